@@ -1,0 +1,534 @@
+"""Batch payment files: instruction exports for a bank and the confirmation files it sends back.
+
+LianRong holds no money. Pending payment instructions go to a bank as a CSV or Excel (.xlsx) file with
+one bilingual header row ("指令编号 instruction_id"); the bank returns a confirmation file that this
+module reads. Reading is all-or-nothing: every problem of every row is collected and reported together
+in one ``PaymentFileInvalid`` whose ``rows`` detail lists them, and nothing is returned partially.
+Pure file formats: no database, no services. Money is integer fen throughout.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from lianrong.domain import errors
+
+#: statuses of a confirmation; the bank may also write 成功 / 失败
+CONFIRMED = "confirmed"
+FAILED = "failed"
+
+#: the largest amount a file may carry, in fen (an amount above it is refused)
+MAX_AMOUNT_FEN = 10**15
+
+#: naive times in a bank's file are China Standard Time (no daylight saving since 1991)
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+#: instruction export columns in order: (key, Chinese label); the header cell is "label key"
+INSTRUCTION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("instruction_id", "指令编号"),
+    ("kind", "指令类型"),
+    ("value_on", "付款日期"),
+    ("payer_name", "付款方名称"),
+    ("payer_uscc", "付款方统一社会信用代码"),
+    ("payee_name", "收款方名称"),
+    ("payee_uscc", "收款方统一社会信用代码"),
+    ("payee_account", "收款账号"),
+    ("amount_fen", "金额（分）"),
+    ("amount_yuan", "金额（元）"),
+    ("voucher_number", "凭据编号"),
+    ("reference_hint", "附言"),
+)
+
+#: confirmation file columns: (key, Chinese label)
+CONFIRMATION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("instruction_id", "指令编号"),
+    ("status", "状态"),
+    ("reference", "银行流水号"),
+    ("amount_fen", "金额（分）"),
+    ("confirmed_at", "确认时间"),
+    ("failure_reason", "失败原因"),
+)
+
+_REQUIRED_COLUMNS = ("instruction_id", "status", "amount_fen")
+_LABEL_ZH = dict(CONFIRMATION_COLUMNS)
+_STATUS_ALIASES = {
+    "confirmed": CONFIRMED, "成功": CONFIRMED,
+    "failed": FAILED, "失败": FAILED,
+}
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other OLE2 documents)
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+|[+-]?[0-9]+\.[0-9]*", re.ASCII)
+_CSV_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+
+
+def header_label(key: str, zh: str) -> str:
+    """The bilingual header cell of a column, e.g. ``指令编号 instruction_id``."""
+    return f"{zh} {key}"
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstructionLine:
+    """One pending payment instruction as it appears in a batch file for the bank."""
+
+    instruction_id: str
+    kind: str
+    value_on: date
+    payer_name: str
+    payer_uscc: str
+    payee_name: str
+    payee_uscc: str
+    payee_account: str
+    amount_fen: int
+    voucher_number: str | None = None
+    reference_hint: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.amount_fen, bool) or not isinstance(self.amount_fen, int):
+            raise errors.AmountMalformed(value=self.amount_fen)
+        if self.amount_fen <= 0:
+            raise errors.AmountNotPositive(value=self.amount_fen)
+        if self.amount_fen > MAX_AMOUNT_FEN:
+            raise errors.AmountTooLarge(value=self.amount_fen)
+        if isinstance(self.value_on, datetime) or not isinstance(self.value_on, date):
+            raise errors.InvalidDate(value=self.value_on)
+        for name in ("instruction_id", "kind", "payer_name", "payer_uscc", "payee_name", "payee_uscc",
+                     "payee_account", "voucher_number", "reference_hint"):
+            value = getattr(self, name)
+            if value is None and name in ("voucher_number", "reference_hint"):
+                continue
+            if not isinstance(value, str):
+                raise errors.ValidationFailed(reason=f"{name} must be text / {name}须为文本")
+            if _CONTROL_CHARS.search(value):
+                raise errors.ValidationFailed(reason=f"{name} contains control characters / {name}含有控制字符")
+        if not self.instruction_id.strip():
+            raise errors.ValidationFailed(reason="instruction_id is empty / 指令编号为空")
+
+    @property
+    def amount_yuan(self) -> str:
+        """The amount in yuan as exact text, e.g. ``1234.56``."""
+        return f"{self.amount_fen // 100}.{self.amount_fen % 100:02d}"
+
+    def cells(self) -> tuple[Any, ...]:
+        """The row's values in ``INSTRUCTION_COLUMNS`` order (amount_fen an int, the rest text)."""
+        return (
+            self.instruction_id, self.kind, self.value_on.isoformat(), self.payer_name, self.payer_uscc,
+            self.payee_name, self.payee_uscc, self.payee_account, self.amount_fen, self.amount_yuan,
+            self.voucher_number or "", self.reference_hint or "",
+        )
+
+
+def export_csv(lines: Iterable[InstructionLine], path: str | os.PathLike[str]) -> int:
+    """Write the instructions as UTF-8 CSV with a BOM (so Excel reads the Chinese); return the count."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([header_label(k, zh) for k, zh in INSTRUCTION_COLUMNS])
+    count = 0
+    for line in lines:
+        writer.writerow([_csv_text(v) if isinstance(v, str) else v for v in line.cells()])
+        count += 1
+    _write_atomically(Path(path), buffer.getvalue().encode("utf-8-sig"))
+    return count
+
+
+def export_xlsx(lines: Iterable[InstructionLine], path: str | os.PathLike[str]) -> int:
+    """Write the instructions as an Excel workbook (one sheet, frozen styled header); return the count."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "支付指令"
+    headers = [header_label(k, zh) for k, zh in INSTRUCTION_COLUMNS]
+    widths = [_display_width(h) for h in headers]
+    ws.append(headers)
+    header_font = Font(bold=True, color="FFFFFF")
+    header_fill = PatternFill(fill_type="solid", start_color="1F4E78", end_color="1F4E78")
+    header_border = Border(bottom=Side(style="thin", color="000000"))
+    for cell in ws[1]:
+        cell.font = header_font
+        cell.fill = header_fill
+        cell.border = header_border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    count = 0
+    for line in lines:
+        count += 1
+        row = count + 1
+        for col, value in enumerate(line.cells(), start=1):
+            cell = ws.cell(row=row, column=col, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, even when the text starts with "="
+                cell.number_format = "@"  # USCCs and account numbers stay text, digits intact
+            else:
+                cell.number_format = "0"
+            widths[col - 1] = max(widths[col - 1], _display_width(str(value)))
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 10), 60)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    _write_atomically(Path(path), buffer.getvalue())
+    return count
+
+
+def export_batch(lines: Iterable[InstructionLine], path: str | os.PathLike[str]) -> int:
+    """Write the instructions as CSV or Excel according to the path's suffix; return the count."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return export_csv(lines, path)
+    if suffix == ".xlsx":
+        return export_xlsx(lines, path)
+    raise errors.PaymentFileInvalid(
+        reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx / 不支持的文件类型，请使用 .csv 或 .xlsx",
+        suffix=suffix)
+
+
+def _csv_text(value: str) -> str:
+    # a spreadsheet would run text starting with = + - @ as a formula (CSV injection): quote it
+    return "'" + value if value.startswith(_CSV_FORMULA_LEAD) else value
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    # a bank's pickup directory must never see a half-written file
+    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+# --- confirmations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Confirmation:
+    """One row of a bank's confirmation file: an instruction confirmed (with the bank's reference) or failed."""
+
+    instruction_id: str
+    status: str
+    reference: str | None
+    amount_fen: int
+    confirmed_at: datetime | None
+    failure_reason: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Problem:
+    """One problem found in a confirmation file, in both languages."""
+
+    row: int
+    column: str | None
+    zh: str
+    en: str
+    value: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value,
+                "message_zh": self.zh, "message_en": self.en}
+
+
+class _Invalid(Exception):
+    """A cell's value is refused; carries the bilingual message."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+        self.en = en
+
+
+def parse_confirmations(path: str | os.PathLike[str]) -> list[Confirmation]:
+    """Read a bank's confirmation file (.csv in UTF-8, or .xlsx): every row valid, or PaymentFileInvalid."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise errors.PaymentFileInvalid(
+            reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx / 不支持的文件类型，请使用 .csv 或 .xlsx",
+            suffix=suffix)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise errors.PaymentFileInvalid(reason=f"file not found: {p.name} / 文件不存在") from None
+    rows = _read_csv(data) if suffix == ".csv" else _read_xlsx(data)
+    return _validate(rows)
+
+
+def _read_csv(data: bytes) -> list[tuple[int, Sequence[Any]]]:
+    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+        raise errors.PaymentFileInvalid(
+            reason="the .csv file is really a spreadsheet or archive; save it as CSV or name it .xlsx"
+                   " / 该 .csv 文件实为表格或压缩文件，请另存为CSV或使用 .xlsx 扩展名")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise errors.PaymentFileInvalid(
+            reason="the CSV file is not UTF-8 (save it as \"CSV UTF-8\") / CSV文件不是UTF-8编码，请另存为“CSV UTF-8”")\
+            from None
+    if "\x00" in text:
+        raise errors.PaymentFileInvalid(reason="the CSV file contains NUL bytes / CSV文件含有空字符")
+    try:
+        # a record's number is its row as a spreadsheet shows it (header = row 1)
+        return list(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
+    except csv.Error as exc:
+        raise errors.PaymentFileInvalid(reason=f"malformed CSV: {exc} / CSV格式错误") from None
+
+
+def _read_xlsx(data: bytes) -> list[tuple[int, Sequence[Any]]]:
+    if not data.startswith(_ZIP_MAGIC):
+        hint = "a legacy .xls workbook" if data.startswith(_OLE_MAGIC) else "not an Excel workbook"
+        raise errors.PaymentFileInvalid(
+            reason=f"the .xlsx file is {hint}; save it as Excel Workbook (.xlsx) / 该 .xlsx 文件不是Excel工作簿，请另存为 .xlsx")
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise errors.PaymentFileInvalid(
+            reason=f"unreadable Excel workbook ({type(exc).__name__}) / 无法读取Excel工作簿") from None
+    try:
+        if not wb.worksheets:
+            return []
+        ws = wb.worksheets[0]
+        return [(cells[0].row if cells and hasattr(cells[0], "row") else n, [c.value for c in cells])
+                for n, cells in enumerate(ws.iter_rows(), start=1)]
+    finally:
+        wb.close()
+
+
+def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
+    problems: list[_Problem] = []
+    rows = [(n, cells) for n, cells in rows if not _blank(cells)]
+    if not rows:
+        raise errors.PaymentFileInvalid(reason="the file is empty / 文件为空", rows=[])
+    header_no, header = rows[0]
+    columns = _map_columns(header_no, header, problems)
+    body = rows[1:]
+    if not body:
+        problems.append(_Problem(row=header_no, column=None, zh="文件没有数据行", en="the file has no data rows"))
+    first_seen: dict[str, int] = {}
+    out: list[Confirmation] = []
+    for row_no, cells in body:
+        values = {key: (cells[i] if i < len(cells) else None) for key, i in columns.items()}
+        before = len(problems)
+
+        def check(key: str, parse: Callable[[Any], Any], _row: int = row_no,
+                  _values: dict[str, Any] = values) -> Any:
+            if key not in columns:
+                return None
+            try:
+                return parse(_values[key])
+            except _Invalid as bad:
+                problems.append(_Problem(row=_row, column=key, zh=bad.zh, en=bad.en, value=_shown(_values[key])))
+                return None
+
+        instruction_id = check("instruction_id", _parse_instruction_id)
+        if instruction_id is not None:
+            if instruction_id in first_seen:
+                problems.append(_Problem(
+                    row=row_no, column="instruction_id", value=instruction_id,
+                    zh=f"指令编号与第{first_seen[instruction_id]}行重复",
+                    en=f"instruction_id repeats row {first_seen[instruction_id]}"))
+            else:
+                first_seen[instruction_id] = row_no
+        status = check("status", _parse_status)
+        reference = check("reference", _parse_reference)
+        amount_fen = check("amount_fen", _parse_amount_fen)
+        confirmed_at = check("confirmed_at", _parse_confirmed_at)
+        failure_reason = check("failure_reason", _parse_optional_text)
+        if status == CONFIRMED and reference is None and "reference" in columns \
+                and not any(p.row == row_no and p.column == "reference" for p in problems[before:]):
+            problems.append(_Problem(row=row_no, column="reference", zh="状态为成功时必须填写银行流水号",
+                                     en="a confirmed row needs the bank's reference"))
+        if status == CONFIRMED and "reference" not in columns and "reference" not in _missing(problems):
+            problems.append(_Problem(row=header_no, column="reference", zh="缺少列：银行流水号（成功的行必须填写）",
+                                     en="missing column: reference (required for confirmed rows)"))
+        if len(problems) == before and not _missing(problems):
+            out.append(Confirmation(instruction_id=instruction_id, status=status, reference=reference,
+                                    amount_fen=amount_fen, confirmed_at=confirmed_at, failure_reason=failure_reason))
+    if problems:
+        raise _invalid(problems)
+    return out
+
+
+def _map_columns(row_no: int, header: Sequence[Any], problems: list[_Problem]) -> dict[str, int]:
+    aliases: dict[str, str] = {}
+    for key, zh in CONFIRMATION_COLUMNS:
+        for name in (key, zh, header_label(key, zh), f"{key} {zh}"):
+            aliases[_norm(name)] = key
+    columns: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        text = "" if cell is None else str(cell)
+        candidates = [_norm(text)] + [_norm(part) for part in unicodedata.normalize("NFKC", text).split()]
+        key = next((aliases[c] for c in candidates if c in aliases), None)
+        if key is None:
+            continue  # the bank may keep the export's other columns, or add its own
+        if key in columns:
+            problems.append(_Problem(row=row_no, column=key, value=text,
+                                     zh=f"列重复：{_LABEL_ZH[key]}", en=f"duplicate column: {key}"))
+            continue
+        columns[key] = i
+    for key in _REQUIRED_COLUMNS:
+        if key not in columns:
+            problems.append(_Problem(row=row_no, column=key, zh=f"缺少列：{_LABEL_ZH[key]}",
+                                     en=f"missing column: {key}"))
+    return columns
+
+
+def _missing(problems: list[_Problem]) -> set[str]:
+    return {p.column or "" for p in problems if p.en.startswith(("missing column", "duplicate column"))}
+
+
+def _invalid(problems: list[_Problem]) -> errors.PaymentFileInvalid:
+    first = problems[0]
+    rows_hit = len({p.row for p in problems})
+    where = f"{first.column}: " if first.column else ""
+    reason = (f"{len(problems)} problem(s) in {rows_hit} row(s); first: row {first.row} {where}{first.en}"
+              f" / 共{len(problems)}处问题，涉及{rows_hit}行；首个：第{first.row}行 {where}{first.zh}")
+    return errors.PaymentFileInvalid(reason=reason, rows=[p.to_dict() for p in problems])
+
+
+# --- cell parsers ---------------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\s_\-]+", "", text)
+
+
+def _blank(cells: Sequence[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _shown(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _parse_instruction_id(value: Any) -> str:
+    text = _text(value)
+    if not text:
+        raise _Invalid("指令编号为空", "instruction_id is empty")
+    return text
+
+
+def _parse_status(value: Any) -> str:
+    text = _text(value)
+    if not text:
+        raise _Invalid("状态为空（应为 confirmed/成功 或 failed/失败）",
+                       "status is empty (expected confirmed/成功 or failed/失败)")
+    status = _STATUS_ALIASES.get(text.casefold())
+    if status is None:
+        raise _Invalid(f"状态无效：{text}（应为 confirmed/成功 或 failed/失败）",
+                       f"invalid status: {text} (expected confirmed/成功 or failed/失败)")
+    return status
+
+
+def _parse_reference(value: Any) -> str | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= MAX_AMOUNT_FEN:
+        # Excel keeps 15 significant digits: a long reference stored as a number has lost digits
+        raise _Invalid("银行流水号以数字保存，长号码可能已丢失位数，请将该列设为文本",
+                       "the reference is stored as a number and a long one may have lost digits; format the column as text")
+    text = _text(value)
+    return text or None
+
+
+def _parse_optional_text(value: Any) -> str | None:
+    text = _text(value)
+    return text or None
+
+
+def _parse_amount_fen(value: Any) -> int:
+    if isinstance(value, bool):
+        raise _Invalid("金额（分）格式无效", "amount_fen is malformed")
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _Invalid("金额（分）格式无效", "amount_fen is malformed")
+        if not value.is_integer():
+            raise _Invalid("金额（分）必须是整数，不能有分以下的小数", "amount_fen must be a whole number of fen")
+        value = int(value)
+    if isinstance(value, int):
+        amount = value
+    else:
+        text = _text(value)
+        if not text:
+            raise _Invalid("金额（分）为空", "amount_fen is empty")
+        if _DECIMAL.fullmatch(text):
+            raise _Invalid("金额（分）必须是整数，不能有小数（注意单位是分而不是元）",
+                           "amount_fen must be a whole number of fen, without a decimal point (the unit is fen, not yuan)")
+        if not _INTEGER.fullmatch(text):
+            raise _Invalid("金额（分）格式无效，应为整数", "amount_fen is malformed; expected an integer")
+        amount = int(text)
+    if amount <= 0:
+        raise _Invalid("金额（分）必须大于零", "amount_fen must be positive")
+    if amount > MAX_AMOUNT_FEN:
+        raise _Invalid(f"金额（分）超出上限{MAX_AMOUNT_FEN}", f"amount_fen exceeds the limit of {MAX_AMOUNT_FEN}")
+    return amount
+
+
+def _parse_confirmed_at(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+    elif isinstance(value, str):
+        text = _text(value)
+        if not text:
+            return None
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise _Invalid(f"确认时间无法识别：{text}（应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM:SS）",
+                           f"unparseable confirmed_at: {text} (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)") from None
+    else:
+        raise _Invalid("确认时间无法识别（应为日期或日期时间）", "unparseable confirmed_at (expected a date or date-time)")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=CHINA_TZ)
+
+
+__all__ = [
+    "CONFIRMATION_COLUMNS", "CONFIRMED", "CHINA_TZ", "Confirmation", "FAILED", "INSTRUCTION_COLUMNS",
+    "InstructionLine", "MAX_AMOUNT_FEN", "export_batch", "export_csv", "export_xlsx", "header_label",
+    "parse_confirmations",
+]
+
+
+def _iter_unused() -> Iterator[None]:  # pragma: no cover
+    yield None

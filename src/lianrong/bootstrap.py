@@ -1,0 +1,68 @@
+"""The composition root: wires settings, database, calendar and payments into a service context."""
+
+from __future__ import annotations
+
+import logging
+
+import structlog
+from sqlalchemy import Engine, select
+
+from .adapters.db import migrate
+from .adapters.db import tables as t
+from .adapters.db.engine import make_engine
+from .adapters.holidays import ChineseCalendarSource
+from .adapters.payments import make_adapter
+from .domain.policy import Policy
+from .services.context import Clock, Context, SystemClock
+from .settings import Settings, get_settings
+
+_engines: dict[tuple[str, str], Engine] = {}
+
+
+def configure_logging(level: int = logging.WARNING) -> None:
+    """Structured logs (structlog) to stderr."""
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(level))
+
+
+def policy_from(settings: Settings) -> Policy:
+    """The regulation switches of the settings as a domain policy."""
+    return Policy(
+        max_term_months=settings.max_term_months,
+        long_term_months=settings.long_term_months,
+        long_term_requires_bank_approval=settings.long_term_requires_bank_approval,
+        registration_required=settings.registration_required,
+        roll_maturity=settings.roll_maturity,
+        max_financing_months=settings.max_financing_months,
+        max_financing_ratio=settings.max_financing_ratio,
+        credit_occupation=settings.credit_occupation,
+    )
+
+
+def engine_for(url: str, settings: Settings) -> Engine:
+    """One engine per URL per process."""
+    key = (url, settings.sqlite_synchronous)
+    if key not in _engines:
+        _engines[key] = make_engine(url, sqlite_synchronous=settings.sqlite_synchronous)
+    return _engines[key]
+
+
+def build(*, database_url: str | None = None, settings: Settings | None = None, clock: Clock | None = None,
+          migrate_schema: bool = True) -> Context:
+    """A service context for the configured (or given) database, migrated to the newest schema."""
+    settings = settings or get_settings()
+    url = database_url or settings.database_url
+    engine = engine_for(url, settings)
+    if migrate_schema and not migrate.is_up_to_date(engine):
+        migrate.upgrade(engine)
+    with engine.connect() as conn:
+        overrides = {r.day: r.workday for r in conn.execute(select(t.calendar_override))} \
+            if migrate_schema else {}
+    return Context(
+        engine=engine,
+        policy=policy_from(settings),
+        clock=clock or SystemClock(),
+        holidays=ChineseCalendarSource(overrides),
+        payments=make_adapter(settings.payments),
+        hash_algorithm=settings.hash_algorithm,
+        settings=settings,
+    )

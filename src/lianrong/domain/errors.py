@@ -1,0 +1,470 @@
+"""One hierarchy of domain errors: each has a stable code and a Chinese and an English message.
+
+Errors are raised by the domain and services and mapped to HTTP, console and CLI output in one place
+each. Messages are templates filled from the error's ``details``; the code never changes once released.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class _SafeDict(dict):
+    def __missing__(self, key: str) -> str:  # a template field the caller did not give stays visible
+        return "{" + key + "}"
+
+
+class LianRongError(Exception):
+    """Base of every refusal LianRong makes on purpose."""
+
+    code: ClassVar[str] = "error"
+    zh: ClassVar[str] = "操作失败"
+    en: ClassVar[str] = "Operation failed"
+    #: the HTTP status the API maps this error to
+    status: ClassVar[int] = 400
+
+    def __init__(self, **details: Any) -> None:
+        self.details: dict[str, Any] = details
+        super().__init__(f"[{self.code}] {self.message_en}")
+
+    @property
+    def message_zh(self) -> str:
+        return self.zh.format_map(_SafeDict({k: _zh(v) for k, v in self.details.items()}))
+
+    @property
+    def message_en(self) -> str:
+        return self.en.format_map(_SafeDict(self.details))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The one error body used everywhere: ``{code, message_zh, message_en, details}``."""
+        return {
+            "code": self.code,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            "details": {k: _jsonable(v) for k, v in self.details.items()},
+        }
+
+
+def _zh(value: Any) -> Any:
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+# --- generic -------------------------------------------------------------------------------------
+
+
+class ValidationFailed(LianRongError):
+    code = "validation.failed"
+    zh = "输入无效：{reason}"
+    en = "Invalid input: {reason}"
+    status = 422
+
+
+class NotFound(LianRongError):
+    """An id that names nothing. The code carries the entity: ``fragment.not_found``."""
+
+    code = "not_found"
+    zh = "未找到{entity_zh}：{id}"
+    en = "{entity} not found: {id}"
+    status = 404
+
+    _ZH = {
+        "party": "主体", "enterprise": "企业", "bank": "银行", "user": "用户", "voucher": "凭据",
+        "fragment": "凭据拆分份额", "contract": "合同", "invoice": "发票", "credit_line": "授信额度",
+        "financing": "融资申请", "attachment": "附件", "instruction": "支付指令", "rate": "利率",
+        "onboarding": "开户信息", "designation": "核心企业核定",
+    }
+
+    def __init__(self, entity: str, id: Any, **details: Any) -> None:  # noqa: A002
+        super().__init__(entity=entity, id=id, entity_zh=self._ZH.get(entity, entity), **details)
+
+    @property
+    def code(self) -> str:  # type: ignore[override]
+        return f"{self.details['entity']}.not_found"
+
+
+class AlreadyExists(LianRongError):
+    code = "already_exists"
+    zh = "{entity}已存在：{key}"
+    en = "{entity} already exists: {key}"
+    status = 409
+
+    @property
+    def code(self) -> str:  # type: ignore[override]
+        return f"{self.details.get('entity', 'record')}.exists"
+
+
+class Forbidden(LianRongError):
+    code = "auth.forbidden"
+    zh = "无权执行此操作：{reason}"
+    en = "Not allowed: {reason}"
+    status = 403
+
+
+class Conflict(LianRongError):
+    code = "conflict"
+    zh = "数据已被并发修改，请重试"
+    en = "The data was changed concurrently; please retry"
+    status = 409
+
+
+# --- amounts and identifiers ---------------------------------------------------------------------
+
+
+class AmountNotPositive(LianRongError):
+    code = "amount.not_positive"
+    zh = "金额必须大于零：{value}"
+    en = "Amount must be positive: {value}"
+    status = 422
+
+
+class AmountFractionalFen(LianRongError):
+    code = "amount.fractional_fen"
+    zh = "金额精确到分，不能有分以下的小数：{value}"
+    en = "Amounts are exact to the fen (0.01 yuan): {value}"
+    status = 422
+
+
+class AmountTooLarge(LianRongError):
+    code = "amount.too_large"
+    zh = "金额超出上限：{value}"
+    en = "Amount exceeds the limit: {value}"
+    status = 422
+
+
+class AmountMalformed(LianRongError):
+    code = "amount.malformed"
+    zh = "金额格式无效：{value}"
+    en = "Malformed amount: {value}"
+    status = 422
+
+
+class InvalidUSCC(LianRongError):
+    code = "party.uscc_invalid"
+    zh = "统一社会信用代码无效：{value}"
+    en = "Invalid unified social credit code (USCC): {value}"
+    status = 422
+
+
+class InvalidInvoiceNumber(LianRongError):
+    code = "invoice.number_invalid"
+    zh = "发票号码无效：{value}（数电票为20位数字；传统发票为10或12位代码加8位号码）"
+    en = "Invalid invoice number: {value} (e-invoice: 20 digits; legacy: 10/12-digit code + 8-digit number)"
+    status = 422
+
+
+class InvalidRate(LianRongError):
+    code = "rate.invalid"
+    zh = "利率无效：{value}"
+    en = "Invalid rate: {value}"
+    status = 422
+
+
+class InvalidDate(LianRongError):
+    code = "date.invalid"
+    zh = "日期无效：{value}"
+    en = "Invalid date: {value}"
+    status = 422
+
+
+# --- parties and onboarding ----------------------------------------------------------------------
+
+
+class NotOnboarded(LianRongError):
+    code = "onboarding.incomplete"
+    zh = "{party}在{bank}未完成开户（需结算账户、企业网银和U盾），不能接收或融资"
+    en = "{party} is not onboarded at {bank} (settlement account, corporate e-banking and certificate are all required)"
+    status = 422
+
+
+class NotCoreEnterprise(LianRongError):
+    code = "party.not_core"
+    zh = "{party}未被{bank}核定为数字供应链核心企业"
+    en = "{party} is not designated a core enterprise by {bank}"
+    status = 422
+
+
+class NotInLedger(LianRongError):
+    code = "party.not_in_ledger"
+    zh = "{party}不在核心企业{core}于{bank}的客户台账中"
+    en = "{party} is not in the customer ledger of core enterprise {core} at {bank}"
+    status = 422
+
+
+class WrongPartyKind(LianRongError):
+    code = "party.wrong_kind"
+    zh = "主体类型不符：{party}不是{expected}"
+    en = "Wrong party kind: {party} is not a {expected}"
+    status = 422
+
+
+class InvalidParameter(LianRongError):
+    code = "params.invalid"
+    zh = "融资参数无效：{reason}"
+    en = "Invalid financing parameter: {reason}"
+    status = 422
+
+
+# --- trade documents -----------------------------------------------------------------------------
+
+
+class InvoicePartyMismatch(LianRongError):
+    code = "invoice.party_mismatch"
+    zh = "发票的销售方和购买方必须与合同一致"
+    en = "The invoice's seller and buyer must match the contract's"
+    status = 422
+
+
+class InvoiceOverallocated(LianRongError):
+    code = "invoice.overallocated"
+    zh = "发票{invoice}未占用金额不足：可用{available}分，申请{requested}分（一票不得多融）"
+    en = "Invoice {invoice} has {available} fen unallocated, {requested} requested (one invoice cannot back more than its amount)"
+    status = 422
+
+
+class InvoiceExceedsContract(LianRongError):
+    code = "invoice.exceeds_contract"
+    zh = "合同项下发票总额超过合同金额"
+    en = "The invoices under a contract exceed the contract amount"
+    status = 422
+
+
+class ContractMismatch(LianRongError):
+    code = "contract.mismatch"
+    zh = "合同与交易双方不符：{reason}"
+    en = "The contract does not match the parties: {reason}"
+    status = 422
+
+
+class AttachmentRejected(LianRongError):
+    code = "attachment.rejected"
+    zh = "附件被拒绝：{reason}"
+    en = "Attachment rejected: {reason}"
+    status = 422
+
+
+# --- credit --------------------------------------------------------------------------------------
+
+
+class NoCreditLine(LianRongError):
+    code = "credit.no_line"
+    zh = "{bank}未给核心企业{core}在{on}有效的授信额度"
+    en = "{bank} has no credit line for core enterprise {core} valid on {on}"
+    status = 422
+
+
+class CreditExceeded(LianRongError):
+    code = "credit.exceeded"
+    zh = "授信额度不足：额度{limit}分，已占用{occupied}分，本次{requested}分"
+    en = "Credit line exceeded: limit {limit} fen, occupied {occupied} fen, requested {requested} fen"
+    status = 422
+
+
+# --- issue ---------------------------------------------------------------------------------------
+
+
+class MaturityInPast(LianRongError):
+    code = "issue.maturity_past"
+    zh = "到期日{maturity}不晚于签发日{today}"
+    en = "Maturity {maturity} is not after the issue date {today}"
+    status = 422
+
+
+class TermOverOneYear(LianRongError):
+    code = "issue.term_over_one_year"
+    zh = "凭据付款期限不得超过一年（银发〔2025〕77号）：{days}天"
+    en = "A voucher's payment term may not exceed one year (PBoC 2025 No. 77): {days} days"
+    status = 422
+
+
+class LongTermNeedsReason(LianRongError):
+    code = "issue.long_term_reason_required"
+    zh = "付款期限超过六个月须记录原因并经银行审批（银发〔2025〕77号）"
+    en = "A payment term over six months needs a recorded reason and the bank's approval (PBoC 2025 No. 77)"
+    status = 422
+
+
+class LongTermNeedsBankApproval(LianRongError):
+    code = "issue.long_term_bank_approval_required"
+    zh = "付款期限超过六个月，须先经银行审批"
+    en = "A payment term over six months needs the bank's approval first"
+    status = 422
+
+
+class IssuerDefaulted(LianRongError):
+    code = "issue.issuer_defaulted"
+    zh = "核心企业{core}曾于{on}到期未兑付，不得签发新凭据（银发〔2025〕77号）"
+    en = "Core enterprise {core} defaulted at maturity on {on} and may not issue new vouchers (PBoC 2025 No. 77)"
+    status = 422
+
+
+class SameUser(LianRongError):
+    code = "approval.same_user"
+    zh = "经办与复核不能是同一用户"
+    en = "The approver must be a different user from the preparer"
+    status = 403
+
+
+class InvalidState(LianRongError):
+    code = "state.invalid"
+    zh = "{entity}当前状态为{state}，不能{action}"
+    en = "{entity} is {state}; cannot {action}"
+    status = 409
+
+
+class AmountExceedsInvoices(LianRongError):
+    code = "issue.exceeds_invoices"
+    zh = "凭据金额{amount}分超过所附发票未占用金额{available}分"
+    en = "Voucher amount {amount} fen exceeds the invoices' unallocated {available} fen"
+    status = 422
+
+
+# --- split and transfer --------------------------------------------------------------------------
+
+
+class FragmentNotActive(LianRongError):
+    code = "fragment.not_active"
+    zh = "凭据份额{fragment}当前状态为{state}，不能流转或融资"
+    en = "Fragment {fragment} is {state} and cannot be transferred or financed"
+    status = 409
+
+
+class NotHolder(LianRongError):
+    code = "fragment.not_holder"
+    zh = "{party}不是凭据份额{fragment}的持有人"
+    en = "{party} does not hold fragment {fragment}"
+    status = 403
+
+
+class TransferToSelf(LianRongError):
+    code = "transfer.to_self"
+    zh = "不能转让给自己"
+    en = "Cannot transfer to oneself"
+    status = 422
+
+
+class NoTrade(LianRongError):
+    code = "transfer.no_trade"
+    zh = "{sender}与{recipient}之间没有已登记的贸易合同"
+    en = "No recorded trade contract from {sender} to {recipient}"
+    status = 422
+
+
+class BelowMinimum(LianRongError):
+    code = "transfer.below_minimum"
+    zh = "拆分金额{amount}分低于最低拆分金额{minimum}分"
+    en = "Split amount {amount} fen is below the minimum of {minimum} fen"
+    status = 422
+
+
+class TierExceeded(LianRongError):
+    code = "transfer.tier_exceeded"
+    zh = "流转层级{tier}超过上限{max_tier}"
+    en = "Tier {tier} exceeds the maximum of {max_tier}"
+    status = 422
+
+
+class SplitSumMismatch(LianRongError):
+    code = "transfer.sum_mismatch"
+    zh = "拆分金额合计{total}分超过份额金额{amount}分"
+    en = "The parts sum to {total} fen, more than the fragment's {amount} fen"
+    status = 422
+
+
+class Matured(LianRongError):
+    code = "fragment.matured"
+    zh = "凭据已于{maturity}到期，不能{action}"
+    en = "The voucher matured on {maturity}; cannot {action}"
+    status = 409
+
+
+# --- financing -----------------------------------------------------------------------------------
+
+
+class FinancingRatioExceeded(LianRongError):
+    code = "financing.ratio_exceeded"
+    zh = "融资金额{principal}分超过凭据金额{amount}分的{ratio}"
+    en = "Principal {principal} fen exceeds {ratio} of the voucher amount {amount} fen"
+    status = 422
+
+
+class FinancingTermExceeded(LianRongError):
+    code = "financing.term_exceeded"
+    zh = "融资期限{days}天超过上限{max_days}天（不超过12个月且不超过凭据剩余期限）"
+    en = "Financing term {days} days exceeds {max_days} days (≤ 12 months and ≤ the voucher's remaining term)"
+    status = 422
+
+
+class FinancingMixedCores(LianRongError):
+    code = "financing.mixed_core"
+    zh = "一笔融资只能包含同一核心企业、同一到期日的凭据"
+    en = "One financing may only cover fragments of one core enterprise with one maturity"
+    status = 422
+
+
+class RegistrationRequired(LianRongError):
+    code = "financing.registration_required"
+    zh = "放款前须登记中登网（动产融资统一登记公示系统）登记编号和时间"
+    en = "The registration number and time in the unified movable-property registry are required before disbursement"
+    status = 422
+
+
+class ChecklistIncomplete(LianRongError):
+    code = "financing.checklist_incomplete"
+    zh = "贸易背景真实性审核未完成：{missing}"
+    en = "Trade-authenticity review incomplete: {missing}"
+    status = 422
+
+
+class NoRate(LianRongError):
+    code = "rate.missing"
+    zh = "{bank}在{on}没有生效的LPR报价"
+    en = "{bank} has no LPR entry in force on {on}"
+    status = 422
+
+
+# --- idempotency and payments --------------------------------------------------------------------
+
+
+class IdempotencyConflict(LianRongError):
+    code = "idempotency.conflict"
+    zh = "幂等键{key}已用于另一个不同的请求"
+    en = "Idempotency key {key} was already used for a different request"
+    status = 409
+
+
+class IdempotencyKeyMissing(LianRongError):
+    code = "idempotency.key_missing"
+    zh = "变更操作须提供幂等键"
+    en = "A mutating call needs an idempotency key"
+    status = 422
+
+
+class PaymentFileInvalid(LianRongError):
+    code = "payments.file_invalid"
+    zh = "支付确认文件无效：{reason}"
+    en = "Invalid payment confirmation file: {reason}"
+    status = 422
+
+
+class AuditFileInvalid(LianRongError):
+    code = "audit.file_invalid"
+    zh = "审计文件无效：{reason}"
+    en = "Invalid audit file: {reason}"
+    status = 422
+
+
+class NonCashNotAgreed(LianRongError):
+    code = "contract.non_cash_not_agreed"
+    zh = "合同未约定以非现金方式（含凭据）支付，不能据此签发或转让凭据（保障中小企业款项支付条例）"
+    en = "The contract does not agree to non-cash payment, so no voucher may pay it (SME payment regulation)"
+    status = 422

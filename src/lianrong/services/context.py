@@ -1,0 +1,76 @@
+"""What every use case needs, wired once by the composition root (``bootstrap``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from sqlalchemy import Engine
+
+from ..adapters.db.uow import UnitOfWork
+from ..domain.calendar import HolidaySource
+from ..domain.policy import Policy
+
+if TYPE_CHECKING:
+    from ..adapters.payments import PaymentsAdapter
+
+
+class Clock(Protocol):
+    def today(self) -> dt.date: ...
+    def now(self) -> dt.datetime: ...
+
+
+class SystemClock:
+    """Beijing business date and UTC timestamps."""
+
+    _CST = dt.timezone(dt.timedelta(hours=8))
+
+    def today(self) -> dt.date:
+        return dt.datetime.now(self._CST).date()
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass
+class FixedClock:
+    """A clock that stays where it is put: for the demo, tests and back-dated jobs."""
+
+    day: dt.date
+
+    def today(self) -> dt.date:
+        return self.day
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, dt.time(9, 0), tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user of one organisation (party), with a role."""
+
+    user_id: str
+    party_id: str
+    role: str = "operator"
+
+
+SYSTEM = Actor(user_id="system", party_id="system", role="system")
+
+
+@dataclass
+class Context:
+    """Engine, policy, clock and adapters shared by the services."""
+
+    engine: Engine
+    policy: Policy
+    clock: Clock
+    holidays: HolidaySource
+    payments: PaymentsAdapter
+    hash_algorithm: str = "sha256"
+    settings: object | None = None
+    defaults: dict = field(default_factory=dict)
+
+    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        """A new unit of work on this context's database."""
+        return UnitOfWork(self.engine, readonly=readonly)

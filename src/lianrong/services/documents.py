@@ -1,0 +1,175 @@
+"""Trade documents: contracts, invoices, and attachments stored once by content hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from ..adapters.db import tables as t
+from ..adapters.db.uow import UnitOfWork
+from ..domain import errors
+from ..domain.identifiers import normalize_invoice_number
+from ..domain.money import check_fen
+from ..ids import new_id
+from .common import Result, check_actor_party, get_or_raise, resolve_party, row_dict, run_idempotent
+from .context import Actor, Context
+
+#: accepted upload types, recognised by their leading bytes, never by file name
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"PK\x03\x04", "application/ofd"),  # OFD is a zip container; checked further below
+)
+
+
+def sniff_media_type(content: bytes) -> str:
+    """The media type of an upload by content (PDF, JPG, PNG, OFD), or a refusal."""
+    for magic, media in _MAGIC:
+        if content.startswith(magic):
+            if media == "application/ofd" and b"OFD.xml" not in content[:4096] and b"OFD.xml" not in content:
+                break
+            return media
+    raise errors.AttachmentRejected(reason="only PDF, JPG, PNG and OFD files are accepted / 仅接受PDF、JPG、PNG、OFD文件")
+
+
+def store_attachment(ctx: Context, uow: UnitOfWork, *, content: bytes, filename: str,
+                     uploaded_by: str | None) -> str:
+    """Store a file by its SHA-256 unless already stored; returns the hash."""
+    if not content:
+        raise errors.AttachmentRejected(reason="empty file / 空文件")
+    limit = getattr(ctx.settings, "max_upload_bytes", 20 * 1024 * 1024)
+    if len(content) > limit:
+        raise errors.AttachmentRejected(reason=f"larger than {limit} bytes / 文件过大")
+    media = sniff_media_type(content)
+    sha = hashlib.sha256(content).hexdigest()
+    if uow.conn.execute(select(t.attachment.c.sha256).where(t.attachment.c.sha256 == sha)).first() is None:
+        uow.conn.execute(insert(t.attachment).values(
+            sha256=sha, size=len(content), media_type=media, filename=(filename or "upload")[:255],
+            content=content, uploaded_by=uploaded_by, created_at=ctx.clock.now()))
+    return sha
+
+
+def link(uow: UnitOfWork, *, owner_kind: str, owner_id: str, shas: list[str]) -> None:
+    """Reference stored attachments from a contract, invoice or financing (no new copies)."""
+    for sha in dict.fromkeys(shas):
+        if uow.conn.execute(select(t.attachment.c.sha256).where(t.attachment.c.sha256 == sha)).first() is None:
+            raise errors.NotFound("attachment", sha)
+        exists = uow.conn.execute(select(t.document_link.c.sha256).where(
+            t.document_link.c.owner_kind == owner_kind, t.document_link.c.owner_id == owner_id,
+            t.document_link.c.sha256 == sha)).first()
+        if exists is None:
+            uow.conn.execute(insert(t.document_link).values(owner_kind=owner_kind, owner_id=owner_id, sha256=sha))
+
+
+def upload(ctx: Context, *, actor: Actor, content: bytes, filename: str, idempotency_key: str) -> Result:
+    """Upload a file; a file uploaded before is referenced, not stored again."""
+    sha = hashlib.sha256(content or b"").hexdigest()
+
+    def body(uow: UnitOfWork) -> Result:
+        existed = uow.conn.execute(select(t.attachment.c.sha256).where(t.attachment.c.sha256 == sha)).first()
+        store_attachment(ctx, uow, content=content, filename=filename, uploaded_by=actor.user_id)
+        return {"sha256": sha, "size": len(content), "reused": existed is not None}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="attachment.upload",
+                          request={"sha": sha, "name": filename}, body=body)
+
+
+def add_contract(ctx: Context, *, actor: Actor, buyer: str, seller: str, number: str, amount_fen: int,
+                 signed_on: dt.date, due_on: dt.date, non_cash_agreed: bool,
+                 attachments: list[str] | None = None, idempotency_key: str) -> Result:
+    """Record a trade contract between a buyer and a seller (the basis of issue and transfer)."""
+    check_fen(amount_fen)
+    if not isinstance(number, str) or not (1 <= len(number.strip()) <= 60):
+        raise errors.ValidationFailed(reason="contract number must be 1–60 characters / 合同编号须为1至60个字符")
+    if due_on < signed_on:
+        raise errors.InvalidDate(value=f"due {due_on} before signing {signed_on}")
+
+    def body(uow: UnitOfWork) -> Result:
+        b = resolve_party(uow, buyer, kind="enterprise")
+        s = resolve_party(uow, seller, kind="enterprise")
+        if b.id == s.id:
+            raise errors.ContractMismatch(reason="buyer and seller are the same / 买卖双方相同")
+        check_actor_party(actor, b.id if actor.party_id == b.id else s.id,
+                          what="only a party to the contract records it / 仅合同当事方可录入")
+        if uow.conn.execute(select(t.contract.c.id).where(t.contract.c.seller_id == s.id,
+                                                          t.contract.c.number == number.strip())).first():
+            raise errors.AlreadyExists(entity="contract", key=number.strip())
+        cid = new_id("ctr")
+        uow.conn.execute(insert(t.contract).values(
+            id=cid, number=number.strip(), buyer_id=b.id, seller_id=s.id, amount_fen=amount_fen,
+            signed_on=signed_on, due_on=due_on, non_cash_agreed=bool(non_cash_agreed),
+            created_at=ctx.clock.now()))
+        link(uow, owner_kind="contract", owner_id=cid, shas=attachments or [])
+        return {"id": cid, "number": number.strip(), "buyer_id": b.id, "seller_id": s.id,
+                "amount_fen": amount_fen, "signed_on": signed_on, "due_on": due_on,
+                "non_cash_agreed": bool(non_cash_agreed)}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="contract.add",
+                          request={"b": buyer, "s": seller, "n": number, "a": amount_fen, "sg": signed_on,
+                                   "d": due_on, "nc": non_cash_agreed, "att": attachments or []},
+                          body=body)
+
+
+def add_invoice(ctx: Context, *, actor: Actor, contract_id: str, number: str, code: str | None = None,
+                amount_fen: int, issued_on: dt.date, seller: str | None = None, buyer: str | None = None,
+                attachments: list[str] | None = None, idempotency_key: str) -> Result:
+    """Record an invoice under a contract; its seller and buyer must be the contract's."""
+    check_fen(amount_fen)
+    code_n, number_n = normalize_invoice_number(number=number, code=code)
+
+    def body(uow: UnitOfWork) -> Result:
+        c = get_or_raise(uow, t.contract, contract_id, "contract")
+        if actor.role != "system" and actor.party_id not in (c.buyer_id, c.seller_id):
+            raise errors.Forbidden(reason="only a party to the contract records its invoices / 仅合同当事方可录入发票")
+        if seller is not None and resolve_party(uow, seller).id != c.seller_id:
+            raise errors.InvoicePartyMismatch()
+        if buyer is not None and resolve_party(uow, buyer).id != c.buyer_id:
+            raise errors.InvoicePartyMismatch()
+        if uow.conn.execute(select(t.invoice.c.id).where(t.invoice.c.code == (code_n or ""),
+                                                         t.invoice.c.number == number_n)).first():
+            raise errors.AlreadyExists(entity="invoice", key=f"{code_n or ''}{number_n}")
+        so_far = uow.conn.execute(select(func.coalesce(func.sum(t.invoice.c.amount_fen), 0))
+                                  .where(t.invoice.c.contract_id == c.id)).scalar()
+        if so_far + amount_fen > c.amount_fen:
+            raise errors.InvoiceExceedsContract()
+        iid = new_id("inv")
+        uow.conn.execute(insert(t.invoice).values(
+            id=iid, contract_id=c.id, code=code_n or "", number=number_n, amount_fen=amount_fen,
+            allocated_fen=0, issued_on=issued_on, seller_id=c.seller_id, buyer_id=c.buyer_id,
+            created_at=ctx.clock.now()))
+        link(uow, owner_kind="invoice", owner_id=iid, shas=attachments or [])
+        return {"id": iid, "contract_id": c.id, "code": code_n, "number": number_n,
+                "amount_fen": amount_fen, "issued_on": issued_on}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="invoice.add",
+                          request={"c": contract_id, "n": number_n, "code": code_n, "a": amount_fen,
+                                   "d": issued_on, "s": seller, "b": buyer, "att": attachments or []},
+                          body=body)
+
+
+def trade_documents(uow: UnitOfWork, contract_id: str) -> dict[str, Any]:
+    """A contract with its invoices and attachments (reused across every holder and financing)."""
+    c = get_or_raise(uow, t.contract, contract_id, "contract")
+    invoices = [row_dict(r) for r in uow.conn.execute(
+        select(t.invoice).where(t.invoice.c.contract_id == contract_id).order_by(t.invoice.c.issued_on))]
+    owners = [("contract", contract_id)] + [("invoice", i["id"]) for i in invoices]
+    files = []
+    for kind, oid in owners:
+        for r in uow.conn.execute(select(t.attachment.c.sha256, t.attachment.c.filename, t.attachment.c.media_type)
+                                  .join(t.document_link, t.document_link.c.sha256 == t.attachment.c.sha256)
+                                  .where(t.document_link.c.owner_kind == kind, t.document_link.c.owner_id == oid)):
+            files.append({"owner": kind, "owner_id": oid, "sha256": r.sha256, "filename": r.filename,
+                          "media_type": r.media_type})
+    return {"contract": row_dict(c), "invoices": invoices, "attachments": files}
+
+
+def has_trade(uow: UnitOfWork, *, buyer_id: str, seller_id: str, contract_id: str | None = None) -> str | None:
+    """The id of a recorded contract in which ``buyer`` buys from ``seller``, if any."""
+    stmt = select(t.contract.c.id).where(t.contract.c.buyer_id == buyer_id, t.contract.c.seller_id == seller_id)
+    if contract_id:
+        stmt = stmt.where(t.contract.c.id == contract_id)
+    return uow.conn.execute(stmt.order_by(t.contract.c.signed_on.desc()).limit(1)).scalar()

@@ -1,0 +1,291 @@
+"""Parties, users, onboarding, core-enterprise designation, the customer ledger and LPR entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, insert, select, update
+
+from ..adapters.db import tables as t
+from ..adapters.db.uow import UnitOfWork
+from ..domain import errors
+from ..domain.identifiers import normalize_uscc
+from ..domain.money import check_fen, parse_rate
+from ..domain.vouchers import FinancingParams
+from ..ids import new_id
+from .common import (
+    Result,
+    check_actor_party,
+    get_or_raise,
+    resolve_party,
+    row_dict,
+    run_idempotent,
+)
+from .context import Actor, Context
+
+ROLES = ("operator", "approver", "viewer", "admin")
+
+
+def _name(name: str) -> str:
+    if not isinstance(name, str) or not name.strip() or len(name.strip()) > 200:
+        raise errors.ValidationFailed(reason="name must be 1–200 characters / 名称须为1至200个字符")
+    return name.strip()
+
+
+def register_party(ctx: Context, *, kind: str, uscc: str, name: str, short_name: str | None = None,
+                   idempotency_key: str) -> Result:
+    """Register an enterprise or a bank by its 统一社会信用代码."""
+    if kind not in ("enterprise", "bank"):
+        raise errors.ValidationFailed(reason=f"kind must be enterprise or bank, not {kind}")
+    code = normalize_uscc(uscc)
+    name = _name(name)
+
+    def body(uow: UnitOfWork) -> Result:
+        if uow.conn.execute(select(t.party.c.id).where(t.party.c.uscc == code)).first():
+            raise errors.AlreadyExists(entity="party", key=code)
+        pid = new_id("bnk" if kind == "bank" else "ent")
+        uow.conn.execute(insert(t.party).values(
+            id=pid, kind=kind, uscc=code, name=name, short_name=short_name, created_at=ctx.clock.now()))
+        return {"id": pid, "kind": kind, "uscc": code, "name": name, "short_name": short_name}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="party.register",
+                          request={"kind": kind, "uscc": code, "name": name, "short": short_name},
+                          body=body)
+
+
+def add_user(ctx: Context, *, party: str, username: str, display_name: str, role: str,
+             idempotency_key: str) -> Result:
+    """Add a user to an organisation with one role."""
+    if role not in ROLES:
+        raise errors.ValidationFailed(reason=f"role must be one of {', '.join(ROLES)}")
+    if not isinstance(username, str) or not (1 <= len(username.strip()) <= 80):
+        raise errors.ValidationFailed(reason="username must be 1–80 characters / 用户名须为1至80个字符")
+    username = username.strip()
+
+    def body(uow: UnitOfWork) -> Result:
+        p = resolve_party(uow, party)
+        if uow.conn.execute(select(t.app_user.c.id).where(t.app_user.c.username == username)).first():
+            raise errors.AlreadyExists(entity="user", key=username)
+        uid = new_id("usr")
+        uow.conn.execute(insert(t.app_user).values(
+            id=uid, party_id=p.id, username=username, display_name=_name(display_name), role=role,
+            created_at=ctx.clock.now()))
+        return {"id": uid, "party_id": p.id, "username": username, "role": role}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="user.add",
+                          request={"party": party, "username": username, "role": role,
+                                   "display": display_name}, body=body)
+
+
+def actor_for(ctx: Context, username: str) -> Actor:
+    """The actor of a user name (used by the CLI's ``--as``)."""
+    with ctx.uow(readonly=True) as uow:
+        row = uow.conn.execute(select(t.app_user).where(t.app_user.c.username == username)).first()
+    if row is None:
+        raise errors.NotFound("user", username)
+    return Actor(user_id=row.id, party_id=row.party_id, role=row.role)
+
+
+def onboard(ctx: Context, *, actor: Actor, bank: str, party: str, settlement_account: str | None,
+            ebanking: bool, certificate: str | None, idempotency_key: str) -> Result:
+    """Record a party's settlement account, corporate e-banking and U盾 at a bank."""
+    if settlement_account is not None and not (6 <= len(settlement_account.strip()) <= 40
+                                               and settlement_account.strip().isdigit()):
+        raise errors.ValidationFailed(reason="settlement account must be 6–40 digits / 结算账号须为6至40位数字")
+
+    def body(uow: UnitOfWork) -> Result:
+        b = resolve_party(uow, bank, kind="bank")
+        check_actor_party(actor, b.id, what="only the bank records onboarding / 仅银行可维护开户信息")
+        p = resolve_party(uow, party, kind="enterprise")
+        values = dict(settlement_account=(settlement_account or "").strip() or None,
+                      ebanking=bool(ebanking), certificate=(certificate or "").strip() or None,
+                      updated_at=ctx.clock.now())
+        key = and_(t.onboarding.c.bank_id == b.id, t.onboarding.c.party_id == p.id)
+        if uow.conn.execute(select(t.onboarding.c.bank_id).where(key)).first():
+            uow.conn.execute(update(t.onboarding).where(key).values(**values))
+        else:
+            uow.conn.execute(insert(t.onboarding).values(bank_id=b.id, party_id=p.id, **values))
+        return {"bank_id": b.id, "party_id": p.id, "complete": is_onboarded(uow, b.id, p.id),
+                **{k: v for k, v in values.items() if k != "updated_at"}}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="onboarding.set",
+                          request={"bank": bank, "party": party, "acct": settlement_account,
+                                   "eb": ebanking, "cert": certificate}, body=body)
+
+
+def is_onboarded(uow: UnitOfWork, bank_id: str, party_id: str) -> bool:
+    """True when the party has all three of settlement account, e-banking and certificate."""
+    row = uow.conn.execute(select(t.onboarding).where(
+        t.onboarding.c.bank_id == bank_id, t.onboarding.c.party_id == party_id)).first()
+    return bool(row and row.settlement_account and row.ebanking and row.certificate)
+
+
+def require_onboarded(uow: UnitOfWork, bank: Any, party: Any) -> None:
+    """Refuse a party that cannot receive or finance at this bank."""
+    if not is_onboarded(uow, bank.id, party.id):
+        raise errors.NotOnboarded(party=party.name, bank=bank.name)
+
+
+def _params_values(max_ratio: Any, max_term_days: Any, min_split_fen: Any, max_tier: Any,
+                   spread: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if max_ratio is not None:
+        out["max_ratio"] = parse_rate(str(max_ratio))
+    if max_term_days is not None:
+        out["max_term_days"] = int(max_term_days)
+    if min_split_fen is not None:
+        out["min_split_fen"] = check_fen(min_split_fen, field="min_split_fen")
+    if max_tier is not None:
+        out["max_tier"] = int(max_tier)
+    if spread is not None:
+        out["spread"] = Decimal(str(spread)) if not str(spread).endswith("%") else parse_rate(str(spread))
+    return out
+
+
+def designate_core(ctx: Context, *, actor: Actor, bank: str, core: str,
+                   max_ratio: Any = None, max_term_days: Any = None, min_split_fen: Any = None,
+                   max_tier: Any = None, spread: Any = None, idempotency_key: str) -> Result:
+    """The bank designates a core enterprise (核定为数字供应链核心企业) and sets its financing parameters."""
+    s = ctx.settings
+    base = FinancingParams(
+        max_ratio=s.max_financing_ratio, max_term_days=s.default_max_term_days,  # type: ignore[union-attr]
+        min_split_fen=s.default_min_split_fen, max_tier=s.default_max_tier,  # type: ignore[union-attr]
+        spread=s.default_spread)  # type: ignore[union-attr]
+    params = base.merged(**_params_values(max_ratio, max_term_days, min_split_fen, max_tier, spread))
+    if params.max_ratio > ctx.policy.max_financing_ratio:
+        raise errors.InvalidParameter(reason=f"max_ratio above the deployment ceiling {ctx.policy.max_financing_ratio}")
+
+    def body(uow: UnitOfWork) -> Result:
+        b = resolve_party(uow, bank, kind="bank")
+        check_actor_party(actor, b.id, what="only the bank designates core enterprises / 仅银行可核定核心企业")
+        c = resolve_party(uow, core, kind="enterprise")
+        values = dict(designated_on=ctx.clock.today(), max_ratio=str(params.max_ratio),
+                      max_term_days=params.max_term_days, min_split_fen=params.min_split_fen,
+                      max_tier=params.max_tier, spread=str(params.spread), updated_at=ctx.clock.now())
+        key = and_(t.core_designation.c.bank_id == b.id, t.core_designation.c.core_id == c.id)
+        if uow.conn.execute(select(t.core_designation.c.core_id).where(key)).first():
+            values.pop("designated_on")
+            uow.conn.execute(update(t.core_designation).where(key).values(**values))
+        else:
+            uow.conn.execute(insert(t.core_designation).values(bank_id=b.id, core_id=c.id, **values))
+        return {"bank_id": b.id, "core_id": c.id, **{k: v for k, v in values.items() if k != "updated_at"}}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="core.designate",
+                          request={"bank": bank, "core": core, "p": str(params)}, body=body)
+
+
+def import_ledger(ctx: Context, *, actor: Actor, bank: str, core: str,
+                  suppliers: list[dict[str, Any]], idempotency_key: str) -> Result:
+    """Import a core enterprise's supplier list into the bank's customer ledger (客户台账).
+
+    Each entry names a supplier (``supplier``: id or USCC) and optional parameter overrides. All or
+    nothing: one bad entry refuses the whole import.
+    """
+    if not isinstance(suppliers, list) or not suppliers:
+        raise errors.ValidationFailed(reason="supplier list is empty / 供应商名单为空")
+    entries = []
+    for i, s in enumerate(suppliers, start=1):
+        try:
+            entries.append((s["supplier"], _params_values(s.get("max_ratio"), s.get("max_term_days"),
+                                                          s.get("min_split_fen"), s.get("max_tier"),
+                                                          s.get("spread"))))
+        except KeyError:
+            raise errors.ValidationFailed(reason=f"entry {i}: supplier missing / 第{i}行缺少供应商") from None
+
+    def body(uow: UnitOfWork) -> Result:
+        b = resolve_party(uow, bank, kind="bank")
+        check_actor_party(actor, b.id, what="only the bank keeps the customer ledger / 仅银行可维护客户台账")
+        c = resolve_party(uow, core, kind="enterprise")
+        core_params(uow, b.id, c.id)  # must be designated
+        added = []
+        for ref, overrides in entries:
+            sup = resolve_party(uow, ref, kind="enterprise")
+            if sup.id == c.id:
+                raise errors.ValidationFailed(reason="a core enterprise is not its own supplier / 核心企业不能是自己的供应商")
+            key = and_(t.supplier_ledger.c.bank_id == b.id, t.supplier_ledger.c.core_id == c.id,
+                       t.supplier_ledger.c.supplier_id == sup.id)
+            vals = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in overrides.items()}
+            if uow.conn.execute(select(t.supplier_ledger.c.supplier_id).where(key)).first():
+                uow.conn.execute(update(t.supplier_ledger).where(key).values(**vals))
+            else:
+                uow.conn.execute(insert(t.supplier_ledger).values(
+                    bank_id=b.id, core_id=c.id, supplier_id=sup.id, imported_at=ctx.clock.now(), **vals))
+            added.append(sup.id)
+        return {"bank_id": b.id, "core_id": c.id, "suppliers": added}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="ledger.import",
+                          request={"bank": bank, "core": core, "s": suppliers}, body=body)
+
+
+def core_params(uow: UnitOfWork, bank_id: str, core_id: str) -> FinancingParams:
+    """The financing parameters of a designated core enterprise."""
+    row = uow.conn.execute(select(t.core_designation).where(
+        t.core_designation.c.bank_id == bank_id, t.core_designation.c.core_id == core_id)).first()
+    if row is None:
+        bank = uow.conn.execute(select(t.party.c.name).where(t.party.c.id == bank_id)).scalar()
+        core = uow.conn.execute(select(t.party.c.name).where(t.party.c.id == core_id)).scalar()
+        raise errors.NotCoreEnterprise(party=core or core_id, bank=bank or bank_id)
+    return FinancingParams(max_ratio=Decimal(row.max_ratio), max_term_days=row.max_term_days,
+                           min_split_fen=row.min_split_fen, max_tier=row.max_tier,
+                           spread=Decimal(row.spread))
+
+
+def supplier_params(uow: UnitOfWork, bank_id: str, core_id: str, supplier_id: str) -> FinancingParams:
+    """A supplier's parameters: the core's, with the ledger's per-supplier overrides."""
+    base = core_params(uow, bank_id, core_id)
+    row = uow.conn.execute(select(t.supplier_ledger).where(
+        t.supplier_ledger.c.bank_id == bank_id, t.supplier_ledger.c.core_id == core_id,
+        t.supplier_ledger.c.supplier_id == supplier_id)).first()
+    if row is None:
+        return base
+    return base.merged(max_ratio=Decimal(row.max_ratio) if row.max_ratio else None,
+                       max_term_days=row.max_term_days, min_split_fen=row.min_split_fen,
+                       max_tier=row.max_tier, spread=Decimal(row.spread) if row.spread else None)
+
+
+def set_lpr(ctx: Context, *, actor: Actor, bank: str, effective_on: dt.date, rate: str,
+            idempotency_key: str) -> Result:
+    """Record the bank's LPR entry in force from a date (pricing = LPR + spread)."""
+    value = parse_rate(rate)
+
+    def body(uow: UnitOfWork) -> Result:
+        b = resolve_party(uow, bank, kind="bank")
+        check_actor_party(actor, b.id, what="only the bank sets its rates / 仅银行可维护利率")
+        key = and_(t.lpr.c.bank_id == b.id, t.lpr.c.effective_on == effective_on)
+        if uow.conn.execute(select(t.lpr.c.rate).where(key)).first():
+            uow.conn.execute(update(t.lpr).where(key).values(rate=str(value)))
+        else:
+            uow.conn.execute(insert(t.lpr).values(bank_id=b.id, effective_on=effective_on, rate=str(value)))
+        return {"bank_id": b.id, "effective_on": effective_on, "rate": str(value)}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="lpr.set",
+                          request={"bank": bank, "on": effective_on, "rate": str(value)}, body=body)
+
+
+def lpr_in_force(uow: UnitOfWork, bank: Any, on: dt.date) -> Decimal:
+    """The bank's latest LPR entry effective on or before a date."""
+    rate = uow.conn.execute(select(t.lpr.c.rate).where(t.lpr.c.bank_id == bank.id, t.lpr.c.effective_on <= on)
+                            .order_by(t.lpr.c.effective_on.desc()).limit(1)).scalar()
+    if rate is None:
+        raise errors.NoRate(bank=bank.name, on=on.isoformat())
+    return Decimal(rate)
+
+
+def list_parties(ctx: Context, *, kind: str | None = None) -> list[Result]:
+    """All parties, optionally of one kind."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = select(t.party).order_by(t.party.c.created_at, t.party.c.id)
+        if kind:
+            stmt = stmt.where(t.party.c.kind == kind)
+        return [row_dict(r) for r in uow.conn.execute(stmt)]
+
+
+def get_party(ctx: Context, *, ref: str) -> Result:
+    """One party by id or USCC."""
+    with ctx.uow(readonly=True) as uow:
+        return row_dict(resolve_party(uow, ref))
+
+
+__all__ = ["get_or_raise"]

@@ -1,0 +1,324 @@
+"""Voucher use cases: prepare → (bank approval of a long term) → approve (issue), and split/transfer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from ..adapters.crypto import GENESIS
+from ..adapters.db import tables as t
+from ..adapters.db.uow import UnitOfWork
+from ..domain import errors
+from ..domain import vouchers as v
+from ..domain.calendar import roll_forward
+from ..domain.money import check_fen
+from ..domain.policy import check_issue_term, check_issuer_not_defaulted, check_maker_checker
+from ..ids import new_id
+from .common import (
+    Result,
+    append_op,
+    check_actor_party,
+    check_actor_role,
+    get_or_raise,
+    lock_voucher,
+    resolve_party,
+    row_dict,
+    run_idempotent,
+)
+from .context import Actor, Context
+from .credit import occupy, release
+from .documents import has_trade
+from .parties import core_params, require_onboarded, supplier_params
+
+
+def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id: str,
+            invoices: list[dict[str, Any]], amount_fen: int, maturity_on: dt.date,
+            long_term_reason: str | None = None, idempotency_key: str) -> Result:
+    """A core enterprise's operator prepares a voucher to a tier-1 supplier, backed by invoices.
+
+    ``invoices`` lists ``{"invoice_id", "amount_fen"}``: how much of each invoice backs the voucher.
+    The allocations are reserved now (an invoice never backs more than its amount) and released if
+    the voucher is rejected.
+    """
+    check_fen(amount_fen)
+    if not isinstance(invoices, list) or not invoices:
+        raise errors.ValidationFailed(reason="at least one invoice is required / 至少需要一张发票")
+    allocations: dict[str, int] = {}
+    for item in invoices:
+        iid = item.get("invoice_id") if isinstance(item, dict) else None
+        if not isinstance(iid, str):
+            raise errors.ValidationFailed(reason="invoice_id missing / 缺少发票")
+        allocations[iid] = allocations.get(iid, 0) + check_fen(item.get("amount_fen"))
+    if sum(allocations.values()) != amount_fen:
+        raise errors.ValidationFailed(
+            reason=f"invoice allocations sum to {sum(allocations.values())}, voucher is {amount_fen} / 发票占用合计须等于凭据金额")
+    check_actor_role(actor, "operator")
+
+    def body(uow: UnitOfWork) -> Result:
+        today = ctx.clock.today()
+        core = get_or_raise(uow, t.party, actor.party_id, "enterprise") if actor.role != "system" else None
+        b = resolve_party(uow, bank, kind="bank")
+        s = resolve_party(uow, supplier, kind="enterprise")
+        c = get_or_raise(uow, t.contract, contract_id, "contract")
+        core = core or get_or_raise(uow, t.party, c.buyer_id, "enterprise")
+        if c.buyer_id != core.id or c.seller_id != s.id:
+            raise errors.ContractMismatch(reason="the contract must be the core enterprise buying from the supplier / 合同须为核心企业向该供应商采购")
+        if not c.non_cash_agreed:
+            raise errors.NonCashNotAgreed()
+        check_issuer_not_defaulted(core_name=core.name, defaulted_on=core.defaulted_on)
+        core_params(uow, b.id, core.id)
+        if s.id == core.id:
+            raise errors.TransferToSelf()
+        if uow.conn.execute(select(t.supplier_ledger.c.supplier_id).where(
+                t.supplier_ledger.c.bank_id == b.id, t.supplier_ledger.c.core_id == core.id,
+                t.supplier_ledger.c.supplier_id == s.id)).first() is None:
+            raise errors.NotInLedger(party=s.name, core=core.name, bank=b.name)
+        require_onboarded(uow, b, s)
+        rolled = roll_forward(maturity_on, source=ctx.holidays) if ctx.policy.roll_maturity else None
+        maturity = rolled.day if rolled else maturity_on
+        official = rolled.official if rolled else True
+        term = check_issue_term(policy=ctx.policy, issue_on=today, maturity_on=maturity,
+                                contract_due_on=c.due_on, reason=long_term_reason)
+        available = 0
+        for iid, amount in allocations.items():
+            inv = get_or_raise(uow, t.invoice, iid, "invoice")
+            if inv.seller_id != s.id or inv.buyer_id != core.id:
+                raise errors.InvoicePartyMismatch()
+            free = inv.amount_fen - inv.allocated_fen
+            available += free
+            if amount > free:
+                raise errors.InvoiceOverallocated(invoice=f"{inv.code}{inv.number}", available=free,
+                                                  requested=amount)
+            res = uow.conn.execute(update(t.invoice).where(
+                t.invoice.c.id == iid, t.invoice.c.allocated_fen + amount <= t.invoice.c.amount_fen,
+            ).values(allocated_fen=t.invoice.c.allocated_fen + amount))
+            if res.rowcount != 1:
+                raise errors.Conflict()
+        vid = new_id("vch")
+        warnings = list(term.warnings)
+        if not official:
+            warnings.append("maturity_calendar_unofficial")
+        if rolled and rolled.rolled:
+            warnings.append("maturity_rolled_to_working_day")
+        number = f"LR{today:%Y%m%d}{vid[-8:]}"
+        uow.conn.execute(insert(t.voucher).values(
+            id=vid, number=number, core_id=core.id, bank_id=b.id, supplier_id=s.id, contract_id=c.id,
+            face_fen=amount_fen, issue_on=today, requested_maturity=maturity_on, maturity_on=maturity,
+            maturity_official=official, status="pending", long_term_reason=long_term_reason,
+            prepared_by=actor.user_id, warnings=warnings, seq=0, head_hash=GENESIS,
+            hash_algorithm=ctx.hash_algorithm, created_at=ctx.clock.now()))
+        for iid, amount in allocations.items():
+            uow.conn.execute(insert(t.voucher_invoice).values(voucher_id=vid, invoice_id=iid,
+                                                               core_id=core.id, amount_fen=amount))
+        voucher = lock_voucher(uow, vid)
+        append_op(ctx, uow, voucher=voucher, op="prepare", actor=actor, payload={
+            "core": core.id, "bank": b.id, "supplier": s.id, "contract": c.id, "face": amount_fen,
+            "maturity": maturity, "requested_maturity": maturity_on, "invoices": allocations,
+            "long_term": term.long_term, "reason": long_term_reason})
+        return {"id": vid, "number": number, "status": "pending", "face_fen": amount_fen,
+                "issue_on": today, "maturity_on": maturity, "maturity_official": official,
+                "long_term": term.long_term, "warnings": warnings, "core_id": core.id,
+                "supplier_id": s.id, "bank_id": b.id}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="voucher.prepare",
+                          request={"actor": actor.user_id, "bank": bank, "s": supplier, "c": contract_id,
+                                   "inv": allocations, "a": amount_fen, "m": maturity_on,
+                                   "r": long_term_reason}, body=body)
+
+
+def _is_long_term(ctx: Context, voucher: Any) -> bool:
+    from ..domain.calendar import add_months
+
+    return voucher.maturity_on > add_months(voucher.issue_on, ctx.policy.long_term_months)
+
+
+def bank_approve_term(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str) -> Result:
+    """The bank approves a voucher term over six months (77号), before the core's approval."""
+    check_actor_role(actor, "approver")
+
+    def body(uow: UnitOfWork) -> Result:
+        voucher = lock_voucher(uow, voucher_id)
+        check_actor_party(actor, voucher.bank_id, what="only the voucher's bank approves its term / 仅凭据所属银行可审批期限")
+        if voucher.status != "pending":
+            raise errors.InvalidState(entity="voucher", state=voucher.status, action="approve term")
+        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id)
+                         .values(bank_approved_by=actor.user_id))
+        append_op(ctx, uow, voucher=voucher, op="bank_approve_term", actor=actor, payload={})
+        return {"id": voucher.id, "bank_approved_by": actor.user_id}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="voucher.bank_approve",
+                          request={"actor": actor.user_id, "v": voucher_id}, body=body)
+
+
+def approve(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str) -> Result:
+    """A second user of the core enterprise approves: the voucher is issued to the tier-1 supplier."""
+    check_actor_role(actor, "approver")
+
+    def body(uow: UnitOfWork) -> Result:
+        voucher = lock_voucher(uow, voucher_id)
+        check_actor_party(actor, voucher.core_id, what="only the issuing core enterprise approves / 仅签发企业可复核")
+        if voucher.status != "pending":
+            raise errors.InvalidState(entity="voucher", state=voucher.status, action="approve")
+        check_maker_checker(prepared_by=voucher.prepared_by, approver=actor.user_id)
+        today = ctx.clock.today()
+        core = get_or_raise(uow, t.party, voucher.core_id, "enterprise")
+        bank = get_or_raise(uow, t.party, voucher.bank_id, "bank")
+        supplier = get_or_raise(uow, t.party, voucher.supplier_id, "enterprise")
+        check_issuer_not_defaulted(core_name=core.name, defaulted_on=core.defaulted_on)
+        if voucher.maturity_on <= today:
+            raise errors.MaturityInPast(maturity=voucher.maturity_on.isoformat(), today=today.isoformat())
+        if (_is_long_term(ctx, voucher) and ctx.policy.long_term_requires_bank_approval
+                and not voucher.bank_approved_by):
+            raise errors.LongTermNeedsBankApproval()
+        require_onboarded(uow, bank, supplier)
+        line_id = None
+        if ctx.policy.credit_occupation == "issuance":
+            line_id = occupy(uow, bank=bank, core=core, amount_fen=voucher.face_fen, on=today)
+        fid = new_id("frg")
+        uow.conn.execute(insert(t.fragment).values(
+            id=fid, voucher_id=voucher.id, core_id=voucher.core_id, parent_id=None,
+            holder_id=supplier.id, amount_fen=voucher.face_fen, tier=1, status=v.ACTIVE,
+            contract_id=voucher.contract_id, created_at=ctx.clock.now()))
+        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id).values(
+            status="active", approved_by=actor.user_id, issue_on=today, credit_line_id=line_id))
+        append_op(ctx, uow, voucher=voucher, op="issue", actor=actor, payload={
+            "root": fid, "holder": supplier.id, "amount": voucher.face_fen, "credit_line": line_id})
+        return {"id": voucher.id, "number": voucher.number, "status": "active", "root_fragment_id": fid,
+                "holder_id": supplier.id, "face_fen": voucher.face_fen, "maturity_on": voucher.maturity_on}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="voucher.approve",
+                          request={"actor": actor.user_id, "v": voucher_id}, body=body)
+
+
+def reject(ctx: Context, *, actor: Actor, voucher_id: str, reason: str, idempotency_key: str) -> Result:
+    """The approver (or the bank, for a long term) rejects a pending voucher; invoices are freed."""
+
+    def body(uow: UnitOfWork) -> Result:
+        voucher = lock_voucher(uow, voucher_id)
+        if actor.role != "system" and actor.party_id not in (voucher.core_id, voucher.bank_id):
+            raise errors.Forbidden(reason="not the voucher's core enterprise or bank / 非凭据相关方")
+        if voucher.status != "pending":
+            raise errors.InvalidState(entity="voucher", state=voucher.status, action="reject")
+        for r in uow.conn.execute(select(t.voucher_invoice).where(t.voucher_invoice.c.voucher_id == voucher.id)).all():
+            uow.conn.execute(update(t.invoice).where(t.invoice.c.id == r.invoice_id).values(
+                allocated_fen=t.invoice.c.allocated_fen - r.amount_fen))
+        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id).values(status="rejected"))
+        append_op(ctx, uow, voucher=voucher, op="reject", actor=actor, payload={"reason": reason})
+        return {"id": voucher.id, "status": "rejected"}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="voucher.reject",
+                          request={"actor": actor.user_id, "v": voucher_id, "r": reason}, body=body)
+
+
+def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]],
+             idempotency_key: str) -> Result:
+    """Split a held fragment and transfer parts upstream; the remainder stays with the sender.
+
+    ``parts`` lists ``{"recipient", "amount_fen", "contract_id"?}``. Each recipient must be a seller
+    to the sender under a recorded contract and be onboarded at the voucher's bank.
+    """
+    if not isinstance(parts, list) or not parts:
+        raise errors.ValidationFailed(reason="no recipients / 没有受让方")
+    for p in parts:
+        if not isinstance(p, dict) or not isinstance(p.get("recipient"), str):
+            raise errors.ValidationFailed(reason="each part needs a recipient / 每一部分须指定受让方")
+        check_fen(p.get("amount_fen"))
+
+    def body(uow: UnitOfWork) -> Result:
+        return _transfer(ctx, uow, actor=actor, fragment_id=fragment_id, parts=parts)
+
+    return run_idempotent(ctx, key=idempotency_key, operation="fragment.transfer",
+                          request={"actor": actor.user_id, "f": fragment_id, "p": parts}, body=body)
+
+
+def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
+              parts: list[dict[str, Any]]) -> Result:
+    conn = uow.conn
+    if not isinstance(fragment_id, str):
+        raise errors.NotFound("fragment", fragment_id)
+    voucher_id = conn.execute(select(t.fragment.c.voucher_id).where(t.fragment.c.id == fragment_id)).scalar()
+    if voucher_id is None:
+        raise errors.NotFound("fragment", fragment_id)
+    voucher = lock_voucher(uow, voucher_id)
+    frag = conn.execute(select(t.fragment).where(t.fragment.c.id == fragment_id)).one()
+    sender = actor.party_id if actor.role != "system" else frag.holder_id
+    if voucher.status != "active":
+        raise errors.InvalidState(entity="voucher", state=voucher.status, action="transfer")
+    bank = get_or_raise(uow, t.party, voucher.bank_id, "bank")
+    params = supplier_params(uow, voucher.bank_id, voucher.core_id, sender)
+    recipients = []
+    for p in parts:
+        r = resolve_party(uow, p["recipient"], kind="enterprise")
+        recipients.append(r)
+    state = v.FragmentState(id=frag.id, holder_id=frag.holder_id, amount_fen=frag.amount_fen,
+                            tier=frag.tier, status=frag.status)
+    children = v.plan_split(
+        fragment=state, sender_id=sender,
+        parts=[v.Part(r.id, p["amount_fen"]) for r, p in zip(recipients, parts, strict=True)],
+        params=params, today=ctx.clock.today(), maturity=voucher.maturity_on)
+    contracts = {}
+    for r, p in zip(recipients, parts, strict=True):
+        if r.id == voucher.core_id:
+            raise errors.TransferToSelf()
+        cid = has_trade(uow, buyer_id=sender, seller_id=r.id, contract_id=p.get("contract_id"))
+        if cid is None:
+            sname = conn.execute(select(t.party.c.name).where(t.party.c.id == sender)).scalar()
+            raise errors.NoTrade(sender=sname, recipient=r.name)
+        require_onboarded(uow, bank, r)
+        contracts[r.id] = cid
+    res = conn.execute(update(t.fragment).where(t.fragment.c.id == frag.id, t.fragment.c.status == v.ACTIVE)
+                       .values(status=v.SPENT))
+    if res.rowcount != 1:
+        raise errors.FragmentNotActive(fragment=frag.id, state="spent")
+    now = ctx.clock.now()
+    rows = []
+    for ch in children:
+        rows.append(dict(id=new_id("frg"), voucher_id=voucher.id, core_id=voucher.core_id, parent_id=frag.id,
+                         holder_id=ch.holder_id, amount_fen=ch.amount_fen, tier=ch.tier, status=v.ACTIVE,
+                         contract_id=contracts.get(ch.holder_id, frag.contract_id), financing_id=None,
+                         created_at=now))
+    conn.execute(insert(t.fragment), rows)
+    append_op(ctx, uow, voucher=voucher, op="transfer", actor=actor, payload={
+        "spent": frag.id, "children": [{"id": r["id"], "holder": r["holder_id"], "amount": r["amount_fen"],
+                                        "tier": r["tier"], "contract": r["contract_id"]} for r in rows]})
+    return {"spent_fragment_id": frag.id, "voucher_id": voucher.id,
+            "children": [{"id": r["id"], "holder_id": r["holder_id"], "amount_fen": r["amount_fen"],
+                          "tier": r["tier"]} for r in rows]}
+
+
+def get_voucher(ctx: Context, *, voucher_id: str) -> Result:
+    """One voucher with its invoices and leaf totals."""
+    with ctx.uow(readonly=True) as uow:
+        voucher = get_or_raise(uow, t.voucher, voucher_id, "voucher")
+        inv = [row_dict(r) for r in uow.conn.execute(select(t.voucher_invoice).where(
+            t.voucher_invoice.c.voucher_id == voucher_id))]
+        by_status = {r.status: r.total for r in uow.conn.execute(
+            select(t.fragment.c.status, func.sum(t.fragment.c.amount_fen).label("total"))
+            .where(t.fragment.c.voucher_id == voucher_id).group_by(t.fragment.c.status))}
+        return {**row_dict(voucher), "invoices": inv, "amounts_by_status": by_status}
+
+
+def list_vouchers(ctx: Context, *, core: str | None = None, status: str | None = None,
+                  limit: int = 100, offset: int = 0) -> list[Result]:
+    """Vouchers, newest first, filterable by core enterprise and status."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = select(t.voucher).order_by(t.voucher.c.created_at.desc(), t.voucher.c.id)
+        if core:
+            stmt = stmt.where(t.voucher.c.core_id == resolve_party(uow, core).id)
+        if status:
+            stmt = stmt.where(t.voucher.c.status == status)
+        return [row_dict(r, drop=("warnings",)) for r in uow.conn.execute(stmt.limit(limit).offset(offset))]
+
+
+def holdings(ctx: Context, *, party: str, include_closed: bool = False) -> list[Result]:
+    """A party's fragments with voucher number, maturity and status."""
+    with ctx.uow(readonly=True) as uow:
+        p = resolve_party(uow, party)
+        stmt = (select(t.fragment, t.voucher.c.number, t.voucher.c.maturity_on, t.voucher.c.core_id.label("issuer"))
+                .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
+                .where(t.fragment.c.holder_id == p.id).order_by(t.voucher.c.maturity_on, t.fragment.c.id))
+        if not include_closed:
+            stmt = stmt.where(t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
+        return [row_dict(r) for r in uow.conn.execute(stmt)]
