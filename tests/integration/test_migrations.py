@@ -119,6 +119,7 @@ def test_upgrade_on_a_caller_owned_connection(sqlite_url):
             assert migrate.current(conn) == migrate.head()
     finally:
         engine.dispose()
+    assert migrate.current(sqlite_url) == migrate.head()  # committed with the caller's transaction
     assert schema_diff(sqlite_url) == []
 
 

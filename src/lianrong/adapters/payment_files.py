@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -71,6 +71,7 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+|[+-]?[0-9]+\.[0-9]*", re.ASCII)
 _CSV_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_EXCEL_EXACT_LIMIT = 10**15  # Excel keeps 15 significant digits; a number this long may be cut
 
 
 def header_label(key: str, zh: str) -> str:
@@ -289,8 +290,8 @@ def _read_csv(data: bytes) -> list[tuple[int, Sequence[Any]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise errors.PaymentFileInvalid(
-            reason="the CSV file is not UTF-8 (save it as \"CSV UTF-8\") / CSV文件不是UTF-8编码，请另存为“CSV UTF-8”")\
-            from None
+            reason="the CSV file is not UTF-8 (save it as \"CSV UTF-8\") / CSV文件不是UTF-8编码，请另存为“CSV UTF-8”",
+        ) from None
     if "\x00" in text:
         raise errors.PaymentFileInvalid(reason="the CSV file contains NUL bytes / CSV文件含有空字符")
     try:
@@ -316,8 +317,8 @@ def _read_xlsx(data: bytes) -> list[tuple[int, Sequence[Any]]]:
         if not wb.worksheets:
             return []
         ws = wb.worksheets[0]
-        return [(cells[0].row if cells and hasattr(cells[0], "row") else n, [c.value for c in cells])
-                for n, cells in enumerate(ws.iter_rows(), start=1)]
+        ws.reset_dimensions()  # some generators write a wrong <dimension>; read every row regardless
+        return list(enumerate(ws.iter_rows(values_only=True), start=1))
     finally:
         wb.close()
 
@@ -333,6 +334,7 @@ def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
     if not body:
         problems.append(_Problem(row=header_no, column=None, zh="文件没有数据行", en="the file has no data rows"))
     first_seen: dict[str, int] = {}
+    confirmed_rows = False
     out: list[Confirmation] = []
     for row_no, cells in body:
         values = {key: (cells[i] if i < len(cells) else None) for key, i in columns.items()}
@@ -358,21 +360,25 @@ def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
             else:
                 first_seen[instruction_id] = row_no
         status = check("status", _parse_status)
+        reference_ok = len(problems)
         reference = check("reference", _parse_reference)
+        reference_ok = len(problems) == reference_ok
         amount_fen = check("amount_fen", _parse_amount_fen)
         confirmed_at = check("confirmed_at", _parse_confirmed_at)
         failure_reason = check("failure_reason", _parse_optional_text)
-        if status == CONFIRMED and reference is None and "reference" in columns \
-                and not any(p.row == row_no and p.column == "reference" for p in problems[before:]):
-            problems.append(_Problem(row=row_no, column="reference", zh="状态为成功时必须填写银行流水号",
-                                     en="a confirmed row needs the bank's reference"))
-        if status == CONFIRMED and "reference" not in columns and "reference" not in _missing(problems):
-            problems.append(_Problem(row=header_no, column="reference", zh="缺少列：银行流水号（成功的行必须填写）",
-                                     en="missing column: reference (required for confirmed rows)"))
-        if len(problems) == before and not _missing(problems):
+        if status == CONFIRMED:
+            confirmed_rows = True
+            if reference is None and reference_ok and "reference" in columns:
+                problems.append(_Problem(row=row_no, column="reference", zh="状态为成功时必须填写银行流水号",
+                                         en="a confirmed row needs the bank's reference"))
+        if len(problems) == before:
             out.append(Confirmation(instruction_id=instruction_id, status=status, reference=reference,
                                     amount_fen=amount_fen, confirmed_at=confirmed_at, failure_reason=failure_reason))
+    if confirmed_rows and "reference" not in columns:
+        problems.append(_Problem(row=header_no, column="reference", zh="缺少列：银行流水号（成功的行必须填写）",
+                                 en="missing column: reference (required for confirmed rows)"))
     if problems:
+        problems.sort(key=lambda p: p.row)  # stable: within a row, columns keep file order
         raise _invalid(problems)
     return out
 
@@ -399,10 +405,6 @@ def _map_columns(row_no: int, header: Sequence[Any], problems: list[_Problem]) -
             problems.append(_Problem(row=row_no, column=key, zh=f"缺少列：{_LABEL_ZH[key]}",
                                      en=f"missing column: {key}"))
     return columns
-
-
-def _missing(problems: list[_Problem]) -> set[str]:
-    return {p.column or "" for p in problems if p.en.startswith(("missing column", "duplicate column"))}
 
 
 def _invalid(problems: list[_Problem]) -> errors.PaymentFileInvalid:
@@ -461,10 +463,10 @@ def _parse_status(value: Any) -> str:
 
 
 def _parse_reference(value: Any) -> str | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= MAX_AMOUNT_FEN:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= _EXCEL_EXACT_LIMIT:
         # Excel keeps 15 significant digits: a long reference stored as a number has lost digits
         raise _Invalid("银行流水号以数字保存，长号码可能已丢失位数，请将该列设为文本",
-                       "the reference is stored as a number and a long one may have lost digits; format the column as text")
+                       "the reference is stored as a number and may have lost digits; format the column as text")
     text = _text(value)
     return text or None
 
@@ -491,7 +493,7 @@ def _parse_amount_fen(value: Any) -> int:
             raise _Invalid("金额（分）为空", "amount_fen is empty")
         if _DECIMAL.fullmatch(text):
             raise _Invalid("金额（分）必须是整数，不能有小数（注意单位是分而不是元）",
-                           "amount_fen must be a whole number of fen, without a decimal point (the unit is fen, not yuan)")
+                           "amount_fen must be a whole number of fen without a decimal point (fen, not yuan)")
         if not _INTEGER.fullmatch(text):
             raise _Invalid("金额（分）格式无效，应为整数", "amount_fen is malformed; expected an integer")
         amount = int(text)
@@ -529,6 +531,3 @@ __all__ = [
     "parse_confirmations",
 ]
 
-
-def _iter_unused() -> Iterator[None]:  # pragma: no cover
-    yield None

@@ -259,3 +259,29 @@ def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[
 
 
 __all__ = ["Actor", "submit", "create_instruction", "mark_overdue", "fund", "record_confirmations"]
+
+
+def export_file(ctx: Context, *, path: Any, status: str = "pending") -> int:
+    """Write instructions as a bank batch file (.csv or .xlsx)."""
+    from ..adapters.payment_files import InstructionLine, export_batch
+
+    with ctx.uow(readonly=True) as uow:
+        names = {r.id: r for r in uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.uscc))}
+        numbers = {r.id: r.number for r in uow.conn.execute(select(t.voucher.c.id, t.voucher.c.number))}
+        rows = uow.conn.execute(select(t.payment_instruction).where(t.payment_instruction.c.status == status)
+                                .order_by(t.payment_instruction.c.value_on, t.payment_instruction.c.id)).all()
+    lines = [InstructionLine(
+        instruction_id=r.id, kind=r.kind, value_on=r.value_on, payer_name=names[r.payer_id].name,
+        payer_uscc=names[r.payer_id].uscc, payee_name=names[r.payee_id].name, payee_uscc=names[r.payee_id].uscc,
+        payee_account=r.payee_account or "", amount_fen=r.amount_fen,
+        voucher_number=numbers.get(r.voucher_id) if r.voucher_id else None,
+        reference_hint=f"LianRong {r.kind} {r.id}") for r in rows]
+    return export_batch(lines, path)
+
+
+def import_confirmations(ctx: Context, *, actor: Actor, path: Any, idempotency_key: str) -> Result:
+    """Read a bank's confirmation file and apply it (all rows or none)."""
+    from ..adapters.payment_files import parse_confirmations
+
+    return record_confirmations(ctx, actor=actor, confirmations=parse_confirmations(path),
+                                idempotency_key=idempotency_key)

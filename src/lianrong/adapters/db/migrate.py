@@ -10,8 +10,9 @@ Typical use::
 
 From a source checkout the ``alembic`` command works too (``alembic.ini`` at the repository root):
 ``LIANRONG_DATABASE_URL=... alembic upgrade head`` or ``alembic -x url=... upgrade head``.
-New revisions: ``alembic revision --autogenerate -m "what changed"``; the id defaults to
-``YYYYMMDD_NNNN`` and the file is named ``<id>_<slug>.py``.
+New revisions: ``alembic revision --autogenerate -m "what changed"`` (env.py gives it the id
+``YYYYMMDD_NNNN``, today's date and the next running number; the file is ``<id>_<slug>.py``). For a
+hand-written revision without ``--autogenerate`` pass the id yourself: ``--rev-id 20261201_0002``.
 """
 
 from __future__ import annotations
@@ -67,10 +68,13 @@ def downgrade(engine_or_url: Bind, revision: str = "base") -> None:
 
 def current(engine_or_url: Bind) -> str | None:
     """The revision the database is at, or None when it has never been migrated."""
-    with _connection(engine_or_url) as conn:
-        heads = MigrationContext.configure(conn).get_current_heads()
-        if conn.in_transaction():
-            conn.rollback()
+    if isinstance(engine_or_url, Connection):  # the caller's transaction is left alone
+        heads = MigrationContext.configure(engine_or_url).get_current_heads()
+    else:
+        with _connection(engine_or_url) as conn:
+            heads = MigrationContext.configure(conn).get_current_heads()
+            if conn.in_transaction():
+                conn.rollback()
     if not heads:
         return None
     if len(heads) > 1:

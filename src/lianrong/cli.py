@@ -1,0 +1,670 @@
+"""The ``lianrong`` command line: thin Typer commands that parse, call one service, and render.
+
+Every command takes ``--db URL`` (overrides ``LIANRONG_DATABASE_URL``); mutating commands take
+``--as USER`` (who acts; default: the system operator) and ``--key`` (idempotency key; default: a new
+one per invocation, so pass your own to make a retry safe). Amounts are in yuan (``12345.67``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from . import bootstrap
+from .domain.errors import LianRongError, ValidationFailed
+from .domain.money import amount_in_words, format_yuan, parse_yuan
+from .services.context import SYSTEM, Actor, Context, FixedClock
+
+app = typer.Typer(help="LianRong 链融 — supply-chain finance platform / 供应链金融平台", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+voucher_app = typer.Typer(help="Vouchers / 凭据", no_args_is_help=True)
+finance_app = typer.Typer(help="Financing / 融资", no_args_is_help=True)
+party_app = typer.Typer(help="Parties, users, onboarding / 主体、用户、开户", no_args_is_help=True)
+doc_app = typer.Typer(help="Contracts and invoices / 合同与发票", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit: invariants and tamper evidence / 审计", no_args_is_help=True)
+pay_app = typer.Typer(help="Payment instructions / 支付指令", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
+app.add_typer(voucher_app, name="voucher")
+app.add_typer(finance_app, name="finance")
+app.add_typer(party_app, name="party")
+app.add_typer(doc_app, name="doc")
+app.add_typer(audit_app, name="audit")
+app.add_typer(pay_app, name="payments")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+Db = Annotated[Optional[str], typer.Option("--db", help="Database URL (overrides LIANRONG_DATABASE_URL)")]
+As = Annotated[Optional[str], typer.Option("--as", help="User name acting (default: system)")]
+Key = Annotated[Optional[str], typer.Option("--key", help="Idempotency key (default: a new one)")]
+Today = Annotated[Optional[str], typer.Option("--today", help="Business date to act on (YYYY-MM-DD), for back-dated runs")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
+
+def _date(value: str | None, what: str = "date") -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(reason=f"{what} must be YYYY-MM-DD: {value}") from None
+
+
+def _ctx(db: str | None, today: str | None = None) -> Context:
+    clock = FixedClock(_date(today, "--today")) if today else None  # type: ignore[arg-type]
+    return bootstrap.build(database_url=db, clock=clock)
+
+
+def _actor(ctx: Context, username: str | None) -> Actor:
+    if not username:
+        return SYSTEM
+    from .services.parties import actor_for
+
+    return actor_for(ctx, username)
+
+
+def _key(key: str | None) -> str:
+    return key or f"cli-{uuid.uuid4()}"
+
+
+def _print(data: Any, as_json: bool, cols: list[str] | None = None) -> None:
+    if as_json or not isinstance(data, (dict, list)):
+        out.print_json(json.dumps(data, ensure_ascii=False, default=str))
+        return
+    rows = data if isinstance(data, list) else [data]
+    if not rows:
+        out.print("(none / 无)")
+        return
+    table = Table(show_lines=False)
+    cols = cols or [c for c in rows[0].keys() if not isinstance(rows[0][c], (dict, list))]
+    for c in cols:
+        table.add_column(c)
+    for r in rows:
+        table.add_row(*[_cell(c, r.get(c)) for c in cols])
+    out.print(table)
+
+
+def _cell(col: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if col.endswith("_fen") and isinstance(value, int):
+        return format_yuan(value)
+    return str(value)
+
+
+def command(fn):
+    """Render domain refusals as code + Chinese + English messages, exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except LianRongError as exc:
+            err.print(f"[bold red]{exc.code}[/]: {exc.message_zh}\n{exc.message_en}")
+            if exc.details.get("rows"):
+                for row in exc.details["rows"][:50]:
+                    err.print(f"  - {row}")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+# --- database and demo -------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+@command
+def db_upgrade(db: Db = None) -> None:
+    """Create or migrate the schema to the newest revision."""
+    from .adapters.db import migrate
+
+    ctx = bootstrap.build(database_url=db, migrate_schema=False)
+    migrate.upgrade(ctx.engine)
+    out.print(f"schema at {migrate.current(ctx.engine)}")
+
+
+@db_app.command("current")
+@command
+def db_current(db: Db = None) -> None:
+    """Print the schema revision."""
+    from .adapters.db import migrate
+
+    ctx = bootstrap.build(database_url=db, migrate_schema=False)
+    out.print(migrate.current(ctx.engine) or "(empty database)")
+
+
+@app.command()
+@command
+def demo(db: Db = None, as_json: Json = False) -> None:
+    """Seed the Pinggu egg-chicken chain (峪口禽业 at ICBC Pinggu); safe to run twice."""
+    from .demo import seed
+
+    ctx = _ctx(db)
+    result = seed(ctx, echo=None if as_json else out.print)
+    _print(result, as_json)
+
+
+@app.command()
+@command
+def serve(db: Db = None, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Start the HTTP API (uvicorn)."""
+    import uvicorn
+
+    from .api.app import create_app
+
+    ctx = _ctx(db)
+    out.print(f"LianRong 链融 serving on http://{host}:{port}/  (API: /api/v1, docs: /api/v1/docs)")
+    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+
+
+# --- parties -----------------------------------------------------------------------------------
+
+
+@party_app.command("add")
+@command
+def party_add(kind: Annotated[str, typer.Option(help="enterprise | bank")], uscc: Annotated[str, typer.Option()],
+              name: Annotated[str, typer.Option()], db: Db = None, key: Key = None, as_json: Json = False) -> None:
+    """Register an enterprise or bank by its 统一社会信用代码."""
+    from .services import parties
+
+    _print(parties.register_party(_ctx(db), kind=kind, uscc=uscc, name=name, idempotency_key=_key(key)), as_json)
+
+
+@party_app.command("list")
+@command
+def party_list(kind: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
+    """List parties."""
+    from .services import parties
+
+    _print(parties.list_parties(_ctx(db), kind=kind), as_json, ["id", "kind", "uscc", "name"])
+
+
+@party_app.command("user")
+@command
+def party_user(party: str, username: str, role: str = "operator", name: Optional[str] = None,
+               db: Db = None, key: Key = None, as_json: Json = False) -> None:
+    """Add a user (operator, approver, viewer, admin) to an organisation."""
+    from .services import parties
+
+    _print(parties.add_user(_ctx(db), party=party, username=username, display_name=name or username, role=role,
+                            idempotency_key=_key(key)), as_json)
+
+
+@party_app.command("onboard")
+@command
+def party_onboard(bank: str, party: str, account: Annotated[Optional[str], typer.Option()] = None,
+                  ebanking: bool = False, certificate: Optional[str] = None, db: Db = None, user: As = None,
+                  key: Key = None, as_json: Json = False) -> None:
+    """Record a party's settlement account, e-banking and U盾 at a bank."""
+    from .services import parties
+
+    ctx = _ctx(db)
+    _print(parties.onboard(ctx, actor=_actor(ctx, user), bank=bank, party=party, settlement_account=account,
+                           ebanking=ebanking, certificate=certificate, idempotency_key=_key(key)), as_json)
+
+
+@party_app.command("designate")
+@command
+def party_designate(bank: str, core: str, max_ratio: Optional[str] = None, max_term_days: Optional[int] = None,
+                    min_split: Annotated[Optional[str], typer.Option(help="yuan")] = None,
+                    max_tier: Optional[int] = None, spread: Optional[str] = None, db: Db = None, user: As = None,
+                    key: Key = None, as_json: Json = False) -> None:
+    """Designate a core enterprise (核定核心企业) and set its financing parameters."""
+    from .services import parties
+
+    ctx = _ctx(db)
+    _print(parties.designate_core(ctx, actor=_actor(ctx, user), bank=bank, core=core, max_ratio=max_ratio,
+                                  max_term_days=max_term_days,
+                                  min_split_fen=parse_yuan(min_split) if min_split else None,
+                                  max_tier=max_tier, spread=spread, idempotency_key=_key(key)), as_json)
+
+
+@party_app.command("ledger")
+@command
+def party_ledger(bank: str, core: str, suppliers: list[str], db: Db = None, user: As = None, key: Key = None,
+                 as_json: Json = False) -> None:
+    """Import suppliers (ids or USCCs) into the bank's customer ledger of a core enterprise."""
+    from .services import parties
+
+    ctx = _ctx(db)
+    _print(parties.import_ledger(ctx, actor=_actor(ctx, user), bank=bank, core=core,
+                                 suppliers=[{"supplier": s} for s in suppliers], idempotency_key=_key(key)), as_json)
+
+
+@party_app.command("lpr")
+@command
+def party_lpr(bank: str, rate: str, effective: str, db: Db = None, user: As = None, key: Key = None,
+              as_json: Json = False) -> None:
+    """Record a bank's LPR entry (e.g. 3.0%) in force from a date."""
+    from .services import parties
+
+    ctx = _ctx(db)
+    _print(parties.set_lpr(ctx, actor=_actor(ctx, user), bank=bank, effective_on=_date(effective), rate=rate,
+                           idempotency_key=_key(key)), as_json)
+
+
+@app.command("credit")
+@command
+def credit_grant(bank: str, core: str, limit: Annotated[str, typer.Option(help="yuan")],
+                 valid_from: Annotated[str, typer.Option("--from")], valid_to: Annotated[str, typer.Option("--to")],
+                 db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Grant a core enterprise a credit line."""
+    from .services import credit
+
+    ctx = _ctx(db)
+    _print(credit.grant_line(ctx, actor=_actor(ctx, user), bank=bank, core=core, limit_fen=parse_yuan(limit),
+                             valid_from=_date(valid_from), valid_to=_date(valid_to), idempotency_key=_key(key)),
+           as_json)
+
+
+@app.command("lines")
+@command
+def credit_lines(core: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
+    """Credit lines with occupation."""
+    from .services import credit
+
+    _print(credit.list_lines(_ctx(db), core=core), as_json,
+           ["id", "core_id", "limit_fen", "occupied_fen", "available_fen", "valid_to"])
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+@doc_app.command("contract")
+@command
+def doc_contract(buyer: str, seller: str, number: str, amount: Annotated[str, typer.Option(help="yuan")],
+                 signed: Annotated[str, typer.Option()], due: Annotated[str, typer.Option()],
+                 non_cash: Annotated[bool, typer.Option("--non-cash/--cash-only")] = True,
+                 attach: Annotated[Optional[list[Path]], typer.Option(help="PDF/JPG/PNG/OFD file")] = None,
+                 db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Record a trade contract (buyer buys from seller)."""
+    from .services import documents
+
+    ctx = _ctx(db)
+    actor = _actor(ctx, user)
+    shas = [documents.upload(ctx, actor=actor, content=p.read_bytes(), filename=p.name,
+                             idempotency_key=_key(None))["sha256"] for p in attach or []]
+    _print(documents.add_contract(ctx, actor=actor, buyer=buyer, seller=seller, number=number,
+                                  amount_fen=parse_yuan(amount), signed_on=_date(signed), due_on=_date(due),
+                                  non_cash_agreed=non_cash, attachments=shas, idempotency_key=_key(key)), as_json)
+
+
+@doc_app.command("invoice")
+@command
+def doc_invoice(contract: str, number: str, amount: Annotated[str, typer.Option(help="yuan")],
+                issued: Annotated[str, typer.Option()], code: Optional[str] = None,
+                db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Record an invoice (20-digit 数电票, or legacy --code + 8-digit number) under a contract."""
+    from .services import documents
+
+    ctx = _ctx(db)
+    _print(documents.add_invoice(ctx, actor=_actor(ctx, user), contract_id=contract, number=number, code=code,
+                                 amount_fen=parse_yuan(amount), issued_on=_date(issued), idempotency_key=_key(key)),
+           as_json)
+
+
+# --- vouchers ----------------------------------------------------------------------------------
+
+
+@voucher_app.command("prepare")
+@command
+def voucher_prepare(bank: str, supplier: str, contract: str, amount: Annotated[str, typer.Option(help="yuan")],
+                    maturity: Annotated[str, typer.Option()],
+                    invoice: Annotated[list[str], typer.Option(help="INVOICE_ID[:YUAN]; repeat")],
+                    reason: Annotated[Optional[str], typer.Option(help="why a term over 6 months")] = None,
+                    db: Db = None, user: As = None, key: Key = None, today: Today = None, as_json: Json = False) -> None:
+    """Prepare a voucher to a tier-1 supplier (maker); another user approves it."""
+    from .services import vouchers
+
+    ctx = _ctx(db, today)
+    fen = parse_yuan(amount)
+    allocs = []
+    for item in invoice:
+        iid, _, yuan = item.partition(":")
+        allocs.append({"invoice_id": iid, "amount_fen": parse_yuan(yuan) if yuan else fen})
+    _print(vouchers.prepare(ctx, actor=_actor(ctx, user), bank=bank, supplier=supplier, contract_id=contract,
+                            invoices=allocs, amount_fen=fen, maturity_on=_date(maturity), long_term_reason=reason,
+                            idempotency_key=_key(key)), as_json)
+
+
+@voucher_app.command("approve")
+@command
+def voucher_approve(voucher: str, db: Db = None, user: As = None, key: Key = None, today: Today = None,
+                    as_json: Json = False) -> None:
+    """Approve (checker) a prepared voucher: it is issued."""
+    from .services import vouchers
+
+    ctx = _ctx(db, today)
+    _print(vouchers.approve(ctx, actor=_actor(ctx, user), voucher_id=voucher, idempotency_key=_key(key)), as_json)
+
+
+@voucher_app.command("bank-approve")
+@command
+def voucher_bank_approve(voucher: str, db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """The bank approves a term over six months."""
+    from .services import vouchers
+
+    ctx = _ctx(db)
+    _print(vouchers.bank_approve_term(ctx, actor=_actor(ctx, user), voucher_id=voucher, idempotency_key=_key(key)),
+           as_json)
+
+
+@voucher_app.command("reject")
+@command
+def voucher_reject(voucher: str, reason: str, db: Db = None, user: As = None, key: Key = None,
+                   as_json: Json = False) -> None:
+    """Reject a prepared voucher; its invoice allocations are freed."""
+    from .services import vouchers
+
+    ctx = _ctx(db)
+    _print(vouchers.reject(ctx, actor=_actor(ctx, user), voucher_id=voucher, reason=reason,
+                           idempotency_key=_key(key)), as_json)
+
+
+@voucher_app.command("list")
+@command
+def voucher_list(core: Optional[str] = None, status: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
+    """List vouchers."""
+    from .services import vouchers
+
+    _print(vouchers.list_vouchers(_ctx(db), core=core, status=status), as_json,
+           ["id", "number", "status", "face_fen", "issue_on", "maturity_on"])
+
+
+@voucher_app.command("show")
+@command
+def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
+    """Show a voucher and its whole fragment tree."""
+    from .services import lineage
+
+    data = lineage.voucher_tree(_ctx(db), voucher_id=voucher)
+    if as_json:
+        _print(data, True)
+        return
+    v = data["voucher"]
+    tree = Tree(f"[bold]{v['number']}[/] {format_yuan(v['face_fen'])} ({amount_in_words(v['face_fen'])}) "
+                f"maturity {v['maturity_on']} [{v['status']}]")
+
+    def add(node: Tree, f: dict[str, Any]) -> None:
+        child = node.add(f"{f['id']} T{f['tier']} {f['holder_name']} {format_yuan(f['amount_fen'])} [{f['status']}]")
+        for c in f["children"]:
+            add(child, c)
+
+    if data["root"]:
+        add(tree, data["root"])
+    out.print(tree)
+
+
+@app.command()
+@command
+def holdings(party: str, all_: Annotated[bool, typer.Option("--all", help="include spent/settled")] = False,
+             db: Db = None, as_json: Json = False) -> None:
+    """A party's voucher fragments."""
+    from .services import vouchers
+
+    _print(vouchers.holdings(_ctx(db), party=party, include_closed=all_), as_json,
+           ["id", "number", "tier", "amount_fen", "status", "maturity_on"])
+
+
+@app.command()
+@command
+def transfer(fragment: str, to: Annotated[list[str], typer.Option(help="RECIPIENT:YUAN[:CONTRACT]; repeat")],
+             db: Db = None, user: As = None, key: Key = None, today: Today = None, as_json: Json = False) -> None:
+    """Split a fragment and transfer parts upstream; the remainder stays with you."""
+    from .services import vouchers
+
+    ctx = _ctx(db, today)
+    parts = []
+    for item in to:
+        bits = item.split(":")
+        if len(bits) not in (2, 3):
+            raise ValidationFailed(reason=f"--to must be RECIPIENT:YUAN[:CONTRACT], got {item}")
+        part = {"recipient": bits[0], "amount_fen": parse_yuan(bits[1])}
+        if len(bits) == 3:
+            part["contract_id"] = bits[2]
+        parts.append(part)
+    _print(vouchers.transfer(ctx, actor=_actor(ctx, user), fragment_id=fragment, parts=parts,
+                             idempotency_key=_key(key)), as_json)
+
+
+@app.command("lineage")
+@command
+def lineage_cmd(fragment: str, db: Db = None, as_json: Json = False) -> None:
+    """Print the path from the issuing trade to a fragment (穿透): tiers, holders, documents."""
+    from .services import lineage
+
+    data = lineage.lineage(_ctx(db), fragment_id=fragment)
+    if as_json:
+        _print(data, True)
+        return
+    v = data["voucher"]
+    out.print(f"[bold]凭据 Voucher {v['number']}[/] issued by {v['core_name']}: {format_yuan(v['face_fen'])} "
+              f"({amount_in_words(v['face_fen'])}), {v['issue_on']} → {v['maturity_on']} [{v['status']}]")
+    for step in data["path"]:
+        out.print(f"  └ tier {step['tier']}: {step['holder_name']} holds {format_yuan(step['amount_fen'])} "
+                  f"[{step['status']}]  {step['id']}")
+        trade = step.get("trade")
+        if trade:
+            c = trade["contract"]
+            out.print(f"      contract {c['number']} ({format_yuan(c['amount_fen'])}, due {c['due_on']}); "
+                      f"invoices: {', '.join((i['code'] or '') + i['number'] for i in trade['invoices']) or '—'}; "
+                      f"files: {len(trade['attachments'])}")
+
+
+# --- financing ---------------------------------------------------------------------------------
+
+
+@finance_app.command("preview")
+@command
+def finance_preview(fragments: list[str], bank: Optional[str] = None,
+                    principal: Annotated[Optional[str], typer.Option(help="yuan")] = None, db: Db = None,
+                    user: As = None, today: Today = None, as_json: Json = False) -> None:
+    """Interest and net proceeds before applying."""
+    from .services import financing
+    from .services.common import jsonable
+
+    ctx = _ctx(db, today)
+    _print(jsonable(financing.preview(ctx, actor=_actor(ctx, user), fragment_ids=fragments, bank=bank,
+                                      principal_fen=parse_yuan(principal) if principal else None)), as_json)
+
+
+@finance_app.command("apply")
+@command
+def finance_apply(fragments: list[str], bank: Optional[str] = None,
+                  principal: Annotated[Optional[str], typer.Option(help="yuan")] = None, db: Db = None,
+                  user: As = None, key: Key = None, today: Today = None, as_json: Json = False) -> None:
+    """Apply to finance fragments (discounting, interest collected up front)."""
+    from .services import financing
+
+    ctx = _ctx(db, today)
+    _print(financing.apply(ctx, actor=_actor(ctx, user), fragment_ids=fragments, bank=bank,
+                           principal_fen=parse_yuan(principal) if principal else None, idempotency_key=_key(key)),
+           as_json)
+
+
+@finance_app.command("review")
+@command
+def finance_review(financing_id: str, approve: Annotated[bool, typer.Option("--approve/--reject")] = True,
+                   contract_ok: bool = False, invoices_ok: bool = False, documents_ok: bool = False,
+                   registration: Optional[str] = None, reason: Optional[str] = None, db: Db = None,
+                   user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Bank review of trade authenticity; approve or reject."""
+    from .services import financing
+
+    ctx = _ctx(db)
+    _print(financing.review(ctx, actor=_actor(ctx, user), financing_id=financing_id, approve=approve,
+                            checklist={"contract": contract_ok, "invoices": invoices_ok, "documents": documents_ok},
+                            registration_no=registration, reason=reason, idempotency_key=_key(key)), as_json)
+
+
+@finance_app.command("register")
+@command
+def finance_register(financing_id: str, number: str, db: Db = None, user: As = None, key: Key = None,
+                     as_json: Json = False) -> None:
+    """Record the 中登网 registration number (time: now)."""
+    from .services import financing
+
+    ctx = _ctx(db)
+    _print(financing.register(ctx, actor=_actor(ctx, user), financing_id=financing_id, registration_no=number,
+                              idempotency_key=_key(key)), as_json)
+
+
+@finance_app.command("disburse")
+@command
+def finance_disburse(financing_id: str, db: Db = None, user: As = None, key: Key = None, today: Today = None,
+                     as_json: Json = False) -> None:
+    """Disburse an approved, registered financing."""
+    from .services import financing
+
+    ctx = _ctx(db, today)
+    _print(financing.disburse(ctx, actor=_actor(ctx, user), financing_id=financing_id, idempotency_key=_key(key)),
+           as_json)
+
+
+@finance_app.command("list")
+@command
+def finance_list(bank: Optional[str] = None, status: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
+    """List financings."""
+    from .services import financing
+
+    _print(financing.list_financings(_ctx(db), bank=bank, status=status), as_json,
+           ["id", "status", "principal_fen", "interest_fen", "net_fen", "annual_rate", "maturity_on"])
+
+
+@finance_app.command("show")
+@command
+def finance_show(financing_id: str, db: Db = None) -> None:
+    """A financing with its fragments and trade documents."""
+    from .services import financing
+
+    _print(financing.get_financing(_ctx(db), financing_id=financing_id), True)
+
+
+# --- settlement and payments -------------------------------------------------------------------
+
+
+@app.command()
+@command
+def settle(date: Annotated[Optional[str], typer.Option("--date", help="maturity date to settle (default today)")] = None,
+           db: Db = None, today: Today = None, as_json: Json = False) -> None:
+    """Pay every final holder of the vouchers due on a date; unpaid → overdue. Safe to rerun."""
+    from .services import settlement
+
+    ctx = _ctx(db, today or date)
+    on = _date(date) or ctx.clock.today()
+    result = settlement.settle(ctx, on=on)
+    _print(result, as_json)
+
+
+@pay_app.command("list")
+@command
+def pay_list(status: Optional[str] = None, kind: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
+    """List payment instructions."""
+    from .services import payments
+
+    _print(payments.list_instructions(_ctx(db), status=status, kind=kind), as_json,
+           ["id", "kind", "amount_fen", "value_on", "status", "reference"])
+
+
+@pay_app.command("export")
+@command
+def pay_export(path: Path, status: str = "pending", db: Db = None) -> None:
+    """Export instructions as a bank batch file (.csv or .xlsx)."""
+    from .services import payments
+
+    n = payments.export_file(_ctx(db), path=path, status=status)
+    out.print(f"{n} instructions written to {path}")
+
+
+@pay_app.command("confirm")
+@command
+def pay_confirm(path: Path, db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Import a bank's confirmation file (all rows or none)."""
+    from .services import payments
+
+    ctx = _ctx(db)
+    _print(payments.import_confirmations(ctx, actor=_actor(ctx, user), path=path, idempotency_key=_key(key)),
+           as_json)
+
+
+@pay_app.command("fund")
+@command
+def pay_fund(party: str, amount: Annotated[str, typer.Option(help="yuan")], db: Db = None, key: Key = None,
+             as_json: Json = False) -> None:
+    """Credit a simulated bank account (demo/test only)."""
+    from .services import payments
+
+    _print(payments.fund(_ctx(db), party=party, amount_fen=parse_yuan(amount), idempotency_key=_key(key)), as_json)
+
+
+@pay_app.command("balances")
+@command
+def pay_balances(db: Db = None, as_json: Json = False) -> None:
+    """Balances of the simulated bank accounts."""
+    from .services import payments
+
+    _print(payments.balances(_ctx(db)), as_json)
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+@command
+def audit_verify(db: Db = None, file: Annotated[Optional[Path], typer.Option("--file", help="verify an export offline")] = None,
+                 as_json: Json = False) -> None:
+    """Check the six ledger invariants; exit 3 naming the first violation."""
+    from .services import audit
+
+    result = audit.verify_file(path=file) if file else audit.verify(_ctx(db))
+    if as_json:
+        _print(result, True)
+    if result["ok"]:
+        if not as_json:
+            c = result["counts"]
+            out.print(f"[green]OK[/] — {c.get('voucher', 0)} vouchers, {c.get('fragments', 0)} fragments, "
+                      f"{c.get('operations', 0)} operations, {c.get('invoice', 0)} invoices, "
+                      f"{c.get('credit_line', 0)} credit lines: all six invariants hold / 六项不变量全部成立")
+        return
+    v = result["violation"]
+    err.print(f"[bold red]VIOLATION[/] invariant {v['invariant']} at {v['ref']}: {v['message_en']}\n"
+              f"不变量{v['invariant']}被破坏（{v['ref']}）：{v['message_zh']}")
+    raise typer.Exit(3)
+
+
+@audit_app.command("export")
+@command
+def audit_export(path: Path, db: Db = None) -> None:
+    """Write the ledger to a file that `audit verify --file` checks offline."""
+    from .services import audit
+
+    r = audit.export(_ctx(db), path=path)
+    out.print(f"{r['records']} records written to {r['path']}")
+
+
+@audit_app.command("checkpoint")
+@command
+def audit_checkpoint(db: Db = None, as_json: Json = False) -> None:
+    """Record a checkpoint hash over all voucher chain heads."""
+    from .services import audit
+
+    _print(audit.checkpoint(_ctx(db)), as_json)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
