@@ -81,3 +81,19 @@ def pg_url(pg_admin_url: str) -> Iterator[str]:
 def sqlite_url(tmp_path) -> str:
     """A SQLite database file in this test's temporary directory (created on first connect)."""
     return f"sqlite:///{tmp_path / 'lianrong.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> str:
+    """Each engine test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'engine.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def world(db_url):
+    """A migrated database with a bank, a core enterprise and four suppliers (see tests/factories.py)."""
+    from factories import World, make_context
+
+    return World(make_context(db_url))

@@ -1,0 +1,149 @@
+"""Test data: a small supply chain built through the real services.
+
+``World`` makes one bank, one core enterprise and a line of suppliers ``s1 … sN`` where ``s1`` sells
+to the core and ``s(k+1)`` sells to ``s(k)``; every party is onboarded, in the customer ledger, and
+has a trade contract with its buyer. Helpers issue, transfer and finance with fresh idempotency keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from lianrong import bootstrap
+from lianrong.domain.identifiers import make_uscc
+from lianrong.services import credit, documents, financing, parties, payments, vouchers
+from lianrong.services.context import Actor, Context, FixedClock
+from lianrong.settings import Settings
+
+TODAY = dt.date(2026, 11, 26)
+_counter = itertools.count(1)
+
+
+def uscc(n: int, prefix: str = "91110117MA") -> str:
+    """A valid 统一社会信用代码 numbered ``n``."""
+    return make_uscc(f"{prefix}{n:07d}")
+
+
+def key() -> str:
+    """A fresh idempotency key."""
+    return f"test-{next(_counter)}"
+
+
+def make_context(url: str, *, today: dt.date = TODAY, **settings: Any) -> Context:
+    """A migrated context on ``url`` with a fixed clock and optional settings overrides."""
+    s = Settings(database_url=url, environment="test", **settings)
+    return bootstrap.build(settings=s, clock=FixedClock(today))
+
+
+@dataclass
+class World:
+    """A bank, a core enterprise ``core`` and suppliers ``s1..sN`` in a purchase chain."""
+
+    ctx: Context
+    n_suppliers: int = 4
+    ids: dict[str, str] = field(default_factory=dict)
+    contracts: dict[tuple[str, str], str] = field(default_factory=dict)
+    credit_limit_fen: int = 10**12
+    core_funds_fen: int = 10**12
+
+    def __post_init__(self) -> None:
+        base = next(_counter) * 100
+        ctx = self.ctx
+        self.ids["bank"] = parties.register_party(ctx, kind="bank", uscc=uscc(base), name=f"测试银行{base}",
+                                                  idempotency_key=key())["id"]
+        names = ["core"] + [f"s{i}" for i in range(1, self.n_suppliers + 1)]
+        for i, name in enumerate(names, start=1):
+            self.ids[name] = parties.register_party(ctx, kind="enterprise", uscc=uscc(base + i),
+                                                    name=f"企业{name}-{base}", idempotency_key=key())["id"]
+        for role in ("operator", "approver"):
+            for org in ("bank", *names):
+                parties.add_user(ctx, party=self.ids[org], username=f"{org}-{role}-{base}",
+                                 display_name=f"{org} {role}", role=role, idempotency_key=key())
+        self.base = base
+        bank_ap = self.user("bank", "approver")
+        for name in names:
+            parties.onboard(ctx, actor=bank_ap, bank=self.ids["bank"], party=self.ids[name],
+                            settlement_account=f"62220000{base:06d}{len(name)}", ebanking=True,
+                            certificate=f"UKEY-{name}", idempotency_key=key())
+        parties.designate_core(ctx, actor=bank_ap, bank=self.ids["bank"], core=self.ids["core"], min_split_fen=1,
+                               max_tier=20, idempotency_key=key())
+        parties.import_ledger(ctx, actor=bank_ap, bank=self.ids["bank"], core=self.ids["core"],
+                              suppliers=[{"supplier": self.ids[n]} for n in names[1:]], idempotency_key=key())
+        parties.set_lpr(ctx, actor=bank_ap, bank=self.ids["bank"], effective_on=dt.date(2026, 1, 1), rate="3.00%",
+                        idempotency_key=key())
+        credit.grant_line(ctx, actor=bank_ap, bank=self.ids["bank"], core=self.ids["core"],
+                          limit_fen=self.credit_limit_fen, valid_from=dt.date(2026, 1, 1),
+                          valid_to=dt.date(2028, 12, 31), idempotency_key=key())
+        chain = names
+        for buyer, seller in zip(chain, chain[1:]):
+            self.contract(buyer, seller)
+        payments.fund(ctx, party=self.ids["core"], amount_fen=self.core_funds_fen, idempotency_key=key())
+
+    # --- actors and documents ---
+
+    def user(self, org: str, role: str = "operator") -> Actor:
+        """The operator or approver of an organisation."""
+        return parties.actor_for(self.ctx, f"{org}-{role}-{self.base}")
+
+    def contract(self, buyer: str, seller: str, *, amount_fen: int = 10**13, due: dt.date | None = None,
+                 non_cash: bool = True) -> str:
+        """A trade contract in which ``buyer`` buys from ``seller``."""
+        c = documents.add_contract(self.ctx, actor=self.user(buyer), buyer=self.ids[buyer], seller=self.ids[seller],
+                                   number=f"HT-{next(_counter)}", amount_fen=amount_fen,
+                                   signed_on=self.ctx.clock.today() - dt.timedelta(days=10),
+                                   due_on=due or dt.date(2027, 12, 31), non_cash_agreed=non_cash,
+                                   idempotency_key=key())
+        self.contracts[(buyer, seller)] = c["id"]
+        return c["id"]
+
+    def invoice(self, amount_fen: int, *, contract: str | None = None) -> str:
+        """A 数电票 under the core→s1 contract (or another)."""
+        n = next(_counter)
+        return documents.add_invoice(self.ctx, actor=self.user("core"),
+                                     contract_id=contract or self.contracts[("core", "s1")],
+                                     number=f"2611{n:016d}", amount_fen=amount_fen,
+                                     issued_on=self.ctx.clock.today() - dt.timedelta(days=5),
+                                     idempotency_key=key())["id"]
+
+    # --- engine steps ---
+
+    def prepare(self, amount_fen: int, *, maturity: dt.date = dt.date(2027, 3, 15), invoice: str | None = None,
+                reason: str | None = None) -> dict[str, Any]:
+        """Prepare (not approve) a voucher from the core to s1."""
+        inv = invoice or self.invoice(amount_fen)
+        return vouchers.prepare(self.ctx, actor=self.user("core"), bank=self.ids["bank"], supplier=self.ids["s1"],
+                                contract_id=self.contracts[("core", "s1")],
+                                invoices=[{"invoice_id": inv, "amount_fen": amount_fen}], amount_fen=amount_fen,
+                                maturity_on=maturity, long_term_reason=reason, idempotency_key=key())
+
+    def issue(self, amount_fen: int, *, maturity: dt.date = dt.date(2027, 3, 15)) -> str:
+        """Issue a voucher to s1; returns the root fragment id."""
+        v = self.prepare(amount_fen, maturity=maturity)
+        r = vouchers.approve(self.ctx, actor=self.user("core", "approver"), voucher_id=v["id"], idempotency_key=key())
+        return r["root_fragment_id"]
+
+    def transfer(self, fragment: str, sender: str, parts: list[tuple[str, int]]) -> dict[str, Any]:
+        """Split ``fragment`` held by ``sender`` to recipients."""
+        return vouchers.transfer(self.ctx, actor=self.user(sender), fragment_id=fragment,
+                                 parts=[{"recipient": self.ids[r], "amount_fen": a} for r, a in parts],
+                                 idempotency_key=key())
+
+    def child(self, result: dict[str, Any], holder: str) -> str:
+        """The id of the child a transfer gave to ``holder``."""
+        return next(c["id"] for c in result["children"] if c["holder_id"] == self.ids[holder])
+
+    def finance(self, fragments: list[str], holder: str, *, principal_fen: int | None = None,
+                disburse: bool = True) -> dict[str, Any]:
+        """Apply, approve (with registration) and disburse a financing."""
+        f = financing.apply(self.ctx, actor=self.user(holder), fragment_ids=fragments, principal_fen=principal_fen,
+                            idempotency_key=key())
+        if not disburse:
+            return f
+        bank = self.user("bank", "approver")
+        financing.review(self.ctx, actor=bank, financing_id=f["id"], approve=True,
+                         checklist={"contract": True, "invoices": True, "documents": True},
+                         registration_no=f"ZDW-{f['id'][-10:]}", idempotency_key=key())
+        return financing.disburse(self.ctx, actor=bank, financing_id=f["id"], idempotency_key=key())
