@@ -45,6 +45,13 @@ def canonical_json(payload: Mapping[str, Any]) -> bytes:
 def _plain(value: Any) -> Any:
     # Convert to JSON types explicitly rather than via json's default=: the same logical record
     # must always give the same bytes, so anything ambiguous is refused instead of guessed.
+    kind = type(value)
+    if kind is str or kind is int or value is None or kind is bool:  # the common case, cheaply
+        return value
+    if kind is dict and all(type(k) is str for k in value):
+        return {key: _plain(item) for key, item in value.items()}
+    if kind is list:
+        return [_plain(item) for item in value]
     if isinstance(value, enum.Enum):  # before str/int: StrEnum and IntEnum are those too
         return _plain(value.value)
     if value is None or isinstance(value, (bool, int, str)):

@@ -9,11 +9,12 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Table, insert, select, update
+from sqlalchemy import Row, Table, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ..adapters.crypto import canonical_json, chain_hash
+from ..adapters.crypto import canonical_json, digest
 from ..adapters.db import tables as t
+from ..adapters.db.raw import Raw
 from ..adapters.db.uow import UnitOfWork
 from ..domain import errors
 from .context import SYSTEM, Actor, Context
@@ -23,8 +24,18 @@ SYSTEM_ACTOR = SYSTEM
 Result = dict[str, Any]
 
 
+_PLAIN = (str, int, bool, float, type(None))
+
+
 def jsonable(value: Any) -> Any:
     """Turn dates, decimals and rows into JSON-friendly values."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [jsonable(v) for v in value]
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -72,29 +83,25 @@ def run_idempotent(
     for attempt in range(retries):
         try:
             with ctx.uow() as uow:
-                prior = uow.conn.execute(
-                    select(t.idempotency.c.request_hash, t.idempotency.c.response).where(
-                        t.idempotency.c.key == key
-                    )
-                ).first()
+                raw = Raw(uow.conn)
+                prior = raw.one("SELECT request_hash, response FROM idempotency WHERE key = :key", {"key": key})
                 if prior is not None:
-                    if prior.request_hash != digest:
+                    if prior[0] != digest:
                         raise errors.IdempotencyConflict(key=key)
-                    return dict(prior.response)
+                    return dict(raw.json_out(prior[1]))
                 result = jsonable(body(uow))
-                uow.conn.execute(
-                    insert(t.idempotency).values(
-                        key=key, operation=operation, request_hash=digest, response=result,
-                        created_at=ctx.clock.now(),
-                    )
-                )
+                raw.run("INSERT INTO idempotency (key, operation, request_hash, response, created_at) "
+                        "VALUES (:key, :op, :hash, :response, :at)",
+                        {"key": key, "op": operation, "hash": digest, "response": raw.json_in(result),
+                         "at": raw.ts(ctx.clock.now())})
                 uow.commit()
                 return result
         except IntegrityError:
             # a racing request with the same key (or a unique clash) won: look again, then retry
             if attempt == retries - 1:
                 raise errors.Conflict() from None
-        except OperationalError as exc:  # serialization failure / deadlock: retry the whole case
+        except OperationalError as exc:
+            # serialization failure / deadlock / busy database: retry the whole use case
             if attempt == retries - 1 or not _retryable(exc):
                 raise
         except errors.Conflict:
@@ -103,8 +110,8 @@ def run_idempotent(
     raise errors.Conflict()
 
 
-def _retryable(exc: OperationalError) -> bool:
-    code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+def _retryable(exc: Exception) -> bool:
+    code = getattr(getattr(exc, "orig", exc), "sqlstate", None)
     return code in ("40001", "40P01") or "database is locked" in str(exc)
 
 
@@ -156,31 +163,27 @@ def append_op(
     ctx: Context,
     uow: UnitOfWork,
     *,
-    voucher: Row,
+    voucher: Any,
     op: str,
     payload: Mapping[str, Any],
     actor: Actor,
 ) -> tuple[int, str]:
     """Append one operation to the voucher's hash chain; returns the new (seq, head hash).
 
-    ``voucher`` must have been read in this unit of work (locked); a concurrent append is refused.
+    ``voucher`` (id, core_id, seq, head_hash, hash_algorithm) must have been read in this unit of work;
+    a concurrent append is refused with a Conflict (the use case is then retried).
     """
     seq = voucher.seq + 1
     body = jsonable(dict(payload))
     record = {"voucher": voucher.id, "seq": seq, "op": op, "actor": actor.user_id, "data": body}
-    h = chain_hash(prev=voucher.head_hash, payload=record, algorithm=voucher.hash_algorithm)
-    res = uow.conn.execute(
-        update(t.voucher)
-        .where(t.voucher.c.id == voucher.id, t.voucher.c.seq == voucher.seq)
-        .values(seq=seq, head_hash=h)
-    )
-    if res.rowcount != 1:
+    text = canonical_json(record)
+    h = digest(voucher.head_hash.encode("ascii") + b"\n" + text, algorithm=voucher.hash_algorithm)
+    raw = Raw(uow.conn)
+    if raw.run("UPDATE voucher SET seq = :seq, head_hash = :h WHERE id = :id AND seq = :old",
+               {"seq": seq, "h": h, "id": voucher.id, "old": voucher.seq}) != 1:
         raise errors.Conflict()
-    uow.conn.execute(
-        insert(t.voucher_op).values(
-            voucher_id=voucher.id, seq=seq, core_id=voucher.core_id, op=op,
-            payload=canonical_json(record).decode(), prev_hash=voucher.head_hash, hash=h,
-            actor_id=actor.user_id, at=ctx.clock.now(),
-        )
-    )
+    raw.run("INSERT INTO voucher_op (voucher_id, seq, core_id, op, payload, prev_hash, hash, actor_id, at) "
+            "VALUES (:v, :seq, :core, :op, :payload, :prev, :h, :actor, :at)",
+            {"v": voucher.id, "seq": seq, "core": voucher.core_id, "op": op, "payload": text.decode("utf-8"),
+             "prev": voucher.head_hash, "h": h, "actor": actor.user_id, "at": raw.ts(ctx.clock.now())})
     return seq, h

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
 from ..adapters.crypto import GENESIS
 from ..adapters.db import tables as t
+from ..adapters.db.raw import Raw
 from ..adapters.db.uow import UnitOfWork
 from ..domain import errors
 from ..domain import vouchers as v
@@ -233,59 +236,99 @@ def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[s
                           request={"actor": actor.user_id, "f": fragment_id, "p": parts}, body=body)
 
 
+@dataclass(frozen=True)
+class _VoucherHead:
+    """What the hash chain and the split rules need of a voucher."""
+
+    id: str
+    core_id: str
+    bank_id: str
+    status: str
+    maturity_on: dt.date
+    seq: int
+    head_hash: str
+    hash_algorithm: str
+
+
 def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
               parts: list[dict[str, Any]]) -> Result:
-    conn = uow.conn
+    # the hot path of the ledger: fixed SQL on the driver (see adapters/db/raw.py), ~9 statements
+    raw = Raw(uow.conn)
     if not isinstance(fragment_id, str):
         raise errors.NotFound("fragment", fragment_id)
-    voucher_id = conn.execute(select(t.fragment.c.voucher_id).where(t.fragment.c.id == fragment_id)).scalar()
-    if voucher_id is None:
+    row = raw.one("SELECT id, core_id, bank_id, status, maturity_on, seq, head_hash, hash_algorithm FROM voucher "
+                  "WHERE id = (SELECT voucher_id FROM fragment WHERE id = :f)" + raw.lock(), {"f": fragment_id})
+    if row is None:
         raise errors.NotFound("fragment", fragment_id)
-    voucher = lock_voucher(uow, voucher_id)
-    frag = conn.execute(select(t.fragment).where(t.fragment.c.id == fragment_id)).one()
-    sender = actor.party_id if actor.role != "system" else frag.holder_id
+    voucher = _VoucherHead(*row[:4], raw.date(row[4]), *row[5:])  # type: ignore[call-arg]
+    holder_id, amount, tier, status, contract_id = raw.one(
+        "SELECT holder_id, amount_fen, tier, status, contract_id FROM fragment WHERE id = :f", {"f": fragment_id})
+    sender = actor.party_id if actor.role != "system" else holder_id
     if voucher.status != "active":
         raise errors.InvalidState(entity="voucher", state=voucher.status, action="transfer")
-    bank = get_or_raise(uow, t.party, voucher.bank_id, "bank")
-    params = supplier_params(uow, voucher.bank_id, voucher.core_id, sender)
+    params = _params(raw, voucher.bank_id, voucher.core_id, sender)
     recipients = []
     for p in parts:
-        r = resolve_party(uow, p["recipient"], kind="enterprise")
+        ref = p["recipient"].strip()
+        r = raw.one(
+            "SELECT p.id, p.name, p.kind, o.settlement_account, o.ebanking, o.certificate, "
+            "(SELECT c.id FROM contract c WHERE c.buyer_id = :sender AND c.seller_id = p.id "
+            "AND (c.id = :cid OR :cid = '') ORDER BY c.signed_on DESC, c.id LIMIT 1) "
+            "FROM party p LEFT JOIN onboarding o ON o.party_id = p.id AND o.bank_id = :bank "
+            "WHERE p.id = :ref OR p.uscc = :uref",
+            {"sender": sender, "cid": p.get("contract_id") or "", "bank": voucher.bank_id, "ref": ref,
+             "uref": ref.upper()})
+        if r is None:
+            raise errors.NotFound("enterprise", ref)
+        if r[2] != "enterprise":
+            raise errors.WrongPartyKind(party=r[1], expected="enterprise")
         recipients.append(r)
-    state = v.FragmentState(id=frag.id, holder_id=frag.holder_id, amount_fen=frag.amount_fen,
-                            tier=frag.tier, status=frag.status)
+    state = v.FragmentState(id=fragment_id, holder_id=holder_id, amount_fen=amount, tier=tier, status=status)
     children = v.plan_split(
         fragment=state, sender_id=sender,
-        parts=[v.Part(r.id, p["amount_fen"]) for r, p in zip(recipients, parts, strict=True)],
+        parts=[v.Part(r[0], p["amount_fen"]) for r, p in zip(recipients, parts, strict=True)],
         params=params, today=ctx.clock.today(), maturity=voucher.maturity_on)
     contracts = {}
-    for r, p in zip(recipients, parts, strict=True):
-        if r.id == voucher.core_id:
-            raise errors.TransferToSelf()
-        cid = has_trade(uow, buyer_id=sender, seller_id=r.id, contract_id=p.get("contract_id"))
-        if cid is None:
-            sname = conn.execute(select(t.party.c.name).where(t.party.c.id == sender)).scalar()
-            raise errors.NoTrade(sender=sname, recipient=r.name)
-        require_onboarded(uow, bank, r)
-        contracts[r.id] = cid
-    res = conn.execute(update(t.fragment).where(t.fragment.c.id == frag.id, t.fragment.c.status == v.ACTIVE)
-                       .values(status=v.SPENT))
-    if res.rowcount != 1:
-        raise errors.FragmentNotActive(fragment=frag.id, state="spent")
-    now = ctx.clock.now()
-    rows = []
-    for ch in children:
-        rows.append(dict(id=new_id("frg"), voucher_id=voucher.id, core_id=voucher.core_id, parent_id=frag.id,
-                         holder_id=ch.holder_id, amount_fen=ch.amount_fen, tier=ch.tier, status=v.ACTIVE,
-                         contract_id=contracts.get(ch.holder_id, frag.contract_id), financing_id=None,
-                         created_at=now))
-    conn.execute(insert(t.fragment), rows)
+    for r in recipients:
+        if r[0] == voucher.core_id:
+            raise errors.ValidationFailed(reason="a voucher cannot be transferred back to its issuer / 凭据不能转回签发企业")
+        if r[6] is None:
+            sname = raw.one("SELECT name FROM party WHERE id = :id", {"id": sender})
+            raise errors.NoTrade(sender=sname[0] if sname else sender, recipient=r[1])
+        if not (r[3] and r[4] and r[5]):
+            bname = raw.one("SELECT name FROM party WHERE id = :id", {"id": voucher.bank_id})[0]
+            raise errors.NotOnboarded(party=r[1], bank=bname)
+        contracts[r[0]] = r[6]
+    if raw.run("UPDATE fragment SET status = 'spent' WHERE id = :f AND status = 'active'", {"f": fragment_id}) != 1:
+        raise errors.FragmentNotActive(fragment=fragment_id, state="spent")
+    now = raw.ts(ctx.clock.now())
+    rows = [{"id": new_id("frg"), "voucher_id": voucher.id, "core_id": voucher.core_id, "parent_id": fragment_id,
+             "holder_id": ch.holder_id, "amount_fen": ch.amount_fen, "tier": ch.tier,
+             "contract_id": contracts.get(ch.holder_id, contract_id), "created_at": now} for ch in children]
+    raw.many("INSERT INTO fragment (id, voucher_id, core_id, parent_id, holder_id, amount_fen, tier, status, "
+             "contract_id, financing_id, created_at) VALUES (:id, :voucher_id, :core_id, :parent_id, :holder_id, "
+             ":amount_fen, :tier, 'active', :contract_id, NULL, :created_at)", rows)
     append_op(ctx, uow, voucher=voucher, op="transfer", actor=actor, payload={
-        "spent": frag.id, "children": [{"id": r["id"], "holder": r["holder_id"], "amount": r["amount_fen"],
-                                        "tier": r["tier"], "contract": r["contract_id"]} for r in rows]})
-    return {"spent_fragment_id": frag.id, "voucher_id": voucher.id,
+        "spent": fragment_id, "children": [{"id": r["id"], "holder": r["holder_id"], "amount": r["amount_fen"],
+                                            "tier": r["tier"], "contract": r["contract_id"]} for r in rows]})
+    return {"spent_fragment_id": fragment_id, "voucher_id": voucher.id,
             "children": [{"id": r["id"], "holder_id": r["holder_id"], "amount_fen": r["amount_fen"],
                           "tier": r["tier"]} for r in rows]}
+
+
+def _params(raw: Raw, bank_id: str, core_id: str, supplier_id: str) -> v.FinancingParams:
+    """The core's financing parameters with the supplier's ledger overrides, in one query."""
+    r = raw.one(
+        "SELECT d.max_ratio, d.max_term_days, d.min_split_fen, d.max_tier, d.spread, "
+        "l.max_ratio, l.max_term_days, l.min_split_fen, l.max_tier, l.spread "
+        "FROM core_designation d LEFT JOIN supplier_ledger l ON l.bank_id = d.bank_id "
+        "AND l.core_id = d.core_id AND l.supplier_id = :s WHERE d.bank_id = :b AND d.core_id = :c",
+        {"s": supplier_id, "b": bank_id, "c": core_id})
+    if r is None:
+        raise errors.NotCoreEnterprise(party=core_id, bank=bank_id)
+    return v.FinancingParams(
+        max_ratio=Decimal(r[5] or r[0]), max_term_days=r[6] or r[1], min_split_fen=r[7] or r[2],
+        max_tier=r[8] or r[3], spread=Decimal(r[9] or r[4]))
 
 
 def get_voucher(ctx: Context, *, voucher_id: str) -> Result:

@@ -35,10 +35,9 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn):  # pragma: no cover
-            if conn.get_execution_options().get("lianrong_readonly"):
-                conn.exec_driver_sql("BEGIN")
-            else:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # straight to the driver: this runs once per unit of work, on the hot path
+            raw = conn.connection.dbapi_connection
+            raw.execute("BEGIN" if conn.get_execution_options().get("lianrong_readonly") else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
