@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import structlog
 from sqlalchemy import Engine, select
@@ -19,9 +20,12 @@ from .settings import Settings, get_settings
 _engines: dict[tuple[str, str], Engine] = {}
 
 
-def configure_logging(level: int = logging.WARNING) -> None:
-    """Structured logs (structlog) to stderr."""
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(level))
+def configure_logging(level: str = "WARNING") -> None:
+    """Structured logs (structlog) to stderr, so command output on stdout stays clean."""
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
 
 
 def policy_from(settings: Settings) -> Policy:
@@ -50,6 +54,7 @@ def build(*, database_url: str | None = None, settings: Settings | None = None, 
           migrate_schema: bool = True) -> Context:
     """A service context for the configured (or given) database, migrated to the newest schema."""
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     url = database_url or settings.database_url
     engine = engine_for(url, settings)
     if migrate_schema and not migrate.is_up_to_date(engine):

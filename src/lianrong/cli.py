@@ -7,6 +7,7 @@ one per invocation, so pass your own to make a retry safe). Amounts are in yuan 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -17,6 +18,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 from rich.tree import Tree
 
@@ -93,6 +95,17 @@ def _print(data: Any, as_json: bool, cols: list[str] | None = None) -> None:
     for r in rows:
         table.add_row(*[_cell(c, r.get(c)) for c in cols])
     out.print(table)
+
+
+@contextlib.contextmanager
+def _progress(label: str, total: int | None, *, quiet: bool):
+    """A rich progress bar on stderr for long work; yields the advance callback."""
+    if quiet or not err.is_terminal:
+        yield lambda n=1: None
+        return
+    with Progress(*Progress.get_default_columns(), console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n=1: bar.advance(task, n)
 
 
 def _cell(col: str, value: Any) -> str:
@@ -563,7 +576,9 @@ def settle(date: Annotated[Optional[str], typer.Option("--date", help="maturity 
 
     ctx = _ctx(db, today or date)
     on = _date(date) or ctx.clock.today()
-    result = settlement.settle(ctx, on=on)
+    due = len(settlement.due_vouchers(ctx, on=on))
+    with _progress(f"settling {on}", due, quiet=as_json) as advance:
+        result = settlement.settle(ctx, on=on, progress=advance)
     _print(result, as_json)
 
 
@@ -627,7 +642,11 @@ def audit_verify(db: Db = None, file: Annotated[Optional[Path], typer.Option("--
     """Check the six ledger invariants; exit 3 naming the first violation."""
     from .services import audit
 
-    result = audit.verify_file(path=file) if file else audit.verify(_ctx(db))
+    if file:
+        result = audit.verify_file(path=file)
+    else:
+        with _progress("verifying", None, quiet=as_json) as advance:
+            result = audit.verify(_ctx(db), progress=advance)
     if as_json:
         _print(result, True)
     if result["ok"]:
@@ -660,6 +679,19 @@ def audit_checkpoint(db: Db = None, as_json: Json = False) -> None:
     from .services import audit
 
     _print(audit.checkpoint(_ctx(db)), as_json)
+
+
+@app.command("job")
+@command
+def job(name: Annotated[str, typer.Argument(help="maturity-settlement | ledger-checkpoint | ledger-audit")],
+        date: Annotated[Optional[str], typer.Option("--date")] = None, db: Db = None, as_json: Json = False) -> None:
+    """Run a named scheduled job (idempotent; for cron or a scheduler)."""
+    from .jobs import JOBS
+
+    if name not in JOBS:
+        raise ValidationFailed(reason=f"unknown job {name}; known: {', '.join(JOBS)}")
+    ctx = _ctx(db, date)
+    _print(JOBS[name](ctx, on=_date(date)), as_json)
 
 
 def main() -> None:  # pragma: no cover

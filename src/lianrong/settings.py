@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite:///lianrong.db"
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: synchronous pragma for SQLite (FULL survives power loss; NORMAL is faster)
     sqlite_synchronous: Literal["FULL", "NORMAL"] = "FULL"
 
