@@ -113,9 +113,12 @@ def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str]) -> None:
         return
     uow.conn.execute(update(t.fragment).where(t.fragment.c.id == _bind("fid"))
                      .values(status=v.SETTLED), [{"fid": r.fragment_id} for r in rows])
-    financings = sorted({f for f in (uow.conn.execute(select(t.fragment.c.financing_id).where(
-        t.fragment.c.id == r.fragment_id)).scalar() for r in rows) if f})
-    for fid in financings:
+    frag_ids = [r.fragment_id for r in rows]
+    financings: set[str] = set()
+    for chunk in range(0, len(frag_ids), 500):
+        financings.update(f for (f,) in uow.conn.execute(select(t.fragment.c.financing_id).where(
+            t.fragment.c.id.in_(frag_ids[chunk:chunk + 500]), t.fragment.c.financing_id.is_not(None))))
+    for fid in sorted(financings):
         _maybe_repaid(ctx, uow, fid)
     for vid in sorted({r.voucher_id for r in rows}):
         _maybe_settled(ctx, uow, vid, paid=[r for r in rows if r.voucher_id == vid])
