@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 metadata = MetaData(
@@ -43,13 +44,13 @@ party = Table(
     "party",
     metadata,
     Column("id", ID, primary_key=True),
-    Column("kind", String(16), nullable=False),  # enterprise | bank
+    Column("kind", String(16), nullable=False),  # enterprise | bank | district | chain_office | guarantor
     Column("uscc", String(18), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
     Column("short_name", String(60)),
     Column("defaulted_on", Date),  # a core enterprise unpaid at a maturity; blocks new issuance
     Column("created_at", TS, nullable=False),
-    CheckConstraint("kind in ('enterprise', 'bank')", name="kind"),
+    CheckConstraint("kind in ('enterprise', 'bank', 'district', 'chain_office', 'guarantor')", name="kind"),
 )
 
 app_user = Table(
@@ -61,6 +62,34 @@ app_user = Table(
     Column("display_name", String(120), nullable=False),
     Column("role", String(16), nullable=False),  # operator | approver | viewer | admin
     Column("created_at", TS, nullable=False),
+    Column("password_hash", String(255)),  # argon2 (pwdlib); null: cannot log in
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", TS),
+    Column("last_login_at", TS),
+)
+
+api_token = Table(
+    "api_token",  # bearer tokens for systems; only a hash is stored
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("user_id", ID, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("name", String(80), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("last_used_at", TS),
+    Column("revoked_at", TS),
+)
+
+web_session = Table(
+    "web_session",  # console login sessions; the cookie carries a secret whose hash is the key
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", ID, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
+    Column("last_seen_at", TS, nullable=False),
 )
 
 onboarding = Table(
