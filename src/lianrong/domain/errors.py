@@ -81,7 +81,7 @@ class NotFound(LianRongError):
         "party": "主体", "enterprise": "企业", "bank": "银行", "user": "用户", "voucher": "凭据",
         "fragment": "凭据拆分份额", "contract": "合同", "invoice": "发票", "credit_line": "授信额度",
         "financing": "融资申请", "attachment": "附件", "instruction": "支付指令", "rate": "利率",
-        "onboarding": "开户信息", "designation": "核心企业核定",
+        "onboarding": "开户信息", "designation": "核心企业核定", "token": "API令牌",
     }
 
     def __init__(self, entity: str, id: Any, **details: Any) -> None:  # noqa: A002
@@ -467,4 +467,35 @@ class NonCashNotAgreed(LianRongError):
     code = "contract.non_cash_not_agreed"
     zh = "合同未约定以非现金方式（含凭据）支付，不能据此签发或转让凭据（保障中小企业款项支付条例）"
     en = "The contract does not agree to non-cash payment, so no voucher may pay it (SME payment regulation)"
+    status = 422
+
+
+# --- accounts ------------------------------------------------------------------------------------
+
+
+class LoginFailed(LianRongError):
+    code = "auth.login_failed"
+    zh = "用户名或密码错误"
+    en = "Wrong user name or password"
+    status = 401
+
+
+class AccountLocked(LianRongError):
+    code = "auth.locked"
+    zh = "登录失败次数过多，账户已临时锁定，请{minutes}分钟后再试"
+    en = "Too many failed logins; the account is locked for {minutes} minutes"
+    status = 429
+
+
+class NotAuthenticated(LianRongError):
+    code = "auth.required"
+    zh = "请先登录或提供有效的API令牌"
+    en = "Log in or present a valid API token"
+    status = 401
+
+
+class WeakPassword(LianRongError):
+    code = "auth.weak_password"
+    zh = "密码至少{min}位，且须同时包含字母和数字"
+    en = "A password needs at least {min} characters with letters and digits"
     status = 422
