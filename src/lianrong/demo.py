@@ -18,13 +18,17 @@ from sqlalchemy import select
 
 from .adapters.db import tables as t
 from .domain.identifiers import make_uscc
-from .services import credit, documents, financing, parties, payments, settlement, vouchers
+from .services import accounts, credit, documents, financing, parties, payments, settlement, vouchers
 from .services.context import SYSTEM, Actor, Context, FixedClock
 
 D = dt.date
 
 BANK = ("911100008016801289", "中国工商银行股份有限公司北京平谷支行", "工行平谷支行")
 CORE = ("9111011710276549X1", "北京市华都峪口禽业有限责任公司", "峪口禽业")
+DISTRICT = ("11110117000000001", "北京市平谷区人民政府金融工作办公室", "平谷区金融办")
+CHAIN_OFFICE = ("11110117000000002", "平谷区蛋鸡鸡蛋产业链链办", "蛋鸡产业链链办")
+#: every demo user's password (the console's login page says so; a demo is not a deployment)
+DEMO_PASSWORD = "lianrong2026"
 CORE2 = ("91110117MA01LWYD21", "北京绿源蛋品加工有限公司", "绿源蛋品")
 SUPPLIERS = {
     # key: (USCC body (17 chars; the check digit is computed), name, short name)
@@ -92,6 +96,10 @@ def _parties(d: _Demo) -> None:
     bank = parties.register_party(ctx, kind="bank", uscc=_uscc(BANK[0]), name=BANK[1], short_name=BANK[2],
                                   idempotency_key=k("bank"))
     d.ids["bank"] = bank["id"]
+    for key, (code, name, short), kind in (("district", DISTRICT, "district"),
+                                           ("chain_office", CHAIN_OFFICE, "chain_office")):
+        d.ids[key] = parties.register_party(ctx, kind=kind, uscc=_uscc(code), name=name, short_name=short,
+                                            idempotency_key=k(f"party:{key}"))["id"]
     for key, (code, name, short) in {"core": CORE, "core2": CORE2, **SUPPLIERS}.items():
         p = parties.register_party(ctx, kind="enterprise", uscc=_uscc(code), name=name, short_name=short,
                                    idempotency_key=k(f"party:{key}"))
@@ -99,10 +107,15 @@ def _parties(d: _Demo) -> None:
     users = [("icbc_op", "bank", "工行经办 王敏", "operator"), ("icbc_ap", "bank", "工行复核 李强", "approver"),
              ("yukou_op", "core", "峪口财务经办 张丽", "operator"), ("yukou_ap", "core", "峪口财务复核 赵刚", "approver"),
              ("lvyuan_op", "core2", "绿源经办 孙悦", "operator"), ("lvyuan_ap", "core2", "绿源复核 周平", "approver")]
+    users += [("district", "district", "区金融办 刘洋", "viewer"), ("chain", "chain_office", "链办 陈静", "viewer"),
+              ("district_admin", "district", "区金融办管理员", "admin")]
     users += [(f"{key}_op", key, f"{SUPPLIERS[key][2]}经办", "operator") for key in SUPPLIERS]
+    users += [(f"{key}_ap", key, f"{SUPPLIERS[key][2]}复核", "approver") for key in SUPPLIERS]
+    demo_hash = accounts.hash_password(DEMO_PASSWORD)  # one hash for all: argon2 is slow on purpose
     for username, org, name, role in users:
         parties.add_user(ctx, party=d.ids[org], username=username, display_name=name, role=role,
                          idempotency_key=k(f"user:{username}"))
+        accounts.set_initial_password_hash(ctx, username=username, password_hash=demo_hash)
     bank_op = _actor(ctx, "icbc_op")
     for i, key in enumerate(["core", "core2", *SUPPLIERS]):
         parties.onboard(ctx, actor=bank_op, bank=d.ids["bank"], party=d.ids[key],

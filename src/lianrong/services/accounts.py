@@ -65,6 +65,21 @@ def check_password_strength(password: str) -> None:
         raise WeakPassword(min=MIN_PASSWORD)
 
 
+def hash_password(password: str) -> str:
+    """An argon2 hash of an acceptable password."""
+    check_password_strength(password)
+    return _hasher.hash(password)
+
+
+def set_initial_password_hash(ctx: Context, *, username: str, password_hash: str) -> bool:
+    """Give a user without a password this hash (seeding); returns whether it was set."""
+    with ctx.uow() as uow:
+        res = uow.conn.execute(update(t.app_user).where(
+            t.app_user.c.username == username, t.app_user.c.password_hash.is_(None)).values(password_hash=password_hash))
+        uow.commit()
+        return res.rowcount == 1
+
+
 def set_password(ctx: Context, *, username: str, password: str) -> None:
     """Set (or reset) a user's password and unlock the account."""
     check_password_strength(password)

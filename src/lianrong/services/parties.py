@@ -26,6 +26,9 @@ from .common import (
 from .context import Actor, Context
 
 ROLES = ("operator", "approver", "viewer", "admin")
+#: organisation kinds; a core enterprise or supplier is an ``enterprise`` (core = designated by a bank)
+PARTY_KINDS = ("enterprise", "bank", "district", "chain_office", "guarantor")
+_PREFIX = {"enterprise": "ent", "bank": "bnk", "district": "gov", "chain_office": "gov", "guarantor": "gua"}
 
 
 def _name(name: str) -> str:
@@ -37,15 +40,15 @@ def _name(name: str) -> str:
 def register_party(ctx: Context, *, kind: str, uscc: str, name: str, short_name: str | None = None,
                    idempotency_key: str) -> Result:
     """Register an enterprise or a bank by its 统一社会信用代码."""
-    if kind not in ("enterprise", "bank"):
-        raise errors.ValidationFailed(reason=f"kind must be enterprise or bank, not {kind}")
+    if kind not in PARTY_KINDS:
+        raise errors.ValidationFailed(reason=f"kind must be one of {', '.join(PARTY_KINDS)}, not {kind}")
     code = normalize_uscc(uscc)
     name = _name(name)
 
     def body(uow: UnitOfWork) -> Result:
         if uow.conn.execute(select(t.party.c.id).where(t.party.c.uscc == code)).first():
             raise errors.AlreadyExists(entity="party", key=code)
-        pid = new_id("bnk" if kind == "bank" else "ent")
+        pid = new_id(_PREFIX[kind])
         uow.conn.execute(insert(t.party).values(
             id=pid, kind=kind, uscc=code, name=name, short_name=short_name, created_at=ctx.clock.now()))
         return {"id": pid, "kind": kind, "uscc": code, "name": name, "short_name": short_name}
