@@ -18,8 +18,10 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
 from . import bootstrap
@@ -113,7 +115,7 @@ def _cell(col: str, value: Any) -> str:
         return ""
     if col.endswith("_fen") and isinstance(value, int):
         return format_yuan(value)
-    return str(value)
+    return escape(str(value))  # user text such as "测试[/]公司" is data, never Rich markup
 
 
 def command(fn):
@@ -124,10 +126,10 @@ def command(fn):
         try:
             return fn(*args, **kwargs)
         except LianRongError as exc:
-            err.print(f"[bold red]{exc.code}[/]: {exc.message_zh}\n{exc.message_en}")
+            err.print(f"[bold red]{exc.code}[/]: {escape(exc.message_zh)}\n{escape(exc.message_en)}")
             if exc.details.get("rows"):
                 for row in exc.details["rows"][:50]:
-                    err.print(f"  - {row}")
+                    err.print(Text(f"  - {row}"))
             raise typer.Exit(1) from None
 
     return wrapper
@@ -165,7 +167,10 @@ def demo(db: Db = None, as_json: Json = False) -> None:
 
     ctx = _ctx(db)
     result = seed(ctx, echo=None if as_json else out.print)
-    _print(result, as_json)
+    if as_json:
+        _print(result, True)
+    else:
+        out.print(", ".join(f"{k}: {n}" for k, n in result["counts"].items()))
 
 
 @app.command()
@@ -406,11 +411,12 @@ def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
         _print(data, True)
         return
     v = data["voucher"]
-    tree = Tree(f"[bold]{v['number']}[/] {format_yuan(v['face_fen'])} ({amount_in_words(v['face_fen'])}) "
-                f"maturity {v['maturity_on']} [{v['status']}]")
+    tree = Tree(Text(f"{v['number']} {format_yuan(v['face_fen'])} ({amount_in_words(v['face_fen'])}) "
+                     f"maturity {v['maturity_on']} [{v['status']}]", style="bold"))
 
     def add(node: Tree, f: dict[str, Any]) -> None:
-        child = node.add(f"{f['id']} T{f['tier']} {f['holder_name']} {format_yuan(f['amount_fen'])} [{f['status']}]")
+        child = node.add(Text(f"{f['id']} T{f['tier']} {f['holder_name']} {format_yuan(f['amount_fen'])} "
+                              f"[{f['status']}]"))
         for c in f["children"]:
             add(child, c)
 
@@ -462,17 +468,18 @@ def lineage_cmd(fragment: str, db: Db = None, as_json: Json = False) -> None:
         _print(data, True)
         return
     v = data["voucher"]
-    out.print(f"[bold]凭据 Voucher {v['number']}[/] issued by {v['core_name']}: {format_yuan(v['face_fen'])} "
-              f"({amount_in_words(v['face_fen'])}), {v['issue_on']} → {v['maturity_on']} [{v['status']}]")
+    out.print(Text(f"凭据 Voucher {v['number']} issued by {v['core_name']}: {format_yuan(v['face_fen'])} "
+                   f"({amount_in_words(v['face_fen'])}), {v['issue_on']} → {v['maturity_on']} [{v['status']}]",
+                   style="bold"))
     for step in data["path"]:
-        out.print(f"  └ tier {step['tier']}: {step['holder_name']} holds {format_yuan(step['amount_fen'])} "
-                  f"[{step['status']}]  {step['id']}")
+        out.print(Text(f"  └ tier {step['tier']}: {step['holder_name']} holds {format_yuan(step['amount_fen'])} "
+                       f"[{step['status']}]  {step['id']}"))
         trade = step.get("trade")
         if trade:
             c = trade["contract"]
-            out.print(f"      contract {c['number']} ({format_yuan(c['amount_fen'])}, due {c['due_on']}); "
-                      f"invoices: {', '.join((i['code'] or '') + i['number'] for i in trade['invoices']) or '—'}; "
-                      f"files: {len(trade['attachments'])}")
+            invoices = ", ".join((i["code"] or "") + i["number"] for i in trade["invoices"]) or "—"
+            out.print(Text(f"      contract {c['number']} ({format_yuan(c['amount_fen'])}, due {c['due_on']}); "
+                           f"invoices: {invoices}; files: {len(trade['attachments'])}"))
 
 
 # --- financing ---------------------------------------------------------------------------------
@@ -657,8 +664,8 @@ def audit_verify(db: Db = None, file: Annotated[Optional[Path], typer.Option("--
                       f"{c.get('credit_line', 0)} credit lines: all six invariants hold / 六项不变量全部成立")
         return
     v = result["violation"]
-    err.print(f"[bold red]VIOLATION[/] invariant {v['invariant']} at {v['ref']}: {v['message_en']}\n"
-              f"不变量{v['invariant']}被破坏（{v['ref']}）：{v['message_zh']}")
+    err.print(f"[bold red]VIOLATION[/] invariant {v['invariant']} at {escape(v['ref'])}: {escape(v['message_en'])}\n"
+              f"不变量{v['invariant']}被破坏（{escape(v['ref'])}）：{escape(v['message_zh'])}")
     raise typer.Exit(3)
 
 

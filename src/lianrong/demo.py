@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .adapters.db import tables as t
+from .adapters.payments import SimulatedBank
 from .domain.identifiers import make_uscc
 from .services import accounts, credit, documents, financing, parties, payments, settlement, vouchers
 from .services.context import SYSTEM, Actor, Context, FixedClock
@@ -71,17 +72,19 @@ class _Demo:
 def seed(ctx: Context, *, echo: Callable[[str], Any] | None = None) -> dict[str, Any]:
     """Seed (or replay) the demo; returns the ids of what it made and a short summary."""
     clock = FixedClock(D(2026, 5, 20))
-    real_clock = ctx.clock
-    ctx.clock = clock
+    real_clock, real_payments = ctx.clock, ctx.payments
+    # the demo's banks are simulated whatever the deployment's payments adapter: its story needs the
+    # core enterprise's payments confirmed on the maturity date, not waiting for a bank's file
+    ctx.clock, ctx.payments = clock, SimulatedBank()
     try:
         d = _Demo(ctx, clock, echo)
         _parties(d)
         _vouchers(d)
     finally:
-        ctx.clock = real_clock
+        ctx.clock, ctx.payments = real_clock, real_payments
     with ctx.uow(readonly=True) as uow:
-        counts = {name: uow.conn.execute(select(t.__dict__[name].c[col]).select_from(t.__dict__[name])).all().__len__()
-                  for name, col in (("party", "id"), ("voucher", "id"), ("fragment", "id"), ("financing", "id"))}
+        counts = {name: uow.conn.execute(select(func.count()).select_from(getattr(t, name))).scalar()
+                  for name in ("party", "voucher", "fragment", "financing")}
     return {"ids": d.ids, "counts": counts}
 
 

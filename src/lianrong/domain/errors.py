@@ -316,9 +316,23 @@ class SameUser(LianRongError):
 
 class InvalidState(LianRongError):
     code = "state.invalid"
-    zh = "{entity}当前状态为{state}，不能{action}"
+    zh = "{entity_zh}当前状态为{state_zh}，不能{action_zh}"
     en = "{entity} is {state}; cannot {action}"
     status = 409
+
+    _ZH = {
+        "voucher": "凭据", "financing": "融资申请", "fragment": "凭据份额",
+        "pending": "待复核", "active": "有效", "settled": "已兑付", "overdue": "逾期", "rejected": "已拒绝",
+        "applied": "已申请", "approved": "已审批", "disbursed": "已放款", "repaid": "已还款",
+        "approve": "复核", "approve term": "审批期限", "reject": "拒绝", "transfer": "流转", "finance": "融资",
+        "review": "审核", "register": "登记", "disburse": "放款",
+    }
+
+    def __init__(self, **details: Any) -> None:
+        for key in ("entity", "state", "action"):
+            value = str(details.get(key, ""))
+            details.setdefault(f"{key}_zh", self._ZH.get(value, value))
+        super().__init__(**details)
 
 
 class AmountExceedsInvoices(LianRongError):
@@ -499,3 +513,53 @@ class WeakPassword(LianRongError):
     zh = "密码至少{min}位，且须同时包含字母和数字"
     en = "A password needs at least {min} characters with letters and digits"
     status = 422
+
+
+# --- spreadsheets --------------------------------------------------------------------------------
+
+
+class ExcelImportInvalid(LianRongError):
+    """An uploaded workbook failed validation; ``details['rows']`` lists every problem, row by row."""
+
+    code = "excel.import_invalid"
+    zh = "Excel文件校验未通过：共{problems}处问题，未导入任何数据（逐行明细见 rows）"
+    en = "The Excel file failed validation with {problems} problem(s); nothing was imported (see rows)"
+    status = 422
+
+
+# --- HTTP API transport --------------------------------------------------------------------------
+
+
+class CsrfFailed(LianRongError):
+    code = "auth.csrf"
+    zh = "缺少或错误的CSRF令牌（使用会话Cookie的修改请求须带X-CSRF-Token请求头）"
+    en = "Missing or wrong CSRF token (a cookie-authenticated change needs the X-CSRF-Token header)"
+    status = 403
+
+
+class RateLimited(LianRongError):
+    code = "rate.limited"
+    zh = "请求过于频繁，请{retry_after}秒后再试"
+    en = "Too many requests; retry in {retry_after} seconds"
+    status = 429
+
+
+class PayloadTooLarge(LianRongError):
+    code = "upload.too_large"
+    zh = "上传内容过大：上限{limit}字节"
+    en = "Upload too large: the limit is {limit} bytes"
+    status = 413
+
+
+class RouteNotFound(LianRongError):
+    code = "route.not_found"
+    zh = "接口不存在：{path}"
+    en = "No such endpoint: {path}"
+    status = 404
+
+
+class MethodNotAllowed(LianRongError):
+    code = "route.method_not_allowed"
+    zh = "接口不支持{method}方法：{path}"
+    en = "Method {method} is not allowed on {path}"
+    status = 405
