@@ -316,7 +316,7 @@ class SameUser(LianRongError):
 
 class InvalidState(LianRongError):
     code = "state.invalid"
-    zh = "{entity_zh}当前状态为{state_zh}，不能{action_zh}"
+    zh = "{entity}当前状态为{state}，不能{action}"
     en = "{entity} is {state}; cannot {action}"
     status = 409
 
@@ -328,11 +328,11 @@ class InvalidState(LianRongError):
         "review": "审核", "register": "登记", "disburse": "放款",
     }
 
-    def __init__(self, **details: Any) -> None:
-        for key in ("entity", "state", "action"):
-            value = str(details.get(key, ""))
-            details.setdefault(f"{key}_zh", self._ZH.get(value, value))
-        super().__init__(**details)
+    @property
+    def message_zh(self) -> str:
+        # the details stay English (stable for machines); the Chinese message names them in Chinese
+        shown = {k: self._ZH.get(str(v), v) for k, v in self.details.items()}
+        return self.zh.format_map(_SafeDict(shown))
 
 
 class AmountExceedsInvoices(LianRongError):

@@ -1,0 +1,1 @@
+"""HTML/CSS templates rendered to PDF by WeasyPrint (package data, not code)."""
