@@ -1,0 +1,851 @@
+#!/usr/bin/env python3
+"""LianRong benchmarks, each held against a "physical limit" measured on the same machine in the same run.
+
+    python bench/run.py [--quick] [--only NAME[,NAME...]] [--profile] [--no-pg]
+
+NAME is one of:
+
+- ``sqlite-transfer``: ``vouchers.transfer`` on SQLite (WAL, synchronous=FULL, one writer), each transfer
+  spending the latest remainder, against the raw-sqlite3 probe ``sqlite_limit.py`` (FULL, 1 per commit).
+  Target: ratio ≥ 0.5.
+- ``pg-transfer``: 8 OS processes running ``vouchers.transfer`` on their own vouchers against the pgbench
+  probe (``pg_setup.sql`` + ``pg_transfer.sql``, ``-c 8 -j 2``) for the same duration. Target: ratio ≥ 0.5.
+- ``lineage``: ``lineage(..., with_documents=False)`` and ``path_to_root`` of depth-20 fragments among
+  ≥ 1,000,000 fragments (100,000 with ``--quick``), on SQLite and PostgreSQL, against the same recursive
+  query run raw. Target: median < 5 ms.
+- ``settlement``: ``settlement.settle`` of 1,000 vouchers × 100 leaves due on one date (100 × 100 with
+  ``--quick``, target scaled), against a raw-sqlite3 floor doing the same writes. Target: < 30 s per
+  100,000 leaves.
+
+The probes are read from the shared folder beside the repository (``../shared/bench``); set
+``LIANRONG_SHARED_DIR`` to another shared folder (or straight to its ``bench`` folder) to override.
+PostgreSQL: ``LIANRONG_BENCH_PG_URL`` (else ``LIANRONG_TEST_PG_URL``, else
+``postgresql://postgres@127.0.0.1:5432/test``) names the server and the maintenance database; the bench
+creates and drops its own databases ``lianrong_bench_*``. Built ledgers are cached in ``bench/.cache/``
+(keyed by data version, schema revision and size); results go to ``bench/results/latest.json``.
+``--profile`` adds a separate pyinstrument pass per benchmark (after the measured one, so figures stay
+clean) and writes ``bench/results/profile-NAME.txt``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as dt
+import json
+import multiprocessing as mp
+import os
+import platform
+import re
+import shlex
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+CACHE = BENCH / ".cache"
+RESULTS = BENCH / "results"
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(REPO / "tests"))  # tests/factories.py: the World builder
+
+import ledger  # noqa: E402
+import workers  # noqa: E402
+
+NAMES = ("sqlite-transfer", "pg-transfer", "lineage", "settlement")
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+T0 = time.perf_counter()
+
+
+def log(msg: str) -> None:
+    print(f"[{time.perf_counter() - T0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+# --- configuration -------------------------------------------------------------------------------
+
+
+@dataclass
+class Config:
+    quick: bool
+    profile: bool
+    pg: bool
+    transfers: int  # SQLite transfers timed (the probe runs the same number)
+    rounds: int  # interleaved probe/service rounds
+    warmup: int
+    pg_seconds: int
+    pg_clients: int
+    pg_vouchers_per_worker: int
+    lineage_fragments: int
+    lineage_samples: int
+    lineage_reps: int
+    settle_vouchers: int
+    settle_leaves: int
+
+
+def config(quick: bool, profile: bool, pg: bool) -> Config:
+    if quick:
+        return Config(quick, profile, pg, transfers=1000, rounds=4, warmup=50, pg_seconds=5, pg_clients=8,
+                      pg_vouchers_per_worker=8, lineage_fragments=100_000, lineage_samples=100, lineage_reps=3,
+                      settle_vouchers=100, settle_leaves=100)
+    return Config(quick, profile, pg, transfers=3000, rounds=6, warmup=50, pg_seconds=15, pg_clients=8,
+                  pg_vouchers_per_worker=16, lineage_fragments=1_000_000, lineage_samples=200, lineage_reps=5,
+                  settle_vouchers=1000, settle_leaves=100)
+
+
+def shared_bench_dir() -> Path:
+    """The probes' folder: $LIANRONG_SHARED_DIR[/bench], else ../shared/bench beside the repository."""
+    env = os.environ.get("LIANRONG_SHARED_DIR")
+    candidates = [Path(env) / "bench", Path(env)] if env else [REPO.parent / "shared" / "bench"]
+    for c in candidates:
+        if (c / "sqlite_limit.py").is_file():
+            return c
+    raise SystemExit(f"probe folder not found (looked in {', '.join(map(str, candidates))}); "
+                     "set LIANRONG_SHARED_DIR to the shared folder")
+
+
+def pg_admin_url() -> str:
+    return os.environ.get("LIANRONG_BENCH_PG_URL") or os.environ.get("LIANRONG_TEST_PG_URL") or DEFAULT_PG_URL
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    measure: str
+    ours: float | None
+    limit: float | None
+    unit: str
+    target: str
+    passed: bool | None  # None: informational
+    ratio: float | None = None
+
+
+@dataclass
+class Result:
+    name: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    skipped: str | None = None
+
+
+def fmt(x: float | None, unit: str = "") -> str:
+    if x is None:
+        return "—"
+    if unit == "ms":
+        return f"{x:.2f} ms"
+    if unit == "s":
+        return f"{x:.1f} s"
+    return f"{x:,.0f}" + (f" {unit}" if unit else "")
+
+
+def print_table(res: Result) -> None:
+    print(f"\n## {res.title}")
+    if res.skipped:
+        print(f"SKIPPED: {res.skipped}")
+        return
+    head = ("measure", "ours", "limit", "ratio", "target", "result")
+    lines = []
+    for r in res.rows:
+        verdict = "—" if r.passed is None else ("PASS" if r.passed else "MISS")
+        lines.append((r.measure, fmt(r.ours, r.unit), fmt(r.limit, r.unit),
+                      "—" if r.ratio is None else f"{r.ratio:.3f}", r.target, verdict))
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for line in lines:
+        print("| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
+                                enumerate(zip(line, widths))) + " |")
+    for k, v in res.details.items():
+        if k.startswith("_"):
+            continue
+        print(f"  {k}: {v}")
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    k = (len(s) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+class StatementCounter:
+    """Counts the statements SQLite executes (sqlite3 trace callback: BEGIN and COMMIT included), so
+    statements sent straight to the driver are seen too. Connections opened before it are dropped."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self.engine = engine
+        self.n = 0
+        self._event = event
+        self.active = engine.dialect.name == "sqlite"
+        if self.active:
+            engine.dispose()
+            event.listen(engine, "connect", self._on_connect)
+
+    def _on_connect(self, dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.set_trace_callback(self._trace)
+
+    def _trace(self, _sql: str) -> None:
+        self.n += 1
+
+    def close(self) -> None:
+        if self.active:
+            self._event.remove(self.engine, "connect", self._on_connect)
+            self.engine.dispose()
+
+
+def profiled(name: str, fn: Callable[[], Any]) -> Path | None:
+    """Run ``fn`` under pyinstrument and write the text report to results/profile-NAME.txt."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        log("pyinstrument not installed (pip install pyinstrument): no profile")
+        return None
+    p = Profiler(interval=0.0005)
+    p.start()
+    try:
+        fn()
+    finally:
+        p.stop()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"profile-{name}.txt"
+    out.write_text(p.output_text(unicode=False, color=False, show_all=False))
+    log(f"profile written to {out.relative_to(REPO)}")
+    return out
+
+
+# --- probes --------------------------------------------------------------------------------------
+
+
+def load_sqlite_probe(path: Path, workdir: Path) -> Callable[[str, int, int], float]:
+    """The probe's own ``run(sync, per_commit, n)``, taken from its source without running its module
+    code (which runs every case at import); its temporary databases go under ``workdir``."""
+    tree = ast.parse(path.read_text(), str(path))
+    keep = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
+            or (isinstance(n, ast.FunctionDef) and n.name == "run")]
+    if not any(isinstance(n, ast.FunctionDef) for n in keep):
+        raise RuntimeError(f"{path} has no run() function")
+    ns: dict[str, Any] = {"__name__": "sqlite_limit_probe"}
+    exec(compile(ast.Module(body=keep, type_ignores=[]), str(path), "exec"), ns)
+
+    class _Tmp:  # the probe calls tempfile.mkdtemp(); keep its files where we clean up
+        @staticmethod
+        def mkdtemp(*_a: Any, **_k: Any) -> str:
+            return tempfile.mkdtemp(dir=workdir, prefix="probe-")
+
+    ns["tempfile"] = _Tmp
+    return ns["run"]
+
+
+# --- PostgreSQL helpers --------------------------------------------------------------------------
+
+
+class Pg:
+    def __init__(self, admin_url: str) -> None:
+        from sqlalchemy.engine import make_url
+
+        self.admin = make_url(workers_normalize(admin_url))
+
+    def url(self, db: str) -> str:
+        return self.admin.set(database=db).render_as_string(hide_password=False)
+
+    def _exec(self, sql: str) -> None:
+        import psycopg
+
+        u = self.admin
+        with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                             dbname=u.database, autocommit=True, connect_timeout=5) as c:
+            c.execute(sql)
+
+    def available(self) -> str | None:
+        try:
+            self._exec("select 1")
+        except Exception as exc:  # noqa: BLE001
+            return f"{exc.__class__.__name__}: {exc}".strip()
+        return None
+
+    def version(self) -> str:
+        import psycopg
+
+        u = self.admin
+        with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                             dbname=u.database, connect_timeout=5) as c:
+            return c.execute("show server_version").fetchone()[0]
+
+    def create(self, db: str) -> str:
+        self._exec(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        self._exec(f'CREATE DATABASE "{db}"')
+        return self.url(db)
+
+    def drop(self, db: str) -> None:
+        try:
+            self._exec(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        except Exception as exc:  # noqa: BLE001
+            log(f"could not drop {db}: {exc}")
+
+    def checkpoint(self) -> None:
+        try:
+            self._exec("CHECKPOINT")
+        except Exception as exc:  # noqa: BLE001 - needs superuser; only evens out the runs
+            log(f"CHECKPOINT failed ({exc}); continuing")
+
+    def cli_env(self) -> tuple[list[str], dict[str, str]]:
+        u = self.admin
+        args = ["-h", u.host or "127.0.0.1", "-p", str(u.port or 5432)]
+        if u.username:
+            args += ["-U", u.username]
+        env = dict(os.environ)
+        if u.password:
+            env["PGPASSWORD"] = u.password
+        return args, env
+
+
+def workers_normalize(url: str) -> str:
+    from lianrong.adapters.db.engine import normalize_url
+
+    return normalize_url(url)
+
+
+# --- 1. SQLite transfer --------------------------------------------------------------------------
+
+
+def _world(url: str) -> Any:
+    from factories import World, make_context
+
+    return World(make_context(url, sqlite_synchronous="FULL"), n_suppliers=2)
+
+
+def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
+    """Probe and service interleaved in rounds (the machine may be shared: background fsync and CPU load
+    then hit both sides alike); each side does ``cfg.transfers`` transfers in all."""
+    from lianrong.services import vouchers
+
+    n, rounds = cfg.transfers, cfg.rounds
+    chunk = n // rounds
+    res = Result("sqlite-transfer", f"1. SQLite split-transfer: synchronous=FULL, WAL, 1 writer, {chunk * rounds:,} "
+                                    f"transfers each side in {rounds} interleaved rounds, each transfer spending "
+                                    "the latest remainder")
+    probe_path = probes / "sqlite_limit.py"
+    probe = load_sqlite_probe(probe_path, tmp)
+
+    url = f"sqlite:///{tmp / 'transfer.db'}"
+    w = _world(url)
+    ctx = w.ctx
+    with ctx.engine.connect() as c:
+        sync = c.exec_driver_sql("pragma synchronous").scalar()
+        journal = c.exec_driver_sql("pragma journal_mode").scalar()
+    if sync != 2 or journal != "wal":
+        raise RuntimeError(f"expected synchronous=FULL (2) and WAL, got {sync} / {journal}")
+    actor = w.user("s1")
+    recipient = w.ids["s2"]
+    root = w.issue(10**12)
+    cur = [root]
+    seq = [0]
+
+    def one() -> None:
+        seq[0] += 1
+        r = vouchers.transfer(ctx, actor=actor, fragment_id=cur[0], parts=[{"recipient": recipient, "amount_fen": 1}],
+                              idempotency_key=f"bench-{seq[0]}")
+        cur[0] = r["children"][-1]["id"]
+
+    counter = StatementCounter(ctx.engine)
+    for _ in range(cfg.warmup):
+        one()
+    counter.close()
+    stmts = counter.n / cfg.warmup
+    probe("FULL", 1, 100)  # warm the probe's path too
+
+    t_probe = t_ours = c_probe = c_ours = 0.0
+    per_round = []
+    for r in range(rounds):
+        order = ("probe", "ours") if r % 2 == 0 else ("ours", "probe")
+        rp = ro = 0.0
+        for side in order:
+            c = time.process_time()
+            if side == "probe":
+                rp = chunk / probe("FULL", 1, chunk)  # run() times its own loop only
+                c_probe += time.process_time() - c  # CPU includes its tiny setup
+            else:
+                t = time.perf_counter()
+                for _ in range(chunk):
+                    one()
+                ro = time.perf_counter() - t
+                c_ours += time.process_time() - c
+        t_probe += rp
+        t_ours += ro
+        per_round.append((round(chunk / ro), round(chunk / rp)))
+        log(f"round {r + 1}/{rounds}: ours {chunk / ro:,.0f}/s, probe {chunk / rp:,.0f}/s")
+    ours = chunk * rounds / t_ours
+    limit = chunk * rounds / t_probe
+    ratio = ours / limit
+    log(f"service: {ours:,.0f} transfers/s, probe {limit:,.0f}/s ({stmts:.1f} statements per transfer)")
+    res.rows.append(Row("transfers/s", ours, limit, "", "ratio ≥ 0.5", ratio >= 0.5, ratio))
+    cpu_ours, cpu_probe = 1000 * c_ours / (chunk * rounds), 1000 * c_probe / (chunk * rounds)
+    # CPU per transfer is what a busy disk cannot hide: with slow fsyncs both sides wait alike
+    res.rows.append(Row("CPU ms per transfer", cpu_ours, cpu_probe, "ms", "(info)", None, cpu_probe / cpu_ours))
+    res.details.update({
+        "probe": f"{probe_path.name}: run('FULL', 1, {chunk}) per round (its own function, same n in all)",
+        "rounds_ours_vs_probe_per_s": per_round,
+        "median_round_ratio": round(statistics.median(o / p for o, p in per_round), 3),
+        "statements_per_transfer": round(stmts, 1),
+        "probe_statements_per_transfer": 6,  # begin, update, 2 inserts, log insert, commit
+        "ms_per_transfer_ours": round(1000 / ours, 3), "ms_per_transfer_limit": round(1000 / limit, 3),
+        "warmup_transfers": cfg.warmup,
+    })
+    if cfg.profile:
+        profiled("sqlite-transfer", lambda: [one() for _ in range(min(n, 1000))])
+    ctx.engine.dispose()
+    return res
+
+
+# --- 2. PostgreSQL transfer ----------------------------------------------------------------------
+
+
+def run_pgbench(pg: Pg, probes: Path, db: str, seconds: int, clients: int) -> tuple[float, str]:
+    args, env = pg.cli_env()
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *args, "-f", str(probes / "pg_setup.sql"), db],
+                   env=env, check=True, capture_output=True, text=True)
+    cmd = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f",
+           str(probes / "pg_transfer.sql"), *args, db]
+    pg.checkpoint()
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"pgbench failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+    m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout) or \
+        re.search(r"tps = ([\d.]+)", out.stdout)
+    if not m:
+        raise RuntimeError(f"cannot parse pgbench output:\n{out.stdout}")
+    shown = " ".join(shlex.quote(c) for c in cmd[:8]) + " -f pg_transfer.sql " + db
+    return float(m.group(1)), shown
+
+
+def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
+    secs, clients = cfg.pg_seconds, cfg.pg_clients
+    res = Result("pg-transfer", f"2. PostgreSQL split-transfer: {clients} clients, {secs} s each")
+    if not shutil.which("pgbench") or not shutil.which("psql"):
+        res.skipped = "psql/pgbench not on PATH"
+        return res
+    tag = os.getpid()
+    probe_db, our_db = f"lianrong_bench_probe_{tag}", f"lianrong_bench_xfer_{tag}"
+    try:
+        pg.create(probe_db)
+        before, cmd = run_pgbench(pg, probes, probe_db, secs, clients)
+        log(f"pgbench probe (before): {before:,.0f} tps")
+
+        url = pg.create(our_db)
+        w = _world(url)
+        n_roots = clients * cfg.pg_vouchers_per_worker
+        roots = [w.issue(10**10) for _ in range(n_roots)]  # within the contract's amount
+        actor, recipient = w.user("s1"), w.ids["s2"]
+        w.ctx.engine.dispose()
+        log(f"{n_roots} vouchers issued; starting {clients} worker processes")
+        spawn = mp.get_context("spawn")
+        ready = spawn.Barrier(clients + 1)
+        start = spawn.Event()
+        results = spawn.Queue()
+        procs = []
+        for i in range(clients):
+            mine = roots[i::clients]
+            p = spawn.Process(target=workers.transfer_worker,
+                              args=(i, url, mine, actor, recipient, ready, start, float(secs), results))
+            p.start()
+            procs.append(p)
+        try:
+            ready.wait(timeout=300)
+        except Exception:  # noqa: BLE001 - a worker failed during setup; its traceback is queued
+            start.set()
+        pg.checkpoint()
+        start.set()
+        got = [results.get(timeout=secs + 300) for _ in procs]
+        for p in procs:
+            p.join(timeout=60)
+        failures = [g[5] for g in got if g[5]]
+        if failures:
+            raise RuntimeError("worker failed:\n" + failures[0])
+        total = sum(g[1] for g in got)
+        elapsed = max(g[2] for g in got)
+        errors = sum(g[3] for g in got)
+        ours = total / elapsed
+        log(f"service: {ours:,.0f} transfers/s ({total} transfers, {errors} errors)")
+        if cfg.profile:  # a separate single-process pass, so the measured figures stay clean
+            from lianrong.services import vouchers
+
+            pctx = workers.context(url)
+            cur = [w.issue(10**10)]  # a fresh voucher: the workers' ones were spent
+
+            def one(k: int) -> None:
+                r = vouchers.transfer(pctx, actor=actor, fragment_id=cur[0],
+                                      parts=[{"recipient": recipient, "amount_fen": 1}], idempotency_key=f"prof-{k}")
+                cur[0] = r["children"][-1]["id"]
+
+            for k in range(20):
+                one(k)
+            profiled("pg-transfer", lambda: [one(k) for k in range(20, 520)])
+            pctx.engine.dispose()
+        pg.drop(our_db)
+        after, _ = run_pgbench(pg, probes, probe_db, secs, clients)
+        log(f"pgbench probe (after): {after:,.0f} tps")
+        limit = (before + after) / 2
+        ratio = ours / limit
+        res.rows.append(Row(f"transfers/s ({clients} clients)", ours, limit, "", "ratio ≥ 0.5", ratio >= 0.5, ratio))
+        res.rows.append(Row("client CPU ms per transfer", 1000 * sum(g[4] for g in got) / max(total, 1), None, "ms",
+                            "(info)", None))
+        res.details.update({
+            "probe": cmd + "  (after psql -f pg_setup.sql; run before and after ours, limit = mean)",
+            "probe_before_tps": round(before), "probe_after_tps": round(after),
+            "ours": f"{clients} spawned processes x vouchers.transfer, {cfg.pg_vouchers_per_worker} own vouchers each "
+                    "(round robin, no voucher shared; 1 warm-up transfer per voucher not counted)",
+            "transfers": total, "errors": errors,
+            "per_worker": [g[1] for g in sorted(got)],
+        })
+    finally:
+        pg.drop(probe_db)
+        pg.drop(our_db)
+    return res
+
+
+# --- 3. Lineage ----------------------------------------------------------------------------------
+
+RAW_PATH_SQL = """
+WITH RECURSIVE up(id, parent_id, holder_id, amount_fen, tier, status, contract_id, voucher_id, created_at, depth) AS (
+  SELECT id, parent_id, holder_id, amount_fen, tier, status, contract_id, voucher_id, created_at, 0
+  FROM fragment WHERE id = {p}
+  UNION ALL
+  SELECT f.id, f.parent_id, f.holder_id, f.amount_fen, f.tier, f.status, f.contract_id, f.voucher_id,
+         f.created_at, up.depth + 1
+  FROM fragment f JOIN up ON f.id = up.parent_id)
+SELECT up.*, party.name AS holder_name FROM up JOIN party ON party.id = up.holder_id ORDER BY up.depth DESC
+"""
+
+
+def _time_lineage(ctx: Any, targets: list[str], reps: int, raw_call: Callable[[str], int],
+                  expect_len: int) -> dict[str, Any]:
+    from lianrong.services import lineage as lin
+
+    # warm-up and correctness: every target really is at the wanted depth
+    counter = StatementCounter(ctx.engine)
+    for fid in targets:
+        r = lin.lineage(ctx, fragment_id=fid, with_documents=False)
+        if len(r["path"]) != expect_len:
+            raise RuntimeError(f"{fid}: path of {len(r['path'])} rows, expected {expect_len}")
+    counter.close()
+    stmts = counter.n / len(targets) if counter.active else None
+    t_lin, t_path, t_raw, c_lin, c_path = [], [], [], [], []
+    cpu = time.process_time
+    for _ in range(reps):  # the three interleaved per fragment, so background load hits them alike
+        with ctx.uow(readonly=True) as uow:
+            for fid in targets:
+                c, t = cpu(), time.perf_counter()
+                lin.lineage(ctx, fragment_id=fid, with_documents=False)
+                t_lin.append((time.perf_counter() - t) * 1000)
+                c_lin.append((cpu() - c) * 1000)
+                c, t = cpu(), time.perf_counter()
+                rows = lin.path_to_root(uow.conn, fid)
+                t_path.append((time.perf_counter() - t) * 1000)
+                c_path.append((cpu() - c) * 1000)
+                t = time.perf_counter()
+                n = raw_call(fid)
+                t_raw.append((time.perf_counter() - t) * 1000)
+                assert len(rows) == expect_len and n == expect_len
+    return {"lineage": t_lin, "path": t_path, "raw": t_raw, "statements_per_lineage": stmts,
+            "cpu_lineage": c_lin, "cpu_path": c_path}
+
+
+def _lineage_rows(res: Result, label: str, t: dict[str, Any]) -> None:
+    raw_med = statistics.median(t["raw"])
+    for key, name in (("lineage", "lineage() median"), ("path", "path_to_root median")):
+        med = statistics.median(t[key])
+        res.rows.append(Row(f"{label} {name}", med, raw_med, "ms", "< 5 ms", med < 5.0, raw_med / med))
+        res.rows.append(Row(f"{label} {name.split()[0]} p95", pct(t[key], 0.95), pct(t["raw"], 0.95), "ms",
+                            "(info)", None, pct(t["raw"], 0.95) / pct(t[key], 0.95)))
+        # this process's CPU per call: what load on a shared machine cannot inflate (on PostgreSQL the
+        # server's share is not in it)
+        res.rows.append(Row(f"{label} {name.split()[0]} CPU median", statistics.median(t["cpu_" + key]), None,
+                            "ms", "(info)", None))
+
+
+def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
+    n = cfg.lineage_fragments
+    res = Result("lineage", f"3. Lineage of depth-20 fragments among {n:,}+ fragments "
+                            "(with_documents=False; limit = the same recursive SQL, raw driver)")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"lineage-{ledger.DATA_VERSION}-{ledger.schema_head()}-{n}.db"
+    meta = ledger.cached(path, lambda p: ledger.build_lineage_ledger(p, fragments=n), log)
+    targets_all = meta["targets"]
+    step = max(1, len(targets_all) // cfg.lineage_samples)
+    targets = targets_all[::step][: cfg.lineage_samples]
+    expect = meta["target_depth"] + 1
+    res.details.update({"ledger": {k: meta[k] for k in ("fragments", "vouchers", "parties", "build_seconds")},
+                        "cache": str(path.relative_to(REPO)), "targets": len(targets),
+                        "samples_per_figure": len(targets) * cfg.lineage_reps})
+
+    ctx = workers.context(f"sqlite:///{path}")
+    raw = sqlite3.connect(path)
+    sql = RAW_PATH_SQL.format(p="?")
+    t = _time_lineage(ctx, targets, cfg.lineage_reps, lambda fid: len(raw.execute(sql, (fid,)).fetchall()), expect)
+    raw.close()
+    _lineage_rows(res, "SQLite", t)
+    res.details["sqlite_statements_per_lineage"] = round(t["statements_per_lineage"], 1)
+    log(f"sqlite lineage median {statistics.median(t['lineage']):.2f} ms, "
+        f"path_to_root {statistics.median(t['path']):.2f} ms, raw {statistics.median(t['raw']):.2f} ms")
+    if cfg.profile:
+        from lianrong.services import lineage as lin
+
+        profiled("lineage-sqlite", lambda: [lin.lineage(ctx, fragment_id=f, with_documents=False)
+                                            for _ in range(5) for f in targets])
+    ctx.engine.dispose()
+
+    if pg is not None:
+        import psycopg
+
+        db = f"lianrong_bench_lineage_{os.getpid()}"
+        try:
+            url = pg.create(db)
+            pctx = workers.context(url)
+            tl = time.perf_counter()
+            ledger.copy_to_postgres(path, url)
+            load_s = time.perf_counter() - tl
+            log(f"copied ledger to PostgreSQL in {load_s:.1f} s")
+            u = pg.admin
+            conn = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                                   dbname=db, autocommit=True)
+            psql = RAW_PATH_SQL.format(p="%s")
+            t = _time_lineage(pctx, targets, cfg.lineage_reps,
+                              lambda fid: len(conn.execute(psql, (fid,)).fetchall()), expect)
+            conn.close()
+            _lineage_rows(res, "PostgreSQL", t)
+            res.details["pg_copy_seconds"] = round(load_s, 1)
+            log(f"pg lineage median {statistics.median(t['lineage']):.2f} ms, "
+                f"path_to_root {statistics.median(t['path']):.2f} ms, raw {statistics.median(t['raw']):.2f} ms")
+            if cfg.profile:
+                from lianrong.services import lineage as lin
+
+                profiled("lineage-pg", lambda: [lin.lineage(pctx, fragment_id=f, with_documents=False)
+                                                for _ in range(5) for f in targets])
+            pctx.engine.dispose()
+        finally:
+            pg.drop(db)
+    return res
+
+
+# --- 4. Settlement -------------------------------------------------------------------------------
+
+DUE = dt.date(2027, 3, 15)
+
+
+def raw_settlement_floor(path: Path) -> float:
+    """The writes a settlement must make, with raw sqlite3 (FULL, WAL), one transaction per voucher:
+    read the leaves and accounts, insert an instruction per leaf, move simulated balances, confirm the
+    instructions, settle the leaves and the voucher, append two log rows. Returns seconds."""
+    from lianrong.ids import new_id
+
+    c = sqlite3.connect(path, isolation_level=None)
+    c.execute("pragma journal_mode=wal")
+    c.execute("pragma synchronous=FULL")
+    c.execute("pragma foreign_keys=on")
+    now = ledger.ts(dt.datetime.combine(DUE, dt.time(9, 0)))
+    t = time.perf_counter()
+    vids = [r[0] for r in c.execute("select id from voucher where maturity_on <= ? and status in ('active','overdue') "
+                                    "order by maturity_on, id", (DUE.isoformat(),))]
+    for vid in vids:
+        c.execute("begin immediate")
+        core, bank, seq, head = c.execute("select core_id, bank_id, seq, head_hash from voucher where id=?",
+                                          (vid,)).fetchone()
+        leaves = c.execute("select id, holder_id, amount_fen from fragment where voucher_id=? and status in "
+                           "('active','financed','overdue') order by id", (vid,)).fetchall()
+        accounts = dict(c.execute("select party_id, settlement_account from onboarding where bank_id=?", (bank,)))
+        ins = [(new_id("pay"), core, "settlement", vid, fid, None, core, holder, accounts.get(holder), bank, amount,
+                DUE.isoformat(), "pending", None, None, now, None) for fid, holder, amount in leaves]
+        c.executemany("insert into payment_instruction values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ins)
+        total = sum(r[2] for r in leaves)
+        c.execute("update sim_account set balance_fen = balance_fen - ? where party_id = ?", (total, core))
+        paid: dict[str, int] = {}
+        for _, holder, amount in leaves:
+            paid[holder] = paid.get(holder, 0) + amount
+        c.executemany("insert into sim_account values (?, ?) on conflict(party_id) do update set "
+                      "balance_fen = balance_fen + excluded.balance_fen", list(paid.items()))
+        c.executemany("update payment_instruction set status='confirmed', reference=?, confirmed_at=? "
+                      "where id=? and status='pending'", [(f"SIM-{r[0][-12:]}", now, r[0]) for r in ins])
+        c.executemany("update fragment set status='settled' where id=?", [(r[0],) for r in leaves])
+        c.execute("update voucher set status='settled', seq=?, head_hash=? where id=? and seq=?",
+                  (seq + 2, head, vid, seq))
+        c.executemany("insert into voucher_op values (?,?,?,?,?,?,?,?,?)",
+                      [(vid, seq + 1, core, "settle_instruct", "{}", head, head, "system", now),
+                       (vid, seq + 2, core, "settle", "{}", head, head, "system", now)])
+        c.execute("commit")
+    dt_s = time.perf_counter() - t
+    c.close()
+    return dt_s
+
+
+def bench_settlement(cfg: Config, tmp: Path) -> Result:
+    from lianrong.services import settlement
+
+    nv, nl = cfg.settle_vouchers, cfg.settle_leaves
+    leaves = nv * nl
+    target_s = 30.0 * leaves / 100_000
+    res = Result("settlement", f"4. Settlement of {leaves:,} due leaves ({nv:,} vouchers x {nl} leaves, one date, "
+                               "SQLite synchronous=FULL, simulated bank)")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    src = CACHE / f"settle-{ledger.DATA_VERSION}-{ledger.schema_head()}-{nv}x{nl}.db"
+    meta = ledger.cached(src, lambda p: ledger.build_settlement_ledger(p, vouchers=nv, leaves=nl, due=DUE), log)
+
+    db = tmp / "settle.db"
+    shutil.copyfile(src, db)
+    ctx = workers.context(f"sqlite:///{db}", today=DUE)
+    counter = StatementCounter(ctx.engine)
+    t = time.perf_counter()
+    summary = settlement.settle(ctx, on=DUE)
+    ours = time.perf_counter() - t
+    counter.close()
+    log(f"settle: {ours:.1f} s, {summary['instructions']} instructions, {counter.n / nv:.0f} statements/voucher")
+    with ctx.engine.connect() as c:
+        settled = c.exec_driver_sql("select count(*) from fragment where status='settled'").scalar()
+        vsettled = c.exec_driver_sql("select count(*) from voucher where status='settled'").scalar()
+    ctx.engine.dispose()
+    ok = (summary["vouchers"] == nv and summary["instructions"] == leaves and summary["confirmed"] == leaves
+          and not summary["errors"] and settled == leaves and vsettled == nv)
+    if not ok:
+        raise RuntimeError(f"settlement incomplete: {summary} settled leaves={settled} vouchers={vsettled}")
+
+    floor_db = tmp / "settle-floor.db"
+    shutil.copyfile(src, floor_db)
+    floor = raw_settlement_floor(floor_db)
+    log(f"raw floor: {floor:.1f} s")
+    res.rows.append(Row("seconds", ours, floor, "s", f"< {target_s:.0f} s", ours < target_s, floor / ours))
+    res.rows.append(Row("leaves/s", leaves / ours, leaves / floor, "", "(info)", None, floor / ours))
+    res.details.update({
+        "ledger": {k: meta[k] for k in ("vouchers", "leaves", "fragments", "build_seconds")},
+        "statements_per_voucher": round(counter.n / nv, 1),
+        "limit_is": "raw sqlite3 doing the same writes, 1 transaction per voucher (ratio = limit / ours)",
+        "target_note": "30 s per 100,000 leaves" + (" (scaled for --quick)" if cfg.quick else ""),
+    })
+    if cfg.profile:  # on the 100 x 100 ledger: the same per-voucher path, a tenth of the time
+        psrc = CACHE / f"settle-{ledger.DATA_VERSION}-{ledger.schema_head()}-100x{nl}.db"
+        ledger.cached(psrc, lambda p: ledger.build_settlement_ledger(p, vouchers=100, leaves=nl, due=DUE), log)
+        pdb = tmp / "settle-profile.db"
+        shutil.copyfile(psrc, pdb)
+        pctx = workers.context(f"sqlite:///{pdb}", today=DUE)
+        profiled("settlement", lambda: settlement.settle(pctx, on=DUE))
+        pctx.engine.dispose()
+    return res
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+def src_digest() -> str:
+    """A digest of the package sources measured (the tree may change between runs)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in sorted((REPO / "src").rglob("*.py")):
+        h.update(str(f.relative_to(REPO)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def machine(pg: Pg | None) -> dict[str, Any]:
+    import sqlalchemy
+
+    info = {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version, "sqlalchemy": sqlalchemy.__version__}
+    if pg is not None:
+        try:
+            info["postgresql"] = pg.version()
+        except Exception:  # noqa: BLE001
+            pass
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (100k-fragment lineage, 10k-leaf settlement)")
+    ap.add_argument("--only", default="", help="comma-separated subset of: " + ", ".join(NAMES))
+    ap.add_argument("--profile", action="store_true", help="extra pyinstrument pass per benchmark")
+    ap.add_argument("--no-pg", action="store_true", help="skip everything PostgreSQL")
+    args = ap.parse_args(argv)
+    only = [s.strip() for s in args.only.split(",") if s.strip()] or list(NAMES)
+    unknown = [s for s in only if s not in NAMES]
+    if unknown:
+        ap.error(f"unknown benchmark {unknown}; choose from {', '.join(NAMES)}")
+
+    cfg = config(args.quick, args.profile, not args.no_pg)
+    probes = shared_bench_dir()
+    pg: Pg | None = None
+    pg_reason = "--no-pg"
+    if cfg.pg:
+        pg = Pg(pg_admin_url())
+        pg_reason = pg.available() or ""
+        if pg_reason:
+            log(f"PostgreSQL unavailable ({pg_reason}): PostgreSQL parts skipped")
+            pg = None
+    command = "python bench/run.py" + (" " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])) if
+                                       (argv or sys.argv[1:]) else "")
+    started = dt.datetime.now(dt.timezone.utc)
+    log(f"{command}: {', '.join(only)}; probes from {probes}")
+    results: list[Result] = []
+    tmp = Path(tempfile.mkdtemp(prefix="lianrong-bench-"))
+    try:
+        for name in only:
+            load_before = os.getloadavg()[0]
+            log(f"--- {name} (load average {load_before:.1f} on {os.cpu_count()} cores)")
+            if load_before > (os.cpu_count() or 1):
+                log("warning: the machine is busy; absolute figures will be low, ratios are interleaved")
+            try:
+                if name == "sqlite-transfer":
+                    results.append(bench_sqlite_transfer(cfg, probes, tmp))
+                elif name == "pg-transfer":
+                    if pg is None:
+                        results.append(Result(name, "2. PostgreSQL split-transfer", skipped=pg_reason))
+                    else:
+                        results.append(bench_pg_transfer(cfg, probes, pg))
+                elif name == "lineage":
+                    results.append(bench_lineage(cfg, pg, tmp))
+                elif name == "settlement":
+                    results.append(bench_settlement(cfg, tmp))
+            except Exception as exc:  # noqa: BLE001 - one broken benchmark never hides the others
+                import traceback
+
+                traceback.print_exc()
+                results.append(Result(name, name, skipped=f"ERROR {exc.__class__.__name__}: {exc}"))
+            results[-1].details["load_average_1m_before_after"] = (round(load_before, 1),
+                                                                   round(os.getloadavg()[0], 1))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"\n# LianRong benchmarks — {started:%Y-%m-%d %H:%M} UTC — {'quick' if cfg.quick else 'full'} — "
+          f"{os.cpu_count()} cores — src {src_digest()}\n`{command}`")
+    for r in results:
+        print_table(r)
+    misses = sorted({r.name for r in results for row in r.rows if row.passed is False})
+    broken = [r.name for r in results if r.skipped]
+    print("\n" + ("MISSED: " + ", ".join(misses) if misses else "No target missed.")
+          + (" NOT MEASURED: " + ", ".join(broken) if broken else ""))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = {
+        "date": started.isoformat(timespec="seconds"), "command": command, "mode": "quick" if cfg.quick else "full",
+        "machine": machine(pg), "src_sha256_16": src_digest(), "probes": os.path.relpath(probes, REPO),
+        "seconds": round(time.perf_counter() - T0, 1),
+        "results": {r.name: {"title": r.title, "skipped": r.skipped, "details": r.details,
+                             "rows": [row.__dict__ for row in r.rows]} for r in results},
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(out, indent=1, ensure_ascii=False, default=str))
+    log(f"wrote {(RESULTS / 'latest.json').relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Worker processes of the PostgreSQL transfer benchmark (a module of its own so ``spawn`` can import it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+TODAY = dt.date(2026, 11, 26)
+
+
+def context(url: str, *, synchronous: str = "FULL", today: dt.date = TODAY) -> Any:
+    """A service context on ``url`` (migrated if needed) with a fixed business date."""
+    from lianrong import bootstrap
+    from lianrong.services.context import FixedClock
+    from lianrong.settings import Settings
+
+    settings = Settings(database_url=url, environment="test", sqlite_synchronous=synchronous)
+    return bootstrap.build(settings=settings, clock=FixedClock(today))
+
+
+def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipient: str, ready: Any, start: Any,
+                    duration: float, results: Any) -> None:
+    """Transfer 1 fen from the latest remainder of each of this worker's vouchers, round robin, for
+    ``duration`` seconds after ``start`` is set; put (index, transfers, seconds, errors, CPU seconds, traceback)."""
+    from lianrong.services import vouchers
+
+    try:
+        ctx = context(url)
+        current = list(roots)
+        n = errors = 0
+        key = 0
+
+        def one(slot: int) -> None:
+            nonlocal key
+            key += 1
+            r = vouchers.transfer(ctx, actor=actor, fragment_id=current[slot],
+                                  parts=[{"recipient": recipient, "amount_fen": 1}],
+                                  idempotency_key=f"pgw{index}-{key}")
+            current[slot] = r["children"][-1]["id"]  # the remainder, back to the sender
+
+        for slot in range(len(current)):  # warm-up: statement caches, pool connection
+            one(slot)
+        ready.wait()
+        start.wait()
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        deadline = t0 + duration
+        slot = 0
+        while time.perf_counter() < deadline:
+            try:
+                one(slot)
+                n += 1
+            except Exception:  # noqa: BLE001 - counted and reported, the run goes on
+                errors += 1
+            slot = (slot + 1) % len(current)
+        elapsed = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+        ctx.engine.dispose()
+        results.put((index, n, elapsed, errors, cpu, None))
+    except Exception as exc:  # noqa: BLE001
+        import traceback
+
+        try:
+            ready.abort()
+        except Exception:  # noqa: BLE001
+            pass
+        results.put((index, 0, 0.0, 0, 0.0, "".join(traceback.format_exception(exc))))
