@@ -2,57 +2,95 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, NamedTuple
 
-from sqlalchemy import literal, select
+from sqlalchemy import select
 
 from ..adapters.db import tables as t
+from ..adapters.db.raw import Raw
 from ..domain import errors
+from . import scope
 from .common import Result, get_or_raise, row_dict
-from .context import Context
+from .context import Actor, Context
 from .documents import trade_documents
 
 
-def path_to_root(conn: Any, fragment_id: str) -> list[Any]:
+class PathStep(NamedTuple):
+    """One fragment on the way from the root to the fragment asked for."""
+
+    id: str
+    parent_id: str | None
+    holder_id: str
+    amount_fen: int
+    tier: int
+    status: str
+    contract_id: str | None
+    voucher_id: str
+    created_at: dt.datetime
+    depth: int
+    holder_name: str
+
+
+# one fixed recursive statement (see adapters/db/raw.py): lineage is read far more than it is written
+_PATH_SQL = (
+    "WITH RECURSIVE up(id, parent_id, holder_id, amount_fen, tier, status, contract_id, voucher_id, "
+    "created_at, depth) AS ("
+    "SELECT id, parent_id, holder_id, amount_fen, tier, status, contract_id, voucher_id, created_at, 0 "
+    "FROM fragment WHERE id = :f "
+    "UNION ALL "
+    "SELECT f.id, f.parent_id, f.holder_id, f.amount_fen, f.tier, f.status, f.contract_id, f.voucher_id, "
+    "f.created_at, up.depth + 1 FROM fragment f JOIN up ON f.id = up.parent_id) "
+    "SELECT up.id, up.parent_id, up.holder_id, up.amount_fen, up.tier, up.status, up.contract_id, up.voucher_id, "
+    "up.created_at, up.depth, p.name FROM up JOIN party p ON p.id = up.holder_id ORDER BY up.depth DESC"
+)
+
+
+def path_to_root(conn: Any, fragment_id: str) -> list[PathStep]:
     """The fragment and its ancestors, root first, in one recursive query."""
-    f = t.fragment
-    base = select(f.c.id, f.c.parent_id, f.c.holder_id, f.c.amount_fen, f.c.tier, f.c.status,
-                  f.c.contract_id, f.c.voucher_id, f.c.created_at, literal(0).label("depth")) \
-        .where(f.c.id == fragment_id).cte("up", recursive=True)
-    step = select(f.c.id, f.c.parent_id, f.c.holder_id, f.c.amount_fen, f.c.tier, f.c.status,
-                  f.c.contract_id, f.c.voucher_id, f.c.created_at, (base.c.depth + 1).label("depth")) \
-        .join(base, f.c.id == base.c.parent_id)
-    up = base.union_all(step)
-    rows = conn.execute(select(up, t.party.c.name.label("holder_name"))
-                        .join(t.party, t.party.c.id == up.c.holder_id).order_by(up.c.depth.desc())).all()
-    return rows
+    raw = Raw(conn)
+    return [PathStep(*r[:8], raw.timestamp(r[8]), *r[9:]) for r in raw.all(_PATH_SQL, {"f": fragment_id})]
 
 
-def lineage(ctx: Context, *, fragment_id: str, with_documents: bool = True) -> Result:
-    """Path from the root to a fragment: tiers, holders, and the trade documents behind each step."""
+def _step(r: PathStep) -> dict[str, Any]:
+    return {"id": r.id, "parent_id": r.parent_id, "holder_id": r.holder_id, "amount_fen": r.amount_fen,
+            "tier": r.tier, "status": r.status, "contract_id": r.contract_id,
+            "created_at": r.created_at.isoformat(), "holder_name": r.holder_name}
+
+
+def lineage(ctx: Context, *, fragment_id: str, with_documents: bool = True, actor: Actor | None = None) -> Result:
+    """Path from the root to a fragment: tiers, holders, and the trade documents behind each step.
+
+    With an ``actor``, only a fragment it may see (``scope.check_fragment``); otherwise not found.
+    """
     if not isinstance(fragment_id, str) or not fragment_id:
         raise errors.NotFound("fragment", fragment_id)
     with ctx.uow(readonly=True) as uow:
+        if actor is not None:
+            scope.check_fragment(uow, actor, fragment_id)
         rows = path_to_root(uow.conn, fragment_id)
         if not rows:
             raise errors.NotFound("fragment", fragment_id)
-        voucher = get_or_raise(uow, t.voucher, rows[0].voucher_id, "voucher")
-        core = uow.conn.execute(select(t.party.c.name).where(t.party.c.id == voucher.core_id)).scalar()
+        raw = Raw(uow.conn)
+        v = raw.one("SELECT v.id, v.number, v.core_id, p.name, v.face_fen, v.issue_on, v.maturity_on, v.status "
+                    "FROM voucher v JOIN party p ON p.id = v.core_id WHERE v.id = :v", {"v": rows[0].voucher_id})
         steps = []
         for r in rows:
-            step = {k: v for k, v in row_dict(r).items() if k not in ("depth", "voucher_id")}
+            step = _step(r)
             if with_documents and r.contract_id:
                 step["trade"] = trade_documents(uow, r.contract_id)
             steps.append(step)
-        return {"voucher": {"id": voucher.id, "number": voucher.number, "core_id": voucher.core_id,
-                            "core_name": core, "face_fen": voucher.face_fen, "issue_on": voucher.issue_on.isoformat(),
-                            "maturity_on": voucher.maturity_on.isoformat(), "status": voucher.status},
+        return {"voucher": {"id": v[0], "number": v[1], "core_id": v[2], "core_name": v[3], "face_fen": v[4],
+                            "issue_on": raw.date(v[5]).isoformat(), "maturity_on": raw.date(v[6]).isoformat(),
+                            "status": v[7]},
                 "path": steps}
 
 
-def voucher_tree(ctx: Context, *, voucher_id: str) -> Result:
-    """The whole fragment tree of a voucher, nested from the root."""
+def voucher_tree(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -> Result:
+    """The whole fragment tree of a voucher, nested from the root (issuer, bank and overseers only, if given)."""
     with ctx.uow(readonly=True) as uow:
+        if actor is not None:
+            scope.check_voucher(uow, actor, voucher_id, whole_tree=True)
         voucher = get_or_raise(uow, t.voucher, voucher_id, "voucher")
         rows = uow.conn.execute(
             select(t.fragment, t.party.c.name.label("holder_name"))

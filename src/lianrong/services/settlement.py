@@ -19,28 +19,49 @@ from ..domain import errors
 from ..domain import financing as fin
 from ..domain import vouchers as v
 from ..ids import new_id
+from . import scope
 from .common import SYSTEM_ACTOR, Result, append_op, lock_voucher
-from .context import Context
+from .context import Actor, Context
 from .payments import mark_overdue, submit
 
 log = structlog.get_logger(__name__)
 
 
-def due_vouchers(ctx: Context, *, on: dt.date) -> list[str]:
-    """Ids of vouchers whose (rolled) maturity is on or before the date and are still open."""
+def due_vouchers(ctx: Context, *, on: dt.date, bank: str | None = None) -> list[str]:
+    """Ids of vouchers whose (rolled) maturity is on or before the date and are still open (of one bank)."""
     with ctx.uow(readonly=True) as uow:
-        return [r.id for r in uow.conn.execute(select(t.voucher.c.id).where(
-            t.voucher.c.maturity_on <= on, t.voucher.c.status.in_(("active", "overdue")))
-            .order_by(t.voucher.c.maturity_on, t.voucher.c.id))]
+        stmt = select(t.voucher.c.id).where(t.voucher.c.maturity_on <= on,
+                                            t.voucher.c.status.in_(("active", "overdue")))
+        if bank:
+            stmt = stmt.where(t.voucher.c.bank_id == bank)
+        return [r.id for r in uow.conn.execute(stmt.order_by(t.voucher.c.maturity_on, t.voucher.c.id))]
 
 
-def settle(ctx: Context, *, on: dt.date, progress: Callable[[int], None] | None = None) -> Result:
-    """Settle every voucher due on (or before) ``on``: instructions, confirmations, overdue marking."""
+def settlement_scope(ctx: Context, actor: Actor) -> str | None:
+    """Who may run settlement: a bank for the vouchers it carries (its id), a district admin for all (None)."""
+    if actor.role == "system":
+        return None
+    with ctx.uow(readonly=True) as uow:
+        kind = scope.party_kind(uow, actor)
+    if kind == "bank" and actor.role in ("operator", "approver", "admin"):
+        return actor.party_id
+    if kind == "district" and actor.role == "admin":
+        return None
+    raise errors.Forbidden(reason="only a bank or the district administrator runs settlement / 仅银行或区金融办管理员可执行兑付")
+
+
+def settle(ctx: Context, *, on: dt.date, progress: Callable[[int], None] | None = None,
+           actor: Actor | None = None) -> Result:
+    """Settle every voucher due on (or before) ``on``: instructions, confirmations, overdue marking.
+
+    With an ``actor``, a bank settles only the vouchers it carries (see ``settlement_scope``).
+    """
+    bank = settlement_scope(ctx, actor) if actor is not None else None
     if on > ctx.clock.today():
         raise errors.InvalidDate(value=f"{on} is in the future / 不能结算未来日期")
     summary: dict[str, Any] = {"date": on.isoformat(), "vouchers": 0, "instructions": 0,
                                "confirmed": 0, "failed": 0, "pending": 0, "overdue": [], "errors": []}
-    for vid in due_vouchers(ctx, on=on):
+    for vid in due_vouchers(ctx, on=on, bank=bank):
         try:
             r = settle_voucher(ctx, voucher_id=vid, on=on)
         except errors.LianRongError as exc:  # one bad voucher never stops the batch
@@ -89,9 +110,11 @@ def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
                 t.fragment.c.status.in_((v.ACTIVE, v.FINANCED, v.OVERDUE))).order_by(t.fragment.c.id))
             if r.id not in paid_or_pending]
         now = ctx.clock.now()
-        accounts = {r.party_id: r.settlement_account for r in conn.execute(
+        holders = sorted({leaf.holder_id for leaf in leaves})
+        accounts = {pid: acct for pid, acct in conn.execute(
             select(t.onboarding.c.party_id, t.onboarding.c.settlement_account).where(
-                t.onboarding.c.bank_id == voucher.bank_id))}
+                t.onboarding.c.bank_id == voucher.bank_id, t.onboarding.c.party_id.in_(holders)))} \
+            if holders else {}
         rows = [dict(id=new_id("pay"), core_id=voucher.core_id, kind="settlement", voucher_id=voucher_id,
                      fragment_id=leaf.id, financing_id=None, payer_id=voucher.core_id, payee_id=leaf.holder_id,
                      payee_account=accounts.get(leaf.holder_id), bank_id=voucher.bank_id,

@@ -19,6 +19,7 @@ from ..domain.calendar import roll_forward
 from ..domain.money import check_fen
 from ..domain.policy import check_issue_term, check_issuer_not_defaulted, check_maker_checker
 from ..ids import new_id
+from . import scope
 from .common import (
     Result,
     append_op,
@@ -26,6 +27,7 @@ from .common import (
     check_actor_role,
     get_or_raise,
     lock_voucher,
+    paged,
     resolve_party,
     row_dict,
     run_idempotent,
@@ -222,6 +224,7 @@ def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[s
     ``parts`` lists ``{"recipient", "amount_fen", "contract_id"?}``. Each recipient must be a seller
     to the sender under a recorded contract and be onboarded at the voucher's bank.
     """
+    check_actor_role(actor, "operator", "approver")
     if not isinstance(parts, list) or not parts:
         raise errors.ValidationFailed(reason="no recipients / 没有受让方")
     for p in parts:
@@ -273,11 +276,13 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
         r = raw.one(
             "SELECT p.id, p.name, p.kind, o.settlement_account, o.ebanking, o.certificate, "
             "(SELECT c.id FROM contract c WHERE c.buyer_id = :sender AND c.seller_id = p.id "
-            "AND (c.id = :cid OR :cid = '') ORDER BY c.signed_on DESC, c.id LIMIT 1) "
+            "AND (c.id = :cid OR :cid = '') AND c.non_cash_agreed = :yes ORDER BY c.signed_on DESC, c.id LIMIT 1), "
+            "(SELECT c.id FROM contract c WHERE c.buyer_id = :sender AND c.seller_id = p.id "
+            "AND (c.id = :cid OR :cid = '') LIMIT 1) "
             "FROM party p LEFT JOIN onboarding o ON o.party_id = p.id AND o.bank_id = :bank "
             "WHERE p.id = :ref OR p.uscc = :uref",
             {"sender": sender, "cid": p.get("contract_id") or "", "bank": voucher.bank_id, "ref": ref,
-             "uref": ref.upper()})
+             "uref": ref.upper(), "yes": True})
         if r is None:
             raise errors.NotFound("enterprise", ref)
         if r[2] != "enterprise":
@@ -292,6 +297,9 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
     for r in recipients:
         if r[0] == voucher.core_id:
             raise errors.ValidationFailed(reason="a voucher cannot be transferred back to its issuer / 凭据不能转回签发企业")
+        if r[6] is None and r[7] is not None:
+            # 保障中小企业款项支付条例: a voucher pays only a trade that agreed to non-cash payment
+            raise errors.NonCashNotAgreed()
         if r[6] is None:
             sname = raw.one("SELECT name FROM party WHERE id = :id", {"id": sender})
             raise errors.NoTrade(sender=sname[0] if sname else sender, recipient=r[1])
@@ -331,9 +339,11 @@ def _params(raw: Raw, bank_id: str, core_id: str, supplier_id: str) -> v.Financi
         max_tier=r[8] or r[3], spread=Decimal(r[9] or r[4]))
 
 
-def get_voucher(ctx: Context, *, voucher_id: str) -> Result:
-    """One voucher with its invoices and leaf totals."""
+def get_voucher(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -> Result:
+    """One voucher with its invoices and leaf totals (only a voucher the actor has a part in, if given)."""
     with ctx.uow(readonly=True) as uow:
+        if actor is not None:
+            scope.check_voucher(uow, actor, voucher_id)
         voucher = get_or_raise(uow, t.voucher, voucher_id, "voucher")
         inv = [row_dict(r) for r in uow.conn.execute(select(t.voucher_invoice).where(
             t.voucher_invoice.c.voucher_id == voucher_id))]
@@ -343,25 +353,63 @@ def get_voucher(ctx: Context, *, voucher_id: str) -> Result:
         return {**row_dict(voucher), "invoices": inv, "amounts_by_status": by_status}
 
 
+def _vouchers_query(uow: UnitOfWork, *, actor: Actor | None, core: str | None, bank: str | None,
+                    status: str | None) -> Any:
+    stmt = select(t.voucher).order_by(t.voucher.c.created_at.desc(), t.voucher.c.id)
+    if actor is not None and (limit_to := scope.voucher_filter(uow, actor)) is not None:
+        stmt = stmt.where(limit_to)
+    if core:
+        stmt = stmt.where(t.voucher.c.core_id == resolve_party(uow, core).id)
+    if bank:
+        stmt = stmt.where(t.voucher.c.bank_id == resolve_party(uow, bank).id)
+    if status:
+        stmt = stmt.where(t.voucher.c.status == status)
+    return stmt
+
+
+def _voucher_row(row: Any) -> Result:
+    return row_dict(row, drop=("warnings",))
+
+
 def list_vouchers(ctx: Context, *, core: str | None = None, status: str | None = None,
-                  limit: int = 100, offset: int = 0) -> list[Result]:
-    """Vouchers, newest first, filterable by core enterprise and status."""
+                  limit: int = 100, offset: int = 0, actor: Actor | None = None,
+                  bank: str | None = None) -> list[Result]:
+    """Vouchers, newest first, filterable by core enterprise, bank and status (the actor's only, if given)."""
     with ctx.uow(readonly=True) as uow:
-        stmt = select(t.voucher).order_by(t.voucher.c.created_at.desc(), t.voucher.c.id)
-        if core:
-            stmt = stmt.where(t.voucher.c.core_id == resolve_party(uow, core).id)
-        if status:
-            stmt = stmt.where(t.voucher.c.status == status)
-        return [row_dict(r, drop=("warnings",)) for r in uow.conn.execute(stmt.limit(limit).offset(offset))]
+        stmt = _vouchers_query(uow, actor=actor, core=core, bank=bank, status=status)
+        return [_voucher_row(r) for r in uow.conn.execute(stmt.limit(limit).offset(offset))]
 
 
-def holdings(ctx: Context, *, party: str, include_closed: bool = False) -> list[Result]:
-    """A party's fragments with voucher number, maturity and status."""
+def page_vouchers(ctx: Context, *, actor: Actor, core: str | None = None, bank: str | None = None,
+                  status: str | None = None, limit: int = 50, offset: int = 0) -> Result:
+    """One page of the vouchers the actor may see, with the total: ``{items, total, limit, offset}``."""
     with ctx.uow(readonly=True) as uow:
-        p = resolve_party(uow, party)
-        stmt = (select(t.fragment, t.voucher.c.number, t.voucher.c.maturity_on, t.voucher.c.core_id.label("issuer"))
-                .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-                .where(t.fragment.c.holder_id == p.id).order_by(t.voucher.c.maturity_on, t.fragment.c.id))
-        if not include_closed:
-            stmt = stmt.where(t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
+        stmt = _vouchers_query(uow, actor=actor, core=core, bank=bank, status=status)
+        return paged(uow, stmt, limit=limit, offset=offset, convert=_voucher_row)
+
+
+def _holdings_query(uow: UnitOfWork, *, party: str, include_closed: bool, actor: Actor | None) -> Any:
+    p = resolve_party(uow, party)
+    if actor is not None:
+        scope.check_party_data(uow, actor, p.id)
+    stmt = (select(t.fragment, t.voucher.c.number, t.voucher.c.maturity_on, t.voucher.c.core_id.label("issuer"))
+            .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
+            .where(t.fragment.c.holder_id == p.id).order_by(t.voucher.c.maturity_on, t.fragment.c.id))
+    if not include_closed:
+        stmt = stmt.where(t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
+    return stmt
+
+
+def holdings(ctx: Context, *, party: str, include_closed: bool = False, actor: Actor | None = None) -> list[Result]:
+    """A party's fragments with voucher number, maturity and status (refused unless the actor may see them)."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = _holdings_query(uow, party=party, include_closed=include_closed, actor=actor)
         return [row_dict(r) for r in uow.conn.execute(stmt)]
+
+
+def page_holdings(ctx: Context, *, actor: Actor, party: str, include_closed: bool = False, limit: int = 50,
+                  offset: int = 0) -> Result:
+    """One page of a party's fragments, if the actor may see that party's holdings."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = _holdings_query(uow, party=party, include_closed=include_closed, actor=actor)
+        return paged(uow, stmt, limit=limit, offset=offset)

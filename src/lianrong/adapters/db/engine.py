@@ -40,7 +40,8 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
             raw.execute("BEGIN" if conn.get_execution_options().get("lianrong_readonly") else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    # no pre-ping (a round trip per unit of work); stale connections are recycled instead
+    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_recycle=1800)
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -85,6 +85,12 @@ class Raw:
         """A date read back from this database."""
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
+    def timestamp(self, value: Any) -> dt.datetime:
+        """A timestamp read back from this database (SQLite keeps text without a zone, in UTC)."""
+        if isinstance(value, dt.datetime):
+            return value
+        return dt.datetime.fromisoformat(value)
+
     def json_in(self, value: Any) -> str:
         """A JSON document to store."""
         return json.dumps(value, ensure_ascii=False)
