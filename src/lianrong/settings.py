@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     payments: Literal["simulated", "batch"] = "simulated"
     max_upload_bytes: int = 20 * 1024 * 1024
 
+    # --- HTTP API ---
+    #: requests per minute per principal (or client IP when anonymous); a sliding window kept in each
+    #: process, so N processes behind a balancer allow up to N times this
+    api_rate_limit_per_minute: int = Field(600, ge=1)
+    #: send the session cookie with ``Secure`` (HTTPS only); always on when environment is production
+    session_cookie_secure: bool = False
+
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
         if self.environment == "production" and self.secret_key.get_secret_value() == DEFAULT_SECRET:

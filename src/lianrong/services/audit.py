@@ -20,8 +20,9 @@ from ..adapters.db import tables as t
 from ..domain import errors
 from ..domain import financing as fin
 from ..domain import invariants as inv
+from . import scope
 from .common import jsonable
-from .context import Context
+from .context import Actor, Context
 
 FORMAT = "lianrong-ledger-export"
 
@@ -133,8 +134,16 @@ def check_records(records: Iterator[tuple[str, dict[str, Any]]],
     return found, dict(counts)
 
 
-def verify(ctx: Context, *, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Check all six invariants on the database; the first violation, if any, is named."""
+def verify(ctx: Context, *, progress: Callable[[int], None] | None = None,
+           actor: Actor | None = None) -> dict[str, Any]:
+    """Check all six invariants on the database; the first violation, if any, is named.
+
+    With an ``actor``: only the overseers (district and chain offices) and the system, who see every record.
+    """
+    if actor is not None:
+        with ctx.uow(readonly=True) as uow:
+            if not scope.sees_everything(uow, actor):
+                raise errors.Forbidden(reason="only the district and chain offices audit the whole ledger / 仅区金融办和链办可审计全账")
     violation, counts = check_records(_records(ctx), progress)
     return {"ok": violation is None, "violation": _v(violation), "counts": counts}
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Table, select
+from sqlalchemy import Row, Select, Table, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..adapters.crypto import canonical_json, digest
@@ -187,3 +187,11 @@ def append_op(
             {"v": voucher.id, "seq": seq, "core": voucher.core_id, "op": op, "payload": text.decode("utf-8"),
              "prev": voucher.head_hash, "h": h, "actor": actor.user_id, "at": raw.ts(ctx.clock.now())})
     return seq, h
+
+
+def paged(uow: UnitOfWork, stmt: Select, *, limit: int, offset: int,
+          convert: Callable[[Row], Result] = row_dict) -> Result:
+    """One page of a query's rows with the total count: ``{items, total, limit, offset}``."""
+    total = uow.conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    rows = uow.conn.execute(stmt.limit(limit).offset(offset))
+    return {"items": [convert(r) for r in rows], "total": total, "limit": limit, "offset": offset}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 
 from ..adapters.db import tables as t
 from ..adapters.db.uow import UnitOfWork
@@ -13,7 +13,8 @@ from ..domain import errors
 from ..domain.credit import CreditLineState, check_occupation, check_validity
 from ..domain.money import check_fen
 from ..ids import new_id
-from .common import Result, check_actor_party, resolve_party, row_dict, run_idempotent
+from . import scope
+from .common import Result, check_actor_party, paged, resolve_party, row_dict, run_idempotent
 from .context import Actor, Context
 from .parties import core_params
 
@@ -83,10 +84,32 @@ def release(uow: UnitOfWork, *, line_id: str, amount_fen: int) -> None:
         raise errors.Conflict()
 
 
-def list_lines(ctx: Context, *, core: str | None = None) -> list[Result]:
-    """Credit lines with their occupation."""
+def _lines_query(uow: UnitOfWork, *, actor: Actor | None, core: str | None, bank: str | None) -> Any:
+    stmt = select(t.credit_line).order_by(t.credit_line.c.created_at, t.credit_line.c.id)
+    if actor is not None and not scope.sees_everything(uow, actor):
+        # a line is the business of its bank and its core enterprise
+        stmt = stmt.where(or_(t.credit_line.c.bank_id == actor.party_id, t.credit_line.c.core_id == actor.party_id))
+    if core:
+        stmt = stmt.where(t.credit_line.c.core_id == resolve_party(uow, core).id)
+    if bank:
+        stmt = stmt.where(t.credit_line.c.bank_id == resolve_party(uow, bank).id)
+    return stmt
+
+
+def _line_row(row: Any) -> Result:
+    return {**row_dict(row), "available_fen": row.limit_fen - row.occupied_fen}
+
+
+def list_lines(ctx: Context, *, core: str | None = None, bank: str | None = None,
+               actor: Actor | None = None) -> list[Result]:
+    """Credit lines with their occupation (the actor's bank's or core's only, if given)."""
     with ctx.uow(readonly=True) as uow:
-        stmt = select(t.credit_line).order_by(t.credit_line.c.created_at)
-        if core:
-            stmt = stmt.where(t.credit_line.c.core_id == resolve_party(uow, core).id)
-        return [{**row_dict(r), "available_fen": r.limit_fen - r.occupied_fen} for r in uow.conn.execute(stmt)]
+        return [_line_row(r) for r in uow.conn.execute(_lines_query(uow, actor=actor, core=core, bank=bank))]
+
+
+def page_lines(ctx: Context, *, actor: Actor, core: str | None = None, bank: str | None = None,
+               limit: int = 50, offset: int = 0) -> Result:
+    """One page of the credit lines the actor may see, with occupation and the total count."""
+    with ctx.uow(readonly=True) as uow:
+        return paged(uow, _lines_query(uow, actor=actor, core=core, bank=bank), limit=limit, offset=offset,
+                     convert=_line_row)

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select
 
 from ..adapters.db import tables as t
 from ..adapters.db.uow import UnitOfWork
@@ -14,7 +14,8 @@ from ..domain import errors
 from ..domain.identifiers import normalize_invoice_number
 from ..domain.money import check_fen
 from ..ids import new_id
-from .common import Result, check_actor_party, get_or_raise, resolve_party, row_dict, run_idempotent
+from . import scope
+from .common import Result, check_actor_party, get_or_raise, paged, resolve_party, row_dict, run_idempotent
 from .context import Actor, Context
 
 #: accepted upload types, recognised by their leading bytes, never by file name
@@ -165,6 +166,43 @@ def trade_documents(uow: UnitOfWork, contract_id: str) -> dict[str, Any]:
             files.append({"owner": kind, "owner_id": oid, "sha256": r.sha256, "filename": r.filename,
                           "media_type": r.media_type})
     return {"contract": row_dict(c), "invoices": invoices, "attachments": files}
+
+
+def _contracts_scope(uow: UnitOfWork, actor: Actor) -> Any | None:
+    """Contracts the actor may read: its own (buyer or seller), and those behind the vouchers it issued or
+    carries (the issuing trade and every transfer's trade); the overseers read all."""
+    if scope.sees_everything(uow, actor):
+        return None
+    p, c = actor.party_id, t.contract.c
+    issued = select(t.voucher.c.contract_id).where(or_(t.voucher.c.core_id == p, t.voucher.c.bank_id == p))
+    moved = select(t.fragment.c.contract_id).join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id).where(
+        or_(t.voucher.c.core_id == p, t.voucher.c.bank_id == p), t.fragment.c.contract_id.is_not(None))
+    return or_(c.buyer_id == p, c.seller_id == p, c.id.in_(issued), c.id.in_(moved))
+
+
+def page_contracts(ctx: Context, *, actor: Actor, buyer: str | None = None, seller: str | None = None,
+                   limit: int = 50, offset: int = 0) -> Result:
+    """One page of the contracts the actor may read, newest first, with the total count."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = select(t.contract).order_by(t.contract.c.created_at.desc(), t.contract.c.id)
+        if (limit_to := _contracts_scope(uow, actor)) is not None:
+            stmt = stmt.where(limit_to)
+        if buyer:
+            stmt = stmt.where(t.contract.c.buyer_id == resolve_party(uow, buyer).id)
+        if seller:
+            stmt = stmt.where(t.contract.c.seller_id == resolve_party(uow, seller).id)
+        return paged(uow, stmt, limit=limit, offset=offset)
+
+
+def get_contract(ctx: Context, *, actor: Actor, contract_id: str) -> Result:
+    """A contract with its invoices and attachments, if the actor may read it (else not found)."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = select(t.contract.c.id).where(t.contract.c.id == contract_id)
+        if (limit_to := _contracts_scope(uow, actor)) is not None:
+            stmt = stmt.where(limit_to)
+        if uow.conn.execute(stmt).first() is None:
+            raise errors.NotFound("contract", contract_id)
+        return trade_documents(uow, contract_id)
 
 
 def has_trade(uow: UnitOfWork, *, buyer_id: str, seller_id: str, contract_id: str | None = None) -> str | None:

@@ -15,6 +15,7 @@ from ..domain import financing as fin
 from ..domain import vouchers as v
 from ..domain.money import check_fen, ratio_amount
 from ..ids import new_id
+from . import scope
 from .common import (
     Result,
     append_op,
@@ -22,6 +23,7 @@ from .common import (
     check_actor_role,
     get_or_raise,
     lock_voucher,
+    paged,
     resolve_party,
     row_dict,
     run_idempotent,
@@ -265,9 +267,14 @@ def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: 
                           request={"actor": actor.user_id, "f": financing_id}, body=body)
 
 
-def get_financing(ctx: Context, *, financing_id: str) -> Result:
-    """A financing with its fragments and the trade documents behind them (reused, never re-uploaded)."""
+def get_financing(ctx: Context, *, financing_id: str, actor: Actor | None = None) -> Result:
+    """A financing with its fragments and the trade documents behind them (reused, never re-uploaded).
+
+    With an ``actor``, only a financing it is a party to (bank, applicant, core) or oversees.
+    """
     with ctx.uow(readonly=True) as uow:
+        if actor is not None:
+            scope.check_financing(uow, actor, financing_id)
         f = get_or_raise(uow, t.financing, financing_id, "financing")
         frs = [row_dict(r) for r in uow.conn.execute(
             select(t.fragment).join(t.financing_fragment, t.financing_fragment.c.fragment_id == t.fragment.c.id)
@@ -280,18 +287,42 @@ def get_financing(ctx: Context, *, financing_id: str) -> Result:
         return {**row_dict(f), "fragments": frs, "documents": docs}
 
 
+def _financings_query(uow: UnitOfWork, *, actor: Actor | None, bank: str | None, status: str | None,
+                      applicant: str | None, core: str | None) -> Any:
+    stmt = select(t.financing).order_by(t.financing.c.created_at.desc(), t.financing.c.id)
+    if actor is not None and (limit_to := scope.financing_filter(uow, actor)) is not None:
+        stmt = stmt.where(limit_to)
+    if bank:
+        stmt = stmt.where(t.financing.c.bank_id == resolve_party(uow, bank).id)
+    if applicant:
+        stmt = stmt.where(t.financing.c.applicant_id == resolve_party(uow, applicant).id)
+    if core:
+        stmt = stmt.where(t.financing.c.core_id == resolve_party(uow, core).id)
+    if status:
+        stmt = stmt.where(t.financing.c.status == status)
+    return stmt
+
+
+def _financing_row(row: Any) -> Result:
+    return row_dict(row, drop=("checklist",))
+
+
 def list_financings(ctx: Context, *, bank: str | None = None, status: str | None = None,
-                    applicant: str | None = None) -> list[Result]:
-    """Financings, filterable by bank, applicant and status."""
+                    applicant: str | None = None, core: str | None = None,
+                    actor: Actor | None = None) -> list[Result]:
+    """Financings, filterable by bank, applicant, core enterprise and status (the actor's only, if given)."""
     with ctx.uow(readonly=True) as uow:
-        stmt = select(t.financing).order_by(t.financing.c.created_at.desc())
-        if bank:
-            stmt = stmt.where(t.financing.c.bank_id == resolve_party(uow, bank).id)
-        if applicant:
-            stmt = stmt.where(t.financing.c.applicant_id == resolve_party(uow, applicant).id)
-        if status:
-            stmt = stmt.where(t.financing.c.status == status)
-        return [row_dict(r, drop=("checklist",)) for r in uow.conn.execute(stmt)]
+        stmt = _financings_query(uow, actor=actor, bank=bank, status=status, applicant=applicant, core=core)
+        return [_financing_row(r) for r in uow.conn.execute(stmt)]
+
+
+def page_financings(ctx: Context, *, actor: Actor, bank: str | None = None, status: str | None = None,
+                    applicant: str | None = None, core: str | None = None, limit: int = 50,
+                    offset: int = 0) -> Result:
+    """One page of the financings the actor may see, with the total count."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = _financings_query(uow, actor=actor, bank=bank, status=status, applicant=applicant, core=core)
+        return paged(uow, stmt, limit=limit, offset=offset, convert=_financing_row)
 
 
 __all__ = ["apply", "review", "register", "disburse", "preview", "release"]

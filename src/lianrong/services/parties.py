@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 
 from ..adapters.db import tables as t
 from ..adapters.db.uow import UnitOfWork
@@ -19,6 +19,7 @@ from .common import (
     Result,
     check_actor_party,
     get_or_raise,
+    paged,
     resolve_party,
     row_dict,
     run_idempotent,
@@ -37,15 +38,22 @@ def _name(name: str) -> str:
     return name.strip()
 
 
+def _is_district_admin(uow: UnitOfWork, actor: Actor) -> bool:
+    return actor.role == "system" or (actor.role == "admin" and uow.conn.execute(
+        select(t.party.c.kind).where(t.party.c.id == actor.party_id)).scalar() == "district")
+
+
 def register_party(ctx: Context, *, kind: str, uscc: str, name: str, short_name: str | None = None,
-                   idempotency_key: str) -> Result:
-    """Register an enterprise or a bank by its 统一社会信用代码."""
+                   idempotency_key: str, actor: Actor | None = None) -> Result:
+    """Register an enterprise or a bank by its 统一社会信用代码 (with an actor: the district admin only)."""
     if kind not in PARTY_KINDS:
         raise errors.ValidationFailed(reason=f"kind must be one of {', '.join(PARTY_KINDS)}, not {kind}")
     code = normalize_uscc(uscc)
     name = _name(name)
 
     def body(uow: UnitOfWork) -> Result:
+        if actor is not None and not _is_district_admin(uow, actor):
+            raise errors.Forbidden(reason="only the district administrator registers parties / 仅区金融办管理员可登记主体")
         if uow.conn.execute(select(t.party.c.id).where(t.party.c.uscc == code)).first():
             raise errors.AlreadyExists(entity="party", key=code)
         pid = new_id(_PREFIX[kind])
@@ -59,27 +67,39 @@ def register_party(ctx: Context, *, kind: str, uscc: str, name: str, short_name:
 
 
 def add_user(ctx: Context, *, party: str, username: str, display_name: str, role: str,
-             idempotency_key: str) -> Result:
-    """Add a user to an organisation with one role."""
+             idempotency_key: str, actor: Actor | None = None, password: str | None = None) -> Result:
+    """Add a user to an organisation with one role (and, optionally, a first password).
+
+    With an actor: an admin of that organisation, or the district administrator.
+    """
     if role not in ROLES:
         raise errors.ValidationFailed(reason=f"role must be one of {', '.join(ROLES)}")
     if not isinstance(username, str) or not (1 <= len(username.strip()) <= 80):
         raise errors.ValidationFailed(reason="username must be 1–80 characters / 用户名须为1至80个字符")
     username = username.strip()
+    password_hash = None
+    if password is not None:
+        from .accounts import hash_password
+
+        password_hash = hash_password(password)
 
     def body(uow: UnitOfWork) -> Result:
         p = resolve_party(uow, party)
+        if actor is not None and not (_is_district_admin(uow, actor)
+                                      or (actor.role == "admin" and actor.party_id == p.id)):
+            raise errors.Forbidden(reason="only the organisation's admin adds its users / 仅本机构管理员可添加用户")
         if uow.conn.execute(select(t.app_user.c.id).where(t.app_user.c.username == username)).first():
             raise errors.AlreadyExists(entity="user", key=username)
         uid = new_id("usr")
         uow.conn.execute(insert(t.app_user).values(
             id=uid, party_id=p.id, username=username, display_name=_name(display_name), role=role,
-            created_at=ctx.clock.now()))
+            created_at=ctx.clock.now(), password_hash=password_hash))
         return {"id": uid, "party_id": p.id, "username": username, "role": role}
 
-    return run_idempotent(ctx, key=idempotency_key, operation="user.add",
-                          request={"party": party, "username": username, "role": role,
-                                   "display": display_name}, body=body)
+    request = {"party": party, "username": username, "role": role, "display": display_name}
+    if password is not None:
+        request["password"] = True  # never the password itself: the request hash is stored
+    return run_idempotent(ctx, key=idempotency_key, operation="user.add", request=request, body=body)
 
 
 def actor_for(ctx: Context, username: str) -> Actor:
@@ -201,9 +221,14 @@ def import_ledger(ctx: Context, *, actor: Actor, bank: str, core: str,
         b = resolve_party(uow, bank, kind="bank")
         check_actor_party(actor, b.id, what="only the bank keeps the customer ledger / 仅银行可维护客户台账")
         c = resolve_party(uow, core, kind="enterprise")
-        core_params(uow, b.id, c.id)  # must be designated
+        base = core_params(uow, b.id, c.id)  # must be designated
         added = []
         for ref, overrides in entries:
+            # a supplier's overrides obey the same ranges as the core's parameters (ratio, tier, term…)
+            merged = base.merged(**overrides)
+            if merged.max_ratio > ctx.policy.max_financing_ratio:
+                raise errors.InvalidParameter(
+                    reason=f"max_ratio above the deployment ceiling {ctx.policy.max_financing_ratio}")
             sup = resolve_party(uow, ref, kind="enterprise")
             if sup.id == c.id:
                 raise errors.ValidationFailed(reason="a core enterprise is not its own supplier / 核心企业不能是自己的供应商")
@@ -211,7 +236,8 @@ def import_ledger(ctx: Context, *, actor: Actor, bank: str, core: str,
                        t.supplier_ledger.c.supplier_id == sup.id)
             vals = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in overrides.items()}
             if uow.conn.execute(select(t.supplier_ledger.c.supplier_id).where(key)).first():
-                uow.conn.execute(update(t.supplier_ledger).where(key).values(**vals))
+                if vals:  # re-importing a supplier without overrides leaves its entry as it is
+                    uow.conn.execute(update(t.supplier_ledger).where(key).values(**vals))
             else:
                 uow.conn.execute(insert(t.supplier_ledger).values(
                     bank_id=b.id, core_id=c.id, supplier_id=sup.id, imported_at=ctx.clock.now(), **vals))
@@ -276,13 +302,48 @@ def lpr_in_force(uow: UnitOfWork, bank: Any, on: dt.date) -> Decimal:
     return Decimal(rate)
 
 
+def _parties_query(*, kind: str | None, q: str | None = None) -> Any:
+    stmt = select(t.party).order_by(t.party.c.created_at, t.party.c.id)
+    if kind:
+        stmt = stmt.where(t.party.c.kind == kind)
+    if q:
+        stmt = stmt.where(or_(t.party.c.name.contains(q, autoescape=True),
+                              t.party.c.short_name.contains(q, autoescape=True), t.party.c.uscc == q.strip().upper()))
+    return stmt
+
+
 def list_parties(ctx: Context, *, kind: str | None = None) -> list[Result]:
     """All parties, optionally of one kind."""
     with ctx.uow(readonly=True) as uow:
-        stmt = select(t.party).order_by(t.party.c.created_at, t.party.c.id)
-        if kind:
-            stmt = stmt.where(t.party.c.kind == kind)
-        return [row_dict(r) for r in uow.conn.execute(stmt)]
+        return [row_dict(r) for r in uow.conn.execute(_parties_query(kind=kind))]
+
+
+def page_parties(ctx: Context, *, kind: str | None = None, q: str | None = None, limit: int = 50,
+                 offset: int = 0) -> Result:
+    """One page of the party register (name, USCC and kind are public registry data), searchable by name."""
+    with ctx.uow(readonly=True) as uow:
+        return paged(uow, _parties_query(kind=kind, q=q), limit=limit, offset=offset)
+
+
+def page_designations(ctx: Context, *, actor: Actor, bank: str | None = None, core: str | None = None,
+                      limit: int = 50, offset: int = 0) -> Result:
+    """Core-enterprise designations with their financing parameters: for their bank and core enterprise,
+    the suppliers in that core's ledger, and the overseers."""
+    from . import scope
+
+    with ctx.uow(readonly=True) as uow:
+        d = t.core_designation.c
+        stmt = select(t.core_designation).order_by(d.designated_on, d.bank_id, d.core_id)
+        if not scope.sees_everything(uow, actor):
+            p = actor.party_id
+            in_ledger = select(t.supplier_ledger.c.core_id).where(t.supplier_ledger.c.supplier_id == p,
+                                                                   t.supplier_ledger.c.bank_id == d.bank_id)
+            stmt = stmt.where(or_(d.bank_id == p, d.core_id == p, d.core_id.in_(in_ledger)))
+        if bank:
+            stmt = stmt.where(d.bank_id == resolve_party(uow, bank).id)
+        if core:
+            stmt = stmt.where(d.core_id == resolve_party(uow, core).id)
+        return paged(uow, stmt, limit=limit, offset=offset)
 
 
 def get_party(ctx: Context, *, ref: str) -> Result:

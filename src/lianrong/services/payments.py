@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from ..adapters.db import tables as t
 from ..adapters.db.uow import UnitOfWork
@@ -22,7 +22,8 @@ from ..domain import financing as fin
 from ..domain import vouchers as v
 from ..domain.money import check_fen
 from ..ids import new_id
-from .common import SYSTEM_ACTOR, Result, append_op, lock_voucher, resolve_party, row_dict, run_idempotent
+from . import scope
+from .common import SYSTEM_ACTOR, Result, append_op, lock_voucher, paged, resolve_party, row_dict, run_idempotent
 from .context import Actor, Context
 from .credit import release
 
@@ -214,18 +215,45 @@ def balances(ctx: Context) -> list[Result]:
             .join(t.party, t.party.c.id == t.sim_account.c.party_id).order_by(t.party.c.name))]
 
 
+def _instructions_scope(uow: UnitOfWork, actor: Actor | None) -> Any | None:
+    """Instructions the actor may see: its bank's, those it pays or is paid, those on its vouchers."""
+    if actor is None or scope.sees_everything(uow, actor):
+        return None
+    p, pi = actor.party_id, t.payment_instruction.c
+    return or_(pi.bank_id == p, pi.payer_id == p, pi.payee_id == p, pi.core_id == p)
+
+
+def _instructions_query(uow: UnitOfWork, *, actor: Actor | None, status: str | None, kind: str | None,
+                        value_on: dt.date | None, bank: str | None = None) -> Any:
+    stmt = select(t.payment_instruction).order_by(t.payment_instruction.c.created_at, t.payment_instruction.c.id)
+    if (limit_to := _instructions_scope(uow, actor)) is not None:
+        stmt = stmt.where(limit_to)
+    if status:
+        stmt = stmt.where(t.payment_instruction.c.status == status)
+    if kind:
+        stmt = stmt.where(t.payment_instruction.c.kind == kind)
+    if value_on:
+        stmt = stmt.where(t.payment_instruction.c.value_on == value_on)
+    if bank:
+        stmt = stmt.where(t.payment_instruction.c.bank_id == resolve_party(uow, bank).id)
+    return stmt
+
+
 def list_instructions(ctx: Context, *, status: str | None = None, kind: str | None = None,
-                      value_on: dt.date | None = None) -> list[Result]:
-    """Payment instructions, filterable."""
+                      value_on: dt.date | None = None, actor: Actor | None = None) -> list[Result]:
+    """Payment instructions, filterable (the actor's only, if given)."""
     with ctx.uow(readonly=True) as uow:
-        stmt = select(t.payment_instruction).order_by(t.payment_instruction.c.created_at, t.payment_instruction.c.id)
-        if status:
-            stmt = stmt.where(t.payment_instruction.c.status == status)
-        if kind:
-            stmt = stmt.where(t.payment_instruction.c.kind == kind)
-        if value_on:
-            stmt = stmt.where(t.payment_instruction.c.value_on == value_on)
+        stmt = _instructions_query(uow, actor=actor, status=status, kind=kind, value_on=value_on)
         return [row_dict(r) for r in uow.conn.execute(stmt)]
+
+
+def page_instructions(ctx: Context, *, actor: Actor, status: str | None = None, kind: str | None = None,
+                      value_on: dt.date | None = None, bank: str | None = None, limit: int = 50,
+                      offset: int = 0) -> Result:
+    """One page of the payment instructions the actor may see, with the total count."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = _instructions_query(uow, actor=actor, status=status, kind=kind, value_on=value_on, bank=bank)
+        return paged(uow, stmt, limit=limit, offset=offset)
 
 
 def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[Any],
@@ -264,15 +292,17 @@ def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[
 __all__ = ["Actor", "submit", "create_instruction", "mark_overdue", "fund", "record_confirmations"]
 
 
-def export_file(ctx: Context, *, path: Any, status: str = "pending") -> int:
-    """Write instructions as a bank batch file (.csv or .xlsx)."""
+def export_file(ctx: Context, *, path: Any, status: str = "pending", actor: Actor | None = None) -> int:
+    """Write instructions as a bank batch file (.csv or .xlsx); with an actor, only those it may see."""
     from ..adapters.payment_files import InstructionLine, export_batch
 
     with ctx.uow(readonly=True) as uow:
         names = {r.id: r for r in uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.uscc))}
         numbers = {r.id: r.number for r in uow.conn.execute(select(t.voucher.c.id, t.voucher.c.number))}
-        rows = uow.conn.execute(select(t.payment_instruction).where(t.payment_instruction.c.status == status)
-                                .order_by(t.payment_instruction.c.value_on, t.payment_instruction.c.id)).all()
+        stmt = select(t.payment_instruction).where(t.payment_instruction.c.status == status)
+        if (limit_to := _instructions_scope(uow, actor)) is not None:
+            stmt = stmt.where(limit_to)
+        rows = uow.conn.execute(stmt.order_by(t.payment_instruction.c.value_on, t.payment_instruction.c.id)).all()
     lines = [InstructionLine(
         instruction_id=r.id, kind=r.kind, value_on=r.value_on, payer_name=names[r.payer_id].name,
         payer_uscc=names[r.payer_id].uscc, payee_name=names[r.payee_id].name, payee_uscc=names[r.payee_id].uscc,
