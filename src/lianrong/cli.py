@@ -620,6 +620,17 @@ def pay_confirm(path: Path, db: Db = None, user: As = None, key: Key = None, as_
            as_json)
 
 
+@pay_app.command("retry")
+@command
+def pay_retry(voucher: str, db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Resubmit an overdue voucher's failed settlement payments."""
+    from .services import payments
+
+    ctx = _ctx(db)
+    _print(payments.retry_failed(ctx, actor=_actor(ctx, user), voucher_id=voucher, idempotency_key=_key(key)),
+           as_json)
+
+
 @pay_app.command("fund")
 @command
 def pay_fund(party: str, amount: Annotated[str, typer.Option(help="yuan")], db: Db = None, key: Key = None,

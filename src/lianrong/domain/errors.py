@@ -325,7 +325,7 @@ class InvalidState(LianRongError):
         "pending": "待复核", "active": "有效", "settled": "已兑付", "overdue": "逾期", "rejected": "已拒绝",
         "applied": "已申请", "approved": "已审批", "disbursed": "已放款", "repaid": "已还款",
         "approve": "复核", "approve term": "审批期限", "reject": "拒绝", "transfer": "流转", "finance": "融资",
-        "review": "审核", "register": "登记", "disburse": "放款",
+        "review": "审核", "register": "登记", "disburse": "放款", "retry payment": "重新支付",
     }
 
     @property

@@ -107,7 +107,24 @@ def run_idempotent(
         except errors.Conflict:
             if attempt == retries - 1:
                 raise
+        except errors.LianRongError:
+            # a replay that raced the first request (on PostgreSQL it waited on the same row lock and
+            # now finds the work done) must still get the first result: look at the key once more
+            earlier = _recorded(ctx, key)
+            if earlier is None:
+                raise
+            if earlier[0] != digest:
+                raise errors.IdempotencyConflict(key=key) from None
+            return earlier[1]
     raise errors.Conflict()
+
+
+def _recorded(ctx: Context, key: str) -> tuple[str, Result] | None:
+    """The request hash and result recorded under an idempotency key, if any (committed)."""
+    with ctx.uow(readonly=True) as uow:
+        raw = Raw(uow.conn)
+        row = raw.one("SELECT request_hash, response FROM idempotency WHERE key = :key", {"key": key})
+        return None if row is None else (row[0], dict(raw.json_out(row[1])))
 
 
 def _retryable(exc: Exception) -> bool:

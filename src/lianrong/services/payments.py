@@ -318,3 +318,33 @@ def import_confirmations(ctx: Context, *, actor: Actor, path: Any, idempotency_k
 
     return record_confirmations(ctx, actor=actor, confirmations=parse_confirmations(path),
                                 idempotency_key=idempotency_key)
+
+
+def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str) -> Result:
+    """Resubmit a voucher's failed settlement instructions (the core enterprise found the money).
+
+    Paid parts become settled and a fully paid voucher is settled; the core enterprise's default stays
+    on record (77号 looks at whether it paid at maturity). An explicit action, never part of the
+    settlement job, so that rerunning the job still changes nothing.
+    """
+
+    def body(uow: UnitOfWork) -> Result:
+        voucher = lock_voucher(uow, voucher_id)
+        if actor.role != "system" and actor.party_id not in (voucher.core_id, voucher.bank_id):
+            raise errors.Forbidden(reason="only the issuer or its bank retries a payment / 仅签发企业或其银行可重新支付")
+        if voucher.status != "overdue":
+            raise errors.InvalidState(entity="voucher", state=voucher.status, action="retry payment")
+        failed = [r.id for r in uow.conn.execute(select(t.payment_instruction.c.id).where(
+            t.payment_instruction.c.voucher_id == voucher_id, t.payment_instruction.c.kind == "settlement",
+            t.payment_instruction.c.status == "failed"))]
+        if failed:
+            uow.conn.execute(update(t.payment_instruction).where(t.payment_instruction.c.id.in_(failed))
+                             .values(status="pending", failure=None))
+        outcomes = submit(ctx, uow, failed)
+        status = uow.conn.execute(select(t.voucher.c.status).where(t.voucher.c.id == voucher_id)).scalar()
+        return {"voucher_id": voucher_id, "retried": len(failed), "status": status,
+                "confirmed": sum(o == "confirmed" for o in outcomes.values()),
+                "failed": sum(o == "failed" for o in outcomes.values())}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="payments.retry",
+                          request={"actor": actor.user_id, "v": voucher_id}, body=body)

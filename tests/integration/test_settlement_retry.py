@@ -1,0 +1,38 @@
+"""An overdue voucher can still be paid later by an explicit retry; the default stays on record."""
+
+import datetime as dt
+
+import pytest
+from factories import World, key, make_context
+
+from lianrong.domain.errors import InvalidState
+from lianrong.services import audit, parties, payments, settlement, vouchers
+
+
+def test_retrying_an_overdue_voucher_after_funding_settles_it_and_keeps_the_default(db_url):
+    w = World(make_context(db_url), core_funds_fen=1)
+    root = w.issue(1_000_00, maturity=dt.date(2027, 3, 15))
+    w.ctx.clock.day = dt.date(2027, 3, 15)
+    result = settlement.settle(w.ctx, on=dt.date(2027, 3, 15))
+    assert len(result["overdue"]) == 1
+    voucher_id = result["overdue"][0]
+    bank = w.user("bank", "approver")
+    again = payments.retry_failed(w.ctx, actor=bank, voucher_id=voucher_id, idempotency_key=key())
+    assert (again["status"], again["failed"]) == ("overdue", 1)
+
+    payments.fund(w.ctx, party=w.ids["core"], amount_fen=1_000_00, idempotency_key=key())
+    paid = payments.retry_failed(w.ctx, actor=bank, voucher_id=voucher_id, idempotency_key=key())
+    assert (paid["status"], paid["confirmed"]) == ("settled", 1)
+    assert parties.get_party(w.ctx, ref=w.ids["core"])["defaulted_on"] == "2027-03-15"
+    holder = {b["party_id"]: b["balance_fen"] for b in payments.balances(w.ctx)}
+    assert holder[w.ids["s1"]] == 1_000_00
+    assert audit.verify(w.ctx)["ok"]
+    assert root
+
+
+def test_a_voucher_that_is_not_overdue_cannot_be_retried(world):
+    world.issue(1_000_00)
+    active = vouchers.list_vouchers(world.ctx)[0]
+    with pytest.raises(InvalidState):
+        payments.retry_failed(world.ctx, actor=world.user("bank", "approver"), voucher_id=active["id"],
+                              idempotency_key=key())
