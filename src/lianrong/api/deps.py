@@ -1,0 +1,158 @@
+"""Request dependencies: the service context, who is calling, CSRF, rate limit, idempotency keys, paging.
+
+A request authenticates with ``Authorization: Bearer lrt_…`` (an API token) or with the ``lr_session``
+cookie of a login. A cookie-authenticated POST, PUT, PATCH or DELETE must carry the session's CSRF token
+in ``X-CSRF-Token``; a bearer request needs none (a browser never adds that header by itself).
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, Header, Path, Query, Request
+
+from ..domain import errors
+from ..services import accounts
+from ..services.accounts import Principal
+from ..services.context import Actor, Context
+from .ratelimit import SlidingWindowLimiter
+from .schemas import ID_PATTERN
+
+SESSION_COOKIE = "lr_session"
+CSRF_HEADER = "X-CSRF-Token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def get_ctx(request: Request) -> Context:
+    """The service context the application was built around."""
+    return request.app.state.ctx
+
+
+Ctx = Annotated[Context, Depends(get_ctx)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated user, and how the request proved it."""
+
+    principal: Principal
+    via: Literal["session", "bearer"]
+
+    @property
+    def actor(self) -> Actor:
+        return self.principal.actor
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _authenticate(request: Request) -> Caller | None:
+    """The caller of this request (cached on it), None when it carries no credentials at all."""
+    state = request.state
+    if hasattr(state, "api_caller"):
+        if state.api_auth_error is not None:
+            raise state.api_auth_error
+        return state.api_caller
+    ctx: Context = request.app.state.ctx
+    caller, error = None, None
+    try:
+        authorization = request.headers.get("authorization")
+        if authorization is not None:
+            scheme, _, secret = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not secret.strip():
+                raise errors.NotAuthenticated()
+            caller = Caller(accounts.token_principal(ctx, secret=secret.strip()), "bearer")
+        elif request.cookies.get(SESSION_COOKIE):
+            caller = Caller(accounts.session_principal(ctx, secret=request.cookies[SESSION_COOKIE]), "session")
+    except errors.NotAuthenticated as exc:
+        error = exc
+    state.api_caller, state.api_auth_error = caller, error
+    if error is not None:
+        raise error
+    return caller
+
+
+def rate_limit(request: Request) -> None:
+    """Count the request against its caller's (or, anonymous or failing, its client address's) window."""
+    limiter: SlidingWindowLimiter = request.app.state.limiter
+    try:
+        caller = _authenticate(request)
+    except errors.NotAuthenticated:
+        caller = None  # the route refuses it; the attempt still counts against the address
+    key = f"user:{caller.actor.user_id}" if caller else f"ip:{_client_ip(request)}"
+    wait = limiter.hit(key)
+    if wait is not None:
+        raise errors.RateLimited(retry_after=wait)
+
+
+def current_caller(request: Request) -> Caller:
+    """The authenticated caller; a cookie-authenticated change must also carry the CSRF token."""
+    caller = _authenticate(request)
+    if caller is None:
+        raise errors.NotAuthenticated()
+    if caller.via == "session" and request.method in UNSAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        expected = caller.principal.csrf_token or ""
+        if not expected or not hmac.compare_digest(sent.encode("utf-8", "replace"), expected.encode()):
+            raise errors.CsrfFailed()
+    return caller
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def current_actor(caller: CurrentCaller) -> Actor:
+    """Who acts, for a read."""
+    return caller.actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def writing_actor(caller: CurrentCaller) -> Actor:
+    """Who acts, for a change: a viewer's account reads and never writes."""
+    if caller.actor.role == "viewer":
+        raise errors.Forbidden(reason="viewer accounts are read-only / 查看账户仅可查询")
+    return caller.actor
+
+
+WritingActor = Annotated[Actor, Depends(writing_actor)]
+
+
+def idempotency_key(
+    actor: WritingActor,
+    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=120, pattern=r"^[\x20-\x7e]*$",
+                                      description="required on every change; a retry with the same key and "
+                                                  "body returns the first result")] = None,
+) -> str:
+    """The request's idempotency key, scoped to the caller so two users' keys never collide."""
+    if key is None or not key.strip():
+        raise errors.IdempotencyKeyMissing()
+    return f"{actor.user_id}:{key.strip()}"
+
+
+IdempotencyKey = Annotated[str, Depends(idempotency_key)]
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    offset: int
+
+
+def page_params(limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> PageParams:
+    """``limit`` (1–200, default 50) and ``offset`` of a list."""
+    return PageParams(limit=limit, offset=offset)
+
+
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+#: an id in the path (``vch_01…``), or a party's id or 统一社会信用代码
+IdParam = Annotated[str, Path(pattern=ID_PATTERN)]
+#: a party named in a query (id or 统一社会信用代码)
+PartyQuery = Annotated[str | None, Query(pattern=ID_PATTERN)]

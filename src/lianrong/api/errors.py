@@ -1,0 +1,77 @@
+"""One error body everywhere: ``{code, message_zh, message_en, details}``.
+
+A domain refusal keeps its code and status; a malformed request is ``validation.failed`` (422) with the
+fields at fault; an unknown route or method is ``route.not_found`` / ``route.method_not_allowed``; anything
+unexpected is a 500 ``internal`` whose details never leak the exception (``middleware.py`` answers it and
+logs the exception with the request id).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..domain import errors
+from .schemas import ErrorRead
+
+#: documented on every API operation, so clients (and the schema check) know the error body
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorRead, "description": what} for status, what in (
+        (400, "Bad request"), (401, "Not authenticated (auth.required, auth.login_failed)"),
+        (403, "Forbidden (auth.forbidden, auth.csrf, …)"), (404, "Not found (<entity>.not_found)"),
+        (409, "Conflict (state.invalid, idempotency.conflict, …)"), (413, "Upload too large"),
+        (422, "Invalid input (validation.failed or a domain rule)"), (429, "Rate limited or account locked"),
+        (500, "Internal error"))
+}
+
+
+def error_response(exc: errors.LianRongError) -> JSONResponse:
+    """The JSON response of a domain error, with Retry-After / WWW-Authenticate where they apply."""
+    headers = {}
+    if isinstance(exc, errors.RateLimited):
+        headers["Retry-After"] = str(exc.details.get("retry_after", 60))
+    elif isinstance(exc, errors.AccountLocked):
+        headers["Retry-After"] = str(int(exc.details.get("minutes", 15)) * 60)
+    elif exc.status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(status_code=exc.status, content=exc.to_dict(), headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for e in exc.errors()[:50]:
+        out.append({"loc": [p if isinstance(p, (str, int)) else str(p) for p in e.get("loc", ())],
+                    "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every failure to the one error body."""
+
+    @app.exception_handler(errors.LianRongError)
+    async def _domain(_: Request, exc: errors.LianRongError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = _field_errors(exc)
+        reason = "; ".join(f"{'.'.join(map(str, f['loc']))}: {f['msg']}" for f in fields[:5]) or "malformed request"
+        body = errors.ValidationFailed(reason=reason).to_dict()
+        body["details"]["errors"] = fields
+        return JSONResponse(status_code=422, content=body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            err: errors.LianRongError = errors.RouteNotFound(path=request.url.path)
+        elif exc.status_code == 405:
+            err = errors.MethodNotAllowed(method=request.method, path=request.url.path)
+        else:  # e.g. 400 for a body that cannot be parsed at all
+            body = {"code": "request.malformed" if exc.status_code == 400 else f"http.{exc.status_code}",
+                    "message_zh": "请求格式错误，无法处理", "message_en": str(exc.detail), "details": {}}
+            return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
+        return JSONResponse(status_code=err.status, content=err.to_dict(), headers=exc.headers)

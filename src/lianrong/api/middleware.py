@@ -1,0 +1,95 @@
+"""ASGI middleware of the API: a request id on every request and log line, and a cap on body size."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import traceback
+from typing import Any
+
+import structlog
+
+from ..domain.errors import PayloadTooLarge
+
+log = structlog.get_logger("lianrong.api")
+
+#: the body of a 500: it says nothing of the exception, which is logged with the request id
+INTERNAL = {"code": "internal", "message_zh": "服务器内部错误，已记录，请稍后重试",
+            "message_en": "Internal server error; it has been logged, please retry later", "details": {}}
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestContextMiddleware:
+    """Bind a request id (the client's ``X-Request-ID`` if sane, else a new one) to the logs and the
+    response; refuse a request body over ``max_body`` bytes with 413 ``upload.too_large`` (by
+    ``Content-Length`` up front, or while a chunked body streams in); answer an unexpected exception
+    with a 500 ``internal`` body and log it."""
+
+    def __init__(self, app: Any, *, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        rid = headers.get("x-request-id", "")
+        rid = rid if _REQUEST_ID.match(rid) else secrets.token_hex(8)
+        structlog.contextvars.bind_contextvars(request_id=rid)
+        too_large = started = False
+
+        async def send_with_id(message: dict) -> None:
+            if too_large:  # the app saw a cut-off body: whatever it answers, the answer is 413
+                if message["type"] == "http.response.start":
+                    await self._too_large(send_with_id_raw)
+                return
+            await send_with_id_raw(message)
+
+        async def send_with_id_raw(message: dict) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        async def counted() -> dict:
+            nonlocal too_large, seen
+            if too_large:
+                return {"type": "http.request", "body": b"", "more_body": False}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    too_large = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        seen = 0
+        try:
+            length = headers.get("content-length", "")
+            if length.isdigit() and int(length) > self.max_body:
+                await self._too_large(send_with_id_raw)
+                return
+            await self.app(scope, counted, send_with_id)
+        except Exception as exc:
+            # a plain traceback: a rich one with locals takes seconds to render on a busy server
+            log.error("api.unhandled", method=scope.get("method"), path=scope.get("path"),
+                      error=f"{type(exc).__name__}: {exc}", traceback="".join(traceback.format_exception(exc)))
+            if not started:
+                await self._send(send_with_id_raw, 500, INTERNAL)
+            raise  # for the server's own error handling (and tests that want the traceback)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+
+    async def _too_large(self, send: Any) -> None:
+        await self._send(send, 413, PayloadTooLarge(limit=self.max_body).to_dict())
+
+    @staticmethod
+    async def _send(send: Any, status: int, content: dict) -> None:
+        body = json.dumps(content, ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})

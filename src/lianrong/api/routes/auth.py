@@ -1,0 +1,63 @@
+"""Log in and out (session cookie + CSRF token), who am I, and API tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from ...services import accounts
+from ..deps import SESSION_COOKIE, Ctx, CurrentCaller, IdParam
+from ..schemas import LoginCreate, LoginRead, MeRead, TokenCreate, TokenCreated, TokenRevoked
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def _me(principal: accounts.Principal, via: str) -> MeRead:
+    a = principal.actor
+    return MeRead(user_id=a.user_id, username=principal.username, display_name=principal.display_name, role=a.role,
+                  party_id=a.party_id, party_name=principal.party_name, party_kind=principal.party_kind,
+                  is_core=principal.is_core, auth=via)
+
+
+@router.post("/login", response_model=LoginRead)
+def login(body: LoginCreate, response: Response, ctx: Ctx) -> LoginRead:
+    """Check the user name and password and start a session (cookie ``lr_session``, HttpOnly, SameSite=Lax).
+
+    Five wrong passwords lock the account for fifteen minutes (429 ``auth.locked``). Send the returned
+    ``csrf_token`` as ``X-CSRF-Token`` on every cookie-authenticated change.
+    """
+    principal = accounts.authenticate(ctx, username=body.username, password=body.password)
+    secret, csrf = accounts.open_session(ctx, principal=principal)
+    settings = ctx.settings
+    secure = bool(getattr(settings, "session_cookie_secure", False)) or getattr(settings, "environment", "") == "production"
+    ttl = int(accounts.SESSION_TTL.total_seconds())
+    response.set_cookie(SESSION_COOKIE, secret, max_age=ttl, httponly=True, samesite="lax", secure=secure, path="/")
+    return LoginRead(user=_me(principal, "session"), csrf_token=csrf,
+                     expires_at=ctx.clock.now() + accounts.SESSION_TTL)
+
+
+@router.post("/logout", status_code=204, response_class=Response)
+def logout(caller: CurrentCaller, request: Request, ctx: Ctx) -> Response:
+    """End the session (a bearer token stays valid: revoke it with ``DELETE /auth/tokens/{id}``)."""
+    if caller.via == "session":
+        accounts.close_session(ctx, secret=request.cookies.get(SESSION_COOKIE))
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", response_model=MeRead)
+def me(caller: CurrentCaller) -> MeRead:
+    """The calling user and its organisation."""
+    return _me(caller.principal, caller.via)
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=201)
+def create_token(body: TokenCreate, caller: CurrentCaller, ctx: Ctx) -> dict:
+    """A bearer token for the calling user; its secret is in this response only (never stored)."""
+    return accounts.issue_token(ctx, username=caller.principal.username, name=body.name)
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenRevoked)
+def revoke_token(token_id: IdParam, caller: CurrentCaller, ctx: Ctx) -> dict:
+    """Revoke a token (its owner, or an admin of the same organisation)."""
+    return accounts.revoke_token(ctx, actor=caller.actor, token_id=token_id)
