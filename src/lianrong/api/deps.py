@@ -20,7 +20,7 @@ from ..services.context import Actor, Context
 from .ratelimit import SlidingWindowLimiter
 from .schemas import ID_PATTERN
 
-SESSION_COOKIE = "lr_session"
+from ..services.accounts import SESSION_COOKIE  # noqa: E402 - one name for console and API
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

@@ -24,6 +24,8 @@ from .context import Actor, Context
 
 _hasher = PasswordHash.recommended()
 
+#: the console and API session cookie (one name for both entrypoints)
+SESSION_COOKIE = "lr_session"
 #: failed logins before the account is locked, and for how long
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)

@@ -19,7 +19,7 @@ from ..services import accounts
 from ..services.accounts import Principal
 from ..services.context import Context
 
-SESSION_COOKIE = "lr_session"
+from ..services.accounts import SESSION_COOKIE  # noqa: E402 - one name for console and API
 LOGIN_CSRF_COOKIE = "lr_login_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
