@@ -22,18 +22,23 @@ class LianRongError(Exception):
     en: ClassVar[str] = "Operation failed"
     #: the HTTP status the API maps this error to
     status: ClassVar[int] = 400
+    #: details that are amounts in fen: kept as integers in ``details``, shown in yuan in messages
+    money: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **details: Any) -> None:
         self.details: dict[str, Any] = details
         super().__init__(f"[{self.code}] {self.message_en}")
 
+    def _shown(self) -> dict[str, Any]:
+        return {k: (_yuan(v) if k in self.money else v) for k, v in self.details.items()}
+
     @property
     def message_zh(self) -> str:
-        return self.zh.format_map(_SafeDict({k: _zh(v) for k, v in self.details.items()}))
+        return self.zh.format_map(_SafeDict({k: _zh(v) for k, v in self._shown().items()}))
 
     @property
     def message_en(self) -> str:
-        return self.en.format_map(_SafeDict(self.details))
+        return self.en.format_map(_SafeDict(self._shown()))
 
     def to_dict(self) -> dict[str, Any]:
         """The one error body used everywhere: ``{code, message_zh, message_en, details}``."""
@@ -46,6 +51,15 @@ class LianRongError(Exception):
 
 
 def _zh(value: Any) -> Any:
+    return value
+
+
+def _yuan(value: Any) -> Any:
+    """An amount in fen shown in yuan with separators (users type yuan; 50000 fen reads 500.00)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        sign = "-" if value < 0 else ""
+        value = abs(value)
+        return f"{sign}{value // 100:,}.{value % 100:02d}"
     return value
 
 
@@ -226,9 +240,10 @@ class InvoicePartyMismatch(LianRongError):
 
 class InvoiceOverallocated(LianRongError):
     code = "invoice.overallocated"
-    zh = "发票{invoice}未占用金额不足：可用{available}分，申请{requested}分（一票不得多融）"
-    en = "Invoice {invoice} has {available} fen unallocated, {requested} requested (one invoice cannot back more than its amount)"
+    zh = "发票{invoice}未占用金额不足：可用{available}元，申请{requested}元（一票不得多融）"
+    en = "Invoice {invoice} has {available} yuan unallocated, {requested} yuan requested (one invoice cannot back more than its amount)"
     status = 422
+    money = ('available', 'requested')
 
 
 class InvoiceExceedsContract(LianRongError):
@@ -264,9 +279,10 @@ class NoCreditLine(LianRongError):
 
 class CreditExceeded(LianRongError):
     code = "credit.exceeded"
-    zh = "授信额度不足：额度{limit}分，已占用{occupied}分，本次{requested}分"
-    en = "Credit line exceeded: limit {limit} fen, occupied {occupied} fen, requested {requested} fen"
+    zh = "授信额度不足：额度{limit}元，已占用{occupied}元，本次{requested}元"
+    en = "Credit line exceeded: limit {limit} yuan, occupied {occupied} yuan, requested {requested} yuan"
     status = 422
+    money = ('limit', 'occupied', 'requested')
 
 
 # --- issue ---------------------------------------------------------------------------------------
@@ -337,9 +353,10 @@ class InvalidState(LianRongError):
 
 class AmountExceedsInvoices(LianRongError):
     code = "issue.exceeds_invoices"
-    zh = "凭据金额{amount}分超过所附发票未占用金额{available}分"
-    en = "Voucher amount {amount} fen exceeds the invoices' unallocated {available} fen"
+    zh = "凭据金额{amount}元超过所附发票未占用金额{available}元"
+    en = "Voucher amount {amount} yuan exceeds the invoices' unallocated {available} yuan"
     status = 422
+    money = ('amount', 'available')
 
 
 # --- split and transfer --------------------------------------------------------------------------
@@ -375,9 +392,10 @@ class NoTrade(LianRongError):
 
 class BelowMinimum(LianRongError):
     code = "transfer.below_minimum"
-    zh = "拆分金额{amount}分低于最低拆分金额{minimum}分"
-    en = "Split amount {amount} fen is below the minimum of {minimum} fen"
+    zh = "拆分金额{amount}元低于最低拆分金额{minimum}元"
+    en = "Split amount {amount} yuan is below the minimum of {minimum} yuan"
     status = 422
+    money = ('amount', 'minimum')
 
 
 class TierExceeded(LianRongError):
@@ -389,9 +407,10 @@ class TierExceeded(LianRongError):
 
 class SplitSumMismatch(LianRongError):
     code = "transfer.sum_mismatch"
-    zh = "拆分金额合计{total}分超过份额金额{amount}分"
-    en = "The parts sum to {total} fen, more than the fragment's {amount} fen"
+    zh = "拆分金额合计{total}元超过份额金额{amount}元"
+    en = "The parts sum to {total} yuan, more than the fragment's {amount} yuan"
     status = 422
+    money = ('total', 'amount')
 
 
 class Matured(LianRongError):
@@ -406,9 +425,10 @@ class Matured(LianRongError):
 
 class FinancingRatioExceeded(LianRongError):
     code = "financing.ratio_exceeded"
-    zh = "融资金额{principal}分超过凭据金额{amount}分的{ratio}"
-    en = "Principal {principal} fen exceeds {ratio} of the voucher amount {amount} fen"
+    zh = "融资金额{principal}元超过凭据金额{amount}元的{ratio}"
+    en = "Principal {principal} yuan exceeds {ratio} of the voucher amount {amount} yuan"
     status = 422
+    money = ('principal', 'amount')
 
 
 class FinancingTermExceeded(LianRongError):

@@ -234,7 +234,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         return ui.render("bank/settlements.html", rows=rows, on=on if day else "", status=st or "", kind=kd or "",
                          report=_excel() is not None,
                          form=ui.blank(on=ui.ctx.clock.today().isoformat()),
-                         due=len(settlement.due_vouchers(ui.ctx, on=ui.ctx.clock.today())))
+                         due=len(settlement.due_vouchers(ui.ctx, on=ui.ctx.clock.today(), bank=ui.actor.party_id)))
 
     @router.post("/bank/settlements/run")
     def run_settlement(posted: tuple[UI, FormData] = Depends(post)) -> Response:
@@ -243,7 +243,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         day = form.date("on")
         if form.ok:
             try:
-                r = settlement.settle(ui.ctx, on=day)  # type: ignore[arg-type]
+                r = settlement.settle(ui.ctx, on=day, actor=ui.actor)  # type: ignore[arg-type]
                 return ui.done(f"/bank/settlements?on={day.isoformat()}",  # type: ignore[union-attr]
                                N_("Settlement run for %(day)s: %(vouchers)s vouchers, %(confirmed)s paid, "
                                   "%(failed)s failed, %(pending)s pending."),
@@ -255,7 +255,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         rows = worklists.instructions(ui.ctx, actor=ui.actor)
         return ui.form_error("bank/settlements.html", "bank/_settle_form.html", rows=rows, on="", status="", kind="",
                              report=_excel() is not None,
-                             form=form, due=len(settlement.due_vouchers(ui.ctx, on=ui.ctx.clock.today())))
+                             form=form, due=len(settlement.due_vouchers(ui.ctx, on=ui.ctx.clock.today(), bank=ui.actor.party_id)))
 
     @router.get("/bank/settlements/export.{fmt}")
     def export(fmt: str, on: str = "", status: str = "", kind: str = "", ui: UI = Depends(page)) -> Response:
