@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from factories import key, uscc
 from ledger_asserts import refuses, row, rows
 

@@ -21,6 +21,7 @@ REJECTED = "rejected"
 DISBURSED = "disbursed"
 REPAID = "repaid"
 OVERDUE = "overdue"
+FAILED = "failed"  # the bank could not pay the net proceeds; the parts went back to the applicant
 
 #: the trade-authenticity checklist a bank records at review
 CHECKLIST_ITEMS = ("contract", "invoices", "documents")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
@@ -23,7 +24,17 @@ from ..domain import vouchers as v
 from ..domain.money import check_fen
 from ..ids import new_id
 from . import scope
-from .common import SYSTEM_ACTOR, Result, append_op, lock_voucher, paged, resolve_party, row_dict, run_idempotent
+from .common import (
+    SYSTEM_ACTOR,
+    Result,
+    append_op,
+    lock_voucher,
+    lock_voucher_head,
+    paged,
+    resolve_party,
+    row_dict,
+    run_idempotent,
+)
 from .context import Actor, Context
 from .credit import release
 
@@ -45,84 +56,117 @@ def create_instruction(ctx: Context, uow: UnitOfWork, *, kind: str, core_id: str
     return iid
 
 
+@dataclass(frozen=True)
+class PendingInstruction:
+    """What submitting an instruction and applying its outcome need of it."""
+
+    id: str
+    kind: str
+    voucher_id: str | None
+    fragment_id: str | None
+    payer_id: str
+    payee_id: str
+    amount_fen: int
+    financing_id: str | None = None
+
+
+_INSTRUCTION_COLUMNS = "id, kind, voucher_id, fragment_id, payer_id, payee_id, amount_fen, financing_id"
+
+
 def submit(ctx: Context, uow: UnitOfWork, instruction_ids: list[str]) -> dict[str, str]:
     """Hand pending instructions to the adapter and apply what it answers at once."""
     if not instruction_ids:
         return {}
-    rows = _pending(uow, instruction_ids)
-    banks = {r.id for r in uow.conn.execute(select(t.party.c.id).where(
-        t.party.c.kind == "bank", t.party.c.id.in_({r.payer_id for r in rows})))}
+    return submit_pending(ctx, uow, _pending(uow, instruction_ids))
+
+
+def submit_pending(ctx: Context, uow: UnitOfWork, rows: list[PendingInstruction]) -> dict[str, str]:
+    """``submit`` for instructions the caller has just written (pending, in id order): not read back."""
+    if not rows:
+        return {}
+    raw = uow.raw
+    params: dict[str, Any] = {}
+    payers = raw.placeholders("p", sorted({r.payer_id for r in rows}), params)
+    banks = {pid for (pid,) in raw.all(f"SELECT id FROM party WHERE kind = 'bank' AND id IN ({payers})", params)}
     outcomes = ctx.payments.submit(uow.conn, [
         Instruction(id=r.id, payer_id=r.payer_id, payee_id=r.payee_id, amount_fen=r.amount_fen,
                     payer_is_bank=r.payer_id in banks) for r in rows])
-    apply_outcomes(ctx, uow, outcomes)
+    apply_outcomes(ctx, uow, outcomes, known={r.id: r for r in rows})
     return {k: o.status for k, o in outcomes.items()}
 
 
-def _pending(uow: UnitOfWork, ids: list[str]) -> list[Any]:
+def _select_instructions(uow: UnitOfWork, ids: list[str], condition: str, extra: dict[str, Any]) -> list[Any]:
+    """Instructions among ``ids`` meeting ``condition``, in id order within each chunk of 500 ids."""
+    raw = uow.raw
     out = []
     for chunk in range(0, len(ids), 500):
-        out += uow.conn.execute(select(t.payment_instruction).where(
-            t.payment_instruction.c.id.in_(ids[chunk:chunk + 500]),
-            t.payment_instruction.c.status == "pending").order_by(t.payment_instruction.c.id)).all()
+        params = dict(extra)
+        marks = raw.placeholders("i", ids[chunk:chunk + 500], params)
+        out += [PendingInstruction(*r) for r in raw.all(
+            f"SELECT {_INSTRUCTION_COLUMNS} FROM payment_instruction WHERE id IN ({marks}) AND {condition} "
+            "ORDER BY id", params)]
     return out
 
 
-def apply_outcomes(ctx: Context, uow: UnitOfWork, outcomes: dict[str, Outcome]) -> None:
-    """Record confirmations and failures and carry out their consequences."""
-    now = ctx.clock.now()
+def _pending(uow: UnitOfWork, ids: list[str]) -> list[PendingInstruction]:
+    return _select_instructions(uow, ids, "status = 'pending'", {})
+
+
+def apply_outcomes(ctx: Context, uow: UnitOfWork, outcomes: dict[str, Outcome], *,
+                   known: dict[str, PendingInstruction] | None = None) -> None:
+    """Record confirmations and failures and carry out their consequences.
+
+    ``known``: the instructions as the caller has them (just written or read in this unit of work),
+    so they are not read back.
+    """
+    raw = uow.raw
+    now = raw.ts(ctx.clock.now())
     confirmed = [(k, o) for k, o in outcomes.items() if o.status == "confirmed"]
     failed = [(k, o) for k, o in outcomes.items() if o.status == "failed"]
     if confirmed:
-        uow.conn.execute(
-            update(t.payment_instruction).where(t.payment_instruction.c.id == _bind("iid"),
-                                                t.payment_instruction.c.status == "pending")
-            .values(status="confirmed", reference=_bind("ref"), confirmed_at=now),
-            [{"iid": k, "ref": o.reference} for k, o in confirmed])
+        raw.many("UPDATE payment_instruction SET status = 'confirmed', reference = :ref, confirmed_at = :at "
+                 "WHERE id = :iid AND status = 'pending'",
+                 [{"iid": k, "ref": o.reference, "at": now} for k, o in confirmed])
     if failed:
-        uow.conn.execute(
-            update(t.payment_instruction).where(t.payment_instruction.c.id == _bind("iid"),
-                                                t.payment_instruction.c.status == "pending")
-            .values(status="failed", failure=_bind("why")),
-            [{"iid": k, "why": o.failure} for k, o in failed])
+        raw.many("UPDATE payment_instruction SET status = 'failed', failure = :why "
+                 "WHERE id = :iid AND status = 'pending'",
+                 [{"iid": k, "why": o.failure} for k, o in failed])
     settle_ids = [k for k, _ in confirmed]
     fail_ids = [k for k, _ in failed]
     if settle_ids:
-        _on_paid(ctx, uow, settle_ids)
+        _on_paid(ctx, uow, settle_ids, known)
     if fail_ids:
-        _on_unpaid(ctx, uow, fail_ids)
+        _on_unpaid(ctx, uow, fail_ids, known)
 
 
-def _bind(name: str) -> Any:
-    from sqlalchemy import bindparam
-
-    return bindparam(name)
-
-
-def _instructions(uow: UnitOfWork, ids: list[str], kind: str) -> list[Any]:
-    out = []
-    for chunk in range(0, len(ids), 500):
-        out += uow.conn.execute(select(t.payment_instruction).where(
-            t.payment_instruction.c.id.in_(ids[chunk:chunk + 500]),
-            t.payment_instruction.c.kind == kind)).all()
-    return out
+def _instructions(uow: UnitOfWork, ids: list[str], kind: str,
+                  known: dict[str, PendingInstruction] | None = None) -> list[PendingInstruction]:
+    if known is not None and all(i in known for i in ids):
+        return sorted((known[i] for i in ids if known[i].kind == kind), key=lambda r: r.id)
+    return _select_instructions(uow, ids, "kind = :kind", {"kind": kind})
 
 
-def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str]) -> None:
-    rows = _instructions(uow, ids, "settlement")
+def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str],
+             known: dict[str, PendingInstruction] | None = None) -> None:
+    rows = _instructions(uow, ids, "settlement", known)
     if not rows:
         return
-    uow.conn.execute(update(t.fragment).where(t.fragment.c.id == _bind("fid"))
-                     .values(status=v.SETTLED), [{"fid": r.fragment_id} for r in rows])
+    raw = uow.raw
+    raw.many("UPDATE fragment SET status = 'settled' WHERE id = :fid", [{"fid": r.fragment_id} for r in rows])
     frag_ids = [r.fragment_id for r in rows]
     financings: set[str] = set()
     for chunk in range(0, len(frag_ids), 500):
-        financings.update(f for (f,) in uow.conn.execute(select(t.fragment.c.financing_id).where(
-            t.fragment.c.id.in_(frag_ids[chunk:chunk + 500]), t.fragment.c.financing_id.is_not(None))))
+        params: dict[str, Any] = {}
+        marks = raw.placeholders("f", frag_ids[chunk:chunk + 500], params)
+        financings.update(f for (f,) in raw.all(
+            f"SELECT financing_id FROM fragment WHERE id IN ({marks}) AND financing_id IS NOT NULL", params))
     for fid in sorted(financings):
         _maybe_repaid(ctx, uow, fid)
-    for vid in sorted({r.voucher_id for r in rows}):
-        _maybe_settled(ctx, uow, vid, paid=[r for r in rows if r.voucher_id == vid])
+    by_voucher: dict[str, list[PendingInstruction]] = {}
+    for r in rows:
+        by_voucher.setdefault(r.voucher_id, []).append(r)  # type: ignore[arg-type]
+    for vid in sorted(by_voucher):
+        _maybe_settled(ctx, uow, vid, paid=by_voucher[vid])
 
 
 def _maybe_repaid(ctx: Context, uow: UnitOfWork, financing_id: str) -> None:
@@ -144,26 +188,48 @@ def _maybe_repaid(ctx: Context, uow: UnitOfWork, financing_id: str) -> None:
         submit(ctx, uow, [ins])
 
 
-def _maybe_settled(ctx: Context, uow: UnitOfWork, voucher_id: str, *, paid: list[Any]) -> None:
-    voucher = lock_voucher(uow, voucher_id)
-    open_ = uow.conn.execute(select(func.count()).select_from(t.fragment).where(
-        t.fragment.c.voucher_id == voucher_id,
-        t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED, v.OVERDUE)))).scalar()
-    payload = {"paid": [{"fragment": r.fragment_id, "payee": r.payee_id, "amount": r.amount_fen,
-                         "instruction": r.id} for r in paid]}
-    seq_voucher = voucher
+def _maybe_settled(ctx: Context, uow: UnitOfWork, voucher_id: str, *, paid: list[PendingInstruction]) -> None:
+    voucher = lock_voucher_head(uow, voucher_id)
+    raw = uow.raw
+    open_ = raw.one("SELECT count(*) FROM fragment WHERE voucher_id = :v "
+                    "AND status IN ('active', 'frozen', 'financed', 'overdue')", {"v": voucher_id})[0]  # type: ignore[index]
+    # built here from ids and fen read from the database: hashed as it is (append_op(plain=True))
+    payload: dict[str, Any] = {"paid": [{"fragment": r.fragment_id, "payee": r.payee_id, "amount": r.amount_fen,
+                                         "instruction": r.id} for r in paid]}
     if not open_ and voucher.status in ("active", "overdue"):
-        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher_id).values(status="settled"))
+        raw.run("UPDATE voucher SET status = 'settled' WHERE id = :v", {"v": voucher_id})
         if voucher.credit_line_id:
             release(uow, line_id=voucher.credit_line_id, amount_fen=voucher.face_fen)
         payload["voucher_settled"] = True
-    append_op(ctx, uow, voucher=seq_voucher, op="settle", actor=SYSTEM_ACTOR, payload=payload)
+    append_op(ctx, uow, voucher=voucher, op="settle", actor=SYSTEM_ACTOR, payload=payload, plain=True)
 
 
-def _on_unpaid(ctx: Context, uow: UnitOfWork, ids: list[str]) -> None:
-    rows = _instructions(uow, ids, "settlement")
-    for vid in sorted({r.voucher_id for r in rows}):
-        mark_overdue(ctx, uow, vid, failed=[r.id for r in rows if r.voucher_id == vid])
+def _on_unpaid(ctx: Context, uow: UnitOfWork, ids: list[str],
+               known: dict[str, PendingInstruction] | None = None) -> None:
+    rows = _instructions(uow, ids, "settlement", known)
+    for vid in sorted({r.voucher_id for r in rows}):  # type: ignore[type-var]
+        mark_overdue(ctx, uow, vid, failed=[r.id for r in rows if r.voucher_id == vid])  # type: ignore[arg-type]
+    for r in _instructions(uow, ids, "disbursement", known):
+        _disbursement_failed(ctx, uow, r.financing_id, instruction=r.id)
+
+
+def _disbursement_failed(ctx: Context, uow: UnitOfWork, financing_id: str, *, instruction: str) -> None:
+    """The bank could not pay the net proceeds: the financing fails and the parts return to the applicant."""
+    f = uow.conn.execute(select(t.financing).where(t.financing.c.id == financing_id)).one()
+    if f.status != fin.DISBURSED:
+        return
+    frags = uow.conn.execute(select(t.fragment.c.id, t.fragment.c.voucher_id).where(
+        t.fragment.c.financing_id == financing_id, t.fragment.c.status == v.FINANCED)).all()
+    uow.conn.execute(update(t.fragment).where(t.fragment.c.financing_id == financing_id,
+                                              t.fragment.c.status == v.FINANCED)
+                     .values(status=v.ACTIVE, holder_id=f.applicant_id, financing_id=None))
+    uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id).values(status=fin.FAILED))
+    if f.credit_line_id and f.occupied_fen:
+        release(uow, line_id=f.credit_line_id, amount_fen=f.occupied_fen)
+    for vid in sorted({fr.voucher_id for fr in frags}):
+        append_op(ctx, uow, voucher=lock_voucher(uow, vid), op="disbursement_failed", actor=SYSTEM_ACTOR,
+                  payload={"financing": financing_id, "instruction": instruction, "returned_to": f.applicant_id,
+                           "fragments": [fr.id for fr in frags if fr.voucher_id == vid]})
 
 
 def mark_overdue(ctx: Context, uow: UnitOfWork, voucher_id: str, *, failed: list[str]) -> None:
@@ -289,7 +355,7 @@ def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[
                           body=body)
 
 
-__all__ = ["Actor", "submit", "create_instruction", "mark_overdue", "fund", "record_confirmations"]
+__all__ = ["Actor", "submit", "submit_pending", "PendingInstruction", "create_instruction", "mark_overdue", "fund", "record_confirmations"]
 
 
 def export_file(ctx: Context, *, path: Any, status: str = "pending", actor: Actor | None = None) -> int:

@@ -91,6 +91,9 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
             inv = get_or_raise(uow, t.invoice, iid, "invoice")
             if inv.seller_id != s.id or inv.buyer_id != core.id:
                 raise errors.InvoicePartyMismatch()
+            if inv.contract_id != c.id:
+                # lineage shows the issuing contract with its invoices: one from another trade would hide
+                raise errors.ContractMismatch(reason="the invoice belongs to another contract / 发票不属于该合同")
             free = inv.amount_fen - inv.allocated_fen
             available += free
             if amount > free:

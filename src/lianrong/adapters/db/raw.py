@@ -81,6 +81,16 @@ class Raw:
             return value
         return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
+    def day(self, value: dt.date) -> Any:
+        """A date as this database stores it."""
+        return value if self.pg else value.isoformat()
+
+    def placeholders(self, name: str, values: list[Any], params: dict[str, Any]) -> str:
+        """``:name0, :name1, …`` for an ``IN (…)`` list, adding the values to ``params``."""
+        keys = [f"{name}{i}" for i in range(len(values))]
+        params.update(zip(keys, values))
+        return ", ".join(":" + k for k in keys)
+
     def date(self, value: Any) -> dt.date:
         """A date read back from this database."""
         return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
+
+if TYPE_CHECKING:
+    from .raw import Raw
 
 
 class UnitOfWork:
@@ -15,10 +19,22 @@ class UnitOfWork:
         self.readonly = readonly
         self.conn: Connection
         self._committed = False
+        self._raw: Raw | None = None
+        # the idempotency row the use case owes (services.common.run_idempotent), if any
+        self.idempotency: Any = None
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def raw(self) -> Raw:
+        """Fixed SQL on this unit of work's DBAPI connection (one cursor, made on first use)."""
+        if self._raw is None:
+            from .raw import Raw
+
+            self._raw = Raw(self.conn)
+        return self._raw
 
     def __enter__(self) -> UnitOfWork:
         conn = self.engine.connect()
@@ -40,4 +56,5 @@ class UnitOfWork:
             if not self._committed and self._tx.is_active:
                 self._tx.rollback()
         finally:
+            self._raw = None
             self.conn.close()

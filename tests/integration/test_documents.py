@@ -1,0 +1,149 @@
+"""Trade documents (engine point 2): contracts, invoices, attachments stored once by content hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from factories import key
+from ledger_asserts import counts, prepare_args, refuses, rows
+
+from lianrong.adapters.db import tables as t
+from lianrong.services import documents, financing, lineage, vouchers
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def upload(world, content: bytes, name: str, org: str = "core") -> dict:
+    return documents.upload(world.ctx, actor=world.user(org), content=content, filename=name, idempotency_key=key())
+
+
+def test_a_contract_keeps_its_due_date_and_non_cash_flag(world):
+    c = documents.add_contract(world.ctx, actor=world.user("core"), buyer=world.ids["core"], seller=world.ids["s1"],
+                               number=" HT-2026-001 ", amount_fen=5000_00, signed_on=dt.date(2026, 11, 1),
+                               due_on=dt.date(2027, 2, 1), non_cash_agreed=False, idempotency_key=key())
+    assert (c["number"], c["due_on"], c["non_cash_agreed"]) == ("HT-2026-001", "2027-02-01", False)
+    stored = rows(world.ctx, t.contract, t.contract.c.id == c["id"])[0]
+    assert stored.due_on == dt.date(2027, 2, 1) and stored.non_cash_agreed is False
+    refuses(world.ctx, "contract.exists", documents.add_contract, world.ctx, actor=world.user("core"),
+            buyer=world.ids["core"], seller=world.ids["s1"], number="HT-2026-001", amount_fen=1,
+            signed_on=dt.date(2026, 11, 1), due_on=dt.date(2027, 2, 1), non_cash_agreed=True,
+            idempotency_key=key())
+
+
+def test_a_contract_between_a_party_and_itself_or_due_before_signing_is_refused(world):
+    common = dict(actor=world.user("core"), number="HT-X", amount_fen=100_00, non_cash_agreed=True)
+    refuses(world.ctx, "contract.mismatch", documents.add_contract, world.ctx, **common, buyer=world.ids["core"],
+            seller=world.ids["core"], signed_on=dt.date(2026, 11, 1), due_on=dt.date(2027, 1, 1),
+            idempotency_key=key())
+    refuses(world.ctx, "date.invalid", documents.add_contract, world.ctx, **common, buyer=world.ids["core"],
+            seller=world.ids["s1"], signed_on=dt.date(2026, 11, 1), due_on=dt.date(2026, 10, 31),
+            idempotency_key=key())
+    refuses(world.ctx, "auth.forbidden", documents.add_contract, world.ctx, **{**common, "actor": world.user("s3")},
+            buyer=world.ids["core"], seller=world.ids["s1"], signed_on=dt.date(2026, 11, 1),
+            due_on=dt.date(2027, 1, 1), idempotency_key=key())
+
+
+def test_a_voucher_needs_a_contract_that_agrees_to_non_cash_payment(world):
+    world.contract("core", "s1", non_cash=False)
+    refuses(world.ctx, "contract.non_cash_not_agreed", vouchers.prepare, world.ctx, **prepare_args(world, 1000_00),
+            idempotency_key=key())
+
+
+def test_invoices_take_a_20_digit_e_invoice_number_or_a_legacy_code_and_number(world):
+    c = world.contracts[("core", "s1")]
+    add = dict(actor=world.user("core"), contract_id=c, amount_fen=100_00, issued_on=dt.date(2026, 11, 20))
+    full_width = "２６１１７０００００００１２３４５６７８"  # typed with a Chinese IME
+    e = documents.add_invoice(world.ctx, **add, number=full_width, idempotency_key=key())
+    assert (e["code"], e["number"]) == (None, "26117000000012345678")
+    legacy10 = documents.add_invoice(world.ctx, **add, code="1100261130", number="01234567", idempotency_key=key())
+    assert (legacy10["code"], legacy10["number"]) == ("1100261130", "01234567")
+    legacy12 = documents.add_invoice(world.ctx, **add, code="011002600111", number="01234567",
+                                     idempotency_key=key())
+    assert legacy12["code"] == "011002600111"
+    for number, code in (("2611700000001234567", None), ("261170000000123456789", None),
+                         ("2611700000001234567X", None), ("0123456", "1100261130"), ("01234567", "110026113"),
+                         ("01234567", None)):
+        refuses(world.ctx, "invoice.number_invalid", documents.add_invoice, world.ctx, **add, number=number,
+                code=code, idempotency_key=key())
+    refuses(world.ctx, "invoice.exists", documents.add_invoice, world.ctx, **add, number="26117000000012345678",
+            idempotency_key=key())
+
+
+def test_an_invoice_seller_and_buyer_must_be_the_contracts(world):
+    c = world.contracts[("core", "s1")]
+    add = dict(actor=world.user("core"), contract_id=c, number="26117000000099999999", amount_fen=100_00,
+               issued_on=dt.date(2026, 11, 20))
+    refuses(world.ctx, "invoice.party_mismatch", documents.add_invoice, world.ctx, **add, seller=world.ids["s2"],
+            idempotency_key=key())
+    refuses(world.ctx, "invoice.party_mismatch", documents.add_invoice, world.ctx, **add, buyer=world.ids["s1"],
+            idempotency_key=key())
+    refuses(world.ctx, "auth.forbidden", documents.add_invoice, world.ctx, **{**add, "actor": world.user("s2")},
+            idempotency_key=key())
+    ok = documents.add_invoice(world.ctx, **add, seller=world.ids["s1"], buyer=world.ids["core"],
+                               idempotency_key=key())
+    stored = rows(world.ctx, t.invoice, t.invoice.c.id == ok["id"])[0]
+    assert (stored.seller_id, stored.buyer_id, stored.allocated_fen) == (world.ids["s1"], world.ids["core"], 0)
+
+
+def test_invoices_under_a_contract_never_exceed_its_amount(world):
+    c = world.contract("core", "s1", amount_fen=1000_00)
+    world.invoice(600_00, contract=c)
+    refuses(world.ctx, "invoice.exceeds_contract", documents.add_invoice, world.ctx, actor=world.user("core"),
+            contract_id=c, number="26117000000088888888", amount_fen=400_01, issued_on=dt.date(2026, 11, 20),
+            idempotency_key=key())
+    world.invoice(400_00, contract=c)
+
+
+def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world):
+    first = upload(world, PDF, "合同.pdf")
+    assert first == {"sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF), "reused": False}
+    second = upload(world, PDF, "same-contract-renamed.pdf", org="s1")
+    assert second["sha256"] == first["sha256"] and second["reused"] is True
+    assert len(rows(world.ctx, t.attachment)) == 1
+    assert rows(world.ctx, t.attachment)[0].filename == "合同.pdf"  # the first upload's record is kept
+
+    # contracts and invoices reference the stored file; every later holder and financing sees it again
+    sha = first["sha256"]
+    c = documents.add_contract(world.ctx, actor=world.user("core"), buyer=world.ids["core"], seller=world.ids["s1"],
+                               number="HT-ATT", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
+                               due_on=dt.date(2027, 12, 31), non_cash_agreed=True, attachments=[sha, sha],
+                               idempotency_key=key())
+    world.contracts[("core", "s1")] = c["id"]
+    img = upload(world, PNG, "invoice-scan.png")
+    inv = documents.add_invoice(world.ctx, actor=world.user("core"), contract_id=c["id"],
+                                number="26117000000077777777", amount_fen=1000_00, issued_on=dt.date(2026, 11, 20),
+                                attachments=[img["sha256"], sha], idempotency_key=key())
+    before = counts(world.ctx)["attachment"]
+    v = world.prepare(1000_00, invoice=inv["id"])
+    root = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v["id"],
+                            idempotency_key=key())["root_fragment_id"]
+    s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
+    f = world.finance([s2], "s2", disburse=False)
+    docs = financing.get_financing(world.ctx, financing_id=f["id"])["documents"]
+    issue_docs = next(d for d in docs if d["contract"]["id"] == c["id"])
+    assert {(a["owner"], a["sha256"]) for a in issue_docs["attachments"]} == {
+        ("contract", sha), ("invoice", img["sha256"]), ("invoice", sha)}
+    path = lineage.lineage(world.ctx, fragment_id=s2)["path"]
+    assert path[0]["trade"]["attachments"] == issue_docs["attachments"]
+    assert counts(world.ctx)["attachment"] == before  # reused, never uploaded again
+
+
+def test_a_renamed_non_pdf_or_an_empty_file_is_refused(world):
+    for content in (b"MZ\x90\x00 this is an .exe", b"PK\x03\x04 a word file, not OFD", b"<html>", b""):
+        refuses(world.ctx, "attachment.rejected", documents.upload, world.ctx, actor=world.user("core"),
+                content=content, filename="发票.pdf", idempotency_key=key())
+
+
+def test_an_oversized_file_is_refused(make_world):
+    world = make_world(max_upload_bytes=64)
+    refuses(world.ctx, "attachment.rejected", documents.upload, world.ctx, actor=world.user("core"),
+            content=PDF + b"x" * 64, filename="big.pdf", idempotency_key=key())
+
+
+def test_referencing_an_attachment_never_uploaded_is_refused(world):
+    refuses(world.ctx, "attachment.not_found", documents.add_contract, world.ctx, actor=world.user("core"),
+            buyer=world.ids["core"], seller=world.ids["s1"], number="HT-NOFILE", amount_fen=100_00,
+            signed_on=dt.date(2026, 11, 1), due_on=dt.date(2027, 1, 1), non_cash_agreed=True,
+            attachments=["0" * 64], idempotency_key=key())

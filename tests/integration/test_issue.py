@@ -1,0 +1,205 @@
+"""Issue (engine point 4): maker–checker, invoice backing, 77号 terms, working-day maturity, defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from factories import key
+from ledger_asserts import prepare_args, refuses, row, rows
+
+from lianrong.adapters.db import tables as t
+from lianrong.services import documents, parties, settlement, vouchers
+from lianrong.services.context import Actor
+
+MATURITY = dt.date(2027, 3, 15)
+
+
+def approve(world, voucher_id: str, actor: Actor | None = None) -> dict:
+    return vouchers.approve(world.ctx, actor=actor or world.user("core", "approver"), voucher_id=voucher_id,
+                            idempotency_key=key())
+
+
+def test_a_prepared_voucher_is_issued_by_a_second_user_as_one_root_fragment(world):
+    inv = world.invoice(1500_00)
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, invoice=inv), idempotency_key=key())
+    assert v["status"] == "pending" and v["face_fen"] == 1000_00 and v["maturity_on"] == "2027-03-15"
+    assert rows(world.ctx, t.fragment) == []
+    assert row(world.ctx, t.invoice, inv).allocated_fen == 1000_00  # reserved at preparation
+    r = approve(world, v["id"])
+    assert r["status"] == "active" and r["holder_id"] == world.ids["s1"]
+    root = row(world.ctx, t.fragment, r["root_fragment_id"])
+    assert (root.parent_id, root.holder_id, root.amount_fen, root.tier, root.status) == (
+        None, world.ids["s1"], 1000_00, 1, "active")
+    voucher = row(world.ctx, t.voucher, v["id"])
+    assert voucher.prepared_by != voucher.approved_by
+    assert [o.op for o in rows(world.ctx, t.voucher_op, t.voucher_op.c.voucher_id == v["id"])] == ["prepare", "issue"]
+
+
+def test_the_preparer_cannot_approve_their_own_voucher(world):
+    parties.add_user(world.ctx, party=world.ids["core"], username=f"core-admin-{world.base}", display_name="admin",
+                     role="admin", idempotency_key=key())
+    admin = parties.actor_for(world.ctx, f"core-admin-{world.base}")
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, actor=admin), idempotency_key=key())
+    refuses(world.ctx, "approval.same_user", vouchers.approve, world.ctx, actor=admin, voucher_id=v["id"],
+            idempotency_key=key())
+    # an operator may not approve at all, nor may another enterprise's approver
+    refuses(world.ctx, "auth.forbidden", vouchers.approve, world.ctx, actor=world.user("core"), voucher_id=v["id"],
+            idempotency_key=key())
+    refuses(world.ctx, "auth.forbidden", vouchers.approve, world.ctx, actor=world.user("s1", "approver"),
+            voucher_id=v["id"], idempotency_key=key())
+    assert approve(world, v["id"])["status"] == "active"
+    refuses(world.ctx, "state.invalid", vouchers.approve, world.ctx, actor=world.user("core", "approver"),
+            voucher_id=v["id"], idempotency_key=key())
+
+
+def test_the_amount_may_not_exceed_the_invoices_unallocated_amount(world):
+    inv = world.invoice(1000_00)
+    world.prepare(700_00, invoice=inv)
+    refuses(world.ctx, "invoice.overallocated", vouchers.prepare, world.ctx,
+            **prepare_args(world, 300_01, invoice=inv), idempotency_key=key())
+    other = world.invoice(100_00)
+    args = prepare_args(world, 400_00, invoice=inv)
+    args["invoices"] = [{"invoice_id": inv, "amount_fen": 300_00}, {"invoice_id": other, "amount_fen": 100_00}]
+    assert vouchers.prepare(world.ctx, **args, idempotency_key=key())["face_fen"] == 400_00
+    assert row(world.ctx, t.invoice, inv).allocated_fen == 1000_00
+    # allocations must add up to the voucher
+    args = prepare_args(world, 100_00, invoice=world.invoice(100_00))
+    args["amount_fen"] = 100_01
+    refuses(world.ctx, "validation.failed", vouchers.prepare, world.ctx, **args, idempotency_key=key())
+
+
+def test_an_invoice_of_another_trade_cannot_back_the_voucher(world):
+    foreign = documents.add_invoice(world.ctx, actor=world.user("s1"), contract_id=world.contracts[("s1", "s2")],
+                                    number="26117000000055555555", amount_fen=500_00,
+                                    issued_on=dt.date(2026, 11, 20), idempotency_key=key())["id"]
+    refuses(world.ctx, "invoice.party_mismatch", vouchers.prepare, world.ctx,
+            **prepare_args(world, 500_00, invoice=foreign), idempotency_key=key())
+
+
+def test_an_invoice_of_another_contract_between_the_same_parties_cannot_back_the_voucher(world):
+    issuing = world.contracts[("core", "s1")]
+    other = world.contract("core", "s1")
+    world.contracts[("core", "s1")] = issuing
+    inv = world.invoice(1000_00, contract=other)
+    refuses(world.ctx, ("invoice.party_mismatch", "contract.mismatch"), vouchers.prepare, world.ctx,
+            **prepare_args(world, 1000_00, invoice=inv), idempotency_key=key())
+
+
+def test_a_rejected_voucher_frees_its_invoices(world):
+    inv = world.invoice(1000_00)
+    v = world.prepare(1000_00, invoice=inv)
+    vouchers.reject(world.ctx, actor=world.user("core", "approver"), voucher_id=v["id"], reason="wrong amount",
+                    idempotency_key=key())
+    assert row(world.ctx, t.invoice, inv).allocated_fen == 0
+    assert row(world.ctx, t.voucher, v["id"]).status == "rejected"
+    assert world.prepare(1000_00, invoice=inv)["status"] == "pending"
+
+
+def test_a_term_over_one_year_is_refused(world):
+    # issued 2026-11-26: 2027-11-26 (a Friday) is the last allowed maturity
+    refuses(world.ctx, "issue.term_over_one_year", vouchers.prepare, world.ctx,
+            **prepare_args(world, 1000_00, maturity=dt.date(2027, 11, 29), reason="long cycle"),
+            idempotency_key=key())
+    ok = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 11, 26),
+                                                    reason="long cycle"), idempotency_key=key())
+    assert ok["long_term"] is True
+
+
+def test_a_maturity_in_the_past_or_today_is_refused(world):
+    for maturity in (dt.date(2026, 11, 25), dt.date(2026, 11, 26)):
+        refuses(world.ctx, "issue.maturity_past", vouchers.prepare, world.ctx,
+                **prepare_args(world, 1000_00, maturity=maturity), idempotency_key=key())
+
+
+def test_a_term_over_six_months_needs_a_reason_and_the_banks_approval_first(world):
+    long_maturity = dt.date(2027, 6, 15)
+    refuses(world.ctx, "issue.long_term_reason_required", vouchers.prepare, world.ctx,
+            **prepare_args(world, 1000_00, maturity=long_maturity), idempotency_key=key())
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=long_maturity, reason="蛋鸡育成期长"),
+                         idempotency_key=key())
+    assert v["long_term"] is True
+    refuses(world.ctx, "issue.long_term_bank_approval_required", vouchers.approve, world.ctx,
+            actor=world.user("core", "approver"), voucher_id=v["id"], idempotency_key=key())
+    refuses(world.ctx, "auth.forbidden", vouchers.bank_approve_term, world.ctx, actor=world.user("core", "approver"),
+            voucher_id=v["id"], idempotency_key=key())
+    vouchers.bank_approve_term(world.ctx, actor=world.user("bank", "approver"), voucher_id=v["id"],
+                               idempotency_key=key())
+    assert approve(world, v["id"])["status"] == "active"
+    stored = row(world.ctx, t.voucher, v["id"])
+    assert stored.long_term_reason == "蛋鸡育成期长" and stored.bank_approved_by
+
+
+def test_a_six_month_term_needs_neither_reason_nor_bank_approval(world):
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 5, 26)),
+                         idempotency_key=key())
+    assert v["long_term"] is False
+    assert approve(world, v["id"])["status"] == "active"
+
+
+def test_the_bank_approval_step_can_be_switched_off(make_world):
+    world = make_world(long_term_requires_bank_approval=False)
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 6, 15), reason="r"),
+                         idempotency_key=key())
+    assert approve(world, v["id"])["status"] == "active"
+
+
+def test_a_maturity_on_a_holiday_rolls_to_the_next_working_day(make_world):
+    world = make_world(today=dt.date(2026, 6, 1))
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2026, 10, 1)),
+                         idempotency_key=key())
+    assert v["maturity_on"] == "2026-10-08"  # National Day holidays 10-01 … 10-07
+    assert v["maturity_official"] is True
+    assert "maturity_rolled_to_working_day" in v["warnings"]
+    stored = row(world.ctx, t.voucher, v["id"])
+    assert (stored.requested_maturity, stored.maturity_on) == (dt.date(2026, 10, 1), dt.date(2026, 10, 8))
+    on_a_workday = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2026, 10, 9)),
+                                    idempotency_key=key())
+    assert on_a_workday["maturity_on"] == "2026-10-09" and on_a_workday["warnings"] == []
+
+
+def test_a_2027_maturity_works_but_is_flagged_unofficial(world):
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 3, 13)),
+                         idempotency_key=key())
+    assert v["maturity_on"] == "2027-03-15"  # Saturday → Monday by the weekends-only fallback
+    assert v["maturity_official"] is False
+    assert {"maturity_calendar_unofficial", "maturity_rolled_to_working_day"} <= set(v["warnings"])
+    assert row(world.ctx, t.voucher, v["id"]).maturity_official is False
+    assert approve(world, v["id"])["maturity_on"] == "2027-03-15"
+
+
+def test_rolling_can_be_switched_off(make_world):
+    world = make_world(today=dt.date(2026, 6, 1), roll_maturity=False)
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2026, 10, 1)),
+                         idempotency_key=key())
+    assert v["maturity_on"] == "2026-10-01"
+
+
+def test_a_maturity_after_the_contract_due_date_is_warned(world):
+    world.contract("core", "s1", due=dt.date(2027, 1, 31))
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=MATURITY), idempotency_key=key())
+    assert "maturity_after_contract_due" in v["warnings"]
+    world.contract("core", "s1", due=dt.date(2027, 3, 15))
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=MATURITY), idempotency_key=key())
+    assert "maturity_after_contract_due" not in v["warnings"]
+
+
+def test_a_core_that_defaulted_at_an_earlier_maturity_cannot_issue(make_world):
+    world = make_world(core_funds_fen=1)
+    world.issue(1000_00, maturity=dt.date(2026, 12, 15))
+    waiting = world.prepare(500_00, maturity=dt.date(2027, 3, 15))  # prepared before the default
+    world.ctx.clock.day = dt.date(2026, 12, 15)
+    settlement.settle(world.ctx, on=dt.date(2026, 12, 15))
+    core = row(world.ctx, t.party, world.ids["core"])
+    assert core.defaulted_on == dt.date(2026, 12, 15)
+    err = refuses(world.ctx, "issue.issuer_defaulted", vouchers.prepare, world.ctx,
+                  **prepare_args(world, 1000_00), idempotency_key=key())
+    assert "2026-12-15" in err.message_zh and "2026-12-15" in err.message_en
+    refuses(world.ctx, "issue.issuer_defaulted", vouchers.approve, world.ctx, actor=world.user("core", "approver"),
+            voucher_id=waiting["id"], idempotency_key=key())
+
+
+def test_a_voucher_whose_maturity_passed_while_pending_cannot_be_issued(world):
+    v = world.prepare(1000_00, maturity=dt.date(2026, 12, 15))
+    world.ctx.clock.day = dt.date(2026, 12, 15)
+    refuses(world.ctx, "issue.maturity_past", vouchers.approve, world.ctx, actor=world.user("core", "approver"),
+            voucher_id=v["id"], idempotency_key=key())
