@@ -20,7 +20,7 @@ def context(url: str, *, synchronous: str = "FULL", today: dt.date = TODAY) -> A
 
 
 def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipient: str, ready: Any, start: Any,
-                    duration: float, results: Any) -> None:
+                    duration: float, results: Any, key_prefix: str = "pgw") -> None:
     """Transfer 1 fen from the latest remainder of each of this worker's vouchers, round robin, for
     ``duration`` seconds after ``start`` is set; put (index, transfers, seconds, errors, CPU seconds, traceback)."""
     from lianrong.services import vouchers
@@ -36,7 +36,7 @@ def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipien
             key += 1
             r = vouchers.transfer(ctx, actor=actor, fragment_id=current[slot],
                                   parts=[{"recipient": recipient, "amount_fen": 1}],
-                                  idempotency_key=f"pgw{index}-{key}")
+                                  idempotency_key=f"{key_prefix}{index}-{key}")
             current[slot] = r["children"][-1]["id"]  # the remainder, back to the sender
 
         for slot in range(len(current)):  # warm-up: statement caches, pool connection

@@ -1,5 +1,9 @@
 """Request dependencies: the service context, who is calling, CSRF, rate limit, idempotency keys, paging.
 
+Dependencies that only look at the request are ``async def``: FastAPI runs a plain ``def`` dependency in
+the thread pool, a hand-off to a thread and back per dependency and request. Only looking the caller up
+(a database read, once per request, cached on it) runs in the pool.
+
 A request authenticates with ``Authorization: Bearer lrt_…`` (an API token) or with the ``lr_session``
 cookie of a login. A cookie-authenticated POST, PUT, PATCH or DELETE must carry the session's CSRF token
 in ``X-CSRF-Token``; a bearer request needs none (a browser never adds that header by itself).
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Header, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from ..domain import errors
 from ..services import accounts
@@ -25,7 +30,7 @@ CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def get_ctx(request: Request) -> Context:
+async def get_ctx(request: Request) -> Context:
     """The service context the application was built around."""
     return request.app.state.ctx
 
@@ -88,9 +93,15 @@ def rate_limit(request: Request) -> None:
         raise errors.RateLimited(retry_after=wait)
 
 
-def current_caller(request: Request) -> Caller:
+async def current_caller(request: Request) -> Caller:
     """The authenticated caller; a cookie-authenticated change must also carry the CSRF token."""
-    caller = _authenticate(request)
+    state = request.state
+    if hasattr(state, "api_caller"):  # looked up already (by rate_limit): no I/O
+        if state.api_auth_error is not None:
+            raise state.api_auth_error
+        caller = state.api_caller
+    else:
+        caller = await run_in_threadpool(_authenticate, request)
     if caller is None:
         raise errors.NotAuthenticated()
     if caller.via == "session" and request.method in UNSAFE_METHODS:
@@ -104,7 +115,7 @@ def current_caller(request: Request) -> Caller:
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
 
 
-def current_actor(caller: CurrentCaller) -> Actor:
+async def current_actor(caller: CurrentCaller) -> Actor:
     """Who acts, for a read."""
     return caller.actor
 
@@ -112,7 +123,7 @@ def current_actor(caller: CurrentCaller) -> Actor:
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def writing_actor(caller: CurrentCaller) -> Actor:
+async def writing_actor(caller: CurrentCaller) -> Actor:
     """Who acts, for a change: a viewer's account reads and never writes."""
     if caller.actor.role == "viewer":
         raise errors.Forbidden(reason="viewer accounts are read-only / 查看账户仅可查询")
@@ -122,7 +133,7 @@ def writing_actor(caller: CurrentCaller) -> Actor:
 WritingActor = Annotated[Actor, Depends(writing_actor)]
 
 
-def idempotency_key(
+async def idempotency_key(
     actor: WritingActor,
     key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=120, pattern=r"^[\x20-\x7e]*$",
                                       description="required on every change; a retry with the same key and "
@@ -143,7 +154,7 @@ class PageParams:
     offset: int
 
 
-def page_params(limit: Annotated[int, Query(ge=1, le=200)] = 50,
+async def page_params(limit: Annotated[int, Query(ge=1, le=200)] = 50,
                 offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> PageParams:
     """``limit`` (1–200, default 50) and ``offset`` of a list."""
     return PageParams(limit=limit, offset=offset)

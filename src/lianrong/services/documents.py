@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import and_, func, insert, or_, select
 
 from ..adapters.db import tables as t
 from ..adapters.db.uow import UnitOfWork
@@ -153,18 +153,29 @@ def add_invoice(ctx: Context, *, actor: Actor, contract_id: str, number: str, co
 
 
 def trade_documents(uow: UnitOfWork, contract_id: str) -> dict[str, Any]:
-    """A contract with its invoices and attachments (reused across every holder and financing)."""
+    """A contract with its invoices and attachments (reused across every holder and financing).
+
+    Three statements whatever the number of invoices: the attachments of the contract and of all its
+    invoices are read together, then listed contract first and invoice by invoice as before.
+    """
     c = get_or_raise(uow, t.contract, contract_id, "contract")
     invoices = [row_dict(r) for r in uow.conn.execute(
         select(t.invoice).where(t.invoice.c.contract_id == contract_id).order_by(t.invoice.c.issued_on))]
-    owners = [("contract", contract_id)] + [("invoice", i["id"]) for i in invoices]
-    files = []
-    for kind, oid in owners:
-        for r in uow.conn.execute(select(t.attachment.c.sha256, t.attachment.c.filename, t.attachment.c.media_type)
-                                  .join(t.document_link, t.document_link.c.sha256 == t.attachment.c.sha256)
-                                  .where(t.document_link.c.owner_kind == kind, t.document_link.c.owner_id == oid)):
-            files.append({"owner": kind, "owner_id": oid, "sha256": r.sha256, "filename": r.filename,
-                          "media_type": r.media_type})
+    link = t.document_link.c
+    rows = uow.conn.execute(
+        select(link.owner_kind, link.owner_id, t.attachment.c.sha256, t.attachment.c.filename,
+               t.attachment.c.media_type)
+        .join(t.document_link, link.sha256 == t.attachment.c.sha256)
+        .where(or_(and_(link.owner_kind == "contract", link.owner_id == contract_id),
+                   and_(link.owner_kind == "invoice",
+                        link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id == contract_id)))))
+    ).all()
+    order = {("contract", contract_id): 0}
+    for i, inv in enumerate(invoices, start=1):
+        order[("invoice", inv["id"])] = i
+    rows.sort(key=lambda r: order.get((r.owner_kind, r.owner_id), len(order)))  # stable: DB order within an owner
+    files = [{"owner": r.owner_kind, "owner_id": r.owner_id, "sha256": r.sha256, "filename": r.filename,
+              "media_type": r.media_type} for r in rows]
     return {"contract": row_dict(c), "invoices": invoices, "attachments": files}
 
 

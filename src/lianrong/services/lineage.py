@@ -65,7 +65,7 @@ def lineage(ctx: Context, *, fragment_id: str, with_documents: bool = True, acto
     """
     if not isinstance(fragment_id, str) or not fragment_id:
         raise errors.NotFound("fragment", fragment_id)
-    with ctx.uow(readonly=True) as uow:
+    with ctx.uow(autocommit=True) as uow:
         if actor is not None:
             scope.check_fragment(uow, actor, fragment_id)
         rows = path_to_root(uow.conn, fragment_id)
@@ -75,10 +75,13 @@ def lineage(ctx: Context, *, fragment_id: str, with_documents: bool = True, acto
         v = raw.one("SELECT v.id, v.number, v.core_id, p.name, v.face_fen, v.issue_on, v.maturity_on, v.status "
                     "FROM voucher v JOIN party p ON p.id = v.core_id WHERE v.id = :v", {"v": rows[0].voucher_id})
         steps = []
+        trades: dict[str, Any] = {}  # a contract behind several steps (a remainder's) is read once
         for r in rows:
             step = _step(r)
             if with_documents and r.contract_id:
-                step["trade"] = trade_documents(uow, r.contract_id)
+                if r.contract_id not in trades:
+                    trades[r.contract_id] = trade_documents(uow, r.contract_id)
+                step["trade"] = trades[r.contract_id]
             steps.append(step)
         return {"voucher": {"id": v[0], "number": v[1], "core_id": v[2], "core_name": v[3], "face_fen": v[4],
                             "issue_on": raw.date(v[5]).isoformat(), "maturity_on": raw.date(v[6]).isoformat(),

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
 from ..adapters.crypto import GENESIS
 from ..adapters.db import tables as t
-from ..adapters.db.raw import Raw
 from ..adapters.db.uow import UnitOfWork
 from ..domain import errors
 from ..domain import vouchers as v
@@ -21,8 +20,11 @@ from ..domain.policy import check_issue_term, check_issuer_not_defaulted, check_
 from ..ids import new_id
 from . import scope
 from .common import (
+    KeyTaken,
     Result,
+    VoucherHead,
     append_op,
+    chain_link,
     check_actor_party,
     check_actor_role,
     get_or_raise,
@@ -31,6 +33,7 @@ from .common import (
     resolve_party,
     row_dict,
     run_idempotent,
+    voucher_head,
 )
 from .context import Actor, Context
 from .credit import occupy, release
@@ -239,54 +242,104 @@ def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[s
         return _transfer(ctx, uow, actor=actor, fragment_id=fragment_id, parts=parts)
 
     return run_idempotent(ctx, key=idempotency_key, operation="fragment.transfer",
-                          request={"actor": actor.user_id, "f": fragment_id, "p": parts}, body=body)
+                          request={"actor": actor.user_id, "f": fragment_id, "p": parts}, body=body,
+                          optimistic=True)
 
 
-@dataclass(frozen=True)
-class _VoucherHead:
-    """What the hash chain and the split rules need of a voucher."""
+# The hot path of the ledger: fixed SQL on the driver (see adapters/db/raw.py). One statement reads
+# everything a transfer decides on: the voucher (locked on PostgreSQL), the fragment, the financing
+# parameters with the sender's ledger overrides, and per part the recipient, its onboarding at the
+# voucher's bank and the sender's contracts with it (one row per part). The sender is the actor's
+# party, or the holder when the system acts (:sender NULL).
+_SENDER = "COALESCE(:sender, f.holder_id)"
+_TRANSFER_READ = (
+    "SELECT v.id, v.core_id, v.bank_id, v.status, v.maturity_on, v.seq, v.head_hash, v.hash_algorithm, "
+    "v.credit_line_id, v.face_fen, "  # 0-9: the voucher's head
+    "f.holder_id, f.amount_fen, f.tier, f.status, f.contract_id, "  # 10-14
+    "d.max_ratio, d.max_term_days, d.min_split_fen, d.max_tier, d.spread, "  # 15-19
+    "l.max_ratio, l.max_term_days, l.min_split_fen, l.max_tier, l.spread, "  # 20-24
+    "r.ord, p.id, p.name, p.kind, o.settlement_account, o.ebanking, o.certificate, "  # 25-31
+    f"(SELECT c.id FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id "
+    "AND (c.id = r.cid OR r.cid = '') AND c.non_cash_agreed = :yes ORDER BY c.signed_on DESC, c.id LIMIT 1), "
+    f"(SELECT c.id FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id "
+    "AND (c.id = r.cid OR r.cid = '') LIMIT 1) "  # 32-33
+    "FROM fragment f JOIN voucher v ON v.id = f.voucher_id "
+    "LEFT JOIN core_designation d ON d.bank_id = v.bank_id AND d.core_id = v.core_id "
+    f"LEFT JOIN supplier_ledger l ON l.bank_id = v.bank_id AND l.core_id = v.core_id AND l.supplier_id = {_SENDER} "
+    "CROSS JOIN ({parts}) r "
+    "LEFT JOIN party p ON p.id = r.ref OR p.uscc = r.uref "
+    "LEFT JOIN onboarding o ON o.party_id = p.id AND o.bank_id = v.bank_id "
+    "WHERE f.id = :f ORDER BY r.ord")
 
-    id: str
-    core_id: str
-    bank_id: str
-    status: str
-    maturity_on: dt.date
-    seq: int
-    head_hash: str
-    hash_algorithm: str
+
+@lru_cache(maxsize=16)
+def _transfer_read_sql(n_parts: int, pg: bool) -> str:
+    parts = " UNION ALL ".join(f"SELECT {i} AS ord, :ref{i} AS ref, :uref{i} AS uref, :cid{i} AS cid"
+                               for i in range(n_parts))
+    return _TRANSFER_READ.replace("{parts}", parts) + (" FOR UPDATE OF v" if pg else "")
+
+
+_INSERT_CHILD = ("(:id{i}, :voucher_id, :core_id, :parent_id, :holder{i}, :amount{i}, :tier{i}, 'active', "
+                 ":contract{i}, NULL, :created_at)")
+_INSERT_CHILDREN = ("INSERT INTO fragment (id, voucher_id, core_id, parent_id, holder_id, amount_fen, tier, status, "
+                    "contract_id, financing_id, created_at) VALUES ")
+
+
+@lru_cache(maxsize=16)
+def _transfer_write_sql(n_children: int, with_key: bool) -> str:
+    """PostgreSQL: every write of a transfer in one statement (one round trip), returning how many rows
+    each guarded part changed; the caller refuses (and the unit of work rolls back) unless all are 1."""
+    children = ", ".join(_INSERT_CHILD.replace("{i}", str(i)) for i in range(n_children))
+    ctes = [
+        "spent AS (UPDATE fragment SET status = 'spent' WHERE id = :parent_id AND status = 'active' RETURNING 1)",
+        f"children AS ({_INSERT_CHILDREN}{children} RETURNING 1)",
+        "head AS (UPDATE voucher SET seq = :seq, head_hash = :hash WHERE id = :voucher_id AND seq = :old_seq "
+        "RETURNING 1)",
+        "op AS (INSERT INTO voucher_op (voucher_id, seq, core_id, op, payload, prev_hash, hash, actor_id, at) "
+        "VALUES (:voucher_id, :seq, :core_id, 'transfer', :payload, :prev_hash, :hash, :actor, :at) RETURNING 1)",
+    ]
+    if with_key:
+        ctes.append("idem AS (INSERT INTO idempotency (key, operation, request_hash, response, created_at) "
+                    "VALUES (:key, :op, :request_hash, :response, :at) ON CONFLICT (key) DO NOTHING RETURNING 1)")
+    return ("WITH " + ", ".join(ctes) + " SELECT (SELECT count(*) FROM spent), (SELECT count(*) FROM head), "
+            + ("(SELECT count(*) FROM idem)" if with_key else "1"))
 
 
 def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
               parts: list[dict[str, Any]]) -> Result:
-    # the hot path of the ledger: fixed SQL on the driver (see adapters/db/raw.py), ~9 statements
-    raw = Raw(uow.conn)
+    raw = uow.raw
     if not isinstance(fragment_id, str):
         raise errors.NotFound("fragment", fragment_id)
-    row = raw.one("SELECT id, core_id, bank_id, status, maturity_on, seq, head_hash, hash_algorithm FROM voucher "
-                  "WHERE id = (SELECT voucher_id FROM fragment WHERE id = :f)" + raw.lock(), {"f": fragment_id})
-    if row is None:
+    params: dict[str, Any] = {"f": fragment_id, "sender": actor.party_id if actor.role != "system" else None,
+                              "yes": True}
+    refs = []
+    for i, p in enumerate(parts):
+        ref = p["recipient"].strip()
+        refs.append(ref)
+        params[f"ref{i}"] = ref
+        params[f"uref{i}"] = ref.upper()
+        params[f"cid{i}"] = p.get("contract_id") or ""
+    rows = raw.all(_transfer_read_sql(len(parts), raw.pg), params)
+    if not rows:
         raise errors.NotFound("fragment", fragment_id)
-    voucher = _VoucherHead(*row[:4], raw.date(row[4]), *row[5:])  # type: ignore[call-arg]
-    holder_id, amount, tier, status, contract_id = raw.one(
-        "SELECT holder_id, amount_fen, tier, status, contract_id FROM fragment WHERE id = :f", {"f": fragment_id})
+    row = rows[0]
+    voucher = voucher_head(raw, row)
+    holder_id, amount, tier, status, contract_id = row[10:15]
     sender = actor.party_id if actor.role != "system" else holder_id
     if voucher.status != "active":
         raise errors.InvalidState(entity="voucher", state=voucher.status, action="transfer")
-    params = _params(raw, voucher.bank_id, voucher.core_id, sender)
+    if row[15] is None:
+        raise errors.NotCoreEnterprise(party=voucher.core_id, bank=voucher.bank_id)
+    fp = v.FinancingParams(
+        max_ratio=Decimal(row[20] or row[15]), max_term_days=row[21] or row[16], min_split_fen=row[22] or row[17],
+        max_tier=row[23] or row[18], spread=Decimal(row[24] or row[19]))
+    by_part: dict[int, tuple] = {}
+    for r in rows:
+        by_part.setdefault(r[25], r[26:34])
     recipients = []
-    for p in parts:
-        ref = p["recipient"].strip()
-        r = raw.one(
-            "SELECT p.id, p.name, p.kind, o.settlement_account, o.ebanking, o.certificate, "
-            "(SELECT c.id FROM contract c WHERE c.buyer_id = :sender AND c.seller_id = p.id "
-            "AND (c.id = :cid OR :cid = '') AND c.non_cash_agreed = :yes ORDER BY c.signed_on DESC, c.id LIMIT 1), "
-            "(SELECT c.id FROM contract c WHERE c.buyer_id = :sender AND c.seller_id = p.id "
-            "AND (c.id = :cid OR :cid = '') LIMIT 1) "
-            "FROM party p LEFT JOIN onboarding o ON o.party_id = p.id AND o.bank_id = :bank "
-            "WHERE p.id = :ref OR p.uscc = :uref",
-            {"sender": sender, "cid": p.get("contract_id") or "", "bank": voucher.bank_id, "ref": ref,
-             "uref": ref.upper(), "yes": True})
-        if r is None:
+    for i, ref in enumerate(refs):
+        r = by_part.get(i)
+        if r is None or r[0] is None:
             raise errors.NotFound("enterprise", ref)
         if r[2] != "enterprise":
             raise errors.WrongPartyKind(party=r[1], expected="enterprise")
@@ -295,7 +348,7 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
     children = v.plan_split(
         fragment=state, sender_id=sender,
         parts=[v.Part(r[0], p["amount_fen"]) for r, p in zip(recipients, parts, strict=True)],
-        params=params, today=ctx.clock.today(), maturity=voucher.maturity_on)
+        params=fp, today=ctx.clock.today(), maturity=voucher.maturity_on)
     contracts = {}
     for r in recipients:
         if r[0] == voucher.core_id:
@@ -307,44 +360,60 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
             sname = raw.one("SELECT name FROM party WHERE id = :id", {"id": sender})
             raise errors.NoTrade(sender=sname[0] if sname else sender, recipient=r[1])
         if not (r[3] and r[4] and r[5]):
-            bname = raw.one("SELECT name FROM party WHERE id = :id", {"id": voucher.bank_id})[0]
+            bname = raw.one("SELECT name FROM party WHERE id = :id", {"id": voucher.bank_id})[0]  # type: ignore[index]
             raise errors.NotOnboarded(party=r[1], bank=bname)
         contracts[r[0]] = r[6]
-    if raw.run("UPDATE fragment SET status = 'spent' WHERE id = :f AND status = 'active'", {"f": fragment_id}) != 1:
-        raise errors.FragmentNotActive(fragment=fragment_id, state="spent")
+    kids = [{"id": new_id("frg"), "holder_id": ch.holder_id, "amount_fen": ch.amount_fen, "tier": ch.tier,
+             "contract_id": contracts.get(ch.holder_id, contract_id)} for ch in children]
+    # ids and fen from the database and the split: hashed as built (append_op(plain=True))
+    payload = {"spent": fragment_id, "children": [{"id": k["id"], "holder": k["holder_id"], "amount": k["amount_fen"],
+                                                   "tier": k["tier"], "contract": k["contract_id"]} for k in kids]}
+    result = {"spent_fragment_id": fragment_id, "voucher_id": voucher.id,
+              "children": [{"id": k["id"], "holder_id": k["holder_id"], "amount_fen": k["amount_fen"],
+                            "tier": k["tier"]} for k in kids]}
     now = raw.ts(ctx.clock.now())
-    rows = [{"id": new_id("frg"), "voucher_id": voucher.id, "core_id": voucher.core_id, "parent_id": fragment_id,
-             "holder_id": ch.holder_id, "amount_fen": ch.amount_fen, "tier": ch.tier,
-             "contract_id": contracts.get(ch.holder_id, contract_id), "created_at": now} for ch in children]
-    raw.many("INSERT INTO fragment (id, voucher_id, core_id, parent_id, holder_id, amount_fen, tier, status, "
-             "contract_id, financing_id, created_at) VALUES (:id, :voucher_id, :core_id, :parent_id, :holder_id, "
-             ":amount_fen, :tier, 'active', :contract_id, NULL, :created_at)", rows)
-    append_op(ctx, uow, voucher=voucher, op="transfer", actor=actor, payload={
-        "spent": fragment_id, "children": [{"id": r["id"], "holder": r["holder_id"], "amount": r["amount_fen"],
-                                            "tier": r["tier"], "contract": r["contract_id"]} for r in rows]})
-    return {"spent_fragment_id": fragment_id, "voucher_id": voucher.id,
-            "children": [{"id": r["id"], "holder_id": r["holder_id"], "amount_fen": r["amount_fen"],
-                          "tier": r["tier"]} for r in rows]}
+    if not raw.pg:
+        # SQLite: plain statements (no round trips to save; the transaction holds the write lock)
+        if raw.run("UPDATE fragment SET status = 'spent' WHERE id = :f AND status = 'active'", {"f": fragment_id}) != 1:
+            raise errors.FragmentNotActive(fragment=fragment_id, state="spent")
+        raw.run(_INSERT_CHILDREN + ", ".join(_INSERT_CHILD.replace("{i}", str(i)) for i in range(len(kids))),
+                _child_params(kids, voucher, fragment_id, now))
+        append_op(ctx, uow, voucher=voucher, op="transfer", actor=actor, payload=payload, plain=True)
+        return result
+    # PostgreSQL: the writes as one statement; the guards (fragment still active, chain not moved on)
+    # are checked on its answer before anything is committed
+    seq, text, h = chain_link(voucher, op="transfer", payload=payload, actor=actor, plain=True)
+    record = uow.idempotency
+    wp = _child_params(kids, voucher, fragment_id, now)
+    wp.update({"seq": seq, "hash": h, "old_seq": voucher.seq, "payload": text, "prev_hash": voucher.head_hash,
+               "actor": actor.user_id, "at": now})
+    if record is not None:
+        wp.update({"key": record.key, "op": record.operation, "request_hash": record.request_hash,
+                   "response": record.response_json(result)})
+    spent, head, claimed = raw.one(_transfer_write_sql(len(kids), record is not None), wp)  # type: ignore[misc]
+    if spent != 1:
+        raise errors.FragmentNotActive(fragment=fragment_id, state="spent")
+    if head != 1:
+        raise errors.Conflict()
+    if record is not None:
+        if claimed != 1:
+            raise KeyTaken()
+        record.stored = True
+    return result
 
 
-def _params(raw: Raw, bank_id: str, core_id: str, supplier_id: str) -> v.FinancingParams:
-    """The core's financing parameters with the supplier's ledger overrides, in one query."""
-    r = raw.one(
-        "SELECT d.max_ratio, d.max_term_days, d.min_split_fen, d.max_tier, d.spread, "
-        "l.max_ratio, l.max_term_days, l.min_split_fen, l.max_tier, l.spread "
-        "FROM core_designation d LEFT JOIN supplier_ledger l ON l.bank_id = d.bank_id "
-        "AND l.core_id = d.core_id AND l.supplier_id = :s WHERE d.bank_id = :b AND d.core_id = :c",
-        {"s": supplier_id, "b": bank_id, "c": core_id})
-    if r is None:
-        raise errors.NotCoreEnterprise(party=core_id, bank=bank_id)
-    return v.FinancingParams(
-        max_ratio=Decimal(r[5] or r[0]), max_term_days=r[6] or r[1], min_split_fen=r[7] or r[2],
-        max_tier=r[8] or r[3], spread=Decimal(r[9] or r[4]))
+def _child_params(kids: list[dict[str, Any]], voucher: VoucherHead, parent_id: str, now: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"voucher_id": voucher.id, "core_id": voucher.core_id, "parent_id": parent_id,
+                           "created_at": now}
+    for i, k in enumerate(kids):
+        out.update({f"id{i}": k["id"], f"holder{i}": k["holder_id"], f"amount{i}": k["amount_fen"],
+                    f"tier{i}": k["tier"], f"contract{i}": k["contract_id"]})
+    return out
 
 
 def get_voucher(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -> Result:
     """One voucher with its invoices and leaf totals (only a voucher the actor has a part in, if given)."""
-    with ctx.uow(readonly=True) as uow:
+    with ctx.uow(autocommit=True) as uow:
         if actor is not None:
             scope.check_voucher(uow, actor, voucher_id)
         voucher = get_or_raise(uow, t.voucher, voucher_id, "voucher")
@@ -413,6 +482,6 @@ def holdings(ctx: Context, *, party: str, include_closed: bool = False, actor: A
 def page_holdings(ctx: Context, *, actor: Actor, party: str, include_closed: bool = False, limit: int = 50,
                   offset: int = 0) -> Result:
     """One page of a party's fragments, if the actor may see that party's holdings."""
-    with ctx.uow(readonly=True) as uow:
+    with ctx.uow(autocommit=True) as uow:
         stmt = _holdings_query(uow, party=party, include_closed=include_closed, actor=actor)
         return paged(uow, stmt, limit=limit, offset=offset)

@@ -12,11 +12,17 @@ if TYPE_CHECKING:
 
 
 class UnitOfWork:
-    """A transaction on one connection. Leaving the block without ``commit()`` rolls back."""
+    """A transaction on one connection. Leaving the block without ``commit()`` rolls back.
 
-    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+    ``readonly``: reads only (SQLite: a deferred BEGIN, no write lock). ``autocommit``: reads only, and on
+    PostgreSQL outside any transaction, each statement on its own (for hot reads whose statements need not
+    share a snapshot: READ COMMITTED gives each its own anyway).
+    """
+
+    def __init__(self, engine: Engine, *, readonly: bool = False, autocommit: bool = False) -> None:
         self.engine = engine
-        self.readonly = readonly
+        self.readonly = readonly or autocommit
+        self.autocommit = autocommit
         self.conn: Connection
         self._committed = False
         self._raw: Raw | None = None
@@ -38,7 +44,12 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         conn = self.engine.connect()
-        if self.readonly:
+        if self.autocommit and self.engine.dialect.name == "postgresql":
+            # a read that needs no transaction: under READ COMMITTED every statement takes its own snapshot
+            # anyway, and without BEGIN and ROLLBACK a one-statement read is one round trip instead of
+            # three (no server-side cursors then; the pool puts the connection back to its default)
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT", lianrong_readonly=True)
+        elif self.readonly:
             conn = conn.execution_options(lianrong_readonly=True)
         self.conn = conn
         self._tx = conn.begin()
