@@ -255,7 +255,7 @@ fragment = Table(
     Column("voucher_id", ID, ForeignKey("voucher.id"), nullable=False, index=True),
     Column("core_id", ID, nullable=False),
     Column("parent_id", ID, ForeignKey("fragment.id"), index=True),
-    Column("holder_id", ID, ForeignKey("party.id"), nullable=False, index=True),
+    Column("holder_id", ID, ForeignKey("party.id"), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("tier", Integer, nullable=False),
     Column("status", String(12), nullable=False),  # active|spent|frozen|financed|settled|overdue
@@ -266,6 +266,7 @@ fragment = Table(
     CheckConstraint(
         "status in ('active', 'spent', 'frozen', 'financed', 'settled', 'overdue')", name="status"
     ),
+    Index("ix_fragment_holder_status", "holder_id", "status"),  # holdings pages: a holder's live parts
 )
 
 financing = Table(
@@ -313,7 +314,7 @@ payment_instruction = Table(
     Column("id", ID, primary_key=True),
     Column("core_id", ID, nullable=False, index=True),
     Column("kind", String(16), nullable=False),  # disbursement | settlement | surplus
-    Column("voucher_id", ID),
+    Column("voucher_id", ID, index=True),
     Column("fragment_id", ID, unique=True),  # a settled fragment is paid by exactly one instruction
     Column("financing_id", ID),
     Column("payer_id", ID, ForeignKey("party.id"), nullable=False),
