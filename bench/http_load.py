@@ -236,32 +236,8 @@ def tree_cpu(pid: int) -> float:
 
 def service_phase(url: str, roots: list[str], actor: Any, recipient: str, seconds: float, tag: str) -> dict[str, Any]:
     """``vouchers.transfer`` from SERVICE_WORKERS processes for ``seconds`` (bench/workers.py)."""
-    spawn = mp.get_context("spawn")
-    ready = spawn.Barrier(SERVICE_WORKERS + 1)
-    start = spawn.Event()
-    results = spawn.Queue()
-    procs = []
-    for i in range(SERVICE_WORKERS):
-        p = spawn.Process(target=workers.transfer_worker,
-                          args=(i, url, roots[i::SERVICE_WORKERS], actor, recipient, ready, start, float(seconds),
-                                results, f"{tag}-w"))
-        p.start()
-        procs.append(p)
-    try:
-        ready.wait(timeout=300)
-    except Exception:  # noqa: BLE001 - a worker failed during setup; its traceback is queued
-        start.set()
-    start.set()
-    got = [results.get(timeout=seconds + 300) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
-    failures = [g[5] for g in got if g[5]]
-    if failures:
-        raise RuntimeError("service worker failed:\n" + failures[0])
-    total = sum(g[1] for g in got)
-    elapsed = max(g[2] for g in got)
-    return {"transfers": total, "seconds": elapsed, "per_s": total / elapsed, "errors": sum(g[3] for g in got),
-            "client_cpu_ms": 1000 * sum(g[4] for g in got) / max(total, 1)}
+    return workers.run_transfer_workers(url, roots, actor, recipient, processes=SERVICE_WORKERS, seconds=seconds,
+                                        key_prefix=f"{tag}-w")
 
 
 def summarize(name: str, data: dict[str, Any], server_cpu: float) -> dict[str, Any]:

@@ -33,7 +33,6 @@ import argparse
 import ast
 import datetime as dt
 import json
-import multiprocessing as mp
 import os
 import platform
 import re
@@ -451,33 +450,9 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
         actor, recipient = w.user("s1"), w.ids["s2"]
         w.ctx.engine.dispose()
         log(f"{n_roots} vouchers issued; starting {clients} worker processes")
-        spawn = mp.get_context("spawn")
-        ready = spawn.Barrier(clients + 1)
-        start = spawn.Event()
-        results = spawn.Queue()
-        procs = []
-        for i in range(clients):
-            mine = roots[i::clients]
-            p = spawn.Process(target=workers.transfer_worker,
-                              args=(i, url, mine, actor, recipient, ready, start, float(secs), results))
-            p.start()
-            procs.append(p)
-        try:
-            ready.wait(timeout=300)
-        except Exception:  # noqa: BLE001 - a worker failed during setup; its traceback is queued
-            start.set()
-        pg.checkpoint()
-        start.set()
-        got = [results.get(timeout=secs + 300) for _ in procs]
-        for p in procs:
-            p.join(timeout=60)
-        failures = [g[5] for g in got if g[5]]
-        if failures:
-            raise RuntimeError("worker failed:\n" + failures[0])
-        total = sum(g[1] for g in got)
-        elapsed = max(g[2] for g in got)
-        errors = sum(g[3] for g in got)
-        ours = total / elapsed
+        run = workers.run_transfer_workers(url, roots, actor, recipient, processes=clients, seconds=secs,
+                                           before_start=pg.checkpoint)
+        total, errors, ours = run["transfers"], run["errors"], run["per_s"]
         log(f"service: {ours:,.0f} transfers/s ({total} transfers, {errors} errors)")
         if cfg.profile:  # a separate single-process pass, so the measured figures stay clean
             from lianrong.services import vouchers
@@ -500,7 +475,7 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
         limit = (before + after) / 2
         ratio = ours / limit
         res.rows.append(Row(f"transfers/s ({clients} clients)", ours, limit, "", "ratio ≥ 0.5", ratio >= 0.5, ratio))
-        res.rows.append(Row("client CPU ms per transfer", 1000 * sum(g[4] for g in got) / max(total, 1), None, "ms",
+        res.rows.append(Row("client CPU ms per transfer", run["client_cpu_ms"], None, "ms",
                             "(info)", None))
         res.details.update({
             "probe": cmd + "  (after psql -f pg_setup.sql; run before and after ours, limit = mean)",
@@ -508,7 +483,7 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
             "ours": f"{clients} spawned processes x vouchers.transfer, {cfg.pg_vouchers_per_worker} own vouchers each "
                     "(round robin, no voucher shared; 1 warm-up transfer per voucher not counted)",
             "transfers": total, "errors": errors,
-            "per_worker": [g[1] for g in sorted(got)],
+            "per_worker": run["per_worker"],
         })
     finally:
         pg.drop(probe_db)

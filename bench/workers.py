@@ -66,3 +66,38 @@ def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipien
         except Exception:  # noqa: BLE001
             pass
         results.put((index, 0, 0.0, 0, 0.0, "".join(traceback.format_exception(exc))))
+
+
+def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str, *, processes: int, seconds: float,
+                         key_prefix: str = "pgw", before_start: Any = None) -> dict[str, Any]:
+    """Run ``transfer_worker`` in ``processes`` spawned processes over their share of ``roots``, started
+    together (``before_start`` runs once all are ready); returns the totals."""
+    import multiprocessing as mp
+
+    spawn = mp.get_context("spawn")
+    ready = spawn.Barrier(processes + 1)
+    start = spawn.Event()
+    results = spawn.Queue()
+    procs = []
+    for i in range(processes):
+        p = spawn.Process(target=transfer_worker, args=(i, url, roots[i::processes], actor, recipient, ready, start,
+                                                       float(seconds), results, key_prefix))
+        p.start()
+        procs.append(p)
+    try:
+        ready.wait(timeout=300)
+    except Exception:  # noqa: BLE001 - a worker failed during setup; its traceback is queued
+        start.set()
+    if before_start is not None:
+        before_start()
+    start.set()
+    got = [results.get(timeout=seconds + 300) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    failures = [g[5] for g in got if g[5]]
+    if failures:
+        raise RuntimeError("transfer worker failed:\n" + failures[0])
+    total = sum(g[1] for g in got)
+    elapsed = max(g[2] for g in got)
+    return {"transfers": total, "seconds": elapsed, "per_s": total / elapsed, "errors": sum(g[3] for g in got),
+            "client_cpu_ms": 1000 * sum(g[4] for g in got) / max(total, 1), "per_worker": [g[1] for g in sorted(got)]}
