@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from factories import key, uscc
 from ledger_asserts import refuses, snapshot
 
 from lianrong.domain import errors
-from lianrong.services import documents, financing, parties, vouchers
+from lianrong.services import credit, documents, financing, parties, vouchers
 
 
 def new_enterprise(world, name: str) -> str:
@@ -175,3 +176,21 @@ def test_no_ratio_above_the_deployment_ceiling(make_world):
     refuses(world.ctx, "params.invalid", parties.import_ledger, world.ctx, actor=world.user("bank", "approver"),
             bank=world.ids["bank"], core=world.ids["core"],
             suppliers=[{"supplier": world.ids["s1"], "max_ratio": "0.9"}], idempotency_key=key())
+
+
+def test_a_bank_viewer_changes_nothing(world):
+    """Viewer accounts read only, whichever entrypoint calls the service (the console and the CLI too)."""
+    parties.add_user(world.ctx, party=world.ids["bank"], username=f"bank-viewer-{world.base}",
+                     display_name="viewer", role="viewer", idempotency_key=key())
+    viewer = parties.actor_for(world.ctx, f"bank-viewer-{world.base}")
+    ids = world.ids
+    for call, kwargs in (
+        (parties.designate_core, {"bank": ids["bank"], "core": ids["s1"]}),
+        (parties.set_lpr, {"bank": ids["bank"], "effective_on": dt.date(2026, 12, 1), "rate": "3.10%"}),
+        (parties.onboard, {"bank": ids["bank"], "party": ids["s2"], "settlement_account": "6222000099990000",
+                           "ebanking": True, "certificate": "UKEY-V"}),
+        (parties.import_ledger, {"bank": ids["bank"], "core": ids["core"], "suppliers": [{"supplier": ids["s2"]}]}),
+        (credit.grant_line, {"bank": ids["bank"], "core": ids["core"], "limit_fen": 10**8,
+                             "valid_from": dt.date(2031, 1, 1), "valid_to": dt.date(2031, 12, 31)}),
+    ):
+        refuses(world.ctx, "auth.forbidden", call, world.ctx, actor=viewer, idempotency_key=key(), **kwargs)

@@ -14,7 +14,7 @@ from ..domain.credit import CreditLineState, check_occupation, check_validity
 from ..domain.money import check_fen
 from ..ids import new_id
 from . import scope
-from .common import Result, check_actor_party, paged, resolve_party, row_dict, run_idempotent
+from .common import Result, check_actor_party, check_actor_role, paged, resolve_party, row_dict, run_idempotent
 from .context import Actor, Context
 from .parties import core_params
 
@@ -24,6 +24,7 @@ def grant_line(ctx: Context, *, actor: Actor, bank: str, core: str, limit_fen: i
     """A bank grants a designated core enterprise a credit line for a period."""
     check_fen(limit_fen)
     check_validity(valid_from=valid_from, valid_to=valid_to)
+    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")

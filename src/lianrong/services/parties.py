@@ -18,6 +18,7 @@ from ..ids import new_id
 from .common import (
     Result,
     check_actor_party,
+    check_actor_role,
     get_or_raise,
     paged,
     resolve_party,
@@ -118,6 +119,8 @@ def onboard(ctx: Context, *, actor: Actor, bank: str, party: str, settlement_acc
                                                and settlement_account.strip().isdigit()):
         raise errors.ValidationFailed(reason="settlement account must be 6–40 digits / 结算账号须为6至40位数字")
 
+    check_actor_role(actor, "operator", "approver")
+
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")
         check_actor_party(actor, b.id, what="only the bank records onboarding / 仅银行可维护开户信息")
@@ -167,18 +170,23 @@ def _params_values(max_ratio: Any, max_term_days: Any, min_split_fen: Any, max_t
     return out
 
 
+def default_params(ctx: Context) -> FinancingParams:
+    """The deployment's default financing parameters of a newly designated core enterprise."""
+    s = ctx.settings
+    return FinancingParams(
+        max_ratio=s.max_financing_ratio, max_term_days=s.default_max_term_days,  # type: ignore[union-attr]
+        min_split_fen=s.default_min_split_fen, max_tier=s.default_max_tier,  # type: ignore[union-attr]
+        spread=s.default_spread)  # type: ignore[union-attr]
+
+
 def designate_core(ctx: Context, *, actor: Actor, bank: str, core: str,
                    max_ratio: Any = None, max_term_days: Any = None, min_split_fen: Any = None,
                    max_tier: Any = None, spread: Any = None, idempotency_key: str) -> Result:
     """The bank designates a core enterprise (核定为数字供应链核心企业) and sets its financing parameters."""
-    s = ctx.settings
-    base = FinancingParams(
-        max_ratio=s.max_financing_ratio, max_term_days=s.default_max_term_days,  # type: ignore[union-attr]
-        min_split_fen=s.default_min_split_fen, max_tier=s.default_max_tier,  # type: ignore[union-attr]
-        spread=s.default_spread)  # type: ignore[union-attr]
-    params = base.merged(**_params_values(max_ratio, max_term_days, min_split_fen, max_tier, spread))
+    params = default_params(ctx).merged(**_params_values(max_ratio, max_term_days, min_split_fen, max_tier, spread))
     if params.max_ratio > ctx.policy.max_financing_ratio:
         raise errors.InvalidParameter(reason=f"max_ratio above the deployment ceiling {ctx.policy.max_financing_ratio}")
+    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")
@@ -216,6 +224,7 @@ def import_ledger(ctx: Context, *, actor: Actor, bank: str, core: str,
                                                           s.get("spread"))))
         except KeyError:
             raise errors.ValidationFailed(reason=f"entry {i}: supplier missing / 第{i}行缺少供应商") from None
+    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")
@@ -278,6 +287,7 @@ def set_lpr(ctx: Context, *, actor: Actor, bank: str, effective_on: dt.date, rat
             idempotency_key: str) -> Result:
     """Record the bank's LPR entry in force from a date (pricing = LPR + spread)."""
     value = parse_rate(rate)
+    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")
