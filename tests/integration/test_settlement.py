@@ -169,10 +169,36 @@ def test_a_confirmation_file_that_does_not_match_is_refused_whole(make_world, tm
         w.writerow(["instruction_id", "status", "reference", "amount_fen"])
         w.writerow([pending[0].id, "confirmed", "BK1", pending[0].amount_fen + 1])
         w.writerow(["pay_unknown", "confirmed", "BK2", 1])
-    refuses(world.ctx, "payments.file_invalid", payments.import_confirmations, world.ctx,
-            actor=world.user("bank", "approver"), path=bad, idempotency_key=key())
-    refuses(world.ctx, "payments.file_invalid", payments.import_confirmations, world.ctx,
-            actor=world.user("core", "approver"), path=_confirm_all(tmp_path, pending), idempotency_key=key())
+    err = refuses(world.ctx, "payments.file_invalid", payments.import_confirmations, world.ctx,
+                  actor=world.user("bank", "approver"), path=bad, idempotency_key=key())
+    # every row at fault, by its row in the file, column and value, in both languages
+    assert [(p["row"], p["column"], p["value"]) for p in err.details["rows"]] == [
+        (2, "amount_fen", str(pending[0].amount_fen + 1)), (3, "instruction_id", "pay_unknown")]
+    assert all(p["message_zh"] and p["message_en"] for p in err.details["rows"])
+    assert "row 2 amount_fen" in err.message_en and "第2行" in err.message_zh
+    # another party's instructions are unknown to it, exactly like ones that do not exist
+    err = refuses(world.ctx, "payments.file_invalid", payments.import_confirmations, world.ctx,
+                  actor=world.user("core", "approver"), path=_confirm_all(tmp_path, pending), idempotency_key=key())
+    assert {p["column"] for p in err.details["rows"]} == {"instruction_id"}
+
+
+def test_an_uploaded_confirmation_file_is_read_by_its_name_and_applied_once(make_world):
+    world = make_world(payments="batch")
+    world.issue(1000_00)
+    world.ctx.clock.day = MATURITY
+    settlement.settle(world.ctx, on=MATURITY)
+    pending = rows(world.ctx, pi, pi.c.status == "pending")
+    body = "instruction_id,status,reference,amount_fen\n" + "".join(
+        f"{p.id},confirmed,BK{p.id[-6:]},{p.amount_fen}\n" for p in pending)
+    bank = world.user("bank", "operator")
+    refuses(world.ctx, "payments.file_invalid", payments.import_confirmation_upload, world.ctx, actor=bank,
+            content=body.encode(), filename="confirmations.txt", idempotency_key=key())
+    done = payments.import_confirmation_upload(world.ctx, actor=bank, content=body.encode(),
+                                               filename="回单.CSV", idempotency_key=key())
+    assert (done["applied"], done["confirmed"], done["unchanged"]) == (len(pending), len(pending), 0)
+    again = payments.import_confirmation_upload(world.ctx, actor=bank, content=body.encode(),
+                                                filename="回单.csv", idempotency_key=key())
+    assert (again["applied"], again["unchanged"]) == (0, len(pending))
 
 
 def _confirm_all(tmp_path, pending):

@@ -16,7 +16,7 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -239,6 +239,8 @@ class Confirmation:
     amount_fen: int
     confirmed_at: datetime | None
     failure_reason: str | None
+    #: the row as a spreadsheet shows it (header = row 1), to report a problem found later
+    row: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -252,8 +254,8 @@ class _Problem:
     value: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value,
-                "message_zh": self.zh, "message_en": self.en}
+        return {"row": self.row or None, "column": self.column, "column_zh": _LABEL_ZH.get(self.column or ""),
+                "value": self.value, "message_zh": self.zh, "message_en": self.en}
 
 
 class _Invalid(Exception):
@@ -268,17 +270,27 @@ class _Invalid(Exception):
 def parse_confirmations(path: str | os.PathLike[str]) -> list[Confirmation]:
     """Read a bank's confirmation file (.csv in UTF-8, or .xlsx): every row valid, or PaymentFileInvalid."""
     p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise errors.PaymentFileInvalid(
-            reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx / 不支持的文件类型，请使用 .csv 或 .xlsx",
-            suffix=suffix)
+    _check_suffix(p.suffix.lower())
     try:
         data = p.read_bytes()
     except FileNotFoundError:
         raise errors.PaymentFileInvalid(reason=f"file not found: {p.name} / 文件不存在") from None
+    return parse_confirmation_bytes(data, filename=p.name)
+
+
+def parse_confirmation_bytes(data: bytes, *, filename: str) -> list[Confirmation]:
+    """``parse_confirmations`` for an uploaded file's content; its name's suffix (.csv, .xlsx) says the format."""
+    suffix = Path(filename or "").suffix.lower()
+    _check_suffix(suffix)
     rows = _read_csv(data) if suffix == ".csv" else _read_xlsx(data)
     return _validate(rows)
+
+
+def _check_suffix(suffix: str) -> None:
+    if suffix not in (".csv", ".xlsx"):
+        raise errors.PaymentFileInvalid(
+            reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx / 不支持的文件类型，请使用 .csv 或 .xlsx",
+            suffix=suffix)
 
 
 def _read_csv(data: bytes) -> list[tuple[int, Sequence[Any]]]:
@@ -373,7 +385,8 @@ def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
                                          en="a confirmed row needs the bank's reference"))
         if len(problems) == before:
             out.append(Confirmation(instruction_id=instruction_id, status=status, reference=reference,
-                                    amount_fen=amount_fen, confirmed_at=confirmed_at, failure_reason=failure_reason))
+                                    amount_fen=amount_fen, confirmed_at=confirmed_at, failure_reason=failure_reason,
+                                    row=row_no))
     if confirmed_rows and "reference" not in columns:
         problems.append(_Problem(row=header_no, column="reference", zh="缺少列：银行流水号（成功的行必须填写）",
                                  en="missing column: reference (required for confirmed rows)"))
@@ -407,12 +420,23 @@ def _map_columns(row_no: int, header: Sequence[Any], problems: list[_Problem]) -
     return columns
 
 
+def refuse_confirmations(problems: Sequence[dict[str, Any]]) -> errors.PaymentFileInvalid:
+    """The refusal of a whole confirmation file for problems found after reading it (against the ledger).
+
+    Each problem is ``{row, column, value, message_zh, message_en}``, as in the refusals of ``parse_confirmations``.
+    """
+    return _invalid(sorted((_Problem(row=p.get("row") or 0, column=p.get("column"), value=p.get("value"),
+                                     zh=p["message_zh"], en=p["message_en"]) for p in problems),
+                           key=lambda p: p.row))
+
+
 def _invalid(problems: list[_Problem]) -> errors.PaymentFileInvalid:
     first = problems[0]
     rows_hit = len({p.row for p in problems})
     where = f"{first.column}: " if first.column else ""
-    reason = (f"{len(problems)} problem(s) in {rows_hit} row(s); first: row {first.row} {where}{first.en}"
-              f" / 共{len(problems)}处问题，涉及{rows_hit}行；首个：第{first.row}行 {where}{first.zh}")
+    at_en, at_zh = (f"row {first.row} ", f"第{first.row}行 ") if first.row else ("", "")
+    reason = (f"{len(problems)} problem(s) in {rows_hit} row(s); first: {at_en}{where}{first.en}"
+              f" / 共{len(problems)}处问题，涉及{rows_hit}行；首个：{at_zh}{where}{first.zh}")
     return errors.PaymentFileInvalid(reason=reason, rows=[p.to_dict() for p in problems])
 
 
@@ -528,6 +552,6 @@ def _parse_confirmed_at(value: Any) -> datetime | None:
 __all__ = [
     "CONFIRMATION_COLUMNS", "CONFIRMED", "CHINA_TZ", "Confirmation", "FAILED", "INSTRUCTION_COLUMNS",
     "InstructionLine", "MAX_AMOUNT_FEN", "export_batch", "export_csv", "export_xlsx", "header_label",
-    "parse_confirmations",
+    "parse_confirmation_bytes", "parse_confirmations", "refuse_confirmations",
 ]
 

@@ -648,6 +648,7 @@ class ConfirmationsRead(_Out):
     applied: int
     confirmed: int
     failed: int
+    unchanged: int = Field(0, description="rows of instructions already confirmed or failed (left as they are)")
 
 
 class Violation(_Out):

@@ -21,13 +21,14 @@ from ..adapters.payments import Instruction, Outcome
 from ..domain import errors
 from ..domain import financing as fin
 from ..domain import vouchers as v
-from ..domain.money import check_fen
+from ..domain.money import check_fen, format_yuan
 from ..ids import new_id
 from . import scope
 from .common import (
     SYSTEM_ACTOR,
     Result,
     append_op,
+    check_actor_role,
     lock_voucher,
     lock_voucher_head,
     paged,
@@ -324,30 +325,43 @@ def page_instructions(ctx: Context, *, actor: Actor, status: str | None = None, 
 
 def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[Any],
                          idempotency_key: str) -> Result:
-    """Apply a bank's confirmation file: all rows or none (amounts must match the instructions)."""
+    """Apply a bank's confirmation file: all rows or none (amounts must match the instructions).
+
+    A refusal lists every row at fault (``details.rows``: row, column, value, message in both languages);
+    an instruction that is not the bank's is reported like one that does not exist.
+    """
+    from ..adapters.payment_files import refuse_confirmations
+
     items = list(confirmations)
+    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         outcomes: dict[str, Outcome] = {}
-        problems = []
+        problems: list[dict[str, Any]] = []
+        unchanged = 0
         for c in items:
             row = uow.conn.execute(select(t.payment_instruction).where(
                 t.payment_instruction.c.id == c.instruction_id)).first()
-            if row is None:
-                problems.append(f"{c.instruction_id}: unknown instruction / 未知指令")
-            elif actor.role != "system" and actor.party_id != row.bank_id:
-                problems.append(f"{c.instruction_id}: not this bank's / 非本行指令")
+            where = {"row": getattr(c, "row", None)}
+            if row is None or (actor.role != "system" and actor.party_id != row.bank_id):
+                problems.append({**where, "column": "instruction_id", "value": c.instruction_id,
+                                 "message_zh": f"本行没有指令编号为{c.instruction_id}的支付指令",
+                                 "message_en": f"no payment instruction {c.instruction_id} of this bank"})
             elif row.amount_fen != c.amount_fen:
-                problems.append(f"{c.instruction_id}: amount {c.amount_fen} ≠ {row.amount_fen} / 金额不符")
+                problems.append({**where, "column": "amount_fen", "value": str(c.amount_fen),
+                                 "message_zh": f"金额{c.amount_fen}分与指令金额{row.amount_fen}分"
+                                               f"（{format_yuan(row.amount_fen)}元）不符",
+                                 "message_en": f"amount {c.amount_fen} fen does not match the instruction's "
+                                               f"{row.amount_fen} fen ({format_yuan(row.amount_fen)} yuan)"})
             elif row.status != "pending":
-                continue  # already applied: importing the same file twice changes nothing
+                unchanged += 1  # already applied: importing the same file twice changes nothing
             else:
                 outcomes[row.id] = Outcome(c.status, reference=c.reference, failure=c.failure_reason)
         if problems:
-            raise errors.PaymentFileInvalid(reason="; ".join(problems[:20]), rows=problems)
+            raise refuse_confirmations(problems)
         apply_outcomes(ctx, uow, outcomes)
         return {"applied": len(outcomes), "confirmed": sum(o.status == "confirmed" for o in outcomes.values()),
-                "failed": sum(o.status == "failed" for o in outcomes.values())}
+                "failed": sum(o.status == "failed" for o in outcomes.values()), "unchanged": unchanged}
 
     return run_idempotent(ctx, key=idempotency_key, operation="payments.confirm",
                           request={"actor": actor.user_id, "rows": [
@@ -383,6 +397,15 @@ def import_confirmations(ctx: Context, *, actor: Actor, path: Any, idempotency_k
     from ..adapters.payment_files import parse_confirmations
 
     return record_confirmations(ctx, actor=actor, confirmations=parse_confirmations(path),
+                                idempotency_key=idempotency_key)
+
+
+def import_confirmation_upload(ctx: Context, *, actor: Actor, content: bytes, filename: str,
+                               idempotency_key: str) -> Result:
+    """Read an uploaded confirmation file (.csv or .xlsx, by its name) and apply it (all rows or none)."""
+    from ..adapters.payment_files import parse_confirmation_bytes
+
+    return record_confirmations(ctx, actor=actor, confirmations=parse_confirmation_bytes(content, filename=filename),
                                 idempotency_key=idempotency_key)
 
 

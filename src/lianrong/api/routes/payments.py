@@ -48,10 +48,11 @@ def export(ctx: Ctx, actor: CurrentActor, format: Annotated[Literal["csv", "xlsx
 @router.post("/confirmations", response_model=ConfirmationsRead)
 def confirm(file: Annotated[UploadFile, File(description="the bank's confirmation file, .csv or .xlsx")], ctx: Ctx,
             actor: WritingActor, key: IdempotencyKey) -> dict:
-    """Apply the bank's confirmations (all rows or none; amounts must match the instructions)."""
-    suffix = ".xlsx" if (file.filename or "").lower().endswith(".xlsx") else ".csv"
-    content = read_upload(ctx, file)
-    with tempfile.TemporaryDirectory(prefix="lr-confirm-") as tmp:
-        path = Path(tmp) / f"confirmations{suffix}"
-        path.write_bytes(content)
-        return payments.import_confirmations(ctx, actor=actor, path=path, idempotency_key=key)
+    """Apply the bank's confirmations (all rows or none; amounts must match the instructions).
+
+    A file named ``….xlsx`` is read as Excel, anything else as CSV (UTF-8). A refusal lists every row at
+    fault in ``details.rows`` (``row``, ``column``, ``value``, ``message_zh``, ``message_en``).
+    """
+    name = "confirmations.xlsx" if (file.filename or "").lower().endswith(".xlsx") else "confirmations.csv"
+    return payments.import_confirmation_upload(ctx, actor=actor, content=read_upload(ctx, file), filename=name,
+                                               idempotency_key=key)
