@@ -81,7 +81,9 @@ def test_codes_are_stable():
         "ChecklistIncomplete": "financing.checklist_incomplete", "NoRate": "rate.missing",
         "IdempotencyConflict": "idempotency.conflict", "IdempotencyKeyMissing": "idempotency.key_missing",
         "PaymentFileInvalid": "payments.file_invalid", "AuditFileInvalid": "audit.file_invalid",
-        "NonCashNotAgreed": "contract.non_cash_not_agreed",
+        "NonCashNotAgreed": "contract.non_cash_not_agreed", "AllocationMismatch": "issue.allocation_mismatch",
+        "InvoiceRepeated": "issue.invoice_repeated", "NotAWholeNumber": "input.not_integer",
+        "PercentMalformed": "input.percent_malformed", "OutOfRange": "input.out_of_range",
     }
     actual = {cls.__name__: cls.code for cls in ALL if isinstance(cls.__dict__.get("code"), str)}
     for name, code in expected.items():
@@ -95,6 +97,9 @@ def test_entity_errors_carry_the_entity_in_their_code():
     assert errors.AlreadyExists(key="1").code == "record.exists"
     nf = errors.NotFound("credit_line", "crl_1")
     assert nf.message_zh == "未找到授信额度：crl_1" and nf.message_en == "credit_line not found: crl_1"
+    exists = errors.AlreadyExists(entity="credit_line", key="2026")
+    assert exists.message_zh == "授信额度已存在：2026" and exists.message_en == "credit_line already exists: 2026"
+    assert exists.details["entity"] == "credit_line"
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)

@@ -22,6 +22,7 @@ from lianrong.domain.vouchers import (
     FragmentState,
     Part,
     check_can_move,
+    check_invoice_allocations,
     plan_split,
 )
 
@@ -182,3 +183,13 @@ def test_merged_applies_only_non_null_overrides_and_validates():
 def test_every_leaf_status_has_a_chinese_label_and_spent_is_not_a_leaf():
     assert SPENT not in LEAF_STATUSES
     assert set(LEAF_STATUSES) | {SPENT} == set(STATUS_ZH)
+
+
+def test_invoice_allocations_must_sum_to_the_voucher_amount():
+    check_invoice_allocations(amount_fen=300_00, allocations=[100_00, 200_00])
+    with pytest.raises(errors.AllocationMismatch) as info:
+        check_invoice_allocations(amount_fen=300_00, allocations=[100_00, 150_00])
+    assert info.value.details == {"allocated": 250_00, "amount": 300_00, "difference": 50_00}
+    assert "250.00" in info.value.message_zh and "50.00" in info.value.message_en
+    with pytest.raises(errors.AmountNotPositive):
+        check_invoice_allocations(amount_fen=300_00, allocations=[300_00, 0])

@@ -116,6 +116,12 @@ class AlreadyExists(LianRongError):
     def code(self) -> str:  # type: ignore[override]
         return f"{self.details.get('entity', 'record')}.exists"
 
+    @property
+    def message_zh(self) -> str:
+        # the entity stays English in the details and the code; the Chinese message names it in Chinese
+        shown = {**self._shown(), "entity": NotFound._ZH.get(str(self.details.get("entity")), self.details.get("entity"))}
+        return self.zh.format_map(_SafeDict(shown))
+
 
 class Forbidden(LianRongError):
     code = "auth.forbidden"
@@ -173,6 +179,27 @@ class InvalidInvoiceNumber(LianRongError):
     code = "invoice.number_invalid"
     zh = "发票号码无效：{value}（数电票为20位数字；传统发票为10或12位代码加8位号码）"
     en = "Invalid invoice number: {value} (e-invoice: 20 digits; legacy: 10/12-digit code + 8-digit number)"
+    status = 422
+
+
+class NotAWholeNumber(LianRongError):
+    code = "input.not_integer"
+    zh = "须为整数：{value}"
+    en = "Must be a whole number: {value}"
+    status = 422
+
+
+class PercentMalformed(LianRongError):
+    code = "input.percent_malformed"
+    zh = "百分比格式无效：{value}（例如 90 或 0.50，最多{places}位小数）"
+    en = "Malformed percentage: {value} (e.g. 90 or 0.50, at most {places} decimals)"
+    status = 422
+
+
+class OutOfRange(LianRongError):
+    code = "input.out_of_range"
+    zh = "须在{low}至{high}之间，输入为{value}"
+    en = "Must be from {low} to {high}; {value} was entered"
     status = 422
 
 
@@ -349,6 +376,21 @@ class InvalidState(LianRongError):
         # the details stay English (stable for machines); the Chinese message names them in Chinese
         shown = {k: self._ZH.get(str(v), v) for k, v in self.details.items()}
         return self.zh.format_map(_SafeDict(shown))
+
+
+class AllocationMismatch(LianRongError):
+    code = "issue.allocation_mismatch"
+    zh = "发票占用合计{allocated}元，与凭据金额{amount}元不符（相差{difference}元）"
+    en = "The invoice allocations total {allocated} yuan, not the voucher amount of {amount} yuan (a difference of {difference} yuan)"
+    status = 422
+    money = ('allocated', 'amount', 'difference')
+
+
+class InvoiceRepeated(LianRongError):
+    code = "issue.invoice_repeated"
+    zh = "发票{invoice}已在第{row}行选择，每张发票只选一次"
+    en = "Invoice {invoice} is already chosen in row {row}; choose each invoice once"
+    status = 422
 
 
 class AmountExceedsInvoices(LianRongError):

@@ -135,3 +135,14 @@ def plan_split(
             raise errors.BelowMinimum(amount=remainder, minimum=params.min_split_fen)
         children.append(Child(sender_id, remainder, fragment.tier, False))
     return children
+
+
+def check_invoice_allocations(*, amount_fen: int, allocations: list[int]) -> None:
+    """The invoices' allocations (fen) must sum exactly to the voucher's amount."""
+    check_fen(amount_fen)
+    for a in allocations:
+        check_fen(a)
+    allocated = sum(allocations)
+    if allocated != amount_fen:
+        raise errors.AllocationMismatch(allocated=allocated, amount=amount_fen,
+                                        difference=abs(allocated - amount_fen))
