@@ -18,7 +18,7 @@ import pytest
 
 from api.harness import ROLES, ApiWorld, build_api_world
 from factories import TODAY, key, uscc
-from lianrong.services import accounts, audit, financing, vouchers
+from lianrong.services import accounts, audit, documents, financing, vouchers
 
 _n = itertools.count(1)
 AUTHENTICATED = tuple(r for r in ROLES if r != "anon")
@@ -72,6 +72,17 @@ def _token(aw: ApiWorld) -> dict[str, Any]:
     return {**_base(aw), "token": accounts.issue_token(aw.ctx, username=aw.usernames["sup_op"], name="victim")["id"]}
 
 
+def _document(aw: ApiWorld) -> dict[str, Any]:
+    """An issued voucher whose contract (core → s1) carries a scanned invoice."""
+    s = _issued(aw)
+    core = aw.world.user("core")
+    sha = documents.upload(aw.ctx, actor=core, content=b"%PDF-1.7\n% perm " + str(s["n"]).encode() + b"\n%%EOF",
+                           filename=f"发票-{s['n']}.pdf", idempotency_key=key())["sha256"]
+    documents.add_invoice(aw.ctx, actor=core, contract_id=s["contract"], number=f"2611{s['n'] + 8_000_000:016d}",
+                          amount_fen=1_00, issued_on=TODAY, attachments=[sha], idempotency_key=key())
+    return {**s, "sha": sha}
+
+
 def _pdf(s: dict[str, Any]) -> dict[str, Any]:
     return {"files": {"file": (f"scan-{s['n']}.pdf", b"%PDF-1.7\n" + str(s["n"]).encode() + b"\n%%EOF", "application/pdf")}}
 
@@ -106,6 +117,7 @@ ROWS = [
     Row("me", "GET", "/auth/me", every(200)),
     Row("token-create", "POST", "/auth/tokens", every(201), body=lambda s: {"name": f"t{s['n']}"}),
     Row("token-revoke", "DELETE", "/auth/tokens/{token}", {"sup_op": 200}, setup=_token),
+    Row("tokens-list", "GET", "/auth/tokens", every(200)),
     Row("logout", "POST", "/auth/logout", every(204)),
     Row("parties-list", "GET", "/parties", every(200)),
     Row("party-get", "GET", "/parties/{core}", every(200)),
@@ -113,6 +125,7 @@ ROWS = [
         body=lambda s: {"kind": "enterprise", "uscc": uscc(9_000_000 + s["n"]), "name": f"新企业{s['n']}"}),
     Row("user-add", "POST", "/parties/{s1}/users", {"district_admin": 201},
         body=lambda s: {"username": f"newuser{s['n']}", "display_name": "新用户", "role": "operator"}),
+    Row("users-list", "GET", "/users", {"bank_ap": 200, "core_ap": 200, "district_admin": 200}),
     Row("onboard", "POST", "/onboarding", every(200, BANK),
         body=lambda s: {"bank": s["bank"], "party": s["s2"], "settlement_account": "6222000011112222",
                         "ebanking": True, "certificate": "UKEY-s2"}),
@@ -125,6 +138,8 @@ ROWS = [
         body=lambda s: {"bank": s["bank"], "effective_on": "2026-01-01", "rate": "3.00%"}),
     Row("attachment-upload", "POST", "/attachments", every(201, tuple(r for r in AUTHENTICATED if r not in ("district", "chain"))),
         body=_pdf, multipart=True),
+    Row("attachment-download", "GET", "/attachments/{sha}", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), deny=404,
+        setup=_document),
     Row("contracts-list", "GET", "/contracts", every(200)),
     Row("contract-add", "POST", "/contracts", every(201, (*CORE, "sup_op")),
         body=lambda s: {"buyer": s["core"], "seller": s["s1"], "number": f"HT-PERM-{s['n']}", "amount_fen": 10**8,
@@ -228,7 +243,7 @@ def test_refusals_left_the_ledger_whole(api_world):
 
 #: a cross-section for PostgreSQL: reads scoped in SQL, and changes refused and allowed
 PG_ROWS = ("vouchers-list", "voucher-get", "holdings", "contract-get", "voucher-approve", "transfer",
-           "financing-disburse", "settlement-run")
+           "financing-disburse", "settlement-run", "attachment-download", "users-list")
 
 
 def test_permission_matrix_smoke_on_postgresql(pg_url):

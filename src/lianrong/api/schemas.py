@@ -32,7 +32,8 @@ def text(max_length: int, *, min_length: int = 1) -> Any:
 
 
 Fen = Annotated[int, Field(strict=True, ge=1, le=MAX_FEN, description="amount in fen (分), a positive integer")]
-Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN)]
 Ratio = Annotated[Decimal, Field(gt=0, le=1, max_digits=12, decimal_places=8,
                                  description="a fraction in (0, 1], e.g. 0.9")]
 Spread = Annotated[Decimal, Field(ge=Decimal("-0.05"), le=Decimal("0.5"), max_digits=12, decimal_places=8,
@@ -127,6 +128,21 @@ class TokenRevoked(_Out):
     revoked: bool
 
 
+class TokenRead(_Out):
+    """One of the caller's API tokens: never its secret, nor the secret's hash."""
+
+    id: str
+    name: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+    active: bool = Field(description="not revoked")
+
+
+class TokenPage(Page[TokenRead]):
+    pass
+
+
 # --- parties -------------------------------------------------------------------------------------
 
 
@@ -162,6 +178,20 @@ class UserRead(_Out):
     party_id: str
     username: str
     role: str
+
+
+class UserDetail(UserRead):
+    """A user of the caller's organisation, as its admin and approvers see it (never a password hash)."""
+
+    display_name: str
+    active: bool
+    created_at: dt.datetime
+    last_login_at: dt.datetime | None = None
+    locked_until: dt.datetime | None = Field(None, description="set while the account is locked after failed logins")
+
+
+class UserPage(Page[UserDetail]):
+    pass
 
 
 class OnboardingCreate(_In):

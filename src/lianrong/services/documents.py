@@ -216,6 +216,57 @@ def get_contract(ctx: Context, *, actor: Actor, contract_id: str) -> Result:
         return trade_documents(uow, contract_id)
 
 
+def _attachment_visible(uow: UnitOfWork, actor: Actor, sha: str) -> bool:
+    """Whether the actor may read a stored file: the trade it documents is one the actor may see.
+
+    That is a contract (or one of its invoices) the actor may read (``_contracts_scope``: its own, and those
+    behind the vouchers it issued or carries), one on the lineage (穿透) of a part the actor holds or held or
+    financed, a financing it is party to; or a file its own organisation uploaded. The overseers read all.
+    """
+    if scope.sees_everything(uow, actor):
+        return True
+    p, link = actor.party_id, t.document_link.c
+    uploader = uow.conn.execute(select(t.app_user.c.party_id).join(
+        t.attachment, t.attachment.c.uploaded_by == t.app_user.c.id).where(t.attachment.c.sha256 == sha)).scalar()
+    if uploader == p:
+        return True
+    linked_contracts = select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "contract")
+    invoice_contracts = select(t.invoice.c.contract_id).where(t.invoice.c.id.in_(
+        select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "invoice")))
+    trades = linked_contracts.union(invoice_contracts).subquery()
+    readable = select(t.contract.c.id).where(t.contract.c.id.in_(select(trades.c[0])))
+    if (limit_to := _contracts_scope(uow, actor)) is not None:
+        readable = readable.where(limit_to)
+    if uow.conn.execute(readable.limit(1)).first() is not None:
+        return True
+    financings = select(t.financing.c.id).where(t.financing.c.id.in_(
+        select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "financing")))
+    if (limit_to := scope.financing_filter(uow, actor)) is not None:
+        financings = financings.where(limit_to)
+    if uow.conn.execute(financings.limit(1)).first() is not None:
+        return True
+    # lineage: walk up from the actor's parts (held, handed on, financed) in the vouchers these trades back
+    f, ff = t.fragment.c, t.financing_fragment.c
+    financed = select(ff.fragment_id).join(t.financing, t.financing.c.id == ff.financing_id).where(
+        t.financing.c.applicant_id == p)
+    up = select(f.id, f.parent_id, f.contract_id).where(
+        f.voucher_id.in_(select(f.voucher_id).where(f.contract_id.in_(select(trades.c[0])))),
+        or_(f.holder_id == p, f.id.in_(financed))).cte("up", recursive=True)
+    up = up.union(select(f.id, f.parent_id, f.contract_id).join(up, f.id == up.c.parent_id))
+    hit = select(up.c.id).where(up.c.contract_id.in_(select(trades.c[0]))).limit(1)
+    return uow.conn.execute(hit).first() is not None
+
+
+def get_attachment(ctx: Context, *, actor: Actor, sha256: str) -> Result:
+    """A stored file with its name and media type, if the actor may see the trade it documents (else not found)."""
+    with ctx.uow(readonly=True) as uow:
+        row = uow.conn.execute(select(t.attachment).where(t.attachment.c.sha256 == sha256)).first()
+        if row is None or not _attachment_visible(uow, actor, sha256):
+            raise errors.NotFound("attachment", sha256)  # not "forbidden": do not reveal that it exists
+        return {"sha256": row.sha256, "filename": row.filename, "media_type": row.media_type, "size": row.size,
+                "content": bytes(row.content)}
+
+
 def has_trade(uow: UnitOfWork, *, buyer_id: str, seller_id: str, contract_id: str | None = None) -> str | None:
     """The id of a recorded contract in which ``buyer`` buys from ``seller``, if any."""
     stmt = select(t.contract.c.id).where(t.contract.c.buyer_id == buyer_id, t.contract.c.seller_id == seller_id)

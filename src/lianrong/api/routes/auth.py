@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from ...services import accounts
-from ..deps import SESSION_COOKIE, Ctx, CurrentCaller, IdParam
-from ..schemas import LoginCreate, LoginRead, MeRead, TokenCreate, TokenCreated, TokenRevoked
+from ...services import accounts, directory
+from ..deps import SESSION_COOKIE, Ctx, CurrentActor, CurrentCaller, IdParam, Paging
+from ..schemas import LoginCreate, LoginRead, MeRead, TokenCreate, TokenCreated, TokenPage, TokenRevoked
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -55,6 +55,12 @@ def me(caller: CurrentCaller) -> MeRead:
 def create_token(body: TokenCreate, caller: CurrentCaller, ctx: Ctx) -> dict:
     """A bearer token for the calling user; its secret is in this response only (never stored)."""
     return accounts.issue_token(ctx, username=caller.principal.username, name=body.name)
+
+
+@router.get("/tokens", response_model=TokenPage)
+def list_tokens(ctx: Ctx, actor: CurrentActor, page: Paging, active: bool | None = None) -> dict:
+    """The caller's own API tokens, newest first (``active=false``: the revoked ones); never a secret or its hash."""
+    return directory.page_tokens(ctx, actor=actor, active=active, limit=page.limit, offset=page.offset)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRevoked)

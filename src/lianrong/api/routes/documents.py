@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Path, UploadFile
+from fastapi.responses import Response
 
 from ...domain import errors
 from ...services import documents
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
 from ..schemas import (
+    SHA256_PATTERN,
     AttachmentRead,
     ContractCreate,
     ContractPage,
@@ -43,6 +46,31 @@ def upload_attachment(file: Annotated[UploadFile, File(description="PDF, JPG, PN
     """Store a file by its SHA-256 (checked by content, never by name); a file stored before is reused."""
     return documents.upload(ctx, actor=actor, content=read_upload(ctx, file), filename=upload_name(file),
                             idempotency_key=key)
+
+
+#: what an attachment can be (``documents.sniff_media_type`` recognises these, by content)
+_ATTACHMENT_MEDIA = ("application/pdf", "image/jpeg", "image/png", "application/ofd")
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the file's name: an ASCII fallback and the UTF-8 name (RFC 6266 / 5987)."""
+    name = "".join(c for c in filename if c.isprintable()) or "attachment"
+    fallback = "".join(c if c.isascii() and c not in '"\\;' else "_" for c in name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get("/attachments/{sha256}", response_class=Response,
+            responses={200: {"content": dict.fromkeys(_ATTACHMENT_MEDIA, _BINARY), "description": "the stored file"}})
+def download_attachment(sha256: Annotated[str, Path(pattern=SHA256_PATTERN)], ctx: Ctx,
+                        actor: CurrentActor) -> Response:
+    """A stored file, for a caller who may see the trade it documents (as in lineage); else 404."""
+    a = documents.get_attachment(ctx, actor=actor, sha256=sha256)
+    return Response(content=a["content"], media_type=a["media_type"], headers={
+        "Content-Disposition": content_disposition(a["filename"]), "ETag": f'"{a["sha256"]}"',
+        "Cache-Control": "private, max-age=0, must-revalidate", "X-Content-Type-Options": "nosniff"})
 
 
 @router.get("/contracts", response_model=ContractPage)

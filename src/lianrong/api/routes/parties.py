@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from ...services import parties
+from ...services import directory, parties
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
 from ..schemas import (
     DesignationCreate,
@@ -22,7 +22,9 @@ from ..schemas import (
     PartyKind,
     PartyPage,
     PartyRead,
+    Role,
     UserCreate,
+    UserPage,
     UserRead,
 )
 
@@ -54,6 +56,13 @@ def add_user(party: IdParam, body: UserCreate, ctx: Ctx, actor: WritingActor, ke
     """Add a user to an organisation (its admin, or the district administrator), optionally with a password."""
     return parties.add_user(ctx, actor=actor, party=party, username=body.username, display_name=body.display_name,
                             role=body.role, password=body.password, idempotency_key=key)
+
+
+@router.get("/users", response_model=UserPage)
+def list_users(ctx: Ctx, actor: CurrentActor, page: Paging, role: Role | None = None,
+               active: bool | None = None) -> dict:
+    """The users of the caller's own organisation, by user name (its admin and approvers only)."""
+    return directory.page_users(ctx, actor=actor, role=role, active=active, limit=page.limit, offset=page.offset)
 
 
 @router.post("/onboarding", response_model=OnboardingRead)
