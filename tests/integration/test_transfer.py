@@ -189,3 +189,47 @@ def test_a_viewer_may_not_transfer(world):
     root = world.issue(1000_00)
     refuses(world.ctx, "auth.forbidden", vouchers.transfer, world.ctx, actor=viewer, fragment_id=root,
             parts=[{"recipient": world.ids["s2"], "amount_fen": 100_00}], idempotency_key=key())
+
+
+def _transfer_link_matches_chain_link(world, result, sender: str) -> None:
+    """The voucher_op row a transfer wrote is the link ``chain_link`` computes from the operation."""
+    from lianrong.services.common import VoucherHead, chain_link
+
+    ops = rows(world.ctx, t.voucher_op, t.voucher_op.c.voucher_id == result["voucher_id"])
+    last = max(ops, key=lambda o: o.seq)
+    kids = [{"id": c["id"], "holder": c["holder_id"], "amount": c["amount_fen"], "tier": c["tier"],
+             "contract": row(world.ctx, t.fragment, c["id"]).contract_id} for c in result["children"]]
+    head = VoucherHead(result["voucher_id"], last.core_id, "", "active", MATURITY, last.seq - 1, last.prev_hash,
+                       "sha256", None, 0)
+    seq, text, h = chain_link(head, op="transfer", payload={"spent": result["spent_fragment_id"], "children": kids},
+                              actor=world.user(sender), plain=True)
+    assert (last.seq, last.op, last.payload, last.hash) == (seq, "transfer", text, h)
+
+
+def test_every_transfer_path_writes_the_canonical_chain_link(world, monkeypatch):
+    """PostgreSQL does a transfer that passes every rule in one server-side call (``lianrong_transfer``);
+    SQLite, and PostgreSQL when that call declines, take the general path: both write the same link."""
+    world.contract("s1", "s3")
+    root = world.issue(1000_00)
+    calls = []
+    real = vouchers._transfer_in_database
+
+    def spy(*args, **kwargs):
+        calls.append(real(*args, **kwargs))
+        return calls[-1]
+
+    monkeypatch.setattr(vouchers, "_transfer_in_database", spy)
+    r1 = world.transfer(root, "s1", [("s2", 300_00), ("s3", 100_00)])
+    on_pg = world.ctx.engine.dialect.name == "postgresql"
+    assert [c is not None for c in calls] == ([True] if on_pg else [])
+    _transfer_link_matches_chain_link(world, r1, "s1")
+    # the general path on the same voucher (on PostgreSQL: as when the server-side call declines)
+    monkeypatch.setattr(vouchers, "_transfer_in_database", lambda *a, **k: None)
+    r2 = world.transfer(world.child(r1, "s1"), "s1", [("s2", 50_00)])
+    _transfer_link_matches_chain_link(world, r2, "s1")
+    # and the whole-part transfer (no remainder) through the server-side call again
+    monkeypatch.setattr(vouchers, "_transfer_in_database", spy)
+    r3 = world.transfer(world.child(r1, "s2"), "s2", [("s3", 300_00)])
+    assert [c["holder_id"] for c in r3["children"]] == [world.ids["s3"]]
+    _transfer_link_matches_chain_link(world, r3, "s2")
+    assert audit.verify(world.ctx)["ok"]

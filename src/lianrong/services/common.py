@@ -107,6 +107,10 @@ def run_idempotent(
     first; it is claimed with the body's writes (``INSERT … ON CONFLICT DO NOTHING``), and a replay is
     recognised when the claim fails or the body refuses — its work is rolled back and the recorded
     result returned (or the request refused as a conflict). One statement (a round trip) less per call.
+    Its first attempt runs in a ``single_write`` unit of work (on PostgreSQL no explicit transaction:
+    the body reads, then writes in one self-guarding statement); after a conflict (another operation
+    on the same voucher came first) the retries run in a transaction, where the body may lock what it
+    reads, so a busy voucher cannot starve a request.
     """
     if key is None or not str(key).strip():
         raise errors.IdempotencyKeyMissing()
@@ -114,9 +118,10 @@ def run_idempotent(
     if len(key) > 200:
         raise errors.ValidationFailed(reason="idempotency key longer than 200 characters / 幂等键过长")
     digest = request_hash(operation, request)
+    single_write = optimistic
     for attempt in range(retries):
         try:
-            with ctx.uow() as uow:
+            with ctx.uow(single_write=single_write) as uow:
                 raw = uow.raw
                 if not optimistic:
                     prior = raw.one("SELECT request_hash, response FROM idempotency WHERE key = :key", {"key": key})
@@ -153,6 +158,7 @@ def run_idempotent(
             if attempt == retries - 1 or not _retryable(exc):
                 raise
         except errors.Conflict:
+            single_write = False
             if attempt == retries - 1:
                 raise
         except errors.LianRongError:

@@ -71,6 +71,6 @@ class Context:
     settings: object | None = None
     defaults: dict = field(default_factory=dict)
 
-    def uow(self, *, readonly: bool = False, autocommit: bool = False) -> UnitOfWork:
+    def uow(self, *, readonly: bool = False, autocommit: bool = False, single_write: bool = False) -> UnitOfWork:
         """A new unit of work on this context's database (see ``UnitOfWork`` for the flags)."""
-        return UnitOfWork(self.engine, readonly=readonly, autocommit=autocommit)
+        return UnitOfWork(self.engine, readonly=readonly, autocommit=autocommit, single_write=single_write)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -11,6 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 from ..adapters.crypto import GENESIS
 from ..adapters.db import tables as t
+from ..adapters.db.raw import GuardFailed
 from ..adapters.db.uow import UnitOfWork
 from ..domain import errors
 from ..domain import vouchers as v
@@ -273,10 +276,10 @@ _TRANSFER_READ = (
 
 
 @lru_cache(maxsize=16)
-def _transfer_read_sql(n_parts: int, pg: bool) -> str:
+def _transfer_read_sql(n_parts: int, lock: bool) -> str:
     parts = " UNION ALL ".join(f"SELECT {i} AS ord, :ref{i} AS ref, :uref{i} AS uref, :cid{i} AS cid"
                                for i in range(n_parts))
-    return _TRANSFER_READ.replace("{parts}", parts) + (" FOR UPDATE OF v" if pg else "")
+    return _TRANSFER_READ.replace("{parts}", parts) + (" FOR UPDATE OF v" if lock else "")
 
 
 _INSERT_CHILD = ("(:id{i}, :voucher_id, :core_id, :parent_id, :holder{i}, :amount{i}, :tier{i}, 'active', "
@@ -287,8 +290,9 @@ _INSERT_CHILDREN = ("INSERT INTO fragment (id, voucher_id, core_id, parent_id, h
 
 @lru_cache(maxsize=16)
 def _transfer_write_sql(n_children: int, with_key: bool) -> str:
-    """PostgreSQL: every write of a transfer in one statement (one round trip), returning how many rows
-    each guarded part changed; the caller refuses (and the unit of work rolls back) unless all are 1."""
+    """PostgreSQL: every write of a transfer in one statement (one round trip). Its guards (the fragment
+    still active, the chain not moved on, the idempotency key not taken) are checked in the final
+    ``SELECT``; when one fails, ``lianrong_refuse`` aborts the statement and nothing of it is written."""
     children = ", ".join(_INSERT_CHILD.replace("{i}", str(i)) for i in range(n_children))
     ctes = [
         "spent AS (UPDATE fragment SET status = 'spent' WHERE id = :parent_id AND status = 'active' RETURNING 1)",
@@ -301,8 +305,54 @@ def _transfer_write_sql(n_children: int, with_key: bool) -> str:
     if with_key:
         ctes.append("idem AS (INSERT INTO idempotency (key, operation, request_hash, response, created_at) "
                     "VALUES (:key, :op, :request_hash, :response, :at) ON CONFLICT (key) DO NOTHING RETURNING 1)")
-    return ("WITH " + ", ".join(ctes) + " SELECT (SELECT count(*) FROM spent), (SELECT count(*) FROM head), "
-            + ("(SELECT count(*) FROM idem)" if with_key else "1"))
+    key_guard = " WHEN (SELECT count(*) FROM idem) <> 1 THEN lianrong_refuse('key')" if with_key else ""
+    return ("WITH " + ", ".join(ctes) + " SELECT CASE WHEN (SELECT count(*) FROM spent) <> 1 THEN lianrong_refuse('spent')"
+            " WHEN (SELECT count(*) FROM head) <> 1 THEN lianrong_refuse('head')" + key_guard + " ELSE 1 END")
+
+
+#: an id or a USCC (possibly empty, for "no contract named"): safe inside an array literal as it is
+_PLAIN_REF = re.compile(r"^[A-Za-z0-9_]{0,64}$")
+
+
+def _array(words: list[str]) -> str:
+    return "{" + ",".join(f'"{w}"' for w in words) + "}"
+
+
+_TRANSFER_CALL = ("SELECT lianrong_transfer(:f, :sender, :actor, :refs::text[], :amounts::bigint[], :cids::text[], "
+                  ":ids::text[], :today, :now, :key, :op, :request_hash)")
+
+
+def _transfer_in_database(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
+                          parts: list[dict[str, Any]]) -> Result | None:
+    """PostgreSQL: the whole transfer in one call of ``lianrong_transfer`` (migration 20261201_0004), which
+    checks the rules below and writes only when all pass; None when any fails (nothing written): the
+    general path then names the refusal."""
+    refs = [p["recipient"].strip() for p in parts]
+    cids = [p.get("contract_id") or "" for p in parts]
+    if not all(_PLAIN_REF.match(r) for r in refs) or not all(isinstance(c, str) and _PLAIN_REF.match(c) for c in cids):
+        return None  # not an id or a USCC: the general path refuses it by name
+    record = uow.idempotency
+    raw = uow.raw
+    # arrays as literals of plain words (no quoting needed): the driver's list adaptation costs more
+    params = {"f": fragment_id, "sender": actor.party_id if actor.role != "system" else None,
+              "actor": actor.user_id, "refs": _array(refs), "amounts": "{%s}" % ",".join(str(p["amount_fen"]) for p in parts),
+              "cids": _array(cids), "ids": _array([new_id("frg") for _ in range(len(parts) + 1)]),
+              "today": ctx.clock.today(), "now": ctx.clock.now(), "key": None, "op": None, "request_hash": None}
+    if record is not None:
+        params.update({"key": record.key, "op": record.operation, "request_hash": record.request_hash})
+    try:
+        text = raw.one(_TRANSFER_CALL, params)[0]  # type: ignore[index]
+    except GuardFailed as refused:
+        if refused.what == "spent":
+            raise errors.FragmentNotActive(fragment=fragment_id, state="spent") from None
+        if refused.what == "key":
+            raise KeyTaken() from None
+        raise errors.Conflict() from None
+    if text is None:
+        return None
+    if record is not None:
+        record.stored = True
+    return json.loads(text)
 
 
 def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
@@ -310,6 +360,10 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
     raw = uow.raw
     if not isinstance(fragment_id, str):
         raise errors.NotFound("fragment", fragment_id)
+    if raw.pg and ctx.hash_algorithm == "sha256":
+        done = _transfer_in_database(ctx, uow, actor=actor, fragment_id=fragment_id, parts=parts)
+        if done is not None:
+            return done
     params: dict[str, Any] = {"f": fragment_id, "sender": actor.party_id if actor.role != "system" else None,
                               "yes": True}
     refs = []
@@ -319,7 +373,8 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
         params[f"ref{i}"] = ref
         params[f"uref{i}"] = ref.upper()
         params[f"cid{i}"] = p.get("contract_id") or ""
-    rows = raw.all(_transfer_read_sql(len(parts), raw.pg), params)
+    # the voucher is locked only in a transaction; in statement mode the write re-checks its chain head
+    rows = raw.all(_transfer_read_sql(len(parts), raw.pg and not uow.statement_mode), params)
     if not rows:
         raise errors.NotFound("fragment", fragment_id)
     row = rows[0]
@@ -390,14 +445,15 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
     if record is not None:
         wp.update({"key": record.key, "op": record.operation, "request_hash": record.request_hash,
                    "response": record.response_json(result)})
-    spent, head, claimed = raw.one(_transfer_write_sql(len(kids), record is not None), wp)  # type: ignore[misc]
-    if spent != 1:
-        raise errors.FragmentNotActive(fragment=fragment_id, state="spent")
-    if head != 1:
-        raise errors.Conflict()
+    try:
+        raw.one(_transfer_write_sql(len(kids), record is not None), wp)
+    except GuardFailed as refused:
+        if refused.what == "spent":
+            raise errors.FragmentNotActive(fragment=fragment_id, state="spent") from None
+        if refused.what == "key":
+            raise KeyTaken() from None
+        raise errors.Conflict() from None  # another operation on the voucher came first: retried
     if record is not None:
-        if claimed != 1:
-            raise KeyTaken()
         record.stored = True
     return result
 

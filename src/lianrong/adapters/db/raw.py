@@ -21,6 +21,17 @@ from sqlalchemy import exc as sa_exc
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
+#: the SQLSTATE of ``lianrong_refuse(what)`` (PostgreSQL; migration 20261201_0004)
+GUARD_SQLSTATE = "LR409"
+
+
+class GuardFailed(Exception):
+    """A one-statement write refused itself (``lianrong_refuse(what)``): the server rolled all of it back."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
 
 @lru_cache(maxsize=512)
 def _pyformat(sql: str) -> str:
@@ -32,10 +43,13 @@ class Raw:
 
     __slots__ = ("pg", "_cur", "_dbapi")
 
-    def __init__(self, conn: Connection) -> None:
-        self.pg = conn.dialect.name == "postgresql"
-        self._dbapi = conn.dialect.dbapi
-        self._cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    def __init__(self, conn: Connection | None = None, *, dialect: Any = None, dbapi_connection: Any = None) -> None:
+        """On a SQLAlchemy connection, or directly on a DBAPI connection of ``dialect``."""
+        if conn is not None:
+            dialect, dbapi_connection = conn.dialect, conn.connection.dbapi_connection
+        self.pg = dialect.name == "postgresql"
+        self._dbapi = dialect.dbapi
+        self._cur = dbapi_connection.cursor()  # type: ignore[union-attr]
 
     def _execute(self, sql: str, params: Any, *, many: bool = False) -> None:
         text = _pyformat(sql) if self.pg else sql
@@ -49,6 +63,10 @@ class Raw:
             raise sa_exc.IntegrityError(sql, params, exc) from exc
         except self._dbapi.OperationalError as exc:  # type: ignore[union-attr]
             raise sa_exc.OperationalError(sql, params, exc) from exc
+        except self._dbapi.DatabaseError as exc:  # type: ignore[union-attr]
+            if getattr(exc, "sqlstate", None) == GUARD_SQLSTATE:
+                raise GuardFailed(exc.diag.message_primary or "") from None
+            raise sa_exc.DatabaseError(sql, params, exc) from exc
 
     def one(self, sql: str, params: dict[str, Any]) -> tuple | None:
         """The first row of a query, or None."""

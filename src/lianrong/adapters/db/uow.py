@@ -17,12 +17,22 @@ class UnitOfWork:
     ``readonly``: reads only (SQLite: a deferred BEGIN, no write lock). ``autocommit``: reads only, and on
     PostgreSQL outside any transaction, each statement on its own (for hot reads whose statements need not
     share a snapshot: READ COMMITTED gives each its own anyway).
+
+    ``single_write``: the use case reads, then writes everything in **one statement** that checks its own
+    guards and aborts itself when one fails (``Raw.GuardFailed``; ``lianrong_refuse`` in the database).
+    On PostgreSQL it runs outside an explicit transaction: that statement is atomic and durable on its
+    own, so no ``BEGIN`` and ``COMMIT`` round trips; what was read is re-checked by the statement's
+    guards, not held by locks (``statement_mode`` is True). Such a unit of work offers ``raw`` only (no
+    SQLAlchemy ``conn``). On SQLite it is an ordinary transaction.
     """
 
-    def __init__(self, engine: Engine, *, readonly: bool = False, autocommit: bool = False) -> None:
+    def __init__(self, engine: Engine, *, readonly: bool = False, autocommit: bool = False,
+                 single_write: bool = False) -> None:
         self.engine = engine
         self.readonly = readonly or autocommit
         self.autocommit = autocommit
+        #: PostgreSQL without an explicit transaction, for a use case that writes in one guarded statement
+        self.statement_mode = single_write and not self.readonly and engine.dialect.name == "postgresql"
         self.conn: Connection
         self._committed = False
         self._raw: Raw | None = None
@@ -43,12 +53,24 @@ class UnitOfWork:
         return self._raw
 
     def __enter__(self) -> UnitOfWork:
+        if self.statement_mode:
+            # only fixed SQL runs here (``raw``): the pooled DBAPI connection itself, in autocommit, without
+            # SQLAlchemy's Connection and its isolation-level bookkeeping around it
+            from .raw import Raw
+
+            self._pooled = self.engine.raw_connection()
+            dbapi = self._pooled.dbapi_connection
+            dbapi.autocommit = True
+            self._raw = Raw(dialect=self.engine.dialect, dbapi_connection=dbapi)
+            return self
         conn = self.engine.connect()
         if self.autocommit and self.engine.dialect.name == "postgresql":
             # a read that needs no transaction: under READ COMMITTED every statement takes its own snapshot
             # anyway, and without BEGIN and ROLLBACK a one-statement read is one round trip instead of
             # three (no server-side cursors then; the pool puts the connection back to its default)
             conn = conn.execution_options(isolation_level="AUTOCOMMIT", lianrong_readonly=True)
+        elif self.statement_mode:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         elif self.readonly:
             conn = conn.execution_options(lianrong_readonly=True)
         self.conn = conn
@@ -56,13 +78,22 @@ class UnitOfWork:
         return self
 
     def commit(self) -> None:
-        """Make the use case's writes durable."""
-        self._tx.commit()
+        """Make the use case's writes durable (in statement mode each statement already was)."""
+        if not self.statement_mode:
+            self._tx.commit()
         self._committed = True
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if self.statement_mode:
+            self._raw = None
+            try:
+                self._pooled.dbapi_connection.autocommit = False  # as the pool hands connections out
+            except Exception:  # noqa: BLE001 - a broken connection: the pool discards it on close
+                self._pooled.invalidate()
+            self._pooled.close()
+            return
         try:
             if not self._committed and self._tx.is_active:
                 self._tx.rollback()
