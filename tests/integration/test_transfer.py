@@ -227,9 +227,12 @@ def test_every_transfer_path_writes_the_canonical_chain_link(world, monkeypatch)
     monkeypatch.setattr(vouchers, "_transfer_in_database", lambda *a, **k: None)
     r2 = world.transfer(world.child(r1, "s1"), "s1", [("s2", 50_00)])
     _transfer_link_matches_chain_link(world, r2, "s1")
-    # and the whole-part transfer (no remainder) through the server-side call again
+    # and a whole-part transfer (no remainder), the recipient named by its USCC, through the call again
     monkeypatch.setattr(vouchers, "_transfer_in_database", spy)
-    r3 = world.transfer(world.child(r1, "s2"), "s2", [("s3", 300_00)])
+    s3_uscc = row(world.ctx, t.party, world.ids["s3"]).uscc
+    r3 = vouchers.transfer(world.ctx, actor=world.user("s2"), fragment_id=world.child(r1, "s2"),
+                           parts=[{"recipient": s3_uscc, "amount_fen": 300_00}], idempotency_key=key())
+    assert [c is not None for c in calls] == ([True, True] if on_pg else [])
     assert [c["holder_id"] for c in r3["children"]] == [world.ids["s3"]]
     _transfer_link_matches_chain_link(world, r3, "s2")
     assert audit.verify(world.ctx)["ok"]

@@ -49,10 +49,10 @@ CREATE OR REPLACE FUNCTION lianrong_transfer(
 RETURNS text LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
   n int := coalesce(array_length(p_refs, 1), 0);
-  vid text; v record; f record; d record; l record;
+  v record; f record; prm record;
   x_sender text; x_min_split bigint; x_max_tier int; x_tier int;
   x_holders text[] := '{}'; x_contracts text[] := '{}'; x_total bigint := 0; x_remainder bigint;
-  rec record; x_cid text; i int;
+  rec record; i int;
   kids_json text := ''; resp_kids text := ''; x_payload text; x_new_hash text; x_response text;
   k_id text; k_holder text; k_amount bigint; k_tier int; k_contract text;
 BEGIN
@@ -60,39 +60,43 @@ BEGIN
      OR array_length(p_ids, 1) IS DISTINCT FROM n + 1 THEN
     RETURN NULL;
   END IF;
-  SELECT voucher_id INTO vid FROM fragment WHERE id = p_fragment;
-  IF NOT FOUND THEN RETURN NULL; END IF;
-  -- the voucher's row lock orders every operation on its chain; read the fragment after it
+  -- the voucher's row lock orders every operation on its chain; the fragment is read after it
   SELECT id, core_id, bank_id, status, maturity_on, seq, head_hash, hash_algorithm INTO v
-    FROM voucher WHERE id = vid FOR UPDATE;
+    FROM voucher WHERE id = (SELECT voucher_id FROM fragment WHERE id = p_fragment) FOR UPDATE;
+  IF NOT FOUND THEN RETURN NULL; END IF;
   SELECT holder_id, amount_fen, tier, status, contract_id INTO f FROM fragment WHERE id = p_fragment;
   IF v.status <> 'active' OR v.hash_algorithm <> 'sha256' OR f.status <> 'active' THEN RETURN NULL; END IF;
   x_sender := coalesce(p_sender, f.holder_id);
   IF f.holder_id <> x_sender OR p_today >= v.maturity_on THEN RETURN NULL; END IF;
-  SELECT min_split_fen, max_tier INTO d FROM core_designation WHERE bank_id = v.bank_id AND core_id = v.core_id;
+  -- the core's financing parameters, with the sender's ledger overrides
+  SELECT coalesce(nullif(l.min_split_fen, 0), d.min_split_fen) AS min_split,
+         coalesce(nullif(l.max_tier, 0), d.max_tier) AS max_tier INTO prm
+    FROM core_designation d LEFT JOIN supplier_ledger l
+      ON l.bank_id = d.bank_id AND l.core_id = d.core_id AND l.supplier_id = x_sender
+    WHERE d.bank_id = v.bank_id AND d.core_id = v.core_id;
   IF NOT FOUND THEN RETURN NULL; END IF;
-  SELECT min_split_fen, max_tier INTO l FROM supplier_ledger
-    WHERE bank_id = v.bank_id AND core_id = v.core_id AND supplier_id = x_sender;
-  x_min_split := coalesce(nullif(l.min_split_fen, 0), d.min_split_fen);
-  x_max_tier := coalesce(nullif(l.max_tier, 0), d.max_tier);
+  x_min_split := prm.min_split;
+  x_max_tier := prm.max_tier;
   x_tier := f.tier + 1;
   IF x_tier > x_max_tier THEN RETURN NULL; END IF;
   FOR i IN 1..n LOOP
-    SELECT p.id, p.kind, o.settlement_account, o.ebanking, o.certificate INTO rec
+    -- the recipient, its onboarding at the voucher's bank, and the sender's non-cash contract with it
+    SELECT p.id, p.kind, o.settlement_account, o.ebanking, o.certificate,
+           (SELECT c.id FROM contract c
+             WHERE c.buyer_id = x_sender AND c.seller_id = p.id AND (c.id = p_contracts[i] OR p_contracts[i] = '')
+               AND c.non_cash_agreed ORDER BY c.signed_on DESC, c.id LIMIT 1) AS contract_id INTO rec
       FROM party p LEFT JOIN onboarding o ON o.party_id = p.id AND o.bank_id = v.bank_id
-      WHERE p.id = p_refs[i] OR p.uscc = upper(p_refs[i]) LIMIT 1;
+      -- by id (ids carry a '_', a USCC never does) or by 统一社会信用代码, each on its own index
+      WHERE p.id = CASE WHEN strpos(p_refs[i], '_') > 0 THEN p_refs[i]
+                        ELSE (SELECT u.id FROM party u WHERE u.uscc = upper(p_refs[i])) END;
     IF NOT FOUND OR rec.kind <> 'enterprise' OR rec.id = x_sender OR rec.id = v.core_id OR rec.id = ANY(x_holders)
        OR p_amounts[i] IS NULL OR p_amounts[i] < 1 OR p_amounts[i] < x_min_split
        OR coalesce(rec.settlement_account, '') = '' OR rec.ebanking IS NOT TRUE
-       OR coalesce(rec.certificate, '') = '' THEN
+       OR coalesce(rec.certificate, '') = '' OR rec.contract_id IS NULL THEN
       RETURN NULL;
     END IF;
-    SELECT c.id INTO x_cid FROM contract c
-      WHERE c.buyer_id = x_sender AND c.seller_id = rec.id AND (c.id = p_contracts[i] OR p_contracts[i] = '')
-        AND c.non_cash_agreed ORDER BY c.signed_on DESC, c.id LIMIT 1;
-    IF NOT FOUND THEN RETURN NULL; END IF;
     x_holders := x_holders || rec.id;
-    x_contracts := x_contracts || x_cid;
+    x_contracts := x_contracts || rec.contract_id;
     x_total := x_total + p_amounts[i];
   END LOOP;
   x_remainder := f.amount_fen - x_total;
