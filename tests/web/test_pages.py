@@ -31,6 +31,10 @@ PAGES = [
     ("icbc_op", "/bank/vouchers", "凭据"),
     ("icbc_op", "/bank/settlements", "兑付批次"),
     ("icbc_op", "/bank/overdue", "逾期凭据"),
+    ("icbc_op", "/bank/cores", "核定为数字供应链核心企业"),
+    ("icbc_ap", "/bank/credit-lines", "授信额度"),
+    ("icbc_op", "/bank/lpr", "贷款市场报价利率"),
+    ("icbc_op", "/bank/confirmations", "支付确认"),
     ("district", "/overview", "运行概览"),
     ("chain", "/overview", "产业链"),
     ("district", "/overview/vouchers", "凭据"),
@@ -113,7 +117,8 @@ def test_unknown_language_is_not_found(login):
 @pytest.mark.parametrize(("user", "path"), [
     ("feed_op", "/core"), ("feed_op", "/core/vouchers/new"), ("feed_op", "/bank"), ("icbc_op", "/supplier"),
     ("icbc_op", "/core/payables"), ("yukou_op", "/bank/financings"), ("yukou_op", "/overview"),
-    ("district", "/core"), ("district", "/bank/settlements"),
+    ("district", "/core"), ("district", "/bank/settlements"), ("feed_op", "/bank/cores"),
+    ("yukou_op", "/bank/credit-lines"), ("yukou_ap", "/bank/lpr"), ("district", "/bank/confirmations"),
 ])
 def test_another_roles_page_is_forbidden(login, user, path):
     r = login(user).get(path)
@@ -160,7 +165,8 @@ def test_vendored_assets_are_served(console):
 
 @pytest.mark.parametrize(("user", "path"), [
     ("yukou_op", "/core/contracts"), ("yukou_op", "/core/vouchers/new"), ("yukou_ap", "/core/vouchers/pending"),
-    ("icbc_op", "/bank/onboarding"), ("icbc_op", "/bank/settlements"),
+    ("icbc_op", "/bank/onboarding"), ("icbc_op", "/bank/settlements"), ("icbc_op", "/bank/cores"),
+    ("icbc_op", "/bank/credit-lines"), ("icbc_op", "/bank/lpr"), ("icbc_op", "/bank/confirmations"),
 ])
 def test_every_post_form_carries_csrf_and_an_idempotency_key(login, user, path):
     html = login(user).get(path).text

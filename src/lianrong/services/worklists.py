@@ -503,6 +503,67 @@ def bank_customers(ctx: Context, *, actor: Actor) -> Result:
             "cores": [{"id": e["id"], "name": e["name"]} for e in enterprises if e["id"] in cores]}
 
 
+def bank_core(ctx: Context, *, actor: Actor, core_id: str) -> Result:
+    """One of the bank's core enterprises (as in ``bank_cores``), or not found."""
+    for c in bank_cores(ctx, actor=actor):
+        if c["core_id"] == core_id:
+            return c
+    raise errors.NotFound("designation", core_id)
+
+
+def designation_candidates(ctx: Context, *, actor: Actor) -> list[Result]:
+    """Enterprises the bank has not designated yet, with whether they are onboarded there (for the form)."""
+    bank = actor.party_id
+    with ctx.uow(readonly=True) as uow:
+        designated = select(t.core_designation.c.core_id).where(t.core_designation.c.bank_id == bank)
+        rows = uow.conn.execute(
+            select(t.party.c.id, t.party.c.name, t.party.c.short_name, t.party.c.uscc, t.onboarding.c.settlement_account,
+                   t.onboarding.c.ebanking, t.onboarding.c.certificate)
+            .outerjoin(t.onboarding, and_(t.onboarding.c.party_id == t.party.c.id, t.onboarding.c.bank_id == bank))
+            .where(t.party.c.kind == "enterprise", t.party.c.id.not_in(designated))
+            .order_by(t.party.c.name)).all()
+    return [{"id": r.id, "name": r.name, "short_name": r.short_name, "uscc": r.uscc,
+             "onboarded": bool(r.settlement_account and r.ebanking and r.certificate)} for r in rows]
+
+
+def bank_lines(ctx: Context, *, actor: Actor) -> list[Result]:
+    """The bank's credit lines, newest period first, with the core's name, occupation and whether in force."""
+    today = ctx.clock.today()
+    out = []
+    for c in bank_cores(ctx, actor=actor):
+        for line in c["lines"]:
+            valid_from, valid_to = _date(line["valid_from"]), _date(line["valid_to"])
+            state = "in_force" if line["in_force"] else ("future" if valid_from > today else "expired")  # type: ignore[operator]
+            out.append({**line, "core_name": c["short_name"] or c["name"], "state": state,
+                        "valid_from": valid_from, "valid_to": valid_to})
+    return sorted(out, key=lambda r: (r["valid_from"], r["core_name"]), reverse=True)
+
+
+def lpr_history(ctx: Context, *, actor: Actor) -> list[Result]:
+    """The bank's LPR entries, newest first; the one in force today is marked (later ones are scheduled)."""
+    today = ctx.clock.today()
+    with ctx.uow(readonly=True) as uow:
+        rows = uow.conn.execute(select(t.lpr.c.effective_on, t.lpr.c.rate).where(t.lpr.c.bank_id == actor.party_id)
+                                .order_by(t.lpr.c.effective_on.desc())).all()
+    entries = [{"effective_on": _date(r.effective_on), "rate": r.rate} for r in rows]
+    current = next((e for e in entries if e["effective_on"] <= today), None)  # type: ignore[operator]
+    for e in entries:
+        e["state"] = "in_force" if e is current else ("future" if e["effective_on"] > today else "past")  # type: ignore[operator]
+    return entries
+
+
+def pending_confirmations(ctx: Context, *, actor: Actor) -> Result:
+    """What the bank still has to confirm: its pending instructions by kind, with totals and the oldest date."""
+    with ctx.uow(readonly=True) as uow:
+        pi = t.payment_instruction.c
+        rows = uow.conn.execute(
+            select(pi.kind, func.count().label("n"), func.sum(pi.amount_fen).label("fen"),
+                   func.min(pi.value_on).label("oldest"))
+            .where(pi.bank_id == actor.party_id, pi.status == "pending").group_by(pi.kind).order_by(pi.kind)).all()
+    kinds = [{"kind": r.kind, "count": r.n, "amount_fen": r.fen or 0, "oldest": _date(r.oldest)} for r in rows]
+    return {"kinds": kinds, "count": sum(k["count"] for k in kinds), "amount_fen": sum(k["amount_fen"] for k in kinds)}
+
+
 def instructions(ctx: Context, *, actor: Actor, value_on: dt.date | None = None, status: str | None = None,
                  kind: str | None = None, limit: int = 1000) -> list[Result]:
     """Payment instructions the actor may see (a bank: those it executes), filterable."""

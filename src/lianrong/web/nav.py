@@ -24,10 +24,14 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
     ],
     "bank": [
         ("/bank", N_("Core enterprises & credit"), "nav-bank-home"),
+        ("/bank/cores", N_("Core enterprise designation"), "nav-bank-cores"),
+        ("/bank/credit-lines", N_("Credit lines"), "nav-bank-lines"),
+        ("/bank/lpr", N_("LPR"), "nav-bank-lpr"),
         ("/bank/onboarding", N_("Customer onboarding"), "nav-bank-onboarding"),
         ("/bank/financings", N_("Financing review"), "nav-bank-financings"),
         ("/bank/vouchers", N_("Vouchers"), "nav-bank-vouchers"),
         ("/bank/settlements", N_("Settlement batches"), "nav-bank-settlements"),
+        ("/bank/confirmations", N_("Payment confirmations"), "nav-bank-confirmations"),
         ("/bank/overdue", N_("Overdue"), "nav-bank-overdue"),
     ],
     "overseer": [

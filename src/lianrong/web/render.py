@@ -11,8 +11,11 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +61,25 @@ OPS = {
 ROLE = {"operator": N_("Operator"), "approver": N_("Approver"), "viewer": N_("Viewer"), "admin": N_("Administrator")}
 AREA = {"core": N_("Core enterprise"), "supplier": N_("Supplier"), "bank": N_("Bank"),
         "overseer": N_("District office"), "none": N_("Organisation")}
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_PERCENT = re.compile(r"[+-]?[0-9]+(?:\.([0-9]+))?", re.ASCII)
+
+
+def percent_text(fraction: Any, *, places: int = 0) -> str:
+    """A fraction as a percentage with at least ``places`` decimals: ``0.955`` → ``95.5%``, ``0.03`` (2) → ``3.00%``."""
+    pct = Decimal(str(fraction)).scaleb(2).normalize()
+    exponent = pct.as_tuple().exponent
+    shown = max(-exponent if isinstance(exponent, int) and exponent < 0 else 0, places)
+    return f"{pct:.{shown}f}%"
+
+
+def _percent(value: Any, places: int = 0) -> str:
+    try:
+        return percent_text(value, places=places)
+    except (ArithmeticError, TypeError, ValueError):
+        return "—"
 
 
 def _yuan(fen: Any) -> str:
@@ -112,7 +134,8 @@ def make_env() -> Environment:
                       extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True,
                       lstrip_blocks=True)
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(yuan=_yuan, words=_words, date=_date, datetime=_datetime, pct=_pct, status=_status)
+    env.filters.update(yuan=_yuan, words=_words, date=_date, datetime=_datetime, pct=_pct, status=_status,
+                       percent=_percent)
     env.globals.update(
         kind_label=lambda k: i18n.gettext(KIND.get(k, k)),
         op_label=lambda o: i18n.gettext(OPS.get(o, o)),
@@ -130,6 +153,10 @@ def new_key() -> str:
     return f"web-{uuid.uuid4().hex}"
 
 
+#: problems of a refused file shown in full (the rest are counted)
+SHOWN_ROWS = 50
+
+
 def error_dict(exc: LianRongError, lang: str) -> dict[str, Any]:
     """A domain refusal as the console shows it: code, message in the user's language, row problems."""
     shown: dict[str, Any] = {"code": exc.code, "message": exc.message_en if lang == "en" else exc.message_zh}
@@ -137,7 +164,8 @@ def error_dict(exc: LianRongError, lang: str) -> dict[str, Any]:
     if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows):
         key = "message_en" if lang == "en" else "message_zh"
         shown["items"] = [{"row": r.get("row"), "column": r.get("column_zh") if lang != "en" else r.get("column"),
-                           "message": r.get(key) or r.get("message_zh") or ""} for r in rows[:50]]
+                           "message": r.get(key) or r.get("message_zh") or ""} for r in rows[:SHOWN_ROWS]]
+        shown["more"] = max(len(rows) - SHOWN_ROWS, 0)
     return shown
 
 
@@ -202,6 +230,42 @@ class Form:
         except ValueError:
             self.fail(name, errors.InvalidDate(value=raw))
             return None
+
+    def integer(self, name: str, *, low: int, high: int, required: bool = True) -> int | None:
+        """A whole number typed in ``[low, high]`` (full-width digits accepted), or a refusal on the field."""
+        raw = str(self.get(name)).strip()
+        if not raw:
+            if required:
+                self.text(name)
+            return None
+        text = unicodedata.normalize("NFKC", raw).replace(",", "").strip()
+        if not _INTEGER.fullmatch(text):
+            self.fail(name, errors.NotAWholeNumber(value=raw))
+            return None
+        value = int(text)
+        if not low <= value <= high:
+            self.fail(name, errors.OutOfRange(low=low, high=high, value=raw))
+            return None
+        return value
+
+    def percent(self, name: str, *, low: Decimal, high: Decimal, places: int = 2,
+                required: bool = True) -> Decimal | None:
+        """A percentage typed as ``90``, ``0.50`` or ``3.45%``, as a fraction in ``[low, high]``, or a refusal."""
+        raw = str(self.get(name)).strip()
+        if not raw:
+            if required:
+                self.text(name)
+            return None
+        text = unicodedata.normalize("NFKC", raw).strip().removesuffix("%").strip()
+        match = _PERCENT.fullmatch(text)
+        if not match or len(match.group(1) or "") > places:
+            self.fail(name, errors.PercentMalformed(value=raw, places=places))
+            return None
+        value = Decimal(text).scaleb(-2)
+        if not low <= value <= high:
+            self.fail(name, errors.OutOfRange(low=percent_text(low), high=percent_text(high), value=raw))
+            return None
+        return value
 
     def checked(self, name: str) -> bool:
         return str(self.get(name)).lower() in ("1", "on", "true", "yes")

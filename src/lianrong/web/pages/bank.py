@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -11,13 +13,14 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
 from ...domain import errors
+from ...domain.calendar import add_months
 from ...domain.errors import LianRongError
 from ...domain.financing import CHECKLIST_ITEMS
 from ...domain.money import format_yuan
-from ...services import financing, parties, settlement, vouchers, worklists
+from ...services import credit, financing, parties, payments, settlement, vouchers, worklists
 from ..console import Deps, error_page
 from ..i18n import N_
-from ..render import UI, Form
+from ..render import UI, Form, percent_text
 from . import charts
 
 AREA = "bank"
@@ -60,6 +63,69 @@ def _financing_ctx(ui: UI, financing_id: str, form: Form | None = None, reg_form
             "checklist_items": CHECKLIST_ITEMS}
 
 
+#: ranges the designation form accepts (the domain's FinancingParams and the API's schema)
+MAX_TERM_DAYS = 3660
+MAX_TIER = 100
+SPREAD_RANGE = (Decimal("-0.05"), Decimal("0.5"))
+#: an LPR outside this range is almost surely a typo (345 for 3.45)
+LPR_RANGE = (Decimal("0.0001"), Decimal("0.2"))
+
+
+def _pct_field(fraction: Any, places: int = 0) -> str:
+    """A fraction as typed into a percentage field (its ``%`` is the field's suffix)."""
+    return percent_text(fraction, places=places).removesuffix("%")
+
+
+def _params_form(ui: UI, params: dict[str, Any]) -> Form:
+    """A designation form filled with financing parameters (a designation's, or the defaults)."""
+    return ui.blank(max_ratio=_pct_field(params["max_ratio"]), max_term_days=str(params["max_term_days"]),
+                    min_split=format_yuan(int(params["min_split_fen"])), max_tier=str(params["max_tier"]),
+                    spread=_pct_field(params["spread"], places=2))
+
+
+def _parse_params(ui: UI, form: Form) -> dict[str, Any]:
+    """The typed financing parameters, as the service takes them (ratio and spread as fractions, fen)."""
+    ceiling = Decimal(str(ui.ctx.policy.max_financing_ratio))
+    return {"max_ratio": form.percent("max_ratio", low=Decimal("0.0001"), high=ceiling),
+            "max_term_days": form.integer("max_term_days", low=1, high=MAX_TERM_DAYS),
+            "min_split_fen": form.yuan("min_split"),
+            "max_tier": form.integer("max_tier", low=1, high=MAX_TIER),
+            "spread": form.percent("spread", low=SPREAD_RANGE[0], high=SPREAD_RANGE[1])}
+
+
+def _cores_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
+    candidates = worklists.designation_candidates(ui.ctx, actor=ui.actor)
+    options = [(c["id"], f"{c['short_name'] or c['name']} · {c['uscc']}"
+                + ("" if c["onboarded"] else " · " + ui.t("not onboarded"))) for c in candidates]
+    return {"c": None, "cores": worklists.bank_cores(ui.ctx, actor=ui.actor), "core_options": options,
+            "form": form or _params_form(ui, dataclasses.asdict(parties.default_params(ui.ctx))),
+            "ceiling": percent_text(ui.ctx.policy.max_financing_ratio)}
+
+
+def _core_ctx(ui: UI, core_id: str, form: Form | None = None) -> dict[str, Any]:
+    core = worklists.bank_core(ui.ctx, actor=ui.actor, core_id=core_id)
+    return {"c": core, "form": form or _params_form(ui, core),
+            "ceiling": percent_text(ui.ctx.policy.max_financing_ratio)}
+
+
+def _lines_ctx(ui: UI, form: Form | None = None, core: str = "") -> dict[str, Any]:
+    today = ui.ctx.clock.today()
+    cores = worklists.bank_cores(ui.ctx, actor=ui.actor)
+    return {"lines": worklists.bank_lines(ui.ctx, actor=ui.actor), "occupation": ui.ctx.policy.credit_occupation,
+            "core_options": [(c["core_id"], c["short_name"] or c["name"]) for c in cores],
+            "form": form or ui.blank(core_id=core, valid_from=today.isoformat(),
+                                     valid_to=(add_months(today, 12) - dt.timedelta(days=1)).isoformat())}
+
+
+def _lpr_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
+    return {"entries": worklists.lpr_history(ui.ctx, actor=ui.actor),
+            "form": form or ui.blank(effective_on=ui.ctx.clock.today().isoformat())}
+
+
+def _confirmations_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
+    return {"pending": worklists.pending_confirmations(ui.ctx, actor=ui.actor), "form": form or ui.blank()}
+
+
 def _settlement_filters(on: str, status: str, kind: str) -> tuple[dt.date | None, str | None, str | None]:
     try:
         day = dt.date.fromisoformat(on) if on else None
@@ -79,7 +145,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         queue = worklists.financings(ui.ctx, actor=ui.actor, status=QUEUE, bank_only=True)
         terms = _term_approvals(ui)
         return ui.render("bank/home.html", cores=cores, queue=queue, terms=terms,
-                         term_forms={t["id"]: ui.blank() for t in terms}, chart=charts.credit_usage(ui, cores))
+                         term_forms={v["id"]: ui.blank() for v in terms}, chart=charts.credit_usage(ui, cores))
 
     @router.post("/bank/vouchers/{voucher_id}/approve-term")
     def approve_term(voucher_id: str, posted: tuple[UI, FormData] = Depends(post)) -> Response:
@@ -93,7 +159,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
             form.fail(None, exc)
         cores = worklists.bank_cores(ui.ctx, actor=ui.actor)
         terms = _term_approvals(ui)
-        forms = {t["id"]: ui.blank() for t in terms}
+        forms = {v["id"]: ui.blank() for v in terms}
         forms[voucher_id] = form
         return ui.render("bank/home.html", http_status=422, cores=cores, terms=terms, term_forms=forms,
                          queue=worklists.financings(ui.ctx, actor=ui.actor, status=QUEUE, bank_only=True),
@@ -111,6 +177,125 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
     def voucher_page(voucher_id: str, ui: UI = Depends(page)) -> Response:
         detail = worklists.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
         return ui.render("shared/voucher.html", d=detail, back="/bank/vouchers")
+
+    # --- core enterprises (核定为数字供应链核心企业) and their financing parameters ---
+
+    @router.get("/bank/cores")
+    def cores_page(ui: UI = Depends(page)) -> Response:
+        return ui.render("bank/cores.html", **_cores_ctx(ui))
+
+    @router.post("/bank/cores")
+    def designate(posted: tuple[UI, FormData] = Depends(post)) -> Response:
+        ui, data = posted
+        form = ui.posted(data)
+        core = form.text("core_id")
+        params = _parse_params(ui, form)
+        if form.ok:
+            try:
+                parties.designate_core(ui.ctx, actor=ui.actor, bank=ui.party_id, core=core, **params,
+                                       idempotency_key=form.get("idempotency_key"))
+                return ui.done("/bank/cores", N_("Core enterprise designated: its vouchers and financings at your "
+                                                 "bank follow these parameters. Grant it a credit line next."))
+            except LianRongError as exc:
+                form.fail(None, exc)
+        return ui.form_error("bank/cores.html", "bank/_core_form.html", **_cores_ctx(ui, form))
+
+    @router.get("/bank/cores/{core_id}")
+    def core_page(core_id: str, ui: UI = Depends(page)) -> Response:
+        return ui.render("bank/core.html", **_core_ctx(ui, core_id))
+
+    @router.post("/bank/cores/{core_id}")
+    def update_core(core_id: str, posted: tuple[UI, FormData] = Depends(post)) -> Response:
+        ui, data = posted
+        form = ui.posted(data)
+        params = _parse_params(ui, form)
+        ctx = _core_ctx(ui, core_id, form)  # a core the bank has not designated is not found
+        if form.ok:
+            try:
+                parties.designate_core(ui.ctx, actor=ui.actor, bank=ui.party_id, core=core_id, **params,
+                                       idempotency_key=form.get("idempotency_key"))
+                return ui.done("/bank/cores", N_("Financing parameters saved for %(name)s."),
+                               name=ctx["c"]["short_name"] or ctx["c"]["name"])
+            except LianRongError as exc:
+                form.fail(None, exc)
+        return ui.form_error("bank/core.html", "bank/_core_form.html", **ctx)
+
+    # --- credit lines ---
+
+    @router.get("/bank/credit-lines")
+    def lines_page(core: str = "", ui: UI = Depends(page)) -> Response:
+        return ui.render("bank/lines.html", **_lines_ctx(ui, core=core))
+
+    @router.post("/bank/credit-lines")
+    def grant_line(posted: tuple[UI, FormData] = Depends(post)) -> Response:
+        ui, data = posted
+        form = ui.posted(data)
+        core = form.text("core_id")
+        limit = form.yuan("limit")
+        valid_from = form.date("valid_from")
+        valid_to = form.date("valid_to")
+        if form.ok:
+            try:
+                r = credit.grant_line(ui.ctx, actor=ui.actor, bank=ui.party_id, core=core, limit_fen=limit,  # type: ignore[arg-type]
+                                      valid_from=valid_from, valid_to=valid_to,  # type: ignore[arg-type]
+                                      idempotency_key=form.get("idempotency_key"))
+                return ui.done("/bank/credit-lines", N_("Credit line of ¥%(limit)s granted, valid %(start)s – %(end)s."),
+                               limit=format_yuan(r["limit_fen"]), start=str(r["valid_from"])[:10],
+                               end=str(r["valid_to"])[:10])
+            except LianRongError as exc:
+                form.fail(None, exc)
+        return ui.form_error("bank/lines.html", "bank/_line_form.html", **_lines_ctx(ui, form))
+
+    # --- LPR ---
+
+    @router.get("/bank/lpr")
+    def lpr_page(ui: UI = Depends(page)) -> Response:
+        return ui.render("bank/lpr.html", **_lpr_ctx(ui))
+
+    @router.post("/bank/lpr")
+    def record_lpr(posted: tuple[UI, FormData] = Depends(post)) -> Response:
+        ui, data = posted
+        form = ui.posted(data)
+        day = form.date("effective_on")
+        rate = form.percent("rate", low=LPR_RANGE[0], high=LPR_RANGE[1], places=4)
+        if form.ok:
+            try:
+                r = parties.set_lpr(ui.ctx, actor=ui.actor, bank=ui.party_id, effective_on=day,  # type: ignore[arg-type]
+                                    rate=str(rate), idempotency_key=form.get("idempotency_key"))
+                return ui.done("/bank/lpr", N_("LPR %(rate)s recorded, in force from %(day)s."),
+                               rate=percent_text(r["rate"], places=2), day=str(r["effective_on"])[:10])
+            except LianRongError as exc:
+                form.fail(None, exc)
+        return ui.form_error("bank/lpr.html", "bank/_lpr_form.html", **_lpr_ctx(ui, form))
+
+    # --- the bank's payment confirmations (the file `lianrong payments confirm` reads) ---
+
+    @router.get("/bank/confirmations")
+    def confirmations_page(ui: UI = Depends(page)) -> Response:
+        return ui.render("bank/confirmations.html", **_confirmations_ctx(ui))
+
+    @router.post("/bank/confirmations")
+    def import_confirmations(posted: tuple[UI, FormData] = Depends(post)) -> Response:
+        ui, data = posted
+        upload = data.get("file")
+        form = ui.posted(data)
+        form.values.pop("file", None)
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            form.text("file")
+        if form.ok:
+            try:
+                r = payments.import_confirmation_upload(
+                    ui.ctx, actor=ui.actor, content=upload.file.read(),  # type: ignore[union-attr]
+                    filename=upload.filename, idempotency_key=form.get("idempotency_key"))  # type: ignore[union-attr]
+                return ui.done("/bank/confirmations",
+                               N_("Confirmations imported: %(confirmed)s paid, %(failed)s failed, "
+                                  "%(unchanged)s already recorded."),
+                               tone="bad" if r["failed"] else "ok", confirmed=r["confirmed"], failed=r["failed"],
+                               unchanged=r.get("unchanged", 0))
+            except LianRongError as exc:
+                form.fail(None, exc)
+        return ui.form_error("bank/confirmations.html", "bank/_confirmations_form.html",
+                             **_confirmations_ctx(ui, form))
 
     # --- onboarding ---
 
