@@ -114,12 +114,23 @@ def test_refused_transfer_and_prepare_forms_keep_the_input_and_write_nothing(ui,
     form.get_by_test_id("submit-issue").click()
     form = by("form-issue")
     expect(form.get_by_test_id("error-amount")).to_have_attribute("data-code", "amount.malformed")
-    expect(form.get_by_test_id("error-invoice_id")).to_have_attribute("data-code", "validation.required")
+    expect(form.get_by_test_id("error-invoice_1")).to_have_attribute("data-code", "validation.required")
     expect(form.get_by_test_id("input-amount")).to_have_value("abc")
     expect(form.get_by_test_id("input-maturity_on")).to_have_value("2027-01-08")
     expect(form.get_by_test_id("input-long_term_reason")).to_have_value("季节性备货")
     ui.wait_path("/core/vouchers/new")
     ui.shot("prepare-abc-refused")
+
+    # a second invoice row comes in place (HTMX), the refused input still there and no refusal shown for it
+    form.get_by_test_id("add-invoice").click()
+    form = by("form-issue")
+    expect(form.get_by_test_id("invoice-row-2")).to_be_visible()
+    expect(form.get_by_test_id("input-rows")).to_have_value("2")
+    expect(form.get_by_test_id("input-amount")).to_have_value("abc")
+    expect(form.get_by_test_id("input-maturity_on")).to_have_value("2027-01-08")
+    expect(form.get_by_test_id("form-error")).to_have_count(0)
+    ui.wait_path("/core/vouchers/new")
+    ui.shot("prepare-second-invoice-row")
 
     assert {t: live.count(t) for t in WRITES} == before
     ui.assert_no_js_errors()

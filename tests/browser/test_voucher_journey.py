@@ -88,7 +88,7 @@ def test_voucher_from_trade_to_settlement(ui, live):
     invoice_id = free.get_attribute("data-id")
     form = by("form-issue")
     expect(form.get_by_test_id("input-bank_id")).not_to_have_value("")  # the only bank is preselected
-    form.get_by_test_id("input-invoice_id").select_option(value=invoice_id)
+    form.get_by_test_id("input-invoice_1").select_option(value=invoice_id)
     form.get_by_test_id("input-amount").fill(FACE)
     form.get_by_test_id("input-maturity_on").fill(MATURITY.isoformat())
     ui.shot("prepare-form-filled")

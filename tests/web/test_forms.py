@@ -118,7 +118,7 @@ def test_issue_and_approve_through_the_forms(console, login, csrf_of, key_of):
     issue = op.get("/core/vouchers/new").text
     assert f'value="{invoice}"' in issue
     form = {"csrf_token": csrf_of(issue), "idempotency_key": key_of(issue), "bank_id": _party(ctx, "工行平谷支行"),
-            "invoice_id": invoice, "amount": "300,000.00", "maturity_on": "2027-02-26"}
+            "invoice_1": invoice, "amount": "300,000.00", "maturity_on": "2027-02-26"}
     too_much = op.post("/core/vouchers", data=form)
     assert too_much.status_code == 422 and 'data-testid="form-error"' in too_much.text
     assert 'value="300,000.00"' in too_much.text

@@ -393,6 +393,13 @@ class InvoiceRepeated(LianRongError):
     status = 422
 
 
+class InvoiceOtherContract(LianRongError):
+    code = "issue.invoice_other_contract"
+    zh = "发票{invoice}属于合同{contract}，与第{row}行发票的合同{first}不同：同一张凭据的发票须属同一合同"
+    en = "Invoice {invoice} is under contract {contract}, not {first} like row {row}'s: a voucher's invoices are all under one contract"
+    status = 422
+
+
 class AmountExceedsInvoices(LianRongError):
     code = "issue.exceeds_invoices"
     zh = "凭据金额{amount}元超过所附发票未占用金额{available}元"

@@ -49,14 +49,16 @@
         });
       }, 150);
     });
-    // a submit button is disabled while its HTMX request runs (double clicks send nothing twice)
+    // a form's submit buttons are disabled while its HTMX request runs (double clicks send nothing twice)
+    function submitButtons(evt) {
+      if (evt.target.tagName !== "FORM") { return []; }
+      return Array.prototype.slice.call(evt.target.querySelectorAll("button[type=submit]"));
+    }
     document.body.addEventListener("htmx:beforeRequest", function (evt) {
-      var btn = evt.target.querySelector && evt.target.querySelector("button[type=submit]");
-      if (evt.target.tagName === "FORM" && btn) { btn.disabled = true; btn.classList.add("busy"); }
+      submitButtons(evt).forEach(function (btn) { btn.disabled = true; btn.classList.add("busy"); });
     });
     document.body.addEventListener("htmx:afterRequest", function (evt) {
-      var btn = evt.target.querySelector && evt.target.querySelector("button[type=submit]");
-      if (evt.target.tagName === "FORM" && btn) { btn.disabled = false; btn.classList.remove("busy"); }
+      submitButtons(evt).forEach(function (btn) { btn.disabled = false; btn.classList.remove("busy"); });
     });
   });
 })();
