@@ -103,6 +103,16 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_imported(console, logi
     assert _status(ctx, instruction.id) == "pending"
 
 
+def test_a_long_report_shows_the_first_problems_and_counts_the_rest(console, login, csrf_of, key_of):
+    client = login("icbc_op")
+    page = client.get("/bank/confirmations").text
+    content = _csv(*[[f"pay_{n:04d}", "confirmed", f"R{n}", "0"] for n in range(60)])
+    r = _upload(client, page, csrf_of, key_of, "many.csv", content)
+    items = r.text.split('data-testid="form-error-items"')[1].split("</ul>")[0]
+    assert items.count("<li>") == 50 and "第51行" in items and "第52行" not in items
+    assert 'data-testid="form-error-more">……另有10处问题' in items
+
+
 def test_the_report_is_in_english_in_english_mode(console, login, csrf_of, key_of):
     client = login("icbc_op", lang="en")
     page = client.get("/bank/confirmations").text

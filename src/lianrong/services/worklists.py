@@ -162,16 +162,6 @@ def issue_options(ctx: Context, *, actor: Actor) -> Result:
     return {"banks": banks, "suppliers": list(seen.values()), "invoices": invoices}
 
 
-def invoice_for_issue(ctx: Context, *, actor: Actor, invoice_id: str) -> Result:
-    """An invoice the core enterprise bought under: its contract and seller (for the issue form)."""
-    with ctx.uow(readonly=True) as uow:
-        r = uow.conn.execute(select(t.invoice).where(t.invoice.c.id == invoice_id)).first()
-        if r is None or r.buyer_id != actor.party_id:
-            raise errors.NotFound("invoice", invoice_id)
-        return {"id": r.id, "contract_id": r.contract_id, "seller_id": r.seller_id,
-                "free_fen": r.amount_fen - r.allocated_fen}
-
-
 def vouchers(ctx: Context, *, actor: Actor, status: str | None = None, core_only: bool = False,
              limit: int = 200) -> list[Result]:
     """Vouchers the actor may see (for a core enterprise: the ones it issued), newest first."""
