@@ -20,44 +20,63 @@ def context(url: str, *, synchronous: str = "FULL", today: dt.date = TODAY) -> A
 
 
 def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipient: str, ready: Any, start: Any,
-                    duration: float, results: Any, key_prefix: str = "pgw") -> None:
+                    duration: float, results: Any, key_prefix: str = "pgw", threads: int = 1) -> None:
     """Transfer 1 fen from the latest remainder of each of this worker's vouchers, round robin, for
-    ``duration`` seconds after ``start`` is set; put (index, transfers, seconds, errors, CPU seconds, traceback)."""
+    ``duration`` seconds after ``start`` is set, on ``threads`` threads (each its own connection and its own
+    share of the vouchers); put (index, transfers, seconds, errors, CPU seconds, traceback)."""
+    import threading
+
     from lianrong.services import vouchers
 
     try:
         ctx = context(url)
-        current = list(roots)
-        n = errors = 0
-        key = 0
+        shares = [list(roots[t::threads]) for t in range(threads)]
+        counts = [[0, 0] for _ in range(threads)]  # transfers, errors
+        failures: list[BaseException] = []
 
-        def one(slot: int) -> None:
-            nonlocal key
-            key += 1
+        def one(current: list[str], slot: int, key: str) -> None:
             r = vouchers.transfer(ctx, actor=actor, fragment_id=current[slot],
-                                  parts=[{"recipient": recipient, "amount_fen": 1}],
-                                  idempotency_key=f"{key_prefix}{index}-{key}")
+                                  parts=[{"recipient": recipient, "amount_fen": 1}], idempotency_key=key)
             current[slot] = r["children"][-1]["id"]  # the remainder, back to the sender
 
-        for slot in range(len(current)):  # warm-up: statement caches, pool connection
-            one(slot)
+        for t, current in enumerate(shares):  # warm-up: statement caches, pool connections
+            for slot in range(len(current)):
+                one(current, slot, f"{key_prefix}{index}-{t}-w{slot}")
+
+        def loop(t: int, deadline: float) -> None:
+            current, count = shares[t], counts[t]
+            slot = n = 0
+            try:
+                while time.perf_counter() < deadline:
+                    n += 1
+                    try:
+                        one(current, slot, f"{key_prefix}{index}-{t}-{n}")
+                        count[0] += 1
+                    except Exception:  # noqa: BLE001 - counted and reported, the run goes on
+                        count[1] += 1
+                    slot = (slot + 1) % len(current)
+            except BaseException as exc:  # noqa: BLE001
+                failures.append(exc)
+
         ready.wait()
         start.wait()
         c0 = time.process_time()
         t0 = time.perf_counter()
         deadline = t0 + duration
-        slot = 0
-        while time.perf_counter() < deadline:
-            try:
-                one(slot)
-                n += 1
-            except Exception:  # noqa: BLE001 - counted and reported, the run goes on
-                errors += 1
-            slot = (slot + 1) % len(current)
+        if threads == 1:
+            loop(0, deadline)
+        else:
+            pool = [threading.Thread(target=loop, args=(t, deadline)) for t in range(threads)]
+            for th in pool:
+                th.start()
+            for th in pool:
+                th.join()
         elapsed = time.perf_counter() - t0
         cpu = time.process_time() - c0
         ctx.engine.dispose()
-        results.put((index, n, elapsed, errors, cpu, None))
+        if failures:
+            raise failures[0]
+        results.put((index, sum(c[0] for c in counts), elapsed, sum(c[1] for c in counts), cpu, None))
     except Exception as exc:  # noqa: BLE001
         import traceback
 
@@ -69,9 +88,9 @@ def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipien
 
 
 def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str, *, processes: int, seconds: float,
-                         key_prefix: str = "pgw", before_start: Any = None) -> dict[str, Any]:
-    """Run ``transfer_worker`` in ``processes`` spawned processes over their share of ``roots``, started
-    together (``before_start`` runs once all are ready); returns the totals."""
+                         key_prefix: str = "pgw", before_start: Any = None, threads: int = 1) -> dict[str, Any]:
+    """Run ``transfer_worker`` in ``processes`` spawned processes (``threads`` connections each) over their
+    share of ``roots``, started together (``before_start`` runs once all are ready); returns the totals."""
     import multiprocessing as mp
 
     spawn = mp.get_context("spawn")
@@ -81,7 +100,7 @@ def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str,
     procs = []
     for i in range(processes):
         p = spawn.Process(target=transfer_worker, args=(i, url, roots[i::processes], actor, recipient, ready, start,
-                                                       float(seconds), results, key_prefix))
+                                                       float(seconds), results, key_prefix, threads))
         p.start()
         procs.append(p)
     try:

@@ -97,6 +97,7 @@ def run_idempotent(
     body: Callable[[UnitOfWork], Result],
     retries: int = 5,
     optimistic: bool = False,
+    plain_result: bool = False,
 ) -> Result:
     """Run ``body`` in one unit of work, exactly once per idempotency key.
 
@@ -107,10 +108,13 @@ def run_idempotent(
     first; it is claimed with the body's writes (``INSERT … ON CONFLICT DO NOTHING``), and a replay is
     recognised when the claim fails or the body refuses — its work is rolled back and the recorded
     result returned (or the request refused as a conflict). One statement (a round trip) less per call.
-    Its first attempt runs in a ``single_write`` unit of work (on PostgreSQL no explicit transaction:
-    the body reads, then writes in one self-guarding statement); after a conflict (another operation
-    on the same voucher came first) the retries run in a transaction, where the body may lock what it
-    reads, so a busy voucher cannot starve a request.
+    Its first attempt runs in a ``single_write`` unit of work (fixed SQL on the DBAPI connection; on
+    PostgreSQL no explicit transaction: the body reads, then writes in one self-guarding statement);
+    after a conflict (another operation on the same voucher came first) the retries run in an ordinary
+    transaction, where the body may lock what it reads, so a busy voucher cannot starve a request.
+
+    ``plain_result=True``: the body returns only ``str``/``int``/``bool``/``None``, lists and str-keyed
+    dicts, so its result is used as it is (no ``jsonable`` pass).
     """
     if key is None or not str(key).strip():
         raise errors.IdempotencyKeyMissing()
@@ -130,7 +134,7 @@ def run_idempotent(
                             raise errors.IdempotencyConflict(key=key)
                         return dict(raw.json_out(prior[1]))
                 record = uow.idempotency = IdempotencyRecord(key, operation, digest)
-                result = jsonable(body(uow))
+                result = body(uow) if plain_result else jsonable(body(uow))
                 if not record.stored:
                     params = {"key": key, "op": operation, "hash": digest, "response": raw.json_in(result),
                               "at": raw.ts(ctx.clock.now())}

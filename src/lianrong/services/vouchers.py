@@ -246,7 +246,7 @@ def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[s
 
     return run_idempotent(ctx, key=idempotency_key, operation="fragment.transfer",
                           request={"actor": actor.user_id, "f": fragment_id, "p": parts}, body=body,
-                          optimistic=True)
+                          optimistic=True, plain_result=True)
 
 
 # The hot path of the ledger: fixed SQL on the driver (see adapters/db/raw.py). One statement reads

@@ -18,12 +18,13 @@ class UnitOfWork:
     PostgreSQL outside any transaction, each statement on its own (for hot reads whose statements need not
     share a snapshot: READ COMMITTED gives each its own anyway).
 
-    ``single_write``: the use case reads, then writes everything in **one statement** that checks its own
-    guards and aborts itself when one fails (``Raw.GuardFailed``; ``lianrong_refuse`` in the database).
-    On PostgreSQL it runs outside an explicit transaction: that statement is atomic and durable on its
-    own, so no ``BEGIN`` and ``COMMIT`` round trips; what was read is re-checked by the statement's
-    guards, not held by locks (``statement_mode`` is True). Such a unit of work offers ``raw`` only (no
-    SQLAlchemy ``conn``). On SQLite it is an ordinary transaction.
+    ``single_write``: a hot use case that runs fixed SQL only (``raw``; there is no SQLAlchemy ``conn``)
+    on the pooled DBAPI connection itself, without SQLAlchemy's Connection and transaction bookkeeping
+    around it. On PostgreSQL it writes everything in **one statement** that checks its own guards and
+    aborts itself when one fails (``Raw.GuardFailed``; ``lianrong_refuse`` in the database), outside an
+    explicit transaction: that statement is atomic and durable on its own, so there are no ``BEGIN`` and
+    ``COMMIT`` round trips, and what was read is re-checked by the statement's guards, not held by locks
+    (``statement_mode`` is True). On SQLite it is an ordinary ``BEGIN IMMEDIATE`` … ``COMMIT``.
     """
 
     def __init__(self, engine: Engine, *, readonly: bool = False, autocommit: bool = False,
@@ -31,11 +32,15 @@ class UnitOfWork:
         self.engine = engine
         self.readonly = readonly or autocommit
         self.autocommit = autocommit
+        pg = engine.dialect.name == "postgresql"
+        #: fixed SQL on the pooled DBAPI connection, no SQLAlchemy Connection
+        self.raw_only = single_write and not self.readonly
         #: PostgreSQL without an explicit transaction, for a use case that writes in one guarded statement
-        self.statement_mode = single_write and not self.readonly and engine.dialect.name == "postgresql"
+        self.statement_mode = self.raw_only and pg
         self.conn: Connection
         self._committed = False
         self._raw: Raw | None = None
+        self._pooled: Any = None
         # the idempotency row the use case owes (services.common.run_idempotent), if any
         self.idempotency: Any = None
 
@@ -53,15 +58,21 @@ class UnitOfWork:
         return self._raw
 
     def __enter__(self) -> UnitOfWork:
-        if self.statement_mode:
-            # only fixed SQL runs here (``raw``): the pooled DBAPI connection itself, in autocommit, without
-            # SQLAlchemy's Connection and its isolation-level bookkeeping around it
+        if self.raw_only:
             from .raw import Raw
 
             self._pooled = self.engine.raw_connection()
             dbapi = self._pooled.dbapi_connection
-            dbapi.autocommit = True
-            self._raw = Raw(dialect=self.engine.dialect, dbapi_connection=dbapi)
+            try:
+                if self.statement_mode:
+                    dbapi.autocommit = True
+                self._raw = Raw(dialect=self.engine.dialect, dbapi_connection=dbapi)
+                if not self.statement_mode:
+                    # the engine's connections run without pysqlite's implicit transactions (engine.py)
+                    self._raw.run("BEGIN IMMEDIATE", {})
+            except BaseException:
+                self._release()
+                raise
             return self
         conn = self.engine.connect()
         if self.autocommit and self.engine.dialect.name == "postgresql":
@@ -69,8 +80,6 @@ class UnitOfWork:
             # anyway, and without BEGIN and ROLLBACK a one-statement read is one round trip instead of
             # three (no server-side cursors then; the pool puts the connection back to its default)
             conn = conn.execution_options(isolation_level="AUTOCOMMIT", lianrong_readonly=True)
-        elif self.statement_mode:
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         elif self.readonly:
             conn = conn.execution_options(lianrong_readonly=True)
         self.conn = conn
@@ -79,20 +88,30 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Make the use case's writes durable (in statement mode each statement already was)."""
-        if not self.statement_mode:
+        if not self.raw_only:
             self._tx.commit()
+        elif not self.statement_mode:
+            self.raw.run("COMMIT", {})
         self._committed = True
+
+    def _release(self) -> None:
+        """Give a raw-only unit of work's connection back to the pool as the pool handed it out."""
+        pooled, self._pooled, self._raw = self._pooled, None, None
+        dbapi = pooled.dbapi_connection
+        try:
+            if self.statement_mode:
+                dbapi.autocommit = False
+            elif dbapi.in_transaction:
+                dbapi.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - a broken connection: the pool must not hand it out again
+            pooled.invalidate()
+        pooled.close()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self.statement_mode:
-            self._raw = None
-            try:
-                self._pooled.dbapi_connection.autocommit = False  # as the pool hands connections out
-            except Exception:  # noqa: BLE001 - a broken connection: the pool discards it on close
-                self._pooled.invalidate()
-            self._pooled.close()
+        if self.raw_only:
+            self._release()
             return
         try:
             if not self._committed and self._tx.is_active:
