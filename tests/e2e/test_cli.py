@@ -589,7 +589,7 @@ def test_batch_payments_export_and_confirm(demo: Demo, tmp_path: Path):
             w.writerow([iid, "confirmed", f"ICBC2027011500{n}", fen])
 
     applied = demo.run("payments", "confirm", str(confirmation), "--as", "icbc_op", "--json", env=batch).json()
-    assert applied == {"applied": 2, "confirmed": 2, "failed": 0}
+    assert applied == {"applied": 2, "confirmed": 2, "failed": 0, "unchanged": 0}
     statuses = {iid: tuple(sql(demo.path, "select status, reference from payment_instruction where id = ?",
                                iid)[0]) for iid in expected}
     assert all(s == "confirmed" and ref.startswith("ICBC") for s, ref in statuses.values()), statuses
@@ -598,6 +598,6 @@ def test_batch_payments_export_and_confirm(demo: Demo, tmp_path: Path):
 
     before = demo.snapshot(exclude=("idempotency",))
     again = demo.run("payments", "confirm", str(confirmation), "--as", "icbc_op", "--json", env=batch).json()
-    assert again == {"applied": 0, "confirmed": 0, "failed": 0}
+    assert again == {"applied": 0, "confirmed": 0, "failed": 0, "unchanged": 2}
     assert_unchanged(before, demo.snapshot(exclude=("idempotency",)), "confirming the same file twice")
     ok(demo.run("audit", "verify", env=batch))
