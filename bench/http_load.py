@@ -58,12 +58,12 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "tests"))  # tests/factories.py: the World builder
 
 import workers  # noqa: E402
-from run import Pg, log, pct, pg_admin_url, src_digest  # noqa: E402
+from run import PG_DRIVERS, Pg, log, pct, pg_admin_url, src_digest  # noqa: E402
 
 PREFIX = "/api/v1"
 MIX = (("transfer", 40), ("finance", 15), ("holdings", 15), ("voucher", 15), ("lineage", 15))
 TRANSFER_FEN = 10_000_00  # ¥10,000 to s2 per transfer: enough for s2 to finance it
-SERVICE_WORKERS = 8
+SERVICE_WORKERS = 8  # connections, driven as bench/run.py's pg-transfer does (PG_DRIVERS processes)
 SERVICE_VOUCHERS_PER_WORKER = 4
 
 
@@ -235,9 +235,10 @@ def tree_cpu(pid: int) -> float:
 
 
 def service_phase(url: str, roots: list[str], actor: Any, recipient: str, seconds: float, tag: str) -> dict[str, Any]:
-    """``vouchers.transfer`` from SERVICE_WORKERS processes for ``seconds`` (bench/workers.py)."""
-    return workers.run_transfer_workers(url, roots, actor, recipient, processes=SERVICE_WORKERS, seconds=seconds,
-                                        key_prefix=f"{tag}-w")
+    """``vouchers.transfer`` on SERVICE_WORKERS connections from PG_DRIVERS processes for ``seconds``, the
+    shape of bench/run.py's pg-transfer (bench/workers.py)."""
+    return workers.run_transfer_workers(url, roots, actor, recipient, processes=PG_DRIVERS,
+                                        threads=SERVICE_WORKERS // PG_DRIVERS, seconds=seconds, key_prefix=f"{tag}-w")
 
 
 def summarize(name: str, data: dict[str, Any], server_cpu: float) -> dict[str, Any]:
@@ -320,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"{n_http} vouchers for {args.concurrency} HTTP clients, {2 * n_service} for the service phases")
 
         pg.checkpoint()
-        log(f"service phase (before): {SERVICE_WORKERS} processes x {service_seconds:.0f} s")
+        log(f"service phase (before): {SERVICE_WORKERS} connections from {PG_DRIVERS} processes x {service_seconds:.0f} s")
         before = service_phase(url, service_roots[0], actor, recipient, service_seconds, "before")
         log(f"service before: {before['per_s']:,.0f} transfers/s")
 
@@ -378,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
             server.kill()
         server = None
 
-        log(f"service phase (after): {SERVICE_WORKERS} processes x {service_seconds:.0f} s")
+        log(f"service phase (after): {SERVICE_WORKERS} connections from {PG_DRIVERS} processes x {service_seconds:.0f} s")
         after = service_phase(url, service_roots[1], actor, recipient, service_seconds, "after")
         log(f"service after: {after['per_s']:,.0f} transfers/s")
 
@@ -396,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n# LianRong HTTP load — {started:%Y-%m-%d %H:%M} UTC — {os.cpu_count()} cores — src {src_digest()}\n"
               f"`{command}`\nuvicorn {args.workers} workers (h11, asyncio), {args.concurrency} concurrent clients "
               f"(asyncio, one process), PostgreSQL {pg.version()}; load average {os.getloadavg()[0]:.1f}")
-        print(f"\nservice layer ({SERVICE_WORKERS} processes x vouchers.transfer): before {before['per_s']:,.0f}, "
+        print(f"\nservice layer ({SERVICE_WORKERS} connections from {PG_DRIVERS} processes x vouchers.transfer): before {before['per_s']:,.0f}, "
               f"after {after['per_s']:,.0f} transfers/s, reference {service:,.0f}/s "
               f"(client CPU {before['client_cpu_ms']:.2f} / {after['client_cpu_ms']:.2f} ms per transfer)")
         for s in summaries:
