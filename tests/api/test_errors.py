@@ -53,6 +53,17 @@ def test_a_domain_refusal_keeps_its_code_and_status(api_world):
     assert body["details"]["id"] == "frg_nope"
 
 
+def test_invoice_allocations_off_the_voucher_amount_are_refused_as_in_the_console(api_world):
+    w = api_world.world
+    invoice = w.invoice(1_000_00)
+    body = _error(api_world.as_("core_op").post("/vouchers", {
+        "bank": w.ids["bank"], "supplier": w.ids["s1"], "contract_id": w.contracts[("core", "s1")],
+        "invoices": [{"invoice_id": invoice, "amount_fen": 600_00}], "amount_fen": 1_000_00,
+        "maturity_on": "2027-03-15"}), 422, "issue.allocation_mismatch")
+    assert body["details"] == {"allocated": 600_00, "amount": 1_000_00, "difference": 400_00}
+    assert "600.00" in body["message_en"] and "400.00元" in body["message_zh"]
+
+
 def test_every_change_needs_an_idempotency_key(api_world):
     api = api_world.as_("sup_op")
     body = {"name": "no key"}

@@ -62,10 +62,23 @@ def test_the_amount_may_not_exceed_the_invoices_unallocated_amount(world):
     args["invoices"] = [{"invoice_id": inv, "amount_fen": 300_00}, {"invoice_id": other, "amount_fen": 100_00}]
     assert vouchers.prepare(world.ctx, **args, idempotency_key=key())["face_fen"] == 400_00
     assert row(world.ctx, t.invoice, inv).allocated_fen == 1000_00
-    # allocations must add up to the voucher
-    args = prepare_args(world, 100_00, invoice=world.invoice(100_00))
-    args["amount_fen"] = 100_01
-    refuses(world.ctx, "validation.failed", vouchers.prepare, world.ctx, **args, idempotency_key=key())
+
+
+def test_allocations_that_do_not_sum_to_the_amount_are_refused_with_the_difference_in_yuan(world):
+    first, second = world.invoice(3000_00), world.invoice(3000_00)
+    args = prepare_args(world, 2500_00, invoice=first)
+    args["invoices"] = [{"invoice_id": first, "amount_fen": 1000_00}, {"invoice_id": second, "amount_fen": 1234_56}]
+    err = refuses(world.ctx, "issue.allocation_mismatch", vouchers.prepare, world.ctx, **args, idempotency_key=key())
+    assert err.details == {"allocated": 2234_56, "amount": 2500_00, "difference": 265_44}
+    assert "2,234.56" in err.message_en and "2,500.00" in err.message_en and "265.44" in err.message_en
+    assert "2,234.56元" in err.message_zh and "265.44元" in err.message_zh
+    # the same invoice listed twice counts once per listing, as it is reserved
+    args["invoices"] = [{"invoice_id": first, "amount_fen": 1000_00}, {"invoice_id": first, "amount_fen": 1000_00}]
+    refuses(world.ctx, "issue.allocation_mismatch", vouchers.prepare, world.ctx, **args, idempotency_key=key())
+    args["invoices"].append({"invoice_id": second, "amount_fen": 500_00})
+    assert vouchers.prepare(world.ctx, **args, idempotency_key=key())["face_fen"] == 2500_00
+    assert (row(world.ctx, t.invoice, first).allocated_fen, row(world.ctx, t.invoice, second).allocated_fen) == (
+        2000_00, 500_00)
 
 
 def test_an_invoice_of_another_trade_cannot_back_the_voucher(world):

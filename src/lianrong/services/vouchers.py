@@ -62,9 +62,7 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
         if not isinstance(iid, str):
             raise errors.ValidationFailed(reason="invoice_id missing / 缺少发票")
         allocations[iid] = allocations.get(iid, 0) + check_fen(item.get("amount_fen"))
-    if sum(allocations.values()) != amount_fen:
-        raise errors.ValidationFailed(
-            reason=f"invoice allocations sum to {sum(allocations.values())}, voucher is {amount_fen} / 发票占用合计须等于凭据金额")
+    v.check_invoice_allocations(amount_fen=amount_fen, allocations=list(allocations.values()))
     check_actor_role(actor, "operator")
 
     def body(uow: UnitOfWork) -> Result:

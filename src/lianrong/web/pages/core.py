@@ -13,7 +13,6 @@ from starlette.datastructures import FormData
 from ...domain import errors
 from ...domain.errors import LianRongError
 from ...domain.money import format_yuan
-from ...domain.vouchers import check_invoice_allocations
 from ...services import documents, vouchers, worklists
 from ..console import Deps
 from ..i18n import N_
@@ -228,7 +227,6 @@ def register(router: APIRouter, deps: Deps) -> None:
         allocations = _parse_invoices(form, amount_fen=amount, invoices=_by_id(options))
         if form.ok:
             try:
-                check_invoice_allocations(amount_fen=amount, allocations=[a.amount_fen for a in allocations])  # type: ignore[arg-type]
                 trade = allocations[0].invoice
                 r = vouchers.prepare(ui.ctx, actor=ui.actor, bank=bank, supplier=trade["seller_id"],
                                      contract_id=trade["contract_id"],
