@@ -9,7 +9,7 @@ from factories import key
 from ledger_asserts import counts, prepare_args, refuses, rows
 
 from lianrong.adapters.db import tables as t
-from lianrong.services import documents, financing, lineage, vouchers
+from lianrong.services import documents, financing, lineage, parties, vouchers
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -147,3 +147,25 @@ def test_referencing_an_attachment_never_uploaded_is_refused(world):
             buyer=world.ids["core"], seller=world.ids["s1"], number="HT-NOFILE", amount_fen=100_00,
             signed_on=dt.date(2026, 11, 1), due_on=dt.date(2027, 1, 1), non_cash_agreed=True,
             attachments=["0" * 64], idempotency_key=key())
+
+
+def test_a_viewer_account_uploads_no_file_and_records_no_contract_or_invoice(world):
+    """Viewers read only, whichever entrypoint calls the service (the console and the CLI too)."""
+    for org in ("core", "s1"):
+        parties.add_user(world.ctx, party=world.ids[org], username=f"{org}-viewer-{world.base}",
+                         display_name="viewer", role="viewer", idempotency_key=key())
+    for org, seller in (("core", "s1"), ("s1", "s2")):
+        viewer = parties.actor_for(world.ctx, f"{org}-viewer-{world.base}")
+        refuses(world.ctx, "auth.forbidden", documents.upload, world.ctx, actor=viewer, content=PDF + org.encode(),
+                filename="scan.pdf", idempotency_key=key())
+        refuses(world.ctx, "auth.forbidden", documents.add_contract, world.ctx, actor=viewer, buyer=world.ids[org],
+                seller=world.ids[seller], number=f"HT-VIEW-{org}", amount_fen=100_00, signed_on=dt.date(2026, 11, 1),
+                due_on=dt.date(2027, 1, 1), non_cash_agreed=True, idempotency_key=key())
+        refuses(world.ctx, "auth.forbidden", documents.add_invoice, world.ctx, actor=viewer,
+                contract_id=world.contracts[(org, seller)], number=f"2611700000000000{len(org):04d}",
+                amount_fen=100_00, issued_on=dt.date(2026, 11, 20), idempotency_key=key())
+    # the organisation's operators still record them
+    assert upload(world, PDF + b"operator", "scan.pdf")["reused"] is False
+    assert documents.add_invoice(world.ctx, actor=world.user("core", "approver"),
+                                 contract_id=world.contracts[("core", "s1")], number="26117000000000000099",
+                                 amount_fen=100_00, issued_on=dt.date(2026, 11, 20), idempotency_key=key())["id"]

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lianrong.adapters.db import tables as t
+from lianrong.demo import DEMO_PASSWORD
+from lianrong.services import parties
 
 HX = {"HX-Request": "true"}
 
@@ -57,6 +59,24 @@ def test_a_bad_amount_is_shown_on_its_field_and_the_input_is_kept(console, login
     assert "金额精确到分" in r.text
     assert 'value="BAD-AMOUNT-1"' in r.text and 'value="12.345"' in r.text and 'value="2027-02-28"' in r.text
     assert _count(console.ctx, t.contract) == before
+
+
+def test_a_core_viewer_sees_the_contracts_page_but_records_no_contract_or_invoice(console, login, csrf_of, key_of):
+    ctx = console.ctx
+    parties.add_user(ctx, party=_party(ctx, "峪口禽业"), username="yukou_viewer", display_name="峪口查询",
+                     role="viewer", password=DEMO_PASSWORD, idempotency_key="web-test-yukou-viewer")
+    client = login("yukou_viewer")
+    page = client.get("/core/contracts").text
+    assert 'data-testid="table-contracts"' in page
+    contracts, invoices = _count(ctx, t.contract), _count(ctx, t.invoice)
+    r = client.post("/core/contracts", data=_contract_form(ctx, page, csrf_of, key_of, number="VIEWER-1"))
+    assert r.status_code == 422 and 'data-testid="form-error" data-code="auth.forbidden"' in r.text
+    contract = re.search(r'data-testid="row-contract" data-id="([^"]+)"', page).group(1)
+    r = client.post("/core/invoices", data={"csrf_token": csrf_of(page), "idempotency_key": key_of(page),
+                                            "contract_id": contract, "number": "26117000000000000777",
+                                            "amount": "1,000", "issued_on": "2026-11-20"})
+    assert r.status_code == 422 and 'data-code="auth.forbidden"' in r.text
+    assert (_count(ctx, t.contract), _count(ctx, t.invoice)) == (contracts, invoices)
 
 
 def test_htmx_gets_only_the_refused_form_back(console, login, csrf_of, key_of):

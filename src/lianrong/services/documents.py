@@ -15,7 +15,16 @@ from ..domain.identifiers import normalize_invoice_number
 from ..domain.money import check_fen
 from ..ids import new_id
 from . import scope
-from .common import Result, check_actor_party, get_or_raise, paged, resolve_party, row_dict, run_idempotent
+from .common import (
+    Result,
+    check_actor_party,
+    check_actor_role,
+    get_or_raise,
+    paged,
+    resolve_party,
+    row_dict,
+    run_idempotent,
+)
 from .context import Actor, Context
 
 #: accepted upload types, recognised by their leading bytes, never by file name
@@ -69,6 +78,7 @@ def link(uow: UnitOfWork, *, owner_kind: str, owner_id: str, shas: list[str]) ->
 def upload(ctx: Context, *, actor: Actor, content: bytes, filename: str, idempotency_key: str) -> Result:
     """Upload a file; a file uploaded before is referenced, not stored again."""
     sha = hashlib.sha256(content or b"").hexdigest()
+    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         existed = uow.conn.execute(select(t.attachment.c.sha256).where(t.attachment.c.sha256 == sha)).first()
@@ -88,6 +98,7 @@ def add_contract(ctx: Context, *, actor: Actor, buyer: str, seller: str, number:
         raise errors.ValidationFailed(reason="contract number must be 1–60 characters / 合同编号须为1至60个字符")
     if due_on < signed_on:
         raise errors.InvalidDate(value=f"due {due_on} before signing {signed_on}")
+    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, buyer, kind="enterprise")
@@ -121,6 +132,7 @@ def add_invoice(ctx: Context, *, actor: Actor, contract_id: str, number: str, co
     """Record an invoice under a contract; its seller and buyer must be the contract's."""
     check_fen(amount_fen)
     code_n, number_n = normalize_invoice_number(number=number, code=code)
+    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         c = get_or_raise(uow, t.contract, contract_id, "contract")
