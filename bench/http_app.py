@@ -1,5 +1,5 @@
-"""The application served by the HTTP load run (``bench/http_load.py``): uvicorn imports ``make_app`` in
-each worker process (``--factory``), so the service context is built per process, as ``lianrong serve`` does.
+"""The application served by the HTTP load run (``bench/http_load.py``): each worker process calls
+``make_app``, so the service context is built per process, as ``lianrong serve --workers N`` does.
 
 Environment (set by ``http_load.py``): ``LIANRONG_BENCH_HTTP_URL`` (the database, already seeded and
 migrated) and ``LIANRONG_BENCH_HTTP_RATE_LIMIT`` (requests per minute per user and process).
@@ -27,33 +27,13 @@ def make_app() -> Any:
 
 
 def serve(host: str, port: int, workers: int) -> None:
-    """``uvicorn --factory http_app:make_app --workers N``, with TCP_NODELAY on every connection.
+    """``lianrong serve --workers N`` as the application does it (``lianrong.api.serve``): each worker its
+    own ``SO_REUSEPORT`` socket, so the kernel spreads the load generator's keep-alive connections over
+    the workers, and TCP_NODELAY on every connection."""
+    from lianrong.api.serve import serve as run
 
-    uvicorn's multi-process mode binds its socket as ``socket.socket(family)`` (protocol number 0), and
-    asyncio sets TCP_NODELAY only on sockets whose ``proto`` is IPPROTO_TCP: the workers' connections then
-    run with Nagle's algorithm, and as a response goes out in two writes (head, then body) a keep-alive
-    client waits for its own delayed ACK, ~40 ms per request. (A single-process ``uvicorn.run``, as in
-    ``lianrong serve``, binds through ``loop.create_server`` and is not affected.) The socket is re-made
-    with ``proto=IPPROTO_TCP`` on the same descriptor before the workers start.
-    """
-    import socket
-
-    import uvicorn
-    from uvicorn.config import Config
-
-    bind = Config.bind_socket
-
-    def bind_socket(self: Config) -> socket.socket:
-        sock = bind(self)
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.proto == 0:
-            sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
-            sock.set_inheritable(True)
-        return sock
-
-    Config.bind_socket = bind_socket  # type: ignore[method-assign]
-    uvicorn.run("http_app:make_app", factory=True, host=host, port=port, workers=workers,
-                app_dir=os.path.dirname(os.path.abspath(__file__)), access_log=False, log_level="warning",
-                timeout_keep_alive=60)
+    raise SystemExit(run(make_app, host=host, port=port, workers=workers, log_level="warning", access_log=False,
+                         timeout_keep_alive=60))
 
 
 if __name__ == "__main__":

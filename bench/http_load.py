@@ -9,8 +9,8 @@ Everything happens in one run on one fresh database (``lianrong_bench_http_<pid>
    issue vouchers to s1, and API tokens (``accounts.issue_token``) for s1's and s2's operators.
 2. ``service`` (before): 8 processes calling ``vouchers.transfer`` directly for S seconds, each on its own
    vouchers (``bench/workers.py``, as ``bench/run.py --only pg-transfer``): the service-layer reference.
-3. Start ``uvicorn --factory http_app:make_app --workers W`` on 127.0.0.1 (a free port, no access log;
-   ``bench/http_app.py`` launches it so that TCP_NODELAY is set, see ``http_app.serve``).
+3. Start W uvicorn workers on 127.0.0.1 (a free port, no access log) the way ``lianrong serve --workers W``
+   does (``lianrong.api.serve``: a ``SO_REUSEPORT`` socket per worker, TCP_NODELAY), from ``bench/http_app.py``.
 4. ``http-transfers``: C concurrent clients (asyncio, one keep-alive
    connection each, a minimal HTTP/1.1 client in one process) POST
    ``/api/v1/fragments/{id}/transfer`` for S seconds, each spending the latest remainder of its own
@@ -211,8 +211,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a process and its live descendants."""
+def tree_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of each direct child of a process (a worker) with its own live
+    descendants, and of the process itself under its own pid."""
     hz = os.sysconf("SC_CLK_TCK")
     children: dict[int, list[int]] = {}
     stats: dict[int, float] = {}
@@ -226,12 +227,18 @@ def tree_cpu(pid: int) -> float:
         fields = raw[raw.rindex(")") + 2:].split()
         children.setdefault(int(fields[1]), []).append(int(entry))
         stats[int(entry)] = (int(fields[11]) + int(fields[12])) / hz
-    total, todo = 0.0, [pid]
-    while todo:
-        p = todo.pop()
-        total += stats.get(p, 0.0)
-        todo += children.get(p, [])
-    return total
+
+    def subtree(root: int) -> float:
+        total, todo = 0.0, [root]
+        while todo:
+            p = todo.pop()
+            total += stats.get(p, 0.0)
+            todo += children.get(p, [])
+        return total
+
+    out = {pid: stats.get(pid, 0.0)}
+    out.update({child: subtree(child) for child in children.get(pid, [])})
+    return out
 
 
 def service_phase(url: str, roots: list[str], actor: Any, recipient: str, seconds: float, tag: str) -> dict[str, Any]:
@@ -241,7 +248,8 @@ def service_phase(url: str, roots: list[str], actor: Any, recipient: str, second
                                         threads=SERVICE_WORKERS // PG_DRIVERS, seconds=seconds, key_prefix=f"{tag}-w")
 
 
-def summarize(name: str, data: dict[str, Any], server_cpu: float) -> dict[str, Any]:
+def summarize(name: str, data: dict[str, Any], per_process_cpu: dict[int, float]) -> dict[str, Any]:
+    server_cpu = sum(per_process_cpu.values())
     samples = data["samples"]
     elapsed = data["elapsed"]
     ops: dict[str, Any] = {}
@@ -258,15 +266,27 @@ def summarize(name: str, data: dict[str, Any], server_cpu: float) -> dict[str, A
             "per_s": len(samples) / elapsed, "p50_ms": pct(lat, 0.5) if lat else None,
             "p99_ms": pct(lat, 0.99) if lat else None, "statuses": statuses, "ops": ops,
             "server_cpu_ms_per_request": 1000 * server_cpu / max(len(samples), 1),
+            # the workers' shares (the supervisor and helper processes use none)
+            "server_cpu_share_per_process": [round(c / server_cpu, 2) for c in sorted(per_process_cpu.values(),
+                                                                                      reverse=True)
+                                             if server_cpu and c / server_cpu >= 0.005],
             "client_cpu_ms_per_request": 1000 * data["client_cpu"] / max(len(samples), 1),
             "budget_exhausted": data["budget_left"] <= 0}
+
+
+def _uvicorn_stack() -> str:
+    """What uvicorn's "auto" picks here: httptools and uvloop when installed, else h11 and asyncio."""
+    from importlib.util import find_spec
+
+    return f"{'httptools' if find_spec('httptools') else 'h11'}, {'uvloop' if find_spec('uvloop') else 'asyncio'}"
 
 
 def print_phase(s: dict[str, Any]) -> None:
     print(f"\n### {s['phase']}: {s['requests']:,} requests in {s['seconds']:.1f} s = {s['per_s']:,.0f} req/s, "
           f"p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms; statuses {s['statuses']}")
-    print(f"uvicorn CPU {s['server_cpu_ms_per_request']:.2f} ms/request, client CPU "
-          f"{s['client_cpu_ms_per_request']:.2f} ms/request" + ("; REQUEST BUDGET EXHAUSTED" if s["budget_exhausted"] else ""))
+    print(f"uvicorn CPU {s['server_cpu_ms_per_request']:.2f} ms/request (share per process "
+          f"{s['server_cpu_share_per_process']}), client CPU {s['client_cpu_ms_per_request']:.2f} ms/request"
+          + ("; REQUEST BUDGET EXHAUSTED" if s["budget_exhausted"] else ""))
     print("| operation | requests | errors | req/s | p50 ms | p99 ms | max ms |")
     print("|-----------|---------:|-------:|------:|-------:|-------:|-------:|")
     for op, o in s["ops"].items():
@@ -327,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
 
         port = free_port()
         env = dict(os.environ, LIANRONG_BENCH_HTTP_URL=url, LIANRONG_BENCH_HTTP_RATE_LIMIT=str(args.rate_limit))
-        # uvicorn --factory http_app:make_app --workers W, with TCP_NODELAY (see http_app.serve)
+        # W workers as `lianrong serve --workers W` runs them (see http_app.serve)
         cmd = [sys.executable, str(BENCH / "http_app.py"), "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(args.workers)]
         server = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True)
@@ -361,9 +381,11 @@ def main(argv: list[str] | None = None) -> int:
         while True:
             kind, value = messages.get(timeout=seconds + 600)
             if kind == "start":
-                server_cpu[value] = -tree_cpu(server.pid)
+                cpu_at_start = tree_cpu(server.pid)
             elif kind == "end":
-                server_cpu[value] += tree_cpu(server.pid)
+                at_end = tree_cpu(server.pid)
+                # per worker process (the supervisor's own share is under its pid), over the phase
+                server_cpu[value] = {p: at_end[p] - cpu_at_start.get(p, 0.0) for p in at_end}
                 log(f"{value} done")
             elif kind == "error":
                 raise RuntimeError("load generator failed:\n" + value)
@@ -395,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         }
 
         print(f"\n# LianRong HTTP load — {started:%Y-%m-%d %H:%M} UTC — {os.cpu_count()} cores — src {src_digest()}\n"
-              f"`{command}`\nuvicorn {args.workers} workers (h11, asyncio), {args.concurrency} concurrent clients "
+              f"`{command}`\nuvicorn {args.workers} workers ({_uvicorn_stack()}), {args.concurrency} concurrent clients "
               f"(asyncio, one process), PostgreSQL {pg.version()}; load average {os.getloadavg()[0]:.1f}")
         print(f"\nservice layer ({SERVICE_WORKERS} connections from {PG_DRIVERS} processes x vouchers.transfer): before {before['per_s']:,.0f}, "
               f"after {after['per_s']:,.0f} transfers/s, reference {service:,.0f}/s "

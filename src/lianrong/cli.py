@@ -175,15 +175,18 @@ def demo(db: Db = None, as_json: Json = False) -> None:
 
 @app.command()
 @command
-def serve(db: Db = None, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Start the HTTP API (uvicorn)."""
-    import uvicorn
+def serve(db: Db = None, host: str = "127.0.0.1", port: int = 8000,
+          workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes, each with its own "
+                                               "listening socket on the port (SO_REUSEPORT)")] = 1) -> None:
+    """Start the HTTP API and console (uvicorn)."""
+    from .api.serve import serve as run
 
-    from .api.app import create_app
-
-    ctx = _ctx(db)
-    out.print(f"LianRong 链融 serving on http://{host}:{port}/  (API: /api/v1, docs: /api/v1/docs)")
-    uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+    _ctx(db)  # migrate once, before any worker starts
+    out.print(f"LianRong 链融 serving on http://{host}:{port}/  (API: /api/v1, docs: /api/v1/docs)"
+              + (f", {workers} workers" if workers > 1 else ""))
+    code = run(bootstrap.http_app, (db,), host=host, port=port, workers=workers)
+    if code:
+        raise typer.Exit(code)
 
 
 # --- parties -----------------------------------------------------------------------------------

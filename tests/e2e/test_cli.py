@@ -24,21 +24,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from commands import LIANRONG
+from commands import clean_env as _env
 
 # --- running the command -------------------------------------------------------------------------
 
-_SCRIPT = Path(sys.executable).parent / "lianrong"
-#: the real installed console script (entry point ``lianrong.cli:app``); ``python -m`` as fallback
-LIANRONG = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "lianrong.cli"]
 TIMEOUT = 60
-
-
-def _env(**extra: str) -> dict[str, str]:
-    """The environment without any ambient LIANRONG_* setting, wide enough that Rich never wraps."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANRONG_")}
-    env.update(COLUMNS="400", NO_COLOR="1", PYTHONIOENCODING="utf-8", TERM="dumb")
-    env.update(extra)
-    return env
 
 
 @dataclass

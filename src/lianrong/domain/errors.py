@@ -632,3 +632,10 @@ class MethodNotAllowed(LianRongError):
     zh = "接口不支持{method}方法：{path}"
     en = "Method {method} is not allowed on {path}"
     status = 405
+
+
+class CannotListen(LianRongError):
+    code = "serve.cannot_listen"
+    zh = "无法在{host}:{port}上监听：{reason}（端口已被占用或无权使用）"
+    en = "Cannot listen on {host}:{port}: {reason} (the port is in use or not permitted)"
+    status = 409  # raised by `lianrong serve` only, never through the API
