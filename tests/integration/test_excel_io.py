@@ -208,6 +208,13 @@ def test_only_the_bank_imports_its_ledger(world):
             actor=world.user("core", "approver"))
 
 
+def test_a_bank_viewer_imports_no_ledger_file(world):
+    parties.add_user(world.ctx, party=world.ids["bank"], username=f"bank-viewer-{world.base}", display_name="viewer",
+                     role="viewer", idempotency_key=key())
+    refuses(world.ctx, "auth.forbidden", import_, world, workbook_bytes([uscc(777_702), "某企业"]),
+            actor=parties.actor_for(world.ctx, f"bank-viewer-{world.base}"))
+
+
 # --- exports -----------------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from factories import World, key, make_context
+from ledger_asserts import refuses
 
 from lianrong.domain.errors import InvalidState
 from lianrong.services import audit, parties, payments, settlement, vouchers
@@ -36,3 +37,14 @@ def test_a_voucher_that_is_not_overdue_cannot_be_retried(world):
     with pytest.raises(InvalidState):
         payments.retry_failed(world.ctx, actor=world.user("bank", "approver"), voucher_id=active["id"],
                               idempotency_key=key())
+
+
+def test_a_viewer_of_the_issuer_or_the_bank_retries_no_payment(world):
+    world.issue(1_000_00)
+    voucher = vouchers.list_vouchers(world.ctx)[0]["id"]
+    for org in ("core", "bank"):
+        parties.add_user(world.ctx, party=world.ids[org], username=f"{org}-viewer-{world.base}",
+                         display_name="viewer", role="viewer", idempotency_key=key())
+        refuses(world.ctx, "auth.forbidden", payments.retry_failed, world.ctx,
+                actor=parties.actor_for(world.ctx, f"{org}-viewer-{world.base}"), voucher_id=voucher,
+                idempotency_key=key())

@@ -33,7 +33,7 @@ from ..domain.identifiers import normalize_uscc
 from ..domain.money import parse_yuan
 from ..ids import new_id
 from . import scope
-from .common import Result, check_actor_party, resolve_party, run_idempotent
+from .common import Result, check_actor_party, check_actor_role, resolve_party, run_idempotent
 from .context import Actor, Context
 from .parties import core_params
 
@@ -410,6 +410,7 @@ def import_ledger_xlsx(ctx: Context, *, actor: Actor, bank: str, core: str, cont
     """
     entries = read_ledger_xlsx(content, max_ratio=ctx.policy.max_financing_ratio)
     digest = hashlib.sha256(bytes(content)).hexdigest()
+    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")

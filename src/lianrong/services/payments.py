@@ -416,6 +416,7 @@ def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key
     on record (77号 looks at whether it paid at maturity). An explicit action, never part of the
     settlement job, so that rerunning the job still changes nothing.
     """
+    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         voucher = lock_voucher(uow, voucher_id)
