@@ -6,9 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from factories import key, uscc
-from ledger_asserts import refuses, snapshot
+from factories import key, make_context, uscc
+from ledger_asserts import refuses, rows, snapshot
 
+from lianrong.adapters.db import tables as t
 from lianrong.domain import errors
 from lianrong.services import credit, documents, financing, parties, vouchers
 
@@ -139,6 +140,55 @@ def test_financing_parameters_are_set_per_core_and_overridden_per_supplier(world
     p = financing.preview(world.ctx, actor=world.user("s2"), fragment_ids=[s2])
     assert p["ratio"] == Decimal("0.9") and p["principal_fen"] == 360_00
     assert p["annual_rate"] == Decimal("0.032")
+
+
+def _designation(world, core: str = "core"):
+    return rows(world.ctx, t.core_designation, t.core_designation.c.core_id == world.ids[core])[0]
+
+
+def test_an_update_of_a_designation_keeps_the_parameters_not_given(world):
+    bank = world.user("bank", "approver")
+    before = _designation(world)  # the world designated it with min_split_fen=1 and max_tier=20
+    assert (before.min_split_fen, before.max_tier) == (1, 20)
+    r = parties.designate_core(world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"],
+                               max_ratio="0.8", idempotency_key=key())
+    after = _designation(world)
+    assert (Decimal(after.max_ratio), after.max_term_days, after.min_split_fen, after.max_tier,
+            Decimal(after.spread)) == (Decimal("0.8"), before.max_term_days, 1, 20, Decimal(before.spread))
+    assert after.designated_on == before.designated_on
+    assert (r["max_ratio"], r["min_split_fen"], r["max_tier"], r["designated_on"]) == (
+        "0.8", 1, 20, before.designated_on.isoformat())
+    parties.designate_core(world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"], spread="0.012",
+                           idempotency_key=key())
+    latest = _designation(world)
+    assert (Decimal(latest.max_ratio), latest.min_split_fen, Decimal(latest.spread)) == (
+        Decimal("0.8"), 1, Decimal("0.012"))
+
+
+def test_a_first_designation_takes_the_deployment_defaults_for_the_parameters_not_given(world):
+    new_enterprise(world, "core2")
+    parties.designate_core(world.ctx, actor=world.user("bank", "approver"), bank=world.ids["bank"],
+                           core=world.ids["core2"], max_tier=3, idempotency_key=key())
+    d = _designation(world, "core2")
+    defaults = parties.default_params(world.ctx)
+    assert (Decimal(d.max_ratio), d.max_term_days, d.min_split_fen, d.max_tier, Decimal(d.spread)) == (
+        defaults.max_ratio, defaults.max_term_days, defaults.min_split_fen, 3, defaults.spread)
+    assert d.designated_on == world.ctx.clock.today()
+
+
+def test_an_update_keeping_a_ratio_above_a_lowered_ceiling_is_refused(world):
+    bank = world.user("bank", "approver")
+    parties.designate_core(world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"], max_ratio="0.8",
+                           idempotency_key=key())
+    # the deployment lowers its ceiling below the designation's ratio
+    lowered = make_context(world.ctx.engine.url.render_as_string(hide_password=False), max_financing_ratio="0.7")
+    refuses(lowered, "params.invalid", parties.designate_core, lowered, actor=bank, bank=world.ids["bank"],
+            core=world.ids["core"], spread="0.01", idempotency_key=key())
+    parties.designate_core(lowered, actor=bank, bank=world.ids["bank"], core=world.ids["core"], max_ratio="0.7",
+                           spread="0.01", idempotency_key=key())
+    assert (Decimal(_designation(world).max_ratio), Decimal(_designation(world).spread)) == (
+        Decimal("0.7"), Decimal("0.01"))
+    lowered.engine.dispose()
 
 
 OUT_OF_RANGE = [

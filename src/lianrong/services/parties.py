@@ -179,32 +179,47 @@ def default_params(ctx: Context) -> FinancingParams:
         spread=s.default_spread)  # type: ignore[union-attr]
 
 
+def _check_ceiling(ctx: Context, params: FinancingParams) -> None:
+    """Refuse a financing ratio above the deployment's ceiling (``LIANRONG_MAX_FINANCING_RATIO``)."""
+    if params.max_ratio > ctx.policy.max_financing_ratio:
+        raise errors.InvalidParameter(reason=f"max_ratio above the deployment ceiling {ctx.policy.max_financing_ratio}")
+
+
 def designate_core(ctx: Context, *, actor: Actor, bank: str, core: str,
                    max_ratio: Any = None, max_term_days: Any = None, min_split_fen: Any = None,
                    max_tier: Any = None, spread: Any = None, idempotency_key: str) -> Result:
-    """The bank designates a core enterprise (核定为数字供应链核心企业) and sets its financing parameters."""
-    params = default_params(ctx).merged(**_params_values(max_ratio, max_term_days, min_split_fen, max_tier, spread))
-    if params.max_ratio > ctx.policy.max_financing_ratio:
-        raise errors.InvalidParameter(reason=f"max_ratio above the deployment ceiling {ctx.policy.max_financing_ratio}")
+    """The bank designates a core enterprise (核定为数字供应链核心企业) or updates its financing parameters.
+
+    Parameters left out (None) take the deployment's defaults on a first designation; an update of an
+    existing designation keeps their current values.
+    """
+    given = _params_values(max_ratio, max_term_days, min_split_fen, max_tier, spread)
+    _check_ceiling(ctx, default_params(ctx).merged(**given))  # each given value in its range, before any read
     check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")
         check_actor_party(actor, b.id, what="only the bank designates core enterprises / 仅银行可核定核心企业")
         c = resolve_party(uow, core, kind="enterprise")
-        values = dict(designated_on=ctx.clock.today(), max_ratio=str(params.max_ratio),
-                      max_term_days=params.max_term_days, min_split_fen=params.min_split_fen,
-                      max_tier=params.max_tier, spread=str(params.spread), updated_at=ctx.clock.now())
         key = and_(t.core_designation.c.bank_id == b.id, t.core_designation.c.core_id == c.id)
-        if uow.conn.execute(select(t.core_designation.c.core_id).where(key)).first():
-            values.pop("designated_on")
+        existing = uow.conn.execute(select(t.core_designation.c.designated_on).where(key)).first()
+        params = (core_params(uow, b.id, c.id) if existing else default_params(ctx)).merged(**given)
+        _check_ceiling(ctx, params)
+        values = dict(max_ratio=str(params.max_ratio), max_term_days=params.max_term_days,
+                      min_split_fen=params.min_split_fen, max_tier=params.max_tier, spread=str(params.spread),
+                      updated_at=ctx.clock.now())
+        if existing:
             uow.conn.execute(update(t.core_designation).where(key).values(**values))
+            designated_on = existing.designated_on
         else:
-            uow.conn.execute(insert(t.core_designation).values(bank_id=b.id, core_id=c.id, **values))
-        return {"bank_id": b.id, "core_id": c.id, **{k: v for k, v in values.items() if k != "updated_at"}}
+            designated_on = ctx.clock.today()
+            uow.conn.execute(insert(t.core_designation).values(bank_id=b.id, core_id=c.id,
+                                                               designated_on=designated_on, **values))
+        return {"bank_id": b.id, "core_id": c.id, "designated_on": designated_on,
+                **{k: v for k, v in values.items() if k != "updated_at"}}
 
     return run_idempotent(ctx, key=idempotency_key, operation="core.designate",
-                          request={"bank": bank, "core": core, "p": str(params)}, body=body)
+                          request={"bank": bank, "core": core, "p": given}, body=body)
 
 
 def import_ledger(ctx: Context, *, actor: Actor, bank: str, core: str,
@@ -234,10 +249,7 @@ def import_ledger(ctx: Context, *, actor: Actor, bank: str, core: str,
         added = []
         for ref, overrides in entries:
             # a supplier's overrides obey the same ranges as the core's parameters (ratio, tier, term…)
-            merged = base.merged(**overrides)
-            if merged.max_ratio > ctx.policy.max_financing_ratio:
-                raise errors.InvalidParameter(
-                    reason=f"max_ratio above the deployment ceiling {ctx.policy.max_financing_ratio}")
+            _check_ceiling(ctx, base.merged(**overrides))
             sup = resolve_party(uow, ref, kind="enterprise")
             if sup.id == c.id:
                 raise errors.ValidationFailed(reason="a core enterprise is not its own supplier / 核心企业不能是自己的供应商")

@@ -82,7 +82,7 @@ def list_designations(ctx: Ctx, actor: CurrentActor, page: Paging, bank: PartyQu
 
 @router.post("/cores", response_model=DesignationRead)
 def designate_core(body: DesignationCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
-    """The bank designates a core enterprise (核定) or updates its financing parameters."""
+    """The bank designates a core enterprise (核定), or updates the financing parameters sent (the others are kept)."""
     return parties.designate_core(ctx, actor=actor, bank=body.bank or actor.party_id, core=body.core,
                                   max_ratio=body.max_ratio, max_term_days=body.max_term_days,
                                   min_split_fen=body.min_split_fen, max_tier=body.max_tier, spread=body.spread,
