@@ -241,7 +241,7 @@ def party_designate(bank: str, core: str, max_ratio: Optional[str] = None, max_t
                     min_split: Annotated[Optional[str], typer.Option(help="yuan")] = None,
                     max_tier: Optional[int] = None, spread: Optional[str] = None, db: Db = None, user: As = None,
                     key: Key = None, as_json: Json = False) -> None:
-    """Designate a core enterprise (核定核心企业) and set its financing parameters."""
+    """Designate a core enterprise (核定核心企业) or update its financing parameters (those not given are kept)."""
     from .services import parties
 
     ctx = _ctx(db)
