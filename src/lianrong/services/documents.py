@@ -164,31 +164,41 @@ def add_invoice(ctx: Context, *, actor: Actor, contract_id: str, number: str, co
                           body=body)
 
 
-def trade_documents(uow: UnitOfWork, contract_id: str) -> dict[str, Any]:
-    """A contract with its invoices and attachments (reused across every holder and financing).
+def trade_files(uow: UnitOfWork, contract_ids: list[str]) -> dict[tuple[str, str], list[Result]]:
+    """The stored files of these contracts and of their invoices, by owner (``("contract"|"invoice", id)``).
 
-    Three statements whatever the number of invoices: the attachments of the contract and of all its
-    invoices are read together, then listed contract first and invoice by invoice as before.
+    One statement whatever the number of contracts and invoices; each owner's files in database order.
     """
-    c = get_or_raise(uow, t.contract, contract_id, "contract")
-    invoices = [row_dict(r) for r in uow.conn.execute(
-        select(t.invoice).where(t.invoice.c.contract_id == contract_id).order_by(t.invoice.c.issued_on))]
     link = t.document_link.c
     rows = uow.conn.execute(
         select(link.owner_kind, link.owner_id, t.attachment.c.sha256, t.attachment.c.filename,
                t.attachment.c.media_type)
         .join(t.document_link, link.sha256 == t.attachment.c.sha256)
-        .where(or_(and_(link.owner_kind == "contract", link.owner_id == contract_id),
+        .where(or_(and_(link.owner_kind == "contract", link.owner_id.in_(contract_ids)),
                    and_(link.owner_kind == "invoice",
-                        link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id == contract_id)))))
+                        link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id.in_(contract_ids))))))
     ).all()
-    order = {("contract", contract_id): 0}
-    for i, inv in enumerate(invoices, start=1):
-        order[("invoice", inv["id"])] = i
-    rows.sort(key=lambda r: order.get((r.owner_kind, r.owner_id), len(order)))  # stable: DB order within an owner
-    files = [{"owner": r.owner_kind, "owner_id": r.owner_id, "sha256": r.sha256, "filename": r.filename,
-              "media_type": r.media_type} for r in rows]
-    return {"contract": row_dict(c), "invoices": invoices, "attachments": files}
+    out: dict[tuple[str, str], list[Result]] = {}
+    for r in rows:
+        out.setdefault((r.owner_kind, r.owner_id), []).append(
+            {"owner": r.owner_kind, "owner_id": r.owner_id, "sha256": r.sha256, "filename": r.filename,
+             "media_type": r.media_type})
+    return out
+
+
+def trade_documents(uow: UnitOfWork, contract_id: str) -> dict[str, Any]:
+    """A contract with its invoices and attachments (reused across every holder and financing).
+
+    Three statements whatever the number of invoices: the attachments of the contract and of all its
+    invoices are read together (``trade_files``), then listed contract first and invoice by invoice.
+    """
+    c = get_or_raise(uow, t.contract, contract_id, "contract")
+    invoices = [row_dict(r) for r in uow.conn.execute(
+        select(t.invoice).where(t.invoice.c.contract_id == contract_id).order_by(t.invoice.c.issued_on))]
+    files = trade_files(uow, [contract_id])
+    owners = [("contract", contract_id)] + [("invoice", inv["id"]) for inv in invoices]
+    return {"contract": row_dict(c), "invoices": invoices,
+            "attachments": [f for owner in owners for f in files.get(owner, [])]}
 
 
 def _contracts_scope(uow: UnitOfWork, actor: Actor) -> Any | None:
