@@ -134,6 +134,7 @@ ROWS = [
         body=lambda s: {"bank": s["bank"], "core": s["core"], "min_split_fen": 1, "max_tier": 20}),
     Row("ledger-import", "POST", "/cores/{core}/ledger", every(200, BANK),
         body=lambda s: {"bank": s["bank"], "suppliers": [{"supplier": s["s2"]}]}),
+    Row("lpr-list", "GET", "/lpr", every(200), params={"bank": "{bank}"}),
     Row("lpr-set", "POST", "/lpr", every(200, BANK),
         body=lambda s: {"bank": s["bank"], "effective_on": "2026-01-01", "rate": "3.00%"}),
     Row("attachment-upload", "POST", "/attachments", every(201, tuple(r for r in AUTHENTICATED if r not in ("district", "chain"))),
@@ -243,7 +244,7 @@ def test_refusals_left_the_ledger_whole(api_world):
 
 #: a cross-section for PostgreSQL: reads scoped in SQL, and changes refused and allowed
 PG_ROWS = ("vouchers-list", "voucher-get", "holdings", "contract-get", "voucher-approve", "transfer",
-           "financing-disburse", "settlement-run", "attachment-download", "users-list")
+           "financing-disburse", "settlement-run", "attachment-download", "users-list", "lpr-list")
 
 
 def test_permission_matrix_smoke_on_postgresql(pg_url):

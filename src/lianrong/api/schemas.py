@@ -267,6 +267,17 @@ class LprRead(_Out):
     rate: str
 
 
+class LprEntryRead(LprRead):
+    """One LPR entry of a bank, and where it stands today."""
+
+    state: Literal["in_force", "future", "past"] = Field(
+        description="in_force: prices financings today; future: scheduled; past: superseded")
+
+
+class LprPage(Page[LprEntryRead]):
+    pass
+
+
 # --- documents -----------------------------------------------------------------------------------
 
 

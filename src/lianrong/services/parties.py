@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Select, and_, case, func, insert, or_, select, update
 
 from ..adapters.db import tables as t
 from ..adapters.db.uow import UnitOfWork
@@ -313,6 +313,41 @@ def set_lpr(ctx: Context, *, actor: Actor, bank: str, effective_on: dt.date, rat
 
     return run_idempotent(ctx, key=idempotency_key, operation="lpr.set",
                           request={"bank": bank, "on": effective_on, "rate": str(value)}, body=body)
+
+
+def lpr_query(uow: UnitOfWork, *, actor: Actor, today: dt.date, bank: str | None = None) -> Select:
+    """LPR entries the actor may see, newest first, each with its ``state`` on ``today``.
+
+    ``in_force`` is the entry financings are priced with today, ``future`` one scheduled later, ``past``
+    one superseded. A bank sees its own entries; an enterprise those of the banks it is a customer of
+    (onboarding recorded there) or a designated core enterprise at; the overseers all; others none.
+    """
+    from . import scope
+
+    lp, later = t.lpr.c, t.lpr.alias("l2").c
+    newest_due = (select(func.max(later.effective_on))
+                  .where(later.bank_id == lp.bank_id, later.effective_on <= today).scalar_subquery())
+    state = case((lp.effective_on > today, "future"), (lp.effective_on == newest_due, "in_force"),
+                 else_="past").label("state")
+    stmt = select(lp.bank_id, lp.effective_on, lp.rate, state).order_by(lp.effective_on.desc(), lp.bank_id)
+    kind = scope.party_kind(uow, actor)
+    if kind == "enterprise":
+        me = actor.party_id
+        stmt = stmt.where(or_(
+            lp.bank_id.in_(select(t.onboarding.c.bank_id).where(t.onboarding.c.party_id == me)),
+            lp.bank_id.in_(select(t.core_designation.c.bank_id).where(t.core_designation.c.core_id == me))))
+    elif not scope.sees_everything(uow, actor):
+        stmt = stmt.where(lp.bank_id == actor.party_id)  # a bank its own; anyone else: none
+    if bank:
+        stmt = stmt.where(lp.bank_id == resolve_party(uow, bank).id)
+    return stmt
+
+
+def page_lpr(ctx: Context, *, actor: Actor, bank: str | None = None, limit: int = 50, offset: int = 0) -> Result:
+    """One page of the LPR entries the actor may see (see ``lpr_query``), newest first, with the total."""
+    with ctx.uow(readonly=True) as uow:
+        return paged(uow, lpr_query(uow, actor=actor, today=ctx.clock.today(), bank=bank), limit=limit,
+                     offset=offset)
 
 
 def lpr_in_force(uow: UnitOfWork, bank: Any, on: dt.date) -> Decimal:

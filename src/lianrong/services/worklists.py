@@ -28,6 +28,7 @@ from . import scope
 from .common import Result, row_dict
 from .context import Actor, Context
 from .documents import trade_documents, trade_files
+from .parties import lpr_query
 
 _NOT_YOURS = "not your organisation's record / 非本机构记录"
 
@@ -534,15 +535,9 @@ def bank_lines(ctx: Context, *, actor: Actor) -> list[Result]:
 
 def lpr_history(ctx: Context, *, actor: Actor) -> list[Result]:
     """The bank's LPR entries, newest first; the one in force today is marked (later ones are scheduled)."""
-    today = ctx.clock.today()
     with ctx.uow(readonly=True) as uow:
-        rows = uow.conn.execute(select(t.lpr.c.effective_on, t.lpr.c.rate).where(t.lpr.c.bank_id == actor.party_id)
-                                .order_by(t.lpr.c.effective_on.desc())).all()
-    entries = [{"effective_on": _date(r.effective_on), "rate": r.rate} for r in rows]
-    current = next((e for e in entries if e["effective_on"] <= today), None)  # type: ignore[operator]
-    for e in entries:
-        e["state"] = "in_force" if e is current else ("future" if e["effective_on"] > today else "past")  # type: ignore[operator]
-    return entries
+        rows = uow.conn.execute(lpr_query(uow, actor=actor, today=ctx.clock.today(), bank=actor.party_id)).all()
+    return [{"effective_on": _date(r.effective_on), "rate": r.rate, "state": r.state} for r in rows]
 
 
 def pending_confirmations(ctx: Context, *, actor: Actor) -> Result:

@@ -15,6 +15,7 @@ from ..schemas import (
     LedgerCreate,
     LedgerRead,
     LprCreate,
+    LprPage,
     LprRead,
     OnboardingCreate,
     OnboardingRead,
@@ -95,6 +96,12 @@ def import_ledger(core: IdParam, body: LedgerCreate, ctx: Ctx, actor: WritingAct
     return parties.import_ledger(ctx, actor=actor, bank=body.bank or actor.party_id, core=core,
                                  suppliers=[s.model_dump(exclude_none=True) for s in body.suppliers],
                                  idempotency_key=key)
+
+
+@router.get("/lpr", response_model=LprPage)
+def list_lpr(ctx: Ctx, actor: CurrentActor, page: Paging, bank: PartyQuery = None) -> dict:
+    """LPR entries, newest first: a bank's own, an enterprise's banks' (customer or core there), the overseers' all."""
+    return parties.page_lpr(ctx, actor=actor, bank=bank, limit=page.limit, offset=page.offset)
 
 
 @router.post("/lpr", response_model=LprRead)
