@@ -108,6 +108,17 @@ def test_a_rejected_voucher_frees_its_invoices(world):
     assert world.prepare(1000_00, invoice=inv)["status"] == "pending"
 
 
+def test_a_viewer_of_the_issuer_or_the_bank_rejects_no_voucher(world):
+    v = world.prepare(1000_00)
+    for org in ("core", "bank"):
+        parties.add_user(world.ctx, party=world.ids[org], username=f"{org}-viewer-{world.base}",
+                         display_name="viewer", role="viewer", idempotency_key=key())
+        viewer = parties.actor_for(world.ctx, f"{org}-viewer-{world.base}")
+        refuses(world.ctx, "auth.forbidden", vouchers.reject, world.ctx, actor=viewer, voucher_id=v["id"],
+                reason="not mine to reject", idempotency_key=key())
+    assert row(world.ctx, t.voucher, v["id"]).status == "pending"
+
+
 def test_a_term_over_one_year_is_refused(world):
     # issued 2026-11-26: 2027-11-26 (a Friday) is the last allowed maturity
     refuses(world.ctx, "issue.term_over_one_year", vouchers.prepare, world.ctx,

@@ -206,6 +206,7 @@ def approve(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str
 
 def reject(ctx: Context, *, actor: Actor, voucher_id: str, reason: str, idempotency_key: str) -> Result:
     """The approver (or the bank, for a long term) rejects a pending voucher; invoices are freed."""
+    check_actor_role(actor, "operator", "approver")  # a viewer's account never writes
 
     def body(uow: UnitOfWork) -> Result:
         voucher = lock_voucher(uow, voucher_id)
