@@ -57,7 +57,10 @@ def row_dict(row: Row | None, *, drop: tuple[str, ...] = ()) -> Result:
 
 def request_hash(operation: str, request: Mapping[str, Any]) -> str:
     """Stable digest of an operation and its request body."""
-    body = json.dumps({"op": operation, "req": jsonable(request)}, sort_keys=True, ensure_ascii=False)
+    try:  # a request of plain JSON values serializes as it is (what jsonable would hand over anyway)
+        body = json.dumps({"op": operation, "req": request}, sort_keys=True, ensure_ascii=False)
+    except TypeError:  # dates, decimals, rows
+        body = json.dumps({"op": operation, "req": jsonable(request)}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -243,6 +246,7 @@ def append_op(
     payload: Mapping[str, Any],
     actor: Actor,
     plain: bool = False,
+    at: Any = None,
 ) -> tuple[int, str]:
     """Append one operation to the voucher's hash chain; returns the new (seq, head hash).
 
@@ -252,6 +256,7 @@ def append_op(
     ``plain=True``: the caller built ``payload`` itself from ``str``/``int``/``bool``/``None`` values, lists
     and str-keyed dicts only (ids and fen read from the database), so it is serialized as it is, without
     the conversion and validation passes (the same bytes, a hot path's worth of Python calls less).
+    ``at``: the operation's time as ``uow.raw.ts`` gives it, when the caller has it already.
     """
     seq, text, h = chain_link(voucher, op=op, payload=payload, actor=actor, plain=plain)
     raw = uow.raw
@@ -261,7 +266,8 @@ def append_op(
     raw.run("INSERT INTO voucher_op (voucher_id, seq, core_id, op, payload, prev_hash, hash, actor_id, at) "
             "VALUES (:v, :seq, :core, :op, :payload, :prev, :h, :actor, :at)",
             {"v": voucher.id, "seq": seq, "core": voucher.core_id, "op": op, "payload": text,
-             "prev": voucher.head_hash, "h": h, "actor": actor.user_id, "at": raw.ts(ctx.clock.now())})
+             "prev": voucher.head_hash, "h": h, "actor": actor.user_id,
+             "at": at if at is not None else raw.ts(ctx.clock.now())})
     return seq, h
 
 

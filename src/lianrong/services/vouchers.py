@@ -288,14 +288,18 @@ _INSERT_CHILDREN = ("INSERT INTO fragment (id, voucher_id, core_id, parent_id, h
 
 
 @lru_cache(maxsize=16)
+def _insert_children_sql(n_children: int) -> str:
+    return _INSERT_CHILDREN + ", ".join(_INSERT_CHILD.replace("{i}", str(i)) for i in range(n_children))
+
+
+@lru_cache(maxsize=16)
 def _transfer_write_sql(n_children: int, with_key: bool) -> str:
     """PostgreSQL: every write of a transfer in one statement (one round trip). Its guards (the fragment
     still active, the chain not moved on, the idempotency key not taken) are checked in the final
     ``SELECT``; when one fails, ``lianrong_refuse`` aborts the statement and nothing of it is written."""
-    children = ", ".join(_INSERT_CHILD.replace("{i}", str(i)) for i in range(n_children))
     ctes = [
         "spent AS (UPDATE fragment SET status = 'spent' WHERE id = :parent_id AND status = 'active' RETURNING 1)",
-        f"children AS ({_INSERT_CHILDREN}{children} RETURNING 1)",
+        f"children AS ({_insert_children_sql(n_children)} RETURNING 1)",
         "head AS (UPDATE voucher SET seq = :seq, head_hash = :hash WHERE id = :voucher_id AND seq = :old_seq "
         "RETURNING 1)",
         "op AS (INSERT INTO voucher_op (voucher_id, seq, core_id, op, payload, prev_hash, hash, actor_id, at) "
@@ -430,9 +434,8 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
         # SQLite: plain statements (no round trips to save; the transaction holds the write lock)
         if raw.run("UPDATE fragment SET status = 'spent' WHERE id = :f AND status = 'active'", {"f": fragment_id}) != 1:
             raise errors.FragmentNotActive(fragment=fragment_id, state="spent")
-        raw.run(_INSERT_CHILDREN + ", ".join(_INSERT_CHILD.replace("{i}", str(i)) for i in range(len(kids))),
-                _child_params(kids, voucher, fragment_id, now))
-        append_op(ctx, uow, voucher=voucher, op="transfer", actor=actor, payload=payload, plain=True)
+        raw.run(_insert_children_sql(len(kids)), _child_params(kids, voucher, fragment_id, now))
+        append_op(ctx, uow, voucher=voucher, op="transfer", actor=actor, payload=payload, plain=True, at=now)
         return result
     # PostgreSQL: the writes as one statement; the guards (fragment still active, chain not moved on)
     # are checked on its answer before anything is committed
