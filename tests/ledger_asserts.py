@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lianrong.adapters.db import tables as t
 from lianrong.domain import errors
@@ -77,6 +77,18 @@ def rows(ctx: Context, table: Any, *where: Any) -> list[Any]:
     """Rows of a table matching the conditions."""
     with ctx.uow(readonly=True) as uow:
         return list(uow.conn.execute(select(table).where(*where)))
+
+
+def count(ctx: Context, table: Any, *where: Any) -> int:
+    """How many rows of a table match the conditions."""
+    with ctx.uow(readonly=True) as uow:
+        return uow.conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+
+
+def party_by_short_name(ctx: Context, short: str) -> str:
+    """The id of the party with this short name (the demo's parties have one each)."""
+    with ctx.uow(readonly=True) as uow:
+        return uow.conn.execute(select(t.party.c.id).where(t.party.c.short_name == short)).scalar_one()
 
 
 def balance(ctx: Context, party_id: str) -> int:

@@ -9,23 +9,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from ledger_asserts import count as _count, party_by_short_name as _party
 from lianrong.adapters.db import tables as t
 from lianrong.demo import DEMO_PASSWORD
 from lianrong.services import parties
 
 HX = {"HX-Request": "true"}
-
-
-def _count(ctx, table, *where) -> int:
-    with ctx.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
-
-
-def _party(ctx, short: str) -> str:
-    with ctx.engine.connect() as conn:
-        return conn.execute(select(t.party.c.id).where(t.party.c.short_name == short)).scalar_one()
 
 
 def _designation(ctx, core: str):

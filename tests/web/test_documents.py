@@ -13,17 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from ledger_asserts import party_by_short_name as _party
 from lianrong.adapters.db import tables as t
 from lianrong.api.app import create_app
 from lianrong.services import documents, parties
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 LINK = re.compile(r'<a class="doc-link" href="(/api/v1/attachments/([0-9a-f]{64}))" data-testid="document-link"')
-
-
-def _party(ctx, short: str) -> str:
-    with ctx.engine.connect() as conn:
-        return conn.execute(select(t.party.c.id).where(t.party.c.short_name == short)).scalar_one()
 
 
 def _contract(ctx, number: str) -> str:

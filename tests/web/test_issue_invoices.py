@@ -10,16 +10,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from ledger_asserts import party_by_short_name as _party
 from lianrong.adapters.db import tables as t
 from lianrong.services import documents, parties
 
 HX = {"HX-Request": "true"}
 WRITES = (t.voucher, t.voucher_invoice, t.voucher_op)
-
-
-def _party(ctx, short: str) -> str:
-    with ctx.engine.connect() as conn:
-        return conn.execute(select(t.party.c.id).where(t.party.c.short_name == short)).scalar_one()
 
 
 def _written(ctx) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from ledger_asserts import party_by_short_name as _party
 from lianrong.adapters.db import tables as t
 
 PAGES = [
@@ -47,11 +48,6 @@ def _ids(ctx, sql_table, **where):
         for k, v in where.items():
             stmt = stmt.where(sql_table.c[k] == v)
         return [r[0] for r in conn.execute(stmt)]
-
-
-def _party(ctx, short):
-    with ctx.engine.connect() as conn:
-        return conn.execute(select(t.party.c.id).where(t.party.c.short_name == short)).scalar_one()
 
 
 @pytest.mark.parametrize(("user", "path", "text"), PAGES)

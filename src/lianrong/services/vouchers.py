@@ -313,6 +313,15 @@ def _transfer_write_sql(n_children: int, with_key: bool) -> str:
             " WHEN (SELECT count(*) FROM head) <> 1 THEN lianrong_refuse('head')" + key_guard + " ELSE 1 END")
 
 
+def _guard_refusal(refused: GuardFailed, fragment_id: str) -> Exception:
+    """What a transfer statement's failed guard stands for (``lianrong_refuse(what)``)."""
+    if refused.what == "spent":
+        return errors.FragmentNotActive(fragment=fragment_id, state="spent")
+    if refused.what == "key":
+        return KeyTaken()  # the idempotency key was recorded first by another request
+    return errors.Conflict()  # another operation on the voucher came first: retried
+
+
 #: an id or a USCC (possibly empty, for "no contract named"): safe inside an array literal as it is
 _PLAIN_REF = re.compile(r"^[A-Za-z0-9_]{0,64}$")
 
@@ -346,11 +355,7 @@ def _transfer_in_database(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragme
     try:
         text = raw.one(_TRANSFER_CALL, params)[0]  # type: ignore[index]
     except GuardFailed as refused:
-        if refused.what == "spent":
-            raise errors.FragmentNotActive(fragment=fragment_id, state="spent") from None
-        if refused.what == "key":
-            raise KeyTaken() from None
-        raise errors.Conflict() from None
+        raise _guard_refusal(refused, fragment_id) from None
     if text is None:
         return None
     if record is not None:
@@ -450,11 +455,7 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
     try:
         raw.one(_transfer_write_sql(len(kids), record is not None), wp)
     except GuardFailed as refused:
-        if refused.what == "spent":
-            raise errors.FragmentNotActive(fragment=fragment_id, state="spent") from None
-        if refused.what == "key":
-            raise KeyTaken() from None
-        raise errors.Conflict() from None  # another operation on the voucher came first: retried
+        raise _guard_refusal(refused, fragment_id) from None
     if record is not None:
         record.stored = True
     return result
