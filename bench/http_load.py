@@ -7,8 +7,9 @@ Everything happens in one run on one fresh database (``lianrong_bench_http_<pid>
 
 1. Seed through the services (tests/factories.py ``World``: a bank, a core enterprise, suppliers s1 → s2),
    issue vouchers to s1, and API tokens (``accounts.issue_token``) for s1's and s2's operators.
-2. ``service`` (before): 8 processes calling ``vouchers.transfer`` directly for S seconds, each on its own
-   vouchers (``bench/workers.py``, as ``bench/run.py --only pg-transfer``): the service-layer reference.
+2. ``service`` (before): 8 connections calling ``vouchers.transfer`` directly for S seconds from 2 processes,
+   each on its own vouchers (``bench/workers.py``, as ``bench/run.py --only pg-transfer``): the service-layer
+   reference.
 3. Start W uvicorn workers on 127.0.0.1 (a free port, no access log) the way ``lianrong serve --workers W``
    does (``lianrong.api.serve``: a ``SO_REUSEPORT`` socket per worker, TCP_NODELAY), from ``bench/http_app.py``.
 4. ``http-transfers``: C concurrent clients (asyncio, one keep-alive
