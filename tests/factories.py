@@ -147,3 +147,16 @@ class World:
                          checklist={"contract": True, "invoices": True, "documents": True},
                          registration_no=f"ZDW-{f['id'][-10:]}", idempotency_key=key())
         return financing.disburse(self.ctx, actor=bank, financing_id=f["id"], idempotency_key=key())
+
+
+def copy_sqlite(source: Any, target: Any) -> None:
+    """Copy a SQLite database file (with SQLite's online backup, so a WAL file is included)."""
+    import sqlite3
+
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        src.close()
+        dst.close()

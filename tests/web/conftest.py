@@ -7,13 +7,12 @@ never disturbs another. ``login(username)`` returns a TestClient signed in as th
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from factories import TODAY, make_context
+from factories import TODAY, copy_sqlite, make_context
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -38,11 +37,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def console(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
     """A FastAPI app with only the console installed, on this module's copy of the demo database."""
     path = tmp_path_factory.mktemp("console") / "console.db"
-    src, dst = sqlite3.connect(demo_template), sqlite3.connect(path)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    copy_sqlite(demo_template, path)
     ctx = make_context(f"sqlite:///{path}", today=TODAY, sqlite_synchronous="NORMAL")
     app = FastAPI()
     install(app, ctx)

@@ -7,12 +7,11 @@ own copy of the demo database.
 from __future__ import annotations
 
 import io
-import sqlite3
 from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from factories import TODAY, make_context
+from factories import TODAY, copy_sqlite, make_context
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -27,11 +26,7 @@ pi = t.payment_instruction
 def console(demo_template, tmp_path_factory) -> SimpleNamespace:
     """The console on a copy of the demo, paying through bank files; 华彩纸箱's financing is disbursed."""
     path = tmp_path_factory.mktemp("confirm") / "console.db"
-    src, dst = sqlite3.connect(demo_template), sqlite3.connect(path)
-    with dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
+    copy_sqlite(demo_template, path)
     ctx = make_context(f"sqlite:///{path}", today=TODAY, sqlite_synchronous="NORMAL", payments="batch")
     bank = parties.actor_for(ctx, "icbc_ap")
     with ctx.engine.connect() as conn:
