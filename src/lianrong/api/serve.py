@@ -92,23 +92,26 @@ def serve(make_app: Callable[..., Any], args: tuple = (), *, host: str = "127.0.
     shared = None if reuse else guard
     procs = [spawn.Process(target=_worker, args=(make_app, args, host, port, shared, options), daemon=False)
              for _ in range(workers)]
-    stopping = False
+    requested = False  # a stop asked for by SIGINT/SIGTERM, not a worker that died
 
-    def stop(*_: Any) -> None:
-        nonlocal stopping
-        stopping = True
+    def terminate() -> None:
         for p in procs:
             if p.is_alive():
                 p.terminate()
 
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    def on_signal(*_: Any) -> None:
+        nonlocal requested
+        requested = True
+        terminate()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         for p in procs:
             p.start()
         from multiprocessing.connection import wait
 
         wait([p.sentinel for p in procs])  # the first worker to exit ends the service
-        stop()
+        terminate()
         for p in procs:
             p.join(timeout=30)
             if p.is_alive():
@@ -118,5 +121,8 @@ def serve(make_app: Callable[..., Any], args: tuple = (), *, host: str = "127.0.
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         guard.close()
-    codes = [p.exitcode or 0 for p in procs]
-    return 0 if stopping and all(c in (0, -signal.SIGTERM) for c in codes) else max(abs(c) for c in codes) or 1
+    if requested:
+        return 0
+    # a worker ended on its own (it failed to bind, to build its application, or crashed): report its code
+    died = [p.exitcode for p in procs if p.exitcode not in (None, 0, -signal.SIGTERM)]
+    return next((c for c in died if c > 0), 1)
