@@ -9,6 +9,7 @@ and dropped afterwards. When that server is unreachable the test is skipped, exc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator
@@ -53,9 +54,8 @@ def pg_admin_url() -> str:
     return url
 
 
-@pytest.fixture
-def pg_url(pg_admin_url: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for this test only; dropped (WITH FORCE) afterwards."""
+@contextlib.contextmanager
+def _fresh_pg_database(pg_admin_url: str) -> Iterator[str]:
     name = f"lr_test_{secrets.token_hex(6)}"
     admin = create_engine(
         pg_admin_url,
@@ -75,6 +75,24 @@ def pg_url(pg_admin_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for this test only; dropped (WITH FORCE) afterwards."""
+    with _fresh_pg_database(pg_admin_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_db_url(request, tmp_path_factory) -> Iterator[str]:
+    """One SQLite and one PostgreSQL database shared by a module's tests (which must not depend on each
+    other's writes)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('module') / 'engine.db'}"
+        return
+    with _fresh_pg_database(request.getfixturevalue("pg_admin_url")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from ..services.context import Context
 from ..settings import Settings, get_settings
 from .deps import rate_limit
 from .errors import ERROR_RESPONSES, install_error_handlers
+from .hot import HotPaths
 from .middleware import RequestContextMiddleware
 from .ratelimit import SlidingWindowLimiter
 from .routes import ROUTERS
@@ -27,8 +28,9 @@ PREFIX = "/api/v1"
 _BODY_OVERHEAD = 64 * 1024
 
 
-def create_app(ctx: Context, *, console: bool = True) -> FastAPI:
-    """Build the application (API and, unless ``console=False``, the console) around a service context."""
+def create_app(ctx: Context, *, console: bool = True, hot_paths: bool = True) -> FastAPI:
+    """Build the application (API and, unless ``console=False``, the console) around a service context;
+    ``hot_paths=False`` leaves every request to the FastAPI routes (``hot.py`` answers none)."""
     settings = ctx.settings if isinstance(ctx.settings, Settings) else get_settings()
     app = FastAPI(title="LianRong 链融 API", version=__version__, openapi_url=f"{PREFIX}/openapi.json",
                   docs_url=f"{PREFIX}/docs", redoc_url=None,
@@ -37,6 +39,8 @@ def create_app(ctx: Context, *, console: bool = True) -> FastAPI:
     app.state.ctx = ctx
     app.state.limiter = SlidingWindowLimiter(settings.api_rate_limit_per_minute)
     install_error_handlers(app)
+    if hot_paths:
+        app.add_middleware(HotPaths)  # inside the request context; the context from app.state
     app.add_middleware(RequestContextMiddleware, max_body=settings.max_upload_bytes + _BODY_OVERHEAD)
     api = APIRouter(prefix=PREFIX, dependencies=[Depends(rate_limit)], responses=ERROR_RESPONSES)
     for router in ROUTERS:

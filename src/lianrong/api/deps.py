@@ -133,16 +133,27 @@ async def writing_actor(caller: CurrentCaller) -> Actor:
 WritingActor = Annotated[Actor, Depends(writing_actor)]
 
 
+IDEMPOTENCY_KEY_MAX = 120
+#: printable ASCII
+IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7e]*$"
+
+
+def scoped_key(actor: Actor, key: str) -> str:
+    """An idempotency key scoped to its caller, so two users' keys never collide."""
+    return f"{actor.user_id}:{key.strip()}"
+
+
 async def idempotency_key(
     actor: WritingActor,
-    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=120, pattern=r"^[\x20-\x7e]*$",
+    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX,
+                                      pattern=IDEMPOTENCY_KEY_PATTERN,
                                       description="required on every change; a retry with the same key and "
                                                   "body returns the first result")] = None,
 ) -> str:
     """The request's idempotency key, scoped to the caller so two users' keys never collide."""
     if key is None or not key.strip():
         raise errors.IdempotencyKeyMissing()
-    return f"{actor.user_id}:{key.strip()}"
+    return scoped_key(actor, key)
 
 
 IdempotencyKey = Annotated[str, Depends(idempotency_key)]

@@ -29,16 +29,20 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_response(exc: errors.LianRongError) -> JSONResponse:
-    """The JSON response of a domain error, with Retry-After / WWW-Authenticate where they apply."""
-    headers = {}
+def error_headers(exc: errors.LianRongError) -> dict[str, str]:
+    """Retry-After / WWW-Authenticate, where they apply to a domain error."""
     if isinstance(exc, errors.RateLimited):
-        headers["Retry-After"] = str(exc.details.get("retry_after", 60))
-    elif isinstance(exc, errors.AccountLocked):
-        headers["Retry-After"] = str(int(exc.details.get("minutes", 15)) * 60)
-    elif exc.status == 401:
-        headers["WWW-Authenticate"] = "Bearer"
-    return JSONResponse(status_code=exc.status, content=exc.to_dict(), headers=headers)
+        return {"Retry-After": str(exc.details.get("retry_after", 60))}
+    if isinstance(exc, errors.AccountLocked):
+        return {"Retry-After": str(int(exc.details.get("minutes", 15)) * 60)}
+    if exc.status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    return {}
+
+
+def error_response(exc: errors.LianRongError) -> JSONResponse:
+    """The JSON response of a domain error."""
+    return JSONResponse(status_code=exc.status, content=exc.to_dict(), headers=error_headers(exc))
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from pwdlib import PasswordHash
 from sqlalchemy import delete, insert, select, update
 
 from ..adapters.db import tables as t
+from ..adapters.db.aio import AsyncPg
 from ..domain import errors
 from ..domain.errors import AccountLocked, LoginFailed, NotAuthenticated, WeakPassword
 from ..ids import new_id
@@ -223,16 +224,39 @@ def token_principal(ctx: Context, *, secret: str | None) -> Principal:
         raw = uow.raw
         row = raw.one(_TOKEN_PRINCIPAL, {"hash": _sha(secret)})
         last_used = _aware(raw.timestamp(row[2])) if row is not None and row[2] is not None else None
-    if row is None or row[1] is not None or not row[8]:
-        raise NotAuthenticated()
-    now = ctx.clock.now()
-    if last_used is None or now - last_used >= TOKEN_TOUCH_INTERVAL:
+    principal, touch = _token_row(ctx, row, last_used)
+    if touch:
         with ctx.uow() as uow:
             raw = uow.raw
-            raw.run("UPDATE api_token SET last_used_at = :at WHERE id = :id", {"at": raw.ts(now), "id": row[0]})
+            raw.run(_TOKEN_TOUCH, {"at": raw.ts(ctx.clock.now()), "id": row[0]})  # type: ignore[index]
             uow.commit()
-    return Principal(actor=Actor(user_id=row[3], party_id=row[4], role=row[5]), username=row[6],
-                     display_name=row[7], party_kind=row[9], party_name=row[10], is_core=bool(row[11]))
+    return principal
+
+
+async def token_principal_async(ctx: Context, db: AsyncPg, *, secret: str | None) -> Principal:
+    """``token_principal`` from the event loop, on PostgreSQL (``adapters/db/aio.py``); a database that
+    fails raises ``DatabaseUnavailable`` (the caller falls back to ``token_principal``)."""
+    if not secret:
+        raise NotAuthenticated()
+    row = await db.one(_TOKEN_PRINCIPAL, {"hash": _sha(secret)})
+    last_used = _aware(row[2]) if row is not None and row[2] is not None else None
+    principal, touch = _token_row(ctx, row, last_used)
+    if touch:
+        await db.one(_TOKEN_TOUCH + " RETURNING id", {"at": ctx.clock.now(), "id": row[0]})  # type: ignore[index]
+    return principal
+
+
+_TOKEN_TOUCH = "UPDATE api_token SET last_used_at = :at WHERE id = :id"
+
+
+def _token_row(ctx: Context, row: tuple | None, last_used: dt.datetime | None) -> tuple[Principal, bool]:
+    """The principal of a token row (refused when unknown, revoked or its user inactive), and whether its
+    ``last_used_at`` is due for an update."""
+    if row is None or row[1] is not None or not row[8]:
+        raise NotAuthenticated()
+    touch = last_used is None or ctx.clock.now() - last_used >= TOKEN_TOUCH_INTERVAL
+    return (Principal(actor=Actor(user_id=row[3], party_id=row[4], role=row[5]), username=row[6],
+                      display_name=row[7], party_kind=row[9], party_name=row[10], is_core=bool(row[11])), touch)
 
 
 def list_users(ctx: Context, *, party: str | None = None) -> list[Result]:

@@ -91,6 +91,16 @@ _IDEMPOTENCY_INSERT = ("INSERT INTO idempotency (key, operation, request_hash, r
                        "VALUES (:key, :op, :hash, :response, :at)")
 
 
+def checked_idempotency_key(key: str | None) -> str:
+    """An idempotency key as stored: present, stripped, at most 200 characters."""
+    if key is None or not str(key).strip():
+        raise errors.IdempotencyKeyMissing()
+    key = str(key).strip()
+    if len(key) > 200:
+        raise errors.ValidationFailed(reason="idempotency key longer than 200 characters / 幂等键过长")
+    return key
+
+
 def run_idempotent(
     ctx: Context,
     *,
@@ -119,11 +129,7 @@ def run_idempotent(
     ``plain_result=True``: the body returns only ``str``/``int``/``bool``/``None``, lists and str-keyed
     dicts, so its result is used as it is (no ``jsonable`` pass).
     """
-    if key is None or not str(key).strip():
-        raise errors.IdempotencyKeyMissing()
-    key = str(key).strip()
-    if len(key) > 200:
-        raise errors.ValidationFailed(reason="idempotency key longer than 200 characters / 幂等键过长")
+    key = checked_idempotency_key(key)
     digest = request_hash(operation, request)
     single_write = optimistic
     for attempt in range(retries):

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select, update
 
 from ..adapters.crypto import GENESIS
 from ..adapters.db import tables as t
+from ..adapters.db.aio import AsyncPg, DatabaseUnavailable
 from ..adapters.db.raw import GuardFailed
 from ..adapters.db.uow import UnitOfWork
 from ..domain import errors
@@ -23,6 +24,7 @@ from ..domain.policy import check_issue_term, check_issuer_not_defaulted, check_
 from ..ids import new_id
 from . import scope
 from .common import (
+    IdempotencyRecord,
     KeyTaken,
     Result,
     VoucherHead,
@@ -30,9 +32,11 @@ from .common import (
     chain_link,
     check_actor_party,
     check_actor_role,
+    checked_idempotency_key,
     get_or_raise,
     lock_voucher,
     paged,
+    request_hash,
     resolve_party,
     row_dict,
     run_idempotent,
@@ -225,13 +229,7 @@ def reject(ctx: Context, *, actor: Actor, voucher_id: str, reason: str, idempote
                           request={"actor": actor.user_id, "v": voucher_id, "r": reason}, body=body)
 
 
-def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]],
-             idempotency_key: str) -> Result:
-    """Split a held fragment and transfer parts upstream; the remainder stays with the sender.
-
-    ``parts`` lists ``{"recipient", "amount_fen", "contract_id"?}``. Each recipient must be a seller
-    to the sender under a recorded contract and be onboarded at the voucher's bank.
-    """
+def _check_transfer(actor: Actor, parts: Any) -> None:
     check_actor_role(actor, "operator", "approver")
     if not isinstance(parts, list) or not parts:
         raise errors.ValidationFailed(reason="no recipients / 没有受让方")
@@ -240,12 +238,57 @@ def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[s
             raise errors.ValidationFailed(reason="each part needs a recipient / 每一部分须指定受让方")
         check_fen(p.get("amount_fen"))
 
+
+def _transfer_request(actor: Actor, fragment_id: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a transfer's idempotency key is bound to."""
+    return {"actor": actor.user_id, "f": fragment_id, "p": parts}
+
+
+def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]],
+             idempotency_key: str) -> Result:
+    """Split a held fragment and transfer parts upstream; the remainder stays with the sender.
+
+    ``parts`` lists ``{"recipient", "amount_fen", "contract_id"?}``. Each recipient must be a seller
+    to the sender under a recorded contract and be onboarded at the voucher's bank.
+    """
+    _check_transfer(actor, parts)
+
     def body(uow: UnitOfWork) -> Result:
         return _transfer(ctx, uow, actor=actor, fragment_id=fragment_id, parts=parts)
 
-    return run_idempotent(ctx, key=idempotency_key, operation="fragment.transfer",
-                          request={"actor": actor.user_id, "f": fragment_id, "p": parts}, body=body,
+    return run_idempotent(ctx, key=idempotency_key, operation=TRANSFER_OPERATION,
+                          request=_transfer_request(actor, fragment_id, parts), body=body,
                           optimistic=True, plain_result=True)
+
+
+TRANSFER_OPERATION = "fragment.transfer"
+
+
+async def transfer_async(ctx: Context, db: AsyncPg, *, actor: Actor, fragment_id: str,
+                         parts: list[dict[str, Any]], idempotency_key: str) -> Result | None:
+    """``transfer`` from the event loop, on PostgreSQL: the common case in one awaited statement
+    (``lianrong_transfer``, as ``transfer``'s first attempt runs it), no thread hand-off.
+
+    Returns the result when the statement transferred; None when it did not decide — a rule refused, the
+    key was recorded before (a replay), another operation on the voucher came first, or the database
+    failed — and wrote nothing: the caller then runs ``transfer``, which decides every such case (names
+    the refusal, returns the first result of a replay, retries a conflict). Bad input is refused here as
+    ``transfer`` refuses it.
+    """
+    _check_transfer(actor, parts)
+    key = checked_idempotency_key(idempotency_key)
+    if ctx.hash_algorithm != "sha256" or not isinstance(fragment_id, str):
+        return None
+    digest = request_hash(TRANSFER_OPERATION, _transfer_request(actor, fragment_id, parts))
+    params = _transfer_call_params(ctx, actor=actor, fragment_id=fragment_id, parts=parts,
+                                   record=IdempotencyRecord(key, TRANSFER_OPERATION, digest))
+    if params is None:
+        return None
+    try:
+        row = await db.one(_TRANSFER_CALL, params)
+    except (GuardFailed, DatabaseUnavailable):
+        return None
+    return None if row is None or row[0] is None else json.loads(row[0])
 
 
 # The hot path of the ledger: fixed SQL on the driver (see adapters/db/raw.py). One statement reads
@@ -334,26 +377,34 @@ _TRANSFER_CALL = ("SELECT lianrong_transfer(:f, :sender, :actor, :refs::text[], 
                   ":ids::text[], :today, :now, :key, :op, :request_hash)")
 
 
+def _transfer_call_params(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]],
+                          record: IdempotencyRecord | None) -> dict[str, Any] | None:
+    """The parameters of ``_TRANSFER_CALL``; None when a recipient or contract is not a plain id or USCC
+    (the general path refuses it by name)."""
+    refs = [p["recipient"].strip() for p in parts]
+    cids = [p.get("contract_id") or "" for p in parts]
+    if not all(_PLAIN_REF.match(r) for r in refs) or not all(isinstance(c, str) and _PLAIN_REF.match(c) for c in cids):
+        return None
+    # arrays as literals of plain words (no quoting needed): the driver's list adaptation costs more
+    return {"f": fragment_id, "sender": actor.party_id if actor.role != "system" else None,
+            "actor": actor.user_id, "refs": _array(refs), "amounts": "{%s}" % ",".join(str(p["amount_fen"]) for p in parts),
+            "cids": _array(cids), "ids": _array([new_id("frg") for _ in range(len(parts) + 1)]),
+            "today": ctx.clock.today(), "now": ctx.clock.now(),
+            "key": record.key if record else None, "op": record.operation if record else None,
+            "request_hash": record.request_hash if record else None}
+
+
 def _transfer_in_database(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
                           parts: list[dict[str, Any]]) -> Result | None:
     """PostgreSQL: the whole transfer in one call of ``lianrong_transfer`` (migration 20261201_0004), which
     checks the rules below and writes only when all pass; None when any fails (nothing written): the
     general path then names the refusal."""
-    refs = [p["recipient"].strip() for p in parts]
-    cids = [p.get("contract_id") or "" for p in parts]
-    if not all(_PLAIN_REF.match(r) for r in refs) or not all(isinstance(c, str) and _PLAIN_REF.match(c) for c in cids):
-        return None  # not an id or a USCC: the general path refuses it by name
     record = uow.idempotency
-    raw = uow.raw
-    # arrays as literals of plain words (no quoting needed): the driver's list adaptation costs more
-    params = {"f": fragment_id, "sender": actor.party_id if actor.role != "system" else None,
-              "actor": actor.user_id, "refs": _array(refs), "amounts": "{%s}" % ",".join(str(p["amount_fen"]) for p in parts),
-              "cids": _array(cids), "ids": _array([new_id("frg") for _ in range(len(parts) + 1)]),
-              "today": ctx.clock.today(), "now": ctx.clock.now(), "key": None, "op": None, "request_hash": None}
-    if record is not None:
-        params.update({"key": record.key, "op": record.operation, "request_hash": record.request_hash})
+    params = _transfer_call_params(ctx, actor=actor, fragment_id=fragment_id, parts=parts, record=record)
+    if params is None:
+        return None
     try:
-        text = raw.one(_TRANSFER_CALL, params)[0]  # type: ignore[index]
+        text = uow.raw.one(_TRANSFER_CALL, params)[0]  # type: ignore[index]
     except GuardFailed as refused:
         raise _guard_refusal(refused, fragment_id) from None
     if text is None:
