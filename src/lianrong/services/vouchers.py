@@ -229,6 +229,9 @@ def reject(ctx: Context, *, actor: Actor, voucher_id: str, reason: str, idempote
                           request={"actor": actor.user_id, "v": voucher_id, "r": reason}, body=body)
 
 
+TRANSFER_OPERATION = "fragment.transfer"
+
+
 def _check_transfer(actor: Actor, parts: Any) -> None:
     check_actor_role(actor, "operator", "approver")
     if not isinstance(parts, list) or not parts:
@@ -259,9 +262,6 @@ def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[s
     return run_idempotent(ctx, key=idempotency_key, operation=TRANSFER_OPERATION,
                           request=_transfer_request(actor, fragment_id, parts), body=body,
                           optimistic=True, plain_result=True)
-
-
-TRANSFER_OPERATION = "fragment.transfer"
 
 
 async def transfer_async(ctx: Context, db: AsyncPg, *, actor: Actor, fragment_id: str,
