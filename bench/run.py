@@ -450,22 +450,29 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
         url = pg.create(our_db)
         w = _world(url)
         n_roots = clients * cfg.pg_vouchers_per_worker
-        roots = [w.issue(10**10) for _ in range(2 * n_roots)]  # within the contract's amount; two runs
+        roots = [w.issue(10**10) for _ in range(3 * n_roots)]  # within the contract's amount; three runs
         actor, recipient = w.user("s1"), w.ids["s2"]
         w.ctx.engine.dispose()
         # the same 8 connections, driven as pgbench -c 8 -j 2 drives its own: 2 processes of 4 threads
         drivers = max(1, min(PG_DRIVERS, clients))
-        log(f"{2 * n_roots} vouchers issued; {clients} connections from {drivers} processes")
+        log(f"{3 * n_roots} vouchers issued; {clients} connections from {drivers} processes")
         run = workers.run_transfer_workers(url, roots[:n_roots], actor, recipient, processes=drivers,
                                            threads=clients // drivers, seconds=secs, before_start=pg.checkpoint,
                                            key_prefix="pgt")
         total, errors, ours = run["transfers"], run["errors"], run["per_s"]
         log(f"service ({drivers} processes): {ours:,.0f} transfers/s ({total} transfers, {errors} errors)")
         log(f"{clients} single-connection processes")
-        solo = workers.run_transfer_workers(url, roots[n_roots:], actor, recipient, processes=clients, seconds=secs,
+        solo = workers.run_transfer_workers(url, roots[n_roots:2 * n_roots], actor, recipient, processes=clients, seconds=secs,
                                             before_start=pg.checkpoint, key_prefix="pgs")
         log(f"service ({clients} processes): {solo['per_s']:,.0f} transfers/s ({solo['transfers']} transfers, "
             f"{solo['errors']} errors)")
+        log(f"{clients} asynchronous connections from {drivers} processes (vouchers.transfer_async)")
+        aio_run = workers.run_transfer_workers(url, roots[2 * n_roots:], actor, recipient, processes=drivers,
+                                               threads=clients // drivers, seconds=secs, before_start=pg.checkpoint,
+                                               key_prefix="pga", asynchronous=True)
+        log(f"service, asynchronous ({drivers} processes): {aio_run['per_s']:,.0f} transfers/s "
+            f"({aio_run['transfers']} transfers, {aio_run['errors']} errors, {aio_run['handed_to_threads']} "
+            "handed to the threaded path)")
         if cfg.profile:  # a separate single-process pass, so the measured figures stay clean
             from lianrong.services import vouchers
 
@@ -490,8 +497,12 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
                             ratio >= 0.5, ratio))
         res.rows.append(Row(f"transfers/s ({clients} processes, 1 connection each)", solo["per_s"], limit, "",
                             "(info)", None, solo["per_s"] / limit))
+        res.rows.append(Row(f"transfers/s ({clients} async connections, {drivers} processes: transfer_async)",
+                            aio_run["per_s"], limit, "", "(info)", None, aio_run["per_s"] / limit))
         res.rows.append(Row(f"client CPU ms per transfer ({drivers} processes)", run["client_cpu_ms"], None, "ms",
                             "(info)", None))
+        res.rows.append(Row(f"client CPU ms per transfer ({drivers} processes, async)", aio_run["client_cpu_ms"], None,
+                            "ms", "(info)", None))
         res.rows.append(Row(f"client CPU ms per transfer ({clients} processes)", solo["client_cpu_ms"], None, "ms",
                             "(info)", None))
         res.details.update({
@@ -501,9 +512,13 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
                     f"{clients // drivers} threads (as pgbench -j {drivers}), then {clients} spawned single-connection "
                     f"processes; {cfg.pg_vouchers_per_worker} own vouchers per connection (round robin, no voucher "
                     "shared; 1 warm-up transfer per voucher not counted)",
-            "transfers": total, "errors": errors + solo["errors"],
+            "transfers": total, "errors": errors + solo["errors"] + aio_run["errors"],
             "per_process": run["per_worker"], "transfers_single_connection_processes": solo["transfers"],
             "per_process_single_connection": solo["per_worker"],
+            "ours_async": f"{clients} coroutines x vouchers.transfer_async (the API's hot path) on {drivers} spawned "
+                          f"processes' event loops, {clients // drivers} asynchronous connections each; a None result "
+                          "goes to vouchers.transfer in a thread (counted)",
+            "transfers_async": aio_run["transfers"], "async_handed_to_threads": aio_run["handed_to_threads"],
         })
     finally:
         pg.drop(probe_db)

@@ -20,7 +20,8 @@ def context(url: str, *, synchronous: str = "FULL", today: dt.date = TODAY) -> A
 
 
 def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipient: str, ready: Any, start: Any,
-                    duration: float, results: Any, key_prefix: str = "pgw", threads: int = 1) -> None:
+                    duration: float, results: Any, key_prefix: str = "pgw", threads: int = 1,
+                    asynchronous: bool = False) -> None:
     """Transfer 1 fen from the latest remainder of each of this worker's vouchers, round robin, for
     ``duration`` seconds after ``start`` is set, on ``threads`` threads (each its own connection and its own
     share of the vouchers); put (index, transfers, seconds, errors, CPU seconds, traceback)."""
@@ -28,6 +29,10 @@ def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipien
 
     from lianrong.services import vouchers
 
+    if asynchronous:
+        _async_transfer_worker(index, url, roots, actor, recipient, ready, start, duration, results, key_prefix,
+                               threads)
+        return
     try:
         ctx = context(url)
         shares = [list(roots[t::threads]) for t in range(threads)]
@@ -87,10 +92,81 @@ def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipien
         results.put((index, 0, 0.0, 0, 0.0, "".join(traceback.format_exception(exc))))
 
 
+def _async_transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipient: str, ready: Any,
+                           start: Any, duration: float, results: Any, key_prefix: str, tasks: int) -> None:
+    """``transfer_worker`` on PostgreSQL as the API's hot path calls the service: ``tasks`` coroutines on one
+    event loop, each awaiting ``vouchers.transfer_async`` on its own asynchronous connection
+    (``adapters/db/aio.py``), and ``vouchers.transfer`` in a thread whenever that returns None."""
+    import asyncio
+
+    from lianrong.adapters.db.aio import AsyncPg
+    from lianrong.services import vouchers
+
+    try:
+        ctx = context(url)
+        db = AsyncPg(url, size=tasks)
+        shares = [list(roots[t::tasks]) for t in range(tasks)]
+        counts = [[0, 0, 0] for _ in range(tasks)]  # transfers, errors, handed to the threaded service
+
+        async def one(current: list[str], slot: int, key: str, count: list[int] | None = None) -> None:
+            parts = [{"recipient": recipient, "amount_fen": 1}]
+            r = await vouchers.transfer_async(ctx, db, actor=actor, fragment_id=current[slot], parts=parts,
+                                              idempotency_key=key)
+            if r is None:
+                if count is not None:
+                    count[2] += 1
+                r = await asyncio.to_thread(vouchers.transfer, ctx, actor=actor, fragment_id=current[slot],
+                                            parts=parts, idempotency_key=key)
+            current[slot] = r["children"][-1]["id"]
+
+        async def loop(t: int, deadline: float) -> None:
+            current, count = shares[t], counts[t]
+            slot = n = 0
+            while time.perf_counter() < deadline:
+                n += 1
+                try:
+                    await one(current, slot, f"{key_prefix}{index}-{t}-{n}", count)
+                    count[0] += 1
+                except Exception:  # noqa: BLE001 - counted and reported, the run goes on
+                    count[1] += 1
+                slot = (slot + 1) % len(current)
+
+        async def warm_up() -> None:
+            for t, current in enumerate(shares):
+                for slot in range(len(current)):
+                    await one(current, slot, f"{key_prefix}{index}-{t}-w{slot}")
+
+        async def measured() -> tuple[float, float]:
+            c0, t0 = time.process_time(), time.perf_counter()
+            await asyncio.gather(*(loop(t, t0 + duration) for t in range(tasks)))
+            return time.perf_counter() - t0, time.process_time() - c0
+
+        loop_ = asyncio.new_event_loop()
+        loop_.run_until_complete(warm_up())
+        ready.wait()
+        start.wait()
+        elapsed, cpu = loop_.run_until_complete(measured())
+        db.close()
+        loop_.close()
+        ctx.engine.dispose()
+        results.put((index, sum(c[0] for c in counts), elapsed, sum(c[1] for c in counts), cpu, None,
+                     sum(c[2] for c in counts)))
+    except Exception as exc:  # noqa: BLE001
+        import traceback
+
+        try:
+            ready.abort()
+        except Exception:  # noqa: BLE001
+            pass
+        results.put((index, 0, 0.0, 0, 0.0, "".join(traceback.format_exception(exc)), 0))
+
+
 def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str, *, processes: int, seconds: float,
-                         key_prefix: str = "pgw", before_start: Any = None, threads: int = 1) -> dict[str, Any]:
-    """Run ``transfer_worker`` in ``processes`` spawned processes (``threads`` connections each) over their
-    share of ``roots``, started together (``before_start`` runs once all are ready); returns the totals."""
+                         key_prefix: str = "pgw", before_start: Any = None, threads: int = 1,
+                         asynchronous: bool = False) -> dict[str, Any]:
+    """Run ``transfer_worker`` in ``processes`` spawned processes (``threads`` connections each, or with
+    ``asynchronous`` as many coroutines on one event loop) over their share of ``roots``, started together
+    (``before_start`` runs once all are ready); returns the totals."""
     import multiprocessing as mp
 
     spawn = mp.get_context("spawn")
@@ -100,7 +176,8 @@ def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str,
     procs = []
     for i in range(processes):
         p = spawn.Process(target=transfer_worker, args=(i, url, roots[i::processes], actor, recipient, ready, start,
-                                                       float(seconds), results, key_prefix, threads))
+                                                       float(seconds), results, key_prefix, threads,
+                                                       asynchronous))
         p.start()
         procs.append(p)
     try:
@@ -119,4 +196,5 @@ def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str,
     total = sum(g[1] for g in got)
     elapsed = max(g[2] for g in got)
     return {"transfers": total, "seconds": elapsed, "per_s": total / elapsed, "errors": sum(g[3] for g in got),
-            "client_cpu_ms": 1000 * sum(g[4] for g in got) / max(total, 1), "per_worker": [g[1] for g in sorted(got)]}
+            "client_cpu_ms": 1000 * sum(g[4] for g in got) / max(total, 1), "per_worker": [g[1] for g in sorted(got)],
+            "handed_to_threads": sum(g[6] for g in got if len(g) > 6)}
