@@ -11,7 +11,8 @@ NAME is one of:
 - ``pg-transfer``: 8 connections running ``vouchers.transfer`` on their own vouchers, driven by 2 processes
   of 4 threads as pgbench ``-c 8 -j 2`` drives its 8 from 2 threads, against the pgbench probe
   (``pg_setup.sql`` + ``pg_transfer.sql``) for the same duration. Target: ratio ≥ 0.5. Then, for
-  information, the same from 8 single-connection processes.
+  information, the same from 8 single-connection processes, and 8 coroutines awaiting
+  ``vouchers.transfer_async`` (the API's hot path) on 2 processes' event loops.
 - ``lineage``: ``lineage(..., with_documents=False)`` and ``path_to_root`` of depth-20 fragments among
   ≥ 1,000,000 fragments (100,000 with ``--quick``), on SQLite and PostgreSQL, against the same recursive
   query run raw. Target: median < 5 ms.

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from .. import __version__
 from ..services.context import Context
 from ..settings import Settings, get_settings
-from .deps import rate_limit
+from .deps import PREFIX, rate_limit
 from .errors import ERROR_RESPONSES, install_error_handlers
 from .hot import HotPaths
 from .middleware import RequestContextMiddleware
@@ -23,7 +23,6 @@ from .routes import ROUTERS
 
 log = structlog.get_logger("lianrong.api")
 
-PREFIX = "/api/v1"
 #: multipart framing around an upload of ``max_upload_bytes``
 _BODY_OVERHEAD = 64 * 1024
 

@@ -26,6 +26,8 @@ from .ratelimit import SlidingWindowLimiter
 from .schemas import ID_PATTERN
 
 from ..services.accounts import SESSION_COOKIE  # noqa: E402 - one name for console and API
+#: the API's path prefix
+PREFIX = "/api/v1"
 CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -87,10 +89,21 @@ def rate_limit(request: Request) -> None:
         caller = _authenticate(request)
     except errors.NotAuthenticated:
         caller = None  # the route refuses it; the attempt still counts against the address
-    key = f"user:{caller.actor.user_id}" if caller else f"ip:{_client_ip(request)}"
+    count_request(limiter, f"user:{caller.actor.user_id}" if caller else f"ip:{_client_ip(request)}")
+
+
+def count_request(limiter: SlidingWindowLimiter, key: str) -> None:
+    """Count a request against ``key``'s window; refused when the window is full."""
     wait = limiter.hit(key)
     if wait is not None:
         raise errors.RateLimited(retry_after=wait)
+
+
+def refuse_viewer(actor: Actor) -> Actor:
+    """The actor of a change: a viewer's account reads and never writes."""
+    if actor.role == "viewer":
+        raise errors.Forbidden(reason="viewer accounts are read-only / 查看账户仅可查询")
+    return actor
 
 
 async def current_caller(request: Request) -> Caller:
@@ -125,9 +138,7 @@ CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 async def writing_actor(caller: CurrentCaller) -> Actor:
     """Who acts, for a change: a viewer's account reads and never writes."""
-    if caller.actor.role == "viewer":
-        raise errors.Forbidden(reason="viewer accounts are read-only / 查看账户仅可查询")
-    return caller.actor
+    return refuse_viewer(caller.actor)
 
 
 WritingActor = Annotated[Actor, Depends(writing_actor)]

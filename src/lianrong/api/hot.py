@@ -11,7 +11,8 @@ middleware answers the common, well-formed request itself with the same steps th
    the canonical error (``validation.failed`` with the fields at fault, ``auth.required``, …);
 2. the caller from the bearer token, counted against the rate limit, refused when a viewer;
 3. the same service call with the same caller-scoped idempotency key (``deps.scoped_key``);
-4. the result as JSON, or a domain refusal as the one error body (``errors.error_body``).
+4. the result as JSON, or a domain refusal as the one error body (``LianRongError.to_dict`` with
+   ``errors.error_headers``).
 
 On PostgreSQL steps 2 and 3 are awaited on the event loop (``adapters/db/aio.py``: the token look-up and
 ``vouchers.transfer_async``, one statement each); whatever that one statement does not decide (a refusal,
@@ -35,12 +36,12 @@ from ..adapters.db.engine import is_postgres
 from ..domain import errors
 from ..services import accounts, vouchers
 from ..services.context import Actor, Context
-from .deps import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, scoped_key
+from .deps import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, PREFIX, count_request, refuse_viewer, scoped_key
 from .errors import error_headers
 from .ratelimit import SlidingWindowLimiter
 from .schemas import ID_PATTERN, TransferCreate
 
-_TRANSFER = re.compile(r"^/api/v1/fragments/([^/]+)/transfer$")
+_TRANSFER = re.compile("^" + re.escape(PREFIX) + r"/fragments/([^/]+)/transfer$")
 _ID = re.compile(ID_PATTERN)
 _KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 _JSON = b"application/json"
@@ -126,7 +127,7 @@ class HotPaths:
 
     async def _answer(self, ctx: Context, limiter: SlidingWindowLimiter, secret: str, key: str, fragment_id: str,
                       request: TransferCreate) -> tuple[int, Any, dict]:
-        parts = [p.model_dump(exclude_none=True) for p in request.parts]
+        parts = request.service_parts()
         db = self._db(ctx)
         if db is None:
             return await run_in_threadpool(_answer_sync, ctx, limiter, secret, key, fragment_id, parts)
@@ -175,11 +176,8 @@ def _answer_sync(ctx: Context, limiter: SlidingWindowLimiter, secret: str, key: 
 
 def _admit(limiter: SlidingWindowLimiter, actor: Actor) -> None:
     """The rate limit (counted once per request) and the viewer refusal, as ``deps`` applies them."""
-    wait = limiter.hit(f"user:{actor.user_id}")
-    if wait is not None:
-        raise errors.RateLimited(retry_after=wait)
-    if actor.role == "viewer":
-        raise errors.Forbidden(reason="viewer accounts are read-only / 查看账户仅可查询")
+    count_request(limiter, f"user:{actor.user_id}")
+    refuse_viewer(actor)
 
 
 def _transfer(ctx: Context, actor: Actor, key: str, fragment_id: str, parts: list[dict[str, Any]]) -> Any:

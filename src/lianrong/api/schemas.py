@@ -497,6 +497,10 @@ class TransferPart(_In):
 class TransferCreate(_In):
     parts: Annotated[list[TransferPart], Field(min_length=1, max_length=100)]
 
+    def service_parts(self) -> list[dict]:
+        """The parts as ``vouchers.transfer`` takes them."""
+        return [p.model_dump(exclude_none=True) for p in self.parts]
+
 
 class TransferChild(_Out):
     id: str

@@ -29,4 +29,4 @@ def fragment_lineage(fragment_id: IdParam, ctx: Ctx, actor: CurrentActor) -> dic
 def transfer(fragment_id: IdParam, body: TransferCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
     """Split a held fragment and transfer parts to its sellers; the remainder stays with the sender."""
     return vouchers.transfer(ctx, actor=actor, fragment_id=fragment_id,
-                             parts=[p.model_dump(exclude_none=True) for p in body.parts], idempotency_key=key)
+                             parts=body.service_parts(), idempotency_key=key)
