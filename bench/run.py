@@ -7,12 +7,15 @@ NAME is one of:
 
 - ``sqlite-transfer``: ``vouchers.transfer`` on SQLite (WAL, synchronous=FULL, one writer), each transfer
   spending the latest remainder, against the raw-sqlite3 probe ``sqlite_limit.py`` (FULL, 1 per commit).
-  Target: ratio ≥ 0.5.
+  Target: ratio ≥ 0.5. For information, in the same rounds: the probe's transaction at our page count
+  (``paged_probe``: as many WAL pages per commit as a transfer of ours writes), which splits the gap into
+  the pages' cost and everything else.
 - ``pg-transfer``: 8 connections running ``vouchers.transfer`` on their own vouchers, driven by 2 processes
   of 4 threads as pgbench ``-c 8 -j 2`` drives its 8 from 2 threads, against the pgbench probe
   (``pg_setup.sql`` + ``pg_transfer.sql``) for the same duration. Target: ratio ≥ 0.5. Then, for
-  information, the same from 8 single-connection processes, and 8 coroutines awaiting
-  ``vouchers.transfer_async`` (the API's hot path) on 2 processes' event loops.
+  information, the same from 8 single-connection processes, 8 coroutines awaiting
+  ``vouchers.transfer_async`` (the API's hot path) on 2 processes' event loops, and the whole machine's
+  CPU per transfer on both sides (``/proc/stat``).
 - ``lineage``: ``lineage(..., with_documents=False)`` and ``path_to_root`` of depth-20 fragments among
   ≥ 1,000,000 fragments (100,000 with ``--quick``), on SQLite and PostgreSQL, against the same recursive
   query run raw. Target: median < 5 ms.
@@ -39,6 +42,7 @@ import json
 import os
 import platform
 import re
+import secrets
 import shlex
 import shutil
 import sqlite3
@@ -149,6 +153,8 @@ def fmt(x: float | None, unit: str = "") -> str:
         return f"{x:.2f} ms"
     if unit == "s":
         return f"{x:.1f} s"
+    if unit == "pages":
+        return f"{x:.1f}"
     return f"{x:,.0f}" + (f" {unit}" if unit else "")
 
 
@@ -253,6 +259,60 @@ def load_sqlite_probe(path: Path, workdir: Path) -> Callable[[str, int, int], fl
     return ns["run"]
 
 
+def wal_frames(path: Path) -> int:
+    """The frames in a SQLite WAL file (its header is 32 bytes, each frame 24 bytes and a page)."""
+    wal = Path(str(path) + "-wal")
+    if not wal.exists():
+        return 0
+    with wal.open("rb") as f:
+        head = f.read(32)
+    page_size = int.from_bytes(head[8:12], "big")
+    return (wal.stat().st_size - 32) // (24 + page_size) if page_size else 0
+
+
+def paged_probe(workdir: Path, extra: int, n: int, *, count_frames: bool = False) -> float:
+    """The probe's transaction (``sqlite_limit.py``: guarded UPDATE, 2 INSERTs, 1 log INSERT, FULL, WAL)
+    plus one row into each of ``extra`` tables with an index on a random text key, so that each commit
+    writes about ``2 + 2 × extra`` WAL pages: the write of the probe at the page count of ours, with no
+    application around it either. Returns transfers/s, or WAL frames per transfer (``count_frames``:
+    automatic checkpoints off, so every frame stays in the WAL)."""
+    d = tempfile.mkdtemp(dir=workdir, prefix="paged-")
+    path = Path(d) / "p.db"
+    c = sqlite3.connect(path, isolation_level=None)
+    c.execute("pragma journal_mode=wal")
+    c.execute("pragma synchronous=FULL")
+    if count_frames:
+        c.execute("pragma wal_autocheckpoint=0")
+    c.execute("create table frag(id integer primary key, parent int, holder int, amount int not null "
+              "check(amount>0), status int not null)")
+    c.execute("create table log(id integer primary key, op text, frag int, prev_hash blob)")
+    for k in range(extra):
+        c.execute(f"create table x{k}(id integer primary key, key text not null, v text)")
+        c.execute(f"create index x{k}_key on x{k}(key)")
+    c.execute("insert into frag values(1,null,1,?,0)", (10**12,))
+    extra_sql = [f"insert into x{k}(key, v) values(?, 'x')" for k in range(extra)]
+    rnd = secrets.token_hex
+    cur, nid = 1, 2
+    c.execute("pragma wal_checkpoint(TRUNCATE)")
+    t = time.perf_counter()
+    for i in range(n):
+        c.execute("begin immediate")
+        r = c.execute("update frag set status=1 where id=? and status=0", (cur,))
+        assert r.rowcount == 1
+        c.execute("insert into frag values(?,?,?,?,0)", (nid, cur, 2, 1))
+        c.execute("insert into frag values(?,?,?,?,0)", (nid + 1, cur, 1, 10**12 - i - 1))
+        c.execute("insert into log(op, frag, prev_hash) values('split', ?, x'00')", (cur,))
+        for sql in extra_sql:
+            c.execute(sql, (rnd(8),))
+        c.execute("commit")
+        cur, nid = nid + 1, nid + 2
+    dt = time.perf_counter() - t
+    frames = wal_frames(path) / n
+    c.close()
+    shutil.rmtree(d, ignore_errors=True)
+    return frames if count_frames else n / dt
+
+
 # --- PostgreSQL helpers --------------------------------------------------------------------------
 
 
@@ -331,6 +391,38 @@ def _world(url: str) -> Any:
     return World(make_context(url, sqlite_synchronous="FULL"), n_suppliers=2)
 
 
+def our_frames_per_transfer(tmp: Path, n: int = 200) -> float:
+    """WAL frames (pages written) per ``vouchers.transfer`` in the shape below, counted with automatic
+    checkpoints off on a ledger of its own."""
+    from sqlalchemy import event
+
+    from lianrong.services import vouchers
+
+    path = tmp / "frames.db"
+    w = _world(f"sqlite:///{path}")
+    w.ctx.engine.dispose()
+
+    @event.listens_for(w.ctx.engine, "connect")
+    def _no_checkpoints(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute("pragma wal_autocheckpoint=0")
+
+    actor, recipient, cur = w.user("s1"), w.ids["s2"], [w.issue(10**12)]
+
+    def one(k: int) -> None:
+        r = vouchers.transfer(w.ctx, actor=actor, fragment_id=cur[0], parts=[{"recipient": recipient, "amount_fen": 1}],
+                              idempotency_key=f"frames-{k}")
+        cur[0] = r["children"][-1]["id"]
+
+    for k in range(20):
+        one(k)
+    before = wal_frames(path)
+    for k in range(20, 20 + n):
+        one(k)
+    frames = (wal_frames(path) - before) / n
+    w.ctx.engine.dispose()
+    return frames
+
+
 def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
     """Probe and service interleaved in rounds (the machine may be shared: background fsync and CPU load
     then hit both sides alike); each side does ``cfg.transfers`` transfers in all."""
@@ -370,17 +462,26 @@ def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
     counter.close()
     stmts = counter.n / cfg.warmup
     probe("FULL", 1, 100)  # warm the probe's path too
+    # the probe at our page count: as many WAL pages per commit as a transfer of ours writes
+    our_frames = our_frames_per_transfer(tmp)
+    probe_frames = paged_probe(tmp, 0, 200, count_frames=True)
+    extra = max(0, round((our_frames - probe_frames) / 2))
+    paged_frames = paged_probe(tmp, extra, 200, count_frames=True)
+    log(f"WAL frames per transfer: ours {our_frames:.1f}, probe {probe_frames:.1f}, "
+        f"probe + {extra} indexed tables {paged_frames:.1f}")
 
-    t_probe = t_ours = c_probe = c_ours = 0.0
+    t_probe = t_ours = t_paged = c_probe = c_ours = 0.0
     per_round = []
     for r in range(rounds):
-        order = ("probe", "ours") if r % 2 == 0 else ("ours", "probe")
+        order = ("probe", "paged", "ours") if r % 2 == 0 else ("ours", "paged", "probe")
         rp = ro = 0.0
         for side in order:
             c = time.process_time()
             if side == "probe":
                 rp = chunk / probe("FULL", 1, chunk)  # run() times its own loop only
                 c_probe += time.process_time() - c  # CPU includes its tiny setup
+            elif side == "paged":
+                t_paged += chunk / paged_probe(tmp, extra, chunk)
             else:
                 t = time.perf_counter()
                 for _ in range(chunk):
@@ -399,6 +500,14 @@ def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
     cpu_ours, cpu_probe = 1000 * c_ours / (chunk * rounds), 1000 * c_probe / (chunk * rounds)
     # CPU per transfer is what a busy disk cannot hide: with slow fsyncs both sides wait alike
     res.rows.append(Row("CPU ms per transfer", cpu_ours, cpu_probe, "ms", "(info)", None, cpu_probe / cpu_ours))
+    paged = chunk * rounds / t_paged
+    # how much of the gap is the pages a transfer of ours writes, and how much is everything else
+    res.rows.append(Row(f"transfers/s, probe at our page count (+{extra} indexed tables)", paged, limit, "", "(info)",
+                        None, paged / limit))
+    res.rows.append(Row("transfers/s, ours vs the probe at our page count", ours, paged, "", "(info)", None,
+                        ours / paged))
+    res.rows.append(Row("WAL pages written per transfer", our_frames, probe_frames, "pages", "(info)", None,
+                        probe_frames / our_frames if our_frames else None))
     res.details.update({
         "probe": f"{probe_path.name}: run('FULL', 1, {chunk}) per round (its own function, same n in all)",
         "rounds_ours_vs_probe_per_s": per_round,
@@ -407,6 +516,9 @@ def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
         "probe_statements_per_transfer": 6,  # begin, update, 2 inserts, log insert, commit
         "ms_per_transfer_ours": round(1000 / ours, 3), "ms_per_transfer_limit": round(1000 / limit, 3),
         "warmup_transfers": cfg.warmup,
+        "paged_probe": f"the probe's transaction + 1 row into each of {extra} tables indexed on a random text key "
+                       f"({paged_frames:.1f} WAL pages per commit; ours {our_frames:.1f}, the probe's {probe_frames:.1f}; "
+                       "counted with automatic checkpoints off)",
     })
     if cfg.profile:
         profiled("sqlite-transfer", lambda: [one() for _ in range(min(n, 1000))])
@@ -417,14 +529,17 @@ def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
 # --- 2. PostgreSQL transfer ----------------------------------------------------------------------
 
 
-def run_pgbench(pg: Pg, probes: Path, db: str, seconds: int, clients: int) -> tuple[float, str]:
+def run_pgbench(pg: Pg, probes: Path, db: str, seconds: int, clients: int) -> tuple[float, str, float | None]:
+    """pgbench on the probe: (tps, the command as shown, the machine's CPU ms per transaction)."""
     args, env = pg.cli_env()
     subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *args, "-f", str(probes / "pg_setup.sql"), db],
                    env=env, check=True, capture_output=True, text=True)
     cmd = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f",
            str(probes / "pg_transfer.sql"), *args, db]
     pg.checkpoint()
+    busy0 = workers.machine_busy_seconds()
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    busy1 = workers.machine_busy_seconds()
     if out.returncode != 0:
         raise RuntimeError(f"pgbench failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
     m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout) or \
@@ -432,7 +547,9 @@ def run_pgbench(pg: Pg, probes: Path, db: str, seconds: int, clients: int) -> tu
     if not m:
         raise RuntimeError(f"cannot parse pgbench output:\n{out.stdout}")
     shown = " ".join(shlex.quote(c) for c in cmd[:8]) + " -f pg_transfer.sql " + db
-    return float(m.group(1)), shown
+    n = re.search(r"number of transactions actually processed: (\d+)", out.stdout)
+    cpu = None if busy0 is None or busy1 is None or not n else 1000 * (busy1 - busy0) / max(int(n.group(1)), 1)
+    return float(m.group(1)), shown, cpu
 
 
 def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
@@ -445,7 +562,7 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
     probe_db, our_db = f"lianrong_bench_probe_{tag}", f"lianrong_bench_xfer_{tag}"
     try:
         pg.create(probe_db)
-        before, cmd = run_pgbench(pg, probes, probe_db, secs, clients)
+        before, cmd, cpu_before = run_pgbench(pg, probes, probe_db, secs, clients)
         log(f"pgbench probe (before): {before:,.0f} tps")
 
         url = pg.create(our_db)
@@ -490,7 +607,7 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
             profiled("pg-transfer", lambda: [one(k) for k in range(20, 520)])
             pctx.engine.dispose()
         pg.drop(our_db)
-        after, _ = run_pgbench(pg, probes, probe_db, secs, clients)
+        after, _, cpu_after = run_pgbench(pg, probes, probe_db, secs, clients)
         log(f"pgbench probe (after): {after:,.0f} tps")
         limit = (before + after) / 2
         ratio = ours / limit
@@ -500,6 +617,12 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
                             "(info)", None, solo["per_s"] / limit))
         res.rows.append(Row(f"transfers/s ({clients} async connections, {drivers} processes: transfer_async)",
                             aio_run["per_s"], limit, "", "(info)", None, aio_run["per_s"] / limit))
+        probe_cpu = None if cpu_before is None or cpu_after is None else (cpu_before + cpu_after) / 2
+        if run["machine_cpu_ms"] is not None and probe_cpu is not None:
+            # on 2 cores with 8 clients both sides are CPU-bound: this ratio is about the throughput ratio
+            res.rows.append(Row(f"machine CPU ms per transfer ({drivers} processes; all processes, server included)",
+                                run["machine_cpu_ms"], probe_cpu, "ms", "(info)", None,
+                                probe_cpu / run["machine_cpu_ms"]))
         res.rows.append(Row(f"client CPU ms per transfer ({drivers} processes)", run["client_cpu_ms"], None, "ms",
                             "(info)", None))
         res.rows.append(Row(f"client CPU ms per transfer ({drivers} processes, async)", aio_run["client_cpu_ms"], None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from typing import Any
 
@@ -187,6 +188,9 @@ def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str,
     if before_start is not None:
         before_start()
     start.set()
+    busy0 = machine_busy_seconds()
+    time.sleep(seconds)
+    busy1 = machine_busy_seconds()
     got = [results.get(timeout=seconds + 300) for _ in procs]
     for p in procs:
         p.join(timeout=60)
@@ -197,4 +201,19 @@ def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str,
     elapsed = max(g[2] for g in got)
     return {"transfers": total, "seconds": elapsed, "per_s": total / elapsed, "errors": sum(g[3] for g in got),
             "client_cpu_ms": 1000 * sum(g[4] for g in got) / max(total, 1), "per_worker": [g[1] for g in sorted(got)],
-            "handed_to_threads": sum(g[6] for g in got if len(g) > 6)}
+            "handed_to_threads": sum(g[6] for g in got if len(g) > 6),
+            "machine_cpu_ms": None if busy0 is None or busy1 is None else 1000 * (busy1 - busy0) / max(total, 1)}
+
+
+def machine_busy_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy (all cores: user, nice, system, irq, softirq; not idle,
+    I/O wait or steal) since boot, from ``/proc/stat``; None where there is none."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu":
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
