@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress
@@ -92,11 +93,39 @@ def _print(data: Any, as_json: bool, cols: list[str] | None = None) -> None:
         return
     table = Table(show_lines=False)
     cols = cols or [c for c in rows[0].keys() if not isinstance(rows[0][c], (dict, list))]
-    for c in cols:
-        table.add_column(c)
-    for r in rows:
-        table.add_row(*[_cell(c, r.get(c)) for c in cols])
-    out.print(table)
+    cells = [[_cell(c, r.get(c)) for c in cols] for r in rows]
+    need = 1  # the left border; each column adds its width, padding and a border
+    for i, c in enumerate(cols):
+        natural = max(cell_len(_header(c)), *(cell_len(row[i]) for row in cells))
+        if _whole(c):
+            # an id is copied into the next command and an amount is read digit by digit: never cut or
+            # wrapped; the other columns may wrap down to a dozen characters
+            table.add_column(_header(c), no_wrap=True, min_width=natural,
+                             justify="right" if c.endswith("_fen") else "left")
+            need += natural + 3
+        else:
+            table.add_column(_header(c), min_width=min(natural, 12), overflow="fold")
+            need += min(natural, 12) + 3
+    for row in cells:
+        table.add_row(*row)
+    # wider than the terminal when it must be (the terminal wraps the lines; nothing is cut), and never
+    # squeezed to 80 columns when the output goes to a pipe or a file
+    width = out.width
+    out.width = max(need, width) if out.is_terminal else max(need, 200)
+    try:
+        out.print(table, crop=False)
+    finally:
+        out.width = width
+
+
+def _whole(col: str) -> bool:
+    """Columns printed whole: ids, numbers and amounts."""
+    return col in ("id", "number", "uscc") or col.endswith(("_id", "_fen", "_number"))
+
+
+def _header(col: str) -> str:
+    """A column's heading: amounts are printed in yuan (``_cell``), so their heading says so."""
+    return col[:-4] + " (元)" if col.endswith("_fen") else col
 
 
 @contextlib.contextmanager

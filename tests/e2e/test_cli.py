@@ -360,8 +360,28 @@ def test_voucher_list_shows_the_demo_statuses(demo: Demo):
     assert status == {ids["voucher:V1"]: "settled", ids["voucher:V5"]: "overdue", ids["voucher:V2"]: "active",
                       ids["voucher:V3"]: "active", ids["voucher:V4"]: "pending"}
     table = ok(as_table).out
-    for word in ("settled", "overdue", "active", "pending", "1,000,000.00"):
+    for word in ("settled", "overdue", "active", "pending", "1,000,000.00", "face (元)", *status):
         assert word in table, f"`voucher list` does not show {word}\n{table}"
+
+
+def test_tables_print_whole_ids_and_names_into_a_pipe(demo: Demo):
+    """An id printed in a table is pasted into the next command: never cut with an ellipsis, not even
+    into a pipe (80 columns by default) or an 80-column terminal; names are printed whole too."""
+    pipe = {k: v for k, v in _env().items() if k != "COLUMNS"}  # a pipe: Rich's default of 80 columns
+    terminal = _env(COLUMNS="80", TTY_COMPATIBLE="1")  # an 80-column terminal
+    parties_run, vouchers_run, narrow = parallel(lambda: demo.run("party", "list", env=pipe),
+                                                 lambda: demo.run("voucher", "list", env=pipe),
+                                                 lambda: demo.run("voucher", "list", env=terminal))
+    listed = ok(parties_run).out
+    assert "…" not in listed, listed
+    for ref in ("core", "feed", "corn"):
+        assert demo.ids[ref] in listed, f"{ref}'s id missing or cut\n{listed}"
+    for name in (CORE_NAME, FEED_NAME, CORN_NAME, AGRI_NAME):
+        assert name in listed, f"{name} missing or cut\n{listed}"
+    for run in (vouchers_run, narrow):
+        assert "…" not in ok(run).out, run.out
+        for vid in (demo.ids["voucher:V1"], demo.ids["voucher:V5"]):
+            assert vid in run.out, f"{vid} missing or cut\n{run.out}"
 
 
 def test_settle_rerun_changes_nothing(demo: Demo):
