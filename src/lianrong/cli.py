@@ -91,8 +91,20 @@ def _print(data: Any, as_json: bool, cols: list[str] | None = None) -> None:
     if not rows:
         out.print("(none / 无)")
         return
-    table = Table(show_lines=False)
+    _table(rows, cols)
+    if isinstance(data, dict):
+        # what a change made (a transfer's new fragments, a settlement's instructions, …): a table each
+        for name, value in data.items():
+            if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+                out.print(f"{name}:")
+                _table(value, None)
+
+
+def _table(rows: list[dict], cols: list[str] | None) -> None:
     cols = cols or [c for c in rows[0].keys() if not isinstance(rows[0][c], (dict, list))]
+    if not cols:
+        return
+    table = Table(show_lines=False)
     cells = [[_cell(c, r.get(c)) for c in cols] for r in rows]
     need = 1  # the left border; each column adds its width, padding and a border
     for i, c in enumerate(cols):
@@ -155,10 +167,11 @@ def command(fn):
         try:
             return fn(*args, **kwargs)
         except LianRongError as exc:
-            err.print(f"[bold red]{exc.code}[/]: {escape(exc.message_zh)}\n{escape(exc.message_en)}")
+            # one line each, never wrapped: scripts and people read the code and the message on line one
+            err.print(f"[bold red]{exc.code}[/]: {escape(exc.message_zh)}\n{escape(exc.message_en)}", soft_wrap=True)
             if exc.details.get("rows"):
                 for row in exc.details["rows"][:50]:
-                    err.print(Text(f"  - {row}"))
+                    err.print(Text(f"  - {row}"), soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -708,7 +721,7 @@ def audit_verify(db: Db = None, file: Annotated[Optional[Path], typer.Option("--
         return
     v = result["violation"]
     err.print(f"[bold red]VIOLATION[/] invariant {v['invariant']} at {escape(v['ref'])}: {escape(v['message_en'])}\n"
-              f"不变量{v['invariant']}被破坏（{escape(v['ref'])}）：{escape(v['message_zh'])}")
+              f"不变量{v['invariant']}被破坏（{escape(v['ref'])}）：{escape(v['message_zh'])}", soft_wrap=True)
     raise typer.Exit(3)
 
 

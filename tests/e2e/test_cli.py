@@ -364,10 +364,22 @@ def test_voucher_list_shows_the_demo_statuses(demo: Demo):
         assert word in table, f"`voucher list` does not show {word}\n{table}"
 
 
+def test_transfer_prints_the_new_fragments(demo: Demo):
+    """The sender needs the ids of what the transfer made (its remainder, the recipient's part)."""
+    fragment = _active_fragment(demo, "pack")
+    r = ok(demo.run("transfer", fragment, "--to", f"{demo.ids['carton']}:1000", "--as", "pack_op",
+                    "--today", "2026-11-26", env=PIPE_ENV))
+    children = sql(demo.path, "select id, holder_id from fragment where parent_id = ?", fragment)
+    assert len(children) == 2
+    assert "children:" in r.out and "1,000.00" in r.out and "amount (元)" in r.out, r.out
+    for fid, holder in children:
+        assert fid in r.out and holder in r.out, f"{fid} of {holder} not printed\n{r.out}"
+
+
 def test_tables_print_whole_ids_and_names_into_a_pipe(demo: Demo):
     """An id printed in a table is pasted into the next command: never cut with an ellipsis, not even
     into a pipe (80 columns by default) or an 80-column terminal; names are printed whole too."""
-    pipe = {k: v for k, v in _env().items() if k != "COLUMNS"}  # a pipe: Rich's default of 80 columns
+    pipe = PIPE_ENV
     terminal = _env(COLUMNS="80", TTY_COMPATIBLE="1")  # an 80-column terminal
     parties_run, vouchers_run, narrow = parallel(lambda: demo.run("party", "list", env=pipe),
                                                  lambda: demo.run("voucher", "list", env=pipe),
@@ -513,6 +525,13 @@ def _active_fragment(demo: Demo, holder_key: str) -> str:
     return rows[0][0]
 
 
+def _spent_fragment(demo: Demo, holder_key: str) -> str:
+    rows = sql(demo.path, "select id from fragment where holder_id = ? and status = 'spent' order by id",
+               demo.ids[holder_key])
+    assert rows, f"the demo left no spent fragment with {holder_key}"
+    return rows[0][0]
+
+
 BAD_INPUT = {
     "invalid-uscc": (lambda d: ["party", "add", "--kind", "enterprise", "--uscc", _bad_uscc(),
                                 "--name", "北京新创饲料有限公司"], "party.uscc_invalid"),
@@ -525,7 +544,12 @@ BAD_INPUT = {
     "unknown-fragment-transfer": (lambda d: ["transfer", "frg_01NOSUCHFRAGMENT0000000000", "--to",
                                              f"{d.ids['corn']}:1000", "--as", "feed_op",
                                              "--today", "2026-11-26"], "fragment.not_found"),
+    "spent-fragment-transfer": (lambda d: ["transfer", _spent_fragment(d, "pack"), "--to", f"{d.ids['carton']}:1000",
+                                           "--as", "pack_op", "--today", "2026-11-26"], "fragment.not_active"),
 }
+
+#: a pipe as a script sees it: no COLUMNS, so Rich lays out 80 columns
+PIPE_ENV = {k: v for k, v in _env().items() if k != "COLUMNS"}
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUT))
@@ -533,7 +557,7 @@ def test_bad_input_is_refused_and_writes_nothing(demo: Demo, case: str):
     make_args, code = BAD_INPUT[case]
     args = make_args(demo)
     before = demo.snapshot()
-    r = demo.run(*args)
+    r = demo.run(*args, env=PIPE_ENV)  # the code and both messages on their own lines however long
     err = refused(r, code)
     assert r.out.strip() == "", f"a refused command printed a result\n{r.describe()}"
     if code == "amount.fractional_fen":
