@@ -14,6 +14,7 @@ from .adapters.db.engine import make_engine
 from .adapters.holidays import ChineseCalendarSource
 from .adapters.payments import make_adapter
 from .domain.policy import Policy
+from .domain.splitwatch import WatchLimits
 from .services.context import Clock, Context, SystemClock
 from .settings import Settings, get_settings
 
@@ -39,6 +40,9 @@ def policy_from(settings: Settings) -> Policy:
         max_financing_months=settings.max_financing_months,
         max_financing_ratio=settings.max_financing_ratio,
         credit_occupation=settings.credit_occupation,
+        split_watch=WatchLimits(tier_margin=settings.split_watch_tier_margin,
+                                max_fragments=settings.split_watch_max_fragments,
+                                daily_transfers=settings.split_watch_daily_transfers),
     )
 
 

@@ -39,6 +39,7 @@ doc_app = typer.Typer(help="Contracts and invoices / 合同与发票", no_args_i
 audit_app = typer.Typer(help="Audit: invariants and tamper evidence / 审计", no_args_is_help=True)
 pay_app = typer.Typer(help="Payment instructions / 支付指令", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
+report_app = typer.Typer(help="Reports and monitoring / 报告与监测", no_args_is_help=True)
 app.add_typer(voucher_app, name="voucher")
 app.add_typer(finance_app, name="finance")
 app.add_typer(party_app, name="party")
@@ -46,6 +47,7 @@ app.add_typer(doc_app, name="doc")
 app.add_typer(audit_app, name="audit")
 app.add_typer(pay_app, name="payments")
 app.add_typer(db_app, name="db")
+app.add_typer(report_app, name="report")
 
 out = Console()
 err = Console(stderr=True)
@@ -696,6 +698,40 @@ def pay_balances(db: Db = None, as_json: Json = False) -> None:
 
 
 # --- audit -------------------------------------------------------------------------------------
+
+
+@report_app.command("splits")
+@command
+def report_splits(core: Annotated[Optional[str], typer.Option(help="core enterprise (id or USCC)")] = None,
+                  bank: Annotated[Optional[str], typer.Option(help="bank (id or USCC)")] = None,
+                  voucher: Annotated[Optional[str], typer.Option(help="one voucher")] = None,
+                  closed: Annotated[bool, typer.Option("--closed", help="include settled and overdue vouchers")] = False,
+                  flagged: Annotated[bool, typer.Option("--flagged", help="only vouchers with a finding")] = False,
+                  limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200, db: Db = None, user: As = None,
+                  as_json: Json = False) -> None:
+    """Split depth and unusual splitting per voucher (77号): tiers, parts, bursts, circular flows."""
+    from .services import splits
+
+    ctx = _ctx(db)
+    report = splits.split_report(ctx, actor=_actor(ctx, user), core=core, bank=bank, voucher_id=voucher,
+                                 include_closed=closed, flagged_only=flagged, limit=limit)
+    if as_json:
+        _print(report, True)
+        return
+    rows = [{**{k: i[k] for k in ("voucher_id", "number", "core_name", "status", "fragments", "transfers",
+                                  "active_parts", "depth")},
+             "tier": f"{i['max_tier']}/{i['allowed_tier'] if i['allowed_tier'] is not None else '—'}",
+             "findings": ", ".join(f["code"] for f in i["findings"]) or "—"} for i in report["items"]]
+    _print(rows, False)
+    for i in report["items"]:
+        for f in i["findings"]:
+            detail = ", ".join(f"{k}={v}" for k, v in f.items() if k not in ("code", "message_zh", "message_en"))
+            out.print(Text(f"{i['number']} {f['code']}: {f['message_zh']} / {f['message_en']} ({detail})"),
+                      soft_wrap=True)
+    sm = report["summary"]
+    out.print(Text(f"{sm['vouchers']} vouchers, {sm['flagged']} with findings / 共{sm['vouchers']}张凭据，"
+                   f"{sm['flagged']}张有异常提示" + (f"; showing {len(rows)} of {report['total']}"
+                                                   if report["total"] > len(rows) else "")), soft_wrap=True)
 
 
 @audit_app.command("verify")

@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     max_financing_ratio: Decimal = Field(Decimal("1"), gt=0, le=1)
     #: when a core enterprise's credit line is occupied: at financing (default) or at issuance
     credit_occupation: Literal["financing", "issuance"] = "financing"
+    #: split monitoring (77号: split depth and unusual splitting are tracked and reported): report a voucher
+    #: whose deepest tier is within this many tiers of its core's maximum, …
+    split_watch_tier_margin: int = Field(1, ge=0, le=100)
+    #: … that has more fragments than this, …
+    split_watch_max_fragments: int = Field(100, ge=1)
+    #: … or a holder that split fragments of it this many times on one day
+    split_watch_daily_transfers: int = Field(10, ge=2)
     #: defaults for a newly designated core enterprise's financing parameters
     default_min_split_fen: int = Field(100_00, ge=1)
     default_max_tier: int = Field(10, ge=1, le=100)

@@ -41,6 +41,16 @@ def test_a_voucher_goes_from_issue_to_settlement_over_http(fresh_api_world):
     applied = _ok(s2.post("/financings", {"fragment_ids": [part["id"]]}), 201)
     assert applied["status"] == "applied" and applied["interest_fen"] == quote["interest_fen"]
 
+    # the split report (77号): the bank and the district see the split; a supplier's report is its issues only
+    for reader in (bank, district):
+        watched = _ok(reader.get("/reports/splits", params={"voucher": prepared["id"]}))
+        (row,) = watched["items"]
+        assert (row["fragments"], row["transfers"], row["max_tier"], row["depth"]) == (3, 1, 2, 1)
+        assert row["findings"] == [] and watched["summary"]["vouchers"] == 1
+    assert _ok(s1.get("/reports/splits"))["items"] == []
+    assert _ok(bank.get("/reports/splits", params={"voucher": "vch_01NOSUCHVOUCHER000000000000"}), 404)["code"] == \
+        "voucher.not_found"
+
     fid = applied["id"]
     _ok(bank.post(f"/financings/{fid}/review", {
         "approve": True, "checklist": {"contract": True, "invoices": True, "documents": True}}))

@@ -194,6 +194,8 @@ ROWS = [
         {**every(200, BANK), "core_op": 422, "core_ap": 422, "sup_op": 422, "other_sup": 422, "district_admin": 422},
         setup=_disbursed, body=_confirmation, multipart=True),
     Row("audit-verify", "GET", "/audit/verify", every(200, OVERSEERS)),
+    # an enterprise's report covers the vouchers it issued: a supplier that issued none gets an empty one
+    Row("split-report", "GET", "/reports/splits", every(200), setup=_issued),
 ]
 
 

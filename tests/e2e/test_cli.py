@@ -636,3 +636,24 @@ def test_batch_payments_export_and_confirm(demo: Demo, tmp_path: Path):
     assert again == {"applied": 0, "confirmed": 0, "failed": 0, "unchanged": 2}
     assert_unchanged(before, demo.snapshot(exclude=("idempotency",)), "confirming the same file twice")
     ok(demo.run("audit", "verify", env=batch))
+
+
+def test_split_report_lists_the_demo_vouchers_and_flags_by_the_deployments_thresholds(demo: Demo):
+    plain, as_json, strict, supplier = parallel(
+        lambda: demo.run("report", "splits", "--closed", env=PIPE_ENV),
+        lambda: demo.run("report", "splits", "--closed", "--json"),
+        lambda: demo.run("report", "splits", "--flagged", "--as", "icbc_op",
+                         env=_env(LIANRONG_SPLIT_WATCH_MAX_FRAGMENTS="2")),
+        lambda: demo.run("report", "splits", "--as", "corn_op", "--json"))
+    data = as_json.json()
+    listed = {i["voucher_id"]: i for i in data["items"]}
+    assert set(listed) == {demo.ids[f"voucher:{v}"] for v in ("V1", "V2", "V3", "V5")}  # V4 is still pending
+    assert listed[demo.ids["voucher:V5"]]["status"] == "overdue"
+    assert data["summary"]["vouchers"] == 4 and data["limits"]["max_fragments"] == 100
+    for vid in listed:
+        assert vid in ok(plain).out, plain.out
+    assert "vouchers, 0 with findings" in plain.out and "张凭据" in plain.out
+    text = ok(strict).out
+    assert "many_parts: 拆分份数过多 / split into many parts" in text and "limit=2" in text, text
+    assert "settled" not in text  # active vouchers only by default
+    assert supplier.json()["items"] == []  # a supplier issued nothing

@@ -39,6 +39,8 @@ PAGES = [
     ("district", "/overview", "运行概览"),
     ("chain", "/overview", "产业链"),
     ("district", "/overview/vouchers", "凭据"),
+    ("district", "/overview/splits", "拆分监测"),
+    ("icbc_op", "/bank/splits", "最深层级"),
 ]
 
 
@@ -115,6 +117,7 @@ def test_unknown_language_is_not_found(login):
     ("icbc_op", "/core/payables"), ("yukou_op", "/bank/financings"), ("yukou_op", "/overview"),
     ("district", "/core"), ("district", "/bank/settlements"), ("feed_op", "/bank/cores"),
     ("yukou_op", "/bank/credit-lines"), ("yukou_ap", "/bank/lpr"), ("district", "/bank/confirmations"),
+    ("feed_op", "/overview/splits"), ("yukou_op", "/bank/splits"),
 ])
 def test_another_roles_page_is_forbidden(login, user, path):
     r = login(user).get(path)
@@ -193,3 +196,19 @@ def test_the_console_is_installed_by_the_api_application(console):
     assert 'data-testid="error-page"' in client.get("/nowhere").text
     api = client.get("/api/v1/nowhere")
     assert api.status_code == 404 and api.headers["content-type"].startswith("application/json")
+
+
+def test_split_monitoring_lists_the_active_vouchers_and_their_findings(console, login):
+    """77号: split depth and unusual splitting, per voucher, for the district office and the bank."""
+    active = {r for r in _ids(console.ctx, t.voucher, status="active")}
+    page = login("district").get("/overview/splits")
+    assert page.status_code == 200
+    rows = set(re.findall(r'data-testid="row-split" data-id="([^"]+)"', page.text))
+    assert rows == active
+    assert "在途凭据%d张，其中0张有异常提示" % len(active) in page.text
+    assert 'data-testid="nav-overview-splits"' in page.text
+    flagged = login("district").get("/overview/splits?flagged=1")
+    assert flagged.status_code == 200
+    assert 'data-testid="row-split"' not in flagged.text and "暂无凭据。" in flagged.text
+    english = login("icbc_op", lang="en").get("/bank/splits")
+    assert "Split monitoring" in english.text and "Deepest tier / maximum" in english.text

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from . import errors
 from .calendar import add_months
+from .splitwatch import WatchLimits
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Policy:
     max_financing_months: int = 12
     max_financing_ratio: Decimal = Decimal("1")
     credit_occupation: str = "financing"  # or "issuance"
+    #: when splitting is reported as unusual (77号: split depth and unusual splitting are tracked)
+    split_watch: WatchLimits = WatchLimits()
 
 
 @dataclass(frozen=True)

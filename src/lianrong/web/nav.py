@@ -30,6 +30,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/bank/onboarding", N_("Customer onboarding"), "nav-bank-onboarding"),
         ("/bank/financings", N_("Financing review"), "nav-bank-financings"),
         ("/bank/vouchers", N_("Vouchers"), "nav-bank-vouchers"),
+        ("/bank/splits", N_("Split monitoring"), "nav-bank-splits"),
         ("/bank/settlements", N_("Settlement batches"), "nav-bank-settlements"),
         ("/bank/confirmations", N_("Payment confirmations"), "nav-bank-confirmations"),
         ("/bank/overdue", N_("Overdue"), "nav-bank-overdue"),
@@ -37,6 +38,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
     "overseer": [
         ("/overview", N_("Programme overview"), "nav-overview-home"),
         ("/overview/vouchers", N_("Vouchers"), "nav-overview-vouchers"),
+        ("/overview/splits", N_("Split monitoring"), "nav-overview-splits"),
     ],
     "none": [],
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import audit, auth, credit, documents, financings, fragments, parties, payments, settlement, vouchers
+from . import audit, auth, credit, documents, financings, fragments, parties, payments, reports, settlement, vouchers
 
 ROUTERS = [m.router for m in (auth, parties, documents, credit, vouchers, fragments, financings, settlement,
-                              payments, audit)]
+                              payments, audit, reports)]

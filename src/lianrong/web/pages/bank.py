@@ -17,7 +17,7 @@ from ...domain.calendar import add_months
 from ...domain.errors import LianRongError
 from ...domain.financing import CHECKLIST_ITEMS
 from ...domain.money import format_yuan
-from ...services import credit, financing, parties, payments, settlement, vouchers, worklists
+from ...services import credit, financing, parties, payments, settlement, splits, vouchers, worklists
 from ..console import Deps, error_page
 from ..i18n import N_
 from ..render import UI, Form, percent_text
@@ -172,6 +172,12 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         rows = worklists.vouchers(ui.ctx, actor=ui.actor, status=status or None)
         return ui.render("shared/vouchers.html", vouchers=[r for r in rows if r["bank_id"] == ui.party_id],
                          status=status, statuses=statuses, base="/bank/vouchers")
+
+    @router.get("/bank/splits")
+    def split_watch(flagged: str = "", ui: UI = Depends(page)) -> Response:
+        report = splits.split_report(ui.ctx, actor=ui.actor, flagged_only=bool(flagged), limit=500)
+        return ui.render("shared/splits.html", r=report, flagged=bool(flagged), base="/bank/splits",
+                         voucher_base="/bank/vouchers")
 
     @router.get("/bank/vouchers/{voucher_id}")
     def voucher_page(voucher_id: str, ui: UI = Depends(page)) -> Response:

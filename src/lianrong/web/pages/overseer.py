@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
-from ...services import overview, worklists
+from ...services import overview, splits, worklists
 from ..console import Deps
 from ..render import UI
 from . import charts
@@ -34,3 +34,9 @@ def register(router: APIRouter, deps: Deps) -> None:
     def voucher(voucher_id: str, ui: UI = Depends(page)) -> Response:
         detail = worklists.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
         return ui.render("shared/voucher.html", d=detail, back="/overview/vouchers")
+
+    @router.get("/overview/splits")
+    def split_watch(flagged: str = "", ui: UI = Depends(page)) -> Response:
+        report = splits.split_report(ui.ctx, actor=ui.actor, flagged_only=bool(flagged), limit=500)
+        return ui.render("shared/splits.html", r=report, flagged=bool(flagged), base="/overview/splits",
+                         voucher_base="/overview/vouchers")

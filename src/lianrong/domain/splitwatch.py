@@ -1,0 +1,128 @@
+"""Split monitoring: 银发〔2025〕77号 asks that split depth and unusual splitting be tracked and reported.
+
+Pure: given a voucher's fragment tree, its depth and what in it looks unusual. The thresholds are
+deployment settings (``WatchLimits``, from ``LIANRONG_SPLIT_WATCH_*``); what is unusual is a finding
+with a stable code and a Chinese and English description, never a refusal — the rules that refuse
+(minimum split amount, maximum tier) are enforced at transfer time (``domain.vouchers.plan_split``).
+
+Findings:
+
+- ``depth_near_limit``: the deepest tier is within ``tier_margin`` tiers of the core's maximum;
+- ``many_parts``: the voucher has been split into more than ``max_fragments`` fragments;
+- ``rapid_splitting``: one holder split fragments of the voucher ``daily_transfers`` times or more on one
+  day (fragmenting a claim in bursts);
+- ``round_trip``: a part came back to a party that held one of its ancestors through someone else
+  (A → B → A): a trade chain running in a circle, a sign of fictitious trade (虚假贸易).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WatchLimits:
+    """When splitting is reported as unusual."""
+
+    tier_margin: int = 1
+    max_fragments: int = 100
+    daily_transfers: int = 10
+
+
+@dataclass(frozen=True)
+class Node:
+    """What the watch needs of a fragment."""
+
+    id: str
+    parent_id: str | None
+    holder_id: str
+    amount_fen: int
+    tier: int
+    status: str
+    created_on: dt.date
+
+
+#: code → (Chinese, English) of each finding
+FINDINGS = {
+    "depth_near_limit": ("拆分层级接近上限", "split depth near the core enterprise's maximum tier"),
+    "many_parts": ("拆分份数过多", "split into many parts"),
+    "rapid_splitting": ("同一持有人单日频繁拆分", "one holder split it many times in one day"),
+    "round_trip": ("份额流回曾经的持有人（循环流转）", "a part came back to an earlier holder (circular flow)"),
+}
+
+
+@dataclass
+class Watch:
+    """A voucher's splitting: size, depth and findings."""
+
+    fragments: int = 0
+    transfers: int = 0
+    max_tier: int = 0
+    depth: int = 0  # transfers on the longest path from the root
+    active_parts: int = 0
+    smallest_active_fen: int | None = None
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, code: str, **detail: Any) -> None:
+        zh, en = FINDINGS[code]
+        self.findings.append({"code": code, "message_zh": zh, "message_en": en, **detail})
+
+
+def watch(nodes: Iterable[Node], *, allowed_tier: int | None, limits: WatchLimits) -> Watch:
+    """Measure one voucher's fragment tree (every fragment of it, any status) and report what is unusual;
+    ``allowed_tier`` is the core enterprise's maximum tier (None: no depth finding)."""
+    by_id = {n.id: n for n in nodes}
+    out = Watch(fragments=len(by_id))
+    if not by_id:
+        return out
+    depth: dict[str, int] = {}
+    above: dict[str, frozenset[str]] = {}  # the holders of a fragment's ancestors
+
+    def resolve(n: Node) -> None:
+        chain = []
+        cur: Node | None = n
+        while cur is not None and cur.id not in depth:
+            chain.append(cur)
+            cur = by_id.get(cur.parent_id) if cur.parent_id else None
+        for c in reversed(chain):
+            parent = by_id.get(c.parent_id) if c.parent_id else None
+            if parent is None:
+                depth[c.id], above[c.id] = 0, frozenset()
+            else:
+                depth[c.id] = depth[parent.id] + 1
+                above[c.id] = above[parent.id] | {parent.holder_id}
+
+    spends: Counter[tuple[str, dt.date]] = Counter()
+    parents: dict[str, Node] = {}
+    round_trips = []
+    for n in by_id.values():
+        resolve(n)
+        parent = by_id.get(n.parent_id) if n.parent_id else None
+        if parent is not None:
+            if parent.id not in parents:
+                parents[parent.id] = parent
+                spends[(parent.holder_id, n.created_on)] += 1
+            if n.holder_id != parent.holder_id and n.holder_id in above[n.id]:
+                round_trips.append(n)
+        if n.status == "active":
+            out.active_parts += 1
+            if out.smallest_active_fen is None or n.amount_fen < out.smallest_active_fen:
+                out.smallest_active_fen = n.amount_fen
+    out.transfers = len(parents)
+    out.max_tier = max(n.tier for n in by_id.values())
+    out.depth = max(depth.values())
+    if allowed_tier is not None and out.max_tier >= allowed_tier - limits.tier_margin:
+        out.add("depth_near_limit", tier=out.max_tier, allowed_tier=allowed_tier)
+    if out.fragments > limits.max_fragments:
+        out.add("many_parts", fragments=out.fragments, limit=limits.max_fragments)
+    for (holder, day), count in sorted(spends.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        if count >= limits.daily_transfers:
+            out.add("rapid_splitting", holder_id=holder, on=day.isoformat(), transfers=count,
+                    limit=limits.daily_transfers)
+    for n in sorted(round_trips, key=lambda x: x.id):
+        out.add("round_trip", fragment_id=n.id, holder_id=n.holder_id)
+    return out
