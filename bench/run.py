@@ -22,6 +22,8 @@ NAME is one of:
 - ``settlement``: ``settlement.settle`` of 1,000 vouchers × 100 leaves due on one date (100 × 100 with
   ``--quick``, target scaled), against a raw-sqlite3 floor doing the same writes. Target: < 30 s per
   100,000 leaves.
+- ``split-report``: ``splits.split_report`` (77号 split monitoring) over every active voucher of the lineage
+  ledger, against the raw fetch of the same rows. Information (no target).
 
 The probes are read from the shared folder beside the repository (``../shared/bench``); set
 ``LIANRONG_SHARED_DIR`` to another shared folder (or straight to its ``bench`` folder) to override.
@@ -66,7 +68,7 @@ sys.path.insert(0, str(REPO / "tests"))  # tests/factories.py: the World builder
 import ledger  # noqa: E402
 import workers  # noqa: E402
 
-NAMES = ("sqlite-transfer", "pg-transfer", "lineage", "settlement")
+NAMES = ("sqlite-transfer", "pg-transfer", "lineage", "settlement", "split-report")
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 #: processes driving the PostgreSQL transfer connections, as ``pgbench -j 2`` drives the probe's 8
 PG_DRIVERS = 2
@@ -774,6 +776,45 @@ def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
     return res
 
 
+# --- 5. Split report ------------------------------------------------------------------------------
+
+
+def bench_split_report(cfg: Config) -> Result:
+    """``splits.split_report`` over every active voucher of the lineage ledger (built or cached as for
+    ``lineage``), against the raw sqlite3 fetch of the same rows (the floor of any report over them)."""
+    from lianrong.services import splits
+    from lianrong.services.context import SYSTEM
+
+    n = cfg.lineage_fragments
+    res = Result("split-report", f"5. Split report (77号) over every active voucher of the {n:,}-fragment "
+                                 "lineage ledger (SQLite; limit = the raw fetch of the same rows)")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"lineage-{ledger.DATA_VERSION}-{ledger.schema_head()}-{n}.db"
+    ledger.cached(path, lambda p: ledger.build_lineage_ledger(p, fragments=n), log)
+    ctx = workers.context(f"sqlite:///{path}")
+    raw = sqlite3.connect(path)
+    floor_sql = ("SELECT f.voucher_id, f.id, f.parent_id, f.holder_id, f.amount_fen, f.tier, f.status, f.created_at "
+                 "FROM fragment f JOIN voucher v ON v.id = f.voucher_id WHERE v.status = 'active'")
+    ours, floor, rows = [], [], 0
+    for _ in range(3):  # interleaved; the best of three each (a warm cache on both sides)
+        t = time.perf_counter()
+        rows = len(raw.execute(floor_sql).fetchall())
+        floor.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        report = splits.split_report(ctx, actor=SYSTEM, limit=10)
+        ours.append(time.perf_counter() - t)
+    raw.close()
+    ctx.engine.dispose()
+    best, limit = min(ours), min(floor)
+    log(f"split report {best:.2f} s over {rows:,} fragments, raw fetch {limit:.2f} s")
+    res.rows.append(Row("seconds", best, limit, "s", "(info)", None, limit / best))
+    res.details.update({"vouchers": report["summary"]["vouchers"], "fragments": rows,
+                        "flagged": report["summary"]["flagged"],
+                        "findings_by_code": report["summary"]["findings_by_code"],
+                        "runs_seconds": [round(x, 2) for x in ours], "floor_runs_seconds": [round(x, 2) for x in floor]})
+    return res
+
+
 # --- 4. Settlement -------------------------------------------------------------------------------
 
 DUE = dt.date(2027, 3, 15)
@@ -950,6 +991,8 @@ def main(argv: list[str] | None = None) -> int:
                     results.append(bench_lineage(cfg, pg, tmp))
                 elif name == "settlement":
                     results.append(bench_settlement(cfg, tmp))
+                elif name == "split-report":
+                    results.append(bench_split_report(cfg))
             except Exception as exc:  # noqa: BLE001 - one broken benchmark never hides the others
                 import traceback
 

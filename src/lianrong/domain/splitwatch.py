@@ -21,7 +21,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,8 @@ class WatchLimits:
     daily_transfers: int = 10
 
 
-@dataclass(frozen=True)
-class Node:
-    """What the watch needs of a fragment."""
+class Node(NamedTuple):
+    """What the watch needs of a fragment (a tuple: a report builds hundreds of thousands)."""
 
     id: str
     parent_id: str | None
@@ -79,42 +78,35 @@ def watch(nodes: Iterable[Node], *, allowed_tier: int | None, limits: WatchLimit
     out = Watch(fragments=len(by_id))
     if not by_id:
         return out
-    depth: dict[str, int] = {}
-    above: dict[str, frozenset[str]] = {}  # the holders of a fragment's ancestors
-
-    def resolve(n: Node) -> None:
-        chain = []
-        cur: Node | None = n
-        while cur is not None and cur.id not in depth:
-            chain.append(cur)
-            cur = by_id.get(cur.parent_id) if cur.parent_id else None
-        for c in reversed(chain):
-            parent = by_id.get(c.parent_id) if c.parent_id else None
-            if parent is None:
-                depth[c.id], above[c.id] = 0, frozenset()
-            else:
-                depth[c.id] = depth[parent.id] + 1
-                above[c.id] = above[parent.id] | {parent.holder_id}
-
-    spends: Counter[tuple[str, dt.date]] = Counter()
-    parents: dict[str, Node] = {}
-    round_trips = []
+    children: dict[str | None, list[Node]] = {}
     for n in by_id.values():
-        resolve(n)
-        parent = by_id.get(n.parent_id) if n.parent_id else None
-        if parent is not None:
-            if parent.id not in parents:
-                parents[parent.id] = parent
-                spends[(parent.holder_id, n.created_on)] += 1
-            if n.holder_id != parent.holder_id and n.holder_id in above[n.id]:
-                round_trips.append(n)
+        children.setdefault(n.parent_id if n.parent_id in by_id else None, []).append(n)
+    spends: Counter[tuple[str, dt.date]] = Counter()
+    round_trips = []
+    deepest = 0
+    # top-down from the root(s): each fragment's depth and the holders above it (a remainder chain,
+    # where the holder stays, shares its parent's set)
+    stack: list[tuple[Node, int, frozenset[str]]] = [(n, 0, frozenset()) for n in children.get(None, ())]
+    while stack:
+        n, d, above = stack.pop()
+        deepest = max(deepest, d)
         if n.status == "active":
             out.active_parts += 1
             if out.smallest_active_fen is None or n.amount_fen < out.smallest_active_fen:
                 out.smallest_active_fen = n.amount_fen
+        kids = children.get(n.id)
+        if not kids:
+            continue
+        spends[(n.holder_id, kids[0].created_on)] += 1
+        below = above if n.holder_id in above else above | {n.holder_id}
+        for c in kids:
+            if c.holder_id != n.holder_id and c.holder_id in below:
+                round_trips.append(c)
+            stack.append((c, d + 1, below))
+    parents = {pid for pid in children if pid is not None}
     out.transfers = len(parents)
     out.max_tier = max(n.tier for n in by_id.values())
-    out.depth = max(depth.values())
+    out.depth = deepest
     if allowed_tier is not None and out.max_tier >= allowed_tier - limits.tier_margin:
         out.add("depth_near_limit", tier=out.max_tier, allowed_tier=allowed_tier)
     if out.fragments > limits.max_fragments:

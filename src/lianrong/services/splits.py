@@ -14,7 +14,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 
 from ..adapters.db import tables as t
 from ..domain import errors
@@ -27,13 +27,28 @@ _CST = dt.timezone(dt.timedelta(hours=8))
 _OPEN = ("active",)
 
 
-def _business_day(value: Any) -> dt.date:
-    """A stored timestamp as its Beijing business date (SQLite keeps UTC text without a zone)."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(_CST).date()
+class _BusinessDays:
+    """Stored timestamps as Beijing business dates: SQLite keeps UTC text without a zone (its date and
+    hour decide the day, so each distinct ``YYYY-MM-DD HH`` is parsed once), PostgreSQL hands over
+    zone-aware datetimes."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, dt.date] = {}
+
+    def __call__(self, value: Any) -> dt.date:
+        if isinstance(value, str):
+            hour = value[:13]
+            day = self._seen.get(hour)
+            if day is None:
+                day = self._seen[hour] = self._convert(dt.datetime.fromisoformat(value))
+            return day
+        return self._convert(value)
+
+    @staticmethod
+    def _convert(value: dt.datetime) -> dt.date:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(_CST).date()
 
 
 def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: str | None = None,
@@ -78,12 +93,15 @@ def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: s
         if voucher_id is not None and not heads:
             raise errors.NotFound("voucher", voucher_id)
         trees: dict[str, list[sw.Node]] = {h.id: [] for h in heads}
+        # every fragment of the selected vouchers, as stored (the timestamp untouched by the ORM's types)
         rows = uow.conn.execute(
-            select(f.c.id, f.c.voucher_id, f.c.parent_id, f.c.holder_id, f.c.amount_fen, f.c.tier, f.c.status,
-                   f.c.created_at).join(v, v.c.id == f.c.voucher_id).where(*where))
-        for r in rows:
-            trees[r.voucher_id].append(sw.Node(r.id, r.parent_id, r.holder_id, r.amount_fen, r.tier, r.status,
-                                               _business_day(r.created_at)))
+            select(f.c.voucher_id, f.c.id, f.c.parent_id, f.c.holder_id, f.c.amount_fen, f.c.tier, f.c.status,
+                   type_coerce(f.c.created_at, String)).join(v, v.c.id == f.c.voucher_id).where(*where))
+        day = _BusinessDays()
+        node = sw.Node
+        for chunk in rows.tuples().partitions(20_000):
+            for vid, fid, parent, holder, amount, tier, status, created in chunk:
+                trees[vid].append(node(fid, parent, holder, amount, tier, status, day(created)))
     items: list[Result] = []
     by_code: Counter[str] = Counter()  # vouchers with each finding
     flagged = 0
