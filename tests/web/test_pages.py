@@ -212,3 +212,25 @@ def test_split_monitoring_lists_the_active_vouchers_and_their_findings(console, 
     assert 'data-testid="row-split"' not in flagged.text and "暂无凭据。" in flagged.text
     english = login("icbc_op", lang="en").get("/bank/splits")
     assert "Split monitoring" in english.text and "Deepest tier / maximum" in english.text
+
+
+def test_split_monitoring_shows_each_finding_in_the_readers_language(console, login):
+    import dataclasses
+    import html
+
+    from lianrong.domain.splitwatch import FINDINGS, WatchLimits
+
+    saved = console.ctx.policy
+    console.ctx.policy = dataclasses.replace(saved, split_watch=WatchLimits(tier_margin=10, max_fragments=2,
+                                                                            daily_transfers=2))
+    try:
+        zh = login("district").get("/overview/splits?flagged=1")
+        en = login("icbc_op", lang="en").get("/bank/splits?flagged=1")
+    finally:
+        console.ctx.policy = saved
+    assert zh.status_code == 200 and en.status_code == 200, zh.text[:3000]
+    codes = set(re.findall(r'data-testid="finding" data-code="([^"]+)"', zh.text))
+    assert {"depth_near_limit", "many_parts"} <= codes
+    for code in codes:
+        assert FINDINGS[code][0] in zh.text and FINDINGS[code][1] in html.unescape(en.text)
+    assert "其中0张" not in zh.text
