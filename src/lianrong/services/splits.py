@@ -99,7 +99,7 @@ def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: s
                    type_coerce(f.c.created_at, String)).join(v, v.c.id == f.c.voucher_id).where(*where))
         day = _BusinessDays()
         node = sw.Node
-        for chunk in rows.tuples().partitions(20_000):
+        for chunk in rows.partitions(20_000):
             for vid, fid, parent, holder, amount, tier, status, created in chunk:
                 trees[vid].append(node(fid, parent, holder, amount, tier, status, day(created)))
     items: list[Result] = []
