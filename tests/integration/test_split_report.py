@@ -119,6 +119,10 @@ def test_filters_by_core_bank_and_voucher(world):
     assert [i["voucher_id"] for i in report(world, voucher_id=vid)["items"]] == [vid]
     assert report(world, core=world.ids["s1"])["items"] == []  # an enterprise that issued nothing
     refuses(world.ctx, "voucher.not_found", report, world, voucher_id="vch_01NOSUCHVOUCHER000000000000")
+    pending = world.prepare(100_00)["id"]  # asked for by id: reported in any status
+    (row,) = report(world, voucher_id=pending)["items"]
+    assert (row["status"], row["fragments"], row["transfers"], row["findings"]) == ("pending", 0, 0, [])
+    assert pending not in [i["voucher_id"] for i in report(world, include_closed=True)["items"]]
     refuses(world.ctx, "enterprise.not_found", report, world, core="ent_01NOSUCHPARTY00000000000000")
     refuses(world.ctx, "party.wrong_kind", report, world, bank=world.ids["core"])
 

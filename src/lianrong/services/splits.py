@@ -56,8 +56,8 @@ def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: s
                  limit: int = 50, offset: int = 0) -> Result:
     """One page of the split report, newest voucher first, with a summary of the whole selection.
 
-    Default: active vouchers; ``include_closed`` adds settled and overdue ones; ``flagged_only`` keeps
-    the vouchers with at least one finding.
+    Default: active vouchers; ``include_closed`` adds settled and overdue ones; ``voucher_id`` reports
+    that one voucher in any status; ``flagged_only`` keeps the vouchers with at least one finding.
     """
     limits = ctx.policy.split_watch
     v, f, d = t.voucher, t.fragment, t.core_designation
@@ -80,10 +80,8 @@ def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: s
             if not isinstance(voucher_id, str) or not voucher_id:
                 raise errors.NotFound("voucher", voucher_id)
             where.append(v.c.id == voucher_id)
-        if not include_closed:
-            where.append(v.c.status.in_(_OPEN))
-        else:
-            where.append(v.c.status.in_((*_OPEN, "settled", "overdue")))
+        if voucher_id is None:  # one voucher asked for by id is reported whatever its status
+            where.append(v.c.status.in_((*_OPEN, "settled", "overdue") if include_closed else _OPEN))
         heads = uow.conn.execute(
             select(v.c.id, v.c.number, v.c.core_id, v.c.bank_id, v.c.status, v.c.face_fen, v.c.maturity_on,
                    v.c.created_at, d.c.max_tier, t.party.c.name.label("core_name"))
