@@ -324,7 +324,8 @@ def fragment_detail(ctx: Context, *, actor: Actor, fragment_id: str) -> Result:
         vo = uow.conn.execute(select(t.voucher).where(t.voucher.c.id == f.voucher_id)).one()
         children = uow.conn.execute(select(t.fragment.c.id, t.fragment.c.holder_id, t.fragment.c.amount_fen,
                                            t.fragment.c.tier, t.fragment.c.status)
-                                    .where(t.fragment.c.parent_id == fragment_id).order_by(t.fragment.c.id)).all()
+                                    .where(t.fragment.c.voucher_id == f.voucher_id,  # the index's prefix
+                                           t.fragment.c.parent_id == fragment_id).order_by(t.fragment.c.id)).all()
         fin = None
         if f.financing_id:
             fin = row_dict(uow.conn.execute(select(t.financing).where(t.financing.c.id == f.financing_id)).first(),
