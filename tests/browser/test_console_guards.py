@@ -173,3 +173,31 @@ def test_language_switch_from_chinese_to_english_and_back(ui, live):
     expect(by("logout-button")).to_have_text("退出")
     ui.shot("financings-chinese")
     ui.assert_no_js_errors()
+
+
+def test_the_district_follows_split_monitoring_to_a_voucher(ui, live):
+    """77号 split monitoring: from the navigation to the table, the filter, and on to a voucher's tree."""
+    page, by = ui.page, ui.by
+    ui.login("district", "/overview")
+    by("nav-overview-splits").click()
+    ui.wait_path("/overview/splits")
+    expect(by("page-title")).to_have_text("拆分监测")
+    rows = page.locator('[data-testid="row-split"]')
+    active = live.ids["voucher:V2"], live.ids["voucher:V3"]
+    expect(rows).to_have_count(len(active))
+    for vid in active:
+        expect(page.locator(f'[data-testid="row-split"][data-id="{vid}"]')).to_be_visible()
+    expect(by("split-summary")).to_contain_text("在途凭据2张")
+    ui.shot("split-monitoring")
+
+    by("filter-flagged").click()
+    ui.wait_path(r"/overview/splits\?flagged=1")
+    expect(rows).to_have_count(0)  # the demo's splitting is ordinary at the default thresholds
+    by("filter-all").click()
+    ui.wait_path("/overview/splits")
+
+    page.locator(f'[data-testid="row-split"][data-id="{active[0]}"] a').click()
+    ui.wait_path(f"/overview/vouchers/{active[0]}")
+    expect(by("page-title")).to_be_visible()
+    ui.shot("split-monitoring-voucher")
+    ui.assert_no_js_errors()
