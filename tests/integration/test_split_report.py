@@ -125,6 +125,8 @@ def test_filters_by_core_bank_and_voucher(world):
     assert pending not in [i["voucher_id"] for i in report(world, include_closed=True)["items"]]
     refuses(world.ctx, "enterprise.not_found", report, world, core="ent_01NOSUCHPARTY00000000000000")
     refuses(world.ctx, "party.wrong_kind", report, world, bank=world.ids["core"])
+    refuses(world.ctx, "validation.failed", report, world, limit=0)
+    refuses(world.ctx, "validation.failed", report, world, offset=-1)
 
 
 def test_each_reader_sees_the_vouchers_it_issued_or_carries(world):

@@ -59,6 +59,8 @@ def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: s
     Default: active vouchers; ``include_closed`` adds settled and overdue ones; ``voucher_id`` reports
     that one voucher in any status; ``flagged_only`` keeps the vouchers with at least one finding.
     """
+    if not (isinstance(limit, int) and isinstance(offset, int) and 1 <= limit <= 10_000 and offset >= 0):
+        raise errors.ValidationFailed(reason="limit must be 1–10000 and offset ≥ 0 / 每页条数须为1至10000，偏移量不小于0")
     limits = ctx.policy.split_watch
     v, f, d = t.voucher, t.fragment, t.core_designation
     with ctx.uow(readonly=True) as uow:
@@ -76,11 +78,11 @@ def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: s
             where.append(v.c.core_id == resolve_party(uow, core, kind="enterprise").id)
         if bank:
             where.append(v.c.bank_id == resolve_party(uow, bank, kind="bank").id)
-        if voucher_id is not None:
+        if voucher_id is not None:  # one voucher asked for by id is reported whatever its status
             if not isinstance(voucher_id, str) or not voucher_id:
                 raise errors.NotFound("voucher", voucher_id)
             where.append(v.c.id == voucher_id)
-        if voucher_id is None:  # one voucher asked for by id is reported whatever its status
+        else:
             where.append(v.c.status.in_((*_OPEN, "settled", "overdue") if include_closed else _OPEN))
         heads = uow.conn.execute(
             select(v.c.id, v.c.number, v.c.core_id, v.c.bank_id, v.c.status, v.c.face_fen, v.c.maturity_on,
