@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -50,6 +51,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
 
 out = Console()
+if not out.is_terminal and "COLUMNS" not in os.environ:
+    # a pipe or a file: lay text and trees out 200 wide instead of Rich's default 80, so a lineage
+    # line (holder, amount, status, id) stays one line for grep and the like
+    out.width = 200
 err = Console(stderr=True)
 
 Db = Annotated[Optional[str], typer.Option("--db", help="Database URL (overrides LIANRONG_DATABASE_URL)")]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -390,6 +391,9 @@ def test_tables_print_whole_ids_and_names_into_a_pipe(demo: Demo):
         assert demo.ids[ref] in listed, f"{ref}'s id missing or cut\n{listed}"
     for name in (CORE_NAME, FEED_NAME, CORN_NAME, AGRI_NAME):
         assert name in listed, f"{name} missing or cut\n{listed}"
+    tree = ok(demo.run("voucher", "show", demo.ids["voucher:V2"], env=pipe)).out
+    lines = [line for line in tree.splitlines() if "frg_" in line]
+    assert lines and all(re.search(r"frg_\w+ T\d+ .+ [\d,]+\.\d\d \[\w+\]$", line) for line in lines), tree
     for run in (vouchers_run, narrow):
         assert "…" not in ok(run).out, run.out
         for vid in (demo.ids["voucher:V1"], demo.ids["voucher:V5"]):
