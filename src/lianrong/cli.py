@@ -127,10 +127,9 @@ def _table(rows: list[dict], cols: list[str] | None) -> None:
             need += min(natural, 12) + 3
     for row in cells:
         table.add_row(*row)
-    # wider than the terminal when it must be (the terminal wraps the lines; nothing is cut), and never
-    # squeezed to 80 columns when the output goes to a pipe or a file
+    # wider than the console when it must be (a terminal wraps the lines; nothing is cut)
     width = out.width
-    out.width = max(need, width) if out.is_terminal else max(need, 200)
+    out.width = max(need, width)
     try:
         out.print(table, crop=False)
     finally:

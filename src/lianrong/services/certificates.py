@@ -28,7 +28,7 @@ from ..domain import vouchers as v
 from ..domain.money import amount_in_words, format_yuan
 from . import scope
 from .common import get_or_raise
-from .context import Actor, Context
+from .context import BEIJING, Actor, Context
 from .lineage import path_to_root
 
 __all__ = [
@@ -44,7 +44,6 @@ __all__ = [
 #: the scheme of the string in the certificate's QR code: ``lianrong:verify:<voucher_id>:<seq>:<head_hash>``
 VERIFY_PREFIX = "lianrong:verify:"
 
-_CST = dt.timezone(dt.timedelta(hours=8))
 
 _FRAGMENT_STATUS_EN = {
     v.ACTIVE: "Held", v.SPENT: "Transferred on", v.FROZEN: "Frozen", v.FINANCED: "Financed",
@@ -204,7 +203,7 @@ def certificate_data(ctx: Context, *, actor: Actor, fragment_id: str) -> dict[st
                   "algorithm_label": _ALGORITHM_LABEL.get(voucher.hash_algorithm, voucher.hash_algorithm),
                   "head_hash_grouped": " ".join(head[i:i + 16] for i in range(0, len(head), 16))},
         "verification": verification_string(voucher.id, voucher.seq, head),
-        "generated_at": now.astimezone(_CST).strftime("%Y-%m-%d %H:%M"),
+        "generated_at": now.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
         "generated_at_iso": now.isoformat(),
         "requested_by": requested_by,
     }

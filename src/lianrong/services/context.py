@@ -21,13 +21,15 @@ class Clock(Protocol):
     def now(self) -> dt.datetime: ...
 
 
+#: Beijing time (UTC+8, no daylight saving): the zone of the business date and of printed times
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
 class SystemClock:
     """Beijing business date and UTC timestamps."""
 
-    _CST = dt.timezone(dt.timedelta(hours=8))
-
     def today(self) -> dt.date:
-        return dt.datetime.now(self._CST).date()
+        return dt.datetime.now(BEIJING).date()
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.timezone.utc)

@@ -34,7 +34,7 @@ from ..domain.money import parse_yuan
 from ..ids import new_id
 from . import scope
 from .common import Result, check_actor_party, check_actor_role, resolve_party, run_idempotent
-from .context import Actor, Context
+from .context import BEIJING, Actor, Context
 from .parties import core_params
 
 __all__ = [
@@ -65,7 +65,6 @@ MAX_IMPORT_ROWS = 5000
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 _EXCEL_EXACT = 10**15  # Excel keeps 15 significant digits
-_CST = dt.timezone(dt.timedelta(hours=8))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MAX_TIER = 100
 _MAX_TERM_DAYS = 366
@@ -518,7 +517,7 @@ def _cell_value(kind: str, value: Any) -> Any:
     if kind == "datetime":
         moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
         if moment.tzinfo is not None:  # Excel has no time zones: show Beijing time
-            moment = moment.astimezone(_CST).replace(tzinfo=None)
+            moment = moment.astimezone(BEIJING).replace(tzinfo=None)
         return moment
     return str(value)
 
@@ -598,7 +597,7 @@ def _new_workbook() -> Any:
 def _generated(ctx: Context) -> dt.datetime:
     now = ctx.clock.now()
     now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
-    return now.astimezone(_CST).replace(tzinfo=None, microsecond=0)
+    return now.astimezone(BEIJING).replace(tzinfo=None, microsecond=0)
 
 
 def _names(uow: UnitOfWork, ids: Iterable[str]) -> dict[str, Any]:

@@ -43,6 +43,20 @@ def voucher_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
     return or_(t.voucher.c.core_id == p, t.voucher.c.bank_id == p, t.voucher.c.id.in_(mine))
 
 
+def issued_or_carried_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
+    """A WHERE clause limiting vouchers to those whose whole tree the actor may read: the issuer's and the
+    bank's (an enterprise that issued none gets none), or None for no limit; refused for any other kind."""
+    if sees_everything(uow, actor):
+        return None
+    kind = party_kind(uow, actor)
+    if kind == "bank":
+        return t.voucher.c.bank_id == actor.party_id
+    if kind == "enterprise":
+        return t.voucher.c.core_id == actor.party_id
+    raise errors.Forbidden(reason="whole voucher trees are for the district, banks and issuers "
+                                  "/ 凭据全貌仅供金融办、银行与签发企业查看")
+
+
 def financing_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
     """Financings the actor may see: its bank's, its own applications, or on its vouchers."""
     if sees_everything(uow, actor):

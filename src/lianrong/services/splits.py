@@ -21,9 +21,8 @@ from ..domain import errors
 from ..domain import splitwatch as sw
 from . import scope
 from .common import Result, jsonable, resolve_party
-from .context import Actor, Context
+from .context import BEIJING, Actor, Context
 
-_CST = dt.timezone(dt.timedelta(hours=8))
 _OPEN = ("active",)
 
 
@@ -48,7 +47,7 @@ class _BusinessDays:
     def _convert(value: dt.datetime) -> dt.date:
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(_CST).date()
+        return value.astimezone(BEIJING).date()
 
 
 def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: str | None = None,
@@ -64,16 +63,8 @@ def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: s
     limits = ctx.policy.split_watch
     v, f, d = t.voucher, t.fragment, t.core_designation
     with ctx.uow(readonly=True) as uow:
-        where = []
-        if not scope.sees_everything(uow, actor):
-            kind = scope.party_kind(uow, actor)
-            if kind == "bank":
-                where.append(v.c.bank_id == actor.party_id)
-            elif kind == "enterprise":
-                where.append(v.c.core_id == actor.party_id)
-            else:
-                raise errors.Forbidden(reason="the split report is for the district, banks and core enterprises "
-                                              "/ 拆分监测报告仅供金融办、银行与核心企业查看")
+        readable = scope.issued_or_carried_filter(uow, actor)
+        where = [] if readable is None else [readable]
         if core:
             where.append(v.c.core_id == resolve_party(uow, core, kind="enterprise").id)
         if bank:
