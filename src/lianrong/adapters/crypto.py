@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 import re
 import uuid
 from collections.abc import Mapping
@@ -18,6 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
+
+from . import jsoncodec
 
 __all__ = ["ALGORITHMS", "GENESIS", "canonical_json", "chain_hash", "digest"]
 
@@ -33,13 +34,8 @@ def canonical_json(payload: Mapping[str, Any]) -> bytes:
     """Serialize ``payload`` to one exact byte string: sorted keys, no spaces, UTF-8."""
     if not isinstance(payload, Mapping):
         raise TypeError(f"payload must be a mapping, not {type(payload).__name__}")
-    return json.dumps(
-        _plain(payload),
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,  # Chinese names hash as their UTF-8 bytes, as they are stored
-        allow_nan=False,
-    ).encode("utf-8")
+    # sorted keys, no spaces; Chinese names hash as their UTF-8 bytes, as they are stored
+    return jsoncodec.canonical(_plain(payload))
 
 
 def _plain(value: Any) -> Any:

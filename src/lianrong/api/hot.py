@@ -24,13 +24,13 @@ both (``tests/api/test_hot_path.py``).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from ..adapters import jsoncodec
 from ..adapters.db.aio import AsyncPg, DatabaseUnavailable
 from ..adapters.db.engine import is_postgres
 from ..domain import errors
@@ -103,7 +103,7 @@ class HotPaths:
                 and content_type == _JSON and _ID.match(fragment_id) and not more):
             try:
                 # as FastAPI reads a JSON body: parsed, then validated in Python mode
-                request = TransferCreate.model_validate(json.loads(body))
+                request = TransferCreate.model_validate(jsoncodec.loads(body))
             except (ValueError, ValidationError):
                 request = None
         if request is not None:
@@ -186,7 +186,7 @@ def _transfer(ctx: Context, actor: Actor, key: str, fragment_id: str, parts: lis
 
 
 async def _send_json(send: Any, status: int, content: Any, headers: dict[str, str]) -> None:
-    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    body = jsoncodec.dumps(content).encode()
     raw = [(b"content-type", _JSON), (b"content-length", str(len(body)).encode())]
     raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Row, Select, Table, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from ..adapters import jsoncodec
 from ..adapters.crypto import canonical_json, digest
 from ..adapters.db import tables as t
 from ..adapters.db.raw import Raw
@@ -80,7 +81,7 @@ class IdempotencyRecord:
 
     @staticmethod
     def response_json(result: Result) -> str:
-        return json.dumps(jsonable(result), ensure_ascii=False)
+        return jsoncodec.dumps(jsonable(result))
 
 
 class KeyTaken(Exception):
@@ -286,8 +287,7 @@ def chain_link(voucher: Any, *, op: str, payload: Mapping[str, Any], actor: Acto
     seq = voucher.seq + 1
     if plain:
         record = {"voucher": voucher.id, "seq": seq, "op": op, "actor": actor.user_id, "data": payload}
-        text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False).encode("utf-8")
+        text = jsoncodec.canonical(record)
     else:
         record = {"voucher": voucher.id, "seq": seq, "op": op, "actor": actor.user_id,
                   "data": jsonable(dict(payload))}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from decimal import Decimal
 from functools import lru_cache
@@ -11,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from ..adapters import jsoncodec
 from ..adapters.crypto import GENESIS
 from ..adapters.db import tables as t
 from ..adapters.db.aio import AsyncPg, DatabaseUnavailable
@@ -288,7 +288,7 @@ async def transfer_async(ctx: Context, db: AsyncPg, *, actor: Actor, fragment_id
         row = await db.one(_TRANSFER_CALL, params)
     except (GuardFailed, DatabaseUnavailable):
         return None
-    return None if row is None or row[0] is None else json.loads(row[0])
+    return None if row is None or row[0] is None else jsoncodec.loads(row[0])
 
 
 # The hot path of the ledger: fixed SQL on the driver (see adapters/db/raw.py). One statement reads
@@ -411,7 +411,7 @@ def _transfer_in_database(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragme
         return None
     if record is not None:
         record.stored = True
-    return json.loads(text)
+    return jsoncodec.loads(text)
 
 
 def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import weakref
+from typing import Any
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
@@ -39,6 +44,9 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
             raw = conn.connection.dbapi_connection
             raw.execute("BEGIN" if conn.get_execution_options().get("lianrong_readonly") else "BEGIN IMMEDIATE")
 
+        writer = _WRITERS[engine] = SqliteWriter(engine)
+        event.listen(engine, "engine_disposed", lambda _engine: writer.close())
+        weakref.finalize(engine, writer.close)  # an engine dropped without dispose(): no connection left out
         return engine
     # no pre-ping (a round trip per unit of work); stale connections are recycled instead
     return create_engine(url, pool_size=pool_size, max_overflow=10, pool_recycle=1800)
@@ -47,3 +55,88 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
 def is_postgres(engine: Engine) -> bool:
     """True when the engine talks to PostgreSQL."""
     return engine.dialect.name == "postgresql"
+
+
+class SqliteWriter:
+    """SQLite's one writer, per process: the hot write paths (``UnitOfWork(single_write=True)``) take turns on
+    one pinned connection behind a Python lock.
+
+    SQLite admits one writing transaction at a time anyway. Without this, each such unit of work checks a
+    connection out of the pool and gives it back (about a twentieth of a transfer's time), and writers of
+    one process that meet wait in SQLite's busy handler, which sleeps and polls; the lock hands over at
+    once and in order. Writers of other processes and the other units of work still meet in SQLite's own
+    lock. The connection is the pool's (its connect-time pragmas applied) and is given back when the engine
+    is disposed; a forked child pins its own.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = weakref.ref(engine)  # the engine owns its writer, not the other way round
+        self._after_fork()
+
+    def _after_fork(self) -> None:
+        """A fresh state (also in a forked child: the parent's connection and lock are not its own)."""
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+        self._pooled: Any = None
+        self._stale = False
+
+    def acquire(self) -> Any:
+        """The pinned pooled connection, held until ``release``; None when this thread holds it already (a
+        nested unit of work then takes a connection of its own from the pool)."""
+        me = threading.get_ident()
+        if self._owner == me:
+            return None
+        self._lock.acquire()
+        self._owner = me
+        try:
+            if self._pooled is None:
+                engine = self._engine()
+                if engine is None:
+                    raise RuntimeError("the engine of this writer is gone")
+                self._pooled = engine.raw_connection()
+        except BaseException:
+            self._owner = None
+            self._lock.release()
+            raise
+        return self._pooled
+
+    def release(self, *, broken: bool = False) -> None:
+        """Hand the connection to the next writer; ``broken``: it must not be used again (a new one is pinned)."""
+        try:
+            if broken or self._stale:
+                self._drop()
+        finally:
+            self._owner = None
+            self._lock.release()
+
+    def close(self) -> None:
+        """Close the pinned connection (the engine is being disposed or dropped); the next writer pins a new
+        one. A writer that holds it keeps it to the end of its unit of work."""
+        if self._owner == threading.get_ident():
+            self._stale = True
+            return
+        with self._lock:
+            self._drop()
+
+    def _drop(self) -> None:
+        pooled, self._pooled, self._stale = self._pooled, None, False
+        if pooled is not None:
+            # closed outright: it was checked out of a pool the disposal has replaced
+            pooled.invalidate()
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, SqliteWriter] = weakref.WeakKeyDictionary()
+
+
+def _writers_after_fork() -> None:
+    for writer in list(_WRITERS.values()):
+        writer._after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_writers_after_fork)
+
+
+def sqlite_writer(engine: Engine) -> SqliteWriter | None:
+    """The engine's pinned SQLite writer (engines made by ``make_engine`` on SQLite), else None."""
+    return _WRITERS.get(engine)

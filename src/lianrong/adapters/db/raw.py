@@ -11,13 +11,14 @@ stores them through SQLAlchemy, so both paths read each other's rows).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import exc as sa_exc
+
+from .. import jsoncodec
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
@@ -97,7 +98,7 @@ class Raw:
         """A timestamp as this database stores it."""
         if self.pg:
             return value
-        return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value.replace(tzinfo=None).isoformat(" ", "microseconds")  # as strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def day(self, value: dt.date) -> Any:
         """A date as this database stores it."""
@@ -121,9 +122,9 @@ class Raw:
 
     def json_in(self, value: Any) -> str:
         """A JSON document to store."""
-        return json.dumps(value, ensure_ascii=False)
+        return jsoncodec.dumps(value)
 
     @staticmethod
     def json_out(value: Any) -> Any:
         """A JSON document read back (PostgreSQL's driver has already parsed it)."""
-        return json.loads(value) if isinstance(value, (str, bytes)) else value
+        return jsoncodec.loads(value) if isinstance(value, (str, bytes)) else value

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-if TYPE_CHECKING:
-    from .raw import Raw
+from .engine import sqlite_writer
+from .raw import Raw
 
 
 class UnitOfWork:
@@ -24,7 +24,8 @@ class UnitOfWork:
     aborts itself when one fails (``Raw.GuardFailed``; ``lianrong_refuse`` in the database), outside an
     explicit transaction: that statement is atomic and durable on its own, so there are no ``BEGIN`` and
     ``COMMIT`` round trips, and what was read is re-checked by the statement's guards, not held by locks
-    (``statement_mode`` is True). On SQLite it is an ordinary ``BEGIN IMMEDIATE`` … ``COMMIT``.
+    (``statement_mode`` is True). On SQLite it is an ordinary ``BEGIN IMMEDIATE`` … ``COMMIT`` on the
+    process's pinned writer connection (``engine.SqliteWriter``).
     """
 
     def __init__(self, engine: Engine, *, readonly: bool = False, autocommit: bool = False,
@@ -41,6 +42,7 @@ class UnitOfWork:
         self._committed = False
         self._raw: Raw | None = None
         self._pooled: Any = None
+        self._writer: Any = None  # engine.SqliteWriter, when the connection is its pinned one
         # the idempotency row the use case owes (services.common.run_idempotent), if any
         self.idempotency: Any = None
 
@@ -52,17 +54,19 @@ class UnitOfWork:
     def raw(self) -> Raw:
         """Fixed SQL on this unit of work's DBAPI connection (one cursor, made on first use)."""
         if self._raw is None:
-            from .raw import Raw
-
             self._raw = Raw(self.conn)
         return self._raw
 
     def __enter__(self) -> UnitOfWork:
         if self.raw_only:
-            from .raw import Raw
-
-            self._pooled = self.engine.raw_connection()
-            dbapi = self._pooled.dbapi_connection
+            writer = None if self.statement_mode else sqlite_writer(self.engine)
+            pooled = writer.acquire() if writer is not None else None
+            if pooled is not None:
+                self._writer = writer
+            else:
+                pooled = self.engine.raw_connection()
+            self._pooled = pooled
+            dbapi = pooled.dbapi_connection
             try:
                 if self.statement_mode:
                     dbapi.autocommit = True
@@ -97,13 +101,20 @@ class UnitOfWork:
     def _release(self) -> None:
         """Give a raw-only unit of work's connection back to the pool as the pool handed it out."""
         pooled, self._pooled, self._raw = self._pooled, None, None
+        writer, self._writer = self._writer, None
         dbapi = pooled.dbapi_connection
+        broken = False
         try:
             if self.statement_mode:
                 dbapi.autocommit = False
             elif dbapi.in_transaction:
                 dbapi.execute("ROLLBACK")
         except Exception:  # noqa: BLE001 - a broken connection: the pool must not hand it out again
+            broken = True
+        if writer is not None:
+            writer.release(broken=broken)
+            return
+        if broken:
             pooled.invalidate()
         pooled.close()
 
