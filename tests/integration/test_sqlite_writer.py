@@ -129,3 +129,29 @@ def test_a_forked_child_pins_its_own_connection_even_while_the_parent_holds_the_
     writer.release()
     assert os.waitstatus_to_exitcode(status) == 0
     _transfer(world, root, 0)  # the parent's connection still serves the parent
+
+
+
+def test_disposal_while_another_thread_writes_leaves_the_drop_to_that_writer(sqlite_world, monkeypatch):
+    writer = sqlite_writer(sqlite_world.ctx.engine)
+    monkeypatch.setattr(writer, "CLOSE_WAIT", 0.1)
+    holding, finish = threading.Event(), threading.Event()
+    seen: list = []
+
+    def write() -> None:  # a unit of work that outlasts the disposal's wait
+        pooled = writer.acquire()
+        holding.set()
+        finish.wait(10)
+        seen.append(pooled.dbapi_connection.execute("select 1").fetchone())  # still its own to use
+        writer.release()
+
+    holder = threading.Thread(target=write)
+    holder.start()
+    assert holding.wait(10)
+    dbapi = writer._pooled.dbapi_connection
+    writer.close()  # returns after CLOSE_WAIT instead of waiting for the writer
+    finish.set()
+    holder.join(10)
+    assert seen == [(1,)]
+    with pytest.raises(sqlite3.ProgrammingError):
+        dbapi.execute("select 1")  # dropped by the writer when it let go

@@ -69,6 +69,9 @@ class SqliteWriter:
     is disposed; a forked child pins its own.
     """
 
+    #: seconds ``close`` waits for a writer that holds the connection before leaving the drop to it
+    CLOSE_WAIT = 5.0
+
     def __init__(self, engine: Engine) -> None:
         self._engine = weakref.ref(engine)  # the engine owns its writer, not the other way round
         self._after_fork()
@@ -111,12 +114,15 @@ class SqliteWriter:
 
     def close(self) -> None:
         """Close the pinned connection (the engine is being disposed or dropped); the next writer pins a new
-        one. A writer that holds it keeps it to the end of its unit of work."""
-        if self._owner == threading.get_ident():
-            self._stale = True
+        one. A writer that holds it keeps it to the end of its unit of work and then drops it."""
+        # never a wait without end: this also runs at interpreter exit, where a daemon thread may hold it
+        if self._owner == threading.get_ident() or not self._lock.acquire(timeout=self.CLOSE_WAIT):
+            self._stale = True  # dropped by the writer that holds it, when it lets go
             return
-        with self._lock:
+        try:
             self._drop()
+        finally:
+            self._lock.release()
 
     def _drop(self) -> None:
         pooled, self._pooled, self._stale = self._pooled, None, False
