@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from .engine import sqlite_writer
+from .engine import SqliteWriter, sqlite_writer
 from .raw import Raw
 
 
@@ -42,7 +42,7 @@ class UnitOfWork:
         self._committed = False
         self._raw: Raw | None = None
         self._pooled: Any = None
-        self._writer: Any = None  # engine.SqliteWriter, when the connection is its pinned one
+        self._writer: SqliteWriter | None = None  # when the connection is the SQLite writer's pinned one
         # the idempotency row the use case owes (services.common.run_idempotent), if any
         self.idempotency: Any = None
 
@@ -99,7 +99,8 @@ class UnitOfWork:
         self._committed = True
 
     def _release(self) -> None:
-        """Give a raw-only unit of work's connection back to the pool as the pool handed it out."""
+        """Give a raw-only unit of work's connection back as it was handed out: to the SQLite writer, or to
+        the pool."""
         pooled, self._pooled, self._raw = self._pooled, None, None
         writer, self._writer = self._writer, None
         dbapi = pooled.dbapi_connection
