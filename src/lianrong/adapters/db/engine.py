@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import threading
 import weakref
 from typing import Any
@@ -49,7 +50,11 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
         weakref.finalize(engine, writer.close)  # an engine dropped without dispose(): no connection left out
         return engine
     # no pre-ping (a round trip per unit of work); stale connections are recycled instead
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_recycle=1800)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=10, pool_recycle=1800)
+    kept = _STATEMENT_CONNECTIONS[engine] = StatementConnections(engine, recycle=1800.0)
+    event.listen(engine, "engine_disposed", lambda _engine: kept.close())
+    weakref.finalize(engine, kept.close)
+    return engine
 
 
 def is_postgres(engine: Engine) -> bool:
@@ -134,9 +139,123 @@ class SqliteWriter:
 _WRITERS: weakref.WeakKeyDictionary[Engine, SqliteWriter] = weakref.WeakKeyDictionary()
 
 
+class StatementConnections:
+    """PostgreSQL: the connections of one-statement units of work (``UnitOfWork(single_write=True)``), kept
+    in autocommit with their cursor, per process.
+
+    Such a unit of work runs one or two statements outside any transaction. Checked out of the engine's
+    pool and given back, with a new cursor each time and autocommit switched on and off, its connection
+    costs about a sixth of a transfer's client CPU; kept here, ready, it costs a list ``pop`` and ``append``
+    (atomic under the GIL, so threads need no lock on that path). The connections are the engine's own
+    (its ``connect`` configuration and events), detached from its pool, so the pool's capacity is
+    untouched. At most ``size`` exist at once; beyond that, or after a failure, the unit of work falls back
+    to the pool. A connection older than ``recycle`` seconds, one that failed, or one in use while the
+    engine was disposed is closed instead of kept; a forked child starts with none (the parent's stay the
+    parent's: psycopg does not close a connection in a process that did not open it).
+    """
+
+    def __init__(self, engine: Engine, *, size: int = 16, recycle: float = 1800.0) -> None:
+        self._engine = weakref.ref(engine)
+        self.size = size
+        self.recycle = recycle
+        self._after_fork()
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[StatementConnection] = []
+        self._open = 0
+        self._generation = 0
+
+    def acquire(self) -> StatementConnection | None:
+        """A kept connection (autocommit, idle) for the caller alone, or None when ``size`` are in use."""
+        while True:
+            try:
+                slot = self._idle.pop()
+            except IndexError:
+                break
+            if slot.usable(self.recycle):
+                return slot
+            self._discard(slot)
+        with self._lock:
+            if self._open >= self.size:
+                return None
+            self._open += 1
+            generation = self._generation
+        try:
+            engine = self._engine()
+            if engine is None:
+                raise RuntimeError("the engine of these connections is gone")
+            pooled = engine.raw_connection()
+            pooled.detach()  # ours from now on: closed, not returned, when done
+            dbapi = pooled.dbapi_connection
+            dbapi.autocommit = True
+        except BaseException:
+            with self._lock:
+                self._open -= 1
+            raise
+        return StatementConnection(dbapi, generation)
+
+    def release(self, slot: StatementConnection, *, broken: bool = False) -> None:
+        """Keep the connection for the next unit of work, or close it (``broken``, stale, or from before a
+        disposal)."""
+        if broken or slot.generation != self._generation or not slot.usable(self.recycle):
+            self._discard(slot)
+        else:
+            self._idle.append(slot)
+
+    def _discard(self, slot: StatementConnection) -> None:
+        with self._lock:
+            if slot.generation == self._generation:
+                self._open -= 1
+        slot.close()
+
+    def close(self) -> None:
+        """Close the idle connections (the engine is disposed or dropped); those in use are closed when their
+        unit of work gives them back."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self._generation += 1
+            self._open = 0
+        for slot in idle:
+            slot.close()
+
+
+class StatementConnection:
+    """One kept autocommit DBAPI connection and the state a unit of work needs on it."""
+
+    __slots__ = ("dbapi", "generation", "opened", "raw")
+
+    def __init__(self, dbapi: Any, generation: int) -> None:
+        self.dbapi = dbapi
+        self.generation = generation
+        self.opened = time.monotonic()
+        self.raw: Any = None  # the unit of work's Raw on it, made once (its cursor is kept)
+
+    def usable(self, recycle: float) -> bool:
+        dbapi = self.dbapi
+        return (not dbapi.closed and dbapi.info.transaction_status == 0  # psycopg.pq.TransactionStatus.IDLE
+                and time.monotonic() - self.opened < recycle)
+
+    def close(self) -> None:
+        try:
+            self.dbapi.close()
+        except Exception:  # noqa: BLE001 - already broken: nothing left to close
+            pass
+
+
+_STATEMENT_CONNECTIONS: weakref.WeakKeyDictionary[Engine, StatementConnections] = weakref.WeakKeyDictionary()
+
+
+def statement_connections(engine: Engine) -> StatementConnections | None:
+    """The engine's kept one-statement connections (PostgreSQL engines made by ``make_engine``), else None."""
+    return _STATEMENT_CONNECTIONS.get(engine)
+
+
 def _writers_after_fork() -> None:
     for writer in list(_WRITERS.values()):
         writer._after_fork()
+    for kept in list(_STATEMENT_CONNECTIONS.values()):
+        kept._after_fork()
 
 
 if hasattr(os, "register_at_fork"):

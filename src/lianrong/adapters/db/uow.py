@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from .engine import SqliteWriter, sqlite_writer
+from .engine import SqliteWriter, StatementConnection, sqlite_writer, statement_connections
 from .raw import Raw
 
 
@@ -24,7 +24,8 @@ class UnitOfWork:
     aborts itself when one fails (``Raw.GuardFailed``; ``lianrong_refuse`` in the database), outside an
     explicit transaction: that statement is atomic and durable on its own, so there are no ``BEGIN`` and
     ``COMMIT`` round trips, and what was read is re-checked by the statement's guards, not held by locks
-    (``statement_mode`` is True). On SQLite it is an ordinary ``BEGIN IMMEDIATE`` … ``COMMIT`` on the
+    (``statement_mode`` is True); its connection is one the engine keeps ready in autocommit
+    (``engine.StatementConnections``), or the pool's when all those are in use. On SQLite it is an ordinary ``BEGIN IMMEDIATE`` … ``COMMIT`` on the
     process's pinned writer connection (``engine.SqliteWriter``).
     """
 
@@ -43,6 +44,7 @@ class UnitOfWork:
         self._raw: Raw | None = None
         self._pooled: Any = None
         self._writer: SqliteWriter | None = None  # when the connection is the SQLite writer's pinned one
+        self._kept: StatementConnection | None = None  # PostgreSQL statement mode: a kept connection
         # the idempotency row the use case owes (services.common.run_idempotent), if any
         self.idempotency: Any = None
 
@@ -58,6 +60,15 @@ class UnitOfWork:
         return self._raw
 
     def __enter__(self) -> UnitOfWork:
+        if self.statement_mode:
+            kept_connections = statement_connections(self.engine)
+            kept = kept_connections.acquire() if kept_connections is not None else None
+            if kept is not None:
+                self._kept = kept
+                if kept.raw is None:
+                    kept.raw = Raw(dialect=self.engine.dialect, dbapi_connection=kept.dbapi)
+                self._raw = kept.raw
+                return self
         if self.raw_only:
             writer = None if self.statement_mode else sqlite_writer(self.engine)
             pooled = writer.acquire() if writer is not None else None
@@ -101,6 +112,11 @@ class UnitOfWork:
     def _release(self) -> None:
         """Give a raw-only unit of work's connection back as it was handed out: to the SQLite writer, or to
         the pool."""
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            self._raw = None
+            statement_connections(self.engine).release(kept)  # type: ignore[union-attr]
+            return
         pooled, self._pooled, self._raw = self._pooled, None, None
         writer, self._writer = self._writer, None
         dbapi = pooled.dbapi_connection
