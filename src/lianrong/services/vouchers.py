@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..adapters import jsoncodec
 from ..adapters.crypto import GENESIS
@@ -356,6 +357,12 @@ def _transfer_write_sql(n_children: int, with_key: bool) -> str:
             " WHEN (SELECT count(*) FROM head) <> 1 THEN lianrong_refuse('head')" + key_guard + " ELSE 1 END")
 
 
+def _constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint a PostgreSQL integrity error violated, if the driver says."""
+    diag = getattr(exc.orig, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
 def _guard_refusal(refused: GuardFailed, fragment_id: str) -> Exception:
     """What a transfer statement's failed guard stands for (``lianrong_refuse(what)``)."""
     if refused.what == "spent":
@@ -407,6 +414,10 @@ def _transfer_in_database(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragme
         text = uow.raw.one(_TRANSFER_CALL, params)[0]  # type: ignore[index]
     except GuardFailed as refused:
         raise _guard_refusal(refused, fragment_id) from None
+    except IntegrityError as exc:
+        if _constraint(exc) == "pk_idempotency":  # the key was recorded first (migration 20261202_0006)
+            raise KeyTaken() from None
+        raise
     if text is None:
         return None
     if record is not None:
