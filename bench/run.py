@@ -90,7 +90,8 @@ class Config:
     transfers: int  # SQLite transfers timed (the probe runs the same number)
     rounds: int  # interleaved probe/service rounds
     warmup: int
-    pg_seconds: int
+    pg_seconds: int  # per interleaved round (the headline) and per information run
+    pg_rounds: int  # interleaved pgbench / service rounds of the headline
     pg_clients: int
     pg_vouchers_per_worker: int
     lineage_fragments: int
@@ -102,11 +103,11 @@ class Config:
 
 def config(quick: bool, profile: bool, pg: bool) -> Config:
     if quick:
-        return Config(quick, profile, pg, transfers=1000, rounds=4, warmup=50, pg_seconds=5, pg_clients=8,
+        return Config(quick, profile, pg, transfers=1000, rounds=4, warmup=50, pg_seconds=5, pg_rounds=2, pg_clients=8,
                       pg_vouchers_per_worker=8, lineage_fragments=100_000, lineage_samples=100, lineage_reps=3,
                       settle_vouchers=100, settle_leaves=100)
-    return Config(quick, profile, pg, transfers=3000, rounds=6, warmup=50, pg_seconds=15, pg_clients=8,
-                  pg_vouchers_per_worker=16, lineage_fragments=1_000_000, lineage_samples=200, lineage_reps=5,
+    return Config(quick, profile, pg, transfers=3000, rounds=6, warmup=50, pg_seconds=5, pg_rounds=4, pg_clients=8,
+                  pg_vouchers_per_worker=8, lineage_fragments=1_000_000, lineage_samples=200, lineage_reps=5,
                   settle_vouchers=1000, settle_leaves=100)
 
 
@@ -555,8 +556,9 @@ def run_pgbench(pg: Pg, probes: Path, db: str, seconds: int, clients: int) -> tu
 
 
 def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
-    secs, clients = cfg.pg_seconds, cfg.pg_clients
-    res = Result("pg-transfer", f"2. PostgreSQL split-transfer: {clients} clients, {secs} s each")
+    secs, rounds, clients = cfg.pg_seconds, cfg.pg_rounds, cfg.pg_clients
+    res = Result("pg-transfer", f"2. PostgreSQL split-transfer: {clients} clients, {rounds} interleaved rounds of "
+                                f"{secs} s each side")
     if not shutil.which("pgbench") or not shutil.which("psql"):
         res.skipped = "psql/pgbench not on PATH"
         return res
@@ -564,35 +566,50 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
     probe_db, our_db = f"lianrong_bench_probe_{tag}", f"lianrong_bench_xfer_{tag}"
     try:
         pg.create(probe_db)
-        before, cmd, cpu_before = run_pgbench(pg, probes, probe_db, secs, clients)
-        log(f"pgbench probe (before): {before:,.0f} tps")
-
         url = pg.create(our_db)
         w = _world(url)
         n_roots = clients * cfg.pg_vouchers_per_worker
-        roots = [w.issue(10**10) for _ in range(3 * n_roots)]  # within the contract's amount; three runs
+        # within the contract's amount; a fresh set per round and per information run
+        sets = [[w.issue(10**10) for _ in range(n_roots)] for _ in range(rounds + 2)]
         actor, recipient = w.user("s1"), w.ids["s2"]
         w.ctx.engine.dispose()
         # the same 8 connections, driven as pgbench -c 8 -j 2 drives its own: 2 processes of 4 threads
         drivers = max(1, min(PG_DRIVERS, clients))
-        log(f"{3 * n_roots} vouchers issued; {clients} connections from {drivers} processes")
-        run = workers.run_transfer_workers(url, roots[:n_roots], actor, recipient, processes=drivers,
-                                           threads=clients // drivers, seconds=secs, before_start=pg.checkpoint,
-                                           key_prefix="pgt")
-        total, errors, ours = run["transfers"], run["errors"], run["per_s"]
-        log(f"service ({drivers} processes): {ours:,.0f} transfers/s ({total} transfers, {errors} errors)")
-        log(f"{clients} single-connection processes")
-        solo = workers.run_transfer_workers(url, roots[n_roots:2 * n_roots], actor, recipient, processes=clients, seconds=secs,
+        log(f"{len(sets) * n_roots} vouchers issued; {clients} connections from {drivers} processes")
+        probe_tps, probe_cpu_ms, runs, cmd = [], [], [], ""
+        for r in range(rounds):  # probe first on even rounds, ours first on odd ones
+            for side in (("probe", "ours") if r % 2 == 0 else ("ours", "probe")):
+                if side == "probe":
+                    tps, cmd, cpu = run_pgbench(pg, probes, probe_db, secs, clients)
+                    probe_tps.append(tps)
+                    probe_cpu_ms.append(cpu)
+                    log(f"round {r + 1}/{rounds}: pgbench {tps:,.0f} tps")
+                else:
+                    one_run = workers.run_transfer_workers(url, sets[r], actor, recipient, processes=drivers,
+                                                           threads=clients // drivers, seconds=secs,
+                                                           before_start=pg.checkpoint, key_prefix=f"pgt{r}-")
+                    runs.append(one_run)
+                    log(f"round {r + 1}/{rounds}: service {one_run['per_s']:,.0f} transfers/s "
+                        f"({one_run['transfers']} transfers, {one_run['errors']} errors)")
+        total, errors = sum(x["transfers"] for x in runs), sum(x["errors"] for x in runs)
+        ours = total / sum(x["seconds"] for x in runs)
+        info_secs = secs * max(1, rounds // 2)
+        log(f"{clients} single-connection processes, {info_secs} s")
+        solo = workers.run_transfer_workers(url, sets[rounds], actor, recipient, processes=clients, seconds=info_secs,
                                             before_start=pg.checkpoint, key_prefix="pgs")
         log(f"service ({clients} processes): {solo['per_s']:,.0f} transfers/s ({solo['transfers']} transfers, "
             f"{solo['errors']} errors)")
-        log(f"{clients} asynchronous connections from {drivers} processes (vouchers.transfer_async)")
-        aio_run = workers.run_transfer_workers(url, roots[2 * n_roots:], actor, recipient, processes=drivers,
-                                               threads=clients // drivers, seconds=secs, before_start=pg.checkpoint,
-                                               key_prefix="pga", asynchronous=True)
+        log(f"{clients} asynchronous connections from {drivers} processes (vouchers.transfer_async), {info_secs} s")
+        aio_run = workers.run_transfer_workers(url, sets[rounds + 1], actor, recipient, processes=drivers,
+                                               threads=clients // drivers, seconds=info_secs,
+                                               before_start=pg.checkpoint, key_prefix="pga", asynchronous=True)
         log(f"service, asynchronous ({drivers} processes): {aio_run['per_s']:,.0f} transfers/s "
             f"({aio_run['transfers']} transfers, {aio_run['errors']} errors, {aio_run['handed_to_threads']} "
             "handed to the threaded path)")
+        run = {"machine_cpu_ms": None if any(x["machine_cpu_ms"] is None for x in runs) else
+               sum(x["machine_cpu_ms"] * x["transfers"] for x in runs) / max(total, 1),
+               "client_cpu_ms": sum(x["client_cpu_ms"] * x["transfers"] for x in runs) / max(total, 1),
+               "per_worker": [x["per_worker"] for x in runs]}
         if cfg.profile:  # a separate single-process pass, so the measured figures stay clean
             from lianrong.services import vouchers
 
@@ -609,9 +626,7 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
             profiled("pg-transfer", lambda: [one(k) for k in range(20, 520)])
             pctx.engine.dispose()
         pg.drop(our_db)
-        after, _, cpu_after = run_pgbench(pg, probes, probe_db, secs, clients)
-        log(f"pgbench probe (after): {after:,.0f} tps")
-        limit = (before + after) / 2
+        limit = sum(probe_tps) / len(probe_tps)  # rounds of equal length: the mean rate
         ratio = ours / limit
         res.rows.append(Row(f"transfers/s ({clients} connections, {drivers} processes)", ours, limit, "", "ratio ≥ 0.5",
                             ratio >= 0.5, ratio))
@@ -619,7 +634,7 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
                             "(info)", None, solo["per_s"] / limit))
         res.rows.append(Row(f"transfers/s ({clients} async connections, {drivers} processes: transfer_async)",
                             aio_run["per_s"], limit, "", "(info)", None, aio_run["per_s"] / limit))
-        probe_cpu = None if cpu_before is None or cpu_after is None else (cpu_before + cpu_after) / 2
+        probe_cpu = None if any(c is None for c in probe_cpu_ms) else sum(probe_cpu_ms) / len(probe_cpu_ms)
         if run["machine_cpu_ms"] is not None and probe_cpu is not None:
             # on 2 cores with 8 clients both sides are CPU-bound: this ratio is about the throughput ratio
             res.rows.append(Row(f"machine CPU ms per transfer ({drivers} processes; all processes, server included)",
@@ -632,12 +647,15 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
         res.rows.append(Row(f"client CPU ms per transfer ({clients} processes)", solo["client_cpu_ms"], None, "ms",
                             "(info)", None))
         res.details.update({
-            "probe": cmd + "  (after psql -f pg_setup.sql; run before and after ours, limit = mean)",
-            "probe_before_tps": round(before), "probe_after_tps": round(after),
+            "probe": cmd + f"  (after psql -f pg_setup.sql; {rounds} rounds interleaved with ours, probe first on "
+                           "even rounds; limit = mean)",
+            "probe_rounds_tps": [round(x) for x in probe_tps],
+            "ours_rounds_per_s": [round(x["per_s"]) for x in runs],
             "ours": f"{clients} connections x vouchers.transfer from {drivers} spawned processes of "
-                    f"{clients // drivers} threads (as pgbench -j {drivers}), then {clients} spawned single-connection "
-                    f"processes; {cfg.pg_vouchers_per_worker} own vouchers per connection (round robin, no voucher "
-                    "shared; 1 warm-up transfer per voucher not counted)",
+                    f"{clients // drivers} threads (as pgbench -j {drivers}), {rounds} rounds; then {clients} spawned "
+                    f"single-connection processes ({info_secs} s); {cfg.pg_vouchers_per_worker} own vouchers per "
+                    "connection, a fresh set per run (round robin, no voucher shared; 1 warm-up transfer per voucher "
+                    "not counted)",
             "transfers": total, "errors": errors + solo["errors"] + aio_run["errors"],
             "per_process": run["per_worker"], "transfers_single_connection_processes": solo["transfers"],
             "per_process_single_connection": solo["per_worker"],
