@@ -159,3 +159,30 @@ def test_a_checkpoint_hashes_every_chain_head(world):
         heads = uow.conn.execute(select(t.voucher.c.id, t.voucher.c.head_hash).order_by(t.voucher.c.id)).all()
     expected = digest("\n".join(f"{r.id}:{r.head_hash}" for r in heads).encode(), algorithm="sha256")
     assert cp["hash"] == expected
+
+
+def test_a_fragment_held_by_an_unknown_party_is_caught_live_and_in_an_export(world, tmp_path):
+    from sqlalchemy import text
+
+    h = healthy(world)
+    # past the foreign key, as only someone editing the database by hand could
+    if world.ctx.engine.dialect.name == "postgresql":
+        with world.ctx.engine.begin() as conn:
+            conn.execute(text("SET LOCAL session_replication_role = replica"))  # no foreign-key triggers
+            conn.execute(update(t.fragment).where(t.fragment.c.id == h["leaf"]).values(holder_id="pty_nobody"))
+    else:
+        import sqlite3
+
+        with sqlite3.connect(world.ctx.engine.url.database) as raw:  # foreign keys off by default
+            raw.execute("UPDATE fragment SET holder_id = 'pty_nobody' WHERE id = ?", (h["leaf"],))
+    result = audit.verify(world.ctx)
+    assert result["ok"] is False and result["violation"]["invariant"] == 2
+    assert result["violation"]["ref"] == h["leaf"] and "pty_nobody" in result["violation"]["message_en"]
+    path = tmp_path / "ledger.jsonl"
+    audit.export(world.ctx, path=path)
+    assert audit.verify_file(path=path)["violation"]["ref"] == h["leaf"]
+    # an export written before party records existed is still checked for everything else
+    old = [ln for ln in path.read_text(encoding="utf-8").splitlines() if '"kind": "party"' not in ln]
+    legacy = tmp_path / "legacy.jsonl"
+    legacy.write_text("\n".join(old) + "\n", encoding="utf-8")
+    assert audit.verify_file(path=legacy)["ok"] is True
