@@ -160,3 +160,25 @@ def copy_sqlite(source: Any, target: Any) -> None:
     finally:
         src.close()
         dst.close()
+
+
+def in_threads(fn: Any, items: list[Any], *, timeout: float = 120) -> None:
+    """Run ``fn(item)`` for every item, each in its own thread, all at once; re-raise the first failure."""
+    import threading
+
+    failures: list[BaseException] = []
+
+    def run(item: Any) -> None:
+        try:
+            fn(item)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, in the caller's thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in items]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout)
+    assert not any(th.is_alive() for th in threads), "a thread did not finish in time"
+    if failures:
+        raise failures[0]

@@ -9,7 +9,7 @@ import sqlite3
 import threading
 
 import pytest
-from factories import World, make_context
+from factories import World, in_threads, make_context
 
 from lianrong.adapters.db.engine import sqlite_writer
 from lianrong.services import audit, vouchers
@@ -32,7 +32,6 @@ def test_threads_of_one_process_transfer_in_turn_on_one_connection(sqlite_world)
     world = sqlite_world
     roots = [world.issue(1000_00) for _ in range(8)]
     seen: set[int] = set()
-    failures: list[BaseException] = []
     writer = sqlite_writer(world.ctx.engine)
     assert writer is not None
     original = writer.acquire
@@ -46,19 +45,11 @@ def test_threads_of_one_process_transfer_in_turn_on_one_connection(sqlite_world)
     writer.acquire = spy  # type: ignore[method-assign]
 
     def run(root: str) -> None:
-        try:
-            current = root
-            for n in range(25):
-                current = _transfer(world, current, n)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
+        current = root
+        for n in range(25):
+            current = _transfer(world, current, n)
 
-    threads = [threading.Thread(target=run, args=(r,)) for r in roots]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(120)
-    assert not failures, failures
+    in_threads(run, roots)
     assert len(seen) == 1  # 200 transfers from 8 threads, one connection
     assert world.ctx.engine.pool.checkedout() == 1  # the pinned one, idle between writers
     report = audit.verify(world.ctx)

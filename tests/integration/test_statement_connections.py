@@ -10,7 +10,7 @@ import threading
 
 import psycopg
 import pytest
-from factories import World, make_context
+from factories import World, in_threads, make_context
 
 from lianrong.adapters.db.engine import statement_connections
 from lianrong.adapters.db.uow import UnitOfWork
@@ -67,7 +67,6 @@ def test_a_unit_of_work_falls_back_to_the_pool_when_every_kept_connection_is_in_
 def test_threads_never_share_a_kept_connection(pg_world):
     world = pg_world
     roots = [world.issue(1000_00) for _ in range(6)]
-    failures: list[BaseException] = []
     kept = statement_connections(world.ctx.engine)
     in_use: set[int] = set()
     guard = threading.Lock()
@@ -89,19 +88,11 @@ def test_threads_never_share_a_kept_connection(pg_world):
     kept.acquire, kept.release = acquire, release  # type: ignore[method-assign]
 
     def run(root: str) -> None:
-        try:
-            current = root
-            for n in range(15):
-                current = _transfer(world, current, n)["children"][-1]["id"]
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            failures.append(exc)
+        current = root
+        for n in range(15):
+            current = _transfer(world, current, n)["children"][-1]["id"]
 
-    threads = [threading.Thread(target=run, args=(r,)) for r in roots]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(120)
-    assert not failures, failures
+    in_threads(run, roots)
     assert 1 <= kept._open <= 6
     report = audit.verify(world.ctx)
     assert report["ok"], report
