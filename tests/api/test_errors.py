@@ -110,6 +110,19 @@ def test_the_openapi_document_and_docs_are_served(api_world, path):
     assert api_world.client.get(path).status_code == 200
 
 
+def test_the_docs_page_loads_everything_from_the_platform_itself(api_world):
+    import re
+
+    page = api_world.client.get("/api/v1/docs")
+    refs = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text) + re.findall(r"url: '([^']+)'", page.text)
+    assert refs and all(ref.startswith("/api/v1/") for ref in refs), refs  # no CDN: works on an intranet
+    for ref in refs:
+        got = api_world.client.get(ref)
+        assert got.status_code == 200, ref
+    js = api_world.client.get("/api/v1/docs/assets/swagger-ui-bundle.js")
+    assert "javascript" in js.headers["content-type"] and "SwaggerUIBundle" in js.text
+
+
 def test_a_request_id_is_echoed_or_made(api_world):
     r = api_world.as_("sup_op").get("/auth/me", headers={"X-Request-ID": "trace-123"})
     assert r.headers["x-request-id"] == "trace-123"

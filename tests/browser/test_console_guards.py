@@ -201,3 +201,24 @@ def test_the_district_follows_split_monitoring_to_a_voucher(ui, live):
     expect(by("page-title")).to_be_visible()
     ui.shot("split-monitoring-voucher")
     ui.assert_no_js_errors()
+
+
+def test_the_api_docs_page_renders_with_no_internet(ui, live):
+    outside: list[str] = []
+
+    def only_the_platform(route):  # an intranet: every request off the platform fails
+        if route.request.url.startswith(live.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    ui.page.route("**/*", only_the_platform)
+    ui.goto("/api/v1/docs")
+    operations = ui.page.locator(".opblock")
+    expect(operations.first).to_be_visible()
+    assert operations.count() > 20  # the whole API, from /api/v1/openapi.json
+    expect(ui.page.get_by_text("/api/v1/fragments/{fragment_id}/transfer", exact=True)).to_be_visible()
+    ui.shot("api-docs")
+    assert outside == []
+    ui.assert_no_js_errors()
