@@ -20,10 +20,15 @@ from lianrong.settings import Settings
 
 TODAY = dt.date(2026, 11, 26)
 _counter = itertools.count(1)
+#: World numbers, apart from the key counter: a long run makes hundreds of thousands of keys, and a World's
+#: USCCs carry its number in seven digits
+_worlds = itertools.count(1)
 
 
 def uscc(n: int, prefix: str = "91110117MA") -> str:
-    """A valid 统一社会信用代码 numbered ``n``."""
+    """A valid 统一社会信用代码 numbered ``n`` (below 10^7: seven digits of the code)."""
+    if not 0 <= n < 10**7:
+        raise ValueError(f"test USCC number {n} does not fit in seven digits")
     return make_uscc(f"{prefix}{n:07d}")
 
 
@@ -50,7 +55,7 @@ class World:
     core_funds_fen: int = 10**12
 
     def __post_init__(self) -> None:
-        base = next(_counter) * 100
+        base = next(_worlds) * 100
         ctx = self.ctx
         self.ids["bank"] = parties.register_party(ctx, kind="bank", uscc=uscc(base), name=f"测试银行{base}",
                                                   idempotency_key=key())["id"]

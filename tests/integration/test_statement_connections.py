@@ -169,3 +169,31 @@ def test_a_forked_child_opens_its_own_connections_and_leaves_the_parents_alone(p
     assert not parents.dbapi.closed
     assert _transfer(world, nxt, 1)["children"]  # the parent's connection still serves the parent
     assert kept._idle[-1] is parents
+
+
+def test_after_a_database_restart_the_next_transfer_succeeds_and_no_dead_connection_is_kept(pg_world):
+    world = pg_world
+    engine = world.ctx.engine
+    kept = statement_connections(engine)
+    roots = [world.issue(1000_00) for _ in range(3)]
+    busy = [UnitOfWork(engine, single_write=True).__enter__() for _ in range(2)]
+    for uow in busy:
+        uow.__exit__(None, None, None)  # two kept connections, idle
+    nxt = _transfer(world, roots[0], 0)["children"][-1]["id"]
+    actor = world.user("s1")  # looked up before the restart: only the transfer is under test
+    assert kept._open == 2 and len(kept._idle) == 2
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as admin:  # what a restart does to every session
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    def again() -> dict:
+        return vouchers.transfer(world.ctx, actor=actor, fragment_id=nxt, idempotency_key="after-restart",
+                                 parts=[{"recipient": world.ids["s2"], "amount_fen": 1}])
+
+    r = again()  # the lost connection is retried on a new one (same idempotency key)
+    assert r["children"]
+    assert all(not slot.dbapi.closed for slot in kept._idle) and kept._open == len(kept._idle) == 1
+    assert again() == r  # a replay: the first result, not a second transfer
+    engine.dispose()  # the pool's connections died too (SQLAlchemy drops them at their first error)
+    report = audit.verify(world.ctx)
+    assert report["ok"], report

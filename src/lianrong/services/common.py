@@ -196,8 +196,12 @@ def _recorded(ctx: Context, key: str) -> tuple[str, Result] | None:
 
 
 def _retryable(exc: Exception) -> bool:
+    """Serialization failures, deadlocks, a busy SQLite file, and a lost connection (a database restart):
+    run again, on a new connection. Safe for a use case under an idempotency key even when the lost
+    statement had committed: the retry finds the key recorded and returns the first result."""
     code = getattr(getattr(exc, "orig", exc), "sqlstate", None)
-    return code in ("40001", "40P01") or "database is locked" in str(exc)
+    return (code in ("40001", "40P01") or "database is locked" in str(exc)
+            or bool(getattr(exc, "connection_invalidated", False)))
 
 
 def get_or_raise(uow: UnitOfWork, table: Table, id_: str, entity: str, *, lock: bool = False) -> Row:

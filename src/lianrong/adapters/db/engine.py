@@ -200,8 +200,26 @@ class StatementConnections:
         disposal)."""
         if broken or slot.generation != self._generation or not slot.usable(self.recycle):
             self._discard(slot)
+            if slot.dbapi.closed:
+                # the server closed it: after a restart every kept one is dead, so none is handed out again
+                # to fail a request of its own (those in use are checked when they come back)
+                self._forget_idle()
         else:
             self._idle.append(slot)
+
+    def _forget_idle(self) -> None:
+        for slot in self._take_idle():
+            self._discard(slot)
+
+    def _take_idle(self) -> list[StatementConnection]:
+        """Every idle connection, each taken by an atomic ``pop`` as ``acquire`` takes one, so none is both
+        handed to a unit of work and closed."""
+        taken = []
+        while True:
+            try:
+                taken.append(self._idle.pop())
+            except IndexError:
+                return taken
 
     def _discard(self, slot: StatementConnection) -> None:
         with self._lock:
@@ -213,10 +231,9 @@ class StatementConnections:
         """Close the idle connections (the engine is disposed or dropped); those in use are closed when their
         unit of work gives them back."""
         with self._lock:
-            idle, self._idle = self._idle, []
             self._generation += 1
             self._open = 0
-        for slot in idle:
+        for slot in self._take_idle():
             slot.close()
 
 

@@ -63,11 +63,19 @@ class Raw:
             # the same exception types as the SQLAlchemy paths, so callers handle one family
             raise sa_exc.IntegrityError(sql, params, exc) from exc
         except self._dbapi.OperationalError as exc:  # type: ignore[union-attr]
-            raise sa_exc.OperationalError(sql, params, exc) from exc
+            # as SQLAlchemy marks a lost connection, so callers may retry on a new one
+            raise sa_exc.OperationalError(sql, params, exc, connection_invalidated=self._lost()) from exc
         except self._dbapi.DatabaseError as exc:  # type: ignore[union-attr]
             if getattr(exc, "sqlstate", None) == GUARD_SQLSTATE:
                 raise GuardFailed(exc.diag.message_primary or "") from None
             raise sa_exc.DatabaseError(sql, params, exc) from exc
+
+    def _lost(self) -> bool:
+        """True when the driver's connection is gone (the server closed it, or the network failed)."""
+        conn = getattr(self._cur, "connection", None)
+        if self.pg:
+            return bool(getattr(conn, "closed", False))
+        return False  # sqlite3: the file does not go away under an open connection
 
     def one(self, sql: str, params: dict[str, Any]) -> tuple | None:
         """The first row of a query, or None."""
