@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import time
 import threading
+import time
 import weakref
 from typing import Any
 
@@ -145,7 +145,7 @@ class StatementConnections:
 
     Such a unit of work runs one or two statements outside any transaction. Checked out of the engine's
     pool and given back, with a new cursor each time and autocommit switched on and off, its connection
-    costs about a sixth of a transfer's client CPU; kept here, ready, it costs a list ``pop`` and ``append``
+    costs about a third of a transfer's client CPU; kept here, ready, it costs a list ``pop`` and ``append``
     (atomic under the GIL, so threads need no lock on that path). The connections are the engine's own
     (its ``connect`` configuration and events), detached from its pool, so the pool's capacity is
     untouched. At most ``size`` exist at once; beyond that, or after a failure, the unit of work falls back
@@ -195,10 +195,10 @@ class StatementConnections:
             raise
         return StatementConnection(dbapi, generation)
 
-    def release(self, slot: StatementConnection, *, broken: bool = False) -> None:
-        """Keep the connection for the next unit of work, or close it (``broken``, stale, or from before a
+    def release(self, slot: StatementConnection) -> None:
+        """Keep the connection for the next unit of work, or close it (failed, stale, or from before a
         disposal)."""
-        if broken or slot.generation != self._generation or not slot.usable(self.recycle):
+        if slot.generation != self._generation or not slot.usable(self.recycle):
             self._discard(slot)
             if slot.dbapi.closed:
                 # the server closed it: after a restart every kept one is dead, so none is handed out again

@@ -72,10 +72,8 @@ class Raw:
 
     def _lost(self) -> bool:
         """True when the driver's connection is gone (the server closed it, or the network failed)."""
-        conn = getattr(self._cur, "connection", None)
-        if self.pg:
-            return bool(getattr(conn, "closed", False))
-        return False  # sqlite3: the file does not go away under an open connection
+        # sqlite3: the file does not go away under an open connection
+        return self.pg and bool(self._cur.connection.closed)
 
     def one(self, sql: str, params: dict[str, Any]) -> tuple | None:
         """The first row of a query, or None."""

@@ -25,8 +25,9 @@ class UnitOfWork:
     explicit transaction: that statement is atomic and durable on its own, so there are no ``BEGIN`` and
     ``COMMIT`` round trips, and what was read is re-checked by the statement's guards, not held by locks
     (``statement_mode`` is True); its connection is one the engine keeps ready in autocommit
-    (``engine.StatementConnections``), or the pool's when all those are in use. On SQLite it is an ordinary ``BEGIN IMMEDIATE`` … ``COMMIT`` on the
-    process's pinned writer connection (``engine.SqliteWriter``).
+    (``engine.StatementConnections``), or the pool's when all those are in use. On SQLite it is an
+    ordinary ``BEGIN IMMEDIATE`` … ``COMMIT`` on the process's pinned writer connection
+    (``engine.SqliteWriter``).
     """
 
     def __init__(self, engine: Engine, *, readonly: bool = False, autocommit: bool = False,
@@ -110,8 +111,8 @@ class UnitOfWork:
         self._committed = True
 
     def _release(self) -> None:
-        """Give a raw-only unit of work's connection back as it was handed out: to the SQLite writer, or to
-        the pool."""
+        """Give a raw-only unit of work's connection back as it was handed out: to the kept PostgreSQL
+        connections, to the SQLite writer, or to the pool."""
         kept, self._kept = self._kept, None
         if kept is not None:
             self._raw = None
