@@ -13,6 +13,7 @@ from lianrong.domain.invariants import (
     Violation,
     check_chain,
     check_credit,
+    check_holders,
     check_invoices,
     check_voucher,
 )
@@ -227,3 +228,10 @@ def test_a_violation_reads_in_both_languages():
     text = str(check(v, f, o))
     assert text.startswith("invariant 1 violated at vch_1")
     assert "末端份额" in text
+
+
+def test_a_fragment_held_by_an_unregistered_party_breaks_invariant_2():
+    frags = [{"id": "f1", "holder_id": "p1"}, {"id": "f2", "holder_id": "ghost"}]
+    assert check_holders(frags, {"p1", "p2"}).ref == "f2"
+    assert check_holders(frags, {"p1", "p2"}).invariant == 2
+    assert check_holders(frags, {"p1", "ghost"}) is None

@@ -51,6 +51,15 @@ def check_voucher(
     return check_chain(voucher, ops, rehash=rehash)
 
 
+def check_holders(fragments: Iterable[Mapping[str, Any]], parties: set[str]) -> Violation | None:
+    """Invariant 2's structure across records: every fragment is held by a registered party."""
+    for f in fragments:
+        if f["holder_id"] not in parties:
+            return Violation(2, str(f["id"]), f"fragment held by {f['holder_id']}, which is not a party",
+                             f"碎片持有人 {f['holder_id']} 不是已登记的参与方")
+    return None
+
+
 def _check_tree(vid: str, face: Any, status: str, fragments: list[Mapping[str, Any]]) -> Violation | None:
     if not _positive_int(face):
         return Violation(3, vid, f"face amount {face!r} is not a positive integer", f"凭据面额{face!r}不是正整数")

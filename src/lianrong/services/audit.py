@@ -1,8 +1,8 @@
 """Audit: verify the six ledger invariants on a live database, export the ledger, verify it offline.
 
-The export is JSON Lines: a header, then every party's id, then every voucher with its fragments and operation chain, then
-invoices with their allocations and credit lines with their uses; ``verify_file`` re-checks it with
-no database, so anyone holding the file can check the ledger.
+The export is JSON Lines: a header, then every party's id, then every voucher with its fragments and
+operation chain, then invoices with their allocations and credit lines with their uses; ``verify_file``
+re-checks it with no database, so anyone holding the file can check the ledger.
 """
 
 from __future__ import annotations
@@ -123,9 +123,7 @@ def check_records(records: Iterator[tuple[str, dict[str, Any]]],
             counts["operations"] += len(rec["ops"])
             found = inv.check_voucher(rec, rec["fragments"], rec["ops"], rehash=_rehash)
             if not found and parties:
-                found = next((inv.Violation(2, str(f["id"]), f"fragment held by {f['holder_id']}, which is not a party",
-                                            f"碎片持有人 {f['holder_id']} 不是已登记的参与方")
-                              for f in rec["fragments"] if f["holder_id"] not in parties), None)
+                found = inv.check_holders(rec["fragments"], parties)
             if found:
                 return found, dict(counts)
             if progress:
