@@ -82,7 +82,7 @@ def add_user(ctx: Context, *, party: str, username: str, display_name: str, role
     if password is not None:
         from .accounts import hash_password
 
-        password_hash = hash_password(password)
+        password_hash = hash_password(password, username=username)
 
     def body(uow: UnitOfWork) -> Result:
         p = resolve_party(uow, party)

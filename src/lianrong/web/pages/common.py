@@ -8,6 +8,8 @@ from starlette.datastructures import FormData
 
 from ...domain import errors
 from ...domain.errors import LianRongError
+from ...api.deps import count_login_attempt
+from ...api.errors import error_headers
 from ...services import accounts, parties
 from .. import i18n
 from ..auth import (
@@ -78,10 +80,14 @@ def register(router: APIRouter, deps: Deps) -> None:
         username = str(form_data.get("username") or "").strip()
         password = str(form_data.get("password") or "")
         try:
+            count_login_attempt(ui.request, ui.ctx)
             principal = accounts.authenticate(ui.ctx, username=username, password=password)
         except LianRongError as exc:
             form.fail(None, exc)
-            return _login_page(ui, form, status=401 if exc.status == 401 else exc.status)
+            response = _login_page(ui, form, status=401 if exc.status == 401 else exc.status)
+            if exc.status == 429:  # throttled (the address or the user name): when to try again
+                response.headers.update(error_headers(exc))
+            return response
         secret, _csrf = accounts.open_session(ui.ctx, principal=principal)
         target = safe_next(str(form_data.get("next") or ""), HOME[console_role(principal)])
         response = RedirectResponse(target, status_code=303)
