@@ -113,3 +113,9 @@ def test_an_expired_session_goes_back_to_login(console, login):
     assert r.status_code == 303 and "expired=1" in r.headers["location"]
     page = client.get(r.headers["location"])
     assert 'data-testid="session-expired"' in page.text
+
+
+def test_the_demo_has_a_district_administrator(console, login):
+    page = login("district_admin").get("/overview")
+    assert page.status_code == 200
+    assert "管理员" in page.text.split('data-testid="role-label">', 1)[1].split("<", 1)[0]

@@ -586,6 +586,13 @@ class WeakPassword(LianRongError):
     status = 422
 
 
+class PasswordsDiffer(LianRongError):
+    code = "auth.password_mismatch"
+    zh = "两次输入的密码不一致"
+    en = "The two passwords differ"
+    status = 422
+
+
 # --- spreadsheets --------------------------------------------------------------------------------
 
 
