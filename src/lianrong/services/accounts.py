@@ -12,11 +12,12 @@ Login throttling (the policy; the per-source half is ``api/deps.count_login_atte
   row, refuses the attempt if the name is in its delay, else counts it and sets the delay the next
   attempt must wait; the password is verified only after that commit. Concurrent attempts therefore
   never check more passwords than the budget allows, whatever their number;
-- the first ``FREE_ATTEMPTS`` failures cost nothing; from then on each failure makes the next attempt
-  of that name wait ``BACKOFF_BASE`` doubled per further failure, at most ``BACKOFF_MAX``. An attempt
+- after ``FREE_ATTEMPTS`` failures the next attempt of that name must wait ``BACKOFF_BASE``, doubled by
+  each further failure, at most ``BACKOFF_MAX``. An attempt
   during the delay is refused with ``auth.locked`` (429, ``Retry-After``) without looking at the
-  password, so the right password is refused with the same answer as a wrong one. The delay expires by
-  itself: nobody can lock an account, only slow the guessing of its password;
+  password, so the right password is refused with the same answer as a wrong one. Refused attempts are
+  not counted and the delay expires by itself: no burst locks an account (keeping a name waiting takes
+  one failed attempt per delay, four an hour at the cap), and guessing a password is slowed to that pace;
 - a successful login, or ``set_password``, clears the name's record; a record idle for
   ``FORGET_AFTER`` is forgotten (and purged);
 - the client address is throttled separately, in front of this, by the application.
@@ -86,10 +87,13 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def check_password_strength(password: str, *, username: str | None = None) -> None:
-    """A password of at least 10 characters with letters and digits, and not the user name."""
+    """A password of at least 10 characters with letters and digits, and not containing the user name (a
+    name of three characters or more; a shorter one only may not be the whole password)."""
     if (not isinstance(password, str) or len(password) < MIN_PASSWORD
-            or not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password)
-            or (username and username.strip().casefold() in password.casefold())):
+            or not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password)):
+        raise WeakPassword(min=MIN_PASSWORD)
+    name, typed = (username or "").strip().casefold(), password.casefold()
+    if name and (typed == name or (len(name) >= 3 and name in typed)):
         raise WeakPassword(min=MIN_PASSWORD)
 
 
