@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     #: requests per minute per principal (or client IP when anonymous); a sliding window kept in each
     #: process, so N processes behind a balancer allow up to N times this
     api_rate_limit_per_minute: int = Field(600, ge=1)
+    #: login attempts per minute per client address (API and console together), per process; each user
+    #: name is throttled on top of this (``services/accounts.py``)
+    login_attempts_per_minute: int = Field(30, ge=1)
     #: send the session cookie with ``Secure`` (HTTPS only); always on when environment is production
     session_cookie_secure: bool = False
 

@@ -1,4 +1,5 @@
-"""Logging in, sessions, CSRF, API tokens, lockout and the rate limit, over HTTP."""
+"""Logging in, sessions, CSRF, API tokens and the rate limit, over HTTP (login throttling:
+``test_login_throttle.py``)."""
 
 from __future__ import annotations
 
@@ -88,19 +89,6 @@ def test_logout_ends_the_session(fresh_api_world):
     csrf = _login(browser, aw.usernames["core_ap"]).json()["csrf_token"]
     assert browser.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
     assert browser.get("/api/v1/auth/me").status_code == 401
-
-
-def test_five_wrong_passwords_lock_the_account(fresh_api_world):
-    aw = fresh_api_world
-    browser = _browser(aw)
-    username = aw.usernames["core_op"]
-    codes = [_login(browser, username, f"wrong-pass-{i}").json()["code"] for i in range(5)]
-    assert codes == ["auth.login_failed"] * 4 + ["auth.locked"]
-    locked = _login(browser, username)  # even the right password now
-    assert locked.status_code == 429 and locked.json()["code"] == "auth.locked"
-    assert int(locked.headers["Retry-After"]) > 0
-    aw.ctx.clock.day += dt.timedelta(days=1)  # the lock lasts fifteen minutes
-    assert _login(browser, username).status_code == 200
 
 
 def test_a_revoked_token_no_longer_authenticates(api_world):

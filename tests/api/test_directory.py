@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import insert
 
 from factories import key
 from lianrong.adapters.db import tables as t
-from lianrong.services import parties
+from lianrong.services import accounts, parties
 
 SECRETS = {"password_hash", "token", "token_hash", "failed_logins"}
 
@@ -56,8 +56,9 @@ def test_a_locked_account_shows_until_when(api_world):
     parties.add_user(ctx, party=ids["bank"], username=name, display_name="被锁定", role="operator",
                      idempotency_key=key())
     until = ctx.clock.now() + dt.timedelta(minutes=10)
-    with ctx.engine.begin() as conn:
-        conn.execute(update(t.app_user).where(t.app_user.c.username == name).values(locked_until=until))
+    with ctx.engine.begin() as conn:  # its next login must wait (failed logins: services/accounts.py)
+        conn.execute(insert(t.login_throttle).values(name_hash=accounts.name_key(name), failures=8, next_at=until,
+                                                     last_at=ctx.clock.now()))
     users = {u["username"]: u for u in api_world.as_("bank_ap").get("/users", params={"limit": 200}).json()["items"]}
     assert dt.datetime.fromisoformat(users[name]["locked_until"]) == until
     assert users[api_world.usernames["bank_op"]]["locked_until"] is None

@@ -1,4 +1,4 @@
-"""Console sign-in: login, logout, session cookie, CSRF on every POST, expiry, lockout."""
+"""Console sign-in: login, logout, session cookie, CSRF on every POST, expiry, login delays."""
 
 from __future__ import annotations
 
@@ -45,15 +45,16 @@ def test_wrong_password_is_refused_in_chinese_and_keeps_the_user_name(console, c
     assert "lr_session" not in client.cookies
 
 
-def test_five_failures_lock_the_account(console, csrf_of):
+def test_after_five_failures_the_next_login_waits(console, csrf_of):
     client = TestClient(console.app)
     for _ in range(5):
         token = csrf_of(client.get("/login").text)
         r = client.post("/login", data={"username": "soy_ap", "password": "bad-password-9", "csrf_token": token})
-    assert r.status_code == 429 and 'data-code="auth.locked"' in r.text
+        assert r.status_code == 401
     token = csrf_of(client.get("/login").text)
     r = client.post("/login", data={"username": "soy_ap", "password": DEMO_PASSWORD, "csrf_token": token})
-    assert r.status_code == 429  # even the right password waits for the lock to pass
+    assert r.status_code == 429 and 'data-code="auth.locked"' in r.text  # even the right password waits
+    assert r.headers["Retry-After"] == "60" and "60" in r.text
 
 
 def test_login_without_its_csrf_token_is_refused(console):
@@ -112,3 +113,9 @@ def test_an_expired_session_goes_back_to_login(console, login):
     assert r.status_code == 303 and "expired=1" in r.headers["location"]
     page = client.get(r.headers["location"])
     assert 'data-testid="session-expired"' in page.text
+
+
+def test_the_demo_has_a_district_administrator(console, login):
+    page = login("district_admin").get("/overview")
+    assert page.status_code == 200
+    assert "管理员" in page.text.split('data-testid="role-label">', 1)[1].split("<", 1)[0]

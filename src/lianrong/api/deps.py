@@ -12,8 +12,9 @@ in ``X-CSRF-Token``; a bearer request needs none (a browser never adds that head
 from __future__ import annotations
 
 import hmac
+import threading
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -97,6 +98,28 @@ def count_request(limiter: SlidingWindowLimiter, key: str) -> None:
     wait = limiter.hit(key)
     if wait is not None:
         raise errors.RateLimited(retry_after=wait)
+
+
+_LOGIN_LIMITER_LOCK = threading.Lock()
+
+
+def login_limiter(app: Any, ctx: Context) -> SlidingWindowLimiter:
+    """The application's login limiter: ``login_attempts_per_minute`` per client address, one window for
+    the API's and the console's login (made at first use)."""
+    limiter = getattr(app.state, "login_limiter", None)
+    if limiter is None:
+        with _LOGIN_LIMITER_LOCK:
+            limiter = getattr(app.state, "login_limiter", None)
+            if limiter is None:
+                per_minute = getattr(ctx.settings, "login_attempts_per_minute", None) or 30
+                limiter = app.state.login_limiter = SlidingWindowLimiter(per_minute)
+    return limiter
+
+
+def count_login_attempt(request: Request, ctx: Context) -> None:
+    """Count a login attempt against its client address (``rate.limited`` when the window is full); the
+    user name is throttled by ``accounts.authenticate`` itself."""
+    count_request(login_limiter(request.app, ctx), f"login:{_client_ip(request)}")
 
 
 def refuse_viewer(actor: Actor) -> Actor:

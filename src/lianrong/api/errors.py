@@ -31,10 +31,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def error_headers(exc: errors.LianRongError) -> dict[str, str]:
     """Retry-After / WWW-Authenticate, where they apply to a domain error."""
-    if isinstance(exc, errors.RateLimited):
+    if isinstance(exc, (errors.RateLimited, errors.AccountLocked)):
         return {"Retry-After": str(exc.details.get("retry_after", 60))}
-    if isinstance(exc, errors.AccountLocked):
-        return {"Retry-After": str(int(exc.details.get("minutes", 15)) * 60)}
     if exc.status == 401:
         return {"WWW-Authenticate": "Bearer"}
     return {}

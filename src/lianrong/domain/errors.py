@@ -564,9 +564,11 @@ class LoginFailed(LianRongError):
 
 
 class AccountLocked(LianRongError):
+    """Too many failed logins of this user name: the next attempt waits (the delay ends by itself)."""
+
     code = "auth.locked"
-    zh = "登录失败次数过多，账户已临时锁定，请{minutes}分钟后再试"
-    en = "Too many failed logins; the account is locked for {minutes} minutes"
+    zh = "该用户名登录失败次数过多，请{retry_after}秒后再试"
+    en = "Too many failed logins for this user name; try again in {retry_after} seconds"
     status = 429
 
 
@@ -579,8 +581,15 @@ class NotAuthenticated(LianRongError):
 
 class WeakPassword(LianRongError):
     code = "auth.weak_password"
-    zh = "密码至少{min}位，且须同时包含字母和数字"
-    en = "A password needs at least {min} characters with letters and digits"
+    zh = "密码至少{min}位，须同时包含字母和数字，且不得包含用户名"
+    en = "A password needs at least {min} characters with letters and digits, and must not contain the user name"
+    status = 422
+
+
+class PasswordsDiffer(LianRongError):
+    code = "auth.password_mismatch"
+    zh = "两次输入的密码不一致"
+    en = "The two passwords differ"
     status = 422
 
 

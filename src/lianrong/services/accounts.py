@@ -1,13 +1,33 @@
-"""Accounts: passwords (argon2 via pwdlib), login with brute-force lockout, console sessions, API tokens.
+"""Accounts: passwords (argon2 via pwdlib), login throttling, console sessions, API tokens.
 
 Secrets never rest in the database: a session cookie and an API token are random strings whose SHA-256
 is the stored key, so a database leak gives no usable credential.
+
+Login throttling (the policy; the per-source half is ``api/deps.count_login_attempt``):
+
+- every attempt is counted against the user *name* it names, known or not (``login_throttle``, keyed by
+  the SHA-256 of the name), so a name that exists and one that does not get the same answers: an
+  unknown name's password is checked against a dummy hash, so the time taken is alike too;
+- an attempt *claims its slot before the password is checked*: one short transaction locks the name's
+  row, refuses the attempt if the name is in its delay, else counts it and sets the delay the next
+  attempt must wait; the password is verified only after that commit. Concurrent attempts therefore
+  never check more passwords than the budget allows, whatever their number;
+- after ``FREE_ATTEMPTS`` failures the next attempt of that name must wait ``BACKOFF_BASE``, doubled by
+  each further failure, at most ``BACKOFF_MAX``. An attempt
+  during the delay is refused with ``auth.locked`` (429, ``Retry-After``) without looking at the
+  password, so the right password is refused with the same answer as a wrong one. Refused attempts are
+  not counted and the delay expires by itself: no burst locks an account (keeping a name waiting takes
+  one failed attempt per delay, four an hour at the cap), and guessing a password is slowed to that pace;
+- a successful login, or ``set_password``, clears the name's record; a record idle for
+  ``FORGET_AFTER`` is forgotten (and purged);
+- the client address is throttled separately, in front of this, by the application.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -27,9 +47,14 @@ _hasher = PasswordHash.recommended()
 
 #: the console and API session cookie (one name for both entrypoints)
 SESSION_COOKIE = "lr_session"
-#: failed logins before the account is locked, and for how long
-MAX_FAILED_LOGINS = 5
-LOCKOUT = dt.timedelta(minutes=15)
+#: failed logins of one user name that cost no delay
+FREE_ATTEMPTS = 5
+#: the delay after the first failure beyond the free ones; it doubles with each further failure …
+BACKOFF_BASE = dt.timedelta(minutes=1)
+#: … up to this
+BACKOFF_MAX = dt.timedelta(minutes=15)
+#: a name with no attempt for this long starts afresh
+FORGET_AFTER = dt.timedelta(hours=24)
 SESSION_TTL = dt.timedelta(hours=8)
 MIN_PASSWORD = 10
 
@@ -61,17 +86,33 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def check_password_strength(password: str) -> None:
-    """A password of at least 10 characters with letters and digits."""
+def check_password_strength(password: str, *, username: str | None = None) -> None:
+    """A password of at least 10 characters with letters and digits, and not containing the user name (a
+    name of three characters or more; a shorter one only may not be the whole password)."""
     if (not isinstance(password, str) or len(password) < MIN_PASSWORD
             or not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password)):
         raise WeakPassword(min=MIN_PASSWORD)
+    name, typed = (username or "").strip().casefold(), password.casefold()
+    if name and (typed == name or (len(name) >= 3 and name in typed)):
+        raise WeakPassword(min=MIN_PASSWORD)
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, *, username: str | None = None) -> str:
     """An argon2 hash of an acceptable password."""
-    check_password_strength(password)
+    check_password_strength(password, username=username)
     return _hasher.hash(password)
+
+
+def name_key(username: str | None) -> str:
+    """The key of a user name's login record: the SHA-256 of the name as looked up (stripped)."""
+    return hashlib.sha256((username or "").strip().encode("utf-8", "replace")).hexdigest()
+
+
+def backoff(failures: int) -> dt.timedelta:
+    """How long the next attempt of a name waits after ``failures`` counted attempts."""
+    if failures < FREE_ATTEMPTS:
+        return dt.timedelta(0)
+    return min(BACKOFF_BASE * 2 ** min(failures - FREE_ATTEMPTS, 16), BACKOFF_MAX)
 
 
 def set_initial_password_hash(ctx: Context, *, username: str, password_hash: str) -> bool:
@@ -84,13 +125,18 @@ def set_initial_password_hash(ctx: Context, *, username: str, password_hash: str
 
 
 def set_password(ctx: Context, *, username: str, password: str) -> None:
-    """Set (or reset) a user's password and unlock the account."""
-    check_password_strength(password)
+    """Set (or reset) a user's password and clear its failed logins (any delay ends)."""
+    username = (username or "").strip()
+    with ctx.uow(readonly=True) as uow:
+        if uow.conn.execute(select(t.app_user.c.id).where(t.app_user.c.username == username)).first() is None:
+            raise errors.NotFound("user", username)
+    new_hash = hash_password(password, username=username)
     with ctx.uow() as uow:
         res = uow.conn.execute(update(t.app_user).where(t.app_user.c.username == username).values(
-            password_hash=_hasher.hash(password), failed_logins=0, locked_until=None))
+            password_hash=new_hash))
         if res.rowcount != 1:
             raise errors.NotFound("user", username)
+        uow.conn.execute(delete(t.login_throttle).where(t.login_throttle.c.name_hash == name_key(username)))
         uow.commit()
 
 
@@ -104,34 +150,76 @@ def _principal(uow: Any, user: Any, csrf: str | None = None) -> Principal:
 
 
 def authenticate(ctx: Context, *, username: str, password: str) -> Principal:
-    """Check a user name and password; five failures lock the account for fifteen minutes."""
-    now = ctx.clock.now()
+    """Check a user name and password under the login throttling policy (the module's docstring).
+
+    Every refusal is ``LoginFailed`` (a wrong password, an unknown or inactive user) or ``AccountLocked``
+    (the name is in its delay; the password is not looked at), alike for names that exist and names
+    that do not.
+    """
+    name = (username or "").strip()
+    key = name_key(name)
+    user = _claim_attempt(ctx, key, name)
+    if user is None or not user.password_hash or not user.active:
+        _hasher.verify(password or "", _DUMMY_HASH)
+        raise LoginFailed()
+    ok, new_hash = _hasher.verify_and_update(password or "", user.password_hash)
+    if not ok:
+        raise LoginFailed()  # the attempt was counted when it claimed its slot
     with ctx.uow() as uow:
-        user = uow.conn.execute(select(t.app_user).where(t.app_user.c.username == (username or "").strip())).first()
-        if user is None or not user.password_hash or not user.active:
-            _hasher.verify(password or "", _DUMMY_HASH)
-            raise LoginFailed()
-        locked = _aware(user.locked_until)
-        if locked and locked > now:
-            raise AccountLocked(minutes=max(1, int((locked - now).total_seconds() // 60) + 1))
-        ok, new_hash = _hasher.verify_and_update(password or "", user.password_hash)
-        if not ok:
-            failures = user.failed_logins + 1
-            values: dict[str, Any] = {"failed_logins": failures}
-            if failures >= MAX_FAILED_LOGINS:
-                values.update(failed_logins=0, locked_until=now + LOCKOUT)
-            uow.conn.execute(update(t.app_user).where(t.app_user.c.id == user.id).values(**values))
-            uow.commit()
-            if failures >= MAX_FAILED_LOGINS:
-                raise AccountLocked(minutes=int(LOCKOUT.total_seconds() // 60))
-            raise LoginFailed()
-        values = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+        values: dict[str, Any] = {"last_login_at": ctx.clock.now()}
         if new_hash:
             values["password_hash"] = new_hash
         uow.conn.execute(update(t.app_user).where(t.app_user.c.id == user.id).values(**values))
+        uow.conn.execute(delete(t.login_throttle).where(t.login_throttle.c.name_hash == key))
         principal = _principal(uow, user)
         uow.commit()
         return principal
+
+
+def _claim_attempt(ctx: Context, key: str, name: str) -> Any:
+    """Count one login attempt of a name before its password is checked; returns the user row (or None).
+
+    The name's row is locked (``FOR UPDATE`` on PostgreSQL; SQLite's writing transactions are
+    serialised), so concurrent attempts are counted one after the other and each sees the delay the
+    previous one set. Refused during the delay (nothing is written then).
+    """
+    lt = t.login_throttle
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        conn = uow.conn
+        if uow.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        created = conn.execute(upsert(lt).values(name_hash=key, failures=0, next_at=None, last_at=now)
+                               .on_conflict_do_nothing(index_elements=["name_hash"])).rowcount == 1
+        row = conn.execute(select(lt.c.failures, lt.c.next_at, lt.c.last_at).where(lt.c.name_hash == key)
+                           .with_for_update()).one()
+        next_at, last_at = _aware(row.next_at), _aware(row.last_at)
+        if next_at is not None and next_at > now:
+            raise AccountLocked(retry_after=max(1, math.ceil((next_at - now).total_seconds())))
+        failures = 0 if created or last_at is None or now - last_at >= FORGET_AFTER else row.failures
+        failures += 1
+        wait = backoff(failures)
+        conn.execute(update(lt).where(lt.c.name_hash == key).values(
+            failures=failures, next_at=now + wait if wait else None, last_at=now))
+        if created:  # a new name: forget the idle ones, so guessed names do not pile up
+            conn.execute(delete(lt).where(lt.c.last_at < now - FORGET_AFTER))
+        user = conn.execute(select(t.app_user).where(t.app_user.c.username == name)).first() if name else None
+        uow.commit()
+        return user
+
+
+def login_delays(ctx: Context, usernames: list[str]) -> dict[str, dt.datetime]:
+    """The user names among these whose next login must wait, and until when."""
+    keys = {name_key(u): u for u in usernames}
+    if not keys:
+        return {}
+    now = ctx.clock.now()
+    lt = t.login_throttle
+    with ctx.uow(readonly=True) as uow:
+        rows = uow.conn.execute(select(lt.c.name_hash, lt.c.next_at).where(lt.c.name_hash.in_(list(keys))))
+        return {keys[r.name_hash]: at for r in rows if (at := _aware(r.next_at)) is not None and at > now}
 
 
 def open_session(ctx: Context, *, principal: Principal, ttl: dt.timedelta = SESSION_TTL) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ..adapters.db import tables as t
 from ..domain import errors
+from . import accounts
 from .common import Result, paged
 from .context import Actor, Context
 
@@ -37,25 +38,28 @@ def page_users(ctx: Context, *, actor: Actor, role: str | None = None, active: b
     if actor.role != "system" and actor.role not in USER_LIST_ROLES:
         raise errors.Forbidden(reason="only the organisation's admin and approvers list its users"
                                       " / 仅本机构管理员和复核岗可查看用户")
-    now = ctx.clock.now()
     u = t.app_user.c
 
     def convert(r: Any) -> Result:
-        locked = _aware(r.locked_until)
         return {"id": r.id, "party_id": r.party_id, "username": r.username, "display_name": r.display_name,
                 "role": r.role, "active": bool(r.active), "created_at": _aware(r.created_at),
-                "last_login_at": _aware(r.last_login_at), "locked_until": locked if locked and locked > now else None}
+                "last_login_at": _aware(r.last_login_at), "locked_until": None}
 
     with ctx.uow(readonly=True) as uow:
         stmt = select(u.id, u.party_id, u.username, u.display_name, u.role, u.active, u.created_at,
-                      u.last_login_at, u.locked_until).order_by(u.username)
+                      u.last_login_at).order_by(u.username)
         if actor.role != "system":
             stmt = stmt.where(u.party_id == actor.party_id)
         if role:
             stmt = stmt.where(u.role == role)
         if active is not None:
             stmt = stmt.where(u.active == active)
-        return paged(uow, stmt, limit=limit, offset=offset, convert=convert)
+        page = paged(uow, stmt, limit=limit, offset=offset, convert=convert)
+    # a user whose next login must wait (failed logins, ``accounts``): until when
+    delays = accounts.login_delays(ctx, [item["username"] for item in page["items"]])
+    for item in page["items"]:
+        item["locked_until"] = delays.get(item["username"])
+    return page
 
 
 def page_tokens(ctx: Context, *, actor: Actor, active: bool | None = None, limit: int = 50,

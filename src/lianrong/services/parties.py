@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, insert, or_, select, update
+from sqlalchemy import Select, and_, case, func, insert, or_, select, text, update
 
 from ..adapters.db import tables as t
 from ..adapters.db.uow import UnitOfWork
@@ -67,6 +67,77 @@ def register_party(ctx: Context, *, kind: str, uscc: str, name: str, short_name:
                           body=body)
 
 
+def _username(username: str) -> str:
+    if not isinstance(username, str) or not (1 <= len(username.strip()) <= 80):
+        raise errors.ValidationFailed(reason="username must be 1–80 characters / 用户名须为1至80个字符")
+    return username.strip()
+
+
+def needs_setup(ctx: Context) -> bool:
+    """Whether the database has no user at all (a fresh install: the console's one-time setup page)."""
+    with ctx.uow(readonly=True) as uow:
+        return uow.conn.execute(select(t.app_user.c.id).limit(1)).first() is None
+
+
+def district_office(ctx: Context) -> Result | None:
+    """The district office the first administrator belongs to: the only district party, if there is one."""
+    with ctx.uow(readonly=True) as uow:
+        rows = uow.conn.execute(select(t.party).where(t.party.c.kind == "district").limit(2)).all()
+    return row_dict(rows[0]) if len(rows) == 1 else None
+
+
+def create_district_admin(ctx: Context, *, username: str, password: str, display_name: str | None = None,
+                          office_name: str | None = None, office_uscc: str | None = None,
+                          first_user: bool = False) -> Result:
+    """An administrator of the district office, registering the office first when there is none.
+
+    The office is the party of ``office_uscc`` when given (it must be a district office), else the only
+    district party; with none, ``office_name`` and ``office_uscc`` register it. ``first_user``: only on a
+    database without any user (the console's setup page; with users it does not exist: 404). All or
+    nothing: a refused password or user name registers no office either.
+    """
+    from .accounts import hash_password
+
+    username = _username(username)
+    password_hash = hash_password(password, username=username)
+    code = normalize_uscc(office_uscc) if office_uscc and office_uscc.strip() else None
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        conn = uow.conn
+        if uow.dialect == "postgresql":  # two set-ups at once: the second waits and sees the first's user
+            conn.execute(text("LOCK TABLE app_user IN SHARE ROW EXCLUSIVE MODE"))
+        if first_user and conn.execute(select(t.app_user.c.id).limit(1)).first() is not None:
+            raise errors.NotFound("page", "/setup")
+        if conn.execute(select(t.app_user.c.id).where(t.app_user.c.username == username)).first():
+            raise errors.AlreadyExists(entity="user", key=username)
+        if code:
+            office = conn.execute(select(t.party).where(t.party.c.uscc == code)).first()
+            if office is not None and office.kind != "district":
+                raise errors.WrongPartyKind(party=code, expected="district")
+        else:
+            offices = conn.execute(select(t.party).where(t.party.c.kind == "district").limit(2)).all()
+            if len(offices) > 1:
+                raise errors.ValidationFailed(reason="name the district office by its USCC / 请用统一社会信用代码指明区金融办")
+            office = offices[0] if offices else None
+        created = office is None
+        if created:
+            if not code:
+                raise errors.ValidationFailed(reason="the district office's name and USCC are needed "
+                                                     "/ 须填写区金融办的名称和统一社会信用代码")
+            office_id = new_id(_PREFIX["district"])
+            conn.execute(insert(t.party).values(id=office_id, kind="district", uscc=code, name=_name(office_name or ""),
+                                                created_at=now))
+            office = conn.execute(select(t.party).where(t.party.c.id == office_id)).one()
+        uid = new_id("usr")
+        conn.execute(insert(t.app_user).values(
+            id=uid, party_id=office.id, username=username, display_name=_name(display_name or username),
+            role="admin", created_at=now, password_hash=password_hash))
+        uow.commit()
+    return {"party": {"id": office.id, "kind": "district", "uscc": office.uscc, "name": office.name,
+                      "created": created},
+            "user": {"id": uid, "party_id": office.id, "username": username, "role": "admin"}}
+
+
 def add_user(ctx: Context, *, party: str, username: str, display_name: str, role: str,
              idempotency_key: str, actor: Actor | None = None, password: str | None = None) -> Result:
     """Add a user to an organisation with one role (and, optionally, a first password).
@@ -75,14 +146,12 @@ def add_user(ctx: Context, *, party: str, username: str, display_name: str, role
     """
     if role not in ROLES:
         raise errors.ValidationFailed(reason=f"role must be one of {', '.join(ROLES)}")
-    if not isinstance(username, str) or not (1 <= len(username.strip()) <= 80):
-        raise errors.ValidationFailed(reason="username must be 1–80 characters / 用户名须为1至80个字符")
-    username = username.strip()
+    username = _username(username)
     password_hash = None
     if password is not None:
         from .accounts import hash_password
 
-        password_hash = hash_password(password)
+        password_hash = hash_password(password, username=username)
 
     def body(uow: UnitOfWork) -> Result:
         p = resolve_party(uow, party)

@@ -2,8 +2,8 @@
 
 The session itself lives in ``services.accounts`` (the cookie carries a random secret whose SHA-256 is
 the stored key). Every POST carries the session's CSRF token, as the hidden ``csrf_token`` field of a
-form or the ``X-CSRF-Token`` header HTMX sends (``hx-headers`` on ``<body>``). The login form, made
-before any session exists, uses a double-submit cookie instead.
+form or the ``X-CSRF-Token`` header HTMX sends (``hx-headers`` on ``<body>``). The login form and the
+one-time setup form, made before any session exists, use a double-submit cookie instead.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from ..services.context import Context
 
 from ..services.accounts import SESSION_COOKIE  # noqa: E402 - one name for console and API
 LOGIN_CSRF_COOKIE = "lr_login_csrf"
+#: the one-time setup form's double-submit cookie (before any user exists)
+SETUP_CSRF_COOKIE = "lr_setup_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -90,9 +92,9 @@ def new_login_csrf() -> str:
     return secrets.token_urlsafe(24)
 
 
-def check_login_csrf(request: Request, form: FormData) -> None:
-    """The login form's token must equal its cookie (double submit)."""
-    cookie = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+def check_login_csrf(request: Request, form: FormData, *, cookie_name: str = LOGIN_CSRF_COOKIE) -> None:
+    """The login (or setup) form's token must equal its cookie (double submit)."""
+    cookie = request.cookies.get(cookie_name) or ""
     sent = form.get(CSRF_FIELD)
     if not cookie or not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), cookie.encode()):
         raise CsrfFailed()

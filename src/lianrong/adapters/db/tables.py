@@ -64,9 +64,16 @@ app_user = Table(
     Column("created_at", TS, nullable=False),
     Column("password_hash", String(255)),  # argon2 (pwdlib); null: cannot log in
     Column("active", Boolean, nullable=False, server_default=true()),
-    Column("failed_logins", Integer, nullable=False, server_default="0"),
-    Column("locked_until", TS),
     Column("last_login_at", TS),
+)
+
+login_throttle = Table(
+    "login_throttle",  # failed logins per user name, known or not (services/accounts.py: the policy)
+    metadata,
+    Column("name_hash", String(64), primary_key=True),  # SHA-256 of the name as typed (stripped)
+    Column("failures", Integer, nullable=False, server_default="0"),  # attempts since the last success
+    Column("next_at", TS),  # no attempt of this name is checked before this moment
+    Column("last_at", TS, nullable=False, index=True),  # the last attempt counted (idle rows are purged)
 )
 
 api_token = Table(

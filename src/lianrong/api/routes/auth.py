@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from ...services import accounts, directory
-from ..deps import SESSION_COOKIE, Ctx, CurrentActor, CurrentCaller, IdParam, Paging
+from ..deps import SESSION_COOKIE, Ctx, CurrentActor, CurrentCaller, IdParam, Paging, count_login_attempt
 from ..schemas import LoginCreate, LoginRead, MeRead, TokenCreate, TokenCreated, TokenPage, TokenRevoked
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -19,12 +19,15 @@ def _me(principal: accounts.Principal, via: str) -> MeRead:
 
 
 @router.post("/login", response_model=LoginRead)
-def login(body: LoginCreate, response: Response, ctx: Ctx) -> LoginRead:
+def login(body: LoginCreate, request: Request, response: Response, ctx: Ctx) -> LoginRead:
     """Check the user name and password and start a session (cookie ``lr_session``, HttpOnly, SameSite=Lax).
 
-    Five wrong passwords lock the account for fifteen minutes (429 ``auth.locked``). Send the returned
+    Attempts are throttled per client address (429 ``rate.limited``) and per user name, known or not:
+    after five failures each next attempt of that name waits a growing delay, one minute doubling up to
+    fifteen (429 ``auth.locked`` with ``Retry-After``, even for the right password). Send the returned
     ``csrf_token`` as ``X-CSRF-Token`` on every cookie-authenticated change.
     """
+    count_login_attempt(request, ctx)
     principal = accounts.authenticate(ctx, username=body.username, password=body.password)
     secret, csrf = accounts.open_session(ctx, principal=principal)
     settings = ctx.settings

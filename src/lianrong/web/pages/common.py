@@ -1,4 +1,4 @@
-"""Pages every user meets: home redirect, login, logout, language switch."""
+"""Pages every user meets: home redirect, login, logout, language switch; the one-time setup page."""
 
 from __future__ import annotations
 
@@ -8,18 +8,22 @@ from starlette.datastructures import FormData
 
 from ...domain import errors
 from ...domain.errors import LianRongError
+from ...api.deps import count_login_attempt
+from ...api.errors import error_headers
 from ...services import accounts, parties
 from .. import i18n
 from ..auth import (
     HOME,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
+    SETUP_CSRF_COOKIE,
     check_login_csrf,
     console_role,
     new_login_csrf,
     safe_next,
 )
 from ..console import Deps, read_form
+from ..i18n import N_
 from ..render import UI, Form
 
 LANG_MAX_AGE = 365 * 24 * 3600
@@ -49,13 +53,28 @@ def _login_page(ui: UI, form: Form, *, status: int = 200, expired: bool = False)
     return response
 
 
+def _setup_page(ui: UI, form: Form, *, status: int = 200) -> Response:
+    token = new_login_csrf()
+    response = ui.render("setup.html", http_status=status, form=form, setup_csrf=token,
+                         office=parties.district_office(ui.ctx))
+    response.set_cookie(SETUP_CSRF_COOKIE, token, path="/setup", httponly=True, samesite="strict",
+                        secure=_secure(ui.request), max_age=3600)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+#: where a refusal of the setup form is shown
+_SETUP_FIELDS = {"auth.weak_password": "password", "user.exists": "username", "party.uscc_invalid": "office_uscc",
+                 "party.exists": "office_uscc", "party.wrong_kind": "office_uscc"}
+
+
 def register(router: APIRouter, deps: Deps) -> None:
     anyone = deps.ui(login=False)
 
     @router.get("/")
     def root(ui: UI = Depends(anyone)) -> Response:
         if ui.principal is None:
-            return RedirectResponse("/login", status_code=303)
+            return RedirectResponse("/setup" if parties.needs_setup(ui.ctx) else "/login", status_code=303)
         return RedirectResponse(HOME[console_role(ui.principal)], status_code=303)
 
     @router.get("/home")
@@ -78,10 +97,14 @@ def register(router: APIRouter, deps: Deps) -> None:
         username = str(form_data.get("username") or "").strip()
         password = str(form_data.get("password") or "")
         try:
+            count_login_attempt(ui.request, ui.ctx)
             principal = accounts.authenticate(ui.ctx, username=username, password=password)
         except LianRongError as exc:
             form.fail(None, exc)
-            return _login_page(ui, form, status=401 if exc.status == 401 else exc.status)
+            response = _login_page(ui, form, status=401 if exc.status == 401 else exc.status)
+            if exc.status == 429:  # throttled (the address or the user name): when to try again
+                response.headers.update(error_headers(exc))
+            return response
         secret, _csrf = accounts.open_session(ui.ctx, principal=principal)
         target = safe_next(str(form_data.get("next") or ""), HOME[console_role(principal)])
         response = RedirectResponse(target, status_code=303)
@@ -89,6 +112,43 @@ def register(router: APIRouter, deps: Deps) -> None:
                             max_age=int(accounts.SESSION_TTL.total_seconds()))
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response
+
+    @router.get("/setup")
+    def setup_form(ui: UI = Depends(anyone)) -> Response:
+        if not parties.needs_setup(ui.ctx):  # once any user exists there is no such page
+            raise errors.NotFound("page", "/setup")
+        return _setup_page(ui, ui.blank(username="admin"))
+
+    @router.post("/setup")
+    def setup(form_data: FormData = Depends(read_form), ui: UI = Depends(anyone)) -> Response:
+        if not parties.needs_setup(ui.ctx):
+            raise errors.NotFound("page", "/setup")
+        check_login_csrf(ui.request, form_data, cookie_name=SETUP_CSRF_COOKIE)
+        form = ui.posted(form_data)
+        password = str(form_data.get("password") or "")
+        confirm = str(form_data.get("password_confirm") or "")
+        form.values.pop("password", None)  # never echo a password back
+        form.values.pop("password_confirm", None)
+        office = parties.district_office(ui.ctx)
+        office_name = form.text("office_name") if office is None else None
+        office_uscc = form.text("office_uscc", max_len=18) if office is None else None
+        username = form.text("username", max_len=80)
+        display_name = form.text("display_name", required=False, max_len=120)
+        if password != confirm:
+            form.fail("password_confirm", errors.PasswordsDiffer())
+        if not form.ok:
+            return _setup_page(ui, form, status=422)
+        try:
+            parties.create_district_admin(ui.ctx, username=username, password=password,
+                                          display_name=display_name or None, office_name=office_name,
+                                          office_uscc=office_uscc, first_user=True)
+        except errors.NotFound:
+            raise
+        except LianRongError as exc:
+            form.fail(_SETUP_FIELDS.get(exc.code), exc)
+            return _setup_page(ui, form, status=422)
+        return ui.done("/login", N_("Administrator %(name)s created: log in with the password you chose."),
+                       name=username)
 
     @router.get("/logout")
     def logout_get() -> Response:
