@@ -29,7 +29,7 @@ from rich.tree import Tree
 from . import bootstrap
 from .domain.errors import LianRongError, ValidationFailed
 from .domain.money import amount_in_words, format_yuan, parse_yuan
-from .services.context import SYSTEM, Actor, Context, FixedClock
+from .services.context import SYSTEM, Actor, Context, back_dated
 
 app = typer.Typer(help="LianRong 链融 — supply-chain finance platform / 供应链金融平台", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -60,7 +60,8 @@ err = Console(stderr=True)
 Db = Annotated[Optional[str], typer.Option("--db", help="Database URL (overrides LIANRONG_DATABASE_URL)")]
 As = Annotated[Optional[str], typer.Option("--as", help="User name acting (default: system)")]
 Key = Annotated[Optional[str], typer.Option("--key", help="Idempotency key (default: a new one)")]
-Today = Annotated[Optional[str], typer.Option("--today", help="Business date to act on (YYYY-MM-DD), for back-dated runs")]
+Today = Annotated[Optional[str], typer.Option("--today", help="Business date to act on (YYYY-MM-DD), for back-dated "
+                                              "runs: not after today's")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
@@ -74,8 +75,10 @@ def _date(value: str | None, what: str = "date") -> dt.date | None:
 
 
 def _ctx(db: str | None, today: str | None = None) -> Context:
-    clock = FixedClock(_date(today, "--today")) if today else None  # type: ignore[arg-type]
-    return bootstrap.build(database_url=db, clock=clock)
+    ctx = bootstrap.build(database_url=db)
+    if today:
+        ctx.clock = back_dated(ctx.clock, _date(today, "--today"))  # type: ignore[arg-type]
+    return ctx
 
 
 def _actor(ctx: Context, username: str | None) -> Actor:
@@ -627,13 +630,18 @@ def finance_show(financing_id: str, db: Db = None) -> None:
 
 @app.command()
 @command
-def settle(date: Annotated[Optional[str], typer.Option("--date", help="maturity date to settle (default today)")] = None,
+def settle(date: Annotated[Optional[str], typer.Option("--date", help="settle vouchers due on or before this date "
+                                                         "(default: today; never after today)")] = None,
            db: Db = None, today: Today = None, as_json: Json = False) -> None:
-    """Pay every final holder of the vouchers due on a date; unpaid → overdue. Safe to rerun."""
+    """Pay every final holder of the vouchers due on or before the date and not yet settled; unpaid → overdue.
+
+    A date after today's business date (Beijing) is refused: vouchers are never settled before they mature.
+    Safe to rerun (a part is paid at most once).
+    """
     from .services import settlement
 
-    ctx = _ctx(db, today or date)
-    on = _date(date) or ctx.clock.today()
+    ctx = _ctx(db, today)
+    on = settlement.settlement_date(ctx, _date(date))
     due = len(settlement.due_vouchers(ctx, on=on))
     with _progress(f"settling {on}", due, quiet=as_json) as advance:
         result = settlement.settle(ctx, on=on, progress=advance)
@@ -787,14 +795,15 @@ def audit_checkpoint(db: Db = None, as_json: Json = False) -> None:
 @app.command("job")
 @command
 def job(name: Annotated[str, typer.Argument(help="maturity-settlement | ledger-checkpoint | ledger-audit")],
-        date: Annotated[Optional[str], typer.Option("--date")] = None, db: Db = None, as_json: Json = False) -> None:
+        date: Annotated[Optional[str], typer.Option("--date", help="the job's date (default: today; never after "
+                                                    "today)")] = None,
+        db: Db = None, as_json: Json = False) -> None:
     """Run a named scheduled job (idempotent; for cron or a scheduler)."""
     from .jobs import JOBS
 
     if name not in JOBS:
         raise ValidationFailed(reason=f"unknown job {name}; known: {', '.join(JOBS)}")
-    ctx = _ctx(db, date)
-    _print(JOBS[name](ctx, on=_date(date)), as_json)
+    _print(JOBS[name](_ctx(db), on=_date(date)), as_json)
 
 
 def main() -> None:  # pragma: no cover

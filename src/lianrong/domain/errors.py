@@ -217,6 +217,28 @@ class InvalidDate(LianRongError):
     status = 422
 
 
+class SettlementFutureDate(LianRongError):
+    code = "settlement.future_date"
+    zh = "兑付日期{date}晚于今天的营业日{today}：凭据到期前不能兑付"
+    en = "Settlement date {date} is after today's business date {today}: vouchers are not settled before they mature"
+    status = 422
+
+
+class BusinessDateAhead(LianRongError):
+    code = "clock.future_date"
+    zh = "营业日{date}晚于今天的营业日{today}：只能补记过去的日期（测试环境模拟未来请设置 LIANRONG_SIMULATED_TODAY）"
+    en = ("Business date {date} is after today's business date {today}: only past dates can be back-dated "
+          "(to simulate the future on a test deployment, set LIANRONG_SIMULATED_TODAY)")
+    status = 422
+
+
+class SimulatedClockInProduction(LianRongError):
+    code = "config.simulated_clock"
+    zh = "生产环境（LIANRONG_ENVIRONMENT=production）不能设置模拟营业日 LIANRONG_SIMULATED_TODAY={date}"
+    en = "A production deployment (LIANRONG_ENVIRONMENT=production) refuses a simulated business date: LIANRONG_SIMULATED_TODAY={date}"
+    status = 422  # raised at start-up only, never through the API
+
+
 # --- parties and onboarding ----------------------------------------------------------------------
 
 
