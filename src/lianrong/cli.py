@@ -29,6 +29,7 @@ from rich.tree import Tree
 from . import bootstrap
 from .domain.errors import LianRongError, ValidationFailed
 from .domain.money import amount_in_words, format_yuan, parse_yuan
+from .domain.policy import explain_warnings
 from .services.context import SYSTEM, Actor, Context, back_dated
 
 app = typer.Typer(help="LianRong 链融 — supply-chain finance platform / 供应链金融平台", no_args_is_help=True,
@@ -405,9 +406,14 @@ def voucher_prepare(bank: str, supplier: str, contract: str, amount: Annotated[s
     for item in invoice:
         iid, _, yuan = item.partition(":")
         allocs.append({"invoice_id": iid, "amount_fen": parse_yuan(yuan) if yuan else fen})
-    _print(vouchers.prepare(ctx, actor=_actor(ctx, user), bank=bank, supplier=supplier, contract_id=contract,
-                            invoices=allocs, amount_fen=fen, maturity_on=_date(maturity), long_term_reason=reason,
-                            idempotency_key=_key(key)), as_json)
+    result = vouchers.prepare(ctx, actor=_actor(ctx, user), bank=bank, supplier=supplier, contract_id=contract,
+                              invoices=allocs, amount_fen=fen, maturity_on=_date(maturity), long_term_reason=reason,
+                              idempotency_key=_key(key))
+    _print(result, as_json)
+    if not as_json:
+        for w in explain_warnings(result["warnings"], requested=_date(result.get("requested_maturity") or result["maturity_on"]),
+                                  maturity=_date(result["maturity_on"])):
+            out.print(Text(f"warning {w['code']}: {w['message_zh']} / {w['message_en']}"), soft_wrap=True)
 
 
 @voucher_app.command("approve")
@@ -434,9 +440,9 @@ def voucher_bank_approve(voucher: str, db: Db = None, user: As = None, key: Key 
 
 @voucher_app.command("reject")
 @command
-def voucher_reject(voucher: str, reason: str, db: Db = None, user: As = None, key: Key = None,
-                   as_json: Json = False) -> None:
-    """Reject a prepared voucher; its invoice allocations are freed."""
+def voucher_reject(voucher: str, reason: Annotated[str, typer.Option("--reason", help="why it is rejected (required)")],
+                   db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Reject a prepared voucher (--reason required); its invoice allocations are freed."""
     from .services import vouchers
 
     ctx = _ctx(db)

@@ -345,10 +345,29 @@ class MaturityInPast(LianRongError):
 
 
 class TermOverOneYear(LianRongError):
+    """The term counts to the maturity after rolling; when the requested date rolled, the message says so."""
+
     code = "issue.term_over_one_year"
-    zh = "凭据付款期限不得超过一年（银发〔2025〕77号）：{days}天"
-    en = "A voucher's payment term may not exceed one year (PBoC 2025 No. 77): {days} days"
+    zh = "凭据付款期限不得超过一年（银发〔2025〕77号）：签发日{issue}至到期日{maturity}共{days}天"
+    en = ("A voucher's payment term may not exceed one year (PBoC 2025 No. 77): {days} days from the issue date "
+          "{issue} to the maturity {maturity}")
+    zh_rolled = ("凭据付款期限不得超过一年（银发〔2025〕77号）：约定到期日{requested}不是工作日，顺延至{maturity}，"
+                 "签发日{issue}至{maturity}共{days}天")
+    en_rolled = ("A voucher's payment term may not exceed one year (PBoC 2025 No. 77): the requested maturity "
+                 "{requested} is not a working day and rolls to {maturity}, {days} days from the issue date {issue}")
     status = 422
+
+    def _rolled(self) -> bool:
+        return self.details.get("requested") not in (None, self.details.get("maturity"))
+
+    @property
+    def message_zh(self) -> str:
+        template = self.zh_rolled if self._rolled() else self.zh
+        return template.format_map(_SafeDict({k: _zh(v) for k, v in self._shown().items()}))
+
+    @property
+    def message_en(self) -> str:
+        return (self.en_rolled if self._rolled() else self.en).format_map(_SafeDict(self._shown()))
 
 
 class LongTermNeedsReason(LianRongError):
