@@ -42,6 +42,7 @@ audit_app = typer.Typer(help="Audit: invariants and tamper evidence / 审计", n
 pay_app = typer.Typer(help="Payment instructions / 支付指令", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
 report_app = typer.Typer(help="Reports and monitoring / 报告与监测", no_args_is_help=True)
+calendar_app = typer.Typer(help="Official holidays and make-up workdays / 法定节假日与调休", no_args_is_help=True)
 app.add_typer(voucher_app, name="voucher")
 app.add_typer(finance_app, name="finance")
 app.add_typer(party_app, name="party")
@@ -50,6 +51,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(pay_app, name="payments")
 app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
+app.add_typer(calendar_app, name="calendar")
 
 out = Console()
 if not out.is_terminal and "COLUMNS" not in os.environ:
@@ -713,6 +715,47 @@ def pay_balances(db: Db = None, as_json: Json = False) -> None:
     from .services import payments
 
     _print(payments.balances(_ctx(db)), as_json)
+
+
+# --- the official calendar ---------------------------------------------------------------------
+
+
+@calendar_app.command("load")
+@command
+def calendar_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV: date, kind, name")],
+                  db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Load the State Council's holiday schedule into the calendar (all rows or none; safe to rerun).
+
+    CSV columns date (YYYY-MM-DD), kind (holiday or 休: a day off; workday or 班: a make-up working day) and
+    name, with or without a header row. Maturities already computed are kept; the open vouchers whose
+    maturity would now roll to another day are listed.
+    """
+    from .services import calendar
+
+    ctx = _ctx(db)
+    result = calendar.load(ctx, actor=_actor(ctx, user), content=path.read_bytes(), idempotency_key=_key(key))
+    if as_json:
+        _print(result, True)
+        return
+    out.print(Text(f"{result['rows']} days from {result['first']} to {result['last']}: {result['inserted']} new, "
+                   f"{result['updated']} changed, {result['unchanged']} unchanged / 共{result['rows']}天：新增"
+                   f"{result['inserted']}，变更{result['updated']}，未变{result['unchanged']}"), soft_wrap=True)
+    changed = result["vouchers"]
+    if changed:
+        out.print(Text(f"{len(changed)} vouchers keep their maturity but would now roll to another day / "
+                       f"{len(changed)}张凭据到期日保持不变，但按新日历将顺延至其他日期："), soft_wrap=True)
+        _table(changed, ["id", "number", "status", "requested_maturity", "maturity_on", "would_be"])
+
+
+@calendar_app.command("list")
+@command
+def calendar_list(year: Annotated[Optional[int], typer.Option(help="one year")] = None, db: Db = None,
+                  as_json: Json = False) -> None:
+    """The official holidays and make-up workdays loaded."""
+    from .services import calendar
+    from .services.common import jsonable
+
+    _print(jsonable(calendar.list_days(_ctx(db), year=year)), as_json, ["day", "kind", "name"])
 
 
 # --- audit -------------------------------------------------------------------------------------

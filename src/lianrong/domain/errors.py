@@ -580,6 +580,15 @@ class PaymentFileInvalid(LianRongError):
     status = 422
 
 
+class CalendarFileInvalid(LianRongError):
+    """An official holiday schedule failed validation; ``details['rows']`` lists every problem, row by row."""
+
+    code = "calendar.file_invalid"
+    zh = "节假日文件校验未通过：共{problems}处问题，未导入任何日期（逐行明细见 rows）"
+    en = "The holiday file failed validation with {problems} problem(s); no date was loaded (see rows)"
+    status = 422
+
+
 class AuditFileInvalid(LianRongError):
     code = "audit.file_invalid"
     zh = "审计文件无效：{reason}"

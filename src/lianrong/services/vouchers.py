@@ -43,6 +43,7 @@ from .common import (
     run_idempotent,
     voucher_head,
 )
+from .calendar import holiday_source
 from .context import Actor, Context
 from .credit import occupy, release
 from .documents import has_trade
@@ -90,7 +91,7 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
                 t.supplier_ledger.c.supplier_id == s.id)).first() is None:
             raise errors.NotInLedger(party=s.name, core=core.name, bank=b.name)
         require_onboarded(uow, b, s)
-        rolled = roll_forward(maturity_on, source=ctx.holidays) if ctx.policy.roll_maturity else None
+        rolled = roll_forward(maturity_on, source=holiday_source(ctx, uow)) if ctx.policy.roll_maturity else None
         maturity = rolled.day if rolled else maturity_on
         official = rolled.official if rolled else True
         term = check_issue_term(policy=ctx.policy, issue_on=today, maturity_on=maturity,
