@@ -412,9 +412,10 @@ def voucher_prepare(bank: str, supplier: str, contract: str, amount: Annotated[s
                               invoices=allocs, amount_fen=fen, maturity_on=_date(maturity), long_term_reason=reason,
                               idempotency_key=_key(key))
     _print(result, as_json)
-    if not as_json:
-        for w in explain_warnings(result["warnings"], requested=_date(result.get("requested_maturity") or result["maturity_on"]),
-                                  maturity=_date(result["maturity_on"])):
+    if not as_json:  # each warning in words: a rolled maturity names both dates
+        requested = result.get("requested_maturity") or result["maturity_on"]
+        maturity_on = _date(result["maturity_on"])
+        for w in explain_warnings(result["warnings"], requested=_date(requested), maturity=maturity_on):
             out.print(Text(f"warning {w['code']}: {w['message_zh']} / {w['message_en']}"), soft_wrap=True)
 
 

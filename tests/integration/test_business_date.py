@@ -30,7 +30,8 @@ def test_a_settlement_date_after_today_is_refused(world):
     assert err.details == {"date": "2027-03-15", "today": TODAY.isoformat()}
     assert "2027-03-15" in err.message_zh and "2027-03-15" in err.message_en
     # the scheduled job and an actor's run go through the same rule
-    refuses(world.ctx, "settlement.future_date", jobs.maturity_settlement, world.ctx, on=TODAY + dt.timedelta(days=1))
+    tomorrow = TODAY + dt.timedelta(days=1)
+    refuses(world.ctx, "settlement.future_date", jobs.maturity_settlement, world.ctx, on=tomorrow)
     refuses(world.ctx, "settlement.future_date", settlement.settle, world.ctx, on=MATURITY,
             actor=world.user("bank", "approver"))
     assert row(world.ctx, t.voucher, voucher_id).status == "active"
@@ -69,7 +70,8 @@ def test_production_refuses_to_start_with_a_simulated_business_date(db_url):
                         simulated_today=MATURITY)
     with pytest.raises(errors.SimulatedClockInProduction) as info:
         bootstrap.build(settings=settings)
-    assert info.value.code == "config.simulated_clock" and "LIANRONG_SIMULATED_TODAY=2027-03-15" in info.value.message_en
+    assert info.value.code == "config.simulated_clock"
+    assert "LIANRONG_SIMULATED_TODAY=2027-03-15" in info.value.message_en
     with pytest.raises(errors.SimulatedClockInProduction):  # a clock handed in does not bypass the refusal
         bootstrap.build(settings=settings, clock=FixedClock(TODAY))
     # without it, production starts

@@ -24,7 +24,8 @@ SPRING = ("日期,类型,名称\n"
 
 def _district(world, role: str):
     if "district" not in world.ids:
-        world.ids["district"] = parties.register_party(world.ctx, kind="district", uscc=uscc(world.base * 10 + 7, prefix="1111011700"),
+        code = uscc(world.base * 10 + 7, prefix="1111011700")
+        world.ids["district"] = parties.register_party(world.ctx, kind="district", uscc=code,
                                                        name=f"区金融办{world.base}", idempotency_key=key())["id"]
     name = f"district-{role}-{world.base}"
     if rows(world.ctx, t.app_user, t.app_user.c.username == name) == []:

@@ -235,7 +235,8 @@ class BusinessDateAhead(LianRongError):
 class SimulatedClockInProduction(LianRongError):
     code = "config.simulated_clock"
     zh = "生产环境（LIANRONG_ENVIRONMENT=production）不能设置模拟营业日 LIANRONG_SIMULATED_TODAY={date}"
-    en = "A production deployment (LIANRONG_ENVIRONMENT=production) refuses a simulated business date: LIANRONG_SIMULATED_TODAY={date}"
+    en = ("A production deployment (LIANRONG_ENVIRONMENT=production) refuses a simulated business date: "
+          "LIANRONG_SIMULATED_TODAY={date}")
     status = 422  # raised at start-up only, never through the API
 
 

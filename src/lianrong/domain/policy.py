@@ -71,8 +71,9 @@ def check_issue_term(
 
 #: what each warning of a prepared voucher means ({requested}: the maturity asked for, {maturity}: after rolling)
 WARNINGS: dict[str, tuple[str, str]] = {
-    "maturity_rolled_to_working_day": ("约定到期日{requested}不是工作日，到期日顺延至{maturity}",
-                                       "The requested maturity {requested} is not a working day: it rolls to {maturity}"),
+    "maturity_rolled_to_working_day": (
+        "约定到期日{requested}不是工作日，到期日顺延至{maturity}",
+        "The requested maturity {requested} is not a working day: it rolls to {maturity}"),
     "maturity_calendar_unofficial": ("{maturity}所在年份尚无官方节假日安排，按周一至周五为工作日推算（导入官方安排后请复核）",
                                      "No official holiday schedule covers {maturity}: Monday to Friday were taken as "
                                      "working days (check again once the official dates are loaded)"),

@@ -56,17 +56,16 @@ def parse_schedule(content: bytes) -> list[dict[str, Any]]:
         if "\x00" in text:
             raise UnicodeDecodeError("utf-8", content, 0, 1, "NUL")
     except UnicodeDecodeError:
-        raise errors.CalendarFileInvalid(problems=1, rows=[_problem(None, None, None, "文件不是UTF-8编码的CSV（请另存为“CSV UTF-8”）",
-                                                                    "the file is not UTF-8 CSV (save it as \"CSV UTF-8\")")]) from None
+        raise _whole_file("文件不是UTF-8编码的CSV（请另存为“CSV UTF-8”）",
+                          "the file is not UTF-8 CSV (save it as \"CSV UTF-8\")") from None
     try:
-        records = [(n, [c.strip() for c in cells]) for n, cells in enumerate(csv.reader(io.StringIO(text, newline="")),
-                                                                             start=1) if any(c.strip() for c in cells)]
+        # a record's number is its row as a spreadsheet shows it (header = row 1); blank lines are skipped
+        records = [(n, [c.strip() for c in cells]) for n, cells in
+                   enumerate(csv.reader(io.StringIO(text, newline="")), start=1) if any(c.strip() for c in cells)]
     except csv.Error as exc:
-        raise errors.CalendarFileInvalid(problems=1, rows=[_problem(None, None, None, f"CSV格式错误：{exc}",
-                                                                    f"malformed CSV: {exc}")]) from None
+        raise _whole_file(f"CSV格式错误：{exc}", f"malformed CSV: {exc}") from None
     if not records:
-        raise errors.CalendarFileInvalid(problems=1, rows=[_problem(None, None, None, "文件没有数据行",
-                                                                    "the file has no data rows")])
+        raise _whole_file("文件没有数据行", "the file has no data rows")
     columns = {name: i for i, name in enumerate(_COLUMNS)}
     first_no, first = records[0]
     if _parse_day(first[0]) is None and any(c.lower() in _HEADERS for c in first):  # a header row
@@ -115,6 +114,10 @@ def _parse_day(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value) if len(value) == 10 else None
     except ValueError:
         return None
+
+
+def _whole_file(zh: str, en: str) -> errors.CalendarFileInvalid:
+    return errors.CalendarFileInvalid(problems=1, rows=[_problem(None, None, None, zh, en)])
 
 
 def _problem(row: int | None, column: str | None, value: str | None, zh: str, en: str) -> dict[str, Any]:

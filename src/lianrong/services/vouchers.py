@@ -24,6 +24,7 @@ from ..domain.money import check_fen
 from ..domain.policy import check_issue_term, check_issuer_not_defaulted, check_maker_checker
 from ..ids import new_id
 from . import scope
+from .calendar import holiday_source
 from .common import (
     IdempotencyRecord,
     KeyTaken,
@@ -43,7 +44,6 @@ from .common import (
     run_idempotent,
     voucher_head,
 )
-from .calendar import holiday_source
 from .context import Actor, Context
 from .credit import occupy, release
 from .documents import has_trade
