@@ -13,9 +13,10 @@ from .adapters.db import tables as t
 from .adapters.db.engine import make_engine
 from .adapters.holidays import ChineseCalendarSource
 from .adapters.payments import make_adapter
+from .domain.errors import SimulatedClockInProduction
 from .domain.policy import Policy
 from .domain.splitwatch import WatchLimits
-from .services.context import Clock, Context, SystemClock
+from .services.context import Clock, Context, FixedClock, SystemClock
 from .settings import Settings, get_settings
 
 _engines: dict[tuple[str, str], Engine] = {}
@@ -46,6 +47,16 @@ def policy_from(settings: Settings) -> Policy:
     )
 
 
+def clock_for(settings: Settings) -> Clock:
+    """The business clock: today in Beijing, or a test deployment's simulated date (never in production)."""
+    day = settings.simulated_today
+    if day is None:
+        return SystemClock()
+    if settings.environment == "production":
+        raise SimulatedClockInProduction(date=day.isoformat())
+    return FixedClock(day)
+
+
 def engine_for(url: str, settings: Settings) -> Engine:
     """One engine per URL per process."""
     key = (url, settings.sqlite_synchronous)
@@ -59,6 +70,7 @@ def build(*, database_url: str | None = None, settings: Settings | None = None, 
     """A service context for the configured (or given) database, migrated to the newest schema."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    deployment_clock = clock_for(settings)  # first: production refuses to start with a simulated date
     url = database_url or settings.database_url
     engine = engine_for(url, settings)
     if migrate_schema and not migrate.is_up_to_date(engine):
@@ -69,7 +81,7 @@ def build(*, database_url: str | None = None, settings: Settings | None = None, 
     return Context(
         engine=engine,
         policy=policy_from(settings),
-        clock=clock or SystemClock(),
+        clock=clock or deployment_clock,
         holidays=ChineseCalendarSource(overrides),
         payments=make_adapter(settings.payments),
         hash_algorithm=settings.hash_algorithm,

@@ -29,7 +29,8 @@ from rich.tree import Tree
 from . import bootstrap
 from .domain.errors import LianRongError, ValidationFailed
 from .domain.money import amount_in_words, format_yuan, parse_yuan
-from .services.context import SYSTEM, Actor, Context, FixedClock
+from .domain.policy import explain_warnings
+from .services.context import SYSTEM, Actor, Context, back_dated
 
 app = typer.Typer(help="LianRong 链融 — supply-chain finance platform / 供应链金融平台", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -43,6 +44,7 @@ db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
 report_app = typer.Typer(help="Reports and monitoring / 报告与监测", no_args_is_help=True)
 admin_app = typer.Typer(help="Administrators: the first one of a new installation / 管理员", no_args_is_help=True)
 user_app = typer.Typer(help="User accounts: passwords / 用户账户", no_args_is_help=True)
+calendar_app = typer.Typer(help="Official holidays and make-up workdays / 法定节假日与调休", no_args_is_help=True)
 app.add_typer(voucher_app, name="voucher")
 app.add_typer(finance_app, name="finance")
 app.add_typer(party_app, name="party")
@@ -53,6 +55,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(report_app, name="report")
 app.add_typer(admin_app, name="admin")
 app.add_typer(user_app, name="user")
+app.add_typer(calendar_app, name="calendar")
 
 out = Console()
 if not out.is_terminal and "COLUMNS" not in os.environ:
@@ -64,7 +67,8 @@ err = Console(stderr=True)
 Db = Annotated[Optional[str], typer.Option("--db", help="Database URL (overrides LIANRONG_DATABASE_URL)")]
 As = Annotated[Optional[str], typer.Option("--as", help="User name acting (default: system)")]
 Key = Annotated[Optional[str], typer.Option("--key", help="Idempotency key (default: a new one)")]
-Today = Annotated[Optional[str], typer.Option("--today", help="Business date to act on (YYYY-MM-DD), for back-dated runs")]
+Today = Annotated[Optional[str], typer.Option("--today", help="Business date to act on (YYYY-MM-DD), for back-dated "
+                                              "runs: not after today's")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
@@ -78,8 +82,10 @@ def _date(value: str | None, what: str = "date") -> dt.date | None:
 
 
 def _ctx(db: str | None, today: str | None = None) -> Context:
-    clock = FixedClock(_date(today, "--today")) if today else None  # type: ignore[arg-type]
-    return bootstrap.build(database_url=db, clock=clock)
+    ctx = bootstrap.build(database_url=db)
+    if today:
+        ctx.clock = back_dated(ctx.clock, _date(today, "--today"))  # type: ignore[arg-type]
+    return ctx
 
 
 def _actor(ctx: Context, username: str | None) -> Actor:
@@ -462,9 +468,15 @@ def voucher_prepare(bank: str, supplier: str, contract: str, amount: Annotated[s
     for item in invoice:
         iid, _, yuan = item.partition(":")
         allocs.append({"invoice_id": iid, "amount_fen": parse_yuan(yuan) if yuan else fen})
-    _print(vouchers.prepare(ctx, actor=_actor(ctx, user), bank=bank, supplier=supplier, contract_id=contract,
-                            invoices=allocs, amount_fen=fen, maturity_on=_date(maturity), long_term_reason=reason,
-                            idempotency_key=_key(key)), as_json)
+    result = vouchers.prepare(ctx, actor=_actor(ctx, user), bank=bank, supplier=supplier, contract_id=contract,
+                              invoices=allocs, amount_fen=fen, maturity_on=_date(maturity), long_term_reason=reason,
+                              idempotency_key=_key(key))
+    _print(result, as_json)
+    if not as_json:  # each warning in words: a rolled maturity names both dates
+        requested = result.get("requested_maturity") or result["maturity_on"]
+        maturity_on = _date(result["maturity_on"])
+        for w in explain_warnings(result["warnings"], requested=_date(requested), maturity=maturity_on):
+            out.print(Text(f"warning {w['code']}: {w['message_zh']} / {w['message_en']}"), soft_wrap=True)
 
 
 @voucher_app.command("approve")
@@ -491,9 +503,9 @@ def voucher_bank_approve(voucher: str, db: Db = None, user: As = None, key: Key 
 
 @voucher_app.command("reject")
 @command
-def voucher_reject(voucher: str, reason: str, db: Db = None, user: As = None, key: Key = None,
-                   as_json: Json = False) -> None:
-    """Reject a prepared voucher; its invoice allocations are freed."""
+def voucher_reject(voucher: str, reason: Annotated[str, typer.Option("--reason", help="why it is rejected (required)")],
+                   db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Reject a prepared voucher (--reason required); its invoice allocations are freed."""
     from .services import vouchers
 
     ctx = _ctx(db)
@@ -687,13 +699,18 @@ def finance_show(financing_id: str, db: Db = None) -> None:
 
 @app.command()
 @command
-def settle(date: Annotated[Optional[str], typer.Option("--date", help="maturity date to settle (default today)")] = None,
+def settle(date: Annotated[Optional[str], typer.Option("--date", help="settle vouchers due on or before this date "
+                                                         "(default: today; never after today)")] = None,
            db: Db = None, today: Today = None, as_json: Json = False) -> None:
-    """Pay every final holder of the vouchers due on a date; unpaid → overdue. Safe to rerun."""
+    """Pay every final holder of the vouchers due on or before the date and not yet settled; unpaid → overdue.
+
+    A date after today's business date (Beijing) is refused: vouchers are never settled before they mature.
+    Safe to rerun (a part is paid at most once).
+    """
     from .services import settlement
 
-    ctx = _ctx(db, today or date)
-    on = _date(date) or ctx.clock.today()
+    ctx = _ctx(db, today)
+    on = settlement.settlement_date(ctx, _date(date))
     due = len(settlement.due_vouchers(ctx, on=on))
     with _progress(f"settling {on}", due, quiet=as_json) as advance:
         result = settlement.settle(ctx, on=on, progress=advance)
@@ -759,6 +776,47 @@ def pay_balances(db: Db = None, as_json: Json = False) -> None:
     from .services import payments
 
     _print(payments.balances(_ctx(db)), as_json)
+
+
+# --- the official calendar ---------------------------------------------------------------------
+
+
+@calendar_app.command("load")
+@command
+def calendar_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV: date, kind, name")],
+                  db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Load the State Council's holiday schedule into the calendar (all rows or none; safe to rerun).
+
+    CSV columns date (YYYY-MM-DD), kind (holiday or 休: a day off; workday or 班: a make-up working day) and
+    name, with or without a header row. Maturities already computed are kept; the open vouchers whose
+    maturity would now roll to another day are listed.
+    """
+    from .services import calendar
+
+    ctx = _ctx(db)
+    result = calendar.load(ctx, actor=_actor(ctx, user), content=path.read_bytes(), idempotency_key=_key(key))
+    if as_json:
+        _print(result, True)
+        return
+    out.print(Text(f"{result['rows']} days from {result['first']} to {result['last']}: {result['inserted']} new, "
+                   f"{result['updated']} changed, {result['unchanged']} unchanged / 共{result['rows']}天：新增"
+                   f"{result['inserted']}，变更{result['updated']}，未变{result['unchanged']}"), soft_wrap=True)
+    changed = result["vouchers"]
+    if changed:
+        out.print(Text(f"{len(changed)} vouchers keep their maturity but would now roll to another day / "
+                       f"{len(changed)}张凭据到期日保持不变，但按新日历将顺延至其他日期："), soft_wrap=True)
+        _table(changed, ["id", "number", "status", "requested_maturity", "maturity_on", "would_be"])
+
+
+@calendar_app.command("list")
+@command
+def calendar_list(year: Annotated[Optional[int], typer.Option(help="one year")] = None, db: Db = None,
+                  as_json: Json = False) -> None:
+    """The official holidays and make-up workdays loaded."""
+    from .services import calendar
+    from .services.common import jsonable
+
+    _print(jsonable(calendar.list_days(_ctx(db), year=year)), as_json, ["day", "kind", "name"])
 
 
 # --- audit -------------------------------------------------------------------------------------
@@ -847,14 +905,15 @@ def audit_checkpoint(db: Db = None, as_json: Json = False) -> None:
 @app.command("job")
 @command
 def job(name: Annotated[str, typer.Argument(help="maturity-settlement | ledger-checkpoint | ledger-audit")],
-        date: Annotated[Optional[str], typer.Option("--date")] = None, db: Db = None, as_json: Json = False) -> None:
+        date: Annotated[Optional[str], typer.Option("--date", help="the job's date (default: today; never after "
+                                                    "today)")] = None,
+        db: Db = None, as_json: Json = False) -> None:
     """Run a named scheduled job (idempotent; for cron or a scheduler)."""
     from .jobs import JOBS
 
     if name not in JOBS:
         raise ValidationFailed(reason=f"unknown job {name}; known: {', '.join(JOBS)}")
-    ctx = _ctx(db, date)
-    _print(JOBS[name](ctx, on=_date(date)), as_json)
+    _print(JOBS[name](_ctx(db), on=_date(date)), as_json)
 
 
 def main() -> None:  # pragma: no cover

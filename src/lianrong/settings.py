@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
@@ -18,6 +19,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIANRONG_", env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
+    #: a test deployment's business date (YYYY-MM-DD) instead of today's in Beijing, to simulate the
+    #: future (settle vouchers at their maturity); refused in production
+    simulated_today: dt.date | None = None
     database_url: str = "sqlite:///lianrong.db"
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -8,6 +8,7 @@ refused change must change nothing (the services are transactional; ``audit veri
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 from collections.abc import Callable
@@ -90,6 +91,12 @@ def _pdf(s: dict[str, Any]) -> dict[str, Any]:
 def _confirmation(s: dict[str, Any]) -> dict[str, Any]:
     csv = f"instruction_id,status,reference,amount_fen\n{s['instruction']},confirmed,REF{s['n']},{s['net']}\n"
     return {"files": {"file": ("confirmations.csv", csv.encode(), "text/csv")}}
+
+
+def _holidays(s: dict[str, Any]) -> dict[str, Any]:
+    """A one-day schedule in a year no voucher reaches (each call its own day)."""
+    day = dt.date(2040, 1, 1) + dt.timedelta(days=s["n"])
+    return {"files": {"file": ("holidays.csv", f"{day.isoformat()},休,test\n".encode(), "text/csv")}}
 
 
 @dataclass(frozen=True)
@@ -196,6 +203,8 @@ ROWS = [
     Row("audit-verify", "GET", "/audit/verify", every(200, OVERSEERS)),
     # an enterprise's report covers the vouchers it issued: a supplier that issued none gets an empty one
     Row("split-report", "GET", "/reports/splits", every(200), setup=_issued),
+    Row("calendar-days", "GET", "/calendar/days", every(200)),
+    Row("calendar-load", "POST", "/calendar/days", {"district_admin": 200}, body=_holidays, multipart=True),
 ]
 
 

@@ -592,7 +592,8 @@ def test_names_with_square_brackets_are_printed_verbatim(demo: Demo):
 
 
 def test_batch_payments_export_and_confirm(demo: Demo, tmp_path: Path):
-    batch = _env(LIANRONG_PAYMENTS="batch")
+    # V2 matures on 2027-01-15: a test deployment simulates that business date explicitly
+    batch = _env(LIANRONG_PAYMENTS="batch", LIANRONG_SIMULATED_TODAY="2027-01-15")
     v2 = demo.ids["voucher:V2"]
 
     settled = demo.run("settle", "--date", "2027-01-15", "--json", env=batch).json()
@@ -661,3 +662,39 @@ def test_split_report_lists_the_demo_vouchers_and_flags_by_the_deployments_thres
     assert "many_parts: 拆分份数过多 / split into many parts" in text and "limit=2" in text, text
     assert "settled" not in text  # active vouchers only by default
     assert supplier.json()["items"] == []  # a supplier issued nothing
+
+
+# --- the README ---------------------------------------------------------------------------------------
+
+
+def _readme_cli_examples() -> list[list[str]]:
+    """The README's CLI examples that name no placeholder (VOUCHER_ID, FRAGMENT, …) nor a file the user brings."""
+    import shlex
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Using the CLI", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    examples = []
+    for line in block.splitlines():
+        command = line.split(" #", 1)[0].strip()
+        if not command or re.search(r"\b[A-Z][A-Z_]{2,}\b|的USCC", command):
+            continue
+        for part in command.split("&&"):
+            argv = shlex.split(part)
+            assert argv[0] == "lianrong", line
+            if argv[1] == "serve" or argv[1:3] in (["payments", "confirm"], ["calendar", "load"]):
+                continue  # a server, or a file the bank or the State Council provides
+            examples.append(argv[1:])
+    return examples
+
+
+def test_the_readme_examples_run_as_written_on_a_fresh_demo_and_settle_nothing_early(demo: Demo):
+    from lianrong.services.context import SystemClock
+
+    examples = _readme_cli_examples()
+    assert ["settle"] in examples or any(e[0] == "settle" for e in examples), examples
+    for argv in examples:
+        ok(demo.run(*argv))
+    today = SystemClock().today().isoformat()
+    early = sql(demo.path, "select number, status, maturity_on from voucher where status in ('settled', 'overdue') "
+                "and maturity_on > ?", today)
+    assert early == [], f"the README's examples settled vouchers before their maturity: {early}"

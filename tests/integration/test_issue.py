@@ -129,6 +129,29 @@ def test_a_term_over_one_year_is_refused(world):
     assert ok["long_term"] is True
 
 
+def test_the_over_one_year_refusal_says_the_maturity_rolled(world):
+    # issued 2026-11-28: 2027-11-28 (a Sunday) is within a year but rolls to Monday 2027-11-29, 366 days
+    world.ctx.clock.day = dt.date(2026, 11, 28)
+    err = refuses(world.ctx, "issue.term_over_one_year", vouchers.prepare, world.ctx,
+                  **prepare_args(world, 1000_00, maturity=dt.date(2027, 11, 28), reason="long cycle"),
+                  idempotency_key=key())
+    assert err.details == {"days": 366, "issue": "2026-11-28", "maturity": "2027-11-29", "requested": "2027-11-28"}
+    assert "约定到期日2027-11-28不是工作日，顺延至2027-11-29" in err.message_zh and "366天" in err.message_zh
+    assert "requested maturity 2027-11-28 is not a working day and rolls to 2027-11-29" in err.message_en
+    # a maturity that did not roll is named once
+    plain = refuses(world.ctx, "issue.term_over_one_year", vouchers.prepare, world.ctx,
+                    **prepare_args(world, 1000_00, maturity=dt.date(2027, 11, 29), reason="long cycle"),
+                    idempotency_key=key())
+    assert "rolls" not in plain.message_en and "2027-11-29" in plain.message_en
+
+
+def test_a_prepared_voucher_reports_the_requested_maturity_it_rolled_from(world):
+    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)),
+                         idempotency_key=key())
+    assert (v["requested_maturity"], v["maturity_on"]) == ("2027-02-06", "2027-02-08")
+    assert "maturity_rolled_to_working_day" in v["warnings"]
+
+
 def test_a_maturity_in_the_past_or_today_is_refused(world):
     for maturity in (dt.date(2026, 11, 25), dt.date(2026, 11, 26)):
         refuses(world.ctx, "issue.maturity_past", vouchers.prepare, world.ctx,

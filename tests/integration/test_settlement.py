@@ -32,7 +32,7 @@ def test_at_maturity_the_core_pays_every_final_holder_and_the_bank_for_financed_
     ids = chain_with_a_financed_part(world)
     core_before = balance(world.ctx, world.ids["core"])
     assert occupied(world.ctx, world.ids["core"]) == 150_00
-    refuses(world.ctx, "date.invalid", settlement.settle, world.ctx, on=MATURITY)  # not yet: a future date
+    refuses(world.ctx, "settlement.future_date", settlement.settle, world.ctx, on=MATURITY)  # not yet: a future date
     world.ctx.clock.day = MATURITY
     summary = settlement.settle(world.ctx, on=MATURITY)
     assert (summary["vouchers"], summary["instructions"], summary["confirmed"], summary["overdue"]) == (1, 3, 3, [])

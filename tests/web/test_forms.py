@@ -253,7 +253,7 @@ def test_settlement_run_refuses_a_future_date_and_runs_today(console, login, csr
     page = bank.get("/bank/settlements").text
     r = bank.post("/bank/settlements/run", data={"csrf_token": csrf_of(page), "idempotency_key": key_of(page),
                                                  "on": "2030-01-01"})
-    assert r.status_code == 422 and 'data-code="date.invalid"' in r.text
+    assert r.status_code == 422 and 'data-code="settlement.future_date"' in r.text
     r = bank.post("/bank/settlements/run", data={"csrf_token": csrf_of(page), "idempotency_key": key_of(page),
                                                  "on": "2026-11-26"}, follow_redirects=False)
     assert r.status_code == 303 and "on=2026-11-26" in r.headers["location"]

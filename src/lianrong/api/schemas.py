@@ -395,6 +395,8 @@ class VoucherPrepared(_Out):
     face_fen: int
     issue_on: dt.date
     maturity_on: dt.date
+    requested_maturity: dt.date | None = Field(None, description="the maturity asked for, before rolling to a "
+                                                                 "working day")
     maturity_official: bool
     long_term: bool
     warnings: list[str]
@@ -694,6 +696,37 @@ class ConfirmationsRead(_Out):
     confirmed: int
     failed: int
     unchanged: int = Field(0, description="rows of instructions already confirmed or failed (left as they are)")
+
+
+class CalendarDayRead(_Out):
+    day: dt.date
+    kind: Literal["holiday", "workday"] = Field(description="holiday: a day off; workday: a make-up working day")
+    workday: bool
+    name: str | None = None
+
+
+class CalendarDayPage(Page[CalendarDayRead]):
+    pass
+
+
+class MaturityChangeRead(_Out):
+    id: str
+    number: str
+    status: str
+    requested_maturity: dt.date
+    maturity_on: dt.date = Field(description="the stored maturity (kept)")
+    would_be: dt.date = Field(description="where the requested date rolls under the official days now loaded")
+
+
+class CalendarLoadRead(_Out):
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    first: dt.date
+    last: dt.date
+    vouchers: list[MaturityChangeRead] = Field(description="open vouchers whose maturity would now roll to "
+                                                           "another day; their maturity is not changed")
 
 
 class Violation(_Out):

@@ -217,6 +217,29 @@ class InvalidDate(LianRongError):
     status = 422
 
 
+class SettlementFutureDate(LianRongError):
+    code = "settlement.future_date"
+    zh = "兑付日期{date}晚于今天的营业日{today}：凭据到期前不能兑付"
+    en = "Settlement date {date} is after today's business date {today}: vouchers are not settled before they mature"
+    status = 422
+
+
+class BusinessDateAhead(LianRongError):
+    code = "clock.future_date"
+    zh = "营业日{date}晚于今天的营业日{today}：只能补记过去的日期（测试环境模拟未来请设置 LIANRONG_SIMULATED_TODAY）"
+    en = ("Business date {date} is after today's business date {today}: only past dates can be back-dated "
+          "(to simulate the future on a test deployment, set LIANRONG_SIMULATED_TODAY)")
+    status = 422
+
+
+class SimulatedClockInProduction(LianRongError):
+    code = "config.simulated_clock"
+    zh = "生产环境（LIANRONG_ENVIRONMENT=production）不能设置模拟营业日 LIANRONG_SIMULATED_TODAY={date}"
+    en = ("A production deployment (LIANRONG_ENVIRONMENT=production) refuses a simulated business date: "
+          "LIANRONG_SIMULATED_TODAY={date}")
+    status = 422  # raised at start-up only, never through the API
+
+
 # --- parties and onboarding ----------------------------------------------------------------------
 
 
@@ -323,10 +346,29 @@ class MaturityInPast(LianRongError):
 
 
 class TermOverOneYear(LianRongError):
+    """The term counts to the maturity after rolling; when the requested date rolled, the message says so."""
+
     code = "issue.term_over_one_year"
-    zh = "凭据付款期限不得超过一年（银发〔2025〕77号）：{days}天"
-    en = "A voucher's payment term may not exceed one year (PBoC 2025 No. 77): {days} days"
+    zh = "凭据付款期限不得超过一年（银发〔2025〕77号）：签发日{issue}至到期日{maturity}共{days}天"
+    en = ("A voucher's payment term may not exceed one year (PBoC 2025 No. 77): {days} days from the issue date "
+          "{issue} to the maturity {maturity}")
+    zh_rolled = ("凭据付款期限不得超过一年（银发〔2025〕77号）：约定到期日{requested}不是工作日，顺延至{maturity}，"
+                 "签发日{issue}至{maturity}共{days}天")
+    en_rolled = ("A voucher's payment term may not exceed one year (PBoC 2025 No. 77): the requested maturity "
+                 "{requested} is not a working day and rolls to {maturity}, {days} days from the issue date {issue}")
     status = 422
+
+    def _rolled(self) -> bool:
+        return self.details.get("requested") not in (None, self.details.get("maturity"))
+
+    @property
+    def message_zh(self) -> str:
+        template = self.zh_rolled if self._rolled() else self.zh
+        return template.format_map(_SafeDict({k: _zh(v) for k, v in self._shown().items()}))
+
+    @property
+    def message_en(self) -> str:
+        return (self.en_rolled if self._rolled() else self.en).format_map(_SafeDict(self._shown()))
 
 
 class LongTermNeedsReason(LianRongError):
@@ -536,6 +578,15 @@ class PaymentFileInvalid(LianRongError):
     code = "payments.file_invalid"
     zh = "支付确认文件无效：{reason}"
     en = "Invalid payment confirmation file: {reason}"
+    status = 422
+
+
+class CalendarFileInvalid(LianRongError):
+    """An official holiday schedule failed validation; ``details['rows']`` lists every problem, row by row."""
+
+    code = "calendar.file_invalid"
+    zh = "节假日文件校验未通过：共{problems}处问题，未导入任何日期（逐行明细见 rows）"
+    en = "The holiday file failed validation with {problems} problem(s); no date was loaded (see rows)"
     status = 422
 
 

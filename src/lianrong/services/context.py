@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from sqlalchemy import Engine
 
 from ..adapters.db.uow import UnitOfWork
+from ..domain import errors
 from ..domain.calendar import HolidaySource
 from ..domain.policy import Policy
 
@@ -46,6 +47,18 @@ class FixedClock:
 
     def now(self) -> dt.datetime:
         return dt.datetime.combine(self.day, dt.time(9, 0), tzinfo=dt.timezone.utc)
+
+
+def back_dated(clock: Clock, day: dt.date) -> FixedClock:
+    """A clock fixed on an earlier business date, for a back-dated run; a date after the clock's is refused.
+
+    Only the deployment's clock decides what "today" is (``LIANRONG_SIMULATED_TODAY`` on a test
+    deployment), so a back-dated run can never act in the future.
+    """
+    today = clock.today()
+    if day > today:
+        raise errors.BusinessDateAhead(date=day.isoformat(), today=today.isoformat())
+    return FixedClock(day)
 
 
 @dataclass(frozen=True)

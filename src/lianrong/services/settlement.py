@@ -50,15 +50,27 @@ def settlement_scope(ctx: Context, actor: Actor) -> str | None:
     raise errors.Forbidden(reason="only a bank or the district administrator runs settlement / 仅银行或区金融办管理员可执行兑付")
 
 
+def settlement_date(ctx: Context, on: dt.date | None = None) -> dt.date:
+    """The date a settlement run covers (default: today's business date); a later date is refused.
+
+    The one rule for every path (API, console, CLI, jobs): vouchers are never settled before they mature.
+    """
+    today = ctx.clock.today()
+    if on is None:
+        return today
+    if on > today:
+        raise errors.SettlementFutureDate(date=on.isoformat(), today=today.isoformat())
+    return on
+
+
 def settle(ctx: Context, *, on: dt.date, progress: Callable[[int], None] | None = None,
            actor: Actor | None = None) -> Result:
-    """Settle every voucher due on (or before) ``on``: instructions, confirmations, overdue marking.
+    """Settle every voucher due on or before ``on`` and not yet settled: instructions, confirmations, overdue.
 
     With an ``actor``, a bank settles only the vouchers it carries (see ``settlement_scope``).
     """
     bank = settlement_scope(ctx, actor) if actor is not None else None
-    if on > ctx.clock.today():
-        raise errors.InvalidDate(value=f"{on} is in the future / 不能结算未来日期")
+    on = settlement_date(ctx, on)
     summary: dict[str, Any] = {"date": on.isoformat(), "vouchers": 0, "instructions": 0,
                                "confirmed": 0, "failed": 0, "pending": 0, "overdue": [], "errors": []}
     for vid in due_vouchers(ctx, on=on, bank=bank):

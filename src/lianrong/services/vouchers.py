@@ -24,6 +24,7 @@ from ..domain.money import check_fen
 from ..domain.policy import check_issue_term, check_issuer_not_defaulted, check_maker_checker
 from ..ids import new_id
 from . import scope
+from .calendar import holiday_source
 from .common import (
     IdempotencyRecord,
     KeyTaken,
@@ -90,11 +91,11 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
                 t.supplier_ledger.c.supplier_id == s.id)).first() is None:
             raise errors.NotInLedger(party=s.name, core=core.name, bank=b.name)
         require_onboarded(uow, b, s)
-        rolled = roll_forward(maturity_on, source=ctx.holidays) if ctx.policy.roll_maturity else None
+        rolled = roll_forward(maturity_on, source=holiday_source(ctx, uow)) if ctx.policy.roll_maturity else None
         maturity = rolled.day if rolled else maturity_on
         official = rolled.official if rolled else True
         term = check_issue_term(policy=ctx.policy, issue_on=today, maturity_on=maturity,
-                                contract_due_on=c.due_on, reason=long_term_reason)
+                                contract_due_on=c.due_on, reason=long_term_reason, requested_on=maturity_on)
         available = 0
         for iid, amount in allocations.items():
             inv = get_or_raise(uow, t.invoice, iid, "invoice")
@@ -135,7 +136,8 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
             "maturity": maturity, "requested_maturity": maturity_on, "invoices": allocations,
             "long_term": term.long_term, "reason": long_term_reason})
         return {"id": vid, "number": number, "status": "pending", "face_fen": amount_fen,
-                "issue_on": today, "maturity_on": maturity, "maturity_official": official,
+                "issue_on": today, "maturity_on": maturity, "requested_maturity": maturity_on,
+                "maturity_official": official,
                 "long_term": term.long_term, "warnings": warnings, "core_id": core.id,
                 "supplier_id": s.id, "bank_id": b.id}
 

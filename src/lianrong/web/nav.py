@@ -39,6 +39,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/overview", N_("Programme overview"), "nav-overview-home"),
         ("/overview/vouchers", N_("Vouchers"), "nav-overview-vouchers"),
         ("/overview/splits", N_("Split monitoring"), "nav-overview-splits"),
+        ("/overview/calendar", N_("Official holidays"), "nav-overview-calendar"),
     ],
     "none": [],
 }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import audit, auth, credit, documents, financings, fragments, parties, payments, reports, settlement, vouchers
+from . import (audit, auth, calendar, credit, documents, financings, fragments, parties, payments, reports, settlement,
+               vouchers)
 
 ROUTERS = [m.router for m in (auth, parties, documents, credit, vouchers, fragments, financings, settlement,
-                              payments, audit, reports)]
+                              payments, audit, reports, calendar)]

@@ -1,21 +1,33 @@
-"""District office and chain office pages: the engine's figures by month, and every voucher read-only."""
+"""District office and chain office pages: the engine's figures by month, every voucher read-only, and the
+official holiday calendar (loaded by the district office)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
+from starlette.datastructures import FormData, UploadFile
 
-from ...services import overview, splits, worklists
+from ...domain.errors import LianRongError
+from ...services import calendar, overview, splits, worklists
 from ..console import Deps
-from ..render import UI
+from ..i18n import N_
+from ..render import UI, Form
 from . import charts
 
 AREA = "overseer"
 STATUSES = ("pending", "active", "settled", "overdue", "rejected")
 
 
+def _calendar_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
+    return {"days": calendar.list_days(ui.ctx), "changes": calendar.pending_changes(ui.ctx),
+            "form": form or ui.blank()}
+
+
 def register(router: APIRouter, deps: Deps) -> None:
     page = deps.ui(AREA)
+    post = deps.post(AREA)
 
     @router.get("/overview")
     def home(ui: UI = Depends(page)) -> Response:
@@ -40,3 +52,30 @@ def register(router: APIRouter, deps: Deps) -> None:
         report = splits.split_report(ui.ctx, actor=ui.actor, flagged_only=bool(flagged), limit=500)
         return ui.render("shared/splits.html", r=report, flagged=bool(flagged), base="/overview/splits",
                          voucher_base="/overview/vouchers")
+
+    # --- the official calendar (the State Council's holidays and make-up workdays) ---
+
+    @router.get("/overview/calendar")
+    def holidays(ui: UI = Depends(page)) -> Response:
+        return ui.render("overview/calendar.html", **_calendar_ctx(ui))
+
+    @router.post("/overview/calendar")
+    def load_holidays(posted: tuple[UI, FormData] = Depends(post)) -> Response:
+        ui, data = posted
+        upload = data.get("file")
+        form = ui.posted(data)
+        form.values.pop("file", None)
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            form.text("file")
+        if form.ok:
+            try:
+                r = calendar.load(ui.ctx, actor=ui.actor, content=upload.file.read(),  # type: ignore[union-attr]
+                                  idempotency_key=form.get("idempotency_key"))
+                return ui.done("/overview/calendar",
+                               N_("Official days loaded: %(inserted)s new, %(updated)s changed, %(unchanged)s "
+                                  "unchanged; %(vouchers)s open vouchers would now roll to another day."),
+                               tone="bad" if r["vouchers"] else "ok", inserted=r["inserted"], updated=r["updated"],
+                               unchanged=r["unchanged"], vouchers=len(r["vouchers"]))
+            except LianRongError as exc:
+                form.fail(None, exc)
+        return ui.form_error("overview/calendar.html", "overview/_calendar_form.html", **_calendar_ctx(ui, form))
