@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain import errors
+from .middleware import INTERNAL
 from .schemas import ErrorRead
 
 #: documented on every API operation, so clients (and the schema check) know the error body
@@ -59,6 +60,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.LianRongError)
     async def _domain(_: Request, exc: errors.LianRongError) -> JSONResponse:
         return error_response(exc)
+
+    @app.exception_handler(Exception)
+    async def _internal(_: Request, __: Exception) -> JSONResponse:
+        # what escapes the request context (middleware.py answers and logs the rest): the coded 500 too,
+        # never the server's plain-text one
+        return JSONResponse(status_code=500, content=INTERNAL)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

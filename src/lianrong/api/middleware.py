@@ -19,6 +19,26 @@ INTERNAL = {"code": "internal", "message_zh": "服务器内部错误，已记录
             "message_en": "Internal server error; it has been logged, please retry later", "details": {}}
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+#: characters of an unexpected exception's text kept in the log (a validation error quotes the whole value)
+_MAX_ERROR_TEXT = 2000
+
+
+def _log_unhandled(scope: dict, exc: BaseException) -> None:
+    """Log an unexpected exception with a plain traceback (a rich one with locals takes seconds to render on a
+    busy server). Its text is cut short, and an exception whose text cannot be made (a ``RecursionError``
+    from the repr of a deeply nested value) is logged by its type: logging never fails the answer."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - any failure of __str__ (RecursionError, MemoryError's kin)
+        text = "<exception str() failed>"
+    if len(text) > _MAX_ERROR_TEXT:
+        text = text[:_MAX_ERROR_TEXT] + "…"
+    try:
+        trace = "".join(traceback.format_exception(exc))
+    except Exception:  # noqa: BLE001
+        trace = "<traceback could not be formatted>"
+    log.error("api.unhandled", method=scope.get("method"), path=scope.get("path"),
+              error=f"{type(exc).__name__}: {text}", traceback=trace)
 
 
 class RequestContextMiddleware:
@@ -75,11 +95,9 @@ class RequestContextMiddleware:
                 return
             await self.app(scope, counted, send_with_id)
         except Exception as exc:
-            # a plain traceback: a rich one with locals takes seconds to render on a busy server
-            log.error("api.unhandled", method=scope.get("method"), path=scope.get("path"),
-                      error=f"{type(exc).__name__}: {exc}", traceback="".join(traceback.format_exception(exc)))
-            if not started:
+            if not started:  # the answer first: describing the exception may fail in turn
                 await self._send(send_with_id_raw, 500, INTERNAL)
+            _log_unhandled(scope, exc)
             raise  # for the server's own error handling (and tests that want the traceback)
         finally:
             structlog.contextvars.unbind_contextvars("request_id")

@@ -454,18 +454,23 @@ class VoucherStateRead(_Out):
 class FragmentNode(_Out):
     id: str
     parent_id: str | None
+    depth: int = Field(description="levels below the root (the root: 0)")
     holder_id: str
     holder_name: str
     amount_fen: int
     tier: int
     status: str
-    children: list[FragmentNode]
 
 
 class VoucherTree(_Out):
+    """The tree flat, so that it reads at any depth: ``nodes`` depth-first from the root (a part before its
+    children, siblings oldest first); a node's children are the nodes whose ``parent_id`` is its id."""
+
     voucher: VoucherRead
-    root: FragmentNode | None
+    root: str | None = Field(description="the root fragment's id; null before issuance")
     fragments: int
+    depth: int = Field(description="the deepest node's depth")
+    nodes: list[FragmentNode]
 
 
 class FragmentRead(_Out):
