@@ -81,8 +81,10 @@ def install_error_handlers(app: FastAPI) -> None:
             err: errors.LianRongError = errors.RouteNotFound(path=request.url.path)
         elif exc.status_code == 405:
             err = errors.MethodNotAllowed(method=request.method, path=request.url.path)
-        else:  # e.g. 400 for a body that cannot be parsed at all
-            body = {"code": "request.malformed" if exc.status_code == 400 else f"http.{exc.status_code}",
-                    "message_zh": "请求格式错误，无法处理", "message_en": str(exc.detail), "details": {}}
+        elif exc.status_code == 400:  # a body that cannot be parsed at all
+            err = errors.RequestMalformed(reason=f"{exc.detail} / 请求体无法解析")
+        else:
+            body = {"code": f"http.{exc.status_code}", "message_zh": "请求格式错误，无法处理",
+                    "message_en": str(exc.detail), "details": {}}
             return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
         return JSONResponse(status_code=err.status, content=err.to_dict(), headers=exc.headers)

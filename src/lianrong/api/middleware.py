@@ -1,4 +1,5 @@
-"""ASGI middleware of the API: a request id on every request and log line, and a cap on body size."""
+"""ASGI middleware of the API: a request id on every request and log line, a cap on body size, and a cap on
+the nesting of a JSON body."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 
 import structlog
 
-from ..domain.errors import PayloadTooLarge
+from ..adapters.jsoncodec import nests_deeper
+from ..domain.errors import PayloadTooLarge, RequestMalformed
 
 log = structlog.get_logger("lianrong.api")
 
@@ -19,6 +21,8 @@ INTERNAL = {"code": "internal", "message_zh": "服务器内部错误，已记录
             "message_en": "Internal server error; it has been logged, please retry later", "details": {}}
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+#: the deepest nesting of a JSON request body read (the deepest request of the API nests three levels)
+MAX_JSON_DEPTH = 32
 #: characters of an unexpected exception's text kept in the log (a validation error quotes the whole value)
 _MAX_ERROR_TEXT = 2000
 
@@ -111,3 +115,54 @@ class RequestContextMiddleware:
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+class JsonDepthLimit:
+    """Refuse a JSON request body nested deeper than ``MAX_JSON_DEPTH`` with 400 ``request.malformed``
+    before anything parses it (``jsoncodec.nests_deeper``): one check in front of the transfer's hot path
+    and every route alike, as a JSON parser recurses once per level. A body is JSON as FastAPI reads one:
+    ``application/json``, ``application/…+json``, or no content type at all. The body is read whole (the
+    request context caps its size) and handed on unchanged."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not _json_body(scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        messages, chunks, more = [], [], True
+        while more:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        if nests_deeper(b"".join(chunks), MAX_JSON_DEPTH):
+            await RequestContextMiddleware._send(send, 400, RequestMalformed.too_deep(MAX_JSON_DEPTH).to_dict())
+            return
+        replay = iter(messages)
+
+        async def replayed() -> dict:
+            for message in replay:
+                return message
+            return await receive()
+
+        await self.app(scope, replayed, send)
+
+
+def _json_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether the request has a body FastAPI would read as JSON."""
+    sized = typed = False
+    for name, value in headers:
+        if name == b"content-length":
+            sized = sized or value.strip() not in (b"", b"0")
+        elif name == b"transfer-encoding":
+            sized = True
+        elif name == b"content-type" and not typed:
+            typed = True
+            media = value.split(b";", 1)[0].strip().lower()
+            if not (media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))):
+                return False
+    return sized
