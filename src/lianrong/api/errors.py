@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain import errors
+from .deps import key_missing
 from .middleware import INTERNAL
 from .schemas import ErrorRead
 
@@ -69,6 +70,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        if key_missing(exc.errors()):  # before the body, as every change needs its key first
+            return error_response(errors.IdempotencyKeyMissing())
         fields = _field_errors(exc)
         reason = "; ".join(f"{'.'.join(map(str, f['loc']))}: {f['msg']}" for f in fields[:5]) or "malformed request"
         body = errors.ValidationFailed(reason=reason).to_dict()

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from ..domain.financing import REGISTRATION_NO_MAX, REGISTRATION_NO_MIN
 from ..domain.money import MAX_FEN
 
 # --- field types ---------------------------------------------------------------------------------
@@ -39,6 +40,8 @@ Ratio = Annotated[Decimal, Field(gt=0, le=1, max_digits=12, decimal_places=8,
 Spread = Annotated[Decimal, Field(ge=Decimal("-0.05"), le=Decimal("0.5"), max_digits=12, decimal_places=8,
                                   description="added to the LPR, as a fraction, e.g. 0.0050")]
 Day = Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2199, 12, 31))]
+#: a 中登网 registration number: the limits of ``domain.financing.check_registration_no``
+RegistrationNo = text(REGISTRATION_NO_MAX, min_length=REGISTRATION_NO_MIN)
 
 
 def _in_range(value: dt.datetime) -> dt.datetime:
@@ -623,7 +626,7 @@ class ReviewCreate(_In):
     approve: bool
     checklist: Checklist = Checklist()
     reason: text(500) | None = None
-    registration_no: text(60) | None = Field(None, description="中登网 registration number, if already made")
+    registration_no: RegistrationNo | None = Field(None, description="中登网 registration number, if already made")
     registered_at: Moment | None = None
 
 
@@ -634,7 +637,7 @@ class ReviewRead(_Out):
 
 
 class RegistrationCreate(_In):
-    registration_no: text(60)
+    registration_no: RegistrationNo
     registered_at: Moment | None = Field(None, description="default: now")
 
 
