@@ -472,7 +472,7 @@ def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
         # Rich draws four columns of guide per level and cuts what passes the width: a deep tree (each partial
         # transfer nests the remainder one level deeper) prints one line per part, depth-first, its level first
         out.print(head)
-        out.print(f"({data['depth']} levels deep: one line per part, parents first, each after its level)")
+        out.print(f"({data['depth']} levels deep: one line per part, a part before its children, its level first)")
         width = len(str(data["depth"]))
         for f in data["nodes"]:
             out.print(Text(f"{f['depth']:>{width}} ") + label(f))

@@ -33,7 +33,7 @@ def _log_unhandled(scope: dict, exc: BaseException) -> None:
     from the repr of a deeply nested value) is logged by its type: logging never fails the answer."""
     try:
         text = str(exc)
-    except Exception:  # noqa: BLE001 - any failure of __str__ (RecursionError, MemoryError's kin)
+    except Exception:  # noqa: BLE001 - __str__ may fail in any way (RecursionError on a deeply nested value)
         text = "<exception str() failed>"
     if len(text) > _MAX_ERROR_TEXT:
         text = text[:_MAX_ERROR_TEXT] + "…"
@@ -163,6 +163,6 @@ def _json_body(headers: list[tuple[bytes, bytes]]) -> bool:
         elif name == b"content-type" and not typed:
             typed = True
             media = value.split(b";", 1)[0].strip().lower()
-            if not (media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))):
+            if media != b"application/json" and not (media.startswith(b"application/") and media.endswith(b"+json")):
                 return False
     return sized
