@@ -534,17 +534,25 @@ def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
         _print(data, True)
         return
     v = data["voucher"]
-    tree = Tree(Text(f"{v['number']} {format_yuan(v['face_fen'])} ({amount_in_words(v['face_fen'])}) "
-                     f"maturity {v['maturity_on']} [{v['status']}]", style="bold"))
+    head = Text(f"{v['number']} {format_yuan(v['face_fen'])} ({amount_in_words(v['face_fen'])}) "
+                f"maturity {v['maturity_on']} [{v['status']}]", style="bold")
 
-    def add(node: Tree, f: dict[str, Any]) -> None:
-        child = node.add(Text(f"{f['id']} T{f['tier']} {f['holder_name']} {format_yuan(f['amount_fen'])} "
-                              f"[{f['status']}]"))
-        for c in f["children"]:
-            add(child, c)
+    def label(f: dict[str, Any]) -> Text:
+        return Text(f"{f['id']} T{f['tier']} {f['holder_name']} {format_yuan(f['amount_fen'])} [{f['status']}]")
 
-    if data["root"]:
-        add(tree, data["root"])
+    if (data["depth"] + 1) * 4 > out.width // 2:
+        # Rich draws four columns of guide per level and cuts what passes the width: a deep tree (each partial
+        # transfer nests the remainder one level deeper) prints one line per part, depth-first, its level first
+        out.print(head)
+        out.print(f"({data['depth']} levels deep: one line per part, a part before its children, its level first)")
+        width = len(str(data["depth"]))
+        for f in data["nodes"]:
+            out.print(Text(f"{f['depth']:>{width}} ") + label(f))
+        return
+    tree = Tree(head)
+    parents: dict[str | None, Tree] = {None: tree}  # nodes come depth-first: a parent before its children
+    for f in data["nodes"]:
+        parents[f["id"]] = parents[f["parent_id"]].add(label(f))
     out.print(tree)
 
 

@@ -172,6 +172,42 @@ def test_the_hot_path_answers_every_transfer_request_as_the_route_does(twins, an
     assert audit.verify(aw.ctx)["ok"]
 
 
+DEEP_BODIES = {"arrays": b"[" * 100_000 + b"]" * 100_000,
+               "objects": b'{"a":' * 100_000 + b"1" + b"}" * 100_000}
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize("shape", sorted(DEEP_BODIES))
+def test_a_deeply_nested_body_is_the_same_coded_400_on_the_hot_path_and_the_routes(twins, answered, shape):
+    aw, fast, plain = twins
+    root = aw.world.issue(1_000_000)
+    body = DEEP_BODIES[shape]
+    answers = [_post(client, root, token=aw.tokens["sup_op"], content=body, headers=JSON) for client in (fast, plain)]
+    answers += [aw.as_("core_op").post("/contracts", content=body, headers=JSON),
+                aw.as_("core_op").post("/vouchers", content=body, headers={"Content-Type": "application/merge+json"}),
+                aw.as_("sup_op").post("/financings/preview", content=body)]  # no content type: read as JSON
+    for r in answers:
+        assert r.status_code == 400 and r.headers["content-type"] == "application/json", r.text[:300]
+        assert r.headers.get("x-request-id")
+    assert all(r.json() == answers[0].json() for r in answers)
+    assert answers[0].json()["code"] == "request.malformed" and answers[0].json()["details"]["max_depth"] == 32
+    assert not answered and la.row(aw.ctx, t.fragment, root).status == "active"
+
+
+def test_a_body_nested_32_levels_is_read_and_33_levels_are_refused(twins):
+    aw, fast, _ = twins
+    root = aw.world.issue(1_000_000)
+    part = {"recipient": aw.ids["s2"], "amount_fen": 100, "note": "x"}
+    for levels, code in ((32, "validation.failed"), (33, "request.malformed")):
+        note: Any = "x"
+        for _ in range(levels - 3):  # {"parts": [{…, "note": …}]} is three levels
+            note = [note]
+        r = _post(fast, root, token=aw.tokens["sup_op"], body={"parts": [{**part, "note": note}]})
+        assert r.json()["code"] == code, (levels, r.text[:300])
+    strings = {"parts": [{**part, "note": "[{" * 100}]}  # brackets in a string are text
+    assert _post(fast, root, token=aw.tokens["sup_op"], body=strings).json()["code"] == "validation.failed"
+
+
 def test_a_rate_limited_transfer_is_refused_on_the_hot_path_as_on_the_route(db_url, answered):
     aw = build_api_world(db_url, console=False, api_rate_limit_per_minute=2)
     w = aw.world

@@ -47,21 +47,19 @@ def test_the_voucher_tree_holds_every_fragment_and_its_leaves_sum_to_the_face(wo
     b = build(world)
     vid = lineage.lineage(world.ctx, fragment_id=b["root"])["voucher"]["id"]
     tree = lineage.voucher_tree(world.ctx, voucher_id=vid)
-    assert tree["fragments"] == 7
-    assert tree["root"]["id"] == b["root"]
-
-    def walk(node):
-        yield node
-        for c in node["children"]:
-            yield from walk(c)
-
-    nodes = list(walk(tree["root"]))
-    assert len(nodes) == 7
+    assert tree["fragments"] == 7 and tree["depth"] == 3
+    assert tree["root"] == b["root"]
+    nodes = tree["nodes"]
+    assert len(nodes) == 7 and nodes[0]["id"] == b["root"] and nodes[0]["depth"] == 0
+    children = {n["id"]: [c for c in nodes if c["parent_id"] == n["id"]] for n in nodes}
     for n in nodes:
-        if n["children"]:
-            assert sum(c["amount_fen"] for c in n["children"]) == n["amount_fen"]
-    assert sum(n["amount_fen"] for n in nodes if not n["children"]) == 1000_00
-    assert {n["holder_name"] for n in nodes if not n["children"]} >= {f"企业s4-{world.base}"}
+        if children[n["id"]]:
+            assert sum(c["amount_fen"] for c in children[n["id"]]) == n["amount_fen"]
+            assert all(c["depth"] == n["depth"] + 1 for c in children[n["id"]])
+    assert sum(n["amount_fen"] for n in nodes if not children[n["id"]]) == 1000_00
+    assert {n["holder_name"] for n in nodes if not children[n["id"]]} >= {f"企业s4-{world.base}"}
+    position = {n["id"]: i for i, n in enumerate(nodes)}  # depth-first: a parent before its children
+    assert all(position[n["parent_id"]] < position[n["id"]] for n in nodes[1:])
 
 
 def test_lineage_of_an_unknown_fragment_is_not_found(world):

@@ -51,3 +51,25 @@ def test_the_hash_chain_still_refuses_floats_and_names_chinese_in_utf8():
     with pytest.raises(TypeError):
         canonical_json({"rate": 0.1})
     assert canonical_json({"名": "峪口禽业", "a": [1, None]}) == '{"a":[1,null],"名":"峪口禽业"}'.encode()
+
+
+def _depth(value) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    return 0
+
+
+#: brackets, quotes and backslashes in text and keys, to tell text from structure
+_TRICKY = st.text(st.sampled_from('[]{}"\\ax中'), max_size=6)
+NESTED = st.recursive(st.none() | st.integers() | _TRICKY,
+                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TRICKY, inner, max_size=3),
+                      max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(NESTED, st.integers(0, 8), st.booleans())
+def test_the_nesting_check_finds_exactly_the_values_nested_deeper_than_the_limit(value, limit, spaced):
+    text = json.dumps(value, ensure_ascii=False, indent=1 if spaced else None).encode()
+    assert jsoncodec.nests_deeper(text, limit) == (_depth(value) > limit)

@@ -20,7 +20,7 @@ from ..settings import Settings, get_settings
 from .deps import PREFIX, rate_limit
 from .errors import ERROR_RESPONSES, install_error_handlers
 from .hot import HotPaths
-from .middleware import RequestContextMiddleware
+from .middleware import JsonDepthLimit, RequestContextMiddleware
 from .ratelimit import SlidingWindowLimiter
 from .routes import ROUTERS
 
@@ -43,6 +43,7 @@ def create_app(ctx: Context, *, console: bool = True, hot_paths: bool = True) ->
     install_error_handlers(app)
     if hot_paths:
         app.add_middleware(HotPaths)  # inside the request context; the context from app.state
+    app.add_middleware(JsonDepthLimit)  # in front of the hot path and the routes alike
     app.add_middleware(RequestContextMiddleware, max_body=settings.max_upload_bytes + _BODY_OVERHEAD)
     api = APIRouter(prefix=PREFIX, dependencies=[Depends(rate_limit)], responses=ERROR_RESPONSES)
     for router in ROUTERS:

@@ -167,6 +167,7 @@ async def writing_actor(caller: CurrentCaller) -> Actor:
 WritingActor = Annotated[Actor, Depends(writing_actor)]
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 120
 #: printable ASCII
 IDEMPOTENCY_KEY_PATTERN = r"^[\x20-\x7e]*$"
@@ -179,15 +180,23 @@ def scoped_key(actor: Actor, key: str) -> str:
 
 async def idempotency_key(
     actor: WritingActor,
-    key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX,
-                                      pattern=IDEMPOTENCY_KEY_PATTERN,
-                                      description="required on every change; a retry with the same key and "
-                                                  "body returns the first result")] = None,
+    key: Annotated[str, Header(alias=IDEMPOTENCY_HEADER, max_length=IDEMPOTENCY_KEY_MAX,
+                               pattern=IDEMPOTENCY_KEY_PATTERN,
+                               description="required on every change; a retry with the same key and "
+                                           "body returns the first result")],
 ) -> str:
-    """The request's idempotency key, scoped to the caller so two users' keys never collide."""
-    if key is None or not key.strip():
+    """The request's idempotency key, scoped to the caller so two users' keys never collide. The header is
+    required (so the OpenAPI document says so on every route depending on this); without it, or blank, the
+    answer is ``idempotency.key_missing`` (``errors.py`` maps the missing header, see ``key_missing``)."""
+    if not key.strip():
         raise errors.IdempotencyKeyMissing()
     return scoped_key(actor, key)
+
+
+def key_missing(validation_errors: list[dict]) -> bool:
+    """Whether a request's validation errors include a missing ``Idempotency-Key`` header."""
+    return any(e.get("type") == "missing" and tuple(e.get("loc", ())) == ("header", IDEMPOTENCY_HEADER)
+               for e in validation_errors)
 
 
 IdempotencyKey = Annotated[str, Depends(idempotency_key)]

@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain import errors
+from .deps import key_missing
+from .middleware import INTERNAL
 from .schemas import ErrorRead
 
 #: documented on every API operation, so clients (and the schema check) know the error body
@@ -58,8 +60,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(_: Request, exc: errors.LianRongError) -> JSONResponse:
         return error_response(exc)
 
+    @app.exception_handler(Exception)
+    async def _internal(_: Request, __: Exception) -> JSONResponse:
+        # what escapes the request context (middleware.py answers and logs the rest): the coded 500 too,
+        # never the server's plain-text one
+        return JSONResponse(status_code=500, content=INTERNAL)
+
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        if key_missing(exc.errors()):  # before the body, as every change needs its key first
+            return error_response(errors.IdempotencyKeyMissing())
         fields = _field_errors(exc)
         reason = "; ".join(f"{'.'.join(map(str, f['loc']))}: {f['msg']}" for f in fields[:5]) or "malformed request"
         body = errors.ValidationFailed(reason=reason).to_dict()
@@ -72,8 +82,10 @@ def install_error_handlers(app: FastAPI) -> None:
             err: errors.LianRongError = errors.RouteNotFound(path=request.url.path)
         elif exc.status_code == 405:
             err = errors.MethodNotAllowed(method=request.method, path=request.url.path)
-        else:  # e.g. 400 for a body that cannot be parsed at all
-            body = {"code": "request.malformed" if exc.status_code == 400 else f"http.{exc.status_code}",
-                    "message_zh": "请求格式错误，无法处理", "message_en": str(exc.detail), "details": {}}
+        elif exc.status_code == 400:  # a body that cannot be parsed at all
+            err = errors.RequestMalformed(reason=f"{exc.detail} / 请求体无法解析")
+        else:
+            body = {"code": f"http.{exc.status_code}", "message_zh": "请求格式错误，无法处理",
+                    "message_en": str(exc.detail), "details": {}}
             return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
         return JSONResponse(status_code=err.status, content=err.to_dict(), headers=exc.headers)

@@ -104,7 +104,7 @@ class HotPaths:
             try:
                 # as FastAPI reads a JSON body: parsed, then validated in Python mode
                 request = TransferCreate.model_validate(jsoncodec.loads(body))
-            except (ValueError, ValidationError):
+            except (ValueError, RecursionError, ValidationError):  # the route answers it (request.malformed, …)
                 request = None
         if request is not None:
             state = scope["app"].state

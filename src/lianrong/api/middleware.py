@@ -1,4 +1,5 @@
-"""ASGI middleware of the API: a request id on every request and log line, and a cap on body size."""
+"""ASGI middleware of the API: a request id on every request and log line, a cap on body size, and a cap on
+the nesting of a JSON body."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 
 import structlog
 
-from ..domain.errors import PayloadTooLarge
+from ..adapters.jsoncodec import nests_deeper
+from ..domain.errors import PayloadTooLarge, RequestMalformed
 
 log = structlog.get_logger("lianrong.api")
 
@@ -19,6 +21,28 @@ INTERNAL = {"code": "internal", "message_zh": "服务器内部错误，已记录
             "message_en": "Internal server error; it has been logged, please retry later", "details": {}}
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+#: the deepest nesting of a JSON request body read (the deepest request of the API nests three levels)
+MAX_JSON_DEPTH = 32
+#: characters of an unexpected exception's text kept in the log (a validation error quotes the whole value)
+_MAX_ERROR_TEXT = 2000
+
+
+def _log_unhandled(scope: dict, exc: BaseException) -> None:
+    """Log an unexpected exception with a plain traceback (a rich one with locals takes seconds to render on a
+    busy server). Its text is cut short, and an exception whose text cannot be made (a ``RecursionError``
+    from the repr of a deeply nested value) is logged by its type: logging never fails the answer."""
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - __str__ may fail in any way (RecursionError on a deeply nested value)
+        text = "<exception str() failed>"
+    if len(text) > _MAX_ERROR_TEXT:
+        text = text[:_MAX_ERROR_TEXT] + "…"
+    try:
+        trace = "".join(traceback.format_exception(exc))
+    except Exception:  # noqa: BLE001
+        trace = "<traceback could not be formatted>"
+    log.error("api.unhandled", method=scope.get("method"), path=scope.get("path"),
+              error=f"{type(exc).__name__}: {text}", traceback=trace)
 
 
 class RequestContextMiddleware:
@@ -75,11 +99,9 @@ class RequestContextMiddleware:
                 return
             await self.app(scope, counted, send_with_id)
         except Exception as exc:
-            # a plain traceback: a rich one with locals takes seconds to render on a busy server
-            log.error("api.unhandled", method=scope.get("method"), path=scope.get("path"),
-                      error=f"{type(exc).__name__}: {exc}", traceback="".join(traceback.format_exception(exc)))
-            if not started:
+            if not started:  # the answer first: describing the exception may fail in turn
                 await self._send(send_with_id_raw, 500, INTERNAL)
+            _log_unhandled(scope, exc)
             raise  # for the server's own error handling (and tests that want the traceback)
         finally:
             structlog.contextvars.unbind_contextvars("request_id")
@@ -93,3 +115,54 @@ class RequestContextMiddleware:
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+class JsonDepthLimit:
+    """Refuse a JSON request body nested deeper than ``MAX_JSON_DEPTH`` with 400 ``request.malformed``
+    before anything parses it (``jsoncodec.nests_deeper``): one check in front of the transfer's hot path
+    and every route alike, as a JSON parser recurses once per level. A body is JSON as FastAPI reads one:
+    ``application/json``, ``application/…+json``, or no content type at all. The body is read whole (the
+    request context caps its size) and handed on unchanged."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not _json_body(scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        messages, chunks, more = [], [], True
+        while more:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        if nests_deeper(b"".join(chunks), MAX_JSON_DEPTH):
+            await RequestContextMiddleware._send(send, 400, RequestMalformed.too_deep(MAX_JSON_DEPTH).to_dict())
+            return
+        replay = iter(messages)
+
+        async def replayed() -> dict:
+            for message in replay:
+                return message
+            return await receive()
+
+        await self.app(scope, replayed, send)
+
+
+def _json_body(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether the request has a body FastAPI would read as JSON."""
+    sized = typed = False
+    for name, value in headers:
+        if name == b"content-length":
+            sized = sized or value.strip() not in (b"", b"0")
+        elif name == b"transfer-encoding":
+            sized = True
+        elif name == b"content-type" and not typed:
+            typed = True
+            media = value.split(b";", 1)[0].strip().lower()
+            if media != b"application/json" and not (media.startswith(b"application/") and media.endswith(b"+json")):
+                return False
+    return sized

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from ..domain.financing import REGISTRATION_NO_MAX, REGISTRATION_NO_MIN
 from ..domain.money import MAX_FEN
 
 # --- field types ---------------------------------------------------------------------------------
@@ -39,6 +40,8 @@ Ratio = Annotated[Decimal, Field(gt=0, le=1, max_digits=12, decimal_places=8,
 Spread = Annotated[Decimal, Field(ge=Decimal("-0.05"), le=Decimal("0.5"), max_digits=12, decimal_places=8,
                                   description="added to the LPR, as a fraction, e.g. 0.0050")]
 Day = Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2199, 12, 31))]
+#: a 中登网 registration number: the limits of ``domain.financing.check_registration_no``
+RegistrationNo = text(REGISTRATION_NO_MAX, min_length=REGISTRATION_NO_MIN)
 
 
 def _in_range(value: dt.datetime) -> dt.datetime:
@@ -456,18 +459,23 @@ class VoucherStateRead(_Out):
 class FragmentNode(_Out):
     id: str
     parent_id: str | None
+    depth: int = Field(description="levels below the root (the root: 0)")
     holder_id: str
     holder_name: str
     amount_fen: int
     tier: int
     status: str
-    children: list[FragmentNode]
 
 
 class VoucherTree(_Out):
+    """The tree flat, so that it reads at any depth: ``nodes`` depth-first from the root (a part before its
+    children, siblings oldest first); a node's children are the nodes whose ``parent_id`` is its id."""
+
     voucher: VoucherRead
-    root: FragmentNode | None
+    root: str | None = Field(description="the root fragment's id; null before issuance")
     fragments: int
+    depth: int = Field(description="the deepest node's depth")
+    nodes: list[FragmentNode]
 
 
 class FragmentRead(_Out):
@@ -620,7 +628,7 @@ class ReviewCreate(_In):
     approve: bool
     checklist: Checklist = Checklist()
     reason: text(500) | None = None
-    registration_no: text(60) | None = Field(None, description="中登网 registration number, if already made")
+    registration_no: RegistrationNo | None = Field(None, description="中登网 registration number, if already made")
     registered_at: Moment | None = None
 
 
@@ -631,7 +639,7 @@ class ReviewRead(_Out):
 
 
 class RegistrationCreate(_In):
-    registration_no: text(60)
+    registration_no: RegistrationNo
     registered_at: Moment | None = Field(None, description="default: now")
 
 

@@ -680,6 +680,20 @@ class PayloadTooLarge(LianRongError):
     status = 413
 
 
+class RequestMalformed(LianRongError):
+    """A request body the API cannot read: not parseable, or JSON nested deeper than ``max_depth``."""
+
+    code = "request.malformed"
+    zh = "请求格式错误，无法处理：{reason}"
+    en = "Malformed request: {reason}"
+    status = 400
+
+    @classmethod
+    def too_deep(cls, max_depth: int) -> RequestMalformed:
+        return cls(reason=f"JSON nested deeper than {max_depth} levels, or unbalanced / "
+                          f"JSON嵌套超过{max_depth}层或括号不配对", max_depth=max_depth)
+
+
 class RouteNotFound(LianRongError):
     code = "route.not_found"
     zh = "接口不存在：{path}"

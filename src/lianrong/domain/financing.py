@@ -26,6 +26,20 @@ FAILED = "failed"  # the bank could not pay the net proceeds; the parts went bac
 #: the trade-authenticity checklist a bank records at review
 CHECKLIST_ITEMS = ("contract", "invoices", "documents")
 
+#: the length of a 中登网 registration number, without surrounding blanks (the API's schema states the same)
+REGISTRATION_NO_MIN = 6
+REGISTRATION_NO_MAX = 60
+
+
+def check_registration_no(number: str | None) -> str:
+    """The registration number without surrounding blanks, if 6–60 characters long; else validation.failed."""
+    number = (number or "").strip()
+    if not REGISTRATION_NO_MIN <= len(number) <= REGISTRATION_NO_MAX:
+        raise errors.ValidationFailed(
+            reason=f"registration number must be {REGISTRATION_NO_MIN}–{REGISTRATION_NO_MAX} characters / "
+                   f"登记编号须为{REGISTRATION_NO_MIN}至{REGISTRATION_NO_MAX}个字符")
+    return number
+
 
 @dataclass(frozen=True)
 class Quote:

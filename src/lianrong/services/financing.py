@@ -197,10 +197,7 @@ def review(ctx: Context, *, actor: Actor, financing_id: str, approve: bool,
 
 
 def _registration(number: str, at: dt.datetime) -> dict[str, Any]:
-    number = (number or "").strip()
-    if not (6 <= len(number) <= 60):
-        raise errors.ValidationFailed(reason="registration number must be 6–60 characters / 登记编号须为6至60个字符")
-    return {"registration_no": number, "registered_at": at}
+    return {"registration_no": fin.check_registration_no(number), "registered_at": at}
 
 
 def register(ctx: Context, *, actor: Actor, financing_id: str, registration_no: str,

@@ -90,7 +90,13 @@ def lineage(ctx: Context, *, fragment_id: str, with_documents: bool = True, acto
 
 
 def voucher_tree(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -> Result:
-    """The whole fragment tree of a voucher, nested from the root (issuer, bank and overseers only, if given)."""
+    """The whole fragment tree of a voucher (issuer, bank and overseers only, if given), flat: ``nodes`` in
+    depth-first order from the root (a part before its children, siblings oldest first), each with its
+    ``depth`` (the root 0) and ``parent_id``; ``depth`` is the deepest node's.
+
+    Flat, and walked with an explicit stack: every partial transfer nests the sender's remainder one level
+    deeper, so a voucher can be thousands of levels deep, beyond any recursion (Python's, a template's, a
+    JSON reader's)."""
     with ctx.uow(readonly=True) as uow:
         if actor is not None:
             scope.check_voucher(uow, actor, voucher_id, whole_tree=True)
@@ -99,13 +105,14 @@ def voucher_tree(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -
             select(t.fragment, t.party.c.name.label("holder_name"))
             .join(t.party, t.party.c.id == t.fragment.c.holder_id)
             .where(t.fragment.c.voucher_id == voucher_id).order_by(t.fragment.c.created_at, t.fragment.c.id)).all()
-        nodes: dict[str, dict[str, Any]] = {}
-        root = None
+        children: dict[str | None, list[Any]] = {}
         for r in rows:
-            nodes[r.id] = {**row_dict(r, drop=("voucher_id", "core_id")), "children": []}
-        for r in rows:
-            if r.parent_id is None:
-                root = nodes[r.id]
-            else:
-                nodes[r.parent_id]["children"].append(nodes[r.id])
-        return {"voucher": row_dict(voucher, drop=("warnings",)), "root": root, "fragments": len(rows)}
+            children.setdefault(r.parent_id, []).append(r)
+        nodes: list[dict[str, Any]] = []
+        stack = [(r, 0) for r in reversed(children.get(None, []))]
+        while stack:
+            r, depth = stack.pop()
+            nodes.append({**row_dict(r, drop=("voucher_id", "core_id")), "depth": depth})
+            stack.extend((c, depth + 1) for c in reversed(children.get(r.id, ())))
+        return {"voucher": row_dict(voucher, drop=("warnings",)), "root": nodes[0]["id"] if nodes else None,
+                "fragments": len(rows), "depth": max((n["depth"] for n in nodes), default=0), "nodes": nodes}

@@ -165,7 +165,7 @@ def bank_approve_term(ctx: Context, *, actor: Actor, voucher_id: str, idempotenc
         uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id)
                          .values(bank_approved_by=actor.user_id))
         append_op(ctx, uow, voucher=voucher, op="bank_approve_term", actor=actor, payload={})
-        return {"id": voucher.id, "bank_approved_by": actor.user_id}
+        return {"id": voucher.id, "status": voucher.status, "bank_approved_by": actor.user_id}
 
     return run_idempotent(ctx, key=idempotency_key, operation="voucher.bank_approve",
                           request={"actor": actor.user_id, "v": voucher_id}, body=body)

@@ -224,7 +224,7 @@ def voucher_detail(ctx: Context, *, actor: Actor, voucher_id: str) -> Result:
                     "approved_by_name": users.get(vo.approved_by),
                     "contract_number": contract.number if contract else None,
                     "contract_due_on": contract.due_on if contract else None},
-        "invoices": invoices, "tree": tree["root"], "fragments": tree["fragments"],
+        "invoices": invoices, "tree": tree["nodes"], "fragments": tree["fragments"],
         "ops": [{"seq": o.seq, "op": o.op, "actor": users.get(o.actor_id, o.actor_id), "at": o.at, "hash": o.hash}
                 for o in ops],
         "instructions": [{**row_dict(p), "payee_name": names.get(p.payee_id)} for p in pays],

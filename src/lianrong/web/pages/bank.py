@@ -15,7 +15,7 @@ from starlette.datastructures import FormData, UploadFile
 from ...domain import errors
 from ...domain.calendar import add_months
 from ...domain.errors import LianRongError
-from ...domain.financing import CHECKLIST_ITEMS
+from ...domain.financing import CHECKLIST_ITEMS, REGISTRATION_NO_MAX
 from ...domain.money import format_yuan
 from ...services import credit, financing, parties, payments, settlement, splits, vouchers, worklists
 from ..console import Deps, error_page
@@ -371,7 +371,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         form = ui.posted(data)
         approve = form.get("decision") == "approve"
         reason = form.text("reason", required=not approve, max_len=500)
-        registration = form.text("registration_no", required=False, max_len=60) or None
+        registration = form.text("registration_no", required=False, max_len=REGISTRATION_NO_MAX) or None
         if form.ok:
             try:
                 financing.review(ui.ctx, actor=ui.actor, financing_id=financing_id, approve=approve,
@@ -390,7 +390,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
     def register_financing(financing_id: str, posted: tuple[UI, FormData] = Depends(post)) -> Response:
         ui, data = posted
         form = ui.posted(data)
-        number = form.text("registration_no", max_len=60)
+        number = form.text("registration_no", max_len=REGISTRATION_NO_MAX)
         if form.ok:
             try:
                 financing.register(ui.ctx, actor=ui.actor, financing_id=financing_id, registration_no=number,
