@@ -9,6 +9,7 @@ from starlette.datastructures import FormData
 from ...domain import errors
 from ...domain.errors import LianRongError
 from ...services import accounts, parties
+from ...settings import secure_transport
 from .. import i18n
 from ..auth import (
     HOME,
@@ -26,7 +27,8 @@ LANG_MAX_AGE = 365 * 24 * 3600
 
 
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Cookies go out ``Secure`` over HTTPS: an ``https`` request, or a deployment served over HTTPS."""
+    return secure_transport(request.app.state.ctx.settings, request.url.scheme)
 
 
 def _demo_hint(ui: UI) -> bool:
