@@ -76,7 +76,7 @@ class SecurityHeaders:
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers") or ())
-                present = {name.lower() for name, _ in headers}
+                present = {name for name, _ in headers}  # lowercase, as ASGI requires of an answer's names
                 headers += [h for h in extra if h[0] not in present]
                 message["headers"] = headers
             await send(message)
