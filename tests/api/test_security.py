@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.harness import PASSWORD, Api, ApiWorld, build_api_world
 from lianrong.adapters import signing
@@ -180,8 +181,7 @@ def test_a_csrf_token_or_session_forged_without_the_secret_key_is_refused(secure
                                                                           secret)})
     assert other.get("/api/v1/auth/me").status_code == 401
     # the same database served with another key: every session and CSRF token is void
-    rotated = TestClient(_app(aw, secret_key=type(aw.ctx.settings.secret_key)("another-key-" + "x" * 40)),
-                         cookies={"lr_session": cookie})
+    rotated = TestClient(_app(aw, secret_key=SecretStr("another-key-" + "x" * 40)), cookies={"lr_session": cookie})
     assert rotated.get("/api/v1/auth/me").status_code == 401
     assert rotated.post(url, json={"name": "rotated"}, headers={"X-CSRF-Token": csrf}).status_code == 401
     # and with this deployment's key, the genuine pair works
@@ -191,7 +191,8 @@ def test_a_csrf_token_or_session_forged_without_the_secret_key_is_refused(secure
 
 def test_a_one_time_message_planted_without_the_secret_key_is_not_shown(secured):
     aw = secured
-    payload = base64.urlsafe_b64encode(json.dumps({"m": "Account frozen: call 400-000-0000", "t": "ok"}).encode()).decode()
+    message = {"m": "Account frozen: call 400-000-0000", "t": "ok"}
+    payload = base64.urlsafe_b64encode(json.dumps(message).encode()).decode()
     planted = TestClient(aw.client.app, cookies={"lr_flash": payload})
     page = planted.get("/login")
     assert page.status_code == 200 and "400-000-0000" not in page.text

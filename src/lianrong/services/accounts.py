@@ -209,8 +209,8 @@ def issue_token(ctx: Context, *, username: str, name: str, parent_token_id: str 
         if user is None:
             raise errors.NotFound("user", username)
         tid = new_id("tok")
-        uow.conn.execute(insert(t.api_token).values(id=tid, user_id=user.id, name=name.strip(), parent_id=parent_token_id,
-                                                     token_hash=_sha(secret), created_at=ctx.clock.now()))
+        uow.conn.execute(insert(t.api_token).values(id=tid, user_id=user.id, name=name.strip(), token_hash=_sha(secret),
+                                                     created_at=ctx.clock.now(), parent_id=parent_token_id))
         uow.commit()
     return {"id": tid, "name": name.strip(), "token": secret}
 
