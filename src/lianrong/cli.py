@@ -31,6 +31,7 @@ from .domain.errors import LianRongError, ValidationFailed
 from .domain.money import amount_in_words, format_yuan, parse_yuan
 from .domain.policy import explain_warnings
 from .services.context import SYSTEM, Actor, Context, back_dated
+from .settings import SettingsInvalid
 
 app = typer.Typer(help="LianRong 链融 — supply-chain finance platform / 供应链金融平台", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -176,12 +177,17 @@ def _cell(col: str, value: Any) -> str:
 
 
 def command(fn):
-    """Render domain refusals as code + Chinese + English messages, exit status 1."""
+    """Render domain refusals as code + Chinese + English messages, exit status 1; refused settings as one
+    line each (``LIANRONG_NAME: …``), exit status 2."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except SettingsInvalid as exc:
+            for problem in exc.problems:
+                err.print(Text(f"configuration refused: {problem}"), soft_wrap=True)
+            raise typer.Exit(2) from None
         except LianRongError as exc:
             # one line each, never wrapped: scripts and people read the code and the message on line one
             err.print(f"[bold red]{exc.code}[/]: {escape(exc.message_zh)}\n{escape(exc.message_en)}", soft_wrap=True)

@@ -7,22 +7,27 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "change-me-development-only"
+#: the shortest ``LIANRONG_SECRET_KEY`` production accepts (32 characters: 192 bits and more of a random key)
+MIN_SECRET_LENGTH = 32
+ENV_PREFIX = "LIANRONG_"
 
 
 class Settings(BaseSettings):
     """Deployment settings. Regulation limits marked (cfg) in the product doc are fields here."""
 
-    model_config = SettingsConfigDict(env_prefix="LIANRONG_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
     #: a test deployment's business date (YYYY-MM-DD) instead of today's in Beijing, to simulate the
     #: future (settle vouchers at their maturity); refused in production
     simulated_today: dt.date | None = None
     database_url: str = "sqlite:///lianrong.db"
+    #: the key that signs the console's session cookie, CSRF tokens and one-time messages (HMAC-SHA256);
+    #: changing it ends every console session
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     #: synchronous pragma for SQLite (FULL survives power loss; NORMAL is faster)
@@ -69,19 +74,62 @@ class Settings(BaseSettings):
     #: login attempts per minute per client address (API and console together), per process; each user
     #: name is throttled on top of this (``services/accounts.py``)
     login_attempts_per_minute: int = Field(30, ge=1)
-    #: send the session cookie with ``Secure`` (HTTPS only); always on when environment is production
-    session_cookie_secure: bool = False
+    #: the deployment is served over HTTPS: cookies go out ``Secure`` and answers carry HSTS. Unset, it is
+    #: on in production and off elsewhere (where an ``https`` request still gets both); ``false`` turns it
+    #: off in production too (plain HTTP on a closed network)
+    session_cookie_secure: bool | None = None
+
+    @property
+    def served_over_https(self) -> bool:
+        """``session_cookie_secure``, or production when it is not set."""
+        if self.session_cookie_secure is not None:
+            return self.session_cookie_secure
+        return self.environment == "production"
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:
-        if self.environment == "production" and self.secret_key.get_secret_value() == DEFAULT_SECRET:
-            raise ValueError("LIANRONG_SECRET_KEY must be set to a real secret in production")
+        key = self.secret_key.get_secret_value()
+        if not key.strip():
+            raise ValueError(f"{ENV_PREFIX}SECRET_KEY is empty; set it to a random string of at least "
+                             f"{MIN_SECRET_LENGTH} characters")
+        if self.environment == "production" and (key == DEFAULT_SECRET or len(key) < MIN_SECRET_LENGTH):
+            raise ValueError(f"{ENV_PREFIX}SECRET_KEY must be a random string of at least {MIN_SECRET_LENGTH} "
+                             "characters, not the development default, when LIANRONG_ENVIRONMENT=production "
+                             "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
         if self.long_term_months > self.max_term_months:
-            raise ValueError("long_term_months must not exceed max_term_months")
+            raise ValueError(f"{ENV_PREFIX}LONG_TERM_MONTHS must not exceed {ENV_PREFIX}MAX_TERM_MONTHS")
         return self
+
+
+def secure_transport(settings: object | None, scheme: str) -> bool:
+    """Whether an answer is on HTTPS as far as cookies (``Secure``) and HSTS go: the request came over
+    ``https``, or the deployment says it is served over HTTPS (``Settings.served_over_https``)."""
+    return scheme == "https" or bool(getattr(settings, "served_over_https", False))
+
+
+class SettingsInvalid(Exception):
+    """The environment's settings are refused; ``problems`` has one line each, naming the variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def problems_of(exc: ValidationError) -> list[str]:
+    """One line per refused setting, ``LIANRONG_NAME: what is wrong`` (a rule over several settings names
+    them in its message)."""
+    lines = []
+    for error in exc.errors():
+        message = error["msg"].removeprefix("Value error, ")
+        loc = [str(part) for part in error.get("loc", ()) if isinstance(part, str)]
+        lines.append(f"{ENV_PREFIX}{loc[0].upper()}: {message}" if loc else message)
+    return lines
 
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()
+    """The process-wide settings, read once from the environment; ``SettingsInvalid`` when refused."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsInvalid(problems_of(exc)) from None

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.harness import PASSWORD, Api
 from lianrong.api.app import create_app
+from lianrong.services import accounts
 
 
 def _login(client: TestClient, username: str, password: str = PASSWORD):
@@ -69,8 +70,9 @@ def test_a_cookie_change_without_the_csrf_header_is_refused(fresh_api_world):
 
 
 def test_bearer_requests_need_no_csrf_token(api_world):
-    r = api_world.as_("sup_op").post("/auth/tokens", {"name": "bearer made"})
-    assert r.status_code == 201 and r.json()["token"].startswith("lrt_")
+    made = accounts.issue_token(api_world.ctx, username=api_world.usernames["sup_op"], name="to revoke")
+    r = api_world.as_("sup_op").delete(f"/auth/tokens/{made['id']}")
+    assert r.status_code == 200 and r.json() == {"id": made["id"], "revoked": True}
 
 
 def test_a_session_expires_after_eight_hours(fresh_api_world):
@@ -92,7 +94,7 @@ def test_logout_ends_the_session(fresh_api_world):
 
 
 def test_a_revoked_token_no_longer_authenticates(api_world):
-    made = api_world.as_("other_sup").post("/auth/tokens", {"name": "short-lived"}).json()
+    made = accounts.issue_token(api_world.ctx, username=api_world.usernames["other_sup"], name="short-lived")
     mine = Api(api_world.client, made["token"])
     assert mine.get("/auth/me").status_code == 200
     assert mine.delete(f"/auth/tokens/{made['id']}").json() == {"id": made["id"], "revoked": True}

@@ -66,7 +66,7 @@ def test_a_locked_account_shows_until_when(api_world):
 
 def test_a_user_lists_its_own_tokens_without_their_secrets(api_world):
     api = api_world.as_("sup_op")
-    made = api.post("/auth/tokens", {"name": "对账脚本"}).json()
+    made = accounts.issue_token(api_world.ctx, username=api_world.usernames["sup_op"], name="对账脚本")
     page = api.get("/auth/tokens").json()
     assert page["total"] == len(page["items"]) >= 2  # the harness's token and this one
     assert page["items"][0]["id"] == made["id"] and page["items"][0]["name"] == "对账脚本"  # newest first
@@ -78,7 +78,7 @@ def test_a_user_lists_its_own_tokens_without_their_secrets(api_world):
 
 def test_a_revoked_token_is_listed_as_revoked(api_world):
     api = api_world.as_("core_op")
-    made = api.post("/auth/tokens", {"name": "to revoke"}).json()
+    made = accounts.issue_token(api_world.ctx, username=api_world.usernames["core_op"], name="to revoke")
     assert api.delete(f"/auth/tokens/{made['id']}").status_code == 200
     revoked = api.get("/auth/tokens", params={"active": "false"}).json()["items"]
     assert [tok["id"] for tok in revoked if tok["id"] == made["id"]] == [made["id"]]

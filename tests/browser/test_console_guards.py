@@ -219,6 +219,10 @@ def test_the_api_docs_page_renders_with_no_internet(ui, live):
     expect(operations.first).to_be_visible()
     assert operations.count() > 20  # the whole API, from /api/v1/openapi.json
     expect(ui.page.get_by_text("/api/v1/fragments/{fragment_id}/transfer", exact=True)).to_be_visible()
+    operations.first.locator(".opblock-summary").click()  # an operation opens, under the page's CSP
+    expect(ui.page.locator(".opblock-body").first).to_be_visible()
     ui.shot("api-docs")
     assert outside == []
+    csp = ui.page.request.get(f"{live.url}/api/v1/docs").headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp  # a violation fails the test
     ui.assert_no_js_errors()

@@ -22,6 +22,7 @@ from .errors import ERROR_RESPONSES, install_error_handlers
 from .hot import HotPaths
 from .middleware import JsonDepthLimit, RequestContextMiddleware
 from .ratelimit import SlidingWindowLimiter
+from .security import DOCS_ASSETS_PATH, DOCS_PATH, SecurityHeaders
 from .routes import ROUTERS
 
 log = structlog.get_logger("lianrong.api")
@@ -45,6 +46,8 @@ def create_app(ctx: Context, *, console: bool = True, hot_paths: bool = True) ->
         app.add_middleware(HotPaths)  # inside the request context; the context from app.state
     app.add_middleware(JsonDepthLimit)  # in front of the hot path and the routes alike
     app.add_middleware(RequestContextMiddleware, max_body=settings.max_upload_bytes + _BODY_OVERHEAD)
+    # outermost: the hot path's answers, the 413s and 500s above and every route's carry the headers
+    app.add_middleware(SecurityHeaders, served_over_https=settings.served_over_https)
     api = APIRouter(prefix=PREFIX, dependencies=[Depends(rate_limit)], responses=ERROR_RESPONSES)
     for router in ROUTERS:
         api.include_router(router)
@@ -59,20 +62,38 @@ def create_app(ctx: Context, *, console: bool = True, hot_paths: bool = True) ->
 #: as on a bank's or a district office's intranet, so nothing is fetched from a CDN
 DOCS_ASSETS = Path(__file__).parent / "static" / "swagger-ui"
 
+#: the docs page: Swagger UI started by ``docs-init.js`` (no inline script, so the page's Content-Security-
+#: Policy admits only the platform's own scripts; see ``security.py``)
+_DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="{assets}/swagger-ui.css">
+<link rel="icon" type="image/png" href="{assets}/favicon-32x32.png">
+<title>{title}</title>
+</head>
+<body>
+<div id="swagger-ui" data-openapi-url="{openapi}"></div>
+<script src="{assets}/swagger-ui-bundle.js"></script>
+<script src="{assets}/docs-init.js"></script>
+</body>
+</html>
+"""
+
 
 def _install_docs(app: FastAPI) -> None:
-    from fastapi.openapi.docs import get_swagger_ui_html
+    from html import escape
+
     from fastapi.staticfiles import StaticFiles
 
-    assets = f"{PREFIX}/docs/assets"
-    app.mount(assets, StaticFiles(directory=str(DOCS_ASSETS)), name="api-docs-assets")
+    app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=str(DOCS_ASSETS)), name="api-docs-assets")
+    page = _DOCS_PAGE.format(assets=DOCS_ASSETS_PATH, title=escape(f"{app.title} — docs"),
+                             openapi=escape(f"{PREFIX}/openapi.json"))
 
-    @app.get(f"{PREFIX}/docs", include_in_schema=False)
+    @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=f"{PREFIX}/openapi.json", title=f"{app.title} — docs",
-                                   swagger_js_url=f"{assets}/swagger-ui-bundle.js",
-                                   swagger_css_url=f"{assets}/swagger-ui.css",
-                                   swagger_favicon_url=f"{assets}/favicon-32x32.png")
+        return HTMLResponse(page)
 
 
 def _install_console(app: FastAPI, ctx: Context) -> None:

@@ -630,6 +630,13 @@ class NotAuthenticated(LianRongError):
     status = 401
 
 
+class TokenNeedsPassword(LianRongError):
+    code = "auth.password_required"
+    zh = "API令牌不能创建令牌：请以用户名和密码登录后创建"
+    en = "An API token cannot create tokens: log in with your user name and password to create one"
+    status = 403
+
+
 class WeakPassword(LianRongError):
     code = "auth.weak_password"
     zh = "密码至少{min}位，须同时包含字母和数字，且不得包含用户名"

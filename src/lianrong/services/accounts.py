@@ -1,7 +1,9 @@
 """Accounts: passwords (argon2 via pwdlib), login throttling, console sessions, API tokens.
 
 Secrets never rest in the database: a session cookie and an API token are random strings whose SHA-256
-is the stored key, so a database leak gives no usable credential.
+is the stored key, so a database leak gives no usable credential. The session cookie is that secret signed
+with ``LIANRONG_SECRET_KEY`` and the session's CSRF token is derived from it with the same key
+(``adapters/signing.py``): neither can be made without the key, and changing the key ends every session.
 
 Login throttling (the policy; the per-source half is ``api/deps.count_login_attempt``):
 
@@ -36,6 +38,7 @@ from pwdlib import PasswordHash
 from sqlalchemy import delete, insert, select, update
 
 from ..adapters.db import tables as t
+from ..adapters import signing
 from ..adapters.db.aio import AsyncPg
 from ..domain import errors
 from ..domain.errors import AccountLocked, LoginFailed, NotAuthenticated, WeakPassword
@@ -56,6 +59,8 @@ BACKOFF_MAX = dt.timedelta(minutes=15)
 #: a name with no attempt for this long starts afresh
 FORGET_AFTER = dt.timedelta(hours=24)
 SESSION_TTL = dt.timedelta(hours=8)
+#: purposes of the values signed with the secret key (``adapters/signing.py``)
+_SESSION_PURPOSE, _CSRF_PURPOSE = "lianrong.session", "lianrong.csrf"
 MIN_PASSWORD = 10
 
 # a real hash to compare against when the user does not exist, so timing does not reveal names
@@ -73,6 +78,8 @@ class Principal:
     party_name: str
     is_core: bool
     csrf_token: str | None = None
+    #: the API token the request came with (None for a console session)
+    token_id: str | None = None
 
 
 def _sha(secret: str) -> str:
@@ -220,22 +227,33 @@ def login_delays(ctx: Context, usernames: list[str]) -> dict[str, dt.datetime]:
     with ctx.uow(readonly=True) as uow:
         rows = uow.conn.execute(select(lt.c.name_hash, lt.c.next_at).where(lt.c.name_hash.in_(list(keys))))
         return {keys[r.name_hash]: at for r in rows if (at := _aware(r.next_at)) is not None and at > now}
+def _key(ctx: Context) -> bytes:
+    return signing.secret_key(ctx.settings)
+
+
+def _csrf(ctx: Context, secret: str) -> str:
+    """A session's CSRF token: the MAC of its secret (derived on each request, never stored)."""
+    return signing.mac(_key(ctx), _CSRF_PURPOSE, secret)
 
 
 def open_session(ctx: Context, *, principal: Principal, ttl: dt.timedelta = SESSION_TTL) -> tuple[str, str]:
-    """Start a console session; returns (cookie secret, CSRF token)."""
-    secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    """Start a console session; returns (cookie value, CSRF token). The cookie is a random secret signed
+    with the secret key; the database keeps only the secret's SHA-256."""
+    secret = secrets.token_urlsafe(32)
+    cookie = signing.sign(_key(ctx), _SESSION_PURPOSE, secret)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         uow.conn.execute(insert(t.web_session).values(
-            id_hash=_sha(secret), user_id=principal.actor.user_id, csrf_token=csrf, created_at=now,
+            id_hash=_sha(secret), user_id=principal.actor.user_id, created_at=now,
             expires_at=now + ttl, last_seen_at=now))
         uow.commit()
-    return secret, csrf
+    return cookie, _csrf(ctx, secret)
 
 
 def session_principal(ctx: Context, *, secret: str | None) -> Principal:
-    """The user of a live session cookie, or NotAuthenticated (expired sessions are removed)."""
+    """The user of a live session cookie (``secret``: the cookie's value), or NotAuthenticated (a cookie
+    not signed with the secret key is refused without a look-up; expired sessions are removed)."""
+    secret = signing.unsign(_key(ctx), _SESSION_PURPOSE, secret)
     if not secret:
         raise NotAuthenticated()
     now = ctx.clock.now()
@@ -250,11 +268,12 @@ def session_principal(ctx: Context, *, secret: str | None) -> Principal:
         user = uow.conn.execute(select(t.app_user).where(t.app_user.c.id == row.user_id)).one()
         if not user.active:
             raise NotAuthenticated()
-        return _principal(uow, user, csrf=row.csrf_token)
+        return _principal(uow, user, csrf=_csrf(ctx, secret))
 
 
 def close_session(ctx: Context, *, secret: str | None) -> None:
-    """Log out: the session is deleted."""
+    """Log out: the session of this cookie value is deleted."""
+    secret = signing.unsign(_key(ctx), _SESSION_PURPOSE, secret)
     if not secret:
         return
     with ctx.uow() as uow:
@@ -262,8 +281,12 @@ def close_session(ctx: Context, *, secret: str | None) -> None:
         uow.commit()
 
 
-def issue_token(ctx: Context, *, username: str, name: str) -> Result:
-    """Create an API token for a user; the secret is shown once and only its hash is kept."""
+def issue_token(ctx: Context, *, username: str, name: str, parent_token_id: str | None = None) -> Result:
+    """Create an API token for a user; the secret is shown once and only its hash is kept.
+
+    ``parent_token_id`` records the token it was made with, if any, so that revoking that token revokes
+    this one too (the API makes tokens only for a password-authenticated session: see
+    ``api/routes/auth.py``)."""
     if not isinstance(name, str) or not (1 <= len(name.strip()) <= 80):
         raise errors.ValidationFailed(reason="token name must be 1–80 characters / 令牌名称须为1至80个字符")
     secret = "lrt_" + secrets.token_urlsafe(32)
@@ -272,14 +295,15 @@ def issue_token(ctx: Context, *, username: str, name: str) -> Result:
         if user is None:
             raise errors.NotFound("user", username)
         tid = new_id("tok")
-        uow.conn.execute(insert(t.api_token).values(id=tid, user_id=user.id, name=name.strip(),
-                                                     token_hash=_sha(secret), created_at=ctx.clock.now()))
+        uow.conn.execute(insert(t.api_token).values(id=tid, user_id=user.id, name=name.strip(), token_hash=_sha(secret),
+                                                     created_at=ctx.clock.now(), parent_id=parent_token_id))
         uow.commit()
     return {"id": tid, "name": name.strip(), "token": secret}
 
 
 def revoke_token(ctx: Context, *, actor: Actor, token_id: str) -> Result:
-    """Revoke an API token (its owner or an admin of the same organisation)."""
+    """Revoke an API token (its owner or an admin of the same organisation), and every token made with it,
+    to any depth."""
     with ctx.uow() as uow:
         row = uow.conn.execute(select(t.api_token, t.app_user.c.party_id).join(
             t.app_user, t.app_user.c.id == t.api_token.c.user_id).where(t.api_token.c.id == token_id)).first()
@@ -288,7 +312,13 @@ def revoke_token(ctx: Context, *, actor: Actor, token_id: str) -> Result:
         if actor.role != "system" and row.user_id != actor.user_id and not (
                 actor.role == "admin" and actor.party_id == row.party_id):
             raise errors.Forbidden(reason="not your token / 非本人令牌")
-        uow.conn.execute(update(t.api_token).where(t.api_token.c.id == token_id).values(revoked_at=ctx.clock.now()))
+        family, frontier = [token_id], [token_id]
+        while frontier:  # breadth first, iteratively: a chain of any length
+            frontier = [r.id for r in uow.conn.execute(select(t.api_token.c.id).where(
+                t.api_token.c.parent_id.in_(frontier), t.api_token.c.id.not_in(family)))]
+            family += frontier
+        uow.conn.execute(update(t.api_token).where(t.api_token.c.id.in_(family), t.api_token.c.revoked_at.is_(None))
+                         .values(revoked_at=ctx.clock.now()))
         uow.commit()
     return {"id": token_id, "revoked": True}
 
@@ -344,7 +374,8 @@ def _token_row(ctx: Context, row: tuple | None, last_used: dt.datetime | None) -
         raise NotAuthenticated()
     touch = last_used is None or ctx.clock.now() - last_used >= TOKEN_TOUCH_INTERVAL
     return (Principal(actor=Actor(user_id=row[3], party_id=row[4], role=row[5]), username=row[6],
-                      display_name=row[7], party_kind=row[9], party_name=row[10], is_core=bool(row[11])), touch)
+                      display_name=row[7], party_kind=row[9], party_name=row[10], is_core=bool(row[11]),
+                      token_id=row[0]), touch)
 
 
 def list_users(ctx: Context, *, party: str | None = None) -> list[Result]:

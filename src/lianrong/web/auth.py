@@ -1,7 +1,8 @@
 """Console sign-in: the session cookie, CSRF checks, and which pages an organisation may open.
 
-The session itself lives in ``services.accounts`` (the cookie carries a random secret whose SHA-256 is
-the stored key). Every POST carries the session's CSRF token, as the hidden ``csrf_token`` field of a
+The session itself lives in ``services.accounts`` (the cookie carries a random secret, signed with the
+secret key, whose SHA-256 is the stored key; the CSRF token is derived from that secret with the same key).
+Every POST carries the session's CSRF token, as the hidden ``csrf_token`` field of a
 form or the ``X-CSRF-Token`` header HTMX sends (``hx-headers`` on ``<body>``). The login form and the
 one-time setup form, made before any session exists, use a double-submit cookie instead.
 """

@@ -2,8 +2,9 @@
 
 ``install(app, ctx)`` is all the application needs to call. Each area's pages live in ``pages/`` (one
 module per organisation kind); every route runs through ``ConsoleRoute``, which turns "not signed in",
-"not your area", a missing CSRF token and domain refusals into the login redirect or an error page, and
-adds the security headers.
+"not your area", a missing CSRF token and domain refusals into the login redirect or an error page. The
+security headers (the console's Content-Security-Policy among them) are added to every answer of the
+application by ``api/security.py``.
 """
 
 from __future__ import annotations
@@ -39,16 +40,6 @@ from .auth import (
 from .render import UI, error_dict
 
 STATIC = Path(__file__).parent / "static"
-
-SECURITY_HEADERS = {
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    # no inline or remote scripts: htmx and ECharts are vendored under /static
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                               "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
-}
-
 
 def lang_of(request: Request) -> str:
     return i18n.normalize(request.cookies.get(i18n.LANG_COOKIE))
@@ -124,7 +115,7 @@ def error_page(ctx: Context, request: Request, status: int, *, code: str, messag
 
 
 def console_route(ctx: Context) -> type[APIRoute]:
-    """A route class that maps console exceptions to pages and adds the security headers."""
+    """A route class that maps console exceptions to pages."""
 
     class ConsoleRoute(APIRoute):
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
@@ -148,8 +139,6 @@ def console_route(ctx: Context) -> type[APIRoute]:
                     status = exc.status if exc.status in (400, 403, 409, 422) else 400
                     response = await run_in_threadpool(error_page, ctx, request, status, code=shown["code"],
                                                        message=shown["message"])
-                for k, v in SECURITY_HEADERS.items():
-                    response.headers.setdefault(k, v)
                 return response
 
             return handler
@@ -158,8 +147,17 @@ def console_route(ctx: Context) -> type[APIRoute]:
 
 
 def install(app: FastAPI, ctx: Context) -> None:
-    """Mount the console's routes and static assets on the application."""
+    """Mount the console's routes and static assets on the application, with the security headers of
+    ``api/security.py`` when the application has none yet (``create_app`` adds them for all of it)."""
+    from ..api.security import SecurityHeaders
+    from ..settings import Settings
     from .pages import bank, common, core, overseer, supplier
+
+    if not hasattr(app.state, "ctx"):
+        app.state.ctx = ctx  # as create_app sets it: pages that have only the request find it there
+    if not any(m.cls is SecurityHeaders for m in app.user_middleware):
+        https = ctx.settings.served_over_https if isinstance(ctx.settings, Settings) else False
+        app.add_middleware(SecurityHeaders, served_over_https=https)
 
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="console-static")
     router = APIRouter(route_class=console_route(ctx), include_in_schema=False)
@@ -176,10 +174,7 @@ def install(app: FastAPI, ctx: Context) -> None:
             if previous is not None:
                 return await previous(request, exc)  # type: ignore[misc]
             return await http_exception_handler(request, exc)
-        response = await run_in_threadpool(error_page, ctx, request, exc.status_code,
-                                           code="not_found" if exc.status_code == 404 else "method_not_allowed")
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        return response
+        return await run_in_threadpool(error_page, ctx, request, exc.status_code,
+                                       code="not_found" if exc.status_code == 404 else "method_not_allowed")
 
     app.add_exception_handler(StarletteHTTPException, not_found)  # type: ignore[arg-type]

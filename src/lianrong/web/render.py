@@ -24,17 +24,21 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..adapters import signing
 from ..domain import errors
 from ..domain.errors import LianRongError
 from ..domain.money import amount_in_words, format_yuan, parse_yuan
 from ..services.accounts import Principal
 from ..services.context import Context
+from ..settings import secure_transport
 from . import i18n
 from .auth import CSRF_FIELD, HOME, console_role
 from .i18n import N_
 
 TEMPLATES = Path(__file__).parent / "templates"
 FLASH_COOKIE = "lr_flash"
+#: the one-time message cookie is signed with the secret key: no other site can plant a message
+_FLASH_PURPOSE = "lianrong.flash"
 
 #: labels of record statuses (vouchers, fragments, financings, instructions)
 STATUS = {
@@ -335,6 +339,9 @@ class UI:
         if not raw:
             return None
         self.request.state.clear_flash = True
+        raw = signing.unsign(signing.secret_key(self.ctx.settings), _FLASH_PURPOSE, raw)
+        if raw is None:
+            return None
         try:
             data = json.loads(base64.urlsafe_b64decode(raw.encode()).decode())
             msg = i18n.translations(self.lang).gettext(str(data["m"]))
@@ -369,5 +376,7 @@ class UI:
         if message:
             payload = base64.urlsafe_b64encode(json.dumps({"m": message, "a": args, "t": tone},
                                                           ensure_ascii=False).encode()).decode()
-            response.set_cookie(FLASH_COOKIE, payload, path="/", httponly=True, samesite="lax", max_age=120)
+            response.set_cookie(FLASH_COOKIE, signing.sign(signing.secret_key(self.ctx.settings), _FLASH_PURPOSE,
+                                                           payload), path="/", httponly=True, samesite="lax",
+                                max_age=120, secure=secure_transport(self.ctx.settings, self.request.url.scheme))
         return response

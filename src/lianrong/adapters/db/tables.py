@@ -86,6 +86,8 @@ api_token = Table(
     Column("created_at", TS, nullable=False),
     Column("last_used_at", TS),
     Column("revoked_at", TS),
+    #: the token this one was made with (revoking that one revokes this one)
+    Column("parent_id", ID, ForeignKey("api_token.id"), index=True),
 )
 
 web_session = Table(
@@ -93,7 +95,6 @@ web_session = Table(
     metadata,
     Column("id_hash", String(64), primary_key=True),
     Column("user_id", ID, ForeignKey("app_user.id"), nullable=False, index=True),
-    Column("csrf_token", String(64), nullable=False),
     Column("created_at", TS, nullable=False),
     Column("expires_at", TS, nullable=False),
     Column("last_seen_at", TS, nullable=False),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from ...domain import errors
 from ...services import accounts, directory
+from ...settings import secure_transport
 from ..deps import SESSION_COOKIE, Ctx, CurrentActor, CurrentCaller, IdParam, Paging, count_login_attempt
 from ..schemas import LoginCreate, LoginRead, MeRead, TokenCreate, TokenCreated, TokenPage, TokenRevoked
 
@@ -20,7 +22,8 @@ def _me(principal: accounts.Principal, via: str) -> MeRead:
 
 @router.post("/login", response_model=LoginRead)
 def login(body: LoginCreate, request: Request, response: Response, ctx: Ctx) -> LoginRead:
-    """Check the user name and password and start a session (cookie ``lr_session``, HttpOnly, SameSite=Lax).
+    """Check the user name and password and start a session (cookie ``lr_session``, HttpOnly, SameSite=Lax,
+    ``Secure`` over HTTPS).
 
     Attempts are throttled per client address (429 ``rate.limited``) and per user name, known or not:
     after five failures each next attempt of that name waits a growing delay, one minute doubling up to
@@ -30,10 +33,9 @@ def login(body: LoginCreate, request: Request, response: Response, ctx: Ctx) -> 
     count_login_attempt(request, ctx)
     principal = accounts.authenticate(ctx, username=body.username, password=body.password)
     secret, csrf = accounts.open_session(ctx, principal=principal)
-    settings = ctx.settings
-    secure = bool(getattr(settings, "session_cookie_secure", False)) or getattr(settings, "environment", "") == "production"
     ttl = int(accounts.SESSION_TTL.total_seconds())
-    response.set_cookie(SESSION_COOKIE, secret, max_age=ttl, httponly=True, samesite="lax", secure=secure, path="/")
+    response.set_cookie(SESSION_COOKIE, secret, max_age=ttl, httponly=True, samesite="lax", path="/",
+                        secure=secure_transport(ctx.settings, request.url.scheme))
     return LoginRead(user=_me(principal, "session"), csrf_token=csrf,
                      expires_at=ctx.clock.now() + accounts.SESSION_TTL)
 
@@ -56,7 +58,13 @@ def me(caller: CurrentCaller) -> MeRead:
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
 def create_token(body: TokenCreate, caller: CurrentCaller, ctx: Ctx) -> dict:
-    """A bearer token for the calling user; its secret is in this response only (never stored)."""
+    """A bearer token for the calling user; its secret is in this response only (never stored).
+
+    Only a session started with the user's password may create one (403 ``auth.password_required`` for a
+    bearer token): a leaked token cannot make itself successors that outlive its revocation.
+    """
+    if caller.via != "session":
+        raise errors.TokenNeedsPassword()
     return accounts.issue_token(ctx, username=caller.principal.username, name=body.name)
 
 

@@ -11,6 +11,7 @@ from ...domain.errors import LianRongError
 from ...api.deps import count_login_attempt
 from ...api.errors import error_headers
 from ...services import accounts, parties
+from ...settings import secure_transport
 from .. import i18n
 from ..auth import (
     HOME,
@@ -30,7 +31,8 @@ LANG_MAX_AGE = 365 * 24 * 3600
 
 
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Cookies go out ``Secure`` over HTTPS: an ``https`` request, or a deployment served over HTTPS."""
+    return secure_transport(request.app.state.ctx.settings, request.url.scheme)
 
 
 def _demo_hint(ui: UI) -> bool:
