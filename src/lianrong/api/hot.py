@@ -77,7 +77,7 @@ class HotPaths:
             await self.app(scope, receive, send)
             return
         match = _TRANSFER.match(scope["path"])
-        if match is None:
+        if match is None or scope.get("query_string"):  # a query string: the route refuses it (deps.known_query_only)
             await self.app(scope, receive, send)
             return
         fragment_id = match.group(1)
