@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from api.harness import ROLES, ApiWorld, build_api_world
+from api.harness import OUTSIDERS, ROLES, ApiWorld, add_outsiders, build_api_world
 from factories import TODAY, key, uscc
+from lianrong.ids import new_id
 from lianrong.services import accounts, audit, documents, financing, vouchers
 
 _n = itertools.count(1)
@@ -262,3 +263,111 @@ def test_permission_matrix_smoke_on_postgresql(pg_url):
             for role in ROLES:
                 check(call(aw, row, role), row.expected(role), f"postgres: {role} {row.method} {row.path}")
     assert audit.verify(aw.ctx)["ok"]
+
+
+# --- outsiders: a change to a record outside the caller's scope is "not found", as for a missing record ---
+
+#: every change naming an existing record (by path, body or file): the value naming it, and the prefix of
+#: an id that names nothing. Changes naming only parties (the public register) or nothing are not here.
+RECORD_CHANGES = {
+    "token-revoke": ("token", "tok"),
+    "invoice-add": ("contract", "ctr"),
+    "voucher-prepare": ("contract", "ctr"),
+    "voucher-approve": ("voucher", "vch"),
+    "voucher-reject": ("voucher", "vch"),
+    "voucher-bank-approve": ("voucher", "vch"),
+    "transfer": ("root", "frg"),
+    "financing-preview": ("root", "frg"),
+    "financing-apply": ("root", "frg"),
+    "financing-review": ("financing", "fin"),
+    "financing-register": ("financing", "fin"),
+    "financing-disburse": ("financing", "fin"),
+    "payments-confirm": ("instruction", "pay"),
+}
+
+#: who of the outsiders may do the change at all (organisation kind and role): they get the 404; the others
+#: are refused for what they are (403), which is what a missing record gets too
+OUTSIDER_404 = {
+    "token-revoke": OUTSIDERS,
+    "invoice-add": OUTSIDERS,
+    "voucher-prepare": ("core2_op",),
+    "voucher-approve": ("bank2_ap", "core2_ap", "other_sup_ap"),
+    "voucher-reject": OUTSIDERS,
+    "voucher-bank-approve": ("bank2_ap", "core2_ap", "other_sup_ap"),
+    "transfer": OUTSIDERS,
+    "financing-preview": OUTSIDERS,
+    "financing-apply": ("bank2_op", "core2_op", "other_sup"),
+    "financing-review": ("bank2_ap", "core2_ap", "other_sup_ap"),
+    "financing-register": OUTSIDERS,
+    "financing-disburse": OUTSIDERS,
+    "payments-confirm": (),  # the file's rows: an instruction of another bank reads as one that does not exist
+}
+
+
+def test_every_change_naming_a_record_is_in_the_outsider_matrix():
+    """A new change to a record cannot slip in without saying how an outsider is answered."""
+    changes = {r.name for r in ROWS if r.method in ("POST", "DELETE") and any(
+        "{" + ref + "}" in r.path for ref in ("token", "contract", "voucher", "root", "financing", "instruction"))}
+    changes |= {"voucher-prepare", "financing-preview", "financing-apply", "payments-confirm"}  # ids in the body
+    assert changes == set(RECORD_CHANGES)
+
+
+@pytest.fixture(scope="module")
+def outsider_world(module_db_url):
+    """The permission world with a second bank, its core enterprise and s4's approver, on SQLite and PostgreSQL."""
+    aw = build_api_world(module_db_url)
+    add_outsiders(aw)
+    with aw.client:
+        yield aw
+
+
+def _request(aw: ApiWorld, row: Row, role: str, values: dict[str, Any]):
+    kwargs: dict[str, Any] = {}
+    if row.params:
+        kwargs["params"] = {k: v.format(**values) for k, v in row.params.items()}
+    if row.body is not None:
+        body = row.body(values)
+        kwargs.update(body if row.multipart else {"json": body})
+    return aw.as_(role).request(row.method, row.path.format(**values), **kwargs)
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("name", sorted(RECORD_CHANGES))
+def test_an_outsider_gets_exactly_what_a_missing_record_gets(outsider_world, name, role):
+    """Scope first: another organisation's token, contract, voucher, fragment, financing or instruction is
+    answered exactly as an id that names nothing (404 for whoever may do the change at all), never 403 or
+    a validation error that would tell it exists."""
+    aw, row = outsider_world, next(r for r in ROWS if r.name == name)
+    ref, prefix = RECORD_CHANGES[name]
+    values = row.setup(aw)
+    real = _request(aw, row, role, values)
+    missing_id = new_id(prefix)
+    missing = _request(aw, row, role, {**values, ref: missing_id})
+    assert set(real.json()) == {"code", "message_zh", "message_en", "details"}, real.text
+    assert (real.status_code, real.text.replace(values[ref], "<id>")) == \
+        (missing.status_code, missing.text.replace(missing_id, "<id>"))
+    expected = (404,) if role in OUTSIDER_404[name] else (403, 422)
+    assert real.status_code in expected, real.text
+
+
+def test_a_supplier_preparing_a_voucher_is_refused_before_its_body_is_checked(outsider_world):
+    """A supplier may not prepare a voucher at all: 403 auth.forbidden, even for a body that would be refused
+    (another's contract, allocations that do not sum up), where a core enterprise gets the validation error."""
+    aw = outsider_world
+    s = _invoice(aw)
+    body = {"bank": s["bank"], "supplier": s["s1"], "contract_id": s["contract"],
+            "invoices": [{"invoice_id": s["invoice"], "amount_fen": 999_00}], "amount_fen": 1_000_00,
+            "maturity_on": "2027-03-15"}
+    for role in ("sup_op", "other_sup", "bank_op", "bank2_op", "district_admin"):
+        r = aw.as_(role).post("/vouchers", json=body)
+        assert r.status_code == 403 and r.json()["code"] == "auth.forbidden", (role, r.text)
+    r = aw.as_("core_op").post("/vouchers", json=body)
+    assert r.status_code == 422 and r.json()["code"] == "issue.allocation_mismatch", r.text
+    # a core enterprise naming another's trade: not found, not "mismatched"
+    r = aw.as_("core2_op").post("/vouchers", json={**body, "invoices": [{"invoice_id": s["invoice"],
+                                                                         "amount_fen": 1_000_00}]})
+    assert r.status_code == 404 and r.json()["code"] == "contract.not_found", r.text
+
+
+def test_the_outsiders_changed_nothing(outsider_world):
+    assert audit.verify(outsider_world.ctx)["ok"]
