@@ -371,3 +371,23 @@ def test_a_supplier_preparing_a_voucher_is_refused_before_its_body_is_checked(ou
 
 def test_the_outsiders_changed_nothing(outsider_world):
     assert audit.verify(outsider_world.ctx)["ok"]
+
+
+#: a bank's changes with a body the service refuses (422) once it looks at it
+BANK_ONLY_BAD_BODIES = (
+    ("/lpr", lambda s: {"effective_on": "2026-01-01", "rate": "3.4.5"}),
+    ("/credit-lines", lambda s: {"core": s["core"], "limit_fen": 10**8, "valid_from": "2027-12-31",
+                                 "valid_to": "2027-01-01"}),
+    ("/cores/{core}/ledger", lambda s: {"suppliers": [{"supplier": s["core"]}]}),
+)
+
+
+@pytest.mark.parametrize(("path", "body"), BANK_ONLY_BAD_BODIES, ids=[p for p, _ in BANK_ONLY_BAD_BODIES])
+def test_a_bank_only_change_refuses_other_kinds_before_checking_the_body(outsider_world, path, body):
+    aw = outsider_world
+    s = _base(aw)
+    for role in ("sup_op", "core_op", "core2_op", "district_admin"):
+        r = aw.as_(role).post(path.format(**s), json=body(s))
+        assert r.status_code == 403 and r.json()["code"] == "auth.forbidden", (role, r.text)
+    r = aw.as_("bank_op").post(path.format(**s), json=body(s))
+    assert r.status_code == 422, r.text

@@ -326,9 +326,7 @@ def page_instructions(ctx: Context, *, actor: Actor, status: str | None = None, 
 def _check_confirmer(ctx: Context, actor: Actor) -> None:
     """Only a bank's operator or approver confirms instructions: refused before the file is read."""
     check_actor_role(actor, "operator", "approver")
-    if actor.role != "system":
-        with ctx.uow(readonly=True) as uow:
-            scope.require_kind(uow, actor, "bank", what="only a bank confirms payment instructions / 仅银行可确认支付指令")
+    scope.check_may_act(ctx, actor, "bank", what="only a bank confirms payment instructions / 仅银行可确认支付指令")
 
 
 def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[Any],

@@ -59,9 +59,8 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
     the voucher is rejected.
     """
     check_actor_role(actor, "operator")
-    if actor.role != "system":  # who may prepare at all is decided before the request's content is looked at
-        with ctx.uow(readonly=True) as uow:
-            scope.require_kind(uow, actor, "core", what="only a core enterprise prepares vouchers / 仅核心企业可签发凭据")
+    # who may prepare at all is decided before the request's content is looked at
+    scope.check_may_act(ctx, actor, "core", what="only a core enterprise prepares vouchers / 仅核心企业可签发凭据")
     check_fen(amount_fen)
     if not isinstance(invoices, list) or not invoices:
         raise errors.ValidationFailed(reason="at least one invoice is required / 至少需要一张发票")
