@@ -8,11 +8,13 @@ A second bank is built here: registered, with users, onboarding the first bank's
 from __future__ import annotations
 
 import io
+import json
+import subprocess
 
+from commands import LIANRONG, clean_env
 from openpyxl import load_workbook
 
 from api.harness import ApiWorld, add_outsiders
-from factories import key
 from lianrong.services import accounts, excel_io, vouchers
 from lianrong.services.accounts import SESSION_COOKIE
 
@@ -48,8 +50,14 @@ def test_a_bank_sees_no_fragment_of_another_banks_vouchers(fresh_api_world):
     bank2 = aw.actor("bank2_op")
     assert _data_rows(excel_io.export_holdings_xlsx(aw.ctx, actor=bank2, party=s1)) == []
     assert len(_data_rows(excel_io.export_holdings_xlsx(aw.ctx, actor=aw.actor("bank_op"), party=s1))) >= 2
-    # the service the CLI's `holdings --as` calls
+    # the CLI: `lianrong holdings PARTY --as USER` shows what that user may see
     assert vouchers.holdings(aw.ctx, party=s1, actor=bank2) == []
+    url = aw.ctx.engine.url.render_as_string(hide_password=False)
+    for role, at_least in (("bank2_op", 0), ("bank_op", 2)):
+        out = subprocess.run([*LIANRONG, "holdings", s1, "--as", aw.usernames[role], "--db", url, "--json"],
+                             capture_output=True, text=True, env=clean_env(), timeout=120, check=True).stdout
+        rows = json.loads(out)
+        assert len(rows) >= at_least and (at_least or rows == []), (role, out)
     # details: lineage, the voucher, its tree: not found, as if it did not exist
     voucher = next(f["voucher_id"] for f in page["items"] if f["id"] == roots[0])
     for path in (f"/fragments/{roots[0]}/lineage", f"/vouchers/{voucher}", f"/vouchers/{voucher}/tree"):
