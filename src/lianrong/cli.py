@@ -565,11 +565,13 @@ def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
 @app.command()
 @command
 def holdings(party: str, all_: Annotated[bool, typer.Option("--all", help="include spent/settled")] = False,
-             db: Db = None, as_json: Json = False) -> None:
-    """A party's voucher fragments."""
+             db: Db = None, user: As = None, as_json: Json = False) -> None:
+    """A party's voucher fragments (with --as: only those in that user's scope, as the API shows them)."""
     from .services import vouchers
 
-    _print(vouchers.holdings(_ctx(db), party=party, include_closed=all_), as_json,
+    ctx = _ctx(db)
+    actor = _actor(ctx, user) if user else None
+    _print(vouchers.holdings(ctx, party=party, include_closed=all_, actor=actor), as_json,
            ["id", "number", "tier", "amount_fen", "status", "maturity_on"])
 
 

@@ -101,3 +101,34 @@ def build_api_world(url: str, *, console: bool = True, **settings: Any) -> ApiWo
     tokens = {role: accounts.issue_token(ctx, username=u, name=f"test {role}")["token"] for role, u in usernames.items()}
     client = TestClient(create_app(ctx, console=console))
     return ApiWorld(world=world, client=client, usernames=usernames, tokens=tokens)
+
+
+#: roles of ``add_outsiders``: organisations with no part in anything the World's bank, core and s1 do
+OUTSIDERS = ("bank2_op", "bank2_ap", "core2_op", "core2_ap", "other_sup", "other_sup_ap")
+
+
+def add_outsiders(aw: ApiWorld) -> None:
+    """A second bank (``bank2``) with its own designated core enterprise (``core2``), their operators and
+    approvers, and s4's approver, each with a bearer token; nothing of theirs touches the World's vouchers."""
+    world, ctx, base = aw.world, aw.ctx, aw.world.base
+    world.ids["bank2"] = parties.register_party(ctx, kind="bank", uscc=uscc(base + 50), name=f"第二银行{base}",
+                                                idempotency_key=f"api-bank2-{base}")["id"]
+    world.ids["core2"] = parties.register_party(ctx, kind="enterprise", uscc=uscc(base + 51), name=f"第二核心{base}",
+                                                idempotency_key=f"api-core2-{base}")["id"]
+    names = {"bank2_op": ("bank2", "operator"), "bank2_ap": ("bank2", "approver"),
+             "core2_op": ("core2", "operator"), "core2_ap": ("core2", "approver")}
+    password_hash = accounts.hash_password(PASSWORD)
+    for role, (org, user_role) in names.items():
+        username = aw.usernames[role] = f"{org}-{user_role}-{base}"
+        parties.add_user(ctx, party=world.ids[org], username=username, display_name=username, role=user_role,
+                         idempotency_key=f"api-user-{username}")
+        accounts.set_initial_password_hash(ctx, username=username, password_hash=password_hash)
+    aw.usernames["other_sup_ap"] = f"s4-approver-{base}"
+    for role in ("bank2_op", "bank2_ap", "core2_op", "core2_ap", "other_sup_ap"):
+        aw.tokens[role] = accounts.issue_token(ctx, username=aw.usernames[role], name=f"test {role}")["token"]
+    bank2 = parties.actor_for(ctx, aw.usernames["bank2_ap"])
+    parties.onboard(ctx, actor=bank2, bank=world.ids["bank2"], party=world.ids["core2"],
+                    settlement_account=f"62220000{base:06d}99", ebanking=True, certificate="UKEY-core2",
+                    idempotency_key=f"api-onboard-core2-{base}")
+    parties.designate_core(ctx, actor=bank2, bank=world.ids["bank2"], core=world.ids["core2"],
+                           idempotency_key=f"api-designate-core2-{base}")

@@ -87,10 +87,10 @@ def test_the_same_key_with_another_body_is_a_conflict_and_keys_are_per_user(api_
     assert again.json() == first.json()
     _error(s1.post(f"/fragments/{root}/transfer", {"parts": [{"recipient": ids["s2"], "amount_fen": 200_00}]},
                    key="same-key"), 409, "idempotency.conflict")
-    # another user's identical key is another key: it does not replay s1's result
+    # another user's identical key is another key: it does not replay s1's result (nor tells the part exists)
     other = api_world.as_("other_sup").post(f"/fragments/{root}/transfer",
                                            {"parts": [{"recipient": ids["s2"], "amount_fen": 100_00}]}, key="same-key")
-    _error(other, 403, "fragment.not_holder")
+    _error(other, 404, "fragment.not_found")
 
 
 def test_an_unexpected_failure_is_a_500_internal_that_leaks_nothing(api_world, monkeypatch):

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from api.harness import ROLES, ApiWorld, build_api_world
+from api.harness import OUTSIDERS, ROLES, ApiWorld, add_outsiders, build_api_world
 from factories import TODAY, key, uscc
+from lianrong.ids import new_id
 from lianrong.services import accounts, audit, documents, financing, vouchers
 
 _n = itertools.count(1)
@@ -111,9 +112,11 @@ class Row:
     params: dict[str, str] = field(default_factory=dict)
     #: the body is multipart (``files=``) rather than JSON
     multipart: bool = False
+    #: other statuses than ``deny`` for roles not allowed (an outsider: 404, as for a missing record)
+    extra: dict[str, int] = field(default_factory=dict)
 
     def expected(self, role: str) -> int:
-        return 401 if role == "anon" else self.allow.get(role, self.deny)
+        return 401 if role == "anon" else self.allow.get(role, self.extra.get(role, self.deny))
 
 
 def every(status: int, roles: tuple[str, ...] = AUTHENTICATED) -> dict[str, int]:
@@ -124,7 +127,8 @@ ROWS = [
     Row("me", "GET", "/auth/me", every(200)),
     # with a session every user may (tests/api/test_auth.py); a bearer token never makes another
     Row("token-create", "POST", "/auth/tokens", {}, body=lambda s: {"name": f"t{s['n']}"}),
-    Row("token-revoke", "DELETE", "/auth/tokens/{token}", {"sup_op": 200}, setup=_token),
+    # another organisation's token is not found (its id is no business of theirs)
+    Row("token-revoke", "DELETE", "/auth/tokens/{token}", {"sup_op": 200}, deny=404, setup=_token),
     Row("tokens-list", "GET", "/auth/tokens", every(200)),
     Row("logout", "POST", "/auth/logout", every(204)),
     Row("parties-list", "GET", "/parties", every(200)),
@@ -156,14 +160,15 @@ ROWS = [
     Row("contract-get", "GET", "/contracts/{contract}", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), deny=404,
         setup=_issued),
     Row("invoice-add", "POST", "/contracts/{contract}/invoices", every(201, (*CORE, "sup_op")),
-        body=lambda s: {"number": f"2611{s['n'] + 7_000_000:016d}", "amount_fen": 1_000_00, "issued_on": "2026-11-20"}),
+        body=lambda s: {"number": f"2611{s['n'] + 7_000_000:016d}", "amount_fen": 1_000_00, "issued_on": "2026-11-20"},
+        extra={"other_sup": 404}),
     Row("credit-lines-list", "GET", "/credit-lines", every(200)),
     Row("credit-line-grant", "POST", "/credit-lines", every(201, BANK),
         body=lambda s: {"bank": s["bank"], "core": s["core"], "limit_fen": 10**8,
                         "valid_from": f"{2030 + s['n'] % 160}-01-01", "valid_to": f"{2030 + s['n'] % 160}-12-31"}),
     Row("vouchers-list", "GET", "/vouchers", every(200)),
     Row("voucher-prepare", "POST", "/vouchers",
-        {"core_op": 201, "bank_op": 422, "sup_op": 422, "other_sup": 422, "district_admin": 422}, setup=_invoice,
+        {"core_op": 201}, setup=_invoice,  # only a core enterprise may: refused before the body is checked
         body=lambda s: {"bank": s["bank"], "supplier": s["s1"], "contract_id": s["contract"],
                         "invoices": [{"invoice_id": s["invoice"], "amount_fen": 1_000_00}], "amount_fen": 1_000_00,
                         "maturity_on": "2027-03-15"}),
@@ -172,34 +177,36 @@ ROWS = [
     Row("voucher-tree", "GET", "/vouchers/{voucher}/tree", every(200, (*OVERSEERS, *BANK, *CORE)), deny=404,
         setup=_issued),
     Row("voucher-approve", "POST", "/vouchers/{voucher}/approve", {"core_ap": 200}, setup=_pending),
-    Row("voucher-reject", "POST", "/vouchers/{voucher}/reject", every(200, (*BANK, *CORE)), setup=_pending,
+    Row("voucher-reject", "POST", "/vouchers/{voucher}/reject",
+        {**every(200, (*BANK, *CORE)), "sup_op": 404, "other_sup": 404}, setup=_pending,
         body=lambda s: {"reason": "发票有误"}),
     Row("voucher-bank-approve", "POST", "/vouchers/{voucher}/bank-approve", {"bank_ap": 200}, setup=_pending),
-    Row("holdings", "GET", "/fragments", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), setup=_issued,
-        params={"holder": "{s1}"}),
+    # a filter within the caller's scope: another supplier sees an empty page of s1's parts
+    Row("holdings", "GET", "/fragments", every(200), setup=_issued, params={"holder": "{s1}"}),
     Row("own-holdings", "GET", "/fragments", every(200)),
     Row("lineage", "GET", "/fragments/{root}/lineage", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), deny=404,
         setup=_issued),
-    Row("transfer", "POST", "/fragments/{root}/transfer", {"sup_op": 200}, setup=_issued,
+    Row("transfer", "POST", "/fragments/{root}/transfer", {"sup_op": 200, "other_sup": 404}, setup=_issued,
         body=lambda s: {"parts": [{"recipient": s["s2"], "amount_fen": 100_00}]}),
-    Row("financing-preview", "POST", "/financings/preview", {"sup_op": 200}, setup=_issued,
+    Row("financing-preview", "POST", "/financings/preview", {"sup_op": 200, "other_sup": 404}, setup=_issued,
         body=lambda s: {"fragment_ids": [s["root"]]}),
-    Row("financing-apply", "POST", "/financings", {"sup_op": 201}, setup=_issued,
+    Row("financing-apply", "POST", "/financings", {"sup_op": 201, "other_sup": 404}, setup=_issued,
         body=lambda s: {"fragment_ids": [s["root"]]}),
     Row("financings-list", "GET", "/financings", every(200)),
     Row("financing-get", "GET", "/financings/{financing}", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), deny=404,
         setup=_applied),
     Row("financing-review", "POST", "/financings/{financing}/review", {"bank_ap": 200}, setup=_applied,
         body=lambda s: {"approve": True, "checklist": {"contract": True, "invoices": True, "documents": True}}),
-    Row("financing-register", "POST", "/financings/{financing}/register", every(200, BANK), setup=_applied,
+    Row("financing-register", "POST", "/financings/{financing}/register", {**every(200, BANK), "other_sup": 404},
+        setup=_applied,
         body=lambda s: {"registration_no": f"ZDW-REG-{s['n']:06d}"}),
-    Row("financing-disburse", "POST", "/financings/{financing}/disburse", every(200, BANK), setup=_approved),
+    Row("financing-disburse", "POST", "/financings/{financing}/disburse", {**every(200, BANK), "other_sup": 404},
+        setup=_approved),
     Row("settlement-run", "POST", "/settlement/runs", every(200, (*BANK, "district_admin")),
         body=lambda s: {"date": TODAY.isoformat()}),
     Row("payments-list", "GET", "/payments", every(200)),
     Row("payments-export", "GET", "/payments/export", every(200), params={"format": "csv"}),
-    Row("payments-confirm", "POST", "/payments/confirmations",
-        {**every(200, BANK), "core_op": 422, "core_ap": 422, "sup_op": 422, "other_sup": 422, "district_admin": 422},
+    Row("payments-confirm", "POST", "/payments/confirmations", every(200, BANK),  # banks only: 403 before the file
         setup=_disbursed, body=_confirmation, multipart=True),
     Row("audit-verify", "GET", "/audit/verify", every(200, OVERSEERS)),
     # an enterprise's report covers the vouchers it issued: a supplier that issued none gets an empty one
@@ -266,3 +273,131 @@ def test_permission_matrix_smoke_on_postgresql(pg_url):
             for role in ROLES:
                 check(call(aw, row, role), row.expected(role), f"postgres: {role} {row.method} {row.path}")
     assert audit.verify(aw.ctx)["ok"]
+
+
+# --- outsiders: a change to a record outside the caller's scope is "not found", as for a missing record ---
+
+#: every change naming an existing record (by path, body or file): the value naming it, and the prefix of
+#: an id that names nothing. Changes naming only parties (the public register) or nothing are not here.
+RECORD_CHANGES = {
+    "token-revoke": ("token", "tok"),
+    "invoice-add": ("contract", "ctr"),
+    "voucher-prepare": ("contract", "ctr"),
+    "voucher-approve": ("voucher", "vch"),
+    "voucher-reject": ("voucher", "vch"),
+    "voucher-bank-approve": ("voucher", "vch"),
+    "transfer": ("root", "frg"),
+    "financing-preview": ("root", "frg"),
+    "financing-apply": ("root", "frg"),
+    "financing-review": ("financing", "fin"),
+    "financing-register": ("financing", "fin"),
+    "financing-disburse": ("financing", "fin"),
+    "payments-confirm": ("instruction", "pay"),
+}
+
+#: who of the outsiders may do the change at all (organisation kind and role): they get the 404; the others
+#: are refused for what they are (403), which is what a missing record gets too
+OUTSIDER_404 = {
+    "token-revoke": OUTSIDERS,
+    "invoice-add": OUTSIDERS,
+    "voucher-prepare": ("core2_op",),
+    "voucher-approve": ("bank2_ap", "core2_ap", "other_sup_ap"),
+    "voucher-reject": OUTSIDERS,
+    "voucher-bank-approve": ("bank2_ap", "core2_ap", "other_sup_ap"),
+    "transfer": OUTSIDERS,
+    "financing-preview": OUTSIDERS,
+    "financing-apply": ("bank2_op", "core2_op", "other_sup"),
+    "financing-review": ("bank2_ap", "core2_ap", "other_sup_ap"),
+    "financing-register": OUTSIDERS,
+    "financing-disburse": OUTSIDERS,
+    "payments-confirm": (),  # the file's rows: an instruction of another bank reads as one that does not exist
+}
+
+
+def test_every_change_naming_a_record_is_in_the_outsider_matrix():
+    """A new change to a record cannot slip in without saying how an outsider is answered."""
+    changes = {r.name for r in ROWS if r.method in ("POST", "DELETE") and any(
+        "{" + ref + "}" in r.path for ref in ("token", "contract", "voucher", "root", "financing", "instruction"))}
+    changes |= {"voucher-prepare", "financing-preview", "financing-apply", "payments-confirm"}  # ids in the body
+    assert changes == set(RECORD_CHANGES)
+
+
+@pytest.fixture(scope="module")
+def outsider_world(module_db_url):
+    """The permission world with a second bank, its core enterprise and s4's approver, on SQLite and PostgreSQL."""
+    aw = build_api_world(module_db_url)
+    add_outsiders(aw)
+    with aw.client:
+        yield aw
+
+
+def _request(aw: ApiWorld, row: Row, role: str, values: dict[str, Any]):
+    kwargs: dict[str, Any] = {}
+    if row.params:
+        kwargs["params"] = {k: v.format(**values) for k, v in row.params.items()}
+    if row.body is not None:
+        body = row.body(values)
+        kwargs.update(body if row.multipart else {"json": body})
+    return aw.as_(role).request(row.method, row.path.format(**values), **kwargs)
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+@pytest.mark.parametrize("name", sorted(RECORD_CHANGES))
+def test_an_outsider_gets_exactly_what_a_missing_record_gets(outsider_world, name, role):
+    """Scope first: another organisation's token, contract, voucher, fragment, financing or instruction is
+    answered exactly as an id that names nothing (404 for whoever may do the change at all), never 403 or
+    a validation error that would tell it exists."""
+    aw, row = outsider_world, next(r for r in ROWS if r.name == name)
+    ref, prefix = RECORD_CHANGES[name]
+    values = row.setup(aw)
+    real = _request(aw, row, role, values)
+    missing_id = new_id(prefix)
+    missing = _request(aw, row, role, {**values, ref: missing_id})
+    assert set(real.json()) == {"code", "message_zh", "message_en", "details"}, real.text
+    assert (real.status_code, real.text.replace(values[ref], "<id>")) == \
+        (missing.status_code, missing.text.replace(missing_id, "<id>"))
+    expected = (404,) if role in OUTSIDER_404[name] else (403, 422)
+    assert real.status_code in expected, real.text
+
+
+def test_a_supplier_preparing_a_voucher_is_refused_before_its_body_is_checked(outsider_world):
+    """A supplier may not prepare a voucher at all: 403 auth.forbidden, even for a body that would be refused
+    (another's contract, allocations that do not sum up), where a core enterprise gets the validation error."""
+    aw = outsider_world
+    s = _invoice(aw)
+    body = {"bank": s["bank"], "supplier": s["s1"], "contract_id": s["contract"],
+            "invoices": [{"invoice_id": s["invoice"], "amount_fen": 999_00}], "amount_fen": 1_000_00,
+            "maturity_on": "2027-03-15"}
+    for role in ("sup_op", "other_sup", "bank_op", "bank2_op", "district_admin"):
+        r = aw.as_(role).post("/vouchers", json=body)
+        assert r.status_code == 403 and r.json()["code"] == "auth.forbidden", (role, r.text)
+    r = aw.as_("core_op").post("/vouchers", json=body)
+    assert r.status_code == 422 and r.json()["code"] == "issue.allocation_mismatch", r.text
+    # a core enterprise naming another's trade: not found, not "mismatched"
+    r = aw.as_("core2_op").post("/vouchers", json={**body, "invoices": [{"invoice_id": s["invoice"],
+                                                                         "amount_fen": 1_000_00}]})
+    assert r.status_code == 404 and r.json()["code"] == "contract.not_found", r.text
+
+
+def test_the_outsiders_changed_nothing(outsider_world):
+    assert audit.verify(outsider_world.ctx)["ok"]
+
+
+#: a bank's changes with a body the service refuses (422) once it looks at it
+BANK_ONLY_BAD_BODIES = (
+    ("/lpr", lambda s: {"effective_on": "2026-01-01", "rate": "3.4.5"}),
+    ("/credit-lines", lambda s: {"core": s["core"], "limit_fen": 10**8, "valid_from": "2027-12-31",
+                                 "valid_to": "2027-01-01"}),
+    ("/cores/{core}/ledger", lambda s: {"suppliers": [{"supplier": s["core"]}]}),
+)
+
+
+@pytest.mark.parametrize(("path", "body"), BANK_ONLY_BAD_BODIES, ids=[p for p, _ in BANK_ONLY_BAD_BODIES])
+def test_a_bank_only_change_refuses_other_kinds_before_checking_the_body(outsider_world, path, body):
+    aw = outsider_world
+    s = _base(aw)
+    for role in ("sup_op", "core_op", "core2_op", "district_admin"):
+        r = aw.as_(role).post(path.format(**s), json=body(s))
+        assert r.status_code == 403 and r.json()["code"] == "auth.forbidden", (role, r.text)
+    r = aw.as_("bank_op").post(path.format(**s), json=body(s))
+    assert r.status_code == 422, r.text

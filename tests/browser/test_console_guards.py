@@ -33,11 +33,11 @@ def test_supplier_opening_a_bank_page_gets_the_403_page(ui, live):
     expect(by("org-name")).to_contain_text("蛋品包装")  # still signed in, in the console's frame
     ui.shot("bank-page-403")
 
-    # another organisation's voucher part is refused the same way; a part that does not exist is a 404
+    # another organisation's voucher part is the 404 page, exactly as a part that does not exist
     response = ui.goto(f"/supplier/fragments/{live.ids['frag:V1-agri']}")
-    assert response is not None and response.status == 403
-    expect(by("error-page")).to_have_attribute("data-status", "403")
-    ui.shot("other-party-fragment-403")
+    assert response is not None and response.status == 404
+    expect(by("error-page")).to_have_attribute("data-status", "404")
+    ui.shot("other-party-fragment-404")
     response = ui.goto("/supplier/fragments/frg_does_not_exist")
     assert response is not None and response.status == 404
     expect(by("error-page")).to_have_attribute("data-status", "404")

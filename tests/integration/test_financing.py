@@ -203,8 +203,10 @@ def test_several_parts_of_one_core_and_maturity_finance_together(world):
 
 def test_only_the_holder_applies_and_only_once(world):
     root = world.issue(1000_00)
-    refuses(world.ctx, "fragment.not_holder", financing.apply, world.ctx, actor=world.user("s2"),
+    refuses(world.ctx, "fragment.not_holder", financing.apply, world.ctx, actor=world.user("core"),
             fragment_ids=[root], idempotency_key=key())
+    refuses(world.ctx, "fragment.not_found", financing.apply, world.ctx, actor=world.user("s2"),
+            fragment_ids=[root], idempotency_key=key())  # no part of s2's: as if it did not exist
     financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[root], idempotency_key=key())
     refuses(world.ctx, "fragment.not_active", financing.apply, world.ctx, actor=world.user("s1"),
             fragment_ids=[root], idempotency_key=key())

@@ -42,10 +42,12 @@ def test_the_preparer_cannot_approve_their_own_voucher(world):
     v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, actor=admin), idempotency_key=key())
     refuses(world.ctx, "approval.same_user", vouchers.approve, world.ctx, actor=admin, voucher_id=v["id"],
             idempotency_key=key())
-    # an operator may not approve at all, nor may another enterprise's approver
+    # an operator may not approve at all, nor may the bank's approver; to another enterprise it does not exist
     refuses(world.ctx, "auth.forbidden", vouchers.approve, world.ctx, actor=world.user("core"), voucher_id=v["id"],
             idempotency_key=key())
-    refuses(world.ctx, "auth.forbidden", vouchers.approve, world.ctx, actor=world.user("s1", "approver"),
+    refuses(world.ctx, "auth.forbidden", vouchers.approve, world.ctx, actor=world.user("bank", "approver"),
+            voucher_id=v["id"], idempotency_key=key())
+    refuses(world.ctx, "voucher.not_found", vouchers.approve, world.ctx, actor=world.user("s1", "approver"),
             voucher_id=v["id"], idempotency_key=key())
     assert approve(world, v["id"])["status"] == "active"
     refuses(world.ctx, "state.invalid", vouchers.approve, world.ctx, actor=world.user("core", "approver"),
@@ -85,6 +87,11 @@ def test_an_invoice_of_another_trade_cannot_back_the_voucher(world):
     foreign = documents.add_invoice(world.ctx, actor=world.user("s1"), contract_id=world.contracts[("s1", "s2")],
                                     number="26117000000055555555", amount_fen=500_00,
                                     issued_on=dt.date(2026, 11, 20), idempotency_key=key())["id"]
+    # the core enterprise may not see the s1 → s2 trade: its invoice is not found, not "mismatched"
+    refuses(world.ctx, "invoice.not_found", vouchers.prepare, world.ctx,
+            **prepare_args(world, 500_00, invoice=foreign), idempotency_key=key())
+    # once a transfer under that trade shows it to the issuer, the invoice is refused for what it is
+    world.transfer(world.issue(1_000_00), "s1", [("s2", 100_00)])
     refuses(world.ctx, "invoice.party_mismatch", vouchers.prepare, world.ctx,
             **prepare_args(world, 500_00, invoice=foreign), idempotency_key=key())
 

@@ -107,7 +107,8 @@ def test_only_a_designated_core_enterprise_issues(world):
     c = world.contract("core2", "s1")
     inv = documents.add_invoice(world.ctx, actor=world.user("s1"), contract_id=c, number="26110000000000000999",
                                 amount_fen=1000_00, issued_on=world.ctx.clock.today(), idempotency_key=key())["id"]
-    refuses(world.ctx, "party.not_core", vouchers.prepare, world.ctx, actor=world.user("core2"),
+    # an enterprise no bank designated is a supplier: it may not prepare vouchers at all
+    refuses(world.ctx, "auth.forbidden", vouchers.prepare, world.ctx, actor=world.user("core2"),
             bank=world.ids["bank"], supplier=world.ids["s1"], contract_id=c,
             invoices=[{"invoice_id": inv, "amount_fen": 1000_00}], amount_fen=1000_00,
             maturity_on=world.ctx.clock.today().replace(year=2027, month=3, day=15), idempotency_key=key())

@@ -6,11 +6,11 @@ import csv
 import datetime as dt
 
 import openpyxl
-from factories import key
+from factories import key, uscc
 from ledger_asserts import balance, occupied, prepare_args, refuses, row, rows, snapshot
 
 from lianrong.adapters.db import tables as t
-from lianrong.services import audit, financing, payments, settlement, vouchers
+from lianrong.services import audit, financing, parties, payments, settlement, vouchers
 
 MATURITY = dt.date(2027, 3, 15)
 pi = t.payment_instruction
@@ -176,10 +176,18 @@ def test_a_confirmation_file_that_does_not_match_is_refused_whole(make_world, tm
         (2, "amount_fen", str(pending[0].amount_fen + 1)), (3, "instruction_id", "pay_unknown")]
     assert all(p["message_zh"] and p["message_en"] for p in err.details["rows"])
     assert "row 2 amount_fen" in err.message_en and "第2行" in err.message_zh
-    # another party's instructions are unknown to it, exactly like ones that do not exist
+    # another bank's instructions are unknown to it, exactly like ones that do not exist
+    other = parties.register_party(world.ctx, kind="bank", uscc=uscc(world.base + 77), name=f"他行{world.base}",
+                                   idempotency_key=key())["id"]
+    parties.add_user(world.ctx, party=other, username=f"other-bank-{world.base}", display_name="other bank",
+                     role="approver", idempotency_key=key())
     err = refuses(world.ctx, "payments.file_invalid", payments.import_confirmations, world.ctx,
-                  actor=world.user("core", "approver"), path=_confirm_all(tmp_path, pending), idempotency_key=key())
+                  actor=parties.actor_for(world.ctx, f"other-bank-{world.base}"), path=_confirm_all(tmp_path, pending),
+                  idempotency_key=key())
     assert {p["column"] for p in err.details["rows"]} == {"instruction_id"}
+    # an organisation that is no bank may not confirm at all: refused before the file is read
+    refuses(world.ctx, "auth.forbidden", payments.import_confirmations, world.ctx,
+            actor=world.user("core", "approver"), path=_confirm_all(tmp_path, pending), idempotency_key=key())
 
 
 def test_an_uploaded_confirmation_file_is_read_by_its_name_and_applied_once(make_world):

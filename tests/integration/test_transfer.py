@@ -128,7 +128,10 @@ def test_no_transfer_to_oneself_or_back_to_the_issuer(world):
 
 def test_only_the_holder_moves_a_fragment(world):
     root = world.issue(1000_00)
+    # a party that may see the part (its issuer) is told it does not hold it; anyone else that it does not exist
     refuses(world.ctx, "fragment.not_holder", vouchers.transfer, world.ctx,
+            **transfer(world, root, "core", [("s3", 100_00)]), idempotency_key=key())
+    refuses(world.ctx, "fragment.not_found", vouchers.transfer, world.ctx,
             **transfer(world, root, "s2", [("s3", 100_00)]), idempotency_key=key())
 
 

@@ -267,7 +267,19 @@ class LedgerMachine(RuleBasedStateMachine):
     # --- predictions: every rule an operation breaks, as error codes (empty: it must succeed) ---
     # Any one of the broken rules may be reported: the order of the checks is not part of the contract.
 
+    def sees(self, f: MFrag, who: str) -> bool:
+        """Whether ``who`` may see the part (``scope.fragment_filter``): its bank and issuer always (one of
+        each here), an enterprise the parts it holds, handed on, or financed."""
+        p = self.id[who]
+        if who in ("bank", "core") or f.holder == p:
+            return True
+        if f.parent is not None and self.frags[f.parent].holder == p:
+            return True
+        return any(m.applicant == p and f.id in m.frags for m in self.fins.values())
+
     def transfer_faults(self, f: MFrag, sender: str, parts: list[tuple[str, int]]) -> set[str]:
+        if not self.sees(f, sender):
+            return {"fragment.not_found"}  # scope first: nothing else is told about another's part
         v = self.voucher_of(f)
         faults = set()
         if v.status != "active":
@@ -300,6 +312,8 @@ class LedgerMachine(RuleBasedStateMachine):
         return faults
 
     def apply_faults(self, frags: list[MFrag], applicant: str, principal: int | None) -> set[str]:
+        if not all(self.sees(f, applicant) for f in frags):
+            return {"fragment.not_found"}  # scope first
         faults = set()
         for f in frags:
             v = self.voucher_of(f)
@@ -697,7 +711,8 @@ class LedgerMachine(RuleBasedStateMachine):
             applicant = self.name[self.fins[f.financing].applicant]  # type: ignore[index]
             sender = "bank" if data.draw(st.booleans(), label="by the bank") else applicant
             to = "s2" if sender != "s2" else "s3"
-            assert self.transfer_faults(f, sender, [(to, 1)]) & {"fragment.not_active", "fragment.not_holder"}
+            assert self.transfer_faults(f, sender, [(to, 1)]) & {"fragment.not_active", "fragment.not_holder",
+                                                                 "fragment.not_found"}
             self.do_transfer(f, sender, [(to, 1)])
             self.do_apply([f], applicant, None)  # and it cannot be financed again either
         else:

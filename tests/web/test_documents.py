@@ -108,4 +108,4 @@ def test_the_lineage_page_links_the_documents_of_each_trade_on_the_way(scans, as
     assert scans.invoice in links
     _download(pulp, links[scans.invoice], PDF + b"% invoice\n")
     _not_found(as_user("feed_op"), links[scans.invoice])
-    assert as_user("feed_op").get("/supplier/fragments/" + scans.pulp_part).status_code == 403
+    assert as_user("feed_op").get("/supplier/fragments/" + scans.pulp_part).status_code == 404

@@ -281,4 +281,4 @@ def test_certificate_pdf_of_a_held_part(console, login):
     frag = re.search(r'data-testid="row-holding" data-id="([^"]+)"', holdings).group(1)
     r = client.get(f"/supplier/fragments/{frag}/certificate.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF") and r.headers["content-type"] == "application/pdf"
-    assert login("feed_op").get(f"/supplier/fragments/{frag}/certificate.pdf").status_code == 403
+    assert login("feed_op").get(f"/supplier/fragments/{frag}/certificate.pdf").status_code == 404

@@ -125,15 +125,20 @@ def test_another_roles_page_is_forbidden(login, user, path):
     assert 'data-testid="error-page"' in r.text and "无权访问" in r.text
 
 
-def test_another_partys_record_is_forbidden_and_a_missing_one_not_found(console, login):
+def test_another_partys_record_is_not_found_exactly_as_a_missing_one(console, login):
     ctx = console.ctx
     other_core_voucher = _ids(ctx, t.voucher, core_id=_party(ctx, "绿源蛋品"))[0]
     r = login("yukou_op").get(f"/core/vouchers/{other_core_voucher}")
-    assert r.status_code == 403 and 'data-testid="error-page"' in r.text
+    assert r.status_code == 404 and 'data-testid="error-page"' in r.text
+    assert 'data-testid="error-code">voucher.not_found<' in r.text
     someone_elses = _ids(ctx, t.fragment, holder_id=_party(ctx, "华彩纸箱"), status="frozen")[0]
-    assert login("feed_op").get(f"/supplier/fragments/{someone_elses}").status_code == 403
+    theirs = login("feed_op").get(f"/supplier/fragments/{someone_elses}")
     missing = login("feed_op").get("/supplier/fragments/frg_does_not_exist")
-    assert missing.status_code == 404 and "页面或记录不存在" in missing.text
+    assert theirs.status_code == missing.status_code == 404
+    assert "页面或记录不存在" in theirs.text and "页面或记录不存在" in missing.text
+    assert theirs.text.replace(someone_elses, "<id>") == missing.text.replace("frg_does_not_exist", "<id>")
+    # a page of another area (not a record) stays "not for you"
+    assert login("feed_op").get("/core").status_code == 403
 
 
 def test_unknown_paths_get_the_console_404_but_the_api_keeps_json(console, login):

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from .. import __version__
 from ..services.context import Context
 from ..settings import Settings, get_settings
-from .deps import PREFIX, rate_limit
+from .deps import PREFIX, known_query_only, rate_limit
 from .errors import ERROR_RESPONSES, install_error_handlers
 from .hot import HotPaths
 from .middleware import JsonDepthLimit, RequestContextMiddleware
@@ -48,7 +48,8 @@ def create_app(ctx: Context, *, console: bool = True, hot_paths: bool = True) ->
     app.add_middleware(RequestContextMiddleware, max_body=settings.max_upload_bytes + _BODY_OVERHEAD)
     # outermost: the hot path's answers, the 413s and 500s above and every route's carry the headers
     app.add_middleware(SecurityHeaders, served_over_https=settings.served_over_https)
-    api = APIRouter(prefix=PREFIX, dependencies=[Depends(rate_limit)], responses=ERROR_RESPONSES)
+    api = APIRouter(prefix=PREFIX, dependencies=[Depends(rate_limit), Depends(known_query_only)],
+                    responses=ERROR_RESPONSES)
     for router in ROUTERS:
         api.include_router(router)
     app.include_router(api)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ..domain import errors
@@ -120,6 +121,39 @@ def count_login_attempt(request: Request, ctx: Context) -> None:
     """Count a login attempt against its client address (``rate.limited`` when the window is full); the
     user name is throttled by ``accounts.authenticate`` itself."""
     count_request(login_limiter(request.app, ctx), f"login:{_client_ip(request)}")
+
+
+#: per route: the query parameters it declares (its own and its dependencies')
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _declared_query(route: object) -> frozenset[str] | None:
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    names = _QUERY_NAMES.get(id(route))
+    if names is None:
+        found, todo = set(), [dependant]
+        while todo:
+            d = todo.pop()
+            found.update(p.alias for p in d.query_params)
+            todo.extend(d.dependencies)
+        names = _QUERY_NAMES[id(route)] = frozenset(found)
+    return names
+
+
+async def known_query_only(request: Request) -> None:
+    """Refuse a query parameter the route does not declare (``?supplier=`` on a list that has no such
+    filter), as request validation refuses a malformed one: 422 ``validation.failed`` naming it, rather than
+    an answer that silently ignored it. Applied to every API route."""
+    declared = _declared_query(request.scope.get("route"))
+    if declared is None:
+        return
+    unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in declared]
+    if unknown:
+        raise RequestValidationError([
+            {"loc": ("query", name), "msg": "unknown query parameter", "type": "extra_forbidden",
+             "input": request.query_params.get(name)} for name in unknown])
 
 
 def refuse_viewer(actor: Actor) -> Actor:

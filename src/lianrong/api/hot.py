@@ -7,7 +7,7 @@ middleware answers the common, well-formed request itself with the same steps th
 
 1. the route, the fragment id's pattern, ``Authorization: Bearer``, a valid ``Idempotency-Key`` header and
    a JSON body that ``TransferCreate`` accepts — anything else (a cookie session, a malformed header or
-   body, an unknown or revoked token) is passed on untouched to the FastAPI route, which answers it with
+   body, a query string, an unknown or revoked token) is passed on untouched to the FastAPI route, which answers it with
    the canonical error (``validation.failed`` with the fields at fault, ``auth.required``, …);
 2. the caller from the bearer token, counted against the rate limit, refused when a viewer;
 3. the same service call with the same caller-scoped idempotency key (``deps.scoped_key``);
@@ -77,7 +77,7 @@ class HotPaths:
             await self.app(scope, receive, send)
             return
         match = _TRANSFER.match(scope["path"])
-        if match is None:
+        if match is None or scope.get("query_string"):  # a query string: the route refuses it (known_query_only)
             await self.app(scope, receive, send)
             return
         fragment_id = match.group(1)

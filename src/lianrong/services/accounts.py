@@ -307,8 +307,8 @@ def revoke_token(ctx: Context, *, actor: Actor, token_id: str) -> Result:
     with ctx.uow() as uow:
         row = uow.conn.execute(select(t.api_token, t.app_user.c.party_id).join(
             t.app_user, t.app_user.c.id == t.api_token.c.user_id).where(t.api_token.c.id == token_id)).first()
-        if row is None:
-            raise errors.NotFound("token", token_id)
+        if row is None or (actor.role != "system" and row.party_id != actor.party_id):
+            raise errors.NotFound("token", token_id)  # another organisation's token: as if it did not exist
         if actor.role != "system" and row.user_id != actor.user_id and not (
                 actor.role == "admin" and actor.party_id == row.party_id):
             raise errors.Forbidden(reason="not your token / 非本人令牌")

@@ -22,9 +22,10 @@ from .parties import core_params
 def grant_line(ctx: Context, *, actor: Actor, bank: str, core: str, limit_fen: int, valid_from: dt.date,
                valid_to: dt.date, idempotency_key: str) -> Result:
     """A bank grants a designated core enterprise a credit line for a period."""
+    check_actor_role(actor, "operator", "approver")
+    scope.check_may_act(ctx, actor, "bank", what="only the bank grants credit / 仅银行可授信")
     check_fen(limit_fen)
     check_validity(valid_from=valid_from, valid_to=valid_to)
-    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")

@@ -136,6 +136,7 @@ def add_invoice(ctx: Context, *, actor: Actor, contract_id: str, number: str, co
 
     def body(uow: UnitOfWork) -> Result:
         c = get_or_raise(uow, t.contract, contract_id, "contract")
+        check_contract(uow, actor, c.id)
         if actor.role != "system" and actor.party_id not in (c.buyer_id, c.seller_id):
             raise errors.Forbidden(reason="only a party to the contract records its invoices / 仅合同当事方可录入发票")
         if seller is not None and resolve_party(uow, seller).id != c.seller_id:
@@ -211,6 +212,17 @@ def _contracts_scope(uow: UnitOfWork, actor: Actor) -> Any | None:
     moved = select(t.fragment.c.contract_id).join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id).where(
         or_(t.voucher.c.core_id == p, t.voucher.c.bank_id == p), t.fragment.c.contract_id.is_not(None))
     return or_(c.buyer_id == p, c.seller_id == p, c.id.in_(issued), c.id.in_(moved))
+
+
+def check_contract(uow: UnitOfWork, actor: Actor, contract_id: str, *, entity: str = "contract",
+                   ref: str | None = None) -> None:
+    """Refuse a contract the actor may not read as not found, exactly as an id that names nothing
+    (``entity``/``ref``: name the record asked for instead, e.g. an invoice under that contract)."""
+    stmt = select(t.contract.c.id).where(t.contract.c.id == contract_id)
+    if actor.role != "system" and (limit_to := _contracts_scope(uow, actor)) is not None:
+        stmt = stmt.where(limit_to)
+    if uow.conn.execute(stmt).first() is None:
+        raise errors.NotFound(entity, ref if ref is not None else contract_id)
 
 
 def page_contracts(ctx: Context, *, actor: Actor, buyer: str | None = None, seller: str | None = None,

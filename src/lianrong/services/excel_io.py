@@ -723,7 +723,6 @@ def export_holdings_xlsx(ctx: Context, *, actor: Actor, party: str, include_clos
     )
     with ctx.uow(readonly=True) as uow:
         p = resolve_party(uow, party)
-        scope.check_party_data(uow, actor, p.id)
         statuses = (v.ACTIVE, v.FROZEN, v.FINANCED) + ((v.SETTLED, v.OVERDUE) if include_closed else ())
         f, vo = t.fragment, t.voucher
         rows = uow.conn.execute(
@@ -732,7 +731,7 @@ def export_holdings_xlsx(ctx: Context, *, actor: Actor, party: str, include_clos
                    t.contract.c.number.label("contract_number"))
             .join(vo, vo.c.id == f.c.voucher_id)
             .outerjoin(t.contract, t.contract.c.id == f.c.contract_id)
-            .where(f.c.holder_id == p.id, f.c.status.in_(statuses))
+            .where(scope.holdings_filter(uow, actor, p.id), f.c.status.in_(statuses))
             .order_by(vo.c.maturity_on, vo.c.number, f.c.id)).all()
         names = _names(uow, [r.core_id for r in rows] + [r.bank_id for r in rows])
         requested_by = _requested_by(uow, actor)

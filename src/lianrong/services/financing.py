@@ -35,8 +35,9 @@ from .parties import lpr_in_force, require_onboarded, supplier_params
 from .payments import create_instruction, submit
 
 
-def _load(uow: UnitOfWork, fragment_ids: list[str]) -> tuple[list[Any], list[Any]]:
-    """The fragments and their vouchers (locked, in id order so concurrent cases never deadlock)."""
+def _load(uow: UnitOfWork, fragment_ids: list[str], actor: Actor | None = None) -> tuple[list[Any], list[Any]]:
+    """The fragments and their vouchers (locked, in id order so concurrent cases never deadlock); with an
+    ``actor``, a fragment outside its scope is not found, before any rule looks at it."""
     if not isinstance(fragment_ids, list) or not fragment_ids:
         raise errors.ValidationFailed(reason="no fragments / 未选择凭据份额")
     if len(set(fragment_ids)) != len(fragment_ids):
@@ -47,6 +48,8 @@ def _load(uow: UnitOfWork, fragment_ids: list[str]) -> tuple[list[Any], list[Any
             if isinstance(fid, str) else None
         if vid is None:
             raise errors.NotFound("fragment", fid)
+        if actor is not None and actor.role != "system":
+            scope.check_fragment(uow, actor, fid)
         voucher_ids.add(vid)
     vouchers = [lock_voucher(uow, vid) for vid in sorted(voucher_ids)]
     frags = [uow.conn.execute(select(t.fragment).where(t.fragment.c.id == fid)).one() for fid in fragment_ids]
@@ -88,7 +91,7 @@ def preview(ctx: Context, *, actor: Actor, fragment_ids: list[str], bank: str | 
             principal_fen: int | None = None) -> Result:
     """Interest and net proceeds of a financing, before applying (writes nothing)."""
     with ctx.uow(readonly=True) as uow:
-        frags, vouchers = _load(uow, fragment_ids)
+        frags, vouchers = _load(uow, fragment_ids, actor)
         holder = actor.party_id if actor.role != "system" else frags[0].holder_id
         _check_fragments(ctx, actor_party=holder, frags=frags, vouchers=vouchers)
         b = resolve_party(uow, bank, kind="bank") if bank else get_or_raise(uow, t.party, vouchers[0].bank_id, "bank")
@@ -102,7 +105,7 @@ def apply(ctx: Context, *, actor: Actor, fragment_ids: list[str], bank: str | No
     check_actor_role(actor, "operator")
 
     def body(uow: UnitOfWork) -> Result:
-        frags, vouchers = _load(uow, fragment_ids)
+        frags, vouchers = _load(uow, fragment_ids, actor)
         applicant = actor.party_id if actor.role != "system" else frags[0].holder_id
         _check_fragments(ctx, actor_party=applicant, frags=frags, vouchers=vouchers)
         b = resolve_party(uow, bank, kind="bank") if bank else get_or_raise(uow, t.party, vouchers[0].bank_id, "bank")
@@ -143,6 +146,10 @@ def apply(ctx: Context, *, actor: Actor, fragment_ids: list[str], bank: str | No
 
 
 def _financing_for_bank(uow: UnitOfWork, actor: Actor, financing_id: str) -> Any:
+    """The financing (locked) for its bank to act on: not found outside the actor's scope, refused to
+    another party of it."""
+    if actor.role != "system":
+        scope.check_financing(uow, actor, financing_id)
     row = get_or_raise(uow, t.financing, financing_id, "financing", lock=True)
     check_actor_party(actor, row.bank_id, what="only the financing bank acts on it / 仅融资银行可操作")
     return row
@@ -203,17 +210,19 @@ def _registration(number: str, at: dt.datetime) -> dict[str, Any]:
 def register(ctx: Context, *, actor: Actor, financing_id: str, registration_no: str,
              registered_at: dt.datetime | None = None, idempotency_key: str) -> Result:
     """Record the 中登网 registration number and time of a financing."""
-    values = _registration(registration_no, registered_at or ctx.clock.now())
+    at = registered_at or ctx.clock.now()
 
     def body(uow: UnitOfWork) -> Result:
         f = _financing_for_bank(uow, actor, financing_id)
+        values = _registration(registration_no, at)  # after who may act: a refusal reveals nothing
         if f.status not in (fin.APPLIED, fin.APPROVED):
             raise errors.InvalidState(entity="financing", state=f.status, action="register")
         uow.conn.execute(update(t.financing).where(t.financing.c.id == f.id).values(**values))
         return {"id": f.id, **values}
 
     return run_idempotent(ctx, key=idempotency_key, operation="financing.register",
-                          request={"actor": actor.user_id, "f": financing_id, **values}, body=body)
+                          request={"actor": actor.user_id, "f": financing_id, "registration_no": registration_no,
+                                   "registered_at": at}, body=body)
 
 
 def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: str) -> Result:

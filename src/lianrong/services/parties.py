@@ -181,14 +181,21 @@ def actor_for(ctx: Context, username: str) -> Actor:
     return Actor(user_id=row.id, party_id=row.party_id, role=row.role)
 
 
+def _bank_only(ctx: Context, actor: Actor, what: str) -> None:
+    """A bank's operator or approver only: refused before the request's content is validated."""
+    from . import scope
+
+    check_actor_role(actor, "operator", "approver")
+    scope.check_may_act(ctx, actor, "bank", what=what)
+
+
 def onboard(ctx: Context, *, actor: Actor, bank: str, party: str, settlement_account: str | None,
             ebanking: bool, certificate: str | None, idempotency_key: str) -> Result:
     """Record a party's settlement account, corporate e-banking and U盾 at a bank."""
+    _bank_only(ctx, actor, "only the bank records onboarding / 仅银行可维护开户信息")
     if settlement_account is not None and not (6 <= len(settlement_account.strip()) <= 40
                                                and settlement_account.strip().isdigit()):
         raise errors.ValidationFailed(reason="settlement account must be 6–40 digits / 结算账号须为6至40位数字")
-
-    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")
@@ -262,9 +269,9 @@ def designate_core(ctx: Context, *, actor: Actor, bank: str, core: str,
     Parameters left out (None) take the deployment's defaults on a first designation; an update of an
     existing designation keeps their current values.
     """
+    _bank_only(ctx, actor, "only the bank designates core enterprises / 仅银行可核定核心企业")
     given = _params_values(max_ratio, max_term_days, min_split_fen, max_tier, spread)
     _check_ceiling(ctx, default_params(ctx).merged(**given))  # each given value in its range, before any read
-    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")
@@ -298,6 +305,7 @@ def import_ledger(ctx: Context, *, actor: Actor, bank: str, core: str,
     Each entry names a supplier (``supplier``: id or USCC) and optional parameter overrides. All or
     nothing: one bad entry refuses the whole import.
     """
+    _bank_only(ctx, actor, "only the bank keeps the customer ledger / 仅银行可维护客户台账")
     if not isinstance(suppliers, list) or not suppliers:
         raise errors.ValidationFailed(reason="supplier list is empty / 供应商名单为空")
     entries = []
@@ -308,7 +316,6 @@ def import_ledger(ctx: Context, *, actor: Actor, bank: str, core: str,
                                                           s.get("spread"))))
         except KeyError:
             raise errors.ValidationFailed(reason=f"entry {i}: supplier missing / 第{i}行缺少供应商") from None
-    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")
@@ -367,8 +374,8 @@ def supplier_params(uow: UnitOfWork, bank_id: str, core_id: str, supplier_id: st
 def set_lpr(ctx: Context, *, actor: Actor, bank: str, effective_on: dt.date, rate: str,
             idempotency_key: str) -> Result:
     """Record the bank's LPR entry in force from a date (pricing = LPR + spread)."""
+    _bank_only(ctx, actor, "only the bank sets its rates / 仅银行可维护利率")
     value = parse_rate(rate)
-    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         b = resolve_party(uow, bank, kind="bank")

@@ -323,6 +323,12 @@ def page_instructions(ctx: Context, *, actor: Actor, status: str | None = None, 
         return paged(uow, stmt, limit=limit, offset=offset)
 
 
+def _check_confirmer(ctx: Context, actor: Actor) -> None:
+    """Only a bank's operator or approver confirms instructions: refused before the file is read."""
+    check_actor_role(actor, "operator", "approver")
+    scope.check_may_act(ctx, actor, "bank", what="only a bank confirms payment instructions / 仅银行可确认支付指令")
+
+
 def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[Any],
                          idempotency_key: str) -> Result:
     """Apply a bank's confirmation file: all rows or none (amounts must match the instructions).
@@ -332,8 +338,8 @@ def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[
     """
     from ..adapters.payment_files import refuse_confirmations
 
+    _check_confirmer(ctx, actor)
     items = list(confirmations)
-    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         outcomes: dict[str, Outcome] = {}
@@ -396,6 +402,7 @@ def import_confirmations(ctx: Context, *, actor: Actor, path: Any, idempotency_k
     """Read a bank's confirmation file and apply it (all rows or none)."""
     from ..adapters.payment_files import parse_confirmations
 
+    _check_confirmer(ctx, actor)
     return record_confirmations(ctx, actor=actor, confirmations=parse_confirmations(path),
                                 idempotency_key=idempotency_key)
 
@@ -405,6 +412,7 @@ def import_confirmation_upload(ctx: Context, *, actor: Actor, content: bytes, fi
     """Read an uploaded confirmation file (.csv or .xlsx, by its name) and apply it (all rows or none)."""
     from ..adapters.payment_files import parse_confirmation_bytes
 
+    _check_confirmer(ctx, actor)
     return record_confirmations(ctx, actor=actor, confirmations=parse_confirmation_bytes(content, filename=filename),
                                 idempotency_key=idempotency_key)
 
@@ -419,6 +427,8 @@ def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key
     check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
+        if actor.role != "system":
+            scope.check_voucher(uow, actor, voucher_id)  # another's voucher: not found
         voucher = lock_voucher(uow, voucher_id)
         if actor.role != "system" and actor.party_id not in (voucher.core_id, voucher.bank_id):
             raise errors.Forbidden(reason="only the issuer or its bank retries a payment / 仅签发企业或其银行可重新支付")

@@ -1,18 +1,25 @@
-"""Who may see what: every read is scoped to the acting organisation.
+"""Who may see what: every read, and every change to an existing record, is scoped to the acting organisation.
 
-- a supplier sees its own fragments (held now or handed on by it), the lineage of those, its own
-  contracts, invoices and financings;
+- a supplier sees its own fragments (held now, handed on by it, or financed by it), the lineage of those,
+  its own contracts, invoices and financings;
 - a core enterprise sees the vouchers it issued (whole trees), its suppliers and its contracts;
-- a bank sees its customers, the vouchers it carries, its credit lines and financings;
+- a bank sees the vouchers issued at it (every fragment of them, whoever holds it), the fragments it
+  holds, its credit lines and financings — and nothing of other banks' vouchers, whatever onboarding it
+  records;
 - the district office and chain offices see everything, read-only (aggregates and details);
 - a guarantor sees nothing of the engine yet.
+
+A record outside the scope is "not found" (``errors.NotFound``), for a read and for a change alike, exactly
+as an id that names nothing: nobody learns that it exists. A refusal that reveals nothing (a viewer
+writing, a wrong role or organisation kind, a party acting on a record it may see but not change) stays
+``errors.Forbidden``, and is decided before any validation of the request's content.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from ..adapters.db import tables as t
 from ..adapters.db.uow import UnitOfWork
@@ -80,29 +87,61 @@ def check_voucher(uow: UnitOfWork, actor: Actor, voucher_id: str, *, whole_tree:
     raise errors.NotFound("voucher", voucher_id)  # not "forbidden": do not reveal that it exists
 
 
+def fragment_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
+    """A WHERE clause (on ``fragment``) limiting fragments to those the actor may see, or None for no limit.
+
+    The one rule of every list, export, detail and change of fragments: any organisation sees the fragments
+    it holds; a bank also every fragment of the vouchers issued at it, and nothing else (recording a
+    party's onboarding shows it none of that party's parts of other banks' vouchers); an enterprise also
+    every fragment of the vouchers it issued, the parts it handed on (its own trade) and the parts it
+    financed (held by the bank now); the district and chain offices see all.
+    """
+    kind = party_kind(uow, actor)
+    if kind in ("system", *OVERSEERS):
+        return None
+    p, f = actor.party_id, t.fragment.c
+    if kind == "bank":
+        return or_(f.holder_id == p, f.voucher_id.in_(select(t.voucher.c.id).where(t.voucher.c.bank_id == p)))
+    if kind == "enterprise":
+        sender = t.fragment.alias("sender")
+        financed = select(t.financing_fragment.c.fragment_id).join(
+            t.financing, t.financing.c.id == t.financing_fragment.c.financing_id).where(t.financing.c.applicant_id == p)
+        return or_(f.holder_id == p, f.core_id == p,
+                   f.parent_id.in_(select(sender.c.id).where(sender.c.holder_id == p)), f.id.in_(financed))
+    return f.holder_id == p
+
+
 def check_fragment(uow: UnitOfWork, actor: Actor, fragment_id: str) -> None:
-    """Refuse a fragment unless the actor holds it, handed it on, issued it, carries it, or oversees."""
-    if sees_everything(uow, actor):
-        return
-    f = uow.conn.execute(select(t.fragment.c.holder_id, t.fragment.c.parent_id, t.fragment.c.voucher_id)
-                         .where(t.fragment.c.id == fragment_id)).first()
-    if f is None:
+    """Refuse a fragment outside the actor's scope (``fragment_filter``) as not found."""
+    stmt = select(t.fragment.c.id).where(t.fragment.c.id == fragment_id)
+    if (limit_to := fragment_filter(uow, actor)) is not None:
+        stmt = stmt.where(limit_to)
+    if not isinstance(fragment_id, str) or uow.conn.execute(stmt).first() is None:
         raise errors.NotFound("fragment", fragment_id)
-    if f.holder_id == actor.party_id:
+
+
+def is_core(uow: UnitOfWork, party_id: str) -> bool:
+    """Whether a party is a core enterprise (designated by some bank)."""
+    return uow.conn.execute(select(t.core_designation.c.core_id).where(
+        t.core_designation.c.core_id == party_id).limit(1)).first() is not None
+
+
+def check_may_act(ctx: Any, actor: Actor, *kinds: str, what: str) -> None:
+    """``require_kind`` in a unit of work of its own, for a use case to call first, before it validates its
+    input: a caller whose organisation may not do the action at all learns nothing from the validation."""
+    if actor.role == "system":
         return
-    v = uow.conn.execute(select(t.voucher.c.core_id, t.voucher.c.bank_id).where(t.voucher.c.id == f.voucher_id)).one()
-    if actor.party_id in (v.core_id, v.bank_id):
+    with ctx.uow(readonly=True) as uow:
+        require_kind(uow, actor, *kinds, what=what)
+
+
+def require_kind(uow: UnitOfWork, actor: Actor, *kinds: str, what: str) -> None:
+    """The actor's organisation must be of one of these kinds (``"core"``: an enterprise some bank designated);
+    refused (403, nothing revealed) before anything of the request is looked at. The system always may."""
+    kind = party_kind(uow, actor)
+    if kind == "system" or kind in kinds or ("core" in kinds and kind == "enterprise" and is_core(uow, actor.party_id)):
         return
-    # the sender of a transfer keeps sight of what it handed on (its own trade)
-    if f.parent_id and uow.conn.execute(select(t.fragment.c.id).where(
-            t.fragment.c.id == f.parent_id, t.fragment.c.holder_id == actor.party_id)).first():
-        return
-    # a financed fragment belongs to the bank now; the applicant keeps sight of it
-    if uow.conn.execute(select(t.financing.c.id).join(
-            t.financing_fragment, t.financing_fragment.c.financing_id == t.financing.c.id).where(
-            t.financing_fragment.c.fragment_id == fragment_id, t.financing.c.applicant_id == actor.party_id)).first():
-        return
-    raise errors.NotFound("fragment", fragment_id)
+    raise errors.Forbidden(reason=what)
 
 
 def check_financing(uow: UnitOfWork, actor: Actor, financing_id: str) -> None:
@@ -115,13 +154,11 @@ def check_financing(uow: UnitOfWork, actor: Actor, financing_id: str) -> None:
         raise errors.NotFound("financing", financing_id)
 
 
-def check_party_data(uow: UnitOfWork, actor: Actor, party_id: str) -> None:
-    """A party's holdings and details: itself, its bank (onboarded there), its core, or overseers."""
-    if sees_everything(uow, actor) or actor.party_id == party_id:
-        return
-    related = uow.conn.execute(select(t.onboarding.c.party_id).where(
-        t.onboarding.c.bank_id == actor.party_id, t.onboarding.c.party_id == party_id)).first() or \
-        uow.conn.execute(select(t.supplier_ledger.c.supplier_id).where(
-            t.supplier_ledger.c.core_id == actor.party_id, t.supplier_ledger.c.supplier_id == party_id)).first()
-    if not related:
-        raise errors.Forbidden(reason="not your customer or supplier / 非本机构客户或供应商")
+def holdings_filter(uow: UnitOfWork, actor: Actor, holder_id: str | None) -> Any:
+    """A WHERE clause (on ``fragment``) for a holder's fragments as the actor may see them: those in the
+    actor's scope (``fragment_filter``) held by ``holder_id``, or every fragment in its scope when None.
+    A party with nothing in the actor's scope shows an empty list, as every filter applies within the scope."""
+    limit_to = fragment_filter(uow, actor)
+    held = t.fragment.c.holder_id == holder_id if holder_id is not None else None
+    parts = [c for c in (limit_to, held) if c is not None]
+    return and_(*parts) if parts else t.fragment.c.id.is_not(None)

@@ -46,7 +46,7 @@ from .common import (
 )
 from .context import Actor, Context
 from .credit import occupy, release
-from .documents import has_trade
+from .documents import check_contract, has_trade
 from .parties import core_params, require_onboarded, supplier_params
 
 
@@ -59,6 +59,9 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
     The allocations are reserved now (an invoice never backs more than its amount) and released if
     the voucher is rejected.
     """
+    check_actor_role(actor, "operator")
+    # who may prepare at all is decided before the request's content is looked at
+    scope.check_may_act(ctx, actor, "core", what="only a core enterprise prepares vouchers / 仅核心企业可签发凭据")
     check_fen(amount_fen)
     if not isinstance(invoices, list) or not invoices:
         raise errors.ValidationFailed(reason="at least one invoice is required / 至少需要一张发票")
@@ -69,7 +72,6 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
             raise errors.ValidationFailed(reason="invoice_id missing / 缺少发票")
         allocations[iid] = allocations.get(iid, 0) + check_fen(item.get("amount_fen"))
     v.check_invoice_allocations(amount_fen=amount_fen, allocations=list(allocations.values()))
-    check_actor_role(actor, "operator")
 
     def body(uow: UnitOfWork) -> Result:
         today = ctx.clock.today()
@@ -77,6 +79,7 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
         b = resolve_party(uow, bank, kind="bank")
         s = resolve_party(uow, supplier, kind="enterprise")
         c = get_or_raise(uow, t.contract, contract_id, "contract")
+        check_contract(uow, actor, c.id)  # another's trade is not found, not "mismatched"
         core = core or get_or_raise(uow, t.party, c.buyer_id, "enterprise")
         if c.buyer_id != core.id or c.seller_id != s.id:
             raise errors.ContractMismatch(reason="the contract must be the core enterprise buying from the supplier / 合同须为核心企业向该供应商采购")
@@ -99,6 +102,7 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
         available = 0
         for iid, amount in allocations.items():
             inv = get_or_raise(uow, t.invoice, iid, "invoice")
+            check_contract(uow, actor, inv.contract_id, entity="invoice", ref=iid)
             if inv.seller_id != s.id or inv.buyer_id != core.id:
                 raise errors.InvoicePartyMismatch()
             if inv.contract_id != c.id:
@@ -147,6 +151,13 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
                                    "r": long_term_reason}, body=body)
 
 
+def _voucher_in_scope(uow: UnitOfWork, actor: Actor, voucher_id: str) -> Any:
+    """The voucher (locked), if the actor may see it; else not found, as an id that names nothing."""
+    if actor.role != "system":
+        scope.check_voucher(uow, actor, voucher_id)
+    return lock_voucher(uow, voucher_id)
+
+
 def _is_long_term(ctx: Context, voucher: Any) -> bool:
     from ..domain.calendar import add_months
 
@@ -158,7 +169,7 @@ def bank_approve_term(ctx: Context, *, actor: Actor, voucher_id: str, idempotenc
     check_actor_role(actor, "approver")
 
     def body(uow: UnitOfWork) -> Result:
-        voucher = lock_voucher(uow, voucher_id)
+        voucher = _voucher_in_scope(uow, actor, voucher_id)
         check_actor_party(actor, voucher.bank_id, what="only the voucher's bank approves its term / 仅凭据所属银行可审批期限")
         if voucher.status != "pending":
             raise errors.InvalidState(entity="voucher", state=voucher.status, action="approve term")
@@ -176,7 +187,7 @@ def approve(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str
     check_actor_role(actor, "approver")
 
     def body(uow: UnitOfWork) -> Result:
-        voucher = lock_voucher(uow, voucher_id)
+        voucher = _voucher_in_scope(uow, actor, voucher_id)
         check_actor_party(actor, voucher.core_id, what="only the issuing core enterprise approves / 仅签发企业可复核")
         if voucher.status != "pending":
             raise errors.InvalidState(entity="voucher", state=voucher.status, action="approve")
@@ -216,7 +227,7 @@ def reject(ctx: Context, *, actor: Actor, voucher_id: str, reason: str, idempote
     check_actor_role(actor, "operator", "approver")  # a viewer's account never writes
 
     def body(uow: UnitOfWork) -> Result:
-        voucher = lock_voucher(uow, voucher_id)
+        voucher = _voucher_in_scope(uow, actor, voucher_id)
         if actor.role != "system" and actor.party_id not in (voucher.core_id, voucher.bank_id):
             raise errors.Forbidden(reason="not the voucher's core enterprise or bank / 非凭据相关方")
         if voucher.status != "pending":
@@ -453,6 +464,9 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
     voucher = voucher_head(raw, row)
     holder_id, amount, tier, status, contract_id = row[10:15]
     sender = actor.party_id if actor.role != "system" else holder_id
+    if holder_id != sender:  # before any rule: a fragment outside the actor's scope is not found
+        with ctx.uow(readonly=True) as seen:
+            scope.check_fragment(seen, actor, fragment_id)
     if voucher.status != "active":
         raise errors.InvalidState(entity="voucher", state=voucher.status, action="transfer")
     if row[15] is None:
@@ -583,28 +597,34 @@ def page_vouchers(ctx: Context, *, actor: Actor, core: str | None = None, bank: 
         return paged(uow, stmt, limit=limit, offset=offset, convert=_voucher_row)
 
 
-def _holdings_query(uow: UnitOfWork, *, party: str, include_closed: bool, actor: Actor | None) -> Any:
-    p = resolve_party(uow, party)
+def _holdings_query(uow: UnitOfWork, *, party: str | None, include_closed: bool, actor: Actor | None) -> Any:
+    holder = resolve_party(uow, party).id if party is not None else None
     if actor is not None:
-        scope.check_party_data(uow, actor, p.id)
+        where = scope.holdings_filter(uow, actor, holder)
+    elif holder is not None:
+        where = t.fragment.c.holder_id == holder
+    else:
+        where = t.fragment.c.id.is_not(None)
     stmt = (select(t.fragment, t.voucher.c.number, t.voucher.c.maturity_on, t.voucher.c.core_id.label("issuer"))
             .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-            .where(t.fragment.c.holder_id == p.id).order_by(t.voucher.c.maturity_on, t.fragment.c.id))
+            .where(where).order_by(t.voucher.c.maturity_on, t.fragment.c.id))
     if not include_closed:
         stmt = stmt.where(t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
     return stmt
 
 
 def holdings(ctx: Context, *, party: str, include_closed: bool = False, actor: Actor | None = None) -> list[Result]:
-    """A party's fragments with voucher number, maturity and status (refused unless the actor may see them)."""
+    """A party's fragments with voucher number, maturity and status (with an actor: those in its scope,
+    ``scope.holdings_filter``)."""
     with ctx.uow(readonly=True) as uow:
         stmt = _holdings_query(uow, party=party, include_closed=include_closed, actor=actor)
         return [row_dict(r) for r in uow.conn.execute(stmt)]
 
 
-def page_holdings(ctx: Context, *, actor: Actor, party: str, include_closed: bool = False, limit: int = 50,
+def page_holdings(ctx: Context, *, actor: Actor, party: str | None, include_closed: bool = False, limit: int = 50,
                   offset: int = 0) -> Result:
-    """One page of a party's fragments, if the actor may see that party's holdings."""
+    """One page of a party's fragments as far as they are in the actor's scope; with no party, every
+    fragment in the actor's scope (the district's and chain offices': all)."""
     with ctx.uow(autocommit=True) as uow:
         stmt = _holdings_query(uow, party=party, include_closed=include_closed, actor=actor)
         return paged(uow, stmt, limit=limit, offset=offset)

@@ -3,8 +3,8 @@
 Read-only use cases (no unit of work commits here). Scoping follows ``scope``: a core enterprise sees
 its suppliers, contracts and the vouchers it issued; a supplier its holdings, its trades and its
 financings; a bank its customers, credit lines, financings and instructions; the district and chain
-offices everything. ``check_visible`` tells a record that does not exist (NotFound) from one that
-belongs to another organisation (Forbidden), which is what the console shows.
+offices everything. ``check_visible`` refuses another organisation's record as not found, exactly as a
+record that does not exist, which is what the console shows (its 404 page).
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ from .common import Result, row_dict
 from .context import Actor, Context
 from .documents import trade_documents, trade_files
 from .parties import lpr_query
-
-_NOT_YOURS = "not your organisation's record / 非本机构记录"
-
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -62,23 +59,15 @@ def _date(value: Any) -> dt.date | None:
 
 
 def check_visible(ctx: Context, *, actor: Actor, kind: str, ref: str) -> None:
-    """Refuse a voucher, fragment or financing the actor may not see.
-
-    NotFound when no such record exists; Forbidden when it exists but belongs to others.
-    """
-    table = {"voucher": t.voucher, "fragment": t.fragment, "financing": t.financing}[kind]
+    """Refuse a voucher, fragment or financing the actor may not see: not found, exactly as a record that
+    does not exist (a console page must not tell that another organisation's record exists)."""
     with ctx.uow(readonly=True) as uow:
-        try:
-            if kind == "voucher":
-                scope.check_voucher(uow, actor, ref, whole_tree=True)
-            elif kind == "fragment":
-                scope.check_fragment(uow, actor, ref)
-            else:
-                scope.check_financing(uow, actor, ref)
-        except errors.NotFound:
-            if uow.conn.execute(select(table.c.id).where(table.c.id == ref)).first() is not None:
-                raise errors.Forbidden(reason=_NOT_YOURS) from None
-            raise
+        if kind == "voucher":
+            scope.check_voucher(uow, actor, ref, whole_tree=True)
+        elif kind == "fragment":
+            scope.check_fragment(uow, actor, ref)
+        else:
+            scope.check_financing(uow, actor, ref)
 
 
 # --- core enterprise ----------------------------------------------------------------------------

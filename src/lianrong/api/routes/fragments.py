@@ -14,8 +14,9 @@ router = APIRouter(prefix="/fragments", tags=["fragments"])
 @router.get("", response_model=HoldingPage)
 def holdings(ctx: Ctx, actor: CurrentActor, page: Paging, holder: PartyQuery = None,
              include_closed: bool = False) -> dict:
-    """A party's fragments (default: the caller's own); another's only for its bank, its core or overseers."""
-    return vouchers.page_holdings(ctx, actor=actor, party=holder or actor.party_id, include_closed=include_closed,
+    """The fragments in the caller's scope (a bank: those of the vouchers issued at it; the district and chain
+    offices: all), ``holder``'s only when given (an empty page when none of them is in the caller's scope)."""
+    return vouchers.page_holdings(ctx, actor=actor, party=holder, include_closed=include_closed,
                                   limit=page.limit, offset=page.offset)
 
 
