@@ -95,12 +95,17 @@ class World:
 
     def contract(self, buyer: str, seller: str, *, amount_fen: int = 10**13, due: dt.date | None = None,
                  non_cash: bool = True) -> str:
-        """A trade contract in which ``buyer`` buys from ``seller``."""
+        """A trade contract in which ``buyer`` buys from ``seller``, with the buyer's scan of it attached, and
+        confirmed by the seller."""
+        number = f"HT-{next(_counter)}"
+        scan = documents.upload(self.ctx, actor=self.user(buyer), content=b"%PDF-1.7\n% contract " + number.encode()
+                                + b"\n%%EOF\n", filename=f"{number}.pdf", idempotency_key=key())["sha256"]
         c = documents.add_contract(self.ctx, actor=self.user(buyer), buyer=self.ids[buyer], seller=self.ids[seller],
-                                   number=f"HT-{next(_counter)}", amount_fen=amount_fen,
+                                   number=number, amount_fen=amount_fen,
                                    signed_on=self.ctx.clock.today() - dt.timedelta(days=10),
                                    due_on=due or dt.date(2027, 12, 31), non_cash_agreed=non_cash,
-                                   idempotency_key=key())
+                                   attachments=[scan], idempotency_key=key())
+        documents.confirm_contract(self.ctx, actor=self.user(seller), contract_id=c["id"], idempotency_key=key())
         self.contracts[(buyer, seller)] = c["id"]
         return c["id"]
 
