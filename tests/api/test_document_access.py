@@ -98,3 +98,18 @@ def test_re_uploading_does_not_reveal_another_party_s_file(fresh_api_world):
     # and s4's upload makes the file readable to s4 (it has the bytes), under s4's own name
     got = aw.as_("other_sup").get(f"/attachments/{first['sha256']}")
     assert got.status_code == 200 and 'filename="b.pdf"' in got.headers["content-disposition"]
+
+
+def test_a_contract_naming_another_enterprise_is_unconfirmed_until_that_enterprise_confirms_it(fresh_api_world):
+    aw = fresh_api_world
+    made = _contract(aw, "core_op", "core", "s1", "HT-CONFIRM-1", [])
+    assert made.status_code == 201 and made.json()["status"] == "unconfirmed"
+    cid = made.json()["id"]
+    shown = {c["id"]: c for c in aw.as_("sup_op").get("/contracts", params={"buyer": aw.ids["core"]}).json()["items"]}
+    assert shown[cid]["status"] == "unconfirmed" and shown[cid]["recorded_by"] == aw.ids["core"]
+    assert aw.as_("core_op").post(f"/contracts/{cid}/confirm").json()["code"] == "auth.forbidden"  # not its own
+    outsider = aw.as_("other_sup").post(f"/contracts/{cid}/confirm")
+    assert outsider.status_code == 404 and outsider.json()["code"] == "contract.not_found"
+    confirmed = aw.as_("sup_op").post(f"/contracts/{cid}/confirm")
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
+    assert aw.as_("core_op").get(f"/contracts/{cid}").json()["contract"]["status"] == "confirmed"

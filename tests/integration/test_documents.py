@@ -172,3 +172,54 @@ def test_a_viewer_account_uploads_no_file_and_records_no_contract_or_invoice(wor
     assert documents.add_invoice(world.ctx, actor=world.user("core", "approver"),
                                  contract_id=world.contracts[("core", "s1")], number="26117000000000000099",
                                  amount_fen=100_00, issued_on=dt.date(2026, 11, 20), idempotency_key=key())["id"]
+
+
+def test_a_minimal_ofd_is_stored_and_a_jar_carrying_ofd_xml_is_refused(world):
+    import io
+    import zipfile
+
+    def zipped(entries: dict[str, bytes]) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in entries.items():
+                z.writestr(name, data)
+        return out.getvalue()
+
+    ofd_xml = f'<ofd:OFD xmlns:ofd="{documents.OFD_NAMESPACE}" Version="1.0" DocType="OFD"/>'.encode()
+    jar = zipped({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n", "META-INF/OFD.xml": ofd_xml})
+    refuses(world.ctx, "attachment.ofd_invalid", documents.upload, world.ctx, actor=world.user("core"), content=jar,
+            filename="发票.ofd", idempotency_key=key())
+    ok = upload(world, zipped({"OFD.xml": ofd_xml}), "发票.ofd")
+    assert rows(world.ctx, t.attachment, t.attachment.c.sha256 == ok["sha256"])[0].media_type == "application/ofd"
+
+
+def test_one_scan_cannot_back_two_invoice_numbers(world):
+    scan = upload(world, PDF + b"% invoice scan\n", "发票扫描件.pdf")["sha256"]
+    add = dict(actor=world.user("core"), contract_id=world.contracts[("core", "s1")], amount_fen=100_00,
+               issued_on=dt.date(2026, 11, 20))
+    documents.add_invoice(world.ctx, **add, number="26117000000011111111", attachments=[scan], idempotency_key=key())
+    refuses(world.ctx, "invoice.document_reused", documents.add_invoice, world.ctx, **add,
+            number="26117000000022222222", attachments=[scan], idempotency_key=key())
+    # the contract's own scan may still document an invoice under it (a contract and an invoice, not two invoices)
+    contract_scan = rows(world.ctx, t.document_link, t.document_link.c.owner_id == world.contracts[("core", "s1")])[0]
+    documents.add_invoice(world.ctx, **add, number="26117000000033333333", attachments=[contract_scan.sha256],
+                          idempotency_key=key())
+
+
+def test_documents_cannot_be_ticked_verified_on_a_financing_with_no_document(world):
+    bare = documents.add_contract(world.ctx, actor=world.user("core"), buyer=world.ids["core"], seller=world.ids["s1"],
+                                  number="HT-BARE", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
+                                  due_on=dt.date(2027, 12, 31), non_cash_agreed=True, idempotency_key=key())
+    world.contracts[("core", "s1")] = bare["id"]
+    root = world.issue(1000_00)
+    f = world.finance([root], "s1", disburse=False)
+    bank = world.user("bank", "approver")
+    refuses(world.ctx, "financing.no_documents", financing.review, world.ctx, actor=bank, financing_id=f["id"],
+            approve=True, checklist={"contract": True, "invoices": True, "documents": True}, idempotency_key=key())
+    # once the trade carries a scan, the bank may tick it
+    scan = upload(world, PDF + b"% the bare contract, scanned later\n", "合同.pdf")["sha256"]
+    documents.add_invoice(world.ctx, actor=world.user("core"), contract_id=bare["id"], number="26117000000044444444",
+                          amount_fen=1_00, issued_on=dt.date(2026, 11, 20), attachments=[scan], idempotency_key=key())
+    assert financing.review(world.ctx, actor=bank, financing_id=f["id"], approve=True,
+                            checklist={"contract": True, "invoices": True, "documents": True},
+                            idempotency_key=key())["status"] == "approved"
