@@ -282,3 +282,27 @@ def test_certificate_pdf_of_a_held_part(console, login):
     r = client.get(f"/supplier/fragments/{frag}/certificate.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF") and r.headers["content-type"] == "application/pdf"
     assert login("feed_op").get(f"/supplier/fragments/{frag}/certificate.pdf").status_code == 403
+
+
+def test_a_contract_recorded_in_the_console_shows_as_unconfirmed_until_the_other_party_confirms(console, login,
+                                                                                                csrf_of, key_of):
+    from lianrong.services import documents
+    from lianrong.services.context import SYSTEM
+
+    ctx = console.ctx
+    op = login("yukou_op")
+    page = op.get("/core/contracts").text
+    r = op.post("/core/contracts", data=_contract_form(ctx, page, csrf_of, key_of, number="YK-WL-CONFIRM-1"),
+                follow_redirects=False)
+    assert r.status_code == 303
+
+    def row(number: str) -> str:
+        html = op.get("/core/contracts").text
+        return re.search(rf'<tr data-testid="row-contract"[^>]*data-number="{number}".*?</tr>', html, re.S).group(0)
+
+    assert 'data-testid="contract-unconfirmed"' in row("YK-WL-CONFIRM-1") and "尚未经对方确认" in row("YK-WL-CONFIRM-1")
+    assert 'data-testid="contract-unconfirmed"' not in row("YK-CG-2026-1102")  # the demo's, confirmed
+    with ctx.engine.connect() as conn:
+        cid = conn.execute(select(t.contract.c.id).where(t.contract.c.number == "YK-WL-CONFIRM-1")).scalar_one()
+    documents.confirm_contract(ctx, actor=SYSTEM, contract_id=cid, idempotency_key="web-test-confirm-1")
+    assert 'data-testid="contract-unconfirmed"' not in row("YK-WL-CONFIRM-1")
