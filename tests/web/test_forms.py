@@ -306,3 +306,39 @@ def test_a_contract_recorded_in_the_console_shows_as_unconfirmed_until_the_other
         cid = conn.execute(select(t.contract.c.id).where(t.contract.c.number == "YK-WL-CONFIRM-1")).scalar_one()
     documents.confirm_contract(ctx, actor=SYSTEM, contract_id=cid, idempotency_key="web-test-confirm-1")
     assert 'data-testid="contract-unconfirmed"' not in row("YK-WL-CONFIRM-1")
+
+
+def test_an_invoice_recorded_in_the_console_carries_its_scan(console, login, csrf_of, key_of):
+    ctx = console.ctx
+    op = login("yukou_op")
+    page = op.get("/core/contracts").text
+    assert 'data-testid="input-scan"' in page and 'enctype="multipart/form-data"' in page
+    import datetime as dt
+
+    from lianrong.services import documents
+
+    contract = documents.add_contract(ctx, actor=parties.actor_for(ctx, "yukou_op"), buyer=_party(ctx, "峪口禽业"),
+                                      seller=_party(ctx, "冷链物流"), number="YK-WL-SCAN-1", amount_fen=10**8,
+                                      signed_on=dt.date(2026, 11, 20), due_on=dt.date(2027, 2, 28),
+                                      non_cash_agreed=True, idempotency_key="web-test-scan-contract")["id"]
+    scan = b"%PDF-1.7\n% console invoice scan\n%%EOF\n"
+    r = op.post("/core/invoices", headers=HX, data={
+        "csrf_token": csrf_of(page), "idempotency_key": "web-test-invoice-scan-1", "contract_id": contract,
+        "number": "26112000000001126077", "amount": "1,000", "issued_on": "2026-11-22"},
+        files={"scan": ("发票扫描件.pdf", scan, "application/pdf")})
+    assert r.status_code == 200 and r.headers.get("HX-Redirect") == "/core/contracts", r.text
+    with ctx.engine.connect() as conn:
+        invoice = conn.execute(select(t.invoice.c.id).where(t.invoice.c.number == "26112000000001126077")).scalar_one()
+        linked = conn.execute(select(t.document_link.c.sha256).where(t.document_link.c.owner_id == invoice)).scalars().all()
+    assert len(linked) == 1
+    html = op.get("/core/contracts").text
+    assert f'data-sha256="{linked[0]}"' in html and "发票扫描件.pdf" in html
+    # a file that is not a document is refused on the form, and nothing is recorded
+    page = op.get("/core/contracts").text
+    bad = op.post("/core/invoices", headers=HX, data={
+        "csrf_token": csrf_of(page), "idempotency_key": "web-test-invoice-scan-2", "contract_id": contract,
+        "number": "26112000000001126078", "amount": "1,000", "issued_on": "2026-11-22"},
+        files={"scan": ("scan.pdf", b"MZ\x90\x00 not a scan", "application/pdf")})
+    assert 'data-code="attachment.rejected"' in bad.text
+    with ctx.engine.connect() as conn:
+        assert conn.execute(select(t.invoice.c.id).where(t.invoice.c.number == "26112000000001126078")).first() is None
