@@ -84,6 +84,20 @@ def test_voucher_from_trade_to_settlement(ui, live):
     row = page.locator(f'[data-testid="row-contract"][data-number="{CONTRACT_NO}"]')
     expect(row.get_by_test_id("row-invoice")).to_contain_text(INVOICE_NO)
     ui.shot("invoice-recorded")
+    expect(row.get_by_test_id("contract-unconfirmed")).to_be_visible()
+    ui.logout()
+
+    # --- 1b. the supplier confirms the contract that names it (until then it backs no voucher) ---
+    ui.login("pack_op", "/supplier")
+    by("nav-supplier-contracts").click()
+    ui.wait_path("/supplier/contracts")
+    row = page.locator(f'[data-testid="row-contract"][data-number="{CONTRACT_NO}"]')
+    row.get_by_test_id("submit-confirm-contract").click()
+    expect(by("flash")).to_contain_text(CONTRACT_NO)
+    expect(row.get_by_test_id("contract-confirmed")).to_be_visible()
+    ui.shot("supplier-confirmed-contract")
+    ui.logout()
+    ui.login("yukou_op", "/core")
 
     by("nav-core-issue").click()
     ui.wait_path("/core/vouchers/new")

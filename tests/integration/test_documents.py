@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from factories import key
+from factories import key, uscc
 from ledger_asserts import counts, prepare_args, refuses, rows
 
 from lianrong.adapters.db import tables as t
@@ -113,6 +113,7 @@ def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world)
                                number="HT-ATT", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
                                due_on=dt.date(2027, 12, 31), non_cash_agreed=True, attachments=[sha, sha],
                                idempotency_key=key())
+    documents.confirm_contract(world.ctx, actor=world.user("s1"), contract_id=c["id"], idempotency_key=key())
     world.contracts[("core", "s1")] = c["id"]
     img = upload(world, PNG, "invoice-scan.png")
     inv = documents.add_invoice(world.ctx, actor=world.user("core"), contract_id=c["id"],
@@ -210,6 +211,7 @@ def test_documents_cannot_be_ticked_verified_on_a_financing_with_no_document(wor
     bare = documents.add_contract(world.ctx, actor=world.user("core"), buyer=world.ids["core"], seller=world.ids["s1"],
                                   number="HT-BARE", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
                                   due_on=dt.date(2027, 12, 31), non_cash_agreed=True, idempotency_key=key())
+    documents.confirm_contract(world.ctx, actor=world.user("s1"), contract_id=bare["id"], idempotency_key=key())
     world.contracts[("core", "s1")] = bare["id"]
     root = world.issue(1000_00)
     f = world.finance([root], "s1", disburse=False)
@@ -223,3 +225,33 @@ def test_documents_cannot_be_ticked_verified_on_a_financing_with_no_document(wor
     assert financing.review(world.ctx, actor=bank, financing_id=f["id"], approve=True,
                             checklist={"contract": True, "invoices": True, "documents": True},
                             idempotency_key=key())["status"] == "approved"
+
+
+def test_an_unconfirmed_contract_backs_no_voucher_and_no_transfer_until_its_other_party_confirms_it(world):
+    c = documents.add_contract(world.ctx, actor=world.user("core"), buyer=world.ids["core"], seller=world.ids["s1"],
+                               number="HT-UNCONFIRMED", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
+                               due_on=dt.date(2027, 12, 31), non_cash_agreed=True, idempotency_key=key())
+    world.contracts[("core", "s1")] = c["id"]
+    refuses(world.ctx, "contract.unconfirmed", vouchers.prepare, world.ctx, **prepare_args(world, 1000_00),
+            idempotency_key=key())
+    refuses(world.ctx, "auth.forbidden", documents.confirm_contract, world.ctx, actor=world.user("core", "approver"),
+            contract_id=c["id"], idempotency_key=key())  # the recording party does not confirm its own
+    refuses(world.ctx, "contract.not_found", documents.confirm_contract, world.ctx, actor=world.user("s3"),
+            contract_id=c["id"], idempotency_key=key())
+    documents.confirm_contract(world.ctx, actor=world.user("s1"), contract_id=c["id"], idempotency_key=key())
+    root = world.issue(1000_00)
+    # s1 records that it buys from s5, a new enterprise; s5 has not confirmed it: no transfer to s5 on it
+    s5 = parties.register_party(world.ctx, kind="enterprise", uscc=uscc(world.base + 77), name="未确认企业",
+                                idempotency_key=key())["id"]
+    parties.onboard(world.ctx, actor=world.user("bank", "approver"), bank=world.ids["bank"], party=s5,
+                    settlement_account="6222000077", ebanking=True, certificate="UK-S5", idempotency_key=key())
+    parties.add_user(world.ctx, party=s5, username=f"s5-operator-{world.base}", display_name="s5", role="operator",
+                     idempotency_key=key())
+    trade = documents.add_contract(world.ctx, actor=world.user("s1"), buyer=world.ids["s1"], seller=s5,
+                                   number="HT-S1-S5", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
+                                   due_on=dt.date(2027, 12, 31), non_cash_agreed=True, idempotency_key=key())
+    move = dict(actor=world.user("s1"), fragment_id=root, parts=[{"recipient": s5, "amount_fen": 100_00}])
+    refuses(world.ctx, "contract.unconfirmed", vouchers.transfer, world.ctx, **move, idempotency_key=key())
+    documents.confirm_contract(world.ctx, actor=parties.actor_for(world.ctx, f"s5-operator-{world.base}"),
+                               contract_id=trade["id"], idempotency_key=key())
+    assert vouchers.transfer(world.ctx, **move, idempotency_key=key())["children"]

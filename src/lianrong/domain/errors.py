@@ -313,6 +313,13 @@ class OfdTooLarge(LianRongError):
     status = 422
 
 
+class ContractUnconfirmed(LianRongError):
+    code = "contract.unconfirmed"
+    zh = "合同{contract}尚未经另一方确认，不能作为凭据签发或流转的贸易背景"
+    en = "Contract {contract} is not yet confirmed by its other party: it cannot back a voucher or a transfer"
+    status = 422
+
+
 class InvoiceDocumentReused(LianRongError):
     code = "invoice.document_reused"
     zh = "附件{sha256}已是另一张发票的凭证：同一份扫描件不能用于两个发票号码"

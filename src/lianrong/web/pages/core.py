@@ -195,6 +195,14 @@ def register(router: APIRouter, deps: Deps) -> None:
         return ui.form_error("core/contracts.html", "core/_contract_form.html", form=form,
                              **_contracts_ctx(ui, contract_form=form))
 
+    @router.post("/core/contracts/{contract_id}/confirm")
+    def confirm_contract(contract_id: str, posted: tuple[UI, FormData] = Depends(post)) -> Response:
+        ui, data = posted
+        form = ui.posted(data)
+        r = documents.confirm_contract(ui.ctx, actor=ui.actor, contract_id=contract_id,
+                                       idempotency_key=form.get("idempotency_key"))
+        return ui.done("/core/contracts", N_("Contract %(number)s confirmed."), number=r["number"])
+
     @router.post("/core/invoices")
     def add_invoice(posted: tuple[UI, FormData] = Depends(post)) -> Response:
         ui, data = posted
