@@ -10,6 +10,7 @@ from ledger_asserts import counts, prepare_args, refuses, rows
 
 from lianrong.adapters.db import tables as t
 from lianrong.services import documents, financing, lineage, parties, vouchers
+from lianrong.services.context import SYSTEM
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -208,10 +209,10 @@ def test_one_scan_cannot_back_two_invoice_numbers(world):
 
 
 def test_documents_cannot_be_ticked_verified_on_a_financing_with_no_document(world):
-    bare = documents.add_contract(world.ctx, actor=world.user("core"), buyer=world.ids["core"], seller=world.ids["s1"],
+    # recorded by the system (confirmed for both parties), with no file
+    bare = documents.add_contract(world.ctx, actor=SYSTEM, buyer=world.ids["core"], seller=world.ids["s1"],
                                   number="HT-BARE", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
                                   due_on=dt.date(2027, 12, 31), non_cash_agreed=True, idempotency_key=key())
-    documents.confirm_contract(world.ctx, actor=world.user("s1"), contract_id=bare["id"], idempotency_key=key())
     world.contracts[("core", "s1")] = bare["id"]
     root = world.issue(1000_00)
     f = world.finance([root], "s1", disburse=False)
