@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lianrong import bootstrap
+from lianrong.domain import errors
 from lianrong.domain.identifiers import make_uscc
 from lianrong.services import credit, documents, financing, parties, payments, vouchers
-from lianrong.services.context import Actor, Context, FixedClock
+from lianrong.services.context import SYSTEM, Actor, Context, FixedClock
 from lianrong.settings import Settings
 
 TODAY = dt.date(2026, 11, 26)
@@ -95,12 +96,21 @@ class World:
 
     def contract(self, buyer: str, seller: str, *, amount_fen: int = 10**13, due: dt.date | None = None,
                  non_cash: bool = True) -> str:
-        """A trade contract in which ``buyer`` buys from ``seller``."""
+        """A trade contract in which ``buyer`` buys from ``seller``, with the buyer's scan of it attached, and
+        confirmed by the seller."""
+        number = f"HT-{next(_counter)}"
+        scan = documents.upload(self.ctx, actor=self.user(buyer), content=b"%PDF-1.7\n% contract " + number.encode()
+                                + b"\n%%EOF\n", filename=f"{number}.pdf", idempotency_key=key())["sha256"]
         c = documents.add_contract(self.ctx, actor=self.user(buyer), buyer=self.ids[buyer], seller=self.ids[seller],
-                                   number=f"HT-{next(_counter)}", amount_fen=amount_fen,
+                                   number=number, amount_fen=amount_fen,
                                    signed_on=self.ctx.clock.today() - dt.timedelta(days=10),
                                    due_on=due or dt.date(2027, 12, 31), non_cash_agreed=non_cash,
-                                   idempotency_key=key())
+                                   attachments=[scan], idempotency_key=key())
+        try:  # the seller confirms; a party the test made without users is confirmed for by the system
+            confirmer = self.user(seller)
+        except errors.NotFound:
+            confirmer = SYSTEM
+        documents.confirm_contract(self.ctx, actor=confirmer, contract_id=c["id"], idempotency_key=key())
         self.contracts[(buyer, seller)] = c["id"]
         return c["id"]
 

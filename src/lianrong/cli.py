@@ -441,6 +441,17 @@ def doc_contract(buyer: str, seller: str, number: str, amount: Annotated[str, ty
                                   non_cash_agreed=non_cash, attachments=shas, idempotency_key=_key(key)), as_json)
 
 
+@doc_app.command("confirm")
+@command
+def doc_confirm(contract: str, db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+    """Confirm a contract that another enterprise recorded naming yours (until then it is unconfirmed)."""
+    from .services import documents
+
+    ctx = _ctx(db)
+    _print(documents.confirm_contract(ctx, actor=_actor(ctx, user), contract_id=contract, idempotency_key=_key(key)),
+           as_json)
+
+
 @doc_app.command("invoice")
 @command
 def doc_invoice(contract: str, number: str, amount: Annotated[str, typer.Option(help="yuan")],

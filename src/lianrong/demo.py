@@ -146,12 +146,35 @@ def _parties(d: _Demo) -> None:
     payments.fund(ctx, party=d.ids["core2"], amount_fen=50_000_00, idempotency_key=k("fund:core2"))
 
 
+def _scan(title: str) -> bytes:
+    """A one-page PDF standing for a scanned trade document (the demo's contracts carry one each)."""
+    text = title.encode("ascii", "replace").replace(b"(", b"[").replace(b")", b"]")
+    stream = b"BT /F1 18 Tf 72 720 Td (" + text + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += str(n).encode() + b" 0 obj\n" + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 " + str(len(objects) + 1).encode() + b"\n0000000000 65535 f \n"
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += b"trailer\n<< /Size " + str(len(objects) + 1).encode() + b" /Root 1 0 R >>\nstartxref\n"
+    out += str(xref).encode() + b"\n%%EOF\n"
+    return bytes(out)
+
+
 def _trade(d: _Demo, name: str, buyer: str, seller: str, amount: int, signed: dt.date, due: dt.date,
            invoice_no: str | None = None) -> tuple[str, str | None]:
     ctx, k = d.ctx, d.key
+    scan = documents.upload(ctx, actor=SYSTEM, content=_scan(f"Contract {name} (demo scan)"),
+                            filename=f"{name}.pdf", idempotency_key=k(f"scan:{name}"))["sha256"]
     c = documents.add_contract(ctx, actor=SYSTEM, buyer=d.ids[buyer], seller=d.ids[seller], number=name,
                                amount_fen=amount, signed_on=signed, due_on=due, non_cash_agreed=True,
-                               idempotency_key=k(f"contract:{name}"))
+                               attachments=[scan], idempotency_key=k(f"contract:{name}"))
     inv = None
     if invoice_no:
         inv = documents.add_invoice(ctx, actor=SYSTEM, contract_id=c["id"], number=invoice_no, amount_fen=amount,

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     hash_algorithm: Literal["sha256", "sm3"] = "sha256"
     payments: Literal["simulated", "batch"] = "simulated"
     max_upload_bytes: int = 20 * 1024 * 1024
+    #: an OFD upload (a ZIP container) is refused when its entries would inflate beyond this, or number more
+    ofd_max_uncompressed_bytes: int = Field(100 * 1024 * 1024, ge=1)
+    ofd_max_entries: int = Field(2000, ge=1)
 
     # --- HTTP API ---
     #: requests per minute per principal (or client IP when anonymous); a sliding window kept in each

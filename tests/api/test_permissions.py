@@ -85,6 +85,15 @@ def _document(aw: ApiWorld) -> dict[str, Any]:
     return {**s, "sha": sha}
 
 
+def _unconfirmed(aw: ApiWorld) -> dict[str, Any]:
+    """A contract the core recorded naming s1, which s1 has not confirmed."""
+    s = _base(aw)
+    c = documents.add_contract(aw.ctx, actor=aw.world.user("core"), buyer=s["core"], seller=s["s1"],
+                               number=f"HT-UNCONF-{s['n']}", amount_fen=10**8, signed_on=TODAY, due_on=TODAY,
+                               non_cash_agreed=True, idempotency_key=key())
+    return {**s, "contract": c["id"]}
+
+
 def _pdf(s: dict[str, Any]) -> dict[str, Any]:
     return {"files": {"file": (f"scan-{s['n']}.pdf", b"%PDF-1.7\n" + str(s["n"]).encode() + b"\n%%EOF", "application/pdf")}}
 
@@ -159,6 +168,8 @@ ROWS = [
                         "signed_on": "2026-11-01", "due_on": "2027-06-30", "non_cash_agreed": True}),
     Row("contract-get", "GET", "/contracts/{contract}", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), deny=404,
         setup=_issued),
+    Row("contract-confirm", "POST", "/contracts/{contract}/confirm",
+        {"sup_op": 200, **every(403, (*CORE, "district", "chain"))}, deny=404, setup=_unconfirmed),
     Row("invoice-add", "POST", "/contracts/{contract}/invoices", every(201, (*CORE, "sup_op")),
         body=lambda s: {"number": f"2611{s['n'] + 7_000_000:016d}", "amount_fen": 1_000_00, "issued_on": "2026-11-20"},
         extra={"other_sup": 404}),

@@ -74,12 +74,30 @@ def test_voucher_from_trade_to_settlement(ui, live):
     form.get_by_test_id("input-number").fill(INVOICE_NO)
     form.get_by_test_id("input-amount").fill(FACE)
     form.get_by_test_id("input-issued_on").fill("2026-11-23")
+    # the invoice's scan: the bank's review can tick "documents verified" only when the trade carries one
+    form.get_by_test_id("input-scan").set_input_files(files=[{
+        "name": "invoice-scan.pdf", "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.7\n% " + INVOICE_NO.encode() + b"\n%%EOF\n"}])
     ui.shot("contract-recorded-invoice-form-filled")
     form.get_by_test_id("submit-invoice").click()
     expect(by("flash")).to_contain_text(INVOICE_NO)
     row = page.locator(f'[data-testid="row-contract"][data-number="{CONTRACT_NO}"]')
     expect(row.get_by_test_id("row-invoice")).to_contain_text(INVOICE_NO)
     ui.shot("invoice-recorded")
+    expect(row.get_by_test_id("contract-unconfirmed")).to_be_visible()
+    ui.logout()
+
+    # --- 1b. the supplier confirms the contract that names it (until then it backs no voucher) ---
+    ui.login("pack_op", "/supplier")
+    by("nav-supplier-contracts").click()
+    ui.wait_path("/supplier/contracts")
+    row = page.locator(f'[data-testid="row-contract"][data-number="{CONTRACT_NO}"]')
+    row.get_by_test_id("submit-confirm-contract").click()
+    expect(by("flash")).to_contain_text(CONTRACT_NO)
+    expect(row.get_by_test_id("contract-confirmed")).to_be_visible()
+    ui.shot("supplier-confirmed-contract")
+    ui.logout()
+    ui.login("yukou_op", "/core")
 
     by("nav-core-issue").click()
     ui.wait_path("/core/vouchers/new")

@@ -429,6 +429,16 @@ def test_full_flow_issue_transfer_finance(demo: Demo):
                        "--issued", "2026-11-22", "--as", "yukou_op", "--json").json()
     assert invoice["amount_fen"] == 20_000_000
 
+    # the contract names 谷丰饲料: it backs no voucher until 谷丰饲料 confirms it
+    before = demo.snapshot()
+    refused(demo.run("voucher", "prepare", bank, feed, contract["id"], "--amount", "150000", "--maturity",
+                     "2027-03-15", "--invoice", f"{invoice['id']}:150000", "--as", "yukou_op", "--today", "2026-11-25"),
+            "contract.unconfirmed")
+    assert_unchanged(before, demo.snapshot(), "a voucher refused on an unconfirmed contract")
+    refused(demo.run("doc", "confirm", contract["id"], "--as", "yukou_op"), "auth.forbidden")
+    confirmed = demo.run("doc", "confirm", contract["id"], "--as", "feed_op", "--json").json()
+    assert confirmed["confirmed_at"] and confirmed["recorded_by"] == core
+
     # maker prepares, checker approves
     voucher = demo.run("voucher", "prepare", bank, feed, contract["id"], "--amount", "150000",
                        "--maturity", "2027-03-15", "--invoice", f"{invoice['id']}:150000", "--as", "yukou_op",

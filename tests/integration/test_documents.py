@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from factories import key
+from factories import key, uscc
 from ledger_asserts import counts, prepare_args, refuses, rows
 
 from lianrong.adapters.db import tables as t
 from lianrong.services import documents, financing, lineage, parties, vouchers
+from lianrong.services.context import SYSTEM
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -56,7 +57,7 @@ def test_invoices_take_a_20_digit_e_invoice_number_or_a_legacy_code_and_number(w
     add = dict(actor=world.user("core"), contract_id=c, amount_fen=100_00, issued_on=dt.date(2026, 11, 20))
     full_width = "２６１１７０００００００１２３４５６７８"  # typed with a Chinese IME
     e = documents.add_invoice(world.ctx, **add, number=full_width, idempotency_key=key())
-    assert (e["code"], e["number"]) == (None, "26117000000012345678")
+    assert (e["code"], e["number"]) == ("", "26117000000012345678")
     legacy10 = documents.add_invoice(world.ctx, **add, code="1100261130", number="01234567", idempotency_key=key())
     assert (legacy10["code"], legacy10["number"]) == ("1100261130", "01234567")
     legacy12 = documents.add_invoice(world.ctx, **add, code="011002600111", number="01234567",
@@ -100,9 +101,12 @@ def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world)
     first = upload(world, PDF, "合同.pdf")
     assert first == {"sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF), "reused": False}
     second = upload(world, PDF, "same-contract-renamed.pdf", org="s1")
-    assert second["sha256"] == first["sha256"] and second["reused"] is True
-    assert len(rows(world.ctx, t.attachment)) == 1
-    assert rows(world.ctx, t.attachment)[0].filename == "合同.pdf"  # the first upload's record is kept
+    assert second["sha256"] == first["sha256"] and second["reused"] is False  # s1 had not uploaded it
+    assert upload(world, PDF, "again.pdf", org="s1")["reused"] is True
+    stored = rows(world.ctx, t.attachment, t.attachment.c.sha256 == first["sha256"])
+    assert len(stored) == 1 and stored[0].filename == "合同.pdf"  # the bytes once, with the first upload's name
+    assert {(r.party_id, r.filename) for r in rows(world.ctx, t.file_upload, t.file_upload.c.sha256 == first["sha256"])} \
+        == {(world.ids["core"], "合同.pdf"), (world.ids["s1"], "same-contract-renamed.pdf")}
 
     # contracts and invoices reference the stored file; every later holder and financing sees it again
     sha = first["sha256"]
@@ -110,6 +114,7 @@ def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world)
                                number="HT-ATT", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
                                due_on=dt.date(2027, 12, 31), non_cash_agreed=True, attachments=[sha, sha],
                                idempotency_key=key())
+    documents.confirm_contract(world.ctx, actor=world.user("s1"), contract_id=c["id"], idempotency_key=key())
     world.contracts[("core", "s1")] = c["id"]
     img = upload(world, PNG, "invoice-scan.png")
     inv = documents.add_invoice(world.ctx, actor=world.user("core"), contract_id=c["id"],
@@ -131,7 +136,7 @@ def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world)
 
 
 def test_a_renamed_non_pdf_or_an_empty_file_is_refused(world):
-    for content in (b"MZ\x90\x00 this is an .exe", b"PK\x03\x04 a word file, not OFD", b"<html>", b""):
+    for content in (b"MZ\x90\x00 this is an .exe", b"<html>", b""):
         refuses(world.ctx, "attachment.rejected", documents.upload, world.ctx, actor=world.user("core"),
                 content=content, filename="发票.pdf", idempotency_key=key())
 
@@ -169,3 +174,85 @@ def test_a_viewer_account_uploads_no_file_and_records_no_contract_or_invoice(wor
     assert documents.add_invoice(world.ctx, actor=world.user("core", "approver"),
                                  contract_id=world.contracts[("core", "s1")], number="26117000000000000099",
                                  amount_fen=100_00, issued_on=dt.date(2026, 11, 20), idempotency_key=key())["id"]
+
+
+def test_a_minimal_ofd_is_stored_and_a_jar_carrying_ofd_xml_is_refused(world):
+    import io
+    import zipfile
+
+    def zipped(entries: dict[str, bytes]) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in entries.items():
+                z.writestr(name, data)
+        return out.getvalue()
+
+    ofd_xml = b'<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.0" DocType="OFD"/>'
+    jar = zipped({"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\n", "META-INF/OFD.xml": ofd_xml})
+    refuses(world.ctx, "attachment.ofd_invalid", documents.upload, world.ctx, actor=world.user("core"), content=jar,
+            filename="发票.ofd", idempotency_key=key())
+    ok = upload(world, zipped({"OFD.xml": ofd_xml}), "发票.ofd")
+    assert rows(world.ctx, t.attachment, t.attachment.c.sha256 == ok["sha256"])[0].media_type == "application/ofd"
+
+
+def test_one_scan_cannot_back_two_invoice_numbers(world):
+    scan = upload(world, PDF + b"% invoice scan\n", "发票扫描件.pdf")["sha256"]
+    add = dict(actor=world.user("core"), contract_id=world.contracts[("core", "s1")], amount_fen=100_00,
+               issued_on=dt.date(2026, 11, 20))
+    documents.add_invoice(world.ctx, **add, number="26117000000011111111", attachments=[scan], idempotency_key=key())
+    refuses(world.ctx, "invoice.document_reused", documents.add_invoice, world.ctx, **add,
+            number="26117000000022222222", attachments=[scan], idempotency_key=key())
+    # the contract's own scan may still document an invoice under it (a contract and an invoice, not two invoices)
+    contract_scan = rows(world.ctx, t.document_link, t.document_link.c.owner_id == world.contracts[("core", "s1")])[0]
+    documents.add_invoice(world.ctx, **add, number="26117000000033333333", attachments=[contract_scan.sha256],
+                          idempotency_key=key())
+
+
+def test_documents_cannot_be_ticked_verified_on_a_financing_with_no_document(world):
+    # recorded by the system (confirmed for both parties), with no file
+    bare = documents.add_contract(world.ctx, actor=SYSTEM, buyer=world.ids["core"], seller=world.ids["s1"],
+                                  number="HT-BARE", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
+                                  due_on=dt.date(2027, 12, 31), non_cash_agreed=True, idempotency_key=key())
+    world.contracts[("core", "s1")] = bare["id"]
+    root = world.issue(1000_00)
+    f = world.finance([root], "s1", disburse=False)
+    bank = world.user("bank", "approver")
+    refuses(world.ctx, "financing.no_documents", financing.review, world.ctx, actor=bank, financing_id=f["id"],
+            approve=True, checklist={"contract": True, "invoices": True, "documents": True}, idempotency_key=key())
+    # once the trade carries a scan, the bank may tick it
+    scan = upload(world, PDF + b"% the bare contract, scanned later\n", "合同.pdf")["sha256"]
+    documents.add_invoice(world.ctx, actor=world.user("core"), contract_id=bare["id"], number="26117000000044444444",
+                          amount_fen=1_00, issued_on=dt.date(2026, 11, 20), attachments=[scan], idempotency_key=key())
+    assert financing.review(world.ctx, actor=bank, financing_id=f["id"], approve=True,
+                            checklist={"contract": True, "invoices": True, "documents": True},
+                            idempotency_key=key())["status"] == "approved"
+
+
+def test_an_unconfirmed_contract_backs_no_voucher_and_no_transfer_until_its_other_party_confirms_it(world):
+    c = documents.add_contract(world.ctx, actor=world.user("core"), buyer=world.ids["core"], seller=world.ids["s1"],
+                               number="HT-UNCONFIRMED", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
+                               due_on=dt.date(2027, 12, 31), non_cash_agreed=True, idempotency_key=key())
+    world.contracts[("core", "s1")] = c["id"]
+    refuses(world.ctx, "contract.unconfirmed", vouchers.prepare, world.ctx, **prepare_args(world, 1000_00),
+            idempotency_key=key())
+    refuses(world.ctx, "auth.forbidden", documents.confirm_contract, world.ctx, actor=world.user("core", "approver"),
+            contract_id=c["id"], idempotency_key=key())  # the recording party does not confirm its own
+    refuses(world.ctx, "contract.not_found", documents.confirm_contract, world.ctx, actor=world.user("s3"),
+            contract_id=c["id"], idempotency_key=key())
+    documents.confirm_contract(world.ctx, actor=world.user("s1"), contract_id=c["id"], idempotency_key=key())
+    root = world.issue(1000_00)
+    # s1 records that it buys from s5, a new enterprise; s5 has not confirmed it: no transfer to s5 on it
+    s5 = parties.register_party(world.ctx, kind="enterprise", uscc=uscc(world.base + 77), name="未确认企业",
+                                idempotency_key=key())["id"]
+    parties.onboard(world.ctx, actor=world.user("bank", "approver"), bank=world.ids["bank"], party=s5,
+                    settlement_account="6222000077", ebanking=True, certificate="UK-S5", idempotency_key=key())
+    parties.add_user(world.ctx, party=s5, username=f"s5-operator-{world.base}", display_name="s5", role="operator",
+                     idempotency_key=key())
+    trade = documents.add_contract(world.ctx, actor=world.user("s1"), buyer=world.ids["s1"], seller=s5,
+                                   number="HT-S1-S5", amount_fen=10**10, signed_on=dt.date(2026, 11, 1),
+                                   due_on=dt.date(2027, 12, 31), non_cash_agreed=True, idempotency_key=key())
+    move = dict(actor=world.user("s1"), fragment_id=root, parts=[{"recipient": s5, "amount_fen": 100_00}])
+    refuses(world.ctx, "contract.unconfirmed", vouchers.transfer, world.ctx, **move, idempotency_key=key())
+    documents.confirm_contract(world.ctx, actor=parties.actor_for(world.ctx, f"s5-operator-{world.base}"),
+                               contract_id=trade["id"], idempotency_key=key())
+    assert vouchers.transfer(world.ctx, **move, idempotency_key=key())["children"]

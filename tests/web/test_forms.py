@@ -13,7 +13,8 @@ from sqlalchemy import select
 from ledger_asserts import count as _count, party_by_short_name as _party
 from lianrong.adapters.db import tables as t
 from lianrong.demo import DEMO_PASSWORD
-from lianrong.services import parties
+from lianrong.services import documents, parties
+from lianrong.services.context import SYSTEM
 
 HX = {"HX-Request": "true"}
 
@@ -117,6 +118,8 @@ def test_issue_and_approve_through_the_forms(console, login, csrf_of, key_of):
     assert r.status_code == 303
     with ctx.engine.connect() as conn:
         contract = conn.execute(select(t.contract.c.id).where(t.contract.c.number == "YK-WL-FLOW-1")).scalar_one()
+    # the seller confirms it (冷链物流 has no console user in the demo: the system confirms for it)
+    documents.confirm_contract(ctx, actor=SYSTEM, contract_id=contract, idempotency_key="web-test-flow-confirm")
     page = op.get("/core/contracts").text
     assert 'data-number="YK-WL-FLOW-1"' in page
     r = op.post("/core/invoices", headers=HX, data={
@@ -282,3 +285,74 @@ def test_certificate_pdf_of_a_held_part(console, login):
     r = client.get(f"/supplier/fragments/{frag}/certificate.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF") and r.headers["content-type"] == "application/pdf"
     assert login("feed_op").get(f"/supplier/fragments/{frag}/certificate.pdf").status_code == 404
+
+
+def test_a_contract_recorded_in_the_console_is_unconfirmed_until_the_supplier_confirms_it_there(console, login,
+                                                                                                csrf_of, key_of):
+    ctx = console.ctx
+    op = login("yukou_op")
+    page = op.get("/core/contracts").text
+    r = op.post("/core/contracts", data=_contract_form(ctx, page, csrf_of, key_of, number="YK-BZ-CONFIRM-1",
+                                                       seller_id=_party(ctx, "蛋品包装")), follow_redirects=False)
+    assert r.status_code == 303
+
+    def row(client, path: str, number: str) -> str:
+        html = client.get(path).text
+        return re.search(rf'<tr data-testid="row-contract"[^>]*data-number="{number}".*?</tr>', html, re.S).group(0)
+
+    mine = row(op, "/core/contracts", "YK-BZ-CONFIRM-1")
+    assert 'data-testid="contract-unconfirmed"' in mine and "尚未经对方确认" in mine
+    assert 'data-testid="submit-confirm-contract"' not in mine  # the recording party does not confirm its own
+    assert 'data-testid="contract-confirmed"' in row(op, "/core/contracts", "YK-CG-2026-1102")  # the demo's
+    pack = login("pack_op")
+    theirs = row(pack, "/supplier/contracts", "YK-BZ-CONFIRM-1")
+    assert 'data-testid="submit-confirm-contract"' in theirs
+    cid = re.search(r'data-id="([^"]+)"', theirs).group(1)
+    page = pack.get("/supplier/contracts").text
+    r = pack.post(f"/supplier/contracts/{cid}/confirm",
+                  data={"csrf_token": csrf_of(page), "idempotency_key": f"contract-confirm-{cid}"},
+                  follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/supplier/contracts"
+    assert 'data-testid="contract-confirmed"' in row(pack, "/supplier/contracts", "YK-BZ-CONFIRM-1")
+    assert 'data-testid="contract-confirmed"' in row(op, "/core/contracts", "YK-BZ-CONFIRM-1")
+    # another supplier neither sees nor confirms it
+    carton = login("carton_op")
+    assert "YK-BZ-CONFIRM-1" not in carton.get("/supplier/contracts").text
+    page = carton.get("/supplier/contracts").text
+    refused = carton.post(f"/supplier/contracts/{cid}/confirm",
+                          data={"csrf_token": csrf_of(page), "idempotency_key": "web-test-confirm-other"})
+    assert refused.status_code == 404
+
+
+def test_an_invoice_recorded_in_the_console_carries_its_scan(console, login, csrf_of, key_of):
+    ctx = console.ctx
+    op = login("yukou_op")
+    page = op.get("/core/contracts").text
+    assert 'data-testid="input-scan"' in page and 'enctype="multipart/form-data"' in page
+    import datetime as dt
+
+    contract = documents.add_contract(ctx, actor=parties.actor_for(ctx, "yukou_op"), buyer=_party(ctx, "峪口禽业"),
+                                      seller=_party(ctx, "冷链物流"), number="YK-WL-SCAN-1", amount_fen=10**8,
+                                      signed_on=dt.date(2026, 11, 20), due_on=dt.date(2027, 2, 28),
+                                      non_cash_agreed=True, idempotency_key="web-test-scan-contract")["id"]
+    scan = b"%PDF-1.7\n% console invoice scan\n%%EOF\n"
+    r = op.post("/core/invoices", headers=HX, data={
+        "csrf_token": csrf_of(page), "idempotency_key": "web-test-invoice-scan-1", "contract_id": contract,
+        "number": "26112000000001126077", "amount": "1,000", "issued_on": "2026-11-22"},
+        files={"scan": ("发票扫描件.pdf", scan, "application/pdf")})
+    assert r.status_code == 200 and r.headers.get("HX-Redirect") == "/core/contracts", r.text
+    with ctx.engine.connect() as conn:
+        invoice = conn.execute(select(t.invoice.c.id).where(t.invoice.c.number == "26112000000001126077")).scalar_one()
+        linked = conn.execute(select(t.document_link.c.sha256).where(t.document_link.c.owner_id == invoice)).scalars().all()
+    assert len(linked) == 1
+    html = op.get("/core/contracts").text
+    assert f'data-sha256="{linked[0]}"' in html and "发票扫描件.pdf" in html
+    # a file that is not a document is refused on the form, and nothing is recorded
+    page = op.get("/core/contracts").text
+    bad = op.post("/core/invoices", headers=HX, data={
+        "csrf_token": csrf_of(page), "idempotency_key": "web-test-invoice-scan-2", "contract_id": contract,
+        "number": "26112000000001126078", "amount": "1,000", "issued_on": "2026-11-22"},
+        files={"scan": ("scan.pdf", b"MZ\x90\x00 not a scan", "application/pdf")})
+    assert 'data-code="attachment.rejected"' in bad.text
+    with ctx.engine.connect() as conn:
+        assert conn.execute(select(t.invoice.c.id).where(t.invoice.c.number == "26112000000001126078")).first() is None

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from ledger_asserts import party_by_short_name as _party
 from lianrong.adapters.db import tables as t
 from lianrong.services import documents, parties
+from lianrong.services.context import SYSTEM
 
 HX = {"HX-Request": "true"}
 WRITES = (t.voucher, t.voucher_invoice, t.voucher_op)
@@ -37,6 +38,8 @@ def trade(console) -> dict[str, str]:
         c = documents.add_contract(ctx, actor=op, buyer=core, seller=cold, number=number, amount_fen=10**9,
                                    signed_on=dt.date(2026, 11, 20), due_on=dt.date(2027, 3, 31), non_cash_agreed=True,
                                    idempotency_key=f"web-test-multi-contract-{n}")
+        documents.confirm_contract(ctx, actor=SYSTEM, contract_id=c["id"],  # for 冷链物流, which has no user
+                                   idempotency_key=f"web-test-multi-confirm-{n}")
         for i, amount in enumerate(amounts, start=1):
             key = f"c{n}i{i}"
             out[key] = documents.add_invoice(ctx, actor=op, contract_id=c["id"], number=f"261126000000{n}{i:07d}",

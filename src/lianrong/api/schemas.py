@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
 from ..domain.financing import REGISTRATION_NO_MAX, REGISTRATION_NO_MIN
 from ..domain.money import MAX_FEN
@@ -310,6 +310,14 @@ class ContractRead(_Out):
     signed_on: dt.date
     due_on: dt.date
     non_cash_agreed: bool
+    recorded_by: str | None = Field(None, description="the party that recorded it; the other one confirms it")
+    confirmed_at: dt.datetime | None = Field(None, description="when the other party confirmed it")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> Literal["confirmed", "unconfirmed"]:
+        """``unconfirmed`` until the party that did not record the contract confirms it."""
+        return "confirmed" if self.confirmed_at is not None else "unconfirmed"
 
 
 class ContractPage(Page[ContractRead]):
@@ -327,7 +335,7 @@ class InvoiceCreate(_In):
 class InvoiceRead(_Out):
     id: str
     contract_id: str
-    code: str | None = None
+    code: str = Field("", description="the legacy invoice code; empty for a 数电票")
     number: str
     amount_fen: int
     issued_on: dt.date

@@ -317,6 +317,46 @@ class AttachmentRejected(LianRongError):
     status = 422
 
 
+class OfdInvalid(LianRongError):
+    """A ZIP that is no OFD document: no ``OFD.xml`` at its root, one that is not XML in the OFD namespace
+    (or declares a DTD or entities), or a broken container."""
+
+    code = "attachment.ofd_invalid"
+    zh = "不是有效的OFD文件：须在根目录含有命名空间为 {namespace} 的 OFD.xml（{problem}）"
+    en = "Not a valid OFD file: it needs an OFD.xml at its root in the {namespace} namespace ({problem})"
+    status = 422
+
+
+class OfdTooLarge(LianRongError):
+    """An OFD container whose entries would inflate beyond the limits (a ZIP bomb is refused unread)."""
+
+    code = "attachment.ofd_too_large"
+    zh = "OFD文件解压后不得超过 {limit} 字节、{max_entries} 个条目"
+    en = "An OFD file may inflate to at most {limit} bytes in {max_entries} entries"
+    status = 422
+
+
+class ContractUnconfirmed(LianRongError):
+    code = "contract.unconfirmed"
+    zh = "合同{contract}尚未经另一方确认，不能作为凭据签发或流转的贸易背景"
+    en = "Contract {contract} is not yet confirmed by its other party: it cannot back a voucher or a transfer"
+    status = 422
+
+
+class InvoiceDocumentReused(LianRongError):
+    code = "invoice.document_reused"
+    zh = "附件{sha256}已是另一张发票的凭证：同一份扫描件不能用于两个发票号码"
+    en = "File {sha256} already documents another invoice: one scan cannot back two invoice numbers"
+    status = 422
+
+
+class NoDocumentsToVerify(LianRongError):
+    code = "financing.no_documents"
+    zh = "该融资的贸易背景没有任何附件，不能勾选“贸易单据已核验”"
+    en = "No document is attached to this financing's trade: \"trade documents verified\" cannot be ticked"
+    status = 422
+
+
 # --- credit --------------------------------------------------------------------------------------
 
 

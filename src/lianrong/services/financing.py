@@ -30,7 +30,7 @@ from .common import (
 )
 from .context import Actor, Context
 from .credit import line_in_force, occupy, release
-from .documents import trade_documents
+from .documents import financing_has_documents, trade_documents
 from .parties import lpr_in_force, require_onboarded, supplier_params
 from .payments import create_instruction, submit
 
@@ -188,6 +188,8 @@ def review(ctx: Context, *, actor: Actor, financing_id: str, approve: bool,
             _unfreeze(ctx, uow, financing=f, actor=actor, status=fin.REJECTED, reason=reason or "")
             return {"id": f.id, "status": fin.REJECTED}
         fin.check_checklist(checklist)
+        if checklist.get("documents") and not financing_has_documents(uow, f.id):
+            raise errors.NoDocumentsToVerify()
         values: dict[str, Any] = {"status": fin.APPROVED, "checklist": checklist, "reviewed_by": actor.user_id}
         if registration_no:
             values.update(_registration(registration_no, registered_at or ctx.clock.now()))

@@ -85,6 +85,8 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
             raise errors.ContractMismatch(reason="the contract must be the core enterprise buying from the supplier / 合同须为核心企业向该供应商采购")
         if not c.non_cash_agreed:
             raise errors.NonCashNotAgreed()
+        if c.confirmed_at is None:
+            raise errors.ContractUnconfirmed(contract=c.number)
         check_issuer_not_defaulted(core_name=core.name, defaulted_on=core.defaulted_on)
         core_params(uow, b.id, core.id)
         if s.id == core.id:
@@ -319,9 +321,12 @@ _TRANSFER_READ = (
     "l.max_ratio, l.max_term_days, l.min_split_fen, l.max_tier, l.spread, "  # 20-24
     "r.ord, p.id, p.name, p.kind, o.settlement_account, o.ebanking, o.certificate, "  # 25-31
     f"(SELECT c.id FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id "
-    "AND (c.id = r.cid OR r.cid = '') AND c.non_cash_agreed = :yes ORDER BY c.signed_on DESC, c.id LIMIT 1), "
+    "AND (c.id = r.cid OR r.cid = '') AND c.non_cash_agreed = :yes AND c.confirmed_at IS NOT NULL "
+    "ORDER BY c.signed_on DESC, c.id LIMIT 1), "
     f"(SELECT c.id FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id "
-    "AND (c.id = r.cid OR r.cid = '') LIMIT 1) "  # 32-33
+    "AND (c.id = r.cid OR r.cid = '') LIMIT 1), "
+    f"(SELECT c.number FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id "
+    "AND (c.id = r.cid OR r.cid = '') AND c.non_cash_agreed = :yes LIMIT 1) "  # 32-34
     "FROM fragment f JOIN voucher v ON v.id = f.voucher_id "
     "LEFT JOIN core_designation d ON d.bank_id = v.bank_id AND d.core_id = v.core_id "
     f"LEFT JOIN supplier_ledger l ON l.bank_id = v.bank_id AND l.core_id = v.core_id AND l.supplier_id = {_SENDER} "
@@ -476,7 +481,7 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
         max_tier=row[23] or row[18], spread=Decimal(row[24] or row[19]))
     by_part: dict[int, tuple] = {}
     for r in rows:
-        by_part.setdefault(r[25], r[26:34])
+        by_part.setdefault(r[25], r[26:35])
     recipients = []
     for i, ref in enumerate(refs):
         r = by_part.get(i)
@@ -494,6 +499,9 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
     for r in recipients:
         if r[0] == voucher.core_id:
             raise errors.ValidationFailed(reason="a voucher cannot be transferred back to its issuer / 凭据不能转回签发企业")
+        if r[6] is None and r[8] is not None:
+            # a contract names its other party only once that party has confirmed it
+            raise errors.ContractUnconfirmed(contract=r[8])
         if r[6] is None and r[7] is not None:
             # 保障中小企业款项支付条例: a voucher pays only a trade that agreed to non-cash payment
             raise errors.NonCashNotAgreed()

@@ -21,6 +21,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
     "supplier": [
         ("/supplier", N_("My holdings"), "nav-supplier-holdings"),
         ("/supplier/financings", N_("My financings"), "nav-supplier-financings"),
+        ("/supplier/contracts", N_("Contracts"), "nav-supplier-contracts"),
     ],
     "bank": [
         ("/bank", N_("Core enterprises & credit"), "nav-bank-home"),

@@ -7,6 +7,9 @@ so the schema can be distributed by core enterprise without redesign.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -23,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     true,
 )
@@ -38,7 +42,28 @@ metadata = MetaData(
 )
 
 ID = String(40)
-TS = DateTime(timezone=True)
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment, always read back with its zone: SQLite keeps no zone, so a moment is written there in UTC
+    and read back as UTC (PostgreSQL's ``timestamptz`` keeps it anyway). Every timestamp a service hands
+    out, and so every one the API answers, carries its offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is not None and dialect.name == "sqlite":
+            return value.astimezone(dt.timezone.utc)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value
+
+
+TS = UtcDateTime()
 
 party = Table(
     "party",
@@ -159,6 +184,18 @@ attachment = Table(
     Column("created_at", TS, nullable=False),
 )
 
+file_upload = Table(
+    "file_upload",
+    metadata,
+    # who stored which file: linking a file needs the linker's organisation to have uploaded it (or to be a
+    # party of a record that carries it); the bytes themselves are stored once, in ``attachment``
+    Column("party_id", ID, ForeignKey("party.id"), primary_key=True),
+    Column("sha256", String(64), ForeignKey("attachment.sha256"), primary_key=True, index=True),
+    Column("filename", String(255), nullable=False),  # the name this organisation gave it
+    Column("uploaded_by", ID),
+    Column("uploaded_at", TS, nullable=False),
+)
+
 document_link = Table(
     "document_link",
     metadata,
@@ -179,6 +216,8 @@ contract = Table(
     Column("due_on", Date, nullable=False),  # contractual payment due date
     Column("non_cash_agreed", Boolean, nullable=False),
     Column("created_at", TS, nullable=False),
+    Column("recorded_by", ID),  # the party that recorded it; the other one confirms it
+    Column("confirmed_at", TS),  # the counterparty's confirmation; until then the contract is unconfirmed
     UniqueConstraint("seller_id", "number", name="seller_number"),
     Index("ix_contract_trade", "buyer_id", "seller_id"),
     CheckConstraint("amount_fen > 0", name="amount_positive"),

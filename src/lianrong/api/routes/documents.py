@@ -96,6 +96,12 @@ def get_contract(contract_id: IdParam, ctx: Ctx, actor: CurrentActor) -> dict:
     return documents.get_contract(ctx, actor=actor, contract_id=contract_id)
 
 
+@router.post("/contracts/{contract_id}/confirm", response_model=ContractRead)
+def confirm_contract(contract_id: IdParam, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+    """The other party to a contract (not the one that recorded it) confirms it; until then it is unconfirmed."""
+    return documents.confirm_contract(ctx, actor=actor, contract_id=contract_id, idempotency_key=key)
+
+
 @router.post("/contracts/{contract_id}/invoices", response_model=InvoiceRead, status_code=201)
 def add_invoice(contract_id: IdParam, body: InvoiceCreate, ctx: Ctx, actor: WritingActor,
                 key: IdempotencyKey) -> dict:

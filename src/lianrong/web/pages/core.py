@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from ...domain import errors
 from ...domain.errors import LianRongError
@@ -24,6 +24,19 @@ VOUCHER_STATUSES = ("pending", "active", "settled", "overdue", "rejected")
 #: invoice rows the prepare form offers at most (the service takes up to 100; more is a file import's job)
 MAX_INVOICES = 20
 _INVOICE_FIELD = re.compile(r"(?:invoice|allocation)_([0-9]{1,3})")
+
+
+def _scan(ui: UI, data: FormData, form: Form) -> list[str]:
+    """The optional scan posted with a contract or an invoice, uploaded (by content, as ``POST /attachments``)
+    under the form's idempotency key; its hash, to attach."""
+    form.values.pop("scan", None)
+    upload = data.get("scan")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return []
+    limit = int(getattr(ui.ctx.settings, "max_upload_bytes", 20 * 1024 * 1024))
+    content = upload.file.read(limit + 1)
+    return [documents.upload(ui.ctx, actor=ui.actor, content=content, filename=upload.filename[:255],
+                             idempotency_key=f"{form.get('idempotency_key')}:scan")["sha256"]]
 
 
 def _contracts_ctx(ui: UI, contract_form: Form | None = None, invoice_form: Form | None = None) -> dict[str, Any]:
@@ -174,12 +187,21 @@ def register(router: APIRouter, deps: Deps) -> None:
                 r = documents.add_contract(ui.ctx, actor=ui.actor, buyer=ui.party_id, seller=seller, number=number,
                                            amount_fen=amount, signed_on=signed, due_on=due,  # type: ignore[arg-type]
                                            non_cash_agreed=form.checked("non_cash_agreed"),
+                                           attachments=_scan(ui, data, form),
                                            idempotency_key=form.get("idempotency_key"))
                 return ui.done("/core/contracts", N_("Contract %(number)s recorded."), number=r["number"])
             except LianRongError as exc:
                 form.fail(None, exc)
         return ui.form_error("core/contracts.html", "core/_contract_form.html", form=form,
                              **_contracts_ctx(ui, contract_form=form))
+
+    @router.post("/core/contracts/{contract_id}/confirm")
+    def confirm_contract(contract_id: str, posted: tuple[UI, FormData] = Depends(post)) -> Response:
+        ui, data = posted
+        form = ui.posted(data)
+        r = documents.confirm_contract(ui.ctx, actor=ui.actor, contract_id=contract_id,
+                                       idempotency_key=form.get("idempotency_key"))
+        return ui.done("/core/contracts", N_("Contract %(number)s confirmed."), number=r["number"])
 
     @router.post("/core/invoices")
     def add_invoice(posted: tuple[UI, FormData] = Depends(post)) -> Response:
@@ -194,6 +216,7 @@ def register(router: APIRouter, deps: Deps) -> None:
             try:
                 r = documents.add_invoice(ui.ctx, actor=ui.actor, contract_id=contract_id, number=number, code=code,
                                           amount_fen=amount, issued_on=issued,  # type: ignore[arg-type]
+                                          attachments=_scan(ui, data, form),
                                           idempotency_key=form.get("idempotency_key"))
                 return ui.done("/core/contracts", N_("Invoice %(number)s recorded."), number=r["number"])
             except LianRongError as exc:

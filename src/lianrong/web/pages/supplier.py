@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from ...domain.errors import LianRongError
 from ...domain.money import format_yuan
-from ...services import financing, vouchers, worklists
+from ...services import documents, financing, vouchers, worklists
 from ..console import Deps, error_page
 from ..i18n import N_
 from ..render import UI, Form
@@ -99,6 +99,18 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.get("/supplier/financings")
     def my_financings(ui: UI = Depends(page)) -> Response:
         return ui.render("supplier/financings.html", rows=worklists.financings(ui.ctx, actor=ui.actor))
+
+    @router.get("/supplier/contracts")
+    def contracts(ui: UI = Depends(page)) -> Response:
+        return ui.render("supplier/contracts.html", contracts=worklists.contracts(ui.ctx, actor=ui.actor))
+
+    @router.post("/supplier/contracts/{contract_id}/confirm")
+    def confirm_contract(contract_id: str, posted: tuple[UI, FormData] = Depends(post)) -> Response:
+        ui, data = posted
+        form = ui.posted(data)
+        r = documents.confirm_contract(ui.ctx, actor=ui.actor, contract_id=contract_id,
+                                       idempotency_key=form.get("idempotency_key"))
+        return ui.done("/supplier/contracts", N_("Contract %(number)s confirmed."), number=r["number"])
 
     @router.get("/supplier/fragments/{fragment_id}")
     def fragment(fragment_id: str, ui: UI = Depends(page)) -> Response:
