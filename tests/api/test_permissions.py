@@ -293,6 +293,7 @@ def test_permission_matrix_smoke_on_postgresql(pg_url):
 RECORD_CHANGES = {
     "token-revoke": ("token", "tok"),
     "invoice-add": ("contract", "ctr"),
+    "contract-confirm": ("contract", "ctr"),
     "voucher-prepare": ("contract", "ctr"),
     "voucher-approve": ("voucher", "vch"),
     "voucher-reject": ("voucher", "vch"),
@@ -310,6 +311,7 @@ RECORD_CHANGES = {
 #: are refused for what they are (403), which is what a missing record gets too
 OUTSIDER_404 = {
     "token-revoke": OUTSIDERS,
+    "contract-confirm": OUTSIDERS,
     "invoice-add": OUTSIDERS,
     "voucher-prepare": ("core2_op",),
     "voucher-approve": ("bank2_ap", "core2_ap", "other_sup_ap"),
