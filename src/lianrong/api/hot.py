@@ -38,6 +38,7 @@ from ..services import accounts, vouchers
 from ..services.context import Actor, Context
 from .deps import IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, PREFIX, count_request, refuse_viewer, scoped_key
 from .errors import error_headers
+from .middleware import read_body, replaying
 from .ratelimit import SlidingWindowLimiter
 from .schemas import ID_PATTERN, TransferCreate
 
@@ -90,17 +91,10 @@ class HotPaths:
                 key = value.decode("latin-1")
             elif name == b"content-type" and content_type is None:
                 content_type = value.split(b";", 1)[0].strip().lower()
-        body, more, messages = b"", True, []
-        while more:  # the outer middleware caps the size
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
+        body, messages, complete = await read_body(receive)
         request = None
         if (secret and key is not None and key.strip() and len(key) <= IDEMPOTENCY_KEY_MAX and _KEY.match(key)
-                and content_type == _JSON and _ID.match(fragment_id) and not more):
+                and content_type == _JSON and _ID.match(fragment_id) and complete):
             try:
                 # as FastAPI reads a JSON body: parsed, then validated in Python mode
                 request = TransferCreate.model_validate(jsoncodec.loads(body))
@@ -116,14 +110,7 @@ class HotPaths:
             else:
                 await _send_json(send, status, content, headers)
                 return
-        replay = iter(messages)
-
-        async def replayed() -> dict:
-            for message in replay:
-                return message
-            return await receive()
-
-        await self.app(scope, replayed, send)
+        await self.app(scope, replaying(messages, receive), send)
 
     async def _answer(self, ctx: Context, limiter: SlidingWindowLimiter, secret: str, key: str, fragment_id: str,
                       request: TransferCreate) -> tuple[int, Any, dict]:

@@ -131,25 +131,37 @@ class JsonDepthLimit:
         if scope["type"] != "http" or not _json_body(scope["headers"]):
             await self.app(scope, receive, send)
             return
-        messages, chunks, more = [], [], True
-        while more:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        if nests_deeper(b"".join(chunks), MAX_JSON_DEPTH):
+        body, messages, _ = await read_body(receive)
+        if nests_deeper(body, MAX_JSON_DEPTH):
             await RequestContextMiddleware._send(send, 400, RequestMalformed.too_deep(MAX_JSON_DEPTH).to_dict())
             return
-        replay = iter(messages)
+        await self.app(scope, replaying(messages, receive), send)
 
-        async def replayed() -> dict:
-            for message in replay:
-                return message
-            return await receive()
 
-        await self.app(scope, replayed, send)
+async def read_body(receive: Any) -> tuple[bytes, list[dict], bool]:
+    """Read a request's body whole: the body, the messages it came in (to hand on with ``replaying``) and
+    whether it ended (a disconnect ends the reading early). The request context caps the size."""
+    messages, chunks, more = [], [], True
+    while more:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks), messages, not more
+
+
+def replaying(messages: list[dict], receive: Any) -> Any:
+    """A ``receive`` that gives the messages already read again, then reads on."""
+    replay = iter(messages)
+
+    async def replayed() -> dict:
+        for message in replay:
+            return message
+        return await receive()
+
+    return replayed
 
 
 def _json_body(headers: list[tuple[bytes, bytes]]) -> bool:

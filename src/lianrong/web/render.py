@@ -23,6 +23,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+from starlette.datastructures import UploadFile
 
 from ..adapters import signing
 from ..domain import errors
@@ -200,6 +201,16 @@ class Form:
     def get(self, name: str, default: Any = "") -> Any:
         v = self.values.get(name, default)
         return v if v is not None else default
+
+    def file(self, name: str, *, required: bool = True) -> UploadFile | None:
+        """A posted file, taken out of the kept values (a file is never shown again); a missing required
+        one is a field error."""
+        upload = self.values.pop(name, None)
+        if isinstance(upload, UploadFile) and upload.filename:
+            return upload
+        if required:
+            self.text(name)
+        return None
 
     def text(self, name: str, *, required: bool = True, max_len: int = 200) -> str:
         value = str(self.get(name)).strip()

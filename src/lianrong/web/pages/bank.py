@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from ...domain import errors
 from ...domain.calendar import add_months
@@ -283,11 +283,8 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
     @router.post("/bank/confirmations")
     def import_confirmations(posted: tuple[UI, FormData] = Depends(post)) -> Response:
         ui, data = posted
-        upload = data.get("file")
         form = ui.posted(data)
-        form.values.pop("file", None)
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            form.text("file")
+        upload = form.file("file")
         if form.ok:
             try:
                 r = payments.import_confirmation_upload(
@@ -331,15 +328,12 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
     @router.post("/bank/ledger")
     def ledger_import(posted: tuple[UI, FormData] = Depends(post)) -> Response:
         ui, data = posted
-        upload = data.get("file")
         form = ui.posted(data)
-        form.values.pop("file", None)
+        upload = form.file("file")
         core = form.text("core_id")
         module = _excel()
         if module is None:
             return _unavailable(ui)
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            form.text("file")
         if form.ok:
             try:
                 content = upload.file.read()  # type: ignore[union-attr]

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from ...domain import errors
 from ...domain.errors import LianRongError
@@ -26,12 +26,11 @@ MAX_INVOICES = 20
 _INVOICE_FIELD = re.compile(r"(?:invoice|allocation)_([0-9]{1,3})")
 
 
-def _scan(ui: UI, data: FormData, form: Form) -> list[str]:
+def _scan(ui: UI, form: Form) -> list[str]:
     """The optional scan posted with a contract or an invoice, uploaded (by content, as ``POST /attachments``)
     under the form's idempotency key; its hash, to attach."""
-    form.values.pop("scan", None)
-    upload = data.get("scan")
-    if not isinstance(upload, UploadFile) or not upload.filename:
+    upload = form.file("scan", required=False)
+    if upload is None:
         return []
     limit = int(getattr(ui.ctx.settings, "max_upload_bytes", 20 * 1024 * 1024))
     content = upload.file.read(limit + 1)
@@ -187,7 +186,7 @@ def register(router: APIRouter, deps: Deps) -> None:
                 r = documents.add_contract(ui.ctx, actor=ui.actor, buyer=ui.party_id, seller=seller, number=number,
                                            amount_fen=amount, signed_on=signed, due_on=due,  # type: ignore[arg-type]
                                            non_cash_agreed=form.checked("non_cash_agreed"),
-                                           attachments=_scan(ui, data, form),
+                                           attachments=_scan(ui, form),
                                            idempotency_key=form.get("idempotency_key"))
                 return ui.done("/core/contracts", N_("Contract %(number)s recorded."), number=r["number"])
             except LianRongError as exc:
@@ -216,7 +215,7 @@ def register(router: APIRouter, deps: Deps) -> None:
             try:
                 r = documents.add_invoice(ui.ctx, actor=ui.actor, contract_id=contract_id, number=number, code=code,
                                           amount_fen=amount, issued_on=issued,  # type: ignore[arg-type]
-                                          attachments=_scan(ui, data, form),
+                                          attachments=_scan(ui, form),
                                           idempotency_key=form.get("idempotency_key"))
                 return ui.done("/core/contracts", N_("Invoice %(number)s recorded."), number=r["number"])
             except LianRongError as exc:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData
 
 from ...domain.errors import LianRongError
 from ...services import calendar, overview, splits, worklists
@@ -62,11 +62,8 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.post("/overview/calendar")
     def load_holidays(posted: tuple[UI, FormData] = Depends(post)) -> Response:
         ui, data = posted
-        upload = data.get("file")
         form = ui.posted(data)
-        form.values.pop("file", None)
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            form.text("file")
+        upload = form.file("file")
         if form.ok:
             try:
                 r = calendar.load(ui.ctx, actor=ui.actor, content=upload.file.read(),  # type: ignore[union-attr]
