@@ -15,8 +15,10 @@ Every engine a test opened through ``bootstrap`` is disposed and forgotten when 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from databases import TEMPLATE_RECORD, Templates, database_for, fresh_pg_database, pg_unavailable
@@ -31,10 +33,18 @@ from lianrong.adapters.db.engine import normalize_url
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+#: tiers whose every test is ``slow``: command-line runs in subprocesses, and the console in Chromium
+SLOW_TIERS = ("e2e", "browser")
+
+
 def pytest_collection_modifyitems(config, items):  # noqa: ARG001 - pytest hook signature
+    here = Path(__file__).parent
     for item in items:
         if "pg_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+        with contextlib.suppress(ValueError):
+            if item.path.relative_to(here).parts[0] in SLOW_TIERS:
+                item.add_marker(pytest.mark.slow)
 
 
 def _pg_unavailable(reason: str):

@@ -226,11 +226,7 @@ def raced(race_url, tmp_path_factory) -> Iterator[Race]:
     print(f"\n{w.ctx.engine.dialect.name}: {N_PROCESSES} processes raced in {time.monotonic() - began:.1f} s; "
           f"refusals by scenario: {codes}")
     yield run
-    engine = w.ctx.engine
-    engine.dispose()
-    for k, e in list(bootstrap._engines.items()):  # let the database be dropped
-        if e is engine:
-            del bootstrap._engines[k]
+    bootstrap.dispose(race_url)  # let the database be dropped
 
 
 def fragment_rows(w: World) -> dict[str, Any]:
@@ -346,7 +342,7 @@ def test_after_the_race_every_invariant_holds_and_every_chain_counts_each_succes
     assert n_ops == seqs
 
 
-def test_a_replay_waiting_behind_the_first_request_returns_its_result(db_url):
+def test_a_replay_waiting_behind_the_first_request_returns_its_result(world):
     """The deterministic form of the replay race: while the voucher is busy (its row locked on PostgreSQL,
     the write lock held on SQLite), a request and its retry under the same key both arrive; when the
     voucher frees up, both must get the one transfer's result."""
@@ -355,7 +351,7 @@ def test_a_replay_waiting_behind_the_first_request_returns_its_result(db_url):
     from lianrong.domain.errors import LianRongError
     from lianrong.services import vouchers
 
-    w = World(make_context(db_url))
+    w = world
     root = w.issue(1_000_00)
     with w.ctx.uow(readonly=True) as uow:
         vid = uow.conn.execute(select(t.fragment.c.voucher_id).where(t.fragment.c.id == root)).scalar_one()

@@ -211,12 +211,7 @@ class LedgerMachine(RuleBasedStateMachine):
         return self.ctx.clock.day  # type: ignore[attr-defined]
 
     def _close(self) -> None:
-        engine = getattr(getattr(self, "ctx", None), "engine", None)
-        if engine is not None:
-            engine.dispose()
-            for k, e in list(bootstrap._engines.items()):
-                if e is engine:
-                    del bootstrap._engines[k]
+        bootstrap.dispose(self.db.url)
         self.db.close()
 
     def teardown(self) -> None:
@@ -786,6 +781,7 @@ def test_ledger_keeps_its_invariants_under_random_operations_on_sqlite():
     run_state_machine_as_test(LedgerMachine, settings=SQLITE_SETTINGS)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_ledger_keeps_its_invariants_under_random_operations_on_postgres(pg_admin_url):
     machine = type("PostgresLedgerMachine", (LedgerMachine,), {"pg_admin_url": pg_admin_url})
