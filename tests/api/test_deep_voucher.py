@@ -18,6 +18,8 @@ from api.harness import PASSWORD, ApiWorld, build_api_world
 from lianrong.api.app import create_app
 from lianrong.services import audit, lineage, splits
 
+pytestmark = pytest.mark.slow  # a voucher 1,300 levels deep is built once per database
+
 DEPTH = 1300
 FACE = 1_000_000_00
 

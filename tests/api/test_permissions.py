@@ -277,6 +277,7 @@ PG_ROWS = ("vouchers-list", "voucher-get", "holdings", "contract-get", "voucher-
            "financing-disburse", "settlement-run", "attachment-download", "users-list", "lpr-list")
 
 
+@pytest.mark.slow
 def test_permission_matrix_smoke_on_postgresql(pg_url):
     aw = build_api_world(pg_url)
     with aw.client:

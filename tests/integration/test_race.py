@@ -237,6 +237,7 @@ def fragment_rows(w: World) -> dict[str, Any]:
 # --- the tests -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_no_racing_process_crashes_and_losers_get_domain_refusals(raced):
     crashes = [(i, o["op"]["key"], o["crash"], o["traceback"]) for i, outs in enumerate(raced.results) for o in outs
                if "crash" in o]
@@ -246,6 +247,7 @@ def test_no_racing_process_crashes_and_losers_get_domain_refusals(raced):
         assert set(raced.codes(scenario)) <= LOSING_CODES, (scenario, raced.codes(scenario))
 
 
+@pytest.mark.slow
 def test_each_fragment_is_spent_by_exactly_one_of_the_racing_processes(raced):
     w = raced.world
     by_fragment: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
@@ -272,6 +274,7 @@ def test_each_fragment_is_spent_by_exactly_one_of_the_racing_processes(raced):
     assert stored == {o["op"]["key"] for _, o in raced.outcomes("shared") if o["ok"]}, "a refusal left a key behind"
 
 
+@pytest.mark.slow
 def test_each_fragment_is_frozen_for_one_financing_only(raced):
     frozen_by: dict[str, str] = {}
     won = [o for _, o in raced.outcomes("finance") if o["ok"]]
@@ -290,6 +293,7 @@ def test_each_fragment_is_frozen_for_one_financing_only(raced):
     assert links == set(frozen_by.items())
 
 
+@pytest.mark.slow
 def test_processes_spending_different_fragments_of_one_voucher_all_succeed(raced):
     failed = [(o["op"]["fragment"], o.get("code") or o.get("crash")) for _, o in raced.outcomes("own") if not o["ok"]]
     assert not failed, f"transfers of distinct fragments of one voucher were refused: {failed}"
@@ -301,6 +305,7 @@ def test_processes_spending_different_fragments_of_one_voucher_all_succeed(raced
     assert seq == raced.seq_before[vid] + len(raced.own), "one chained operation per transfer"
 
 
+@pytest.mark.slow
 def test_a_replay_racing_the_first_request_returns_its_result(raced):
     """The same key and body from every process: the transfer happens once and all get its result."""
     outcomes = [o for _, o in raced.outcomes("replay")]
@@ -317,6 +322,7 @@ def test_a_replay_racing_the_first_request_returns_its_result(raced):
     assert len({json.dumps(o["result"], sort_keys=True) for o in outcomes}) == 1, "replays answered differently"
 
 
+@pytest.mark.slow
 def test_after_the_race_every_invariant_holds_and_every_chain_counts_each_success_once(raced):
     w = raced.world
     report = audit.verify(w.ctx)

@@ -777,6 +777,7 @@ POSTGRES_SETTINGS = settings(max_examples=5, stateful_step_count=25, deadline=No
                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
+@pytest.mark.slow
 def test_ledger_keeps_its_invariants_under_random_operations_on_sqlite():
     run_state_machine_as_test(LedgerMachine, settings=SQLITE_SETTINGS)
 
