@@ -31,8 +31,6 @@ from lianrong.adapters.db import migrate
 from lianrong.adapters.db.engine import normalize_url
 
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
 #: tiers whose every test is ``slow``: command-line runs in subprocesses, and the console in Chromium
 SLOW_TIERS = ("e2e", "browser")
 
@@ -45,10 +43,6 @@ def pytest_collection_modifyitems(config, items):  # noqa: ARG001 - pytest hook 
         with contextlib.suppress(ValueError):
             if item.path.relative_to(here).parts[0] in SLOW_TIERS:
                 item.add_marker(pytest.mark.slow)
-
-
-def _pg_unavailable(reason: str):
-    pg_unavailable(reason)
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +81,7 @@ def pg_admin_url() -> str:
             conn.execute(text("select 1"))
     except SQLAlchemyError as exc:
         shown = make_url(url).render_as_string(hide_password=True)
-        _pg_unavailable(f"cannot connect to {shown} (LIANRONG_TEST_PG_URL): {exc.__class__.__name__}: "
+        pg_unavailable(f"cannot connect to {shown} (LIANRONG_TEST_PG_URL): {exc.__class__.__name__}: "
                         f"{str(exc.orig if hasattr(exc, 'orig') else exc).strip()}")
     finally:
         engine.dispose()
