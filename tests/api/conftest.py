@@ -7,6 +7,7 @@ Both fixtures start from a copy of the API world's template (built once per test
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from databases import TEMPLATE_RECORD, Templates
@@ -27,6 +28,16 @@ def api_world(db_templates: Templates, tmp_path_factory) -> Iterator[ApiWorld]:
         aw = restore_api_world(url, records, sqlite_synchronous="NORMAL")
         with aw.client:
             yield aw
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def module_api_copy(request, db_templates: Templates, tmp_path_factory) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A module's own copy of the API world's template, on SQLite and on PostgreSQL: its URL and the record to
+    restore the ApiWorld from (``restore_api_world``); the module's tests share it."""
+    admin_url = request.getfixturevalue("pg_admin_url") if request.param == "postgres" else None
+    with db_templates.copy(request.param, "api_world", tmp_path_factory.mktemp("module"),
+                           pg_admin_url=admin_url) as copy:
+        yield copy
 
 
 @pytest.fixture
