@@ -1,39 +1,73 @@
-"""Shared fixtures: database URLs for SQLite and PostgreSQL.
+"""Shared fixtures: database URLs for SQLite and PostgreSQL, copied from per-process templates.
 
 ``pg_url`` gives each test a brand-new PostgreSQL database (``lr_test_<random>``) created on the
 server named by ``LIANRONG_TEST_PG_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/test``)
 and dropped afterwards. When that server is unreachable the test is skipped, except on CI
 (``CI=true``), where it fails. Tests using ``pg_url`` are marked ``postgres`` automatically, so
 ``pytest -m "not postgres"`` deselects them.
+
+``db_url`` runs a test on SQLite and on PostgreSQL. A test that uses ``world`` (or the API's
+``fresh_api_world``) gets a private copy of a database that already holds that World, built once per
+test process (``tests/databases.py``); the World is restored from the template's record, not rebuilt.
+
+Every engine a test opened through ``bootstrap`` is disposed and forgotten when the test ends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from databases import TEMPLATE_RECORD, Templates, database_for, fresh_pg_database, pg_unavailable
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from lianrong import bootstrap
+from lianrong.adapters.db import migrate
 from lianrong.adapters.db.engine import normalize_url
 
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: tiers whose every test is ``slow``: command-line runs in subprocesses, and the console in Chromium
+SLOW_TIERS = ("e2e", "browser")
 
 
 def pytest_collection_modifyitems(config, items):  # noqa: ARG001 - pytest hook signature
+    here = Path(__file__).parent
     for item in items:
         if "pg_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgres)
+        with contextlib.suppress(ValueError):
+            if item.path.relative_to(here).parts[0] in SLOW_TIERS:
+                item.add_marker(pytest.mark.slow)
 
 
-def _pg_unavailable(reason: str):
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"PostgreSQL is required on CI (CI=true) but unavailable: {reason}", pytrace=False)
-    pytest.skip(f"PostgreSQL unavailable: {reason}")
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    """Dispose and forget the engines this test opened (its connections, SQLite writer, kept connections)."""
+    before = bootstrap.cached_urls()
+    yield
+    for url in bootstrap.cached_urls() - before:
+        bootstrap.dispose(url)
+
+
+def _build_world(url: str) -> dict:
+    from factories import World, make_context
+
+    return World(make_context(url)).record()
+
+
+@pytest.fixture(scope="session")
+def db_templates(tmp_path_factory) -> Iterator[Templates]:
+    """This process's template databases (built on first use) and the builders of their shapes."""
+    templates = Templates(folder=tmp_path_factory.mktemp("templates"))
+    templates.register("migrated", migrate.upgrade)
+    templates.register("world", _build_world)
+    yield templates
+    templates.close()
 
 
 @pytest.fixture(scope="session")
@@ -47,40 +81,17 @@ def pg_admin_url() -> str:
             conn.execute(text("select 1"))
     except SQLAlchemyError as exc:
         shown = make_url(url).render_as_string(hide_password=True)
-        _pg_unavailable(f"cannot connect to {shown} (LIANRONG_TEST_PG_URL): {exc.__class__.__name__}: "
+        pg_unavailable(f"cannot connect to {shown} (LIANRONG_TEST_PG_URL): {exc.__class__.__name__}: "
                         f"{str(exc.orig if hasattr(exc, 'orig') else exc).strip()}")
     finally:
         engine.dispose()
     return url
 
 
-@contextlib.contextmanager
-def _fresh_pg_database(pg_admin_url: str) -> Iterator[str]:
-    name = f"lr_test_{secrets.token_hex(6)}"
-    admin = create_engine(
-        pg_admin_url,
-        isolation_level="AUTOCOMMIT",
-        poolclass=pool.NullPool,
-        connect_args={"connect_timeout": 5},
-    )
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except SQLAlchemyError as exc:
-        admin.dispose()
-        _pg_unavailable(f"cannot create database {name}: {exc}")
-    try:
-        yield make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture
 def pg_url(pg_admin_url: str) -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test only; dropped (WITH FORCE) afterwards."""
-    with _fresh_pg_database(pg_admin_url) as url:
+    with fresh_pg_database(pg_admin_url) as url:
         yield url
 
 
@@ -91,7 +102,7 @@ def module_db_url(request, tmp_path_factory) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('module') / 'engine.db'}"
         return
-    with _fresh_pg_database(request.getfixturevalue("pg_admin_url")) as url:
+    with fresh_pg_database(request.getfixturevalue("pg_admin_url")) as url:
         yield url
 
 
@@ -102,16 +113,18 @@ def sqlite_url(tmp_path) -> str:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path) -> str:
-    """Each engine test runs on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'engine.db'}"
-    return request.getfixturevalue("pg_url")
+def db_url(request, tmp_path) -> Iterator[str]:
+    """Each engine test runs on SQLite and on PostgreSQL: an empty database, or a copy holding the World the
+    test asks for."""
+    with database_for(request, request.param, tmp_path, None) as url:
+        yield url
 
 
 @pytest.fixture
-def world(db_url):
-    """A migrated database with a bank, a core enterprise and four suppliers (see tests/factories.py)."""
+def world(request, db_url):
+    """A migrated database with a bank, a core enterprise and four suppliers (see tests/factories.py), copied
+    from this process's template; the World's ids and users are the template's, its context is the test's own."""
     from factories import World, make_context
 
-    return World(make_context(db_url))
+    record = request.node.stash[TEMPLATE_RECORD]
+    return World.restore(make_context(db_url), record.get("world", record))  # the API world's holds one

@@ -65,6 +65,25 @@ def engine_for(url: str, settings: Settings) -> Engine:
     return _engines[key]
 
 
+def cached_urls() -> set[str]:
+    """The URLs this process holds an engine for (``engine_for``)."""
+    return {url for url, _ in _engines}
+
+
+def dispose(url: str) -> None:
+    """Dispose and forget this process's engines for ``url``: their pooled and kept connections and the SQLite
+    writer are closed, and the next ``engine_for`` makes a new engine. A context built on it keeps working
+    (a disposed engine opens new connections), it only no longer shares the cached engine."""
+    for key in [k for k in _engines if k[0] == url]:
+        _engines.pop(key).dispose()
+
+
+def dispose_all() -> None:
+    """Dispose and forget every engine of this process (see ``dispose``)."""
+    for url in cached_urls():
+        dispose(url)
+
+
 def build(*, database_url: str | None = None, settings: Settings | None = None, clock: Clock | None = None,
           migrate_schema: bool = True) -> Context:
     """A service context for the configured (or given) database, migrated to the newest schema."""

@@ -79,6 +79,12 @@ class ApiWorld:
 
 def build_api_world(url: str, *, console: bool = True, **settings: Any) -> ApiWorld:
     """A World on ``url`` with district and chain offices, a token per role and a TestClient."""
+    return restore_api_world(url, build_api_records(url, **settings), console=console, **settings)
+
+
+def build_api_records(url: str, **settings: Any) -> dict[str, Any]:
+    """Build a World on ``url`` with district and chain offices, users with ``PASSWORD`` and a bearer token per
+    role; return what ``restore_api_world`` needs (the World's record, the usernames and the tokens)."""
     world = World(make_context(url, **settings))
     ctx, base = world.ctx, world.base
     for k, (kind, name) in enumerate((("district", "district"), ("chain_office", "chain")), start=1):
@@ -99,8 +105,15 @@ def build_api_world(url: str, *, console: bool = True, **settings: Any) -> ApiWo
     for username in usernames.values():
         accounts.set_initial_password_hash(ctx, username=username, password_hash=password_hash)
     tokens = {role: accounts.issue_token(ctx, username=u, name=f"test {role}")["token"] for role, u in usernames.items()}
-    client = TestClient(create_app(ctx, console=console))
-    return ApiWorld(world=world, client=client, usernames=usernames, tokens=tokens)
+    return {"world": world.record(), "usernames": usernames, "tokens": tokens}
+
+
+def restore_api_world(url: str, records: dict[str, Any], *, console: bool = True, **settings: Any) -> ApiWorld:
+    """The ApiWorld of ``build_api_records`` on ``url`` (its database or a copy of it), with a new context (fixed
+    clock, ``settings``) and a TestClient on a new application."""
+    world = World.restore(make_context(url, **settings), records["world"])
+    client = TestClient(create_app(world.ctx, console=console))
+    return ApiWorld(world=world, client=client, usernames=dict(records["usernames"]), tokens=dict(records["tokens"]))
 
 
 #: roles of ``add_outsiders``: organisations with no part in anything the World's bank, core and s1 do

@@ -14,9 +14,11 @@ import pytest
 from commands import LIANRONG, clean_env
 from fastapi.testclient import TestClient
 
-from api.harness import PASSWORD, ApiWorld, build_api_world
+from api.harness import PASSWORD, ApiWorld, restore_api_world
 from lianrong.api.app import create_app
 from lianrong.services import audit, lineage, splits
+
+pytestmark = pytest.mark.slow  # a voucher 1,300 levels deep is built once per database
 
 DEPTH = 1300
 FACE = 1_000_000_00
@@ -32,17 +34,18 @@ class Deep:
 
 
 @pytest.fixture(scope="module")
-def deep(module_db_url: str) -> Iterator[Deep]:
+def deep(module_api_copy) -> Iterator[Deep]:
     """s1 hands one fen at a time to s2, DEPTH times, each time from the previous remainder (about a second
     on SQLite: the transfers go straight through the service, as in the ledger tests)."""
-    aw = build_api_world(module_db_url)
+    url, _ = module_api_copy
+    aw = restore_api_world(*module_api_copy)
     w = aw.world
     root = current = w.issue(FACE)
     for _ in range(DEPTH):
         current = w.child(w.transfer(current, "s1", [("s2", 1)]), "s1")
     voucher = lineage.lineage(w.ctx, fragment_id=root, with_documents=False)["voucher"]["id"]
     with aw.client:
-        yield Deep(aw=aw, url=module_db_url, voucher=voucher, root=root, leaf=current)
+        yield Deep(aw=aw, url=url, voucher=voucher, root=root, leaf=current)
     w.ctx.engine.dispose()
 
 

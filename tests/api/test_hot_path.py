@@ -20,7 +20,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from api.harness import ApiWorld, build_api_world
+from api.harness import ApiWorld, build_api_world, restore_api_world
 from factories import World
 from lianrong.adapters.db import aio
 from lianrong.adapters.db import tables as t
@@ -32,10 +32,10 @@ import ledger_asserts as la
 
 
 @pytest.fixture(scope="module")
-def twins(module_db_url) -> Iterator[tuple[ApiWorld, TestClient, TestClient]]:
+def twins(module_api_copy) -> Iterator[tuple[ApiWorld, TestClient, TestClient]]:
     """A world, a client on the application with the hot path, and one on the same without it (one per
     module and database: every case works on vouchers of its own)."""
-    aw = build_api_world(module_db_url, console=False)
+    aw = restore_api_world(*module_api_copy, console=False)
     plain = TestClient(create_app(aw.ctx, console=False, hot_paths=False))
     with aw.client, plain:
         yield aw, aw.client, plain

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -93,6 +94,7 @@ def _answers(client: TestClient, username: str, password: str, n: int) -> list[t
     return out
 
 
+@pytest.mark.slow
 def test_a_known_and_an_unknown_user_name_get_the_same_answers(fresh_api_world):
     aw = fresh_api_world
     clock = _movable(aw.ctx)
@@ -110,6 +112,7 @@ def test_a_known_and_an_unknown_user_name_get_the_same_answers(fresh_api_world):
     assert right.status_code == wrong.status_code == 429 and right.json() == wrong.json()
 
 
+@pytest.mark.slow
 def test_the_delay_grows_is_capped_and_ends_by_itself(fresh_api_world):
     aw = fresh_api_world
     clock = _movable(aw.ctx)
@@ -131,6 +134,7 @@ def test_the_delay_grows_is_capped_and_ends_by_itself(fresh_api_world):
     assert _failures(aw.ctx, name) is None  # a success clears the record: five free attempts again
 
 
+@pytest.mark.slow
 def test_logins_are_limited_per_client_address_on_the_api_and_the_console_together(db_url):
     aw = build_api_world(db_url, login_attempts_per_minute=4)
     app = create_app(aw.ctx)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.routing import APIRoute
 
-from api.harness import ApiWorld, build_api_world
+from api.harness import ApiWorld, restore_api_world
 from factories import key
 from lianrong.api import deps
 from lianrong.api.routes import ROUTERS
@@ -23,8 +23,8 @@ NO_KEY = {"/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/auth/tokens", "/
 
 
 @pytest.fixture(scope="module")
-def aw(module_db_url: str) -> Iterator[ApiWorld]:
-    world = build_api_world(module_db_url, console=False)
+def aw(module_api_copy) -> Iterator[ApiWorld]:
+    world = restore_api_world(*module_api_copy, console=False)
     with world.client:
         yield world
     world.ctx.engine.dispose()

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from api.harness import OUTSIDERS, ROLES, ApiWorld, add_outsiders, build_api_world
+from api.harness import OUTSIDERS, ROLES, ApiWorld, add_outsiders, build_api_world, restore_api_world
 from factories import TODAY, key, uscc
 from lianrong.ids import new_id
 from lianrong.services import accounts, audit, documents, financing, vouchers
@@ -277,6 +277,7 @@ PG_ROWS = ("vouchers-list", "voucher-get", "holdings", "contract-get", "voucher-
            "financing-disburse", "settlement-run", "attachment-download", "users-list", "lpr-list")
 
 
+@pytest.mark.slow
 def test_permission_matrix_smoke_on_postgresql(pg_url):
     aw = build_api_world(pg_url)
     with aw.client:
@@ -336,9 +337,9 @@ def test_every_change_naming_a_record_is_in_the_outsider_matrix():
 
 
 @pytest.fixture(scope="module")
-def outsider_world(module_db_url):
+def outsider_world(module_api_copy):
     """The permission world with a second bank, its core enterprise and s4's approver, on SQLite and PostgreSQL."""
-    aw = build_api_world(module_db_url)
+    aw = restore_api_world(*module_api_copy)
     add_outsiders(aw)
     with aw.client:
         yield aw

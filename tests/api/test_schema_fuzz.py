@@ -23,6 +23,8 @@ from schemathesis.checks import (
 from lianrong.api.app import create_app
 from lianrong.settings import Settings
 
+pytestmark = pytest.mark.slow  # every operation of the OpenAPI document, fuzzed
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 _turn = itertools.count()
 

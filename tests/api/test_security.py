@@ -111,6 +111,7 @@ def test_every_kind_of_answer_carries_the_security_headers(secured, monkeypatch)
         assert "cache-control" not in r.headers
 
 
+@pytest.mark.slow
 def test_hsts_is_sent_over_https_and_where_the_deployment_is_served_over_https(secured):
     aw = secured
     hsts = "strict-transport-security"

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from commands import LIANRONG, clean_env
-from factories import World, key, make_context
+from factories import key
 from ledger_asserts import prepare_args, row, rows
 
 from lianrong.adapters.db import tables as t
@@ -23,8 +23,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
                           env=clean_env(), timeout=60)
 
 
-def test_calendar_load_upserts_reports_and_refuses_a_bad_file_whole(db_url, tmp_path: Path):
-    world = World(make_context(db_url))
+def test_calendar_load_upserts_reports_and_refuses_a_bad_file_whole(world, db_url, tmp_path: Path):
     early = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)),
                              idempotency_key=key())
     schedule = tmp_path / "holidays-2027.csv"

@@ -6,7 +6,7 @@ import json
 import subprocess
 
 from commands import LIANRONG, clean_env
-from factories import TODAY, World, make_context
+from factories import TODAY, World
 from ledger_asserts import row, snapshot
 
 from lianrong.adapters.db import tables as t
@@ -23,8 +23,7 @@ def prepare(world: World, db_url: str, maturity: str, *extra: str) -> subprocess
                "--as", f"core-operator-{world.base}", "--today", TODAY.isoformat(), *extra, "--db", db_url)
 
 
-def test_voucher_prepare_prints_its_warnings(db_url):
-    world = World(make_context(db_url))
+def test_voucher_prepare_prints_its_warnings(world, db_url):
     p = prepare(world, db_url, "2027-02-06")  # a Saturday, in a year without official holiday data
     assert p.returncode == 0, p.stderr
     assert "2027-02-08" in p.stdout  # the maturity in the table
@@ -33,8 +32,7 @@ def test_voucher_prepare_prints_its_warnings(db_url):
     assert any("maturity_calendar_unofficial" in line and "官方" in line for line in p.stdout.splitlines()), p.stdout
 
 
-def test_the_over_one_year_refusal_names_the_requested_and_the_rolled_date(db_url):
-    world = World(make_context(db_url))
+def test_the_over_one_year_refusal_names_the_requested_and_the_rolled_date(world, db_url):
     # issued 2026-11-28: 2027-11-28 (a Sunday) is within a year, but it rolls to Monday 2027-11-29
     p = run("voucher", "prepare", world.ids["bank"], world.ids["s1"], world.contracts[("core", "s1")],
             "--amount", "1000", "--maturity", "2027-11-28", "--invoice", world.invoice(1000_00),
@@ -46,8 +44,7 @@ def test_the_over_one_year_refusal_names_the_requested_and_the_rolled_date(db_ur
     assert "2027-11-28 is not a working day and rolls to 2027-11-29" in en and "366 days" in en, en
 
 
-def test_voucher_reject_takes_its_reason_as_an_option(db_url):
-    world = World(make_context(db_url))
+def test_voucher_reject_takes_its_reason_as_an_option(world, db_url):
     p = prepare(world, db_url, "2027-03-15", "--json")
     assert p.returncode == 0, p.stderr
     voucher_id = json.loads(p.stdout)["id"]

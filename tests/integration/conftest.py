@@ -1,68 +1,28 @@
 """Integration fixtures: fast migrated databases, and worlds with non-default settings.
 
-Migrating a fresh database costs more than most engine tests themselves, so each session migrates
-one template per engine and every test gets its own copy: a file copy on SQLite, ``CREATE DATABASE
-… TEMPLATE`` on PostgreSQL. Each test still owns a brand-new database, dropped afterwards; the
-root ``pg_admin_url`` fixture keeps its rule (skip without PostgreSQL, fail on CI).
+Migrating a fresh database costs more than most engine tests themselves, so every test here starts
+from a copy of a migrated template (built once per test process, ``tests/databases.py``) — or of the
+World template when it asks for ``world``. Each test still owns a brand-new database, dropped
+afterwards; the root ``pg_admin_url`` fixture keeps its rule (skip without PostgreSQL, fail on CI).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import secrets
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from databases import database_for
 from factories import TODAY, World, make_context
-from sqlalchemy import create_engine, pool, text
-from sqlalchemy.engine import make_url
-
-from lianrong.adapters.db import migrate
-
-
-@pytest.fixture(scope="session")
-def _sqlite_template(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("template") / "migrated.db"
-    migrate.upgrade(f"sqlite:///{path}")
-    return str(path)
-
-
-@pytest.fixture(scope="session")
-def _pg_template(pg_admin_url: str) -> Iterator[tuple[str, Any]]:
-    name = f"lr_tpl_{secrets.token_hex(6)}"
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool,
-                          connect_args={"connect_timeout": 5})
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        migrate.upgrade(make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False))
-        yield name, admin
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request, tmp_path) -> Iterator[str]:
-    """Each engine test runs on SQLite and on PostgreSQL, on a fresh copy of a migrated database."""
-    if request.param == "sqlite":
-        target = tmp_path / "engine.db"
-        shutil.copyfile(request.getfixturevalue("_sqlite_template"), target)
-        yield f"sqlite:///{target}"
-        return
-    template, admin = request.getfixturevalue("_pg_template")
-    name = f"lr_test_{secrets.token_hex(6)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield make_url(request.getfixturevalue("pg_admin_url")).set(database=name).render_as_string(
-            hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    """Each engine test runs on SQLite and on PostgreSQL, on a fresh copy of a migrated database (holding the
+    World when the test asks for ``world``)."""
+    with database_for(request, request.param, tmp_path, "migrated") as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from factories import TODAY, World, make_context
+from factories import TODAY
 from ledger_asserts import refuses, row
 
 from lianrong import bootstrap, jobs
@@ -79,8 +79,7 @@ def test_production_refuses_to_start_with_a_simulated_business_date(db_url):
                                       secret_key="a-real-secret-" * 3))
 
 
-def test_a_world_settles_at_maturity_under_a_simulated_date(db_url):
-    world = World(make_context(db_url))
+def test_a_world_settles_at_maturity_under_a_simulated_date(world, db_url):
     root = world.issue(500_00, maturity=MATURITY)
     simulated = bootstrap.build(settings=Settings(database_url=db_url, environment="test", simulated_today=MATURITY))
     assert settlement.settle(simulated, on=MATURITY)["vouchers"] == 1

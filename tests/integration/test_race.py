@@ -226,11 +226,7 @@ def raced(race_url, tmp_path_factory) -> Iterator[Race]:
     print(f"\n{w.ctx.engine.dialect.name}: {N_PROCESSES} processes raced in {time.monotonic() - began:.1f} s; "
           f"refusals by scenario: {codes}")
     yield run
-    engine = w.ctx.engine
-    engine.dispose()
-    for k, e in list(bootstrap._engines.items()):  # let the database be dropped
-        if e is engine:
-            del bootstrap._engines[k]
+    bootstrap.dispose(race_url)  # let the database be dropped
 
 
 def fragment_rows(w: World) -> dict[str, Any]:
@@ -241,6 +237,7 @@ def fragment_rows(w: World) -> dict[str, Any]:
 # --- the tests -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_no_racing_process_crashes_and_losers_get_domain_refusals(raced):
     crashes = [(i, o["op"]["key"], o["crash"], o["traceback"]) for i, outs in enumerate(raced.results) for o in outs
                if "crash" in o]
@@ -250,6 +247,7 @@ def test_no_racing_process_crashes_and_losers_get_domain_refusals(raced):
         assert set(raced.codes(scenario)) <= LOSING_CODES, (scenario, raced.codes(scenario))
 
 
+@pytest.mark.slow
 def test_each_fragment_is_spent_by_exactly_one_of_the_racing_processes(raced):
     w = raced.world
     by_fragment: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
@@ -276,6 +274,7 @@ def test_each_fragment_is_spent_by_exactly_one_of_the_racing_processes(raced):
     assert stored == {o["op"]["key"] for _, o in raced.outcomes("shared") if o["ok"]}, "a refusal left a key behind"
 
 
+@pytest.mark.slow
 def test_each_fragment_is_frozen_for_one_financing_only(raced):
     frozen_by: dict[str, str] = {}
     won = [o for _, o in raced.outcomes("finance") if o["ok"]]
@@ -294,6 +293,7 @@ def test_each_fragment_is_frozen_for_one_financing_only(raced):
     assert links == set(frozen_by.items())
 
 
+@pytest.mark.slow
 def test_processes_spending_different_fragments_of_one_voucher_all_succeed(raced):
     failed = [(o["op"]["fragment"], o.get("code") or o.get("crash")) for _, o in raced.outcomes("own") if not o["ok"]]
     assert not failed, f"transfers of distinct fragments of one voucher were refused: {failed}"
@@ -305,6 +305,7 @@ def test_processes_spending_different_fragments_of_one_voucher_all_succeed(raced
     assert seq == raced.seq_before[vid] + len(raced.own), "one chained operation per transfer"
 
 
+@pytest.mark.slow
 def test_a_replay_racing_the_first_request_returns_its_result(raced):
     """The same key and body from every process: the transfer happens once and all get its result."""
     outcomes = [o for _, o in raced.outcomes("replay")]
@@ -321,6 +322,7 @@ def test_a_replay_racing_the_first_request_returns_its_result(raced):
     assert len({json.dumps(o["result"], sort_keys=True) for o in outcomes}) == 1, "replays answered differently"
 
 
+@pytest.mark.slow
 def test_after_the_race_every_invariant_holds_and_every_chain_counts_each_success_once(raced):
     w = raced.world
     report = audit.verify(w.ctx)
@@ -346,7 +348,7 @@ def test_after_the_race_every_invariant_holds_and_every_chain_counts_each_succes
     assert n_ops == seqs
 
 
-def test_a_replay_waiting_behind_the_first_request_returns_its_result(db_url):
+def test_a_replay_waiting_behind_the_first_request_returns_its_result(world):
     """The deterministic form of the replay race: while the voucher is busy (its row locked on PostgreSQL,
     the write lock held on SQLite), a request and its retry under the same key both arrive; when the
     voucher frees up, both must get the one transfer's result."""
@@ -355,7 +357,7 @@ def test_a_replay_waiting_behind_the_first_request_returns_its_result(db_url):
     from lianrong.domain.errors import LianRongError
     from lianrong.services import vouchers
 
-    w = World(make_context(db_url))
+    w = world
     root = w.issue(1_000_00)
     with w.ctx.uow(readonly=True) as uow:
         vid = uow.conn.execute(select(t.fragment.c.voucher_id).where(t.fragment.c.id == root)).scalar_one()

@@ -4,9 +4,9 @@ on one connection behind a lock, instead of a pooled connection each and SQLite'
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import threading
+from collections.abc import Iterator
 
 import pytest
 from factories import World, in_threads, make_context
@@ -16,10 +16,10 @@ from lianrong.services import audit, vouchers
 
 
 @pytest.fixture
-def sqlite_world(tmp_path, _sqlite_template) -> World:
-    target = tmp_path / "writer.db"
-    shutil.copyfile(_sqlite_template, target)
-    return World(make_context(f"sqlite:///{target}"), n_suppliers=2)
+def sqlite_world(tmp_path, db_templates) -> Iterator[World]:
+    """A World of two suppliers on a copy of the migrated SQLite template."""
+    with db_templates.copy("sqlite", "migrated", tmp_path) as (url, _):
+        yield World(make_context(url), n_suppliers=2)
 
 
 def _transfer(world: World, fragment: str, n: int) -> str:

@@ -211,12 +211,7 @@ class LedgerMachine(RuleBasedStateMachine):
         return self.ctx.clock.day  # type: ignore[attr-defined]
 
     def _close(self) -> None:
-        engine = getattr(getattr(self, "ctx", None), "engine", None)
-        if engine is not None:
-            engine.dispose()
-            for k, e in list(bootstrap._engines.items()):
-                if e is engine:
-                    del bootstrap._engines[k]
+        bootstrap.dispose(self.db.url)
         self.db.close()
 
     def teardown(self) -> None:
@@ -782,10 +777,12 @@ POSTGRES_SETTINGS = settings(max_examples=5, stateful_step_count=25, deadline=No
                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
+@pytest.mark.slow
 def test_ledger_keeps_its_invariants_under_random_operations_on_sqlite():
     run_state_machine_as_test(LedgerMachine, settings=SQLITE_SETTINGS)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_ledger_keeps_its_invariants_under_random_operations_on_postgres(pg_admin_url):
     machine = type("PostgresLedgerMachine", (LedgerMachine,), {"pg_admin_url": pg_admin_url})

@@ -7,7 +7,7 @@ never disturbs another. ``login(username)`` returns a TestClient signed in as th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,6 +16,7 @@ from factories import TODAY, copy_sqlite, make_context
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from lianrong import bootstrap
 from lianrong.demo import DEMO_PASSWORD, seed
 from lianrong.web import install
 
@@ -27,21 +28,22 @@ KEY_RE = re.compile(r'name="idempotency_key" value="([^"]+)"')
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with the seeded demo (seeding runs the real services once per session)."""
     path = tmp_path_factory.mktemp("demo") / "demo.db"
-    ctx = make_context(f"sqlite:///{path}", sqlite_synchronous="NORMAL")
-    seed(ctx)
-    ctx.engine.dispose()
+    url = f"sqlite:///{path}"
+    seed(make_context(url, sqlite_synchronous="NORMAL"))
+    bootstrap.dispose(url)
     return path
 
 
 @pytest.fixture(scope="module")
-def console(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+def console(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
     """A FastAPI app with only the console installed, on this module's copy of the demo database."""
     path = tmp_path_factory.mktemp("console") / "console.db"
     copy_sqlite(demo_template, path)
     ctx = make_context(f"sqlite:///{path}", today=TODAY, sqlite_synchronous="NORMAL")
     app = FastAPI()
     install(app, ctx)
-    return SimpleNamespace(app=app, ctx=ctx)
+    yield SimpleNamespace(app=app, ctx=ctx)
+    bootstrap.dispose(f"sqlite:///{path}")
 
 
 def _csrf_of(html: str) -> str:

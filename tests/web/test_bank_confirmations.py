@@ -7,6 +7,7 @@ own copy of the demo database.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from types import SimpleNamespace
 
 import openpyxl
@@ -15,6 +16,7 @@ from factories import TODAY, copy_sqlite, make_context
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from lianrong import bootstrap
 from lianrong.adapters.db import tables as t
 from lianrong.services import financing, parties
 from lianrong.web import install
@@ -23,7 +25,7 @@ pi = t.payment_instruction
 
 
 @pytest.fixture(scope="module")
-def console(demo_template, tmp_path_factory) -> SimpleNamespace:
+def console(demo_template, tmp_path_factory) -> Iterator[SimpleNamespace]:
     """The console on a copy of the demo, paying through bank files; 华彩纸箱's financing is disbursed."""
     path = tmp_path_factory.mktemp("confirm") / "console.db"
     copy_sqlite(demo_template, path)
@@ -37,7 +39,8 @@ def console(demo_template, tmp_path_factory) -> SimpleNamespace:
     financing.disburse(ctx, actor=bank, financing_id=fin, idempotency_key="web-test-confirm-disburse")
     app = FastAPI()
     install(app, ctx)
-    return SimpleNamespace(app=app, ctx=ctx)
+    yield SimpleNamespace(app=app, ctx=ctx)
+    bootstrap.dispose(f"sqlite:///{path}")
 
 
 def _pending(ctx):
