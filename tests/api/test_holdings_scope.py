@@ -92,7 +92,7 @@ def test_the_district_lists_every_fragment_without_a_holder(fresh_api_world):
     assert everything["total"] == 5 and {f["id"] for f in everything["items"]} >= set(roots)
 
 
-def test_without_a_holder_each_caller_gets_its_own_scope(fresh_api_world):
+def test_without_a_holder_each_caller_gets_its_own_holdings(fresh_api_world):
     aw = fresh_api_world
     root = aw.world.issue(1_000_00)
     moved = aw.world.transfer(root, "s1", [("s2", 100_00)])
@@ -105,10 +105,14 @@ def test_without_a_holder_each_caller_gets_its_own_scope(fresh_api_world):
         assert r.status_code == 200, r.text
         return {f["id"] for f in r.json()["items"]}
 
-    assert ids("bank_op") == ids("core_op") == {root, to_s2, kept}  # the vouchers issued at / by them
-    assert ids("sup_op") == {root, to_s2, kept}  # held, and handed on
+    assert ids("bank_op") == ids("core_op") == set()  # they hold nothing of it
+    assert ids("sup_op") == {root, kept}  # held (the root, spent), not what it handed on
     assert ids("tier2_op") == {to_s2}
     assert ids("other_sup") == ids("bank2_op") == ids("core2_op") == set()
+    # another holder's parts within the scope
+    assert {f["id"] for f in aw.as_("bank_op").get("/fragments", params={
+        "holder": aw.ids["s2"], "include_closed": "true"}).json()["items"]} == {to_s2}
+    assert aw.as_("bank2_op").get("/fragments", params={"holder": aw.ids["s2"]}).json()["total"] == 0
     # a holder filter applies within the scope
     r = aw.as_("tier2_op").get("/fragments", params={"holder": aw.ids["s1"]}).json()
     assert r["total"] == 0

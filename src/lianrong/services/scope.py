@@ -87,6 +87,14 @@ def check_voucher(uow: UnitOfWork, actor: Actor, voucher_id: str, *, whole_tree:
     raise errors.NotFound("voucher", voucher_id)  # not "forbidden": do not reveal that it exists
 
 
+# aliases for ``fragment_filter``'s subqueries, so that only ``fragment`` correlates whatever else the outer
+# query joins; made once, as an alias of a wide table costs a good part of a millisecond to make
+_SCOPE_VOUCHER = t.voucher.alias("scope_voucher")
+_SCOPE_SENDER = t.fragment.alias("scope_sender")
+_SCOPE_FF = t.financing_fragment.alias("scope_ff")
+_SCOPE_FINANCING = t.financing.alias("scope_financing")
+
+
 def fragment_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
     """A WHERE clause (on ``fragment``) limiting fragments to those the actor may see, or None for no limit.
 
@@ -99,15 +107,18 @@ def fragment_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
     kind = party_kind(uow, actor)
     if kind in ("system", *OVERSEERS):
         return None
+    # correlated EXISTS, each a primary-key look-up per fragment considered: an IN (subquery) would gather
+    # every part of the party (thousands for a busy supplier) on each request, whatever the fragment asked for
     p, f = actor.party_id, t.fragment.c
     if kind == "bank":
-        return or_(f.holder_id == p, f.voucher_id.in_(select(t.voucher.c.id).where(t.voucher.c.bank_id == p)))
+        v = _SCOPE_VOUCHER
+        return or_(f.holder_id == p, select(v.c.id).where(v.c.id == f.voucher_id, v.c.bank_id == p).exists())
     if kind == "enterprise":
-        sender = t.fragment.alias("sender")
-        financed = select(t.financing_fragment.c.fragment_id).join(
-            t.financing, t.financing.c.id == t.financing_fragment.c.financing_id).where(t.financing.c.applicant_id == p)
-        return or_(f.holder_id == p, f.core_id == p,
-                   f.parent_id.in_(select(sender.c.id).where(sender.c.holder_id == p)), f.id.in_(financed))
+        sender, ff, fi = _SCOPE_SENDER, _SCOPE_FF, _SCOPE_FINANCING
+        handed_on = select(sender.c.id).where(sender.c.id == f.parent_id, sender.c.holder_id == p).exists()
+        financed = select(ff.c.fragment_id).join(fi, fi.c.id == ff.c.financing_id).where(
+            ff.c.fragment_id == f.id, fi.c.applicant_id == p).exists()
+        return or_(f.holder_id == p, f.core_id == p, handed_on, financed)
     return f.holder_id == p
 
 

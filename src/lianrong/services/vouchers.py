@@ -631,8 +631,10 @@ def holdings(ctx: Context, *, party: str, include_closed: bool = False, actor: A
 
 def page_holdings(ctx: Context, *, actor: Actor, party: str | None, include_closed: bool = False, limit: int = 50,
                   offset: int = 0) -> Result:
-    """One page of a party's fragments as far as they are in the actor's scope; with no party, every
-    fragment in the actor's scope (the district's and chain offices': all)."""
+    """One page of a party's fragments as far as they are in the actor's scope. With no party: the actor's
+    own holdings, or for the district and chain offices, who hold nothing, every fragment."""
     with ctx.uow(autocommit=True) as uow:
+        if party is None and not scope.sees_everything(uow, actor):
+            party = actor.party_id
         stmt = _holdings_query(uow, party=party, include_closed=include_closed, actor=actor)
         return paged(uow, stmt, limit=limit, offset=offset)

@@ -14,8 +14,9 @@ router = APIRouter(prefix="/fragments", tags=["fragments"])
 @router.get("", response_model=HoldingPage)
 def holdings(ctx: Ctx, actor: CurrentActor, page: Paging, holder: PartyQuery = None,
              include_closed: bool = False) -> dict:
-    """The fragments in the caller's scope (a bank: those of the vouchers issued at it; the district and chain
-    offices: all), ``holder``'s only when given (an empty page when none of them is in the caller's scope)."""
+    """``holder``'s fragments as far as they are in the caller's scope (a bank: those of the vouchers issued at
+    it; an empty page when none is); without ``holder`` the caller's own, or for the district and chain
+    offices every fragment."""
     return vouchers.page_holdings(ctx, actor=actor, party=holder, include_closed=include_closed,
                                   limit=page.limit, offset=page.offset)
 
