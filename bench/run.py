@@ -956,12 +956,13 @@ def src_digest() -> str:
 
 
 def git_commit() -> str | None:
-    """HEAD, with ``+dirty`` when the working tree differs from it (None outside a git checkout)."""
+    """HEAD, with ``+dirty`` when tracked files other than bench/results differ from it (None outside git)."""
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
                               timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":(exclude)bench/results"], cwd=REPO, capture_output=True, text=True,
+                               timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return (head + ("+dirty" if dirty else "")) or None
