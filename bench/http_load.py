@@ -30,7 +30,8 @@ and by a request budget per phase; everything stays on loopback.
 Reported per phase and operation: requests, errors (non-2xx), requests/s, p50 and p99 latency (client side,
 from sending the request to the full response), and the CPU time of the uvicorn processes and of the client
 per request. Targets (the issue): ≥ 300 transfers/s with p99 < 100 ms, and HTTP transfers/s ÷ service
-transfers/s (same run) ≥ 0.5. Results go to ``bench/results/http-latest.json``.
+transfers/s (same run) ≥ 0.5. Results go to ``bench/results/http-latest.json``; one line
+per run is appended to ``bench/results/runs.jsonl``.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "tests"))  # tests/factories.py: the World builder
 
 import workers  # noqa: E402
-from run import PG_DRIVERS, Pg, log, pct, pg_admin_url, src_digest  # noqa: E402
+from run import PG_DRIVERS, Pg, Result, Row, append_run, log, pct, pg_admin_url, print_table, src_digest  # noqa: E402
 
 PREFIX = "/api/v1"
 MIX = (("transfer", 40), ("finance", 15), ("holdings", 15), ("voucher", 15), ("lineage", 15))
@@ -409,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         summaries = [summarize(p["name"], got[p["name"]], server_cpu[p["name"]]) for p in phases]
         service = (before["per_s"] + after["per_s"]) / 2
         xfer = summaries[0]["ops"]["transfer"]
-        mixed_xfer = summaries[1]["ops"].get("transfer", {"per_s": 0.0, "p99_ms": float("nan")})
+        mixed_xfer = summaries[1]["ops"].get("transfer", {"per_s": 0.0, "p99_ms": None})
         ratio = xfer["per_s"] / service
         verdicts = {
             "transfers_per_s_ge_300": xfer["per_s"] >= 300,
@@ -425,13 +426,19 @@ def main(argv: list[str] | None = None) -> int:
               f"(client CPU {before['client_cpu_ms']:.2f} / {after['client_cpu_ms']:.2f} ms per transfer)")
         for s in summaries:
             print_phase(s)
-        print("\n| measure | ours | target | result |\n|---|---:|---|---|")
-        print(f"| HTTP transfers/s (transfers only) | {xfer['per_s']:,.0f} | ≥ 300 | "
-              f"{'PASS' if verdicts['transfers_per_s_ge_300'] else 'MISS'} |")
-        print(f"| HTTP transfer p99 (transfers only) | {xfer['p99_ms']:.1f} ms | < 100 ms | "
-              f"{'PASS' if verdicts['transfer_p99_lt_100ms'] else 'MISS'} |")
-        print(f"| HTTP ÷ service transfers/s | {ratio:.3f} | ≥ 0.5 | {'PASS' if verdicts['ratio_ge_0_5'] else 'MISS'} |")
-        print(f"| mixed: transfers/s, p99 | {mixed_xfer['per_s']:,.0f}, {mixed_xfer['p99_ms']:.1f} ms | (info) | — |")
+        table = Result("http", "HTTP load", rows=[
+            Row("HTTP transfers/s (transfers only)", xfer["per_s"], None, "", "≥ 300",
+                verdicts["transfers_per_s_ge_300"]),
+            Row("HTTP transfer p99 (transfers only)", xfer["p99_ms"], None, "ms", "< 100 ms",
+                verdicts["transfer_p99_lt_100ms"]),
+            Row("HTTP ÷ service transfers/s", xfer["per_s"], service, "", "≥ 0.5", verdicts["ratio_ge_0_5"], ratio),
+            Row("mixed: requests/s", summaries[1]["per_s"], None, "", "(info)", None),
+            Row("mixed: transfers/s", mixed_xfer["per_s"], None, "", "(info)", None),
+            Row("mixed: transfer p99", mixed_xfer["p99_ms"], None, "ms", "(info)", None),
+            Row("mixed: server CPU per request", summaries[1]["server_cpu_ms_per_request"], None, "ms", "(info)",
+                None),
+        ])
+        print_table(table)
         RESULTS.mkdir(parents=True, exist_ok=True)
         out = {"date": started.isoformat(timespec="seconds"), "command": command, "src_sha256_16": src_digest(),
                "machine": {"cores": os.cpu_count(), "platform": platform.platform(),
@@ -443,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
                "load_average_end": os.getloadavg()}
         (RESULTS / "http-latest.json").write_text(json.dumps(out, indent=1, ensure_ascii=False, default=str))
         log(f"wrote {(RESULTS / 'http-latest.json').relative_to(REPO)}")
+        append_run("http_load.py", {"mode": "quick" if args.quick else "full", **out["config"]},
+                   {"cores": os.cpu_count(), "load_average_end": out["load_average_end"]}, [table])
         return 0
     finally:
         if server is not None and server.poll() is None:

@@ -30,7 +30,8 @@ The probes are read from the shared folder beside the repository (``../shared/be
 PostgreSQL: ``LIANRONG_BENCH_PG_URL`` (else ``LIANRONG_TEST_PG_URL``, else
 ``postgresql://postgres@127.0.0.1:5432/test``) names the server and the maintenance database; the bench
 creates and drops its own databases ``lianrong_bench_*``. Built ledgers are cached in ``bench/.cache/``
-(keyed by data version, schema revision and size); results go to ``bench/results/latest.json``.
+(keyed by data version, schema revision and size); results go to ``bench/results/latest.json``, and one
+line per run is appended to ``bench/results/runs.jsonl``.
 ``--profile`` adds a separate pyinstrument pass per benchmark (after the measured one, so figures stay
 clean) and writes ``bench/results/profile-NAME.txt``.
 """
@@ -62,6 +63,8 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 CACHE = BENCH / ".cache"
 RESULTS = BENCH / "results"
+#: the committed log: one JSON line per run of run.py or http_load.py (bench/README.md)
+RUNS_LOG = RESULTS / "runs.jsonl"
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "tests"))  # tests/factories.py: the World builder
 
@@ -149,6 +152,10 @@ class Result:
     skipped: str | None = None
 
 
+def verdict(row: Row) -> str | None:
+    return None if row.passed is None else ("PASS" if row.passed else "MISS")
+
+
 def fmt(x: float | None, unit: str = "") -> str:
     if x is None:
         return "—"
@@ -169,9 +176,8 @@ def print_table(res: Result) -> None:
     head = ("measure", "ours", "limit", "ratio", "target", "result")
     lines = []
     for r in res.rows:
-        verdict = "—" if r.passed is None else ("PASS" if r.passed else "MISS")
         lines.append((r.measure, fmt(r.ours, r.unit), fmt(r.limit, r.unit),
-                      "—" if r.ratio is None else f"{r.ratio:.3f}", r.target, verdict))
+                      "—" if r.ratio is None else f"{r.ratio:.3f}", r.target, verdict(r) or "—"))
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -949,6 +955,35 @@ def src_digest() -> str:
     return h.hexdigest()[:16]
 
 
+def git_commit() -> str | None:
+    """HEAD, with ``+dirty`` when tracked files other than bench/results differ from it (None outside git)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":(exclude)bench/results"], cwd=REPO, capture_output=True, text=True,
+                               timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (head + ("+dirty" if dirty else "")) or None
+
+
+def append_run(script: str, args: dict[str, Any], host: dict[str, Any], results: list[Result],
+               path: Path = RUNS_LOG) -> dict[str, Any]:
+    """Append one run to the committed log (one JSON object per line), from the rows the tables print."""
+    record = {
+        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "script": script, "args": args,
+        "commit": git_commit(), "src": src_digest(), "host": host,
+        "benchmarks": {r.name: {"skipped": r.skipped, "rows": [
+            {"measure": row.measure, "ours": row.ours, "limit": row.limit, "unit": row.unit, "ratio": row.ratio,
+             "target": row.target, "result": verdict(row)} for row in r.rows]} for r in results},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    return record
+
+
 def machine(pg: Pg | None) -> dict[str, Any]:
     import sqlalchemy
 
@@ -1039,6 +1074,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     (RESULTS / "latest.json").write_text(json.dumps(out, indent=1, ensure_ascii=False, default=str))
     log(f"wrote {(RESULTS / 'latest.json').relative_to(REPO)}")
+    append_run("run.py", {"mode": out["mode"], "only": only, "profile": args.profile, "no_pg": args.no_pg},
+               {"cores": os.cpu_count(), "load_average_1m": {r.name: r.details.get("load_average_1m_before_after")
+                                                             for r in results}}, results)
+    log(f"appended to {RUNS_LOG.relative_to(REPO)}")
     return 0
 
 
