@@ -10,7 +10,7 @@ from ...domain import errors
 from ...domain.errors import LianRongError
 from ...api.deps import count_login_attempt
 from ...api.errors import error_headers
-from ...services import accounts, parties
+from ...services import accounts, documents, parties
 from ...settings import secure_transport
 from .. import i18n
 from ..auth import (
@@ -28,6 +28,15 @@ from ..i18n import N_
 from ..render import UI, Form
 
 LANG_MAX_AGE = 365 * 24 * 3600
+
+
+def confirm_named_contract(ui: UI, data: FormData, contract_id: str, back: str) -> Response:
+    """The other party confirms a contract that names it (the core enterprise's and the supplier's contracts
+    pages alike), then back to ``back``."""
+    form = ui.posted(data)
+    r = documents.confirm_contract(ui.ctx, actor=ui.actor, contract_id=contract_id,
+                                   idempotency_key=form.get("idempotency_key"))
+    return ui.done(back, N_("Contract %(number)s confirmed."), number=r["number"])
 
 
 def _secure(request: Request) -> bool:

@@ -17,6 +17,7 @@ from ...services import documents, vouchers, worklists
 from ..console import Deps
 from ..i18n import N_
 from ..render import UI, Form
+from .common import confirm_named_contract
 from . import charts
 
 AREA = "core"
@@ -196,11 +197,7 @@ def register(router: APIRouter, deps: Deps) -> None:
 
     @router.post("/core/contracts/{contract_id}/confirm")
     def confirm_contract(contract_id: str, posted: tuple[UI, FormData] = Depends(post)) -> Response:
-        ui, data = posted
-        form = ui.posted(data)
-        r = documents.confirm_contract(ui.ctx, actor=ui.actor, contract_id=contract_id,
-                                       idempotency_key=form.get("idempotency_key"))
-        return ui.done("/core/contracts", N_("Contract %(number)s confirmed."), number=r["number"])
+        return confirm_named_contract(*posted, contract_id, "/core/contracts")
 
     @router.post("/core/invoices")
     def add_invoice(posted: tuple[UI, FormData] = Depends(post)) -> Response:

@@ -11,10 +11,11 @@ from starlette.datastructures import FormData
 
 from ...domain.errors import LianRongError
 from ...domain.money import format_yuan
-from ...services import documents, financing, vouchers, worklists
+from ...services import financing, vouchers, worklists
 from ..console import Deps, error_page
 from ..i18n import N_
 from ..render import UI, Form
+from .common import confirm_named_contract
 
 AREA = "supplier"
 #: recipient rows offered by the split/transfer form
@@ -106,11 +107,7 @@ def register(router: APIRouter, deps: Deps) -> None:
 
     @router.post("/supplier/contracts/{contract_id}/confirm")
     def confirm_contract(contract_id: str, posted: tuple[UI, FormData] = Depends(post)) -> Response:
-        ui, data = posted
-        form = ui.posted(data)
-        r = documents.confirm_contract(ui.ctx, actor=ui.actor, contract_id=contract_id,
-                                       idempotency_key=form.get("idempotency_key"))
-        return ui.done("/supplier/contracts", N_("Contract %(number)s confirmed."), number=r["number"])
+        return confirm_named_contract(*posted, contract_id, "/supplier/contracts")
 
     @router.get("/supplier/fragments/{fragment_id}")
     def fragment(fragment_id: str, ui: UI = Depends(page)) -> Response:
