@@ -21,8 +21,13 @@ STATUSES = ("pending", "active", "settled", "overdue", "rejected")
 
 
 def _calendar_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
+    try:  # the form only for those who may load (the same rule the load applies)
+        calendar.check_calendar_actor(ui.ctx, ui.actor)
+        may_load = True
+    except LianRongError:
+        may_load = False
     return {"days": calendar.list_days(ui.ctx), "changes": calendar.pending_changes(ui.ctx),
-            "form": form or ui.blank()}
+            "form": form or ui.blank(), "may_load": may_load}
 
 
 def register(router: APIRouter, deps: Deps) -> None:
@@ -62,6 +67,7 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.post("/overview/calendar")
     def load_holidays(posted: tuple[UI, FormData] = Depends(post)) -> Response:
         ui, data = posted
+        calendar.check_calendar_actor(ui.ctx, ui.actor)  # who may not load gets no form, and no form's answer
         form = ui.posted(data)
         upload = form.file("file")
         if form.ok:
