@@ -15,8 +15,8 @@ from workers import TODAY
 
 def make_app() -> Any:
     from lianrong import bootstrap
-    from lianrong.api.app import create_app
-    from lianrong.services.context import FixedClock
+    from lianrong.entrypoints.api.app import create_app
+    from lianrong.platform.context import FixedClock
     from lianrong.settings import Settings
 
     settings = Settings(database_url=os.environ["LIANRONG_BENCH_HTTP_URL"], environment="test",
@@ -27,10 +27,10 @@ def make_app() -> Any:
 
 
 def serve(host: str, port: int, workers: int) -> None:
-    """``lianrong serve --workers N`` as the application does it (``lianrong.api.serve``): each worker its
+    """``lianrong serve --workers N`` as the application does it (``lianrong.entrypoints.api.serve``): each worker its
     own ``SO_REUSEPORT`` socket, so the kernel spreads the load generator's keep-alive connections over
     the workers, and TCP_NODELAY on every connection."""
-    from lianrong.api.serve import serve as run
+    from lianrong.entrypoints.api.serve import serve as run
 
     raise SystemExit(run(make_app, host=host, port=port, workers=workers, log_level="warning", access_log=False,
                          timeout_keep_alive=60))

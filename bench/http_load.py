@@ -11,7 +11,7 @@ Everything happens in one run on one fresh database (``lianrong_bench_http_<pid>
    each on its own vouchers (``bench/workers.py``, as ``bench/run.py --only pg-transfer``): the service-layer
    reference.
 3. Start W uvicorn workers on 127.0.0.1 (a free port, no access log) the way ``lianrong serve --workers W``
-   does (``lianrong.api.serve``: a ``SO_REUSEPORT`` socket per worker, TCP_NODELAY), from ``bench/http_app.py``.
+   does (``lianrong.entrypoints.api.serve``: a ``SO_REUSEPORT`` socket per worker, TCP_NODELAY), from ``bench/http_app.py``.
 4. ``http-transfers``: C concurrent clients (asyncio, one keep-alive
    connection each, a minimal HTTP/1.1 client in one process) POST
    ``/api/v1/fragments/{id}/transfer`` for S seconds, each spending the latest remainder of its own
@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now(dt.timezone.utc)
 
     from factories import World, make_context
-    from lianrong.services import accounts
+    from lianrong.accounts import service as accounts
 
     pg = Pg(pg_admin_url())
     reason = pg.available()

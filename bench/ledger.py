@@ -105,7 +105,7 @@ def _insert(c: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> int:
 
 
 def _parties(ids: Ids, *, cores: int, suppliers: int, now: dt.datetime) -> dict[str, Any]:
-    from lianrong.domain.identifiers import make_uscc
+    from lianrong.kernel.identifiers import make_uscc
 
     bank = ids.new("bnk")
     rows = [(bank, "bank", make_uscc("91110000MA0000001"), "基准测试银行", None, None, ts(now))]

@@ -405,7 +405,7 @@ def our_frames_per_transfer(tmp: Path, n: int = 200) -> float:
     checkpoints off on a ledger of its own."""
     from sqlalchemy import event
 
-    from lianrong.services import vouchers
+    from lianrong.vouchers import service as vouchers
 
     path = tmp / "frames.db"
     w = _world(f"sqlite:///{path}")
@@ -435,7 +435,7 @@ def our_frames_per_transfer(tmp: Path, n: int = 200) -> float:
 def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
     """Probe and service interleaved in rounds (the machine may be shared: background fsync and CPU load
     then hit both sides alike); each side does ``cfg.transfers`` transfers in all."""
-    from lianrong.services import vouchers
+    from lianrong.vouchers import service as vouchers
 
     n, rounds = cfg.transfers, cfg.rounds
     chunk = n // rounds
@@ -617,7 +617,7 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
                "client_cpu_ms": sum(x["client_cpu_ms"] * x["transfers"] for x in runs) / max(total, 1),
                "per_worker": [x["per_worker"] for x in runs]}
         if cfg.profile:  # a separate single-process pass, so the measured figures stay clean
-            from lianrong.services import vouchers
+            from lianrong.vouchers import service as vouchers
 
             pctx = workers.context(url)
             cur = [w.issue(10**10)]  # a fresh voucher: the workers' ones were spent
@@ -692,7 +692,7 @@ SELECT up.*, party.name AS holder_name FROM up JOIN party ON party.id = up.holde
 
 def _time_lineage(ctx: Any, targets: list[str], reps: int, raw_call: Callable[[str], int],
                   expect_len: int) -> dict[str, Any]:
-    from lianrong.services import lineage as lin
+    from lianrong.vouchers import lineage as lin
 
     # warm-up and correctness: every target really is at the wanted depth
     counter = StatementCounter(ctx.engine)
@@ -761,7 +761,7 @@ def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
     log(f"sqlite lineage median {statistics.median(t['lineage']):.2f} ms, "
         f"path_to_root {statistics.median(t['path']):.2f} ms, raw {statistics.median(t['raw']):.2f} ms")
     if cfg.profile:
-        from lianrong.services import lineage as lin
+        from lianrong.vouchers import lineage as lin
 
         profiled("lineage-sqlite", lambda: [lin.lineage(ctx, fragment_id=f, with_documents=False)
                                             for _ in range(5) for f in targets])
@@ -790,7 +790,7 @@ def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
             log(f"pg lineage median {statistics.median(t['lineage']):.2f} ms, "
                 f"path_to_root {statistics.median(t['path']):.2f} ms, raw {statistics.median(t['raw']):.2f} ms")
             if cfg.profile:
-                from lianrong.services import lineage as lin
+                from lianrong.vouchers import lineage as lin
 
                 profiled("lineage-pg", lambda: [lin.lineage(pctx, fragment_id=f, with_documents=False)
                                                 for _ in range(5) for f in targets])
@@ -806,8 +806,8 @@ def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
 def bench_split_report(cfg: Config) -> Result:
     """``splits.split_report`` over every active voucher of the lineage ledger (built or cached as for
     ``lineage``), against the raw sqlite3 fetch of the same rows (the floor of any report over them)."""
-    from lianrong.services import splits
-    from lianrong.services.context import SYSTEM
+    from lianrong.vouchers import splits
+    from lianrong.platform.context import SYSTEM
 
     n = cfg.lineage_fragments
     res = Result("split-report", f"5. Split report (77号) over every active voucher of the {n:,}-fragment "
@@ -848,7 +848,7 @@ def raw_settlement_floor(path: Path) -> float:
     """The writes a settlement must make, with raw sqlite3 (FULL, WAL), one transaction per voucher:
     read the leaves and accounts, insert an instruction per leaf, move simulated balances, confirm the
     instructions, settle the leaves and the voucher, append two log rows. Returns seconds."""
-    from lianrong.ids import new_id
+    from lianrong.kernel.ids import new_id
 
     c = sqlite3.connect(path, isolation_level=None)
     c.execute("pragma journal_mode=wal")
@@ -890,7 +890,7 @@ def raw_settlement_floor(path: Path) -> float:
 
 
 def bench_settlement(cfg: Config, tmp: Path) -> Result:
-    from lianrong.services import settlement
+    from lianrong.settlement import service as settlement
 
     nv, nl = cfg.settle_vouchers, cfg.settle_leaves
     leaves = nv * nl

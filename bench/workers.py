@@ -13,7 +13,7 @@ TODAY = dt.date(2026, 11, 26)
 def context(url: str, *, synchronous: str = "FULL", today: dt.date = TODAY) -> Any:
     """A service context on ``url`` (migrated if needed) with a fixed business date."""
     from lianrong import bootstrap
-    from lianrong.services.context import FixedClock
+    from lianrong.platform.context import FixedClock
     from lianrong.settings import Settings
 
     settings = Settings(database_url=url, environment="test", sqlite_synchronous=synchronous)
@@ -28,7 +28,7 @@ def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipien
     share of the vouchers); put (index, transfers, seconds, errors, CPU seconds, traceback)."""
     import threading
 
-    from lianrong.services import vouchers
+    from lianrong.vouchers import service as vouchers
 
     if asynchronous:
         _async_transfer_worker(index, url, roots, actor, recipient, ready, start, duration, results, key_prefix,
@@ -101,7 +101,7 @@ def _async_transfer_worker(index: int, url: str, roots: list[str], actor: Any, r
     import asyncio
 
     from lianrong.adapters.db.aio import AsyncPg
-    from lianrong.services import vouchers
+    from lianrong.vouchers import service as vouchers
 
     try:
         ctx = context(url)

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 _SCRIPT = Path(sys.executable).parent / "lianrong"
-#: the real installed console script (entry point ``lianrong.cli:app``); ``python -m`` as fallback
-LIANRONG = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "lianrong.cli"]
+#: the real installed console script (entry point ``lianrong.entrypoints.cli:app``); ``python -m`` as fallback
+LIANRONG = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "lianrong.entrypoints.cli"]
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from lianrong.adapters.db import tables as t
-from lianrong.domain import errors
-from lianrong.services.context import Context
+from lianrong.kernel import errors
+from lianrong.platform.context import Context
 
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -8,16 +8,16 @@ import sys
 import structlog
 from sqlalchemy import Engine, select
 
-from .adapters.db import migrate
-from .adapters.db import tables as t
-from .adapters.db.engine import make_engine
-from .adapters.holidays import ChineseCalendarSource
-from .adapters.payments import make_adapter
-from .domain.errors import SimulatedClockInProduction
-from .domain.policy import Policy
-from .domain.splitwatch import WatchLimits
-from .services.context import Clock, Context, FixedClock, SystemClock
-from .settings import Settings, get_settings
+from lianrong.adapters.db import migrate
+from lianrong.adapters.db import tables as t
+from lianrong.adapters.db.engine import make_engine
+from lianrong.adapters.holidays import ChineseCalendarSource
+from lianrong.adapters.payments import make_adapter
+from lianrong.kernel.errors import SimulatedClockInProduction
+from lianrong.kernel.policy import Policy
+from lianrong.vouchers.splitwatch import WatchLimits
+from lianrong.platform.context import Clock, Context, FixedClock, SystemClock
+from lianrong.settings import Settings, get_settings
 
 _engines: dict[tuple[str, str], Engine] = {}
 
@@ -110,6 +110,6 @@ def build(*, database_url: str | None = None, settings: Settings | None = None, 
 
 def http_app(database_url: str | None = None):  # noqa: ANN201 - FastAPI, imported only when serving
     """The API and console around a context for the configured (or given) database (one per process)."""
-    from .api.app import create_app
+    from lianrong.entrypoints.api.app import create_app
 
     return create_app(build(database_url=database_url))

@@ -16,8 +16,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from factories import World, make_context, uscc
-from lianrong.api.app import create_app
-from lianrong.services import accounts, parties
+from lianrong.entrypoints.api.app import create_app
+from lianrong.accounts import service as accounts
+from lianrong.parties import service as parties
 
 PASSWORD = "lianrong2026"
 ROLES = ("anon", "district", "chain", "district_admin", "bank_op", "bank_ap", "core_op", "core_ap", "sup_op",

@@ -6,7 +6,8 @@ import hashlib
 from urllib.parse import quote
 
 from factories import TODAY, key
-from lianrong.services import documents, vouchers
+from lianrong.documents import service as documents
+from lianrong.vouchers import service as vouchers
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24

@@ -9,8 +9,8 @@ import datetime as dt
 from fastapi.testclient import TestClient
 
 from api.harness import PASSWORD, Api
-from lianrong.api.app import create_app
-from lianrong.services import accounts
+from lianrong.entrypoints.api.app import create_app
+from lianrong.accounts import service as accounts
 
 
 def _login(client: TestClient, username: str, password: str = PASSWORD):

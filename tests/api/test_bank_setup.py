@@ -6,8 +6,9 @@ import datetime as dt
 
 from api.harness import Api
 from factories import key, uscc
-from lianrong.services import accounts, parties
-from lianrong.services.context import SYSTEM
+from lianrong.accounts import service as accounts
+from lianrong.parties import service as parties
+from lianrong.platform.context import SYSTEM
 
 
 def _designation(api, core: str) -> dict:

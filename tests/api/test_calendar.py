@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.harness import PASSWORD
 
 from lianrong.adapters.db import tables as t
-from lianrong.services import vouchers
+from lianrong.vouchers import service as vouchers
 
 SPRING = "日期,类型,名称\n" + "".join(f"2027-02-{d:02d},休,春节\n" for d in range(6, 14)) + "2027-02-21,班,春节\n"
 

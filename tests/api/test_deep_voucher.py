@@ -15,8 +15,8 @@ from commands import LIANRONG, clean_env
 from fastapi.testclient import TestClient
 
 from api.harness import PASSWORD, ApiWorld, restore_api_world
-from lianrong.api.app import create_app
-from lianrong.services import audit, lineage, splits
+from lianrong.entrypoints.api.app import create_app
+from lianrong.vouchers import audit, lineage, splits
 
 pytestmark = pytest.mark.slow  # a voucher 1,300 levels deep is built once per database
 

@@ -8,7 +8,8 @@ from sqlalchemy import insert
 
 from factories import key
 from lianrong.adapters.db import tables as t
-from lianrong.services import accounts, parties
+from lianrong.accounts import service as accounts
+from lianrong.parties import service as parties
 
 SECRETS = {"password_hash", "token", "token_hash", "failed_logins"}
 

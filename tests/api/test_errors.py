@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.harness import Api
-from lianrong.services import vouchers
+from lianrong.vouchers import service as vouchers
 
 BODY = {"code", "message_zh", "message_en", "details"}
 

@@ -15,8 +15,10 @@ from commands import LIANRONG, clean_env
 from openpyxl import load_workbook
 
 from api.harness import ApiWorld, add_outsiders
-from lianrong.services import accounts, excel_io, vouchers
-from lianrong.services.accounts import SESSION_COOKIE
+from lianrong.accounts import service as accounts
+from lianrong.adapters import excel_io
+from lianrong.vouchers import service as vouchers
+from lianrong.accounts.service import SESSION_COOKIE
 
 
 def _second_bank_onboards_s1(aw: ApiWorld) -> list[str]:

@@ -1,4 +1,4 @@
-"""The transfer hot path (``lianrong.api.hot``) answers every request exactly as the FastAPI route does.
+"""The transfer hot path (``lianrong.entrypoints.api.hot``) answers every request exactly as the FastAPI route does.
 
 Each case is sent twice on the same database, once to the application with the hot path and once to the
 same application without it (``create_app(hot_paths=False)``), each on a fresh voucher; status, error code
@@ -24,9 +24,10 @@ from api.harness import ApiWorld, build_api_world, restore_api_world
 from factories import World
 from lianrong.adapters.db import aio
 from lianrong.adapters.db import tables as t
-from lianrong.api import hot
-from lianrong.api.app import create_app
-from lianrong.services import accounts, audit, vouchers
+from lianrong.entrypoints.api import hot
+from lianrong.entrypoints.api.app import create_app
+from lianrong.accounts import service as accounts
+from lianrong.vouchers import audit, service as vouchers
 
 import ledger_asserts as la
 

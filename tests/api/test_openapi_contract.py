@@ -13,8 +13,8 @@ from fastapi.routing import APIRoute
 from api.harness import ApiWorld, restore_api_world
 from factories import key
 from lianrong.api import deps
-from lianrong.api.routes import ROUTERS
-from lianrong.services import financing
+from lianrong.entrypoints.api.routers import ROUTERS
+from lianrong.financing import service as financing
 from ledger_asserts import refuses
 
 #: changes that take no key (docs/api.md): a login or a token's secret cannot be replayed; a preview writes nothing

@@ -19,8 +19,11 @@ import pytest
 
 from api.harness import OUTSIDERS, ROLES, ApiWorld, add_outsiders, build_api_world, restore_api_world
 from factories import TODAY, key, uscc
-from lianrong.ids import new_id
-from lianrong.services import accounts, audit, documents, financing, vouchers
+from lianrong.kernel.ids import new_id
+from lianrong.accounts import service as accounts
+from lianrong.vouchers import audit, service as vouchers
+from lianrong.documents import service as documents
+from lianrong.financing import service as financing
 
 _n = itertools.count(1)
 AUTHENTICATED = tuple(r for r in ROLES if r != "anon")

@@ -20,7 +20,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from lianrong.api.app import create_app
+from lianrong.entrypoints.api.app import create_app
 from lianrong.settings import Settings
 
 pytestmark = pytest.mark.slow  # every operation of the OpenAPI document, fuzzed

@@ -18,9 +18,9 @@ from pydantic import SecretStr
 
 from api.harness import PASSWORD, Api, ApiWorld, build_api_world
 from lianrong.adapters import signing
-from lianrong.api import hot
-from lianrong.api.app import create_app
-from lianrong.services import accounts
+from lianrong.entrypoints.api import hot
+from lianrong.entrypoints.api.app import create_app
+from lianrong.accounts import service as accounts
 from lianrong.settings import DEFAULT_SECRET
 
 SECRET = "test-secret-key-of-this-deployment-0123456789"

@@ -7,7 +7,7 @@ import datetime as dt
 from factories import TODAY
 
 from lianrong.adapters.db import tables as t
-from lianrong.services import settlement
+from lianrong.settlement import service as settlement
 
 MATURITY = dt.date(2027, 3, 15)
 

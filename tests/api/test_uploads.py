@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.harness import Api
-from lianrong.api.app import create_app
-from lianrong.services.documents import OFD_NAMESPACE
+from lianrong.entrypoints.api.app import create_app
+from lianrong.documents.service import OFD_NAMESPACE
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 

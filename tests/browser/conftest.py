@@ -1,7 +1,7 @@
 """Browser tests of the console: Playwright (sync API) driving Debian's Chromium against the real app.
 
 Per test process (so per pytest-xdist worker) there is one seeded demo database (SQLite, in the
-worker's temporary directory), one application built by ``lianrong.api.app.create_app`` (API and
+worker's temporary directory), one application built by ``lianrong.entrypoints.api.app.create_app`` (API and
 console) and one uvicorn server on 127.0.0.1 and a free port, running in a background thread. The
 server shares the process, so the test moves the business date by setting ``live.clock.day``; the
 clock is put back to ``START`` after every test.
@@ -122,9 +122,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     import uvicorn
 
     from lianrong import bootstrap
-    from lianrong.api.app import create_app
-    from lianrong.demo import seed
-    from lianrong.services.context import FixedClock
+    from lianrong.entrypoints.api.app import create_app
+    from lianrong.entrypoints.demo import seed
+    from lianrong.platform.context import FixedClock
     from lianrong.settings import Settings
 
     path = tmp_path_factory.mktemp("browser-db") / "console.db"

@@ -225,7 +225,7 @@ def test_voucher_from_trade_to_settlement(ui, live):
     expect(by("business-date")).to_have_text(MATURITY.isoformat())
     by("nav-bank-settlements").click()
     ui.wait_path("/bank/settlements")
-    from lianrong.services import settlement
+    from lianrong.settlement import service as settlement
 
     due = settlement.due_vouchers(live.ctx, on=MATURITY)  # ours, and 绿源蛋品's overdue voucher of the demo
     assert voucher_id in due

@@ -15,7 +15,7 @@ from factories import World, make_context
 from ledger_asserts import row, snapshot
 
 from lianrong.adapters.db import tables as t
-from lianrong.services.context import SystemClock
+from lianrong.platform.context import SystemClock
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -12,7 +12,7 @@ from factories import key
 from ledger_asserts import prepare_args, row, rows
 
 from lianrong.adapters.db import tables as t
-from lianrong.services import vouchers
+from lianrong.vouchers import service as vouchers
 
 SPRING = ("date,kind,name\n" + "".join(f"2027-02-{d:02d},holiday,春节\n" for d in range(6, 14))
           + "2027-02-21,workday,春节\n")

@@ -166,7 +166,7 @@ AGRI_NAME = "北京绿野农资有限公司"
 
 def test_both_entry_points_start(tmp_path):
     script = lianrong("--help", cwd=tmp_path)
-    module = subprocess.run([sys.executable, "-m", "lianrong.cli", "--help"], check=False, cwd=tmp_path, env=_env(),
+    module = subprocess.run([sys.executable, "-m", "lianrong.entrypoints.cli", "--help"], check=False, cwd=tmp_path, env=_env(),
                             capture_output=True, text=True, encoding="utf-8", timeout=TIMEOUT)
     assert script.rc == 0, script.describe()
     assert module.returncode == 0, module.stderr
@@ -526,7 +526,7 @@ def test_full_flow_issue_transfer_finance(demo: Demo):
 
 
 def _bad_uscc() -> str:
-    from lianrong.domain.identifiers import make_uscc
+    from lianrong.kernel.identifiers import make_uscc
 
     good = make_uscc("91110117MA01NEWC0")
     return good[:-1] + ("0" if good[-1] != "0" else "1")  # well-formed, wrong check character
@@ -584,7 +584,7 @@ def test_bad_input_is_refused_and_writes_nothing(demo: Demo, case: str):
 
 
 def test_names_with_square_brackets_are_printed_verbatim(demo: Demo):
-    from lianrong.domain.identifiers import make_uscc
+    from lianrong.kernel.identifiers import make_uscc
 
     name = "测试[/]公司"
     before = demo.snapshot()
@@ -700,7 +700,7 @@ def _readme_cli_examples() -> list[list[str]]:
 
 
 def test_the_readme_examples_run_as_written_on_a_fresh_demo_and_settle_nothing_early(demo: Demo):
-    from lianrong.services.context import SystemClock
+    from lianrong.platform.context import SystemClock
 
     examples = _readme_cli_examples()
     assert ["settle"] in examples or any(e[0] == "settle" for e in examples), examples

@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 
 from factories import make_context, uscc
 from lianrong.adapters.db import tables as t
-from lianrong.api.app import create_app
-from lianrong.cli import app as cli
-from lianrong.domain.errors import AccountLocked, LoginFailed
-from lianrong.services import accounts, parties
+from lianrong.entrypoints.api.app import create_app
+from lianrong.entrypoints.cli import app as cli
+from lianrong.kernel.errors import AccountLocked, LoginFailed
+from lianrong.accounts import service as accounts
+from lianrong.parties import service as parties
 from lianrong.web import install
 
 OFFICE_USCC = uscc(1, prefix="1111011700")

@@ -14,8 +14,8 @@ import pytest
 from commands import LIANRONG
 from commands import clean_env as _env
 
-from lianrong.api.serve import can_reuse_port, listening_socket
-from lianrong.domain.errors import CannotListen
+from lianrong.entrypoints.api.serve import can_reuse_port, listening_socket
+from lianrong.kernel.errors import CannotListen
 
 
 def free_port() -> int:

@@ -22,9 +22,10 @@ def main(spec_path: str, out_path: str) -> int:
     from sqlalchemy import text
 
     from lianrong import bootstrap
-    from lianrong.domain.errors import LianRongError
-    from lianrong.services import financing, vouchers
-    from lianrong.services.context import Actor, FixedClock
+    from lianrong.kernel.errors import LianRongError
+    from lianrong.financing import service as financing
+    from lianrong.vouchers import service as vouchers
+    from lianrong.platform.context import Actor, FixedClock
     from lianrong.settings import Settings
 
     ctx = bootstrap.build(settings=Settings(database_url=spec["url"], environment="test"),

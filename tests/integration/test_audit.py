@@ -13,8 +13,8 @@ from sqlalchemy import delete, insert, select, update
 
 from lianrong.adapters.crypto import digest
 from lianrong.adapters.db import tables as t
-from lianrong.domain import errors
-from lianrong.services import audit, vouchers
+from lianrong.kernel import errors
+from lianrong.vouchers import audit, service as vouchers
 
 
 def healthy(world) -> dict:

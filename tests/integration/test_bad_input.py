@@ -14,9 +14,14 @@ from factories import key, uscc
 from ledger_asserts import prepare_args, refuses, row
 
 from lianrong.adapters.db import tables as t
-from lianrong.domain import errors
-from lianrong.domain.money import parse_yuan
-from lianrong.services import credit, documents, financing, parties, payments, vouchers
+from lianrong.kernel import errors
+from lianrong.kernel.money import parse_yuan
+from lianrong.credit import service as credit
+from lianrong.documents import service as documents
+from lianrong.financing import service as financing
+from lianrong.parties import service as parties
+from lianrong.settlement import payments
+from lianrong.vouchers import service as vouchers
 
 MATURITY = dt.date(2027, 3, 15)
 BAD_AMOUNTS = [

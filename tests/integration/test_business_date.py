@@ -13,11 +13,12 @@ import pytest
 from factories import TODAY
 from ledger_asserts import refuses, row
 
-from lianrong import bootstrap, jobs
+from lianrong import bootstrap
+from lianrong.entrypoints import jobs
 from lianrong.adapters.db import tables as t
-from lianrong.domain import errors
-from lianrong.services import settlement
-from lianrong.services.context import FixedClock, SystemClock, back_dated
+from lianrong.kernel import errors
+from lianrong.settlement import service as settlement
+from lianrong.platform.context import FixedClock, SystemClock, back_dated
 from lianrong.settings import Settings
 
 MATURITY = dt.date(2027, 3, 15)

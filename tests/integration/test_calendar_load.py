@@ -13,7 +13,9 @@ from factories import key, make_context, uscc
 from ledger_asserts import prepare_args, refuses, row, rows
 
 from lianrong.adapters.db import tables as t
-from lianrong.services import calendar, parties, vouchers
+from lianrong.calendar import service as calendar
+from lianrong.parties import service as parties
+from lianrong.vouchers import service as vouchers
 
 #: Spring Festival 2027 as a schedule might list it (a day off from Saturday 02-06 to Saturday 02-13, and
 #: Sunday 02-21 a make-up workday), with a header, Chinese and English kinds mixed

@@ -12,8 +12,8 @@ import pytest
 from factories import key
 from ledger_asserts import refuses
 
-from lianrong.domain.money import amount_in_words, format_yuan
-from lianrong.services import certificates, vouchers
+from lianrong.kernel.money import amount_in_words, format_yuan
+from lianrong.vouchers import certificates, service as vouchers
 
 FACE = 123_456_789_12
 PART = 20_000_00

@@ -3,8 +3,11 @@
 from factories import key
 
 from lianrong.adapters.payment_files import Confirmation
-from lianrong.domain import financing as fin
-from lianrong.services import audit, credit, financing, payments, vouchers
+from lianrong.financing import model as fin
+from lianrong.vouchers import audit, service as vouchers
+from lianrong.credit import service as credit
+from lianrong.financing import service as financing
+from lianrong.settlement import payments
 
 
 def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):

@@ -12,8 +12,11 @@ from ledger_asserts import counts, refuses, rows
 from openpyxl import Workbook, load_workbook
 
 from lianrong.adapters.db import tables as t
-from lianrong.domain.identifiers import normalize_uscc
-from lianrong.services import excel_io, parties, settlement, vouchers
+from lianrong.kernel.identifiers import normalize_uscc
+from lianrong.adapters import excel_io
+from lianrong.parties import service as parties
+from lianrong.settlement import service as settlement
+from lianrong.vouchers import service as vouchers
 
 MATURITY = dt.date(2027, 3, 15)
 

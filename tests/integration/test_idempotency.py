@@ -7,7 +7,10 @@ import datetime as dt
 from factories import key
 from ledger_asserts import counts, prepare_args, refuses, snapshot
 
-from lianrong.services import documents, financing, parties, vouchers
+from lianrong.documents import service as documents
+from lianrong.financing import service as financing
+from lianrong.parties import service as parties
+from lianrong.vouchers import service as vouchers
 
 CHECKLIST = {"contract": True, "invoices": True, "documents": True}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ledger_asserts import refuses
 
-from lianrong.services import lineage
+from lianrong.vouchers import lineage
 
 
 def build(world) -> dict:

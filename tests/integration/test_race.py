@@ -45,7 +45,7 @@ from sqlalchemy.engine import make_url
 
 from lianrong import bootstrap
 from lianrong.adapters.db import tables as t
-from lianrong.services import audit
+from lianrong.vouchers import audit
 
 WORKER = Path(__file__).with_name("race_worker.py")
 N_PROCESSES = 8
@@ -354,8 +354,8 @@ def test_a_replay_waiting_behind_the_first_request_returns_its_result(world):
     voucher frees up, both must get the one transfer's result."""
     import threading
 
-    from lianrong.domain.errors import LianRongError
-    from lianrong.services import vouchers
+    from lianrong.kernel.errors import LianRongError
+    from lianrong.vouchers import service as vouchers
 
     w = world
     root = w.issue(1_000_00)

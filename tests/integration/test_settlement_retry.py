@@ -6,8 +6,10 @@ import pytest
 from factories import World, key, make_context
 from ledger_asserts import refuses
 
-from lianrong.domain.errors import InvalidState
-from lianrong.services import audit, parties, payments, settlement, vouchers
+from lianrong.kernel.errors import InvalidState
+from lianrong.vouchers import audit, service as vouchers
+from lianrong.parties import service as parties
+from lianrong.settlement import payments, service as settlement
 
 
 def test_retrying_an_overdue_voucher_after_funding_settles_it_and_keeps_the_default(db_url):

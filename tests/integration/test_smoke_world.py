@@ -1,6 +1,6 @@
 from factories import World  # noqa: F401
 
-from lianrong.services import audit
+from lianrong.vouchers import audit
 
 
 def test_world_builds_and_an_issued_voucher_keeps_every_invariant(world):

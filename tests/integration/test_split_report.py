@@ -7,9 +7,10 @@ import datetime as dt
 
 from ledger_asserts import refuses
 
-from lianrong.domain.splitwatch import WatchLimits
-from lianrong.services import settlement, splits
-from lianrong.services.context import SYSTEM
+from lianrong.vouchers.splitwatch import WatchLimits
+from lianrong.settlement import service as settlement
+from lianrong.vouchers import splits
+from lianrong.platform.context import SYSTEM
 
 MATURITY = dt.date(2027, 3, 15)
 
@@ -29,7 +30,7 @@ def item(out, voucher_id):
 
 
 def voucher_of(world, fragment):
-    from lianrong.services import lineage
+    from lianrong.vouchers import lineage
 
     return lineage.lineage(world.ctx, fragment_id=fragment, with_documents=False)["voucher"]["id"]
 

@@ -12,7 +12,7 @@ import pytest
 from factories import World, in_threads, make_context
 
 from lianrong.adapters.db.engine import sqlite_writer
-from lianrong.services import audit, vouchers
+from lianrong.vouchers import audit, service as vouchers
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from factories import World, in_threads, make_context
 
 from lianrong.adapters.db.engine import statement_connections
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.services import audit, vouchers
+from lianrong.vouchers import audit, service as vouchers
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_replays_and_conflicting_keys_are_decided_as_on_the_pool(pg_world):
     root = world.issue(1000_00)
     first = _transfer(world, root, 0, key="same")
     assert _transfer(world, root, 0, key="same") == first  # replay: the first result
-    from lianrong.domain import errors
+    from lianrong.kernel import errors
 
     other = world.issue(1000_00)
     with pytest.raises(errors.IdempotencyConflict):

@@ -8,7 +8,9 @@ from factories import key, uscc
 from ledger_asserts import refuses, row, rows
 
 from lianrong.adapters.db import tables as t
-from lianrong.services import audit, financing, parties, vouchers
+from lianrong.vouchers import audit, service as vouchers
+from lianrong.financing import service as financing
+from lianrong.parties import service as parties
 
 MATURITY = dt.date(2027, 3, 15)
 
@@ -196,7 +198,7 @@ def test_a_viewer_may_not_transfer(world):
 
 def _transfer_link_matches_chain_link(world, result, sender: str) -> None:
     """The voucher_op row a transfer wrote is the link ``chain_link`` computes from the operation."""
-    from lianrong.services.common import VoucherHead, chain_link
+    from lianrong.platform.common import VoucherHead, chain_link
 
     ops = rows(world.ctx, t.voucher_op, t.voucher_op.c.voucher_id == result["voucher_id"])
     last = max(ops, key=lambda o: o.seq)

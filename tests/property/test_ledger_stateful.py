@@ -59,10 +59,13 @@ from sqlalchemy.engine import make_url
 
 from lianrong import bootstrap
 from lianrong.adapters.db import tables as t
-from lianrong.domain import errors
-from lianrong.domain import financing as fin_rules
-from lianrong.domain.money import ratio_amount
-from lianrong.services import audit, financing, parties, payments, settlement, vouchers
+from lianrong.kernel import errors
+from lianrong.financing import model as fin_rules
+from lianrong.kernel.money import ratio_amount
+from lianrong.vouchers import audit, service as vouchers
+from lianrong.financing import service as financing
+from lianrong.parties import service as parties
+from lianrong.settlement import payments, service as settlement
 
 # the machine re-designates World's core with tighter parameters, so the limits are reached
 MAX_TIER = 6

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lianrong.domain.splitwatch import Node, WatchLimits, watch
+from lianrong.vouchers.splitwatch import Node, WatchLimits, watch
 
 HOLDERS = ["s1", "s2", "s3", "s4"]
 

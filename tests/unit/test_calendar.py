@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lianrong.adapters.holidays import ChineseCalendarSource, WeekendsOnlySource
-from lianrong.domain.calendar import BusinessDay, HolidaySource, add_months, days_between, roll_forward
-from lianrong.domain.errors import InvalidDate, ValidationFailed
+from lianrong.kernel.calendar import BusinessDay, HolidaySource, add_months, days_between, roll_forward
+from lianrong.kernel.errors import InvalidDate, ValidationFailed
 
 CN = ChineseCalendarSource()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lianrong.domain import errors
+from lianrong.kernel import errors
 
 SRC = Path(errors.__file__).resolve().parents[1]
 

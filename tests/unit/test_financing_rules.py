@@ -11,15 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from lianrong.domain import errors
-from lianrong.domain.financing import (
-    CHECKLIST_ITEMS,
-    Quote,
-    check_application,
-    check_checklist,
-    quote,
-    surplus,
-)
+from lianrong.kernel import errors
+from lianrong.financing.model import CHECKLIST_ITEMS, Quote, check_application, check_checklist, quote, surplus
 
 TODAY = date(2026, 11, 26)
 MATURITY = date(2027, 3, 15)  # 5 (Nov 26–30) + 31 + 31 + 28 + 14 = 109 days, maturity not counted

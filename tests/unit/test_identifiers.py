@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 
-from lianrong.domain.errors import InvalidInvoiceNumber, InvalidUSCC
-from lianrong.domain.identifiers import make_uscc, normalize_invoice_number, normalize_uscc
+from lianrong.kernel.errors import InvalidInvoiceNumber, InvalidUSCC
+from lianrong.kernel.identifiers import make_uscc, normalize_invoice_number, normalize_uscc
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 

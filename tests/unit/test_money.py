@@ -6,24 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lianrong.domain.errors import (
-    AmountFractionalFen,
-    AmountMalformed,
-    AmountNotPositive,
-    AmountTooLarge,
-    InvalidParameter,
-    InvalidRate,
-)
-from lianrong.domain.money import (
-    MAX_FEN,
-    amount_in_words,
-    check_fen,
-    format_yuan,
-    parse_rate,
-    parse_yuan,
-    prepaid_interest,
-    ratio_amount,
-)
+from lianrong.kernel.errors import (
+    AmountFractionalFen, AmountMalformed, AmountNotPositive, AmountTooLarge, InvalidParameter, InvalidRate)
+from lianrong.kernel.money import (
+    MAX_FEN, amount_in_words, check_fen, format_yuan, parse_rate, parse_yuan, prepaid_interest, ratio_amount)
 
 fens = st.integers(min_value=1, max_value=MAX_FEN)
 

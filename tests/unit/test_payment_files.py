@@ -10,16 +10,8 @@ import openpyxl
 import pytest
 
 from lianrong.adapters.payment_files import (
-    CONFIRMED,
-    FAILED,
-    Confirmation,
-    InstructionLine,
-    export_batch,
-    export_csv,
-    export_xlsx,
-    parse_confirmations,
-)
-from lianrong.domain import errors
+    CONFIRMED, FAILED, Confirmation, InstructionLine, export_batch, export_csv, export_xlsx, parse_confirmations)
+from lianrong.kernel import errors
 
 CST = timezone(timedelta(hours=8))
 

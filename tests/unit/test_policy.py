@@ -8,14 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from lianrong.domain import errors
-from lianrong.domain.policy import (
-    IssueTerm,
-    Policy,
-    check_issue_term,
-    check_issuer_not_defaulted,
-    check_maker_checker,
-)
+from lianrong.kernel import errors
+from lianrong.kernel.policy import (
+    IssueTerm, Policy, check_issue_term, check_issuer_not_defaulted, check_maker_checker)
 
 ISSUE = date(2026, 11, 26)
 FAR_DUE = date(2030, 1, 1)

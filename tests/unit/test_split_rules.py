@@ -8,23 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from lianrong.domain import errors
-from lianrong.domain.vouchers import (
-    ACTIVE,
-    FINANCED,
-    FROZEN,
-    LEAF_STATUSES,
-    SETTLED,
-    SPENT,
-    STATUS_ZH,
-    Child,
-    FinancingParams,
-    FragmentState,
-    Part,
-    check_can_move,
-    check_invoice_allocations,
-    plan_split,
-)
+from lianrong.kernel import errors
+from lianrong.vouchers.model import (
+    ACTIVE, FINANCED, FROZEN, LEAF_STATUSES, SETTLED, SPENT, STATUS_ZH, Child, FinancingParams, FragmentState, Part,
+    check_can_move, check_invoice_allocations, plan_split)
 
 TODAY = date(2026, 11, 26)
 MATURITY = date(2027, 3, 15)

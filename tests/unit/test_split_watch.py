@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from lianrong.domain.splitwatch import FINDINGS, Node, WatchLimits, watch
+from lianrong.vouchers.splitwatch import FINDINGS, Node, WatchLimits, watch
 
 DAY = date(2026, 11, 26)
 LIMITS = WatchLimits(tier_margin=1, max_fragments=100, daily_transfers=10)

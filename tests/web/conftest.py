@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from lianrong import bootstrap
-from lianrong.demo import DEMO_PASSWORD, seed
+from lianrong.entrypoints.demo import DEMO_PASSWORD, seed
 from lianrong.web import install
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from lianrong.adapters.db import tables as t
-from lianrong.demo import DEMO_PASSWORD
+from lianrong.entrypoints.demo import DEMO_PASSWORD
 
 
 def test_login_page_is_chinese_by_default(console):

@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from lianrong import bootstrap
 from lianrong.adapters.db import tables as t
-from lianrong.services import financing, parties
+from lianrong.financing import service as financing
+from lianrong.parties import service as parties
 from lianrong.web import install
 
 pi = t.payment_instruction

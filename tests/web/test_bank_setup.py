@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from ledger_asserts import count as _count, party_by_short_name as _party
 from lianrong.adapters.db import tables as t
-from lianrong.demo import DEMO_PASSWORD
-from lianrong.services import parties
+from lianrong.entrypoints.demo import DEMO_PASSWORD
+from lianrong.parties import service as parties
 
 HX = {"HX-Request": "true"}
 

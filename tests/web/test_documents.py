@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from ledger_asserts import party_by_short_name as _party
 from lianrong.adapters.db import tables as t
-from lianrong.api.app import create_app
-from lianrong.services import documents, parties
+from lianrong.entrypoints.api.app import create_app
+from lianrong.documents import service as documents
+from lianrong.parties import service as parties
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 LINK = re.compile(r'<a class="doc-link" href="(/api/v1/attachments/([0-9a-f]{64}))" data-testid="document-link"')

@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from ledger_asserts import count as _count, party_by_short_name as _party
 from lianrong.adapters.db import tables as t
-from lianrong.demo import DEMO_PASSWORD
-from lianrong.services import documents, parties
-from lianrong.services.context import SYSTEM
+from lianrong.entrypoints.demo import DEMO_PASSWORD
+from lianrong.documents import service as documents
+from lianrong.parties import service as parties
+from lianrong.platform.context import SYSTEM
 
 HX = {"HX-Request": "true"}
 

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from ledger_asserts import party_by_short_name as _party
 from lianrong.adapters.db import tables as t
-from lianrong.services import documents, parties
-from lianrong.services.context import SYSTEM
+from lianrong.documents import service as documents
+from lianrong.parties import service as parties
+from lianrong.platform.context import SYSTEM
 
 HX = {"HX-Request": "true"}
 WRITES = (t.voucher, t.voucher_invoice, t.voucher_op)

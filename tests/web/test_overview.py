@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from lianrong.domain import errors
-from lianrong.services import overview, parties
+from lianrong.kernel import errors
+from lianrong.reporting import overview
+from lianrong.parties import service as parties
 
 
 def test_figures_of_the_demo(console):

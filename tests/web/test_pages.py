@@ -193,7 +193,7 @@ def test_a_malformed_query_gets_the_console_error_page(login):
 
 
 def test_the_console_is_installed_by_the_api_application(console):
-    from lianrong.api.app import create_app
+    from lianrong.entrypoints.api.app import create_app
 
     app = create_app(console.ctx)
     client = TestClient(app)
@@ -223,7 +223,7 @@ def test_split_monitoring_shows_each_finding_in_the_readers_language(console, lo
     import dataclasses
     import html
 
-    from lianrong.domain.splitwatch import FINDINGS, WatchLimits
+    from lianrong.vouchers.splitwatch import FINDINGS, WatchLimits
 
     saved = console.ctx.policy
     console.ctx.policy = dataclasses.replace(saved, split_watch=WatchLimits(tier_margin=10, max_fragments=2,

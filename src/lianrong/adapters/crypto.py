@@ -18,7 +18,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 
-from . import jsoncodec
+from lianrong.adapters import jsoncodec
 
 __all__ = ["ALGORITHMS", "GENESIS", "canonical_json", "chain_hash", "digest"]
 

@@ -1,4 +1,4 @@
-"""Holiday sources for :func:`lianrong.domain.calendar.roll_forward`.
+"""Holiday sources for :func:`lianrong.kernel.calendar.roll_forward`.
 
 ``chinesecalendar`` ships the State Council schedules year by year and raises for years it does not
 cover; an operator can load a newly published schedule as overrides before the package catches up.
@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 import chinese_calendar
 
-from lianrong.domain.errors import InvalidDate, ValidationFailed
+from lianrong.kernel.errors import InvalidDate, ValidationFailed
 
 __all__ = ["ChineseCalendarSource", "WeekendsOnlySource"]
 
@@ -54,7 +54,7 @@ class ChineseCalendarSource:
 class WeekendsOnlySource:
     """No official schedule at all: every day not in ``overrides`` answers None.
 
-    :func:`~lianrong.domain.calendar.roll_forward` then applies its Monday–Friday fallback and
+    :func:`~lianrong.kernel.calendar.roll_forward` then applies its Monday–Friday fallback and
     marks the result unofficial. Useful in tests and for deployments without holiday data.
     """
 

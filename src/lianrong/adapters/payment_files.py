@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from lianrong.domain import errors
+from lianrong.kernel import errors
 
 #: statuses of a confirmation; the bank may also write 成功 / 失败
 CONFIRMED = "confirmed"

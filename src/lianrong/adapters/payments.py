@@ -14,7 +14,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
-from .db.raw import Raw
+from lianrong.adapters.db.raw import Raw
 
 
 @dataclass(frozen=True)

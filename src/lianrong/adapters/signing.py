@@ -16,7 +16,7 @@ import hmac
 def secret_key(settings: object | None) -> bytes:
     """The signing key of these settings (the process's settings when none are given)."""
     if settings is None:
-        from ..settings import get_settings
+        from lianrong.settings import get_settings
 
         settings = get_settings()
     return settings.secret_key.get_secret_value().encode()  # type: ignore[attr-defined]

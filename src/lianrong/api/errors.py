@@ -15,10 +15,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..domain import errors
-from .deps import key_missing
-from .middleware import INTERNAL
-from .schemas import ErrorRead
+from lianrong.kernel import errors
+from lianrong.api.deps import key_missing
+from lianrong.entrypoints.api.middleware import INTERNAL
+from lianrong.api.schemas import ErrorRead
 
 #: documented on every API operation, so clients (and the schema check) know the error body
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

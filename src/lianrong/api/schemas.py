@@ -14,8 +14,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, computed_field
 
-from ..domain.financing import REGISTRATION_NO_MAX, REGISTRATION_NO_MIN
-from ..domain.money import MAX_FEN
+from lianrong.financing.model import REGISTRATION_NO_MAX, REGISTRATION_NO_MIN
+from lianrong.kernel.money import MAX_FEN
 
 # --- field types ---------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .deps import PREFIX
+from lianrong.api.deps import PREFIX
 
 DOCS_PATH = f"{PREFIX}/docs"
 DOCS_ASSETS_PATH = f"{PREFIX}/docs/assets"

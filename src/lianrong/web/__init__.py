@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from ..services.context import Context
+    from lianrong.platform.context import Context
 
 
 def install(app: FastAPI, ctx: Context) -> None:
     """Mount the console's routes and static assets on the application (filled in by web/console)."""
-    from .console import install as _install
+    from lianrong.entrypoints.console.app import install as _install
 
     _install(app, ctx)

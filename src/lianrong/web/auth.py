@@ -15,12 +15,12 @@ import secrets
 from fastapi import Request
 from starlette.datastructures import FormData
 
-from ..domain.errors import NotAuthenticated
-from ..services import accounts
-from ..services.accounts import Principal
-from ..services.context import Context
+from lianrong.kernel.errors import NotAuthenticated
+from lianrong.accounts import service as accounts
+from lianrong.accounts.service import Principal
+from lianrong.platform.context import Context
 
-from ..services.accounts import SESSION_COOKIE  # noqa: E402 - one name for console and API
+from lianrong.accounts.service import SESSION_COOKIE
 LOGIN_CSRF_COOKIE = "lr_login_csrf"
 #: the one-time setup form's double-submit cookie (before any user exists)
 SETUP_CSRF_COOKIE = "lr_setup_csrf"

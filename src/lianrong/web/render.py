@@ -25,16 +25,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
-from ..adapters import signing
-from ..domain import errors
-from ..domain.errors import LianRongError
-from ..domain.money import amount_in_words, format_yuan, parse_yuan
-from ..services.accounts import Principal
-from ..services.context import Context
-from ..settings import secure_transport
-from . import i18n
-from .auth import CSRF_FIELD, HOME, console_role
-from .i18n import N_
+from lianrong.adapters import signing
+from lianrong.kernel import errors
+from lianrong.kernel.errors import LianRongError
+from lianrong.kernel.money import amount_in_words, format_yuan, parse_yuan
+from lianrong.accounts.service import Principal
+from lianrong.platform.context import Context
+from lianrong.settings import secure_transport
+from lianrong.web import i18n
+from lianrong.web.auth import CSRF_FIELD, HOME, console_role
+from lianrong.web.i18n import N_
 
 TEMPLATES = Path(__file__).parent / "templates"
 FLASH_COOKIE = "lr_flash"
@@ -333,7 +333,7 @@ class UI:
         return Form.posted(data, self.lang)
 
     def base_context(self) -> dict[str, Any]:
-        from .nav import nav_for
+        from lianrong.entrypoints.console.nav import nav_for
 
         flash = self._take_flash()
         return {

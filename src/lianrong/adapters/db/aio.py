@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from .raw import GUARD_SQLSTATE, GuardFailed, _pyformat
+from lianrong.adapters.db.raw import GUARD_SQLSTATE, GuardFailed, _pyformat
 
 
 class DatabaseUnavailable(Exception):

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import exc as sa_exc
 
-from .. import jsoncodec
+from lianrong.adapters import jsoncodec
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from .engine import SqliteWriter, StatementConnection, sqlite_writer, statement_connections
-from .raw import Raw
+from lianrong.adapters.db.engine import SqliteWriter, StatementConnection, sqlite_writer, statement_connections
+from lianrong.adapters.db.raw import Raw
 
 
 class UnitOfWork:

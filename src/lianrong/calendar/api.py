@@ -1,0 +1,32 @@
+"""The official calendar: the State Council's holidays and make-up workdays, loaded by the district office."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, UploadFile
+
+from lianrong.calendar import service as calendar
+from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, Paging, WritingActor
+from lianrong.api.schemas import CalendarDayPage, CalendarLoadRead
+from lianrong.documents.api import read_upload
+
+router = APIRouter(prefix="/calendar", tags=["calendar"])
+
+
+@router.get("/days", response_model=CalendarDayPage)
+def list_days(ctx: Ctx, _actor: CurrentActor, page: Paging,
+              year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict:
+    """The official days loaded (public data: any user), in date order."""
+    return calendar.page_days(ctx, year=year, limit=page.limit, offset=page.offset)
+
+
+@router.post("/days", response_model=CalendarLoadRead)
+def load(file: Annotated[UploadFile, File(description="CSV: date, kind (holiday/休 or workday/班), name")], ctx: Ctx,
+         actor: WritingActor, key: IdempotencyKey) -> dict:
+    """Load the State Council's schedule (the district office's administrator or operator; all rows or none).
+
+    Maturities already computed are kept; ``vouchers`` lists the open vouchers whose maturity would now
+    roll to another day. A refusal lists every bad row in ``details.rows``.
+    """
+    return calendar.load(ctx, actor=actor, content=read_upload(ctx, file), idempotency_key=key)

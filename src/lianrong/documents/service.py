@@ -1,0 +1,505 @@
+"""Trade documents: contracts, invoices, and attachments stored once by content hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import io
+import zipfile
+import zlib
+from typing import Any
+
+import defusedxml.ElementTree as DefusedET
+from defusedxml import DefusedXmlException
+
+from sqlalchemy import and_, bindparam, func, insert, or_, select, union_all, update
+
+from lianrong.adapters.db import tables as t
+from lianrong.adapters.db.uow import UnitOfWork
+from lianrong.kernel import errors
+from lianrong.kernel.identifiers import normalize_invoice_number
+from lianrong.kernel.money import check_fen
+from lianrong.kernel.ids import new_id
+from lianrong.platform import scope
+from lianrong.platform.common import (
+    Result, check_actor_party, check_actor_role, get_or_raise, paged, resolve_party, row_dict, run_idempotent)
+from lianrong.platform.context import Actor, Context
+
+#: accepted upload types, recognised by their leading bytes, never by file name
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"PK\x03\x04", "application/ofd"),  # OFD is a zip container; checked further below
+)
+
+
+#: the namespace of the OFD standard (GB/T 33190-2016): the root element of a document's ``OFD.xml``
+OFD_NAMESPACE = "http://www.ofdspec.org/2016"
+_CHUNK = 64 * 1024
+
+
+def check_ofd(content: bytes, *, max_uncompressed: int, max_entries: int) -> None:
+    """Accept a ZIP only if it is an OFD document: at most ``max_entries`` entries inflating to at most
+    ``max_uncompressed`` bytes (the declared sizes are checked before anything is inflated, and inflating
+    stops at the declared size: a lying header fails its CRC), and an ``OFD.xml`` at the root whose root
+    element is ``OFD`` in the OFD namespace, parsed without DTDs or entities (defusedxml)."""
+    def invalid(problem: str) -> errors.OfdInvalid:
+        return errors.OfdInvalid(namespace=OFD_NAMESPACE, problem=problem)
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise invalid("not a readable ZIP container") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > max_entries or sum(e.file_size for e in entries) > max_uncompressed:
+            raise errors.OfdTooLarge(limit=max_uncompressed, max_entries=max_entries)
+        root = [e for e in entries if e.filename == "OFD.xml"]
+        if len(root) != 1:
+            raise invalid("no OFD.xml at the root")
+        try:
+            ofd_xml: list[bytes] = []
+            for entry in entries:  # every entry inflates within its declared size and matches its CRC
+                with archive.open(entry) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        if entry is root[0]:
+                            ofd_xml.append(chunk)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, ValueError, zlib.error):
+            raise invalid("a damaged, encrypted or unsupported entry") from None
+        try:
+            element = DefusedET.fromstring(b"".join(ofd_xml), forbid_dtd=True)
+        except (DefusedET.ParseError, DefusedXmlException, ValueError):
+            raise invalid("OFD.xml is not well-formed XML without DTD or entities") from None
+        if element.tag != f"{{{OFD_NAMESPACE}}}OFD":
+            raise invalid(f"the root element is {element.tag[:120]}")
+
+
+def sniff_media_type(content: bytes, *, settings: Any = None) -> str:
+    """The media type of an upload by content (PDF, JPG, PNG, OFD), or a refusal. A ZIP is an OFD document
+    only when ``check_ofd`` accepts it, within the limits of ``settings``."""
+    for magic, media in _MAGIC:
+        if content.startswith(magic):
+            if media == "application/ofd":
+                check_ofd(content,
+                          max_uncompressed=int(getattr(settings, "ofd_max_uncompressed_bytes", 100 * 1024 * 1024)),
+                          max_entries=int(getattr(settings, "ofd_max_entries", 2000)))
+            return media
+    raise errors.AttachmentRejected(reason="only PDF, JPG, PNG and OFD files are accepted / 仅接受PDF、JPG、PNG、OFD文件")
+
+
+def store_attachment(ctx: Context, uow: UnitOfWork, *, content: bytes, filename: str,
+                     uploaded_by: str | None, party_id: str | None = None) -> tuple[str, bool]:
+    """Store a file by its SHA-256 unless already stored, and record the organisation's upload of it.
+
+    Returns the hash and whether this organisation had uploaded these bytes before (never whether another
+    one did: that would tell what others store).
+    """
+    if not content:
+        raise errors.AttachmentRejected(reason="empty file / 空文件")
+    limit = getattr(ctx.settings, "max_upload_bytes", 20 * 1024 * 1024)
+    if len(content) > limit:
+        raise errors.AttachmentRejected(reason=f"larger than {limit} bytes / 文件过大")
+    media = sniff_media_type(content, settings=ctx.settings)
+    sha = hashlib.sha256(content).hexdigest()
+    name = (filename or "upload")[:255]
+    now = ctx.clock.now()
+    if uow.conn.execute(select(t.attachment.c.sha256).where(t.attachment.c.sha256 == sha)).first() is None:
+        uow.conn.execute(insert(t.attachment).values(
+            sha256=sha, size=len(content), media_type=media, filename=name,
+            content=content, uploaded_by=uploaded_by, created_at=now))
+    if party_id is None:
+        return sha, False
+    fu = t.file_upload.c
+    if uow.conn.execute(select(fu.sha256).where(fu.party_id == party_id, fu.sha256 == sha)).first() is not None:
+        return sha, True
+    uow.conn.execute(insert(t.file_upload).values(party_id=party_id, sha256=sha, filename=name,
+                                                  uploaded_by=uploaded_by, uploaded_at=now))
+    return sha, False
+
+
+def _record_parties(sha: Any) -> Any:
+    """The parties of the records carrying a file: buyer and seller of a contract or an invoice, the applicant
+    and the bank of a financing (a union of selects of one ``party_id`` column)."""
+    link = t.document_link.c
+
+    def owners(kind: str) -> Any:
+        return select(link.owner_id).where(link.sha256 == sha, link.owner_kind == kind)
+
+    c, i, f = t.contract.c, t.invoice.c, t.financing.c
+    return union_all(
+        select(c.buyer_id.label("party_id")).where(c.id.in_(owners("contract"))),
+        select(c.seller_id).where(c.id.in_(owners("contract"))),
+        select(i.buyer_id).where(i.id.in_(owners("invoice"))),
+        select(i.seller_id).where(i.id.in_(owners("invoice"))),
+        select(f.applicant_id).where(f.id.in_(owners("financing"))),
+        select(f.bank_id).where(f.id.in_(owners("financing"))))
+
+
+def _name_by_record_parties(sha: Any) -> Any:
+    """The name that the parties of the records carrying a file gave it (the earliest of their uploads), as
+    a scalar subquery; ``sha`` may be a column of the enclosing query."""
+    fu = t.file_upload.c
+    parties = _record_parties(sha).subquery()
+    return (select(fu.filename).where(fu.sha256 == sha, fu.party_id.in_(select(parties.c.party_id)))
+            .order_by(fu.uploaded_at, fu.party_id).limit(1).scalar_subquery())
+
+
+def uploaded_by_party(uow: UnitOfWork, party_id: str, sha: str) -> bool:
+    """Whether this organisation uploaded the file itself."""
+    fu = t.file_upload.c
+    return uow.conn.execute(select(fu.sha256).where(fu.party_id == party_id, fu.sha256 == sha)).first() is not None
+
+
+def check_linkable(uow: UnitOfWork, actor: Actor, sha: str) -> None:
+    """The one rule for attaching a stored file to a record: the actor's organisation uploaded it, or is a
+    party of a record that already carries it. Otherwise ``attachment.not_found``, exactly as for a hash
+    that names nothing, so that knowing a hash neither reads a file nor tells that it is stored."""
+    exists = uow.conn.execute(select(t.attachment.c.sha256).where(t.attachment.c.sha256 == sha)).first()
+    if exists is not None and (actor.role == "system" or uploaded_by_party(uow, actor.party_id, sha)):
+        return
+    if exists is not None:
+        parties = _record_parties(sha).subquery()
+        if uow.conn.execute(select(parties.c.party_id).where(parties.c.party_id == actor.party_id).limit(1)).first():
+            return
+    raise errors.NotFound("attachment", sha)
+
+
+def link(uow: UnitOfWork, *, actor: Actor, owner_kind: str, owner_id: str, shas: list[str]) -> None:
+    """Reference stored attachments from a contract, invoice or financing (no new copies); each must be
+    one the actor may link (``check_linkable``)."""
+    for sha in dict.fromkeys(shas):
+        check_linkable(uow, actor, sha)
+        exists = uow.conn.execute(select(t.document_link.c.sha256).where(
+            t.document_link.c.owner_kind == owner_kind, t.document_link.c.owner_id == owner_id,
+            t.document_link.c.sha256 == sha)).first()
+        if exists is None:
+            uow.conn.execute(insert(t.document_link).values(owner_kind=owner_kind, owner_id=owner_id, sha256=sha))
+
+
+def check_scan_backs_no_other_invoice(uow: UnitOfWork, sha: str) -> None:
+    """One scanned file documents one invoice: a file already attached to an invoice cannot back another
+    invoice number (``invoice.document_reused``). Checked after ``check_linkable``, so only a party that may
+    link the file learns this."""
+    link = t.document_link.c
+    if uow.conn.execute(select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "invoice")
+                        .limit(1)).first() is not None:
+        raise errors.InvoiceDocumentReused(sha256=sha)
+
+
+def upload(ctx: Context, *, actor: Actor, content: bytes, filename: str, idempotency_key: str) -> Result:
+    """Upload a file; bytes stored before are referenced, not stored again. ``reused`` says whether the
+    caller's own organisation had uploaded them before (whether anyone else did is never told)."""
+    sha = hashlib.sha256(content or b"").hexdigest()
+    check_actor_role(actor, "operator", "approver")
+
+    def body(uow: UnitOfWork) -> Result:
+        party = actor.party_id if actor.role != "system" else None
+        _, reused = store_attachment(ctx, uow, content=content, filename=filename, uploaded_by=actor.user_id,
+                                     party_id=party)
+        return {"sha256": sha, "size": len(content), "reused": reused}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="attachment.upload",
+                          request={"sha": sha, "name": filename}, body=body)
+
+
+def add_contract(ctx: Context, *, actor: Actor, buyer: str, seller: str, number: str, amount_fen: int,
+                 signed_on: dt.date, due_on: dt.date, non_cash_agreed: bool,
+                 attachments: list[str] | None = None, idempotency_key: str) -> Result:
+    """Record a trade contract between a buyer and a seller (the basis of issue and transfer)."""
+    check_fen(amount_fen)
+    if not isinstance(number, str) or not (1 <= len(number.strip()) <= 60):
+        raise errors.ValidationFailed(reason="contract number must be 1–60 characters / 合同编号须为1至60个字符")
+    if due_on < signed_on:
+        raise errors.InvalidDate(value=f"due {due_on} before signing {signed_on}")
+    check_actor_role(actor, "operator", "approver")
+
+    def body(uow: UnitOfWork) -> Result:
+        b = resolve_party(uow, buyer, kind="enterprise")
+        s = resolve_party(uow, seller, kind="enterprise")
+        if b.id == s.id:
+            raise errors.ContractMismatch(reason="buyer and seller are the same / 买卖双方相同")
+        check_actor_party(actor, b.id if actor.party_id == b.id else s.id,
+                          what="only a party to the contract records it / 仅合同当事方可录入")
+        if uow.conn.execute(select(t.contract.c.id).where(t.contract.c.seller_id == s.id,
+                                                          t.contract.c.number == number.strip())).first():
+            raise errors.AlreadyExists(entity="contract", key=number.strip())
+        cid, now = new_id("ctr"), ctx.clock.now()
+        # the system (seeding, imports) acts for both parties; a user's organisation names the other one,
+        # which sees the contract as unconfirmed until it confirms it (``confirm_contract``)
+        system = actor.role == "system"
+        recorded_by, confirmed_at = (None, now) if system else (actor.party_id, None)
+        uow.conn.execute(insert(t.contract).values(
+            id=cid, number=number.strip(), buyer_id=b.id, seller_id=s.id, amount_fen=amount_fen,
+            signed_on=signed_on, due_on=due_on, non_cash_agreed=bool(non_cash_agreed),
+            created_at=now, recorded_by=recorded_by, confirmed_at=confirmed_at))
+        link(uow, actor=actor, owner_kind="contract", owner_id=cid, shas=attachments or [])
+        return {"id": cid, "number": number.strip(), "buyer_id": b.id, "seller_id": s.id,
+                "amount_fen": amount_fen, "signed_on": signed_on, "due_on": due_on,
+                "non_cash_agreed": bool(non_cash_agreed), "recorded_by": recorded_by,
+                "confirmed_at": confirmed_at}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="contract.add",
+                          request={"b": buyer, "s": seller, "n": number, "a": amount_fen, "sg": signed_on,
+                                   "d": due_on, "nc": non_cash_agreed, "att": attachments or []},
+                          body=body)
+
+
+def confirm_contract(ctx: Context, *, actor: Actor, contract_id: str, idempotency_key: str) -> Result:
+    """The counterparty confirms a contract that names it (the party that did not record it).
+
+    Anyone but the contract's two parties gets ``contract.not_found``; the recording party cannot confirm
+    its own contract (403). Confirming a confirmed contract changes nothing and answers the same.
+    """
+    check_actor_role(actor, "operator", "approver")
+
+    def body(uow: UnitOfWork) -> Result:
+        c = uow.conn.execute(select(t.contract).where(t.contract.c.id == contract_id)).first()
+        if c is None or (actor.role != "system" and actor.party_id not in (c.buyer_id, c.seller_id)):
+            raise errors.NotFound("contract", contract_id)
+        if c.confirmed_at is None:
+            if actor.role != "system" and actor.party_id == c.recorded_by:
+                raise errors.Forbidden(reason="the other party to the contract confirms it / 由合同另一方确认")
+            uow.conn.execute(update(t.contract).where(t.contract.c.id == c.id, t.contract.c.confirmed_at.is_(None))
+                             .values(confirmed_at=ctx.clock.now()))
+        return row_dict(uow.conn.execute(select(t.contract).where(t.contract.c.id == c.id)).first())
+
+    return run_idempotent(ctx, key=idempotency_key, operation="contract.confirm",
+                          request={"actor": actor.user_id, "c": contract_id}, body=body)
+
+
+def add_invoice(ctx: Context, *, actor: Actor, contract_id: str, number: str, code: str | None = None,
+                amount_fen: int, issued_on: dt.date, seller: str | None = None, buyer: str | None = None,
+                attachments: list[str] | None = None, idempotency_key: str) -> Result:
+    """Record an invoice under a contract; its seller and buyer must be the contract's."""
+    check_fen(amount_fen)
+    code_n, number_n = normalize_invoice_number(number=number, code=code)
+    check_actor_role(actor, "operator", "approver")
+
+    def body(uow: UnitOfWork) -> Result:
+        c = get_or_raise(uow, t.contract, contract_id, "contract")
+        check_contract(uow, actor, c.id)
+        if actor.role != "system" and actor.party_id not in (c.buyer_id, c.seller_id):
+            raise errors.Forbidden(reason="only a party to the contract records its invoices / 仅合同当事方可录入发票")
+        if seller is not None and resolve_party(uow, seller).id != c.seller_id:
+            raise errors.InvoicePartyMismatch()
+        if buyer is not None and resolve_party(uow, buyer).id != c.buyer_id:
+            raise errors.InvoicePartyMismatch()
+        if uow.conn.execute(select(t.invoice.c.id).where(t.invoice.c.code == (code_n or ""),
+                                                         t.invoice.c.number == number_n)).first():
+            raise errors.AlreadyExists(entity="invoice", key=f"{code_n or ''}{number_n}")
+        so_far = uow.conn.execute(select(func.coalesce(func.sum(t.invoice.c.amount_fen), 0))
+                                  .where(t.invoice.c.contract_id == c.id)).scalar()
+        if so_far + amount_fen > c.amount_fen:
+            raise errors.InvoiceExceedsContract()
+        for sha in dict.fromkeys(attachments or []):
+            check_linkable(uow, actor, sha)
+            check_scan_backs_no_other_invoice(uow, sha)
+        iid = new_id("inv")
+        uow.conn.execute(insert(t.invoice).values(
+            id=iid, contract_id=c.id, code=code_n or "", number=number_n, amount_fen=amount_fen,
+            allocated_fen=0, issued_on=issued_on, seller_id=c.seller_id, buyer_id=c.buyer_id,
+            created_at=ctx.clock.now()))
+        link(uow, actor=actor, owner_kind="invoice", owner_id=iid, shas=attachments or [])
+        return {"id": iid, "contract_id": c.id, "code": code_n or "", "number": number_n,  # as stored and read
+                "amount_fen": amount_fen, "issued_on": issued_on}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="invoice.add",
+                          request={"c": contract_id, "n": number_n, "code": code_n, "a": amount_fen,
+                                   "d": issued_on, "s": seller, "b": buyer, "att": attachments or []},
+                          body=body)
+
+
+def trade_files(uow: UnitOfWork, contract_ids: list[str]) -> dict[tuple[str, str], list[Result]]:
+    """The stored files of these contracts and of their invoices, by owner (``("contract"|"invoice", id)``).
+
+    One statement whatever the number of contracts and invoices; each owner's files in database order.
+    """
+    rows = uow.conn.execute(_trade_files_statement(), {"contract_ids": list(contract_ids)}).all()
+    out: dict[tuple[str, str], list[Result]] = {}
+    for r in rows:
+        out.setdefault((r.owner_kind, r.owner_id), []).append(
+            {"owner": r.owner_kind, "owner_id": r.owner_id, "sha256": r.sha256, "filename": r.filename,
+             "media_type": r.media_type})
+    return out
+
+
+@functools.cache
+def _trade_files_statement() -> Any:
+    """``trade_files``' statement, built once (its subqueries cost milliseconds of Python to build; the
+    contract ids are an expanding parameter)."""
+    contract_ids = bindparam("contract_ids", expanding=True)
+    link, fu = t.document_link.c, t.file_upload.c
+    trade = t.contract.alias("trade")
+    # the name the trade's own parties gave the file (the earliest of their uploads), not a stranger's
+    named = (select(fu.filename).where(fu.sha256 == t.attachment.c.sha256,
+                                       fu.party_id.in_([trade.c.buyer_id, trade.c.seller_id]))
+             .order_by(fu.uploaded_at, fu.party_id).limit(1).correlate(t.attachment, trade).scalar_subquery())
+    return (
+        select(link.owner_kind, link.owner_id, t.attachment.c.sha256,
+               func.coalesce(named, _name_by_record_parties(t.attachment.c.sha256), t.attachment.c.filename)
+               .label("filename"), t.attachment.c.media_type)
+        .join(t.document_link, link.sha256 == t.attachment.c.sha256)
+        .outerjoin(t.invoice, and_(link.owner_kind == "invoice", t.invoice.c.id == link.owner_id))
+        .join(trade, trade.c.id == func.coalesce(t.invoice.c.contract_id, link.owner_id))
+        .where(or_(and_(link.owner_kind == "contract", link.owner_id.in_(contract_ids)),
+                   and_(link.owner_kind == "invoice",
+                        link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id.in_(contract_ids)))))))
+
+
+def financing_has_documents(uow: UnitOfWork, financing_id: str) -> bool:
+    """Whether any file documents a financing's trade: one linked to the financing, or to a contract (or an
+    invoice of it) behind its parts (the issuing contract of their vouchers and the contracts that moved
+    them)."""
+    ff, f, link = t.financing_fragment.c, t.fragment.c, t.document_link.c
+    parts = select(ff.fragment_id).where(ff.financing_id == financing_id)
+    contracts = union_all(
+        select(t.voucher.c.contract_id.label("id")).where(
+            t.voucher.c.id.in_(select(f.voucher_id).where(f.id.in_(parts)))),
+        select(f.contract_id).where(f.id.in_(parts), f.contract_id.is_not(None))).subquery()
+    linked = select(link.sha256).where(or_(
+        and_(link.owner_kind == "financing", link.owner_id == financing_id),
+        and_(link.owner_kind == "contract", link.owner_id.in_(select(contracts.c.id))),
+        and_(link.owner_kind == "invoice",
+             link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id.in_(select(contracts.c.id)))))))
+    return uow.conn.execute(linked.limit(1)).first() is not None
+
+
+def trade_documents(uow: UnitOfWork, contract_id: str) -> dict[str, Any]:
+    """A contract with its invoices and attachments (reused across every holder and financing).
+
+    Three statements whatever the number of invoices: the attachments of the contract and of all its
+    invoices are read together (``trade_files``), then listed contract first and invoice by invoice.
+    """
+    c = get_or_raise(uow, t.contract, contract_id, "contract")
+    invoices = [row_dict(r) for r in uow.conn.execute(
+        select(t.invoice).where(t.invoice.c.contract_id == contract_id).order_by(t.invoice.c.issued_on))]
+    files = trade_files(uow, [contract_id])
+    owners = [("contract", contract_id)] + [("invoice", inv["id"]) for inv in invoices]
+    return {"contract": row_dict(c), "invoices": invoices,
+            "attachments": [f for owner in owners for f in files.get(owner, [])]}
+
+
+def _contracts_scope(uow: UnitOfWork, actor: Actor) -> Any | None:
+    """Contracts the actor may read: its own (buyer or seller), and those behind the vouchers it issued or
+    carries (the issuing trade and every transfer's trade); the overseers read all."""
+    if scope.sees_everything(uow, actor):
+        return None
+    p, c = actor.party_id, t.contract.c
+    issued = select(t.voucher.c.contract_id).where(or_(t.voucher.c.core_id == p, t.voucher.c.bank_id == p))
+    moved = select(t.fragment.c.contract_id).join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id).where(
+        or_(t.voucher.c.core_id == p, t.voucher.c.bank_id == p), t.fragment.c.contract_id.is_not(None))
+    return or_(c.buyer_id == p, c.seller_id == p, c.id.in_(issued), c.id.in_(moved))
+
+
+def check_contract(uow: UnitOfWork, actor: Actor, contract_id: str, *, entity: str = "contract",
+                   ref: str | None = None) -> None:
+    """Refuse a contract the actor may not read as not found, exactly as an id that names nothing
+    (``entity``/``ref``: name the record asked for instead, e.g. an invoice under that contract)."""
+    stmt = select(t.contract.c.id).where(t.contract.c.id == contract_id)
+    if actor.role != "system" and (limit_to := _contracts_scope(uow, actor)) is not None:
+        stmt = stmt.where(limit_to)
+    if uow.conn.execute(stmt).first() is None:
+        raise errors.NotFound(entity, ref if ref is not None else contract_id)
+
+
+def page_contracts(ctx: Context, *, actor: Actor, buyer: str | None = None, seller: str | None = None,
+                   limit: int = 50, offset: int = 0) -> Result:
+    """One page of the contracts the actor may read, newest first, with the total count."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = select(t.contract).order_by(t.contract.c.created_at.desc(), t.contract.c.id)
+        if (limit_to := _contracts_scope(uow, actor)) is not None:
+            stmt = stmt.where(limit_to)
+        if buyer:
+            stmt = stmt.where(t.contract.c.buyer_id == resolve_party(uow, buyer).id)
+        if seller:
+            stmt = stmt.where(t.contract.c.seller_id == resolve_party(uow, seller).id)
+        return paged(uow, stmt, limit=limit, offset=offset)
+
+
+def get_contract(ctx: Context, *, actor: Actor, contract_id: str) -> Result:
+    """A contract with its invoices and attachments, if the actor may read it (else not found)."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = select(t.contract.c.id).where(t.contract.c.id == contract_id)
+        if (limit_to := _contracts_scope(uow, actor)) is not None:
+            stmt = stmt.where(limit_to)
+        if uow.conn.execute(stmt).first() is None:
+            raise errors.NotFound("contract", contract_id)
+        return trade_documents(uow, contract_id)
+
+
+def _attachment_visible(uow: UnitOfWork, actor: Actor, sha: str) -> bool:
+    """Whether the actor may read a stored file: the trade it documents is one the actor may see.
+
+    That is a contract (or one of its invoices) the actor may read (``_contracts_scope``: its own, and those
+    behind the vouchers it issued or carries), one on the lineage (穿透) of a part the actor holds or held or
+    financed, a financing it is party to; or a file its own organisation uploaded. The overseers read all.
+    """
+    if scope.sees_everything(uow, actor):
+        return True
+    p, link = actor.party_id, t.document_link.c
+    if uploaded_by_party(uow, p, sha):
+        return True
+    linked_contracts = select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "contract")
+    invoice_contracts = select(t.invoice.c.contract_id).where(t.invoice.c.id.in_(
+        select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "invoice")))
+    trades = linked_contracts.union(invoice_contracts).subquery()
+    readable = select(t.contract.c.id).where(t.contract.c.id.in_(select(trades.c[0])))
+    if (limit_to := _contracts_scope(uow, actor)) is not None:
+        readable = readable.where(limit_to)
+    if uow.conn.execute(readable.limit(1)).first() is not None:
+        return True
+    financings = select(t.financing.c.id).where(t.financing.c.id.in_(
+        select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "financing")))
+    if (limit_to := scope.financing_filter(uow, actor)) is not None:
+        financings = financings.where(limit_to)
+    if uow.conn.execute(financings.limit(1)).first() is not None:
+        return True
+    # lineage: walk up from the actor's parts (held, handed on, financed) in the vouchers these trades back
+    f, ff = t.fragment.c, t.financing_fragment.c
+    financed = select(ff.fragment_id).join(t.financing, t.financing.c.id == ff.financing_id).where(
+        t.financing.c.applicant_id == p)
+    up = select(f.id, f.parent_id, f.contract_id).where(
+        f.voucher_id.in_(select(f.voucher_id).where(f.contract_id.in_(select(trades.c[0])))),
+        or_(f.holder_id == p, f.id.in_(financed))).cte("up", recursive=True)
+    up = up.union(select(f.id, f.parent_id, f.contract_id).join(up, f.id == up.c.parent_id))
+    hit = select(up.c.id).where(up.c.contract_id.in_(select(trades.c[0]))).limit(1)
+    return uow.conn.execute(hit).first() is not None
+
+
+def file_readable(uow: UnitOfWork, actor: Actor, sha: str) -> bool:
+    """The one rule for reading a stored file (its bytes or its record): it is stored and the actor may see
+    it (``_attachment_visible``)."""
+    if uow.conn.execute(select(t.attachment.c.sha256).where(t.attachment.c.sha256 == sha)).first() is None:
+        return False
+    return _attachment_visible(uow, actor, sha)
+
+
+def _shown_name(uow: UnitOfWork, actor: Actor, sha: str, stored: str) -> str:
+    """The file's name as the reader knows it: the name its own organisation gave it; else the name the
+    parties of the records carrying it gave it (the earliest such upload); else the name it was stored with."""
+    fu = t.file_upload.c
+    own = uow.conn.execute(select(fu.filename).where(fu.party_id == actor.party_id, fu.sha256 == sha)).scalar()
+    if own is not None:
+        return own
+    theirs = uow.conn.execute(select(_name_by_record_parties(sha))).scalar()
+    return theirs if theirs is not None else stored
+
+
+def get_attachment(ctx: Context, *, actor: Actor, sha256: str) -> Result:
+    """A stored file with its name and media type, if the actor may read it (``file_readable``; else not found)."""
+    with ctx.uow(readonly=True) as uow:
+        if not file_readable(uow, actor, sha256):
+            raise errors.NotFound("attachment", sha256)  # not "forbidden": do not reveal that it exists
+        row = uow.conn.execute(select(t.attachment).where(t.attachment.c.sha256 == sha256)).first()
+        return {"sha256": row.sha256, "filename": _shown_name(uow, actor, sha256, row.filename),
+                "media_type": row.media_type, "size": row.size, "content": bytes(row.content)}
+
+
+def has_trade(uow: UnitOfWork, *, buyer_id: str, seller_id: str, contract_id: str | None = None) -> str | None:
+    """The id of a recorded contract in which ``buyer`` buys from ``seller``, if any."""
+    stmt = select(t.contract.c.id).where(t.contract.c.buyer_id == buyer_id, t.contract.c.seller_id == seller_id)
+    if contract_id:
+        stmt = stmt.where(t.contract.c.id == contract_id)
+    return uow.conn.execute(stmt.order_by(t.contract.c.signed_on.desc()).limit(1)).scalar()

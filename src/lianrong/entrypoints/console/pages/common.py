@@ -1,0 +1,181 @@
+"""Pages every user meets: home redirect, login, logout, language switch; the one-time setup page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from lianrong.kernel import errors
+from lianrong.kernel.errors import LianRongError
+from lianrong.api.deps import count_login_attempt
+from lianrong.api.errors import error_headers
+from lianrong.accounts import service as accounts
+from lianrong.documents import service as documents
+from lianrong.parties import service as parties
+from lianrong.settings import secure_transport
+from lianrong.web import i18n
+from lianrong.web.auth import (
+    HOME, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SETUP_CSRF_COOKIE, check_login_csrf, console_role, new_login_csrf,
+    safe_next)
+from lianrong.entrypoints.console.app import Deps, read_form
+from lianrong.web.i18n import N_
+from lianrong.web.render import UI, Form
+
+LANG_MAX_AGE = 365 * 24 * 3600
+
+
+def confirm_named_contract(ui: UI, data: FormData, contract_id: str, back: str) -> Response:
+    """The other party confirms a contract that names it (the core enterprise's and the supplier's contracts
+    pages alike), then back to ``back``."""
+    form = ui.posted(data)
+    r = documents.confirm_contract(ui.ctx, actor=ui.actor, contract_id=contract_id,
+                                   idempotency_key=form.get("idempotency_key"))
+    return ui.done(back, N_("Contract %(number)s confirmed."), number=r["number"])
+
+
+def _secure(request: Request) -> bool:
+    """Cookies go out ``Secure`` over HTTPS: an ``https`` request, or a deployment served over HTTPS."""
+    return secure_transport(request.app.state.ctx.settings, request.url.scheme)
+
+
+def _demo_hint(ui: UI) -> bool:
+    if getattr(ui.ctx.settings, "environment", "development") == "production":
+        return False
+    try:
+        parties.actor_for(ui.ctx, "yukou_op")
+    except errors.NotFound:
+        return False
+    return True
+
+
+def _login_page(ui: UI, form: Form, *, status: int = 200, expired: bool = False) -> Response:
+    token = new_login_csrf()
+    response = ui.render("login.html", http_status=status, form=form, login_csrf=token, expired=expired,
+                         demo_hint=_demo_hint(ui))
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, path="/login", httponly=True, samesite="strict",
+                        secure=_secure(ui.request), max_age=3600)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _setup_page(ui: UI, form: Form, *, status: int = 200) -> Response:
+    token = new_login_csrf()
+    response = ui.render("setup.html", http_status=status, form=form, setup_csrf=token,
+                         office=parties.district_office(ui.ctx))
+    response.set_cookie(SETUP_CSRF_COOKIE, token, path="/setup", httponly=True, samesite="strict",
+                        secure=_secure(ui.request), max_age=3600)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+#: where a refusal of the setup form is shown
+_SETUP_FIELDS = {"auth.weak_password": "password", "user.exists": "username", "party.uscc_invalid": "office_uscc",
+                 "party.exists": "office_uscc", "party.wrong_kind": "office_uscc"}
+
+
+def register(router: APIRouter, deps: Deps) -> None:
+    anyone = deps.ui(login=False)
+
+    @router.get("/")
+    def root(ui: UI = Depends(anyone)) -> Response:
+        if ui.principal is None:
+            return RedirectResponse("/setup" if parties.needs_setup(ui.ctx) else "/login", status_code=303)
+        return RedirectResponse(HOME[console_role(ui.principal)], status_code=303)
+
+    @router.get("/home")
+    def home(ui: UI = Depends(deps.ui())) -> Response:
+        if ui.role != "none":
+            return RedirectResponse(HOME[ui.role], status_code=303)
+        return ui.render("home.html")
+
+    @router.get("/login")
+    def login_form(next: str = "", expired: int = 0, ui: UI = Depends(anyone)) -> Response:  # noqa: A002
+        if ui.principal is not None:
+            return RedirectResponse(safe_next(next, HOME[console_role(ui.principal)]), status_code=303)
+        return _login_page(ui, ui.blank(next=safe_next(next, "")), expired=bool(expired))
+
+    @router.post("/login")
+    def login(form_data: FormData = Depends(read_form), ui: UI = Depends(anyone)) -> Response:
+        check_login_csrf(ui.request, form_data)
+        form = ui.posted(form_data)
+        form.values.pop("password", None)  # never echo a password back
+        username = str(form_data.get("username") or "").strip()
+        password = str(form_data.get("password") or "")
+        try:
+            count_login_attempt(ui.request, ui.ctx)
+            principal = accounts.authenticate(ui.ctx, username=username, password=password)
+        except LianRongError as exc:
+            form.fail(None, exc)
+            response = _login_page(ui, form, status=401 if exc.status == 401 else exc.status)
+            if exc.status == 429:  # throttled (the address or the user name): when to try again
+                response.headers.update(error_headers(exc))
+            return response
+        secret, _csrf = accounts.open_session(ui.ctx, principal=principal)
+        target = safe_next(str(form_data.get("next") or ""), HOME[console_role(principal)])
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(SESSION_COOKIE, secret, path="/", httponly=True, samesite="lax", secure=_secure(ui.request),
+                            max_age=int(accounts.SESSION_TTL.total_seconds()))
+        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+        return response
+
+    @router.get("/setup")
+    def setup_form(ui: UI = Depends(anyone)) -> Response:
+        if not parties.needs_setup(ui.ctx):  # once any user exists there is no such page
+            raise errors.NotFound("page", "/setup")
+        return _setup_page(ui, ui.blank(username="admin"))
+
+    @router.post("/setup")
+    def setup(form_data: FormData = Depends(read_form), ui: UI = Depends(anyone)) -> Response:
+        if not parties.needs_setup(ui.ctx):
+            raise errors.NotFound("page", "/setup")
+        check_login_csrf(ui.request, form_data, cookie_name=SETUP_CSRF_COOKIE)
+        form = ui.posted(form_data)
+        password = str(form_data.get("password") or "")
+        confirm = str(form_data.get("password_confirm") or "")
+        form.values.pop("password", None)  # never echo a password back
+        form.values.pop("password_confirm", None)
+        office = parties.district_office(ui.ctx)
+        office_name = form.text("office_name") if office is None else None
+        office_uscc = form.text("office_uscc", max_len=18) if office is None else None
+        username = form.text("username", max_len=80)
+        display_name = form.text("display_name", required=False, max_len=120)
+        if password != confirm:
+            form.fail("password_confirm", errors.PasswordsDiffer())
+        if not form.ok:
+            return _setup_page(ui, form, status=422)
+        try:
+            parties.create_district_admin(ui.ctx, username=username, password=password,
+                                          display_name=display_name or None, office_name=office_name,
+                                          office_uscc=office_uscc, first_user=True)
+        except errors.NotFound:
+            raise
+        except LianRongError as exc:
+            form.fail(_SETUP_FIELDS.get(exc.code), exc)
+            return _setup_page(ui, form, status=422)
+        return ui.done("/login", N_("Administrator %(name)s created: log in with the password you chose."),
+                       name=username)
+
+    @router.get("/logout")
+    def logout_get() -> Response:
+        return RedirectResponse("/", status_code=303)
+
+    @router.post("/logout")
+    def logout(posted: tuple[UI, FormData] = Depends(deps.post())) -> Response:
+        ui, _ = posted
+        accounts.close_session(ui.ctx, secret=ui.request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @router.get("/lang/{lang}")
+    def switch_language(lang: str, request: Request, next: str = "") -> Response:  # noqa: A002
+        if lang not in i18n.LANGUAGES:
+            raise errors.NotFound("page", f"/lang/{lang}")
+        referer = request.headers.get("referer", "")
+        if not next and referer.startswith(str(request.base_url)):
+            next = "/" + referer[len(str(request.base_url)):]  # noqa: A001
+        response = RedirectResponse(safe_next(next, "/"), status_code=303)
+        response.set_cookie(i18n.LANG_COOKIE, lang, path="/", max_age=LANG_MAX_AGE, samesite="lax",
+                            secure=_secure(request))
+        return response

@@ -1,0 +1,46 @@
+"""Named, idempotent scheduled jobs. Each calls services; a failing item is logged, the batch goes on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+
+from lianrong.vouchers import audit
+from lianrong.settlement import service as settlement
+from lianrong.platform.context import Context
+
+log = structlog.get_logger(__name__)
+
+
+def maturity_settlement(ctx: Context, *, on: dt.date | None = None) -> dict[str, Any]:
+    """Settle every voucher due today (or on ``on``); vouchers already settled are untouched."""
+    day = on or ctx.clock.today()
+    result = settlement.settle(ctx, on=day)
+    log.info("job.maturity_settlement", date=day.isoformat(), vouchers=result["vouchers"],
+             overdue=len(result["overdue"]), errors=len(result["errors"]))
+    return result
+
+
+def ledger_checkpoint(ctx: Context, *, on: dt.date | None = None) -> dict[str, Any]:
+    """Hash all voucher chain heads into a checkpoint (tamper evidence across vouchers)."""
+    result = audit.checkpoint(ctx)
+    log.info("job.ledger_checkpoint", vouchers=result["vouchers"], hash=result["hash"])
+    return result
+
+
+def ledger_audit(ctx: Context, *, on: dt.date | None = None) -> dict[str, Any]:
+    """Verify the six ledger invariants; a violation is logged as an error."""
+    result = audit.verify(ctx)
+    if not result["ok"]:
+        log.error("job.ledger_audit.violation", **result["violation"])
+    return result
+
+
+JOBS: dict[str, Callable[..., dict[str, Any]]] = {
+    "maturity-settlement": maturity_settlement,
+    "ledger-checkpoint": ledger_checkpoint,
+    "ledger-audit": ledger_audit,
+}

@@ -1,0 +1,96 @@
+"""Financing (discounting) of voucher parts: pricing with prepaid interest and the application rules.
+
+Interest is collected up front: interest = round-half-up(principal × rate × days / 360), days counted
+from the financing date (included) to maturity (excluded); net proceeds = principal − interest.
+Repayment is a bullet at maturity, paid by the core enterprise on the voucher.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from lianrong.kernel import errors
+from lianrong.kernel.calendar import add_months
+from lianrong.kernel.money import check_fen, prepaid_interest, ratio_amount
+
+APPLIED = "applied"
+APPROVED = "approved"
+REJECTED = "rejected"
+DISBURSED = "disbursed"
+REPAID = "repaid"
+OVERDUE = "overdue"
+FAILED = "failed"  # the bank could not pay the net proceeds; the parts went back to the applicant
+
+#: the trade-authenticity checklist a bank records at review
+CHECKLIST_ITEMS = ("contract", "invoices", "documents")
+
+#: the length of a 中登网 registration number, without surrounding blanks (the API's schema states the same)
+REGISTRATION_NO_MIN = 6
+REGISTRATION_NO_MAX = 60
+
+
+def check_registration_no(number: str | None) -> str:
+    """The registration number without surrounding blanks, if 6–60 characters long; else validation.failed."""
+    number = (number or "").strip()
+    if not REGISTRATION_NO_MIN <= len(number) <= REGISTRATION_NO_MAX:
+        raise errors.ValidationFailed(
+            reason=f"registration number must be {REGISTRATION_NO_MIN}–{REGISTRATION_NO_MAX} characters / "
+                   f"登记编号须为{REGISTRATION_NO_MIN}至{REGISTRATION_NO_MAX}个字符")
+    return number
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Price of a financing: rate, term in days, prepaid interest and net proceeds, all exact."""
+
+    annual_rate: Decimal
+    days: int
+    interest_fen: int
+    net_fen: int
+
+
+def quote(*, principal_fen: int, lpr: Decimal, spread: Decimal, financing_on: date,
+          maturity_on: date) -> Quote:
+    """Price a financing from the bank's LPR in force plus the spread."""
+    check_fen(principal_fen, field="principal")
+    rate = lpr + spread
+    if rate < 0:
+        raise errors.InvalidRate(value=str(rate))
+    days = (maturity_on - financing_on).days
+    if days <= 0:
+        raise errors.Matured(maturity=maturity_on.isoformat(), action="finance")
+    interest = prepaid_interest(principal=principal_fen, annual_rate=rate, days=days)
+    if interest >= principal_fen:
+        raise errors.ValidationFailed(reason="interest would consume the principal / 利息不低于本金")
+    return Quote(annual_rate=rate, days=days, interest_fen=interest, net_fen=principal_fen - interest)
+
+
+def check_application(*, face_fen: int, principal_fen: int, max_ratio: Decimal, today: date,
+                      maturity_on: date, max_term_days: int, max_financing_months: int) -> None:
+    """Amount ≤ ratio × face; term ≤ 12 months, ≤ the bank's max term and ≤ the remaining term."""
+    check_fen(principal_fen, field="principal")
+    ceiling = ratio_amount(amount=face_fen, ratio=max_ratio)
+    if principal_fen > ceiling:
+        raise errors.FinancingRatioExceeded(
+            principal=principal_fen, amount=face_fen, ratio=f"{max_ratio * 100:.2f}%"
+        )
+    days = (maturity_on - today).days
+    if days <= 0:
+        raise errors.Matured(maturity=maturity_on.isoformat(), action="finance")
+    limit = min(max_term_days, (add_months(today, max_financing_months) - today).days)
+    if days > limit:
+        raise errors.FinancingTermExceeded(days=days, max_days=limit)
+
+
+def check_checklist(checklist: dict[str, bool]) -> None:
+    """Every item of the trade-authenticity checklist must be confirmed before approval."""
+    missing = [k for k in CHECKLIST_ITEMS if not checklist.get(k)]
+    if missing:
+        raise errors.ChecklistIncomplete(missing=", ".join(missing))
+
+
+def surplus(*, collected_fen: int, principal_fen: int) -> int:
+    """What the bank collects above principal at settlement, owed back to the supplier."""
+    return max(0, collected_fen - principal_fen)

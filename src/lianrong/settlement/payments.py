@@ -1,0 +1,441 @@
+"""Payment instructions: create, hand to the payments adapter, and apply the bank's outcomes.
+
+A confirmed settlement pays a final holder: the fragment is settled; a financing whose fragments are
+all paid is repaid, its credit released and any surplus above principal refunded to the supplier; a
+voucher with every leaf paid is settled. A failed one makes the voucher overdue and marks the core
+enterprise defaulted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, or_, select, update
+
+from lianrong.adapters.db import tables as t
+from lianrong.adapters.db.uow import UnitOfWork
+from lianrong.adapters.payments import Instruction, Outcome
+from lianrong.kernel import errors
+from lianrong.financing import model as fin
+from lianrong.vouchers import model as v
+from lianrong.kernel.money import check_fen, format_yuan
+from lianrong.kernel.ids import new_id
+from lianrong.platform import scope
+from lianrong.platform.common import (
+    SYSTEM_ACTOR, Result, append_op, check_actor_role, lock_voucher, lock_voucher_head, paged, resolve_party,
+    row_dict, run_idempotent)
+from lianrong.platform.context import Actor, Context
+from lianrong.credit.service import release
+
+
+def create_instruction(ctx: Context, uow: UnitOfWork, *, kind: str, core_id: str, payer_id: str,
+                       payee_id: str, bank_id: str, amount_fen: int, value_on: dt.date,
+                       voucher_id: str | None = None, fragment_id: str | None = None,
+                       financing_id: str | None = None) -> str:
+    """Record a pending instruction; returns its id."""
+    check_fen(amount_fen)
+    iid = new_id("pay")
+    account = uow.conn.execute(select(t.onboarding.c.settlement_account).where(
+        t.onboarding.c.bank_id == bank_id, t.onboarding.c.party_id == payee_id)).scalar()
+    uow.conn.execute(insert(t.payment_instruction).values(
+        id=iid, core_id=core_id, kind=kind, voucher_id=voucher_id, fragment_id=fragment_id,
+        financing_id=financing_id, payer_id=payer_id, payee_id=payee_id, payee_account=account,
+        bank_id=bank_id, amount_fen=amount_fen, value_on=value_on, status="pending",
+        created_at=ctx.clock.now()))
+    return iid
+
+
+@dataclass(frozen=True)
+class PendingInstruction:
+    """What submitting an instruction and applying its outcome need of it."""
+
+    id: str
+    kind: str
+    voucher_id: str | None
+    fragment_id: str | None
+    payer_id: str
+    payee_id: str
+    amount_fen: int
+    financing_id: str | None = None
+
+
+_INSTRUCTION_COLUMNS = "id, kind, voucher_id, fragment_id, payer_id, payee_id, amount_fen, financing_id"
+
+
+def submit(ctx: Context, uow: UnitOfWork, instruction_ids: list[str]) -> dict[str, str]:
+    """Hand pending instructions to the adapter and apply what it answers at once."""
+    if not instruction_ids:
+        return {}
+    return submit_pending(ctx, uow, _pending(uow, instruction_ids))
+
+
+def submit_pending(ctx: Context, uow: UnitOfWork, rows: list[PendingInstruction]) -> dict[str, str]:
+    """``submit`` for instructions the caller has just written (pending, in id order): not read back."""
+    if not rows:
+        return {}
+    raw = uow.raw
+    params: dict[str, Any] = {}
+    payers = raw.placeholders("p", sorted({r.payer_id for r in rows}), params)
+    banks = {pid for (pid,) in raw.all(f"SELECT id FROM party WHERE kind = 'bank' AND id IN ({payers})", params)}
+    outcomes = ctx.payments.submit(uow.conn, [
+        Instruction(id=r.id, payer_id=r.payer_id, payee_id=r.payee_id, amount_fen=r.amount_fen,
+                    payer_is_bank=r.payer_id in banks) for r in rows])
+    apply_outcomes(ctx, uow, outcomes, known={r.id: r for r in rows})
+    return {k: o.status for k, o in outcomes.items()}
+
+
+def _select_instructions(uow: UnitOfWork, ids: list[str], condition: str, extra: dict[str, Any]) -> list[Any]:
+    """Instructions among ``ids`` meeting ``condition``, in id order within each chunk of 500 ids."""
+    raw = uow.raw
+    out = []
+    for chunk in range(0, len(ids), 500):
+        params = dict(extra)
+        marks = raw.placeholders("i", ids[chunk:chunk + 500], params)
+        out += [PendingInstruction(*r) for r in raw.all(
+            f"SELECT {_INSTRUCTION_COLUMNS} FROM payment_instruction WHERE id IN ({marks}) AND {condition} "
+            "ORDER BY id", params)]
+    return out
+
+
+def _pending(uow: UnitOfWork, ids: list[str]) -> list[PendingInstruction]:
+    return _select_instructions(uow, ids, "status = 'pending'", {})
+
+
+def apply_outcomes(ctx: Context, uow: UnitOfWork, outcomes: dict[str, Outcome], *,
+                   known: dict[str, PendingInstruction] | None = None) -> None:
+    """Record confirmations and failures and carry out their consequences.
+
+    ``known``: the instructions as the caller has them (just written or read in this unit of work),
+    so they are not read back.
+    """
+    raw = uow.raw
+    now = raw.ts(ctx.clock.now())
+    confirmed = [(k, o) for k, o in outcomes.items() if o.status == "confirmed"]
+    failed = [(k, o) for k, o in outcomes.items() if o.status == "failed"]
+    if confirmed:
+        raw.many("UPDATE payment_instruction SET status = 'confirmed', reference = :ref, confirmed_at = :at "
+                 "WHERE id = :iid AND status = 'pending'",
+                 [{"iid": k, "ref": o.reference, "at": now} for k, o in confirmed])
+    if failed:
+        raw.many("UPDATE payment_instruction SET status = 'failed', failure = :why "
+                 "WHERE id = :iid AND status = 'pending'",
+                 [{"iid": k, "why": o.failure} for k, o in failed])
+    settle_ids = [k for k, _ in confirmed]
+    fail_ids = [k for k, _ in failed]
+    if settle_ids:
+        _on_paid(ctx, uow, settle_ids, known)
+    if fail_ids:
+        _on_unpaid(ctx, uow, fail_ids, known)
+
+
+def _instructions(uow: UnitOfWork, ids: list[str], kind: str,
+                  known: dict[str, PendingInstruction] | None = None) -> list[PendingInstruction]:
+    if known is not None and all(i in known for i in ids):
+        return sorted((known[i] for i in ids if known[i].kind == kind), key=lambda r: r.id)
+    return _select_instructions(uow, ids, "kind = :kind", {"kind": kind})
+
+
+def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str],
+             known: dict[str, PendingInstruction] | None = None) -> None:
+    rows = _instructions(uow, ids, "settlement", known)
+    if not rows:
+        return
+    raw = uow.raw
+    raw.many("UPDATE fragment SET status = 'settled' WHERE id = :fid", [{"fid": r.fragment_id} for r in rows])
+    frag_ids = [r.fragment_id for r in rows]
+    financings: set[str] = set()
+    for chunk in range(0, len(frag_ids), 500):
+        params: dict[str, Any] = {}
+        marks = raw.placeholders("f", frag_ids[chunk:chunk + 500], params)
+        financings.update(f for (f,) in raw.all(
+            f"SELECT financing_id FROM fragment WHERE id IN ({marks}) AND financing_id IS NOT NULL", params))
+    for fid in sorted(financings):
+        _maybe_repaid(ctx, uow, fid)
+    by_voucher: dict[str, list[PendingInstruction]] = {}
+    for r in rows:
+        by_voucher.setdefault(r.voucher_id, []).append(r)  # type: ignore[arg-type]
+    for vid in sorted(by_voucher):
+        _maybe_settled(ctx, uow, vid, paid=by_voucher[vid])
+
+
+def _maybe_repaid(ctx: Context, uow: UnitOfWork, financing_id: str) -> None:
+    f = uow.conn.execute(select(t.financing).where(t.financing.c.id == financing_id)).one()
+    if f.status not in (fin.DISBURSED, fin.OVERDUE):
+        return
+    open_ = uow.conn.execute(select(func.count()).select_from(t.fragment).where(
+        t.fragment.c.financing_id == financing_id, t.fragment.c.status != v.SETTLED)).scalar()
+    if open_:
+        return
+    uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id).values(status=fin.REPAID))
+    if f.credit_line_id and f.occupied_fen:
+        release(uow, line_id=f.credit_line_id, amount_fen=f.occupied_fen)
+    extra = fin.surplus(collected_fen=f.face_fen, principal_fen=f.principal_fen)
+    if extra:
+        ins = create_instruction(ctx, uow, kind="surplus", core_id=f.core_id, payer_id=f.bank_id,
+                                 payee_id=f.applicant_id, bank_id=f.bank_id, amount_fen=extra,
+                                 value_on=ctx.clock.today(), financing_id=f.id)
+        submit(ctx, uow, [ins])
+
+
+def _maybe_settled(ctx: Context, uow: UnitOfWork, voucher_id: str, *, paid: list[PendingInstruction]) -> None:
+    voucher = lock_voucher_head(uow, voucher_id)
+    raw = uow.raw
+    open_ = raw.one("SELECT count(*) FROM fragment WHERE voucher_id = :v "
+                    "AND status IN ('active', 'frozen', 'financed', 'overdue')", {"v": voucher_id})[0]  # type: ignore[index]
+    # built here from ids and fen read from the database: hashed as it is (append_op(plain=True))
+    payload: dict[str, Any] = {"paid": [{"fragment": r.fragment_id, "payee": r.payee_id, "amount": r.amount_fen,
+                                         "instruction": r.id} for r in paid]}
+    if not open_ and voucher.status in ("active", "overdue"):
+        raw.run("UPDATE voucher SET status = 'settled' WHERE id = :v", {"v": voucher_id})
+        if voucher.credit_line_id:
+            release(uow, line_id=voucher.credit_line_id, amount_fen=voucher.face_fen)
+        payload["voucher_settled"] = True
+    append_op(ctx, uow, voucher=voucher, op="settle", actor=SYSTEM_ACTOR, payload=payload, plain=True)
+
+
+def _on_unpaid(ctx: Context, uow: UnitOfWork, ids: list[str],
+               known: dict[str, PendingInstruction] | None = None) -> None:
+    rows = _instructions(uow, ids, "settlement", known)
+    for vid in sorted({r.voucher_id for r in rows}):  # type: ignore[type-var]
+        mark_overdue(ctx, uow, vid, failed=[r.id for r in rows if r.voucher_id == vid])  # type: ignore[arg-type]
+    for r in _instructions(uow, ids, "disbursement", known):
+        _disbursement_failed(ctx, uow, r.financing_id, instruction=r.id)
+
+
+def _disbursement_failed(ctx: Context, uow: UnitOfWork, financing_id: str, *, instruction: str) -> None:
+    """The bank could not pay the net proceeds: the financing fails and the parts return to the applicant."""
+    f = uow.conn.execute(select(t.financing).where(t.financing.c.id == financing_id)).one()
+    if f.status != fin.DISBURSED:
+        return
+    frags = uow.conn.execute(select(t.fragment.c.id, t.fragment.c.voucher_id).where(
+        t.fragment.c.financing_id == financing_id, t.fragment.c.status == v.FINANCED)).all()
+    uow.conn.execute(update(t.fragment).where(t.fragment.c.financing_id == financing_id,
+                                              t.fragment.c.status == v.FINANCED)
+                     .values(status=v.ACTIVE, holder_id=f.applicant_id, financing_id=None))
+    uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id).values(status=fin.FAILED))
+    if f.credit_line_id and f.occupied_fen:
+        release(uow, line_id=f.credit_line_id, amount_fen=f.occupied_fen)
+    for vid in sorted({fr.voucher_id for fr in frags}):
+        append_op(ctx, uow, voucher=lock_voucher(uow, vid), op="disbursement_failed", actor=SYSTEM_ACTOR,
+                  payload={"financing": financing_id, "instruction": instruction, "returned_to": f.applicant_id,
+                           "fragments": [fr.id for fr in frags if fr.voucher_id == vid]})
+
+
+def mark_overdue(ctx: Context, uow: UnitOfWork, voucher_id: str, *, failed: list[str]) -> None:
+    """The core enterprise did not pay by the end of maturity: overdue, and the issuer defaulted."""
+    voucher = lock_voucher(uow, voucher_id)
+    live = (t.fragment.c.voucher_id == voucher_id,
+            t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
+    unpaid = uow.conn.execute(select(func.count(), func.coalesce(func.sum(t.fragment.c.amount_fen), 0))
+                              .where(*live)).one()
+    financings = sorted({r.financing_id for r in uow.conn.execute(
+        select(t.fragment.c.financing_id).where(*live, t.fragment.c.status == v.FINANCED).distinct())
+        if r.financing_id})
+    uow.conn.execute(update(t.fragment).where(*live).values(status=v.OVERDUE))
+    for fid in financings:
+        uow.conn.execute(update(t.financing).where(t.financing.c.id == fid, t.financing.c.status == fin.DISBURSED)
+                         .values(status=fin.OVERDUE))
+    if voucher.status == "active":
+        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher_id).values(status="overdue"))
+    uow.conn.execute(update(t.party).where(t.party.c.id == voucher.core_id, t.party.c.defaulted_on.is_(None))
+                     .values(defaulted_on=voucher.maturity_on))
+    append_op(ctx, uow, voucher=voucher, op="overdue", actor=SYSTEM_ACTOR,
+              payload={"unpaid_fragments": unpaid[0], "unpaid_fen": unpaid[1],
+                       "failed_instructions": failed[:1000]})
+
+
+def fund(ctx: Context, *, party: str, amount_fen: int, idempotency_key: str) -> Result:
+    """Credit a simulated account (demo and tests only; the simulated bank holds no real money)."""
+    check_fen(amount_fen)
+
+    def body(uow: UnitOfWork) -> Result:
+        p = resolve_party(uow, party)
+        cur = uow.conn.execute(select(t.sim_account.c.balance_fen).where(t.sim_account.c.party_id == p.id)).scalar()
+        if cur is None:
+            uow.conn.execute(insert(t.sim_account).values(party_id=p.id, balance_fen=amount_fen))
+        else:
+            uow.conn.execute(update(t.sim_account).where(t.sim_account.c.party_id == p.id)
+                             .values(balance_fen=cur + amount_fen))
+        return {"party_id": p.id, "balance_fen": (cur or 0) + amount_fen}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="sim.fund",
+                          request={"p": party, "a": amount_fen}, body=body)
+
+
+def balances(ctx: Context) -> list[Result]:
+    """Simulated account balances."""
+    with ctx.uow(readonly=True) as uow:
+        return [row_dict(r) for r in uow.conn.execute(
+            select(t.sim_account.c.party_id, t.party.c.name, t.sim_account.c.balance_fen)
+            .join(t.party, t.party.c.id == t.sim_account.c.party_id).order_by(t.party.c.name))]
+
+
+def _instructions_scope(uow: UnitOfWork, actor: Actor | None) -> Any | None:
+    """Instructions the actor may see: its bank's, those it pays or is paid, those on its vouchers."""
+    if actor is None or scope.sees_everything(uow, actor):
+        return None
+    p, pi = actor.party_id, t.payment_instruction.c
+    return or_(pi.bank_id == p, pi.payer_id == p, pi.payee_id == p, pi.core_id == p)
+
+
+def _instructions_query(uow: UnitOfWork, *, actor: Actor | None, status: str | None, kind: str | None,
+                        value_on: dt.date | None, bank: str | None = None) -> Any:
+    stmt = select(t.payment_instruction).order_by(t.payment_instruction.c.created_at, t.payment_instruction.c.id)
+    if (limit_to := _instructions_scope(uow, actor)) is not None:
+        stmt = stmt.where(limit_to)
+    if status:
+        stmt = stmt.where(t.payment_instruction.c.status == status)
+    if kind:
+        stmt = stmt.where(t.payment_instruction.c.kind == kind)
+    if value_on:
+        stmt = stmt.where(t.payment_instruction.c.value_on == value_on)
+    if bank:
+        stmt = stmt.where(t.payment_instruction.c.bank_id == resolve_party(uow, bank).id)
+    return stmt
+
+
+def list_instructions(ctx: Context, *, status: str | None = None, kind: str | None = None,
+                      value_on: dt.date | None = None, actor: Actor | None = None) -> list[Result]:
+    """Payment instructions, filterable (the actor's only, if given)."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = _instructions_query(uow, actor=actor, status=status, kind=kind, value_on=value_on)
+        return [row_dict(r) for r in uow.conn.execute(stmt)]
+
+
+def page_instructions(ctx: Context, *, actor: Actor, status: str | None = None, kind: str | None = None,
+                      value_on: dt.date | None = None, bank: str | None = None, limit: int = 50,
+                      offset: int = 0) -> Result:
+    """One page of the payment instructions the actor may see, with the total count."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = _instructions_query(uow, actor=actor, status=status, kind=kind, value_on=value_on, bank=bank)
+        return paged(uow, stmt, limit=limit, offset=offset)
+
+
+def _check_confirmer(ctx: Context, actor: Actor) -> None:
+    """Only a bank's operator or approver confirms instructions: refused before the file is read."""
+    check_actor_role(actor, "operator", "approver")
+    scope.check_may_act(ctx, actor, "bank", what="only a bank confirms payment instructions / 仅银行可确认支付指令")
+
+
+def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[Any],
+                         idempotency_key: str) -> Result:
+    """Apply a bank's confirmation file: all rows or none (amounts must match the instructions).
+
+    A refusal lists every row at fault (``details.rows``: row, column, value, message in both languages);
+    an instruction that is not the bank's is reported like one that does not exist.
+    """
+    from lianrong.adapters.payment_files import refuse_confirmations
+
+    _check_confirmer(ctx, actor)
+    items = list(confirmations)
+
+    def body(uow: UnitOfWork) -> Result:
+        outcomes: dict[str, Outcome] = {}
+        problems: list[dict[str, Any]] = []
+        unchanged = 0
+        for c in items:
+            row = uow.conn.execute(select(t.payment_instruction).where(
+                t.payment_instruction.c.id == c.instruction_id)).first()
+            where = {"row": getattr(c, "row", None)}
+            if row is None or (actor.role != "system" and actor.party_id != row.bank_id):
+                problems.append({**where, "column": "instruction_id", "value": c.instruction_id,
+                                 "message_zh": f"本行没有指令编号为{c.instruction_id}的支付指令",
+                                 "message_en": f"no payment instruction {c.instruction_id} of this bank"})
+            elif row.amount_fen != c.amount_fen:
+                problems.append({**where, "column": "amount_fen", "value": str(c.amount_fen),
+                                 "message_zh": f"金额{c.amount_fen}分与指令金额{row.amount_fen}分"
+                                               f"（{format_yuan(row.amount_fen)}元）不符",
+                                 "message_en": f"amount {c.amount_fen} fen does not match the instruction's "
+                                               f"{row.amount_fen} fen ({format_yuan(row.amount_fen)} yuan)"})
+            elif row.status != "pending":
+                unchanged += 1  # already applied: importing the same file twice changes nothing
+            else:
+                outcomes[row.id] = Outcome(c.status, reference=c.reference, failure=c.failure_reason)
+        if problems:
+            raise refuse_confirmations(problems)
+        apply_outcomes(ctx, uow, outcomes)
+        return {"applied": len(outcomes), "confirmed": sum(o.status == "confirmed" for o in outcomes.values()),
+                "failed": sum(o.status == "failed" for o in outcomes.values()), "unchanged": unchanged}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="payments.confirm",
+                          request={"actor": actor.user_id, "rows": [
+                              [c.instruction_id, c.status, c.reference, c.amount_fen] for c in items]},
+                          body=body)
+
+
+__all__ = ["Actor", "submit", "submit_pending", "PendingInstruction", "create_instruction", "mark_overdue", "fund", "record_confirmations"]
+
+
+def export_file(ctx: Context, *, path: Any, status: str = "pending", actor: Actor | None = None) -> int:
+    """Write instructions as a bank batch file (.csv or .xlsx); with an actor, only those it may see."""
+    from lianrong.adapters.payment_files import InstructionLine, export_batch
+
+    with ctx.uow(readonly=True) as uow:
+        names = {r.id: r for r in uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.uscc))}
+        numbers = {r.id: r.number for r in uow.conn.execute(select(t.voucher.c.id, t.voucher.c.number))}
+        stmt = select(t.payment_instruction).where(t.payment_instruction.c.status == status)
+        if (limit_to := _instructions_scope(uow, actor)) is not None:
+            stmt = stmt.where(limit_to)
+        rows = uow.conn.execute(stmt.order_by(t.payment_instruction.c.value_on, t.payment_instruction.c.id)).all()
+    lines = [InstructionLine(
+        instruction_id=r.id, kind=r.kind, value_on=r.value_on, payer_name=names[r.payer_id].name,
+        payer_uscc=names[r.payer_id].uscc, payee_name=names[r.payee_id].name, payee_uscc=names[r.payee_id].uscc,
+        payee_account=r.payee_account or "", amount_fen=r.amount_fen,
+        voucher_number=numbers.get(r.voucher_id) if r.voucher_id else None,
+        reference_hint=f"LianRong {r.kind} {r.id}") for r in rows]
+    return export_batch(lines, path)
+
+
+def import_confirmations(ctx: Context, *, actor: Actor, path: Any, idempotency_key: str) -> Result:
+    """Read a bank's confirmation file and apply it (all rows or none)."""
+    from lianrong.adapters.payment_files import parse_confirmations
+
+    _check_confirmer(ctx, actor)
+    return record_confirmations(ctx, actor=actor, confirmations=parse_confirmations(path),
+                                idempotency_key=idempotency_key)
+
+
+def import_confirmation_upload(ctx: Context, *, actor: Actor, content: bytes, filename: str,
+                               idempotency_key: str) -> Result:
+    """Read an uploaded confirmation file (.csv or .xlsx, by its name) and apply it (all rows or none)."""
+    from lianrong.adapters.payment_files import parse_confirmation_bytes
+
+    _check_confirmer(ctx, actor)
+    return record_confirmations(ctx, actor=actor, confirmations=parse_confirmation_bytes(content, filename=filename),
+                                idempotency_key=idempotency_key)
+
+
+def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str) -> Result:
+    """Resubmit a voucher's failed settlement instructions (the core enterprise found the money).
+
+    Paid parts become settled and a fully paid voucher is settled; the core enterprise's default stays
+    on record (77号 looks at whether it paid at maturity). An explicit action, never part of the
+    settlement job, so that rerunning the job still changes nothing.
+    """
+    check_actor_role(actor, "operator", "approver")
+
+    def body(uow: UnitOfWork) -> Result:
+        if actor.role != "system":
+            scope.check_voucher(uow, actor, voucher_id)  # another's voucher: not found
+        voucher = lock_voucher(uow, voucher_id)
+        if actor.role != "system" and actor.party_id not in (voucher.core_id, voucher.bank_id):
+            raise errors.Forbidden(reason="only the issuer or its bank retries a payment / 仅签发企业或其银行可重新支付")
+        if voucher.status != "overdue":
+            raise errors.InvalidState(entity="voucher", state=voucher.status, action="retry payment")
+        failed = [r.id for r in uow.conn.execute(select(t.payment_instruction.c.id).where(
+            t.payment_instruction.c.voucher_id == voucher_id, t.payment_instruction.c.kind == "settlement",
+            t.payment_instruction.c.status == "failed"))]
+        if failed:
+            uow.conn.execute(update(t.payment_instruction).where(t.payment_instruction.c.id.in_(failed))
+                             .values(status="pending", failure=None))
+        outcomes = submit(ctx, uow, failed)
+        status = uow.conn.execute(select(t.voucher.c.status).where(t.voucher.c.id == voucher_id)).scalar()
+        return {"voucher_id": voucher_id, "retried": len(failed), "status": status,
+                "confirmed": sum(o == "confirmed" for o in outcomes.values()),
+                "failed": sum(o == "failed" for o in outcomes.values())}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="payments.retry",
+                          request={"actor": actor.user_id, "v": voucher_id}, body=body)

@@ -1,1 +1,0 @@
-"""HTML/CSS templates rendered to PDF by WeasyPrint (package data, not code)."""

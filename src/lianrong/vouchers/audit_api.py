@@ -1,0 +1,17 @@
+"""Audit: the six ledger invariants checked on the live database."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from lianrong.vouchers import audit
+from lianrong.api.deps import Ctx, CurrentActor
+from lianrong.api.schemas import AuditRead
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+@router.get("/verify", response_model=AuditRead)
+def verify(ctx: Ctx, actor: CurrentActor) -> dict:
+    """Check every invariant (sums, tree, amounts, invoices, credit, hash chains); the overseers only."""
+    return audit.verify(ctx, actor=actor)
