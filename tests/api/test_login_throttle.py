@@ -16,7 +16,7 @@ from api.harness import PASSWORD, build_api_world
 from factories import in_threads, key
 from lianrong.adapters.db import tables as t
 from lianrong.entrypoints.api.app import create_app
-from lianrong.kernel.errors import AccountLocked, LoginFailed
+from lianrong.accounts.errors import AccountLocked, LoginFailed
 from lianrong.accounts import service as accounts
 from lianrong.parties import service as parties
 from lianrong.platform.context import BEIJING

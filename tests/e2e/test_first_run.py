@@ -16,7 +16,7 @@ from factories import make_context, uscc
 from lianrong.adapters.db import tables as t
 from lianrong.entrypoints.api.app import create_app
 from lianrong.entrypoints.cli import app as cli
-from lianrong.kernel.errors import AccountLocked, LoginFailed
+from lianrong.accounts.errors import AccountLocked, LoginFailed
 from lianrong.accounts import service as accounts
 from lianrong.parties import service as parties
 from lianrong.web import install

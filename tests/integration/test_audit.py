@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select, update
 
 from lianrong.adapters.crypto import digest
 from lianrong.adapters.db import tables as t
-from lianrong.kernel import errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import audit, service as vouchers
 
 
@@ -126,12 +126,12 @@ def test_a_file_that_is_not_an_export_is_refused(world, tmp_path):
     not_export = tmp_path / "x.jsonl"
     not_export.write_text('{"hello": 1}\n', encoding="utf-8")
     for path in (not_export, tmp_path / "missing.jsonl"):
-        with pytest.raises(errors.AuditFileInvalid):
+        with pytest.raises(vouchers_errors.AuditFileInvalid):
             audit.verify_file(path=path)
     broken = tmp_path / "broken.jsonl"
     broken.write_text(json.dumps({"format": "lianrong-ledger-export", "version": 1}) + "\n{not json\n",
                       encoding="utf-8")
-    with pytest.raises(errors.AuditFileInvalid):
+    with pytest.raises(vouchers_errors.AuditFileInvalid):
         audit.verify_file(path=broken)
 
 

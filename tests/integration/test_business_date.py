@@ -17,6 +17,7 @@ from lianrong import bootstrap
 from lianrong.entrypoints import jobs
 from lianrong.adapters.db import tables as t
 from lianrong.kernel import errors
+from lianrong.settlement import errors as settlement_errors
 from lianrong.settlement import service as settlement
 from lianrong.platform.context import FixedClock, SystemClock, back_dated
 from lianrong.settings import Settings
@@ -46,7 +47,7 @@ def test_a_settlement_date_after_today_is_refused(world):
 def test_the_settlement_date_defaults_to_today_and_never_passes_it(world):
     assert settlement.settlement_date(world.ctx) == TODAY
     assert settlement.settlement_date(world.ctx, TODAY - dt.timedelta(days=30)) == TODAY - dt.timedelta(days=30)
-    with pytest.raises(errors.SettlementFutureDate):
+    with pytest.raises(settlement_errors.SettlementFutureDate):
         settlement.settlement_date(world.ctx, TODAY + dt.timedelta(days=1))
 
 

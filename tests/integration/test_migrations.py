@@ -16,7 +16,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, pool, text
+from sqlalchemy import create_engine, inspect, pool
 from sqlalchemy.engine import make_url
 
 from lianrong.adapters.db import migrate

@@ -104,11 +104,12 @@ def test_replays_and_conflicting_keys_are_decided_as_on_the_pool(pg_world):
     first = _transfer(world, root, 0, key="same")
     assert _transfer(world, root, 0, key="same") == first  # replay: the first result
     from lianrong.kernel import errors
+    from lianrong.vouchers import errors as vouchers_errors
 
     other = world.issue(1000_00)
     with pytest.raises(errors.IdempotencyConflict):
         _transfer(world, other, 0, key="same")
-    with pytest.raises(errors.FragmentNotActive):
+    with pytest.raises(vouchers_errors.FragmentNotActive):
         _transfer(world, root, 1)  # spent by the first
     assert statement_connections(world.ctx.engine)._open == 1  # refusals do not lose the connection
 

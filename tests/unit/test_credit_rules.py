@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from lianrong.kernel import errors
+from lianrong.credit import errors as credit_errors
 from lianrong.credit.model import CreditLineState, check_occupation, check_validity
 
 LINE = CreditLineState(id="crl_1", limit_fen=1000_00, occupied_fen=600_00, valid_from=date(2026, 1, 1),
@@ -24,7 +25,7 @@ def test_occupation_up_to_the_limit_is_allowed():
 
 
 def test_occupation_over_the_limit_is_refused_with_the_figures():
-    with pytest.raises(errors.CreditExceeded) as info:
+    with pytest.raises(credit_errors.CreditExceeded) as info:
         check_occupation(line=LINE, amount_fen=400_01)
     assert info.value.code == "credit.exceeded"
     assert info.value.details == {"limit": 1000_00, "occupied": 600_00, "requested": 400_01}
@@ -34,7 +35,7 @@ def test_occupation_over_the_limit_is_refused_with_the_figures():
 def test_a_full_line_refuses_even_one_fen():
     full = dataclasses.replace(LINE, occupied_fen=1000_00)
     assert full.available_fen == 0
-    with pytest.raises(errors.CreditExceeded):
+    with pytest.raises(credit_errors.CreditExceeded):
         check_occupation(line=full, amount_fen=1)
 
 

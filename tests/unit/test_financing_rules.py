@@ -12,6 +12,8 @@ from decimal import Decimal
 import pytest
 
 from lianrong.kernel import errors
+from lianrong.financing import errors as financing_errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.financing.model import CHECKLIST_ITEMS, Quote, check_application, check_checklist, quote, surplus
 
 TODAY = date(2026, 11, 26)
@@ -80,7 +82,7 @@ def test_a_negative_all_in_rate_is_refused():
 
 @pytest.mark.parametrize("on", [MATURITY, MATURITY + timedelta(days=3)])
 def test_no_price_on_or_after_maturity(on):
-    with pytest.raises(errors.Matured) as info:
+    with pytest.raises(vouchers_errors.Matured) as info:
         price(100_000, on=on)
     assert info.value.details["action"] == "finance"
 
@@ -112,7 +114,7 @@ def test_up_to_the_whole_face_may_be_financed_at_100_percent():
 
 
 def test_more_than_the_face_is_refused():
-    with pytest.raises(errors.FinancingRatioExceeded) as info:
+    with pytest.raises(financing_errors.FinancingRatioExceeded) as info:
         apply(1000_00, 1000_01)
     assert info.value.code == "financing.ratio_exceeded"
     assert info.value.details == {"principal": 1000_01, "amount": 1000_00, "ratio": "100.00%"}
@@ -121,14 +123,14 @@ def test_more_than_the_face_is_refused():
 def test_a_ratio_below_100_percent_caps_the_principal_rounding_down():
     # 90% of 1,001 fen is 900.9: 900 is allowed, 901 is not
     apply(1_001, 900, ratio="0.9")
-    with pytest.raises(errors.FinancingRatioExceeded) as info:
+    with pytest.raises(financing_errors.FinancingRatioExceeded) as info:
         apply(1_001, 901, ratio="0.9")
     assert info.value.details["ratio"] == "90.00%"
 
 
 def test_the_term_is_limited_by_the_bank_max_term():
     apply(1000_00, 1000_00, max_term_days=109)
-    with pytest.raises(errors.FinancingTermExceeded) as info:
+    with pytest.raises(financing_errors.FinancingTermExceeded) as info:
         apply(1000_00, 1000_00, max_term_days=108)
     assert info.value.details == {"days": 109, "max_days": 108}
 
@@ -136,29 +138,29 @@ def test_the_term_is_limited_by_the_bank_max_term():
 def test_the_term_is_limited_to_twelve_months():
     # 2026-11-26 + 12 months = 2027-11-26, 365 days
     apply(1000_00, 1000_00, maturity=date(2027, 11, 26), max_term_days=999)
-    with pytest.raises(errors.FinancingTermExceeded) as info:
+    with pytest.raises(financing_errors.FinancingTermExceeded) as info:
         apply(1000_00, 1000_00, maturity=date(2027, 11, 27), max_term_days=999)
     assert info.value.details == {"days": 366, "max_days": 365}
 
 
 def test_the_months_limit_is_a_setting():
-    with pytest.raises(errors.FinancingTermExceeded):
+    with pytest.raises(financing_errors.FinancingTermExceeded):
         apply(1000_00, 1000_00, months=3)
 
 
 @pytest.mark.parametrize("today", [MATURITY, MATURITY + timedelta(days=1)])
 def test_no_financing_on_or_after_maturity(today):
-    with pytest.raises(errors.Matured):
+    with pytest.raises(vouchers_errors.Matured):
         apply(1000_00, 1000_00, today=today)
 
 
 def test_the_review_checklist_needs_every_item():
     assert CHECKLIST_ITEMS == ("contract", "invoices", "documents")
     check_checklist({"contract": True, "invoices": True, "documents": True})
-    with pytest.raises(errors.ChecklistIncomplete) as info:
+    with pytest.raises(financing_errors.ChecklistIncomplete) as info:
         check_checklist({"contract": True, "invoices": False})
     assert info.value.details == {"missing": "invoices, documents"}
-    with pytest.raises(errors.ChecklistIncomplete):
+    with pytest.raises(financing_errors.ChecklistIncomplete):
         check_checklist({})
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lianrong.kernel.errors import (
-    AmountFractionalFen, AmountMalformed, AmountNotPositive, AmountTooLarge, InvalidParameter, InvalidRate)
+from lianrong.kernel.errors import AmountFractionalFen, AmountMalformed, AmountNotPositive, AmountTooLarge, InvalidRate
+from lianrong.parties.errors import InvalidParameter
 from lianrong.kernel.money import (
     MAX_FEN, amount_in_words, check_fen, format_yuan, parse_rate, parse_yuan, prepaid_interest, ratio_amount)
 

@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 
+from lianrong.api.errors import http_status
 from lianrong.kernel import errors
 from lianrong.documents.service import OFD_NAMESPACE, check_ofd, sniff_media_type
 
@@ -38,7 +39,7 @@ def refused(content: bytes, code: str, **limits: int) -> errors.LianRongError:
     with pytest.raises(errors.LianRongError) as info:
         check_ofd(content, **{**LIMITS, **limits})
     assert info.value.code == code, info.value.message_en
-    assert info.value.message_zh and info.value.message_en and info.value.status == 422
+    assert info.value.message_zh and info.value.message_en and http_status(info.value) == 422
     return info.value
 
 

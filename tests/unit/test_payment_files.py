@@ -12,6 +12,7 @@ import pytest
 from lianrong.adapters.payment_files import (
     CONFIRMED, FAILED, Confirmation, InstructionLine, export_batch, export_csv, export_xlsx, parse_confirmations)
 from lianrong.kernel import errors
+from lianrong.settlement import errors as settlement_errors
 
 CST = timezone(timedelta(hours=8))
 
@@ -51,7 +52,7 @@ def _write_xlsx(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
-def _problems(exc: pytest.ExceptionInfo[errors.PaymentFileInvalid]) -> set[tuple[int, str | None]]:
+def _problems(exc: pytest.ExceptionInfo[settlement_errors.PaymentFileInvalid]) -> set[tuple[int, str | None]]:
     return {(p["row"], p["column"]) for p in exc.value.details["rows"]}
 
 
@@ -109,7 +110,7 @@ def test_export_batch_chooses_the_format_by_suffix(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["batch.xls", "batch.txt", "batch", "batch.xlsm"])
 def test_export_refuses_other_file_types(tmp_path: Path, name: str) -> None:
-    with pytest.raises(errors.PaymentFileInvalid):
+    with pytest.raises(settlement_errors.PaymentFileInvalid):
         export_batch(_lines(), tmp_path / name)
     assert not (tmp_path / name).exists()
 
@@ -200,7 +201,7 @@ def test_chinese_only_headers_and_plain_utf8_csv_are_accepted(tmp_path: Path) ->
 
 def test_header_only_file_is_refused_as_having_no_rows(tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "h.csv", [["instruction_id", "status", "reference", "amount_fen"]])
-    with pytest.raises(errors.PaymentFileInvalid):
+    with pytest.raises(settlement_errors.PaymentFileInvalid):
         parse_confirmations(path)
 
 
@@ -225,7 +226,7 @@ def test_bad_csv_reports_every_bad_row_and_returns_nothing(tmp_path: Path) -> No
         ["", "", "", "", "", ""],                                        # blank: skipped
         ["pin_13", "失败", "", "7", "", "余额不足"],                        # 15: fine
     ])
-    with pytest.raises(errors.PaymentFileInvalid) as exc:
+    with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert _problems(exc) == {
         (3, "instruction_id"), (4, "instruction_id"), (5, "status"), (6, "amount_fen"), (7, "amount_fen"),
@@ -246,7 +247,7 @@ def test_bad_xlsx_reports_fractional_excel_numbers_and_missing_columns(tmp_path:
         ["pin_1", 100.5, "R1"],
         ["pin_2", 100.0, "R2"],
     ])
-    with pytest.raises(errors.PaymentFileInvalid) as exc:
+    with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert _problems(exc) == {(1, "status"), (2, "amount_fen")}
 
@@ -257,14 +258,14 @@ def test_xlsx_long_reference_stored_as_number_is_refused(tmp_path: Path) -> None
         ["pin_1", "confirmed", 2025031412345678, 100],
         ["pin_2", "confirmed", 12345, 100],
     ])
-    with pytest.raises(errors.PaymentFileInvalid) as exc:
+    with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert _problems(exc) == {(2, "reference")}
 
 
 def test_confirmed_rows_without_a_reference_column_are_refused(tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "r.csv", [["instruction_id", "status", "amount_fen"], ["pin_1", "confirmed", "1"]])
-    with pytest.raises(errors.PaymentFileInvalid) as exc:
+    with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert _problems(exc) == {(1, "reference")}
     failed_only = _write_csv(tmp_path / "f.csv", [["instruction_id", "status", "amount_fen"], ["pin_1", "failed", "1"]])
@@ -276,7 +277,7 @@ def test_duplicate_columns_are_refused(tmp_path: Path) -> None:
         ["instruction_id", "status", "状态", "reference", "amount_fen"],
         ["pin_1", "confirmed", "failed", "R", "1"],
     ])
-    with pytest.raises(errors.PaymentFileInvalid) as exc:
+    with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert (1, "status") in _problems(exc)
 
@@ -288,7 +289,7 @@ def test_xlsx_renamed_to_csv_is_refused(tmp_path: Path) -> None:
     export_xlsx(_lines(), tmp_path / "real.xlsx")
     renamed = tmp_path / "renamed.csv"
     renamed.write_bytes((tmp_path / "real.xlsx").read_bytes())
-    with pytest.raises(errors.PaymentFileInvalid):
+    with pytest.raises(settlement_errors.PaymentFileInvalid):
         parse_confirmations(renamed)
 
 
@@ -296,21 +297,21 @@ def test_csv_renamed_to_xlsx_is_refused(tmp_path: Path) -> None:
     export_csv(_lines(), tmp_path / "real.csv")
     renamed = tmp_path / "renamed.xlsx"
     renamed.write_bytes((tmp_path / "real.csv").read_bytes())
-    with pytest.raises(errors.PaymentFileInvalid):
+    with pytest.raises(settlement_errors.PaymentFileInvalid):
         parse_confirmations(renamed)
 
 
 def test_legacy_xls_renamed_to_xlsx_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "old.xlsx"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
-    with pytest.raises(errors.PaymentFileInvalid):
+    with pytest.raises(settlement_errors.PaymentFileInvalid):
         parse_confirmations(path)
 
 
 def test_non_utf8_csv_is_refused(tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "gbk.csv", [
         ["指令编号", "状态", "银行流水号", "金额（分）"], ["pin_1", "成功", "R", "1"]], encoding="gbk")
-    with pytest.raises(errors.PaymentFileInvalid) as exc:
+    with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert "UTF-8" in exc.value.message_en
 
@@ -319,5 +320,5 @@ def test_non_utf8_csv_is_refused(tmp_path: Path) -> None:
 def test_parse_refuses_other_file_types(tmp_path: Path, name: str) -> None:
     rows: list[list[object]] = [["instruction_id", "status", "reference", "amount_fen"], ["p", "failed", "", "1"]]
     path = _write_csv(tmp_path / name, rows)
-    with pytest.raises(errors.PaymentFileInvalid):
+    with pytest.raises(settlement_errors.PaymentFileInvalid):
         parse_confirmations(path)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from lianrong.kernel import errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.kernel.policy import (
     IssueTerm, Policy, check_issue_term, check_issuer_not_defaulted, check_maker_checker)
 
@@ -41,7 +41,7 @@ def test_policy_is_immutable():
 
 @pytest.mark.parametrize("maturity", [ISSUE, ISSUE - timedelta(days=1), date(2000, 1, 1)])
 def test_maturity_on_or_before_the_issue_date_is_refused(maturity):
-    with pytest.raises(errors.MaturityInPast) as info:
+    with pytest.raises(vouchers_errors.MaturityInPast) as info:
         term(maturity)
     assert info.value.code == "issue.maturity_past"
     assert info.value.details == {"maturity": maturity.isoformat(), "today": ISSUE.isoformat()}
@@ -56,14 +56,14 @@ def test_exactly_six_months_is_not_a_long_term():
 
 
 def test_one_day_over_six_months_needs_a_reason():
-    with pytest.raises(errors.LongTermNeedsReason) as info:
+    with pytest.raises(vouchers_errors.LongTermNeedsReason) as info:
         term(date(2027, 5, 27))
     assert info.value.code == "issue.long_term_reason_required"
 
 
 @pytest.mark.parametrize("blank", ["", "   ", "\t\n"])
 def test_a_blank_reason_is_no_reason(blank):
-    with pytest.raises(errors.LongTermNeedsReason):
+    with pytest.raises(vouchers_errors.LongTermNeedsReason):
         term(date(2027, 5, 27), reason=blank)
 
 
@@ -76,7 +76,7 @@ def test_exactly_one_year_is_allowed_with_a_reason():
 
 
 def test_over_one_year_is_a_hard_block_even_with_a_reason():
-    with pytest.raises(errors.TermOverOneYear) as info:
+    with pytest.raises(vouchers_errors.TermOverOneYear) as info:
         term(date(2027, 11, 27), reason="any")
     assert info.value.code == "issue.term_over_one_year"
     assert info.value.details["days"] == 366
@@ -85,7 +85,7 @@ def test_over_one_year_is_a_hard_block_even_with_a_reason():
 def test_month_arithmetic_clamps_to_month_end():
     # 2026-08-31 + 6 months is 2027-02-28: that day is not long, the next one is
     assert term(date(2027, 2, 28), issue=date(2026, 8, 31)).long_term is False
-    with pytest.raises(errors.LongTermNeedsReason):
+    with pytest.raises(vouchers_errors.LongTermNeedsReason):
         term(date(2027, 3, 1), issue=date(2026, 8, 31))
 
 
@@ -100,9 +100,9 @@ def test_maturity_on_the_contract_due_date_gives_no_warning():
 
 def test_limits_come_from_the_deployment_policy():
     strict = Policy(max_term_months=3, long_term_months=1)
-    with pytest.raises(errors.TermOverOneYear):
+    with pytest.raises(vouchers_errors.TermOverOneYear):
         term(date(2027, 2, 27), policy=strict)
-    with pytest.raises(errors.LongTermNeedsReason):
+    with pytest.raises(vouchers_errors.LongTermNeedsReason):
         term(date(2026, 12, 27), policy=strict)
     assert term(date(2026, 12, 26), policy=strict).long_term is False
 
@@ -112,7 +112,7 @@ def test_a_core_that_never_defaulted_may_issue():
 
 
 def test_a_core_that_defaulted_may_not_issue():
-    with pytest.raises(errors.IssuerDefaulted) as info:
+    with pytest.raises(vouchers_errors.IssuerDefaulted) as info:
         check_issuer_not_defaulted(core_name="峪口禽业", defaulted_on=date(2026, 3, 16))
     assert info.value.code == "issue.issuer_defaulted"
     assert "2026-03-16" in info.value.message_zh and "峪口禽业" in info.value.message_zh
@@ -120,6 +120,6 @@ def test_a_core_that_defaulted_may_not_issue():
 
 def test_maker_and_checker_must_differ():
     check_maker_checker(prepared_by="usr_a", approver="usr_b")
-    with pytest.raises(errors.SameUser) as info:
+    with pytest.raises(vouchers_errors.SameUser) as info:
         check_maker_checker(prepared_by="usr_a", approver="usr_a")
     assert info.value.code == "approval.same_user"

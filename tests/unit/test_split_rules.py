@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 
 from lianrong.kernel import errors
+from lianrong.parties import errors as parties_errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers.model import (
     ACTIVE, FINANCED, FROZEN, LEAF_STATUSES, SETTLED, SPENT, STATUS_ZH, Child, FinancingParams, FragmentState, Part,
     check_can_move, check_invoice_allocations, plan_split)
@@ -52,19 +54,19 @@ def test_several_recipients_keep_their_order_and_the_remainder_comes_last():
 
 
 def test_parts_over_the_fragment_are_refused():
-    with pytest.raises(errors.SplitSumMismatch) as info:
+    with pytest.raises(vouchers_errors.SplitSumMismatch) as info:
         split([("s2", 600_00), ("s3", 400_01)])
     assert info.value.details == {"total": 1000_01, "amount": 1000_00}
 
 
 def test_a_part_below_the_minimum_is_refused():
-    with pytest.raises(errors.BelowMinimum) as info:
+    with pytest.raises(vouchers_errors.BelowMinimum) as info:
         split([("s2", 99)])
     assert info.value.details == {"amount": 99, "minimum": 100}
 
 
 def test_a_remainder_below_the_minimum_is_refused():
-    with pytest.raises(errors.BelowMinimum) as info:
+    with pytest.raises(vouchers_errors.BelowMinimum) as info:
         split([("s2", 1000_00 - 99)])
     assert info.value.details == {"amount": 99, "minimum": 100}
 
@@ -75,13 +77,13 @@ def test_a_part_at_the_minimum_is_allowed():
 
 def test_the_maximum_tier_may_be_reached_but_not_passed():
     assert split([("s2", 100_00)], fragment=frag(tier=3))[0].tier == 4
-    with pytest.raises(errors.TierExceeded) as info:
+    with pytest.raises(vouchers_errors.TierExceeded) as info:
         split([("s2", 100_00)], fragment=frag(tier=4))
     assert info.value.details == {"tier": 5, "max_tier": 4}
 
 
 def test_transfer_to_oneself_is_refused():
-    with pytest.raises(errors.TransferToSelf):
+    with pytest.raises(vouchers_errors.TransferToSelf):
         split([("s1", 100_00)])
 
 
@@ -106,21 +108,21 @@ def test_bad_part_amounts_are_refused(amount, error):
 
 
 def test_only_the_holder_may_move_a_fragment():
-    with pytest.raises(errors.NotHolder) as info:
+    with pytest.raises(vouchers_errors.NotHolder) as info:
         split([("s3", 100_00)], sender="s2")
     assert info.value.details == {"party": "s2", "fragment": "frg_1"}
 
 
 @pytest.mark.parametrize("status", [SPENT, FROZEN, FINANCED, SETTLED, "overdue"])
 def test_a_fragment_that_is_not_active_cannot_move(status):
-    with pytest.raises(errors.FragmentNotActive) as info:
+    with pytest.raises(vouchers_errors.FragmentNotActive) as info:
         split([("s2", 100_00)], fragment=frag(status=status))
     assert info.value.details["state"] == status
 
 
 @pytest.mark.parametrize("today", [MATURITY, MATURITY + timedelta(days=1)])
 def test_nothing_moves_on_or_after_maturity(today):
-    with pytest.raises(errors.Matured) as info:
+    with pytest.raises(vouchers_errors.Matured) as info:
         split([("s2", 100_00)], today=today)
     assert info.value.details == {"maturity": "2027-03-15", "action": "transfer"}
 
@@ -130,14 +132,14 @@ def test_the_day_before_maturity_still_moves():
 
 
 def test_check_can_move_names_the_action():
-    with pytest.raises(errors.Matured) as info:
+    with pytest.raises(vouchers_errors.Matured) as info:
         check_can_move(fragment=frag(), actor_party="s1", today=MATURITY, maturity=MATURITY, action="finance")
     assert info.value.details["action"] == "finance"
 
 
 def test_holder_is_checked_before_status():
     # a financed fragment belongs to the bank: its former holder is told it is not theirs
-    with pytest.raises(errors.NotHolder):
+    with pytest.raises(vouchers_errors.NotHolder):
         check_can_move(fragment=frag(status=FINANCED, holder="bank"), actor_party="s1", today=TODAY,
                        maturity=MATURITY)
 
@@ -148,7 +150,7 @@ def test_holder_is_checked_before_status():
     ("spread", Decimal("0.51")), ("spread", Decimal("-0.06")),
 ])
 def test_financing_params_out_of_range_are_refused(field, value):
-    with pytest.raises(errors.InvalidParameter) as info:
+    with pytest.raises(parties_errors.InvalidParameter) as info:
         dataclasses.replace(PARAMS, **{field: value})
     assert info.value.code == "params.invalid"
 
@@ -163,7 +165,7 @@ def test_merged_applies_only_non_null_overrides_and_validates():
     merged = PARAMS.merged(max_ratio=Decimal("0.9"), spread=None, max_tier=None)
     assert merged == dataclasses.replace(PARAMS, max_ratio=Decimal("0.9"))
     assert PARAMS.max_ratio == Decimal("1")  # the base is untouched
-    with pytest.raises(errors.InvalidParameter):
+    with pytest.raises(parties_errors.InvalidParameter):
         PARAMS.merged(max_tier=0)
 
 
@@ -174,7 +176,7 @@ def test_every_leaf_status_has_a_chinese_label_and_spent_is_not_a_leaf():
 
 def test_invoice_allocations_must_sum_to_the_voucher_amount():
     check_invoice_allocations(amount_fen=300_00, allocations=[100_00, 200_00])
-    with pytest.raises(errors.AllocationMismatch) as info:
+    with pytest.raises(vouchers_errors.AllocationMismatch) as info:
         check_invoice_allocations(amount_fen=300_00, allocations=[100_00, 150_00])
     assert info.value.details == {"allocated": 250_00, "amount": 300_00, "difference": 50_00}
     assert "250.00" in info.value.message_zh and "50.00" in info.value.message_en

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from lianrong.kernel import errors
+from lianrong.accounts import errors as accounts_errors
 from lianrong.accounts import service as accounts, directory
 from lianrong.settings import secure_transport
 from lianrong.api.deps import SESSION_COOKIE, Ctx, CurrentActor, CurrentCaller, IdParam, Paging, count_login_attempt
@@ -64,7 +64,7 @@ def create_token(body: TokenCreate, caller: CurrentCaller, ctx: Ctx) -> dict:
     bearer token): a leaked token cannot make itself successors that outlive its revocation.
     """
     if caller.via != "session":
-        raise errors.TokenNeedsPassword()
+        raise accounts_errors.TokenNeedsPassword()
     return accounts.issue_token(ctx, username=caller.principal.username, name=body.name)
 
 

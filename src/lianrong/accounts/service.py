@@ -41,7 +41,7 @@ from lianrong.adapters.db import tables as t
 from lianrong.adapters import signing
 from lianrong.adapters.db.aio import AsyncPg
 from lianrong.kernel import errors
-from lianrong.kernel.errors import AccountLocked, LoginFailed, NotAuthenticated, WeakPassword
+from lianrong.accounts.errors import AccountLocked, LoginFailed, NotAuthenticated, WeakPassword
 from lianrong.kernel.ids import new_id
 from lianrong.platform.common import Result, resolve_party
 from lianrong.platform.context import Actor, Context

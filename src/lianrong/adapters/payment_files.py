@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lianrong.kernel import errors
+from lianrong.settlement import errors as settlement_errors
 
 #: statuses of a confirmation; the bank may also write 成功 / 失败
 CONFIRMED = "confirmed"
@@ -195,7 +196,7 @@ def export_batch(lines: Iterable[InstructionLine], path: str | os.PathLike[str])
         return export_csv(lines, path)
     if suffix == ".xlsx":
         return export_xlsx(lines, path)
-    raise errors.PaymentFileInvalid(
+    raise settlement_errors.PaymentFileInvalid(
         reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx / 不支持的文件类型，请使用 .csv 或 .xlsx",
         suffix=suffix)
 
@@ -274,7 +275,7 @@ def parse_confirmations(path: str | os.PathLike[str]) -> list[Confirmation]:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise errors.PaymentFileInvalid(reason=f"file not found: {p.name} / 文件不存在") from None
+        raise settlement_errors.PaymentFileInvalid(reason=f"file not found: {p.name} / 文件不存在") from None
     return parse_confirmation_bytes(data, filename=p.name)
 
 
@@ -288,42 +289,42 @@ def parse_confirmation_bytes(data: bytes, *, filename: str) -> list[Confirmation
 
 def _check_suffix(suffix: str) -> None:
     if suffix not in (".csv", ".xlsx"):
-        raise errors.PaymentFileInvalid(
+        raise settlement_errors.PaymentFileInvalid(
             reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx / 不支持的文件类型，请使用 .csv 或 .xlsx",
             suffix=suffix)
 
 
 def _read_csv(data: bytes) -> list[tuple[int, Sequence[Any]]]:
     if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
-        raise errors.PaymentFileInvalid(
+        raise settlement_errors.PaymentFileInvalid(
             reason="the .csv file is really a spreadsheet or archive; save it as CSV or name it .xlsx"
                    " / 该 .csv 文件实为表格或压缩文件，请另存为CSV或使用 .xlsx 扩展名")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise errors.PaymentFileInvalid(
+        raise settlement_errors.PaymentFileInvalid(
             reason="the CSV file is not UTF-8 (save it as \"CSV UTF-8\") / CSV文件不是UTF-8编码，请另存为“CSV UTF-8”",
         ) from None
     if "\x00" in text:
-        raise errors.PaymentFileInvalid(reason="the CSV file contains NUL bytes / CSV文件含有空字符")
+        raise settlement_errors.PaymentFileInvalid(reason="the CSV file contains NUL bytes / CSV文件含有空字符")
     try:
         # a record's number is its row as a spreadsheet shows it (header = row 1)
         return list(enumerate(csv.reader(io.StringIO(text, newline="")), start=1))
     except csv.Error as exc:
-        raise errors.PaymentFileInvalid(reason=f"malformed CSV: {exc} / CSV格式错误") from None
+        raise settlement_errors.PaymentFileInvalid(reason=f"malformed CSV: {exc} / CSV格式错误") from None
 
 
 def _read_xlsx(data: bytes) -> list[tuple[int, Sequence[Any]]]:
     if not data.startswith(_ZIP_MAGIC):
         hint = "a legacy .xls workbook" if data.startswith(_OLE_MAGIC) else "not an Excel workbook"
-        raise errors.PaymentFileInvalid(
+        raise settlement_errors.PaymentFileInvalid(
             reason=f"the .xlsx file is {hint}; save it as Excel Workbook (.xlsx) / 该 .xlsx 文件不是Excel工作簿，请另存为 .xlsx")
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise errors.PaymentFileInvalid(
+        raise settlement_errors.PaymentFileInvalid(
             reason=f"unreadable Excel workbook ({type(exc).__name__}) / 无法读取Excel工作簿") from None
     try:
         if not wb.worksheets:
@@ -339,7 +340,7 @@ def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
     problems: list[_Problem] = []
     rows = [(n, cells) for n, cells in rows if not _blank(cells)]
     if not rows:
-        raise errors.PaymentFileInvalid(reason="the file is empty / 文件为空", rows=[])
+        raise settlement_errors.PaymentFileInvalid(reason="the file is empty / 文件为空", rows=[])
     header_no, header = rows[0]
     columns = _map_columns(header_no, header, problems)
     body = rows[1:]
@@ -420,7 +421,7 @@ def _map_columns(row_no: int, header: Sequence[Any], problems: list[_Problem]) -
     return columns
 
 
-def refuse_confirmations(problems: Sequence[dict[str, Any]]) -> errors.PaymentFileInvalid:
+def refuse_confirmations(problems: Sequence[dict[str, Any]]) -> settlement_errors.PaymentFileInvalid:
     """The refusal of a whole confirmation file for problems found after reading it (against the ledger).
 
     Each problem is ``{row, column, value, message_zh, message_en}``, as in the refusals of ``parse_confirmations``.
@@ -430,14 +431,14 @@ def refuse_confirmations(problems: Sequence[dict[str, Any]]) -> errors.PaymentFi
                            key=lambda p: p.row))
 
 
-def _invalid(problems: list[_Problem]) -> errors.PaymentFileInvalid:
+def _invalid(problems: list[_Problem]) -> settlement_errors.PaymentFileInvalid:
     first = problems[0]
     rows_hit = len({p.row for p in problems})
     where = f"{first.column}: " if first.column else ""
     at_en, at_zh = (f"row {first.row} ", f"第{first.row}行 ") if first.row else ("", "")
     reason = (f"{len(problems)} problem(s) in {rows_hit} row(s); first: {at_en}{where}{first.en}"
               f" / 共{len(problems)}处问题，涉及{rows_hit}行；首个：{at_zh}{where}{first.zh}")
-    return errors.PaymentFileInvalid(reason=reason, rows=[p.to_dict() for p in problems])
+    return settlement_errors.PaymentFileInvalid(reason=reason, rows=[p.to_dict() for p in problems])
 
 
 # --- cell parsers ---------------------------------------------------------------------------------

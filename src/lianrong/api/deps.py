@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 from lianrong.kernel import errors
+from lianrong.accounts import errors as accounts_errors
 from lianrong.accounts import service as accounts
 from lianrong.accounts.service import Principal
 from lianrong.platform.context import Actor, Context
@@ -72,11 +73,11 @@ def _authenticate(request: Request) -> Caller | None:
         if authorization is not None:
             scheme, _, secret = authorization.partition(" ")
             if scheme.lower() != "bearer" or not secret.strip():
-                raise errors.NotAuthenticated()
+                raise accounts_errors.NotAuthenticated()
             caller = Caller(accounts.token_principal(ctx, secret=secret.strip()), "bearer")
         elif request.cookies.get(SESSION_COOKIE):
             caller = Caller(accounts.session_principal(ctx, secret=request.cookies[SESSION_COOKIE]), "session")
-    except errors.NotAuthenticated as exc:
+    except accounts_errors.NotAuthenticated as exc:
         error = exc
     state.api_caller, state.api_auth_error = caller, error
     if error is not None:
@@ -89,7 +90,7 @@ def rate_limit(request: Request) -> None:
     limiter: SlidingWindowLimiter = request.app.state.limiter
     try:
         caller = _authenticate(request)
-    except errors.NotAuthenticated:
+    except accounts_errors.NotAuthenticated:
         caller = None  # the route refuses it; the attempt still counts against the address
     count_request(limiter, f"user:{caller.actor.user_id}" if caller else f"ip:{_client_ip(request)}")
 
@@ -173,7 +174,7 @@ async def current_caller(request: Request) -> Caller:
     else:
         caller = await run_in_threadpool(_authenticate, request)
     if caller is None:
-        raise errors.NotAuthenticated()
+        raise accounts_errors.NotAuthenticated()
     if caller.via == "session" and request.method in UNSAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         expected = caller.principal.csrf_token or ""

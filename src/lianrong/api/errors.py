@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lianrong.kernel import errors
+from lianrong.accounts import errors as accounts_errors
 from lianrong.api.deps import key_missing
 from lianrong.entrypoints.api.middleware import INTERNAL
 from lianrong.api.schemas import ErrorRead
@@ -31,18 +32,53 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: the HTTP status of each domain refusal, by its stable code; every other refusal is 422 (the caller's input
+#: breaks a rule). The domain knows nothing of HTTP: this table is the API's (and the console's) one mapping.
+HTTP_STATUS: dict[str, int] = {
+    "error": 400,
+    "auth.forbidden": 403,
+    "conflict": 409,
+    "approval.same_user": 403,
+    "state.invalid": 409,
+    "fragment.not_active": 409,
+    "fragment.not_holder": 403,
+    "fragment.matured": 409,
+    "idempotency.conflict": 409,
+    "auth.login_failed": 401,
+    "auth.locked": 429,
+    "auth.required": 401,
+    "auth.password_required": 403,
+    "auth.csrf": 403,
+    "rate.limited": 429,
+    "upload.too_large": 413,
+    "request.malformed": 400,
+    "route.not_found": 404,
+    "route.method_not_allowed": 405,
+    "serve.cannot_listen": 409,
+}
+
+
+def http_status(exc: errors.LianRongError) -> int:
+    """The HTTP status the API answers a domain refusal with."""
+    if isinstance(exc, errors.NotFound):  # its code names the entity: ``fragment.not_found``
+        return 404
+    if isinstance(exc, errors.AlreadyExists):  # ``party.exists``
+        return 409
+    return HTTP_STATUS.get(exc.code, 422)
+
+
 def error_headers(exc: errors.LianRongError) -> dict[str, str]:
     """Retry-After / WWW-Authenticate, where they apply to a domain error."""
-    if isinstance(exc, (errors.RateLimited, errors.AccountLocked)):
+    if isinstance(exc, (errors.RateLimited, accounts_errors.AccountLocked)):
         return {"Retry-After": str(exc.details.get("retry_after", 60))}
-    if exc.status == 401:
+    if http_status(exc) == 401:
         return {"WWW-Authenticate": "Bearer"}
     return {}
 
 
 def error_response(exc: errors.LianRongError) -> JSONResponse:
     """The JSON response of a domain error."""
-    return JSONResponse(status_code=exc.status, content=exc.to_dict(), headers=error_headers(exc))
+    return JSONResponse(status_code=http_status(exc), content=exc.to_dict(), headers=error_headers(exc))
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -88,4 +124,4 @@ def install_error_handlers(app: FastAPI) -> None:
             body = {"code": f"http.{exc.status_code}", "message_zh": "请求格式错误，无法处理",
                     "message_en": str(exc.detail), "details": {}}
             return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
-        return JSONResponse(status_code=err.status, content=err.to_dict(), headers=exc.headers)
+        return JSONResponse(status_code=http_status(err), content=err.to_dict(), headers=exc.headers)

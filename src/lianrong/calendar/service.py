@@ -22,6 +22,7 @@ from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.adapters.holidays import ChineseCalendarSource
 from lianrong.kernel import errors
+from lianrong.calendar import errors as calendar_errors
 from lianrong.kernel.calendar import HolidaySource, roll_forward
 from lianrong.platform import scope
 from lianrong.platform.common import Result, run_idempotent
@@ -72,7 +73,7 @@ def parse_schedule(content: bytes) -> list[dict[str, Any]]:
         named = {_HEADERS[c.lower()]: i for i, c in enumerate(first) if c.lower() in _HEADERS}
         missing = [c for c in ("date", "kind") if c not in named]
         if missing:
-            raise errors.CalendarFileInvalid(problems=len(missing), rows=[
+            raise calendar_errors.CalendarFileInvalid(problems=len(missing), rows=[
                 _problem(first_no, c, None, f"缺少列：{_COLUMNS_ZH[c]}（{c}）", f"missing column: {c}") for c in missing])
         columns = named
         records = records[1:]
@@ -105,7 +106,7 @@ def parse_schedule(content: bytes) -> list[dict[str, Any]]:
     if not rows and not problems:
         problems.append(_problem(first_no, None, None, "文件没有数据行", "the file has no data rows"))
     if problems:
-        raise errors.CalendarFileInvalid(problems=len(problems), rows=problems)
+        raise calendar_errors.CalendarFileInvalid(problems=len(problems), rows=problems)
     return rows
 
 
@@ -116,8 +117,8 @@ def _parse_day(value: str) -> dt.date | None:
         return None
 
 
-def _whole_file(zh: str, en: str) -> errors.CalendarFileInvalid:
-    return errors.CalendarFileInvalid(problems=1, rows=[_problem(None, None, None, zh, en)])
+def _whole_file(zh: str, en: str) -> calendar_errors.CalendarFileInvalid:
+    return calendar_errors.CalendarFileInvalid(problems=1, rows=[_problem(None, None, None, zh, en)])
 
 
 def _problem(row: int | None, column: str | None, value: str | None, zh: str, en: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from lianrong.kernel import errors
+from lianrong.credit import errors as credit_errors
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class CreditLineState:
 def check_occupation(*, line: CreditLineState, amount_fen: int) -> None:
     """Refuse an occupation that would take the line over its limit."""
     if line.occupied_fen + amount_fen > line.limit_fen:
-        raise errors.CreditExceeded(limit=line.limit_fen, occupied=line.occupied_fen,
+        raise credit_errors.CreditExceeded(limit=line.limit_fen, occupied=line.occupied_fen,
                                     requested=amount_fen)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import insert, or_, select, update
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
+from lianrong.credit import errors as credit_errors
 from lianrong.credit.model import CreditLineState, check_occupation, check_validity
 from lianrong.kernel.money import check_fen
 from lianrong.kernel.ids import new_id
@@ -56,7 +57,7 @@ def line_in_force(uow: UnitOfWork, *, bank: Any, core: Any, on: dt.date) -> Cred
         t.credit_line.c.bank_id == bank.id, t.credit_line.c.core_id == core.id,
         t.credit_line.c.valid_from <= on, t.credit_line.c.valid_to >= on)).first()
     if row is None:
-        raise errors.NoCreditLine(bank=bank.name, core=core.name, on=on.isoformat())
+        raise credit_errors.NoCreditLine(bank=bank.name, core=core.name, on=on.isoformat())
     return CreditLineState(id=row.id, limit_fen=row.limit_fen, occupied_fen=row.occupied_fen,
                            valid_from=row.valid_from, valid_to=row.valid_to)
 

@@ -18,6 +18,7 @@ from sqlalchemy import and_, bindparam, func, insert, or_, select, union_all, up
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
+from lianrong.documents import errors as documents_errors
 from lianrong.kernel.identifiers import normalize_invoice_number
 from lianrong.kernel.money import check_fen
 from lianrong.kernel.ids import new_id
@@ -45,8 +46,8 @@ def check_ofd(content: bytes, *, max_uncompressed: int, max_entries: int) -> Non
     ``max_uncompressed`` bytes (the declared sizes are checked before anything is inflated, and inflating
     stops at the declared size: a lying header fails its CRC), and an ``OFD.xml`` at the root whose root
     element is ``OFD`` in the OFD namespace, parsed without DTDs or entities (defusedxml)."""
-    def invalid(problem: str) -> errors.OfdInvalid:
-        return errors.OfdInvalid(namespace=OFD_NAMESPACE, problem=problem)
+    def invalid(problem: str) -> documents_errors.OfdInvalid:
+        return documents_errors.OfdInvalid(namespace=OFD_NAMESPACE, problem=problem)
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
@@ -55,7 +56,7 @@ def check_ofd(content: bytes, *, max_uncompressed: int, max_entries: int) -> Non
     with archive:
         entries = archive.infolist()
         if len(entries) > max_entries or sum(e.file_size for e in entries) > max_uncompressed:
-            raise errors.OfdTooLarge(limit=max_uncompressed, max_entries=max_entries)
+            raise documents_errors.OfdTooLarge(limit=max_uncompressed, max_entries=max_entries)
         root = [e for e in entries if e.filename == "OFD.xml"]
         if len(root) != 1:
             raise invalid("no OFD.xml at the root")
@@ -86,7 +87,7 @@ def sniff_media_type(content: bytes, *, settings: Any = None) -> str:
                           max_uncompressed=int(getattr(settings, "ofd_max_uncompressed_bytes", 100 * 1024 * 1024)),
                           max_entries=int(getattr(settings, "ofd_max_entries", 2000)))
             return media
-    raise errors.AttachmentRejected(reason="only PDF, JPG, PNG and OFD files are accepted / 仅接受PDF、JPG、PNG、OFD文件")
+    raise documents_errors.AttachmentRejected(reason="only PDF, JPG, PNG and OFD files are accepted / 仅接受PDF、JPG、PNG、OFD文件")
 
 
 def store_attachment(ctx: Context, uow: UnitOfWork, *, content: bytes, filename: str,
@@ -97,10 +98,10 @@ def store_attachment(ctx: Context, uow: UnitOfWork, *, content: bytes, filename:
     one did: that would tell what others store).
     """
     if not content:
-        raise errors.AttachmentRejected(reason="empty file / 空文件")
+        raise documents_errors.AttachmentRejected(reason="empty file / 空文件")
     limit = getattr(ctx.settings, "max_upload_bytes", 20 * 1024 * 1024)
     if len(content) > limit:
-        raise errors.AttachmentRejected(reason=f"larger than {limit} bytes / 文件过大")
+        raise documents_errors.AttachmentRejected(reason=f"larger than {limit} bytes / 文件过大")
     media = sniff_media_type(content, settings=ctx.settings)
     sha = hashlib.sha256(content).hexdigest()
     name = (filename or "upload")[:255]
@@ -185,7 +186,7 @@ def check_scan_backs_no_other_invoice(uow: UnitOfWork, sha: str) -> None:
     link = t.document_link.c
     if uow.conn.execute(select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "invoice")
                         .limit(1)).first() is not None:
-        raise errors.InvoiceDocumentReused(sha256=sha)
+        raise documents_errors.InvoiceDocumentReused(sha256=sha)
 
 
 def upload(ctx: Context, *, actor: Actor, content: bytes, filename: str, idempotency_key: str) -> Result:
@@ -219,7 +220,7 @@ def add_contract(ctx: Context, *, actor: Actor, buyer: str, seller: str, number:
         b = resolve_party(uow, buyer, kind="enterprise")
         s = resolve_party(uow, seller, kind="enterprise")
         if b.id == s.id:
-            raise errors.ContractMismatch(reason="buyer and seller are the same / 买卖双方相同")
+            raise documents_errors.ContractMismatch(reason="buyer and seller are the same / 买卖双方相同")
         check_actor_party(actor, b.id if actor.party_id == b.id else s.id,
                           what="only a party to the contract records it / 仅合同当事方可录入")
         if uow.conn.execute(select(t.contract.c.id).where(t.contract.c.seller_id == s.id,
@@ -283,16 +284,16 @@ def add_invoice(ctx: Context, *, actor: Actor, contract_id: str, number: str, co
         if actor.role != "system" and actor.party_id not in (c.buyer_id, c.seller_id):
             raise errors.Forbidden(reason="only a party to the contract records its invoices / 仅合同当事方可录入发票")
         if seller is not None and resolve_party(uow, seller).id != c.seller_id:
-            raise errors.InvoicePartyMismatch()
+            raise documents_errors.InvoicePartyMismatch()
         if buyer is not None and resolve_party(uow, buyer).id != c.buyer_id:
-            raise errors.InvoicePartyMismatch()
+            raise documents_errors.InvoicePartyMismatch()
         if uow.conn.execute(select(t.invoice.c.id).where(t.invoice.c.code == (code_n or ""),
                                                          t.invoice.c.number == number_n)).first():
             raise errors.AlreadyExists(entity="invoice", key=f"{code_n or ''}{number_n}")
         so_far = uow.conn.execute(select(func.coalesce(func.sum(t.invoice.c.amount_fen), 0))
                                   .where(t.invoice.c.contract_id == c.id)).scalar()
         if so_far + amount_fen > c.amount_fen:
-            raise errors.InvoiceExceedsContract()
+            raise documents_errors.InvoiceExceedsContract()
         for sha in dict.fromkeys(attachments or []):
             check_linkable(uow, actor, sha)
             check_scan_backs_no_other_invoice(uow, sha)

@@ -12,6 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 from lianrong.kernel import errors
+from lianrong.financing import errors as financing_errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.kernel.calendar import add_months
 from lianrong.kernel.money import check_fen, prepaid_interest, ratio_amount
 
@@ -60,7 +62,7 @@ def quote(*, principal_fen: int, lpr: Decimal, spread: Decimal, financing_on: da
         raise errors.InvalidRate(value=str(rate))
     days = (maturity_on - financing_on).days
     if days <= 0:
-        raise errors.Matured(maturity=maturity_on.isoformat(), action="finance")
+        raise vouchers_errors.Matured(maturity=maturity_on.isoformat(), action="finance")
     interest = prepaid_interest(principal=principal_fen, annual_rate=rate, days=days)
     if interest >= principal_fen:
         raise errors.ValidationFailed(reason="interest would consume the principal / 利息不低于本金")
@@ -73,22 +75,22 @@ def check_application(*, face_fen: int, principal_fen: int, max_ratio: Decimal, 
     check_fen(principal_fen, field="principal")
     ceiling = ratio_amount(amount=face_fen, ratio=max_ratio)
     if principal_fen > ceiling:
-        raise errors.FinancingRatioExceeded(
+        raise financing_errors.FinancingRatioExceeded(
             principal=principal_fen, amount=face_fen, ratio=f"{max_ratio * 100:.2f}%"
         )
     days = (maturity_on - today).days
     if days <= 0:
-        raise errors.Matured(maturity=maturity_on.isoformat(), action="finance")
+        raise vouchers_errors.Matured(maturity=maturity_on.isoformat(), action="finance")
     limit = min(max_term_days, (add_months(today, max_financing_months) - today).days)
     if days > limit:
-        raise errors.FinancingTermExceeded(days=days, max_days=limit)
+        raise financing_errors.FinancingTermExceeded(days=days, max_days=limit)
 
 
 def check_checklist(checklist: dict[str, bool]) -> None:
     """Every item of the trade-authenticity checklist must be confirmed before approval."""
     missing = [k for k in CHECKLIST_ITEMS if not checklist.get(k)]
     if missing:
-        raise errors.ChecklistIncomplete(missing=", ".join(missing))
+        raise financing_errors.ChecklistIncomplete(missing=", ".join(missing))
 
 
 def surplus(*, collected_fen: int, principal_fen: int) -> int:

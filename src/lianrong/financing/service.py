@@ -11,6 +11,8 @@ from sqlalchemy import insert, select, update
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
+from lianrong.financing import errors as financing_errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.financing import model as fin
 from lianrong.vouchers import model as v
 from lianrong.kernel.money import check_fen, ratio_amount
@@ -50,7 +52,7 @@ def _load(uow: UnitOfWork, fragment_ids: list[str], actor: Actor | None = None) 
 def _price(ctx: Context, uow: UnitOfWork, *, applicant_id: str, frags: list[Any], vouchers: list[Any],
            bank: Any, principal_fen: int | None, on: dt.date) -> dict[str, Any]:
     if len({vo.core_id for vo in vouchers}) != 1 or len({vo.maturity_on for vo in vouchers}) != 1:
-        raise errors.FinancingMixedCores()
+        raise financing_errors.FinancingMixedCores()
     voucher = vouchers[0]
     params = supplier_params(uow, bank.id, voucher.core_id, applicant_id)
     ratio = min(params.max_ratio, ctx.policy.max_financing_ratio)
@@ -112,7 +114,7 @@ def apply(ctx: Context, *, actor: Actor, fragment_ids: list[str], bank: str | No
             res = uow.conn.execute(update(t.fragment).where(t.fragment.c.id == f.id, t.fragment.c.status == v.ACTIVE)
                                    .values(status=v.FROZEN, financing_id=fid))
             if res.rowcount != 1:
-                raise errors.FragmentNotActive(fragment=f.id, state="spent")
+                raise vouchers_errors.FragmentNotActive(fragment=f.id, state="spent")
         uow.conn.execute(insert(t.financing).values(
             id=fid, core_id=price["core_id"], bank_id=b.id, applicant_id=applicant, status=fin.APPLIED,
             face_fen=price["face_fen"], principal_fen=price["principal_fen"],
@@ -180,7 +182,7 @@ def review(ctx: Context, *, actor: Actor, financing_id: str, approve: bool,
             return {"id": f.id, "status": fin.REJECTED}
         fin.check_checklist(checklist)
         if checklist.get("documents") and not financing_has_documents(uow, f.id):
-            raise errors.NoDocumentsToVerify()
+            raise financing_errors.NoDocumentsToVerify()
         values: dict[str, Any] = {"status": fin.APPROVED, "checklist": checklist, "reviewed_by": actor.user_id}
         if registration_no:
             values.update(_registration(registration_no, registered_at or ctx.clock.now()))
@@ -227,12 +229,12 @@ def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: 
         if f.status != fin.APPROVED:
             raise errors.InvalidState(entity="financing", state=f.status, action="disburse")
         if ctx.policy.registration_required and not f.registration_no:
-            raise errors.RegistrationRequired()
+            raise financing_errors.RegistrationRequired()
         frags, vouchers = _vouchers_of(uow, f.id)
         today = ctx.clock.today()
         for vo in vouchers:
             if vo.status != "active" or today >= vo.maturity_on:
-                raise errors.Matured(maturity=vo.maturity_on.isoformat(), action="disburse")
+                raise vouchers_errors.Matured(maturity=vo.maturity_on.isoformat(), action="disburse")
         bank = get_or_raise(uow, t.party, f.bank_id, "bank")
         core = get_or_raise(uow, t.party, f.core_id, "enterprise")
         q = fin.quote(principal_fen=f.principal_fen, lpr=Decimal(f.lpr), spread=Decimal(f.spread),
@@ -245,7 +247,7 @@ def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: 
             res = uow.conn.execute(update(t.fragment).where(t.fragment.c.id == fr.id, t.fragment.c.status == v.FROZEN)
                                    .values(status=v.FINANCED, holder_id=bank.id))
             if res.rowcount != 1:
-                raise errors.FragmentNotActive(fragment=fr.id, state=fr.status)
+                raise vouchers_errors.FragmentNotActive(fragment=fr.id, state=fr.status)
         uow.conn.execute(update(t.financing).where(t.financing.c.id == f.id).values(
             status=fin.DISBURSED, financing_on=today, days=q.days, interest_fen=q.interest_fen,
             net_fen=q.net_fen, disbursed_by=actor.user_id, credit_line_id=line_id, occupied_fen=occupied))

@@ -10,8 +10,8 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from lianrong.kernel.errors import (
-    AmountFractionalFen, AmountMalformed, AmountNotPositive, AmountTooLarge, InvalidParameter, InvalidRate)
+from lianrong.kernel.errors import AmountFractionalFen, AmountMalformed, AmountNotPositive, AmountTooLarge, InvalidRate
+from lianrong.parties.errors import InvalidParameter
 
 __all__ = [
     "MAX_FEN",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from lianrong.kernel import errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.kernel.calendar import add_months
 from lianrong.vouchers.splitwatch import WatchLimits
 
@@ -54,14 +54,14 @@ def check_issue_term(
     (named in the refusal when it rolled).
     """
     if maturity_on <= issue_on:
-        raise errors.MaturityInPast(maturity=maturity_on.isoformat(), today=issue_on.isoformat())
+        raise vouchers_errors.MaturityInPast(maturity=maturity_on.isoformat(), today=issue_on.isoformat())
     if maturity_on > add_months(issue_on, policy.max_term_months):
-        raise errors.TermOverOneYear(days=(maturity_on - issue_on).days, issue=issue_on.isoformat(),
+        raise vouchers_errors.TermOverOneYear(days=(maturity_on - issue_on).days, issue=issue_on.isoformat(),
                                      maturity=maturity_on.isoformat(),
                                      requested=(requested_on or maturity_on).isoformat())
     long_term = maturity_on > add_months(issue_on, policy.long_term_months)
     if long_term and not (reason and reason.strip()):
-        raise errors.LongTermNeedsReason()
+        raise vouchers_errors.LongTermNeedsReason()
     warnings: list[str] = []
     if maturity_on > contract_due_on:
         # 保障中小企业款项支付条例: non-cash payment may not lengthen the contractual term
@@ -92,10 +92,10 @@ def explain_warnings(codes: list[str], *, requested: date, maturity: date) -> li
 def check_issuer_not_defaulted(*, core_name: str, defaulted_on: date | None) -> None:
     """A core enterprise that defaulted at an earlier maturity may not issue new vouchers."""
     if defaulted_on is not None:
-        raise errors.IssuerDefaulted(core=core_name, on=defaulted_on.isoformat())
+        raise vouchers_errors.IssuerDefaulted(core=core_name, on=defaulted_on.isoformat())
 
 
 def check_maker_checker(*, prepared_by: str, approver: str) -> None:
     """The approver must be a different user from the one who prepared."""
     if prepared_by == approver:
-        raise errors.SameUser()
+        raise vouchers_errors.SameUser()

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, case, func, insert, or_, select, text, upda
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
+from lianrong.parties import errors as parties_errors
 from lianrong.kernel.identifiers import normalize_uscc
 from lianrong.kernel.money import check_fen, parse_rate
 from lianrong.vouchers.model import FinancingParams
@@ -105,7 +106,7 @@ def create_district_admin(ctx: Context, *, username: str, password: str, display
         if code:
             office = conn.execute(select(t.party).where(t.party.c.uscc == code)).first()
             if office is not None and office.kind != "district":
-                raise errors.WrongPartyKind(party=code, expected="district")
+                raise parties_errors.WrongPartyKind(party=code, expected="district")
         else:
             offices = conn.execute(select(t.party).where(t.party.c.kind == "district").limit(2)).all()
             if len(offices) > 1:
@@ -219,7 +220,7 @@ def is_onboarded(uow: UnitOfWork, bank_id: str, party_id: str) -> bool:
 def require_onboarded(uow: UnitOfWork, bank: Any, party: Any) -> None:
     """Refuse a party that cannot receive or finance at this bank."""
     if not is_onboarded(uow, bank.id, party.id):
-        raise errors.NotOnboarded(party=party.name, bank=bank.name)
+        raise parties_errors.NotOnboarded(party=party.name, bank=bank.name)
 
 
 def _params_values(max_ratio: Any, max_term_days: Any, min_split_fen: Any, max_tier: Any,
@@ -250,7 +251,7 @@ def default_params(ctx: Context) -> FinancingParams:
 def _check_ceiling(ctx: Context, params: FinancingParams) -> None:
     """Refuse a financing ratio above the deployment's ceiling (``LIANRONG_MAX_FINANCING_RATIO``)."""
     if params.max_ratio > ctx.policy.max_financing_ratio:
-        raise errors.InvalidParameter(reason=f"max_ratio above the deployment ceiling {ctx.policy.max_financing_ratio}")
+        raise parties_errors.InvalidParameter(reason=f"max_ratio above the deployment ceiling {ctx.policy.max_financing_ratio}")
 
 
 def designate_core(ctx: Context, *, actor: Actor, bank: str, core: str,
@@ -344,7 +345,7 @@ def core_params(uow: UnitOfWork, bank_id: str, core_id: str) -> FinancingParams:
     if row is None:
         bank = uow.conn.execute(select(t.party.c.name).where(t.party.c.id == bank_id)).scalar()
         core = uow.conn.execute(select(t.party.c.name).where(t.party.c.id == core_id)).scalar()
-        raise errors.NotCoreEnterprise(party=core or core_id, bank=bank or bank_id)
+        raise parties_errors.NotCoreEnterprise(party=core or core_id, bank=bank or bank_id)
     return FinancingParams(max_ratio=Decimal(row.max_ratio), max_term_days=row.max_term_days,
                            min_split_fen=row.min_split_fen, max_tier=row.max_tier,
                            spread=Decimal(row.spread))
@@ -423,7 +424,7 @@ def lpr_in_force(uow: UnitOfWork, bank: Any, on: dt.date) -> Decimal:
     rate = uow.conn.execute(select(t.lpr.c.rate).where(t.lpr.c.bank_id == bank.id, t.lpr.c.effective_on <= on)
                             .order_by(t.lpr.c.effective_on.desc()).limit(1)).scalar()
     if rate is None:
-        raise errors.NoRate(bank=bank.name, on=on.isoformat())
+        raise parties_errors.NoRate(bank=bank.name, on=on.isoformat())
     return Decimal(rate)
 
 

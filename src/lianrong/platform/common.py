@@ -19,6 +19,7 @@ from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.raw import Raw
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
+from lianrong.parties import errors as parties_errors
 from lianrong.platform.context import SYSTEM, Actor, Context
 
 SYSTEM_ACTOR = SYSTEM
@@ -227,7 +228,7 @@ def resolve_party(uow: UnitOfWork, ref: str, *, kind: str | None = None) -> Row:
     if row is None:
         raise errors.NotFound(kind or "party", ref)
     if kind is not None and row.kind != kind:
-        raise errors.WrongPartyKind(party=row.name, expected=kind)
+        raise parties_errors.WrongPartyKind(party=row.name, expected=kind)
     return row
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from lianrong.adapters.db import tables as t
 from lianrong.kernel import errors
+from lianrong.settlement import errors as settlement_errors
 from lianrong.financing import model as fin
 from lianrong.vouchers import model as v
 from lianrong.kernel.ids import new_id
@@ -59,7 +60,7 @@ def settlement_date(ctx: Context, on: dt.date | None = None) -> dt.date:
     if on is None:
         return today
     if on > today:
-        raise errors.SettlementFutureDate(date=on.isoformat(), today=today.isoformat())
+        raise settlement_errors.SettlementFutureDate(date=on.isoformat(), today=today.isoformat())
     return on
 
 

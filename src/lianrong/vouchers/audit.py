@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from lianrong.adapters.crypto import digest
 from lianrong.adapters.db import tables as t
 from lianrong.kernel import errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.financing import model as fin
 from lianrong.vouchers import invariants as inv
 from lianrong.platform import scope
@@ -180,14 +181,14 @@ def verify_file(*, path: Path) -> dict[str, Any]:
     try:
         fh = path.open(encoding="utf-8")
     except OSError as exc:
-        raise errors.AuditFileInvalid(reason=str(exc)) from None
+        raise vouchers_errors.AuditFileInvalid(reason=str(exc)) from None
     with fh:
         try:
             header = json.loads(fh.readline() or "{}")
         except json.JSONDecodeError:
             header = {}
         if header.get("format") != FORMAT:
-            raise errors.AuditFileInvalid(reason="not a LianRong ledger export / 不是链融台账导出文件")
+            raise vouchers_errors.AuditFileInvalid(reason="not a LianRong ledger export / 不是链融台账导出文件")
 
         def stream() -> Iterator[tuple[str, dict[str, Any]]]:
             for lineno, line in enumerate(fh, start=2):
@@ -195,12 +196,12 @@ def verify_file(*, path: Path) -> dict[str, Any]:
                     rec = json.loads(line)
                     yield rec.pop("kind"), rec
                 except (json.JSONDecodeError, KeyError, AttributeError):
-                    raise errors.AuditFileInvalid(reason=f"line {lineno} is not a record / 第{lineno}行格式错误") from None
+                    raise vouchers_errors.AuditFileInvalid(reason=f"line {lineno} is not a record / 第{lineno}行格式错误") from None
 
         try:
             violation, counts = check_records(stream())
         except (KeyError, TypeError) as exc:
-            raise errors.AuditFileInvalid(reason=f"record missing a field: {exc}") from None
+            raise vouchers_errors.AuditFileInvalid(reason=f"record missing a field: {exc}") from None
     return {"ok": violation is None, "violation": _v(violation), "counts": counts}
 
 

@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal
 
 from lianrong.kernel import errors
+from lianrong.parties import errors as parties_errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.kernel.money import check_fen
 
 ACTIVE = "active"
@@ -41,15 +43,15 @@ class FinancingParams:
 
     def __post_init__(self) -> None:
         if not (Decimal("0") < self.max_ratio <= Decimal("1")):
-            raise errors.InvalidParameter(reason=f"max_ratio {self.max_ratio} must be in (0, 1]")
+            raise parties_errors.InvalidParameter(reason=f"max_ratio {self.max_ratio} must be in (0, 1]")
         if self.max_term_days < 1:
-            raise errors.InvalidParameter(reason="max_term_days must be ≥ 1")
+            raise parties_errors.InvalidParameter(reason="max_term_days must be ≥ 1")
         if self.min_split_fen < 1:
-            raise errors.InvalidParameter(reason="min_split_fen must be ≥ 1")
+            raise parties_errors.InvalidParameter(reason="min_split_fen must be ≥ 1")
         if self.max_tier < 1:
-            raise errors.InvalidParameter(reason="max_tier must be ≥ 1")
+            raise parties_errors.InvalidParameter(reason="max_tier must be ≥ 1")
         if self.spread < Decimal("-0.05") or self.spread > Decimal("0.5"):
-            raise errors.InvalidParameter(reason=f"spread {self.spread} out of range")
+            raise parties_errors.InvalidParameter(reason=f"spread {self.spread} out of range")
 
     def merged(self, **overrides: object) -> FinancingParams:
         """These parameters with the non-null overrides applied."""
@@ -91,11 +93,11 @@ def check_can_move(*, fragment: FragmentState, actor_party: str, today: date, ma
                    action: str = "transfer") -> None:
     """A fragment moves only when active, held by the actor, and before maturity."""
     if fragment.holder_id != actor_party:
-        raise errors.NotHolder(party=actor_party, fragment=fragment.id)
+        raise vouchers_errors.NotHolder(party=actor_party, fragment=fragment.id)
     if fragment.status != ACTIVE:
-        raise errors.FragmentNotActive(fragment=fragment.id, state=fragment.status)
+        raise vouchers_errors.FragmentNotActive(fragment=fragment.id, state=fragment.status)
     if today >= maturity:
-        raise errors.Matured(maturity=maturity.isoformat(), action=action)
+        raise vouchers_errors.Matured(maturity=maturity.isoformat(), action=action)
 
 
 def plan_split(
@@ -115,24 +117,24 @@ def plan_split(
     total = 0
     tier = fragment.tier + 1
     if tier > params.max_tier:
-        raise errors.TierExceeded(tier=tier, max_tier=params.max_tier)
+        raise vouchers_errors.TierExceeded(tier=tier, max_tier=params.max_tier)
     for p in parts:
         check_fen(p.amount_fen)
         if p.recipient_id == sender_id:
-            raise errors.TransferToSelf()
+            raise vouchers_errors.TransferToSelf()
         if p.recipient_id in seen:
             raise errors.ValidationFailed(reason=f"recipient {p.recipient_id} listed twice / 受让方重复")
         seen.add(p.recipient_id)
         if p.amount_fen < params.min_split_fen:
-            raise errors.BelowMinimum(amount=p.amount_fen, minimum=params.min_split_fen)
+            raise vouchers_errors.BelowMinimum(amount=p.amount_fen, minimum=params.min_split_fen)
         total += p.amount_fen
     if total > fragment.amount_fen:
-        raise errors.SplitSumMismatch(total=total, amount=fragment.amount_fen)
+        raise vouchers_errors.SplitSumMismatch(total=total, amount=fragment.amount_fen)
     children = [Child(p.recipient_id, p.amount_fen, tier, True) for p in parts]
     remainder = fragment.amount_fen - total
     if remainder:
         if remainder < params.min_split_fen:
-            raise errors.BelowMinimum(amount=remainder, minimum=params.min_split_fen)
+            raise vouchers_errors.BelowMinimum(amount=remainder, minimum=params.min_split_fen)
         children.append(Child(sender_id, remainder, fragment.tier, False))
     return children
 
@@ -144,5 +146,5 @@ def check_invoice_allocations(*, amount_fen: int, allocations: list[int]) -> Non
         check_fen(a)
     allocated = sum(allocations)
     if allocated != amount_fen:
-        raise errors.AllocationMismatch(allocated=allocated, amount=amount_fen,
+        raise vouchers_errors.AllocationMismatch(allocated=allocated, amount=amount_fen,
                                         difference=abs(allocated - amount_fen))

@@ -18,6 +18,9 @@ from lianrong.adapters.db.aio import AsyncPg, DatabaseUnavailable
 from lianrong.adapters.db.raw import GuardFailed
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
+from lianrong.documents import errors as documents_errors
+from lianrong.parties import errors as parties_errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import model as v
 from lianrong.kernel.calendar import roll_forward
 from lianrong.kernel.money import check_fen
@@ -30,9 +33,9 @@ from lianrong.platform.common import (
     checked_idempotency_key, get_or_raise, lock_voucher, paged, request_hash, resolve_party, row_dict,
     run_idempotent, voucher_head)
 from lianrong.platform.context import Actor, Context
-from lianrong.credit.service import occupy, release
-from lianrong.documents.service import check_contract, has_trade
-from lianrong.parties.service import core_params, require_onboarded, supplier_params
+from lianrong.credit.service import occupy
+from lianrong.documents.service import check_contract
+from lianrong.parties.service import core_params, require_onboarded
 
 
 def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id: str,
@@ -67,19 +70,19 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
         check_contract(uow, actor, c.id)  # another's trade is not found, not "mismatched"
         core = core or get_or_raise(uow, t.party, c.buyer_id, "enterprise")
         if c.buyer_id != core.id or c.seller_id != s.id:
-            raise errors.ContractMismatch(reason="the contract must be the core enterprise buying from the supplier / 合同须为核心企业向该供应商采购")
+            raise documents_errors.ContractMismatch(reason="the contract must be the core enterprise buying from the supplier / 合同须为核心企业向该供应商采购")
         if not c.non_cash_agreed:
-            raise errors.NonCashNotAgreed()
+            raise documents_errors.NonCashNotAgreed()
         if c.confirmed_at is None:
-            raise errors.ContractUnconfirmed(contract=c.number)
+            raise documents_errors.ContractUnconfirmed(contract=c.number)
         check_issuer_not_defaulted(core_name=core.name, defaulted_on=core.defaulted_on)
         core_params(uow, b.id, core.id)
         if s.id == core.id:
-            raise errors.TransferToSelf()
+            raise vouchers_errors.TransferToSelf()
         if uow.conn.execute(select(t.supplier_ledger.c.supplier_id).where(
                 t.supplier_ledger.c.bank_id == b.id, t.supplier_ledger.c.core_id == core.id,
                 t.supplier_ledger.c.supplier_id == s.id)).first() is None:
-            raise errors.NotInLedger(party=s.name, core=core.name, bank=b.name)
+            raise parties_errors.NotInLedger(party=s.name, core=core.name, bank=b.name)
         require_onboarded(uow, b, s)
         rolled = roll_forward(maturity_on, source=holiday_source(ctx, uow)) if ctx.policy.roll_maturity else None
         maturity = rolled.day if rolled else maturity_on
@@ -91,14 +94,14 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
             inv = get_or_raise(uow, t.invoice, iid, "invoice")
             check_contract(uow, actor, inv.contract_id, entity="invoice", ref=iid)
             if inv.seller_id != s.id or inv.buyer_id != core.id:
-                raise errors.InvoicePartyMismatch()
+                raise documents_errors.InvoicePartyMismatch()
             if inv.contract_id != c.id:
                 # lineage shows the issuing contract with its invoices: one from another trade would hide
-                raise errors.ContractMismatch(reason="the invoice belongs to another contract / 发票不属于该合同")
+                raise documents_errors.ContractMismatch(reason="the invoice belongs to another contract / 发票不属于该合同")
             free = inv.amount_fen - inv.allocated_fen
             available += free
             if amount > free:
-                raise errors.InvoiceOverallocated(invoice=f"{inv.code}{inv.number}", available=free,
+                raise documents_errors.InvoiceOverallocated(invoice=f"{inv.code}{inv.number}", available=free,
                                                   requested=amount)
             res = uow.conn.execute(update(t.invoice).where(
                 t.invoice.c.id == iid, t.invoice.c.allocated_fen + amount <= t.invoice.c.amount_fen,
@@ -185,10 +188,10 @@ def approve(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str
         supplier = get_or_raise(uow, t.party, voucher.supplier_id, "enterprise")
         check_issuer_not_defaulted(core_name=core.name, defaulted_on=core.defaulted_on)
         if voucher.maturity_on <= today:
-            raise errors.MaturityInPast(maturity=voucher.maturity_on.isoformat(), today=today.isoformat())
+            raise vouchers_errors.MaturityInPast(maturity=voucher.maturity_on.isoformat(), today=today.isoformat())
         if (_is_long_term(ctx, voucher) and ctx.policy.long_term_requires_bank_approval
                 and not voucher.bank_approved_by):
-            raise errors.LongTermNeedsBankApproval()
+            raise vouchers_errors.LongTermNeedsBankApproval()
         require_onboarded(uow, bank, supplier)
         line_id = None
         if ctx.policy.credit_occupation == "issuance":
@@ -369,7 +372,7 @@ def _constraint(exc: IntegrityError) -> str | None:
 def _guard_refusal(refused: GuardFailed, fragment_id: str) -> Exception:
     """What a transfer statement's failed guard stands for (``lianrong_refuse(what)``)."""
     if refused.what == "spent":
-        return errors.FragmentNotActive(fragment=fragment_id, state="spent")
+        return vouchers_errors.FragmentNotActive(fragment=fragment_id, state="spent")
     if refused.what == "key":
         return KeyTaken()  # the idempotency key was recorded first by another request
     return errors.Conflict()  # another operation on the voucher came first: retried
@@ -460,7 +463,7 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
     if voucher.status != "active":
         raise errors.InvalidState(entity="voucher", state=voucher.status, action="transfer")
     if row[15] is None:
-        raise errors.NotCoreEnterprise(party=voucher.core_id, bank=voucher.bank_id)
+        raise parties_errors.NotCoreEnterprise(party=voucher.core_id, bank=voucher.bank_id)
     fp = v.FinancingParams(
         max_ratio=Decimal(row[20] or row[15]), max_term_days=row[21] or row[16], min_split_fen=row[22] or row[17],
         max_tier=row[23] or row[18], spread=Decimal(row[24] or row[19]))
@@ -473,7 +476,7 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
         if r is None or r[0] is None:
             raise errors.NotFound("enterprise", ref)
         if r[2] != "enterprise":
-            raise errors.WrongPartyKind(party=r[1], expected="enterprise")
+            raise parties_errors.WrongPartyKind(party=r[1], expected="enterprise")
         recipients.append(r)
     state = v.FragmentState(id=fragment_id, holder_id=holder_id, amount_fen=amount, tier=tier, status=status)
     children = v.plan_split(
@@ -486,16 +489,16 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
             raise errors.ValidationFailed(reason="a voucher cannot be transferred back to its issuer / 凭据不能转回签发企业")
         if r[6] is None and r[8] is not None:
             # a contract names its other party only once that party has confirmed it
-            raise errors.ContractUnconfirmed(contract=r[8])
+            raise documents_errors.ContractUnconfirmed(contract=r[8])
         if r[6] is None and r[7] is not None:
             # 保障中小企业款项支付条例: a voucher pays only a trade that agreed to non-cash payment
-            raise errors.NonCashNotAgreed()
+            raise documents_errors.NonCashNotAgreed()
         if r[6] is None:
             sname = raw.one("SELECT name FROM party WHERE id = :id", {"id": sender})
-            raise errors.NoTrade(sender=sname[0] if sname else sender, recipient=r[1])
+            raise vouchers_errors.NoTrade(sender=sname[0] if sname else sender, recipient=r[1])
         if not (r[3] and r[4] and r[5]):
             bname = raw.one("SELECT name FROM party WHERE id = :id", {"id": voucher.bank_id})[0]  # type: ignore[index]
-            raise errors.NotOnboarded(party=r[1], bank=bname)
+            raise parties_errors.NotOnboarded(party=r[1], bank=bname)
         contracts[r[0]] = r[6]
     kids = [{"id": new_id("frg"), "holder_id": ch.holder_id, "amount_fen": ch.amount_fen, "tier": ch.tier,
              "contract_id": contracts.get(ch.holder_id, contract_id)} for ch in children]
@@ -509,7 +512,7 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
     if not raw.pg:
         # SQLite: plain statements (no round trips to save; the transaction holds the write lock)
         if raw.run("UPDATE fragment SET status = 'spent' WHERE id = :f AND status = 'active'", {"f": fragment_id}) != 1:
-            raise errors.FragmentNotActive(fragment=fragment_id, state="spent")
+            raise vouchers_errors.FragmentNotActive(fragment=fragment_id, state="spent")
         raw.run(_insert_children_sql(len(kids)), _child_params(kids, voucher, fragment_id, now))
         append_op(ctx, uow, voucher=voucher, op="transfer", actor=actor, payload=payload, plain=True, at=now)
         return result

@@ -15,7 +15,7 @@ import secrets
 from fastapi import Request
 from starlette.datastructures import FormData
 
-from lianrong.kernel.errors import NotAuthenticated
+from lianrong.accounts.errors import NotAuthenticated
 from lianrong.accounts import service as accounts
 from lianrong.accounts.service import Principal
 from lianrong.platform.context import Context

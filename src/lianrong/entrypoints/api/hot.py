@@ -34,12 +34,13 @@ from lianrong.adapters import jsoncodec
 from lianrong.adapters.db.aio import AsyncPg, DatabaseUnavailable
 from lianrong.adapters.db.engine import is_postgres
 from lianrong.kernel import errors
+from lianrong.accounts import errors as accounts_errors
 from lianrong.accounts import service as accounts
 from lianrong.vouchers import service as vouchers
 from lianrong.platform.context import Actor, Context
 from lianrong.api.deps import (
     IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, PREFIX, count_request, refuse_viewer, scoped_key)
-from lianrong.api.errors import error_headers
+from lianrong.api.errors import error_headers, http_status
 from lianrong.entrypoints.api.middleware import read_body, replaying
 from lianrong.api.ratelimit import SlidingWindowLimiter
 from lianrong.api.schemas import ID_PATTERN, TransferCreate
@@ -122,7 +123,7 @@ class HotPaths:
             return await run_in_threadpool(_answer_sync, ctx, limiter, secret, key, fragment_id, parts)
         try:
             principal = await accounts.token_principal_async(ctx, db, secret=secret)
-        except errors.NotAuthenticated:
+        except accounts_errors.NotAuthenticated:
             raise _PassOn() from None  # the route refuses it, counting the attempt against the address
         except DatabaseUnavailable:
             return await run_in_threadpool(_answer_sync, ctx, limiter, secret, key, fragment_id, parts)
@@ -134,7 +135,7 @@ class HotPaths:
             if result is None:  # a refusal, a replay, a conflict: the service's general path decides
                 result = await run_in_threadpool(_transfer, ctx, actor, key, fragment_id, parts)
         except errors.LianRongError as exc:
-            return exc.status, exc.to_dict(), error_headers(exc)
+            return http_status(exc), exc.to_dict(), error_headers(exc)
         return 200, result, {}
 
     def _closing(self, send: Any) -> Any:
@@ -152,14 +153,14 @@ def _answer_sync(ctx: Context, limiter: SlidingWindowLimiter, secret: str, key: 
     """The whole answer in a worker thread (SQLite, or PostgreSQL when the asynchronous path fails)."""
     try:
         principal = accounts.token_principal(ctx, secret=secret)
-    except errors.NotAuthenticated:
+    except accounts_errors.NotAuthenticated:
         raise _PassOn() from None
     actor = principal.actor
     try:
         _admit(limiter, actor)
         result = _transfer(ctx, actor, key, fragment_id, parts)
     except errors.LianRongError as exc:
-        return exc.status, exc.to_dict(), error_headers(exc)
+        return http_status(exc), exc.to_dict(), error_headers(exc)
     return 200, result, {}
 
 

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lianrong.kernel import errors
 from lianrong.kernel.errors import LianRongError
+from lianrong.api.errors import http_status
 from lianrong.platform.context import Context
 from lianrong.web import i18n
 from lianrong.web.auth import (
@@ -129,7 +130,7 @@ def console_route(ctx: Context) -> type[APIRoute]:
                     response = await run_in_threadpool(error_page, ctx, request, 404, code=exc.code)
                 except LianRongError as exc:
                     shown = error_dict(exc, lang_of(request))
-                    status = exc.status if exc.status in (400, 403, 409, 422) else 400
+                    status = http_status(exc) if http_status(exc) in (400, 403, 409, 422) else 400
                     response = await run_in_threadpool(error_page, ctx, request, status, code=shown["code"],
                                                        message=shown["message"])
                 return response

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from lianrong.api.errors import http_status
 from lianrong.kernel import errors
+from lianrong.accounts import errors as accounts_errors
 from lianrong.kernel.errors import LianRongError
 from lianrong.api.deps import count_login_attempt
 from lianrong.api.errors import error_headers
@@ -107,8 +109,8 @@ def register(router: APIRouter, deps: Deps) -> None:
             principal = accounts.authenticate(ui.ctx, username=username, password=password)
         except LianRongError as exc:
             form.fail(None, exc)
-            response = _login_page(ui, form, status=401 if exc.status == 401 else exc.status)
-            if exc.status == 429:  # throttled (the address or the user name): when to try again
+            response = _login_page(ui, form, status=http_status(exc))
+            if http_status(exc) == 429:  # throttled (the address or the user name): when to try again
                 response.headers.update(error_headers(exc))
             return response
         secret, _csrf = accounts.open_session(ui.ctx, principal=principal)
@@ -141,7 +143,7 @@ def register(router: APIRouter, deps: Deps) -> None:
         username = form.text("username", max_len=80)
         display_name = form.text("display_name", required=False, max_len=120)
         if password != confirm:
-            form.fail("password_confirm", errors.PasswordsDiffer())
+            form.fail("password_confirm", accounts_errors.PasswordsDiffer())
         if not form.ok:
             return _setup_page(ui, form, status=422)
         try:

@@ -11,6 +11,8 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from lianrong.kernel import errors
+from lianrong.documents import errors as documents_errors
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.kernel.errors import LianRongError
 from lianrong.kernel.money import format_yuan
 from lianrong.documents import service as documents
@@ -111,18 +113,18 @@ def _parse_invoices(form: Form, *, amount_fen: int | None, invoices: dict[str, d
             form.fail(f"invoice_{i}", errors.NotFound("invoice", iid))
             continue
         if iid in seen:
-            form.fail(f"invoice_{i}", errors.InvoiceRepeated(invoice=inv["label"], row=seen[iid]))
+            form.fail(f"invoice_{i}", vouchers_errors.InvoiceRepeated(invoice=inv["label"], row=seen[iid]))
             continue
         seen[iid] = i
         first = chosen[0][1] if chosen else None
         if first is not None and inv["contract_id"] != first["contract_id"]:
-            form.fail(f"invoice_{i}", errors.InvoiceOtherContract(
+            form.fail(f"invoice_{i}", vouchers_errors.InvoiceOtherContract(
                 invoice=inv["label"], contract=inv["contract_number"], row=chosen[0][0],
                 first=first["contract_number"]))
             continue
         amount = form.yuan(f"allocation_{i}", required=False) if raw else None
         if amount is not None and amount > inv["free_fen"]:
-            form.fail(f"allocation_{i}", errors.InvoiceOverallocated(invoice=inv["label"], available=inv["free_fen"],
+            form.fail(f"allocation_{i}", documents_errors.InvoiceOverallocated(invoice=inv["label"], available=inv["free_fen"],
                                                                      requested=amount))
         chosen.append((i, inv, amount, bool(raw)))
     if not chosen and "invoice_1" not in form.errors:
