@@ -60,7 +60,18 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(REPO / "tests"))  # tests/factories.py: the World builder
 
 import workers  # noqa: E402
-from run import PG_DRIVERS, Pg, Result, Row, append_run, log, pct, pg_admin_url, print_table, src_digest  # noqa: E402
+from run import (  # noqa: E402
+    PG_DRIVERS,
+    Pg,
+    Result,
+    Row,
+    append_run,
+    log,
+    pct,
+    pg_admin_url,
+    print_table,
+    src_digest,
+)
 
 PREFIX = "/api/v1"
 MIX = (("transfer", 40), ("finance", 15), ("holdings", 15), ("voucher", 15), ("lineage", 15))
@@ -316,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now(dt.timezone.utc)
 
     from factories import World, make_context
+
     from lianrong.accounts import service as accounts
 
     pg = Pg(pg_admin_url())

@@ -806,8 +806,8 @@ def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
 def bench_split_report(cfg: Config) -> Result:
     """``splits.split_report`` over every active voucher of the lineage ledger (built or cached as for
     ``lineage``), against the raw sqlite3 fetch of the same rows (the floor of any report over them)."""
-    from lianrong.vouchers import splits
     from lianrong.platform.context import SYSTEM
+    from lianrong.vouchers import splits
 
     n = cfg.lineage_fragments
     res = Result("split-report", f"5. Split report (77号) over every active voucher of the {n:,}-fragment "

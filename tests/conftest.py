@@ -21,7 +21,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from databases import TEMPLATE_RECORD, Templates, database_for, fresh_pg_database, pg_unavailable
+from databases import (
+    TEMPLATE_RECORD,
+    Templates,
+    database_for,
+    fresh_pg_database,
+    pg_unavailable,
+)
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError

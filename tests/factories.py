@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lianrong import bootstrap
-from lianrong.kernel import errors
-from lianrong.kernel.identifiers import make_uscc
 from lianrong.credit import service as credit
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
+from lianrong.kernel import errors
+from lianrong.kernel.identifiers import make_uscc
 from lianrong.parties import service as parties
-from lianrong.settlement import payments
-from lianrong.vouchers import service as vouchers
 from lianrong.platform.context import SYSTEM, Actor, Context, FixedClock
 from lianrong.settings import Settings
+from lianrong.settlement import payments
+from lianrong.vouchers import service as vouchers
 
 TODAY = dt.date(2026, 11, 26)
 _counter = itertools.count(1)

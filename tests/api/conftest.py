@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from databases import TEMPLATE_RECORD, Templates
-
 from api.harness import ApiWorld, build_api_records, restore_api_world
+from databases import TEMPLATE_RECORD, Templates
 
 
 @pytest.fixture(scope="session", autouse=True)

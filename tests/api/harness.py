@@ -13,11 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from factories import World, make_context, uscc
 from fastapi.testclient import TestClient
 
-from factories import World, make_context, uscc
-from lianrong.entrypoints.api.app import create_app
 from lianrong.accounts import service as accounts
+from lianrong.entrypoints.api.app import create_app
 from lianrong.parties import service as parties
 
 PASSWORD = "lianrong2026"

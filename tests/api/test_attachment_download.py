@@ -6,6 +6,7 @@ import hashlib
 from urllib.parse import quote
 
 from factories import TODAY, key
+
 from lianrong.documents import service as documents
 from lianrong.vouchers import service as vouchers
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from api.harness import PASSWORD, Api
 from fastapi.testclient import TestClient
 
-from api.harness import PASSWORD, Api
-from lianrong.entrypoints.api.app import create_app
 from lianrong.accounts import service as accounts
+from lianrong.entrypoints.api.app import create_app
 
 
 def _login(client: TestClient, username: str, password: str = PASSWORD):

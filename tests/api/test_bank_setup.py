@@ -6,6 +6,7 @@ import datetime as dt
 
 from api.harness import Api
 from factories import key, uscc
+
 from lianrong.accounts import service as accounts
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM

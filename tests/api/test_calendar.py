@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from api.harness import PASSWORD
 from factories import key
 from fastapi.testclient import TestClient
-from api.harness import PASSWORD
 
 from lianrong.adapters.db import tables as t
 from lianrong.vouchers import service as vouchers

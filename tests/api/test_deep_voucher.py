@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from api.harness import PASSWORD, ApiWorld, restore_api_world
 from commands import LIANRONG, clean_env
 from fastapi.testclient import TestClient
 
-from api.harness import PASSWORD, ApiWorld, restore_api_world
 from lianrong.entrypoints.api.app import create_app
 from lianrong.vouchers import audit, lineage, splits
 

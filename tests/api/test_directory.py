@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from factories import key
 from sqlalchemy import insert
 
-from factories import key
-from lianrong.adapters.db import tables as t
 from lianrong.accounts import service as accounts
+from lianrong.adapters.db import tables as t
 from lianrong.parties import service as parties
 
 SECRETS = {"password_hash", "token", "token_hash", "failed_logins"}

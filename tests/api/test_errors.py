@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from api.harness import Api
 from fastapi.testclient import TestClient
 
-from api.harness import Api
 from lianrong.vouchers import service as vouchers
 
 BODY = {"code", "message_zh", "message_en", "details"}

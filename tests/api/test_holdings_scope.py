@@ -11,14 +11,14 @@ import io
 import json
 import subprocess
 
+from api.harness import ApiWorld, add_outsiders
 from commands import LIANRONG, clean_env
 from openpyxl import load_workbook
 
-from api.harness import ApiWorld, add_outsiders
 from lianrong.accounts import service as accounts
+from lianrong.accounts.service import SESSION_COOKIE
 from lianrong.adapters import excel_io
 from lianrong.vouchers import service as vouchers
-from lianrong.accounts.service import SESSION_COOKIE
 
 
 def _second_bank_onboards_s1(aw: ApiWorld) -> list[str]:

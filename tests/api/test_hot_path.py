@@ -17,19 +17,19 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import ledger_asserts as la
 import pytest
-from fastapi.testclient import TestClient
-
 from api.harness import ApiWorld, build_api_world, restore_api_world
 from factories import World
+from fastapi.testclient import TestClient
+
+from lianrong.accounts import service as accounts
 from lianrong.adapters.db import aio
 from lianrong.adapters.db import tables as t
 from lianrong.entrypoints.api import hot
 from lianrong.entrypoints.api.app import create_app
-from lianrong.accounts import service as accounts
-from lianrong.vouchers import audit, service as vouchers
-
-import ledger_asserts as la
+from lianrong.vouchers import audit
+from lianrong.vouchers import service as vouchers
 
 
 @pytest.fixture(scope="module")

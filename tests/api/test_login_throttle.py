@@ -9,15 +9,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from api.harness import PASSWORD, build_api_world
+from factories import in_threads, key
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.harness import PASSWORD, build_api_world
-from factories import in_threads, key
+from lianrong.accounts import service as accounts
+from lianrong.accounts.errors import AccountLocked, LoginFailed
 from lianrong.adapters.db import tables as t
 from lianrong.entrypoints.api.app import create_app
-from lianrong.accounts.errors import AccountLocked, LoginFailed
-from lianrong.accounts import service as accounts
 from lianrong.parties import service as parties
 from lianrong.platform.context import BEIJING
 

@@ -8,14 +8,14 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from fastapi.routing import APIRoute
-
 from api.harness import ApiWorld, restore_api_world
 from factories import key
+from fastapi.routing import APIRoute
+from ledger_asserts import refuses
+
 from lianrong.api import deps
 from lianrong.entrypoints.api.routers import ROUTERS
 from lianrong.financing import service as financing
-from ledger_asserts import refuses
 
 #: changes that take no key (docs/api.md): a login or a token's secret cannot be replayed; a preview writes nothing
 NO_KEY = {"/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/auth/tokens", "/api/v1/auth/tokens/{token_id}",

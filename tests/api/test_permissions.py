@@ -16,14 +16,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-
-from api.harness import OUTSIDERS, ROLES, ApiWorld, add_outsiders, build_api_world, restore_api_world
+from api.harness import (
+    OUTSIDERS,
+    ROLES,
+    ApiWorld,
+    add_outsiders,
+    build_api_world,
+    restore_api_world,
+)
 from factories import TODAY, key, uscc
-from lianrong.kernel.ids import new_id
+
 from lianrong.accounts import service as accounts
-from lianrong.vouchers import audit, service as vouchers
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
+from lianrong.kernel.ids import new_id
+from lianrong.vouchers import audit
+from lianrong.vouchers import service as vouchers
 
 _n = itertools.count(1)
 AUTHENTICATED = tuple(r for r in ROLES if r != "anon")

@@ -13,14 +13,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from api.harness import PASSWORD, Api, ApiWorld, build_api_world
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.harness import PASSWORD, Api, ApiWorld, build_api_world
+from lianrong.accounts import service as accounts
 from lianrong.adapters import signing
 from lianrong.entrypoints.api import hot
 from lianrong.entrypoints.api.app import create_app
-from lianrong.accounts import service as accounts
 from lianrong.settings import DEFAULT_SECRET
 
 SECRET = "test-secret-key-of-this-deployment-0123456789"

@@ -8,8 +8,7 @@ import socket
 import subprocess
 
 import pytest
-from commands import LIANRONG
-from commands import clean_env
+from commands import LIANRONG, clean_env
 
 from lianrong.settings import DEFAULT_SECRET
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from factories import make_context, uscc
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from factories import make_context, uscc
+from lianrong.accounts import service as accounts
+from lianrong.accounts.errors import AccountLocked, LoginFailed
 from lianrong.adapters.db import tables as t
 from lianrong.entrypoints.api.app import create_app
 from lianrong.entrypoints.cli import app as cli
-from lianrong.accounts.errors import AccountLocked, LoginFailed
-from lianrong.accounts import service as accounts
 from lianrong.parties import service as parties
 from lianrong.web import install
 

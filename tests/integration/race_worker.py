@@ -22,11 +22,11 @@ def main(spec_path: str, out_path: str) -> int:
     from sqlalchemy import text
 
     from lianrong import bootstrap
-    from lianrong.kernel.errors import LianRongError
     from lianrong.financing import service as financing
-    from lianrong.vouchers import service as vouchers
+    from lianrong.kernel.errors import LianRongError
     from lianrong.platform.context import Actor, FixedClock
     from lianrong.settings import Settings
+    from lianrong.vouchers import service as vouchers
 
     ctx = bootstrap.build(settings=Settings(database_url=spec["url"], environment="test"),
                           clock=FixedClock(dt.date.fromisoformat(spec["today"])), migrate_schema=False)

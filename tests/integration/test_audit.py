@@ -13,8 +13,9 @@ from sqlalchemy import delete, insert, select, update
 
 from lianrong.adapters.crypto import digest
 from lianrong.adapters.db import tables as t
+from lianrong.vouchers import audit
 from lianrong.vouchers import errors as vouchers_errors
-from lianrong.vouchers import audit, service as vouchers
+from lianrong.vouchers import service as vouchers
 
 
 def healthy(world) -> dict:

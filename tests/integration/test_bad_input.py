@@ -14,11 +14,11 @@ from factories import key, uscc
 from ledger_asserts import prepare_args, refuses, row
 
 from lianrong.adapters.db import tables as t
-from lianrong.kernel import errors
-from lianrong.kernel.money import parse_yuan
 from lianrong.credit import service as credit
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
+from lianrong.kernel import errors
+from lianrong.kernel.money import parse_yuan
 from lianrong.parties import service as parties
 from lianrong.settlement import payments
 from lianrong.vouchers import service as vouchers

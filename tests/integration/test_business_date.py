@@ -14,13 +14,13 @@ from factories import TODAY
 from ledger_asserts import refuses, row
 
 from lianrong import bootstrap
-from lianrong.entrypoints import jobs
 from lianrong.adapters.db import tables as t
+from lianrong.entrypoints import jobs
 from lianrong.kernel import errors
-from lianrong.settlement import errors as settlement_errors
-from lianrong.settlement import service as settlement
 from lianrong.platform.context import FixedClock, SystemClock, back_dated
 from lianrong.settings import Settings
+from lianrong.settlement import errors as settlement_errors
+from lianrong.settlement import service as settlement
 
 MATURITY = dt.date(2027, 3, 15)
 

@@ -13,7 +13,8 @@ from factories import key
 from ledger_asserts import refuses
 
 from lianrong.kernel.money import amount_in_words, format_yuan
-from lianrong.vouchers import certificates, service as vouchers
+from lianrong.vouchers import certificates
+from lianrong.vouchers import service as vouchers
 
 FACE = 123_456_789_12
 PART = 20_000_00

@@ -9,10 +9,11 @@ from ledger_asserts import occupied, refuses, row
 from sqlalchemy import update
 
 from lianrong.adapters.db import tables as t
-from lianrong.vouchers import audit, service as vouchers
 from lianrong.credit import service as credit
 from lianrong.financing import service as financing
 from lianrong.settlement import service as settlement
+from lianrong.vouchers import audit
+from lianrong.vouchers import service as vouchers
 
 MATURITY = dt.date(2027, 3, 15)
 

@@ -3,11 +3,12 @@
 from factories import key
 
 from lianrong.adapters.payment_files import Confirmation
-from lianrong.financing import model as fin
-from lianrong.vouchers import audit, service as vouchers
 from lianrong.credit import service as credit
+from lianrong.financing import model as fin
 from lianrong.financing import service as financing
 from lianrong.settlement import payments
+from lianrong.vouchers import audit
+from lianrong.vouchers import service as vouchers
 
 
 def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):

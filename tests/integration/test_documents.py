@@ -11,9 +11,10 @@ from ledger_asserts import counts, prepare_args, refuses, rows
 from lianrong.adapters.db import tables as t
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
-from lianrong.vouchers import lineage, service as vouchers
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM
+from lianrong.vouchers import lineage
+from lianrong.vouchers import service as vouchers
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

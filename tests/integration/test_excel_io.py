@@ -11,9 +11,9 @@ from factories import key, uscc
 from ledger_asserts import counts, refuses, rows
 from openpyxl import Workbook, load_workbook
 
+from lianrong.adapters import excel_io
 from lianrong.adapters.db import tables as t
 from lianrong.kernel.identifiers import normalize_uscc
-from lianrong.adapters import excel_io
 from lianrong.parties import service as parties
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import service as vouchers

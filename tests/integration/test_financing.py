@@ -9,10 +9,10 @@ from factories import key
 from ledger_asserts import balance, refuses, row, rows
 
 from lianrong.adapters.db import tables as t
-from lianrong.vouchers import audit
 from lianrong.financing import service as financing
 from lianrong.parties import service as parties
 from lianrong.settlement import service as settlement
+from lianrong.vouchers import audit
 
 MATURITY = dt.date(2027, 3, 15)  # 109 days after 2026-11-26
 CHECKLIST = {"contract": True, "invoices": True, "documents": True}

@@ -10,9 +10,9 @@ from ledger_asserts import prepare_args, refuses, row, rows
 from lianrong.adapters.db import tables as t
 from lianrong.documents import service as documents
 from lianrong.parties import service as parties
+from lianrong.platform.context import Actor
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import service as vouchers
-from lianrong.platform.context import Actor
 
 MATURITY = dt.date(2027, 3, 15)
 

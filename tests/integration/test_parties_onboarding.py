@@ -10,10 +10,10 @@ from factories import key, make_context, uscc
 from ledger_asserts import refuses, rows, snapshot
 
 from lianrong.adapters.db import tables as t
-from lianrong.kernel import errors
 from lianrong.credit import service as credit
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
+from lianrong.kernel import errors
 from lianrong.parties import service as parties
 from lianrong.vouchers import service as vouchers
 

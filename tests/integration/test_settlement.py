@@ -10,10 +10,12 @@ from factories import key, uscc
 from ledger_asserts import balance, occupied, prepare_args, refuses, row, rows, snapshot
 
 from lianrong.adapters.db import tables as t
-from lianrong.vouchers import audit, service as vouchers
 from lianrong.financing import service as financing
 from lianrong.parties import service as parties
-from lianrong.settlement import payments, service as settlement
+from lianrong.settlement import payments
+from lianrong.settlement import service as settlement
+from lianrong.vouchers import audit
+from lianrong.vouchers import service as vouchers
 
 MATURITY = dt.date(2027, 3, 15)
 pi = t.payment_instruction

@@ -7,9 +7,11 @@ from factories import World, key, make_context
 from ledger_asserts import refuses
 
 from lianrong.kernel.errors import InvalidState
-from lianrong.vouchers import audit, service as vouchers
 from lianrong.parties import service as parties
-from lianrong.settlement import payments, service as settlement
+from lianrong.settlement import payments
+from lianrong.settlement import service as settlement
+from lianrong.vouchers import audit
+from lianrong.vouchers import service as vouchers
 
 
 def test_retrying_an_overdue_voucher_after_funding_settles_it_and_keeps_the_default(db_url):

@@ -12,7 +12,8 @@ import pytest
 from factories import World, in_threads, make_context
 
 from lianrong.adapters.db.engine import sqlite_writer
-from lianrong.vouchers import audit, service as vouchers
+from lianrong.vouchers import audit
+from lianrong.vouchers import service as vouchers
 
 
 @pytest.fixture

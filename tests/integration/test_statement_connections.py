@@ -14,7 +14,8 @@ from factories import World, in_threads, make_context
 
 from lianrong.adapters.db.engine import statement_connections
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.vouchers import audit, service as vouchers
+from lianrong.vouchers import audit
+from lianrong.vouchers import service as vouchers
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ from factories import key, uscc
 from ledger_asserts import refuses, row, rows
 
 from lianrong.adapters.db import tables as t
-from lianrong.vouchers import audit, service as vouchers
 from lianrong.financing import service as financing
 from lianrong.parties import service as parties
+from lianrong.vouchers import audit
+from lianrong.vouchers import service as vouchers
 
 MATURITY = dt.date(2027, 3, 15)
 

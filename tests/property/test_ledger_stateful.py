@@ -59,13 +59,15 @@ from sqlalchemy.engine import make_url
 
 from lianrong import bootstrap
 from lianrong.adapters.db import tables as t
-from lianrong.kernel import errors
 from lianrong.financing import model as fin_rules
-from lianrong.kernel.money import ratio_amount
-from lianrong.vouchers import audit, service as vouchers
 from lianrong.financing import service as financing
+from lianrong.kernel import errors
+from lianrong.kernel.money import ratio_amount
 from lianrong.parties import service as parties
-from lianrong.settlement import payments, service as settlement
+from lianrong.settlement import payments
+from lianrong.settlement import service as settlement
+from lianrong.vouchers import audit
+from lianrong.vouchers import service as vouchers
 
 # the machine re-designates World's core with tighter parameters, so the limits are reached
 MAX_TIER = 6

@@ -8,7 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lianrong.adapters.holidays import ChineseCalendarSource, WeekendsOnlySource
-from lianrong.kernel.calendar import BusinessDay, HolidaySource, add_months, days_between, roll_forward
+from lianrong.kernel.calendar import (
+    BusinessDay,
+    HolidaySource,
+    add_months,
+    days_between,
+    roll_forward,
+)
 from lianrong.kernel.errors import InvalidDate, ValidationFailed
 
 CN = ChineseCalendarSource()

@@ -11,10 +11,17 @@ from decimal import Decimal
 
 import pytest
 
-from lianrong.kernel import errors
 from lianrong.financing import errors as financing_errors
+from lianrong.financing.model import (
+    CHECKLIST_ITEMS,
+    Quote,
+    check_application,
+    check_checklist,
+    quote,
+    surplus,
+)
+from lianrong.kernel import errors
 from lianrong.vouchers import errors as vouchers_errors
-from lianrong.financing.model import CHECKLIST_ITEMS, Quote, check_application, check_checklist, quote, surplus
 
 TODAY = date(2026, 11, 26)
 MATURITY = date(2027, 3, 15)  # 5 (Nov 26–30) + 31 + 31 + 28 + 14 = 109 days, maturity not counted

@@ -6,7 +6,11 @@ from hypothesis import strategies as st
 from stdnum.cn import uscc as stdnum_uscc
 
 from lianrong.kernel.errors import InvalidInvoiceNumber, InvalidUSCC
-from lianrong.kernel.identifiers import make_uscc, normalize_invoice_number, normalize_uscc
+from lianrong.kernel.identifiers import (
+    make_uscc,
+    normalize_invoice_number,
+    normalize_uscc,
+)
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 

@@ -9,7 +9,14 @@ import json
 import pytest
 
 from lianrong.vouchers.invariants import (
-    GENESIS, Violation, check_chain, check_credit, check_holders, check_invoices, check_voucher)
+    GENESIS,
+    Violation,
+    check_chain,
+    check_credit,
+    check_holders,
+    check_invoices,
+    check_voucher,
+)
 
 
 def rehash(prev: str, payload: str, algorithm: str) -> str:

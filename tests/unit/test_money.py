@@ -6,10 +6,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lianrong.kernel.errors import AmountFractionalFen, AmountMalformed, AmountNotPositive, AmountTooLarge, InvalidRate
-from lianrong.parties.errors import InvalidParameter
+from lianrong.kernel.errors import (
+    AmountFractionalFen,
+    AmountMalformed,
+    AmountNotPositive,
+    AmountTooLarge,
+    InvalidRate,
+)
 from lianrong.kernel.money import (
-    MAX_FEN, amount_in_words, check_fen, format_yuan, parse_rate, parse_yuan, prepaid_interest, ratio_amount)
+    MAX_FEN,
+    amount_in_words,
+    check_fen,
+    format_yuan,
+    parse_rate,
+    parse_yuan,
+    prepaid_interest,
+    ratio_amount,
+)
+from lianrong.parties.errors import InvalidParameter
 
 fens = st.integers(min_value=1, max_value=MAX_FEN)
 

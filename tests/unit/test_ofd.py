@@ -12,8 +12,8 @@ import zipfile
 import pytest
 
 from lianrong.api.errors import http_status
-from lianrong.kernel import errors
 from lianrong.documents.service import OFD_NAMESPACE, check_ofd, sniff_media_type
+from lianrong.kernel import errors
 
 OFD_XML = (f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD xmlns:ofd="{OFD_NAMESPACE}" Version="1.0" DocType="OFD">'
            '<ofd:DocBody><ofd:DocInfo><ofd:DocID>0C1D4F7159954EEEDE517F7285E84DC4</ofd:DocID></ofd:DocInfo>'

@@ -10,7 +10,15 @@ import openpyxl
 import pytest
 
 from lianrong.adapters.payment_files import (
-    CONFIRMED, FAILED, Confirmation, InstructionLine, export_batch, export_csv, export_xlsx, parse_confirmations)
+    CONFIRMED,
+    FAILED,
+    Confirmation,
+    InstructionLine,
+    export_batch,
+    export_csv,
+    export_xlsx,
+    parse_confirmations,
+)
 from lianrong.kernel import errors
 from lianrong.settlement import errors as settlement_errors
 

@@ -8,9 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from lianrong.vouchers import errors as vouchers_errors
 from lianrong.kernel.policy import (
-    IssueTerm, Policy, check_issue_term, check_issuer_not_defaulted, check_maker_checker)
+    IssueTerm,
+    Policy,
+    check_issue_term,
+    check_issuer_not_defaulted,
+    check_maker_checker,
+)
+from lianrong.vouchers import errors as vouchers_errors
 
 ISSUE = date(2026, 11, 26)
 FAR_DUE = date(2030, 1, 1)

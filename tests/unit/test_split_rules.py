@@ -12,8 +12,21 @@ from lianrong.kernel import errors
 from lianrong.parties import errors as parties_errors
 from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers.model import (
-    ACTIVE, FINANCED, FROZEN, LEAF_STATUSES, SETTLED, SPENT, STATUS_ZH, Child, FinancingParams, FragmentState, Part,
-    check_can_move, check_invoice_allocations, plan_split)
+    ACTIVE,
+    FINANCED,
+    FROZEN,
+    LEAF_STATUSES,
+    SETTLED,
+    SPENT,
+    STATUS_ZH,
+    Child,
+    FinancingParams,
+    FragmentState,
+    Part,
+    check_can_move,
+    check_invoice_allocations,
+    plan_split,
+)
 
 TODAY = date(2026, 11, 26)
 MATURITY = date(2027, 3, 15)

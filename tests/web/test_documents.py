@@ -11,12 +11,12 @@ from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
+from ledger_asserts import party_by_short_name as _party
 from sqlalchemy import select
 
-from ledger_asserts import party_by_short_name as _party
 from lianrong.adapters.db import tables as t
-from lianrong.entrypoints.api.app import create_app
 from lianrong.documents import service as documents
+from lianrong.entrypoints.api.app import create_app
 from lianrong.parties import service as parties
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"

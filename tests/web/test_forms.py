@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from ledger_asserts import count as _count
+from ledger_asserts import party_by_short_name as _party
 from sqlalchemy import select
 
-from ledger_asserts import count as _count, party_by_short_name as _party
 from lianrong.adapters.db import tables as t
-from lianrong.entrypoints.demo import DEMO_PASSWORD
 from lianrong.documents import service as documents
+from lianrong.entrypoints.demo import DEMO_PASSWORD
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM
 

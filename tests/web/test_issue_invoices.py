@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from ledger_asserts import party_by_short_name as _party
 from sqlalchemy import func, select
 
-from ledger_asserts import party_by_short_name as _party
 from lianrong.adapters.db import tables as t
 from lianrong.documents import service as documents
 from lianrong.parties import service as parties

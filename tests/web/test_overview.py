@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lianrong.kernel import errors
-from lianrong.reporting import overview
 from lianrong.parties import service as parties
+from lianrong.reporting import overview
 
 
 def test_figures_of_the_demo(console):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from ledger_asserts import party_by_short_name as _party
 from sqlalchemy import select
 
-from ledger_asserts import party_by_short_name as _party
 from lianrong.adapters.db import tables as t
 
 PAGES = [

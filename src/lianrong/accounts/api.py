@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from lianrong.accounts import directory
 from lianrong.accounts import errors as accounts_errors
-from lianrong.accounts import service as accounts, directory
+from lianrong.accounts import service as accounts
+from lianrong.accounts.schemas import (
+    LoginCreate,
+    LoginRead,
+    MeRead,
+    TokenCreate,
+    TokenCreated,
+    TokenPage,
+    TokenRevoked,
+)
+from lianrong.api.deps import (
+    SESSION_COOKIE,
+    Ctx,
+    CurrentActor,
+    CurrentCaller,
+    IdParam,
+    Paging,
+    count_login_attempt,
+)
 from lianrong.settings import secure_transport
-from lianrong.api.deps import SESSION_COOKIE, Ctx, CurrentActor, CurrentCaller, IdParam, Paging, count_login_attempt
-from lianrong.api.schemas import LoginCreate, LoginRead, MeRead, TokenCreate, TokenCreated, TokenPage, TokenRevoked
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

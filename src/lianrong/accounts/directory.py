@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lianrong.accounts import service as accounts
 from lianrong.adapters.db import tables as t
 from lianrong.kernel import errors
-from lianrong.accounts import service as accounts
 from lianrong.platform.common import Result, paged
 from lianrong.platform.context import Actor, Context
 

@@ -37,11 +37,16 @@ from typing import Any
 from pwdlib import PasswordHash
 from sqlalchemy import delete, insert, select, update
 
-from lianrong.adapters.db import tables as t
+from lianrong.accounts.errors import (
+    AccountLocked,
+    LoginFailed,
+    NotAuthenticated,
+    WeakPassword,
+)
 from lianrong.adapters import signing
+from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.aio import AsyncPg
 from lianrong.kernel import errors
-from lianrong.accounts.errors import AccountLocked, LoginFailed, NotAuthenticated, WeakPassword
 from lianrong.kernel.ids import new_id
 from lianrong.platform.common import Result, resolve_party
 from lianrong.platform.context import Actor, Context

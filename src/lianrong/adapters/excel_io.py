@@ -28,14 +28,20 @@ from sqlalchemy import and_, insert, or_, select, update
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
-from lianrong.vouchers import model as v
 from lianrong.kernel.identifiers import normalize_uscc
-from lianrong.kernel.money import parse_yuan
 from lianrong.kernel.ids import new_id
-from lianrong.platform import scope
-from lianrong.platform.common import Result, check_actor_party, check_actor_role, resolve_party, run_idempotent
-from lianrong.platform.context import BEIJING, Actor, Context
+from lianrong.kernel.money import parse_yuan
 from lianrong.parties.service import core_params
+from lianrong.platform import scope
+from lianrong.platform.common import (
+    Result,
+    check_actor_party,
+    check_actor_role,
+    resolve_party,
+    run_idempotent,
+)
+from lianrong.platform.context import BEIJING, Actor, Context
+from lianrong.vouchers import model as v
 
 __all__ = [
     "ACCOUNTING_CLASS_EN",

@@ -20,15 +20,14 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
-from lianrong.kernel import errors
 from lianrong.accounts import errors as accounts_errors
 from lianrong.accounts import service as accounts
-from lianrong.accounts.service import Principal
-from lianrong.platform.context import Actor, Context
+from lianrong.accounts.service import SESSION_COOKIE, Principal
 from lianrong.api.ratelimit import SlidingWindowLimiter
 from lianrong.api.schemas import ID_PATTERN
+from lianrong.kernel import errors
+from lianrong.platform.context import Actor, Context
 
-from lianrong.accounts.service import SESSION_COOKIE
 #: the API's path prefix
 PREFIX = "/api/v1"
 CSRF_HEADER = "X-CSRF-Token"

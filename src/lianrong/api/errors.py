@@ -15,11 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lianrong.kernel import errors
 from lianrong.accounts import errors as accounts_errors
 from lianrong.api.deps import key_missing
-from lianrong.entrypoints.api.middleware import INTERNAL
 from lianrong.api.schemas import ErrorRead
+from lianrong.entrypoints.api.middleware import INTERNAL
+from lianrong.kernel import errors
 
 #: documented on every API operation, so clients (and the schema check) know the error body
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

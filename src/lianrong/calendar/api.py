@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
 
-from lianrong.calendar import service as calendar
 from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, Paging, WritingActor
-from lianrong.api.schemas import CalendarDayPage, CalendarLoadRead
+from lianrong.calendar import service as calendar
+from lianrong.calendar.schemas import CalendarDayPage, CalendarLoadRead
 from lianrong.documents.api import read_upload
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])

@@ -21,8 +21,8 @@ from sqlalchemy import insert, select, update
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.adapters.holidays import ChineseCalendarSource
-from lianrong.kernel import errors
 from lianrong.calendar import errors as calendar_errors
+from lianrong.kernel import errors
 from lianrong.kernel.calendar import HolidaySource, roll_forward
 from lianrong.platform import scope
 from lianrong.platform.common import Result, run_idempotent

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from lianrong.api.deps import (
+    Ctx,
+    CurrentActor,
+    IdempotencyKey,
+    Paging,
+    PartyQuery,
+    WritingActor,
+)
 from lianrong.credit import service as credit
-from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, PartyQuery, Paging, WritingActor
-from lianrong.api.schemas import CreditLineCreate, CreditLinePage, CreditLineRead
+from lianrong.credit.schemas import CreditLineCreate, CreditLinePage, CreditLineRead
 
 router = APIRouter(prefix="/credit-lines", tags=["credit"])
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from lianrong.kernel import errors
 from lianrong.credit import errors as credit_errors
+from lianrong.kernel import errors
 
 
 @dataclass(frozen=True)

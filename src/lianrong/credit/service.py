@@ -9,16 +9,23 @@ from sqlalchemy import insert, or_, select, update
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.kernel import errors
 from lianrong.credit import errors as credit_errors
 from lianrong.credit.model import CreditLineState, check_occupation, check_validity
-from lianrong.kernel.money import check_fen
+from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
+from lianrong.kernel.money import check_fen
+from lianrong.parties.service import core_params
 from lianrong.platform import scope
 from lianrong.platform.common import (
-    Result, check_actor_party, check_actor_role, paged, resolve_party, row_dict, run_idempotent)
+    Result,
+    check_actor_party,
+    check_actor_role,
+    paged,
+    resolve_party,
+    row_dict,
+    run_idempotent,
+)
 from lianrong.platform.context import Actor, Context
-from lianrong.parties.service import core_params
 
 
 def grant_line(ctx: Context, *, actor: Actor, bank: str, core: str, limit_fen: int, valid_from: dt.date,

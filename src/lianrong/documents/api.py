@@ -8,12 +8,27 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import Response
 
-from lianrong.kernel import errors
+from lianrong.api.deps import (
+    Ctx,
+    CurrentActor,
+    IdempotencyKey,
+    IdParam,
+    Paging,
+    PartyQuery,
+    WritingActor,
+)
+from lianrong.api.schemas import SHA256_PATTERN
 from lianrong.documents import service as documents
-from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
-from lianrong.api.schemas import (
-    SHA256_PATTERN, AttachmentRead, ContractCreate, ContractPage, ContractRead, InvoiceCreate, InvoiceRead,
-    TradeDocumentsRead)
+from lianrong.documents.schemas import (
+    AttachmentRead,
+    ContractCreate,
+    ContractPage,
+    ContractRead,
+    InvoiceCreate,
+    InvoiceRead,
+    TradeDocumentsRead,
+)
+from lianrong.kernel import errors
 
 router = APIRouter(tags=["documents"])
 

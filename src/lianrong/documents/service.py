@@ -12,19 +12,26 @@ from typing import Any
 
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
-
 from sqlalchemy import and_, bindparam, func, insert, or_, select, union_all, update
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.kernel import errors
 from lianrong.documents import errors as documents_errors
+from lianrong.kernel import errors
 from lianrong.kernel.identifiers import normalize_invoice_number
-from lianrong.kernel.money import check_fen
 from lianrong.kernel.ids import new_id
+from lianrong.kernel.money import check_fen
 from lianrong.platform import scope
 from lianrong.platform.common import (
-    Result, check_actor_party, check_actor_role, get_or_raise, paged, resolve_party, row_dict, run_idempotent)
+    Result,
+    check_actor_party,
+    check_actor_role,
+    get_or_raise,
+    paged,
+    resolve_party,
+    row_dict,
+    run_idempotent,
+)
 from lianrong.platform.context import Actor, Context
 
 #: accepted upload types, recognised by their leading bytes, never by file name

@@ -16,17 +16,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from lianrong.accounts import service as accounts
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.payments import SimulatedBank
-from lianrong.kernel.identifiers import make_uscc
-from lianrong.accounts import service as accounts
 from lianrong.credit import service as credit
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
+from lianrong.kernel.identifiers import make_uscc
 from lianrong.parties import service as parties
-from lianrong.settlement import payments, service as settlement
-from lianrong.vouchers import service as vouchers
 from lianrong.platform.context import SYSTEM, Actor, Context, FixedClock
+from lianrong.settlement import payments
+from lianrong.settlement import service as settlement
+from lianrong.vouchers import service as vouchers
 
 D = dt.date
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import structlog
 
-from lianrong.vouchers import audit
-from lianrong.settlement import service as settlement
 from lianrong.platform.context import Context
+from lianrong.settlement import service as settlement
+from lianrong.vouchers import audit
 
 log = structlog.get_logger(__name__)
 

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from lianrong.api.deps import (
+    Ctx,
+    CurrentActor,
+    IdempotencyKey,
+    IdParam,
+    Paging,
+    PartyQuery,
+    WritingActor,
+)
+from lianrong.api.schemas import FinancingStatus
 from lianrong.financing import service as financing
+from lianrong.financing.schemas import (
+    DisbursementRead,
+    FinancingApplied,
+    FinancingCreate,
+    FinancingDetail,
+    FinancingPage,
+    PreviewRead,
+    RegistrationCreate,
+    RegistrationRead,
+    ReviewCreate,
+    ReviewRead,
+)
 from lianrong.platform.common import jsonable
-from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
-from lianrong.api.schemas import (
-    DisbursementRead, FinancingApplied, FinancingCreate, FinancingDetail, FinancingPage, FinancingStatus,
-    PreviewRead, RegistrationCreate, RegistrationRead, ReviewCreate, ReviewRead)
 
 router = APIRouter(prefix="/financings", tags=["financings"])
 

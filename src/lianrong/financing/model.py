@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from lianrong.kernel import errors
 from lianrong.financing import errors as financing_errors
-from lianrong.vouchers import errors as vouchers_errors
+from lianrong.kernel import errors
 from lianrong.kernel.calendar import add_months
 from lianrong.kernel.money import check_fen, prepaid_interest, ratio_amount
+from lianrong.vouchers import errors as vouchers_errors
 
 APPLIED = "applied"
 APPROVED = "approved"

@@ -10,22 +10,31 @@ from sqlalchemy import insert, select, update
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.kernel import errors
-from lianrong.financing import errors as financing_errors
-from lianrong.vouchers import errors as vouchers_errors
-from lianrong.financing import model as fin
-from lianrong.vouchers import model as v
-from lianrong.kernel.money import check_fen, ratio_amount
-from lianrong.kernel.ids import new_id
-from lianrong.platform import scope
-from lianrong.platform.common import (
-    Result, append_op, check_actor_party, check_actor_role, get_or_raise, lock_voucher, paged, resolve_party,
-    row_dict, run_idempotent)
-from lianrong.platform.context import Actor, Context
 from lianrong.credit.service import line_in_force, occupy, release
 from lianrong.documents.service import financing_has_documents, trade_documents
+from lianrong.financing import errors as financing_errors
+from lianrong.financing import model as fin
+from lianrong.kernel import errors
+from lianrong.kernel.ids import new_id
+from lianrong.kernel.money import check_fen, ratio_amount
 from lianrong.parties.service import lpr_in_force, require_onboarded, supplier_params
+from lianrong.platform import scope
+from lianrong.platform.common import (
+    Result,
+    append_op,
+    check_actor_party,
+    check_actor_role,
+    get_or_raise,
+    lock_voucher,
+    paged,
+    resolve_party,
+    row_dict,
+    run_idempotent,
+)
+from lianrong.platform.context import Actor, Context
 from lianrong.settlement.payments import create_instruction, submit
+from lianrong.vouchers import errors as vouchers_errors
+from lianrong.vouchers import model as v
 
 
 def _load(uow: UnitOfWork, fragment_ids: list[str], actor: Actor | None = None) -> tuple[list[Any], list[Any]]:

@@ -10,7 +10,13 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from lianrong.kernel.errors import AmountFractionalFen, AmountMalformed, AmountNotPositive, AmountTooLarge, InvalidRate
+from lianrong.kernel.errors import (
+    AmountFractionalFen,
+    AmountMalformed,
+    AmountNotPositive,
+    AmountTooLarge,
+    InvalidRate,
+)
 from lianrong.parties.errors import InvalidParameter
 
 __all__ = [

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from lianrong.vouchers import errors as vouchers_errors
 from lianrong.kernel.calendar import add_months
+from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers.splitwatch import WatchLimits
 
 

@@ -7,12 +7,35 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from lianrong.accounts import directory
+from lianrong.api.deps import (
+    Ctx,
+    CurrentActor,
+    IdempotencyKey,
+    IdParam,
+    Paging,
+    PartyQuery,
+    WritingActor,
+)
+from lianrong.api.schemas import PartyKind, Role
 from lianrong.parties import service as parties
-from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
-from lianrong.api.schemas import (
-    DesignationCreate, DesignationPage, DesignationRead, LedgerCreate, LedgerRead, LprCreate, LprPage, LprRead,
-    OnboardingCreate, OnboardingRead, PartyCreate, PartyKind, PartyPage, PartyRead, Role, UserCreate, UserPage,
-    UserRead)
+from lianrong.parties.schemas import (
+    DesignationCreate,
+    DesignationPage,
+    DesignationRead,
+    LedgerCreate,
+    LedgerRead,
+    LprCreate,
+    LprPage,
+    LprRead,
+    OnboardingCreate,
+    OnboardingRead,
+    PartyCreate,
+    PartyPage,
+    PartyRead,
+    UserCreate,
+    UserPage,
+    UserRead,
+)
 
 router = APIRouter(tags=["parties"])
 

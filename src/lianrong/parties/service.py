@@ -11,14 +11,22 @@ from sqlalchemy import Select, and_, case, func, insert, or_, select, text, upda
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
-from lianrong.parties import errors as parties_errors
 from lianrong.kernel.identifiers import normalize_uscc
-from lianrong.kernel.money import check_fen, parse_rate
-from lianrong.vouchers.model import FinancingParams
 from lianrong.kernel.ids import new_id
+from lianrong.kernel.money import check_fen, parse_rate
+from lianrong.parties import errors as parties_errors
 from lianrong.platform.common import (
-    Result, check_actor_party, check_actor_role, get_or_raise, paged, resolve_party, row_dict, run_idempotent)
+    Result,
+    check_actor_party,
+    check_actor_role,
+    get_or_raise,
+    paged,
+    resolve_party,
+    row_dict,
+    run_idempotent,
+)
 from lianrong.platform.context import Actor, Context
+from lianrong.vouchers.model import FinancingParams
 
 ROLES = ("operator", "approver", "viewer", "admin")
 #: organisation kinds; a core enterprise or supplier is an ``enterprise`` (core = designated by a bank)

@@ -21,14 +21,14 @@ from sqlalchemy import and_, func, or_, select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
+from lianrong.documents.service import trade_documents, trade_files
 from lianrong.kernel import errors
-from lianrong.vouchers import model as v
-from lianrong.vouchers import lineage as lineage_service
+from lianrong.parties.service import lpr_query
 from lianrong.platform import scope
 from lianrong.platform.common import Result, row_dict
 from lianrong.platform.context import Actor, Context
-from lianrong.documents.service import trade_documents, trade_files
-from lianrong.parties.service import lpr_query
+from lianrong.vouchers import lineage as lineage_service
+from lianrong.vouchers import model as v
 
 # --- helpers ------------------------------------------------------------------------------------
 

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from lianrong.api.deps import Ctx, CurrentActor, Paging, PartyQuery
+from lianrong.api.schemas import ID_PATTERN
+from lianrong.reporting.schemas import SplitReportPage
 from lianrong.vouchers import splits
-from lianrong.api.deps import Ctx, CurrentActor, PartyQuery, Paging
-from lianrong.api.schemas import ID_PATTERN, SplitReportPage
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 

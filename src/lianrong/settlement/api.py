@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from lianrong.settlement import service as settlement
 from lianrong.api.deps import Ctx, IdempotencyKey, WritingActor
-from lianrong.api.schemas import SettlementCreate, SettlementRead
+from lianrong.settlement import service as settlement
+from lianrong.settlement.schemas import SettlementCreate, SettlementRead
 
 router = APIRouter(prefix="/settlement", tags=["settlement"])
 

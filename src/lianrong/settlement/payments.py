@@ -18,17 +18,26 @@ from sqlalchemy import func, insert, or_, select, update
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.adapters.payments import Instruction, Outcome
-from lianrong.kernel import errors
+from lianrong.credit.service import release
 from lianrong.financing import model as fin
-from lianrong.vouchers import model as v
-from lianrong.kernel.money import check_fen, format_yuan
+from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
+from lianrong.kernel.money import check_fen, format_yuan
 from lianrong.platform import scope
 from lianrong.platform.common import (
-    SYSTEM_ACTOR, Result, append_op, check_actor_role, lock_voucher, lock_voucher_head, paged, resolve_party,
-    row_dict, run_idempotent)
+    SYSTEM_ACTOR,
+    Result,
+    append_op,
+    check_actor_role,
+    lock_voucher,
+    lock_voucher_head,
+    paged,
+    resolve_party,
+    row_dict,
+    run_idempotent,
+)
 from lianrong.platform.context import Actor, Context
-from lianrong.credit.service import release
+from lianrong.vouchers import model as v
 
 
 def create_instruction(ctx: Context, uow: UnitOfWork, *, kind: str, core_id: str, payer_id: str,

@@ -10,10 +10,18 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Query, UploadFile
 from fastapi.responses import Response
 
-from lianrong.settlement import payments
-from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, PartyQuery, Paging, WritingActor
-from lianrong.api.schemas import ConfirmationsRead, PaymentKind, PaymentPage, PaymentStatus
+from lianrong.api.deps import (
+    Ctx,
+    CurrentActor,
+    IdempotencyKey,
+    Paging,
+    PartyQuery,
+    WritingActor,
+)
+from lianrong.api.schemas import PaymentKind, PaymentStatus
 from lianrong.documents.api import read_upload
+from lianrong.settlement import payments
+from lianrong.settlement.schemas import ConfirmationsRead, PaymentPage
 
 router = APIRouter(prefix="/payments", tags=["payments"])
 

@@ -15,15 +15,19 @@ import structlog
 from sqlalchemy import select, update
 
 from lianrong.adapters.db import tables as t
-from lianrong.kernel import errors
-from lianrong.settlement import errors as settlement_errors
 from lianrong.financing import model as fin
-from lianrong.vouchers import model as v
+from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.platform import scope
 from lianrong.platform.common import SYSTEM_ACTOR, Result, append_op, lock_voucher_head
 from lianrong.platform.context import Actor, Context
-from lianrong.settlement.payments import PendingInstruction, mark_overdue, submit_pending
+from lianrong.settlement import errors as settlement_errors
+from lianrong.settlement.payments import (
+    PendingInstruction,
+    mark_overdue,
+    submit_pending,
+)
+from lianrong.vouchers import model as v
 
 log = structlog.get_logger(__name__)
 

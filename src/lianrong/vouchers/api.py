@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from lianrong.vouchers import lineage, service as vouchers
-from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
-from lianrong.api.schemas import (
-    VoucherCreate, VoucherDetail, VoucherIssued, VoucherPage, VoucherPrepared, VoucherRejectCreate, VoucherStateRead,
-    VoucherStatus, VoucherTree)
+from lianrong.api.deps import (
+    Ctx,
+    CurrentActor,
+    IdempotencyKey,
+    IdParam,
+    Paging,
+    PartyQuery,
+    WritingActor,
+)
+from lianrong.api.schemas import VoucherStatus
+from lianrong.vouchers import lineage
+from lianrong.vouchers import service as vouchers
+from lianrong.vouchers.schemas import (
+    VoucherCreate,
+    VoucherDetail,
+    VoucherIssued,
+    VoucherPage,
+    VoucherPrepared,
+    VoucherRejectCreate,
+    VoucherStateRead,
+    VoucherTree,
+)
 
 router = APIRouter(prefix="/vouchers", tags=["vouchers"])
 

@@ -17,13 +17,13 @@ from sqlalchemy import func, select
 
 from lianrong.adapters.crypto import digest
 from lianrong.adapters.db import tables as t
-from lianrong.kernel import errors
-from lianrong.vouchers import errors as vouchers_errors
 from lianrong.financing import model as fin
-from lianrong.vouchers import invariants as inv
+from lianrong.kernel import errors
 from lianrong.platform import scope
 from lianrong.platform.common import jsonable
 from lianrong.platform.context import Actor, Context
+from lianrong.vouchers import errors as vouchers_errors
+from lianrong.vouchers import invariants as inv
 
 FORMAT = "lianrong-ledger-export"
 

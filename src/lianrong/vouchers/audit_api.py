@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from lianrong.vouchers import audit
 from lianrong.api.deps import Ctx, CurrentActor
-from lianrong.api.schemas import AuditRead
+from lianrong.vouchers import audit
+from lianrong.vouchers.schemas import AuditRead
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

@@ -24,11 +24,11 @@ from sqlalchemy import select
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
-from lianrong.vouchers import model as v
 from lianrong.kernel.money import amount_in_words, format_yuan
 from lianrong.platform import scope
 from lianrong.platform.common import get_or_raise
 from lianrong.platform.context import BEIJING, Actor, Context
+from lianrong.vouchers import model as v
 from lianrong.vouchers.lineage import path_to_root
 
 __all__ = [

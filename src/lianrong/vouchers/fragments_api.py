@@ -4,9 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from lianrong.vouchers import lineage, service as vouchers
-from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
-from lianrong.api.schemas import HoldingPage, LineageRead, TransferCreate, TransferRead
+from lianrong.api.deps import (
+    Ctx,
+    CurrentActor,
+    IdempotencyKey,
+    IdParam,
+    Paging,
+    PartyQuery,
+    WritingActor,
+)
+from lianrong.vouchers import lineage
+from lianrong.vouchers import service as vouchers
+from lianrong.vouchers.schemas import (
+    HoldingPage,
+    LineageRead,
+    TransferCreate,
+    TransferRead,
+)
 
 router = APIRouter(prefix="/fragments", tags=["fragments"])
 

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.raw import Raw
+from lianrong.documents.service import trade_documents
 from lianrong.kernel import errors
 from lianrong.platform import scope
 from lianrong.platform.common import Result, get_or_raise, row_dict
 from lianrong.platform.context import Actor, Context
-from lianrong.documents.service import trade_documents
 
 
 class PathStep(NamedTuple):

@@ -11,9 +11,9 @@ from datetime import date
 from decimal import Decimal
 
 from lianrong.kernel import errors
+from lianrong.kernel.money import check_fen
 from lianrong.parties import errors as parties_errors
 from lianrong.vouchers import errors as vouchers_errors
-from lianrong.kernel.money import check_fen
 
 ACTIVE = "active"
 SPENT = "spent"

@@ -17,25 +17,44 @@ from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.aio import AsyncPg, DatabaseUnavailable
 from lianrong.adapters.db.raw import GuardFailed
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.kernel import errors
+from lianrong.calendar.service import holiday_source
+from lianrong.credit.service import occupy
 from lianrong.documents import errors as documents_errors
+from lianrong.documents.service import check_contract
+from lianrong.kernel import errors
+from lianrong.kernel.calendar import roll_forward
+from lianrong.kernel.ids import new_id
+from lianrong.kernel.money import check_fen
+from lianrong.kernel.policy import (
+    check_issue_term,
+    check_issuer_not_defaulted,
+    check_maker_checker,
+)
 from lianrong.parties import errors as parties_errors
+from lianrong.parties.service import core_params, require_onboarded
+from lianrong.platform import scope
+from lianrong.platform.common import (
+    IdempotencyRecord,
+    KeyTaken,
+    Result,
+    VoucherHead,
+    append_op,
+    chain_link,
+    check_actor_party,
+    check_actor_role,
+    checked_idempotency_key,
+    get_or_raise,
+    lock_voucher,
+    paged,
+    request_hash,
+    resolve_party,
+    row_dict,
+    run_idempotent,
+    voucher_head,
+)
+from lianrong.platform.context import Actor, Context
 from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import model as v
-from lianrong.kernel.calendar import roll_forward
-from lianrong.kernel.money import check_fen
-from lianrong.kernel.policy import check_issue_term, check_issuer_not_defaulted, check_maker_checker
-from lianrong.kernel.ids import new_id
-from lianrong.platform import scope
-from lianrong.calendar.service import holiday_source
-from lianrong.platform.common import (
-    IdempotencyRecord, KeyTaken, Result, VoucherHead, append_op, chain_link, check_actor_party, check_actor_role,
-    checked_idempotency_key, get_or_raise, lock_voucher, paged, request_hash, resolve_party, row_dict,
-    run_idempotent, voucher_head)
-from lianrong.platform.context import Actor, Context
-from lianrong.credit.service import occupy
-from lianrong.documents.service import check_contract
-from lianrong.parties.service import core_params, require_onboarded
 
 
 def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id: str,

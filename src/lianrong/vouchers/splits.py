@@ -18,10 +18,10 @@ from sqlalchemy import String, select, type_coerce
 
 from lianrong.adapters.db import tables as t
 from lianrong.kernel import errors
-from lianrong.vouchers import splitwatch as sw
 from lianrong.platform import scope
 from lianrong.platform.common import Result, jsonable, resolve_party
 from lianrong.platform.context import BEIJING, Actor, Context
+from lianrong.vouchers import splitwatch as sw
 
 _OPEN = ("active",)
 

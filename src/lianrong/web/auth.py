@@ -15,12 +15,11 @@ import secrets
 from fastapi import Request
 from starlette.datastructures import FormData
 
-from lianrong.accounts.errors import NotAuthenticated
 from lianrong.accounts import service as accounts
-from lianrong.accounts.service import Principal
+from lianrong.accounts.errors import NotAuthenticated
+from lianrong.accounts.service import SESSION_COOKIE, Principal
 from lianrong.platform.context import Context
 
-from lianrong.accounts.service import SESSION_COOKIE
 LOGIN_CSRF_COOKIE = "lr_login_csrf"
 #: the one-time setup form's double-submit cookie (before any user exists)
 SETUP_CSRF_COOKIE = "lr_setup_csrf"

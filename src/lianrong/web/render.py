@@ -25,11 +25,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
+from lianrong.accounts.service import Principal
 from lianrong.adapters import signing
 from lianrong.kernel import errors
 from lianrong.kernel.errors import LianRongError
 from lianrong.kernel.money import amount_in_words, format_yuan, parse_yuan
-from lianrong.accounts.service import Principal
 from lianrong.platform.context import Context
 from lianrong.settings import secure_transport
 from lianrong.web import i18n

@@ -7,7 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from lianrong.adapters.db.engine import SqliteWriter, StatementConnection, sqlite_writer, statement_connections
+from lianrong.adapters.db.engine import (
+    SqliteWriter,
+    StatementConnection,
+    sqlite_writer,
+    statement_connections,
+)
 from lianrong.adapters.db.raw import Raw
 
 

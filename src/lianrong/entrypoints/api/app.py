@@ -15,15 +15,15 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import HTMLResponse
 
 from lianrong import __version__
-from lianrong.platform.context import Context
-from lianrong.settings import Settings, get_settings
 from lianrong.api.deps import PREFIX, known_query_only, rate_limit
 from lianrong.api.errors import ERROR_RESPONSES, install_error_handlers
-from lianrong.entrypoints.api.hot import HotPaths
-from lianrong.entrypoints.api.middleware import JsonDepthLimit, RequestContextMiddleware
 from lianrong.api.ratelimit import SlidingWindowLimiter
 from lianrong.api.security import DOCS_ASSETS_PATH, DOCS_PATH, SecurityHeaders
+from lianrong.entrypoints.api.hot import HotPaths
+from lianrong.entrypoints.api.middleware import JsonDepthLimit, RequestContextMiddleware
 from lianrong.entrypoints.api.routers import ROUTERS
+from lianrong.platform.context import Context
+from lianrong.settings import Settings, get_settings
 
 log = structlog.get_logger("lianrong.api")
 

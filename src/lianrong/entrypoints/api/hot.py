@@ -30,20 +30,27 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from lianrong.accounts import errors as accounts_errors
+from lianrong.accounts import service as accounts
 from lianrong.adapters import jsoncodec
 from lianrong.adapters.db.aio import AsyncPg, DatabaseUnavailable
 from lianrong.adapters.db.engine import is_postgres
-from lianrong.kernel import errors
-from lianrong.accounts import errors as accounts_errors
-from lianrong.accounts import service as accounts
-from lianrong.vouchers import service as vouchers
-from lianrong.platform.context import Actor, Context
 from lianrong.api.deps import (
-    IDEMPOTENCY_KEY_MAX, IDEMPOTENCY_KEY_PATTERN, PREFIX, count_request, refuse_viewer, scoped_key)
+    IDEMPOTENCY_KEY_MAX,
+    IDEMPOTENCY_KEY_PATTERN,
+    PREFIX,
+    count_request,
+    refuse_viewer,
+    scoped_key,
+)
 from lianrong.api.errors import error_headers, http_status
-from lianrong.entrypoints.api.middleware import read_body, replaying
 from lianrong.api.ratelimit import SlidingWindowLimiter
-from lianrong.api.schemas import ID_PATTERN, TransferCreate
+from lianrong.api.schemas import ID_PATTERN
+from lianrong.entrypoints.api.middleware import read_body, replaying
+from lianrong.kernel import errors
+from lianrong.platform.context import Actor, Context
+from lianrong.vouchers import service as vouchers
+from lianrong.vouchers.schemas import TransferCreate
 
 _TRANSFER = re.compile("^" + re.escape(PREFIX) + r"/fragments/([^/]+)/transfer$")
 _ID = re.compile(ID_PATTERN)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from lianrong.vouchers import audit_api as audit, fragments_api as fragments, api as vouchers
 from lianrong.accounts import api as auth
 from lianrong.calendar import api as calendar
 from lianrong.credit import api as credit
 from lianrong.documents import api as documents
 from lianrong.financing import api as financings
 from lianrong.parties import api as parties
-from lianrong.settlement import payments_api as payments, api as settlement
 from lianrong.reporting import api as reports
+from lianrong.settlement import api as settlement
+from lianrong.settlement import payments_api as payments
+from lianrong.vouchers import api as vouchers
+from lianrong.vouchers import audit_api as audit
+from lianrong.vouchers import fragments_api as fragments
 
 ROUTERS = [m.router for m in (auth, parties, documents, credit, vouchers, fragments, financings, settlement,
                               payments, audit, reports, calendar)]

@@ -23,14 +23,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from lianrong.api.errors import http_status
 from lianrong.kernel import errors
 from lianrong.kernel.errors import LianRongError
-from lianrong.api.errors import http_status
 from lianrong.platform.context import Context
 from lianrong.web import i18n
 from lianrong.web.auth import (
-    SESSION_COOKIE, CsrfFailed, LoginRequired, PageForbidden, check_csrf, console_role, optional_principal,
-    require_principal)
+    SESSION_COOKIE,
+    CsrfFailed,
+    LoginRequired,
+    PageForbidden,
+    check_csrf,
+    console_role,
+    optional_principal,
+    require_principal,
+)
 from lianrong.web.render import UI, error_dict
 
 STATIC = Path(__file__).parents[2] / "web" / "static"
@@ -144,8 +151,14 @@ def install(app: FastAPI, ctx: Context) -> None:
     """Mount the console's routes and static assets on the application, with the security headers of
     ``api/security.py`` when the application has none yet (``create_app`` adds them for all of it)."""
     from lianrong.api.security import SecurityHeaders
+    from lianrong.entrypoints.console.pages import (
+        bank,
+        common,
+        core,
+        overseer,
+        supplier,
+    )
     from lianrong.settings import Settings
-    from lianrong.entrypoints.console.pages import bank, common, core, overseer, supplier
 
     if not hasattr(app.state, "ctx"):
         app.state.ctx = ctx  # as create_app sets it: pages that have only the request find it there

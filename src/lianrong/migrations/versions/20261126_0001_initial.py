@@ -11,9 +11,8 @@ Create Date: 2026-11-26 01:53:18.211567
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '20261126_0001'

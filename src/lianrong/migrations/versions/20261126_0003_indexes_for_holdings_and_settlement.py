@@ -9,7 +9,6 @@ from typing import Sequence, Union
 
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision: str = '20261126_0003'
 down_revision: Union[str, Sequence[str], None] = '20261126_0002'

@@ -25,7 +25,6 @@ from typing import Sequence, Union
 
 from alembic import op
 
-
 revision: str = '20261201_0004'
 down_revision: Union[str, Sequence[str], None] = '20261126_0003'
 branch_labels: Union[str, Sequence[str], None] = None

@@ -15,7 +15,6 @@ from typing import Sequence, Union
 
 from alembic import op
 
-
 revision: str = '20261202_0005'
 down_revision: Union[str, Sequence[str], None] = '20261201_0004'
 branch_labels: Union[str, Sequence[str], None] = None

@@ -21,7 +21,6 @@ from typing import Sequence, Union
 
 from alembic import op
 
-
 revision: str = '20261202_0006'
 down_revision: Union[str, Sequence[str], None] = '20261202_0005'
 branch_labels: Union[str, Sequence[str], None] = None

@@ -12,9 +12,8 @@ Create Date: 2026-12-03 14:00:00
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '20261203_0008'
 down_revision: Union[str, Sequence[str], None] = '20261203_0007'

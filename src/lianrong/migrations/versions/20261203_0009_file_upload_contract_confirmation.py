@@ -19,9 +19,8 @@ import importlib.util
 from pathlib import Path
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '20261203_0009'
 down_revision: Union[str, Sequence[str], None] = '20261203_0008'

@@ -12,21 +12,23 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from lianrong.credit import service as credit
+from lianrong.entrypoints.console.app import Deps, error_page
+from lianrong.entrypoints.console.pages import charts
+from lianrong.financing import service as financing
+from lianrong.financing.model import CHECKLIST_ITEMS, REGISTRATION_NO_MAX
 from lianrong.kernel import errors
 from lianrong.kernel.calendar import add_months
 from lianrong.kernel.errors import LianRongError
-from lianrong.financing.model import CHECKLIST_ITEMS, REGISTRATION_NO_MAX
 from lianrong.kernel.money import format_yuan
-from lianrong.credit import service as credit
-from lianrong.financing import service as financing
 from lianrong.parties import service as parties
-from lianrong.settlement import payments, service as settlement
-from lianrong.vouchers import splits, service as vouchers
 from lianrong.platform import worklists
-from lianrong.entrypoints.console.app import Deps, error_page
+from lianrong.settlement import payments
+from lianrong.settlement import service as settlement
+from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import splits
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form, percent_text
-from lianrong.entrypoints.console.pages import charts
 
 AREA = "bank"
 QUEUE = ("applied", "approved")

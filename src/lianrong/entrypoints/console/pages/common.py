@@ -6,21 +6,27 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from lianrong.api.errors import http_status
-from lianrong.kernel import errors
 from lianrong.accounts import errors as accounts_errors
-from lianrong.kernel.errors import LianRongError
-from lianrong.api.deps import count_login_attempt
-from lianrong.api.errors import error_headers
 from lianrong.accounts import service as accounts
+from lianrong.api.deps import count_login_attempt
+from lianrong.api.errors import error_headers, http_status
 from lianrong.documents import service as documents
+from lianrong.entrypoints.console.app import Deps, read_form
+from lianrong.kernel import errors
+from lianrong.kernel.errors import LianRongError
 from lianrong.parties import service as parties
 from lianrong.settings import secure_transport
 from lianrong.web import i18n
 from lianrong.web.auth import (
-    HOME, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SETUP_CSRF_COOKIE, check_login_csrf, console_role, new_login_csrf,
-    safe_next)
-from lianrong.entrypoints.console.app import Deps, read_form
+    HOME,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    SETUP_CSRF_COOKIE,
+    check_login_csrf,
+    console_role,
+    new_login_csrf,
+    safe_next,
+)
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
 

@@ -10,19 +10,19 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from lianrong.kernel import errors
 from lianrong.documents import errors as documents_errors
-from lianrong.vouchers import errors as vouchers_errors
+from lianrong.documents import service as documents
+from lianrong.entrypoints.console.app import Deps
+from lianrong.entrypoints.console.pages import charts
+from lianrong.entrypoints.console.pages.common import confirm_named_contract
+from lianrong.kernel import errors
 from lianrong.kernel.errors import LianRongError
 from lianrong.kernel.money import format_yuan
-from lianrong.documents import service as documents
-from lianrong.vouchers import service as vouchers
 from lianrong.platform import worklists
-from lianrong.entrypoints.console.app import Deps
+from lianrong.vouchers import errors as vouchers_errors
+from lianrong.vouchers import service as vouchers
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
-from lianrong.entrypoints.console.pages.common import confirm_named_contract
-from lianrong.entrypoints.console.pages import charts
 
 AREA = "core"
 VOUCHER_STATUSES = ("pending", "active", "settled", "overdue", "rejected")

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from lianrong.kernel.errors import LianRongError
 from lianrong.calendar import service as calendar
+from lianrong.entrypoints.console.app import Deps
+from lianrong.entrypoints.console.pages import charts
+from lianrong.kernel.errors import LianRongError
+from lianrong.platform import worklists
 from lianrong.reporting import overview
 from lianrong.vouchers import splits
-from lianrong.platform import worklists
-from lianrong.entrypoints.console.app import Deps
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
-from lianrong.entrypoints.console.pages import charts
 
 AREA = "overseer"
 STATUSES = ("pending", "active", "settled", "overdue", "rejected")

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from lianrong.entrypoints.console.app import Deps, error_page
+from lianrong.entrypoints.console.pages.common import confirm_named_contract
+from lianrong.financing import service as financing
 from lianrong.kernel.errors import LianRongError
 from lianrong.kernel.money import format_yuan
-from lianrong.financing import service as financing
-from lianrong.vouchers import service as vouchers
 from lianrong.platform import worklists
-from lianrong.entrypoints.console.app import Deps, error_page
+from lianrong.vouchers import service as vouchers
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
-from lianrong.entrypoints.console.pages.common import confirm_named_contract
 
 AREA = "supplier"
 #: recipient rows offered by the split/transfer form

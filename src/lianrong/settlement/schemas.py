@@ -1,0 +1,54 @@
+"""API schemas of settlement: ``XCreate`` (a request body), ``XRead`` (one record), ``XPage`` (a page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import (
+    Field,
+)
+
+from lianrong.api.schemas import Day, Input, Output, Page
+
+
+class SettlementCreate(Input):
+    date: Day | None = Field(None, description="maturity date to settle (default: today)")
+
+
+class SettlementRead(Output):
+    date: dt.date
+    vouchers: int
+    instructions: int
+    confirmed: int
+    failed: int
+    pending: int
+    overdue: list[str]
+    errors: list[dict[str, Any]]
+
+
+class PaymentRead(Output):
+    id: str
+    kind: str
+    voucher_id: str | None = None
+    fragment_id: str | None = None
+    financing_id: str | None = None
+    payer_id: str
+    payee_id: str
+    payee_account: str | None = None
+    bank_id: str
+    amount_fen: int
+    value_on: dt.date
+    status: str
+    reference: str | None = None
+
+
+class PaymentPage(Page[PaymentRead]):
+    pass
+
+
+class ConfirmationsRead(Output):
+    applied: int
+    confirmed: int
+    failed: int
+    unchanged: int = Field(0, description="rows of instructions already confirmed or failed (left as they are)")

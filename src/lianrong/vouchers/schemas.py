@@ -1,0 +1,203 @@
+"""API schemas of vouchers: ``XCreate`` (a request body), ``XRead`` (one record), ``XPage`` (a page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import (
+    Field,
+)
+
+from lianrong.api.schemas import Day, Fen, Id, Input, Output, Page, PartyRef, text
+from lianrong.documents.schemas import TradeDocumentsRead
+
+
+class InvoiceAllocation(Input):
+    invoice_id: Id
+    amount_fen: Fen
+
+
+class VoucherCreate(Input):
+    bank: PartyRef
+    supplier: PartyRef
+    contract_id: Id
+    invoices: Annotated[list[InvoiceAllocation], Field(min_length=1, max_length=100)]
+    amount_fen: Fen
+    maturity_on: Day
+    long_term_reason: text(500) | None = Field(None, description="why a term over six months (77号)")
+
+
+class VoucherPrepared(Output):
+    id: str
+    number: str
+    status: str
+    face_fen: int
+    issue_on: dt.date
+    maturity_on: dt.date
+    requested_maturity: dt.date | None = Field(None, description="the maturity asked for, before rolling to a "
+                                                                 "working day")
+    maturity_official: bool
+    long_term: bool
+    warnings: list[str]
+    core_id: str
+    supplier_id: str
+    bank_id: str
+
+
+class VoucherRead(Output):
+    id: str
+    number: str
+    core_id: str
+    bank_id: str
+    supplier_id: str
+    contract_id: str
+    face_fen: int
+    issue_on: dt.date
+    maturity_on: dt.date
+    status: str
+
+
+class VoucherPage(Page[VoucherRead]):
+    pass
+
+
+class VoucherInvoiceRead(Output):
+    invoice_id: str
+    amount_fen: int
+
+
+class VoucherDetail(VoucherRead):
+    warnings: list[str] = []
+    invoices: list[VoucherInvoiceRead]
+    amounts_by_status: dict[str, int]
+
+
+class VoucherIssued(Output):
+    id: str
+    number: str
+    status: str
+    root_fragment_id: str
+    holder_id: str
+    face_fen: int
+    maturity_on: dt.date
+
+
+class VoucherRejectCreate(Input):
+    reason: text(500)
+
+
+class VoucherStateRead(Output):
+    id: str
+    status: str | None = None
+    bank_approved_by: str | None = None
+
+
+class FragmentNode(Output):
+    id: str
+    parent_id: str | None
+    depth: int = Field(description="levels below the root (the root: 0)")
+    holder_id: str
+    holder_name: str
+    amount_fen: int
+    tier: int
+    status: str
+
+
+class VoucherTree(Output):
+    """The tree flat, so that it reads at any depth: ``nodes`` depth-first from the root (a part before its
+    children, siblings oldest first); a node's children are the nodes whose ``parent_id`` is its id."""
+
+    voucher: VoucherRead
+    root: str | None = Field(description="the root fragment's id; null before issuance")
+    fragments: int
+    depth: int = Field(description="the deepest node's depth")
+    nodes: list[FragmentNode]
+
+
+class FragmentRead(Output):
+    id: str
+    voucher_id: str
+    parent_id: str | None = None
+    holder_id: str
+    amount_fen: int
+    tier: int
+    status: str
+
+
+class HoldingRead(FragmentRead):
+    number: str
+    maturity_on: dt.date
+    issuer: str
+
+
+class HoldingPage(Page[HoldingRead]):
+    pass
+
+
+class TransferPart(Input):
+    recipient: PartyRef
+    amount_fen: Fen
+    contract_id: Id | None = None
+
+
+class TransferCreate(Input):
+    parts: Annotated[list[TransferPart], Field(min_length=1, max_length=100)]
+
+    def service_parts(self) -> list[dict]:
+        """The parts as ``vouchers.transfer`` takes them."""
+        return [p.model_dump(exclude_none=True) for p in self.parts]
+
+
+class TransferChild(Output):
+    id: str
+    holder_id: str
+    amount_fen: int
+    tier: int
+
+
+class TransferRead(Output):
+    spent_fragment_id: str
+    voucher_id: str
+    children: list[TransferChild]
+
+
+class LineageVoucher(Output):
+    id: str
+    number: str
+    core_id: str
+    core_name: str
+    face_fen: int
+    issue_on: dt.date
+    maturity_on: dt.date
+    status: str
+
+
+class LineageStep(Output):
+    id: str
+    parent_id: str | None
+    holder_id: str
+    holder_name: str
+    amount_fen: int
+    tier: int
+    status: str
+    contract_id: str | None = None
+    trade: TradeDocumentsRead | None = None
+
+
+class LineageRead(Output):
+    voucher: LineageVoucher
+    path: list[LineageStep]
+
+
+class Violation(Output):
+    invariant: int
+    ref: str
+    message_en: str
+    message_zh: str
+
+
+class AuditRead(Output):
+    ok: bool
+    violation: Violation | None
+    counts: dict[str, int]
