@@ -24,7 +24,7 @@ from sqlalchemy import and_, or_, select
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
-from lianrong.platform.context import Actor
+from lianrong.platform.context import Actor, Context
 
 OVERSEERS = ("district", "chain_office")
 
@@ -173,3 +173,15 @@ def holdings_filter(uow: UnitOfWork, actor: Actor, holder_id: str | None) -> Any
     held = t.fragment.c.holder_id == holder_id if holder_id is not None else None
     parts = [c for c in (limit_to, held) if c is not None]
     return and_(*parts) if parts else t.fragment.c.id.is_not(None)
+
+
+def check_visible(ctx: Context, *, actor: Actor, kind: str, ref: str) -> None:
+    """Refuse a voucher, fragment or financing the actor may not see: not found, exactly as a record that
+    does not exist (a console page must not tell that another organisation's record exists)."""
+    with ctx.uow(readonly=True) as uow:
+        if kind == "voucher":
+            check_voucher(uow, actor, ref, whole_tree=True)
+        elif kind == "fragment":
+            check_fragment(uow, actor, ref)
+        else:
+            check_financing(uow, actor, ref)

@@ -12,19 +12,23 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from lianrong.credit import queries as credit_queries
 from lianrong.credit import service as credit
 from lianrong.entrypoints.console.app import Deps, error_page
 from lianrong.entrypoints.console.pages import charts
+from lianrong.financing import queries as financing_queries
 from lianrong.financing import service as financing
 from lianrong.financing.model import CHECKLIST_ITEMS, REGISTRATION_NO_MAX
 from lianrong.kernel import errors
 from lianrong.kernel.calendar import add_months
 from lianrong.kernel.errors import LianRongError
 from lianrong.kernel.money import format_yuan
+from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
-from lianrong.platform import worklists
 from lianrong.settlement import payments
+from lianrong.settlement import queries as settlement_queries
 from lianrong.settlement import service as settlement
+from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
 from lianrong.vouchers import splits
 from lianrong.web.i18n import N_
@@ -49,12 +53,12 @@ def _unavailable(ui: UI) -> Response:
 
 
 def _term_approvals(ui: UI) -> list[dict[str, Any]]:
-    rows = worklists.vouchers(ui.ctx, actor=ui.actor, status="pending")
+    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status="pending")
     return [r for r in rows if r["bank_id"] == ui.party_id and r.get("long_term_reason") and not r.get("bank_approved_by")]
 
 
 def _onboarding_ctx(ui: UI, form: Form | None = None, ledger_form: Form | None = None) -> dict[str, Any]:
-    data = worklists.bank_customers(ui.ctx, actor=ui.actor)
+    data = party_queries.bank_customers(ui.ctx, actor=ui.actor)
     return {**data, "form": form or ui.blank(ebanking="1"), "ledger_form": ledger_form or ui.blank(),
             "party_options": [(e["id"], f"{e['name']} · {e['uscc']}") for e in data["enterprises"]],
             "core_options": [(c["id"], c["name"]) for c in data["cores"]],
@@ -63,7 +67,7 @@ def _onboarding_ctx(ui: UI, form: Form | None = None, ledger_form: Form | None =
 
 def _financing_ctx(ui: UI, financing_id: str, form: Form | None = None, reg_form: Form | None = None,
                    pay_form: Form | None = None) -> dict[str, Any]:
-    d = worklists.financing_detail(ui.ctx, actor=ui.actor, financing_id=financing_id)
+    d = financing_queries.financing_detail(ui.ctx, actor=ui.actor, financing_id=financing_id)
     if d["financing"]["bank_id"] != ui.party_id:
         raise errors.Forbidden(reason="another bank's financing / 他行融资")
     return {"d": d, "form": form or ui.blank(), "reg_form": reg_form or ui.blank(), "pay_form": pay_form or ui.blank(),
@@ -101,36 +105,36 @@ def _parse_params(ui: UI, form: Form) -> dict[str, Any]:
 
 
 def _cores_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
-    candidates = worklists.designation_candidates(ui.ctx, actor=ui.actor)
+    candidates = party_queries.designation_candidates(ui.ctx, actor=ui.actor)
     options = [(c["id"], f"{c['short_name'] or c['name']} · {c['uscc']}"
                 + ("" if c["onboarded"] else " · " + ui.t("not onboarded"))) for c in candidates]
-    return {"c": None, "cores": worklists.bank_cores(ui.ctx, actor=ui.actor), "core_options": options,
+    return {"c": None, "cores": party_queries.bank_cores(ui.ctx, actor=ui.actor), "core_options": options,
             "form": form or _params_form(ui, dataclasses.asdict(parties.default_params(ui.ctx))),
             "ceiling": percent_text(ui.ctx.policy.max_financing_ratio)}
 
 
 def _core_ctx(ui: UI, core_id: str, form: Form | None = None) -> dict[str, Any]:
-    core = worklists.bank_core(ui.ctx, actor=ui.actor, core_id=core_id)
+    core = party_queries.bank_core(ui.ctx, actor=ui.actor, core_id=core_id)
     return {"c": core, "form": form or _params_form(ui, core),
             "ceiling": percent_text(ui.ctx.policy.max_financing_ratio)}
 
 
 def _lines_ctx(ui: UI, form: Form | None = None, core: str = "") -> dict[str, Any]:
     today = ui.ctx.clock.today()
-    cores = worklists.bank_cores(ui.ctx, actor=ui.actor)
-    return {"lines": worklists.bank_lines(ui.ctx, actor=ui.actor), "occupation": ui.ctx.policy.credit_occupation,
+    cores = party_queries.bank_cores(ui.ctx, actor=ui.actor)
+    return {"lines": credit_queries.bank_lines(ui.ctx, actor=ui.actor), "occupation": ui.ctx.policy.credit_occupation,
             "core_options": [(c["core_id"], c["short_name"] or c["name"]) for c in cores],
             "form": form or ui.blank(core_id=core, valid_from=today.isoformat(),
                                      valid_to=(add_months(today, 12) - dt.timedelta(days=1)).isoformat())}
 
 
 def _lpr_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
-    return {"entries": worklists.lpr_history(ui.ctx, actor=ui.actor),
+    return {"entries": party_queries.lpr_history(ui.ctx, actor=ui.actor),
             "form": form or ui.blank(effective_on=ui.ctx.clock.today().isoformat())}
 
 
 def _confirmations_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
-    return {"pending": worklists.pending_confirmations(ui.ctx, actor=ui.actor), "form": form or ui.blank()}
+    return {"pending": settlement_queries.pending_confirmations(ui.ctx, actor=ui.actor), "form": form or ui.blank()}
 
 
 def _settlement_filters(on: str, status: str, kind: str) -> tuple[dt.date | None, str | None, str | None]:
@@ -148,8 +152,8 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
 
     @router.get("/bank")
     def bank_home(ui: UI = Depends(page)) -> Response:
-        cores = worklists.bank_cores(ui.ctx, actor=ui.actor)
-        queue = worklists.financings(ui.ctx, actor=ui.actor, status=QUEUE, bank_only=True)
+        cores = party_queries.bank_cores(ui.ctx, actor=ui.actor)
+        queue = financing_queries.financings(ui.ctx, actor=ui.actor, status=QUEUE, bank_only=True)
         terms = _term_approvals(ui)
         return ui.render("bank/home.html", cores=cores, queue=queue, terms=terms,
                          term_forms={v["id"]: ui.blank() for v in terms}, chart=charts.credit_usage(ui, cores))
@@ -164,19 +168,19 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
             return ui.done("/bank", N_("The long voucher term was approved; the core enterprise can now issue it."))
         except LianRongError as exc:
             form.fail(None, exc)
-        cores = worklists.bank_cores(ui.ctx, actor=ui.actor)
+        cores = party_queries.bank_cores(ui.ctx, actor=ui.actor)
         terms = _term_approvals(ui)
         forms = {v["id"]: ui.blank() for v in terms}
         forms[voucher_id] = form
         return ui.render("bank/home.html", http_status=422, cores=cores, terms=terms, term_forms=forms,
-                         queue=worklists.financings(ui.ctx, actor=ui.actor, status=QUEUE, bank_only=True),
+                         queue=financing_queries.financings(ui.ctx, actor=ui.actor, status=QUEUE, bank_only=True),
                          chart=charts.credit_usage(ui, cores))
 
     @router.get("/bank/vouchers")
     def voucher_list(status: str = "", ui: UI = Depends(page)) -> Response:
         statuses = ("pending", "active", "settled", "overdue")
         status = status if status in statuses else ""
-        rows = worklists.vouchers(ui.ctx, actor=ui.actor, status=status or None)
+        rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=status or None)
         return ui.render("shared/vouchers.html", vouchers=[r for r in rows if r["bank_id"] == ui.party_id],
                          status=status, statuses=statuses, base="/bank/vouchers")
 
@@ -188,7 +192,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
 
     @router.get("/bank/vouchers/{voucher_id}")
     def voucher_page(voucher_id: str, ui: UI = Depends(page)) -> Response:
-        detail = worklists.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
+        detail = voucher_queries.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
         return ui.render("shared/voucher.html", d=detail, back="/bank/vouchers")
 
     # --- core enterprises (核定为数字供应链核心企业) and their financing parameters ---
@@ -358,7 +362,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
     @router.get("/bank/financings")
     def financing_queue(status: str = "", ui: UI = Depends(page)) -> Response:
         chosen: Any = status if status in FIN_STATUSES else (None if status == "all" else QUEUE)
-        rows = worklists.financings(ui.ctx, actor=ui.actor, status=chosen, bank_only=True)
+        rows = financing_queries.financings(ui.ctx, actor=ui.actor, status=chosen, bank_only=True)
         return ui.render("bank/financings.html", rows=rows, status=status if status in FIN_STATUSES or status == "all"
                          else "", statuses=FIN_STATUSES, export=_excel() is not None)
 
@@ -422,7 +426,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
     @router.get("/bank/settlements")
     def settlements(on: str = "", status: str = "", kind: str = "", ui: UI = Depends(page)) -> Response:
         day, st, kd = _settlement_filters(on, status, kind)
-        rows = worklists.instructions(ui.ctx, actor=ui.actor, value_on=day, status=st, kind=kd)
+        rows = settlement_queries.instructions(ui.ctx, actor=ui.actor, value_on=day, status=st, kind=kd)
         return ui.render("bank/settlements.html", rows=rows, on=on if day else "", status=st or "", kind=kd or "",
                          report=_excel() is not None,
                          form=ui.blank(on=ui.ctx.clock.today().isoformat()),
@@ -444,7 +448,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
                                pending=r["pending"])
             except LianRongError as exc:
                 form.fail(None, exc)
-        rows = worklists.instructions(ui.ctx, actor=ui.actor)
+        rows = settlement_queries.instructions(ui.ctx, actor=ui.actor)
         return ui.form_error("bank/settlements.html", "bank/_settle_form.html", rows=rows, on="", status="", kind="",
                              report=_excel() is not None,
                              form=form, due=len(settlement.due_vouchers(ui.ctx, on=ui.ctx.clock.today(), bank=ui.actor.party_id)))
@@ -454,7 +458,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         if fmt not in ("csv", "xlsx"):
             raise errors.NotFound("page", f"export.{fmt}")
         day, st, kd = _settlement_filters(on, status, kind)
-        content = worklists.export_instructions(ui.ctx, actor=ui.actor, fmt=fmt, value_on=day, status=st, kind=kd)
+        content = settlement_queries.export_instructions(ui.ctx, actor=ui.actor, fmt=fmt, value_on=day, status=st, kind=kd)
         name = f"lianrong-instructions-{day.isoformat() if day else 'all'}.{fmt}"
         media = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
         return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -489,6 +493,6 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
 
     @router.get("/bank/overdue")
     def overdue(ui: UI = Depends(page)) -> Response:
-        data = worklists.overdue(ui.ctx, actor=ui.actor)
+        data = settlement_queries.overdue(ui.ctx, actor=ui.actor)
         return ui.render("bank/overdue.html", vouchers=[v for v in data["vouchers"] if v["bank_id"] == ui.party_id],
                          financings=[f for f in data["financings"] if f["bank_id"] == ui.party_id])

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from lianrong.documents import errors as documents_errors
+from lianrong.documents import queries as document_queries
 from lianrong.documents import service as documents
 from lianrong.entrypoints.console.app import Deps
 from lianrong.entrypoints.console.pages import charts
@@ -18,8 +19,10 @@ from lianrong.entrypoints.console.pages.common import confirm_named_contract
 from lianrong.kernel import errors
 from lianrong.kernel.errors import LianRongError
 from lianrong.kernel.money import format_yuan
-from lianrong.platform import worklists
+from lianrong.parties import queries as party_queries
+from lianrong.reporting import queries as reporting_queries
 from lianrong.vouchers import errors as vouchers_errors
+from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
@@ -44,8 +47,8 @@ def _scan(ui: UI, form: Form) -> list[str]:
 
 
 def _contracts_ctx(ui: UI, contract_form: Form | None = None, invoice_form: Form | None = None) -> dict[str, Any]:
-    suppliers = worklists.core_suppliers(ui.ctx, actor=ui.actor)
-    rows = worklists.contracts(ui.ctx, actor=ui.actor)
+    suppliers = party_queries.core_suppliers(ui.ctx, actor=ui.actor)
+    rows = document_queries.contracts(ui.ctx, actor=ui.actor)
     sellers = {s["supplier_id"]: s["short_name"] or s["name"] for s in suppliers}
     return {
         "contracts": rows,
@@ -57,7 +60,7 @@ def _contracts_ctx(ui: UI, contract_form: Form | None = None, invoice_form: Form
 
 
 def _issue_ctx(ui: UI, form: Form | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    options = options or worklists.issue_options(ui.ctx, actor=ui.actor)
+    options = options or voucher_queries.issue_options(ui.ctx, actor=ui.actor)
     default_bank = options["banks"][0]["id"] if len(options["banks"]) == 1 else ""
     form = form or ui.blank(bank_id=default_bank, rows="1")
     return {
@@ -153,7 +156,7 @@ def _allocation(form: Form, invoices: dict[str, dict[str, Any]]) -> dict[str, An
 
 
 def _pending_ctx(ui: UI) -> dict[str, Any]:
-    rows = worklists.vouchers(ui.ctx, actor=ui.actor, status="pending", core_only=True)
+    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status="pending", core_only=True)
     return {"pending": rows, "forms": {r["id"]: ui.blank() for r in rows}}
 
 
@@ -163,15 +166,15 @@ def register(router: APIRouter, deps: Deps) -> None:
 
     @router.get("/core")
     def core_home(ui: UI = Depends(page)) -> Response:
-        summary = worklists.party_summary(ui.ctx, actor=ui.actor)
-        months = worklists.payables(ui.ctx, actor=ui.actor)
-        recent = worklists.vouchers(ui.ctx, actor=ui.actor, core_only=True, limit=6)
+        summary = reporting_queries.party_summary(ui.ctx, actor=ui.actor)
+        months = voucher_queries.payables(ui.ctx, actor=ui.actor)
+        recent = voucher_queries.vouchers(ui.ctx, actor=ui.actor, core_only=True, limit=6)
         return ui.render("core/home.html", summary=summary, recent=recent,
                          chart=charts.payables(ui, months))
 
     @router.get("/core/suppliers")
     def suppliers(ui: UI = Depends(page)) -> Response:
-        return ui.render("core/suppliers.html", suppliers=worklists.core_suppliers(ui.ctx, actor=ui.actor))
+        return ui.render("core/suppliers.html", suppliers=party_queries.core_suppliers(ui.ctx, actor=ui.actor))
 
     @router.get("/core/contracts")
     def contracts_page(ui: UI = Depends(page)) -> Response:
@@ -231,14 +234,14 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.post("/core/vouchers/check")
     def prepare_check(posted: tuple[UI, FormData] = Depends(post)) -> Response:
         ui, data = posted
-        options = worklists.issue_options(ui.ctx, actor=ui.actor)
+        options = voucher_queries.issue_options(ui.ctx, actor=ui.actor)
         return ui.render("core/_allocation.html", allocation=_allocation(ui.posted(data), _by_id(options)))
 
     @router.post("/core/vouchers")
     def prepare(posted: tuple[UI, FormData] = Depends(post)) -> Response:
         ui, data = posted
         form = ui.posted(data)
-        options = worklists.issue_options(ui.ctx, actor=ui.actor)
+        options = voucher_queries.issue_options(ui.ctx, actor=ui.actor)
         if form.values.pop("add_row", None):  # "add an invoice": the same form with one more row
             form.values["rows"] = str(min(_rows(form) + 1, MAX_INVOICES))
             ctx = _issue_ctx(ui, form, options)
@@ -301,22 +304,22 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.get("/core/vouchers")
     def voucher_list(status: str = "", ui: UI = Depends(page)) -> Response:
         status = status if status in VOUCHER_STATUSES else ""
-        rows = worklists.vouchers(ui.ctx, actor=ui.actor, status=status or None, core_only=True)
+        rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=status or None, core_only=True)
         return ui.render("shared/vouchers.html", vouchers=rows, status=status, statuses=VOUCHER_STATUSES,
                          base="/core/vouchers")
 
     @router.get("/core/vouchers/{voucher_id}")
     def voucher_page(voucher_id: str, ui: UI = Depends(page)) -> Response:
-        detail = worklists.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
+        detail = voucher_queries.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
         return ui.render("shared/voucher.html", d=detail, back="/core/vouchers")
 
     @router.get("/core/payables")
     def payables(ui: UI = Depends(page)) -> Response:
-        months = worklists.payables(ui.ctx, actor=ui.actor)
+        months = voucher_queries.payables(ui.ctx, actor=ui.actor)
         return ui.render("core/payables.html", months=months, chart=charts.payables(ui, months))
 
     @router.get("/core/maturity")
     def maturity(days: int = 60, ui: UI = Depends(page)) -> Response:
         days = min(max(days, 0), 400)
-        rows = worklists.maturity_board(ui.ctx, actor=ui.actor, horizon_days=days)
+        rows = voucher_queries.maturity_board(ui.ctx, actor=ui.actor, horizon_days=days)
         return ui.render("core/maturity.html", rows=rows, days=days)

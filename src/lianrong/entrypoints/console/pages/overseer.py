@@ -13,8 +13,8 @@ from lianrong.calendar import service as calendar
 from lianrong.entrypoints.console.app import Deps
 from lianrong.entrypoints.console.pages import charts
 from lianrong.kernel.errors import LianRongError
-from lianrong.platform import worklists
 from lianrong.reporting import overview
+from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import splits
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
@@ -46,13 +46,13 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.get("/overview/vouchers")
     def vouchers(status: str = "", ui: UI = Depends(page)) -> Response:
         status = status if status in STATUSES else ""
-        rows = worklists.vouchers(ui.ctx, actor=ui.actor, status=status or None, limit=500)
+        rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=status or None, limit=500)
         return ui.render("shared/vouchers.html", vouchers=rows, status=status, statuses=STATUSES,
                          base="/overview/vouchers")
 
     @router.get("/overview/vouchers/{voucher_id}")
     def voucher(voucher_id: str, ui: UI = Depends(page)) -> Response:
-        detail = worklists.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
+        detail = voucher_queries.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
         return ui.render("shared/voucher.html", d=detail, back="/overview/vouchers")
 
     @router.get("/overview/splits")

@@ -9,12 +9,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from lianrong.documents import queries as document_queries
 from lianrong.entrypoints.console.app import Deps, error_page
 from lianrong.entrypoints.console.pages.common import confirm_named_contract
+from lianrong.financing import queries as financing_queries
 from lianrong.financing import service as financing
 from lianrong.kernel.errors import LianRongError
 from lianrong.kernel.money import format_yuan
-from lianrong.platform import worklists
+from lianrong.platform import scope as scope
+from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
@@ -32,8 +35,8 @@ def _optional_module(name: str) -> Any | None:
 
 
 def _transfer_ctx(ui: UI, fragment_id: str, form: Form | None = None) -> dict[str, Any]:
-    detail = worklists.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
-    recipients = worklists.transfer_recipients(ui.ctx, actor=ui.actor, fragment_id=fragment_id) \
+    detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+    recipients = voucher_queries.transfer_recipients(ui.ctx, actor=ui.actor, fragment_id=fragment_id) \
         if detail["can_move"] else []
     options = [(r["id"], r["name"] + ("" if r["onboarded"] else " · " + ui.t("not onboarded"))) for r in recipients]
     form = form or ui.blank()
@@ -69,7 +72,7 @@ def _remainder(form: Form, amount_fen: int, *, quiet: bool = False) -> dict[str,
 
 
 def _finance_ctx(ui: UI, fragment_id: str, form: Form | None = None) -> dict[str, Any]:
-    detail = worklists.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+    detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
     return {"d": detail, "form": form or ui.blank()}
 
 
@@ -93,7 +96,7 @@ def register(router: APIRouter, deps: Deps) -> None:
 
     @router.get("/supplier")
     def holdings(all: int = 0, ui: UI = Depends(page)) -> Response:  # noqa: A002
-        rows = worklists.holdings(ui.ctx, actor=ui.actor, include_closed=bool(all))
+        rows = voucher_queries.holdings(ui.ctx, actor=ui.actor, include_closed=bool(all))
         active = [r for r in rows if r["status"] == "active" and not r["bank_holds"]]
         return ui.render("supplier/holdings.html", rows=rows, show_all=bool(all),
                          held_fen=sum(r["amount_fen"] for r in active), held_count=len(active),
@@ -101,11 +104,11 @@ def register(router: APIRouter, deps: Deps) -> None:
 
     @router.get("/supplier/financings")
     def my_financings(ui: UI = Depends(page)) -> Response:
-        return ui.render("supplier/financings.html", rows=worklists.financings(ui.ctx, actor=ui.actor))
+        return ui.render("supplier/financings.html", rows=financing_queries.financings(ui.ctx, actor=ui.actor))
 
     @router.get("/supplier/contracts")
     def contracts(ui: UI = Depends(page)) -> Response:
-        return ui.render("supplier/contracts.html", contracts=worklists.contracts(ui.ctx, actor=ui.actor))
+        return ui.render("supplier/contracts.html", contracts=document_queries.contracts(ui.ctx, actor=ui.actor))
 
     @router.post("/supplier/contracts/{contract_id}/confirm")
     def confirm_contract(contract_id: str, posted: tuple[UI, FormData] = Depends(post)) -> Response:
@@ -113,7 +116,7 @@ def register(router: APIRouter, deps: Deps) -> None:
 
     @router.get("/supplier/fragments/{fragment_id}")
     def fragment(fragment_id: str, ui: UI = Depends(page)) -> Response:
-        detail = worklists.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+        detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
         return ui.render("supplier/fragment.html", d=detail,
                          certificates=_optional_module("certificates") is not None)
 
@@ -126,7 +129,7 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.post("/supplier/fragments/{fragment_id}/transfer/check")
     def transfer_check(fragment_id: str, posted: tuple[UI, FormData] = Depends(post)) -> Response:
         ui, data = posted
-        detail = worklists.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+        detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
         form = ui.posted(data)
         return ui.render("supplier/_remainder.html", d=detail,
                          remainder=_remainder(form, detail["fragment"]["amount_fen"]))
@@ -191,7 +194,7 @@ def register(router: APIRouter, deps: Deps) -> None:
 
     @router.get("/supplier/fragments/{fragment_id}/certificate.pdf")
     def certificate(fragment_id: str, ui: UI = Depends(page)) -> Response:
-        worklists.check_visible(ui.ctx, actor=ui.actor, kind="fragment", ref=fragment_id)
+        scope.check_visible(ui.ctx, actor=ui.actor, kind="fragment", ref=fragment_id)
         module = _optional_module("certificates")
         if module is None or not hasattr(module, "voucher_certificate_pdf"):
             return error_page(ui.ctx, ui.request, 503, code="certificate.unavailable",
