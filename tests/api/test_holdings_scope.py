@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from lianrong.accounts import service as accounts
 from lianrong.accounts.service import SESSION_COOKIE
-from lianrong.adapters import excel_io
+from lianrong.vouchers import exports as voucher_exports
 from lianrong.vouchers import service as vouchers
 
 
@@ -50,8 +50,8 @@ def test_a_bank_sees_no_fragment_of_another_banks_vouchers(fresh_api_world):
     assert {f["id"] for f in page["items"]} >= set(roots)
     # the holdings export (Excel)
     bank2 = aw.actor("bank2_op")
-    assert _data_rows(excel_io.export_holdings_xlsx(aw.ctx, actor=bank2, party=s1)) == []
-    assert len(_data_rows(excel_io.export_holdings_xlsx(aw.ctx, actor=aw.actor("bank_op"), party=s1))) >= 2
+    assert _data_rows(voucher_exports.export_holdings_xlsx(aw.ctx, actor=bank2, party=s1)) == []
+    assert len(_data_rows(voucher_exports.export_holdings_xlsx(aw.ctx, actor=aw.actor("bank_op"), party=s1))) >= 2
     # the CLI: `lianrong holdings PARTY --as USER` shows what that user may see
     assert vouchers.holdings(aw.ctx, party=s1, actor=bank2) == []
     url = aw.ctx.engine.url.render_as_string(hide_password=False)

@@ -11,11 +11,14 @@ from factories import key, uscc
 from ledger_asserts import counts, refuses, rows
 from openpyxl import Workbook, load_workbook
 
-from lianrong.adapters import excel_io
 from lianrong.adapters.db import tables as t
+from lianrong.financing import exports as financing_exports
 from lianrong.kernel.identifiers import normalize_uscc
+from lianrong.parties import ledger_xlsx as ledger_xlsx
 from lianrong.parties import service as parties
+from lianrong.settlement import exports as settlement_exports
 from lianrong.settlement import service as settlement
+from lianrong.vouchers import exports as voucher_exports
 from lianrong.vouchers import service as vouchers
 
 MATURITY = dt.date(2027, 3, 15)
@@ -23,8 +26,8 @@ MATURITY = dt.date(2027, 3, 15)
 
 def workbook_bytes(*data: list, header: list | None = None) -> bytes:
     """A ledger workbook made from the template, with these rows in the 客户台账 sheet."""
-    wb = load_workbook(io.BytesIO(excel_io.ledger_template_xlsx()))
-    ws = wb[excel_io.LEDGER_SHEET]
+    wb = load_workbook(io.BytesIO(ledger_xlsx.ledger_template_xlsx()))
+    ws = wb[ledger_xlsx.LEDGER_SHEET]
     if header is not None:
         for i, h in enumerate(header, start=1):
             ws.cell(row=1, column=i, value=h)
@@ -36,7 +39,7 @@ def workbook_bytes(*data: list, header: list | None = None) -> bytes:
 
 
 def import_(world, content: bytes, *, actor=None, **kw):
-    return excel_io.import_ledger_xlsx(world.ctx, actor=actor or world.user("bank", "approver"),
+    return ledger_xlsx.import_ledger_xlsx(world.ctx, actor=actor or world.user("bank", "approver"),
                                        bank=world.ids["bank"], core=world.ids["core"], content=content,
                                        idempotency_key=kw.pop("idempotency_key", None) or key(), **kw)
 
@@ -56,13 +59,13 @@ def read(content: bytes, sheet: int = 0):
 
 
 def test_the_template_has_bilingual_headers_hints_and_an_example():
-    content = excel_io.ledger_template_xlsx()
+    content = ledger_xlsx.ledger_template_xlsx()
     wb = load_workbook(io.BytesIO(content))
-    ws = wb[excel_io.LEDGER_SHEET]
+    ws = wb[ledger_xlsx.LEDGER_SHEET]
     headers = [c.value for c in ws[1]]
-    assert headers == [f"{c.zh}\n{c.en}" for c in excel_io.LEDGER_COLUMNS]
+    assert headers == [f"{c.zh}\n{c.en}" for c in ledger_xlsx.LEDGER_COLUMNS]
     assert ws.freeze_panes == "A2"
-    assert len(ws.data_validations.dataValidation) == len(excel_io.LEDGER_COLUMNS)
+    assert len(ws.data_validations.dataValidation) == len(ledger_xlsx.LEDGER_COLUMNS)
     assert all(dv.prompt for dv in ws.data_validations.dataValidation)
     assert ws.max_row == 1  # nothing to delete before filling it in
     guide = wb.worksheets[1]
@@ -71,7 +74,7 @@ def test_the_template_has_bilingual_headers_hints_and_an_example():
     assert normalize_uscc(example[0]) == example[0] and example[1]
     # the template as downloaded is refused for having no data rows, and says so
     with pytest.raises(Exception) as info:
-        excel_io.read_ledger_xlsx(content)
+        ledger_xlsx.read_ledger_xlsx(content)
     assert info.value.code == "excel.import_invalid"
     assert "no data rows" in info.value.details["rows"][0]["message_en"]
 
@@ -225,7 +228,7 @@ def test_holdings_export_lists_the_parts_as_receivables(world):
     world.contract("s1", "s3")
     root = world.issue(100_000_00)
     r = world.transfer(root, "s1", [("s2", 30_000_00), ("s3", 12_345_67)])
-    content = excel_io.export_holdings_xlsx(world.ctx, actor=world.user("s1"), party=world.ids["s1"])
+    content = voucher_exports.export_holdings_xlsx(world.ctx, actor=world.user("s1"), party=world.ids["s1"])
     ws, header, data = read(content)
     assert header[0] == "凭据编号\nVoucher number"
     assert all("\n" in h for h in header)  # Chinese over English
@@ -240,7 +243,7 @@ def test_holdings_export_lists_the_parts_as_receivables(world):
     assert row[col["Maturity date"]].date() == MATURITY  # a real date, not text
     assert row[col["Tier"]] == 1
     # s3's holdings, exported by its bank
-    _, _, data3 = read(excel_io.export_holdings_xlsx(world.ctx, actor=world.user("bank"), party=world.ids["s3"]))
+    _, _, data3 = read(voucher_exports.export_holdings_xlsx(world.ctx, actor=world.user("bank"), party=world.ids["s3"]))
     assert [(x[col["Amount (fen)"]], x[col["Tier"]]) for x in data3] == [(12_345_67, 2)]
     about = load_workbook(io.BytesIO(content)).worksheets[1]
     assert any("财会〔2021〕32号" in str(c.value) for r in about.iter_rows() for c in r)
@@ -248,14 +251,14 @@ def test_holdings_export_lists_the_parts_as_receivables(world):
 
 def test_holdings_of_another_party_are_not_exported(world):
     world.issue(1_000_00)
-    _, _, data = read(excel_io.export_holdings_xlsx(world.ctx, actor=world.user("s4"), party=world.ids["s1"]))
+    _, _, data = read(voucher_exports.export_holdings_xlsx(world.ctx, actor=world.user("s4"), party=world.ids["s1"]))
     assert data == []  # nothing of s1's is in s4's scope
 
 
 def test_financings_export(world):
     root = world.issue(100_000_00)
     fin = world.finance([root], "s1", principal_fen=80_000_00)
-    content = excel_io.export_financings_xlsx(world.ctx, actor=world.user("bank"), bank=world.ids["bank"])
+    content = financing_exports.export_financings_xlsx(world.ctx, actor=world.user("bank"), bank=world.ids["bank"])
     ws, header, data = read(content)
     col = {h.split("\n")[1]: i for i, h in enumerate(header)}
     (row,) = data
@@ -270,8 +273,8 @@ def test_financings_export(world):
     assert row[col["Voucher numbers"]] == vouchers.list_vouchers(world.ctx)[0]["number"]
     assert ws.freeze_panes == "A2"
     # the applicant sees its own; a stranger sees none
-    assert len(read(excel_io.export_financings_xlsx(world.ctx, actor=world.user("s1")))[2]) == 1
-    assert read(excel_io.export_financings_xlsx(world.ctx, actor=world.user("s4")))[2] == []
+    assert len(read(financing_exports.export_financings_xlsx(world.ctx, actor=world.user("s1")))[2]) == 1
+    assert read(financing_exports.export_financings_xlsx(world.ctx, actor=world.user("s4")))[2] == []
 
 
 def test_settlements_export(world):
@@ -279,7 +282,7 @@ def test_settlements_export(world):
     world.transfer(root, "s1", [("s2", 40_000_00)])
     world.ctx.clock.day = MATURITY
     settlement.settle(world.ctx, on=MATURITY)
-    content = excel_io.export_settlements_xlsx(world.ctx, actor=world.user("core"), on=MATURITY)
+    content = settlement_exports.export_settlements_xlsx(world.ctx, actor=world.user("core"), on=MATURITY)
     _, header, data = read(content)
     col = {h.split("\n")[1]: i for i, h in enumerate(header)}
     assert sorted(r[col["Amount (fen)"]] for r in data) == [40_000_00, 60_000_00]
@@ -287,7 +290,7 @@ def test_settlements_export(world):
     assert {Decimal(str(r[col["Amount (CNY)"]])) for r in data} == {Decimal(40000), Decimal(60000)}
     assert all(r[col["Kind"]].endswith("settlement") for r in data)
     # a payee sees its own instruction only; another date has none
-    _, _, mine = read(excel_io.export_settlements_xlsx(world.ctx, actor=world.user("s2")))
+    _, _, mine = read(settlement_exports.export_settlements_xlsx(world.ctx, actor=world.user("s2")))
     assert [r[col["Amount (fen)"]] for r in mine] == [40_000_00]
-    assert read(excel_io.export_settlements_xlsx(world.ctx, actor=world.user("core"),
+    assert read(settlement_exports.export_settlements_xlsx(world.ctx, actor=world.user("core"),
                                                  on=MATURITY - dt.timedelta(days=1)))[2] == []

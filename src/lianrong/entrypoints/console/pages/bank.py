@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from lianrong.credit import queries as credit_queries
 from lianrong.credit import service as credit
 from lianrong.entrypoints.console.app import Deps, error_page
 from lianrong.entrypoints.console.pages import charts
+from lianrong.financing import exports as financing_exports
 from lianrong.financing import queries as financing_queries
 from lianrong.financing import service as financing
 from lianrong.financing.model import CHECKLIST_ITEMS, REGISTRATION_NO_MAX
@@ -23,8 +23,10 @@ from lianrong.kernel import errors
 from lianrong.kernel.calendar import add_months
 from lianrong.kernel.errors import LianRongError
 from lianrong.kernel.money import format_yuan
+from lianrong.parties import ledger_xlsx
 from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
+from lianrong.settlement import exports as settlement_exports
 from lianrong.settlement import payments
 from lianrong.settlement import queries as settlement_queries
 from lianrong.settlement import service as settlement
@@ -39,12 +41,6 @@ QUEUE = ("applied", "approved")
 FIN_STATUSES = ("applied", "approved", "disbursed", "repaid", "rejected", "overdue")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _excel() -> Any | None:
-    try:
-        return importlib.import_module("lianrong.adapters.excel_io")
-    except ImportError:
-        return None
 
 
 def _unavailable(ui: UI) -> Response:
@@ -62,7 +58,7 @@ def _onboarding_ctx(ui: UI, form: Form | None = None, ledger_form: Form | None =
     return {**data, "form": form or ui.blank(ebanking="1"), "ledger_form": ledger_form or ui.blank(),
             "party_options": [(e["id"], f"{e['name']} · {e['uscc']}") for e in data["enterprises"]],
             "core_options": [(c["id"], c["name"]) for c in data["cores"]],
-            "ledger_import": _excel() is not None}
+            "ledger_import": True}
 
 
 def _financing_ctx(ui: UI, financing_id: str, form: Form | None = None, reg_form: Form | None = None,
@@ -342,13 +338,10 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         form = ui.posted(data)
         upload = form.file("file")
         core = form.text("core_id")
-        module = _excel()
-        if module is None:
-            return _unavailable(ui)
         if form.ok:
             try:
                 content = upload.file.read()  # type: ignore[union-attr]
-                r = module.import_ledger_xlsx(ui.ctx, actor=ui.actor, bank=ui.party_id, core=core, content=content,
+                r = ledger_xlsx.import_ledger_xlsx(ui.ctx, actor=ui.actor, bank=ui.party_id, core=core, content=content,
                                               idempotency_key=form.get("idempotency_key"))
                 count = len(r.get("suppliers", [])) if isinstance(r, dict) else 0
                 return ui.done("/bank/onboarding", N_("Customer ledger imported: %(count)s suppliers."), count=count)
@@ -364,7 +357,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         chosen: Any = status if status in FIN_STATUSES else (None if status == "all" else QUEUE)
         rows = financing_queries.financings(ui.ctx, actor=ui.actor, status=chosen, bank_only=True)
         return ui.render("bank/financings.html", rows=rows, status=status if status in FIN_STATUSES or status == "all"
-                         else "", statuses=FIN_STATUSES, export=_excel() is not None)
+                         else "", statuses=FIN_STATUSES, export=True)
 
     @router.get("/bank/financings/{financing_id}")
     def financing_page(financing_id: str, ui: UI = Depends(page)) -> Response:
@@ -428,7 +421,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         day, st, kd = _settlement_filters(on, status, kind)
         rows = settlement_queries.instructions(ui.ctx, actor=ui.actor, value_on=day, status=st, kind=kd)
         return ui.render("bank/settlements.html", rows=rows, on=on if day else "", status=st or "", kind=kd or "",
-                         report=_excel() is not None,
+                         report=True,
                          form=ui.blank(on=ui.ctx.clock.today().isoformat()),
                          due=len(settlement.due_vouchers(ui.ctx, on=ui.ctx.clock.today(), bank=ui.actor.party_id)))
 
@@ -450,7 +443,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
                 form.fail(None, exc)
         rows = settlement_queries.instructions(ui.ctx, actor=ui.actor)
         return ui.form_error("bank/settlements.html", "bank/_settle_form.html", rows=rows, on="", status="", kind="",
-                             report=_excel() is not None,
+                             report=True,
                              form=form, due=len(settlement.due_vouchers(ui.ctx, on=ui.ctx.clock.today(), bank=ui.actor.party_id)))
 
     @router.get("/bank/settlements/export.{fmt}")
@@ -466,29 +459,20 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
     @router.get("/bank/settlements/report.xlsx")
     def settlement_report(on: str = "", kind: str = "", ui: UI = Depends(page)) -> Response:
         day, _, kd = _settlement_filters(on, "", kind)
-        module = _excel()
-        if module is None:
-            return _unavailable(ui)
-        content = module.export_settlements_xlsx(ui.ctx, actor=ui.actor, on=day, kind=kd)
+        content = settlement_exports.export_settlements_xlsx(ui.ctx, actor=ui.actor, on=day, kind=kd)
         name = f"lianrong-settlements-{day.isoformat() if day else 'all'}.xlsx"
         return Response(content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @router.get("/bank/financings.xlsx")
     def financings_xlsx(status: str = "", ui: UI = Depends(page)) -> Response:
-        module = _excel()
-        if module is None:
-            return _unavailable(ui)
-        content = module.export_financings_xlsx(ui.ctx, actor=ui.actor, bank=ui.party_id,
+        content = financing_exports.export_financings_xlsx(ui.ctx, actor=ui.actor, bank=ui.party_id,
                                                 status=status if status in FIN_STATUSES else None)
         return Response(content, media_type=XLSX,
                         headers={"Content-Disposition": 'attachment; filename="lianrong-financings.xlsx"'})
 
     @router.get("/bank/ledger-template.xlsx")
     def ledger_template(ui: UI = Depends(page)) -> Response:
-        module = _excel()
-        if module is None:
-            return _unavailable(ui)
-        return Response(module.ledger_template_xlsx(), media_type=XLSX,
+        return Response(ledger_xlsx.ledger_template_xlsx(), media_type=XLSX,
                         headers={"Content-Disposition": 'attachment; filename="lianrong-ledger-template.xlsx"'})
 
     @router.get("/bank/overdue")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -10,13 +9,15 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from lianrong.documents import queries as document_queries
-from lianrong.entrypoints.console.app import Deps, error_page
+from lianrong.entrypoints.console.app import Deps
 from lianrong.entrypoints.console.pages.common import confirm_named_contract
 from lianrong.financing import queries as financing_queries
 from lianrong.financing import service as financing
 from lianrong.kernel.errors import LianRongError
 from lianrong.kernel.money import format_yuan
-from lianrong.platform import scope as scope
+from lianrong.platform import scope
+from lianrong.vouchers import certificates
+from lianrong.vouchers import exports as voucher_exports
 from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
 from lianrong.web.i18n import N_
@@ -26,12 +27,6 @@ AREA = "supplier"
 #: recipient rows offered by the split/transfer form
 PARTS = 3
 
-
-def _optional_module(name: str) -> Any | None:
-    try:
-        return importlib.import_module({"excel_io": "lianrong.adapters.excel_io", "certificates": "lianrong.vouchers.certificates"}[name])
-    except ImportError:
-        return None
 
 
 def _transfer_ctx(ui: UI, fragment_id: str, form: Form | None = None) -> dict[str, Any]:
@@ -100,7 +95,7 @@ def register(router: APIRouter, deps: Deps) -> None:
         active = [r for r in rows if r["status"] == "active" and not r["bank_holds"]]
         return ui.render("supplier/holdings.html", rows=rows, show_all=bool(all),
                          held_fen=sum(r["amount_fen"] for r in active), held_count=len(active),
-                         export=_optional_module("excel_io") is not None)
+                         export=True)
 
     @router.get("/supplier/financings")
     def my_financings(ui: UI = Depends(page)) -> Response:
@@ -118,7 +113,7 @@ def register(router: APIRouter, deps: Deps) -> None:
     def fragment(fragment_id: str, ui: UI = Depends(page)) -> Response:
         detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
         return ui.render("supplier/fragment.html", d=detail,
-                         certificates=_optional_module("certificates") is not None)
+                         certificates=True)
 
     # --- split and transfer ---
 
@@ -195,20 +190,12 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.get("/supplier/fragments/{fragment_id}/certificate.pdf")
     def certificate(fragment_id: str, ui: UI = Depends(page)) -> Response:
         scope.check_visible(ui.ctx, actor=ui.actor, kind="fragment", ref=fragment_id)
-        module = _optional_module("certificates")
-        if module is None or not hasattr(module, "voucher_certificate_pdf"):
-            return error_page(ui.ctx, ui.request, 503, code="certificate.unavailable",
-                              message=ui.t("Certificates are not available on this installation yet."))
-        pdf = module.voucher_certificate_pdf(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+        pdf = certificates.voucher_certificate_pdf(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
         return Response(pdf, media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="lianrong-{fragment_id}.pdf"'})
 
     @router.get("/supplier/holdings.xlsx")
     def holdings_xlsx(all: int = 0, ui: UI = Depends(page)) -> Response:  # noqa: A002
-        module = _optional_module("excel_io")
-        if module is None or not hasattr(module, "export_holdings_xlsx"):
-            return error_page(ui.ctx, ui.request, 503, code="export.unavailable",
-                              message=ui.t("Excel export is not available on this installation yet."))
-        content = module.export_holdings_xlsx(ui.ctx, actor=ui.actor, party=ui.party_id, include_closed=bool(all))
+        content = voucher_exports.export_holdings_xlsx(ui.ctx, actor=ui.actor, party=ui.party_id, include_closed=bool(all))
         return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": 'attachment; filename="lianrong-holdings.xlsx"'})

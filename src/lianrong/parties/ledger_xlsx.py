@@ -1,0 +1,464 @@
+"""The customer ledger as a workbook: its columns, the template, reading and importing it (problems as data, nothing half-written)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import and_, insert, select, update
+
+from lianrong.adapters.db import tables as t
+from lianrong.adapters.db.uow import UnitOfWork
+from lianrong.adapters.spreadsheet import (
+    CONTROL_CHARS,
+    EXCEL_EXACT,
+    MAX_IMPORT_ROWS,
+    BadCell,
+    cell_text,
+    file_refusal,
+    load_rows,
+    new_workbook,
+    norm_header,
+    problem,
+    refuse,
+    save,
+    text_width,
+)
+from lianrong.kernel import errors
+from lianrong.kernel.identifiers import normalize_uscc
+from lianrong.kernel.ids import new_id
+from lianrong.kernel.money import parse_yuan
+from lianrong.parties.service import core_params
+from lianrong.platform.common import (
+    Result,
+    check_actor_party,
+    check_actor_role,
+    resolve_party,
+    run_idempotent,
+)
+from lianrong.platform.context import Actor, Context
+
+#: the sheet the template names and the importer prefers (else the first sheet is read)
+LEDGER_SHEET = "客户台账"
+
+
+_MAX_TIER = 100
+
+
+_MAX_TERM_DAYS = 366
+
+
+_SPREAD_RANGE = (Decimal("-0.05"), Decimal("0.5"))  # the range FinancingParams accepts
+
+
+@dataclass(frozen=True)
+class LedgerColumn:
+    """One column of the ledger workbook."""
+
+    key: str
+    zh: str
+    en: str
+    required: bool
+    hint_zh: str
+    hint_en: str
+    example: Any
+
+
+LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
+    LedgerColumn("uscc", "统一社会信用代码", "USCC", True,
+                 "18位，含校验位；请将单元格设为文本", "18 characters with check character; format as text",
+                 "91110117MAEXAMP1E1"),
+    LedgerColumn("name", "企业名称", "Enterprise name", True,
+                 "营业执照上的全称，1至200个字符", "full registered name, 1–200 characters", "北京某禽业有限公司"),
+    LedgerColumn("settlement_account", "结算账号", "Settlement account", False,
+                 "可选；本行结算账号，6至40位数字", "optional; settlement account at this bank, 6–40 digits",
+                 "6222000012345678"),
+    LedgerColumn("max_ratio", "最高融资比例", "Max financing ratio", False,
+                 "可选；大于0且不超过1，如0.8或80%", "optional; above 0 and at most 1, e.g. 0.8 or 80%", "80%"),
+    LedgerColumn("min_split_yuan", "最低拆分金额（元）", "Min split amount (CNY)", False,
+                 "可选；单位元，精确到分", "optional; in yuan, exact to the fen", "1000.00"),
+    LedgerColumn("max_tier", "最大层级", "Max tier", False,
+                 f"可选；1至{_MAX_TIER}的整数", f"optional; a whole number 1–{_MAX_TIER}", 5),
+    LedgerColumn("max_term_days", "最长融资期限（天）", "Max financing term (days)", False,
+                 f"可选；1至{_MAX_TERM_DAYS}的整数", f"optional; a whole number 1–{_MAX_TERM_DAYS}", 180),
+    LedgerColumn("spread", "利差", "Spread over LPR", False,
+                 "可选；加在LPR上的利差，如0.5%或0.005（-5%至50%）",
+                 "optional; added to the LPR, e.g. 0.5% or 0.005 (-5% to 50%)", "0.50%"),
+)
+
+
+_COLUMN = {c.key: c for c in LEDGER_COLUMNS}
+
+
+def _problem(row: int | None, column: str | None, zh: str, en: str, value: Any = None) -> dict[str, Any]:
+    label = _COLUMN.get(column) if column else None
+    return problem(row, column, zh, en, value, column_zh=label.zh if label else None)
+
+
+def _map_header(row_no: int, header: Sequence[Any], problems: list[dict[str, Any]]) -> dict[str, int]:
+    aliases: dict[str, str] = {}
+    for c in LEDGER_COLUMNS:
+        for name in (c.key, c.zh, c.en, f"{c.zh} {c.key}", f"{c.zh}\n{c.en}", f"{c.zh} {c.en}"):
+            aliases[norm_header(name)] = c.key
+    columns: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        text = cell_text(cell)
+        if not text:
+            continue
+        candidates = [norm_header(text)] + [norm_header(p) for p in re.split(r"[\n/|]", text)]
+        key = next((aliases[c] for c in candidates if c in aliases), None)
+        if key is None:
+            continue  # extra columns (remarks and the like) are allowed and ignored
+        if key in columns:
+            problems.append(_problem(row_no, key, f"列重复：{_COLUMN[key].zh}", f"duplicate column: {key}", text))
+            continue
+        columns[key] = i
+    for c in LEDGER_COLUMNS:
+        if c.required and c.key not in columns:
+            problems.append(_problem(row_no, c.key, f"缺少列：{c.zh}", f"missing column: {c.key} ({c.en})"))
+    return columns
+
+
+def _parse_uscc(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise BadCell("统一社会信用代码以数字保存，可能已丢失位数，请将该列设为文本",
+                   "the USCC is stored as a number and may have lost digits; format the column as text")
+    text = cell_text(value)
+    if not text:
+        raise BadCell("统一社会信用代码为空", "the USCC is empty")
+    try:
+        return normalize_uscc(text)
+    except errors.InvalidUSCC:
+        raise BadCell(f"统一社会信用代码无效（长度、字符或校验位错误）：{text}",
+                   f"invalid USCC (length, characters or check character): {text}") from None
+
+
+def _parse_name(value: Any) -> str:
+    text = cell_text(value)
+    if not text:
+        raise BadCell("企业名称为空", "the enterprise name is empty")
+    if len(text) > 200:
+        raise BadCell("企业名称超过200个字符", "the enterprise name is longer than 200 characters")
+    if CONTROL_CHARS.search(text):
+        raise BadCell("企业名称含有控制字符", "the enterprise name contains control characters")
+    return text
+
+
+def _parse_account(value: Any) -> str | None:
+    if isinstance(value, float) and (not value.is_integer() or abs(value) >= EXCEL_EXACT):
+        raise BadCell("结算账号以数字保存，可能已丢失位数，请将该列设为文本",
+                   "the settlement account is stored as a number and may have lost digits; format the column as text")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= EXCEL_EXACT:
+        raise BadCell("结算账号以数字保存，可能已丢失位数，请将该列设为文本",
+                   "the settlement account is stored as a number and may have lost digits; format the column as text")
+    text = re.sub(r"[\s-]+", "", cell_text(value))
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit() and 6 <= len(text) <= 40):
+        raise BadCell("结算账号须为6至40位数字", "the settlement account must be 6–40 digits")
+    return text
+
+
+def _decimal(value: Any, *, percent_ok: bool) -> tuple[Decimal, bool]:
+    """A cell as an exact Decimal (floats through their shortest repr) and whether it had a % sign."""
+    if isinstance(value, bool):
+        raise ValueError  # noqa: TRY004 - an internal "not a number" signal, mapped to BadCell
+    if isinstance(value, int):
+        return Decimal(value), False
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError
+        return Decimal(repr(value)), False
+    if isinstance(value, Decimal):
+        return value, False
+    text = cell_text(value).replace(",", "")
+    percent = percent_ok and text.endswith("%")
+    if percent:
+        text = text[:-1].strip()
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        raise ValueError
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError from None
+    return (number.scaleb(-2) if percent else number), percent
+
+
+def _parse_ratio(value: Any, *, ceiling: Decimal) -> Decimal | None:
+    if cell_text(value) == "":
+        return None
+    try:
+        ratio, _ = _decimal(value, percent_ok=True)
+    except ValueError:
+        raise BadCell("最高融资比例格式无效（如0.8或80%）", "malformed max ratio (e.g. 0.8 or 80%)") from None
+    limit = min(Decimal(1), ceiling)
+    if not (Decimal(0) < ratio <= limit):
+        raise BadCell(f"最高融资比例须大于0且不超过{limit}：{cell_text(value)}",
+                   f"the max ratio must be above 0 and at most {limit}: {cell_text(value)}")
+    return ratio.normalize() if ratio == ratio.to_integral_value() else ratio
+
+
+def _parse_min_split(value: Any) -> int | None:
+    if cell_text(value) == "":
+        return None
+    try:
+        amount, _ = _decimal(value, percent_ok=False)
+    except ValueError:
+        raise BadCell("最低拆分金额格式无效（单位元，如1000.00）",
+                   "malformed minimum split amount (in yuan, e.g. 1000.00)") from None
+    try:
+        return parse_yuan(amount)
+    except errors.LianRongError as exc:
+        raise BadCell(f"最低拆分金额无效：{exc.message_zh}", f"invalid minimum split amount: {exc.message_en}") from None
+
+
+def _parse_int(value: Any, *, low: int, high: int, zh: str, en: str) -> int | None:
+    if cell_text(value) == "":
+        return None
+    try:
+        number, _ = _decimal(value, percent_ok=False)
+    except ValueError:
+        raise BadCell(f"{zh}须为整数", f"{en} must be a whole number") from None
+    if number != number.to_integral_value():
+        raise BadCell(f"{zh}须为整数", f"{en} must be a whole number")
+    if not (low <= number <= high):
+        raise BadCell(f"{zh}须在{low}至{high}之间", f"{en} must be between {low} and {high}")
+    return int(number)
+
+
+def _parse_spread(value: Any) -> Decimal | None:
+    if cell_text(value) == "":
+        return None
+    try:
+        spread, _ = _decimal(value, percent_ok=True)
+    except ValueError:
+        raise BadCell("利差格式无效（如0.5%或0.005）", "malformed spread (e.g. 0.5% or 0.005)") from None
+    low, high = _SPREAD_RANGE
+    if not (low <= spread <= high):
+        raise BadCell("利差须在-5%至50%之间", "the spread must be between -5% and 50%")
+    return spread
+
+
+def read_ledger_xlsx(content: bytes, *, max_ratio: Decimal = Decimal(1)) -> list[dict[str, Any]]:
+    """Parse and check a ledger workbook without the database: its rows, or ``ExcelImportInvalid``.
+
+    Each row comes back as ``{"row", "uscc", "name", "settlement_account", "max_ratio",
+    "min_split_fen", "max_tier", "max_term_days", "spread"}`` (optional values None when blank).
+    """
+    rows = load_rows(content, sheet=LEDGER_SHEET)
+    problems: list[dict[str, Any]] = []
+    if not rows:
+        raise file_refusal("文件没有内容", "the file has no content")
+    header_no, header = rows[0]
+    columns = _map_header(header_no, header, problems)
+    body = rows[1:]
+    if not body:
+        problems.append(_problem(header_no, None, "文件没有数据行", "the file has no data rows"))
+    parsers: dict[str, Callable[[Any], Any]] = {
+        "uscc": _parse_uscc,
+        "name": _parse_name,
+        "settlement_account": _parse_account,
+        "max_ratio": lambda x: _parse_ratio(x, ceiling=max_ratio),
+        "min_split_yuan": _parse_min_split,
+        "max_tier": lambda x: _parse_int(x, low=1, high=_MAX_TIER, zh="最大层级", en="max tier"),
+        "max_term_days": lambda x: _parse_int(x, low=1, high=_MAX_TERM_DAYS, zh="最长融资期限", en="max term"),
+        "spread": _parse_spread,
+    }
+    out: list[dict[str, Any]] = []
+    first_seen: dict[str, int] = {}
+    for row_no, cells in body:
+        entry: dict[str, Any] = {"row": row_no}
+        ok = True
+        for key, parse in parsers.items():
+            raw = cells[columns[key]] if key in columns and columns[key] < len(cells) else None
+            if key not in columns:
+                entry[key] = None
+                continue
+            try:
+                entry[key] = parse(raw)
+            except BadCell as bad:
+                problems.append(_problem(row_no, key, bad.zh, bad.en, raw))
+                entry[key] = None
+                ok = False
+        code = entry.get("uscc")
+        if code:
+            if code in first_seen:
+                problems.append(_problem(row_no, "uscc", f"统一社会信用代码与第{first_seen[code]}行重复",
+                                         f"the USCC repeats row {first_seen[code]}", code))
+                ok = False
+            else:
+                first_seen[code] = row_no
+        entry["min_split_fen"] = entry.pop("min_split_yuan", None)
+        if ok:
+            out.append(entry)
+    if problems:
+        raise refuse(problems)
+    return out
+
+
+def import_ledger_xlsx(ctx: Context, *, actor: Actor, bank: str, core: str, content: bytes,
+                       idempotency_key: str) -> Result:
+    """Import a core enterprise's supplier list (.xlsx) into the bank's customer ledger, all or nothing.
+
+    Unknown enterprises are registered; a given settlement account is recorded at the bank (e-banking
+    and certificate are still the bank's onboarding step); blank parameter cells keep the core
+    enterprise's value (or the supplier's existing override). Any problem in any row refuses the whole
+    file with ``ExcelImportInvalid`` listing every problem.
+    """
+    entries = read_ledger_xlsx(content, max_ratio=ctx.policy.max_financing_ratio)
+    digest = hashlib.sha256(bytes(content)).hexdigest()
+    check_actor_role(actor, "operator", "approver")
+
+    def body(uow: UnitOfWork) -> Result:
+        b = resolve_party(uow, bank, kind="bank")
+        check_actor_party(actor, b.id, what="only the bank keeps the customer ledger / 仅银行可维护客户台账")
+        c = resolve_party(uow, core, kind="enterprise")
+        base = core_params(uow, b.id, c.id)  # the core must be designated by this bank
+        codes = [e["uscc"] for e in entries]
+        known = {}
+        for i in range(0, len(codes), 500):
+            for r in uow.conn.execute(select(t.party.c.id, t.party.c.uscc, t.party.c.kind, t.party.c.name)
+                                      .where(t.party.c.uscc.in_(codes[i:i + 500]))):
+                known[r.uscc] = r
+        problems: list[dict[str, Any]] = []
+        warnings: list[dict[str, Any]] = []
+        for e in entries:
+            p = known.get(e["uscc"])
+            if p is not None and p.kind != "enterprise":
+                problems.append(_problem(e["row"], "uscc", f"该代码属于{p.name}，不是企业",
+                                         f"the code belongs to {p.name}, which is not an enterprise", e["uscc"]))
+            elif p is not None and p.id == c.id:
+                problems.append(_problem(e["row"], "uscc", "核心企业不能是自己的供应商",
+                                         "a core enterprise is not its own supplier", e["uscc"]))
+            elif p is not None and p.name != e["name"]:
+                warnings.append(_problem(e["row"], "name", f"平台登记名称为“{p.name}”，保留登记名称",
+                                         f"registered as \"{p.name}\"; the registered name is kept", e["name"]))
+            try:
+                base.merged(max_ratio=e["max_ratio"], max_term_days=e["max_term_days"],
+                            min_split_fen=e["min_split_fen"], max_tier=e["max_tier"], spread=e["spread"])
+            except errors.LianRongError as exc:
+                problems.append(_problem(e["row"], None, exc.message_zh, exc.message_en))
+        if problems:
+            raise refuse(problems)
+        now = ctx.clock.now()
+        registered, added, updated = [], [], []
+        for e in entries:
+            p = known.get(e["uscc"])
+            if p is None:
+                pid = new_id("ent")
+                uow.conn.execute(insert(t.party).values(id=pid, kind="enterprise", uscc=e["uscc"], name=e["name"],
+                                                        created_at=now))
+                registered.append({"row": e["row"], "id": pid, "uscc": e["uscc"], "name": e["name"]})
+            else:
+                pid = p.id
+            overrides = {k: e[k] for k in ("max_ratio", "max_term_days", "min_split_fen", "max_tier", "spread")
+                         if e[k] is not None}
+            values = {k: (str(x) if isinstance(x, Decimal) else x) for k, x in overrides.items()}
+            key = and_(t.supplier_ledger.c.bank_id == b.id, t.supplier_ledger.c.core_id == c.id,
+                       t.supplier_ledger.c.supplier_id == pid)
+            if uow.conn.execute(select(t.supplier_ledger.c.supplier_id).where(key)).first():
+                if values:
+                    uow.conn.execute(update(t.supplier_ledger).where(key).values(**values))
+                updated.append(pid)
+            else:
+                uow.conn.execute(insert(t.supplier_ledger).values(bank_id=b.id, core_id=c.id, supplier_id=pid,
+                                                                  imported_at=now, **values))
+                added.append(pid)
+            if e["settlement_account"]:
+                okey = and_(t.onboarding.c.bank_id == b.id, t.onboarding.c.party_id == pid)
+                if uow.conn.execute(select(t.onboarding.c.party_id).where(okey)).first():
+                    uow.conn.execute(update(t.onboarding).where(okey).values(
+                        settlement_account=e["settlement_account"], updated_at=now))
+                else:
+                    uow.conn.execute(insert(t.onboarding).values(
+                        bank_id=b.id, party_id=pid, settlement_account=e["settlement_account"], ebanking=False,
+                        certificate=None, updated_at=now))
+        return {"bank_id": b.id, "core_id": c.id, "rows": len(entries), "registered": registered,
+                "added": added, "updated": updated, "warnings": warnings, "sha256": digest}
+
+    return run_idempotent(ctx, key=idempotency_key, operation="ledger.import_xlsx",
+                          request={"actor": actor.user_id, "bank": bank, "core": core, "sha256": digest},
+                          body=body)
+
+
+def ledger_template_xlsx() -> bytes:
+    """An empty customer-ledger workbook: bilingual headers, cell hints and validations, an example row.
+
+    The example row is on the instructions sheet, so the ledger sheet can be filled in and uploaded as is.
+    """
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = new_workbook()
+    ws = wb.active
+    ws.title = LEDGER_SHEET
+    fill = PatternFill(fill_type="solid", start_color="1F3A5F", end_color="1F3A5F")
+    optional_fill = PatternFill(fill_type="solid", start_color="4B6A8F", end_color="4B6A8F")
+    last = MAX_IMPORT_ROWS + 1
+    rules = {
+        "uscc": {"type": "textLength", "operator": "equal", "formula1": "18"},
+        "name": {"type": "textLength", "operator": "between", "formula1": "1", "formula2": "200"},
+        "settlement_account": {"type": "textLength", "operator": "between", "formula1": "6", "formula2": "40"},
+        "max_tier": {"type": "whole", "operator": "between", "formula1": "1", "formula2": str(_MAX_TIER)},
+        "max_term_days": {"type": "whole", "operator": "between", "formula1": "1",
+                          "formula2": str(_MAX_TERM_DAYS)},
+        "min_split_yuan": {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0.01"},
+    }
+    for i, c in enumerate(LEDGER_COLUMNS, start=1):
+        letter = get_column_letter(i)
+        cell = ws.cell(row=1, column=i, value=f"{c.zh}\n{c.en}")
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = fill if c.required else optional_fill
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.comment = Comment(f"{'必填' if c.required else '选填'} {c.hint_zh}\n"
+                               f"{'Required' if c.required else 'Optional'}: {c.hint_en}", "LianRong")
+        ws.column_dimensions[letter].width = max(text_width(c.zh), text_width(c.en), 14) + 4
+        if c.key in ("uscc", "settlement_account", "name"):  # text as typed: long codes keep every digit
+            ws.column_dimensions[letter].number_format = "@"
+        dv = DataValidation(allow_blank=not c.required, showInputMessage=True, showErrorMessage=True,
+                            promptTitle=c.zh[:32], prompt=f"{c.hint_zh}\n{c.hint_en}"[:255],
+                            errorTitle="输入无效 Invalid", error=f"{c.hint_zh}\n{c.hint_en}"[:255],
+                            **rules.get(c.key, {}))
+        if c.key not in rules:  # hint only: ratios and spreads are also typed as "80%" text
+            dv.type = None
+            dv.showErrorMessage = False
+        ws.add_data_validation(dv)
+        dv.add(f"{letter}2:{letter}{last}")
+    ws.row_dimensions[1].height = 32
+    ws.freeze_panes = "A2"
+
+    guide = wb.create_sheet("填写说明 Instructions")
+    guide.append(["列 Column", "必填 Required", "说明", "Notes", "示例 Example"])
+    for c in LEDGER_COLUMNS:
+        guide.append([f"{c.zh} {c.en}", "是 yes" if c.required else "否 no", c.hint_zh, c.hint_en, c.example])
+    guide.append([])
+    guide.append(["示例行 Example row（复制到“客户台账”表使用 / copy into the 客户台账 sheet）"])
+    guide.append([f"{c.zh}\n{c.en}" for c in LEDGER_COLUMNS])
+    guide.append([c.example for c in LEDGER_COLUMNS])
+    guide.append([])
+    for line in ("每行一家供应商；空白的参数单元格沿用核心企业的融资参数。",
+                 "One supplier per row; a blank parameter cell keeps the core enterprise's parameter.",
+                 "任何一行有误则整个文件不导入，并逐行列出全部问题。",
+                 "If any row has a problem nothing is imported, and every problem is listed row by row.",
+                 "结算账号仅登记账号；企业网银和U盾由银行在开户信息中维护。",
+                 "Only the account number is recorded; e-banking and the certificate are kept in onboarding."):
+        guide.append([line])
+    for row in guide.iter_rows(min_row=1, max_row=1):
+        for cell in row:
+            cell.font = Font(bold=True)
+    for row in guide.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                cell.number_format = "@"
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for letter, width in zip("ABCDE", (30, 14, 40, 50, 22), strict=True):
+        guide.column_dimensions[letter].width = width
+    return save(wb)
