@@ -1,0 +1,106 @@
+"""Commands of parties (``lianrong …``): each parses, calls one use case, renders."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from lianrong.cli import (
+    As,
+    Db,
+    Json,
+    Key,
+    actor_of,
+    command,
+    context,
+    key_or_new,
+    parse_date,
+    show,
+)
+from lianrong.kernel.money import parse_yuan
+
+party_app = typer.Typer(help="Parties, users, onboarding / 主体、用户、开户", no_args_is_help=True)
+
+
+@party_app.command("add")
+@command
+def party_add(kind: Annotated[str, typer.Option(help="enterprise | bank")], uscc: Annotated[str, typer.Option()],
+              name: Annotated[str, typer.Option()], db: Db = None, key: Key = None, as_json: Json = False) -> None:
+    """Register an enterprise or bank by its 统一社会信用代码."""
+    from lianrong.parties import service as parties
+
+    show(parties.register_party(context(db), kind=kind, uscc=uscc, name=name, idempotency_key=key_or_new(key)), as_json)
+
+
+@party_app.command("list")
+@command
+def party_list(kind: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
+    """List parties."""
+    from lianrong.parties import service as parties
+
+    show(parties.list_parties(context(db), kind=kind), as_json, ["id", "kind", "uscc", "name"])
+
+
+@party_app.command("user")
+@command
+def party_user(party: str, username: str, role: str = "operator", name: Optional[str] = None,
+               db: Db = None, key: Key = None, as_json: Json = False) -> None:
+    """Add a user (operator, approver, viewer, admin) to an organisation."""
+    from lianrong.parties import service as parties
+
+    show(parties.add_user(context(db), party=party, username=username, display_name=name or username, role=role,
+                            idempotency_key=key_or_new(key)), as_json)
+
+
+@party_app.command("onboard")
+@command
+def party_onboard(bank: str, party: str, account: Annotated[Optional[str], typer.Option()] = None,
+                  ebanking: bool = False, certificate: Optional[str] = None, db: Db = None, user: As = None,
+                  key: Key = None, as_json: Json = False) -> None:
+    """Record a party's settlement account, e-banking and U盾 at a bank."""
+    from lianrong.parties import service as parties
+
+    ctx = context(db)
+    show(parties.onboard(ctx, actor=actor_of(ctx, user), bank=bank, party=party, settlement_account=account,
+                           ebanking=ebanking, certificate=certificate, idempotency_key=key_or_new(key)), as_json)
+
+
+@party_app.command("designate")
+@command
+def party_designate(bank: str, core: str, max_ratio: Optional[str] = None, max_term_days: Optional[int] = None,
+                    min_split: Annotated[Optional[str], typer.Option(help="yuan")] = None,
+                    max_tier: Optional[int] = None, spread: Optional[str] = None, db: Db = None, user: As = None,
+                    key: Key = None, as_json: Json = False) -> None:
+    """Designate a core enterprise (核定核心企业) or update its financing parameters (those not given are kept)."""
+    from lianrong.parties import service as parties
+
+    ctx = context(db)
+    show(parties.designate_core(ctx, actor=actor_of(ctx, user), bank=bank, core=core, max_ratio=max_ratio,
+                                  max_term_days=max_term_days,
+                                  min_split_fen=parse_yuan(min_split) if min_split else None,
+                                  max_tier=max_tier, spread=spread, idempotency_key=key_or_new(key)), as_json)
+
+
+@party_app.command("ledger")
+@command
+def party_ledger(bank: str, core: str, suppliers: list[str], db: Db = None, user: As = None, key: Key = None,
+                 as_json: Json = False) -> None:
+    """Import suppliers (ids or USCCs) into the bank's customer ledger of a core enterprise."""
+    from lianrong.parties import service as parties
+
+    ctx = context(db)
+    show(parties.import_ledger(ctx, actor=actor_of(ctx, user), bank=bank, core=core,
+                                 suppliers=[{"supplier": s} for s in suppliers], idempotency_key=key_or_new(key)), as_json)
+
+
+@party_app.command("lpr")
+@command
+def party_lpr(bank: str, rate: str, effective: str, db: Db = None, user: As = None, key: Key = None,
+              as_json: Json = False) -> None:
+    """Record a bank's LPR entry (e.g. 3.0%) in force from a date."""
+    from lianrong.parties import service as parties
+
+    ctx = context(db)
+    show(parties.set_lpr(ctx, actor=actor_of(ctx, user), bank=bank, effective_on=parse_date(effective), rate=rate,
+                           idempotency_key=key_or_new(key)), as_json)
