@@ -6,9 +6,10 @@ from fastapi import APIRouter
 
 from ...services import audit
 from ..deps import Ctx, CurrentActor
+from ..routing import ApiRoute
 from ..schemas import AuditRead
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(prefix="/audit", tags=["audit"], route_class=ApiRoute)
 
 
 @router.get("/verify", response_model=AuditRead)

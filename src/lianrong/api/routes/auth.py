@@ -8,9 +8,10 @@ from ...domain import errors
 from ...services import accounts, directory
 from ...settings import secure_transport
 from ..deps import SESSION_COOKIE, Ctx, CurrentActor, CurrentCaller, IdParam, Paging, count_login_attempt
+from ..routing import ApiRoute
 from ..schemas import LoginCreate, LoginRead, MeRead, TokenCreate, TokenCreated, TokenPage, TokenRevoked
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=ApiRoute)
 
 
 def _me(principal: accounts.Principal, via: str) -> MeRead:
@@ -51,7 +52,7 @@ def logout(caller: CurrentCaller, request: Request, ctx: Ctx) -> Response:
 
 
 @router.get("/me", response_model=MeRead)
-def me(caller: CurrentCaller) -> MeRead:
+async def me(caller: CurrentCaller) -> MeRead:  # no I/O: answered on the event loop
     """The calling user and its organisation."""
     return _me(caller.principal, caller.via)
 

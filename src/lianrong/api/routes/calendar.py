@@ -8,10 +8,11 @@ from fastapi import APIRouter, File, Query, UploadFile
 
 from ...services import calendar
 from ..deps import Ctx, CurrentActor, IdempotencyKey, Paging, WritingActor
+from ..routing import ApiRoute
 from ..schemas import CalendarDayPage, CalendarLoadRead
 from .documents import read_upload
 
-router = APIRouter(prefix="/calendar", tags=["calendar"])
+router = APIRouter(prefix="/calendar", tags=["calendar"], route_class=ApiRoute)
 
 
 @router.get("/days", response_model=CalendarDayPage)

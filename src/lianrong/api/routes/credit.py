@@ -6,9 +6,10 @@ from fastapi import APIRouter
 
 from ...services import credit
 from ..deps import Ctx, CurrentActor, IdempotencyKey, PartyQuery, Paging, WritingActor
+from ..routing import ApiRoute
 from ..schemas import CreditLineCreate, CreditLinePage, CreditLineRead
 
-router = APIRouter(prefix="/credit-lines", tags=["credit"])
+router = APIRouter(prefix="/credit-lines", tags=["credit"], route_class=ApiRoute)
 
 
 @router.get("", response_model=CreditLinePage)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from ...domain import errors
 from ...services import documents
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
+from ..routing import ApiRoute
 from ..schemas import (
     SHA256_PATTERN,
     AttachmentRead,
@@ -22,7 +23,7 @@ from ..schemas import (
     TradeDocumentsRead,
 )
 
-router = APIRouter(tags=["documents"])
+router = APIRouter(tags=["documents"], route_class=ApiRoute)
 
 
 def read_upload(ctx: Ctx, file: UploadFile) -> bytes:

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from ...services import financing
 from ...services.common import jsonable
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
+from ..routing import ApiRoute
 from ..schemas import (
     DisbursementRead,
     FinancingApplied,
@@ -21,7 +22,7 @@ from ..schemas import (
     ReviewRead,
 )
 
-router = APIRouter(prefix="/financings", tags=["financings"])
+router = APIRouter(prefix="/financings", tags=["financings"], route_class=ApiRoute)
 
 
 @router.get("", response_model=FinancingPage)

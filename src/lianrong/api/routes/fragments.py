@@ -6,9 +6,10 @@ from fastapi import APIRouter
 
 from ...services import lineage, vouchers
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
+from ..routing import ApiRoute
 from ..schemas import HoldingPage, LineageRead, TransferCreate, TransferRead
 
-router = APIRouter(prefix="/fragments", tags=["fragments"])
+router = APIRouter(prefix="/fragments", tags=["fragments"], route_class=ApiRoute)
 
 
 @router.get("", response_model=HoldingPage)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from ...services import directory, parties
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
+from ..routing import ApiRoute
 from ..schemas import (
     DesignationCreate,
     DesignationPage,
@@ -29,7 +30,7 @@ from ..schemas import (
     UserRead,
 )
 
-router = APIRouter(tags=["parties"])
+router = APIRouter(tags=["parties"], route_class=ApiRoute)
 
 
 @router.get("/parties", response_model=PartyPage)

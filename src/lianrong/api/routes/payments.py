@@ -12,10 +12,11 @@ from fastapi.responses import Response
 
 from ...services import payments
 from ..deps import Ctx, CurrentActor, IdempotencyKey, PartyQuery, Paging, WritingActor
+from ..routing import ApiRoute
 from ..schemas import ConfirmationsRead, PaymentKind, PaymentPage, PaymentStatus
 from .documents import read_upload
 
-router = APIRouter(prefix="/payments", tags=["payments"])
+router = APIRouter(prefix="/payments", tags=["payments"], route_class=ApiRoute)
 
 _MEDIA = {"csv": "text/csv; charset=utf-8",
           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query
 
 from ...services import splits
 from ..deps import Ctx, CurrentActor, PartyQuery, Paging
+from ..routing import ApiRoute
 from ..schemas import ID_PATTERN, SplitReportPage
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/reports", tags=["reports"], route_class=ApiRoute)
 
 
 @router.get("/splits", response_model=SplitReportPage)

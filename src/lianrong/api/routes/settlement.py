@@ -6,9 +6,10 @@ from fastapi import APIRouter
 
 from ...services import settlement
 from ..deps import Ctx, IdempotencyKey, WritingActor
+from ..routing import ApiRoute
 from ..schemas import SettlementCreate, SettlementRead
 
-router = APIRouter(prefix="/settlement", tags=["settlement"])
+router = APIRouter(prefix="/settlement", tags=["settlement"], route_class=ApiRoute)
 
 
 @router.post("/runs", response_model=SettlementRead)

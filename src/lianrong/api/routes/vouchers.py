@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from ...services import lineage, vouchers
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
+from ..routing import ApiRoute
 from ..schemas import (
     VoucherCreate,
     VoucherDetail,
@@ -18,7 +19,7 @@ from ..schemas import (
     VoucherTree,
 )
 
-router = APIRouter(prefix="/vouchers", tags=["vouchers"])
+router = APIRouter(prefix="/vouchers", tags=["vouchers"], route_class=ApiRoute)
 
 
 @router.get("", response_model=VoucherPage)
