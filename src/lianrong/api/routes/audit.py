@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 
 from ...services import audit
 from ..deps import Ctx, CurrentActor
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import AuditRead
 
-router = APIRouter(prefix="/audit", tags=["audit"], route_class=ApiRoute)
+router = ApiRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get("/verify", response_model=AuditRead)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from ...domain import errors
 from ...services import accounts, directory
 from ...settings import secure_transport
 from ..deps import SESSION_COOKIE, Ctx, CurrentActor, CurrentCaller, IdParam, Paging, count_login_attempt
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import LoginCreate, LoginRead, MeRead, TokenCreate, TokenCreated, TokenPage, TokenRevoked
 
-router = APIRouter(prefix="/auth", tags=["auth"], route_class=ApiRoute)
+router = ApiRouter(prefix="/auth", tags=["auth"])
 
 
 def _me(principal: accounts.Principal, via: str) -> MeRead:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import File, Query, UploadFile
 
 from ...services import calendar
 from ..deps import Ctx, CurrentActor, IdempotencyKey, Paging, WritingActor
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import CalendarDayPage, CalendarLoadRead
 from .documents import read_upload
 
-router = APIRouter(prefix="/calendar", tags=["calendar"], route_class=ApiRoute)
+router = ApiRouter(prefix="/calendar", tags=["calendar"])
 
 
 @router.get("/days", response_model=CalendarDayPage)

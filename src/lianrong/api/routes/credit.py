@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 
 from ...services import credit
 from ..deps import Ctx, CurrentActor, IdempotencyKey, PartyQuery, Paging, WritingActor
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import CreditLineCreate, CreditLinePage, CreditLineRead
 
-router = APIRouter(prefix="/credit-lines", tags=["credit"], route_class=ApiRoute)
+router = ApiRouter(prefix="/credit-lines", tags=["credit"])
 
 
 @router.get("", response_model=CreditLinePage)

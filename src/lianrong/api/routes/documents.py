@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Path, UploadFile
+from fastapi import File, Path, UploadFile
 from fastapi.responses import Response
 
 from ...domain import errors
 from ...services import documents
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import (
     SHA256_PATTERN,
     AttachmentRead,
@@ -23,7 +23,7 @@ from ..schemas import (
     TradeDocumentsRead,
 )
 
-router = APIRouter(tags=["documents"], route_class=ApiRoute)
+router = ApiRouter(tags=["documents"])
 
 
 def read_upload(ctx: Ctx, file: UploadFile) -> bytes:

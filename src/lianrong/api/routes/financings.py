@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 
 from ...services import financing
 from ...services.common import jsonable
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import (
     DisbursementRead,
     FinancingApplied,
@@ -22,7 +21,7 @@ from ..schemas import (
     ReviewRead,
 )
 
-router = APIRouter(prefix="/financings", tags=["financings"], route_class=ApiRoute)
+router = ApiRouter(prefix="/financings", tags=["financings"])
 
 
 @router.get("", response_model=FinancingPage)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 
 from ...services import lineage, vouchers
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import HoldingPage, LineageRead, TransferCreate, TransferRead
 
-router = APIRouter(prefix="/fragments", tags=["fragments"], route_class=ApiRoute)
+router = ApiRouter(prefix="/fragments", tags=["fragments"])
 
 
 @router.get("", response_model=HoldingPage)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from ...services import directory, parties
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import (
     DesignationCreate,
     DesignationPage,
@@ -30,7 +30,7 @@ from ..schemas import (
     UserRead,
 )
 
-router = APIRouter(tags=["parties"], route_class=ApiRoute)
+router = ApiRouter(tags=["parties"])
 
 
 @router.get("/parties", response_model=PartyPage)

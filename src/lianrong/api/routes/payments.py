@@ -7,16 +7,16 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import File, Query, UploadFile
 from fastapi.responses import Response
 
 from ...services import payments
 from ..deps import Ctx, CurrentActor, IdempotencyKey, PartyQuery, Paging, WritingActor
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import ConfirmationsRead, PaymentKind, PaymentPage, PaymentStatus
 from .documents import read_upload
 
-router = APIRouter(prefix="/payments", tags=["payments"], route_class=ApiRoute)
+router = ApiRouter(prefix="/payments", tags=["payments"])
 
 _MEDIA = {"csv": "text/csv; charset=utf-8",
           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

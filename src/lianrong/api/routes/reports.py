@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from ...services import splits
 from ..deps import Ctx, CurrentActor, PartyQuery, Paging
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import ID_PATTERN, SplitReportPage
 
-router = APIRouter(prefix="/reports", tags=["reports"], route_class=ApiRoute)
+router = ApiRouter(prefix="/reports", tags=["reports"])
 
 
 @router.get("/splits", response_model=SplitReportPage)

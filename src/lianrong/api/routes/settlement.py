@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 
 from ...services import settlement
 from ..deps import Ctx, IdempotencyKey, WritingActor
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import SettlementCreate, SettlementRead
 
-router = APIRouter(prefix="/settlement", tags=["settlement"], route_class=ApiRoute)
+router = ApiRouter(prefix="/settlement", tags=["settlement"])
 
 
 @router.post("/runs", response_model=SettlementRead)

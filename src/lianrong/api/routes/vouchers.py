@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 
 from ...services import lineage, vouchers
 from ..deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, Paging, WritingActor
-from ..routing import ApiRoute
+from ..routing import ApiRouter
 from ..schemas import (
     VoucherCreate,
     VoucherDetail,
@@ -19,7 +18,7 @@ from ..schemas import (
     VoucherTree,
 )
 
-router = APIRouter(prefix="/vouchers", tags=["vouchers"], route_class=ApiRoute)
+router = ApiRouter(prefix="/vouchers", tags=["vouchers"])
 
 
 @router.get("", response_model=VoucherPage)
