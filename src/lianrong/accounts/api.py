@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from lianrong.accounts import directory
 from lianrong.accounts import errors as accounts_errors
@@ -25,9 +25,10 @@ from lianrong.api.deps import (
     Paging,
     count_login_attempt,
 )
+from lianrong.api.routing import ApiRouter
 from lianrong.settings import secure_transport
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = ApiRouter(prefix="/auth", tags=["auth"])
 
 
 def _me(principal: accounts.Principal, via: str) -> MeRead:
@@ -68,7 +69,7 @@ def logout(caller: CurrentCaller, request: Request, ctx: Ctx) -> Response:
 
 
 @router.get("/me", response_model=MeRead)
-def me(caller: CurrentCaller) -> MeRead:
+async def me(caller: CurrentCaller) -> MeRead:  # no I/O: answered on the event loop
     """The calling user and its organisation."""
     return _me(caller.principal, caller.via)
 

@@ -34,6 +34,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
 from pwdlib import PasswordHash
 from sqlalchemy import delete, insert, select, update
 
@@ -45,7 +46,7 @@ from lianrong.accounts.errors import (
 )
 from lianrong.adapters import signing
 from lianrong.adapters.db import tables as t
-from lianrong.adapters.db.aio import AsyncPg
+from lianrong.adapters.db.aio import AsyncPg, LoopSqlite
 from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.platform.common import Result, resolve_party
@@ -349,24 +350,36 @@ def token_principal(ctx: Context, *, secret: str | None) -> Principal:
         last_used = _aware(raw.timestamp(row[2])) if row is not None and row[2] is not None else None
     principal, touch = _token_row(ctx, row, last_used)
     if touch:
-        with ctx.uow() as uow:
-            raw = uow.raw
-            raw.run(_TOKEN_TOUCH, {"at": raw.ts(ctx.clock.now()), "id": row[0]})  # type: ignore[index]
-            uow.commit()
+        _touch_token(ctx, row[0])  # type: ignore[index]
     return principal
 
 
-async def token_principal_async(ctx: Context, db: AsyncPg, *, secret: str | None) -> Principal:
-    """``token_principal`` from the event loop, on PostgreSQL (``adapters/db/aio.py``); a database that
-    fails raises ``DatabaseUnavailable`` (the caller falls back to ``token_principal``)."""
+async def token_principal_async(ctx: Context, db: AsyncPg | LoopSqlite, *, secret: str | None) -> Principal:
+    """``token_principal`` from the event loop: the look-up awaited on PostgreSQL's asynchronous connections
+    or read on SQLite's loop-side connection (``adapters/db/aio.py``); the once-a-minute ``last_used_at``
+    update is awaited on PostgreSQL and handed to a worker thread on SQLite (a write there may wait for the
+    write lock). A database that fails raises ``DatabaseUnavailable`` (the caller falls back to
+    ``token_principal``)."""
     if not secret:
         raise NotAuthenticated()
     row = await db.one(_TOKEN_PRINCIPAL, {"hash": _sha(secret)})
-    last_used = _aware(row[2]) if row is not None and row[2] is not None else None
+    last_used = None
+    if row is not None and row[2] is not None:
+        last_used = _aware(row[2] if isinstance(row[2], dt.datetime) else dt.datetime.fromisoformat(row[2]))
     principal, touch = _token_row(ctx, row, last_used)
     if touch:
-        await db.one(_TOKEN_TOUCH + " RETURNING id", {"at": ctx.clock.now(), "id": row[0]})  # type: ignore[index]
+        if db.writes_on_loop:
+            await db.one(_TOKEN_TOUCH + " RETURNING id", {"at": ctx.clock.now(), "id": row[0]})  # type: ignore[index]
+        else:
+            await anyio.to_thread.run_sync(_touch_token, ctx, row[0])  # type: ignore[index]
     return principal
+
+
+def _touch_token(ctx: Context, token_id: str) -> None:
+    with ctx.uow() as uow:
+        raw = uow.raw
+        raw.run(_TOKEN_TOUCH, {"at": raw.ts(ctx.clock.now()), "id": token_id})
+        uow.commit()
 
 
 _TOKEN_TOUCH = "UPDATE api_token SET last_used_at = :at WHERE id = :id"

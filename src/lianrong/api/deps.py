@@ -1,8 +1,9 @@
 """Request dependencies: the service context, who is calling, CSRF, rate limit, idempotency keys, paging.
 
-Dependencies that only look at the request are ``async def``: FastAPI runs a plain ``def`` dependency in
-the thread pool, a hand-off to a thread and back per dependency and request. Only looking the caller up
-(a database read, once per request, cached on it) runs in the pool.
+Every dependency is ``async def``: FastAPI runs a plain ``def`` dependency in the thread pool, a hand-off to
+a thread and back per dependency and request. Looking a bearer token up (one indexed read, once per
+request, cached on it) is awaited from the event loop (``adapters/db/aio.py``); a session cookie's look-up
+runs in the pool.
 
 A request authenticates with ``Authorization: Bearer lrt_…`` (an API token) or with the ``lr_session``
 cookie of a login. A cookie-authenticated POST, PUT, PATCH or DELETE must carry the session's CSRF token
@@ -23,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from lianrong.accounts import errors as accounts_errors
 from lianrong.accounts import service as accounts
 from lianrong.accounts.service import SESSION_COOKIE, Principal
+from lianrong.adapters.db.aio import DatabaseUnavailable
 from lianrong.api.ratelimit import SlidingWindowLimiter
 from lianrong.api.schemas import ID_PATTERN
 from lianrong.kernel import errors
@@ -58,7 +60,7 @@ def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _authenticate(request: Request) -> Caller | None:
+async def _authenticate(request: Request) -> Caller | None:
     """The caller of this request (cached on it), None when it carries no credentials at all."""
     state = request.state
     if hasattr(state, "api_caller"):
@@ -73,9 +75,10 @@ def _authenticate(request: Request) -> Caller | None:
             scheme, _, secret = authorization.partition(" ")
             if scheme.lower() != "bearer" or not secret.strip():
                 raise accounts_errors.NotAuthenticated()
-            caller = Caller(accounts.token_principal(ctx, secret=secret.strip()), "bearer")
+            caller = Caller(await _token_principal(request, ctx, secret.strip()), "bearer")
         elif request.cookies.get(SESSION_COOKIE):
-            caller = Caller(accounts.session_principal(ctx, secret=request.cookies[SESSION_COOKIE]), "session")
+            caller = Caller(await run_in_threadpool(accounts.session_principal, ctx,
+                                                    secret=request.cookies[SESSION_COOKIE]), "session")
     except accounts_errors.NotAuthenticated as exc:
         error = exc
     state.api_caller, state.api_auth_error = caller, error
@@ -84,11 +87,24 @@ def _authenticate(request: Request) -> Caller | None:
     return caller
 
 
-def rate_limit(request: Request) -> None:
+async def _token_principal(request: Request, ctx: Context, secret: str) -> Principal:
+    """A bearer token's user, looked up from the event loop where the database allows it (one indexed read,
+    no thread hand-off: ``adapters/db/aio.py``), else in a worker thread. Every request reads the token's
+    row, so a revocation takes effect at the next request in every process."""
+    db = request.app.state.statements.for_engine(ctx.engine)
+    if db is not None:
+        try:
+            return await accounts.token_principal_async(ctx, db, secret=secret)
+        except DatabaseUnavailable:
+            pass  # the pool's connection, in a thread, as before
+    return await run_in_threadpool(accounts.token_principal, ctx, secret=secret)
+
+
+async def rate_limit(request: Request) -> None:
     """Count the request against its caller's (or, anonymous or failing, its client address's) window."""
     limiter: SlidingWindowLimiter = request.app.state.limiter
     try:
-        caller = _authenticate(request)
+        caller = await _authenticate(request)
     except accounts_errors.NotAuthenticated:
         caller = None  # the route refuses it; the attempt still counts against the address
     count_request(limiter, f"user:{caller.actor.user_id}" if caller else f"ip:{_client_ip(request)}")
@@ -171,7 +187,7 @@ async def current_caller(request: Request) -> Caller:
             raise state.api_auth_error
         caller = state.api_caller
     else:
-        caller = await run_in_threadpool(_authenticate, request)
+        caller = await _authenticate(request)
     if caller is None:
         raise accounts_errors.NotAuthenticated()
     if caller.via == "session" and request.method in UNSAFE_METHODS:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import File, Query, UploadFile
 
 from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, Paging, WritingActor
+from lianrong.api.routing import ApiRouter
 from lianrong.calendar import service as calendar
 from lianrong.calendar.schemas import CalendarDayPage, CalendarLoadRead
 from lianrong.documents.api import read_upload
 
-router = APIRouter(prefix="/calendar", tags=["calendar"])
+router = ApiRouter(prefix="/calendar", tags=["calendar"])
 
 
 @router.get("/days", response_model=CalendarDayPage)

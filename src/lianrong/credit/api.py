@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from lianrong.api.deps import (
     Ctx,
     CurrentActor,
@@ -12,10 +10,11 @@ from lianrong.api.deps import (
     PartyQuery,
     WritingActor,
 )
+from lianrong.api.routing import ApiRouter
 from lianrong.credit import service as credit
 from lianrong.credit.schemas import CreditLineCreate, CreditLinePage, CreditLineRead
 
-router = APIRouter(prefix="/credit-lines", tags=["credit"])
+router = ApiRouter(prefix="/credit-lines", tags=["credit"])
 
 
 @router.get("", response_model=CreditLinePage)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Path, UploadFile
+from fastapi import File, Path, UploadFile
 from fastapi.responses import Response
 
 from lianrong.api.deps import (
@@ -17,6 +17,7 @@ from lianrong.api.deps import (
     PartyQuery,
     WritingActor,
 )
+from lianrong.api.routing import ApiRouter
 from lianrong.api.schemas import SHA256_PATTERN
 from lianrong.documents import service as documents
 from lianrong.documents.schemas import (
@@ -30,7 +31,7 @@ from lianrong.documents.schemas import (
 )
 from lianrong.kernel import errors
 
-router = APIRouter(tags=["documents"])
+router = ApiRouter(tags=["documents"])
 
 
 def read_upload(ctx: Ctx, file: UploadFile) -> bytes:

@@ -380,13 +380,40 @@ def trade_documents(uow: UnitOfWork, contract_id: str) -> dict[str, Any]:
     Three statements whatever the number of invoices: the attachments of the contract and of all its
     invoices are read together (``trade_files``), then listed contract first and invoice by invoice.
     """
-    c = get_or_raise(uow, t.contract, contract_id, "contract")
-    invoices = [row_dict(r) for r in uow.conn.execute(
-        select(t.invoice).where(t.invoice.c.contract_id == contract_id).order_by(t.invoice.c.issued_on))]
-    files = trade_files(uow, [contract_id])
-    owners = [("contract", contract_id)] + [("invoice", inv["id"]) for inv in invoices]
-    return {"contract": row_dict(c), "invoices": invoices,
-            "attachments": [f for owner in owners for f in files.get(owner, [])]}
+    return trade_documents_of(uow, [contract_id])[contract_id]
+
+
+def trade_documents_of(uow: UnitOfWork, contract_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """``trade_documents`` of several contracts, by contract id, in three statements whatever their number
+    (the contracts, their invoices, the files of both); an unknown contract is ``contract.not_found``."""
+    ids = list(dict.fromkeys(contract_ids))
+    if not ids:
+        return {}
+    if not all(isinstance(c, str) and c for c in ids):
+        raise errors.NotFound("contract", next(c for c in ids if not (isinstance(c, str) and c)))
+    contracts_of, invoices_of = _trade_statements()
+    contracts = {r.id: r for r in uow.conn.execute(contracts_of, {"ids": ids})}
+    for c in ids:
+        if c not in contracts:
+            raise errors.NotFound("contract", c)
+    invoices: dict[str, list[dict[str, Any]]] = {c: [] for c in ids}
+    for r in uow.conn.execute(invoices_of, {"ids": ids}):
+        invoices[r.contract_id].append(row_dict(r))
+    files = trade_files(uow, ids)
+    out = {}
+    for c in ids:
+        owners = [("contract", c)] + [("invoice", inv["id"]) for inv in invoices[c]]
+        out[c] = {"contract": row_dict(contracts[c]), "invoices": invoices[c],
+                  "attachments": [f for owner in owners for f in files.get(owner, [])]}
+    return out
+
+
+@functools.cache
+def _trade_statements() -> tuple[Any, Any]:
+    """``trade_documents_of``' two statements (contracts, their invoices by issue date), built once."""
+    ids = bindparam("ids", expanding=True)
+    return (select(t.contract).where(t.contract.c.id.in_(ids)),
+            select(t.invoice).where(t.invoice.c.contract_id.in_(ids)).order_by(t.invoice.c.issued_on))
 
 
 def _contracts_scope(uow: UnitOfWork, actor: Actor) -> Any | None:

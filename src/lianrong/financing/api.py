@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from lianrong.api.deps import (
     Ctx,
     CurrentActor,
@@ -13,6 +11,7 @@ from lianrong.api.deps import (
     PartyQuery,
     WritingActor,
 )
+from lianrong.api.routing import ApiRouter
 from lianrong.api.schemas import FinancingStatus
 from lianrong.financing import service as financing
 from lianrong.financing.schemas import (
@@ -29,7 +28,7 @@ from lianrong.financing.schemas import (
 )
 from lianrong.platform.common import jsonable
 
-router = APIRouter(prefix="/financings", tags=["financings"])
+router = ApiRouter(prefix="/financings", tags=["financings"])
 
 
 @router.get("", response_model=FinancingPage)

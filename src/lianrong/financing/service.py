@@ -11,7 +11,10 @@ from sqlalchemy import insert, select, update
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.credit.service import line_in_force, occupy, release
-from lianrong.documents.service import financing_has_documents, trade_documents
+from lianrong.documents.service import (
+    financing_has_documents,
+    trade_documents_of,
+)
 from lianrong.financing import errors as financing_errors
 from lianrong.financing import model as fin
 from lianrong.kernel import errors
@@ -283,17 +286,19 @@ def get_financing(ctx: Context, *, financing_id: str, actor: Actor | None = None
     With an ``actor``, only a financing it is a party to (bank, applicant, core) or oversees.
     """
     with ctx.uow(readonly=True) as uow:
+        f = get_or_raise(uow, t.financing, financing_id, "financing")  # unknown: not found, as out of scope
         if actor is not None:
-            scope.check_financing(uow, actor, financing_id)
-        f = get_or_raise(uow, t.financing, financing_id, "financing")
+            scope.check_financing(uow, actor, financing_id, row=f)
         frs = [row_dict(r) for r in uow.conn.execute(
             select(t.fragment).join(t.financing_fragment, t.financing_fragment.c.fragment_id == t.fragment.c.id)
             .where(t.financing_fragment.c.financing_id == financing_id))]
         contracts = sorted({r["contract_id"] for r in frs if r.get("contract_id")})
         vouchers = sorted({r["voucher_id"] for r in frs})
-        issue_contracts = [uow.conn.execute(select(t.voucher.c.contract_id).where(t.voucher.c.id == vid)).scalar()
-                           for vid in vouchers]
-        docs = [trade_documents(uow, c) for c in dict.fromkeys(issue_contracts + contracts)]
+        issued_from = dict(uow.conn.execute(select(t.voucher.c.id, t.voucher.c.contract_id)
+                                            .where(t.voucher.c.id.in_(vouchers))).all()) if vouchers else {}
+        issue_contracts = [issued_from.get(vid) for vid in vouchers]
+        trades = trade_documents_of(uow, [c for c in dict.fromkeys(issue_contracts + contracts)])
+        docs = [trades[c] for c in dict.fromkeys(issue_contracts + contracts)]
         return {**row_dict(f), "fragments": frs, "documents": docs}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from lianrong.accounts import directory
 from lianrong.api.deps import (
@@ -16,6 +16,7 @@ from lianrong.api.deps import (
     PartyQuery,
     WritingActor,
 )
+from lianrong.api.routing import ApiRouter
 from lianrong.api.schemas import PartyKind, Role
 from lianrong.parties import service as parties
 from lianrong.parties.schemas import (
@@ -37,7 +38,7 @@ from lianrong.parties.schemas import (
     UserRead,
 )
 
-router = APIRouter(tags=["parties"])
+router = ApiRouter(tags=["parties"])
 
 
 @router.get("/parties", response_model=PartyPage)

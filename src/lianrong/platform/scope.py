@@ -17,6 +17,8 @@ writing, a wrong role or organisation kind, a party acting on a record it may se
 
 from __future__ import annotations
 
+import functools
+import weakref
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -29,11 +31,25 @@ from lianrong.platform.context import Actor, Context
 OVERSEERS = ("district", "chain_office")
 
 
+#: per engine: the kind of each party read so far. A party's kind is set when it is registered and never
+#: changes, so every scoped read after the first of an organisation skips this look-up
+_KINDS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
 def party_kind(uow: UnitOfWork, actor: Actor) -> str:
     """The kind of the actor's organisation ('system' for the system actor)."""
     if actor.role == "system":
         return "system"
-    return uow.conn.execute(select(t.party.c.kind).where(t.party.c.id == actor.party_id)).scalar() or "none"
+    known = _KINDS.get(uow.engine)
+    if known is None:
+        known = _KINDS.setdefault(uow.engine, {})
+    kind = known.get(actor.party_id)
+    if kind is None:
+        kind = uow.conn.execute(select(t.party.c.kind).where(t.party.c.id == actor.party_id)).scalar()
+        if kind is None:
+            return "none"  # not remembered: nothing is known of a party that is not there
+        known[actor.party_id] = kind
+    return kind
 
 
 def sees_everything(uow: UnitOfWork, actor: Actor) -> bool:
@@ -72,11 +88,14 @@ def financing_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
     return or_(t.financing.c.bank_id == p, t.financing.c.applicant_id == p, t.financing.c.core_id == p)
 
 
-def check_voucher(uow: UnitOfWork, actor: Actor, voucher_id: str, *, whole_tree: bool = False) -> None:
-    """Refuse a voucher the actor has no part in (the whole tree only for issuer, bank and overseers)."""
+def check_voucher(uow: UnitOfWork, actor: Actor, voucher_id: str, *, whole_tree: bool = False,
+                  row: Any = None) -> None:
+    """Refuse a voucher the actor has no part in (the whole tree only for issuer, bank and overseers);
+    ``row``: the voucher's row when the caller has read it already (its ``core_id`` and ``bank_id``)."""
     if sees_everything(uow, actor):
         return
-    v = uow.conn.execute(select(t.voucher.c.core_id, t.voucher.c.bank_id).where(t.voucher.c.id == voucher_id)).first()
+    v = row if row is not None else uow.conn.execute(
+        select(t.voucher.c.core_id, t.voucher.c.bank_id).where(t.voucher.c.id == voucher_id)).first()
     if v is None:
         raise errors.NotFound("voucher", voucher_id)
     if actor.party_id in (v.core_id, v.bank_id):
@@ -107,9 +126,16 @@ def fragment_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
     kind = party_kind(uow, actor)
     if kind in ("system", *OVERSEERS):
         return None
+    return _fragment_clause(kind, actor.party_id)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fragment_clause(kind: str, p: str) -> Any:
+    """``fragment_filter``'s clause for a party of this kind, built once per party (building it costs more
+    than running it; a clause is immutable and may be used in any number of statements)."""
     # correlated EXISTS, each a primary-key look-up per fragment considered: an IN (subquery) would gather
     # every part of the party (thousands for a busy supplier) on each request, whatever the fragment asked for
-    p, f = actor.party_id, t.fragment.c
+    f = t.fragment.c
     if kind == "bank":
         v = _SCOPE_VOUCHER
         return or_(f.holder_id == p, select(v.c.id).where(v.c.id == f.voucher_id, v.c.bank_id == p).exists())
@@ -155,11 +181,12 @@ def require_kind(uow: UnitOfWork, actor: Actor, *kinds: str, what: str) -> None:
     raise errors.Forbidden(reason=what)
 
 
-def check_financing(uow: UnitOfWork, actor: Actor, financing_id: str) -> None:
-    """Refuse a financing the actor is no party to."""
+def check_financing(uow: UnitOfWork, actor: Actor, financing_id: str, *, row: Any = None) -> None:
+    """Refuse a financing the actor is no party to; ``row``: the financing's row when the caller has read it
+    already (its ``bank_id``, ``applicant_id`` and ``core_id``)."""
     if sees_everything(uow, actor):
         return
-    f = uow.conn.execute(select(t.financing.c.bank_id, t.financing.c.applicant_id, t.financing.c.core_id)
+    f = row if row is not None else uow.conn.execute(select(t.financing.c.bank_id, t.financing.c.applicant_id, t.financing.c.core_id)
                          .where(t.financing.c.id == financing_id)).first()
     if f is None or actor.party_id not in (f.bank_id, f.applicant_id, f.core_id):
         raise errors.NotFound("financing", financing_id)

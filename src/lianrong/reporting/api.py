@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from lianrong.api.deps import Ctx, CurrentActor, Paging, PartyQuery
+from lianrong.api.routing import ApiRouter
 from lianrong.api.schemas import ID_PATTERN
 from lianrong.reporting.schemas import SplitReportPage
 from lianrong.vouchers import splits
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = ApiRouter(prefix="/reports", tags=["reports"])
 
 
 @router.get("/splits", response_model=SplitReportPage)

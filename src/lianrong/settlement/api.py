@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from lianrong.api.deps import Ctx, IdempotencyKey, WritingActor
+from lianrong.api.routing import ApiRouter
 from lianrong.settlement import service as settlement
 from lianrong.settlement.schemas import SettlementCreate, SettlementRead
 
-router = APIRouter(prefix="/settlement", tags=["settlement"])
+router = ApiRouter(prefix="/settlement", tags=["settlement"])
 
 
 @router.post("/runs", response_model=SettlementRead)

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import File, Query, UploadFile
 from fastapi.responses import Response
 
 from lianrong.api.deps import (
@@ -18,12 +18,13 @@ from lianrong.api.deps import (
     PartyQuery,
     WritingActor,
 )
+from lianrong.api.routing import ApiRouter
 from lianrong.api.schemas import PaymentKind, PaymentStatus
 from lianrong.documents.api import read_upload
 from lianrong.settlement import payments
 from lianrong.settlement.schemas import ConfirmationsRead, PaymentPage
 
-router = APIRouter(prefix="/payments", tags=["payments"])
+router = ApiRouter(prefix="/payments", tags=["payments"])
 
 _MEDIA = {"csv": "text/csv; charset=utf-8",
           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

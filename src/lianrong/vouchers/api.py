@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from lianrong.api.deps import (
     Ctx,
     CurrentActor,
@@ -13,6 +11,7 @@ from lianrong.api.deps import (
     PartyQuery,
     WritingActor,
 )
+from lianrong.api.routing import ApiRouter
 from lianrong.api.schemas import VoucherStatus
 from lianrong.vouchers import lineage
 from lianrong.vouchers import service as vouchers
@@ -27,7 +26,7 @@ from lianrong.vouchers.schemas import (
     VoucherTree,
 )
 
-router = APIRouter(prefix="/vouchers", tags=["vouchers"])
+router = ApiRouter(prefix="/vouchers", tags=["vouchers"])
 
 
 @router.get("", response_model=VoucherPage)

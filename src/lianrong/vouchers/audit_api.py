@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from lianrong.api.deps import Ctx, CurrentActor
+from lianrong.api.routing import ApiRouter
 from lianrong.vouchers import audit
 from lianrong.vouchers.schemas import AuditRead
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = ApiRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get("/verify", response_model=AuditRead)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from lianrong.api.deps import (
     Ctx,
     CurrentActor,
@@ -13,6 +11,7 @@ from lianrong.api.deps import (
     PartyQuery,
     WritingActor,
 )
+from lianrong.api.routing import ApiRouter
 from lianrong.vouchers import lineage
 from lianrong.vouchers import service as vouchers
 from lianrong.vouchers.schemas import (
@@ -22,7 +21,7 @@ from lianrong.vouchers.schemas import (
     TransferRead,
 )
 
-router = APIRouter(prefix="/fragments", tags=["fragments"])
+router = ApiRouter(prefix="/fragments", tags=["fragments"])
 
 
 @router.get("", response_model=HoldingPage)

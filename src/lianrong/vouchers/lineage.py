@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.raw import Raw
-from lianrong.documents.service import trade_documents
+from lianrong.documents.service import trade_documents_of
 from lianrong.kernel import errors
 from lianrong.platform import scope
 from lianrong.platform.common import Result, get_or_raise, row_dict
@@ -75,12 +75,11 @@ def lineage(ctx: Context, *, fragment_id: str, with_documents: bool = True, acto
         v = raw.one("SELECT v.id, v.number, v.core_id, p.name, v.face_fen, v.issue_on, v.maturity_on, v.status "
                     "FROM voucher v JOIN party p ON p.id = v.core_id WHERE v.id = :v", {"v": rows[0].voucher_id})
         steps = []
-        trades: dict[str, Any] = {}  # a contract behind several steps (a remainder's) is read once
+        # every contract behind the path at once (a remainder's is behind several steps)
+        trades = trade_documents_of(uow, [r.contract_id for r in rows if r.contract_id]) if with_documents else {}
         for r in rows:
             step = _step(r)
             if with_documents and r.contract_id:
-                if r.contract_id not in trades:
-                    trades[r.contract_id] = trade_documents(uow, r.contract_id)
                 step["trade"] = trades[r.contract_id]
             steps.append(step)
         return {"voucher": {"id": v[0], "number": v[1], "core_id": v[2], "core_name": v[3], "face_fen": v[4],

@@ -566,9 +566,9 @@ def _child_params(kids: list[dict[str, Any]], voucher: VoucherHead, parent_id: s
 def get_voucher(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -> Result:
     """One voucher with its invoices and leaf totals (only a voucher the actor has a part in, if given)."""
     with ctx.uow(autocommit=True) as uow:
+        voucher = get_or_raise(uow, t.voucher, voucher_id, "voucher")  # unknown: not found, as out of scope
         if actor is not None:
-            scope.check_voucher(uow, actor, voucher_id)
-        voucher = get_or_raise(uow, t.voucher, voucher_id, "voucher")
+            scope.check_voucher(uow, actor, voucher_id, row=voucher)
         inv = [row_dict(r) for r in uow.conn.execute(select(t.voucher_invoice).where(
             t.voucher_invoice.c.voucher_id == voucher_id))]
         by_status = {r.status: r.total for r in uow.conn.execute(
@@ -613,7 +613,10 @@ def page_vouchers(ctx: Context, *, actor: Actor, core: str | None = None, bank: 
 
 
 def _holdings_query(uow: UnitOfWork, *, party: str | None, include_closed: bool, actor: Actor | None) -> Any:
-    holder = resolve_party(uow, party).id if party is not None else None
+    if party is not None and actor is not None and actor.role != "system" and party == actor.party_id:
+        holder: str | None = party  # the actor's own organisation: no look-up needed
+    else:
+        holder = resolve_party(uow, party).id if party is not None else None
     if actor is not None:
         where = scope.holdings_filter(uow, actor, holder)
     elif holder is not None:

@@ -8,6 +8,8 @@ is installed into the same application.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import structlog
@@ -15,6 +17,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import HTMLResponse
 
 from lianrong import __version__
+from lianrong.adapters.db.aio import LoopStatements
 from lianrong.api.deps import PREFIX, known_query_only, rate_limit
 from lianrong.api.errors import ERROR_RESPONSES, install_error_handlers
 from lianrong.api.ratelimit import SlidingWindowLimiter
@@ -38,9 +41,11 @@ def create_app(ctx: Context, *, console: bool = True, hot_paths: bool = True) ->
     app = FastAPI(title="LianRong 链融 API", version=__version__, openapi_url=f"{PREFIX}/openapi.json",
                   docs_url=None, redoc_url=None,  # the docs page is ours: Swagger UI from this package
                   description="Supply-chain finance: vouchers, fragments, financing, settlement. Amounts are "
-                              "integer fen; every change needs an `Idempotency-Key` header. / 供应链金融平台接口")
+                              "integer fen; every change needs an `Idempotency-Key` header. / 供应链金融平台接口",
+                  lifespan=_lifespan)
     app.state.ctx = ctx
     app.state.limiter = SlidingWindowLimiter(settings.api_rate_limit_per_minute)
+    app.state.statements = LoopStatements()  # the token look-up (and the hot path's statements) on the loop
     install_error_handlers(app)
     if hot_paths:
         app.add_middleware(HotPaths)  # inside the request context; the context from app.state
@@ -57,6 +62,12 @@ def create_app(ctx: Context, *, console: bool = True, hot_paths: bool = True) ->
     if console:
         _install_console(app, ctx)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    app.state.statements.close()  # the event loop's database connections
 
 
 #: Swagger UI, vendored (see its VERSIONS.txt): the API's docs page must work where there is no internet,

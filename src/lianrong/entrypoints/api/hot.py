@@ -67,23 +67,17 @@ class HotPaths:
 
     def __init__(self, app: Any) -> None:
         self.app = app
-        #: per database (PostgreSQL): the token look-up and the transfer awaited on the loop
-        self._async: dict[int, tuple[Any, AsyncPg]] = {}
+        #: the application's statements on the event loop (``app.state.statements``: shared with the routes'
+        #: token look-up, closed at the application's shutdown), from the first request
+        self._statements: Any = None
 
     def _db(self, ctx: Context) -> AsyncPg | None:
         """The asynchronous connections of the context's database (PostgreSQL only)."""
-        engine = ctx.engine
-        if not is_postgres(engine):
+        if not is_postgres(ctx.engine):
             return None
-        known = self._async.get(id(engine))
-        if known is None or known[0] is not engine:
-            known = self._async[id(engine)] = (engine, AsyncPg(engine.url.render_as_string(hide_password=False)))
-        return known[1]
+        return self._statements.for_engine(ctx.engine)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "lifespan":
-            await self.app(scope, receive, self._closing(send))
-            return
         if scope["type"] != "http" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
@@ -113,6 +107,7 @@ class HotPaths:
         if request is not None:
             state = scope["app"].state
             try:
+                self._statements = state.statements
                 status, content, headers = await self._answer(state.ctx, state.limiter, secret, key, fragment_id,
                                                               request)
             except _PassOn:
@@ -144,15 +139,6 @@ class HotPaths:
         except errors.LianRongError as exc:
             return http_status(exc), exc.to_dict(), error_headers(exc)
         return 200, result, {}
-
-    def _closing(self, send: Any) -> Any:
-        async def send_closing(message: dict) -> None:
-            if message["type"] == "lifespan.shutdown.complete":
-                for _, db in self._async.values():
-                    db.close()
-            await send(message)
-
-        return send_closing
 
 
 def _answer_sync(ctx: Context, limiter: SlidingWindowLimiter, secret: str, key: str, fragment_id: str,
