@@ -250,6 +250,27 @@ class NotOnboarded(LianRongError):
     status = 422
 
 
+class PartyRestricted(LianRongError):
+    """A restriction in force (``party_restriction``: a black-list entry, a risk freeze, …) bars the party
+    from the action. Its kind is a code and its reason the recorder's text: a new kind is data, not code.
+    Details: party, action, kind, reason, until (the last day in force, or None until lifted)."""
+
+    code = "party.restricted"
+    zh = "{party}受限制，不能{action_zh}（{kind}：{reason}；{period_zh}）"
+    en = "{party} is restricted from {action} ({kind}: {reason}; {period_en})"
+    status = 422
+
+    _ACTION_ZH = {"receive": "接收凭据", "transfer": "转让凭据", "issue": "签发凭据", "finance": "融资"}
+
+    def _shown(self) -> dict[str, Any]:
+        shown = super()._shown()
+        until = self.details.get("until")
+        shown["action_zh"] = self._ACTION_ZH.get(str(shown.get("action")), shown.get("action"))
+        shown["period_zh"] = f"至{until}" if until else "至解除为止"
+        shown["period_en"] = f"until {until}" if until else "until lifted"
+        return shown
+
+
 class NotCoreEnterprise(LianRongError):
     code = "party.not_core"
     zh = "{party}未被{bank}核定为数字供应链核心企业"
