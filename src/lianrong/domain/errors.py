@@ -256,19 +256,24 @@ class PartyRestricted(LianRongError):
     Details: party, action, kind, reason, until (the last day in force, or None until lifted)."""
 
     code = "party.restricted"
-    zh = "{party}受限制，不能{action_zh}（{kind}：{reason}；{period_zh}）"
-    en = "{party} is restricted from {action} ({kind}: {reason}; {period_en})"
+    zh = "{party}受限制，不能{action}（{kind}：{reason}；限制至{until}）"
+    en = "{party} is restricted from {action} ({kind}: {reason}; until {until})"
     status = 422
 
     _ACTION_ZH = {"receive": "接收凭据", "transfer": "转让凭据", "issue": "签发凭据", "finance": "融资"}
 
-    def _shown(self) -> dict[str, Any]:
-        shown = super()._shown()
-        until = self.details.get("until")
-        shown["action_zh"] = self._ACTION_ZH.get(str(shown.get("action")), shown.get("action"))
-        shown["period_zh"] = f"至{until}" if until else "至解除为止"
-        shown["period_en"] = f"until {until}" if until else "until lifted"
-        return shown
+    @property
+    def message_zh(self) -> str:
+        shown = self._shown()
+        shown["action"] = self._ACTION_ZH.get(str(shown.get("action")), shown.get("action"))
+        shown["until"] = shown.get("until") or "解除为止"
+        return self.zh.format_map(_SafeDict(shown))
+
+    @property
+    def message_en(self) -> str:
+        shown = self._shown()
+        shown["until"] = shown.get("until") or "lifted"
+        return self.en.format_map(_SafeDict(shown))
 
 
 class NotCoreEnterprise(LianRongError):
