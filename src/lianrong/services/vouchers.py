@@ -270,8 +270,9 @@ def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[s
              idempotency_key: str) -> Result:
     """Split a held fragment and transfer parts upstream; the remainder stays with the sender.
 
-    ``parts`` lists ``{"recipient", "amount_fen", "contract_id"?}``. Each recipient must be a seller
-    to the sender under a recorded contract and be onboarded at the voucher's bank.
+    ``parts`` lists ``{"recipient", "amount_fen", "contract_id"?}``. Every rule (a recipient a seller to the
+    sender under a confirmed non-cash contract, onboarded at the voucher's bank, not restricted, …) is
+    decided by ``vouchers.rules.decide_transfer`` (see there for the list and its order).
     """
     _check_transfer(actor, parts)
 
@@ -288,10 +289,11 @@ async def transfer_async(ctx: Context, db: AsyncPg, *, actor: Actor, fragment_id
     """``transfer`` from the event loop, on PostgreSQL: the common case in one awaited statement
     (``lianrong_transfer``, as ``transfer``'s first attempt runs it), no thread hand-off.
 
-    Returns the result when the statement transferred; None when it did not decide — a rule refused, the
-    key was recorded before (a replay), another operation on the voucher came first, or the database
-    failed — and wrote nothing: the caller then runs ``transfer``, which decides every such case (names
-    the refusal, returns the first result of a replay, retries a conflict). Bad input is refused here as
+    Returns the result when the statement transferred; None when it did not decide — a fact was not plain
+    (a rule may refuse: the rule function decides, not the statement), the key was recorded before (a
+    replay), another operation on the voucher came first, or the database failed — and wrote nothing: the
+    caller then runs ``transfer``, which decides every such case (``vouchers.rules.decide_transfer`` names
+    the refusal, a replay returns the first result, a conflict is retried). Bad input is refused here as
     ``transfer`` refuses it.
     """
     _check_transfer(actor, parts)
@@ -531,9 +533,10 @@ def _transfer_call_params(ctx: Context, *, actor: Actor, fragment_id: str, parts
 
 def _transfer_in_database(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
                           parts: list[dict[str, Any]]) -> Result | None:
-    """PostgreSQL: the whole transfer in one call of ``lianrong_transfer`` (migration 20261201_0004), which
-    checks the rules below and writes only when all pass; None when any fails (nothing written): the
-    general path then names the refusal."""
+    """PostgreSQL: the plain case of a transfer in one call of ``lianrong_transfer`` (its one source is
+    ``vouchers/transfer.sql``). The function decides no rule: it checks that every fact is plain and happy
+    and writes only then; otherwise it returns None (nothing written) and the Python path — loader, the rule
+    ``vouchers.rules.decide_transfer``, writer — decides, naming the refusal or making the transfer."""
     record = uow.idempotency
     params = _transfer_call_params(ctx, actor=actor, fragment_id=fragment_id, parts=parts, record=record)
     if params is None:
