@@ -41,13 +41,6 @@ BEGIN
   END IF;
   x_sender := coalesce(p_sender, v.holder_id);
   IF v.holder_id <> x_sender OR p_today >= v.maturity_on THEN RETURN NULL; END IF;
-  -- any restriction on the sender's transferring that may be in force (today or later, at this bank or
-  -- every bank): the Python rule decides
-  IF EXISTS (SELECT 1 FROM party_restriction r
-              WHERE r.party_id = x_sender AND r.action = 'transfer' AND (r.bank_id IS NULL OR r.bank_id = v.bank_id)
-                AND (r.valid_until IS NULL OR r.valid_until >= p_today)) THEN
-    RETURN NULL;
-  END IF;
   -- the core's financing parameters, with the sender's ledger overrides
   SELECT coalesce(nullif(l.min_split_fen, 0), d.min_split_fen) AS min_split,
          coalesce(nullif(l.max_tier, 0), d.max_tier) AS max_tier INTO prm
@@ -64,10 +57,7 @@ BEGIN
     SELECT p.id, p.kind, o.settlement_account, o.ebanking, o.certificate,
            (SELECT c.id FROM contract c
              WHERE c.buyer_id = x_sender AND c.seller_id = p.id AND (c.id = p_contracts[i] OR p_contracts[i] = '')
-               AND c.non_cash_agreed AND c.confirmed_at IS NOT NULL ORDER BY c.signed_on DESC, c.id LIMIT 1) AS contract_id,
-           EXISTS (SELECT 1 FROM party_restriction r
-                    WHERE r.party_id = p.id AND r.action = 'receive' AND (r.bank_id IS NULL OR r.bank_id = v.bank_id)
-                      AND (r.valid_until IS NULL OR r.valid_until >= p_today)) AS restricted INTO rec
+               AND c.non_cash_agreed AND c.confirmed_at IS NOT NULL ORDER BY c.signed_on DESC, c.id LIMIT 1) AS contract_id INTO rec
       FROM party p LEFT JOIN onboarding o ON o.party_id = p.id AND o.bank_id = v.bank_id
       -- by id (ids carry a '_', a USCC never does) or by 统一社会信用代码, each on its own index
       WHERE p.id = CASE WHEN strpos(p_refs[i], '_') > 0 THEN p_refs[i]
@@ -75,7 +65,7 @@ BEGIN
     IF NOT FOUND OR rec.kind <> 'enterprise' OR rec.id = x_sender OR rec.id = v.core_id OR rec.id = ANY(k_holders)
        OR p_amounts[i] IS NULL OR p_amounts[i] < 1 OR p_amounts[i] < x_min_split
        OR coalesce(rec.settlement_account, '') = '' OR rec.ebanking IS NOT TRUE
-       OR coalesce(rec.certificate, '') = '' OR rec.contract_id IS NULL OR rec.restricted THEN
+       OR coalesce(rec.certificate, '') = '' OR rec.contract_id IS NULL THEN
       RETURN NULL;
     END IF;
     k_holders := k_holders || rec.id;
@@ -84,6 +74,15 @@ BEGIN
   END LOOP;
   x_remainder := v.amount_fen - x_total;
   IF x_remainder < 0 OR (x_remainder > 0 AND x_remainder < x_min_split) THEN RETURN NULL; END IF;
+  -- a restriction (party_restriction) that may be in force today or later, at this bank or every bank, on
+  -- the sender's transferring or a recipient's receiving: the Python rule decides (one look-up for all)
+  IF EXISTS (SELECT 1 FROM party_restriction r
+              WHERE r.party_id = ANY(k_holders || x_sender)
+                AND r.action = CASE WHEN r.party_id = x_sender THEN 'transfer' ELSE 'receive' END
+                AND (r.bank_id IS NULL OR r.bank_id = v.bank_id)
+                AND (r.valid_until IS NULL OR r.valid_until >= p_today)) THEN
+    RETURN NULL;
+  END IF;
 
   -- the children (the recipients', then the remainder back to the sender at its tier) and the chain link
   k_ids := p_ids[1:n];
