@@ -12,7 +12,10 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import delete, insert
+
 from lianrong import bootstrap
+from lianrong.adapters.db import tables as t
 from lianrong.credit import service as credit
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
@@ -223,3 +226,25 @@ def in_threads(fn: Any, items: list[Any], *, timeout: float = 120) -> None:
     assert not any(th.is_alive() for th in threads), "a thread did not finish in time"
     if failures:
         raise failures[0]
+
+
+# --- restrictions (no use case records them yet: the rows are data) ---
+
+
+def restrict(world: World, party: str, action: str, **values: Any) -> str:
+    """Record a restriction on a party of the world (``party_restriction``, a black-list entry by default)."""
+    rid = f"rst_{next(_counter):020d}"
+    with world.ctx.uow() as uow:
+        uow.conn.execute(insert(t.party_restriction).values(
+            id=rid, party_id=world.ids[party], action=action, kind=values.pop("kind", "blacklist"),
+            reason=values.pop("reason", "区黑名单"), valid_from=values.pop("valid_from", world.ctx.clock.today()),
+            created_at=world.ctx.clock.now(), **values))
+        uow.commit()
+    return rid
+
+
+def lift(world: World, rid: str) -> None:
+    """Remove a restriction."""
+    with world.ctx.uow() as uow:
+        uow.conn.execute(delete(t.party_restriction).where(t.party_restriction.c.id == rid))
+        uow.commit()

@@ -559,6 +559,9 @@ BAD_INPUT = {
                                              "--today", "2026-11-26"], "fragment.not_found"),
     "spent-fragment-transfer": (lambda d: ["transfer", _spent_fragment(d, "pack"), "--to", f"{d.ids['carton']}:1000",
                                            "--as", "pack_op", "--today", "2026-11-26"], "fragment.not_active"),
+    # a refusal of the transfer rule (vouchers.rules, tested rule by rule in tests/unit/test_transfer_rules.py)
+    "no-trade-transfer": (lambda d: ["transfer", _active_fragment(d, "pack"), "--to", f"{d.ids['pulp']}:1000",
+                                     "--as", "pack_op", "--today", "2026-11-26"], "transfer.no_trade"),
 }
 
 #: a pipe as a script sees it: no COLUMNS, so Rich lays out 80 columns

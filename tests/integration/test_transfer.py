@@ -1,14 +1,20 @@
-"""Split and transfer (engine point 5): exact parts, trade and onboarding of recipients, limits."""
+"""Split and transfer (engine point 5) through the service, on SQLite and PostgreSQL.
+
+Each rule a transfer obeys is tested once, at the rule function (``tests/unit/test_transfer_rules.py``).
+Here: what a transfer writes, the facts the loader reads for the rule, one refusal and one success arriving
+unchanged, restrictions as rows, and the chain link every path writes."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from factories import key, uscc
+import pytest
+from factories import key, lift, restrict, uscc
 from ledger_asserts import refuses, row, rows
 
 from lianrong.adapters.db import tables as t
 from lianrong.financing import service as financing
+from lianrong.kernel import errors
 from lianrong.parties import service as parties
 from lianrong.vouchers import audit
 from lianrong.vouchers import service as vouchers
@@ -53,128 +59,98 @@ def test_one_transfer_may_pay_several_suppliers(world):
             **transfer(world, world.child(r, "s1"), "s1", [("s2", 300_00), ("s3", 200_01)]), idempotency_key=key())
 
 
-def test_a_recipient_needs_a_trade_with_the_sender(world):
-    root = world.issue(1000_00)
-    # s1 buys from s2, not from s3; and s2 does not buy from s1
-    err = refuses(world.ctx, "transfer.no_trade", vouchers.transfer, world.ctx,
-                  **transfer(world, root, "s1", [("s3", 100_00)]), idempotency_key=key())
-    assert "企业s3" in err.message_zh
-    s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
-    refuses(world.ctx, "transfer.no_trade", vouchers.transfer, world.ctx,
-            **transfer(world, s2, "s2", [("s1", 100_00)]), idempotency_key=key())
-    # a named contract must be one between them
-    args = transfer(world, s2, "s2", [("s3", 100_00)])
-    args["parts"][0]["contract_id"] = world.contracts[("s1", "s2")]
-    refuses(world.ctx, "transfer.no_trade", vouchers.transfer, world.ctx, **args, idempotency_key=key())
-    args["parts"][0]["contract_id"] = world.contracts[("s2", "s3")]
-    assert vouchers.transfer(world.ctx, **args, idempotency_key=key())["spent_fragment_id"] == s2
+# --- the facts loader: what the rule decides on, read from the database ------------------------------------
 
 
-def test_a_recipient_must_be_onboarded_at_the_vouchers_bank(world):
+def facts_of(world, fragment: str, sender: str, parts: list[dict]):
+    """What ``vouchers.transfer`` would decide on (the loader alone, in a read-only unit of work)."""
+    with world.ctx.uow(readonly=True) as uow:
+        return vouchers.load_transfer_facts(world.ctx, uow, actor=world.user(sender), fragment_id=fragment,
+                                            parts=parts)[0]
+
+
+def test_the_loader_reads_every_fact_the_transfer_rule_decides_on(world):
+    bank = world.user("bank", "approver")
+    parties.designate_core(world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"], max_tier=3,
+                           idempotency_key=key())
+    parties.import_ledger(world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"],
+                          suppliers=[{"supplier": world.ids["s1"], "min_split_fen": 100_00}], idempotency_key=key())
     x = parties.register_party(world.ctx, kind="enterprise", uscc=uscc(world.base + 77), name="未开户企业",
                                idempotency_key=key())["id"]
     world.ids["x"] = x
-    world.contract("s1", "x")
-    root = world.issue(1000_00)
-    refuses(world.ctx, "onboarding.incomplete", vouchers.transfer, world.ctx,
-            **transfer(world, root, "s1", [("x", 100_00)]), idempotency_key=key())
-    parties.onboard(world.ctx, actor=world.user("bank", "approver"), bank=world.ids["bank"], party=x,
-                    settlement_account="6222000099", ebanking=True, certificate="UK-X", idempotency_key=key())
-    assert world.transfer(root, "s1", [("x", 100_00)])["children"][0]["holder_id"] == x
-
-
-def test_a_trade_that_does_not_agree_to_non_cash_payment_cannot_carry_a_transfer(world):
-    """保障中小企业款项支付条例: a voucher pays only a contract that agreed to non-cash payment."""
-    x = parties.register_party(world.ctx, kind="enterprise", uscc=uscc(world.base + 78), name="现金交易企业",
-                               idempotency_key=key())["id"]
-    world.ids["x"] = x
-    parties.onboard(world.ctx, actor=world.user("bank", "approver"), bank=world.ids["bank"], party=x,
-                    settlement_account="6222000098", ebanking=True, certificate="UK-X", idempotency_key=key())
     world.contract("s1", "x", non_cash=False)
     root = world.issue(1000_00)
-    refuses(world.ctx, "contract.non_cash_not_agreed", vouchers.transfer, world.ctx,
-            **transfer(world, root, "s1", [("x", 100_00)]), idempotency_key=key())
+    f = facts_of(world, root, "s1", [
+        {"recipient": world.ids["s2"], "amount_fen": 100_00, "contract_id": world.contracts[("s1", "s2")]},
+        {"recipient": row(world.ctx, t.party, world.ids["s3"]).uscc.lower(), "amount_fen": 100_00},
+        {"recipient": x, "amount_fen": 100_00},
+        {"recipient": "ent_NOSUCH", "amount_fen": 100_00},
+        {"recipient": world.ids["bank"], "amount_fen": 100_00}])
+    assert (f.fragment.holder_id, f.fragment.amount_fen, f.fragment.tier, f.fragment.status) == (
+        world.ids["s1"], 1000_00, 1, "active")
+    assert f.fragment.contract_id == world.contracts[("core", "s1")]
+    assert (f.voucher.core_id, f.voucher.bank_id, f.voucher.status, f.voucher.maturity_on) == (
+        world.ids["core"], world.ids["bank"], "active", MATURITY)
+    assert f.voucher.bank_name == row(world.ctx, t.party, world.ids["bank"]).name
+    assert (f.sender_id, f.sender_name, f.fragment_in_scope) == (
+        world.ids["s1"], row(world.ctx, t.party, world.ids["s1"]).name, True)
+    assert (f.params.max_tier, f.params.min_split_fen) == (3, 100_00)  # the designation, the ledger's override
+    assert f.today == world.ctx.clock.today()
+    s2, s3, xr, unknown, bank_r = f.recipients
+    assert (s2.party_id, s2.kind, s2.trade_contract_id, s2.restrictions) == (
+        world.ids["s2"], "enterprise", world.contracts[("s1", "s2")], ())
+    assert (s3.party_id, s3.trade_contract_id, s3.any_contract) == (world.ids["s3"], None, False)  # by USCC; no trade
+    assert (xr.trade_contract_id, xr.any_contract, xr.unconfirmed_contract) == (None, True, None)  # cash only
+    assert [r.kind for r in xr.restrictions] == ["onboarding.incomplete"]  # onboarding reaches the rule as a restriction
+    assert (unknown.party_id, unknown.ref) == (None, "ent_NOSUCH")
+    assert bank_r.kind == "bank"
+    # a fragment held by another: in the scope of its issuer, not of an unrelated supplier
+    assert facts_of(world, root, "core", [{"recipient": world.ids["s2"], "amount_fen": 100_00}]).fragment_in_scope
+    assert not facts_of(world, root, "s2", [{"recipient": world.ids["s3"], "amount_fen": 100_00}]).fragment_in_scope
 
 
-def test_parts_and_remainders_respect_the_minimum_split(world):
-    bank = world.user("bank", "approver")
-    parties.import_ledger(world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"],
-                          suppliers=[{"supplier": world.ids["s1"], "min_split_fen": 100_00}], idempotency_key=key())
+# --- one path test per database: a refusal and a success arrive unchanged ------------------------------------
+
+
+def test_a_refusal_of_the_rule_and_a_success_arrive_unchanged_through_the_service(world):
+    from lianrong.vouchers import rules
+
     root = world.issue(1000_00)
-    refuses(world.ctx, "transfer.below_minimum", vouchers.transfer, world.ctx,
-            **transfer(world, root, "s1", [("s2", 99_99)]), idempotency_key=key())
-    refuses(world.ctx, "transfer.below_minimum", vouchers.transfer, world.ctx,
-            **transfer(world, root, "s1", [("s2", 900_01)]), idempotency_key=key())  # leaves 99.99
-    assert len(world.transfer(root, "s1", [("s2", 900_00)])["children"]) == 2
+    parts = [{"recipient": world.ids["s3"], "amount_fen": 100_00}]  # s1 does not buy from s3
+    with pytest.raises(errors.LianRongError) as decided:
+        rules.decide_transfer(facts_of(world, root, "s1", parts))
+    err = refuses(world.ctx, "transfer.no_trade", vouchers.transfer, world.ctx, actor=world.user("s1"),
+                  fragment_id=root, parts=parts, idempotency_key=key())
+    assert err.to_dict() == decided.value.to_dict()
+    planned = rules.decide_transfer(facts_of(world, root, "s1", [{"recipient": world.ids["s2"], "amount_fen": 100_00}]))
+    done = world.transfer(root, "s1", [("s2", 100_00)])
+    assert [(c["holder_id"], c["amount_fen"], c["tier"]) for c in done["children"]] == [
+        (p.holder_id, p.amount_fen, p.tier) for p in planned]
+    assert [row(world.ctx, t.fragment, c["id"]).contract_id for c in done["children"]] == [
+        p.contract_id for p in planned]
 
 
-def test_a_voucher_travels_no_further_than_the_maximum_tier(world):
-    parties.designate_core(world.ctx, actor=world.user("bank", "approver"), bank=world.ids["bank"],
-                           core=world.ids["core"], max_tier=3, idempotency_key=key())
+# --- restrictions: a row blocks, its removal unblocks, on every path ------------------------------------------
+
+
+def test_a_restriction_row_refuses_a_transfer_to_or_from_the_party_until_it_is_removed(world):
     root = world.issue(1000_00)
-    s2 = world.child(world.transfer(root, "s1", [("s2", 500_00)]), "s2")
-    s3 = world.child(world.transfer(s2, "s2", [("s3", 200_00)]), "s3")
-    assert row(world.ctx, t.fragment, s3).tier == 3
-    err = refuses(world.ctx, "transfer.tier_exceeded", vouchers.transfer, world.ctx,
-                  **transfer(world, s3, "s3", [("s4", 100_00)]), idempotency_key=key())
-    assert err.details == {"tier": 4, "max_tier": 3}
-
-
-def test_no_transfer_to_oneself_or_back_to_the_issuer(world):
-    root = world.issue(1000_00)
-    refuses(world.ctx, "transfer.to_self", vouchers.transfer, world.ctx,
-            **transfer(world, root, "s1", [("s1", 100_00)]), idempotency_key=key())
-    world.contract("s1", "core")  # even with a trade the other way round, the issuer cannot hold its own voucher
-    refuses(world.ctx, ("transfer.to_self", "validation.failed"), vouchers.transfer, world.ctx,
-            **transfer(world, root, "s1", [("core", 100_00)]), idempotency_key=key())
-
-
-def test_only_the_holder_moves_a_fragment(world):
-    root = world.issue(1000_00)
-    # a party that may see the part (its issuer) is told it does not hold it; anyone else that it does not exist
-    refuses(world.ctx, "fragment.not_holder", vouchers.transfer, world.ctx,
-            **transfer(world, root, "core", [("s3", 100_00)]), idempotency_key=key())
-    refuses(world.ctx, "fragment.not_found", vouchers.transfer, world.ctx,
-            **transfer(world, root, "s2", [("s3", 100_00)]), idempotency_key=key())
-
-
-def test_nothing_moves_at_or_after_maturity(world):
-    root = world.issue(1000_00)
-    for day in (MATURITY, MATURITY + dt.timedelta(days=1)):
-        world.ctx.clock.day = day
-        refuses(world.ctx, "fragment.matured", vouchers.transfer, world.ctx,
-                **transfer(world, root, "s1", [("s2", 100_00)]), idempotency_key=key())
-    world.ctx.clock.day = MATURITY - dt.timedelta(days=1)
-    assert world.transfer(root, "s1", [("s2", 100_00)])
-
-
-def test_a_fragment_spent_once_cannot_be_spent_again(world):
-    root = world.issue(1000_00)
-    world.transfer(root, "s1", [("s2", 100_00)])
-    err = refuses(world.ctx, "fragment.not_active", vouchers.transfer, world.ctx,
+    blocked = restrict(world, "s2", "receive")
+    err = refuses(world.ctx, "party.restricted", vouchers.transfer, world.ctx,
                   **transfer(world, root, "s1", [("s2", 100_00)]), idempotency_key=key())
-    assert err.details["state"] == "spent"
-
-
-def test_a_frozen_or_financed_fragment_cannot_move(world):
-    root = world.issue(1000_00)
-    r = world.transfer(root, "s1", [("s2", 400_00)])
-    s2, s1 = world.child(r, "s2"), world.child(r, "s1")
-    financing.apply(world.ctx, actor=world.user("s2"), fragment_ids=[s2], idempotency_key=key())
-    assert row(world.ctx, t.fragment, s2).status == "frozen"
-    err = refuses(world.ctx, "fragment.not_active", vouchers.transfer, world.ctx,
-                  **transfer(world, s2, "s2", [("s3", 100_00)]), idempotency_key=key())
-    assert err.details["state"] == "frozen"
-    world.finance([s1], "s1")
-    assert row(world.ctx, t.fragment, s1).holder_id == world.ids["bank"]
-    # the former holder no longer holds it; the bank holds it but it is financed (Civil Code 445/768)
-    refuses(world.ctx, "fragment.not_holder", vouchers.transfer, world.ctx,
-            **transfer(world, s1, "s1", [("s2", 100_00)]), idempotency_key=key())
-    bank_op = world.user("bank")
-    err = refuses(world.ctx, "fragment.not_active", vouchers.transfer, world.ctx, actor=bank_op, fragment_id=s1,
-                  parts=[{"recipient": world.ids["s2"], "amount_fen": 100_00}], idempotency_key=key())
-    assert err.details["state"] == "financed"
-    assert rows(world.ctx, t.fragment, t.fragment.c.parent_id == s1) == []
+    assert err.details == {"party": row(world.ctx, t.party, world.ids["s2"]).name, "action": "receive",
+                           "kind": "blacklist", "reason": "区黑名单", "until": None}
+    lift(world, blocked)
+    s2 = world.child(world.transfer(root, "s1", [("s2", 100_00)]), "s2")
+    frozen = restrict(world, "s2", "transfer", kind="risk_freeze", reason="风险冻结", bank_id=world.ids["bank"],
+                      valid_until=world.ctx.clock.today())
+    err = refuses(world.ctx, "party.restricted", vouchers.transfer, world.ctx,
+                  **transfer(world, s2, "s2", [("s3", 50_00)]), idempotency_key=key())
+    assert (err.details["kind"], err.details["action"]) == ("risk_freeze", "transfer")
+    lift(world, frozen)
+    restrict(world, "s2", "transfer", valid_until=world.ctx.clock.today() - dt.timedelta(days=1))  # lapsed
+    assert world.transfer(s2, "s2", [("s3", 50_00)])["children"]
+    assert audit.verify(world.ctx)["ok"]
 
 
 def viewer_of_s1(world):

@@ -96,7 +96,7 @@ def test_codes_are_stable():
         "PaymentFileInvalid": "payments.file_invalid", "AuditFileInvalid": "audit.file_invalid",
         "NonCashNotAgreed": "contract.non_cash_not_agreed", "AllocationMismatch": "issue.allocation_mismatch",
         "InvoiceRepeated": "issue.invoice_repeated", "InvoiceOtherContract": "issue.invoice_other_contract",
-        "NotAWholeNumber": "input.not_integer",
+        "NotAWholeNumber": "input.not_integer", "PartyRestricted": "party.restricted",
         "PercentMalformed": "input.percent_malformed", "OutOfRange": "input.out_of_range",
     }
     actual = {cls.__name__: cls.code for cls in ALL if isinstance(cls.__dict__.get("code"), str)}

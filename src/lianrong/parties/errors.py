@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from lianrong.kernel.errors import LianRongError
+from typing import ClassVar
+
+from lianrong.kernel.errors import KeepMissing, LianRongError
 
 
 class NotOnboarded(LianRongError):
@@ -39,3 +41,28 @@ class NoRate(LianRongError):
     code = "rate.missing"
     zh = "{bank}在{on}没有生效的LPR报价"
     en = "{bank} has no LPR entry in force on {on}"
+
+
+class PartyRestricted(LianRongError):
+    """A restriction in force (``party_restriction``: a black-list entry, a risk freeze, …) bars the party
+    from the action. Its kind is a code and its reason the recorder's text: a new kind is data, not code.
+    Details: party, action, kind, reason, until (the last day in force, or None until lifted)."""
+
+    code = "party.restricted"
+    zh = "{party}受限制，不能{action}（{kind}：{reason}；限制至{until}）"
+    en = "{party} is restricted from {action} ({kind}: {reason}; until {until})"
+
+    _ACTION_ZH: ClassVar[dict[str, str]] = {"receive": "接收凭据", "transfer": "转让凭据", "issue": "签发凭据", "finance": "融资"}
+
+    @property
+    def message_zh(self) -> str:
+        shown = self._shown()
+        shown["action"] = self._ACTION_ZH.get(str(shown.get("action")), shown.get("action"))
+        shown["until"] = shown.get("until") or "解除为止"
+        return self.zh.format_map(KeepMissing(shown))
+
+    @property
+    def message_en(self) -> str:
+        shown = self._shown()
+        shown["until"] = shown.get("until") or "lifted"
+        return self.en.format_map(KeepMissing(shown))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import namedtuple
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -31,6 +32,8 @@ from lianrong.kernel.policy import (
     check_maker_checker,
 )
 from lianrong.parties import errors as parties_errors
+from lianrong.parties import restrictions
+from lianrong.parties.restrictions import Restriction
 from lianrong.parties.service import core_params, require_onboarded
 from lianrong.platform import scope
 from lianrong.platform.common import (
@@ -50,11 +53,11 @@ from lianrong.platform.common import (
     resolve_party,
     row_dict,
     run_idempotent,
-    voucher_head,
 )
 from lianrong.platform.context import Actor, Context
 from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import model as v
+from lianrong.vouchers import rules
 
 
 def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id: str,
@@ -274,8 +277,9 @@ def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[s
              idempotency_key: str) -> Result:
     """Split a held fragment and transfer parts upstream; the remainder stays with the sender.
 
-    ``parts`` lists ``{"recipient", "amount_fen", "contract_id"?}``. Each recipient must be a seller
-    to the sender under a recorded contract and be onboarded at the voucher's bank.
+    ``parts`` lists ``{"recipient", "amount_fen", "contract_id"?}``. Every rule (a recipient a seller to the
+    sender under a confirmed non-cash contract, onboarded at the voucher's bank, not restricted, …) is
+    decided by ``vouchers.rules.decide_transfer`` (see there for the list and its order).
     """
     _check_transfer(actor, parts)
 
@@ -292,10 +296,11 @@ async def transfer_async(ctx: Context, db: AsyncPg, *, actor: Actor, fragment_id
     """``transfer`` from the event loop, on PostgreSQL: the common case in one awaited statement
     (``lianrong_transfer``, as ``transfer``'s first attempt runs it), no thread hand-off.
 
-    Returns the result when the statement transferred; None when it did not decide — a rule refused, the
-    key was recorded before (a replay), another operation on the voucher came first, or the database
-    failed — and wrote nothing: the caller then runs ``transfer``, which decides every such case (names
-    the refusal, returns the first result of a replay, retries a conflict). Bad input is refused here as
+    Returns the result when the statement transferred; None when it did not decide — a fact was not plain
+    (a rule may refuse: the rule function decides, not the statement), the key was recorded before (a
+    replay), another operation on the voucher came first, or the database failed — and wrote nothing: the
+    caller then runs ``transfer``, which decides every such case (``vouchers.rules.decide_transfer`` names
+    the refusal, a replay returns the first result, a conflict is retried). Bad input is refused here as
     ``transfer`` refuses it.
     """
     _check_transfer(actor, parts)
@@ -314,33 +319,55 @@ async def transfer_async(ctx: Context, db: AsyncPg, *, actor: Actor, fragment_id
     return None if row is None or row[0] is None else jsoncodec.loads(row[0])
 
 
-# The hot path of the ledger: fixed SQL on the driver (see adapters/db/raw.py). One statement reads
-# everything a transfer decides on: the voucher (locked on PostgreSQL), the fragment, the financing
-# parameters with the sender's ledger overrides, and per part the recipient, its onboarding at the
-# voucher's bank and the sender's contracts with it (one row per part). The sender is the actor's
-# party, or the holder when the system acts (:sender NULL).
+# The hot path of the ledger: fixed SQL on the driver (see adapters/db/raw.py). One statement reads every
+# fact a transfer decides on (``vouchers.rules.TransferFacts``): the voucher (locked on PostgreSQL in a
+# transaction), the fragment, the bank's and the sender's names, the financing parameters with the sender's
+# ledger overrides, and per part the recipient, its onboarding at the voucher's bank, the sender's contracts
+# with it, and whether any restriction row names the sender or it (one row per part). The sender is the
+# actor's party, or the holder when the system acts (:sender NULL). Columns are read by name: each is
+# (name, expression) below, and a row is a ``_TransferRow`` of those names.
 _SENDER = "COALESCE(:sender, f.holder_id)"
+_TRADE = (f"FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id "
+          "AND (c.id = r.cid OR r.cid = '')")
+_TRANSFER_COLUMNS = (
+    # the voucher's head (services.common.VOUCHER_HEAD_COLUMNS, in its order)
+    ("voucher_id", "v.id"), ("core_id", "v.core_id"), ("bank_id", "v.bank_id"), ("voucher_status", "v.status"),
+    ("maturity_on", "v.maturity_on"), ("seq", "v.seq"), ("head_hash", "v.head_hash"),
+    ("hash_algorithm", "v.hash_algorithm"), ("credit_line_id", "v.credit_line_id"), ("face_fen", "v.face_fen"),
+    ("bank_name", "b.name"), ("sender_name", "s.name"),
+    # the fragment
+    ("holder_id", "f.holder_id"), ("amount_fen", "f.amount_fen"), ("tier", "f.tier"),
+    ("fragment_status", "f.status"), ("contract_id", "f.contract_id"),
+    # the core's designation (NULL: not designated) and the sender's ledger overrides
+    ("core_max_ratio", "d.max_ratio"), ("core_max_term_days", "d.max_term_days"),
+    ("core_min_split_fen", "d.min_split_fen"), ("core_max_tier", "d.max_tier"), ("core_spread", "d.spread"),
+    ("ledger_max_ratio", "l.max_ratio"), ("ledger_max_term_days", "l.max_term_days"),
+    ("ledger_min_split_fen", "l.min_split_fen"), ("ledger_max_tier", "l.max_tier"), ("ledger_spread", "l.spread"),
+    # the part and its recipient (NULLs: the reference names no party)
+    ("ord", "r.ord"), ("party_id", "p.id"), ("party_name", "p.name"), ("party_kind", "p.kind"),
+    ("settlement_account", "o.settlement_account"), ("ebanking", "o.ebanking"), ("certificate", "o.certificate"),
+    ("trade_contract_id", f"(SELECT c.id {_TRADE} AND c.non_cash_agreed = :yes AND c.confirmed_at IS NOT NULL "
+                          "ORDER BY c.signed_on DESC, c.id LIMIT 1)"),
+    ("any_contract_id", f"(SELECT c.id {_TRADE} LIMIT 1)"),
+    ("non_cash_contract_number", f"(SELECT c.number {_TRADE} AND c.non_cash_agreed = :yes LIMIT 1)"),
+    # any restriction row on the sender's transferring or the recipient's receiving (the rows are read
+    # only then; the rule decides which are in force)
+    ("restricted", "EXISTS (SELECT 1 FROM party_restriction x WHERE x.party_id IN (p.id, s.id))"),
+)
+_TransferRow = namedtuple("_TransferRow", [name for name, _ in _TRANSFER_COLUMNS])  # type: ignore[misc]
 _TRANSFER_READ = (
-    "SELECT v.id, v.core_id, v.bank_id, v.status, v.maturity_on, v.seq, v.head_hash, v.hash_algorithm, "
-    "v.credit_line_id, v.face_fen, "  # 0-9: the voucher's head
-    "f.holder_id, f.amount_fen, f.tier, f.status, f.contract_id, "  # 10-14
-    "d.max_ratio, d.max_term_days, d.min_split_fen, d.max_tier, d.spread, "  # 15-19
-    "l.max_ratio, l.max_term_days, l.min_split_fen, l.max_tier, l.spread, "  # 20-24
-    "r.ord, p.id, p.name, p.kind, o.settlement_account, o.ebanking, o.certificate, "  # 25-31
-    f"(SELECT c.id FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id "
-    "AND (c.id = r.cid OR r.cid = '') AND c.non_cash_agreed = :yes AND c.confirmed_at IS NOT NULL "
-    "ORDER BY c.signed_on DESC, c.id LIMIT 1), "
-    f"(SELECT c.id FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id "
-    "AND (c.id = r.cid OR r.cid = '') LIMIT 1), "
-    f"(SELECT c.number FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id "
-    "AND (c.id = r.cid OR r.cid = '') AND c.non_cash_agreed = :yes LIMIT 1) "  # 32-34
+    "SELECT " + ", ".join(f"{expr} AS {name}" for name, expr in _TRANSFER_COLUMNS) + " "
     "FROM fragment f JOIN voucher v ON v.id = f.voucher_id "
+    "LEFT JOIN party b ON b.id = v.bank_id "
+    f"LEFT JOIN party s ON s.id = {_SENDER} "
     "LEFT JOIN core_designation d ON d.bank_id = v.bank_id AND d.core_id = v.core_id "
     f"LEFT JOIN supplier_ledger l ON l.bank_id = v.bank_id AND l.core_id = v.core_id AND l.supplier_id = {_SENDER} "
     "CROSS JOIN ({parts}) r "
     "LEFT JOIN party p ON p.id = r.ref OR p.uscc = r.uref "
     "LEFT JOIN onboarding o ON o.party_id = p.id AND o.bank_id = v.bank_id "
     "WHERE f.id = :f ORDER BY r.ord")
+_RESTRICTIONS_READ = ("SELECT party_id, action, bank_id, kind, reason, valid_from, valid_until FROM party_restriction "
+                      "WHERE party_id IN ({ids}) ORDER BY valid_from, id")
 
 
 @lru_cache(maxsize=16)
@@ -348,6 +375,91 @@ def _transfer_read_sql(n_parts: int, lock: bool) -> str:
     parts = " UNION ALL ".join(f"SELECT {i} AS ord, :ref{i} AS ref, :uref{i} AS uref, :cid{i} AS cid"
                                for i in range(n_parts))
     return _TRANSFER_READ.replace("{parts}", parts) + (" FOR UPDATE OF v" if lock else "")
+
+
+def _restrictions(raw: Any, party_ids: set[str]) -> dict[str, tuple[Restriction, ...]]:
+    """Every ``party_restriction`` row of the parties, by party (the rule decides which are in force)."""
+    params: dict[str, Any] = {}
+    sql = _RESTRICTIONS_READ.replace("{ids}", raw.placeholders("p", sorted(party_ids), params))
+    out: dict[str, list[Restriction]] = {}
+    for party_id, action, bank_id, kind, reason, valid_from, valid_until in raw.all(sql, params):
+        out.setdefault(party_id, []).append(Restriction(
+            party_id=party_id, action=action, kind=kind, reason=reason or "", bank_id=bank_id,
+            valid_from=raw.date(valid_from), valid_until=raw.date(valid_until) if valid_until is not None else None))
+    return {k: tuple(v_) for k, v_ in out.items()}
+
+
+def _params(row: _TransferRow) -> v.FinancingParams | None:
+    """The core's financing parameters with the sender's ledger overrides; None when not designated."""
+    if row.core_max_ratio is None:
+        return None
+    return v.FinancingParams(
+        max_ratio=Decimal(row.ledger_max_ratio or row.core_max_ratio),
+        max_term_days=row.ledger_max_term_days or row.core_max_term_days,
+        min_split_fen=row.ledger_min_split_fen or row.core_min_split_fen,
+        max_tier=row.ledger_max_tier or row.core_max_tier, spread=Decimal(row.ledger_spread or row.core_spread))
+
+
+def load_transfer_facts(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
+                        parts: list[dict[str, Any]]) -> tuple[rules.TransferFacts, VoucherHead]:
+    """Everything the transfer rule decides on (one set-based read; the restriction rows only when some
+    exist), and the voucher's chain head for the writer."""
+    raw = uow.raw
+    params: dict[str, Any] = {"f": fragment_id, "sender": actor.party_id if actor.role != "system" else None,
+                              "yes": True}
+    refs = []
+    for i, p in enumerate(parts):
+        ref = p["recipient"].strip()
+        refs.append(ref)
+        params[f"ref{i}"] = ref
+        params[f"uref{i}"] = ref.upper()
+        params[f"cid{i}"] = p.get("contract_id") or ""
+    # the voucher is locked only in a transaction; in statement mode the write re-checks its chain head
+    rows = [_TransferRow._make(r) for r in raw.all(_transfer_read_sql(len(parts), raw.pg and not uow.statement_mode),
+                                                    params)]
+    if not rows:
+        raise errors.NotFound("fragment", fragment_id)
+    first = rows[0]
+    head = VoucherHead(first.voucher_id, first.core_id, first.bank_id, first.voucher_status, raw.date(first.maturity_on),
+                       first.seq, first.head_hash, first.hash_algorithm, first.credit_line_id, first.face_fen)
+    sender = actor.party_id if actor.role != "system" else first.holder_id
+    in_scope = True
+    if first.holder_id != sender:  # only then: is another's fragment in the actor's scope at all?
+        with ctx.uow(readonly=True) as seen:
+            try:
+                scope.check_fragment(seen, actor, fragment_id)
+            except errors.NotFound:
+                in_scope = False
+    by_part: dict[int, _TransferRow] = {}
+    for r in rows:
+        by_part.setdefault(r.ord, r)
+    restricted = _restrictions(raw, {sender} | {r.party_id for r in rows if r.party_id}) if any(
+        r.restricted for r in rows) else {}
+    recipients = []
+    for i, (ref, p) in enumerate(zip(refs, parts, strict=True)):
+        r = by_part.get(i)
+        if r is None or r.party_id is None:
+            recipients.append(rules.RecipientFacts(ref=ref, amount_fen=p["amount_fen"]))
+            continue
+        onboarded = bool(r.settlement_account and r.ebanking and r.certificate)
+        recipients.append(rules.RecipientFacts(
+            ref=ref, amount_fen=p["amount_fen"], party_id=r.party_id, name=r.party_name, kind=r.party_kind,
+            trade_contract_id=r.trade_contract_id,
+            unconfirmed_contract=r.non_cash_contract_number if r.trade_contract_id is None else None,
+            any_contract=r.any_contract_id is not None,
+            # onboarding (its own table) reaches the rule as a restriction in the same facts
+            restrictions=(() if onboarded else (restrictions.not_onboarded(r.party_id, head.bank_id),))
+            + restricted.get(r.party_id, ())))
+    facts = rules.TransferFacts(
+        fragment=rules.FragmentFacts(id=fragment_id, holder_id=first.holder_id, amount_fen=first.amount_fen,
+                                     tier=first.tier, status=first.fragment_status, contract_id=first.contract_id),
+        voucher=rules.VoucherFacts(id=head.id, core_id=head.core_id, bank_id=head.bank_id,
+                                   bank_name=first.bank_name or head.bank_id, status=head.status,
+                                   maturity_on=head.maturity_on),
+        sender_id=sender, sender_name=first.sender_name or sender, fragment_in_scope=in_scope,
+        params=_params(first), recipients=tuple(recipients), today=ctx.clock.today(),
+        sender_restrictions=restricted.get(sender, ()))
+    return facts, head
 
 
 _INSERT_CHILD = ("(:id{i}, :voucher_id, :core_id, :parent_id, :holder{i}, :amount{i}, :tier{i}, 'active', "
@@ -428,9 +540,10 @@ def _transfer_call_params(ctx: Context, *, actor: Actor, fragment_id: str, parts
 
 def _transfer_in_database(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
                           parts: list[dict[str, Any]]) -> Result | None:
-    """PostgreSQL: the whole transfer in one call of ``lianrong_transfer`` (migration 20261201_0004), which
-    checks the rules below and writes only when all pass; None when any fails (nothing written): the
-    general path then names the refusal."""
+    """PostgreSQL: the plain case of a transfer in one call of ``lianrong_transfer`` (its one source is
+    ``vouchers/transfer.sql``). The function decides no rule: it checks that every fact is plain and happy
+    and writes only then; otherwise it returns None (nothing written) and the Python path — loader, the rule
+    ``vouchers.rules.decide_transfer``, writer — decides, naming the refusal or making the transfer."""
     record = uow.idempotency
     params = _transfer_call_params(ctx, actor=actor, fragment_id=fragment_id, parts=parts, record=record)
     if params is None:
@@ -452,75 +565,27 @@ def _transfer_in_database(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragme
 
 def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
               parts: list[dict[str, Any]]) -> Result:
-    raw = uow.raw
+    """The transfer: on PostgreSQL first the server-side function (the plain case in one call); else, or when
+    it declines, loader → rule (``vouchers.rules.decide_transfer``, which decides and names every refusal)
+    → writer."""
     if not isinstance(fragment_id, str):
         raise errors.NotFound("fragment", fragment_id)
-    if raw.pg and ctx.hash_algorithm == "sha256":
+    if uow.raw.pg and ctx.hash_algorithm == "sha256":
         done = _transfer_in_database(ctx, uow, actor=actor, fragment_id=fragment_id, parts=parts)
         if done is not None:
             return done
-    params: dict[str, Any] = {"f": fragment_id, "sender": actor.party_id if actor.role != "system" else None,
-                              "yes": True}
-    refs = []
-    for i, p in enumerate(parts):
-        ref = p["recipient"].strip()
-        refs.append(ref)
-        params[f"ref{i}"] = ref
-        params[f"uref{i}"] = ref.upper()
-        params[f"cid{i}"] = p.get("contract_id") or ""
-    # the voucher is locked only in a transaction; in statement mode the write re-checks its chain head
-    rows = raw.all(_transfer_read_sql(len(parts), raw.pg and not uow.statement_mode), params)
-    if not rows:
-        raise errors.NotFound("fragment", fragment_id)
-    row = rows[0]
-    voucher = voucher_head(raw, row)
-    holder_id, amount, tier, status, contract_id = row[10:15]
-    sender = actor.party_id if actor.role != "system" else holder_id
-    if holder_id != sender:  # before any rule: a fragment outside the actor's scope is not found
-        with ctx.uow(readonly=True) as seen:
-            scope.check_fragment(seen, actor, fragment_id)
-    if voucher.status != "active":
-        raise errors.InvalidState(entity="voucher", state=voucher.status, action="transfer")
-    if row[15] is None:
-        raise parties_errors.NotCoreEnterprise(party=voucher.core_id, bank=voucher.bank_id)
-    fp = v.FinancingParams(
-        max_ratio=Decimal(row[20] or row[15]), max_term_days=row[21] or row[16], min_split_fen=row[22] or row[17],
-        max_tier=row[23] or row[18], spread=Decimal(row[24] or row[19]))
-    by_part: dict[int, tuple] = {}
-    for r in rows:
-        by_part.setdefault(r[25], r[26:35])
-    recipients = []
-    for i, ref in enumerate(refs):
-        r = by_part.get(i)
-        if r is None or r[0] is None:
-            raise errors.NotFound("enterprise", ref)
-        if r[2] != "enterprise":
-            raise parties_errors.WrongPartyKind(party=r[1], expected="enterprise")
-        recipients.append(r)
-    state = v.FragmentState(id=fragment_id, holder_id=holder_id, amount_fen=amount, tier=tier, status=status)
-    children = v.plan_split(
-        fragment=state, sender_id=sender,
-        parts=[v.Part(r[0], p["amount_fen"]) for r, p in zip(recipients, parts, strict=True)],
-        params=fp, today=ctx.clock.today(), maturity=voucher.maturity_on)
-    contracts = {}
-    for r in recipients:
-        if r[0] == voucher.core_id:
-            raise errors.ValidationFailed(reason="a voucher cannot be transferred back to its issuer / 凭据不能转回签发企业")
-        if r[6] is None and r[8] is not None:
-            # a contract names its other party only once that party has confirmed it
-            raise documents_errors.ContractUnconfirmed(contract=r[8])
-        if r[6] is None and r[7] is not None:
-            # 保障中小企业款项支付条例: a voucher pays only a trade that agreed to non-cash payment
-            raise documents_errors.NonCashNotAgreed()
-        if r[6] is None:
-            sname = raw.one("SELECT name FROM party WHERE id = :id", {"id": sender})
-            raise vouchers_errors.NoTrade(sender=sname[0] if sname else sender, recipient=r[1])
-        if not (r[3] and r[4] and r[5]):
-            bname = raw.one("SELECT name FROM party WHERE id = :id", {"id": voucher.bank_id})[0]  # type: ignore[index]
-            raise parties_errors.NotOnboarded(party=r[1], bank=bname)
-        contracts[r[0]] = r[6]
+    facts, voucher = load_transfer_facts(ctx, uow, actor=actor, fragment_id=fragment_id, parts=parts)
+    plan = rules.decide_transfer(facts)
+    return _write_transfer(ctx, uow, actor=actor, voucher=voucher, fragment_id=fragment_id, plan=plan)
+
+
+def _write_transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, voucher: VoucherHead, fragment_id: str,
+                    plan: list[rules.PlannedChild]) -> Result:
+    """Write a decided transfer: the fragment spent, its children, the chain link (and on PostgreSQL the
+    idempotency row), each guarded against a concurrent change."""
+    raw = uow.raw
     kids = [{"id": new_id("frg"), "holder_id": ch.holder_id, "amount_fen": ch.amount_fen, "tier": ch.tier,
-             "contract_id": contracts.get(ch.holder_id, contract_id)} for ch in children]
+             "contract_id": ch.contract_id} for ch in plan]
     # ids and fen from the database and the split: hashed as built (append_op(plain=True))
     payload = {"spent": fragment_id, "children": [{"id": k["id"], "holder": k["holder_id"], "amount": k["amount_fen"],
                                                    "tier": k["tier"], "contract": k["contract_id"]} for k in kids]}

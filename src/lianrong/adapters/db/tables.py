@@ -136,6 +136,25 @@ onboarding = Table(
     Column("updated_at", TS, nullable=False),
 )
 
+#: a party barred from an action (receive, transfer, issue, finance, …), at one bank or every bank (NULL), for
+#: a period: a black-list entry, a risk freeze. One generic mechanism: a new kind of block is a row
+#: (``domain.restrictions``), read by the transfer's facts loader and by ``lianrong_transfer``.
+party_restriction = Table(
+    "party_restriction",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("party_id", ID, ForeignKey("party.id"), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("bank_id", ID, ForeignKey("party.id")),  # the scope; NULL: every bank
+    Column("kind", String(40), nullable=False),  # blacklist | risk_freeze | …: a code, shown in the refusal
+    Column("reason", String(200), nullable=False, default=""),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date),  # the last day in force; NULL: until lifted
+    Column("created_by", ID),  # the user who recorded it
+    Column("created_at", TS, nullable=False),
+    Index("ix_party_restriction_party", "party_id", "action"),
+)
+
 core_designation = Table(
     "core_designation",
     metadata,

@@ -14,6 +14,8 @@ middleware answers the common, well-formed request itself with the same steps th
 4. the result as JSON, or a domain refusal as the one error body (``LianRongError.to_dict`` with
    ``errors.error_headers``).
 
+The middleware holds no transfer rule: step 3 is the service (``vouchers.transfer_async``, then
+``vouchers.transfer``), whose one rule function (``vouchers.rules.decide_transfer``) decides every refusal.
 On PostgreSQL steps 2 and 3 are awaited on the event loop (``adapters/db/aio.py``: the token look-up and
 ``vouchers.transfer_async``, one statement each); whatever that one statement does not decide (a refusal,
 a replay, a conflict, the database failing) goes to ``vouchers.transfer`` in a worker thread, as the route

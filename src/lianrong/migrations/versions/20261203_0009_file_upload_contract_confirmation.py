@@ -8,14 +8,14 @@ organisation of the user who first uploaded them.
 A contract names the party that recorded it (``recorded_by``) and the moment the other party confirmed
 it (``confirmed_at``). Contracts recorded before this revision count as confirmed. On PostgreSQL the
 transfer function ``lianrong_transfer`` takes only a confirmed contract as a transfer's trade (the
-function of migration 20261202_0006 with that one condition added; its downgrade puts that version back).
+function of migration 20261202_0006 with that one condition added; its downgrade puts that version back;
+both texts are frozen in ``migrations/functions/``).
 
 Revision ID: 20261203_0009
 Revises: 20261203_0008
 Create Date: 2026-12-03 14:00:00
 
 """
-import importlib.util
 from pathlib import Path
 from typing import Sequence, Union
 
@@ -28,25 +28,9 @@ branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
-def _previous_transfer() -> str:
-    path = Path(__file__).with_name("20261202_0006_transfer_plain_key_insert.py")
-    spec = importlib.util.spec_from_file_location("lianrong_migration_20261202_0006", path)
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module.transfer_sql()
-
-
-_ANY_CONTRACT = "AND c.non_cash_agreed ORDER BY c.signed_on DESC, c.id LIMIT 1) AS contract_id"
-_CONFIRMED = ("AND c.non_cash_agreed AND c.confirmed_at IS NOT NULL ORDER BY c.signed_on DESC, c.id LIMIT 1) "
-              "AS contract_id")
-
-
-def transfer_sql() -> str:
-    """The function's new text: 0006's with a transfer's contract required to be confirmed."""
-    previous = _previous_transfer()
-    if previous.count(_ANY_CONTRACT) != 1:
-        raise RuntimeError("migration 20261202_0006's lianrong_transfer is not the text this migration changes")
-    return previous.replace(_ANY_CONTRACT, _CONFIRMED)
+def _frozen(revision: str) -> str:
+    """The text of ``lianrong_transfer`` as migration ``revision`` installed it (frozen beside the migrations)."""
+    return (Path(__file__).parents[1] / "functions" / f"lianrong_transfer.{revision}.sql").read_text(encoding="utf-8")
 
 
 def upgrade() -> None:
@@ -73,13 +57,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE contract SET confirmed_at = created_at")
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(transfer_sql())
+        op.execute(_frozen("20261203_0009"))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(_previous_transfer())
+        op.execute(_frozen("20261202_0006"))
     with op.batch_alter_table('contract', schema=None) as batch_op:
         batch_op.drop_column('confirmed_at')
         batch_op.drop_column('recorded_by')
