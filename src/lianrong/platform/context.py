@@ -33,7 +33,7 @@ class SystemClock:
         return dt.datetime.now(BEIJING).date()
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -46,7 +46,7 @@ class FixedClock:
         return self.day
 
     def now(self) -> dt.datetime:
-        return dt.datetime.combine(self.day, dt.time(9, 0), tzinfo=dt.timezone.utc)
+        return dt.datetime.combine(self.day, dt.time(9, 0), tzinfo=dt.UTC)
 
 
 def back_dated(clock: Clock, day: dt.date) -> FixedClock:

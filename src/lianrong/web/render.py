@@ -190,7 +190,7 @@ class Form:
     @classmethod
     def posted(cls, data: Any, lang: str) -> Form:
         values: dict[str, Any] = {}
-        for k in data.keys():
+        for k in data:
             items = data.getlist(k)
             values[k] = items if len(items) > 1 else items[0]
         values.pop(CSRF_FIELD, None)
