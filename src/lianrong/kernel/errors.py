@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 
-class KeepMissing(dict):
+class KeepMissing(dict[str, Any]):
     def __missing__(self, key: str) -> str:  # a template field the caller did not give stays visible
         return "{" + key + "}"
 
