@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
-from lianrong.kernel.calendar import HolidaySource
+from lianrong.kernel.calendar import BEIJING, HolidaySource
 from lianrong.kernel.policy import Policy
 
 if TYPE_CHECKING:
@@ -20,10 +20,6 @@ if TYPE_CHECKING:
 class Clock(Protocol):
     def today(self) -> dt.date: ...
     def now(self) -> dt.datetime: ...
-
-
-#: Beijing time (UTC+8, no daylight saving): the zone of the business date and of printed times
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 class SystemClock:
