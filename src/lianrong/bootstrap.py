@@ -106,10 +106,3 @@ def build(*, database_url: str | None = None, settings: Settings | None = None, 
         hash_algorithm=settings.hash_algorithm,
         settings=settings,
     )
-
-
-def http_app(database_url: str | None = None):  # noqa: ANN201 - FastAPI, imported only when serving
-    """The API and console around a context for the configured (or given) database (one per process)."""
-    from lianrong.entrypoints.api.app import create_app
-
-    return create_app(build(database_url=database_url))

@@ -1,4 +1,5 @@
-"""The command line's kit: the common options (``--db``, ``--as``, ``--key``, ``--today``, ``--json``), the context and the acting user, refusals rendered as code + Chinese + English, tables and progress."""
+"""The command line's kit: the common options (``--db``, ``--as``, ``--key``, ``--today``, ``--json``), the context
+and the acting user, refusals rendered as code + Chinese + English, tables and progress."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 import functools
 import json
 import uuid
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.cells import cell_len
@@ -29,16 +30,16 @@ out = Console()
 err = Console(stderr=True)
 
 
-Db = Annotated[Optional[str], typer.Option("--db", help="Database URL (overrides LIANRONG_DATABASE_URL)")]
+Db = Annotated[str | None, typer.Option("--db", help="Database URL (overrides LIANRONG_DATABASE_URL)")]
 
 
-As = Annotated[Optional[str], typer.Option("--as", help="User name acting (default: system)")]
+As = Annotated[str | None, typer.Option("--as", help="User name acting (default: system)")]
 
 
-Key = Annotated[Optional[str], typer.Option("--key", help="Idempotency key (default: a new one)")]
+Key = Annotated[str | None, typer.Option("--key", help="Idempotency key (default: a new one)")]
 
 
-Today = Annotated[Optional[str], typer.Option("--today", help="Business date to act on (YYYY-MM-DD), for back-dated "
+Today = Annotated[str | None, typer.Option("--today", help="Business date to act on (YYYY-MM-DD), for back-dated "
                                               "runs: not after today's")]
 
 
@@ -91,7 +92,7 @@ def show(data: Any, as_json: bool, cols: list[str] | None = None) -> None:
 
 
 def show_table(rows: list[dict], cols: list[str] | None) -> None:
-    cols = cols or [c for c in rows[0].keys() if not isinstance(rows[0][c], (dict, list))]
+    cols = cols or [c for c in rows[0] if not isinstance(rows[0][c], (dict, list))]
     if not cols:
         return
     table = Table(show_lines=False)

@@ -9,6 +9,7 @@ Pure file formats: no database, no services. Money is integer fen throughout.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -197,7 +198,8 @@ def export_batch(lines: Iterable[InstructionLine], path: str | os.PathLike[str])
     if suffix == ".xlsx":
         return export_xlsx(lines, path)
     raise settlement_errors.PaymentFileInvalid(
-        reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx / 不支持的文件类型，请使用 .csv 或 .xlsx",
+        reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx"
+               " / 不支持的文件类型，请使用 .csv 或 .xlsx",
         suffix=suffix)
 
 
@@ -220,10 +222,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
@@ -290,7 +290,8 @@ def parse_confirmation_bytes(data: bytes, *, filename: str) -> list[Confirmation
 def _check_suffix(suffix: str) -> None:
     if suffix not in (".csv", ".xlsx"):
         raise settlement_errors.PaymentFileInvalid(
-            reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx / 不支持的文件类型，请使用 .csv 或 .xlsx",
+            reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx"
+                   " / 不支持的文件类型，请使用 .csv 或 .xlsx",
             suffix=suffix)
 
 
@@ -318,7 +319,8 @@ def _read_xlsx(data: bytes) -> list[tuple[int, Sequence[Any]]]:
     if not data.startswith(_ZIP_MAGIC):
         hint = "a legacy .xls workbook" if data.startswith(_OLE_MAGIC) else "not an Excel workbook"
         raise settlement_errors.PaymentFileInvalid(
-            reason=f"the .xlsx file is {hint}; save it as Excel Workbook (.xlsx) / 该 .xlsx 文件不是Excel工作簿，请另存为 .xlsx")
+            reason=f"the .xlsx file is {hint}; save it as Excel Workbook (.xlsx)"
+                   " / 该 .xlsx 文件不是Excel工作簿，请另存为 .xlsx")
     from openpyxl import load_workbook
 
     try:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from lianrong.kernel import errors
-from lianrong.platform.context import BEIJING
+from lianrong.kernel.calendar import BEIJING
 
 #: refuse larger uploads outright (a supplier list is a few hundred rows)
 MAX_IMPORT_BYTES = 10 * 1024 * 1024

@@ -15,11 +15,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from lianrong.accounts import errors as accounts_errors
 from lianrong.api.deps import key_missing
 from lianrong.api.schemas import ErrorRead
-from lianrong.entrypoints.api.middleware import INTERNAL
 from lianrong.kernel import errors
+
+#: the body of a 500: it says nothing of the exception, which is logged with the request id
+INTERNAL = {"code": "internal", "message_zh": "服务器内部错误，已记录，请稍后重试",
+            "message_en": "Internal server error; it has been logged, please retry later", "details": {}}
 
 #: documented on every API operation, so clients (and the schema check) know the error body
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -69,9 +71,10 @@ def http_status(exc: errors.LianRongError) -> int:
 
 def error_headers(exc: errors.LianRongError) -> dict[str, str]:
     """Retry-After / WWW-Authenticate, where they apply to a domain error."""
-    if isinstance(exc, (errors.RateLimited, accounts_errors.AccountLocked)):
+    status = http_status(exc)
+    if status == 429:  # rate.limited, auth.locked
         return {"Retry-After": str(exc.details.get("retry_after", 60))}
-    if http_status(exc) == 401:
+    if status == 401:
         return {"WWW-Authenticate": "Bearer"}
     return {}
 

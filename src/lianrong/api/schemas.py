@@ -67,7 +67,7 @@ RegistrationNo = text(REGISTRATION_NO_MAX, min_length=REGISTRATION_NO_MIN)
 
 
 def _in_range(value: dt.datetime) -> dt.datetime:
-    if not dt.datetime(1990, 1, 1, tzinfo=dt.timezone.utc) <= value <= dt.datetime(2200, 1, 1, tzinfo=dt.timezone.utc):
+    if not dt.datetime(1990, 1, 1, tzinfo=dt.UTC) <= value <= dt.datetime(2200, 1, 1, tzinfo=dt.UTC):
         raise ValueError("must be between 1990 and 2199")
     return value
 

@@ -114,12 +114,13 @@ def serve(db: Db = None, host: str = "127.0.0.1", port: int = 8000,
           workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes, each with its own "
                                                "listening socket on the port (SO_REUSEPORT)")] = 1) -> None:
     """Start the HTTP API and console (uvicorn)."""
+    from lianrong.entrypoints.api.serve import http_app
     from lianrong.entrypoints.api.serve import serve as run
 
     context(db)  # migrate once, before any worker starts
     out.print(f"LianRong 链融 serving on http://{host}:{port}/  (API: /api/v1, docs: /api/v1/docs)"
               + (f", {workers} workers" if workers > 1 else ""))
-    code = run(bootstrap.http_app, (db,), host=host, port=port, workers=workers)
+    code = run(http_app, (db,), host=host, port=port, workers=workers)
     if code:
         raise typer.Exit(code)
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import calendar as _stdlib_calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
 from lianrong.kernel.errors import InvalidDate
 
-__all__ = ["BusinessDay", "HolidaySource", "add_months", "days_between", "roll_forward"]
+__all__ = ["BEIJING", "BusinessDay", "HolidaySource", "add_months", "days_between", "roll_forward"]
+
+#: Beijing time (UTC+8, no daylight saving): the zone of the business date and of printed times
+BEIJING = timezone(timedelta(hours=8))
 
 # The longest official closure is 8–9 days; a year of non-workdays means a broken source.
 _MAX_ROLL_DAYS = 366

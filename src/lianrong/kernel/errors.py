@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 
-class KeepMissing(dict):
+class KeepMissing(dict[str, Any]):
     def __missing__(self, key: str) -> str:  # a template field the caller did not give stays visible
         return "{" + key + "}"
 
@@ -83,7 +83,6 @@ class ValidationFailed(LianRongError):
 class NotFound(LianRongError):
     """An id that names nothing. The code carries the entity: ``fragment.not_found``."""
 
-    code = "not_found"
     zh = "未找到{entity_zh}：{id}"
     en = "{entity} not found: {id}"
 
@@ -103,7 +102,8 @@ class NotFound(LianRongError):
 
 
 class AlreadyExists(LianRongError):
-    code = "already_exists"
+    """A key already taken. The code carries the entity: ``party.exists``."""
+
     zh = "{entity}已存在：{key}"
     en = "{entity} already exists: {key}"
 

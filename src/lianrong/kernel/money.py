@@ -111,7 +111,7 @@ def _decimal_yuan_to_fen(value: Decimal, *, original: object) -> int:
         raise AmountFractionalFen(value=original)
     if len(digits) + fen_exponent > _MAX_FEN_DIGITS:
         raise AmountTooLarge(value=original)
-    fen = int("".join(map(str, digits))) * 10**fen_exponent
+    fen: int = int("".join(map(str, digits))) * 10**fen_exponent
     if fen > MAX_FEN:
         raise AmountTooLarge(value=original)
     return fen

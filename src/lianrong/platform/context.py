@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
-from lianrong.kernel.calendar import HolidaySource
+from lianrong.kernel.calendar import BEIJING, HolidaySource
 from lianrong.kernel.policy import Policy
 
 if TYPE_CHECKING:
@@ -22,10 +22,6 @@ class Clock(Protocol):
     def now(self) -> dt.datetime: ...
 
 
-#: Beijing time (UTC+8, no daylight saving): the zone of the business date and of printed times
-BEIJING = dt.timezone(dt.timedelta(hours=8))
-
-
 class SystemClock:
     """Beijing business date and UTC timestamps."""
 
@@ -33,7 +29,7 @@ class SystemClock:
         return dt.datetime.now(BEIJING).date()
 
     def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -46,7 +42,7 @@ class FixedClock:
         return self.day
 
     def now(self) -> dt.datetime:
-        return dt.datetime.combine(self.day, dt.time(9, 0), tzinfo=dt.timezone.utc)
+        return dt.datetime.combine(self.day, dt.time(9, 0), tzinfo=dt.UTC)
 
 
 def back_dated(clock: Clock, day: dt.date) -> FixedClock:

@@ -57,7 +57,7 @@ class FinancingParams:
         """These parameters with the non-null overrides applied."""
         values = {k: getattr(self, k) for k in self.__dataclass_fields__}
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return FinancingParams(**values)  # type: ignore[arg-type]
+        return FinancingParams(**values)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextvars
 import gettext as _gettext
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -32,7 +32,7 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark fo
     return message
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> _gettext.NullTranslations:
     """The compiled catalogue of a console language (compiled from its .po once per process)."""
     locale = LANGUAGES.get(lang, LANGUAGES[DEFAULT_LANG])[0]

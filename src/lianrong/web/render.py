@@ -190,7 +190,7 @@ class Form:
     @classmethod
     def posted(cls, data: Any, lang: str) -> Form:
         values: dict[str, Any] = {}
-        for k in data.keys():
+        for k in data:
             items = data.getlist(k)
             values[k] = items if len(items) > 1 else items[0]
         values.pop(CSRF_FIELD, None)
@@ -333,14 +333,14 @@ class UI:
         return Form.posted(data, self.lang)
 
     def base_context(self) -> dict[str, Any]:
-        from lianrong.entrypoints.console.nav import nav_for
-
+        # the side navigation lists the pages the console assembled (entrypoints): it hands its ``nav_for`` over
+        nav_for = getattr(self.request.app.state, "console_nav", None)
         flash = self._take_flash()
         return {
             "request": self.request, "path": self.request.url.path, "principal": self.principal,
             "role": self.role, "lang": self.lang, "html_lang": i18n.LANGUAGES[self.lang][1],
             "csrf": self.principal.csrf_token if self.principal else "", "csrf_field": CSRF_FIELD,
-            "nav": nav_for(self.role, self.request.url.path) if self.principal else [],
+            "nav": nav_for(self.role, self.request.url.path) if self.principal and nav_for else [],
             "home": HOME.get(self.role, "/") if self.principal else "/", "flash": flash,
             "today": self.ctx.clock.today(),
         }

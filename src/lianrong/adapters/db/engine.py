@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -254,10 +255,8 @@ class StatementConnection:
                 and time.monotonic() - self.opened < recycle)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already broken: nothing left to close
             self.dbapi.close()
-        except Exception:  # noqa: BLE001 - already broken: nothing left to close
-            pass
 
 
 _STATEMENT_CONNECTIONS: weakref.WeakKeyDictionary[Engine, StatementConnections] = weakref.WeakKeyDictionary()

@@ -114,14 +114,12 @@ def _run(bind: Bind, action) -> None:
         cfg.attributes["connection"] = bind
         action(cfg)
         return
-    with _connection(bind) as conn:
-        with _sqlite_foreign_keys_off(conn):
-            with conn.begin():
-                cfg = alembic_config()
-                cfg.attributes["connection"] = conn
-                action(cfg)
-                if conn.dialect.name == "sqlite":
-                    _check_sqlite_foreign_keys(conn)
+    with _connection(bind) as conn, _sqlite_foreign_keys_off(conn), conn.begin():
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        action(cfg)
+        if conn.dialect.name == "sqlite":
+            _check_sqlite_foreign_keys(conn)
 
 
 @contextmanager

@@ -113,7 +113,7 @@ class Raw:
     def placeholders(self, name: str, values: list[Any], params: dict[str, Any]) -> str:
         """``:name0, :name1, …`` for an ``IN (…)`` list, adding the values to ``params``."""
         keys = [f"{name}{i}" for i in range(len(values))]
-        params.update(zip(keys, values))
+        params.update(zip(keys, values, strict=True))
         return ", ".join(":" + k for k in keys)
 
     def date(self, value: Any) -> dt.date:

@@ -54,12 +54,12 @@ class UtcDateTime(TypeDecorator):
 
     def process_bind_param(self, value: Any, dialect: Any) -> Any:
         if isinstance(value, dt.datetime) and value.tzinfo is not None and dialect.name == "sqlite":
-            return value.astimezone(dt.timezone.utc)
+            return value.astimezone(dt.UTC)
         return value
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
         if isinstance(value, dt.datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
         return value
 
 

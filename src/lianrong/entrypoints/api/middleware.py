@@ -12,13 +12,10 @@ from typing import Any
 import structlog
 
 from lianrong.adapters.jsoncodec import nests_deeper
+from lianrong.api.errors import INTERNAL
 from lianrong.kernel.errors import PayloadTooLarge, RequestMalformed
 
 log = structlog.get_logger("lianrong.api")
-
-#: the body of a 500: it says nothing of the exception, which is logged with the request id
-INTERNAL = {"code": "internal", "message_zh": "服务器内部错误，已记录，请稍后重试",
-            "message_en": "Internal server error; it has been logged, please retry later", "details": {}}
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 #: the deepest nesting of a JSON request body read (the deepest request of the API nests three levels)

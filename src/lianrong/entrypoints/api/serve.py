@@ -73,6 +73,15 @@ def _worker(make_app: Callable[..., Any], args: tuple, host: str, port: int, sha
     run_uvicorn(make_app(*args), sock, **options)
 
 
+def http_app(database_url: str | None = None) -> Any:
+    """The API and console around a context for the configured (or given) database (one per process): the
+    ``make_app`` of ``lianrong serve``. FastAPI is imported here, in the worker, not by the supervisor."""
+    from lianrong import bootstrap
+    from lianrong.entrypoints.api.app import create_app
+
+    return create_app(bootstrap.build(database_url=database_url))
+
+
 def serve(make_app: Callable[..., Any], args: tuple = (), *, host: str = "127.0.0.1", port: int = 8000,
           workers: int = 1, log_level: str = "info", access_log: bool = True, timeout_keep_alive: int = 5) -> int:
     """Serve ``make_app(*args)`` on ``host:port`` in one process, or in ``workers`` processes; the exit code."""

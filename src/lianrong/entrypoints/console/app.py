@@ -151,6 +151,7 @@ def install(app: FastAPI, ctx: Context) -> None:
     """Mount the console's routes and static assets on the application, with the security headers of
     ``api/security.py`` when the application has none yet (``create_app`` adds them for all of it)."""
     from lianrong.api.security import SecurityHeaders
+    from lianrong.entrypoints.console.nav import nav_for
     from lianrong.entrypoints.console.pages import (
         bank,
         common,
@@ -162,6 +163,7 @@ def install(app: FastAPI, ctx: Context) -> None:
 
     if not hasattr(app.state, "ctx"):
         app.state.ctx = ctx  # as create_app sets it: pages that have only the request find it there
+    app.state.console_nav = nav_for  # the side navigation web/render.py shows
     if not any(m.cls is SecurityHeaders for m in app.user_middleware):
         https = ctx.settings.served_over_https if isinstance(ctx.settings, Settings) else False
         app.add_middleware(SecurityHeaders, served_over_https=https)
