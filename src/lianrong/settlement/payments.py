@@ -160,7 +160,9 @@ def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str],
         params: dict[str, Any] = {}
         marks = raw.placeholders("f", frag_ids[chunk:chunk + 500], params)
         financings.update(f for (f,) in raw.all(
-            f"SELECT financing_id FROM fragment WHERE id IN ({marks}) AND financing_id IS NOT NULL", params))
+            "SELECT DISTINCT fa.financing_id FROM financing_asset fa JOIN financing fi ON fi.id = fa.financing_id "
+            f"WHERE fa.kind = 'voucher' AND fa.asset_id IN ({marks}) AND fi.status IN ('disbursed', 'overdue')",
+            params))
     for fid in sorted(financings):
         _maybe_repaid(ctx, uow, fid)
     by_voucher: dict[str, list[PendingInstruction]] = {}
@@ -170,12 +172,18 @@ def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str],
         _maybe_settled(ctx, uow, vid, paid=by_voucher[vid])
 
 
+def _voucher_assets(financing_id: str) -> Any:
+    """The ids of the fragments a financing is secured by (a subquery)."""
+    return select(t.financing_asset.c.asset_id).where(t.financing_asset.c.financing_id == financing_id,
+                                                      t.financing_asset.c.kind == "voucher")
+
+
 def _maybe_repaid(ctx: Context, uow: UnitOfWork, financing_id: str) -> None:
     f = uow.conn.execute(select(t.financing).where(t.financing.c.id == financing_id)).one()
     if f.status not in (fin.DISBURSED, fin.OVERDUE):
         return
     open_ = uow.conn.execute(select(func.count()).select_from(t.fragment).where(
-        t.fragment.c.financing_id == financing_id, t.fragment.c.status != v.SETTLED)).scalar()
+        t.fragment.c.id.in_(_voucher_assets(financing_id)), t.fragment.c.status != v.SETTLED)).scalar()
     if open_:
         return
     uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id).values(status=fin.REPAID))
@@ -220,8 +228,8 @@ def _disbursement_failed(ctx: Context, uow: UnitOfWork, financing_id: str, *, in
     if f.status != fin.DISBURSED:
         return
     frags = uow.conn.execute(select(t.fragment.c.id, t.fragment.c.voucher_id).where(
-        t.fragment.c.financing_id == financing_id, t.fragment.c.status == v.FINANCED)).all()
-    uow.conn.execute(update(t.fragment).where(t.fragment.c.financing_id == financing_id,
+        t.fragment.c.id.in_(_voucher_assets(financing_id)), t.fragment.c.status == v.FINANCED)).all()
+    uow.conn.execute(update(t.fragment).where(t.fragment.c.id.in_(_voucher_assets(financing_id)),
                                               t.fragment.c.status == v.FINANCED)
                      .values(status=v.ACTIVE, holder_id=f.applicant_id, financing_id=None))
     uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id).values(status=fin.FAILED))
@@ -240,9 +248,11 @@ def mark_overdue(ctx: Context, uow: UnitOfWork, voucher_id: str, *, failed: list
             t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
     unpaid = uow.conn.execute(select(func.count(), func.coalesce(func.sum(t.fragment.c.amount_fen), 0))
                               .where(*live)).one()
+    financed = select(t.fragment.c.id).where(*live, t.fragment.c.status == v.FINANCED)
     financings = sorted({r.financing_id for r in uow.conn.execute(
-        select(t.fragment.c.financing_id).where(*live, t.fragment.c.status == v.FINANCED).distinct())
-        if r.financing_id})
+        select(t.financing_asset.c.financing_id).join(t.financing, t.financing.c.id == t.financing_asset.c.financing_id)
+        .where(t.financing_asset.c.kind == "voucher", t.financing_asset.c.asset_id.in_(financed),
+               t.financing.c.status == fin.DISBURSED).distinct())})
     uow.conn.execute(update(t.fragment).where(*live).values(status=v.OVERDUE))
     for fid in financings:
         uow.conn.execute(update(t.financing).where(t.financing.c.id == fid, t.financing.c.status == fin.DISBURSED)
