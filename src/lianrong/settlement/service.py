@@ -135,10 +135,10 @@ def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
             conn.execute(update(t.fragment).where(t.fragment.c.voucher_id == voucher_id,
                                                   t.fragment.c.status == v.FROZEN)
                          .values(status=v.ACTIVE, financing_id=None))
+            sources, expired = fin.TRANSITIONS["expire"]
             for fid in pending_fin:
-                conn.execute(update(t.financing).where(t.financing.c.id == fid,
-                                                       t.financing.c.status.in_((fin.APPLIED, fin.APPROVED)))
-                             .values(status=fin.REJECTED))
+                conn.execute(update(t.financing).where(t.financing.c.id == fid, t.financing.c.status.in_(sources))
+                             .values(status=expired))
             append_op(ctx, uow, voucher=voucher, op="finance_expired", actor=SYSTEM_ACTOR,
                       payload={"financings": pending_fin})
             voucher = lock_voucher_head(uow, voucher_id)
