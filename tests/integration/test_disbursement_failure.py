@@ -5,7 +5,8 @@ from factories import key
 from lianrong.adapters.payment_files import Confirmation
 from lianrong.credit import service as credit
 from lianrong.financing import model as fin
-from lianrong.financing import service as financing
+from lianrong.financing import queries as financing_queries
+from lianrong.platform.context import SYSTEM
 from lianrong.settlement import payments
 from lianrong.vouchers import audit
 from lianrong.vouchers import service as vouchers
@@ -25,7 +26,8 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
         instruction_id=disbursed["instruction_id"], status="failed", reference=None, amount_fen=disbursed["net_fen"],
         confirmed_at=None, failure_reason="账户冻结 account frozen")])
 
-    assert financing.get_financing(w.ctx, financing_id=disbursed["id"])["status"] == fin.FAILED
+    assert financing_queries.financing_detail(w.ctx, actor=SYSTEM,
+                                              financing_id=disbursed["id"]).financing["status"] == fin.FAILED
     held = {h["id"]: h for h in vouchers.holdings(w.ctx, party=w.ids["s2"])}
     assert held[part]["status"] == "active"
     assert credit.list_lines(w.ctx)[0]["occupied_fen"] == 0

@@ -10,6 +10,7 @@ from ledger_asserts import counts, prepare_args, refuses, rows
 
 from lianrong.adapters.db import tables as t
 from lianrong.documents import service as documents
+from lianrong.financing import queries as financing_queries
 from lianrong.financing import service as financing
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM
@@ -130,7 +131,7 @@ def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world)
                             idempotency_key=key())["root_fragment_id"]
     s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
     f = world.finance([s2], "s2", disburse=False)
-    docs = financing.get_financing(world.ctx, financing_id=f["id"])["documents"]
+    docs = financing_queries.financing_detail(world.ctx, actor=SYSTEM, financing_id=f["id"]).documents
     issue_docs = next(d for d in docs if d["contract"]["id"] == c["id"])
     assert {(a["owner"], a["sha256"]) for a in issue_docs["attachments"]} == {
         ("contract", sha), ("invoice", img["sha256"]), ("invoice", sha)}

@@ -54,8 +54,8 @@ def test_the_lpr_in_force_on_the_financing_date_is_used(world):
     root = world.issue(1_000_000_00)
     p = financing.preview(world.ctx, actor=world.user("s1"), fragment_ids=[root])
     # 2.90% + 0.50% = 3.40%; 100,000,000 × 0.034 × 109 / 360 = 1,029,444.44 → 1,029,444
-    assert (p["lpr"], p["annual_rate"], p["interest_fen"]) == (Decimal("0.029"), Decimal("0.0340"), 1_029_444)
-    assert p["net_fen"] == 100_000_000 - 1_029_444
+    assert (p.lpr, p.annual_rate, p.interest_fen) == (Decimal("0.029"), Decimal("0.0340"), 1_029_444)
+    assert p.net_fen == 100_000_000 - 1_029_444
 
 
 def test_disbursing_later_reprices_from_the_disbursement_date(world):

@@ -150,3 +150,43 @@ def test_alembic_command_line_from_repo_root(sqlite_url, via):
     assert result.returncode == 0, result.stderr
     assert migrate.current(sqlite_url) == migrate.head()
     assert schema_diff(sqlite_url) == []
+
+
+def _rows(url: str, sql: str) -> set[tuple]:
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return {tuple(r) for r in conn.exec_driver_sql(sql)}
+    finally:
+        engine.dispose()
+
+
+def test_financings_at_0009_keep_their_fragments_as_financing_assets(db_url):
+    """Migration 20261203_0011: every financing → fragment link of the old table becomes a ``voucher`` asset
+    (with the fragment's amount), whatever the financing's state; the downgrade puts the links back."""
+    from factories import World, key, make_context
+
+    from lianrong.financing import service as financing
+
+    world = World(make_context(db_url))
+    root = world.issue(1_000_00)
+    out = world.transfer(root, "s1", [("s2", 400_00)])
+    s2, rest = world.child(out, "s2"), world.child(out, "s1")
+    disbursed = world.finance([s2], "s2")["id"]
+    applied = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[rest], idempotency_key=key())["id"]
+    rejected = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[world.issue(500_00)],
+                               idempotency_key=key())["id"]
+    financing.review(world.ctx, actor=world.user("bank", "approver"), financing_id=rejected, approve=False,
+                     reason="no", idempotency_key=key())
+    world.ctx.engine.dispose()
+    assets = _rows(db_url, "SELECT financing_id, kind, asset_id, core_id, amount_fen FROM financing_asset")
+    assert {a[0] for a in assets} == {disbursed, applied, rejected} and {a[1] for a in assets} == {"voucher"}
+
+    migrate.downgrade(db_url, "20261203_0009")
+    links = _rows(db_url, "SELECT financing_id, fragment_id, core_id FROM financing_fragment")
+    assert links == {(f, a, c) for f, _, a, c, _ in assets}
+
+    migrate.upgrade(db_url)
+    assert _rows(db_url, "SELECT financing_id, kind, asset_id, core_id, amount_fen FROM financing_asset") == assets
+    assert {(f, a, n) for f, _, a, _, n in assets} >= {(disbursed, s2, 400_00), (applied, rest, 600_00)}
+    assert schema_diff(db_url) == []

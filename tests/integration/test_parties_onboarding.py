@@ -137,14 +137,14 @@ def test_financing_parameters_are_set_per_core_and_overridden_per_supplier(world
     parties.designate_core(world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"],
                            max_ratio="0.8", spread="0.01", idempotency_key=key())
     p = financing.preview(world.ctx, actor=world.user("s2"), fragment_ids=[s2])
-    assert p["ratio"] == Decimal("0.8") and p["principal_fen"] == 320_00
-    assert p["annual_rate"] == Decimal("0.04")  # LPR 3.00% + 1.00%
+    assert p.ratio == Decimal("0.8") and p.principal_fen == 320_00
+    assert p.annual_rate == Decimal("0.04")  # LPR 3.00% + 1.00%
     parties.import_ledger(world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"],
                           suppliers=[{"supplier": world.ids["s2"], "max_ratio": "0.9", "spread": "0.002"}],
                           idempotency_key=key())
     p = financing.preview(world.ctx, actor=world.user("s2"), fragment_ids=[s2])
-    assert p["ratio"] == Decimal("0.9") and p["principal_fen"] == 360_00
-    assert p["annual_rate"] == Decimal("0.032")
+    assert p.ratio == Decimal("0.9") and p.principal_fen == 360_00
+    assert p.annual_rate == Decimal("0.032")
 
 
 def _designation(world, core: str = "core"):

@@ -288,7 +288,7 @@ def test_each_fragment_is_frozen_for_one_financing_only(raced):
         assert (rows[fid].status, rows[fid].financing_id) == ("frozen", financing_id)
     with raced.world.ctx.uow(readonly=True) as uow:
         financings = set(uow.conn.execute(select(t.financing.c.id)).scalars())
-        links = set(uow.conn.execute(select(t.financing_fragment.c.fragment_id, t.financing_fragment.c.financing_id)))
+        links = set(uow.conn.execute(select(t.financing_asset.c.asset_id, t.financing_asset.c.financing_id)))
     assert financings == {o["result"]["id"] for o in won}
     assert links == set(frozen_by.items())
 

@@ -83,7 +83,7 @@ CHECKLIST = {"contract": True, "invoices": True, "documents": True}
 #: travel more ways (and back round to s1), plus s4 buying from the core (a transfer to the issuer).
 EXTRA_CONTRACTS = [("s1", "s3"), ("s2", "s4"), ("s3", "s1"), ("s4", "s1"), ("s4", "s2"), ("s4", "core")]
 SUPPLIERS = ["s1", "s2", "s3", "s4"]
-LEDGER_TABLES = ("voucher", "fragment", "voucher_op", "financing", "financing_fragment", "payment_instruction",
+LEDGER_TABLES = ("voucher", "fragment", "voucher_op", "financing", "financing_asset", "payment_instruction",
                  "sim_account", "credit_line", "idempotency", "invoice", "voucher_invoice")
 
 
@@ -743,7 +743,7 @@ class LedgerMachine(RuleBasedStateMachine):
             db_vouchers = {r.id: (r.face_fen, r.maturity_on, r.status, r.seq) for r in c.execute(select(t.voucher))}
             db_fins = {r.id: (r.status, r.applicant_id, r.face_fen, r.principal_fen) for r in c.execute(
                 select(t.financing))}
-            db_links = {(r.financing_id, r.fragment_id) for r in c.execute(select(t.financing_fragment))}
+            db_links = {(r.financing_id, r.asset_id) for r in c.execute(select(t.financing_asset))}
             db_balances = {r.party_id: r.balance_fen for r in c.execute(select(t.sim_account))}
             db_occupied = c.execute(select(t.credit_line.c.occupied_fen)).scalar_one()
             db_defaulted = c.execute(select(t.party.c.defaulted_on).where(t.party.c.id == self.id["core"])).scalar_one()

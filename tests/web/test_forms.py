@@ -213,8 +213,8 @@ def test_supplier_transfer_finance_and_bank_disbursement(console, login, csrf_of
     r = vaccine.post(f"/supplier/fragments/{kept}/finance", data={**form, "accept": "1"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/supplier/financings"
     with ctx.engine.connect() as conn:
-        fin = conn.execute(select(t.financing.c.id).join(t.financing_fragment).where(
-            t.financing_fragment.c.fragment_id == kept)).scalar_one()
+        fin = conn.execute(select(t.financing.c.id).join(t.financing_asset).where(
+            t.financing_asset.c.kind == "voucher", t.financing_asset.c.asset_id == kept)).scalar_one()
 
     bank = login("icbc_ap")
     review = bank.get(f"/bank/financings/{fin}").text

@@ -85,9 +85,6 @@ Role = Literal["operator", "approver", "viewer", "admin"]
 VoucherStatus = Literal["pending", "active", "settled", "overdue", "rejected"]
 
 
-FinancingStatus = Literal["applied", "approved", "rejected", "disbursed", "repaid", "overdue"]
-
-
 PaymentStatus = Literal["pending", "confirmed", "failed"]
 
 

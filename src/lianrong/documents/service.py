@@ -360,8 +360,8 @@ def financing_has_documents(uow: UnitOfWork, financing_id: str) -> bool:
     """Whether any file documents a financing's trade: one linked to the financing, or to a contract (or an
     invoice of it) behind its parts (the issuing contract of their vouchers and the contracts that moved
     them)."""
-    ff, f, link = t.financing_fragment.c, t.fragment.c, t.document_link.c
-    parts = select(ff.fragment_id).where(ff.financing_id == financing_id)
+    fa, f, link = t.financing_asset.c, t.fragment.c, t.document_link.c
+    parts = select(fa.asset_id).where(fa.financing_id == financing_id, fa.kind == "voucher")
     contracts = union_all(
         select(t.voucher.c.contract_id.label("id")).where(
             t.voucher.c.id.in_(select(f.voucher_id).where(f.id.in_(parts)))),
@@ -492,9 +492,9 @@ def _attachment_visible(uow: UnitOfWork, actor: Actor, sha: str) -> bool:
     if uow.conn.execute(financings.limit(1)).first() is not None:
         return True
     # lineage: walk up from the actor's parts (held, handed on, financed) in the vouchers these trades back
-    f, ff = t.fragment.c, t.financing_fragment.c
-    financed = select(ff.fragment_id).join(t.financing, t.financing.c.id == ff.financing_id).where(
-        t.financing.c.applicant_id == p)
+    f, fa = t.fragment.c, t.financing_asset.c
+    financed = select(fa.asset_id).join(t.financing, t.financing.c.id == fa.financing_id).where(
+        fa.kind == "voucher", t.financing.c.applicant_id == p)
     up = select(f.id, f.parent_id, f.contract_id).where(
         f.voucher_id.in_(select(f.voucher_id).where(f.contract_id.in_(select(trades.c[0])))),
         or_(f.holder_id == p, f.id.in_(financed))).cte("up", recursive=True)

@@ -12,8 +12,9 @@ from lianrong.api.deps import (
     WritingActor,
 )
 from lianrong.api.routing import ApiRouter
-from lianrong.api.schemas import FinancingStatus
+from lianrong.financing import queries
 from lianrong.financing import service as financing
+from lianrong.financing.model import FinancingStatus
 from lianrong.financing.schemas import (
     DisbursementRead,
     FinancingApplied,
@@ -26,7 +27,6 @@ from lianrong.financing.schemas import (
     ReviewCreate,
     ReviewRead,
 )
-from lianrong.platform.common import jsonable
 
 router = ApiRouter(prefix="/financings", tags=["financings"])
 
@@ -36,15 +36,15 @@ def list_financings(ctx: Ctx, actor: CurrentActor, page: Paging, bank: PartyQuer
                     applicant: PartyQuery = None, core: PartyQuery = None,
                     status: FinancingStatus | None = None) -> dict:
     """Financings the caller's bank made, applied for, or on its vouchers (all for the overseers)."""
-    return financing.page_financings(ctx, actor=actor, bank=bank, applicant=applicant, core=core, status=status,
+    return queries.page_financings(ctx, actor=actor, bank=bank, applicant=applicant, core=core, status=status,
                                      limit=page.limit, offset=page.offset)
 
 
 @router.post("/preview", response_model=PreviewRead)
-def preview(body: FinancingCreate, ctx: Ctx, actor: CurrentActor) -> dict:
+def preview(body: FinancingCreate, ctx: Ctx, actor: CurrentActor) -> PreviewRead:
     """Interest and net proceeds of financing these fragments today (writes nothing; no idempotency key)."""
-    return jsonable(financing.preview(ctx, actor=actor, fragment_ids=body.fragment_ids, bank=body.bank,
-                                      principal_fen=body.principal_fen))
+    return PreviewRead.model_validate(financing.preview(ctx, actor=actor, fragment_ids=body.fragment_ids,
+                                                        bank=body.bank, principal_fen=body.principal_fen))
 
 
 @router.post("", response_model=FinancingApplied, status_code=201)
@@ -55,9 +55,9 @@ def apply(body: FinancingCreate, ctx: Ctx, actor: WritingActor, key: Idempotency
 
 
 @router.get("/{financing_id}", response_model=FinancingDetail)
-def get_financing(financing_id: IdParam, ctx: Ctx, actor: CurrentActor) -> dict:
+def get_financing(financing_id: IdParam, ctx: Ctx, actor: CurrentActor) -> FinancingDetail:
     """A financing with its fragments and the trade documents behind them."""
-    return financing.get_financing(ctx, actor=actor, financing_id=financing_id)
+    return FinancingDetail.of(queries.financing_detail(ctx, actor=actor, financing_id=financing_id))
 
 
 @router.post("/{financing_id}/review", response_model=ReviewRead)

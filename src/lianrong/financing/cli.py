@@ -29,12 +29,15 @@ def finance_preview(fragments: list[str], bank: Optional[str] = None,
                     principal: Annotated[Optional[str], typer.Option(help="yuan")] = None, db: Db = None,
                     user: As = None, today: Today = None, as_json: Json = False) -> None:
     """Interest and net proceeds before applying."""
+    from dataclasses import asdict
+
     from lianrong.financing import service as financing
     from lianrong.platform.common import jsonable
 
     ctx = context(db, today)
-    show(jsonable(financing.preview(ctx, actor=actor_of(ctx, user), fragment_ids=fragments, bank=bank,
-                                      principal_fen=parse_yuan(principal) if principal else None)), as_json)
+    price = financing.preview(ctx, actor=actor_of(ctx, user), fragment_ids=fragments, bank=bank,
+                              principal_fen=parse_yuan(principal) if principal else None)
+    show(jsonable(asdict(price)), as_json)
 
 
 @finance_app.command("apply")
@@ -92,18 +95,24 @@ def finance_disburse(financing_id: str, db: Db = None, user: As = None, key: Key
 
 @finance_app.command("list")
 @command
-def finance_list(bank: Optional[str] = None, status: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
-    """List financings."""
-    from lianrong.financing import service as financing
+def finance_list(bank: Optional[str] = None, status: Optional[str] = None, db: Db = None, user: As = None,
+                 as_json: Json = False) -> None:
+    """List financings (those the user may see; all without --as)."""
+    from lianrong.financing import queries
 
-    show(financing.list_financings(context(db), bank=bank, status=status), as_json,
+    ctx = context(db)
+    show(queries.list_financings(ctx, actor=actor_of(ctx, user), bank=bank, status=status), as_json,
            ["id", "status", "principal_fen", "interest_fen", "net_fen", "annual_rate", "maturity_on"])
 
 
 @finance_app.command("show")
 @command
-def finance_show(financing_id: str, db: Db = None) -> None:
-    """A financing with its fragments and trade documents."""
-    from lianrong.financing import service as financing
+def finance_show(financing_id: str, db: Db = None, user: As = None) -> None:
+    """A financing with its fragments and trade documents (if the user may see it; any without --as)."""
+    from dataclasses import asdict
 
-    show(financing.get_financing(context(db), financing_id=financing_id), True)
+    from lianrong.financing import queries
+    from lianrong.platform.common import jsonable
+
+    ctx = context(db)
+    show(jsonable(asdict(queries.financing_detail(ctx, actor=actor_of(ctx, user), financing_id=financing_id))), True)

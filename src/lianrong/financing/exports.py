@@ -60,10 +60,11 @@ def export_financings_xlsx(ctx: Context, *, actor: Actor, bank: str | None = Non
         ids = [r.id for r in rows]
         for i in range(0, len(ids), 500):
             for r in uow.conn.execute(
-                    select(t.financing_fragment.c.financing_id, t.voucher.c.number).distinct()
-                    .join(t.fragment, t.fragment.c.id == t.financing_fragment.c.fragment_id)
+                    select(t.financing_asset.c.financing_id, t.voucher.c.number).distinct()
+                    .join(t.fragment, t.fragment.c.id == t.financing_asset.c.asset_id)
                     .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-                    .where(t.financing_fragment.c.financing_id.in_(ids[i:i + 500]))):
+                    .where(t.financing_asset.c.kind == "voucher",
+                           t.financing_asset.c.financing_id.in_(ids[i:i + 500]))):
                 numbers.setdefault(r.financing_id, []).append(r.number)
         names = names_of(uow, [x for r in rows for x in (r.bank_id, r.applicant_id, r.core_id)])
         requested_by = requester_name(uow, actor)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 
 from lianrong.financing import errors as financing_errors
 from lianrong.kernel import errors
@@ -17,13 +18,59 @@ from lianrong.kernel.calendar import add_months
 from lianrong.kernel.money import check_fen, prepaid_interest, ratio_amount
 from lianrong.vouchers import errors as vouchers_errors
 
-APPLIED = "applied"
-APPROVED = "approved"
-REJECTED = "rejected"
-DISBURSED = "disbursed"
-REPAID = "repaid"
-OVERDUE = "overdue"
-FAILED = "failed"  # the bank could not pay the net proceeds; the parts went back to the applicant
+
+class FinancingStatus(StrEnum):
+    """Where a financing stands; the transitions between them are ``TRANSITIONS``."""
+
+    APPLIED = "applied"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DISBURSED = "disbursed"
+    REPAID = "repaid"
+    OVERDUE = "overdue"
+    FAILED = "failed"  # the bank could not pay the net proceeds; the assets went back to the applicant
+
+
+APPLIED = FinancingStatus.APPLIED
+APPROVED = FinancingStatus.APPROVED
+REJECTED = FinancingStatus.REJECTED
+DISBURSED = FinancingStatus.DISBURSED
+REPAID = FinancingStatus.REPAID
+OVERDUE = FinancingStatus.OVERDUE
+FAILED = FinancingStatus.FAILED
+
+#: the transition table: each event, the states it may happen in and the state it leads to
+TRANSITIONS: dict[str, tuple[frozenset[FinancingStatus], FinancingStatus]] = {
+    "approve": (frozenset({APPLIED}), APPROVED),  # the bank's review
+    "reject": (frozenset({APPLIED}), REJECTED),  # the bank's review
+    "expire": (frozenset({APPLIED, APPROVED}), REJECTED),  # the assets matured before disbursement
+    "disburse": (frozenset({APPROVED}), DISBURSED),
+    "fail": (frozenset({DISBURSED}), FAILED),  # the net proceeds could not be paid
+    "default": (frozenset({DISBURSED}), OVERDUE),  # the obligor did not pay at maturity
+    "repay": (frozenset({DISBURSED, OVERDUE}), REPAID),  # every asset paid
+}
+
+#: states in which a 中登网 registration may still be recorded (before disbursement)
+REGISTRABLE = frozenset({APPLIED, APPROVED})
+
+#: states of a live application (its assets reserved) and of a live financing (its assets the bank's)
+PENDING = frozenset({APPLIED, APPROVED})
+OUTSTANDING = frozenset({DISBURSED, OVERDUE})
+
+
+def next_status(current: str, event: str, *, action: str | None = None) -> FinancingStatus:
+    """The state ``event`` leads to from ``current``; state.invalid (naming ``action``, default the event)
+    if the table has no such transition."""
+    sources, target = TRANSITIONS[event]
+    if current not in sources:
+        raise errors.InvalidState(entity="financing", state=str(current), action=action or event)
+    return target
+
+
+def check_registrable(current: str) -> None:
+    """A registration is recorded only before disbursement; else state.invalid."""
+    if current not in REGISTRABLE:
+        raise errors.InvalidState(entity="financing", state=str(current), action="register")
 
 #: the trade-authenticity checklist a bank records at review
 CHECKLIST_ITEMS = ("contract", "invoices", "documents")
@@ -51,6 +98,23 @@ class Quote:
     days: int
     interest_fen: int
     net_fen: int
+
+
+@dataclass(frozen=True)
+class Price:
+    """What a financing of some assets would cost today: a quote with the terms it was made from."""
+
+    core_id: str
+    face_fen: int
+    principal_fen: int
+    ratio: Decimal
+    lpr: Decimal
+    spread: Decimal
+    annual_rate: Decimal
+    days: int
+    interest_fen: int
+    net_fen: int
+    maturity_on: date
 
 
 def quote(*, principal_fen: int, lpr: Decimal, spread: Decimal, financing_on: date,

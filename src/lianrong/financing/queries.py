@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from lianrong.adapters.db import tables as t
-from lianrong.documents.service import trade_documents
+from lianrong.adapters.db.uow import UnitOfWork
+from lianrong.documents.service import trade_documents_of
+from lianrong.financing.collateral import collateral
 from lianrong.platform import scope
-from lianrong.platform.common import Result, row_dict
+from lianrong.platform.common import Result, get_or_raise, paged, resolve_party, row_dict
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import party_names, user_names
-from lianrong.platform.scope import check_visible
 
 
 def financings(ctx: Context, *, actor: Actor, status: str | Iterable[str] | None = None,
@@ -36,34 +39,54 @@ def financings(ctx: Context, *, actor: Actor, status: str | Iterable[str] | None
         numbers: dict[str, list[str]] = defaultdict(list)
         ids = [r.id for r in rows]
         for chunk in range(0, len(ids), 500):
-            for r in uow.conn.execute(select(t.financing_fragment.c.financing_id, t.voucher.c.number)
-                                      .join(t.fragment, t.fragment.c.id == t.financing_fragment.c.fragment_id)
+            for r in uow.conn.execute(select(t.financing_asset.c.financing_id, t.voucher.c.number)
+                                      .join(t.fragment, t.fragment.c.id == t.financing_asset.c.asset_id)
                                       .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-                                      .where(t.financing_fragment.c.financing_id.in_(ids[chunk:chunk + 500]))):
+                                      .where(t.financing_asset.c.kind == "voucher",
+                                             t.financing_asset.c.financing_id.in_(ids[chunk:chunk + 500]))):
                 if r.number not in numbers[r.financing_id]:
                     numbers[r.financing_id].append(r.number)
     return [{**row_dict(r, drop=("checklist",)), "core_name": names.get(r.core_id), "bank_name": names.get(r.bank_id),
              "applicant_name": names.get(r.applicant_id), "voucher_numbers": numbers.get(r.id, [])} for r in rows]
 
 
-def financing_detail(ctx: Context, *, actor: Actor, financing_id: str) -> Result:
-    """A financing with its fragments, the trade documents behind them and the review state."""
-    check_visible(ctx, actor=actor, kind="financing", ref=financing_id)
+@dataclass(frozen=True)
+class FinancingDetail:
+    """One financing as every reader shows it (API, console, command line): the record with its parties' and
+    users' names and its checklist, the fragments it is secured by (with their voucher's number and maturity),
+    the trade documents behind them, the applicant's onboarding at the bank and the payment instructions."""
+
+    financing: Result
+    fragments: list[Result]
+    documents: list[Result]
+    applicant_onboarding: Result | None
+    instructions: list[Result]
+
+
+def financing_detail(ctx: Context, *, actor: Actor, financing_id: str) -> FinancingDetail:
+    """A financing the actor may see (a party to it, or an overseer; the system sees all); else not found."""
     with ctx.uow(readonly=True) as uow:
-        f = uow.conn.execute(select(t.financing).where(t.financing.c.id == financing_id)).one()
+        f = get_or_raise(uow, t.financing, financing_id, "financing")  # unknown: not found, as out of scope
+        scope.check_financing(uow, actor, financing_id, row=f)
+        secured = select(t.financing_asset.c.asset_id).where(t.financing_asset.c.financing_id == financing_id,
+                                                             t.financing_asset.c.kind == "voucher")
         frags = uow.conn.execute(
             select(t.fragment, t.voucher.c.number, t.voucher.c.maturity_on.label("voucher_maturity"))
-            .join(t.financing_fragment, t.financing_fragment.c.fragment_id == t.fragment.c.id)
             .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-            .where(t.financing_fragment.c.financing_id == financing_id).order_by(t.fragment.c.id)).all()
-        # the issuing trade of each voucher and the trade that moved each fragment to its holder
-        contract_ids = []
-        for fr in frags:
-            issue = uow.conn.execute(select(t.voucher.c.contract_id).where(t.voucher.c.id == fr.voucher_id)).scalar()
-            for cid in (issue, fr.contract_id):
-                if cid and cid not in contract_ids:
+            .where(t.fragment.c.id.in_(secured)).order_by(t.fragment.c.id)).all()
+        # the issuing trade of each voucher, then the trades that moved the fragments to their holders
+        contract_ids: list[str] = []
+        kinds = uow.conn.execute(select(t.financing_asset.c.kind, t.financing_asset.c.asset_id).where(
+            t.financing_asset.c.financing_id == financing_id).order_by(t.financing_asset.c.asset_id)).all()
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for k in kinds:
+            by_kind[k.kind].append(k.asset_id)
+        for kind in sorted(by_kind):
+            for cid in collateral(kind).contracts(uow, by_kind[kind]):
+                if cid not in contract_ids:
                     contract_ids.append(cid)
-        docs = [trade_documents(uow, cid) for cid in contract_ids]
+        trades = trade_documents_of(uow, contract_ids)  # three statements, whatever their number
+        docs = [trades[cid] for cid in contract_ids]
         party_ids = [f.core_id, f.bank_id, f.applicant_id] + [d["contract"]["buyer_id"] for d in docs] + \
             [d["contract"]["seller_id"] for d in docs]
         names = party_names(uow, party_ids)
@@ -75,10 +98,48 @@ def financing_detail(ctx: Context, *, actor: Actor, financing_id: str) -> Result
     for d in docs:
         d["contract"]["buyer_name"] = names.get(d["contract"]["buyer_id"])
         d["contract"]["seller_name"] = names.get(d["contract"]["seller_id"])
-    return {"financing": {**row_dict(f), "core_name": names.get(f.core_id), "bank_name": names.get(f.bank_id),
-                          "applicant_name": names.get(f.applicant_id), "applied_by_name": users.get(f.applied_by),
-                          "reviewed_by_name": users.get(f.reviewed_by), "disbursed_by_name": users.get(f.disbursed_by),
-                          "checklist": f.checklist or {}},
-            "fragments": [row_dict(fr) for fr in frags], "documents": docs,
-            "applicant_onboarding": row_dict(onboard) if onboard else None,
-            "instructions": [row_dict(i) for i in instr]}
+    return FinancingDetail(
+        financing={**row_dict(f), "core_name": names.get(f.core_id), "bank_name": names.get(f.bank_id),
+                   "applicant_name": names.get(f.applicant_id), "applied_by_name": users.get(f.applied_by),
+                   "reviewed_by_name": users.get(f.reviewed_by), "disbursed_by_name": users.get(f.disbursed_by),
+                   "checklist": f.checklist or {}},
+        fragments=[row_dict(fr) for fr in frags], documents=docs,
+        applicant_onboarding=row_dict(onboard) if onboard else None,
+        instructions=[row_dict(i) for i in instr])
+
+
+def _financings_query(uow: UnitOfWork, *, actor: Actor, bank: str | None, status: str | None,
+                      applicant: str | None, core: str | None) -> Any:
+    stmt = select(t.financing).order_by(t.financing.c.created_at.desc(), t.financing.c.id)
+    if (limit_to := scope.financing_filter(uow, actor)) is not None:
+        stmt = stmt.where(limit_to)
+    if bank:
+        stmt = stmt.where(t.financing.c.bank_id == resolve_party(uow, bank).id)
+    if applicant:
+        stmt = stmt.where(t.financing.c.applicant_id == resolve_party(uow, applicant).id)
+    if core:
+        stmt = stmt.where(t.financing.c.core_id == resolve_party(uow, core).id)
+    if status:
+        stmt = stmt.where(t.financing.c.status == status)
+    return stmt
+
+
+def _financing_row(row: Any) -> Result:
+    return row_dict(row, drop=("checklist",))
+
+
+def list_financings(ctx: Context, *, actor: Actor, bank: str | None = None, status: str | None = None,
+                    applicant: str | None = None, core: str | None = None) -> list[Result]:
+    """The financings the actor may see, filterable by bank, applicant, core enterprise and status."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = _financings_query(uow, actor=actor, bank=bank, status=status, applicant=applicant, core=core)
+        return [_financing_row(r) for r in uow.conn.execute(stmt)]
+
+
+def page_financings(ctx: Context, *, actor: Actor, bank: str | None = None, status: str | None = None,
+                    applicant: str | None = None, core: str | None = None, limit: int = 50,
+                    offset: int = 0) -> Result:
+    """One page of the financings the actor may see, with the total count."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = _financings_query(uow, actor=actor, bank=bank, status=status, applicant=applicant, core=core)
+        return paged(uow, stmt, limit=limit, offset=offset, convert=_financing_row)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import (
-    Field,
-)
+from pydantic import BeforeValidator, ConfigDict, Field
 
 from lianrong.api.schemas import (
     Fen,
@@ -21,7 +20,11 @@ from lianrong.api.schemas import (
     text,
 )
 from lianrong.documents.schemas import TradeDocumentsRead
+from lianrong.financing.model import FinancingStatus
 from lianrong.vouchers.schemas import FragmentRead
+
+#: a rate or ratio as the API has always written it: the exact decimal as a string ("0.0340")
+DecimalText = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, Decimal) else v)]
 
 
 class FinancingCreate(Input):
@@ -31,13 +34,17 @@ class FinancingCreate(Input):
 
 
 class PreviewRead(Output):
+    """Read from the service's ``Price``."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
     core_id: str
     face_fen: int
     principal_fen: int
-    ratio: str
-    lpr: str
-    spread: str
-    annual_rate: str
+    ratio: DecimalText
+    lpr: DecimalText
+    spread: DecimalText
+    annual_rate: DecimalText
     days: int
     interest_fen: int
     net_fen: int
@@ -46,7 +53,7 @@ class PreviewRead(Output):
 
 class FinancingApplied(Output):
     id: str
-    status: str
+    status: FinancingStatus
     bank_id: str
     applicant_id: str
     face_fen: int
@@ -63,7 +70,7 @@ class FinancingRead(Output):
     core_id: str
     bank_id: str
     applicant_id: str
-    status: str
+    status: FinancingStatus
     face_fen: int
     principal_fen: int
     annual_rate: str
@@ -80,10 +87,39 @@ class FinancingPage(Page[FinancingRead]):
     pass
 
 
+class FinancingFragmentRead(FragmentRead):
+    """A fragment a financing is secured by: the fragment's record (the read model's extras are not shown)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    core_id: str
+    contract_id: str | None = None
+    financing_id: str | None = None
+    created_at: dt.datetime
+
+
 class FinancingDetail(FinancingRead):
+    """Read from ``financing.queries.FinancingDetail``: the financing's record, its fragments and documents
+    (the names and worklist parts of the read model are the console's and are not shown here)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    lpr: str
+    spread: str
+    registered_at: dt.datetime | None = None
+    applied_by: str
+    reviewed_by: str | None = None
+    disbursed_by: str | None = None
+    credit_line_id: str | None = None
+    occupied_fen: int
+    created_at: dt.datetime
     checklist: dict[str, bool] = {}
-    fragments: list[FragmentRead]
+    fragments: list[FinancingFragmentRead]
     documents: list[TradeDocumentsRead]
+
+    @classmethod
+    def of(cls, detail: Any) -> FinancingDetail:
+        return cls.model_validate({**detail.financing, "fragments": detail.fragments, "documents": detail.documents})
 
 
 class Checklist(Input):
@@ -102,7 +138,7 @@ class ReviewCreate(Input):
 
 class ReviewRead(Output):
     id: str
-    status: str
+    status: FinancingStatus
     checklist: dict[str, bool] | None = None
 
 
@@ -119,7 +155,7 @@ class RegistrationRead(Output):
 
 class DisbursementRead(Output):
     id: str
-    status: str
+    status: FinancingStatus
     financing_on: dt.date
     days: int
     principal_fen: int

@@ -110,7 +110,7 @@ def check_voucher(uow: UnitOfWork, actor: Actor, voucher_id: str, *, whole_tree:
 # query joins; made once, as an alias of a wide table costs a good part of a millisecond to make
 _SCOPE_VOUCHER = t.voucher.alias("scope_voucher")
 _SCOPE_SENDER = t.fragment.alias("scope_sender")
-_SCOPE_FF = t.financing_fragment.alias("scope_ff")
+_SCOPE_FA = t.financing_asset.alias("scope_fa")
 _SCOPE_FINANCING = t.financing.alias("scope_financing")
 
 
@@ -140,10 +140,10 @@ def _fragment_clause(kind: str, p: str) -> Any:
         v = _SCOPE_VOUCHER
         return or_(f.holder_id == p, select(v.c.id).where(v.c.id == f.voucher_id, v.c.bank_id == p).exists())
     if kind == "enterprise":
-        sender, ff, fi = _SCOPE_SENDER, _SCOPE_FF, _SCOPE_FINANCING
+        sender, fa, fi = _SCOPE_SENDER, _SCOPE_FA, _SCOPE_FINANCING
         handed_on = select(sender.c.id).where(sender.c.id == f.parent_id, sender.c.holder_id == p).exists()
-        financed = select(ff.c.fragment_id).join(fi, fi.c.id == ff.c.financing_id).where(
-            ff.c.fragment_id == f.id, fi.c.applicant_id == p).exists()
+        financed = select(fa.c.asset_id).join(fi, fi.c.id == fa.c.financing_id).where(
+            fa.c.kind == "voucher", fa.c.asset_id == f.id, fi.c.applicant_id == p).exists()
         return or_(f.holder_id == p, f.core_id == p, handed_on, financed)
     return f.holder_id == p
 

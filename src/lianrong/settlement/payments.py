@@ -160,7 +160,9 @@ def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str],
         params: dict[str, Any] = {}
         marks = raw.placeholders("f", frag_ids[chunk:chunk + 500], params)
         financings.update(f for (f,) in raw.all(
-            f"SELECT financing_id FROM fragment WHERE id IN ({marks}) AND financing_id IS NOT NULL", params))
+            "SELECT DISTINCT fa.financing_id FROM financing_asset fa JOIN financing fi ON fi.id = fa.financing_id "
+            f"WHERE fa.kind = 'voucher' AND fa.asset_id IN ({marks}) AND fi.status IN ('disbursed', 'overdue')",
+            params))
     for fid in sorted(financings):
         _maybe_repaid(ctx, uow, fid)
     by_voucher: dict[str, list[PendingInstruction]] = {}
@@ -170,15 +172,22 @@ def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str],
         _maybe_settled(ctx, uow, vid, paid=by_voucher[vid])
 
 
+def _voucher_assets(financing_id: str) -> Any:
+    """The ids of the fragments a financing is secured by (a subquery)."""
+    return select(t.financing_asset.c.asset_id).where(t.financing_asset.c.financing_id == financing_id,
+                                                      t.financing_asset.c.kind == "voucher")
+
+
 def _maybe_repaid(ctx: Context, uow: UnitOfWork, financing_id: str) -> None:
     f = uow.conn.execute(select(t.financing).where(t.financing.c.id == financing_id)).one()
-    if f.status not in (fin.DISBURSED, fin.OVERDUE):
+    if f.status not in fin.TRANSITIONS["repay"][0]:
         return
     open_ = uow.conn.execute(select(func.count()).select_from(t.fragment).where(
-        t.fragment.c.financing_id == financing_id, t.fragment.c.status != v.SETTLED)).scalar()
+        t.fragment.c.id.in_(_voucher_assets(financing_id)), t.fragment.c.status != v.SETTLED)).scalar()
     if open_:
         return
-    uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id).values(status=fin.REPAID))
+    uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id)
+                     .values(status=fin.next_status(f.status, "repay")))
     if f.credit_line_id and f.occupied_fen:
         release(uow, line_id=f.credit_line_id, amount_fen=f.occupied_fen)
     extra = fin.surplus(collected_fen=f.face_fen, principal_fen=f.principal_fen)
@@ -217,14 +226,15 @@ def _on_unpaid(ctx: Context, uow: UnitOfWork, ids: list[str],
 def _disbursement_failed(ctx: Context, uow: UnitOfWork, financing_id: str, *, instruction: str) -> None:
     """The bank could not pay the net proceeds: the financing fails and the parts return to the applicant."""
     f = uow.conn.execute(select(t.financing).where(t.financing.c.id == financing_id)).one()
-    if f.status != fin.DISBURSED:
+    if f.status not in fin.TRANSITIONS["fail"][0]:
         return
     frags = uow.conn.execute(select(t.fragment.c.id, t.fragment.c.voucher_id).where(
-        t.fragment.c.financing_id == financing_id, t.fragment.c.status == v.FINANCED)).all()
-    uow.conn.execute(update(t.fragment).where(t.fragment.c.financing_id == financing_id,
+        t.fragment.c.id.in_(_voucher_assets(financing_id)), t.fragment.c.status == v.FINANCED)).all()
+    uow.conn.execute(update(t.fragment).where(t.fragment.c.id.in_(_voucher_assets(financing_id)),
                                               t.fragment.c.status == v.FINANCED)
                      .values(status=v.ACTIVE, holder_id=f.applicant_id, financing_id=None))
-    uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id).values(status=fin.FAILED))
+    uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id)
+                     .values(status=fin.next_status(f.status, "fail")))
     if f.credit_line_id and f.occupied_fen:
         release(uow, line_id=f.credit_line_id, amount_fen=f.occupied_fen)
     for vid in sorted({fr.voucher_id for fr in frags}):
@@ -240,13 +250,16 @@ def mark_overdue(ctx: Context, uow: UnitOfWork, voucher_id: str, *, failed: list
             t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
     unpaid = uow.conn.execute(select(func.count(), func.coalesce(func.sum(t.fragment.c.amount_fen), 0))
                               .where(*live)).one()
+    financed = select(t.fragment.c.id).where(*live, t.fragment.c.status == v.FINANCED)
     financings = sorted({r.financing_id for r in uow.conn.execute(
-        select(t.fragment.c.financing_id).where(*live, t.fragment.c.status == v.FINANCED).distinct())
-        if r.financing_id})
+        select(t.financing_asset.c.financing_id).join(t.financing, t.financing.c.id == t.financing_asset.c.financing_id)
+        .where(t.financing_asset.c.kind == "voucher", t.financing_asset.c.asset_id.in_(financed),
+               t.financing.c.status.in_(fin.TRANSITIONS["default"][0])).distinct())})
     uow.conn.execute(update(t.fragment).where(*live).values(status=v.OVERDUE))
     for fid in financings:
-        uow.conn.execute(update(t.financing).where(t.financing.c.id == fid, t.financing.c.status == fin.DISBURSED)
-                         .values(status=fin.OVERDUE))
+        sources, overdue = fin.TRANSITIONS["default"]
+        uow.conn.execute(update(t.financing).where(t.financing.c.id == fid, t.financing.c.status.in_(sources))
+                         .values(status=overdue))
     if voucher.status == "active":
         uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher_id).values(status="overdue"))
     uow.conn.execute(update(t.party).where(t.party.c.id == voucher.core_id, t.party.c.defaulted_on.is_(None))

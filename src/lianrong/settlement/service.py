@@ -127,15 +127,18 @@ def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
         conn = uow.conn
         # pending financing applications end at maturity: the holder is paid instead
         pending_fin = sorted({f for (f,) in raw.all(
-            "SELECT financing_id FROM fragment WHERE voucher_id = :v AND status = 'frozen'", {"v": voucher_id}) if f})
+            "SELECT DISTINCT fa.financing_id FROM fragment fr JOIN financing_asset fa ON fa.kind = 'voucher' "
+            "AND fa.asset_id = fr.id JOIN financing fi ON fi.id = fa.financing_id "
+            "WHERE fr.voucher_id = :v AND fr.status = 'frozen' AND fi.status IN ('applied', 'approved')",
+            {"v": voucher_id})})
         if pending_fin:
             conn.execute(update(t.fragment).where(t.fragment.c.voucher_id == voucher_id,
                                                   t.fragment.c.status == v.FROZEN)
                          .values(status=v.ACTIVE, financing_id=None))
+            sources, expired = fin.TRANSITIONS["expire"]
             for fid in pending_fin:
-                conn.execute(update(t.financing).where(t.financing.c.id == fid,
-                                                       t.financing.c.status.in_((fin.APPLIED, fin.APPROVED)))
-                             .values(status=fin.REJECTED))
+                conn.execute(update(t.financing).where(t.financing.c.id == fid, t.financing.c.status.in_(sources))
+                             .values(status=expired))
             append_op(ctx, uow, voucher=voucher, op="finance_expired", actor=SYSTEM_ACTOR,
                       payload={"financings": pending_fin})
             voucher = lock_voucher_head(uow, voucher_id)

@@ -171,16 +171,17 @@ def holdings(ctx: Context, *, actor: Actor, include_closed: bool = False) -> lis
         fin_statuses = ("disbursed", "overdue") + (("repaid",) if include_closed else ())
         financed = uow.conn.execute(
             base.add_columns(t.financing.c.id.label("fin_id"), t.financing.c.status.label("fin_status"))
-            .join(t.financing_fragment, t.financing_fragment.c.fragment_id == t.fragment.c.id)
-            .join(t.financing, t.financing.c.id == t.financing_fragment.c.financing_id)
+            .join(t.financing_asset, and_(t.financing_asset.c.kind == "voucher",
+                                          t.financing_asset.c.asset_id == t.fragment.c.id))
+            .join(t.financing, t.financing.c.id == t.financing_asset.c.financing_id)
             .where(t.financing.c.applicant_id == me, t.financing.c.status.in_(fin_statuses))).all()
         fins = {r.id: r for r in financed}
         names = party_names(uow, [r.issuer_id for r in held] + [r.issuer_id for r in financed]
                        + [r.holder_id for r in financed])
         frozen_fin = {r.fragment_id: r.status for r in uow.conn.execute(
-            select(t.financing_fragment.c.fragment_id, t.financing.c.status)
-            .join(t.financing, t.financing.c.id == t.financing_fragment.c.financing_id)
-            .where(t.financing.c.applicant_id == me, t.financing.c.status.in_(("applied", "approved"))))}
+            select(t.financing_asset.c.asset_id.label("fragment_id"), t.financing.c.status)
+            .join(t.financing, t.financing.c.id == t.financing_asset.c.financing_id)
+            .where(t.financing_asset.c.kind == "voucher", t.financing.c.applicant_id == me, t.financing.c.status.in_(("applied", "approved"))))}
     today = ctx.clock.today()
     out = []
     for r in list(held) + [f for f in financed if f.id not in {h.id for h in held}]:

@@ -369,12 +369,18 @@ financing = Table(
     CheckConstraint("principal_fen > 0", name="principal_positive"),
 )
 
-financing_fragment = Table(
-    "financing_fragment",
+# what a financing is secured by: one row per asset, of any kind with a collateral implementation
+# (``financing/collateral.py``); for ``voucher`` the asset is a fragment. Links are never deleted: a rejected
+# or failed financing keeps the assets it was applied for (migration 20261203_0011 replaced financing_fragment)
+financing_asset = Table(
+    "financing_asset",
     metadata,
     Column("financing_id", ID, ForeignKey("financing.id"), primary_key=True),
-    Column("fragment_id", ID, ForeignKey("fragment.id"), primary_key=True),
-    Column("core_id", ID, nullable=False),
+    Column("kind", String(24), primary_key=True),  # voucher (later: receivable, warehouse_receipt, order)
+    Column("asset_id", ID, primary_key=True),
+    Column("core_id", ID, nullable=False),  # the obligor who pays the asset at maturity
+    Column("amount_fen", BigInteger),  # the asset's face value when applied for
+    Index("ix_financing_asset_kind_asset", "kind", "asset_id"),  # an asset's financings (scope, holdings)
 )
 
 payment_instruction = Table(

@@ -64,7 +64,7 @@ def _onboarding_ctx(ui: UI, form: Form | None = None, ledger_form: Form | None =
 def _financing_ctx(ui: UI, financing_id: str, form: Form | None = None, reg_form: Form | None = None,
                    pay_form: Form | None = None) -> dict[str, Any]:
     d = financing_queries.financing_detail(ui.ctx, actor=ui.actor, financing_id=financing_id)
-    if d["financing"]["bank_id"] != ui.party_id:
+    if d.financing["bank_id"] != ui.party_id:
         raise errors.Forbidden(reason="another bank's financing / 他行融资")
     return {"d": d, "form": form or ui.blank(), "reg_form": reg_form or ui.blank(), "pay_form": pay_form or ui.blank(),
             "checklist_items": CHECKLIST_ITEMS}
