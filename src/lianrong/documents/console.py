@@ -29,7 +29,7 @@ def _scan(ui: UI, form: Form) -> list[str]:
         return []
     limit = int(getattr(ui.ctx.settings, "max_upload_bytes", 20 * 1024 * 1024))
     content = upload.file.read(limit + 1)
-    return [documents.upload(ui.ctx, actor=ui.actor, content=content, filename=upload.filename[:255],
+    return [documents.upload(ui.ctx, actor=ui.actor, content=content, filename=str(upload.filename)[:255],
                              idempotency_key=f"{form.get('idempotency_key')}:scan")["sha256"]]
 
 

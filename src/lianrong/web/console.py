@@ -66,7 +66,7 @@ def signed_in(request: Request) -> UI:
 
 
 @cache
-def require_kind(*kinds: str) -> Callable[[Request], UI]:
+def require_kind(*kinds: str) -> Callable[..., UI]:
     """A page only these kinds of organisation may open (``core``, ``supplier``, ``bank``, ``overseer`` —
     the district and chain offices); another kind gets the 403 page."""
 
