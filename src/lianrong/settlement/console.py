@@ -14,6 +14,7 @@ from lianrong.settlement import exports as settlement_exports
 from lianrong.settlement import payments
 from lianrong.settlement import queries as settlement_queries
 from lianrong.settlement import service as settlement
+from lianrong.settlement.schemas import SettlementCreate
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
@@ -54,10 +55,11 @@ def settlements(on: str = "", status: str = "", kind: str = "", ui: UI = Depends
 def run_settlement(posted: Posted = Depends(post("bank"))) -> Response:
     ui, data = posted
     form = ui.posted(data)
-    day = form.date("on")
+    body = form.validated(SettlementCreate, {"date": form.date("on")}, fields={"date": "on"})
 
     def action() -> Response:
-        assert day is not None
+        assert body is not None and body.date is not None
+        day = body.date
         r = settlement.settle(ui.ctx, on=day, actor=ui.actor)
         return ui.done(f"/bank/settlements?on={day.isoformat()}",
                        N_("Settlement run for %(day)s: %(vouchers)s vouchers, %(confirmed)s paid, "

@@ -377,7 +377,7 @@ class UI:
         return Form.posted(data, self.lang)
 
     def base_context(self) -> dict[str, Any]:
-        from lianrong.entrypoints.console.nav import nav_for
+        from lianrong.web.nav import nav_for
 
         flash = self._take_flash()
         return {

@@ -3,7 +3,7 @@
 ``install(app, ctx)`` is all the application needs to call. Each feature's pages live in its own
 ``<feature>/console.py`` (a module-level ``router``); the route kit they share — the organisation-kind and
 CSRF dependencies, ``ConsoleRoute`` (not signed in, not your area, refusals → the login redirect or an
-error page), ``submit`` — is ``lianrong.web.console``. The navigation per area is ``nav.py``; the root,
+error page), ``submit`` — is ``lianrong.web.console``. The navigation per area is ``lianrong.web.nav``; the root,
 ``/home`` and the language switch are ``home.py``. The security headers (the console's
 Content-Security-Policy among them) are added to every answer of the application by ``api/security.py``.
 """

@@ -1,6 +1,6 @@
 """Where every user starts: the root (setup, login or the area's home), the page of a user whose organisation
 has no console area, and the language switch. The areas' pages are the features' (``<feature>/console.py``);
-``nav.py`` lists them per area."""
+``lianrong.web.nav`` lists them per area."""
 
 from __future__ import annotations
 
