@@ -18,17 +18,17 @@ from lianrong.parties import service as parties
 from lianrong.parties.schemas import DesignationCreate, LprCreate, OnboardingCreate
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
 from lianrong.web.i18n import N_
-from lianrong.web.render import UI, Form, percent_text
+from lianrong.web.render import UI, Form, percent_text, schema_range
 
 router = console_router()
 
 bank = require_kind("bank")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: ranges the designation form accepts as typed (the schema ``DesignationCreate`` checks them again)
-MAX_TERM_DAYS = 3660
-MAX_TIER = 100
-SPREAD_RANGE = (Decimal("-0.05"), Decimal("0.5"))
+#: ranges the designation form accepts as typed: the API's (``DesignationCreate``)
+TERM_DAYS_RANGE = schema_range(DesignationCreate, "max_term_days")
+TIER_RANGE = schema_range(DesignationCreate, "max_tier")
+SPREAD_RANGE = schema_range(DesignationCreate, "spread")
 #: an LPR outside this range is almost surely a typo (345 for 3.45)
 LPR_RANGE = (Decimal("0.0001"), Decimal("0.2"))
 
@@ -56,9 +56,9 @@ def _designation(ui: UI, form: Form, core: str) -> DesignationCreate | None:
     """The typed financing parameters (ratio and spread as fractions, fen) as the API's designation."""
     ceiling = Decimal(str(ui.ctx.policy.max_financing_ratio))
     params = {"max_ratio": form.percent("max_ratio", low=Decimal("0.0001"), high=ceiling),
-              "max_term_days": form.integer("max_term_days", low=1, high=MAX_TERM_DAYS),
+              "max_term_days": form.integer("max_term_days", low=TERM_DAYS_RANGE[0], high=TERM_DAYS_RANGE[1]),
               "min_split_fen": form.yuan("min_split"),
-              "max_tier": form.integer("max_tier", low=1, high=MAX_TIER),
+              "max_tier": form.integer("max_tier", low=TIER_RANGE[0], high=TIER_RANGE[1]),
               "spread": form.percent("spread", low=SPREAD_RANGE[0], high=SPREAD_RANGE[1])}
     return form.validated(DesignationCreate, {"core": core, **params},
                           fields={"core": "core_id", "min_split_fen": "min_split"})

@@ -12,6 +12,7 @@ import base64
 import datetime as dt
 import json
 import re
+import typing
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from starlette.datastructures import UploadFile
 
 from lianrong.accounts.service import Principal
@@ -176,6 +178,26 @@ def error_dict(exc: LianRongError, lang: str) -> dict[str, Any]:
 
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+def schema_range(schema: type[BaseModel], name: str) -> tuple[Any, Any]:
+    """The inclusive bounds (``ge`` / ``le``; None when unbounded) of a field of an API schema, so a form
+    parses a whole number or a percentage within the very range the schema accepts (one place for it)."""
+    low = high = None
+
+    def walk(metadata: Any) -> None:
+        nonlocal low, high
+        for item in metadata:
+            if isinstance(item, FieldInfo):
+                walk(item.metadata)
+            low = getattr(item, "ge", low)
+            high = getattr(item, "le", high)
+
+    info = schema.model_fields[name]
+    walk(info.metadata)
+    for arg in (info.annotation, *typing.get_args(info.annotation)):
+        walk(getattr(arg, "__metadata__", ()))
+    return low, high
 
 #: pydantic's bound of a refused value, as the reason shown (``validation.failed``)
 _BOUNDS = {"string_too_long": ("≤", "max_length"), "too_long": ("≤", "max_length"),
