@@ -327,6 +327,8 @@ class Form:
                 loc = problem.get("loc") or ()
                 key = str(loc[0]) if loc else ""
                 name = (fields or {}).get(key, key) or None
+                if name is not None and name not in self.values and key not in (fields or {}):
+                    name = None  # no such field on the form: the form's error
                 if name is not None and name in self.errors:
                     continue
                 self._refuse(name, problem)
@@ -338,7 +340,10 @@ class Form:
         ctx = problem.get("ctx") or {}
         value = problem.get("input")
         if kind == "missing" or (kind == "string_too_short" and not str(value or "").strip()) or value is None:
-            self.errors[name or "form"] = self._required()
+            if name is None:
+                self.error = self._required()
+            else:
+                self.errors[name] = self._required()
             return
         sign, bound = _BOUNDS.get(kind, ("", ""))
         reason = f"{sign} {ctx[bound]}".strip() if bound in ctx else str(problem.get("msg", kind))
