@@ -180,7 +180,8 @@ def disburse(financing_id: str, posted: Posted = Depends(post("bank"))) -> Respo
         r = financing.disburse(ui.ctx, actor=ui.actor, financing_id=financing_id,
                                idempotency_key=form.get("idempotency_key"))
         return ui.done(f"/bank/financings/{financing_id}",
-                       N_("Disbursed: net proceeds ¥%(net)s instructed to the supplier."), net=format_yuan(r["net_fen"]))
+                       N_("Disbursed: net proceeds ¥%(net)s instructed to the supplier."),
+                       net=format_yuan(r["net_fen"]))
 
     return submit(form, action, lambda: ui.form_error(
         "bank/financing.html", "bank/_disburse_form.html",

@@ -110,7 +110,8 @@ def import_confirmations(posted: Posted = Depends(post("bank"))) -> Response:
     def action() -> Response:
         assert upload is not None
         r = payments.import_confirmation_upload(ui.ctx, actor=ui.actor, content=upload.file.read(),
-                                                filename=str(upload.filename), idempotency_key=form.get("idempotency_key"))
+                                                filename=str(upload.filename),
+                                                idempotency_key=form.get("idempotency_key"))
         return ui.done("/bank/confirmations",
                        N_("Confirmations imported: %(confirmed)s paid, %(failed)s failed, "
                           "%(unchanged)s already recorded."),
