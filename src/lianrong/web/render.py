@@ -12,17 +12,20 @@ import base64
 import datetime as dt
 import json
 import re
+import typing
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
+from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 from starlette.datastructures import UploadFile
 
 from lianrong.accounts.service import Principal
@@ -174,6 +177,34 @@ def error_dict(exc: LianRongError, lang: str) -> dict[str, Any]:
     return shown
 
 
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def schema_range(schema: type[BaseModel], name: str) -> tuple[Any, Any]:
+    """The inclusive bounds (``ge`` / ``le``; None when unbounded) of a field of an API schema, so a form
+    parses a whole number or a percentage within the very range the schema accepts (one place for it)."""
+    low = high = None
+
+    def walk(metadata: Any) -> None:
+        nonlocal low, high
+        for item in metadata:
+            if isinstance(item, FieldInfo):
+                walk(item.metadata)
+            low = getattr(item, "ge", low)
+            high = getattr(item, "le", high)
+
+    info = schema.model_fields[name]
+    walk(info.metadata)
+    for arg in (info.annotation, *typing.get_args(info.annotation)):
+        walk(getattr(arg, "__metadata__", ()))
+    return low, high
+
+#: pydantic's bound of a refused value, as the reason shown (``validation.failed``)
+_BOUNDS = {"string_too_long": ("≤", "max_length"), "too_long": ("≤", "max_length"),
+           "greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"), "less_than_equal": ("≤", "le"),
+           "less_than": ("<", "lt"), "string_pattern_mismatch": ("", "pattern")}
+
+
 @dataclass
 class Form:
     """Posted values (kept to re-render the form), per-field errors and a form-level error."""
@@ -182,6 +213,8 @@ class Form:
     errors: dict[str, dict[str, str]] = field(default_factory=dict)
     error: dict[str, str] | None = None
     lang: str = "zh"
+    #: the domain refusal the form was answered with (``web.console.submit``)
+    refusal: LianRongError | None = None
 
     @classmethod
     def blank(cls, lang: str, **values: Any) -> Form:
@@ -215,8 +248,7 @@ class Form:
     def text(self, name: str, *, required: bool = True, max_len: int = 200) -> str:
         value = str(self.get(name)).strip()
         if required and not value:
-            self.errors[name] = {"code": "validation.required",
-                                 "message": i18n.translations(self.lang).gettext("This field is required")}
+            self.errors[name] = self._required()
         elif len(value) > max_len:
             self.fail(name, errors.ValidationFailed(reason=f"≤ {max_len}"))
         return value
@@ -282,6 +314,45 @@ class Form:
             return None
         return value
 
+    def validated(self, schema: type[Model], data: dict[str, Any], *,
+                  fields: dict[str, str] | None = None) -> Model | None:
+        """``data`` (parsed from the form: fen, dates, …) validated by the API's own ``schema``: its limits
+        are the form's. Pydantic's refusals become the form's field errors, in the form's language, on the
+        form field ``fields`` maps the schema's field to (default: the same name); a field already refused
+        by its parsing keeps that error. None when anything was refused."""
+        try:
+            model = schema.model_validate(data)
+        except ValidationError as exc:
+            for problem in exc.errors():
+                loc = problem.get("loc") or ()
+                key = str(loc[0]) if loc else ""
+                name = (fields or {}).get(key, key) or None
+                if name is not None and name not in self.values and key not in (fields or {}):
+                    name = None  # no such field on the form: the form's error
+                if name is not None and name in self.errors:
+                    continue
+                self._refuse(name, problem)
+            return None
+        return model if self.ok else None
+
+    def _refuse(self, name: str | None, problem: Any) -> None:
+        kind = problem.get("type", "")
+        ctx = problem.get("ctx") or {}
+        value = problem.get("input")
+        if kind == "missing" or (kind == "string_too_short" and not str(value or "").strip()) or value is None:
+            if name is None:
+                self.error = self._required()
+            else:
+                self.errors[name] = self._required()
+            return
+        sign, bound = _BOUNDS.get(kind, ("", ""))
+        reason = f"{sign} {ctx[bound]}".strip() if bound in ctx else str(problem.get("msg", kind))
+        self.fail(name, errors.ValidationFailed(reason=reason))
+
+    def _required(self) -> dict[str, str]:
+        return {"code": "validation.required",
+                "message": i18n.translations(self.lang).gettext("This field is required")}
+
     def checked(self, name: str) -> bool:
         return str(self.get(name)).lower() in ("1", "on", "true", "yes")
 
@@ -333,8 +404,8 @@ class UI:
         return Form.posted(data, self.lang)
 
     def base_context(self) -> dict[str, Any]:
-        # the side navigation lists the pages the console assembled (entrypoints): it hands its ``nav_for`` over
-        nav_for = getattr(self.request.app.state, "console_nav", None)
+        from lianrong.web.nav import nav_for
+
         flash = self._take_flash()
         return {
             "request": self.request, "path": self.request.url.path, "principal": self.principal,

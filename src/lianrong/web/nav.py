@@ -1,4 +1,5 @@
-"""The side navigation of each console area (only pages that exist are listed)."""
+"""The side navigation of each console area (only pages that exist are listed): the persona view over the
+features' pages (which live in `<feature>/console.py`)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,60 @@
+"""The console's home pages with their summaries and charts: the core enterprise's overview, the bank's core
+enterprises and credit, the district and chain offices' programme overview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends
+from fastapi.responses import Response
+
+from lianrong.financing import queries as financing_queries
+from lianrong.parties import queries as party_queries
+from lianrong.reporting import charts, overview
+from lianrong.reporting import queries as reporting_queries
+from lianrong.vouchers import queries as voucher_queries
+from lianrong.web.console import console_router, require_kind
+from lianrong.web.render import UI, Form
+
+router = console_router()
+
+#: financings the bank's queue shows by default
+QUEUE = ("applied", "approved")
+
+
+def term_approvals(ui: UI) -> list[Any]:
+    """The bank's vouchers waiting for it to approve a term over six months."""
+    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status="pending")
+    return [r for r in rows if r["bank_id"] == ui.party_id and r.get("long_term_reason")
+            and not r.get("bank_approved_by")]
+
+
+def bank_home_ctx(ui: UI, forms: dict[str, Form] | None = None) -> dict[str, Any]:
+    """The bank's home page: core enterprises and credit, the review queue, term approvals (``forms`` keeps
+    a refused approval's form)."""
+    cores = party_queries.bank_cores(ui.ctx, actor=ui.actor)
+    terms = term_approvals(ui)
+    return {"cores": cores, "terms": terms,
+            "term_forms": {v["id"]: ui.blank() for v in terms} | (forms or {}),
+            "queue": financing_queries.financings(ui.ctx, actor=ui.actor, status=QUEUE, bank_only=True),
+            "chart": charts.credit_usage(ui, cores)}
+
+
+@router.get("/core")
+def core_home(ui: UI = Depends(require_kind("core"))) -> Response:
+    summary = reporting_queries.party_summary(ui.ctx, actor=ui.actor)
+    months = voucher_queries.payables(ui.ctx, actor=ui.actor)
+    recent = voucher_queries.vouchers(ui.ctx, actor=ui.actor, core_only=True, limit=6)
+    return ui.render("core/home.html", summary=summary, recent=recent, chart=charts.payables(ui, months))
+
+
+@router.get("/bank")
+def bank_home(ui: UI = Depends(require_kind("bank"))) -> Response:
+    return ui.render("bank/home.html", **bank_home_ctx(ui))
+
+
+@router.get("/overview")
+def overview_home(ui: UI = Depends(require_kind("overseer"))) -> Response:
+    fig = overview.figures(ui.ctx, actor=ui.actor)
+    return ui.render("overview/home.html", fig=fig, amounts=charts.overview_amounts(ui, fig),
+                     counts=charts.overview_counts(ui, fig))
