@@ -3,9 +3,10 @@
 from factories import key
 
 from lianrong.adapters.payment_files import Confirmation
-from lianrong.credit import service as credit
+from lianrong.credit import queries as credit_queries
 from lianrong.financing import model as fin
 from lianrong.financing import service as financing
+from lianrong.platform.context import SYSTEM
 from lianrong.settlement import payments
 from lianrong.vouchers import audit
 from lianrong.vouchers import service as vouchers
@@ -18,7 +19,7 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
     part = w.child(moved, "s2")
     disbursed = w.finance([part], "s2")
     assert disbursed["instruction_status"] == "pending"
-    assert credit.list_lines(w.ctx)[0]["occupied_fen"] == 400_00
+    assert credit_queries.lines(w.ctx, viewer=SYSTEM)[0].occupied_fen == 400_00
 
     bank = w.user("bank", "approver")
     payments.record_confirmations(w.ctx, actor=bank, idempotency_key=key(), confirmations=[Confirmation(
@@ -28,7 +29,7 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
     assert financing.get_financing(w.ctx, financing_id=disbursed["id"])["status"] == fin.FAILED
     held = {h["id"]: h for h in vouchers.holdings(w.ctx, party=w.ids["s2"])}
     assert held[part]["status"] == "active"
-    assert credit.list_lines(w.ctx)[0]["occupied_fen"] == 0
+    assert credit_queries.lines(w.ctx, viewer=SYSTEM)[0].occupied_fen == 0
     assert audit.verify(w.ctx)["ok"]
     # the supplier can move or finance its part again
     w.transfer(part, "s2", [("s3", 100_00)])

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import (
+    ConfigDict,
     Field,
     StringConstraints,
 )
@@ -14,15 +15,20 @@ from lianrong.api.schemas import (
     Day,
     Fen,
     Input,
+    IsoMoment,
     Output,
     Page,
-    PartyKind,
     PartyRef,
     Ratio,
-    Role,
     Spread,
     text,
+    values_of,
 )
+from lianrong.parties import model
+
+#: the API's names for the parties' vocabularies
+PartyKind = values_of(model.PartyKind)
+Role = values_of(model.Role)
 
 
 class PartyCreate(Input):
@@ -33,12 +39,17 @@ class PartyCreate(Input):
 
 
 class PartyRead(Output):
+    """A party (the read model ``parties.queries.Party``, or a registration's answer)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
     id: str
     kind: str
     uscc: str
     name: str
     short_name: str | None = None
     defaulted_on: dt.date | None = None
+    created_at: IsoMoment | None = None
 
 
 class PartyPage(Page[PartyRead]):
@@ -147,7 +158,9 @@ class LprRead(Output):
 
 
 class LprEntryRead(LprRead):
-    """One LPR entry of a bank, and where it stands today."""
+    """One LPR entry of a bank, and where it stands today (the read model ``parties.queries.LprEntry``)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
 
     state: Literal["in_force", "future", "past"] = Field(
         description="in_force: prices financings today; future: scheduled; past: superseded")

@@ -118,14 +118,14 @@ def _core_ctx(ui: UI, core_id: str, form: Form | None = None) -> dict[str, Any]:
 def _lines_ctx(ui: UI, form: Form | None = None, core: str = "") -> dict[str, Any]:
     today = ui.ctx.clock.today()
     cores = party_queries.bank_cores(ui.ctx, actor=ui.actor)
-    return {"lines": credit_queries.bank_lines(ui.ctx, actor=ui.actor), "occupation": ui.ctx.policy.credit_occupation,
+    return {"lines": credit_queries.bank_lines(ui.ctx, viewer=ui.actor), "occupation": ui.ctx.policy.credit_occupation,
             "core_options": [(c["core_id"], c["short_name"] or c["name"]) for c in cores],
             "form": form or ui.blank(core_id=core, valid_from=today.isoformat(),
                                      valid_to=(add_months(today, 12) - dt.timedelta(days=1)).isoformat())}
 
 
 def _lpr_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
-    return {"entries": party_queries.lpr_history(ui.ctx, actor=ui.actor),
+    return {"entries": party_queries.lpr_history(ui.ctx, viewer=ui.actor),
             "form": form or ui.blank(effective_on=ui.ctx.clock.today().isoformat())}
 
 
@@ -419,7 +419,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
     @router.get("/bank/settlements")
     def settlements(on: str = "", status: str = "", kind: str = "", ui: UI = Depends(page)) -> Response:
         day, st, kd = _settlement_filters(on, status, kind)
-        rows = settlement_queries.instructions(ui.ctx, actor=ui.actor, value_on=day, status=st, kind=kd)
+        rows = settlement_queries.instructions(ui.ctx, viewer=ui.actor, value_on=day, status=st, kind=kd)
         return ui.render("bank/settlements.html", rows=rows, on=on if day else "", status=st or "", kind=kd or "",
                          report=True,
                          form=ui.blank(on=ui.ctx.clock.today().isoformat()),
@@ -441,7 +441,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
                                pending=r["pending"])
             except LianRongError as exc:
                 form.fail(None, exc)
-        rows = settlement_queries.instructions(ui.ctx, actor=ui.actor)
+        rows = settlement_queries.instructions(ui.ctx, viewer=ui.actor)
         return ui.form_error("bank/settlements.html", "bank/_settle_form.html", rows=rows, on="", status="", kind="",
                              report=True,
                              form=form, due=len(settlement.due_vouchers(ui.ctx, on=ui.ctx.clock.today(), bank=ui.actor.party_id)))
@@ -451,7 +451,8 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
         if fmt not in ("csv", "xlsx"):
             raise errors.NotFound("page", f"export.{fmt}")
         day, st, kd = _settlement_filters(on, status, kind)
-        content = settlement_queries.export_instructions(ui.ctx, actor=ui.actor, fmt=fmt, value_on=day, status=st, kind=kd)
+        _, content = settlement_queries.export_instructions(ui.ctx, viewer=ui.actor, fmt=fmt, value_on=day, status=st,
+                                                            kind=kd)
         name = f"lianrong-instructions-{day.isoformat() if day else 'all'}.{fmt}"
         media = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
         return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
+from lianrong.calendar import queries as calendar_queries
 from lianrong.calendar import service as calendar
 from lianrong.entrypoints.console.app import Deps
 from lianrong.entrypoints.console.pages import charts
@@ -29,7 +30,7 @@ def _calendar_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
         may_load = True
     except LianRongError:
         may_load = False
-    return {"days": calendar.list_days(ui.ctx), "changes": calendar.pending_changes(ui.ctx),
+    return {"days": calendar_queries.days(ui.ctx, viewer=ui.actor), "changes": calendar.pending_changes(ui.ctx),
             "form": form or ui.blank(), "may_load": may_load}
 
 
