@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ def _statement(uow: UnitOfWork, *, viewer: Actor, status: str | None, kind: str 
     return stmt
 
 
-def _read(uow: UnitOfWork, rows: list[Any]) -> list[PaymentInstruction]:
+def _read(uow: UnitOfWork, rows: Sequence[Any]) -> list[PaymentInstruction]:
     ids = sorted({x for r in rows for x in (r.payer_id, r.payee_id)})
     parties = {r.id: r for r in uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.uscc)
                                                  .where(t.party.c.id.in_(ids)))} if ids else {}
