@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
+from lianrong.credit.model import LineState, line_state
 from lianrong.platform import scope
 from lianrong.platform.common import resolve_party
 from lianrong.platform.context import Actor, Context
@@ -41,7 +42,7 @@ class CreditLine:
 
     @property
     def in_force(self) -> bool:
-        return self.state == "in_force"
+        return self.state == LineState.IN_FORCE
 
 
 def _statement(uow: UnitOfWork, *, viewer: Actor, core: str | None, bank: str | None) -> Any:
@@ -60,7 +61,7 @@ def _statement(uow: UnitOfWork, *, viewer: Actor, core: str | None, bank: str | 
 
 def _line(r: Any, today: dt.date) -> CreditLine:
     valid_from, valid_to = as_date(r.valid_from), as_date(r.valid_to)
-    state = "in_force" if valid_from <= today <= valid_to else ("future" if valid_from > today else "expired")  # type: ignore[operator]
+    state = line_state(valid_from=valid_from, valid_to=valid_to, on=today).value  # type: ignore[arg-type]
     return CreditLine(id=r.id, bank_id=r.bank_id, core_id=r.core_id, limit_fen=r.limit_fen,
                       occupied_fen=r.occupied_fen, valid_from=valid_from, valid_to=valid_to,  # type: ignore[arg-type]
                       created_at=r.created_at, available_fen=r.limit_fen - r.occupied_fen, core_name=r.core_name,

@@ -22,6 +22,14 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class LprState(StrEnum):
+    """Where a bank's LPR entry stands on a day."""
+
+    IN_FORCE = "in_force"  # the entry financings are priced with
+    FUTURE = "future"  # scheduled later
+    PAST = "past"  # superseded
+
+
 #: the id prefix of each kind of party
 ID_PREFIX: dict[PartyKind, str] = {PartyKind.ENTERPRISE: "ent", PartyKind.BANK: "bnk", PartyKind.DISTRICT: "gov",
                                    PartyKind.CHAIN_OFFICE: "gov", PartyKind.GUARANTOR: "gua"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     ConfigDict,
@@ -29,6 +29,7 @@ from lianrong.parties import model
 #: the API's names for the parties' vocabularies
 PartyKind = values_of(model.PartyKind)
 Role = values_of(model.Role)
+LprStateName = values_of(model.LprState)
 
 
 class PartyCreate(Input):
@@ -162,7 +163,7 @@ class LprEntryRead(LprRead):
 
     model_config = ConfigDict(from_attributes=True, extra="ignore")
 
-    state: Literal["in_force", "future", "past"] = Field(
+    state: LprStateName = Field(
         description="in_force: prices financings today; future: scheduled; past: superseded")
 
 

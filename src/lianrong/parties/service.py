@@ -15,7 +15,7 @@ from lianrong.kernel.identifiers import normalize_uscc
 from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen, parse_rate
 from lianrong.parties import errors as parties_errors
-from lianrong.parties.model import ID_PREFIX, PartyKind, Role
+from lianrong.parties.model import ID_PREFIX, LprState, PartyKind, Role
 from lianrong.platform.common import (
     Result,
     check_actor_party,
@@ -405,8 +405,8 @@ def lpr_query(uow: UnitOfWork, *, actor: Actor, today: dt.date, bank: str | None
     lp, later = t.lpr.c, t.lpr.alias("l2").c
     newest_due = (select(func.max(later.effective_on))
                   .where(later.bank_id == lp.bank_id, later.effective_on <= today).scalar_subquery())
-    state = case((lp.effective_on > today, "future"), (lp.effective_on == newest_due, "in_force"),
-                 else_="past").label("state")
+    state = case((lp.effective_on > today, LprState.FUTURE.value),
+                 (lp.effective_on == newest_due, LprState.IN_FORCE.value), else_=LprState.PAST.value).label("state")
     stmt = select(lp.bank_id, lp.effective_on, lp.rate, state).order_by(lp.effective_on.desc(), lp.bank_id)
     kind = scope.party_kind(uow, actor)
     if kind == "enterprise":
