@@ -4,6 +4,7 @@ and the acting user, refusals rendered as code + Chinese + English, tables and p
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -21,6 +22,7 @@ from rich.text import Text
 from lianrong import bootstrap
 from lianrong.kernel.errors import LianRongError, ValidationFailed
 from lianrong.kernel.money import format_yuan
+from lianrong.platform.common import jsonable
 from lianrong.platform.context import SYSTEM, Actor, Context, back_dated
 from lianrong.settings import SettingsInvalid
 
@@ -74,7 +76,17 @@ def key_or_new(key: str | None) -> str:
     return key or f"cli-{uuid.uuid4()}"
 
 
+def _plain(data: Any) -> Any:
+    """A read model's typed records (frozen dataclasses, pages of them) as the plain values shown."""
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):
+        return jsonable({f.name: _plain(getattr(data, f.name)) for f in dataclasses.fields(data)})
+    if isinstance(data, list) and data and dataclasses.is_dataclass(data[0]):
+        return [_plain(x) for x in data]
+    return data
+
+
 def show(data: Any, as_json: bool, cols: list[str] | None = None) -> None:
+    data = _plain(data)
     if as_json or not isinstance(data, (dict, list)):
         out.print_json(json.dumps(data, ensure_ascii=False, default=str))
         return

@@ -13,8 +13,11 @@ from factories import key, make_context, uscc
 from ledger_asserts import prepare_args, refuses, row, rows
 
 from lianrong.adapters.db import tables as t
+from lianrong.calendar import queries as calendar_queries
 from lianrong.calendar import service as calendar
+from lianrong.calendar.queries import CalendarDay
 from lianrong.parties import service as parties
+from lianrong.platform.context import SYSTEM
 from lianrong.vouchers import service as vouchers
 
 #: Spring Festival 2027 as a schedule might list it (a day off from Saturday 02-06 to Saturday 02-13, and
@@ -54,10 +57,10 @@ def test_a_schedule_is_loaded_and_loading_it_again_changes_nothing(world):
     # a corrected file updates what changed (an upsert)
     fixed = load(world, "2027-02-21,workday,春节（调休）\n2027-02-14,休,春节\n")
     assert (fixed["inserted"], fixed["updated"], fixed["unchanged"]) == (1, 1, 0)
-    listed = calendar.list_days(world.ctx, year=2027)
-    assert [d["day"] for d in listed] == sorted(d["day"] for d in listed) and len(listed) == 11
-    assert listed[-1] == {"day": dt.date(2027, 2, 21), "kind": "workday", "workday": True, "name": "春节（调休）"}
-    assert calendar.list_days(world.ctx, year=2026) == []
+    listed = calendar_queries.days(world.ctx, viewer=SYSTEM, year=2027)
+    assert [d.day for d in listed] == sorted(d.day for d in listed) and len(listed) == 11
+    assert listed[-1] == CalendarDay(day=dt.date(2027, 2, 21), kind="workday", workday=True, name="春节（调休）")
+    assert calendar_queries.days(world.ctx, viewer=SYSTEM, year=2026) == []
 
 
 def test_a_file_with_a_bad_row_is_refused_whole_with_the_rows_named(world):

@@ -3,7 +3,7 @@
 from factories import key
 
 from lianrong.adapters.payment_files import Confirmation
-from lianrong.credit import service as credit
+from lianrong.credit import queries as credit_queries
 from lianrong.financing import model as fin
 from lianrong.financing import queries as financing_queries
 from lianrong.platform.context import SYSTEM
@@ -19,7 +19,7 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
     part = w.child(moved, "s2")
     disbursed = w.finance([part], "s2")
     assert disbursed["instruction_status"] == "pending"
-    assert credit.list_lines(w.ctx)[0]["occupied_fen"] == 400_00
+    assert credit_queries.lines(w.ctx, viewer=SYSTEM)[0].occupied_fen == 400_00
 
     bank = w.user("bank", "approver")
     payments.record_confirmations(w.ctx, actor=bank, idempotency_key=key(), confirmations=[Confirmation(
@@ -30,7 +30,7 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
                                               financing_id=disbursed["id"]).financing["status"] == fin.FAILED
     held = {h["id"]: h for h in vouchers.holdings(w.ctx, party=w.ids["s2"])}
     assert held[part]["status"] == "active"
-    assert credit.list_lines(w.ctx)[0]["occupied_fen"] == 0
+    assert credit_queries.lines(w.ctx, viewer=SYSTEM)[0].occupied_fen == 0
     assert audit.verify(w.ctx)["ok"]
     # the supplier can move or finance its part again
     w.transfer(part, "s2", [("s3", 100_00)])

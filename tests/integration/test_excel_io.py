@@ -15,7 +15,9 @@ from lianrong.adapters.db import tables as t
 from lianrong.financing import exports as financing_exports
 from lianrong.kernel.identifiers import normalize_uscc
 from lianrong.parties import ledger_xlsx as ledger_xlsx
+from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
+from lianrong.platform.context import SYSTEM
 from lianrong.settlement import exports as settlement_exports
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import exports as voucher_exports
@@ -84,7 +86,7 @@ def test_the_template_has_bilingual_headers_hints_and_an_example():
 
 def test_a_good_file_registers_and_imports_every_row(world):
     known = world.ids["s2"]  # already registered and in the ledger: its overrides are updated
-    known_uscc = parties.get_party(world.ctx, ref=known)["uscc"]
+    known_uscc = party_queries.party(world.ctx, viewer=SYSTEM, ref=known).uscc
     before = counts(world.ctx)
     content = workbook_bytes(
         [uscc(777_001), "新供应商甲有限公司", "6222000011112222", "80%", "1000.00", 5, 180, "0.5%"],
@@ -99,21 +101,21 @@ def test_a_good_file_registers_and_imports_every_row(world):
     after = counts(world.ctx)
     assert after["party"] == before["party"] + 3
     assert after["supplier_ledger"] == before["supplier_ledger"] + 3
-    by_uscc = {p["uscc"]: p for p in parties.list_parties(world.ctx, kind="enterprise")}
+    by_uscc = {p.uscc: p for p in party_queries.parties(world.ctx, viewer=SYSTEM, kind="enterprise")}
     a, b = by_uscc[uscc(777_001)], by_uscc[uscc(777_002)]
-    assert b["name"] == "新供应商乙有限公司"
+    assert b.name == "新供应商乙有限公司"
     lg = ledger(world)
-    assert Decimal(lg[a["id"]].max_ratio) == Decimal("0.8") and lg[a["id"]].min_split_fen == 1000_00
-    assert lg[a["id"]].max_tier == 5 and lg[a["id"]].max_term_days == 180
-    assert Decimal(lg[a["id"]].spread) == Decimal("0.005")
-    assert Decimal(lg[b["id"]].max_ratio) == Decimal("0.9") and lg[b["id"]].min_split_fen == 500_00
-    assert Decimal(lg[b["id"]].spread) == Decimal("0.004") and lg[b["id"]].max_tier is None
+    assert Decimal(lg[a.id].max_ratio) == Decimal("0.8") and lg[a.id].min_split_fen == 1000_00
+    assert lg[a.id].max_tier == 5 and lg[a.id].max_term_days == 180
+    assert Decimal(lg[a.id].spread) == Decimal("0.005")
+    assert Decimal(lg[b.id].max_ratio) == Decimal("0.9") and lg[b.id].min_split_fen == 500_00
+    assert Decimal(lg[b.id].spread) == Decimal("0.004") and lg[b.id].max_tier is None
     assert lg[known].max_tier == 3
-    account = rows(world.ctx, t.onboarding, t.onboarding.c.party_id == a["id"])[0]
+    account = rows(world.ctx, t.onboarding, t.onboarding.c.party_id == a.id)[0]
     assert account.settlement_account == "6222000011112222" and not account.ebanking  # not onboarded yet
     # the effective parameters combine the core's with the overrides
     with world.ctx.uow(readonly=True) as uow:
-        p = parties.supplier_params(uow, world.ids["bank"], world.ids["core"], a["id"])
+        p = parties.supplier_params(uow, world.ids["bank"], world.ids["core"], a.id)
     assert p.max_ratio == Decimal("0.8") and p.max_tier == 5
 
 
@@ -149,12 +151,12 @@ def test_a_bad_file_reports_every_bad_row_and_imports_nothing(world):
         assert p["message_zh"] and p["message_en"] and p["column_zh"]
     assert "第2行" in next(p for p in report if p["row"] == 6)["message_zh"]
     assert next(p for p in report if p["row"] == 5)["value"] == "1.5"
-    assert not any(p["uscc"] == good for p in parties.list_parties(world.ctx))
+    assert not any(p.uscc == good for p in party_queries.parties(world.ctx, viewer=SYSTEM))
 
 
 def test_rows_the_database_refuses_are_reported_and_nothing_is_imported(world):
-    bank_uscc = parties.get_party(world.ctx, ref=world.ids["bank"])["uscc"]
-    core_uscc = parties.get_party(world.ctx, ref=world.ids["core"])["uscc"]
+    bank_uscc = party_queries.party(world.ctx, viewer=SYSTEM, ref=world.ids["bank"]).uscc
+    core_uscc = party_queries.party(world.ctx, viewer=SYSTEM, ref=world.ids["core"]).uscc
     content = workbook_bytes([uscc(777_301), "好企业"], [bank_uscc, "银行"], [core_uscc, "核心企业"])
     err = refuses(world.ctx, "excel.import_invalid", import_, world, content)
     assert [(p["row"], p["column"]) for p in err.details["rows"]] == [(3, "uscc"), (4, "uscc")]

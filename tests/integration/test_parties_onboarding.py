@@ -14,7 +14,9 @@ from lianrong.credit import service as credit
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
 from lianrong.kernel import errors
+from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
+from lianrong.platform.context import SYSTEM
 from lianrong.vouchers import service as vouchers
 
 
@@ -32,7 +34,7 @@ def test_a_party_is_registered_by_a_valid_uscc(world):
     p = parties.register_party(world.ctx, kind="enterprise", uscc=spaced, name="  北京某禽业有限公司 ",
                                idempotency_key=key())
     assert p["uscc"] == code and p["name"] == "北京某禽业有限公司"
-    assert parties.get_party(world.ctx, ref=code)["id"] == p["id"]
+    assert party_queries.party(world.ctx, viewer=SYSTEM, ref=code).id == p["id"]
     refuses(world.ctx, "party.exists", parties.register_party, world.ctx, kind="enterprise", uscc=code,
             name="重复", idempotency_key=key())
 

@@ -12,6 +12,7 @@ from ledger_asserts import balance, occupied, prepare_args, refuses, row, rows, 
 from lianrong.adapters.db import tables as t
 from lianrong.financing import service as financing
 from lianrong.parties import service as parties
+from lianrong.platform.context import SYSTEM
 from lianrong.settlement import payments
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
@@ -133,8 +134,8 @@ def test_batch_mode_leaves_instructions_pending_until_the_banks_confirmation_fil
     assert len(pending) == 4
 
     csv_path, xlsx_path = tmp_path / "batch.csv", tmp_path / "batch.xlsx"
-    assert payments.export_file(world.ctx, path=csv_path) == 4
-    assert payments.export_file(world.ctx, path=xlsx_path) == 4
+    assert payments.export_file(world.ctx, viewer=SYSTEM, path=csv_path) == 4
+    assert payments.export_file(world.ctx, viewer=SYSTEM, path=xlsx_path) == 4
     with csv_path.open(encoding="utf-8-sig", newline="") as fh:
         exported = list(csv.DictReader(fh))
     assert {r["指令编号 instruction_id"] for r in exported} == {p.id for p in pending}

@@ -7,7 +7,9 @@ from factories import World, key, make_context
 from ledger_asserts import refuses
 
 from lianrong.kernel.errors import InvalidState
+from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
+from lianrong.platform.context import SYSTEM
 from lianrong.settlement import payments
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
@@ -28,7 +30,7 @@ def test_retrying_an_overdue_voucher_after_funding_settles_it_and_keeps_the_defa
     payments.fund(w.ctx, party=w.ids["core"], amount_fen=1_000_00, idempotency_key=key())
     paid = payments.retry_failed(w.ctx, actor=bank, voucher_id=voucher_id, idempotency_key=key())
     assert (paid["status"], paid["confirmed"]) == ("settled", 1)
-    assert parties.get_party(w.ctx, ref=w.ids["core"])["defaulted_on"] == "2027-03-15"
+    assert party_queries.party(w.ctx, viewer=SYSTEM, ref=w.ids["core"]).defaulted_on == dt.date(2027, 3, 15)
     holder = {b["party_id"]: b["balance_fen"] for b in payments.balances(w.ctx)}
     assert holder[w.ids["s1"]] == 1_000_00
     assert audit.verify(w.ctx)["ok"]

@@ -9,12 +9,10 @@ Pure file formats: no database, no services. Money is integer fen throughout.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +20,21 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from lianrong.adapters.spreadsheet import (
+    CONTROL_CHARS,
+    EXCEL_EXACT,
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    BadCell,
+    blank_row,
+    cell_text,
+    new_workbook,
+    norm_header,
+    problem,
+    save,
+    text_width,
+    write_atomically,
+)
 from lianrong.kernel import errors
 from lianrong.settlement import errors as settlement_errors
 
@@ -67,13 +80,9 @@ _STATUS_ALIASES = {
     "confirmed": CONFIRMED, "成功": CONFIRMED,
     "failed": FAILED, "失败": FAILED,
 }
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other OLE2 documents)
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+|[+-]?[0-9]+\.[0-9]*", re.ASCII)
 _CSV_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
-_EXCEL_EXACT_LIMIT = 10**15  # Excel keeps 15 significant digits; a number this long may be cut
 
 
 def header_label(key: str, zh: str) -> str:
@@ -116,7 +125,7 @@ class InstructionLine:
                 continue
             if not isinstance(value, str):
                 raise errors.ValidationFailed(reason=f"{name} must be text / {name}须为文本")
-            if _CONTROL_CHARS.search(value):
+            if CONTROL_CHARS.search(value):
                 raise errors.ValidationFailed(reason=f"{name} contains control characters / {name}含有控制字符")
         if not self.instruction_id.strip():
             raise errors.ValidationFailed(reason="instruction_id is empty / 指令编号为空")
@@ -144,21 +153,20 @@ def export_csv(lines: Iterable[InstructionLine], path: str | os.PathLike[str]) -
     for line in lines:
         writer.writerow([_csv_text(v) if isinstance(v, str) else v for v in line.cells()])
         count += 1
-    _write_atomically(Path(path), buffer.getvalue().encode("utf-8-sig"))
+    write_atomically(Path(path), buffer.getvalue().encode("utf-8-sig"))
     return count
 
 
 def export_xlsx(lines: Iterable[InstructionLine], path: str | os.PathLike[str]) -> int:
     """Write the instructions as an Excel workbook (one sheet, frozen styled header); return the count."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "支付指令"
     headers = [header_label(k, zh) for k, zh in INSTRUCTION_COLUMNS]
-    widths = [_display_width(h) for h in headers]
+    widths = [text_width(h) for h in headers]
     ws.append(headers)
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill(fill_type="solid", start_color="1F4E78", end_color="1F4E78")
@@ -179,52 +187,25 @@ def export_xlsx(lines: Iterable[InstructionLine], path: str | os.PathLike[str]) 
                 cell.number_format = "@"  # USCCs and account numbers stay text, digits intact
             else:
                 cell.number_format = "0"
-            widths[col - 1] = max(widths[col - 1], _display_width(str(value)))
+            widths[col - 1] = max(widths[col - 1], text_width(str(value)))
     for col, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 10), 60)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    _write_atomically(Path(path), buffer.getvalue())
+    write_atomically(Path(path), save(wb))
     return count
 
 
 def export_batch(lines: Iterable[InstructionLine], path: str | os.PathLike[str]) -> int:
     """Write the instructions as CSV or Excel according to the path's suffix; return the count."""
     suffix = Path(path).suffix.lower()
-    if suffix == ".csv":
-        return export_csv(lines, path)
-    if suffix == ".xlsx":
-        return export_xlsx(lines, path)
-    raise settlement_errors.PaymentFileInvalid(
-        reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx"
-               " / 不支持的文件类型，请使用 .csv 或 .xlsx",
-        suffix=suffix)
+    _check_suffix(suffix)
+    return export_csv(lines, path) if suffix == ".csv" else export_xlsx(lines, path)
 
 
 def _csv_text(value: str) -> str:
     # a spreadsheet would run text starting with = + - @ as a formula (CSV injection): quote it
     return "'" + value if value.startswith(_CSV_FORMULA_LEAD) else value
-
-
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    # a bank's pickup directory must never see a half-written file
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 # --- confirmations -------------------------------------------------------------------------------
@@ -244,28 +225,9 @@ class Confirmation:
     row: int | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Problem:
-    """One problem found in a confirmation file, in both languages."""
-
-    row: int
-    column: str | None
-    zh: str
-    en: str
-    value: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"row": self.row or None, "column": self.column, "column_zh": _LABEL_ZH.get(self.column or ""),
-                "value": self.value, "message_zh": self.zh, "message_en": self.en}
-
-
-class _Invalid(Exception):
-    """A cell's value is refused; carries the bilingual message."""
-
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh = zh
-        self.en = en
+def _problem(*, row: int | None, column: str | None, zh: str, en: str, value: Any = None) -> dict[str, Any]:
+    """One problem found in a confirmation file, as data (the spreadsheet adapter's shape)."""
+    return problem(row or None, column, zh, en, value, column_zh=_LABEL_ZH.get(column or ""))
 
 
 def parse_confirmations(path: str | os.PathLike[str]) -> list[Confirmation]:
@@ -296,7 +258,7 @@ def _check_suffix(suffix: str) -> None:
 
 
 def _read_csv(data: bytes) -> list[tuple[int, Sequence[Any]]]:
-    if data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC):
+    if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         raise settlement_errors.PaymentFileInvalid(
             reason="the .csv file is really a spreadsheet or archive; save it as CSV or name it .xlsx"
                    " / 该 .csv 文件实为表格或压缩文件，请另存为CSV或使用 .xlsx 扩展名")
@@ -316,8 +278,8 @@ def _read_csv(data: bytes) -> list[tuple[int, Sequence[Any]]]:
 
 
 def _read_xlsx(data: bytes) -> list[tuple[int, Sequence[Any]]]:
-    if not data.startswith(_ZIP_MAGIC):
-        hint = "a legacy .xls workbook" if data.startswith(_OLE_MAGIC) else "not an Excel workbook"
+    if not data.startswith(ZIP_MAGIC):
+        hint = "a legacy .xls workbook" if data.startswith(OLE_MAGIC) else "not an Excel workbook"
         raise settlement_errors.PaymentFileInvalid(
             reason=f"the .xlsx file is {hint}; save it as Excel Workbook (.xlsx)"
                    " / 该 .xlsx 文件不是Excel工作簿，请另存为 .xlsx")
@@ -339,15 +301,15 @@ def _read_xlsx(data: bytes) -> list[tuple[int, Sequence[Any]]]:
 
 
 def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
-    problems: list[_Problem] = []
-    rows = [(n, cells) for n, cells in rows if not _blank(cells)]
+    problems: list[dict[str, Any]] = []
+    rows = [(n, cells) for n, cells in rows if not blank_row(cells)]
     if not rows:
         raise settlement_errors.PaymentFileInvalid(reason="the file is empty / 文件为空", rows=[])
     header_no, header = rows[0]
     columns = _map_columns(header_no, header, problems)
     body = rows[1:]
     if not body:
-        problems.append(_Problem(row=header_no, column=None, zh="文件没有数据行", en="the file has no data rows"))
+        problems.append(_problem(row=header_no, column=None, zh="文件没有数据行", en="the file has no data rows"))
     first_seen: dict[str, int] = {}
     confirmed_rows = False
     out: list[Confirmation] = []
@@ -361,14 +323,14 @@ def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
                 return None
             try:
                 return parse(_values[key])
-            except _Invalid as bad:
-                problems.append(_Problem(row=_row, column=key, zh=bad.zh, en=bad.en, value=_shown(_values[key])))
+            except BadCell as bad:
+                problems.append(_problem(row=_row, column=key, zh=bad.zh, en=bad.en, value=_values[key]))
                 return None
 
         instruction_id = check("instruction_id", _parse_instruction_id)
         if instruction_id is not None:
             if instruction_id in first_seen:
-                problems.append(_Problem(
+                problems.append(_problem(
                     row=row_no, column="instruction_id", value=instruction_id,
                     zh=f"指令编号与第{first_seen[instruction_id]}行重复",
                     en=f"instruction_id repeats row {first_seen[instruction_id]}"))
@@ -384,41 +346,41 @@ def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
         if status == CONFIRMED:
             confirmed_rows = True
             if reference is None and reference_ok and "reference" in columns:
-                problems.append(_Problem(row=row_no, column="reference", zh="状态为成功时必须填写银行流水号",
+                problems.append(_problem(row=row_no, column="reference", zh="状态为成功时必须填写银行流水号",
                                          en="a confirmed row needs the bank's reference"))
         if len(problems) == before:
             out.append(Confirmation(instruction_id=instruction_id, status=status, reference=reference,
                                     amount_fen=amount_fen, confirmed_at=confirmed_at, failure_reason=failure_reason,
                                     row=row_no))
     if confirmed_rows and "reference" not in columns:
-        problems.append(_Problem(row=header_no, column="reference", zh="缺少列：银行流水号（成功的行必须填写）",
+        problems.append(_problem(row=header_no, column="reference", zh="缺少列：银行流水号（成功的行必须填写）",
                                  en="missing column: reference (required for confirmed rows)"))
     if problems:
-        problems.sort(key=lambda p: p.row)  # stable: within a row, columns keep file order
+        problems.sort(key=lambda p: p["row"] or 0)  # stable: within a row, columns keep file order
         raise _invalid(problems)
     return out
 
 
-def _map_columns(row_no: int, header: Sequence[Any], problems: list[_Problem]) -> dict[str, int]:
+def _map_columns(row_no: int, header: Sequence[Any], problems: list[dict[str, Any]]) -> dict[str, int]:
     aliases: dict[str, str] = {}
     for key, zh in CONFIRMATION_COLUMNS:
         for name in (key, zh, header_label(key, zh), f"{key} {zh}"):
-            aliases[_norm(name)] = key
+            aliases[norm_header(name)] = key
     columns: dict[str, int] = {}
     for i, cell in enumerate(header):
         text = "" if cell is None else str(cell)
-        candidates = [_norm(text)] + [_norm(part) for part in unicodedata.normalize("NFKC", text).split()]
+        candidates = [norm_header(text)] + [norm_header(part) for part in unicodedata.normalize("NFKC", text).split()]
         key = next((aliases[c] for c in candidates if c in aliases), None)
         if key is None:
             continue  # the bank may keep the export's other columns, or add its own
         if key in columns:
-            problems.append(_Problem(row=row_no, column=key, value=text,
+            problems.append(_problem(row=row_no, column=key, value=text,
                                      zh=f"列重复：{_LABEL_ZH[key]}", en=f"duplicate column: {key}"))
             continue
         columns[key] = i
     for key in _REQUIRED_COLUMNS:
         if key not in columns:
-            problems.append(_Problem(row=row_no, column=key, zh=f"缺少列：{_LABEL_ZH[key]}",
+            problems.append(_problem(row=row_no, column=key, zh=f"缺少列：{_LABEL_ZH[key]}",
                                      en=f"missing column: {key}"))
     return columns
 
@@ -428,106 +390,82 @@ def refuse_confirmations(problems: Sequence[dict[str, Any]]) -> settlement_error
 
     Each problem is ``{row, column, value, message_zh, message_en}``, as in the refusals of ``parse_confirmations``.
     """
-    return _invalid(sorted((_Problem(row=p.get("row") or 0, column=p.get("column"), value=p.get("value"),
+    return _invalid(sorted((_problem(row=p.get("row"), column=p.get("column"), value=p.get("value"),
                                      zh=p["message_zh"], en=p["message_en"]) for p in problems),
-                           key=lambda p: p.row))
+                           key=lambda p: p["row"] or 0))
 
 
-def _invalid(problems: list[_Problem]) -> settlement_errors.PaymentFileInvalid:
+def _invalid(problems: list[dict[str, Any]]) -> settlement_errors.PaymentFileInvalid:
     first = problems[0]
-    rows_hit = len({p.row for p in problems})
-    where = f"{first.column}: " if first.column else ""
-    at_en, at_zh = (f"row {first.row} ", f"第{first.row}行 ") if first.row else ("", "")
-    reason = (f"{len(problems)} problem(s) in {rows_hit} row(s); first: {at_en}{where}{first.en}"
-              f" / 共{len(problems)}处问题，涉及{rows_hit}行；首个：{at_zh}{where}{first.zh}")
-    return settlement_errors.PaymentFileInvalid(reason=reason, rows=[p.to_dict() for p in problems])
+    rows_hit = len({p["row"] for p in problems})
+    where = f"{first['column']}: " if first["column"] else ""
+    at_en, at_zh = (f"row {first['row']} ", f"第{first['row']}行 ") if first["row"] else ("", "")
+    reason = (f"{len(problems)} problem(s) in {rows_hit} row(s); first: {at_en}{where}{first['message_en']}"
+              f" / 共{len(problems)}处问题，涉及{rows_hit}行；首个：{at_zh}{where}{first['message_zh']}")
+    return settlement_errors.PaymentFileInvalid(reason=reason, rows=problems)
 
 
 # --- cell parsers ---------------------------------------------------------------------------------
 
 
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"[\s_\-]+", "", text)
-
-
-def _blank(cells: Sequence[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
-
-
-def _shown(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value)
-    return text if len(text) <= 100 else text[:97] + "..."
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
 def _parse_instruction_id(value: Any) -> str:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
-        raise _Invalid("指令编号为空", "instruction_id is empty")
+        raise BadCell("指令编号为空", "instruction_id is empty")
     return text
 
 
 def _parse_status(value: Any) -> str:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
-        raise _Invalid("状态为空（应为 confirmed/成功 或 failed/失败）",
+        raise BadCell("状态为空（应为 confirmed/成功 或 failed/失败）",
                        "status is empty (expected confirmed/成功 or failed/失败)")
     status = _STATUS_ALIASES.get(text.casefold())
     if status is None:
-        raise _Invalid(f"状态无效：{text}（应为 confirmed/成功 或 failed/失败）",
+        raise BadCell(f"状态无效：{text}（应为 confirmed/成功 或 failed/失败）",
                        f"invalid status: {text} (expected confirmed/成功 or failed/失败)")
     return status
 
 
 def _parse_reference(value: Any) -> str | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= _EXCEL_EXACT_LIMIT:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= EXCEL_EXACT:
         # Excel keeps 15 significant digits: a long reference stored as a number has lost digits
-        raise _Invalid("银行流水号以数字保存，长号码可能已丢失位数，请将该列设为文本",
+        raise BadCell("银行流水号以数字保存，长号码可能已丢失位数，请将该列设为文本",
                        "the reference is stored as a number and may have lost digits; format the column as text")
-    text = _text(value)
+    text = cell_text(value)
     return text or None
 
 
 def _parse_optional_text(value: Any) -> str | None:
-    text = _text(value)
+    text = cell_text(value)
     return text or None
 
 
 def _parse_amount_fen(value: Any) -> int:
     if isinstance(value, bool):
-        raise _Invalid("金额（分）格式无效", "amount_fen is malformed")
+        raise BadCell("金额（分）格式无效", "amount_fen is malformed")
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise _Invalid("金额（分）格式无效", "amount_fen is malformed")
+            raise BadCell("金额（分）格式无效", "amount_fen is malformed")
         if not value.is_integer():
-            raise _Invalid("金额（分）必须是整数，不能有分以下的小数", "amount_fen must be a whole number of fen")
+            raise BadCell("金额（分）必须是整数，不能有分以下的小数", "amount_fen must be a whole number of fen")
         value = int(value)
     if isinstance(value, int):
         amount = value
     else:
-        text = _text(value)
+        text = cell_text(value)
         if not text:
-            raise _Invalid("金额（分）为空", "amount_fen is empty")
+            raise BadCell("金额（分）为空", "amount_fen is empty")
         if _DECIMAL.fullmatch(text):
-            raise _Invalid("金额（分）必须是整数，不能有小数（注意单位是分而不是元）",
+            raise BadCell("金额（分）必须是整数，不能有小数（注意单位是分而不是元）",
                            "amount_fen must be a whole number of fen without a decimal point (fen, not yuan)")
         if not _INTEGER.fullmatch(text):
-            raise _Invalid("金额（分）格式无效，应为整数", "amount_fen is malformed; expected an integer")
+            raise BadCell("金额（分）格式无效，应为整数", "amount_fen is malformed; expected an integer")
         amount = int(text)
     if amount <= 0:
-        raise _Invalid("金额（分）必须大于零", "amount_fen must be positive")
+        raise BadCell("金额（分）必须大于零", "amount_fen must be positive")
     if amount > MAX_AMOUNT_FEN:
-        raise _Invalid(f"金额（分）超出上限{MAX_AMOUNT_FEN}", f"amount_fen exceeds the limit of {MAX_AMOUNT_FEN}")
+        raise BadCell(f"金额（分）超出上限{MAX_AMOUNT_FEN}", f"amount_fen exceeds the limit of {MAX_AMOUNT_FEN}")
     return amount
 
 
@@ -539,22 +477,22 @@ def _parse_confirmed_at(value: Any) -> datetime | None:
     elif isinstance(value, date):
         moment = datetime.combine(value, time())
     elif isinstance(value, str):
-        text = _text(value)
+        text = cell_text(value)
         if not text:
             return None
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise _Invalid(f"确认时间无法识别：{text}（应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM:SS）",
+            raise BadCell(f"确认时间无法识别：{text}（应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM:SS）",
                            f"unparseable confirmed_at: {text} (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)") from None
     else:
-        raise _Invalid("确认时间无法识别（应为日期或日期时间）", "unparseable confirmed_at (expected a date or date-time)")
+        raise BadCell("确认时间无法识别（应为日期或日期时间）", "unparseable confirmed_at (expected a date or date-time)")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=CHINA_TZ)
 
 
 __all__ = [
-    "CONFIRMATION_COLUMNS", "CONFIRMED", "CHINA_TZ", "Confirmation", "FAILED", "INSTRUCTION_COLUMNS",
-    "InstructionLine", "MAX_AMOUNT_FEN", "export_batch", "export_csv", "export_xlsx", "header_label",
+    "CHINA_TZ", "CONFIRMATION_COLUMNS", "CONFIRMED", "FAILED", "INSTRUCTION_COLUMNS", "MAX_AMOUNT_FEN",
+    "Confirmation", "InstructionLine", "export_batch", "export_csv", "export_xlsx", "header_label",
     "parse_confirmation_bytes", "parse_confirmations", "refuse_confirmations",
 ]
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from lianrong.kernel import errors
@@ -30,10 +33,10 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
 
 
-_ZIP_MAGIC = b"PK\x03\x04"
+ZIP_MAGIC = b"PK\x03\x04"
 
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
 
 
 EXCEL_EXACT = 10**15  # Excel keeps 15 significant digits
@@ -86,14 +89,19 @@ def norm_header(text: str) -> str:
     return re.sub(r"[\s_\-()（）/]+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
+def blank_row(cells: Sequence[Any]) -> bool:
+    """Whether every cell of a row is empty or only spaces."""
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
 def load_rows(content: bytes, *, sheet: str | None = None) -> list[tuple[int, Sequence[Any]]]:
     if not isinstance(content, (bytes, bytearray)) or not content:
         raise file_refusal("文件为空", "the file is empty")
     if len(content) > MAX_IMPORT_BYTES:
         raise file_refusal(f"文件超过{MAX_IMPORT_BYTES // (1024 * 1024)}MB",
                             f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
-    if bytes(content[:4]) != _ZIP_MAGIC:
-        if bytes(content[:8]) == _OLE_MAGIC:
+    if bytes(content[:4]) != ZIP_MAGIC:
+        if bytes(content[:8]) == OLE_MAGIC:
             raise file_refusal("这是旧版 .xls 文件，请另存为 Excel 工作簿（.xlsx）",
                                 "this is a legacy .xls file; save it as Excel Workbook (.xlsx)")
         raise file_refusal("不是Excel工作簿（.xlsx）文件", "not an Excel workbook (.xlsx)")
@@ -112,7 +120,7 @@ def load_rows(content: bytes, *, sheet: str | None = None) -> list[tuple[int, Se
         ws.reset_dimensions()  # some generators write a wrong <dimension>: read every row
         rows: list[tuple[int, Sequence[Any]]] = []
         for number, cells in enumerate(ws.iter_rows(values_only=True), start=1):
-            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            if blank_row(cells):
                 continue
             rows.append((number, cells))
             if len(rows) > MAX_IMPORT_ROWS + 1:
@@ -229,3 +237,20 @@ def new_workbook() -> Any:
     from openpyxl import Workbook
 
     return Workbook()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all (a bank's pickup directory must never see a half-written file)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -76,19 +78,23 @@ def _in_range(value: dt.datetime) -> dt.datetime:
 Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
 
 
-PartyKind = Literal["enterprise", "bank", "district", "chain_office", "guarantor"]
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
-Role = Literal["operator", "approver", "viewer", "admin"]
+#: a recorded moment in a response, as its ISO text with its offset (``2026-11-26T02:00:00+00:00``)
+IsoMoment = Annotated[str, BeforeValidator(_iso)]
+
+
+def values_of(vocabulary: type[StrEnum]) -> Any:
+    """A field type accepting the values of a feature's vocabulary (its ``StrEnum``), shown in OpenAPI as
+    the plain list of strings it always was."""
+    return Literal[tuple(member.value for member in vocabulary)]
 
 
 VoucherStatus = Literal["pending", "active", "settled", "overdue", "rejected"]
 
 
-PaymentStatus = Literal["pending", "confirmed", "failed"]
-
-
-PaymentKind = Literal["disbursement", "settlement", "surplus"]
 
 
 class Input(BaseModel):

@@ -8,18 +8,21 @@ from fastapi import File, Query, UploadFile
 
 from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, Paging, WritingActor
 from lianrong.api.routing import ApiRouter
+from lianrong.calendar import queries
 from lianrong.calendar import service as calendar
+from lianrong.calendar.queries import CalendarDay
 from lianrong.calendar.schemas import CalendarDayPage, CalendarLoadRead
 from lianrong.documents.api import read_upload
+from lianrong.platform.pages import Page
 
 router = ApiRouter(prefix="/calendar", tags=["calendar"])
 
 
 @router.get("/days", response_model=CalendarDayPage)
-def list_days(ctx: Ctx, _actor: CurrentActor, page: Paging,
-              year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> dict:
+def list_days(ctx: Ctx, actor: CurrentActor, page: Paging,
+              year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> Page[CalendarDay]:
     """The official days loaded (public data: any user), in date order."""
-    return calendar.page_days(ctx, year=year, limit=page.limit, offset=page.offset)
+    return queries.page_days(ctx, viewer=actor, year=year, limit=page.limit, offset=page.offset)
 
 
 @router.post("/days", response_model=CalendarLoadRead)

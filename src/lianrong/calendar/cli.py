@@ -57,7 +57,7 @@ def calendar_load(path: Annotated[Path, typer.Argument(exists=True, dir_okay=Fal
 def calendar_list(year: Annotated[Optional[int], typer.Option(help="one year")] = None, db: Db = None,
                   as_json: Json = False) -> None:
     """The official holidays and make-up workdays loaded."""
-    from lianrong.calendar import service as calendar
-    from lianrong.platform.common import jsonable
+    from lianrong.calendar import queries
+    from lianrong.platform.context import SYSTEM
 
-    show(jsonable(calendar.list_days(context(db), year=year)), as_json, ["day", "kind", "name"])
+    show(queries.days(context(db), viewer=SYSTEM, year=year), as_json, ["day", "kind", "name"])

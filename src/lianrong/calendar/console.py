@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Depends
 from fastapi.responses import Response
 
+from lianrong.calendar import queries as calendar_queries
 from lianrong.calendar import service as calendar
 from lianrong.kernel.errors import LianRongError
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
@@ -23,7 +24,7 @@ def _calendar_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
         may_load = True
     except LianRongError:
         may_load = False
-    return {"days": calendar.list_days(ui.ctx), "changes": calendar.pending_changes(ui.ctx),
+    return {"days": calendar_queries.days(ui.ctx, viewer=ui.actor), "changes": calendar.pending_changes(ui.ctx),
             "form": form or ui.blank(), "may_load": may_load}
 
 

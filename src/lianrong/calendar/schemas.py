@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import (
+    ConfigDict,
     Field,
 )
 
@@ -13,6 +14,10 @@ from lianrong.api.schemas import Output, Page
 
 
 class CalendarDayRead(Output):
+    """An official day (the read model ``calendar.queries.CalendarDay``)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
     day: dt.date
     kind: Literal["holiday", "workday"] = Field(description="holiday: a day off; workday: a make-up working day")
     workday: bool

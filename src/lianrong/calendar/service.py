@@ -202,23 +202,6 @@ def holiday_source(ctx: Context, uow: UnitOfWork) -> HolidaySource:
     return current
 
 
-def list_days(ctx: Context, *, year: int | None = None) -> list[dict[str, Any]]:
-    """The loaded official days (of one year), in date order: ``day``, ``kind``, ``workday``, ``name``."""
-    c = t.calendar_override.c
-    stmt = select(c.day, c.workday, c.note).order_by(c.day)
-    if year is not None:
-        stmt = stmt.where(c.day >= dt.date(year, 1, 1), c.day <= dt.date(year, 12, 31))
-    with ctx.uow(readonly=True) as uow:
-        return [{"day": r.day, "kind": "workday" if r.workday else "holiday", "workday": r.workday, "name": r.note}
-                for r in uow.conn.execute(stmt)]
-
-
-def page_days(ctx: Context, *, year: int | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    """``list_days`` as a page ``{items, total, limit, offset}``."""
-    days = list_days(ctx, year=year)
-    return {"items": days[offset:offset + limit], "total": len(days), "limit": limit, "offset": offset}
-
-
 def pending_changes(ctx: Context) -> list[dict[str, Any]]:
     """Open vouchers whose maturity would roll differently under the official days loaded now."""
     with ctx.uow(readonly=True) as uow:

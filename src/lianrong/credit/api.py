@@ -11,16 +11,20 @@ from lianrong.api.deps import (
     WritingActor,
 )
 from lianrong.api.routing import ApiRouter
+from lianrong.credit import queries
 from lianrong.credit import service as credit
+from lianrong.credit.queries import CreditLine
 from lianrong.credit.schemas import CreditLineCreate, CreditLinePage, CreditLineRead
+from lianrong.platform.pages import Page
 
 router = ApiRouter(prefix="/credit-lines", tags=["credit"])
 
 
 @router.get("", response_model=CreditLinePage)
-def list_lines(ctx: Ctx, actor: CurrentActor, page: Paging, core: PartyQuery = None, bank: PartyQuery = None) -> dict:
+def list_lines(ctx: Ctx, actor: CurrentActor, page: Paging, core: PartyQuery = None,
+               bank: PartyQuery = None) -> Page[CreditLine]:
     """Credit lines with limit, occupied and available amounts (the caller's bank's or core's)."""
-    return credit.page_lines(ctx, actor=actor, core=core, bank=bank, limit=page.limit, offset=page.offset)
+    return queries.page_lines(ctx, viewer=actor, core=core, bank=bank, limit=page.limit, offset=page.offset)
 
 
 @router.post("", response_model=CreditLineRead, status_code=201)

@@ -37,7 +37,8 @@ def credit_grant(bank: str, core: str, limit: Annotated[str, typer.Option(help="
 @command
 def credit_lines(core: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
     """Credit lines with occupation."""
-    from lianrong.credit import service as credit
+    from lianrong.credit import queries
+    from lianrong.platform.context import SYSTEM
 
-    show(credit.list_lines(context(db), core=core), as_json,
+    show(queries.lines(context(db), viewer=SYSTEM, core=core), as_json,
            ["id", "core_id", "limit_fen", "occupied_fen", "available_fen", "valid_to"])

@@ -24,7 +24,7 @@ router = console_router()
 def _lines_ctx(ui: UI, form: Form | None = None, core: str = "") -> dict[str, Any]:
     today = ui.ctx.clock.today()
     cores = party_queries.bank_cores(ui.ctx, actor=ui.actor)
-    return {"lines": credit_queries.bank_lines(ui.ctx, actor=ui.actor), "occupation": ui.ctx.policy.credit_occupation,
+    return {"lines": credit_queries.bank_lines(ui.ctx, viewer=ui.actor), "occupation": ui.ctx.policy.credit_occupation,
             "core_options": [(c["core_id"], c["short_name"] or c["name"]) for c in cores],
             "form": form or ui.blank(core_id=core, valid_from=today.isoformat(),
                                      valid_to=(add_months(today, 12) - dt.timedelta(days=1)).isoformat())}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from lianrong.credit import errors as credit_errors
 from lianrong.kernel import errors
@@ -35,3 +36,18 @@ def check_validity(*, valid_from: date, valid_to: date) -> None:
     """A line's validity must be a non-empty period."""
     if valid_to < valid_from:
         raise errors.InvalidDate(value=f"{valid_from}..{valid_to}")
+
+
+class LineState(StrEnum):
+    """Where a credit line stands on a day."""
+
+    IN_FORCE = "in_force"  # the day is within its validity
+    FUTURE = "future"  # not yet valid
+    EXPIRED = "expired"
+
+
+def line_state(*, valid_from: date, valid_to: date, on: date) -> LineState:
+    """A line's state on a day."""
+    if valid_from > on:
+        return LineState.FUTURE
+    return LineState.IN_FORCE if on <= valid_to else LineState.EXPIRED

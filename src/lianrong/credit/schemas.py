@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import (
+    ConfigDict,
     Field,
 )
 
-from lianrong.api.schemas import Day, Fen, Input, Output, Page, PartyRef
+from lianrong.api.schemas import Day, Fen, Input, IsoMoment, Output, Page, PartyRef
 
 
 class CreditLineCreate(Input):
@@ -20,6 +21,10 @@ class CreditLineCreate(Input):
 
 
 class CreditLineRead(Output):
+    """A credit line (the read model ``credit.queries.CreditLine``, or a grant's answer)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
     id: str
     bank_id: str
     core_id: str
@@ -28,6 +33,7 @@ class CreditLineRead(Output):
     available_fen: int | None = None
     valid_from: dt.date
     valid_to: dt.date
+    created_at: IsoMoment | None = Field(None, description="when granted")
 
 
 class CreditLinePage(Page[CreditLineRead]):

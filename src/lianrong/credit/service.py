@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import insert, select, update
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
@@ -20,9 +20,7 @@ from lianrong.platform.common import (
     Result,
     check_actor_party,
     check_actor_role,
-    paged,
     resolve_party,
-    row_dict,
     run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
@@ -46,12 +44,12 @@ def grant_line(ctx: Context, *, actor: Actor, bank: str, core: str, limit_fen: i
             t.credit_line.c.valid_from <= valid_to, t.credit_line.c.valid_to >= valid_from)).first()
         if overlapping:
             raise errors.AlreadyExists(entity="credit_line", key=f"{c.name} {valid_from}..{valid_to}")
-        lid = new_id("crl")
+        lid, now = new_id("crl"), ctx.clock.now()
         uow.conn.execute(insert(t.credit_line).values(
             id=lid, bank_id=b.id, core_id=c.id, limit_fen=limit_fen, occupied_fen=0,
-            valid_from=valid_from, valid_to=valid_to, created_at=ctx.clock.now()))
+            valid_from=valid_from, valid_to=valid_to, created_at=now))
         return {"id": lid, "bank_id": b.id, "core_id": c.id, "limit_fen": limit_fen,
-                "valid_from": valid_from, "valid_to": valid_to}
+                "valid_from": valid_from, "valid_to": valid_to, "created_at": now}
 
     return run_idempotent(ctx, key=idempotency_key, operation="credit.grant",
                           request={"b": bank, "c": core, "l": limit_fen, "f": valid_from, "t": valid_to},
@@ -93,34 +91,3 @@ def release(uow: UnitOfWork, *, line_id: str, amount_fen: int) -> None:
     ).values(occupied_fen=t.credit_line.c.occupied_fen - amount_fen))
     if res.rowcount != 1:
         raise errors.Conflict()
-
-
-def _lines_query(uow: UnitOfWork, *, actor: Actor | None, core: str | None, bank: str | None) -> Any:
-    stmt = select(t.credit_line).order_by(t.credit_line.c.created_at, t.credit_line.c.id)
-    if actor is not None and not scope.sees_everything(uow, actor):
-        # a line is the business of its bank and its core enterprise
-        stmt = stmt.where(or_(t.credit_line.c.bank_id == actor.party_id, t.credit_line.c.core_id == actor.party_id))
-    if core:
-        stmt = stmt.where(t.credit_line.c.core_id == resolve_party(uow, core).id)
-    if bank:
-        stmt = stmt.where(t.credit_line.c.bank_id == resolve_party(uow, bank).id)
-    return stmt
-
-
-def _line_row(row: Any) -> Result:
-    return {**row_dict(row), "available_fen": row.limit_fen - row.occupied_fen}
-
-
-def list_lines(ctx: Context, *, core: str | None = None, bank: str | None = None,
-               actor: Actor | None = None) -> list[Result]:
-    """Credit lines with their occupation (the actor's bank's or core's only, if given)."""
-    with ctx.uow(readonly=True) as uow:
-        return [_line_row(r) for r in uow.conn.execute(_lines_query(uow, actor=actor, core=core, bank=bank))]
-
-
-def page_lines(ctx: Context, *, actor: Actor, core: str | None = None, bank: str | None = None,
-               limit: int = 50, offset: int = 0) -> Result:
-    """One page of the credit lines the actor may see, with occupation and the total count."""
-    with ctx.uow(readonly=True) as uow:
-        return paged(uow, _lines_query(uow, actor=actor, core=core, bank=bank), limit=limit, offset=offset,
-                     convert=_line_row)

@@ -227,6 +227,8 @@ class InvalidState(LianRongError):
         "applied": "已申请", "approved": "已审批", "disbursed": "已放款", "repaid": "已还款",
         "approve": "复核", "approve term": "审批期限", "reject": "拒绝", "transfer": "流转", "finance": "融资",
         "review": "审核", "register": "登记", "disburse": "放款", "retry payment": "重新支付",
+        "payment instruction": "支付指令", "confirmed": "已成功", "failed": "失败", "confirm": "确认成功",
+        "fail": "确认失败",
     }
 
     @property

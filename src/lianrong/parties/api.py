@@ -17,8 +17,9 @@ from lianrong.api.deps import (
     WritingActor,
 )
 from lianrong.api.routing import ApiRouter
-from lianrong.api.schemas import PartyKind, Role
+from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
+from lianrong.parties.queries import LprEntry, Party
 from lianrong.parties.schemas import (
     DesignationCreate,
     DesignationPage,
@@ -31,21 +32,25 @@ from lianrong.parties.schemas import (
     OnboardingCreate,
     OnboardingRead,
     PartyCreate,
+    PartyKind,
     PartyPage,
     PartyRead,
+    Role,
     UserCreate,
     UserPage,
     UserRead,
 )
+from lianrong.platform.pages import Page
 
 router = ApiRouter(tags=["parties"])
 
 
 @router.get("/parties", response_model=PartyPage)
-def list_parties(ctx: Ctx, _: CurrentActor, page: Paging, kind: PartyKind | None = None,
-                 q: Annotated[str | None, Query(min_length=1, max_length=100, pattern=r"^[^\x00]*$")] = None) -> dict:
+def list_parties(ctx: Ctx, actor: CurrentActor, page: Paging, kind: PartyKind | None = None,
+                 q: Annotated[str | None, Query(min_length=1, max_length=100, pattern=r"^[^\x00]*$")] = None,
+                 ) -> Page[Party]:
     """The party register (names, USCCs and kinds are public registry data), searchable by name or USCC."""
-    return parties.page_parties(ctx, kind=kind, q=q, limit=page.limit, offset=page.offset)
+    return party_queries.page_parties(ctx, viewer=actor, kind=kind, q=q, limit=page.limit, offset=page.offset)
 
 
 @router.post("/parties", response_model=PartyRead, status_code=201)
@@ -56,9 +61,9 @@ def register_party(body: PartyCreate, ctx: Ctx, actor: WritingActor, key: Idempo
 
 
 @router.get("/parties/{party}", response_model=PartyRead)
-def get_party(party: IdParam, ctx: Ctx, _: CurrentActor) -> dict:
+def get_party(party: IdParam, ctx: Ctx, actor: CurrentActor) -> Party:
     """One party by id or USCC."""
-    return parties.get_party(ctx, ref=party)
+    return party_queries.party(ctx, viewer=actor, ref=party)
 
 
 @router.post("/parties/{party}/users", response_model=UserRead, status_code=201)
@@ -108,9 +113,9 @@ def import_ledger(core: IdParam, body: LedgerCreate, ctx: Ctx, actor: WritingAct
 
 
 @router.get("/lpr", response_model=LprPage)
-def list_lpr(ctx: Ctx, actor: CurrentActor, page: Paging, bank: PartyQuery = None) -> dict:
+def list_lpr(ctx: Ctx, actor: CurrentActor, page: Paging, bank: PartyQuery = None) -> Page[LprEntry]:
     """LPR entries, newest first: a bank's own, an enterprise's banks' (customer or core there), the overseers' all."""
-    return parties.page_lpr(ctx, actor=actor, bank=bank, limit=page.limit, offset=page.offset)
+    return party_queries.page_lpr(ctx, viewer=actor, bank=bank, limit=page.limit, offset=page.offset)
 
 
 @router.post("/lpr", response_model=LprRead)

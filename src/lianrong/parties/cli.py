@@ -37,9 +37,10 @@ def party_add(kind: Annotated[str, typer.Option(help="enterprise | bank")], uscc
 @command
 def party_list(kind: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
     """List parties."""
-    from lianrong.parties import service as parties
+    from lianrong.parties import queries
+    from lianrong.platform.context import SYSTEM
 
-    show(parties.list_parties(context(db), kind=kind), as_json, ["id", "kind", "uscc", "name"])
+    show(queries.parties(context(db), viewer=SYSTEM, kind=kind), as_json, ["id", "kind", "uscc", "name"])
 
 
 @party_app.command("user")

@@ -128,7 +128,7 @@ def update_core(core_id: str, posted: Posted = Depends(post("bank"))) -> Respons
 # --- LPR ---
 
 def _lpr_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
-    return {"entries": party_queries.lpr_history(ui.ctx, actor=ui.actor),
+    return {"entries": party_queries.lpr_history(ui.ctx, viewer=ui.actor),
             "form": form or ui.blank(effective_on=ui.ctx.clock.today().isoformat())}
 
 

@@ -2,16 +2,70 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from lianrong.adapters.db import tables as t
 from lianrong.kernel import errors
 from lianrong.parties.service import lpr_query
-from lianrong.platform.common import Result, row_dict
+from lianrong.platform.common import Result, resolve_party, row_dict
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import as_date, party_names
+from lianrong.platform.pages import Page
+
+
+@dataclass(frozen=True)
+class Party:
+    """An organisation in the party register (its name, USCC and kind are public registry data)."""
+
+    id: str
+    kind: str
+    uscc: str
+    name: str
+    short_name: str | None
+    defaulted_on: dt.date | None
+    created_at: dt.datetime
+
+
+def _party(r: Any) -> Party:
+    return Party(id=r.id, kind=r.kind, uscc=r.uscc, name=r.name, short_name=r.short_name,
+                 defaulted_on=as_date(r.defaulted_on), created_at=r.created_at)
+
+
+def _parties_statement(*, kind: str | None, q: str | None = None) -> Any:
+    stmt = select(t.party).order_by(t.party.c.created_at, t.party.c.id)
+    if kind:
+        stmt = stmt.where(t.party.c.kind == kind)
+    if q:
+        stmt = stmt.where(or_(t.party.c.name.contains(q, autoescape=True),
+                              t.party.c.short_name.contains(q, autoescape=True), t.party.c.uscc == q.strip().upper()))
+    return stmt
+
+
+def parties(ctx: Context, *, viewer: Actor, kind: str | None = None, q: str | None = None) -> list[Party]:
+    """The party register (every viewer reads it all), optionally of one kind or matching a name or USCC."""
+    with ctx.uow(readonly=True) as uow:
+        return [_party(r) for r in uow.conn.execute(_parties_statement(kind=kind, q=q))]
+
+
+def page_parties(ctx: Context, *, viewer: Actor, kind: str | None = None, q: str | None = None, limit: int = 50,
+                 offset: int = 0) -> Page[Party]:
+    """One page of ``parties``, with the total count."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = _parties_statement(kind=kind, q=q)
+        total = uow.conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        items = [_party(r) for r in uow.conn.execute(stmt.limit(limit).offset(offset))]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+def party(ctx: Context, *, viewer: Actor, ref: str) -> Party:
+    """One party by id or USCC (``party.not_found`` otherwise)."""
+    with ctx.uow(readonly=True) as uow:
+        return _party(resolve_party(uow, ref))
 
 
 def core_suppliers(ctx: Context, *, actor: Actor) -> list[Result]:
@@ -122,8 +176,36 @@ def designation_candidates(ctx: Context, *, actor: Actor) -> list[Result]:
              "onboarded": bool(r.settlement_account and r.ebanking and r.certificate)} for r in rows]
 
 
-def lpr_history(ctx: Context, *, actor: Actor) -> list[Result]:
-    """The bank's LPR entries, newest first; the one in force today is marked (later ones are scheduled)."""
+@dataclass(frozen=True)
+class LprEntry:
+    """A bank's LPR entry and where it stands today: ``in_force`` (prices financings), ``future``, ``past``."""
+
+    bank_id: str
+    effective_on: dt.date
+    rate: str
+    state: str
+
+
+def _lpr(r: Any) -> LprEntry:
+    return LprEntry(bank_id=r.bank_id, effective_on=as_date(r.effective_on), rate=r.rate, state=r.state)  # type: ignore[arg-type]
+
+
+def lpr_entries(ctx: Context, *, viewer: Actor, bank: str | None = None) -> list[LprEntry]:
+    """The LPR entries the viewer may see (``service.lpr_query``), newest first."""
     with ctx.uow(readonly=True) as uow:
-        rows = uow.conn.execute(lpr_query(uow, actor=actor, today=ctx.clock.today(), bank=actor.party_id)).all()
-    return [{"effective_on": as_date(r.effective_on), "rate": r.rate, "state": r.state} for r in rows]
+        return [_lpr(r) for r in uow.conn.execute(lpr_query(uow, actor=viewer, today=ctx.clock.today(), bank=bank))]
+
+
+def page_lpr(ctx: Context, *, viewer: Actor, bank: str | None = None, limit: int = 50,
+             offset: int = 0) -> Page[LprEntry]:
+    """One page of ``lpr_entries``, with the total count."""
+    with ctx.uow(readonly=True) as uow:
+        stmt = lpr_query(uow, actor=viewer, today=ctx.clock.today(), bank=bank)
+        total = uow.conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        items = [_lpr(r) for r in uow.conn.execute(stmt.limit(limit).offset(offset))]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+def lpr_history(ctx: Context, *, viewer: Actor) -> list[LprEntry]:
+    """The viewer's bank's own LPR entries, newest first (the console's list)."""
+    return lpr_entries(ctx, viewer=viewer, bank=viewer.party_id)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
+    ConfigDict,
     Field,
     StringConstraints,
 )
@@ -14,15 +15,21 @@ from lianrong.api.schemas import (
     Day,
     Fen,
     Input,
+    IsoMoment,
     Output,
     Page,
-    PartyKind,
     PartyRef,
     Ratio,
-    Role,
     Spread,
     text,
+    values_of,
 )
+from lianrong.parties import model
+
+#: the API's names for the parties' vocabularies
+PartyKind = values_of(model.PartyKind)
+Role = values_of(model.Role)
+LprStateName = values_of(model.LprState)
 
 
 class PartyCreate(Input):
@@ -33,12 +40,17 @@ class PartyCreate(Input):
 
 
 class PartyRead(Output):
+    """A party (the read model ``parties.queries.Party``, or a registration's answer)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
     id: str
     kind: str
     uscc: str
     name: str
     short_name: str | None = None
     defaulted_on: dt.date | None = None
+    created_at: IsoMoment | None = None
 
 
 class PartyPage(Page[PartyRead]):
@@ -147,9 +159,11 @@ class LprRead(Output):
 
 
 class LprEntryRead(LprRead):
-    """One LPR entry of a bank, and where it stands today."""
+    """One LPR entry of a bank, and where it stands today (the read model ``parties.queries.LprEntry``)."""
 
-    state: Literal["in_force", "future", "past"] = Field(
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    state: LprStateName = Field(
         description="in_force: prices financings today; future: scheduled; past: superseded")
 
 

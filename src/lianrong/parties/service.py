@@ -15,6 +15,7 @@ from lianrong.kernel.identifiers import normalize_uscc
 from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen, parse_rate
 from lianrong.parties import errors as parties_errors
+from lianrong.parties.model import ID_PREFIX, LprState, PartyKind, Role
 from lianrong.platform.common import (
     Result,
     check_actor_party,
@@ -28,10 +29,10 @@ from lianrong.platform.common import (
 from lianrong.platform.context import Actor, Context
 from lianrong.vouchers.model import FinancingParams
 
-ROLES = ("operator", "approver", "viewer", "admin")
+ROLES = tuple(Role)
 #: organisation kinds; a core enterprise or supplier is an ``enterprise`` (core = designated by a bank)
-PARTY_KINDS = ("enterprise", "bank", "district", "chain_office", "guarantor")
-_PREFIX = {"enterprise": "ent", "bank": "bnk", "district": "gov", "chain_office": "gov", "guarantor": "gua"}
+PARTY_KINDS = tuple(PartyKind)
+_PREFIX = ID_PREFIX
 
 
 def _name(name: str) -> str:
@@ -58,10 +59,10 @@ def register_party(ctx: Context, *, kind: str, uscc: str, name: str, short_name:
             raise errors.Forbidden(reason="only the district administrator registers parties / 仅区金融办管理员可登记主体")
         if uow.conn.execute(select(t.party.c.id).where(t.party.c.uscc == code)).first():
             raise errors.AlreadyExists(entity="party", key=code)
-        pid = new_id(_PREFIX[kind])
+        pid, now = new_id(_PREFIX[kind]), ctx.clock.now()
         uow.conn.execute(insert(t.party).values(
-            id=pid, kind=kind, uscc=code, name=name, short_name=short_name, created_at=ctx.clock.now()))
-        return {"id": pid, "kind": kind, "uscc": code, "name": name, "short_name": short_name}
+            id=pid, kind=kind, uscc=code, name=name, short_name=short_name, created_at=now))
+        return {"id": pid, "kind": kind, "uscc": code, "name": name, "short_name": short_name, "created_at": now}
 
     return run_idempotent(ctx, key=idempotency_key, operation="party.register",
                           request={"kind": kind, "uscc": code, "name": name, "short": short_name},
@@ -404,8 +405,8 @@ def lpr_query(uow: UnitOfWork, *, actor: Actor, today: dt.date, bank: str | None
     lp, later = t.lpr.c, t.lpr.alias("l2").c
     newest_due = (select(func.max(later.effective_on))
                   .where(later.bank_id == lp.bank_id, later.effective_on <= today).scalar_subquery())
-    state = case((lp.effective_on > today, "future"), (lp.effective_on == newest_due, "in_force"),
-                 else_="past").label("state")
+    state = case((lp.effective_on > today, LprState.FUTURE.value),
+                 (lp.effective_on == newest_due, LprState.IN_FORCE.value), else_=LprState.PAST.value).label("state")
     stmt = select(lp.bank_id, lp.effective_on, lp.rate, state).order_by(lp.effective_on.desc(), lp.bank_id)
     kind = scope.party_kind(uow, actor)
     if kind == "enterprise":
@@ -420,13 +421,6 @@ def lpr_query(uow: UnitOfWork, *, actor: Actor, today: dt.date, bank: str | None
     return stmt
 
 
-def page_lpr(ctx: Context, *, actor: Actor, bank: str | None = None, limit: int = 50, offset: int = 0) -> Result:
-    """One page of the LPR entries the actor may see (see ``lpr_query``), newest first, with the total."""
-    with ctx.uow(readonly=True) as uow:
-        return paged(uow, lpr_query(uow, actor=actor, today=ctx.clock.today(), bank=bank), limit=limit,
-                     offset=offset)
-
-
 def lpr_in_force(uow: UnitOfWork, bank: Any, on: dt.date) -> Decimal:
     """The bank's latest LPR entry effective on or before a date."""
     rate = uow.conn.execute(select(t.lpr.c.rate).where(t.lpr.c.bank_id == bank.id, t.lpr.c.effective_on <= on)
@@ -434,29 +428,6 @@ def lpr_in_force(uow: UnitOfWork, bank: Any, on: dt.date) -> Decimal:
     if rate is None:
         raise parties_errors.NoRate(bank=bank.name, on=on.isoformat())
     return Decimal(rate)
-
-
-def _parties_query(*, kind: str | None, q: str | None = None) -> Any:
-    stmt = select(t.party).order_by(t.party.c.created_at, t.party.c.id)
-    if kind:
-        stmt = stmt.where(t.party.c.kind == kind)
-    if q:
-        stmt = stmt.where(or_(t.party.c.name.contains(q, autoescape=True),
-                              t.party.c.short_name.contains(q, autoescape=True), t.party.c.uscc == q.strip().upper()))
-    return stmt
-
-
-def list_parties(ctx: Context, *, kind: str | None = None) -> list[Result]:
-    """All parties, optionally of one kind."""
-    with ctx.uow(readonly=True) as uow:
-        return [row_dict(r) for r in uow.conn.execute(_parties_query(kind=kind))]
-
-
-def page_parties(ctx: Context, *, kind: str | None = None, q: str | None = None, limit: int = 50,
-                 offset: int = 0) -> Result:
-    """One page of the party register (name, USCC and kind are public registry data), searchable by name."""
-    with ctx.uow(readonly=True) as uow:
-        return paged(uow, _parties_query(kind=kind, q=q), limit=limit, offset=offset)
 
 
 def page_designations(ctx: Context, *, actor: Actor, bank: str | None = None, core: str | None = None,
@@ -478,12 +449,6 @@ def page_designations(ctx: Context, *, actor: Actor, bank: str | None = None, co
         if core:
             stmt = stmt.where(d.core_id == resolve_party(uow, core).id)
         return paged(uow, stmt, limit=limit, offset=offset)
-
-
-def get_party(ctx: Context, *, ref: str) -> Result:
-    """One party by id or USCC."""
-    with ctx.uow(readonly=True) as uow:
-        return row_dict(resolve_party(uow, ref))
 
 
 __all__ = ["get_or_raise"]

@@ -50,9 +50,11 @@ def settle(date: Annotated[Optional[str], typer.Option("--date", help="settle vo
 @command
 def pay_list(status: Optional[str] = None, kind: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
     """List payment instructions."""
-    from lianrong.settlement import payments
+    from lianrong.platform.context import SYSTEM
+    from lianrong.settlement import queries
 
-    show(payments.list_instructions(context(db), status=status, kind=kind), as_json,
+    show(queries.instructions(context(db), viewer=SYSTEM, status=status, kind=kind, order="created",
+                              limit=1_000_000), as_json,
            ["id", "kind", "amount_fen", "value_on", "status", "reference"])
 
 
@@ -60,9 +62,10 @@ def pay_list(status: Optional[str] = None, kind: Optional[str] = None, db: Db = 
 @command
 def pay_export(path: Path, status: str = "pending", db: Db = None) -> None:
     """Export instructions as a bank batch file (.csv or .xlsx)."""
+    from lianrong.platform.context import SYSTEM
     from lianrong.settlement import payments
 
-    n = payments.export_file(context(db), path=path, status=status)
+    n = payments.export_file(context(db), viewer=SYSTEM, path=path, status=status)
     out.print(f"{n} instructions written to {path}")
 
 

@@ -46,7 +46,7 @@ def _confirmations_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
 @router.get("/bank/settlements")
 def settlements(on: str = "", status: str = "", kind: str = "", ui: UI = Depends(bank)) -> Response:
     day, st, kd = _settlement_filters(on, status, kind)
-    rows = settlement_queries.instructions(ui.ctx, actor=ui.actor, value_on=day, status=st, kind=kd)
+    rows = settlement_queries.instructions(ui.ctx, viewer=ui.actor, value_on=day, status=st, kind=kd)
     return ui.render("bank/settlements.html", rows=rows, on=on if day else "", status=st or "", kind=kd or "",
                      report=True, form=ui.blank(on=ui.ctx.clock.today().isoformat()), due=_due(ui))
 
@@ -68,7 +68,7 @@ def run_settlement(posted: Posted = Depends(post("bank"))) -> Response:
                        vouchers=r["vouchers"], confirmed=r["confirmed"], failed=r["failed"], pending=r["pending"])
 
     def refused() -> Response:
-        rows = settlement_queries.instructions(ui.ctx, actor=ui.actor)
+        rows = settlement_queries.instructions(ui.ctx, viewer=ui.actor)
         return ui.form_error("bank/settlements.html", "bank/_settle_form.html", rows=rows, on="", status="", kind="",
                              report=True, form=form, due=_due(ui))
 
@@ -80,7 +80,8 @@ def export(fmt: str, on: str = "", status: str = "", kind: str = "", ui: UI = De
     if fmt not in ("csv", "xlsx"):
         raise errors.NotFound("page", f"export.{fmt}")
     day, st, kd = _settlement_filters(on, status, kind)
-    content = settlement_queries.export_instructions(ui.ctx, actor=ui.actor, fmt=fmt, value_on=day, status=st, kind=kd)
+    _, content = settlement_queries.export_instructions(ui.ctx, viewer=ui.actor, fmt=fmt, value_on=day, status=st,
+                                                        kind=kd)
     name = f"lianrong-instructions-{day.isoformat() if day else 'all'}.{fmt}"
     media = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
     return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, select, update
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
@@ -31,12 +32,19 @@ from lianrong.platform.common import (
     check_actor_role,
     lock_voucher,
     lock_voucher_head,
-    paged,
     resolve_party,
     row_dict,
     run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
+from lianrong.settlement.model import (
+    OUTCOME_ACTION,
+    PaymentAction,
+    PaymentKind,
+    PaymentStatus,
+    may,
+    next_status,
+)
 from lianrong.vouchers import model as v
 
 
@@ -52,7 +60,7 @@ def create_instruction(ctx: Context, uow: UnitOfWork, *, kind: str, core_id: str
     uow.conn.execute(insert(t.payment_instruction).values(
         id=iid, core_id=core_id, kind=kind, voucher_id=voucher_id, fragment_id=fragment_id,
         financing_id=financing_id, payer_id=payer_id, payee_id=payee_id, payee_account=account,
-        bank_id=bank_id, amount_fen=amount_fen, value_on=value_on, status="pending",
+        bank_id=bank_id, amount_fen=amount_fen, value_on=value_on, status=PaymentStatus.PENDING.value,
         created_at=ctx.clock.now()))
     return iid
 
@@ -122,16 +130,20 @@ def apply_outcomes(ctx: Context, uow: UnitOfWork, outcomes: dict[str, Outcome], 
     """
     raw = uow.raw
     now = raw.ts(ctx.clock.now())
-    confirmed = [(k, o) for k, o in outcomes.items() if o.status == "confirmed"]
-    failed = [(k, o) for k, o in outcomes.items() if o.status == "failed"]
+    # each outcome applies to a pending instruction only (the transition table), in the statement itself
+    pending = PaymentStatus.PENDING.value
+    confirmed = [(k, o) for k, o in outcomes.items() if OUTCOME_ACTION.get(o.status) is PaymentAction.CONFIRM]
+    failed = [(k, o) for k, o in outcomes.items() if OUTCOME_ACTION.get(o.status) is PaymentAction.FAIL]
     if confirmed:
-        raw.many("UPDATE payment_instruction SET status = 'confirmed', reference = :ref, confirmed_at = :at "
-                 "WHERE id = :iid AND status = 'pending'",
-                 [{"iid": k, "ref": o.reference, "at": now} for k, o in confirmed])
+        raw.many("UPDATE payment_instruction SET status = :to, reference = :ref, confirmed_at = :at "
+                 "WHERE id = :iid AND status = :from",
+                 [{"iid": k, "ref": o.reference, "at": now, "from": pending,
+                   "to": next_status(pending, PaymentAction.CONFIRM).value} for k, o in confirmed])
     if failed:
-        raw.many("UPDATE payment_instruction SET status = 'failed', failure = :why "
-                 "WHERE id = :iid AND status = 'pending'",
-                 [{"iid": k, "why": o.failure} for k, o in failed])
+        raw.many("UPDATE payment_instruction SET status = :to, failure = :why "
+                 "WHERE id = :iid AND status = :from",
+                 [{"iid": k, "why": o.failure, "from": pending,
+                   "to": next_status(pending, PaymentAction.FAIL).value} for k, o in failed])
     settle_ids = [k for k, _ in confirmed]
     fail_ids = [k for k, _ in failed]
     if settle_ids:
@@ -149,7 +161,7 @@ def _instructions(uow: UnitOfWork, ids: list[str], kind: str,
 
 def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str],
              known: dict[str, PendingInstruction] | None = None) -> None:
-    rows = _instructions(uow, ids, "settlement", known)
+    rows = _instructions(uow, ids, PaymentKind.SETTLEMENT.value, known)
     if not rows:
         return
     raw = uow.raw
@@ -192,7 +204,7 @@ def _maybe_repaid(ctx: Context, uow: UnitOfWork, financing_id: str) -> None:
         release(uow, line_id=f.credit_line_id, amount_fen=f.occupied_fen)
     extra = fin.surplus(collected_fen=f.face_fen, principal_fen=f.principal_fen)
     if extra:
-        ins = create_instruction(ctx, uow, kind="surplus", core_id=f.core_id, payer_id=f.bank_id,
+        ins = create_instruction(ctx, uow, kind=PaymentKind.SURPLUS.value, core_id=f.core_id, payer_id=f.bank_id,
                                  payee_id=f.applicant_id, bank_id=f.bank_id, amount_fen=extra,
                                  value_on=ctx.clock.today(), financing_id=f.id)
         submit(ctx, uow, [ins])
@@ -216,10 +228,10 @@ def _maybe_settled(ctx: Context, uow: UnitOfWork, voucher_id: str, *, paid: list
 
 def _on_unpaid(ctx: Context, uow: UnitOfWork, ids: list[str],
                known: dict[str, PendingInstruction] | None = None) -> None:
-    rows = _instructions(uow, ids, "settlement", known)
+    rows = _instructions(uow, ids, PaymentKind.SETTLEMENT.value, known)
     for vid in sorted({r.voucher_id for r in rows}):  # type: ignore[type-var]
         mark_overdue(ctx, uow, vid, failed=[r.id for r in rows if r.voucher_id == vid])  # type: ignore[arg-type]
-    for r in _instructions(uow, ids, "disbursement", known):
+    for r in _instructions(uow, ids, PaymentKind.DISBURSEMENT.value, known):
         _disbursement_failed(ctx, uow, r.financing_id, instruction=r.id)
 
 
@@ -295,47 +307,6 @@ def balances(ctx: Context) -> list[Result]:
             .join(t.party, t.party.c.id == t.sim_account.c.party_id).order_by(t.party.c.name))]
 
 
-def _instructions_scope(uow: UnitOfWork, actor: Actor | None) -> Any | None:
-    """Instructions the actor may see: its bank's, those it pays or is paid, those on its vouchers."""
-    if actor is None or scope.sees_everything(uow, actor):
-        return None
-    p, pi = actor.party_id, t.payment_instruction.c
-    return or_(pi.bank_id == p, pi.payer_id == p, pi.payee_id == p, pi.core_id == p)
-
-
-def _instructions_query(uow: UnitOfWork, *, actor: Actor | None, status: str | None, kind: str | None,
-                        value_on: dt.date | None, bank: str | None = None) -> Any:
-    stmt = select(t.payment_instruction).order_by(t.payment_instruction.c.created_at, t.payment_instruction.c.id)
-    if (limit_to := _instructions_scope(uow, actor)) is not None:
-        stmt = stmt.where(limit_to)
-    if status:
-        stmt = stmt.where(t.payment_instruction.c.status == status)
-    if kind:
-        stmt = stmt.where(t.payment_instruction.c.kind == kind)
-    if value_on:
-        stmt = stmt.where(t.payment_instruction.c.value_on == value_on)
-    if bank:
-        stmt = stmt.where(t.payment_instruction.c.bank_id == resolve_party(uow, bank).id)
-    return stmt
-
-
-def list_instructions(ctx: Context, *, status: str | None = None, kind: str | None = None,
-                      value_on: dt.date | None = None, actor: Actor | None = None) -> list[Result]:
-    """Payment instructions, filterable (the actor's only, if given)."""
-    with ctx.uow(readonly=True) as uow:
-        stmt = _instructions_query(uow, actor=actor, status=status, kind=kind, value_on=value_on)
-        return [row_dict(r) for r in uow.conn.execute(stmt)]
-
-
-def page_instructions(ctx: Context, *, actor: Actor, status: str | None = None, kind: str | None = None,
-                      value_on: dt.date | None = None, bank: str | None = None, limit: int = 50,
-                      offset: int = 0) -> Result:
-    """One page of the payment instructions the actor may see, with the total count."""
-    with ctx.uow(readonly=True) as uow:
-        stmt = _instructions_query(uow, actor=actor, status=status, kind=kind, value_on=value_on, bank=bank)
-        return paged(uow, stmt, limit=limit, offset=offset)
-
-
 def _check_confirmer(ctx: Context, actor: Actor) -> None:
     """Only a bank's operator or approver confirms instructions: refused before the file is read."""
     check_actor_role(actor, "operator", "approver")
@@ -372,7 +343,7 @@ def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[
                                                f"（{format_yuan(row.amount_fen)}元）不符",
                                  "message_en": f"amount {c.amount_fen} fen does not match the instruction's "
                                                f"{row.amount_fen} fen ({format_yuan(row.amount_fen)} yuan)"})
-            elif row.status != "pending":
+            elif not may(row.status, OUTCOME_ACTION[c.status]):
                 unchanged += 1  # already applied: importing the same file twice changes nothing
             else:
                 outcomes[row.id] = Outcome(c.status, reference=c.reference, failure=c.failure_reason)
@@ -388,27 +359,19 @@ def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[
                           body=body)
 
 
-__all__ = ["Actor", "submit", "submit_pending", "PendingInstruction", "create_instruction", "mark_overdue", "fund", "record_confirmations"]
+__all__ = ["Actor", "PendingInstruction", "create_instruction", "fund", "mark_overdue", "record_confirmations", "submit", "submit_pending"]
 
 
-def export_file(ctx: Context, *, path: Any, status: str = "pending", actor: Actor | None = None) -> int:
-    """Write instructions as a bank batch file (.csv or .xlsx); with an actor, only those it may see."""
-    from lianrong.adapters.payment_files import InstructionLine, export_batch
+def export_file(ctx: Context, *, viewer: Actor, path: Any, status: str = PaymentStatus.PENDING.value) -> int:
+    """Write the instructions the viewer may see (``SYSTEM``: all) as a bank batch file (.csv or .xlsx, by
+    the path's suffix), whole or not at all; returns how many. The file is ``queries.export_instructions``'."""
+    from lianrong.adapters.spreadsheet import write_atomically
+    from lianrong.settlement.queries import export_instructions
 
-    with ctx.uow(readonly=True) as uow:
-        names = {r.id: r for r in uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.uscc))}
-        numbers = {r.id: r.number for r in uow.conn.execute(select(t.voucher.c.id, t.voucher.c.number))}
-        stmt = select(t.payment_instruction).where(t.payment_instruction.c.status == status)
-        if (limit_to := _instructions_scope(uow, actor)) is not None:
-            stmt = stmt.where(limit_to)
-        rows = uow.conn.execute(stmt.order_by(t.payment_instruction.c.value_on, t.payment_instruction.c.id)).all()
-    lines = [InstructionLine(
-        instruction_id=r.id, kind=r.kind, value_on=r.value_on, payer_name=names[r.payer_id].name,
-        payer_uscc=names[r.payer_id].uscc, payee_name=names[r.payee_id].name, payee_uscc=names[r.payee_id].uscc,
-        payee_account=r.payee_account or "", amount_fen=r.amount_fen,
-        voucher_number=numbers.get(r.voucher_id) if r.voucher_id else None,
-        reference_hint=f"LianRong {r.kind} {r.id}") for r in rows]
-    return export_batch(lines, path)
+    target = Path(path)
+    count, data = export_instructions(ctx, viewer=viewer, fmt=target.suffix.lower().lstrip("."), status=status)
+    write_atomically(target, data)
+    return count
 
 
 def import_confirmations(ctx: Context, *, actor: Actor, path: Any, idempotency_key: str) -> Result:
@@ -447,12 +410,14 @@ def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key
             raise errors.Forbidden(reason="only the issuer or its bank retries a payment / 仅签发企业或其银行可重新支付")
         if voucher.status != "overdue":
             raise errors.InvalidState(entity="voucher", state=voucher.status, action="retry payment")
-        failed = [r.id for r in uow.conn.execute(select(t.payment_instruction.c.id).where(
-            t.payment_instruction.c.voucher_id == voucher_id, t.payment_instruction.c.kind == "settlement",
-            t.payment_instruction.c.status == "failed"))]
+        rows = uow.conn.execute(select(t.payment_instruction.c.id, t.payment_instruction.c.status).where(
+            t.payment_instruction.c.voucher_id == voucher_id,
+            t.payment_instruction.c.kind == PaymentKind.SETTLEMENT.value,
+            t.payment_instruction.c.status == PaymentStatus.FAILED.value)).all()
+        failed = [r.id for r in rows]
         if failed:
             uow.conn.execute(update(t.payment_instruction).where(t.payment_instruction.c.id.in_(failed))
-                             .values(status="pending", failure=None))
+                             .values(status=next_status(rows[0].status, PaymentAction.RETRY).value, failure=None))
         outcomes = submit(ctx, uow, failed)
         status = uow.conn.execute(select(t.voucher.c.status).where(t.voucher.c.id == voucher_id)).scalar()
         return {"voucher_id": voucher_id, "retried": len(failed), "status": status,

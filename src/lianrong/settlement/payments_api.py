@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import File, Query, UploadFile
@@ -19,10 +17,16 @@ from lianrong.api.deps import (
     WritingActor,
 )
 from lianrong.api.routing import ApiRouter
-from lianrong.api.schemas import PaymentKind, PaymentStatus
 from lianrong.documents.api import read_upload
-from lianrong.settlement import payments
-from lianrong.settlement.schemas import ConfirmationsRead, PaymentPage
+from lianrong.platform.pages import Page
+from lianrong.settlement import payments, queries
+from lianrong.settlement.queries import PaymentInstruction
+from lianrong.settlement.schemas import (
+    ConfirmationsRead,
+    PaymentKind,
+    PaymentPage,
+    PaymentStatus,
+)
 
 router = ApiRouter(prefix="/payments", tags=["payments"])
 
@@ -33,10 +37,10 @@ _MEDIA = {"csv": "text/csv; charset=utf-8",
 @router.get("", response_model=PaymentPage)
 def list_instructions(ctx: Ctx, actor: CurrentActor, page: Paging, status: PaymentStatus | None = None,
                       kind: PaymentKind | None = None, value_on: dt.date | None = None,
-                      bank: PartyQuery = None) -> dict:
+                      bank: PartyQuery = None) -> Page[PaymentInstruction]:
     """Instructions the caller's bank executes, pays or is paid, or on its vouchers."""
-    return payments.page_instructions(ctx, actor=actor, status=status, kind=kind, value_on=value_on, bank=bank,
-                                      limit=page.limit, offset=page.offset)
+    return queries.page_instructions(ctx, viewer=actor, status=status, kind=kind, value_on=value_on, bank=bank,
+                                     limit=page.limit, offset=page.offset)
 
 
 @router.get("/export", response_class=Response,
@@ -45,10 +49,7 @@ def list_instructions(ctx: Ctx, actor: CurrentActor, page: Paging, status: Payme
 def export(ctx: Ctx, actor: CurrentActor, format: Annotated[Literal["csv", "xlsx"], Query()] = "csv",  # noqa: A002
            status: PaymentStatus = "pending") -> Response:
     """The instructions (pending by default) the caller may see, as a bank batch file (CSV or Excel)."""
-    with tempfile.TemporaryDirectory(prefix="lr-export-") as tmp:
-        path = Path(tmp) / f"instructions.{format}"
-        payments.export_file(ctx, actor=actor, path=path, status=status)
-        data = path.read_bytes()
+    _, data = queries.export_instructions(ctx, viewer=actor, fmt=format, status=status)
     name = f"lianrong-{status}-{ctx.clock.today():%Y%m%d}.{format}"
     return Response(content=data, media_type=_MEDIA[format],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -6,10 +6,16 @@ import datetime as dt
 from typing import Any
 
 from pydantic import (
+    ConfigDict,
     Field,
 )
 
-from lianrong.api.schemas import Day, Input, Output, Page
+from lianrong.api.schemas import Day, Input, IsoMoment, Output, Page, values_of
+from lianrong.settlement import model
+
+#: the API's names for the payment instructions' vocabularies
+PaymentStatus = values_of(model.PaymentStatus)
+PaymentKind = values_of(model.PaymentKind)
 
 
 class SettlementCreate(Input):
@@ -28,7 +34,12 @@ class SettlementRead(Output):
 
 
 class PaymentRead(Output):
+    """A payment instruction (the read model ``settlement.queries.PaymentInstruction``)."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
     id: str
+    core_id: str
     kind: str
     voucher_id: str | None = None
     fragment_id: str | None = None
@@ -41,6 +52,9 @@ class PaymentRead(Output):
     value_on: dt.date
     status: str
     reference: str | None = None
+    failure: str | None = None
+    created_at: IsoMoment
+    confirmed_at: IsoMoment | None = None
 
 
 class PaymentPage(Page[PaymentRead]):

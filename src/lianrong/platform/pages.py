@@ -1,0 +1,18 @@
+"""One page of a read model's records, typed (the API's ``Page`` schema reads it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """``items`` (at most ``limit``, from ``offset``) of ``total`` records."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
