@@ -16,6 +16,7 @@ from lianrong.platform.lookups import as_date, party_names, user_names
 from lianrong.platform.scope import check_visible
 from lianrong.vouchers import lineage as lineage_service
 from lianrong.vouchers import model as v
+from lianrong.vouchers.model import VoucherStatus
 
 
 def issue_options(ctx: Context, *, actor: Actor) -> Result:
@@ -117,14 +118,14 @@ def voucher_detail(ctx: Context, *, actor: Actor, voucher_id: str) -> Result:
 def payables(ctx: Context, *, actor: Actor) -> list[Result]:
     """The core enterprise's unpaid issued vouchers grouped by month of maturity."""
     rows = [r for r in vouchers(ctx, actor=actor, core_only=True, limit=100_000)
-            if r["status"] in ("active", "overdue", "pending")]
+            if r["status"] in (VoucherStatus.ACTIVE, VoucherStatus.OVERDUE, VoucherStatus.PENDING)]
     months: dict[str, Result] = {}
     for r in sorted(rows, key=lambda x: (x["maturity_on"], x["number"])):
         m = months.setdefault(r["maturity_on"][:7], {"month": r["maturity_on"][:7], "count": 0, "amount_fen": 0,
                                                      "issued_fen": 0, "pending_fen": 0, "vouchers": []})
         m["count"] += 1
         m["amount_fen"] += r["face_fen"]
-        m["pending_fen" if r["status"] == "pending" else "issued_fen"] += r["face_fen"]
+        m["pending_fen" if r["status"] == VoucherStatus.PENDING else "issued_fen"] += r["face_fen"]
         m["vouchers"].append(r)
     return list(months.values())
 
@@ -133,7 +134,7 @@ def maturity_board(ctx: Context, *, actor: Actor, horizon_days: int = 60) -> lis
     """Vouchers due within the horizon or already due, with the state of their settlement instructions."""
     today = ctx.clock.today()
     rows = [r for r in vouchers(ctx, actor=actor, core_only=True, limit=100_000)
-            if r["status"] in ("active", "overdue", "settled")
+            if r["status"] in (VoucherStatus.ACTIVE, VoucherStatus.OVERDUE, VoucherStatus.SETTLED)
             and as_date(r["maturity_on"]) <= today + dt.timedelta(days=horizon_days)]
     ids = [r["id"] for r in rows]
     pays: dict[str, list[Result]] = defaultdict(list)
@@ -190,7 +191,7 @@ def holdings(ctx: Context, *, actor: Actor, include_closed: bool = False) -> lis
                     "financing_status": f.fin_status if f else frozen_fin.get(r.id),
                     "bank_holds": f is not None, "holder_name": names.get(r.holder_id),
                     "can_move": r.status == v.ACTIVE and r.holder_id == me and r.maturity_on > today
-                    and r.voucher_status == "active"})
+                    and r.voucher_status == VoucherStatus.ACTIVE})
     out.sort(key=lambda x: (x["maturity_on"], x["number"], x["id"]))
     return out
 
@@ -218,7 +219,7 @@ def fragment_detail(ctx: Context, *, actor: Actor, fragment_id: str) -> Result:
             "path": path["path"], "children": [{**row_dict(c), "holder_name": names.get(c.holder_id)} for c in children],
             "financing": fin, "days_left": (vo.maturity_on - today).days,
             "can_move": f.status == v.ACTIVE and f.holder_id == actor.party_id and vo.maturity_on > today
-            and vo.status == "active"}
+            and vo.status == VoucherStatus.ACTIVE}
 
 
 def transfer_recipients(ctx: Context, *, actor: Actor, fragment_id: str) -> list[Result]:

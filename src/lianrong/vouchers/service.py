@@ -137,7 +137,7 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
         uow.conn.execute(insert(t.voucher).values(
             id=vid, number=number, core_id=core.id, bank_id=b.id, supplier_id=s.id, contract_id=c.id,
             face_fen=amount_fen, issue_on=today, requested_maturity=maturity_on, maturity_on=maturity,
-            maturity_official=official, status="pending", long_term_reason=long_term_reason,
+            maturity_official=official, status=v.VoucherStatus.PENDING, long_term_reason=long_term_reason,
             prepared_by=actor.user_id, warnings=warnings, seq=0, head_hash=GENESIS,
             hash_algorithm=ctx.hash_algorithm, created_at=ctx.clock.now()))
         for iid, amount in allocations.items():
@@ -148,7 +148,7 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
             "core": core.id, "bank": b.id, "supplier": s.id, "contract": c.id, "face": amount_fen,
             "maturity": maturity, "requested_maturity": maturity_on, "invoices": allocations,
             "long_term": term.long_term, "reason": long_term_reason})
-        return {"id": vid, "number": number, "status": "pending", "face_fen": amount_fen,
+        return {"id": vid, "number": number, "status": v.VoucherStatus.PENDING, "face_fen": amount_fen,
                 "issue_on": today, "maturity_on": maturity, "requested_maturity": maturity_on,
                 "maturity_official": official,
                 "long_term": term.long_term, "warnings": warnings, "core_id": core.id,
@@ -180,8 +180,7 @@ def bank_approve_term(ctx: Context, *, actor: Actor, voucher_id: str, idempotenc
     def body(uow: UnitOfWork) -> Result:
         voucher = _voucher_in_scope(uow, actor, voucher_id)
         check_actor_party(actor, voucher.bank_id, what="only the voucher's bank approves its term / 仅凭据所属银行可审批期限")
-        if voucher.status != "pending":
-            raise errors.InvalidState(entity="voucher", state=voucher.status, action="approve term")
+        v.check_transition("voucher", voucher.status, v.VoucherAction.APPROVE_TERM)
         uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id)
                          .values(bank_approved_by=actor.user_id))
         append_op(ctx, uow, voucher=voucher, op="bank_approve_term", actor=actor, payload={})
@@ -198,8 +197,7 @@ def approve(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str
     def body(uow: UnitOfWork) -> Result:
         voucher = _voucher_in_scope(uow, actor, voucher_id)
         check_actor_party(actor, voucher.core_id, what="only the issuing core enterprise approves / 仅签发企业可复核")
-        if voucher.status != "pending":
-            raise errors.InvalidState(entity="voucher", state=voucher.status, action="approve")
+        issued = v.check_transition("voucher", voucher.status, v.VoucherAction.APPROVE)
         check_maker_checker(prepared_by=voucher.prepared_by, approver=actor.user_id)
         today = ctx.clock.today()
         core = get_or_raise(uow, t.party, voucher.core_id, "enterprise")
@@ -221,10 +219,10 @@ def approve(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str
             holder_id=supplier.id, amount_fen=voucher.face_fen, tier=1, status=v.ACTIVE,
             contract_id=voucher.contract_id, created_at=ctx.clock.now()))
         uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id).values(
-            status="active", approved_by=actor.user_id, issue_on=today, credit_line_id=line_id))
+            status=issued, approved_by=actor.user_id, issue_on=today, credit_line_id=line_id))
         append_op(ctx, uow, voucher=voucher, op="issue", actor=actor, payload={
             "root": fid, "holder": supplier.id, "amount": voucher.face_fen, "credit_line": line_id})
-        return {"id": voucher.id, "number": voucher.number, "status": "active", "root_fragment_id": fid,
+        return {"id": voucher.id, "number": voucher.number, "status": issued, "root_fragment_id": fid,
                 "holder_id": supplier.id, "face_fen": voucher.face_fen, "maturity_on": voucher.maturity_on}
 
     return run_idempotent(ctx, key=idempotency_key, operation="voucher.approve",
@@ -239,14 +237,13 @@ def reject(ctx: Context, *, actor: Actor, voucher_id: str, reason: str, idempote
         voucher = _voucher_in_scope(uow, actor, voucher_id)
         if actor.role != "system" and actor.party_id not in (voucher.core_id, voucher.bank_id):
             raise errors.Forbidden(reason="not the voucher's core enterprise or bank / 非凭据相关方")
-        if voucher.status != "pending":
-            raise errors.InvalidState(entity="voucher", state=voucher.status, action="reject")
+        rejected = v.check_transition("voucher", voucher.status, v.VoucherAction.REJECT)
         for r in uow.conn.execute(select(t.voucher_invoice).where(t.voucher_invoice.c.voucher_id == voucher.id)).all():
             uow.conn.execute(update(t.invoice).where(t.invoice.c.id == r.invoice_id).values(
                 allocated_fen=t.invoice.c.allocated_fen - r.amount_fen))
-        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id).values(status="rejected"))
+        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id).values(status=rejected))
         append_op(ctx, uow, voucher=voucher, op="reject", actor=actor, payload={"reason": reason})
-        return {"id": voucher.id, "status": "rejected"}
+        return {"id": voucher.id, "status": rejected}
 
     return run_idempotent(ctx, key=idempotency_key, operation="voucher.reject",
                           request={"actor": actor.user_id, "v": voucher_id, "r": reason}, body=body)

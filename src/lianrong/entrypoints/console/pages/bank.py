@@ -33,6 +33,7 @@ from lianrong.settlement import service as settlement
 from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
 from lianrong.vouchers import splits
+from lianrong.vouchers.model import VoucherStatus
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form, percent_text
 
@@ -49,7 +50,7 @@ def _unavailable(ui: UI) -> Response:
 
 
 def _term_approvals(ui: UI) -> list[dict[str, Any]]:
-    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status="pending")
+    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=VoucherStatus.PENDING)
     return [r for r in rows if r["bank_id"] == ui.party_id and r.get("long_term_reason") and not r.get("bank_approved_by")]
 
 
@@ -174,7 +175,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
 
     @router.get("/bank/vouchers")
     def voucher_list(status: str = "", ui: UI = Depends(page)) -> Response:
-        statuses = ("pending", "active", "settled", "overdue")
+        statuses = tuple(s for s in VoucherStatus if s != VoucherStatus.REJECTED)
         status = status if status in statuses else ""
         rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=status or None)
         return ui.render("shared/vouchers.html", vouchers=[r for r in rows if r["bank_id"] == ui.party_id],

@@ -24,11 +24,12 @@ from lianrong.reporting import queries as reporting_queries
 from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
+from lianrong.vouchers.model import VoucherStatus
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
 
 AREA = "core"
-VOUCHER_STATUSES = ("pending", "active", "settled", "overdue", "rejected")
+VOUCHER_STATUSES = tuple(VoucherStatus)
 #: invoice rows the prepare form offers at most (the service takes up to 100; more is a file import's job)
 MAX_INVOICES = 20
 _INVOICE_FIELD = re.compile(r"(?:invoice|allocation)_([0-9]{1,3})")
@@ -156,7 +157,7 @@ def _allocation(form: Form, invoices: dict[str, dict[str, Any]]) -> dict[str, An
 
 
 def _pending_ctx(ui: UI) -> dict[str, Any]:
-    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status="pending", core_only=True)
+    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=VoucherStatus.PENDING, core_only=True)
     return {"pending": rows, "forms": {r["id"]: ui.blank() for r in rows}}
 
 

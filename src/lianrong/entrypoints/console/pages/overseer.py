@@ -16,11 +16,12 @@ from lianrong.kernel.errors import LianRongError
 from lianrong.reporting import overview
 from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import splits
+from lianrong.vouchers.model import VoucherStatus
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
 
 AREA = "overseer"
-STATUSES = ("pending", "active", "settled", "overdue", "rejected")
+STATUSES = tuple(VoucherStatus)
 
 
 def _calendar_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:

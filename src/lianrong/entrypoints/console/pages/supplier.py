@@ -20,6 +20,7 @@ from lianrong.vouchers import certificates
 from lianrong.vouchers import exports as voucher_exports
 from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
+from lianrong.vouchers.model import FragmentStatus
 from lianrong.web.i18n import N_
 from lianrong.web.render import UI, Form
 
@@ -92,7 +93,7 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.get("/supplier")
     def holdings(all: int = 0, ui: UI = Depends(page)) -> Response:  # noqa: A002
         rows = voucher_queries.holdings(ui.ctx, actor=ui.actor, include_closed=bool(all))
-        active = [r for r in rows if r["status"] == "active" and not r["bank_holds"]]
+        active = [r for r in rows if r["status"] == FragmentStatus.ACTIVE and not r["bank_holds"]]
         return ui.render("supplier/holdings.html", rows=rows, show_all=bool(all),
                          held_fen=sum(r["amount_fen"] for r in active), held_count=len(active),
                          export=True)
