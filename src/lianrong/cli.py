@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -73,7 +74,17 @@ def key_or_new(key: str | None) -> str:
     return key or f"cli-{uuid.uuid4()}"
 
 
+def _plain(data: Any) -> Any:
+    """A read model's records (frozen dataclasses) as the dicts the tables and JSON print."""
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):
+        return dataclasses.asdict(data)
+    if isinstance(data, (list, tuple)) and any(dataclasses.is_dataclass(x) for x in data):
+        return [_plain(x) for x in data]
+    return data
+
+
 def show(data: Any, as_json: bool, cols: list[str] | None = None) -> None:
+    data = _plain(data)
     if as_json or not isinstance(data, (dict, list)):
         out.print_json(json.dumps(data, ensure_ascii=False, default=str))
         return

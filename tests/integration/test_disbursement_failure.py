@@ -6,9 +6,10 @@ from lianrong.adapters.payment_files import Confirmation
 from lianrong.credit import service as credit
 from lianrong.financing import model as fin
 from lianrong.financing import service as financing
+from lianrong.platform.context import SYSTEM
 from lianrong.settlement import payments
 from lianrong.vouchers import audit
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import queries as voucher_queries
 
 
 def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
@@ -26,8 +27,8 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
         confirmed_at=None, failure_reason="账户冻结 account frozen")])
 
     assert financing.get_financing(w.ctx, financing_id=disbursed["id"])["status"] == fin.FAILED
-    held = {h["id"]: h for h in vouchers.holdings(w.ctx, party=w.ids["s2"])}
-    assert held[part]["status"] == "active"
+    held = {h.id: h for h in voucher_queries.holdings(w.ctx, viewer=SYSTEM, party=w.ids["s2"], limit=None).items}
+    assert held[part].status == "active"
     assert credit.list_lines(w.ctx)[0]["occupied_fen"] == 0
     assert audit.verify(w.ctx)["ok"]
     # the supplier can move or finance its part again

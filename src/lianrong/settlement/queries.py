@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import tempfile
 from collections import defaultdict
+from dataclasses import asdict
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
@@ -17,6 +18,7 @@ from lianrong.platform import scope
 from lianrong.platform.common import Result, row_dict
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import as_date, party_names
+from lianrong.vouchers.model import VoucherStatus
 from lianrong.vouchers.queries import vouchers
 
 
@@ -86,7 +88,7 @@ def export_instructions(ctx: Context, *, actor: Actor, fmt: str, value_on: dt.da
 
 def overdue(ctx: Context, *, actor: Actor) -> Result:
     """Overdue vouchers and financings the actor may see, with what is still unpaid."""
-    vs = vouchers(ctx, actor=actor, status="overdue", limit=100_000)
+    vs = [asdict(x) for x in vouchers(ctx, viewer=actor, status=VoucherStatus.OVERDUE, limit=100_000).items]
     fs = financings(ctx, actor=actor, status="overdue")
     ids = [x["id"] for x in vs]
     unpaid: dict[str, int] = defaultdict(int)

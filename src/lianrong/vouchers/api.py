@@ -14,7 +14,7 @@ from lianrong.api.deps import (
     WritingActor,
 )
 from lianrong.api.schemas import VoucherStatus
-from lianrong.vouchers import lineage
+from lianrong.vouchers import lineage, queries
 from lianrong.vouchers import service as vouchers
 from lianrong.vouchers.schemas import (
     VoucherCreate,
@@ -32,10 +32,10 @@ router = APIRouter(prefix="/vouchers", tags=["vouchers"])
 
 @router.get("", response_model=VoucherPage)
 def list_vouchers(ctx: Ctx, actor: CurrentActor, page: Paging, core: PartyQuery = None, bank: PartyQuery = None,
-                  status: VoucherStatus | None = None) -> dict:
+                  status: VoucherStatus | None = None) -> queries.Page[queries.VoucherSummary]:
     """Vouchers the caller issued, carries or holds a part of (everything for the overseers), newest first."""
-    return vouchers.page_vouchers(ctx, actor=actor, core=core, bank=bank, status=status, limit=page.limit,
-                                  offset=page.offset)
+    return queries.vouchers(ctx, viewer=actor, core=core, bank=bank, status=status, limit=page.limit,
+                            offset=page.offset)
 
 
 @router.post("", response_model=VoucherPrepared, status_code=201)
@@ -48,9 +48,9 @@ def prepare(body: VoucherCreate, ctx: Ctx, actor: WritingActor, key: Idempotency
 
 
 @router.get("/{voucher_id}", response_model=VoucherDetail)
-def get_voucher(voucher_id: IdParam, ctx: Ctx, actor: CurrentActor) -> dict:
+def get_voucher(voucher_id: IdParam, ctx: Ctx, actor: CurrentActor) -> queries.VoucherDetail:
     """One voucher with its invoices and amounts by fragment status."""
-    return vouchers.get_voucher(ctx, actor=actor, voucher_id=voucher_id)
+    return queries.voucher(ctx, viewer=actor, voucher_id=voucher_id)
 
 
 @router.get("/{voucher_id}/tree", response_model=VoucherTree)

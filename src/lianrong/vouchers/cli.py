@@ -101,9 +101,10 @@ def voucher_reject(voucher: str, reason: Annotated[str, typer.Option("--reason",
 @command
 def voucher_list(core: Optional[str] = None, status: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
     """List vouchers."""
-    from lianrong.vouchers import service as vouchers
+    from lianrong.platform.context import SYSTEM
+    from lianrong.vouchers import queries
 
-    show(vouchers.list_vouchers(context(db), core=core, status=status), as_json,
+    show(list(queries.vouchers(context(db), viewer=SYSTEM, core=core, status=status, limit=100).items), as_json,
            ["id", "number", "status", "face_fen", "issue_on", "maturity_on"])
 
 
@@ -144,11 +145,12 @@ def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
 def holdings(party: str, all_: Annotated[bool, typer.Option("--all", help="include spent/settled")] = False,
              db: Db = None, user: As = None, as_json: Json = False) -> None:
     """A party's voucher fragments (with --as: only those in that user's scope, as the API shows them)."""
-    from lianrong.vouchers import service as vouchers
+    from lianrong.platform.context import SYSTEM
+    from lianrong.vouchers import queries
 
     ctx = context(db)
-    actor = actor_of(ctx, user) if user else None
-    show(vouchers.holdings(ctx, party=party, include_closed=all_, actor=actor), as_json,
+    viewer = actor_of(ctx, user) if user else SYSTEM
+    show(list(queries.holdings(ctx, viewer=viewer, party=party, include_closed=all_, limit=None).items), as_json,
            ["id", "number", "tier", "amount_fen", "status", "maturity_on"])
 
 

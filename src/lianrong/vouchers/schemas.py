@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
+    ConfigDict,
     Field,
 )
 
-from lianrong.api.schemas import Day, Fen, Id, Input, Output, Page, PartyRef, text
+from lianrong.api.schemas import (
+    Day,
+    Fen,
+    Id,
+    Input,
+    Output,
+    Page,
+    PartyRef,
+    VoucherStatus,
+    text,
+)
 from lianrong.documents.schemas import TradeDocumentsRead
+from lianrong.vouchers.model import FragmentStatus as FragmentStatusEnum
+
+FragmentStatus = Literal[tuple(FragmentStatusEnum)]  # type: ignore[valid-type]  # the vouchers' own vocabulary
 
 
 class InvoiceAllocation(Input):
@@ -45,7 +59,14 @@ class VoucherPrepared(Output):
     bank_id: str
 
 
-class VoucherRead(Output):
+class ReadModel(Output):
+    """A read model's answer: read from the feature's records by attribute (``queries``' frozen dataclasses),
+    exactly the fields declared."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+
+class VoucherRead(ReadModel):
     id: str
     number: str
     core_id: str
@@ -55,15 +76,28 @@ class VoucherRead(Output):
     face_fen: int
     issue_on: dt.date
     maturity_on: dt.date
-    status: str
+    status: VoucherStatus
+    requested_maturity: dt.date | None = None
+    maturity_official: bool
+    long_term_reason: str | None = None
+    bank_approved_by: str | None = None
+    prepared_by: str | None = None
+    approved_by: str | None = None
+    credit_line_id: str | None = None
+    seq: int
+    head_hash: str
+    hash_algorithm: str
+    created_at: dt.datetime
 
 
 class VoucherPage(Page[VoucherRead]):
     pass
 
 
-class VoucherInvoiceRead(Output):
+class VoucherInvoiceRead(ReadModel):
+    voucher_id: str
     invoice_id: str
+    core_id: str
     amount_fen: int
 
 
@@ -126,6 +160,13 @@ class FragmentRead(Output):
 
 
 class HoldingRead(FragmentRead):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    status: FragmentStatus
+    core_id: str
+    contract_id: str | None = None
+    financing_id: str | None = None
+    created_at: dt.datetime
     number: str
     maturity_on: dt.date
     issuer: str

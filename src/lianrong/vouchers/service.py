@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lianrong.adapters import jsoncodec
@@ -45,10 +45,8 @@ from lianrong.platform.common import (
     checked_idempotency_key,
     get_or_raise,
     lock_voucher,
-    paged,
     request_hash,
     resolve_party,
-    row_dict,
     run_idempotent,
     voucher_head,
 )
@@ -558,87 +556,3 @@ def _child_params(kids: list[dict[str, Any]], voucher: VoucherHead, parent_id: s
         out.update({f"id{i}": k["id"], f"holder{i}": k["holder_id"], f"amount{i}": k["amount_fen"],
                     f"tier{i}": k["tier"], f"contract{i}": k["contract_id"]})
     return out
-
-
-def get_voucher(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -> Result:
-    """One voucher with its invoices and leaf totals (only a voucher the actor has a part in, if given)."""
-    with ctx.uow(autocommit=True) as uow:
-        if actor is not None:
-            scope.check_voucher(uow, actor, voucher_id)
-        voucher = get_or_raise(uow, t.voucher, voucher_id, "voucher")
-        inv = [row_dict(r) for r in uow.conn.execute(select(t.voucher_invoice).where(
-            t.voucher_invoice.c.voucher_id == voucher_id))]
-        by_status = {r.status: r.total for r in uow.conn.execute(
-            select(t.fragment.c.status, func.sum(t.fragment.c.amount_fen).label("total"))
-            .where(t.fragment.c.voucher_id == voucher_id).group_by(t.fragment.c.status))}
-        return {**row_dict(voucher), "invoices": inv, "amounts_by_status": by_status}
-
-
-def _vouchers_query(uow: UnitOfWork, *, actor: Actor | None, core: str | None, bank: str | None,
-                    status: str | None) -> Any:
-    stmt = select(t.voucher).order_by(t.voucher.c.created_at.desc(), t.voucher.c.id)
-    if actor is not None and (limit_to := scope.voucher_filter(uow, actor)) is not None:
-        stmt = stmt.where(limit_to)
-    if core:
-        stmt = stmt.where(t.voucher.c.core_id == resolve_party(uow, core).id)
-    if bank:
-        stmt = stmt.where(t.voucher.c.bank_id == resolve_party(uow, bank).id)
-    if status:
-        stmt = stmt.where(t.voucher.c.status == status)
-    return stmt
-
-
-def _voucher_row(row: Any) -> Result:
-    return row_dict(row, drop=("warnings",))
-
-
-def list_vouchers(ctx: Context, *, core: str | None = None, status: str | None = None,
-                  limit: int = 100, offset: int = 0, actor: Actor | None = None,
-                  bank: str | None = None) -> list[Result]:
-    """Vouchers, newest first, filterable by core enterprise, bank and status (the actor's only, if given)."""
-    with ctx.uow(readonly=True) as uow:
-        stmt = _vouchers_query(uow, actor=actor, core=core, bank=bank, status=status)
-        return [_voucher_row(r) for r in uow.conn.execute(stmt.limit(limit).offset(offset))]
-
-
-def page_vouchers(ctx: Context, *, actor: Actor, core: str | None = None, bank: str | None = None,
-                  status: str | None = None, limit: int = 50, offset: int = 0) -> Result:
-    """One page of the vouchers the actor may see, with the total: ``{items, total, limit, offset}``."""
-    with ctx.uow(readonly=True) as uow:
-        stmt = _vouchers_query(uow, actor=actor, core=core, bank=bank, status=status)
-        return paged(uow, stmt, limit=limit, offset=offset, convert=_voucher_row)
-
-
-def _holdings_query(uow: UnitOfWork, *, party: str | None, include_closed: bool, actor: Actor | None) -> Any:
-    holder = resolve_party(uow, party).id if party is not None else None
-    if actor is not None:
-        where = scope.holdings_filter(uow, actor, holder)
-    elif holder is not None:
-        where = t.fragment.c.holder_id == holder
-    else:
-        where = t.fragment.c.id.is_not(None)
-    stmt = (select(t.fragment, t.voucher.c.number, t.voucher.c.maturity_on, t.voucher.c.core_id.label("issuer"))
-            .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-            .where(where).order_by(t.voucher.c.maturity_on, t.fragment.c.id))
-    if not include_closed:
-        stmt = stmt.where(t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
-    return stmt
-
-
-def holdings(ctx: Context, *, party: str, include_closed: bool = False, actor: Actor | None = None) -> list[Result]:
-    """A party's fragments with voucher number, maturity and status (with an actor: those in its scope,
-    ``scope.holdings_filter``)."""
-    with ctx.uow(readonly=True) as uow:
-        stmt = _holdings_query(uow, party=party, include_closed=include_closed, actor=actor)
-        return [row_dict(r) for r in uow.conn.execute(stmt)]
-
-
-def page_holdings(ctx: Context, *, actor: Actor, party: str | None, include_closed: bool = False, limit: int = 50,
-                  offset: int = 0) -> Result:
-    """One page of a party's fragments as far as they are in the actor's scope. With no party: the actor's
-    own holdings, or for the district and chain offices, who hold nothing, every fragment."""
-    with ctx.uow(autocommit=True) as uow:
-        if party is None and not scope.sees_everything(uow, actor):
-            party = actor.party_id
-        stmt = _holdings_query(uow, party=party, include_closed=include_closed, actor=actor)
-        return paged(uow, stmt, limit=limit, offset=offset)

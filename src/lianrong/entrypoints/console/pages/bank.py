@@ -50,8 +50,9 @@ def _unavailable(ui: UI) -> Response:
 
 
 def _term_approvals(ui: UI) -> list[dict[str, Any]]:
-    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=VoucherStatus.PENDING)
-    return [r for r in rows if r["bank_id"] == ui.party_id and r.get("long_term_reason") and not r.get("bank_approved_by")]
+    rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, bank=ui.party_id, status=VoucherStatus.PENDING,
+                                    limit=200).items
+    return [r for r in rows if r.long_term_reason and not r.bank_approved_by]
 
 
 def _onboarding_ctx(ui: UI, form: Form | None = None, ledger_form: Form | None = None) -> dict[str, Any]:
@@ -177,8 +178,8 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
     def voucher_list(status: str = "", ui: UI = Depends(page)) -> Response:
         statuses = tuple(s for s in VoucherStatus if s != VoucherStatus.REJECTED)
         status = status if status in statuses else ""
-        rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=status or None)
-        return ui.render("shared/vouchers.html", vouchers=[r for r in rows if r["bank_id"] == ui.party_id],
+        rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, bank=ui.party_id, status=status or None, limit=200)
+        return ui.render("shared/vouchers.html", vouchers=rows.items,
                          status=status, statuses=statuses, base="/bank/vouchers")
 
     @router.get("/bank/splits")
@@ -189,7 +190,7 @@ def register(router: APIRouter, deps: Deps) -> None:  # noqa: C901 - one route t
 
     @router.get("/bank/vouchers/{voucher_id}")
     def voucher_page(voucher_id: str, ui: UI = Depends(page)) -> Response:
-        detail = voucher_queries.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
+        detail = voucher_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
         return ui.render("shared/voucher.html", d=detail, back="/bank/vouchers")
 
     # --- core enterprises (核定为数字供应链核心企业) and their financing parameters ---

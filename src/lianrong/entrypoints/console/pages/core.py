@@ -157,8 +157,9 @@ def _allocation(form: Form, invoices: dict[str, dict[str, Any]]) -> dict[str, An
 
 
 def _pending_ctx(ui: UI) -> dict[str, Any]:
-    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=VoucherStatus.PENDING, core_only=True)
-    return {"pending": rows, "forms": {r["id"]: ui.blank() for r in rows}}
+    rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, core=ui.party_id, status=VoucherStatus.PENDING,
+                                    limit=200).items
+    return {"pending": rows, "forms": {r.id: ui.blank() for r in rows}}
 
 
 def register(router: APIRouter, deps: Deps) -> None:
@@ -169,7 +170,7 @@ def register(router: APIRouter, deps: Deps) -> None:
     def core_home(ui: UI = Depends(page)) -> Response:
         summary = reporting_queries.party_summary(ui.ctx, actor=ui.actor)
         months = voucher_queries.payables(ui.ctx, actor=ui.actor)
-        recent = voucher_queries.vouchers(ui.ctx, actor=ui.actor, core_only=True, limit=6)
+        recent = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, core=ui.party_id, limit=6).items
         return ui.render("core/home.html", summary=summary, recent=recent,
                          chart=charts.payables(ui, months))
 
@@ -289,7 +290,7 @@ def register(router: APIRouter, deps: Deps) -> None:
                 form.fail(None, exc)
         ctx = _pending_ctx(ui)
         ctx["forms"][voucher_id] = form
-        row = next((r for r in ctx["pending"] if r["id"] == voucher_id), None)
+        row = next((r for r in ctx["pending"] if r.id == voucher_id), None)
         if ui.is_htmx and row is not None:
             return ui.render("core/_pending_card.html", v=row, form=form)
         return ui.render("core/pending.html", http_status=422, **ctx)
@@ -305,13 +306,13 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.get("/core/vouchers")
     def voucher_list(status: str = "", ui: UI = Depends(page)) -> Response:
         status = status if status in VOUCHER_STATUSES else ""
-        rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=status or None, core_only=True)
-        return ui.render("shared/vouchers.html", vouchers=rows, status=status, statuses=VOUCHER_STATUSES,
+        rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, core=ui.party_id, status=status or None, limit=200)
+        return ui.render("shared/vouchers.html", vouchers=rows.items, status=status, statuses=VOUCHER_STATUSES,
                          base="/core/vouchers")
 
     @router.get("/core/vouchers/{voucher_id}")
     def voucher_page(voucher_id: str, ui: UI = Depends(page)) -> Response:
-        detail = voucher_queries.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
+        detail = voucher_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
         return ui.render("shared/voucher.html", d=detail, back="/core/vouchers")
 
     @router.get("/core/payables")

@@ -47,13 +47,13 @@ def register(router: APIRouter, deps: Deps) -> None:
     @router.get("/overview/vouchers")
     def vouchers(status: str = "", ui: UI = Depends(page)) -> Response:
         status = status if status in STATUSES else ""
-        rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=status or None, limit=500)
-        return ui.render("shared/vouchers.html", vouchers=rows, status=status, statuses=STATUSES,
+        rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, status=status or None, limit=500)
+        return ui.render("shared/vouchers.html", vouchers=rows.items, status=status, statuses=STATUSES,
                          base="/overview/vouchers")
 
     @router.get("/overview/vouchers/{voucher_id}")
     def voucher(voucher_id: str, ui: UI = Depends(page)) -> Response:
-        detail = voucher_queries.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
+        detail = voucher_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
         return ui.render("shared/voucher.html", d=detail, back="/overview/vouchers")
 
     @router.get("/overview/splits")

@@ -92,10 +92,10 @@ def register(router: APIRouter, deps: Deps) -> None:
 
     @router.get("/supplier")
     def holdings(all: int = 0, ui: UI = Depends(page)) -> Response:  # noqa: A002
-        rows = voucher_queries.holdings(ui.ctx, actor=ui.actor, include_closed=bool(all))
-        active = [r for r in rows if r["status"] == FragmentStatus.ACTIVE and not r["bank_holds"]]
+        rows = voucher_queries.my_holdings(ui.ctx, viewer=ui.actor, include_closed=bool(all))
+        active = [r for r in rows if r.status == FragmentStatus.ACTIVE and not r.bank_holds]
         return ui.render("supplier/holdings.html", rows=rows, show_all=bool(all),
-                         held_fen=sum(r["amount_fen"] for r in active), held_count=len(active),
+                         held_fen=sum(r.amount_fen for r in active), held_count=len(active),
                          export=True)
 
     @router.get("/supplier/financings")
