@@ -74,17 +74,19 @@ def key_or_new(key: str | None) -> str:
     return key or f"cli-{uuid.uuid4()}"
 
 
-def _plain(data: Any) -> Any:
-    """A read model's records (frozen dataclasses) as the dicts the tables and JSON print."""
+def plain(data: Any) -> Any:
+    """A read model's records (frozen dataclasses) as the JSON-friendly dicts the tables and JSON print."""
+    from lianrong.platform.common import jsonable
+
     if dataclasses.is_dataclass(data) and not isinstance(data, type):
-        return dataclasses.asdict(data)
+        return jsonable(dataclasses.asdict(data))
     if isinstance(data, (list, tuple)) and any(dataclasses.is_dataclass(x) for x in data):
-        return [_plain(x) for x in data]
+        return [plain(x) for x in data]
     return data
 
 
 def show(data: Any, as_json: bool, cols: list[str] | None = None) -> None:
-    data = _plain(data)
+    data = plain(data)
     if as_json or not isinstance(data, (dict, list)):
         out.print_json(json.dumps(data, ensure_ascii=False, default=str))
         return

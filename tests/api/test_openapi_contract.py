@@ -99,5 +99,5 @@ def test_the_banks_approval_of_a_long_term_answers_the_vouchers_status(aw):
     r = aw.as_("bank_ap").post(f"/vouchers/{v['id']}/bank-approve")
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["id"] == v["id"] and body["status"] == "pending" and body["bank_approved_by"]
+    assert body["id"] == v.id and body["status"] == "pending" and body["bank_approved_by"]
     assert aw.as_("core_ap").post(f"/vouchers/{v['id']}/approve").json()["status"] == "active"

@@ -166,7 +166,7 @@ def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(w
                      role="admin", idempotency_key=key())
     admin = parties.actor_for(ctx, f"core-admin-{world.base}")
     v = vouchers.prepare(ctx, **prepare_args(world, 100_00, actor=admin), idempotency_key=key())
-    refuses(ctx, "approval.same_user", vouchers.approve, ctx, actor=admin, voucher_id=v["id"], idempotency_key=key())
+    refuses(ctx, "approval.same_user", vouchers.approve, ctx, actor=admin, voucher_id=v.id, idempotency_key=key())
     # a replayed idempotency key with another body
     k = key()
     vouchers.transfer(ctx, actor=s1, fragment_id=rest, parts=[{"recipient": world.ids["s2"], "amount_fen": 100_00}],

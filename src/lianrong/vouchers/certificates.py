@@ -29,8 +29,8 @@ from lianrong.platform import scope
 from lianrong.platform.common import get_or_raise
 from lianrong.platform.context import BEIJING, Actor, Context
 from lianrong.vouchers import model as v
-from lianrong.vouchers.model import VoucherStatus
 from lianrong.vouchers.lineage import path_to_root
+from lianrong.vouchers.model import VoucherStatus
 
 __all__ = [
     "VERIFY_PREFIX",

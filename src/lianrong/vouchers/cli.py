@@ -23,6 +23,7 @@ from lianrong.cli import (
     key_or_new,
     out,
     parse_date,
+    plain,
     progress,
     show,
 )
@@ -57,9 +58,8 @@ def voucher_prepare(bank: str, supplier: str, contract: str, amount: Annotated[s
                               idempotency_key=key_or_new(key))
     show(result, as_json)
     if not as_json:  # each warning in words: a rolled maturity names both dates
-        requested = result.get("requested_maturity") or result["maturity_on"]
-        maturity_on = parse_date(result["maturity_on"])
-        for w in explain_warnings(result["warnings"], requested=parse_date(requested), maturity=maturity_on):
+        for w in explain_warnings(list(result.warnings), requested=result.requested_maturity or result.maturity_on,
+                                  maturity=result.maturity_on):
             out.print(Text(f"warning {w['code']}: {w['message_zh']} / {w['message_en']}"), soft_wrap=True)
 
 
@@ -112,9 +112,10 @@ def voucher_list(core: Optional[str] = None, status: Optional[str] = None, db: D
 @command
 def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
     """Show a voucher and its whole fragment tree."""
+    from lianrong.platform.context import SYSTEM
     from lianrong.vouchers import lineage
 
-    data = lineage.voucher_tree(context(db), voucher_id=voucher)
+    data = plain(lineage.voucher_tree(context(db), viewer=SYSTEM, voucher_id=voucher))
     if as_json:
         show(data, True)
         return
@@ -177,9 +178,10 @@ def transfer(fragment: str, to: Annotated[list[str], typer.Option(help="RECIPIEN
 @command
 def lineage_cmd(fragment: str, db: Db = None, as_json: Json = False) -> None:
     """Print the path from the issuing trade to a fragment (穿透): tiers, holders, documents."""
+    from lianrong.platform.context import SYSTEM
     from lianrong.vouchers import lineage
 
-    data = lineage.lineage(context(db), fragment_id=fragment)
+    data = plain(lineage.lineage(context(db), viewer=SYSTEM, fragment_id=fragment))
     if as_json:
         show(data, True)
         return
@@ -190,7 +192,7 @@ def lineage_cmd(fragment: str, db: Db = None, as_json: Json = False) -> None:
     for step in data["path"]:
         out.print(Text(f"  └ tier {step['tier']}: {step['holder_name']} holds {format_yuan(step['amount_fen'])} "
                        f"[{step['status']}]  {step['id']}"))
-        trade = step.get("trade")
+        trade = step["trade"]
         if trade:
             c = trade["contract"]
             invoices = ", ".join((i["code"] or "") + i["number"] for i in trade["invoices"]) or "—"

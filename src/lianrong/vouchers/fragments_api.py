@@ -38,7 +38,7 @@ def holdings(ctx: Ctx, actor: CurrentActor, page: Paging, holder: PartyQuery = N
 @router.get("/{fragment_id}/lineage", response_model=LineageRead)
 def fragment_lineage(fragment_id: IdParam, ctx: Ctx, actor: CurrentActor) -> dict:
     """The path from the issuing trade to a fragment: tiers, holders and the documents of each step."""
-    return lineage.lineage(ctx, actor=actor, fragment_id=fragment_id)
+    return lineage.lineage(ctx, viewer=actor, fragment_id=fragment_id)
 
 
 @router.post("/{fragment_id}/transfer", response_model=TransferRead)

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 from lianrong.kernel import errors
 from lianrong.kernel.money import check_fen
@@ -91,7 +92,7 @@ FRAGMENT_TRANSITIONS: Mapping[tuple[FragmentStatus, FragmentAction], FragmentSta
     (FragmentStatus.FINANCED, FragmentAction.DEFAULT): FragmentStatus.OVERDUE,
 })
 
-_TABLES: Mapping[str, Mapping[tuple[str, str], str]] = MappingProxyType({
+_TABLES: Mapping[str, Mapping[tuple[Any, Any], str]] = MappingProxyType({
     "voucher": VOUCHER_TRANSITIONS, "fragment": FRAGMENT_TRANSITIONS})
 
 

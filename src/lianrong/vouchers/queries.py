@@ -22,6 +22,7 @@ from lianrong.platform.scope import check_visible
 from lianrong.vouchers import lineage as lineage_service
 from lianrong.vouchers import model as v
 from lianrong.vouchers.model import FragmentStatus, VoucherStatus
+from lianrong.vouchers.records import Voucher, voucher_values
 
 
 def issue_options(ctx: Context, *, actor: Actor) -> Result:
@@ -68,33 +69,6 @@ class VoucherInvoice:
     amount_fen: int
     number: str  # the invoice's code and number, as printed
     invoice_fen: int  # the invoice's whole amount
-
-
-@dataclass(frozen=True, slots=True)
-class Voucher:
-    """A voucher's record (its issuance warnings aside)."""
-
-    id: str
-    number: str
-    core_id: str
-    bank_id: str
-    supplier_id: str
-    contract_id: str
-    face_fen: int
-    issue_on: dt.date
-    requested_maturity: dt.date | None
-    maturity_on: dt.date
-    maturity_official: bool
-    status: VoucherStatus
-    long_term_reason: str | None
-    bank_approved_by: str | None
-    prepared_by: str | None
-    approved_by: str | None
-    credit_line_id: str | None
-    seq: int
-    head_hash: str
-    hash_algorithm: str
-    created_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,14 +122,6 @@ class Holding:
     can_move: bool  # the viewer may transfer or finance it now
 
 
-_VOUCHER_FIELDS = tuple(f.name for f in fields(Voucher))
-
-
-def _voucher_values(row: Any) -> dict[str, Any]:
-    m = row._mapping
-    return {**{k: m[k] for k in _VOUCHER_FIELDS}, "status": VoucherStatus(m["status"])}
-
-
 def _vouchers_query(uow: UnitOfWork, *, viewer: Actor, core: str | None, bank: str | None,
                     status: str | None) -> Any:
     stmt = select(t.voucher).order_by(t.voucher.c.created_at.desc(), t.voucher.c.id)
@@ -189,7 +155,7 @@ def _summaries(ctx: Context, uow: UnitOfWork, rows: list[Any]) -> list[VoucherSu
     inv = _invoices_of(uow, [r.id for r in rows])
     today = ctx.clock.today()
     return [VoucherSummary(
-        **_voucher_values(r), core_name=names.get(r.core_id), supplier_name=names.get(r.supplier_id),
+        **voucher_values(r), core_name=names.get(r.core_id), supplier_name=names.get(r.supplier_id),
         bank_name=names.get(r.bank_id), prepared_by_name=users.get(r.prepared_by),
         approved_by_name=users.get(r.approved_by), invoices=tuple(inv.get(r.id, ())),
         days_left=(r.maturity_on - today).days) for r in rows]
@@ -225,9 +191,8 @@ def voucher(ctx: Context, *, viewer: Actor, voucher_id: str) -> VoucherDetail:
 
 def voucher_detail(ctx: Context, *, viewer: Actor, voucher_id: str) -> Result:
     """One voucher's page for its issuer, bank or an overseer: the voucher, its tree, operations, payments."""
-    check_visible(ctx, actor=viewer, kind="voucher", ref=voucher_id)
+    tree = lineage_service.voucher_tree(ctx, viewer=viewer, voucher_id=voucher_id)  # the whole tree's scope first
     vo = voucher(ctx, viewer=viewer, voucher_id=voucher_id)
-    tree = lineage_service.voucher_tree(ctx, voucher_id=voucher_id)
     with ctx.uow(readonly=True) as uow:
         ops = uow.conn.execute(select(t.voucher_op.c.seq, t.voucher_op.c.op, t.voucher_op.c.actor_id,
                                       t.voucher_op.c.at, t.voucher_op.c.hash)
@@ -237,7 +202,7 @@ def voucher_detail(ctx: Context, *, viewer: Actor, voucher_id: str) -> Result:
         names = party_names(uow, [p.payee_id for p in pays])
         users = user_names(uow, [o.actor_id for o in ops])
     return {
-        "voucher": vo, "invoices": vo.invoices, "tree": tree["nodes"], "fragments": tree["fragments"],
+        "voucher": vo, "invoices": vo.invoices, "tree": tree.nodes, "fragments": tree.fragments,
         "ops": [{"seq": o.seq, "op": o.op, "actor": users.get(o.actor_id, o.actor_id), "at": o.at, "hash": o.hash}
                 for o in ops],
         "instructions": [{**row_dict(p), "payee_name": names.get(p.payee_id)} for p in pays],
@@ -366,8 +331,7 @@ def my_holdings(ctx: Context, *, viewer: Actor, include_closed: bool = False) ->
 
 def fragment_detail(ctx: Context, *, actor: Actor, fragment_id: str) -> Result:
     """A fragment the actor holds or held, with its lineage back to the issuing trade."""
-    check_visible(ctx, actor=actor, kind="fragment", ref=fragment_id)
-    path = lineage_service.lineage(ctx, fragment_id=fragment_id)
+    path = lineage_service.lineage(ctx, viewer=actor, fragment_id=fragment_id)  # not found outside the scope
     with ctx.uow(readonly=True) as uow:
         f = uow.conn.execute(select(t.fragment).where(t.fragment.c.id == fragment_id)).one()
         vo = uow.conn.execute(select(t.voucher).where(t.voucher.c.id == f.voucher_id)).one()
@@ -384,7 +348,7 @@ def fragment_detail(ctx: Context, *, actor: Actor, fragment_id: str) -> Result:
     return {"fragment": {**row_dict(f), "holder_name": names.get(f.holder_id)},
             "voucher": {**row_dict(vo, drop=("warnings",)), "core_name": names.get(vo.core_id),
                         "bank_name": names.get(vo.bank_id)},
-            "path": path["path"], "children": [{**row_dict(c), "holder_name": names.get(c.holder_id)} for c in children],
+            "path": path.path, "children": [{**row_dict(c), "holder_name": names.get(c.holder_id)} for c in children],
             "financing": fin, "days_left": (vo.maturity_on - today).days,
             "can_move": f.status == v.ACTIVE and f.holder_id == actor.party_id and vo.maturity_on > today
             and vo.status == VoucherStatus.ACTIVE}

@@ -27,6 +27,13 @@ from lianrong.vouchers.model import FragmentStatus as FragmentStatusEnum
 FragmentStatus = Literal[tuple(FragmentStatusEnum)]  # type: ignore[valid-type]  # the vouchers' own vocabulary
 
 
+class ReadModel(Output):
+    """A read model's answer: read from the feature's records by attribute (``queries``' frozen dataclasses),
+    exactly the fields declared."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+
 class InvoiceAllocation(Input):
     invoice_id: Id
     amount_fen: Fen
@@ -42,10 +49,10 @@ class VoucherCreate(Input):
     long_term_reason: text(500) | None = Field(None, description="why a term over six months (77号)")
 
 
-class VoucherPrepared(Output):
+class VoucherPrepared(ReadModel):
     id: str
     number: str
-    status: str
+    status: VoucherStatus
     face_fen: int
     issue_on: dt.date
     maturity_on: dt.date
@@ -57,13 +64,6 @@ class VoucherPrepared(Output):
     core_id: str
     supplier_id: str
     bank_id: str
-
-
-class ReadModel(Output):
-    """A read model's answer: read from the feature's records by attribute (``queries``' frozen dataclasses),
-    exactly the fields declared."""
-
-    model_config = ConfigDict(from_attributes=True, extra="ignore")
 
 
 class VoucherRead(ReadModel):
@@ -107,10 +107,10 @@ class VoucherDetail(VoucherRead):
     amounts_by_status: dict[str, int]
 
 
-class VoucherIssued(Output):
+class VoucherIssued(ReadModel):
     id: str
     number: str
-    status: str
+    status: VoucherStatus
     root_fragment_id: str
     holder_id: str
     face_fen: int
@@ -121,9 +121,9 @@ class VoucherRejectCreate(Input):
     reason: text(500)
 
 
-class VoucherStateRead(Output):
+class VoucherStateRead(ReadModel):
     id: str
-    status: str | None = None
+    status: VoucherStatus | None = None
     bank_approved_by: str | None = None
 
 
@@ -135,7 +135,7 @@ class FragmentNode(Output):
     holder_name: str
     amount_fen: int
     tier: int
-    status: str
+    status: FragmentStatus
 
 
 class VoucherTree(Output):
@@ -156,13 +156,12 @@ class FragmentRead(Output):
     holder_id: str
     amount_fen: int
     tier: int
-    status: str
+    status: FragmentStatus
 
 
 class HoldingRead(FragmentRead):
     model_config = ConfigDict(from_attributes=True, extra="ignore")
 
-    status: FragmentStatus
     core_id: str
     contract_id: str | None = None
     financing_id: str | None = None
@@ -211,7 +210,7 @@ class LineageVoucher(Output):
     face_fen: int
     issue_on: dt.date
     maturity_on: dt.date
-    status: str
+    status: VoucherStatus
 
 
 class LineageStep(Output):
@@ -221,7 +220,7 @@ class LineageStep(Output):
     holder_name: str
     amount_fen: int
     tier: int
-    status: str
+    status: FragmentStatus
     contract_id: str | None = None
     trade: TradeDocumentsRead | None = None
 

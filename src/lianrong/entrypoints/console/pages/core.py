@@ -263,7 +263,7 @@ def register(router: APIRouter, deps: Deps) -> None:
                                      amount_fen=amount, maturity_on=maturity,  # type: ignore[arg-type]
                                      long_term_reason=reason, idempotency_key=form.get("idempotency_key"))
                 return ui.done("/core/vouchers/pending", N_("Voucher %(number)s prepared; it waits for approval."),
-                               number=r["number"])
+                               number=r.number)
             except LianRongError as exc:
                 form.fail(None, exc)
         return ui.form_error("core/issue.html", "core/_issue_form.html", **_issue_ctx(ui, form, options))
@@ -281,7 +281,7 @@ def register(router: APIRouter, deps: Deps) -> None:
                     r = vouchers.approve(ui.ctx, actor=ui.actor, voucher_id=voucher_id,
                                          idempotency_key=form.get("idempotency_key"))
                     return ui.done(f"/core/vouchers/{voucher_id}", N_("Voucher %(number)s approved and issued."),
-                                   number=r["number"])
+                                   number=r.number)
                 vouchers.reject(ui.ctx, actor=ui.actor, voucher_id=voucher_id, reason=reason,
                                 idempotency_key=form.get("idempotency_key"))
                 return ui.done("/core/vouchers/pending", N_("The voucher was rejected; its invoices are free again."),
