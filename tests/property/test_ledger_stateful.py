@@ -564,7 +564,7 @@ class LedgerMachine(RuleBasedStateMachine):
         prepared = w.prepare(amount, maturity=maturity_asked)
         r = vouchers.approve(self.ctx, actor=w.user("core", "approver"), voucher_id=prepared.id,
                              idempotency_key=key())
-        note(f"issue {r['id']} face {amount} maturity {r['maturity_on']} root {r['root_fragment_id']}")
+        note(f"issue {r.id} face {amount} maturity {r.maturity_on} root {r.root_fragment_id}")
         maturity = r.maturity_on
         assert self.today + dt.timedelta(days=days) <= maturity <= self.today + dt.timedelta(days=days + 14)
         assert r.holder_id == self.id["s1"] and r.face_fen == amount
