@@ -22,7 +22,9 @@ from pydantic import (
 
 from lianrong.financing.model import REGISTRATION_NO_MAX, REGISTRATION_NO_MIN
 from lianrong.kernel.money import MAX_FEN
-from lianrong.vouchers.model import VoucherStatus as VoucherStatusEnum
+from lianrong.vouchers.model import (
+    VoucherStatus as VoucherStatus,  # the vouchers' own vocabulary
+)
 
 #: ids (``vch_01…``) and party references (an id or a 统一社会信用代码)
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -81,9 +83,6 @@ PartyKind = Literal["enterprise", "bank", "district", "chain_office", "guarantor
 
 
 Role = Literal["operator", "approver", "viewer", "admin"]
-
-
-VoucherStatus = Literal[tuple(VoucherStatusEnum)]  # type: ignore[valid-type]  # the vouchers' own vocabulary
 
 
 FinancingStatus = Literal["applied", "approved", "rejected", "disbursed", "repaid", "overdue"]

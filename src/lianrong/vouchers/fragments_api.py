@@ -36,7 +36,7 @@ def holdings(ctx: Ctx, actor: CurrentActor, page: Paging, holder: PartyQuery = N
 
 
 @router.get("/{fragment_id}/lineage", response_model=LineageRead)
-def fragment_lineage(fragment_id: IdParam, ctx: Ctx, actor: CurrentActor) -> dict:
+def fragment_lineage(fragment_id: IdParam, ctx: Ctx, actor: CurrentActor) -> lineage.Lineage:
     """The path from the issuing trade to a fragment: tiers, holders and the documents of each step."""
     return lineage.lineage(ctx, viewer=actor, fragment_id=fragment_id)
 

@@ -151,6 +151,7 @@ def lineage(ctx: Context, *, viewer: Actor, fragment_id: str, with_documents: bo
                     trades[r.contract_id] = trade_documents(uow, r.contract_id)
                 trade = trades[r.contract_id]
             steps.append(_step(r, trade))
+        assert v is not None  # a fragment's voucher
         voucher = LineageVoucher(id=v[0], number=v[1], core_id=v[2], core_name=v[3], face_fen=v[4],
                                  issue_on=raw.date(v[5]), maturity_on=raw.date(v[6]),
                                  status=VoucherStatus(v[7]))

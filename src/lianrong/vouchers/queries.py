@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -18,7 +18,6 @@ from lianrong.platform import scope
 from lianrong.platform.common import Page, Result, get_or_raise, resolve_party, row_dict
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import party_names, user_names
-from lianrong.platform.scope import check_visible
 from lianrong.vouchers import lineage as lineage_service
 from lianrong.vouchers import model as v
 from lianrong.vouchers.model import FragmentStatus, VoucherStatus
@@ -149,7 +148,7 @@ def _invoices_of(uow: UnitOfWork, voucher_ids: list[str]) -> dict[str, list[Vouc
     return out
 
 
-def _summaries(ctx: Context, uow: UnitOfWork, rows: list[Any]) -> list[VoucherSummary]:
+def _summaries(ctx: Context, uow: UnitOfWork, rows: Sequence[Any]) -> list[VoucherSummary]:
     names = party_names(uow, [x for r in rows for x in (r.core_id, r.supplier_id, r.bank_id)])
     users = user_names(uow, [x for r in rows for x in (r.prepared_by, r.approved_by)])
     inv = _invoices_of(uow, [r.id for r in rows])
@@ -267,7 +266,7 @@ def _holdings_query(uow: UnitOfWork, *, party: str | None, include_closed: bool,
     return stmt
 
 
-def _holding_rows(ctx: Context, uow: UnitOfWork, viewer: Actor, rows: list[Any], *,
+def _holding_rows(ctx: Context, uow: UnitOfWork, viewer: Actor, rows: Sequence[Any], *,
                   bank_holds: bool = False) -> list[Holding]:
     names = party_names(uow, [x for r in rows for x in (r.issuer, r.holder_id)])
     fin_ids = sorted({r.financing_id for r in rows if r.financing_id})

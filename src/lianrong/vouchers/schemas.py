@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     ConfigDict,
@@ -22,9 +22,7 @@ from lianrong.api.schemas import (
     text,
 )
 from lianrong.documents.schemas import TradeDocumentsRead
-from lianrong.vouchers.model import FragmentStatus as FragmentStatusEnum
-
-FragmentStatus = Literal[tuple(FragmentStatusEnum)]  # type: ignore[valid-type]  # the vouchers' own vocabulary
+from lianrong.vouchers.model import FragmentStatus
 
 
 class ReadModel(Output):
