@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import (
     ConfigDict,
     Field,
+    PlainSerializer,
 )
 
 from lianrong.api.schemas import (
@@ -23,6 +24,9 @@ from lianrong.api.schemas import (
 )
 from lianrong.documents.schemas import TradeDocumentsRead
 from lianrong.vouchers.model import FragmentStatus
+
+#: a recorded moment, answered as Python writes it (``2026-11-26T02:00:00+00:00``), as the API always has
+Timestamp = Annotated[dt.datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json")]
 
 
 class ReadModel(Output):
@@ -85,7 +89,7 @@ class VoucherRead(ReadModel):
     seq: int
     head_hash: str
     hash_algorithm: str
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class VoucherPage(Page[VoucherRead]):
@@ -134,6 +138,9 @@ class FragmentNode(Output):
     amount_fen: int
     tier: int
     status: FragmentStatus
+    contract_id: str | None = None
+    financing_id: str | None = None
+    created_at: Timestamp
 
 
 class VoucherTree(Output):
@@ -163,7 +170,7 @@ class HoldingRead(FragmentRead):
     core_id: str
     contract_id: str | None = None
     financing_id: str | None = None
-    created_at: dt.datetime
+    created_at: Timestamp
     number: str
     maturity_on: dt.date
     issuer: str
@@ -220,6 +227,7 @@ class LineageStep(Output):
     tier: int
     status: FragmentStatus
     contract_id: str | None = None
+    created_at: Timestamp
     trade: TradeDocumentsRead | None = None
 
 
