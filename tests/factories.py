@@ -155,7 +155,7 @@ class World:
     # --- engine steps ---
 
     def prepare(self, amount_fen: int, *, maturity: dt.date = dt.date(2027, 3, 15), invoice: str | None = None,
-                reason: str | None = None) -> dict[str, Any]:
+                reason: str | None = None) -> Any:
         """Prepare (not approve) a voucher from the core to s1."""
         inv = invoice or self.invoice(amount_fen)
         return vouchers.prepare(self.ctx, actor=self.user("core"), bank=self.ids["bank"], supplier=self.ids["s1"],
@@ -166,8 +166,8 @@ class World:
     def issue(self, amount_fen: int, *, maturity: dt.date = dt.date(2027, 3, 15)) -> str:
         """Issue a voucher to s1; returns the root fragment id."""
         v = self.prepare(amount_fen, maturity=maturity)
-        r = vouchers.approve(self.ctx, actor=self.user("core", "approver"), voucher_id=v["id"], idempotency_key=key())
-        return r["root_fragment_id"]
+        r = vouchers.approve(self.ctx, actor=self.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
+        return r.root_fragment_id
 
     def transfer(self, fragment: str, sender: str, parts: list[tuple[str, int]]) -> dict[str, Any]:
         """Split ``fragment`` held by ``sender`` to recipients."""

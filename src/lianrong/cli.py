@@ -76,17 +76,18 @@ def key_or_new(key: str | None) -> str:
     return key or f"cli-{uuid.uuid4()}"
 
 
-def _plain(data: Any) -> Any:
-    """A read model's typed records (frozen dataclasses, pages of them) as the plain values shown."""
+def plain(data: Any) -> Any:
+    """A read model's records (frozen dataclasses) as the JSON-friendly dicts the tables and JSON print."""
+
     if dataclasses.is_dataclass(data) and not isinstance(data, type):
-        return jsonable({f.name: _plain(getattr(data, f.name)) for f in dataclasses.fields(data)})
-    if isinstance(data, list) and data and dataclasses.is_dataclass(data[0]):
-        return [_plain(x) for x in data]
+        return jsonable(dataclasses.asdict(data))
+    if isinstance(data, (list, tuple)) and any(dataclasses.is_dataclass(x) for x in data):
+        return [plain(x) for x in data]
     return data
 
 
 def show(data: Any, as_json: bool, cols: list[str] | None = None) -> None:
-    data = _plain(data)
+    data = plain(data)
     if as_json or not isinstance(data, (dict, list)):
         out.print_json(json.dumps(data, ensure_ascii=False, default=str))
         return

@@ -74,8 +74,8 @@ def test_a_tier_two_holder_sees_the_issuing_trade_s_documents_through_lineage(fr
     tier2 = aw.as_("tier2_op")
     assert tier2.get(f"/attachments/{sha}").status_code == 404  # s2 holds nothing of that trade yet
     v = w.prepare(1_000_00)
-    root = vouchers.approve(aw.ctx, actor=w.user("core", "approver"), voucher_id=v["id"],
-                            idempotency_key=key())["root_fragment_id"]
+    root = vouchers.approve(aw.ctx, actor=w.user("core", "approver"), voucher_id=v.id,
+                            idempotency_key=key()).root_fragment_id
     assert tier2.get(f"/attachments/{sha}").status_code == 404  # issued, but to s1 only
     kid = w.child(w.transfer(root, "s1", [("s2", 400_00)]), "s2")
     lineage = tier2.get(f"/fragments/{kid}/lineage").json()

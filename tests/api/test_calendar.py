@@ -47,7 +47,7 @@ def test_the_district_administrator_loads_official_days_over_the_api(fresh_api_w
     body = r.json()
     assert (body["rows"], body["inserted"], body["unchanged"], body["first"], body["last"]) == \
         (9, 9, 0, "2027-02-06", "2027-02-21")
-    assert body["vouchers"] == [{"id": rolled["id"], "number": rolled["number"], "status": "pending",
+    assert body["vouchers"] == [{"id": rolled.id, "number": rolled.number, "status": "pending",
                                  "requested_maturity": "2027-02-06", "maturity_on": "2027-02-08",
                                  "would_be": "2027-02-15"}]
     again = aw.as_("district_admin").post("/calendar/days", **_csv(SPRING)).json()
@@ -101,7 +101,7 @@ def test_the_district_console_page_loads_and_shows_official_days(fresh_api_world
     assert shown.count('data-testid="row-calendar-day"') == 9
     assert 'data-date="2027-02-21" data-kind="workday"' in shown and "调休上班" in shown
     change = re.search(r'<tr data-testid="row-maturity-change" data-id="([^"]+)">(.*?)</tr>', shown)
-    assert change and change.group(1) == rolled["id"] and "2027-02-15" in change.group(2), shown
+    assert change and change.group(1) == rolled.id and "2027-02-15" in change.group(2), shown
     assert "新增9天" in shown  # the one-time message
 
     admin.cookies.set("lr_lang", "en")

@@ -16,6 +16,7 @@ from commands import LIANRONG, clean_env
 from fastapi.testclient import TestClient
 
 from lianrong.entrypoints.api.app import create_app
+from lianrong.platform.context import SYSTEM
 from lianrong.vouchers import audit, lineage, splits
 
 pytestmark = pytest.mark.slow  # a voucher 1,300 levels deep is built once per database
@@ -43,7 +44,7 @@ def deep(module_api_copy) -> Iterator[Deep]:
     root = current = w.issue(FACE)
     for _ in range(DEPTH):
         current = w.child(w.transfer(current, "s1", [("s2", 1)]), "s1")
-    voucher = lineage.lineage(w.ctx, fragment_id=root, with_documents=False)["voucher"]["id"]
+    voucher = lineage.lineage(w.ctx, viewer=SYSTEM, fragment_id=root, with_documents=False).voucher.id
     with aw.client:
         yield Deep(aw=aw, url=url, voucher=voucher, root=root, leaf=current)
     w.ctx.engine.dispose()
@@ -107,8 +108,8 @@ def test_the_cli_prints_the_tree_of_a_voucher_1300_levels_deep(deep, tmp_path):
 
 def test_lineage_the_split_report_and_the_audit_hold_at_that_depth(deep):
     ctx = deep.aw.ctx
-    path = lineage.lineage(ctx, fragment_id=deep.leaf, with_documents=False)["path"]
-    assert len(path) == DEPTH + 1 and path[0]["id"] == deep.root
+    path = lineage.lineage(ctx, viewer=SYSTEM, fragment_id=deep.leaf, with_documents=False).path
+    assert len(path) == DEPTH + 1 and path[0].id == deep.root
     report = splits.split_report(ctx, actor=deep.aw.actor("district"), voucher_id=deep.voucher)
     assert report["items"][0]["depth"] == DEPTH
     assert audit.verify(ctx)["ok"]

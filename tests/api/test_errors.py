@@ -6,7 +6,7 @@ import pytest
 from api.harness import Api
 from fastapi.testclient import TestClient
 
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import queries as voucher_queries
 
 BODY = {"code", "message_zh", "message_en", "details"}
 
@@ -97,7 +97,7 @@ def test_an_unexpected_failure_is_a_500_internal_that_leaks_nothing(api_world, m
     def broken(*args, **kwargs):
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr(vouchers, "page_vouchers", broken)
+    monkeypatch.setattr(voucher_queries, "vouchers", broken)
     client = TestClient(api_world.client.app, raise_server_exceptions=False)
     r = Api(client, api_world.tokens["district"]).get("/vouchers")
     body = _error(r, 500, "internal")

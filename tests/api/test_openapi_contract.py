@@ -96,8 +96,8 @@ def test_the_service_refuses_registration_numbers_outside_the_documented_limits(
 def test_the_banks_approval_of_a_long_term_answers_the_vouchers_status(aw):
     w = aw.world
     v = w.prepare(1_000_00, maturity=dt.date(2027, 6, 15), reason="蛋鸡育成期长")
-    r = aw.as_("bank_ap").post(f"/vouchers/{v['id']}/bank-approve")
+    r = aw.as_("bank_ap").post(f"/vouchers/{v.id}/bank-approve")
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["id"] == v["id"] and body["status"] == "pending" and body["bank_approved_by"]
-    assert aw.as_("core_ap").post(f"/vouchers/{v['id']}/approve").json()["status"] == "active"
+    assert body["id"] == v.id and body["status"] == "pending" and body["bank_approved_by"]
+    assert aw.as_("core_ap").post(f"/vouchers/{v.id}/approve").json()["status"] == "active"

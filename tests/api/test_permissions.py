@@ -50,12 +50,12 @@ def _base(aw: ApiWorld) -> dict[str, Any]:
 
 def _issued(aw: ApiWorld) -> dict[str, Any]:
     v = aw.world.prepare(1_000_00)
-    r = vouchers.approve(aw.ctx, actor=aw.world.user("core", "approver"), voucher_id=v["id"], idempotency_key=key())
-    return {**_base(aw), "voucher": v["id"], "root": r["root_fragment_id"]}
+    r = vouchers.approve(aw.ctx, actor=aw.world.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
+    return {**_base(aw), "voucher": v.id, "root": r.root_fragment_id}
 
 
 def _pending(aw: ApiWorld) -> dict[str, Any]:
-    return {**_base(aw), "voucher": aw.world.prepare(1_000_00)["id"]}
+    return {**_base(aw), "voucher": aw.world.prepare(1_000_00).id}
 
 
 def _invoice(aw: ApiWorld) -> dict[str, Any]:

@@ -39,13 +39,13 @@ def test_calendar_load_upserts_reports_and_refuses_a_bad_file_whole(world, db_ur
     first = run("calendar", "load", str(schedule), "--db", db_url)
     assert first.returncode == 0, first.stderr
     assert "9 days from 2027-02-06 to 2027-02-21: 9 new" in first.stdout, first.stdout
-    line = next(x for x in first.stdout.splitlines() if early["id"] in x)
+    line = next(x for x in first.stdout.splitlines() if early.id in x)
     assert "2027-02-06" in line and "2027-02-08" in line and "2027-02-15" in line, first.stdout
-    assert row(world.ctx, t.voucher, early["id"]).maturity_on == dt.date(2027, 2, 8)
+    assert row(world.ctx, t.voucher, early.id).maturity_on == dt.date(2027, 2, 8)
 
     again = json.loads(run("calendar", "load", str(schedule), "--db", db_url, "--json").stdout)
     assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 9)
-    assert [v["id"] for v in again["vouchers"]] == [early["id"]]
+    assert [v["id"] for v in again["vouchers"]] == [early.id]
 
     listed = json.loads(run("calendar", "list", "--year", "2027", "--db", db_url, "--json").stdout)
     assert len(listed) == 9 and listed[-1] == {"day": "2027-02-21", "kind": "workday", "workday": True,

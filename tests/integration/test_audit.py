@@ -22,13 +22,13 @@ def healthy(world) -> dict:
     """Two vouchers, a split chain and a financed part; one invoice keeps headroom."""
     inv = world.invoice(2000_00)
     v = world.prepare(1000_00, invoice=inv)
-    root = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v["id"],
-                            idempotency_key=key())["root_fragment_id"]
+    root = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v.id,
+                            idempotency_key=key()).root_fragment_id
     r1 = world.transfer(root, "s1", [("s2", 400_00)])
     r2 = world.transfer(world.child(r1, "s2"), "s2", [("s3", 150_00)])
     d = world.finance([world.child(r2, "s3")], "s3")
     world.issue(500_00)
-    return {"voucher": v["id"], "invoice": inv, "root": root, "leaf": world.child(r1, "s1"),
+    return {"voucher": v.id, "invoice": inv, "root": root, "leaf": world.child(r1, "s1"),
             "financed": world.child(r2, "s3"), "financing": d["id"]}
 
 

@@ -20,7 +20,9 @@ from lianrong.financing import service as financing
 from lianrong.kernel import errors
 from lianrong.kernel.money import parse_yuan
 from lianrong.parties import service as parties
+from lianrong.platform.context import SYSTEM
 from lianrong.settlement import payments
+from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
 
 MATURITY = dt.date(2027, 3, 15)
@@ -164,7 +166,7 @@ def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(w
                      role="admin", idempotency_key=key())
     admin = parties.actor_for(ctx, f"core-admin-{world.base}")
     v = vouchers.prepare(ctx, **prepare_args(world, 100_00, actor=admin), idempotency_key=key())
-    refuses(ctx, "approval.same_user", vouchers.approve, ctx, actor=admin, voucher_id=v["id"], idempotency_key=key())
+    refuses(ctx, "approval.same_user", vouchers.approve, ctx, actor=admin, voucher_id=v.id, idempotency_key=key())
     # a replayed idempotency key with another body
     k = key()
     vouchers.transfer(ctx, actor=s1, fragment_id=rest, parts=[{"recipient": world.ids["s2"], "amount_fen": 100_00}],
@@ -172,8 +174,8 @@ def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(w
     refuses(ctx, "idempotency.conflict", vouchers.transfer, ctx, actor=s1, fragment_id=rest,
             parts=[{"recipient": world.ids["s2"], "amount_fen": 200_00}], idempotency_key=k)
     # after maturity nothing moves or finances
-    leftover = vouchers.holdings(ctx, party=world.ids["s1"])
-    active = next(h["id"] for h in leftover if h["status"] == "active" and h["voucher_id"] == row_voucher(world, root))
+    leftover = voucher_queries.holdings(ctx, viewer=SYSTEM, party=world.ids["s1"], limit=None).items
+    active = next(h.id for h in leftover if h.status == "active" and h.voucher_id == row_voucher(world, root))
     world.ctx.clock.day = MATURITY
     refuses(ctx, "fragment.matured", move, active, "s1", "s2", 100_00)
     refuses(ctx, "fragment.matured", financing.apply, ctx, actor=s1, fragment_ids=[active], idempotency_key=key())

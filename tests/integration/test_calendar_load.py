@@ -93,21 +93,21 @@ def test_computed_maturities_stay_and_the_ones_that_would_roll_differently_are_r
                              idempotency_key=key())
     later = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 3, 15)),
                              idempotency_key=key())
-    assert early["maturity_on"] == "2027-02-08"
+    assert early.maturity_on == dt.date(2027, 2, 8)
     other_process = make_context(world.ctx.engine.url.render_as_string(hide_password=False))
     result = load(world, SPRING)
-    assert result["vouchers"] == [{"id": early["id"], "number": early["number"], "status": "pending",
+    assert result["vouchers"] == [{"id": early.id, "number": early.number, "status": "pending",
                                    "requested_maturity": "2027-02-06", "maturity_on": "2027-02-08",
                                    "would_be": "2027-02-15"}]
-    assert row(world.ctx, t.voucher, early["id"]).maturity_on == dt.date(2027, 2, 8)  # kept as it was
-    assert row(world.ctx, t.voucher, later["id"]).maturity_on == dt.date(2027, 3, 15)
-    assert [c["id"] for c in calendar.pending_changes(world.ctx)] == [early["id"]]
+    assert row(world.ctx, t.voucher, early.id).maturity_on == dt.date(2027, 2, 8)  # kept as it was
+    assert row(world.ctx, t.voucher, later.id).maturity_on == dt.date(2027, 3, 15)
+    assert [c["id"] for c in calendar.pending_changes(world.ctx)] == [early.id]
     # a voucher prepared now rolls past the official holiday, here and in a process started before the load
     for ctx in (world.ctx, other_process):
         v = vouchers.prepare(ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)), idempotency_key=key())
-        assert v["maturity_on"] == "2027-02-15" and "maturity_rolled_to_working_day" in v["warnings"]
+        assert v.maturity_on == dt.date(2027, 2, 15) and "maturity_rolled_to_working_day" in v.warnings
     # the second load reports the same voucher again (its maturity is still not where the calendar says)
-    assert [c["id"] for c in load(world, SPRING)["vouchers"]] == [early["id"]]
+    assert [c["id"] for c in load(world, SPRING)["vouchers"]] == [early.id]
 
 
 @pytest.mark.parametrize("kind", ["休", "holiday", "HOLIDAY", "班", "workday"])

@@ -13,7 +13,9 @@ from factories import key
 from ledger_asserts import refuses
 
 from lianrong.kernel.money import amount_in_words, format_yuan
+from lianrong.platform.context import SYSTEM
 from lianrong.vouchers import certificates
+from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
 
 FACE = 123_456_789_12
@@ -55,8 +57,8 @@ def test_certificate_is_an_a4_pdf_with_embedded_cjk_fonts(world):
 def test_certificate_data_shows_the_voucher_the_part_and_its_lineage(world):
     frags = chain(world)
     data = certificates.certificate_data(world.ctx, actor=world.user("s3"), fragment_id=frags["s3"])
-    v = vouchers.get_voucher(world.ctx, voucher_id=data["voucher"]["id"])
-    assert data["voucher"]["number"] == v["number"]
+    v = voucher_queries.voucher(world.ctx, viewer=SYSTEM, voucher_id=data["voucher"]["id"])
+    assert data["voucher"]["number"] == v.number
     assert data["fragment"]["amount_figures"] == "¥20,000.00"
     assert data["fragment"]["amount_words"] == "人民币贰万元整"
     assert data["voucher"]["face_figures"] == f"¥{format_yuan(FACE)}"
@@ -74,16 +76,16 @@ def test_certificate_data_shows_the_voucher_the_part_and_its_lineage(world):
     assert world.contracts[("s1", "s2")] in numbers and world.contracts[("s2", "s3")] in numbers
     assert len(data["trades"][0]["invoices"]) == 1 and data["trades"][0]["invoices"][0]["amount_fen"] == FACE
     # the verification string names the voucher's current chain head
-    assert data["verification"] == certificates.verification_string(v["id"], v["seq"], v["head_hash"])
+    assert data["verification"] == certificates.verification_string(v.id, v.seq, v.head_hash)
     parsed = certificates.parse_verification_string(data["verification"])
-    assert parsed == {"voucher_id": v["id"], "seq": v["seq"], "head_hash": v["head_hash"]}
+    assert parsed == {"voucher_id": v.id, "seq": v.seq, "head_hash": v.head_hash}
 
 
 def test_a_rolled_maturity_is_noted(world):
     # 2027-03-13 is a Saturday: the maturity rolls to Monday 2027-03-15
     v = world.prepare(1_000_00, maturity=dt.date(2027, 3, 13))
-    r = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v["id"], idempotency_key=key())
-    data = certificates.certificate_data(world.ctx, actor=world.user("s1"), fragment_id=r["root_fragment_id"])
+    r = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
+    data = certificates.certificate_data(world.ctx, actor=world.user("s1"), fragment_id=r.root_fragment_id)
     assert data["voucher"]["maturity_rolled"] and data["voucher"]["requested_maturity"] == "2027-03-13"
     assert data["voucher"]["maturity_on"] == "2027-03-15"
     assert any("顺延" in n and "rolled" in n for n in data["voucher"]["maturity_notes"])

@@ -44,10 +44,10 @@ def test_with_issuance_occupation_the_face_is_occupied_at_issue_and_released_at_
     core = world.ids["core"]
     v = world.prepare(1000_00)
     assert occupied(world.ctx, core) == 0  # a pending voucher occupies nothing
-    root = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v["id"],
-                            idempotency_key=key())["root_fragment_id"]
+    root = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v.id,
+                            idempotency_key=key()).root_fragment_id
     assert occupied(world.ctx, core) == 1000_00
-    assert row(world.ctx, t.voucher, v["id"]).credit_line_id
+    assert row(world.ctx, t.voucher, v.id).credit_line_id
     s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
     world.finance([s2], "s2")
     assert occupied(world.ctx, core) == 1000_00  # financing does not occupy again
@@ -85,7 +85,7 @@ def test_an_issue_over_the_line_is_refused_with_issuance_occupation(make_world):
     world.issue(700_00)
     v = world.prepare(300_01)
     refuses(world.ctx, "credit.exceeded", vouchers.approve, world.ctx, actor=world.user("core", "approver"),
-            voucher_id=v["id"], idempotency_key=key())
+            voucher_id=v.id, idempotency_key=key())
     world.issue(300_00)
     assert occupied(world.ctx, world.ids["core"]) == 1000_00
 

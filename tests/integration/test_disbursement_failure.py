@@ -9,7 +9,7 @@ from lianrong.financing import queries as financing_queries
 from lianrong.platform.context import SYSTEM
 from lianrong.settlement import payments
 from lianrong.vouchers import audit
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import queries as voucher_queries
 
 
 def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
@@ -28,8 +28,8 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
 
     assert financing_queries.financing_detail(w.ctx, actor=SYSTEM,
                                               financing_id=disbursed["id"]).financing["status"] == fin.FAILED
-    held = {h["id"]: h for h in vouchers.holdings(w.ctx, party=w.ids["s2"])}
-    assert held[part]["status"] == "active"
+    held = {h.id: h for h in voucher_queries.holdings(w.ctx, viewer=SYSTEM, party=w.ids["s2"], limit=None).items}
+    assert held[part].status == "active"
     assert credit_queries.lines(w.ctx, viewer=SYSTEM)[0].occupied_fen == 0
     assert audit.verify(w.ctx)["ok"]
     # the supplier can move or finance its part again

@@ -127,16 +127,16 @@ def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world)
                                 attachments=[img["sha256"], sha], idempotency_key=key())
     before = counts(world.ctx)["attachment"]
     v = world.prepare(1000_00, invoice=inv["id"])
-    root = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v["id"],
-                            idempotency_key=key())["root_fragment_id"]
+    root = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v.id,
+                            idempotency_key=key()).root_fragment_id
     s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
     f = world.finance([s2], "s2", disburse=False)
     docs = financing_queries.financing_detail(world.ctx, actor=SYSTEM, financing_id=f["id"]).documents
     issue_docs = next(d for d in docs if d["contract"]["id"] == c["id"])
     assert {(a["owner"], a["sha256"]) for a in issue_docs["attachments"]} == {
         ("contract", sha), ("invoice", img["sha256"]), ("invoice", sha)}
-    path = lineage.lineage(world.ctx, fragment_id=s2)["path"]
-    assert path[0]["trade"]["attachments"] == issue_docs["attachments"]
+    path = lineage.lineage(world.ctx, viewer=SYSTEM, fragment_id=s2).path
+    assert path[0].trade["attachments"] == issue_docs["attachments"]
     assert counts(world.ctx)["attachment"] == before  # reused, never uploaded again
 
 

@@ -103,7 +103,7 @@ def test_a_tier_one_supplier_must_be_onboarded_and_in_the_ledger(world):
     refuses(world.ctx, "onboarding.incomplete", vouchers.prepare, world.ctx, **prepare, idempotency_key=key())
     parties.onboard(world.ctx, actor=bank, bank=world.ids["bank"], party=world.ids["x"],
                     settlement_account="6222000033", ebanking=True, certificate="UK", idempotency_key=key())
-    assert vouchers.prepare(world.ctx, **prepare, idempotency_key=key())["status"] == "pending"
+    assert vouchers.prepare(world.ctx, **prepare, idempotency_key=key()).status == "pending"
 
 
 def test_only_a_designated_core_enterprise_issues(world):

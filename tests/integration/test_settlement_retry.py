@@ -13,7 +13,7 @@ from lianrong.platform.context import SYSTEM
 from lianrong.settlement import payments
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import queries as voucher_queries
 
 
 def test_retrying_an_overdue_voucher_after_funding_settles_it_and_keeps_the_default(db_url):
@@ -39,15 +39,15 @@ def test_retrying_an_overdue_voucher_after_funding_settles_it_and_keeps_the_defa
 
 def test_a_voucher_that_is_not_overdue_cannot_be_retried(world):
     world.issue(1_000_00)
-    active = vouchers.list_vouchers(world.ctx)[0]
+    active = voucher_queries.vouchers(world.ctx, viewer=SYSTEM).items[0]
     with pytest.raises(InvalidState):
-        payments.retry_failed(world.ctx, actor=world.user("bank", "approver"), voucher_id=active["id"],
+        payments.retry_failed(world.ctx, actor=world.user("bank", "approver"), voucher_id=active.id,
                               idempotency_key=key())
 
 
 def test_a_viewer_of_the_issuer_or_the_bank_retries_no_payment(world):
     world.issue(1_000_00)
-    voucher = vouchers.list_vouchers(world.ctx)[0]["id"]
+    voucher = voucher_queries.vouchers(world.ctx, viewer=SYSTEM).items[0].id
     for org in ("core", "bank"):
         parties.add_user(world.ctx, party=world.ids[org], username=f"{org}-viewer-{world.base}",
                          display_name="viewer", role="viewer", idempotency_key=key())

@@ -30,9 +30,10 @@ def item(out, voucher_id):
 
 
 def voucher_of(world, fragment):
+    from lianrong.platform.context import SYSTEM
     from lianrong.vouchers import lineage
 
-    return lineage.lineage(world.ctx, fragment_id=fragment, with_documents=False)["voucher"]["id"]
+    return lineage.lineage(world.ctx, viewer=SYSTEM, fragment_id=fragment, with_documents=False).voucher.id
 
 
 def test_each_voucher_is_measured_from_its_whole_tree(world):
@@ -120,7 +121,7 @@ def test_filters_by_core_bank_and_voucher(world):
     assert [i["voucher_id"] for i in report(world, voucher_id=vid)["items"]] == [vid]
     assert report(world, core=world.ids["s1"])["items"] == []  # an enterprise that issued nothing
     refuses(world.ctx, "voucher.not_found", report, world, voucher_id="vch_01NOSUCHVOUCHER000000000000")
-    pending = world.prepare(100_00)["id"]  # asked for by id: reported in any status
+    pending = world.prepare(100_00).id  # asked for by id: reported in any status
     (row,) = report(world, voucher_id=pending)["items"]
     assert (row["status"], row["fragments"], row["transfers"], row["findings"]) == ("pending", 0, 0, [])
     assert pending not in [i["voucher_id"] for i in report(world, include_closed=True)["items"]]

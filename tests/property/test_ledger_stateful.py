@@ -562,15 +562,15 @@ class LedgerMachine(RuleBasedStateMachine):
                          "issue by a defaulted core")
             return
         prepared = w.prepare(amount, maturity=maturity_asked)
-        r = vouchers.approve(self.ctx, actor=w.user("core", "approver"), voucher_id=prepared["id"],
+        r = vouchers.approve(self.ctx, actor=w.user("core", "approver"), voucher_id=prepared.id,
                              idempotency_key=key())
-        note(f"issue {r['id']} face {amount} maturity {r['maturity_on']} root {r['root_fragment_id']}")
-        maturity = dt.date.fromisoformat(r["maturity_on"])
+        note(f"issue {r.id} face {amount} maturity {r.maturity_on} root {r.root_fragment_id}")
+        maturity = r.maturity_on
         assert self.today + dt.timedelta(days=days) <= maturity <= self.today + dt.timedelta(days=days + 14)
-        assert r["holder_id"] == self.id["s1"] and r["face_fen"] == amount
-        self.vouchers[r["id"]] = MVoucher(r["id"], amount, maturity)
-        root = r["root_fragment_id"]
-        self.frags[root] = MFrag(root, r["id"], None, self.id["s1"], amount, 1)
+        assert r.holder_id == self.id["s1"] and r.face_fen == amount
+        self.vouchers[r.id] = MVoucher(r.id, amount, maturity)
+        root = r.root_fragment_id
+        self.frags[root] = MFrag(root, r.id, None, self.id["s1"], amount, 1)
 
     def _valid_transfer(self, data: st.DataObject, *, whole: bool) -> None:
         f = data.draw(st.sampled_from(self.splittable()), label="fragment")

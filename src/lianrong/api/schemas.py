@@ -92,9 +92,6 @@ def values_of(vocabulary: type[StrEnum]) -> Any:
     return Literal[tuple(member.value for member in vocabulary)]
 
 
-VoucherStatus = Literal["pending", "active", "settled", "overdue", "rejected"]
-
-
 
 
 class Input(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
@@ -195,12 +195,12 @@ def _issue(d: _Demo, name: str, core: str, supplier: str, contract: str, invoice
     v = vouchers.prepare(ctx, actor=_actor(ctx, op), bank=d.ids["bank"], supplier=d.ids[supplier], contract_id=contract,
                          invoices=[{"invoice_id": invoice, "amount_fen": amount}], amount_fen=amount,
                          maturity_on=maturity, idempotency_key=k(f"prepare:{name}"))
-    d.ids[f"voucher:{name}"] = v["id"]
+    d.ids[f"voucher:{name}"] = v.id
     if ap:
-        issued = vouchers.approve(ctx, actor=_actor(ctx, ap), voucher_id=v["id"], idempotency_key=k(f"approve:{name}"))
-        d.ids[f"root:{name}"] = issued["root_fragment_id"]
-        return issued
-    return v
+        issued = vouchers.approve(ctx, actor=_actor(ctx, ap), voucher_id=v.id, idempotency_key=k(f"approve:{name}"))
+        d.ids[f"root:{name}"] = issued.root_fragment_id
+        return asdict(issued)
+    return asdict(v)
 
 
 def _move(d: _Demo, name: str, user: str, fragment: str, parts: list[tuple[str, int]]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from lianrong.parties import queries as party_queries
 from lianrong.reporting import charts, overview
 from lianrong.reporting import queries as reporting_queries
 from lianrong.vouchers import queries as voucher_queries
+from lianrong.vouchers.model import VoucherStatus
 from lianrong.web.console import console_router, require_kind
 from lianrong.web.render import UI, Form
 
@@ -24,9 +25,9 @@ QUEUE = ("applied", "approved")
 
 def term_approvals(ui: UI) -> list[Any]:
     """The bank's vouchers waiting for it to approve a term over six months."""
-    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status="pending")
-    return [r for r in rows if r["bank_id"] == ui.party_id and r.get("long_term_reason")
-            and not r.get("bank_approved_by")]
+    rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, bank=ui.party_id, status=VoucherStatus.PENDING,
+                                    limit=200).items
+    return [r for r in rows if r.long_term_reason and not r.bank_approved_by]
 
 
 def bank_home_ctx(ui: UI, forms: dict[str, Form] | None = None) -> dict[str, Any]:
@@ -35,7 +36,7 @@ def bank_home_ctx(ui: UI, forms: dict[str, Form] | None = None) -> dict[str, Any
     cores = party_queries.bank_cores(ui.ctx, actor=ui.actor)
     terms = term_approvals(ui)
     return {"cores": cores, "terms": terms,
-            "term_forms": {v["id"]: ui.blank() for v in terms} | (forms or {}),
+            "term_forms": {v.id: ui.blank() for v in terms} | (forms or {}),
             "queue": financing_queries.financings(ui.ctx, actor=ui.actor, status=QUEUE, bank_only=True),
             "chart": charts.credit_usage(ui, cores)}
 
@@ -44,7 +45,7 @@ def bank_home_ctx(ui: UI, forms: dict[str, Form] | None = None) -> dict[str, Any
 def core_home(ui: UI = Depends(require_kind("core"))) -> Response:
     summary = reporting_queries.party_summary(ui.ctx, actor=ui.actor)
     months = voucher_queries.payables(ui.ctx, actor=ui.actor)
-    recent = voucher_queries.vouchers(ui.ctx, actor=ui.actor, core_only=True, limit=6)
+    recent = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, core=ui.party_id, limit=6).items
     return ui.render("core/home.html", summary=summary, recent=recent, chart=charts.payables(ui, months))
 
 

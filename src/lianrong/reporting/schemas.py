@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lianrong.api.schemas import Output, Page, SplitFindingCode, VoucherStatus
+from lianrong.api.schemas import Output, Page, SplitFindingCode
+from lianrong.vouchers.model import VoucherStatus
 
 
 class SplitFinding(Output):

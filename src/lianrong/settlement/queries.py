@@ -6,7 +6,7 @@ import datetime as dt
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from lianrong.platform.common import Result, resolve_party
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import as_date
 from lianrong.platform.pages import Page
+from lianrong.vouchers.model import VoucherStatus
 from lianrong.vouchers.queries import vouchers
 
 
@@ -157,7 +158,7 @@ def export_instructions(ctx: Context, *, viewer: Actor, fmt: str, value_on: dt.d
 
 def overdue(ctx: Context, *, actor: Actor) -> Result:
     """Overdue vouchers and financings the actor may see, with what is still unpaid."""
-    vs = vouchers(ctx, actor=actor, status="overdue", limit=100_000)
+    vs = [asdict(x) for x in vouchers(ctx, viewer=actor, status=VoucherStatus.OVERDUE, limit=100_000).items]
     fs = financings(ctx, actor=actor, status="overdue")
     ids = [x["id"] for x in vs]
     unpaid: dict[str, int] = defaultdict(int)

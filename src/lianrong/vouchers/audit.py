@@ -24,6 +24,7 @@ from lianrong.platform.common import jsonable
 from lianrong.platform.context import Actor, Context
 from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import invariants as inv
+from lianrong.vouchers.model import VoucherStatus
 
 FORMAT = "lianrong-ledger-export"
 
@@ -62,7 +63,7 @@ def _records(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
         alloc = defaultdict(int)
         for r in conn.execute(select(t.voucher_invoice.c.invoice_id, func.sum(t.voucher_invoice.c.amount_fen))
                               .join(t.voucher, t.voucher.c.id == t.voucher_invoice.c.voucher_id)
-                              .where(t.voucher.c.status != "rejected").group_by(t.voucher_invoice.c.invoice_id)):
+                              .where(t.voucher.c.status != VoucherStatus.REJECTED).group_by(t.voucher_invoice.c.invoice_id)):
             alloc[r[0]] = int(r[1])
         for r in conn.execute(select(t.invoice.c.id, t.invoice.c.amount_fen, t.invoice.c.allocated_fen)):
             yield "invoice", {"id": r.id, "amount_fen": r.amount_fen, "allocated_fen": r.allocated_fen,
@@ -74,7 +75,7 @@ def _records(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
                               .group_by(t.financing.c.credit_line_id)):
             uses[r[0]] += int(r[1])
         for r in conn.execute(select(t.voucher.c.credit_line_id, func.sum(t.voucher.c.face_fen))
-                              .where(t.voucher.c.status.in_(("active", "overdue")),
+                              .where(t.voucher.c.status.in_((VoucherStatus.ACTIVE, VoucherStatus.OVERDUE)),
                                      t.voucher.c.credit_line_id.is_not(None))
                               .group_by(t.voucher.c.credit_line_id)):
             uses[r[0]] += int(r[1])

@@ -30,6 +30,7 @@ from lianrong.platform.common import get_or_raise
 from lianrong.platform.context import BEIJING, Actor, Context
 from lianrong.vouchers import model as v
 from lianrong.vouchers.lineage import path_to_root
+from lianrong.vouchers.model import VoucherStatus
 
 __all__ = [
     "VERIFY_PREFIX",
@@ -50,8 +51,9 @@ _FRAGMENT_STATUS_EN = {
     v.SETTLED: "Paid at maturity", v.OVERDUE: "Overdue",
 }
 _VOUCHER_STATUS = {
-    "pending": ("待复核", "Pending approval"), "active": ("有效", "Active"), "settled": ("已兑付", "Settled"),
-    "overdue": ("逾期", "Overdue"), "rejected": ("已拒绝", "Rejected"),
+    VoucherStatus.PENDING: ("待复核", "Pending approval"), VoucherStatus.ACTIVE: ("有效", "Active"),
+    VoucherStatus.SETTLED: ("已兑付", "Settled"), VoucherStatus.OVERDUE: ("逾期", "Overdue"),
+    VoucherStatus.REJECTED: ("已拒绝", "Rejected"),
 }
 _FINANCING_STATUS_ZH = {
     "applied": "已申请", "approved": "已审批", "rejected": "已拒绝", "disbursed": "已放款", "repaid": "已还款",

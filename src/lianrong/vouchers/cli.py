@@ -23,6 +23,7 @@ from lianrong.cli import (
     key_or_new,
     out,
     parse_date,
+    plain,
     progress,
     show,
 )
@@ -57,9 +58,8 @@ def voucher_prepare(bank: str, supplier: str, contract: str, amount: Annotated[s
                               idempotency_key=key_or_new(key))
     show(result, as_json)
     if not as_json:  # each warning in words: a rolled maturity names both dates
-        requested = result.get("requested_maturity") or result["maturity_on"]
-        maturity_on = parse_date(result["maturity_on"])
-        for w in explain_warnings(result["warnings"], requested=parse_date(requested), maturity=maturity_on):
+        for w in explain_warnings(list(result.warnings), requested=result.requested_maturity or result.maturity_on,
+                                  maturity=result.maturity_on):
             out.print(Text(f"warning {w['code']}: {w['message_zh']} / {w['message_en']}"), soft_wrap=True)
 
 
@@ -101,9 +101,10 @@ def voucher_reject(voucher: str, reason: Annotated[str, typer.Option("--reason",
 @command
 def voucher_list(core: Optional[str] = None, status: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
     """List vouchers."""
-    from lianrong.vouchers import service as vouchers
+    from lianrong.platform.context import SYSTEM
+    from lianrong.vouchers import queries
 
-    show(vouchers.list_vouchers(context(db), core=core, status=status), as_json,
+    show(list(queries.vouchers(context(db), viewer=SYSTEM, core=core, status=status, limit=100).items), as_json,
            ["id", "number", "status", "face_fen", "issue_on", "maturity_on"])
 
 
@@ -111,9 +112,10 @@ def voucher_list(core: Optional[str] = None, status: Optional[str] = None, db: D
 @command
 def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
     """Show a voucher and its whole fragment tree."""
+    from lianrong.platform.context import SYSTEM
     from lianrong.vouchers import lineage
 
-    data = lineage.voucher_tree(context(db), voucher_id=voucher)
+    data = plain(lineage.voucher_tree(context(db), viewer=SYSTEM, voucher_id=voucher))
     if as_json:
         show(data, True)
         return
@@ -144,11 +146,12 @@ def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
 def holdings(party: str, all_: Annotated[bool, typer.Option("--all", help="include spent/settled")] = False,
              db: Db = None, user: As = None, as_json: Json = False) -> None:
     """A party's voucher fragments (with --as: only those in that user's scope, as the API shows them)."""
-    from lianrong.vouchers import service as vouchers
+    from lianrong.platform.context import SYSTEM
+    from lianrong.vouchers import queries
 
     ctx = context(db)
-    actor = actor_of(ctx, user) if user else None
-    show(vouchers.holdings(ctx, party=party, include_closed=all_, actor=actor), as_json,
+    viewer = actor_of(ctx, user) if user else SYSTEM
+    show(list(queries.holdings(ctx, viewer=viewer, party=party, include_closed=all_, limit=None).items), as_json,
            ["id", "number", "tier", "amount_fen", "status", "maturity_on"])
 
 
@@ -175,9 +178,10 @@ def transfer(fragment: str, to: Annotated[list[str], typer.Option(help="RECIPIEN
 @command
 def lineage_cmd(fragment: str, db: Db = None, as_json: Json = False) -> None:
     """Print the path from the issuing trade to a fragment (穿透): tiers, holders, documents."""
+    from lianrong.platform.context import SYSTEM
     from lianrong.vouchers import lineage
 
-    data = lineage.lineage(context(db), fragment_id=fragment)
+    data = plain(lineage.lineage(context(db), viewer=SYSTEM, fragment_id=fragment))
     if as_json:
         show(data, True)
         return
@@ -188,7 +192,7 @@ def lineage_cmd(fragment: str, db: Db = None, as_json: Json = False) -> None:
     for step in data["path"]:
         out.print(Text(f"  └ tier {step['tier']}: {step['holder_name']} holds {format_yuan(step['amount_fen'])} "
                        f"[{step['status']}]  {step['id']}"))
-        trade = step.get("trade")
+        trade = step["trade"]
         if trade:
             c = trade["contract"]
             invoices = ", ".join((i["code"] or "") + i["number"] for i in trade["invoices"]) or "—"

@@ -22,6 +22,7 @@ from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import exports as voucher_exports
 from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
+from lianrong.vouchers.model import FragmentStatus, VoucherStatus
 from lianrong.vouchers.schemas import TransferCreate, VoucherCreate, VoucherRejectCreate
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
 from lianrong.web.i18n import N_
@@ -34,9 +35,9 @@ supplier = require_kind("supplier")
 bank = require_kind("bank")
 overseer = require_kind("overseer")
 
-CORE_STATUSES = ("pending", "active", "settled", "overdue", "rejected")
-BANK_STATUSES = ("pending", "active", "settled", "overdue")
-OVERVIEW_STATUSES = ("pending", "active", "settled", "overdue", "rejected")
+CORE_STATUSES = tuple(VoucherStatus)
+BANK_STATUSES = tuple(s for s in VoucherStatus if s != VoucherStatus.REJECTED)
+OVERVIEW_STATUSES = tuple(VoucherStatus)
 #: invoice rows the prepare form offers at most (the service takes up to 100; more is a file import's job)
 MAX_INVOICES = 20
 _INVOICE_FIELD = re.compile(r"(?:invoice|allocation)_([0-9]{1,3})")
@@ -144,8 +145,9 @@ def _allocation(form: Form, invoices: dict[str, dict[str, Any]]) -> dict[str, An
 
 
 def _pending_ctx(ui: UI) -> dict[str, Any]:
-    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status="pending", core_only=True)
-    return {"pending": rows, "forms": {r["id"]: ui.blank() for r in rows}}
+    rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, core=ui.party_id, status=VoucherStatus.PENDING,
+                                    limit=200).items
+    return {"pending": rows, "forms": {r.id: ui.blank() for r in rows}}
 
 
 @router.get("/core/vouchers/new")
@@ -189,7 +191,7 @@ def prepare(posted: Posted = Depends(post("core"))) -> Response:
                              amount_fen=body.amount_fen, maturity_on=body.maturity_on,
                              long_term_reason=body.long_term_reason, idempotency_key=form.get("idempotency_key"))
         return ui.done("/core/vouchers/pending", N_("Voucher %(number)s prepared; it waits for approval."),
-                       number=r["number"])
+                       number=r.number)
 
     return submit(form, action, lambda: ui.form_error("core/issue.html", "core/_issue_form.html",
                                                       **_issue_ctx(ui, form, options)))
@@ -204,7 +206,7 @@ def _decide(ui: UI, form: Form, voucher_id: str, action: Any) -> Response:
     def refused() -> Response:
         ctx = _pending_ctx(ui)
         ctx["forms"][voucher_id] = form
-        row = next((r for r in ctx["pending"] if r["id"] == voucher_id), None)
+        row = next((r for r in ctx["pending"] if r.id == voucher_id), None)
         if ui.is_htmx and row is not None:
             return ui.render("core/_pending_card.html", v=row, form=form)
         return ui.render("core/pending.html", http_status=422, **ctx)
@@ -221,7 +223,7 @@ def approve(voucher_id: str, posted: Posted = Depends(post("core"))) -> Response
         r = vouchers.approve(ui.ctx, actor=ui.actor, voucher_id=voucher_id,
                              idempotency_key=form.get("idempotency_key"))
         return ui.done(f"/core/vouchers/{voucher_id}", N_("Voucher %(number)s approved and issued."),
-                       number=r["number"])
+                       number=r.number)
 
     return _decide(ui, form, voucher_id, action)
 
@@ -245,14 +247,14 @@ def reject(voucher_id: str, posted: Posted = Depends(post("core"))) -> Response:
 @router.get("/core/vouchers")
 def core_vouchers(status: str = "", ui: UI = Depends(core)) -> Response:
     status = status if status in CORE_STATUSES else ""
-    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=status or None, core_only=True)
-    return ui.render("shared/vouchers.html", vouchers=rows, status=status, statuses=CORE_STATUSES,
+    rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, core=ui.party_id, status=status or None, limit=200)
+    return ui.render("shared/vouchers.html", vouchers=rows.items, status=status, statuses=CORE_STATUSES,
                      base="/core/vouchers")
 
 
 @router.get("/core/vouchers/{voucher_id}")
 def core_voucher(voucher_id: str, ui: UI = Depends(core)) -> Response:
-    detail = voucher_queries.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
+    detail = voucher_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
     return ui.render("shared/voucher.html", d=detail, back="/core/vouchers")
 
 
@@ -310,10 +312,10 @@ def _remainder(form: Form, amount_fen: int, *, quiet: bool = False) -> dict[str,
 
 @router.get("/supplier")
 def holdings(all: int = 0, ui: UI = Depends(supplier)) -> Response:  # noqa: A002
-    rows = voucher_queries.holdings(ui.ctx, actor=ui.actor, include_closed=bool(all))
-    active = [r for r in rows if r["status"] == "active" and not r["bank_holds"]]
+    rows = voucher_queries.my_holdings(ui.ctx, viewer=ui.actor, include_closed=bool(all))
+    active = [r for r in rows if r.status == FragmentStatus.ACTIVE and not r.bank_holds]
     return ui.render("supplier/holdings.html", rows=rows, show_all=bool(all),
-                     held_fen=sum(r["amount_fen"] for r in active), held_count=len(active), export=True)
+                     held_fen=sum(r.amount_fen for r in active), held_count=len(active), export=True)
 
 
 @router.get("/supplier/holdings.xlsx")
@@ -394,8 +396,8 @@ def approve_term(voucher_id: str, posted: Posted = Depends(post("bank"))) -> Res
 @router.get("/bank/vouchers")
 def bank_vouchers(status: str = "", ui: UI = Depends(bank)) -> Response:
     status = status if status in BANK_STATUSES else ""
-    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=status or None)
-    return ui.render("shared/vouchers.html", vouchers=[r for r in rows if r["bank_id"] == ui.party_id],
+    rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, bank=ui.party_id, status=status or None, limit=200)
+    return ui.render("shared/vouchers.html", vouchers=rows.items,
                      status=status, statuses=BANK_STATUSES, base="/bank/vouchers")
 
 
@@ -408,7 +410,7 @@ def bank_splits(flagged: str = "", ui: UI = Depends(bank)) -> Response:
 
 @router.get("/bank/vouchers/{voucher_id}")
 def bank_voucher(voucher_id: str, ui: UI = Depends(bank)) -> Response:
-    detail = voucher_queries.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
+    detail = voucher_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
     return ui.render("shared/voucher.html", d=detail, back="/bank/vouchers")
 
 
@@ -417,14 +419,14 @@ def bank_voucher(voucher_id: str, ui: UI = Depends(bank)) -> Response:
 @router.get("/overview/vouchers")
 def overview_vouchers(status: str = "", ui: UI = Depends(overseer)) -> Response:
     status = status if status in OVERVIEW_STATUSES else ""
-    rows = voucher_queries.vouchers(ui.ctx, actor=ui.actor, status=status or None, limit=500)
-    return ui.render("shared/vouchers.html", vouchers=rows, status=status, statuses=OVERVIEW_STATUSES,
+    rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, status=status or None, limit=500)
+    return ui.render("shared/vouchers.html", vouchers=rows.items, status=status, statuses=OVERVIEW_STATUSES,
                      base="/overview/vouchers")
 
 
 @router.get("/overview/vouchers/{voucher_id}")
 def overview_voucher(voucher_id: str, ui: UI = Depends(overseer)) -> Response:
-    detail = voucher_queries.voucher_detail(ui.ctx, actor=ui.actor, voucher_id=voucher_id)
+    detail = voucher_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
     return ui.render("shared/voucher.html", d=detail, back="/overview/vouchers")
 
 

@@ -12,7 +12,7 @@ from lianrong.api.deps import (
     WritingActor,
 )
 from lianrong.api.routing import ApiRouter
-from lianrong.vouchers import lineage
+from lianrong.vouchers import lineage, queries
 from lianrong.vouchers import service as vouchers
 from lianrong.vouchers.schemas import (
     HoldingPage,
@@ -26,18 +26,18 @@ router = ApiRouter(prefix="/fragments", tags=["fragments"])
 
 @router.get("", response_model=HoldingPage)
 def holdings(ctx: Ctx, actor: CurrentActor, page: Paging, holder: PartyQuery = None,
-             include_closed: bool = False) -> dict:
+             include_closed: bool = False) -> queries.Page[queries.Holding]:
     """``holder``'s fragments as far as they are in the caller's scope (a bank: those of the vouchers issued at
     it; an empty page when none is); without ``holder`` the caller's own, or for the district and chain
     offices every fragment."""
-    return vouchers.page_holdings(ctx, actor=actor, party=holder, include_closed=include_closed,
-                                  limit=page.limit, offset=page.offset)
+    return queries.holdings(ctx, viewer=actor, party=holder, include_closed=include_closed,
+                            limit=page.limit, offset=page.offset)
 
 
 @router.get("/{fragment_id}/lineage", response_model=LineageRead)
-def fragment_lineage(fragment_id: IdParam, ctx: Ctx, actor: CurrentActor) -> dict:
+def fragment_lineage(fragment_id: IdParam, ctx: Ctx, actor: CurrentActor) -> lineage.Lineage:
     """The path from the issuing trade to a fragment: tiers, holders and the documents of each step."""
-    return lineage.lineage(ctx, actor=actor, fragment_id=fragment_id)
+    return lineage.lineage(ctx, viewer=actor, fragment_id=fragment_id)
 
 
 @router.post("/{fragment_id}/transfer", response_model=TransferRead)

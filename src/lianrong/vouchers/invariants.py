@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lianrong.vouchers.model import FINANCED, FROZEN, SPENT
+from lianrong.vouchers.model import FINANCED, FROZEN, SPENT, VoucherStatus
 
 GENESIS = "0" * 64
 
@@ -73,7 +73,7 @@ def _check_tree(vid: str, face: Any, status: str, fragments: list[Mapping[str, A
             return Violation(2, f["id"], "fragment recorded twice", "凭据份额重复记录")
         ids.add(f["id"])
         children[f["parent_id"]].append(f)
-    if status in ("pending", "rejected"):
+    if status in (VoucherStatus.PENDING, VoucherStatus.REJECTED):
         if fragments:
             return Violation(1, vid, f"a {status} voucher has fragments", "未签发的凭据不应有份额")
         return None

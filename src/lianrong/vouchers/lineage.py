@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -12,8 +14,10 @@ from lianrong.adapters.db.raw import Raw
 from lianrong.documents.service import trade_documents_of
 from lianrong.kernel import errors
 from lianrong.platform import scope
-from lianrong.platform.common import Result, get_or_raise, row_dict
+from lianrong.platform.common import get_or_raise
 from lianrong.platform.context import Actor, Context
+from lianrong.vouchers.model import FragmentStatus, VoucherStatus
+from lianrong.vouchers.records import Voucher, voucher_values
 
 
 class PathStep(NamedTuple):
@@ -52,22 +56,86 @@ def path_to_root(conn: Any, fragment_id: str) -> list[PathStep]:
     return [PathStep(*r[:8], raw.timestamp(r[8]), *r[9:]) for r in raw.all(_PATH_SQL, {"f": fragment_id})]
 
 
-def _step(r: PathStep) -> dict[str, Any]:
-    return {"id": r.id, "parent_id": r.parent_id, "holder_id": r.holder_id, "amount_fen": r.amount_fen,
-            "tier": r.tier, "status": r.status, "contract_id": r.contract_id,
-            "created_at": r.created_at.isoformat(), "holder_name": r.holder_name}
+@dataclass(frozen=True, slots=True)
+class LineageVoucher:
+    """The voucher a lineage belongs to, with its issuer's name."""
+
+    id: str
+    number: str
+    core_id: str
+    core_name: str
+    face_fen: int
+    issue_on: dt.date
+    maturity_on: dt.date
+    status: VoucherStatus
 
 
-def lineage(ctx: Context, *, fragment_id: str, with_documents: bool = True, actor: Actor | None = None) -> Result:
-    """Path from the root to a fragment: tiers, holders, and the trade documents behind each step.
+@dataclass(frozen=True, slots=True)
+class LineageStep:
+    """One part on the way from the root: its holder and the trade that moved it there (``trade``, the
+    documents feature's record, when asked for and the step names a contract)."""
 
-    With an ``actor``, only a fragment it may see (``scope.check_fragment``); otherwise not found.
-    """
+    id: str
+    parent_id: str | None
+    holder_id: str
+    holder_name: str
+    amount_fen: int
+    tier: int
+    status: FragmentStatus
+    contract_id: str | None
+    created_at: dt.datetime
+    trade: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    """The path from the root to a fragment, root first."""
+
+    voucher: LineageVoucher
+    path: tuple[LineageStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TreeNode:
+    """One part of a voucher's tree, with its depth below the root (the root: 0)."""
+
+    id: str
+    parent_id: str | None
+    holder_id: str
+    holder_name: str
+    amount_fen: int
+    tier: int
+    status: FragmentStatus
+    contract_id: str | None
+    financing_id: str | None
+    created_at: dt.datetime
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherTree:
+    """A voucher's whole tree, flat: ``nodes`` depth-first from the root; ``depth`` the deepest node's."""
+
+    voucher: Voucher
+    root: str | None
+    fragments: int
+    depth: int
+    nodes: tuple[TreeNode, ...]
+
+
+def _step(r: PathStep, trade: Mapping[str, Any] | None) -> LineageStep:
+    return LineageStep(id=r.id, parent_id=r.parent_id, holder_id=r.holder_id, holder_name=r.holder_name,
+                       amount_fen=r.amount_fen, tier=r.tier, status=FragmentStatus(r.status),
+                       contract_id=r.contract_id, created_at=r.created_at, trade=trade)
+
+
+def lineage(ctx: Context, *, viewer: Actor, fragment_id: str, with_documents: bool = True) -> Lineage:
+    """Path from the root to a fragment the viewer may see (``scope.check_fragment``; otherwise not found):
+    tiers, holders, and the trade documents behind each step."""
     if not isinstance(fragment_id, str) or not fragment_id:
         raise errors.NotFound("fragment", fragment_id)
     with ctx.uow(autocommit=True) as uow:
-        if actor is not None:
-            scope.check_fragment(uow, actor, fragment_id)
+        scope.check_fragment(uow, viewer, fragment_id)
         rows = path_to_root(uow.conn, fragment_id)
         if not rows:
             raise errors.NotFound("fragment", fragment_id)
@@ -78,18 +146,19 @@ def lineage(ctx: Context, *, fragment_id: str, with_documents: bool = True, acto
         # every contract behind the path at once (a remainder's is behind several steps)
         trades = trade_documents_of(uow, [r.contract_id for r in rows if r.contract_id]) if with_documents else {}
         for r in rows:
-            step = _step(r)
+            trade = None
             if with_documents and r.contract_id:
-                step["trade"] = trades[r.contract_id]
-            steps.append(step)
-        return {"voucher": {"id": v[0], "number": v[1], "core_id": v[2], "core_name": v[3], "face_fen": v[4],
-                            "issue_on": raw.date(v[5]).isoformat(), "maturity_on": raw.date(v[6]).isoformat(),
-                            "status": v[7]},
-                "path": steps}
+                trade = trades[r.contract_id]
+            steps.append(_step(r, trade))
+        assert v is not None  # a fragment's voucher
+        voucher = LineageVoucher(id=v[0], number=v[1], core_id=v[2], core_name=v[3], face_fen=v[4],
+                                 issue_on=raw.date(v[5]), maturity_on=raw.date(v[6]),
+                                 status=VoucherStatus(v[7]))
+        return Lineage(voucher=voucher, path=tuple(steps))
 
 
-def voucher_tree(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -> Result:
-    """The whole fragment tree of a voucher (issuer, bank and overseers only, if given), flat: ``nodes`` in
+def voucher_tree(ctx: Context, *, viewer: Actor, voucher_id: str) -> VoucherTree:
+    """The whole fragment tree of a voucher (its issuer, bank and the overseers only), flat: ``nodes`` in
     depth-first order from the root (a part before its children, siblings oldest first), each with its
     ``depth`` (the root 0) and ``parent_id``; ``depth`` is the deepest node's.
 
@@ -97,8 +166,7 @@ def voucher_tree(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -
     deeper, so a voucher can be thousands of levels deep, beyond any recursion (Python's, a template's, a
     JSON reader's)."""
     with ctx.uow(readonly=True) as uow:
-        if actor is not None:
-            scope.check_voucher(uow, actor, voucher_id, whole_tree=True)
+        scope.check_voucher(uow, viewer, voucher_id, whole_tree=True)
         voucher = get_or_raise(uow, t.voucher, voucher_id, "voucher")
         rows = uow.conn.execute(
             select(t.fragment, t.party.c.name.label("holder_name"))
@@ -107,11 +175,14 @@ def voucher_tree(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -
         children: dict[str | None, list[Any]] = {}
         for r in rows:
             children.setdefault(r.parent_id, []).append(r)
-        nodes: list[dict[str, Any]] = []
+        nodes: list[TreeNode] = []
         stack = [(r, 0) for r in reversed(children.get(None, []))]
         while stack:
             r, depth = stack.pop()
-            nodes.append({**row_dict(r, drop=("voucher_id", "core_id")), "depth": depth})
+            nodes.append(TreeNode(id=r.id, parent_id=r.parent_id, holder_id=r.holder_id, holder_name=r.holder_name,
+                                  amount_fen=r.amount_fen, tier=r.tier, status=FragmentStatus(r.status),
+                                  contract_id=r.contract_id, financing_id=r.financing_id, created_at=r.created_at,
+                                  depth=depth))
             stack.extend((c, depth + 1) for c in reversed(children.get(r.id, ())))
-        return {"voucher": row_dict(voucher, drop=("warnings",)), "root": nodes[0]["id"] if nodes else None,
-                "fragments": len(rows), "depth": max((n["depth"] for n in nodes), default=0), "nodes": nodes}
+        return VoucherTree(voucher=Voucher(**voucher_values(voucher)), root=nodes[0].id if nodes else None,
+                           fragments=len(rows), depth=max((n.depth for n in nodes), default=0), nodes=tuple(nodes))

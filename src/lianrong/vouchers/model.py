@@ -6,21 +6,112 @@ the remainder, if any, goes back to the sender at the sender's tier. Lineage is 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
 
 from lianrong.kernel import errors
 from lianrong.kernel.money import check_fen
 from lianrong.parties import errors as parties_errors
 from lianrong.vouchers import errors as vouchers_errors
 
-ACTIVE = "active"
-SPENT = "spent"
-FROZEN = "frozen"  # reserved by a pending financing application, or frozen by an operator
-FINANCED = "financed"
-SETTLED = "settled"
-OVERDUE = "overdue"
+
+class VoucherStatus(StrEnum):
+    """A voucher's life: prepared (``pending``), issued (``active``) or refused, then paid or overdue."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    SETTLED = "settled"
+    OVERDUE = "overdue"
+    REJECTED = "rejected"
+
+
+class FragmentStatus(StrEnum):
+    """A part of a voucher: held, consumed by a split or transfer, reserved or financed, then paid or overdue."""
+
+    ACTIVE = "active"
+    SPENT = "spent"
+    FROZEN = "frozen"  # reserved by a pending financing application, or frozen by an operator
+    FINANCED = "financed"
+    SETTLED = "settled"
+    OVERDUE = "overdue"
+
+
+class VoucherAction(StrEnum):
+    """What is done to a voucher (the words of ``state.invalid``'s ``action``)."""
+
+    APPROVE_TERM = "approve term"
+    APPROVE = "approve"
+    REJECT = "reject"
+    TRANSFER = "transfer"
+    SETTLE = "settle"
+    DEFAULT = "default"
+    RETRY_PAYMENT = "retry payment"
+
+
+class FragmentAction(StrEnum):
+    """What is done to a fragment."""
+
+    TRANSFER = "transfer"
+    RESERVE = "reserve"  # a financing application
+    RELEASE = "release"  # the application rejected or lapsed
+    FINANCE = "finance"  # disbursed: the bank holds it
+    UNWIND = "unwind"  # the disbursement failed: back to the applicant
+    SETTLE = "settle"
+    DEFAULT = "default"
+
+
+# Each aggregate's transitions: (status, action) → the status after. An action a status does not list is
+# refused (``state.invalid``); an action that keeps the status maps it to itself.
+VOUCHER_TRANSITIONS: Mapping[tuple[VoucherStatus, VoucherAction], VoucherStatus] = MappingProxyType({
+    (VoucherStatus.PENDING, VoucherAction.APPROVE_TERM): VoucherStatus.PENDING,
+    (VoucherStatus.PENDING, VoucherAction.APPROVE): VoucherStatus.ACTIVE,
+    (VoucherStatus.PENDING, VoucherAction.REJECT): VoucherStatus.REJECTED,
+    (VoucherStatus.ACTIVE, VoucherAction.TRANSFER): VoucherStatus.ACTIVE,
+    (VoucherStatus.ACTIVE, VoucherAction.SETTLE): VoucherStatus.SETTLED,
+    (VoucherStatus.ACTIVE, VoucherAction.DEFAULT): VoucherStatus.OVERDUE,
+    (VoucherStatus.OVERDUE, VoucherAction.RETRY_PAYMENT): VoucherStatus.OVERDUE,
+    (VoucherStatus.OVERDUE, VoucherAction.SETTLE): VoucherStatus.SETTLED,
+})
+
+FRAGMENT_TRANSITIONS: Mapping[tuple[FragmentStatus, FragmentAction], FragmentStatus] = MappingProxyType({
+    (FragmentStatus.ACTIVE, FragmentAction.TRANSFER): FragmentStatus.SPENT,
+    (FragmentStatus.ACTIVE, FragmentAction.RESERVE): FragmentStatus.FROZEN,
+    (FragmentStatus.FROZEN, FragmentAction.RELEASE): FragmentStatus.ACTIVE,
+    (FragmentStatus.FROZEN, FragmentAction.FINANCE): FragmentStatus.FINANCED,
+    (FragmentStatus.FINANCED, FragmentAction.UNWIND): FragmentStatus.ACTIVE,
+    (FragmentStatus.ACTIVE, FragmentAction.SETTLE): FragmentStatus.SETTLED,
+    (FragmentStatus.FINANCED, FragmentAction.SETTLE): FragmentStatus.SETTLED,
+    (FragmentStatus.OVERDUE, FragmentAction.SETTLE): FragmentStatus.SETTLED,
+    (FragmentStatus.ACTIVE, FragmentAction.DEFAULT): FragmentStatus.OVERDUE,
+    (FragmentStatus.FROZEN, FragmentAction.DEFAULT): FragmentStatus.OVERDUE,
+    (FragmentStatus.FINANCED, FragmentAction.DEFAULT): FragmentStatus.OVERDUE,
+})
+
+_TABLES: Mapping[str, Mapping[tuple[Any, Any], str]] = MappingProxyType({
+    "voucher": VOUCHER_TRANSITIONS, "fragment": FRAGMENT_TRANSITIONS})
+
+
+def check_transition(entity: str, state: str, action: str) -> str:
+    """The status ``entity`` (``voucher`` or ``fragment``) in ``state`` takes by ``action``; the
+    ``state.invalid`` refusal when its table has no such move."""
+    after = _TABLES[entity].get((state, action))  # a StrEnum hashes and compares as its text
+    if after is None:
+        raise errors.InvalidState(entity=entity, state=str(state), action=str(action))
+    return after
+
+
+# the fragment statuses by their old names (the ledger's SQL and the other features use them)
+ACTIVE = FragmentStatus.ACTIVE
+SPENT = FragmentStatus.SPENT
+FROZEN = FragmentStatus.FROZEN
+FINANCED = FragmentStatus.FINANCED
+SETTLED = FragmentStatus.SETTLED
+OVERDUE = FragmentStatus.OVERDUE
 
 STATUS_ZH = {
     ACTIVE: "持有中", SPENT: "已流转", FROZEN: "冻结", FINANCED: "已融资", SETTLED: "已兑付",
@@ -29,6 +120,8 @@ STATUS_ZH = {
 
 #: statuses of a leaf: every fragment not consumed by a split or transfer
 LEAF_STATUSES = (ACTIVE, FROZEN, FINANCED, SETTLED, OVERDUE)
+#: statuses of a part still owed at maturity (a holding)
+LIVE_STATUSES = (ACTIVE, FROZEN, FINANCED)
 
 
 @dataclass(frozen=True)
@@ -42,7 +135,7 @@ class FinancingParams:
     spread: Decimal
 
     def __post_init__(self) -> None:
-        if not (Decimal("0") < self.max_ratio <= Decimal("1")):
+        if not (Decimal(0) < self.max_ratio <= Decimal(1)):
             raise parties_errors.InvalidParameter(reason=f"max_ratio {self.max_ratio} must be in (0, 1]")
         if self.max_term_days < 1:
             raise parties_errors.InvalidParameter(reason="max_term_days must be ≥ 1")

@@ -6,11 +6,24 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import (
+    ConfigDict,
     Field,
+    PlainSerializer,
 )
 
 from lianrong.api.schemas import Day, Fen, Id, Input, Output, Page, PartyRef, text
 from lianrong.documents.schemas import TradeDocumentsRead
+from lianrong.vouchers.model import FragmentStatus, VoucherStatus
+
+#: a recorded moment, answered as Python writes it (``2026-11-26T02:00:00+00:00``), as the API always has
+Timestamp = Annotated[dt.datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json")]
+
+
+class ReadModel(Output):
+    """A read model's answer: read from the feature's records by attribute (``queries``' frozen dataclasses),
+    exactly the fields declared."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
 
 
 class InvoiceAllocation(Input):
@@ -28,10 +41,10 @@ class VoucherCreate(Input):
     long_term_reason: text(500) | None = Field(None, description="why a term over six months (77号)")
 
 
-class VoucherPrepared(Output):
+class VoucherPrepared(ReadModel):
     id: str
     number: str
-    status: str
+    status: VoucherStatus
     face_fen: int
     issue_on: dt.date
     maturity_on: dt.date
@@ -45,7 +58,7 @@ class VoucherPrepared(Output):
     bank_id: str
 
 
-class VoucherRead(Output):
+class VoucherRead(ReadModel):
     id: str
     number: str
     core_id: str
@@ -55,15 +68,28 @@ class VoucherRead(Output):
     face_fen: int
     issue_on: dt.date
     maturity_on: dt.date
-    status: str
+    status: VoucherStatus
+    requested_maturity: dt.date | None = None
+    maturity_official: bool
+    long_term_reason: str | None = None
+    bank_approved_by: str | None = None
+    prepared_by: str | None = None
+    approved_by: str | None = None
+    credit_line_id: str | None = None
+    seq: int
+    head_hash: str
+    hash_algorithm: str
+    created_at: Timestamp
 
 
 class VoucherPage(Page[VoucherRead]):
     pass
 
 
-class VoucherInvoiceRead(Output):
+class VoucherInvoiceRead(ReadModel):
+    voucher_id: str
     invoice_id: str
+    core_id: str
     amount_fen: int
 
 
@@ -73,10 +99,10 @@ class VoucherDetail(VoucherRead):
     amounts_by_status: dict[str, int]
 
 
-class VoucherIssued(Output):
+class VoucherIssued(ReadModel):
     id: str
     number: str
-    status: str
+    status: VoucherStatus
     root_fragment_id: str
     holder_id: str
     face_fen: int
@@ -87,9 +113,9 @@ class VoucherRejectCreate(Input):
     reason: text(500)
 
 
-class VoucherStateRead(Output):
+class VoucherStateRead(ReadModel):
     id: str
-    status: str | None = None
+    status: VoucherStatus | None = None
     bank_approved_by: str | None = None
 
 
@@ -101,7 +127,10 @@ class FragmentNode(Output):
     holder_name: str
     amount_fen: int
     tier: int
-    status: str
+    status: FragmentStatus
+    contract_id: str | None = None
+    financing_id: str | None = None
+    created_at: Timestamp
 
 
 class VoucherTree(Output):
@@ -122,10 +151,16 @@ class FragmentRead(Output):
     holder_id: str
     amount_fen: int
     tier: int
-    status: str
+    status: FragmentStatus
 
 
 class HoldingRead(FragmentRead):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    core_id: str
+    contract_id: str | None = None
+    financing_id: str | None = None
+    created_at: Timestamp
     number: str
     maturity_on: dt.date
     issuer: str
@@ -170,7 +205,7 @@ class LineageVoucher(Output):
     face_fen: int
     issue_on: dt.date
     maturity_on: dt.date
-    status: str
+    status: VoucherStatus
 
 
 class LineageStep(Output):
@@ -180,8 +215,9 @@ class LineageStep(Output):
     holder_name: str
     amount_fen: int
     tier: int
-    status: str
+    status: FragmentStatus
     contract_id: str | None = None
+    created_at: Timestamp
     trade: TradeDocumentsRead | None = None
 
 

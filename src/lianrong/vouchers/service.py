@@ -1,40 +1,25 @@
-"""Voucher use cases: prepare → (bank approval of a long term) → approve (issue), and split/transfer."""
+"""Voucher use cases: split/transfer; the issuance use cases (prepare → bank approval of a long term →
+approve or reject) live in ``issuance`` and are re-exported here."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import namedtuple
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lianrong.adapters import jsoncodec
-from lianrong.adapters.crypto import GENESIS
-from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.aio import AsyncPg, DatabaseUnavailable
 from lianrong.adapters.db.raw import GuardFailed
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.calendar.service import holiday_source
-from lianrong.credit.service import occupy
-from lianrong.documents import errors as documents_errors
-from lianrong.documents.service import check_contract
 from lianrong.kernel import errors
-from lianrong.kernel.calendar import roll_forward
 from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen
-from lianrong.kernel.policy import (
-    check_issue_term,
-    check_issuer_not_defaulted,
-    check_maker_checker,
-)
-from lianrong.parties import errors as parties_errors
 from lianrong.parties import restrictions
 from lianrong.parties.restrictions import Restriction
-from lianrong.parties.service import core_params, require_onboarded
 from lianrong.platform import scope
 from lianrong.platform.common import (
     IdempotencyRecord,
@@ -43,217 +28,19 @@ from lianrong.platform.common import (
     VoucherHead,
     append_op,
     chain_link,
-    check_actor_party,
     check_actor_role,
     checked_idempotency_key,
-    get_or_raise,
-    lock_voucher,
-    paged,
     request_hash,
-    resolve_party,
-    row_dict,
     run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
 from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import model as v
 from lianrong.vouchers import rules
-
-
-def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id: str,
-            invoices: list[dict[str, Any]], amount_fen: int, maturity_on: dt.date,
-            long_term_reason: str | None = None, idempotency_key: str) -> Result:
-    """A core enterprise's operator prepares a voucher to a tier-1 supplier, backed by invoices.
-
-    ``invoices`` lists ``{"invoice_id", "amount_fen"}``: how much of each invoice backs the voucher.
-    The allocations are reserved now (an invoice never backs more than its amount) and released if
-    the voucher is rejected.
-    """
-    check_actor_role(actor, "operator")
-    # who may prepare at all is decided before the request's content is looked at
-    scope.check_may_act(ctx, actor, "core", what="only a core enterprise prepares vouchers / 仅核心企业可签发凭据")
-    check_fen(amount_fen)
-    if not isinstance(invoices, list) or not invoices:
-        raise errors.ValidationFailed(reason="at least one invoice is required / 至少需要一张发票")
-    allocations: dict[str, int] = {}
-    for item in invoices:
-        iid = item.get("invoice_id") if isinstance(item, dict) else None
-        if not isinstance(iid, str):
-            raise errors.ValidationFailed(reason="invoice_id missing / 缺少发票")
-        allocations[iid] = allocations.get(iid, 0) + check_fen(item.get("amount_fen"))
-    v.check_invoice_allocations(amount_fen=amount_fen, allocations=list(allocations.values()))
-
-    def body(uow: UnitOfWork) -> Result:
-        today = ctx.clock.today()
-        core = get_or_raise(uow, t.party, actor.party_id, "enterprise") if actor.role != "system" else None
-        b = resolve_party(uow, bank, kind="bank")
-        s = resolve_party(uow, supplier, kind="enterprise")
-        c = get_or_raise(uow, t.contract, contract_id, "contract")
-        check_contract(uow, actor, c.id)  # another's trade is not found, not "mismatched"
-        core = core or get_or_raise(uow, t.party, c.buyer_id, "enterprise")
-        if c.buyer_id != core.id or c.seller_id != s.id:
-            raise documents_errors.ContractMismatch(reason="the contract must be the core enterprise buying from the supplier / 合同须为核心企业向该供应商采购")
-        if not c.non_cash_agreed:
-            raise documents_errors.NonCashNotAgreed()
-        if c.confirmed_at is None:
-            raise documents_errors.ContractUnconfirmed(contract=c.number)
-        check_issuer_not_defaulted(core_name=core.name, defaulted_on=core.defaulted_on)
-        core_params(uow, b.id, core.id)
-        if s.id == core.id:
-            raise vouchers_errors.TransferToSelf()
-        if uow.conn.execute(select(t.supplier_ledger.c.supplier_id).where(
-                t.supplier_ledger.c.bank_id == b.id, t.supplier_ledger.c.core_id == core.id,
-                t.supplier_ledger.c.supplier_id == s.id)).first() is None:
-            raise parties_errors.NotInLedger(party=s.name, core=core.name, bank=b.name)
-        require_onboarded(uow, b, s)
-        rolled = roll_forward(maturity_on, source=holiday_source(ctx, uow)) if ctx.policy.roll_maturity else None
-        maturity = rolled.day if rolled else maturity_on
-        official = rolled.official if rolled else True
-        term = check_issue_term(policy=ctx.policy, issue_on=today, maturity_on=maturity,
-                                contract_due_on=c.due_on, reason=long_term_reason, requested_on=maturity_on)
-        available = 0
-        for iid, amount in allocations.items():
-            inv = get_or_raise(uow, t.invoice, iid, "invoice")
-            check_contract(uow, actor, inv.contract_id, entity="invoice", ref=iid)
-            if inv.seller_id != s.id or inv.buyer_id != core.id:
-                raise documents_errors.InvoicePartyMismatch()
-            if inv.contract_id != c.id:
-                # lineage shows the issuing contract with its invoices: one from another trade would hide
-                raise documents_errors.ContractMismatch(reason="the invoice belongs to another contract / 发票不属于该合同")
-            free = inv.amount_fen - inv.allocated_fen
-            available += free
-            if amount > free:
-                raise documents_errors.InvoiceOverallocated(invoice=f"{inv.code}{inv.number}", available=free,
-                                                  requested=amount)
-            res = uow.conn.execute(update(t.invoice).where(
-                t.invoice.c.id == iid, t.invoice.c.allocated_fen + amount <= t.invoice.c.amount_fen,
-            ).values(allocated_fen=t.invoice.c.allocated_fen + amount))
-            if res.rowcount != 1:
-                raise errors.Conflict()
-        vid = new_id("vch")
-        warnings = list(term.warnings)
-        if not official:
-            warnings.append("maturity_calendar_unofficial")
-        if rolled and rolled.rolled:
-            warnings.append("maturity_rolled_to_working_day")
-        number = f"LR{today:%Y%m%d}{vid[-8:]}"
-        uow.conn.execute(insert(t.voucher).values(
-            id=vid, number=number, core_id=core.id, bank_id=b.id, supplier_id=s.id, contract_id=c.id,
-            face_fen=amount_fen, issue_on=today, requested_maturity=maturity_on, maturity_on=maturity,
-            maturity_official=official, status="pending", long_term_reason=long_term_reason,
-            prepared_by=actor.user_id, warnings=warnings, seq=0, head_hash=GENESIS,
-            hash_algorithm=ctx.hash_algorithm, created_at=ctx.clock.now()))
-        for iid, amount in allocations.items():
-            uow.conn.execute(insert(t.voucher_invoice).values(voucher_id=vid, invoice_id=iid,
-                                                               core_id=core.id, amount_fen=amount))
-        voucher = lock_voucher(uow, vid)
-        append_op(ctx, uow, voucher=voucher, op="prepare", actor=actor, payload={
-            "core": core.id, "bank": b.id, "supplier": s.id, "contract": c.id, "face": amount_fen,
-            "maturity": maturity, "requested_maturity": maturity_on, "invoices": allocations,
-            "long_term": term.long_term, "reason": long_term_reason})
-        return {"id": vid, "number": number, "status": "pending", "face_fen": amount_fen,
-                "issue_on": today, "maturity_on": maturity, "requested_maturity": maturity_on,
-                "maturity_official": official,
-                "long_term": term.long_term, "warnings": warnings, "core_id": core.id,
-                "supplier_id": s.id, "bank_id": b.id}
-
-    return run_idempotent(ctx, key=idempotency_key, operation="voucher.prepare",
-                          request={"actor": actor.user_id, "bank": bank, "s": supplier, "c": contract_id,
-                                   "inv": allocations, "a": amount_fen, "m": maturity_on,
-                                   "r": long_term_reason}, body=body)
-
-
-def _voucher_in_scope(uow: UnitOfWork, actor: Actor, voucher_id: str) -> Any:
-    """The voucher (locked), if the actor may see it; else not found, as an id that names nothing."""
-    if actor.role != "system":
-        scope.check_voucher(uow, actor, voucher_id)
-    return lock_voucher(uow, voucher_id)
-
-
-def _is_long_term(ctx: Context, voucher: Any) -> bool:
-    from lianrong.kernel.calendar import add_months
-
-    return voucher.maturity_on > add_months(voucher.issue_on, ctx.policy.long_term_months)
-
-
-def bank_approve_term(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str) -> Result:
-    """The bank approves a voucher term over six months (77号), before the core's approval."""
-    check_actor_role(actor, "approver")
-
-    def body(uow: UnitOfWork) -> Result:
-        voucher = _voucher_in_scope(uow, actor, voucher_id)
-        check_actor_party(actor, voucher.bank_id, what="only the voucher's bank approves its term / 仅凭据所属银行可审批期限")
-        if voucher.status != "pending":
-            raise errors.InvalidState(entity="voucher", state=voucher.status, action="approve term")
-        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id)
-                         .values(bank_approved_by=actor.user_id))
-        append_op(ctx, uow, voucher=voucher, op="bank_approve_term", actor=actor, payload={})
-        return {"id": voucher.id, "status": voucher.status, "bank_approved_by": actor.user_id}
-
-    return run_idempotent(ctx, key=idempotency_key, operation="voucher.bank_approve",
-                          request={"actor": actor.user_id, "v": voucher_id}, body=body)
-
-
-def approve(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str) -> Result:
-    """A second user of the core enterprise approves: the voucher is issued to the tier-1 supplier."""
-    check_actor_role(actor, "approver")
-
-    def body(uow: UnitOfWork) -> Result:
-        voucher = _voucher_in_scope(uow, actor, voucher_id)
-        check_actor_party(actor, voucher.core_id, what="only the issuing core enterprise approves / 仅签发企业可复核")
-        if voucher.status != "pending":
-            raise errors.InvalidState(entity="voucher", state=voucher.status, action="approve")
-        check_maker_checker(prepared_by=voucher.prepared_by, approver=actor.user_id)
-        today = ctx.clock.today()
-        core = get_or_raise(uow, t.party, voucher.core_id, "enterprise")
-        bank = get_or_raise(uow, t.party, voucher.bank_id, "bank")
-        supplier = get_or_raise(uow, t.party, voucher.supplier_id, "enterprise")
-        check_issuer_not_defaulted(core_name=core.name, defaulted_on=core.defaulted_on)
-        if voucher.maturity_on <= today:
-            raise vouchers_errors.MaturityInPast(maturity=voucher.maturity_on.isoformat(), today=today.isoformat())
-        if (_is_long_term(ctx, voucher) and ctx.policy.long_term_requires_bank_approval
-                and not voucher.bank_approved_by):
-            raise vouchers_errors.LongTermNeedsBankApproval()
-        require_onboarded(uow, bank, supplier)
-        line_id = None
-        if ctx.policy.credit_occupation == "issuance":
-            line_id = occupy(uow, bank=bank, core=core, amount_fen=voucher.face_fen, on=today)
-        fid = new_id("frg")
-        uow.conn.execute(insert(t.fragment).values(
-            id=fid, voucher_id=voucher.id, core_id=voucher.core_id, parent_id=None,
-            holder_id=supplier.id, amount_fen=voucher.face_fen, tier=1, status=v.ACTIVE,
-            contract_id=voucher.contract_id, created_at=ctx.clock.now()))
-        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id).values(
-            status="active", approved_by=actor.user_id, issue_on=today, credit_line_id=line_id))
-        append_op(ctx, uow, voucher=voucher, op="issue", actor=actor, payload={
-            "root": fid, "holder": supplier.id, "amount": voucher.face_fen, "credit_line": line_id})
-        return {"id": voucher.id, "number": voucher.number, "status": "active", "root_fragment_id": fid,
-                "holder_id": supplier.id, "face_fen": voucher.face_fen, "maturity_on": voucher.maturity_on}
-
-    return run_idempotent(ctx, key=idempotency_key, operation="voucher.approve",
-                          request={"actor": actor.user_id, "v": voucher_id}, body=body)
-
-
-def reject(ctx: Context, *, actor: Actor, voucher_id: str, reason: str, idempotency_key: str) -> Result:
-    """The approver (or the bank, for a long term) rejects a pending voucher; invoices are freed."""
-    check_actor_role(actor, "operator", "approver")  # a viewer's account never writes
-
-    def body(uow: UnitOfWork) -> Result:
-        voucher = _voucher_in_scope(uow, actor, voucher_id)
-        if actor.role != "system" and actor.party_id not in (voucher.core_id, voucher.bank_id):
-            raise errors.Forbidden(reason="not the voucher's core enterprise or bank / 非凭据相关方")
-        if voucher.status != "pending":
-            raise errors.InvalidState(entity="voucher", state=voucher.status, action="reject")
-        for r in uow.conn.execute(select(t.voucher_invoice).where(t.voucher_invoice.c.voucher_id == voucher.id)).all():
-            uow.conn.execute(update(t.invoice).where(t.invoice.c.id == r.invoice_id).values(
-                allocated_fen=t.invoice.c.allocated_fen - r.amount_fen))
-        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id).values(status="rejected"))
-        append_op(ctx, uow, voucher=voucher, op="reject", actor=actor, payload={"reason": reason})
-        return {"id": voucher.id, "status": "rejected"}
-
-    return run_idempotent(ctx, key=idempotency_key, operation="voucher.reject",
-                          request={"actor": actor.user_id, "v": voucher_id, "r": reason}, body=body)
-
+from lianrong.vouchers.issuance import approve as approve
+from lianrong.vouchers.issuance import bank_approve_term as bank_approve_term
+from lianrong.vouchers.issuance import prepare as prepare
+from lianrong.vouchers.issuance import reject as reject
 
 TRANSFER_OPERATION = "fragment.transfer"
 
@@ -626,90 +413,3 @@ def _child_params(kids: list[dict[str, Any]], voucher: VoucherHead, parent_id: s
         out.update({f"id{i}": k["id"], f"holder{i}": k["holder_id"], f"amount{i}": k["amount_fen"],
                     f"tier{i}": k["tier"], f"contract{i}": k["contract_id"]})
     return out
-
-
-def get_voucher(ctx: Context, *, voucher_id: str, actor: Actor | None = None) -> Result:
-    """One voucher with its invoices and leaf totals (only a voucher the actor has a part in, if given)."""
-    with ctx.uow(autocommit=True) as uow:
-        voucher = get_or_raise(uow, t.voucher, voucher_id, "voucher")  # unknown: not found, as out of scope
-        if actor is not None:
-            scope.check_voucher(uow, actor, voucher_id, row=voucher)
-        inv = [row_dict(r) for r in uow.conn.execute(select(t.voucher_invoice).where(
-            t.voucher_invoice.c.voucher_id == voucher_id))]
-        by_status = {r.status: r.total for r in uow.conn.execute(
-            select(t.fragment.c.status, func.sum(t.fragment.c.amount_fen).label("total"))
-            .where(t.fragment.c.voucher_id == voucher_id).group_by(t.fragment.c.status))}
-        return {**row_dict(voucher), "invoices": inv, "amounts_by_status": by_status}
-
-
-def _vouchers_query(uow: UnitOfWork, *, actor: Actor | None, core: str | None, bank: str | None,
-                    status: str | None) -> Any:
-    stmt = select(t.voucher).order_by(t.voucher.c.created_at.desc(), t.voucher.c.id)
-    if actor is not None and (limit_to := scope.voucher_filter(uow, actor)) is not None:
-        stmt = stmt.where(limit_to)
-    if core:
-        stmt = stmt.where(t.voucher.c.core_id == resolve_party(uow, core).id)
-    if bank:
-        stmt = stmt.where(t.voucher.c.bank_id == resolve_party(uow, bank).id)
-    if status:
-        stmt = stmt.where(t.voucher.c.status == status)
-    return stmt
-
-
-def _voucher_row(row: Any) -> Result:
-    return row_dict(row, drop=("warnings",))
-
-
-def list_vouchers(ctx: Context, *, core: str | None = None, status: str | None = None,
-                  limit: int = 100, offset: int = 0, actor: Actor | None = None,
-                  bank: str | None = None) -> list[Result]:
-    """Vouchers, newest first, filterable by core enterprise, bank and status (the actor's only, if given)."""
-    with ctx.uow(readonly=True) as uow:
-        stmt = _vouchers_query(uow, actor=actor, core=core, bank=bank, status=status)
-        return [_voucher_row(r) for r in uow.conn.execute(stmt.limit(limit).offset(offset))]
-
-
-def page_vouchers(ctx: Context, *, actor: Actor, core: str | None = None, bank: str | None = None,
-                  status: str | None = None, limit: int = 50, offset: int = 0) -> Result:
-    """One page of the vouchers the actor may see, with the total: ``{items, total, limit, offset}``."""
-    with ctx.uow(readonly=True) as uow:
-        stmt = _vouchers_query(uow, actor=actor, core=core, bank=bank, status=status)
-        return paged(uow, stmt, limit=limit, offset=offset, convert=_voucher_row)
-
-
-def _holdings_query(uow: UnitOfWork, *, party: str | None, include_closed: bool, actor: Actor | None) -> Any:
-    if party is not None and actor is not None and actor.role != "system" and party == actor.party_id:
-        holder: str | None = party  # the actor's own organisation: no look-up needed
-    else:
-        holder = resolve_party(uow, party).id if party is not None else None
-    if actor is not None:
-        where = scope.holdings_filter(uow, actor, holder)
-    elif holder is not None:
-        where = t.fragment.c.holder_id == holder
-    else:
-        where = t.fragment.c.id.is_not(None)
-    stmt = (select(t.fragment, t.voucher.c.number, t.voucher.c.maturity_on, t.voucher.c.core_id.label("issuer"))
-            .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-            .where(where).order_by(t.voucher.c.maturity_on, t.fragment.c.id))
-    if not include_closed:
-        stmt = stmt.where(t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
-    return stmt
-
-
-def holdings(ctx: Context, *, party: str, include_closed: bool = False, actor: Actor | None = None) -> list[Result]:
-    """A party's fragments with voucher number, maturity and status (with an actor: those in its scope,
-    ``scope.holdings_filter``)."""
-    with ctx.uow(readonly=True) as uow:
-        stmt = _holdings_query(uow, party=party, include_closed=include_closed, actor=actor)
-        return [row_dict(r) for r in uow.conn.execute(stmt)]
-
-
-def page_holdings(ctx: Context, *, actor: Actor, party: str | None, include_closed: bool = False, limit: int = 50,
-                  offset: int = 0) -> Result:
-    """One page of a party's fragments as far as they are in the actor's scope. With no party: the actor's
-    own holdings, or for the district and chain offices, who hold nothing, every fragment."""
-    with ctx.uow(autocommit=True) as uow:
-        if party is None and not scope.sees_everything(uow, actor):
-            party = actor.party_id
-        stmt = _holdings_query(uow, party=party, include_closed=include_closed, actor=actor)
-        return paged(uow, stmt, limit=limit, offset=offset)

@@ -22,8 +22,9 @@ from lianrong.platform import scope
 from lianrong.platform.common import Result, jsonable, resolve_party
 from lianrong.platform.context import BEIJING, Actor, Context
 from lianrong.vouchers import splitwatch as sw
+from lianrong.vouchers.model import VoucherStatus
 
-_OPEN = ("active",)
+_OPEN = (VoucherStatus.ACTIVE,)
 
 
 class _BusinessDays:
@@ -74,7 +75,7 @@ def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: s
                 raise errors.NotFound("voucher", voucher_id)
             where.append(v.c.id == voucher_id)
         else:
-            where.append(v.c.status.in_((*_OPEN, "settled", "overdue") if include_closed else _OPEN))
+            where.append(v.c.status.in_((*_OPEN, VoucherStatus.SETTLED, VoucherStatus.OVERDUE) if include_closed else _OPEN))
         heads = uow.conn.execute(
             select(v.c.id, v.c.number, v.c.core_id, v.c.bank_id, v.c.status, v.c.face_fen, v.c.maturity_on,
                    v.c.created_at, d.c.max_tier, t.party.c.name.label("core_name"))

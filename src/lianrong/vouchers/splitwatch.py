@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from lianrong.vouchers.model import FragmentStatus
+
 
 @dataclass(frozen=True)
 class WatchLimits:
@@ -90,7 +92,7 @@ def watch(nodes: Iterable[Node], *, allowed_tier: int | None, limits: WatchLimit
     while stack:
         n, d, above = stack.pop()
         deepest = max(deepest, d)
-        if n.status == "active":
+        if n.status == FragmentStatus.ACTIVE:
             out.active_parts += 1
             if out.smallest_active_fen is None or n.amount_fen < out.smallest_active_fen:
                 out.smallest_active_fen = n.amount_fen
