@@ -111,8 +111,6 @@ def test_unknown_ids_are_not_found_and_write_nothing(world):
             settlement_account=None, ebanking=False, certificate=None, idempotency_key=key())
     refuses(ctx, ("party.not_found", "enterprise.not_found"), payments.fund, ctx, party="ent_nope", amount_fen=1,
             idempotency_key=key())
-    refuses(ctx, "party.wrong_kind", vouchers.transfer, ctx, actor=world.user("s1"), fragment_id=root,
-            parts=[{"recipient": world.ids["bank"], "amount_fen": 100_00}], idempotency_key=key())
 
 
 def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(world):
@@ -139,16 +137,7 @@ def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(w
                            (dt.date(2028, 1, 3), "issue.term_over_one_year")):
         refuses(ctx, code, vouchers.prepare, ctx, **prepare_args(world, 100_00, invoice=inv, maturity=maturity,
                                                                  reason="r"), idempotency_key=key())
-    # transfers: to oneself, to a party without trade, split over the part
-    refuses(ctx, "transfer.to_self", move, rest, "s1", "s1", 100_00)
-    refuses(ctx, "transfer.no_trade", move, rest, "s1", "s4", 100_00)
-    refuses(ctx, "transfer.sum_mismatch", move, rest, "s1", "s2", 600_01)
-    refuses(ctx, "validation.failed", vouchers.transfer, ctx, actor=s1, fragment_id=rest, parts=[],
-            idempotency_key=key())
-    refuses(ctx, "validation.failed", vouchers.transfer, ctx, actor=s1, fragment_id=rest,
-            parts=[{"recipient": world.ids["s2"], "amount_fen": 100_00}, {"recipient": world.ids["s2"],
-                                                                          "amount_fen": 100_00}],
-            idempotency_key=key())
+    # (the transfer's rules are tested once each at the rule function: tests/unit/test_transfer_rules.py)
     # financing more than the face (ratio > 100%)
     refuses(ctx, "financing.ratio_exceeded", financing.apply, ctx, actor=world.user("s2"), fragment_ids=[s2],
             principal_fen=400_01, idempotency_key=key())
@@ -156,11 +145,7 @@ def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(w
             idempotency_key=key())
     refuses(ctx, "validation.failed", financing.apply, ctx, actor=world.user("s2"), fragment_ids=[],
             idempotency_key=key())
-    # a financed fragment cannot move
     world.finance([s2], "s2")
-    refuses(ctx, "fragment.not_holder", move, s2, "s2", "s3", 100_00)
-    refuses(ctx, "fragment.not_active", vouchers.transfer, ctx, actor=world.user("bank"), fragment_id=s2,
-            parts=[{"recipient": world.ids["s3"], "amount_fen": 100_00}], idempotency_key=key())
     # approval by the same user that prepared
     parties.add_user(ctx, party=world.ids["core"], username=f"core-admin-{world.base}", display_name="admin",
                      role="admin", idempotency_key=key())
@@ -177,7 +162,6 @@ def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(w
     leftover = voucher_queries.holdings(ctx, viewer=SYSTEM, party=world.ids["s1"], limit=None).items
     active = next(h.id for h in leftover if h.status == "active" and h.voucher_id == row_voucher(world, root))
     world.ctx.clock.day = MATURITY
-    refuses(ctx, "fragment.matured", move, active, "s1", "s2", 100_00)
     refuses(ctx, "fragment.matured", financing.apply, ctx, actor=s1, fragment_ids=[active], idempotency_key=key())
     # a financing term beyond what is left of the voucher, and beyond the bank's max term
     world.ctx.clock.day = dt.date(2026, 11, 26)

@@ -47,15 +47,10 @@ from lianrong.vouchers import model as v
 
 
 @dataclass(frozen=True)
-class FragmentFacts:
-    """The fragment being spent."""
+class FragmentFacts(v.FragmentState):
+    """The fragment being spent (what the split rules read) and the trade it was received under."""
 
-    id: str
-    holder_id: str
-    amount_fen: int
-    tier: int
-    status: str
-    contract_id: str | None  # the trade it was received under (the remainder keeps it)
+    contract_id: str | None = None  # the remainder keeps it
 
 
 @dataclass(frozen=True)
@@ -134,12 +129,11 @@ def decide_transfer(facts: TransferFacts) -> list[PlannedChild]:
             raise parties_errors.WrongPartyKind(party=r.name, expected="enterprise")
         recipients.append((r, r.party_id))
     children = v.plan_split(
-        fragment=v.FragmentState(id=fragment.id, holder_id=fragment.holder_id, amount_fen=fragment.amount_fen,
-                                 tier=fragment.tier, status=fragment.status),
-        sender_id=facts.sender_id, parts=[v.Part(pid, r.amount_fen) for r, pid in recipients],
+        fragment=fragment, sender_id=facts.sender_id, parts=[v.Part(pid, r.amount_fen) for r, pid in recipients],
         params=facts.params, today=facts.today, maturity=voucher.maturity_on)
-    check_not_restricted(facts.sender_restrictions, party_name=facts.sender_name, action=Action.TRANSFER,
-                         bank_id=voucher.bank_id, bank_name=voucher.bank_name, today=facts.today)
+    if facts.sender_restrictions:
+        check_not_restricted(facts.sender_restrictions, party_name=facts.sender_name, action=Action.TRANSFER,
+                             bank_id=voucher.bank_id, bank_name=voucher.bank_name, today=facts.today)
     contracts: dict[str, str | None] = {}
     for r, pid in recipients:
         if pid == voucher.core_id:
@@ -152,8 +146,9 @@ def decide_transfer(facts: TransferFacts) -> list[PlannedChild]:
                 # 保障中小企业款项支付条例: a voucher pays only a trade that agreed to non-cash payment
                 raise documents_errors.NonCashNotAgreed()
             raise vouchers_errors.NoTrade(sender=facts.sender_name, recipient=r.name)
-        check_not_restricted(r.restrictions, party_name=r.name, action=Action.RECEIVE, bank_id=voucher.bank_id,
-                             bank_name=voucher.bank_name, today=facts.today)
+        if r.restrictions:
+            check_not_restricted(r.restrictions, party_name=r.name, action=Action.RECEIVE,
+                                 bank_id=voucher.bank_id, bank_name=voucher.bank_name, today=facts.today)
         contracts[pid] = r.trade_contract_id
     return [PlannedChild(c.holder_id, c.amount_fen, c.tier,
                          contracts[c.holder_id] if c.to_recipient else fragment.contract_id) for c in children]

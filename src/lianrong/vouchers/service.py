@@ -229,17 +229,16 @@ def load_transfer_facts(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment
             recipients.append(rules.RecipientFacts(ref=ref, amount_fen=p["amount_fen"]))
             continue
         onboarded = bool(r.settlement_account and r.ebanking and r.certificate)
-        recipients.append(rules.RecipientFacts(
-            ref=ref, amount_fen=p["amount_fen"], party_id=r.party_id, name=r.party_name, kind=r.party_kind,
-            trade_contract_id=r.trade_contract_id,
-            unconfirmed_contract=r.non_cash_contract_number if r.trade_contract_id is None else None,
-            any_contract=r.any_contract_id is not None,
-            # onboarding (its own table) reaches the rule as a restriction in the same facts
-            restrictions=(() if onboarded else (restrictions.not_onboarded(r.party_id, head.bank_id),))
-            + restricted.get(r.party_id, ())))
+        # onboarding (its own table) reaches the rule as a restriction in the same facts
+        held = restricted.get(r.party_id, ()) if restricted else ()
+        if not onboarded:
+            held = (restrictions.not_onboarded(r.party_id, head.bank_id), *held)
+        recipients.append(rules.RecipientFacts(  # positional: ref, amount, party, name, kind, trade, unconfirmed, any
+            ref, p["amount_fen"], r.party_id, r.party_name, r.party_kind, r.trade_contract_id,
+            r.non_cash_contract_number if r.trade_contract_id is None else None, r.any_contract_id is not None, held))
     facts = rules.TransferFacts(
-        fragment=rules.FragmentFacts(id=fragment_id, holder_id=first.holder_id, amount_fen=first.amount_fen,
-                                     tier=first.tier, status=first.fragment_status, contract_id=first.contract_id),
+        fragment=rules.FragmentFacts(fragment_id, first.holder_id, first.amount_fen, first.tier, first.fragment_status,
+                                     first.contract_id),
         voucher=rules.VoucherFacts(id=head.id, core_id=head.core_id, bank_id=head.bank_id,
                                    bank_name=first.bank_name or head.bank_id, status=head.status,
                                    maturity_on=head.maturity_on),
