@@ -32,9 +32,9 @@ def test_every_engine_step_replays_to_its_first_result(world):
     v = replay_is_identical(world, lambda k: vouchers.prepare(ctx, **prepare_args(world, 1000_00, invoice=inv),
                                                               idempotency_key=k))
     issued = replay_is_identical(world, lambda k: vouchers.approve(ctx, actor=world.user("core", "approver"),
-                                                                   voucher_id=v["id"], idempotency_key=k))
+                                                                   voucher_id=v.id, idempotency_key=k))
     moved = replay_is_identical(world, lambda k: vouchers.transfer(
-        ctx, actor=world.user("s1"), fragment_id=issued["root_fragment_id"],
+        ctx, actor=world.user("s1"), fragment_id=issued.root_fragment_id,
         parts=[{"recipient": world.ids["s2"], "amount_fen": 400_00}], idempotency_key=k))
     s2 = world.child(moved, "s2")
     f = replay_is_identical(world, lambda k: financing.apply(ctx, actor=world.user("s2"), fragment_ids=[s2],
