@@ -23,7 +23,7 @@ from lianrong.adapters.db import migrate
 from lianrong.adapters.db.engine import make_engine
 from lianrong.adapters.db.tables import metadata
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
