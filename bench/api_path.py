@@ -43,8 +43,9 @@ def _seed(url: str | None, tmp: Path) -> tuple[Any, dict[str, str]]:
     from lianrong.settings import Settings
 
     url = url or f"sqlite:///{tmp / 'demo.db'}"
-    settings = Settings(database_url=url, environment="development", log_level="WARNING",
-                        api_rate_limit_per_minute=10**9)
+    settings = Settings(
+        database_url=url, environment="development", log_level="WARNING", api_rate_limit_per_minute=10**9
+    )
     ctx = bootstrap.build(settings=settings)
     ids = seed(ctx)["ids"]
     return ctx, ids
@@ -60,10 +61,21 @@ def _scope(path: str, token: str | None, query: str = "") -> dict[str, Any]:
     headers = [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"bench"), (b"accept", b"*/*")]
     if token:
         headers.append((b"authorization", f"Bearer {token}".encode()))
-    return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-            "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-            "query_string": query.encode(), "headers": headers, "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8000), "state": {}}
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
 
 
 def _probe_app(body: bytes) -> Any:
@@ -136,7 +148,7 @@ async def _main(args: argparse.Namespace) -> int:
         apps = {"probe": (_probe_app(me_body), ops["auth/me"]), **{k: (app, s) for k, s in ops.items()}}
         wall: dict[str, list[float]] = {k: [] for k in apps}
         cpu: dict[str, list[float]] = {k: [] for k in apps}
-        for name, (a, scope) in apps.items():  # warm-up, not counted
+        for a, scope in apps.values():  # warm-up, not counted
             await _measure(a, scope, 100, [], [])
         gc.collect()
         names = list(apps)
@@ -145,12 +157,16 @@ async def _main(args: argparse.Namespace) -> int:
                 a, scope = apps[name]
                 await _measure(a, scope, args.requests, wall[name], cpu[name])
         probe = statistics.median(wall["probe"])
-        print(f"{'operation':<10} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>8} {'p50 ÷ probe':>11}   "
-              f"({args.rounds} rounds × {args.requests} requests, in process, {_db_kind(ctx)})")
+        print(
+            f"{'operation':<10} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>8} {'p50 ÷ probe':>11}   "
+            f"({args.rounds} rounds × {args.requests} requests, in process, {_db_kind(ctx)})"
+        )
         for name in names:
             p50 = statistics.median(wall[name])
-            print(f"{name:<10} {p50 * 1e3:8.3f} {_pct(wall[name], 0.99) * 1e3:8.3f} "
-                  f"{statistics.fmean(cpu[name]) * 1e3:8.3f} {p50 / probe:11.1f}")
+            print(
+                f"{name:<10} {p50 * 1e3:8.3f} {_pct(wall[name], 0.99) * 1e3:8.3f} "
+                f"{statistics.fmean(cpu[name]) * 1e3:8.3f} {p50 / probe:11.1f}"
+            )
         ctx.engine.dispose()
     return 0
 
@@ -182,10 +198,15 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--requests", type=int, default=300, help="requests per operation and round")
     ap.add_argument("--rounds", type=int, default=6)
-    ap.add_argument("--db", default=None, help="a database the demo is (or will be) seeded into; default: a "
-                                               "fresh SQLite file")
-    ap.add_argument("--profile", default=None, metavar="OP",
-                    help="profile OP (cProfile, sorted by cumulative time) instead of timing")
+    ap.add_argument(
+        "--db", default=None, help="a database the demo is (or will be) seeded into; default: a fresh SQLite file"
+    )
+    ap.add_argument(
+        "--profile",
+        default=None,
+        metavar="OP",
+        help="profile OP (cProfile, sorted by cumulative time) instead of timing",
+    )
     args = ap.parse_args()
     os.environ.setdefault("LIANRONG_LOG_LEVEL", "WARNING")
     sys.exit(asyncio.run(_main(args)))

@@ -19,9 +19,12 @@ def make_app() -> Any:
     from lianrong.platform.context import FixedClock
     from lianrong.settings import Settings
 
-    settings = Settings(database_url=os.environ["LIANRONG_BENCH_HTTP_URL"], environment="test",
-                        log_level="WARNING",
-                        api_rate_limit_per_minute=int(os.environ.get("LIANRONG_BENCH_HTTP_RATE_LIMIT", "600")))
+    settings = Settings(
+        database_url=os.environ["LIANRONG_BENCH_HTTP_URL"],
+        environment="test",
+        log_level="WARNING",
+        api_rate_limit_per_minute=int(os.environ.get("LIANRONG_BENCH_HTTP_RATE_LIMIT", "600")),
+    )
     ctx = bootstrap.build(settings=settings, clock=FixedClock(TODAY))
     return create_app(ctx)
 
@@ -32,8 +35,17 @@ def serve(host: str, port: int, workers: int) -> None:
     the workers, and TCP_NODELAY on every connection."""
     from lianrong.entrypoints.api.serve import serve as run
 
-    raise SystemExit(run(make_app, host=host, port=port, workers=workers, log_level="warning", access_log=False,
-                         timeout_keep_alive=60))
+    raise SystemExit(
+        run(
+            make_app,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,
+            timeout_keep_alive=60,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -83,8 +83,15 @@ SERVICE_VOUCHERS_PER_WORKER = 4
 # --- the load generator (its own process) --------------------------------------------------------
 
 
-def client_process(base_url: str, tokens: dict[str, str], ids: dict[str, str], slots: list[list[str]],
-                   vouchers_of: dict[str, str], phases: list[dict[str, Any]], messages: Any) -> None:
+def client_process(
+    base_url: str,
+    tokens: dict[str, str],
+    ids: dict[str, str],
+    slots: list[list[str]],
+    vouchers_of: dict[str, str],
+    phases: list[dict[str, Any]],
+    messages: Any,
+) -> None:
     """Run the phases one after another. On ``messages``: ("start", phase) and ("end", phase) around each
     measured window (the parent samples the server's CPU there), then ("done", results) or ("error", tb)."""
     try:
@@ -109,7 +116,11 @@ class Http:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         data = b"" if body is None else json.dumps(body).encode()
-        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", *(f"{k}: {v}" for k, v in headers.items())]
+        head = [
+            f"{method} {path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            *(f"{k}: {v}" for k, v in headers.items()),
+        ]
         if body is not None:
             head += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
@@ -142,14 +153,30 @@ class Http:
             self.writer.close()
 
 
-async def _client_main(base_url: str, tokens: dict[str, str], ids: dict[str, str], slots: list[list[str]],
-                       vouchers_of: dict[str, str], phases: list[dict[str, Any]], messages: Any) -> dict[str, Any]:
+async def _client_main(
+    base_url: str,
+    tokens: dict[str, str],
+    ids: dict[str, str],
+    slots: list[list[str]],
+    vouchers_of: dict[str, str],
+    phases: list[dict[str, Any]],
+    messages: Any,
+) -> dict[str, Any]:
     host, port = base_url.removeprefix("http://").split(":")
     n = len(slots)
     conns = [Http(host, int(port)) for _ in range(n)]
     auth = {role: {"Authorization": f"Bearer {tok}"} for role, tok in tokens.items()}
-    state = [{"slots": list(s), "vouchers": [vouchers_of[r] for r in s], "slot": 0, "received": [],
-              "shallow": None, "key": 0} for s in slots]
+    state = [
+        {
+            "slots": list(s),
+            "vouchers": [vouchers_of[r] for r in s],
+            "slot": 0,
+            "received": [],
+            "shallow": None,
+            "key": 0,
+        }
+        for s in slots
+    ]
     out: dict[str, Any] = {}
 
     async def request(i: int, op: str) -> tuple[str, int, float]:
@@ -166,8 +193,11 @@ async def _client_main(base_url: str, tokens: dict[str, str], ids: dict[str, str
             k = st["slot"]
             st["slot"] = (k + 1) % len(st["slots"])
             status, body = await http.request(
-                "POST", f"{PREFIX}/fragments/{st['slots'][k]}/transfer", {**auth["s1"], "Idempotency-Key": idem},
-                {"parts": [{"recipient": ids["s2"], "amount_fen": TRANSFER_FEN}]})
+                "POST",
+                f"{PREFIX}/fragments/{st['slots'][k]}/transfer",
+                {**auth["s1"], "Idempotency-Key": idem},
+                {"parts": [{"recipient": ids["s2"], "amount_fen": TRANSFER_FEN}]},
+            )
             if status == 200:
                 children = json.loads(body)["children"]
                 st["slots"][k] = children[-1]["id"]  # the remainder, back to s1
@@ -176,19 +206,22 @@ async def _client_main(base_url: str, tokens: dict[str, str], ids: dict[str, str
                     st["shallow"] = children[0]["id"]
         elif op == "finance":
             fid = st["received"].pop()
-            status, _ = await http.request("POST", f"{PREFIX}/financings",
-                                           {**auth["s2"], "Idempotency-Key": idem}, {"fragment_ids": [fid]})
+            status, _ = await http.request(
+                "POST", f"{PREFIX}/financings", {**auth["s2"], "Idempotency-Key": idem}, {"fragment_ids": [fid]}
+            )
         elif op == "holdings":
             status, _ = await http.request("GET", f"{PREFIX}/fragments?limit=20", auth["s1"])
         elif op == "voucher":
             status, _ = await http.request(
-                "GET", f"{PREFIX}/vouchers/{st['vouchers'][st['key'] % len(st['vouchers'])]}", auth["s1"])
+                "GET", f"{PREFIX}/vouchers/{st['vouchers'][st['key'] % len(st['vouchers'])]}", auth["s1"]
+            )
         else:
             status, _ = await http.request("GET", f"{PREFIX}/fragments/{st['shallow']}/lineage", auth["s2"])
         return op, status, time.perf_counter() - t0
 
-    async def worker(i: int, phase: dict[str, Any], deadline: float, budget: list[int],
-                     samples: list[tuple[str, int, float]]) -> None:
+    async def worker(
+        i: int, phase: dict[str, Any], deadline: float, budget: list[int], samples: list[tuple[str, int, float]]
+    ) -> None:
         rng = random.Random(1000 * i + len(phase["name"]))
         ops = [op for op, w in phase["mix"] for _ in range(w)]
         while time.perf_counter() < deadline and budget[0] > 0:
@@ -208,8 +241,12 @@ async def _client_main(base_url: str, tokens: dict[str, str], ids: dict[str, str
         await asyncio.gather(*(worker(i, phase, deadline, budget, samples) for i in range(n)))
         elapsed = time.perf_counter() - t0
         messages.put(("end", phase["name"]))
-        out[phase["name"]] = {"elapsed": elapsed, "client_cpu": time.process_time() - c0,
-                              "samples": samples, "budget_left": budget[0]}
+        out[phase["name"]] = {
+            "elapsed": elapsed,
+            "client_cpu": time.process_time() - c0,
+            "samples": samples,
+            "budget_left": budget[0],
+        }
     for c in conns:
         await c.close()
     return out
@@ -237,7 +274,7 @@ def tree_cpu(pid: int) -> dict[int, float]:
             raw = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        fields = raw[raw.rindex(")") + 2:].split()
+        fields = raw[raw.rindex(")") + 2 :].split()
         children.setdefault(int(fields[1]), []).append(int(entry))
         stats[int(entry)] = (int(fields[11]) + int(fields[12])) / hz
 
@@ -257,8 +294,16 @@ def tree_cpu(pid: int) -> dict[int, float]:
 def service_phase(url: str, roots: list[str], actor: Any, recipient: str, seconds: float, tag: str) -> dict[str, Any]:
     """``vouchers.transfer`` on SERVICE_WORKERS connections from PG_DRIVERS processes for ``seconds``, the
     shape of bench/run.py's pg-transfer (bench/workers.py)."""
-    return workers.run_transfer_workers(url, roots, actor, recipient, processes=PG_DRIVERS,
-                                        threads=SERVICE_WORKERS // PG_DRIVERS, seconds=seconds, key_prefix=f"{tag}-w")
+    return workers.run_transfer_workers(
+        url,
+        roots,
+        actor,
+        recipient,
+        processes=PG_DRIVERS,
+        threads=SERVICE_WORKERS // PG_DRIVERS,
+        seconds=seconds,
+        key_prefix=f"{tag}-w",
+    )
 
 
 def summarize(name: str, data: dict[str, Any], per_process_cpu: dict[int, float]) -> dict[str, Any]:
@@ -269,22 +314,37 @@ def summarize(name: str, data: dict[str, Any], per_process_cpu: dict[int, float]
     for op in sorted({s[0] for s in samples}):
         lat = [s[2] * 1000 for s in samples if s[0] == op]
         bad = sum(1 for s in samples if s[0] == op and not 200 <= s[1] < 300)
-        ops[op] = {"requests": len(lat), "errors": bad, "per_s": len(lat) / elapsed,
-                   "p50_ms": pct(lat, 0.5), "p99_ms": pct(lat, 0.99), "max_ms": max(lat)}
+        ops[op] = {
+            "requests": len(lat),
+            "errors": bad,
+            "per_s": len(lat) / elapsed,
+            "p50_ms": pct(lat, 0.5),
+            "p99_ms": pct(lat, 0.99),
+            "max_ms": max(lat),
+        }
     lat = [s[2] * 1000 for s in samples]
     statuses: dict[str, int] = {}
     for s in samples:
         statuses[str(s[1])] = statuses.get(str(s[1]), 0) + 1
-    return {"phase": name, "seconds": round(elapsed, 2), "requests": len(samples),
-            "per_s": len(samples) / elapsed, "p50_ms": pct(lat, 0.5) if lat else None,
-            "p99_ms": pct(lat, 0.99) if lat else None, "statuses": statuses, "ops": ops,
-            "server_cpu_ms_per_request": 1000 * server_cpu / max(len(samples), 1),
-            # the workers' shares (the supervisor and helper processes use none)
-            "server_cpu_share_per_process": [round(c / server_cpu, 2) for c in sorted(per_process_cpu.values(),
-                                                                                      reverse=True)
-                                             if server_cpu and c / server_cpu >= 0.005],
-            "client_cpu_ms_per_request": 1000 * data["client_cpu"] / max(len(samples), 1),
-            "budget_exhausted": data["budget_left"] <= 0}
+    return {
+        "phase": name,
+        "seconds": round(elapsed, 2),
+        "requests": len(samples),
+        "per_s": len(samples) / elapsed,
+        "p50_ms": pct(lat, 0.5) if lat else None,
+        "p99_ms": pct(lat, 0.99) if lat else None,
+        "statuses": statuses,
+        "ops": ops,
+        "server_cpu_ms_per_request": 1000 * server_cpu / max(len(samples), 1),
+        # the workers' shares (the supervisor and helper processes use none)
+        "server_cpu_share_per_process": [
+            round(c / server_cpu, 2)
+            for c in sorted(per_process_cpu.values(), reverse=True)
+            if server_cpu and c / server_cpu >= 0.005
+        ],
+        "client_cpu_ms_per_request": 1000 * data["client_cpu"] / max(len(samples), 1),
+        "budget_exhausted": data["budget_left"] <= 0,
+    }
 
 
 def _uvicorn_stack() -> str:
@@ -295,16 +355,22 @@ def _uvicorn_stack() -> str:
 
 
 def print_phase(s: dict[str, Any]) -> None:
-    print(f"\n### {s['phase']}: {s['requests']:,} requests in {s['seconds']:.1f} s = {s['per_s']:,.0f} req/s, "
-          f"p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms; statuses {s['statuses']}")
-    print(f"uvicorn CPU {s['server_cpu_ms_per_request']:.2f} ms/request (share per process "
-          f"{s['server_cpu_share_per_process']}), client CPU {s['client_cpu_ms_per_request']:.2f} ms/request"
-          + ("; REQUEST BUDGET EXHAUSTED" if s["budget_exhausted"] else ""))
+    print(
+        f"\n### {s['phase']}: {s['requests']:,} requests in {s['seconds']:.1f} s = {s['per_s']:,.0f} req/s, "
+        f"p50 {s['p50_ms']:.1f} ms, p99 {s['p99_ms']:.1f} ms; statuses {s['statuses']}"
+    )
+    print(
+        f"uvicorn CPU {s['server_cpu_ms_per_request']:.2f} ms/request (share per process "
+        f"{s['server_cpu_share_per_process']}), client CPU {s['client_cpu_ms_per_request']:.2f} ms/request"
+        + ("; REQUEST BUDGET EXHAUSTED" if s["budget_exhausted"] else "")
+    )
     print("| operation | requests | errors | req/s | p50 ms | p99 ms | max ms |")
     print("|-----------|---------:|-------:|------:|-------:|-------:|-------:|")
     for op, o in s["ops"].items():
-        print(f"| {op} | {o['requests']:,} | {o['errors']} | {o['per_s']:,.0f} | {o['p50_ms']:.1f} | "
-              f"{o['p99_ms']:.1f} | {o['max_ms']:.1f} |")
+        print(
+            f"| {op} | {o['requests']:,} | {o['errors']} | {o['per_s']:,.0f} | {o['p50_ms']:.1f} | "
+            f"{o['p99_ms']:.1f} | {o['max_ms']:.1f} |"
+        )
 
 
 # --- main ----------------------------------------------------------------------------------------
@@ -324,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = args.seconds or (5.0 if args.quick else 15.0)
     service_seconds = args.service_seconds or seconds
     command = "python bench/http_load.py" + ("".join(" " + shlex.quote(a) for a in (argv or sys.argv[1:])))
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
 
     from factories import World, make_context
 
@@ -346,24 +412,37 @@ def main(argv: list[str] | None = None) -> int:
         http_roots = [w.issue(10**10) for _ in range(n_http)]
         service_roots = [[w.issue(10**10) for _ in range(n_service)] for _ in range(2)]
         with w.ctx.uow(readonly=True) as uow:
-            vouchers_of = dict(uow.conn.exec_driver_sql(
-                "SELECT id, voucher_id FROM fragment WHERE parent_id IS NULL").all())
-        tokens = {org: accounts.issue_token(w.ctx, username=f"{org}-operator-{w.base}", name="http load")["token"]
-                  for org in ("s1", "s2")}
+            vouchers_of = dict(
+                uow.conn.exec_driver_sql("SELECT id, voucher_id FROM fragment WHERE parent_id IS NULL").all()
+            )
+        tokens = {
+            org: accounts.issue_token(w.ctx, username=f"{org}-operator-{w.base}", name="http load")["token"]
+            for org in ("s1", "s2")
+        }
         actor, recipient = w.user("s1"), w.ids["s2"]
         w.ctx.engine.dispose()
         log(f"{n_http} vouchers for {args.concurrency} HTTP clients, {2 * n_service} for the service phases")
 
         pg.checkpoint()
-        log(f"service phase (before): {SERVICE_WORKERS} connections from {PG_DRIVERS} processes x {service_seconds:.0f} s")
+        log(
+            f"service phase (before): {SERVICE_WORKERS} connections from {PG_DRIVERS} processes x {service_seconds:.0f} s"
+        )
         before = service_phase(url, service_roots[0], actor, recipient, service_seconds, "before")
         log(f"service before: {before['per_s']:,.0f} transfers/s")
 
         port = free_port()
         env = dict(os.environ, LIANRONG_BENCH_HTTP_URL=url, LIANRONG_BENCH_HTTP_RATE_LIMIT=str(args.rate_limit))
         # W workers as `lianrong serve --workers W` runs them (see http_app.serve)
-        cmd = [sys.executable, str(BENCH / "http_app.py"), "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(args.workers)]
+        cmd = [
+            sys.executable,
+            str(BENCH / "http_app.py"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ]
         server = subprocess.Popen(cmd, env=env, cwd=REPO, start_new_session=True)
         base_url = f"http://127.0.0.1:{port}"
         import httpx
@@ -381,15 +460,22 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(2.0)  # every worker process up, not only the first to answer
         log(f"uvicorn up on {base_url} ({args.workers} workers)")
 
-        phases = [{"name": "http-transfers", "seconds": seconds, "max_requests": args.max_requests,
-                   "mix": (("transfer", 1),)},
-                  {"name": "http-mixed", "seconds": seconds, "max_requests": args.max_requests, "mix": MIX}]
-        slots = [http_roots[i::args.concurrency] for i in range(args.concurrency)]
+        phases = [
+            {
+                "name": "http-transfers",
+                "seconds": seconds,
+                "max_requests": args.max_requests,
+                "mix": (("transfer", 1),),
+            },
+            {"name": "http-mixed", "seconds": seconds, "max_requests": args.max_requests, "mix": MIX},
+        ]
+        slots = [http_roots[i :: args.concurrency] for i in range(args.concurrency)]
         spawn = mp.get_context("spawn")
         messages = spawn.Queue()
         pg.checkpoint()
-        client = spawn.Process(target=client_process,
-                               args=(base_url, tokens, w.ids, slots, vouchers_of, phases, messages))
+        client = spawn.Process(
+            target=client_process, args=(base_url, tokens, w.ids, slots, vouchers_of, phases, messages)
+        )
         client.start()
         server_cpu: dict[str, float] = {}
         while True:
@@ -415,7 +501,9 @@ def main(argv: list[str] | None = None) -> int:
             server.kill()
         server = None
 
-        log(f"service phase (after): {SERVICE_WORKERS} connections from {PG_DRIVERS} processes x {service_seconds:.0f} s")
+        log(
+            f"service phase (after): {SERVICE_WORKERS} connections from {PG_DRIVERS} processes x {service_seconds:.0f} s"
+        )
         after = service_phase(url, service_roots[1], actor, recipient, service_seconds, "after")
         log(f"service after: {after['per_s']:,.0f} transfers/s")
 
@@ -430,40 +518,87 @@ def main(argv: list[str] | None = None) -> int:
             "ratio_ge_0_5": ratio >= 0.5,
         }
 
-        print(f"\n# LianRong HTTP load — {started:%Y-%m-%d %H:%M} UTC — {os.cpu_count()} cores — src {src_digest()}\n"
-              f"`{command}`\nuvicorn {args.workers} workers ({_uvicorn_stack()}), {args.concurrency} concurrent clients "
-              f"(asyncio, one process), PostgreSQL {pg.version()}; load average {os.getloadavg()[0]:.1f}")
-        print(f"\nservice layer ({SERVICE_WORKERS} connections from {PG_DRIVERS} processes x vouchers.transfer): before {before['per_s']:,.0f}, "
-              f"after {after['per_s']:,.0f} transfers/s, reference {service:,.0f}/s "
-              f"(client CPU {before['client_cpu_ms']:.2f} / {after['client_cpu_ms']:.2f} ms per transfer)")
+        print(
+            f"\n# LianRong HTTP load — {started:%Y-%m-%d %H:%M} UTC — {os.cpu_count()} cores — src {src_digest()}\n"
+            f"`{command}`\nuvicorn {args.workers} workers ({_uvicorn_stack()}), {args.concurrency} concurrent clients "
+            f"(asyncio, one process), PostgreSQL {pg.version()}; load average {os.getloadavg()[0]:.1f}"
+        )
+        print(
+            f"\nservice layer ({SERVICE_WORKERS} connections from {PG_DRIVERS} processes x vouchers.transfer): before {before['per_s']:,.0f}, "
+            f"after {after['per_s']:,.0f} transfers/s, reference {service:,.0f}/s "
+            f"(client CPU {before['client_cpu_ms']:.2f} / {after['client_cpu_ms']:.2f} ms per transfer)"
+        )
         for s in summaries:
             print_phase(s)
-        table = Result("http", "HTTP load", rows=[
-            Row("HTTP transfers/s (transfers only)", xfer["per_s"], None, "", "≥ 300",
-                verdicts["transfers_per_s_ge_300"]),
-            Row("HTTP transfer p99 (transfers only)", xfer["p99_ms"], None, "ms", "< 100 ms",
-                verdicts["transfer_p99_lt_100ms"]),
-            Row("HTTP ÷ service transfers/s", xfer["per_s"], service, "", "≥ 0.5", verdicts["ratio_ge_0_5"], ratio),
-            Row("mixed: requests/s", summaries[1]["per_s"], None, "", "(info)", None),
-            Row("mixed: transfers/s", mixed_xfer["per_s"], None, "", "(info)", None),
-            Row("mixed: transfer p99", mixed_xfer["p99_ms"], None, "ms", "(info)", None),
-            Row("mixed: server CPU per request", summaries[1]["server_cpu_ms_per_request"], None, "ms", "(info)",
-                None),
-        ])
+        table = Result(
+            "http",
+            "HTTP load",
+            rows=[
+                Row(
+                    "HTTP transfers/s (transfers only)",
+                    xfer["per_s"],
+                    None,
+                    "",
+                    "≥ 300",
+                    verdicts["transfers_per_s_ge_300"],
+                ),
+                Row(
+                    "HTTP transfer p99 (transfers only)",
+                    xfer["p99_ms"],
+                    None,
+                    "ms",
+                    "< 100 ms",
+                    verdicts["transfer_p99_lt_100ms"],
+                ),
+                Row("HTTP ÷ service transfers/s", xfer["per_s"], service, "", "≥ 0.5", verdicts["ratio_ge_0_5"], ratio),
+                Row("mixed: requests/s", summaries[1]["per_s"], None, "", "(info)", None),
+                Row("mixed: transfers/s", mixed_xfer["per_s"], None, "", "(info)", None),
+                Row("mixed: transfer p99", mixed_xfer["p99_ms"], None, "ms", "(info)", None),
+                Row(
+                    "mixed: server CPU per request",
+                    summaries[1]["server_cpu_ms_per_request"],
+                    None,
+                    "ms",
+                    "(info)",
+                    None,
+                ),
+            ],
+        )
         print_table(table)
         RESULTS.mkdir(parents=True, exist_ok=True)
-        out = {"date": started.isoformat(timespec="seconds"), "command": command, "src_sha256_16": src_digest(),
-               "machine": {"cores": os.cpu_count(), "platform": platform.platform(),
-                           "python": platform.python_version(), "postgresql": pg.version()},
-               "config": {"seconds": seconds, "service_seconds": service_seconds, "concurrency": args.concurrency,
-                          "workers": args.workers, "slots": args.slots, "rate_limit": args.rate_limit, "mix": MIX},
-               "service": {"before": before, "after": after, "reference_per_s": service},
-               "phases": summaries, "ratio": ratio, "verdicts": verdicts,
-               "load_average_end": os.getloadavg()}
+        out = {
+            "date": started.isoformat(timespec="seconds"),
+            "command": command,
+            "src_sha256_16": src_digest(),
+            "machine": {
+                "cores": os.cpu_count(),
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "postgresql": pg.version(),
+            },
+            "config": {
+                "seconds": seconds,
+                "service_seconds": service_seconds,
+                "concurrency": args.concurrency,
+                "workers": args.workers,
+                "slots": args.slots,
+                "rate_limit": args.rate_limit,
+                "mix": MIX,
+            },
+            "service": {"before": before, "after": after, "reference_per_s": service},
+            "phases": summaries,
+            "ratio": ratio,
+            "verdicts": verdicts,
+            "load_average_end": os.getloadavg(),
+        }
         (RESULTS / "http-latest.json").write_text(json.dumps(out, indent=1, ensure_ascii=False, default=str))
         log(f"wrote {(RESULTS / 'http-latest.json').relative_to(REPO)}")
-        append_run("http_load.py", {"mode": "quick" if args.quick else "full", **out["config"]},
-                   {"cores": os.cpu_count(), "load_average_end": out["load_average_end"]}, [table])
+        append_run(
+            "http_load.py",
+            {"mode": "quick" if args.quick else "full", **out["config"]},
+            {"cores": os.cpu_count(), "load_average_end": out["load_average_end"]},
+            [table],
+        )
         return 0
     finally:
         if server is not None and server.poll() is None:

@@ -122,8 +122,10 @@ def _parties(ids: Ids, *, cores: int, suppliers: int, now: dt.datetime) -> dict[
 
 
 def _onboarding(p: dict[str, Any], now: dt.datetime) -> list[tuple]:
-    return [(p["bank"], pid, f"6222{n:015d}", 1, f"UKEY-{n:06d}", ts(now))
-            for n, pid in enumerate(p["cores"] + p["suppliers"])]
+    return [
+        (p["bank"], pid, f"6222{n:015d}", 1, f"UKEY-{n:06d}", ts(now))
+        for n, pid in enumerate(p["cores"] + p["suppliers"])
+    ]
 
 
 def _designations(p: dict[str, Any], today: dt.date, now: dt.datetime) -> list[tuple]:
@@ -138,8 +140,9 @@ def _ledger(p: dict[str, Any], rng: random.Random, now: dt.datetime) -> list[tup
     return rows
 
 
-def _contracts(ids: Ids, p: dict[str, Any], rng: random.Random, n: int, today: dt.date,
-               now: dt.datetime) -> list[tuple]:
+def _contracts(
+    ids: Ids, p: dict[str, Any], rng: random.Random, n: int, today: dt.date, now: dt.datetime
+) -> list[tuple]:
     rows = []
     buyers = p["cores"] + p["suppliers"]
     for i in range(n):
@@ -147,18 +150,41 @@ def _contracts(ids: Ids, p: dict[str, Any], rng: random.Random, n: int, today: d
         seller = rng.choice(p["suppliers"])
         while seller == buyer:
             seller = rng.choice(p["suppliers"])
-        rows.append((ids.new("ctr"), f"HT-B{i:07d}", buyer, seller, 10**13,
-                     (today - dt.timedelta(days=rng.randint(10, 300))).isoformat(),
-                     (today + dt.timedelta(days=400)).isoformat(), 1, ts(now)))
+        rows.append(
+            (
+                ids.new("ctr"),
+                f"HT-B{i:07d}",
+                buyer,
+                seller,
+                10**13,
+                (today - dt.timedelta(days=rng.randint(10, 300))).isoformat(),
+                (today + dt.timedelta(days=400)).isoformat(),
+                1,
+                ts(now),
+            )
+        )
     return rows
 
 
 # --- fragment trees ------------------------------------------------------------------------------
 
 
-def _grow_tree(ids: Ids, rng: random.Random, *, voucher_id: str, core_id: str, root_holder: str,
-               contract_id: str, face: int, splits: int, spine: int, suppliers: list[str],
-               contracts: list[str], created: dt.datetime, leaf_status: str) -> tuple[list[tuple], list[str]]:
+def _grow_tree(
+    ids: Ids,
+    rng: random.Random,
+    *,
+    voucher_id: str,
+    core_id: str,
+    root_holder: str,
+    contract_id: str,
+    face: int,
+    splits: int,
+    spine: int,
+    suppliers: list[str],
+    contracts: list[str],
+    created: dt.datetime,
+    leaf_status: str,
+) -> tuple[list[tuple], list[str]]:
     """One voucher's fragment rows (parents before children) and the ids at the spine's end."""
     # node: [id, parent, holder, amount, tier, status, contract, depth]
     nodes: list[list[Any]] = [[ids.new("frg"), None, root_holder, face, 1, leaf_status, contract_id, 0]]
@@ -173,10 +199,21 @@ def _grow_tree(ids: Ids, rng: random.Random, *, voucher_id: str, core_id: str, r
             recipient = rng.choice(suppliers)
         parent[5] = "spent"
         a = len(nodes)
-        nodes.append([ids.new("frg"), parent[0], recipient, give, parent[4] + 1, leaf_status,
-                      rng.choice(contracts), parent[7] + 1])
-        nodes.append([ids.new("frg"), parent[0], parent[2], amount - give, parent[4], leaf_status,
-                      parent[6], parent[7] + 1])
+        nodes.append(
+            [
+                ids.new("frg"),
+                parent[0],
+                recipient,
+                give,
+                parent[4] + 1,
+                leaf_status,
+                rng.choice(contracts),
+                parent[7] + 1,
+            ]
+        )
+        nodes.append(
+            [ids.new("frg"), parent[0], parent[2], amount - give, parent[4], leaf_status, parent[6], parent[7] + 1]
+        )
         return a, a + 1
 
     targets: list[str] = []
@@ -200,17 +237,52 @@ def _grow_tree(ids: Ids, rng: random.Random, *, voucher_id: str, core_id: str, r
         leaves += list(split(i))
     rows = []
     for k, n in enumerate(nodes):
-        rows.append((n[0], voucher_id, core_id, n[1], n[2], n[3], n[4], n[5], n[6], None,
-                     ts(created + dt.timedelta(minutes=k))))
+        rows.append(
+            (n[0], voucher_id, core_id, n[1], n[2], n[3], n[4], n[5], n[6], None, ts(created + dt.timedelta(minutes=k)))
+        )
     return rows, targets
 
 
-def _voucher_row(vid: str, number: str, *, core: str, bank: str, supplier: str, contract: str, face: int,
-                 issue_on: dt.date, maturity: dt.date, status: str, seq: int, rng: random.Random,
-                 now: dt.datetime) -> tuple:
-    return (vid, number, core, bank, supplier, contract, face, issue_on.isoformat(), maturity.isoformat(),
-            maturity.isoformat(), 1, status, None, None, "usr_BENCHPREPARER", "usr_BENCHAPPROVER", None, "[]",
-            seq, f"{rng.getrandbits(256):064x}", "sha256", ts(now))
+def _voucher_row(
+    vid: str,
+    number: str,
+    *,
+    core: str,
+    bank: str,
+    supplier: str,
+    contract: str,
+    face: int,
+    issue_on: dt.date,
+    maturity: dt.date,
+    status: str,
+    seq: int,
+    rng: random.Random,
+    now: dt.datetime,
+) -> tuple:
+    return (
+        vid,
+        number,
+        core,
+        bank,
+        supplier,
+        contract,
+        face,
+        issue_on.isoformat(),
+        maturity.isoformat(),
+        maturity.isoformat(),
+        1,
+        status,
+        None,
+        None,
+        "usr_BENCHPREPARER",
+        "usr_BENCHAPPROVER",
+        None,
+        "[]",
+        seq,
+        f"{rng.getrandbits(256):064x}",
+        "sha256",
+        ts(now),
+    )
 
 
 def _atomic_build(final: Path, build: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
@@ -278,14 +350,38 @@ def build_lineage_ledger(path: Path, *, fragments: int, seed: int = 20261126) ->
         contract = rng.choice(contracts)
         face = rng.randint(10**9, 10**11)
         created = dt.datetime.combine(issue_on, dt.time(9, 0))
-        rows, tgt = _grow_tree(ids, rng, voucher_id=vid, core_id=core, root_holder=supplier,
-                               contract_id=contract, face=face, splits=splits, spine=SPINE if deep else 0,
-                               suppliers=p["suppliers"], contracts=contracts, created=created,
-                               leaf_status="settled" if settled else "active")
-        vbatch.append(_voucher_row(vid, f"LRB{n_vouch:012d}", core=core, bank=p["bank"], supplier=supplier,
-                                   contract=contract, face=face, issue_on=issue_on, maturity=maturity,
-                                   status="settled" if settled else "active", seq=2 + (len(rows) - 1) // 2,
-                                   rng=rng, now=now))
+        rows, tgt = _grow_tree(
+            ids,
+            rng,
+            voucher_id=vid,
+            core_id=core,
+            root_holder=supplier,
+            contract_id=contract,
+            face=face,
+            splits=splits,
+            spine=SPINE if deep else 0,
+            suppliers=p["suppliers"],
+            contracts=contracts,
+            created=created,
+            leaf_status="settled" if settled else "active",
+        )
+        vbatch.append(
+            _voucher_row(
+                vid,
+                f"LRB{n_vouch:012d}",
+                core=core,
+                bank=p["bank"],
+                supplier=supplier,
+                contract=contract,
+                face=face,
+                issue_on=issue_on,
+                maturity=maturity,
+                status="settled" if settled else "active",
+                seq=2 + (len(rows) - 1) // 2,
+                rng=rng,
+                now=now,
+            )
+        )
         batch += rows
         targets += tgt
         n_frag += len(rows)
@@ -299,12 +395,21 @@ def build_lineage_ledger(path: Path, *, fragments: int, seed: int = 20261126) ->
     c.execute("commit")
     depth_max = max(depth_max, SPINE if targets else 0)
     _finish(c)
-    return {"kind": "lineage", "version": DATA_VERSION, "fragments": n_frag, "vouchers": n_vouch,
-            "parties": len(p["rows"]), "targets": targets, "target_depth": SPINE, "seed": seed}
+    return {
+        "kind": "lineage",
+        "version": DATA_VERSION,
+        "fragments": n_frag,
+        "vouchers": n_vouch,
+        "parties": len(p["rows"]),
+        "targets": targets,
+        "target_depth": SPINE,
+        "seed": seed,
+    }
 
 
-def build_settlement_ledger(path: Path, *, vouchers: int, leaves: int, due: dt.date,
-                            seed: int = 20270315) -> dict[str, Any]:
+def build_settlement_ledger(
+    path: Path, *, vouchers: int, leaves: int, due: dt.date, seed: int = 20270315
+) -> dict[str, Any]:
     """``vouchers`` active vouchers due on ``due``, each with ``leaves`` active leaves."""
     rng = random.Random(seed)
     issue_on = due - dt.timedelta(days=180)
@@ -330,31 +435,72 @@ def build_settlement_ledger(path: Path, *, vouchers: int, leaves: int, due: dt.d
         supplier = rng.choice(p["suppliers"])
         contract = rng.choice(contracts)
         face = rng.randint(10**8, 10**10)
-        rows, _ = _grow_tree(ids, rng, voucher_id=vid, core_id=core, root_holder=supplier, contract_id=contract,
-                             face=face, splits=leaves - 1, spine=0, suppliers=p["suppliers"],
-                             contracts=contracts, created=now, leaf_status="active")
+        rows, _ = _grow_tree(
+            ids,
+            rng,
+            voucher_id=vid,
+            core_id=core,
+            root_holder=supplier,
+            contract_id=contract,
+            face=face,
+            splits=leaves - 1,
+            spine=0,
+            suppliers=p["suppliers"],
+            contracts=contracts,
+            created=now,
+            leaf_status="active",
+        )
         n_leaves = sum(1 for r in rows if r[7] == "active")
         if n_leaves != leaves:
             raise RuntimeError(f"voucher {n}: {n_leaves} leaves, wanted {leaves}")
         total_leaves += n_leaves
-        vrows.append(_voucher_row(vid, f"LRS{n:012d}", core=core, bank=p["bank"], supplier=supplier,
-                                  contract=contract, face=face, issue_on=issue_on, maturity=due, status="active",
-                                  seq=2 + (len(rows) - 1) // 2, rng=rng, now=now))
+        vrows.append(
+            _voucher_row(
+                vid,
+                f"LRS{n:012d}",
+                core=core,
+                bank=p["bank"],
+                supplier=supplier,
+                contract=contract,
+                face=face,
+                issue_on=issue_on,
+                maturity=due,
+                status="active",
+                seq=2 + (len(rows) - 1) // 2,
+                rng=rng,
+                now=now,
+            )
+        )
         frows += rows
         n_frag += len(rows)
     _insert(c, "voucher", vrows)
     _insert(c, "fragment", frows)
     c.execute("commit")
     _finish(c)
-    return {"kind": "settlement", "version": DATA_VERSION, "vouchers": vouchers, "leaves": total_leaves,
-            "fragments": n_frag, "due": due.isoformat(), "seed": seed}
+    return {
+        "kind": "settlement",
+        "version": DATA_VERSION,
+        "vouchers": vouchers,
+        "leaves": total_leaves,
+        "fragments": n_frag,
+        "due": due.isoformat(),
+        "seed": seed,
+    }
 
 
 # --- PostgreSQL copy -----------------------------------------------------------------------------
 
 #: tables the bench ledgers fill, parents before children
-LEDGER_TABLES = ("party", "onboarding", "core_designation", "supplier_ledger", "contract", "sim_account",
-                 "voucher", "fragment")
+LEDGER_TABLES = (
+    "party",
+    "onboarding",
+    "core_designation",
+    "supplier_ledger",
+    "contract",
+    "sim_account",
+    "voucher",
+    "fragment",
+)
 
 
 def _rows(c: sqlite3.Connection, table: str) -> Iterator[tuple]:
@@ -374,8 +520,9 @@ def copy_to_postgres(sqlite_path: Path, pg_url: str) -> dict[str, int]:
     u = make_url(pg_url)
     src = sqlite3.connect(sqlite_path)
     counts = {}
-    with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                         dbname=u.database) as pg:
+    with psycopg.connect(
+        host=u.host, port=u.port or 5432, user=u.username, password=u.password, dbname=u.database
+    ) as pg:
         with pg.cursor() as cur:
             for table in LEDGER_TABLES:
                 cols = [r[1] for r in src.execute(f"pragma table_info({table})")]

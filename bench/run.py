@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import datetime as dt
 import json
 import os
@@ -106,12 +107,40 @@ class Config:
 
 def config(quick: bool, profile: bool, pg: bool) -> Config:
     if quick:
-        return Config(quick, profile, pg, transfers=1000, rounds=4, warmup=50, pg_seconds=5, pg_rounds=2, pg_clients=8,
-                      pg_vouchers_per_worker=8, lineage_fragments=100_000, lineage_samples=100, lineage_reps=3,
-                      settle_vouchers=100, settle_leaves=100)
-    return Config(quick, profile, pg, transfers=3000, rounds=6, warmup=50, pg_seconds=5, pg_rounds=4, pg_clients=8,
-                  pg_vouchers_per_worker=8, lineage_fragments=1_000_000, lineage_samples=200, lineage_reps=5,
-                  settle_vouchers=1000, settle_leaves=100)
+        return Config(
+            quick,
+            profile,
+            pg,
+            transfers=1000,
+            rounds=4,
+            warmup=50,
+            pg_seconds=5,
+            pg_rounds=2,
+            pg_clients=8,
+            pg_vouchers_per_worker=8,
+            lineage_fragments=100_000,
+            lineage_samples=100,
+            lineage_reps=3,
+            settle_vouchers=100,
+            settle_leaves=100,
+        )
+    return Config(
+        quick,
+        profile,
+        pg,
+        transfers=3000,
+        rounds=6,
+        warmup=50,
+        pg_seconds=5,
+        pg_rounds=4,
+        pg_clients=8,
+        pg_vouchers_per_worker=8,
+        lineage_fragments=1_000_000,
+        lineage_samples=200,
+        lineage_reps=5,
+        settle_vouchers=1000,
+        settle_leaves=100,
+    )
 
 
 def shared_bench_dir() -> Path:
@@ -121,8 +150,10 @@ def shared_bench_dir() -> Path:
     for c in candidates:
         if (c / "sqlite_limit.py").is_file():
             return c
-    raise SystemExit(f"probe folder not found (looked in {', '.join(map(str, candidates))}); "
-                     "set LIANRONG_SHARED_DIR to the shared folder")
+    raise SystemExit(
+        f"probe folder not found (looked in {', '.join(map(str, candidates))}); "
+        "set LIANRONG_SHARED_DIR to the shared folder"
+    )
 
 
 def pg_admin_url() -> str:
@@ -176,14 +207,27 @@ def print_table(res: Result) -> None:
     head = ("measure", "ours", "limit", "ratio", "target", "result")
     lines = []
     for r in res.rows:
-        lines.append((r.measure, fmt(r.ours, r.unit), fmt(r.limit, r.unit),
-                      "—" if r.ratio is None else f"{r.ratio:.3f}", r.target, verdict(r) or "—"))
+        lines.append(
+            (
+                r.measure,
+                fmt(r.ours, r.unit),
+                fmt(r.limit, r.unit),
+                "—" if r.ratio is None else f"{r.ratio:.3f}",
+                r.target,
+                verdict(r) or "—",
+            )
+        )
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=False)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for line in lines:
-        print("| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in
-                                enumerate(zip(line, widths))) + " |")
+        print(
+            "| "
+            + " | ".join(
+                c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=False))
+            )
+            + " |"
+        )
     for k, v in res.details.items():
         if k.startswith("_"):
             continue
@@ -252,8 +296,11 @@ def load_sqlite_probe(path: Path, workdir: Path) -> Callable[[str, int, int], fl
     """The probe's own ``run(sync, per_commit, n)``, taken from its source without running its module
     code (which runs every case at import); its temporary databases go under ``workdir``."""
     tree = ast.parse(path.read_text(), str(path))
-    keep = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))
-            or (isinstance(n, ast.FunctionDef) and n.name == "run")]
+    keep = [
+        n
+        for n in tree.body
+        if isinstance(n, (ast.Import, ast.ImportFrom)) or (isinstance(n, ast.FunctionDef) and n.name == "run")
+    ]
     if not any(isinstance(n, ast.FunctionDef) for n in keep):
         raise RuntimeError(f"{path} has no run() function")
     ns: dict[str, Any] = {"__name__": "sqlite_limit_probe"}
@@ -292,8 +339,10 @@ def paged_probe(workdir: Path, extra: int, n: int, *, count_frames: bool = False
     c.execute("pragma synchronous=FULL")
     if count_frames:
         c.execute("pragma wal_autocheckpoint=0")
-    c.execute("create table frag(id integer primary key, parent int, holder int, amount int not null "
-              "check(amount>0), status int not null)")
+    c.execute(
+        "create table frag(id integer primary key, parent int, holder int, amount int not null "
+        "check(amount>0), status int not null)"
+    )
     c.execute("create table log(id integer primary key, op text, frag int, prev_hash blob)")
     for k in range(extra):
         c.execute(f"create table x{k}(id integer primary key, key text not null, v text)")
@@ -338,8 +387,15 @@ class Pg:
         import psycopg
 
         u = self.admin
-        with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                             dbname=u.database, autocommit=True, connect_timeout=5) as c:
+        with psycopg.connect(
+            host=u.host,
+            port=u.port or 5432,
+            user=u.username,
+            password=u.password,
+            dbname=u.database,
+            autocommit=True,
+            connect_timeout=5,
+        ) as c:
             c.execute(sql)
 
     def available(self) -> str | None:
@@ -353,8 +409,9 @@ class Pg:
         import psycopg
 
         u = self.admin
-        with psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                             dbname=u.database, connect_timeout=5) as c:
+        with psycopg.connect(
+            host=u.host, port=u.port or 5432, user=u.username, password=u.password, dbname=u.database, connect_timeout=5
+        ) as c:
             return c.execute("show server_version").fetchone()[0]
 
     def create(self, db: str) -> str:
@@ -418,8 +475,13 @@ def our_frames_per_transfer(tmp: Path, n: int = 200) -> float:
     actor, recipient, cur = w.user("s1"), w.ids["s2"], [w.issue(10**12)]
 
     def one(k: int) -> None:
-        r = vouchers.transfer(w.ctx, actor=actor, fragment_id=cur[0], parts=[{"recipient": recipient, "amount_fen": 1}],
-                              idempotency_key=f"frames-{k}")
+        r = vouchers.transfer(
+            w.ctx,
+            actor=actor,
+            fragment_id=cur[0],
+            parts=[{"recipient": recipient, "amount_fen": 1}],
+            idempotency_key=f"frames-{k}",
+        )
         cur[0] = r["children"][-1]["id"]
 
     for k in range(20):
@@ -439,9 +501,12 @@ def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
 
     n, rounds = cfg.transfers, cfg.rounds
     chunk = n // rounds
-    res = Result("sqlite-transfer", f"1. SQLite split-transfer: synchronous=FULL, WAL, 1 writer, {chunk * rounds:,} "
-                                    f"transfers each side in {rounds} interleaved rounds, each transfer spending "
-                                    "the latest remainder")
+    res = Result(
+        "sqlite-transfer",
+        f"1. SQLite split-transfer: synchronous=FULL, WAL, 1 writer, {chunk * rounds:,} "
+        f"transfers each side in {rounds} interleaved rounds, each transfer spending "
+        "the latest remainder",
+    )
     probe_path = probes / "sqlite_limit.py"
     probe = load_sqlite_probe(probe_path, tmp)
 
@@ -461,8 +526,13 @@ def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
 
     def one() -> None:
         seq[0] += 1
-        r = vouchers.transfer(ctx, actor=actor, fragment_id=cur[0], parts=[{"recipient": recipient, "amount_fen": 1}],
-                              idempotency_key=f"bench-{seq[0]}")
+        r = vouchers.transfer(
+            ctx,
+            actor=actor,
+            fragment_id=cur[0],
+            parts=[{"recipient": recipient, "amount_fen": 1}],
+            idempotency_key=f"bench-{seq[0]}",
+        )
         cur[0] = r["children"][-1]["id"]
 
     counter = StatementCounter(ctx.engine)
@@ -476,8 +546,10 @@ def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
     probe_frames = paged_probe(tmp, 0, 200, count_frames=True)
     extra = max(0, round((our_frames - probe_frames) / 2))
     paged_frames = paged_probe(tmp, extra, 200, count_frames=True)
-    log(f"WAL frames per transfer: ours {our_frames:.1f}, probe {probe_frames:.1f}, "
-        f"probe + {extra} indexed tables {paged_frames:.1f}")
+    log(
+        f"WAL frames per transfer: ours {our_frames:.1f}, probe {probe_frames:.1f}, "
+        f"probe + {extra} indexed tables {paged_frames:.1f}"
+    )
 
     t_probe = t_ours = t_paged = c_probe = c_ours = 0.0
     per_round = []
@@ -511,24 +583,46 @@ def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
     res.rows.append(Row("CPU ms per transfer", cpu_ours, cpu_probe, "ms", "(info)", None, cpu_probe / cpu_ours))
     paged = chunk * rounds / t_paged
     # how much of the gap is the pages a transfer of ours writes, and how much is everything else
-    res.rows.append(Row(f"transfers/s, probe at our page count (+{extra} indexed tables)", paged, limit, "", "(info)",
-                        None, paged / limit))
-    res.rows.append(Row("transfers/s, ours vs the probe at our page count", ours, paged, "", "(info)", None,
-                        ours / paged))
-    res.rows.append(Row("WAL pages written per transfer", our_frames, probe_frames, "pages", "(info)", None,
-                        probe_frames / our_frames if our_frames else None))
-    res.details.update({
-        "probe": f"{probe_path.name}: run('FULL', 1, {chunk}) per round (its own function, same n in all)",
-        "rounds_ours_vs_probe_per_s": per_round,
-        "median_round_ratio": round(statistics.median(o / p for o, p in per_round), 3),
-        "statements_per_transfer": round(stmts, 1),
-        "probe_statements_per_transfer": 6,  # begin, update, 2 inserts, log insert, commit
-        "ms_per_transfer_ours": round(1000 / ours, 3), "ms_per_transfer_limit": round(1000 / limit, 3),
-        "warmup_transfers": cfg.warmup,
-        "paged_probe": f"the probe's transaction + 1 row into each of {extra} tables indexed on a random text key "
-                       f"({paged_frames:.1f} WAL pages per commit; ours {our_frames:.1f}, the probe's {probe_frames:.1f}; "
-                       "counted with automatic checkpoints off)",
-    })
+    res.rows.append(
+        Row(
+            f"transfers/s, probe at our page count (+{extra} indexed tables)",
+            paged,
+            limit,
+            "",
+            "(info)",
+            None,
+            paged / limit,
+        )
+    )
+    res.rows.append(
+        Row("transfers/s, ours vs the probe at our page count", ours, paged, "", "(info)", None, ours / paged)
+    )
+    res.rows.append(
+        Row(
+            "WAL pages written per transfer",
+            our_frames,
+            probe_frames,
+            "pages",
+            "(info)",
+            None,
+            probe_frames / our_frames if our_frames else None,
+        )
+    )
+    res.details.update(
+        {
+            "probe": f"{probe_path.name}: run('FULL', 1, {chunk}) per round (its own function, same n in all)",
+            "rounds_ours_vs_probe_per_s": per_round,
+            "median_round_ratio": round(statistics.median(o / p for o, p in per_round), 3),
+            "statements_per_transfer": round(stmts, 1),
+            "probe_statements_per_transfer": 6,  # begin, update, 2 inserts, log insert, commit
+            "ms_per_transfer_ours": round(1000 / ours, 3),
+            "ms_per_transfer_limit": round(1000 / limit, 3),
+            "warmup_transfers": cfg.warmup,
+            "paged_probe": f"the probe's transaction + 1 row into each of {extra} tables indexed on a random text key "
+            f"({paged_frames:.1f} WAL pages per commit; ours {our_frames:.1f}, the probe's {probe_frames:.1f}; "
+            "counted with automatic checkpoints off)",
+        }
+    )
     if cfg.profile:
         profiled("sqlite-transfer", lambda: [one() for _ in range(min(n, 1000))])
     ctx.engine.dispose()
@@ -541,18 +635,36 @@ def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
 def run_pgbench(pg: Pg, probes: Path, db: str, seconds: int, clients: int) -> tuple[float, str, float | None]:
     """pgbench on the probe: (tps, the command as shown, the machine's CPU ms per transaction)."""
     args, env = pg.cli_env()
-    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *args, "-f", str(probes / "pg_setup.sql"), db],
-                   env=env, check=True, capture_output=True, text=True)
-    cmd = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f",
-           str(probes / "pg_transfer.sql"), *args, db]
+    subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *args, "-f", str(probes / "pg_setup.sql"), db],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    cmd = [
+        "pgbench",
+        "-n",
+        "-c",
+        str(clients),
+        "-j",
+        "2",
+        "-T",
+        str(seconds),
+        "-f",
+        str(probes / "pg_transfer.sql"),
+        *args,
+        db,
+    ]
     pg.checkpoint()
     busy0 = workers.machine_busy_seconds()
     out = subprocess.run(cmd, env=env, capture_output=True, text=True)
     busy1 = workers.machine_busy_seconds()
     if out.returncode != 0:
         raise RuntimeError(f"pgbench failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
-    m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout) or \
-        re.search(r"tps = ([\d.]+)", out.stdout)
+    m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout) or re.search(
+        r"tps = ([\d.]+)", out.stdout
+    )
     if not m:
         raise RuntimeError(f"cannot parse pgbench output:\n{out.stdout}")
     shown = " ".join(shlex.quote(c) for c in cmd[:8]) + " -f pg_transfer.sql " + db
@@ -563,8 +675,10 @@ def run_pgbench(pg: Pg, probes: Path, db: str, seconds: int, clients: int) -> tu
 
 def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
     secs, rounds, clients = cfg.pg_seconds, cfg.pg_rounds, cfg.pg_clients
-    res = Result("pg-transfer", f"2. PostgreSQL split-transfer: {clients} clients, {rounds} interleaved rounds of "
-                                f"{secs} s each side")
+    res = Result(
+        "pg-transfer",
+        f"2. PostgreSQL split-transfer: {clients} clients, {rounds} interleaved rounds of {secs} s each side",
+    )
     if not shutil.which("pgbench") or not shutil.which("psql"):
         res.skipped = "psql/pgbench not on PATH"
         return res
@@ -584,38 +698,72 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
         log(f"{len(sets) * n_roots} vouchers issued; {clients} connections from {drivers} processes")
         probe_tps, probe_cpu_ms, runs, cmd = [], [], [], ""
         for r in range(rounds):  # probe first on even rounds, ours first on odd ones
-            for side in (("probe", "ours") if r % 2 == 0 else ("ours", "probe")):
+            for side in ("probe", "ours") if r % 2 == 0 else ("ours", "probe"):
                 if side == "probe":
                     tps, cmd, cpu = run_pgbench(pg, probes, probe_db, secs, clients)
                     probe_tps.append(tps)
                     probe_cpu_ms.append(cpu)
                     log(f"round {r + 1}/{rounds}: pgbench {tps:,.0f} tps")
                 else:
-                    one_run = workers.run_transfer_workers(url, sets[r], actor, recipient, processes=drivers,
-                                                           threads=clients // drivers, seconds=secs,
-                                                           before_start=pg.checkpoint, key_prefix=f"pgt{r}-")
+                    one_run = workers.run_transfer_workers(
+                        url,
+                        sets[r],
+                        actor,
+                        recipient,
+                        processes=drivers,
+                        threads=clients // drivers,
+                        seconds=secs,
+                        before_start=pg.checkpoint,
+                        key_prefix=f"pgt{r}-",
+                    )
                     runs.append(one_run)
-                    log(f"round {r + 1}/{rounds}: service {one_run['per_s']:,.0f} transfers/s "
-                        f"({one_run['transfers']} transfers, {one_run['errors']} errors)")
+                    log(
+                        f"round {r + 1}/{rounds}: service {one_run['per_s']:,.0f} transfers/s "
+                        f"({one_run['transfers']} transfers, {one_run['errors']} errors)"
+                    )
         total, errors = sum(x["transfers"] for x in runs), sum(x["errors"] for x in runs)
         ours = total / sum(x["seconds"] for x in runs)
         info_secs = secs * max(1, rounds // 2)
         log(f"{clients} single-connection processes, {info_secs} s")
-        solo = workers.run_transfer_workers(url, sets[rounds], actor, recipient, processes=clients, seconds=info_secs,
-                                            before_start=pg.checkpoint, key_prefix="pgs")
-        log(f"service ({clients} processes): {solo['per_s']:,.0f} transfers/s ({solo['transfers']} transfers, "
-            f"{solo['errors']} errors)")
+        solo = workers.run_transfer_workers(
+            url,
+            sets[rounds],
+            actor,
+            recipient,
+            processes=clients,
+            seconds=info_secs,
+            before_start=pg.checkpoint,
+            key_prefix="pgs",
+        )
+        log(
+            f"service ({clients} processes): {solo['per_s']:,.0f} transfers/s ({solo['transfers']} transfers, "
+            f"{solo['errors']} errors)"
+        )
         log(f"{clients} asynchronous connections from {drivers} processes (vouchers.transfer_async), {info_secs} s")
-        aio_run = workers.run_transfer_workers(url, sets[rounds + 1], actor, recipient, processes=drivers,
-                                               threads=clients // drivers, seconds=info_secs,
-                                               before_start=pg.checkpoint, key_prefix="pga", asynchronous=True)
-        log(f"service, asynchronous ({drivers} processes): {aio_run['per_s']:,.0f} transfers/s "
+        aio_run = workers.run_transfer_workers(
+            url,
+            sets[rounds + 1],
+            actor,
+            recipient,
+            processes=drivers,
+            threads=clients // drivers,
+            seconds=info_secs,
+            before_start=pg.checkpoint,
+            key_prefix="pga",
+            asynchronous=True,
+        )
+        log(
+            f"service, asynchronous ({drivers} processes): {aio_run['per_s']:,.0f} transfers/s "
             f"({aio_run['transfers']} transfers, {aio_run['errors']} errors, {aio_run['handed_to_threads']} "
-            "handed to the threaded path)")
-        run = {"machine_cpu_ms": None if any(x["machine_cpu_ms"] is None for x in runs) else
-               sum(x["machine_cpu_ms"] * x["transfers"] for x in runs) / max(total, 1),
-               "client_cpu_ms": sum(x["client_cpu_ms"] * x["transfers"] for x in runs) / max(total, 1),
-               "per_worker": [x["per_worker"] for x in runs]}
+            "handed to the threaded path)"
+        )
+        run = {
+            "machine_cpu_ms": None
+            if any(x["machine_cpu_ms"] is None for x in runs)
+            else sum(x["machine_cpu_ms"] * x["transfers"] for x in runs) / max(total, 1),
+            "client_cpu_ms": sum(x["client_cpu_ms"] * x["transfers"] for x in runs) / max(total, 1),
+            "per_worker": [x["per_worker"] for x in runs],
+        }
         if cfg.profile:  # a separate single-process pass, so the measured figures stay clean
             from lianrong.vouchers import service as vouchers
 
@@ -623,8 +771,13 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
             cur = [w.issue(10**10)]  # a fresh voucher: the workers' ones were spent
 
             def one(k: int) -> None:
-                r = vouchers.transfer(pctx, actor=actor, fragment_id=cur[0],
-                                      parts=[{"recipient": recipient, "amount_fen": 1}], idempotency_key=f"prof-{k}")
+                r = vouchers.transfer(
+                    pctx,
+                    actor=actor,
+                    fragment_id=cur[0],
+                    parts=[{"recipient": recipient, "amount_fen": 1}],
+                    idempotency_key=f"prof-{k}",
+                )
                 cur[0] = r["children"][-1]["id"]
 
             for k in range(20):
@@ -634,42 +787,92 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
         pg.drop(our_db)
         limit = sum(probe_tps) / len(probe_tps)  # rounds of equal length: the mean rate
         ratio = ours / limit
-        res.rows.append(Row(f"transfers/s ({clients} connections, {drivers} processes)", ours, limit, "", "ratio ≥ 0.5",
-                            ratio >= 0.5, ratio))
-        res.rows.append(Row(f"transfers/s ({clients} processes, 1 connection each)", solo["per_s"], limit, "",
-                            "(info)", None, solo["per_s"] / limit))
-        res.rows.append(Row(f"transfers/s ({clients} async connections, {drivers} processes: transfer_async)",
-                            aio_run["per_s"], limit, "", "(info)", None, aio_run["per_s"] / limit))
+        res.rows.append(
+            Row(
+                f"transfers/s ({clients} connections, {drivers} processes)",
+                ours,
+                limit,
+                "",
+                "ratio ≥ 0.5",
+                ratio >= 0.5,
+                ratio,
+            )
+        )
+        res.rows.append(
+            Row(
+                f"transfers/s ({clients} processes, 1 connection each)",
+                solo["per_s"],
+                limit,
+                "",
+                "(info)",
+                None,
+                solo["per_s"] / limit,
+            )
+        )
+        res.rows.append(
+            Row(
+                f"transfers/s ({clients} async connections, {drivers} processes: transfer_async)",
+                aio_run["per_s"],
+                limit,
+                "",
+                "(info)",
+                None,
+                aio_run["per_s"] / limit,
+            )
+        )
         probe_cpu = None if any(c is None for c in probe_cpu_ms) else sum(probe_cpu_ms) / len(probe_cpu_ms)
         if run["machine_cpu_ms"] is not None and probe_cpu is not None:
             # on 2 cores with 8 clients both sides are CPU-bound: this ratio is about the throughput ratio
-            res.rows.append(Row(f"machine CPU ms per transfer ({drivers} processes; all processes, server included)",
-                                run["machine_cpu_ms"], probe_cpu, "ms", "(info)", None,
-                                probe_cpu / run["machine_cpu_ms"]))
-        res.rows.append(Row(f"client CPU ms per transfer ({drivers} processes)", run["client_cpu_ms"], None, "ms",
-                            "(info)", None))
-        res.rows.append(Row(f"client CPU ms per transfer ({drivers} processes, async)", aio_run["client_cpu_ms"], None,
-                            "ms", "(info)", None))
-        res.rows.append(Row(f"client CPU ms per transfer ({clients} processes)", solo["client_cpu_ms"], None, "ms",
-                            "(info)", None))
-        res.details.update({
-            "probe": cmd + f"  (after psql -f pg_setup.sql; {rounds} rounds interleaved with ours, probe first on "
-                           "even rounds; limit = mean)",
-            "probe_rounds_tps": [round(x) for x in probe_tps],
-            "ours_rounds_per_s": [round(x["per_s"]) for x in runs],
-            "ours": f"{clients} connections x vouchers.transfer from {drivers} spawned processes of "
-                    f"{clients // drivers} threads (as pgbench -j {drivers}), {rounds} rounds; then {clients} spawned "
-                    f"single-connection processes ({info_secs} s); {cfg.pg_vouchers_per_worker} own vouchers per "
-                    "connection, a fresh set per run (round robin, no voucher shared; 1 warm-up transfer per voucher "
-                    "not counted)",
-            "transfers": total, "errors": errors + solo["errors"] + aio_run["errors"],
-            "per_process": run["per_worker"], "transfers_single_connection_processes": solo["transfers"],
-            "per_process_single_connection": solo["per_worker"],
-            "ours_async": f"{clients} coroutines x vouchers.transfer_async (the API's hot path) on {drivers} spawned "
-                          f"processes' event loops, {clients // drivers} asynchronous connections each; a None result "
-                          "goes to vouchers.transfer in a thread (counted)",
-            "transfers_async": aio_run["transfers"], "async_handed_to_threads": aio_run["handed_to_threads"],
-        })
+            res.rows.append(
+                Row(
+                    f"machine CPU ms per transfer ({drivers} processes; all processes, server included)",
+                    run["machine_cpu_ms"],
+                    probe_cpu,
+                    "ms",
+                    "(info)",
+                    None,
+                    probe_cpu / run["machine_cpu_ms"],
+                )
+            )
+        res.rows.append(
+            Row(f"client CPU ms per transfer ({drivers} processes)", run["client_cpu_ms"], None, "ms", "(info)", None)
+        )
+        res.rows.append(
+            Row(
+                f"client CPU ms per transfer ({drivers} processes, async)",
+                aio_run["client_cpu_ms"],
+                None,
+                "ms",
+                "(info)",
+                None,
+            )
+        )
+        res.rows.append(
+            Row(f"client CPU ms per transfer ({clients} processes)", solo["client_cpu_ms"], None, "ms", "(info)", None)
+        )
+        res.details.update(
+            {
+                "probe": cmd + f"  (after psql -f pg_setup.sql; {rounds} rounds interleaved with ours, probe first on "
+                "even rounds; limit = mean)",
+                "probe_rounds_tps": [round(x) for x in probe_tps],
+                "ours_rounds_per_s": [round(x["per_s"]) for x in runs],
+                "ours": f"{clients} connections x vouchers.transfer from {drivers} spawned processes of "
+                f"{clients // drivers} threads (as pgbench -j {drivers}), {rounds} rounds; then {clients} spawned "
+                f"single-connection processes ({info_secs} s); {cfg.pg_vouchers_per_worker} own vouchers per "
+                "connection, a fresh set per run (round robin, no voucher shared; 1 warm-up transfer per voucher "
+                "not counted)",
+                "transfers": total,
+                "errors": errors + solo["errors"] + aio_run["errors"],
+                "per_process": run["per_worker"],
+                "transfers_single_connection_processes": solo["transfers"],
+                "per_process_single_connection": solo["per_worker"],
+                "ours_async": f"{clients} coroutines x vouchers.transfer_async (the API's hot path) on {drivers} spawned "
+                f"processes' event loops, {clients // drivers} asynchronous connections each; a None result "
+                "goes to vouchers.transfer in a thread (counted)",
+                "transfers_async": aio_run["transfers"],
+                "async_handed_to_threads": aio_run["handed_to_threads"],
+            }
+        )
     finally:
         pg.drop(probe_db)
         pg.drop(our_db)
@@ -690,8 +893,9 @@ SELECT up.*, party.name AS holder_name FROM up JOIN party ON party.id = up.holde
 """
 
 
-def _time_lineage(ctx: Any, targets: list[str], reps: int, raw_call: Callable[[str], int],
-                  expect_len: int) -> dict[str, Any]:
+def _time_lineage(
+    ctx: Any, targets: list[str], reps: int, raw_call: Callable[[str], int], expect_len: int
+) -> dict[str, Any]:
     from lianrong.vouchers import lineage as lin
 
     # warm-up and correctness: every target really is at the wanted depth
@@ -719,8 +923,14 @@ def _time_lineage(ctx: Any, targets: list[str], reps: int, raw_call: Callable[[s
                 n = raw_call(fid)
                 t_raw.append((time.perf_counter() - t) * 1000)
                 assert len(rows) == expect_len and n == expect_len
-    return {"lineage": t_lin, "path": t_path, "raw": t_raw, "statements_per_lineage": stmts,
-            "cpu_lineage": c_lin, "cpu_path": c_path}
+    return {
+        "lineage": t_lin,
+        "path": t_path,
+        "raw": t_raw,
+        "statements_per_lineage": stmts,
+        "cpu_lineage": c_lin,
+        "cpu_path": c_path,
+    }
 
 
 def _lineage_rows(res: Result, label: str, t: dict[str, Any]) -> None:
@@ -728,18 +938,31 @@ def _lineage_rows(res: Result, label: str, t: dict[str, Any]) -> None:
     for key, name in (("lineage", "lineage() median"), ("path", "path_to_root median")):
         med = statistics.median(t[key])
         res.rows.append(Row(f"{label} {name}", med, raw_med, "ms", "< 5 ms", med < 5.0, raw_med / med))
-        res.rows.append(Row(f"{label} {name.split()[0]} p95", pct(t[key], 0.95), pct(t["raw"], 0.95), "ms",
-                            "(info)", None, pct(t["raw"], 0.95) / pct(t[key], 0.95)))
+        res.rows.append(
+            Row(
+                f"{label} {name.split()[0]} p95",
+                pct(t[key], 0.95),
+                pct(t["raw"], 0.95),
+                "ms",
+                "(info)",
+                None,
+                pct(t["raw"], 0.95) / pct(t[key], 0.95),
+            )
+        )
         # this process's CPU per call: what load on a shared machine cannot inflate (on PostgreSQL the
         # server's share is not in it)
-        res.rows.append(Row(f"{label} {name.split()[0]} CPU median", statistics.median(t["cpu_" + key]), None,
-                            "ms", "(info)", None))
+        res.rows.append(
+            Row(f"{label} {name.split()[0]} CPU median", statistics.median(t["cpu_" + key]), None, "ms", "(info)", None)
+        )
 
 
 def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
     n = cfg.lineage_fragments
-    res = Result("lineage", f"3. Lineage of depth-20 fragments among {n:,}+ fragments "
-                            "(with_documents=False; limit = the same recursive SQL, raw driver)")
+    res = Result(
+        "lineage",
+        f"3. Lineage of depth-20 fragments among {n:,}+ fragments "
+        "(with_documents=False; limit = the same recursive SQL, raw driver)",
+    )
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"lineage-{ledger.DATA_VERSION}-{ledger.schema_head()}-{n}.db"
     meta = ledger.cached(path, lambda p: ledger.build_lineage_ledger(p, fragments=n), log)
@@ -747,9 +970,14 @@ def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
     step = max(1, len(targets_all) // cfg.lineage_samples)
     targets = targets_all[::step][: cfg.lineage_samples]
     expect = meta["target_depth"] + 1
-    res.details.update({"ledger": {k: meta[k] for k in ("fragments", "vouchers", "parties", "build_seconds")},
-                        "cache": str(path.relative_to(REPO)), "targets": len(targets),
-                        "samples_per_figure": len(targets) * cfg.lineage_reps})
+    res.details.update(
+        {
+            "ledger": {k: meta[k] for k in ("fragments", "vouchers", "parties", "build_seconds")},
+            "cache": str(path.relative_to(REPO)),
+            "targets": len(targets),
+            "samples_per_figure": len(targets) * cfg.lineage_reps,
+        }
+    )
 
     ctx = workers.context(f"sqlite:///{path}")
     raw = sqlite3.connect(path)
@@ -758,13 +986,17 @@ def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
     raw.close()
     _lineage_rows(res, "SQLite", t)
     res.details["sqlite_statements_per_lineage"] = round(t["statements_per_lineage"], 1)
-    log(f"sqlite lineage median {statistics.median(t['lineage']):.2f} ms, "
-        f"path_to_root {statistics.median(t['path']):.2f} ms, raw {statistics.median(t['raw']):.2f} ms")
+    log(
+        f"sqlite lineage median {statistics.median(t['lineage']):.2f} ms, "
+        f"path_to_root {statistics.median(t['path']):.2f} ms, raw {statistics.median(t['raw']):.2f} ms"
+    )
     if cfg.profile:
         from lianrong.vouchers import lineage as lin
 
-        profiled("lineage-sqlite", lambda: [lin.lineage(ctx, fragment_id=f, with_documents=False)
-                                            for _ in range(5) for f in targets])
+        profiled(
+            "lineage-sqlite",
+            lambda: [lin.lineage(ctx, fragment_id=f, with_documents=False) for _ in range(5) for f in targets],
+        )
     ctx.engine.dispose()
 
     if pg is not None:
@@ -779,21 +1011,27 @@ def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
             load_s = time.perf_counter() - tl
             log(f"copied ledger to PostgreSQL in {load_s:.1f} s")
             u = pg.admin
-            conn = psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                                   dbname=db, autocommit=True)
+            conn = psycopg.connect(
+                host=u.host, port=u.port or 5432, user=u.username, password=u.password, dbname=db, autocommit=True
+            )
             psql = RAW_PATH_SQL.format(p="%s")
-            t = _time_lineage(pctx, targets, cfg.lineage_reps,
-                              lambda fid: len(conn.execute(psql, (fid,)).fetchall()), expect)
+            t = _time_lineage(
+                pctx, targets, cfg.lineage_reps, lambda fid: len(conn.execute(psql, (fid,)).fetchall()), expect
+            )
             conn.close()
             _lineage_rows(res, "PostgreSQL", t)
             res.details["pg_copy_seconds"] = round(load_s, 1)
-            log(f"pg lineage median {statistics.median(t['lineage']):.2f} ms, "
-                f"path_to_root {statistics.median(t['path']):.2f} ms, raw {statistics.median(t['raw']):.2f} ms")
+            log(
+                f"pg lineage median {statistics.median(t['lineage']):.2f} ms, "
+                f"path_to_root {statistics.median(t['path']):.2f} ms, raw {statistics.median(t['raw']):.2f} ms"
+            )
             if cfg.profile:
                 from lianrong.vouchers import lineage as lin
 
-                profiled("lineage-pg", lambda: [lin.lineage(pctx, fragment_id=f, with_documents=False)
-                                                for _ in range(5) for f in targets])
+                profiled(
+                    "lineage-pg",
+                    lambda: [lin.lineage(pctx, fragment_id=f, with_documents=False) for _ in range(5) for f in targets],
+                )
             pctx.engine.dispose()
         finally:
             pg.drop(db)
@@ -810,15 +1048,20 @@ def bench_split_report(cfg: Config) -> Result:
     from lianrong.vouchers import splits
 
     n = cfg.lineage_fragments
-    res = Result("split-report", f"5. Split report (77号) over every active voucher of the {n:,}-fragment "
-                                 "lineage ledger (SQLite; limit = the raw fetch of the same rows)")
+    res = Result(
+        "split-report",
+        f"5. Split report (77号) over every active voucher of the {n:,}-fragment "
+        "lineage ledger (SQLite; limit = the raw fetch of the same rows)",
+    )
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / f"lineage-{ledger.DATA_VERSION}-{ledger.schema_head()}-{n}.db"
     ledger.cached(path, lambda p: ledger.build_lineage_ledger(p, fragments=n), log)
     ctx = workers.context(f"sqlite:///{path}")
     raw = sqlite3.connect(path)
-    floor_sql = ("SELECT f.voucher_id, f.id, f.parent_id, f.holder_id, f.amount_fen, f.tier, f.status, f.created_at "
-                 "FROM fragment f JOIN voucher v ON v.id = f.voucher_id WHERE v.status = 'active'")
+    floor_sql = (
+        "SELECT f.voucher_id, f.id, f.parent_id, f.holder_id, f.amount_fen, f.tier, f.status, f.created_at "
+        "FROM fragment f JOIN voucher v ON v.id = f.voucher_id WHERE v.status = 'active'"
+    )
     ours, floor, rows = [], [], 0
     for _ in range(3):  # interleaved; the best of three each (a warm cache on both sides)
         t = time.perf_counter()
@@ -832,10 +1075,16 @@ def bench_split_report(cfg: Config) -> Result:
     best, limit = min(ours), min(floor)
     log(f"split report {best:.2f} s over {rows:,} fragments, raw fetch {limit:.2f} s")
     res.rows.append(Row("seconds", best, limit, "s", "(info)", None, limit / best))
-    res.details.update({"vouchers": report["summary"]["vouchers"], "fragments": rows,
-                        "flagged": report["summary"]["flagged"],
-                        "findings_by_code": report["summary"]["findings_by_code"],
-                        "runs_seconds": [round(x, 2) for x in ours], "floor_runs_seconds": [round(x, 2) for x in floor]})
+    res.details.update(
+        {
+            "vouchers": report["summary"]["vouchers"],
+            "fragments": rows,
+            "flagged": report["summary"]["flagged"],
+            "findings_by_code": report["summary"]["findings_by_code"],
+            "runs_seconds": [round(x, 2) for x in ours],
+            "floor_runs_seconds": [round(x, 2) for x in floor],
+        }
+    )
     return res
 
 
@@ -856,33 +1105,73 @@ def raw_settlement_floor(path: Path) -> float:
     c.execute("pragma foreign_keys=on")
     now = ledger.ts(dt.datetime.combine(DUE, dt.time(9, 0)))
     t = time.perf_counter()
-    vids = [r[0] for r in c.execute("select id from voucher where maturity_on <= ? and status in ('active','overdue') "
-                                    "order by maturity_on, id", (DUE.isoformat(),))]
+    vids = [
+        r[0]
+        for r in c.execute(
+            "select id from voucher where maturity_on <= ? and status in ('active','overdue') order by maturity_on, id",
+            (DUE.isoformat(),),
+        )
+    ]
     for vid in vids:
         c.execute("begin immediate")
-        core, bank, seq, head = c.execute("select core_id, bank_id, seq, head_hash from voucher where id=?",
-                                          (vid,)).fetchone()
-        leaves = c.execute("select id, holder_id, amount_fen from fragment where voucher_id=? and status in "
-                           "('active','financed','overdue') order by id", (vid,)).fetchall()
+        core, bank, seq, head = c.execute(
+            "select core_id, bank_id, seq, head_hash from voucher where id=?", (vid,)
+        ).fetchone()
+        leaves = c.execute(
+            "select id, holder_id, amount_fen from fragment where voucher_id=? and status in "
+            "('active','financed','overdue') order by id",
+            (vid,),
+        ).fetchall()
         accounts = dict(c.execute("select party_id, settlement_account from onboarding where bank_id=?", (bank,)))
-        ins = [(new_id("pay"), core, "settlement", vid, fid, None, core, holder, accounts.get(holder), bank, amount,
-                DUE.isoformat(), "pending", None, None, now, None) for fid, holder, amount in leaves]
+        ins = [
+            (
+                new_id("pay"),
+                core,
+                "settlement",
+                vid,
+                fid,
+                None,
+                core,
+                holder,
+                accounts.get(holder),
+                bank,
+                amount,
+                DUE.isoformat(),
+                "pending",
+                None,
+                None,
+                now,
+                None,
+            )
+            for fid, holder, amount in leaves
+        ]
         c.executemany("insert into payment_instruction values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ins)
         total = sum(r[2] for r in leaves)
         c.execute("update sim_account set balance_fen = balance_fen - ? where party_id = ?", (total, core))
         paid: dict[str, int] = {}
         for _, holder, amount in leaves:
             paid[holder] = paid.get(holder, 0) + amount
-        c.executemany("insert into sim_account values (?, ?) on conflict(party_id) do update set "
-                      "balance_fen = balance_fen + excluded.balance_fen", list(paid.items()))
-        c.executemany("update payment_instruction set status='confirmed', reference=?, confirmed_at=? "
-                      "where id=? and status='pending'", [(f"SIM-{r[0][-12:]}", now, r[0]) for r in ins])
+        c.executemany(
+            "insert into sim_account values (?, ?) on conflict(party_id) do update set "
+            "balance_fen = balance_fen + excluded.balance_fen",
+            list(paid.items()),
+        )
+        c.executemany(
+            "update payment_instruction set status='confirmed', reference=?, confirmed_at=? "
+            "where id=? and status='pending'",
+            [(f"SIM-{r[0][-12:]}", now, r[0]) for r in ins],
+        )
         c.executemany("update fragment set status='settled' where id=?", [(r[0],) for r in leaves])
-        c.execute("update voucher set status='settled', seq=?, head_hash=? where id=? and seq=?",
-                  (seq + 2, head, vid, seq))
-        c.executemany("insert into voucher_op values (?,?,?,?,?,?,?,?,?)",
-                      [(vid, seq + 1, core, "settle_instruct", "{}", head, head, "system", now),
-                       (vid, seq + 2, core, "settle", "{}", head, head, "system", now)])
+        c.execute(
+            "update voucher set status='settled', seq=?, head_hash=? where id=? and seq=?", (seq + 2, head, vid, seq)
+        )
+        c.executemany(
+            "insert into voucher_op values (?,?,?,?,?,?,?,?,?)",
+            [
+                (vid, seq + 1, core, "settle_instruct", "{}", head, head, "system", now),
+                (vid, seq + 2, core, "settle", "{}", head, head, "system", now),
+            ],
+        )
         c.execute("commit")
     dt_s = time.perf_counter() - t
     c.close()
@@ -895,8 +1184,11 @@ def bench_settlement(cfg: Config, tmp: Path) -> Result:
     nv, nl = cfg.settle_vouchers, cfg.settle_leaves
     leaves = nv * nl
     target_s = 30.0 * leaves / 100_000
-    res = Result("settlement", f"4. Settlement of {leaves:,} due leaves ({nv:,} vouchers x {nl} leaves, one date, "
-                               "SQLite synchronous=FULL, simulated bank)")
+    res = Result(
+        "settlement",
+        f"4. Settlement of {leaves:,} due leaves ({nv:,} vouchers x {nl} leaves, one date, "
+        "SQLite synchronous=FULL, simulated bank)",
+    )
     CACHE.mkdir(parents=True, exist_ok=True)
     src = CACHE / f"settle-{ledger.DATA_VERSION}-{ledger.schema_head()}-{nv}x{nl}.db"
     meta = ledger.cached(src, lambda p: ledger.build_settlement_ledger(p, vouchers=nv, leaves=nl, due=DUE), log)
@@ -914,8 +1206,14 @@ def bench_settlement(cfg: Config, tmp: Path) -> Result:
         settled = c.exec_driver_sql("select count(*) from fragment where status='settled'").scalar()
         vsettled = c.exec_driver_sql("select count(*) from voucher where status='settled'").scalar()
     ctx.engine.dispose()
-    ok = (summary["vouchers"] == nv and summary["instructions"] == leaves and summary["confirmed"] == leaves
-          and not summary["errors"] and settled == leaves and vsettled == nv)
+    ok = (
+        summary["vouchers"] == nv
+        and summary["instructions"] == leaves
+        and summary["confirmed"] == leaves
+        and not summary["errors"]
+        and settled == leaves
+        and vsettled == nv
+    )
     if not ok:
         raise RuntimeError(f"settlement incomplete: {summary} settled leaves={settled} vouchers={vsettled}")
 
@@ -925,12 +1223,14 @@ def bench_settlement(cfg: Config, tmp: Path) -> Result:
     log(f"raw floor: {floor:.1f} s")
     res.rows.append(Row("seconds", ours, floor, "s", f"< {target_s:.0f} s", ours < target_s, floor / ours))
     res.rows.append(Row("leaves/s", leaves / ours, leaves / floor, "", "(info)", None, floor / ours))
-    res.details.update({
-        "ledger": {k: meta[k] for k in ("vouchers", "leaves", "fragments", "build_seconds")},
-        "statements_per_voucher": round(counter.n / nv, 1),
-        "limit_is": "raw sqlite3 doing the same writes, 1 transaction per voucher (ratio = limit / ours)",
-        "target_note": "30 s per 100,000 leaves" + (" (scaled for --quick)" if cfg.quick else ""),
-    })
+    res.details.update(
+        {
+            "ledger": {k: meta[k] for k in ("vouchers", "leaves", "fragments", "build_seconds")},
+            "statements_per_voucher": round(counter.n / nv, 1),
+            "limit_is": "raw sqlite3 doing the same writes, 1 transaction per voucher (ratio = limit / ours)",
+            "target_note": "30 s per 100,000 leaves" + (" (scaled for --quick)" if cfg.quick else ""),
+        }
+    )
     if cfg.profile:  # on the 100 x 100 ledger: the same per-voucher path, a tenth of the time
         psrc = CACHE / f"settle-{ledger.DATA_VERSION}-{ledger.schema_head()}-100x{nl}.db"
         ledger.cached(psrc, lambda p: ledger.build_settlement_ledger(p, vouchers=100, leaves=nl, due=DUE), log)
@@ -958,25 +1258,50 @@ def src_digest() -> str:
 def git_commit() -> str | None:
     """HEAD, with ``+dirty`` when tracked files other than bench/results differ from it (None outside git)."""
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
-                                ":(exclude)bench/results"], cwd=REPO, capture_output=True, text=True,
-                               timeout=10).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench/results"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return (head + ("+dirty" if dirty else "")) or None
 
 
-def append_run(script: str, args: dict[str, Any], host: dict[str, Any], results: list[Result],
-               path: Path = RUNS_LOG) -> dict[str, Any]:
+def append_run(
+    script: str, args: dict[str, Any], host: dict[str, Any], results: list[Result], path: Path = RUNS_LOG
+) -> dict[str, Any]:
     """Append one run to the committed log (one JSON object per line), from the rows the tables print."""
     record = {
-        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "script": script, "args": args,
-        "commit": git_commit(), "src": src_digest(), "host": host,
-        "benchmarks": {r.name: {"skipped": r.skipped, "rows": [
-            {"measure": row.measure, "ours": row.ours, "limit": row.limit, "unit": row.unit, "ratio": row.ratio,
-             "target": row.target, "result": verdict(row)} for row in r.rows]} for r in results},
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "script": script,
+        "args": args,
+        "commit": git_commit(),
+        "src": src_digest(),
+        "host": host,
+        "benchmarks": {
+            r.name: {
+                "skipped": r.skipped,
+                "rows": [
+                    {
+                        "measure": row.measure,
+                        "ours": row.ours,
+                        "limit": row.limit,
+                        "unit": row.unit,
+                        "ratio": row.ratio,
+                        "target": row.target,
+                        "result": verdict(row),
+                    }
+                    for row in r.rows
+                ],
+            }
+            for r in results
+        },
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as f:
@@ -987,19 +1312,23 @@ def append_run(script: str, args: dict[str, Any], host: dict[str, Any], results:
 def machine(pg: Pg | None) -> dict[str, Any]:
     import sqlalchemy
 
-    info = {"cores": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "sqlalchemy": sqlalchemy.__version__}
+    info = {
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": sqlalchemy.__version__,
+    }
     if pg is not None:
-        try:
+        with contextlib.suppress(Exception):
             info["postgresql"] = pg.version()
-        except Exception:  # noqa: BLE001
-            pass
     return info
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="smaller sizes (100k-fragment lineage, 10k-leaf settlement)")
     ap.add_argument("--only", default="", help="comma-separated subset of: " + ", ".join(NAMES))
     ap.add_argument("--profile", action="store_true", help="extra pyinstrument pass per benchmark")
@@ -1020,9 +1349,10 @@ def main(argv: list[str] | None = None) -> int:
         if pg_reason:
             log(f"PostgreSQL unavailable ({pg_reason}): PostgreSQL parts skipped")
             pg = None
-    command = "python bench/run.py" + (" " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])) if
-                                       (argv or sys.argv[1:]) else "")
-    started = dt.datetime.now(dt.timezone.utc)
+    command = "python bench/run.py" + (
+        " " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:])) if (argv or sys.argv[1:]) else ""
+    )
+    started = dt.datetime.now(dt.UTC)
     log(f"{command}: {', '.join(only)}; probes from {probes}")
     results: list[Result] = []
     tmp = Path(tempfile.mkdtemp(prefix="lianrong-bench-"))
@@ -1051,32 +1381,53 @@ def main(argv: list[str] | None = None) -> int:
 
                 traceback.print_exc()
                 results.append(Result(name, name, skipped=f"ERROR {exc.__class__.__name__}: {exc}"))
-            results[-1].details["load_average_1m_before_after"] = (round(load_before, 1),
-                                                                   round(os.getloadavg()[0], 1))
+            results[-1].details["load_average_1m_before_after"] = (round(load_before, 1), round(os.getloadavg()[0], 1))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"\n# LianRong benchmarks — {started:%Y-%m-%d %H:%M} UTC — {'quick' if cfg.quick else 'full'} — "
-          f"{os.cpu_count()} cores — src {src_digest()}\n`{command}`")
+    print(
+        f"\n# LianRong benchmarks — {started:%Y-%m-%d %H:%M} UTC — {'quick' if cfg.quick else 'full'} — "
+        f"{os.cpu_count()} cores — src {src_digest()}\n`{command}`"
+    )
     for r in results:
         print_table(r)
     misses = sorted({r.name for r in results for row in r.rows if row.passed is False})
     broken = [r.name for r in results if r.skipped]
-    print("\n" + ("MISSED: " + ", ".join(misses) if misses else "No target missed.")
-          + (" NOT MEASURED: " + ", ".join(broken) if broken else ""))
+    print(
+        "\n"
+        + ("MISSED: " + ", ".join(misses) if misses else "No target missed.")
+        + (" NOT MEASURED: " + ", ".join(broken) if broken else "")
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = {
-        "date": started.isoformat(timespec="seconds"), "command": command, "mode": "quick" if cfg.quick else "full",
-        "machine": machine(pg), "src_sha256_16": src_digest(), "probes": os.path.relpath(probes, REPO),
+        "date": started.isoformat(timespec="seconds"),
+        "command": command,
+        "mode": "quick" if cfg.quick else "full",
+        "machine": machine(pg),
+        "src_sha256_16": src_digest(),
+        "probes": os.path.relpath(probes, REPO),
         "seconds": round(time.perf_counter() - T0, 1),
-        "results": {r.name: {"title": r.title, "skipped": r.skipped, "details": r.details,
-                             "rows": [row.__dict__ for row in r.rows]} for r in results},
+        "results": {
+            r.name: {
+                "title": r.title,
+                "skipped": r.skipped,
+                "details": r.details,
+                "rows": [row.__dict__ for row in r.rows],
+            }
+            for r in results
+        },
     }
     (RESULTS / "latest.json").write_text(json.dumps(out, indent=1, ensure_ascii=False, default=str))
     log(f"wrote {(RESULTS / 'latest.json').relative_to(REPO)}")
-    append_run("run.py", {"mode": out["mode"], "only": only, "profile": args.profile, "no_pg": args.no_pg},
-               {"cores": os.cpu_count(), "load_average_1m": {r.name: r.details.get("load_average_1m_before_after")
-                                                             for r in results}}, results)
+    append_run(
+        "run.py",
+        {"mode": out["mode"], "only": only, "profile": args.profile, "no_pg": args.no_pg},
+        {
+            "cores": os.cpu_count(),
+            "load_average_1m": {r.name: r.details.get("load_average_1m_before_after") for r in results},
+        },
+        results,
+    )
     log(f"appended to {RUNS_LOG.relative_to(REPO)}")
     return 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
@@ -20,9 +21,20 @@ def context(url: str, *, synchronous: str = "FULL", today: dt.date = TODAY) -> A
     return bootstrap.build(settings=settings, clock=FixedClock(today))
 
 
-def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipient: str, ready: Any, start: Any,
-                    duration: float, results: Any, key_prefix: str = "pgw", threads: int = 1,
-                    asynchronous: bool = False) -> None:
+def transfer_worker(
+    index: int,
+    url: str,
+    roots: list[str],
+    actor: Any,
+    recipient: str,
+    ready: Any,
+    start: Any,
+    duration: float,
+    results: Any,
+    key_prefix: str = "pgw",
+    threads: int = 1,
+    asynchronous: bool = False,
+) -> None:
     """Transfer 1 fen from the latest remainder of each of this worker's vouchers, round robin, for
     ``duration`` seconds after ``start`` is set, on ``threads`` threads (each its own connection and its own
     share of the vouchers); put (index, transfers, seconds, errors, CPU seconds, traceback)."""
@@ -31,8 +43,9 @@ def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipien
     from lianrong.vouchers import service as vouchers
 
     if asynchronous:
-        _async_transfer_worker(index, url, roots, actor, recipient, ready, start, duration, results, key_prefix,
-                               threads)
+        _async_transfer_worker(
+            index, url, roots, actor, recipient, ready, start, duration, results, key_prefix, threads
+        )
         return
     try:
         ctx = context(url)
@@ -41,8 +54,13 @@ def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipien
         failures: list[BaseException] = []
 
         def one(current: list[str], slot: int, key: str) -> None:
-            r = vouchers.transfer(ctx, actor=actor, fragment_id=current[slot],
-                                  parts=[{"recipient": recipient, "amount_fen": 1}], idempotency_key=key)
+            r = vouchers.transfer(
+                ctx,
+                actor=actor,
+                fragment_id=current[slot],
+                parts=[{"recipient": recipient, "amount_fen": 1}],
+                idempotency_key=key,
+            )
             current[slot] = r["children"][-1]["id"]  # the remainder, back to the sender
 
         for t, current in enumerate(shares):  # warm-up: statement caches, pool connections
@@ -86,15 +104,24 @@ def transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipien
     except Exception as exc:  # noqa: BLE001
         import traceback
 
-        try:
+        with contextlib.suppress(Exception):
             ready.abort()
-        except Exception:  # noqa: BLE001
-            pass
         results.put((index, 0, 0.0, 0, 0.0, "".join(traceback.format_exception(exc))))
 
 
-def _async_transfer_worker(index: int, url: str, roots: list[str], actor: Any, recipient: str, ready: Any,
-                           start: Any, duration: float, results: Any, key_prefix: str, tasks: int) -> None:
+def _async_transfer_worker(
+    index: int,
+    url: str,
+    roots: list[str],
+    actor: Any,
+    recipient: str,
+    ready: Any,
+    start: Any,
+    duration: float,
+    results: Any,
+    key_prefix: str,
+    tasks: int,
+) -> None:
     """``transfer_worker`` on PostgreSQL as the API's hot path calls the service: ``tasks`` coroutines on one
     event loop, each awaiting ``vouchers.transfer_async`` on its own asynchronous connection
     (``adapters/db/aio.py``), and ``vouchers.transfer`` in a thread whenever that returns None."""
@@ -111,13 +138,15 @@ def _async_transfer_worker(index: int, url: str, roots: list[str], actor: Any, r
 
         async def one(current: list[str], slot: int, key: str, count: list[int] | None = None) -> None:
             parts = [{"recipient": recipient, "amount_fen": 1}]
-            r = await vouchers.transfer_async(ctx, db, actor=actor, fragment_id=current[slot], parts=parts,
-                                              idempotency_key=key)
+            r = await vouchers.transfer_async(
+                ctx, db, actor=actor, fragment_id=current[slot], parts=parts, idempotency_key=key
+            )
             if r is None:
                 if count is not None:
                     count[2] += 1
-                r = await asyncio.to_thread(vouchers.transfer, ctx, actor=actor, fragment_id=current[slot],
-                                            parts=parts, idempotency_key=key)
+                r = await asyncio.to_thread(
+                    vouchers.transfer, ctx, actor=actor, fragment_id=current[slot], parts=parts, idempotency_key=key
+                )
             current[slot] = r["children"][-1]["id"]
 
         async def loop(t: int, deadline: float) -> None:
@@ -150,21 +179,30 @@ def _async_transfer_worker(index: int, url: str, roots: list[str], actor: Any, r
         db.close()
         loop_.close()
         ctx.engine.dispose()
-        results.put((index, sum(c[0] for c in counts), elapsed, sum(c[1] for c in counts), cpu, None,
-                     sum(c[2] for c in counts)))
+        results.put(
+            (index, sum(c[0] for c in counts), elapsed, sum(c[1] for c in counts), cpu, None, sum(c[2] for c in counts))
+        )
     except Exception as exc:  # noqa: BLE001
         import traceback
 
-        try:
+        with contextlib.suppress(Exception):
             ready.abort()
-        except Exception:  # noqa: BLE001
-            pass
         results.put((index, 0, 0.0, 0, 0.0, "".join(traceback.format_exception(exc)), 0))
 
 
-def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str, *, processes: int, seconds: float,
-                         key_prefix: str = "pgw", before_start: Any = None, threads: int = 1,
-                         asynchronous: bool = False) -> dict[str, Any]:
+def run_transfer_workers(
+    url: str,
+    roots: list[str],
+    actor: Any,
+    recipient: str,
+    *,
+    processes: int,
+    seconds: float,
+    key_prefix: str = "pgw",
+    before_start: Any = None,
+    threads: int = 1,
+    asynchronous: bool = False,
+) -> dict[str, Any]:
     """Run ``transfer_worker`` in ``processes`` spawned processes (``threads`` connections each, or with
     ``asynchronous`` as many coroutines on one event loop) over their share of ``roots``, started together
     (``before_start`` runs once all are ready); returns the totals."""
@@ -176,9 +214,23 @@ def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str,
     results = spawn.Queue()
     procs = []
     for i in range(processes):
-        p = spawn.Process(target=transfer_worker, args=(i, url, roots[i::processes], actor, recipient, ready, start,
-                                                       float(seconds), results, key_prefix, threads,
-                                                       asynchronous))
+        p = spawn.Process(
+            target=transfer_worker,
+            args=(
+                i,
+                url,
+                roots[i::processes],
+                actor,
+                recipient,
+                ready,
+                start,
+                float(seconds),
+                results,
+                key_prefix,
+                threads,
+                asynchronous,
+            ),
+        )
         p.start()
         procs.append(p)
     try:
@@ -199,10 +251,16 @@ def run_transfer_workers(url: str, roots: list[str], actor: Any, recipient: str,
         raise RuntimeError("transfer worker failed:\n" + failures[0])
     total = sum(g[1] for g in got)
     elapsed = max(g[2] for g in got)
-    return {"transfers": total, "seconds": elapsed, "per_s": total / elapsed, "errors": sum(g[3] for g in got),
-            "client_cpu_ms": 1000 * sum(g[4] for g in got) / max(total, 1), "per_worker": [g[1] for g in sorted(got)],
-            "handed_to_threads": sum(g[6] for g in got if len(g) > 6),
-            "machine_cpu_ms": None if busy0 is None or busy1 is None else 1000 * (busy1 - busy0) / max(total, 1)}
+    return {
+        "transfers": total,
+        "seconds": elapsed,
+        "per_s": total / elapsed,
+        "errors": sum(g[3] for g in got),
+        "client_cpu_ms": 1000 * sum(g[4] for g in got) / max(total, 1),
+        "per_worker": [g[1] for g in sorted(got)],
+        "handed_to_threads": sum(g[6] for g in got if len(g) > 6),
+        "machine_cpu_ms": None if busy0 is None or busy1 is None else 1000 * (busy1 - busy0) / max(total, 1),
+    }
 
 
 def machine_busy_seconds() -> float | None:

@@ -87,8 +87,10 @@ def pg_admin_url() -> str:
             conn.execute(text("select 1"))
     except SQLAlchemyError as exc:
         shown = make_url(url).render_as_string(hide_password=True)
-        pg_unavailable(f"cannot connect to {shown} (LIANRONG_TEST_PG_URL): {exc.__class__.__name__}: "
-                        f"{str(exc.orig if hasattr(exc, 'orig') else exc).strip()}")
+        pg_unavailable(
+            f"cannot connect to {shown} (LIANRONG_TEST_PG_URL): {exc.__class__.__name__}: "
+            f"{str(exc.orig if hasattr(exc, 'orig') else exc).strip()}"
+        )
     finally:
         engine.dispose()
     return url

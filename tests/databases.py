@@ -52,8 +52,9 @@ def pg_unavailable(reason: str) -> None:
 
 
 def admin_engine(pg_admin_url: str) -> Engine:
-    return create_engine(pg_admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool,
-                         connect_args={"connect_timeout": 5})
+    return create_engine(
+        pg_admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool, connect_args={"connect_timeout": 5}
+    )
 
 
 def pg_database_url(pg_admin_url: str, name: str) -> str:
@@ -142,8 +143,9 @@ class Templates:
         return self.built[kind, shape]
 
     @contextlib.contextmanager
-    def copy(self, kind: str, shape: str, folder: Path, *, pg_admin_url: str | None = None
-             ) -> Iterator[tuple[str, Any]]:
+    def copy(
+        self, kind: str, shape: str, folder: Path, *, pg_admin_url: str | None = None
+    ) -> Iterator[tuple[str, Any]]:
         """A private copy of the template (a file in ``folder`` on SQLite): its URL and the template's record."""
         if kind == "postgres":
             assert pg_admin_url is not None, "a PostgreSQL copy needs the maintenance database's URL"

@@ -66,40 +66,87 @@ class World:
     def __post_init__(self) -> None:
         base = next(_worlds) * 100
         ctx = self.ctx
-        self.ids["bank"] = parties.register_party(ctx, kind="bank", uscc=uscc(base), name=f"测试银行{base}",
-                                                  idempotency_key=key())["id"]
+        self.ids["bank"] = parties.register_party(
+            ctx, kind="bank", uscc=uscc(base), name=f"测试银行{base}", idempotency_key=key()
+        )["id"]
         names = ["core"] + [f"s{i}" for i in range(1, self.n_suppliers + 1)]
         for i, name in enumerate(names, start=1):
-            self.ids[name] = parties.register_party(ctx, kind="enterprise", uscc=uscc(base + i),
-                                                    name=f"企业{name}-{base}", idempotency_key=key())["id"]
+            self.ids[name] = parties.register_party(
+                ctx, kind="enterprise", uscc=uscc(base + i), name=f"企业{name}-{base}", idempotency_key=key()
+            )["id"]
         for role in ("operator", "approver"):
             for org in ("bank", *names):
-                parties.add_user(ctx, party=self.ids[org], username=f"{org}-{role}-{base}",
-                                 display_name=f"{org} {role}", role=role, idempotency_key=key())
+                parties.add_user(
+                    ctx,
+                    party=self.ids[org],
+                    username=f"{org}-{role}-{base}",
+                    display_name=f"{org} {role}",
+                    role=role,
+                    idempotency_key=key(),
+                )
         self.base = base
         bank_ap = self.user("bank", "approver")
         for name in names:
-            parties.onboard(ctx, actor=bank_ap, bank=self.ids["bank"], party=self.ids[name],
-                            settlement_account=f"62220000{base:06d}{len(name)}", ebanking=True,
-                            certificate=f"UKEY-{name}", idempotency_key=key())
-        parties.designate_core(ctx, actor=bank_ap, bank=self.ids["bank"], core=self.ids["core"], min_split_fen=1,
-                               max_tier=20, idempotency_key=key())
-        parties.import_ledger(ctx, actor=bank_ap, bank=self.ids["bank"], core=self.ids["core"],
-                              suppliers=[{"supplier": self.ids[n]} for n in names[1:]], idempotency_key=key())
-        parties.set_lpr(ctx, actor=bank_ap, bank=self.ids["bank"], effective_on=dt.date(2026, 1, 1), rate="3.00%",
-                        idempotency_key=key())
-        credit.grant_line(ctx, actor=bank_ap, bank=self.ids["bank"], core=self.ids["core"],
-                          limit_fen=self.credit_limit_fen, valid_from=dt.date(2026, 1, 1),
-                          valid_to=dt.date(2028, 12, 31), idempotency_key=key())
+            parties.onboard(
+                ctx,
+                actor=bank_ap,
+                bank=self.ids["bank"],
+                party=self.ids[name],
+                settlement_account=f"62220000{base:06d}{len(name)}",
+                ebanking=True,
+                certificate=f"UKEY-{name}",
+                idempotency_key=key(),
+            )
+        parties.designate_core(
+            ctx,
+            actor=bank_ap,
+            bank=self.ids["bank"],
+            core=self.ids["core"],
+            min_split_fen=1,
+            max_tier=20,
+            idempotency_key=key(),
+        )
+        parties.import_ledger(
+            ctx,
+            actor=bank_ap,
+            bank=self.ids["bank"],
+            core=self.ids["core"],
+            suppliers=[{"supplier": self.ids[n]} for n in names[1:]],
+            idempotency_key=key(),
+        )
+        parties.set_lpr(
+            ctx,
+            actor=bank_ap,
+            bank=self.ids["bank"],
+            effective_on=dt.date(2026, 1, 1),
+            rate="3.00%",
+            idempotency_key=key(),
+        )
+        credit.grant_line(
+            ctx,
+            actor=bank_ap,
+            bank=self.ids["bank"],
+            core=self.ids["core"],
+            limit_fen=self.credit_limit_fen,
+            valid_from=dt.date(2026, 1, 1),
+            valid_to=dt.date(2028, 12, 31),
+            idempotency_key=key(),
+        )
         chain = names
-        for buyer, seller in zip(chain, chain[1:]):
+        for buyer, seller in zip(chain, chain[1:], strict=False):
             self.contract(buyer, seller)
         payments.fund(ctx, party=self.ids["core"], amount_fen=self.core_funds_fen, idempotency_key=key())
 
     def record(self) -> dict[str, Any]:
         """What ``restore`` needs to give a copy of this World's database its World back."""
-        return {"n_suppliers": self.n_suppliers, "ids": dict(self.ids), "contracts": dict(self.contracts),
-                "credit_limit_fen": self.credit_limit_fen, "core_funds_fen": self.core_funds_fen, "base": self.base}
+        return {
+            "n_suppliers": self.n_suppliers,
+            "ids": dict(self.ids),
+            "contracts": dict(self.contracts),
+            "credit_limit_fen": self.credit_limit_fen,
+            "core_funds_fen": self.core_funds_fen,
+            "base": self.base,
+        }
 
     @classmethod
     def restore(cls, ctx: Context, record: dict[str, Any]) -> World:
@@ -123,18 +170,32 @@ class World:
         """The operator or approver of an organisation."""
         return parties.actor_for(self.ctx, f"{org}-{role}-{self.base}")
 
-    def contract(self, buyer: str, seller: str, *, amount_fen: int = 10**13, due: dt.date | None = None,
-                 non_cash: bool = True) -> str:
+    def contract(
+        self, buyer: str, seller: str, *, amount_fen: int = 10**13, due: dt.date | None = None, non_cash: bool = True
+    ) -> str:
         """A trade contract in which ``buyer`` buys from ``seller``, with the buyer's scan of it attached, and
         confirmed by the seller."""
         number = f"HT-{next(_counter)}"
-        scan = documents.upload(self.ctx, actor=self.user(buyer), content=b"%PDF-1.7\n% contract " + number.encode()
-                                + b"\n%%EOF\n", filename=f"{number}.pdf", idempotency_key=key())["sha256"]
-        c = documents.add_contract(self.ctx, actor=self.user(buyer), buyer=self.ids[buyer], seller=self.ids[seller],
-                                   number=number, amount_fen=amount_fen,
-                                   signed_on=self.ctx.clock.today() - dt.timedelta(days=10),
-                                   due_on=due or dt.date(2027, 12, 31), non_cash_agreed=non_cash,
-                                   attachments=[scan], idempotency_key=key())
+        scan = documents.upload(
+            self.ctx,
+            actor=self.user(buyer),
+            content=b"%PDF-1.7\n% contract " + number.encode() + b"\n%%EOF\n",
+            filename=f"{number}.pdf",
+            idempotency_key=key(),
+        )["sha256"]
+        c = documents.add_contract(
+            self.ctx,
+            actor=self.user(buyer),
+            buyer=self.ids[buyer],
+            seller=self.ids[seller],
+            number=number,
+            amount_fen=amount_fen,
+            signed_on=self.ctx.clock.today() - dt.timedelta(days=10),
+            due_on=due or dt.date(2027, 12, 31),
+            non_cash_agreed=non_cash,
+            attachments=[scan],
+            idempotency_key=key(),
+        )
         try:  # the seller confirms; a party the test made without users is confirmed for by the system
             confirmer = self.user(seller)
         except errors.NotFound:
@@ -146,22 +207,40 @@ class World:
     def invoice(self, amount_fen: int, *, contract: str | None = None) -> str:
         """A 数电票 under the core→s1 contract (or another)."""
         n = next(_counter)
-        return documents.add_invoice(self.ctx, actor=self.user("core"),
-                                     contract_id=contract or self.contracts[("core", "s1")],
-                                     number=f"2611{n:016d}", amount_fen=amount_fen,
-                                     issued_on=self.ctx.clock.today() - dt.timedelta(days=5),
-                                     idempotency_key=key())["id"]
+        return documents.add_invoice(
+            self.ctx,
+            actor=self.user("core"),
+            contract_id=contract or self.contracts[("core", "s1")],
+            number=f"2611{n:016d}",
+            amount_fen=amount_fen,
+            issued_on=self.ctx.clock.today() - dt.timedelta(days=5),
+            idempotency_key=key(),
+        )["id"]
 
     # --- engine steps ---
 
-    def prepare(self, amount_fen: int, *, maturity: dt.date = dt.date(2027, 3, 15), invoice: str | None = None,
-                reason: str | None = None) -> Any:
+    def prepare(
+        self,
+        amount_fen: int,
+        *,
+        maturity: dt.date = dt.date(2027, 3, 15),
+        invoice: str | None = None,
+        reason: str | None = None,
+    ) -> Any:
         """Prepare (not approve) a voucher from the core to s1."""
         inv = invoice or self.invoice(amount_fen)
-        return vouchers.prepare(self.ctx, actor=self.user("core"), bank=self.ids["bank"], supplier=self.ids["s1"],
-                                contract_id=self.contracts[("core", "s1")],
-                                invoices=[{"invoice_id": inv, "amount_fen": amount_fen}], amount_fen=amount_fen,
-                                maturity_on=maturity, long_term_reason=reason, idempotency_key=key())
+        return vouchers.prepare(
+            self.ctx,
+            actor=self.user("core"),
+            bank=self.ids["bank"],
+            supplier=self.ids["s1"],
+            contract_id=self.contracts[("core", "s1")],
+            invoices=[{"invoice_id": inv, "amount_fen": amount_fen}],
+            amount_fen=amount_fen,
+            maturity_on=maturity,
+            long_term_reason=reason,
+            idempotency_key=key(),
+        )
 
     def issue(self, amount_fen: int, *, maturity: dt.date = dt.date(2027, 3, 15)) -> str:
         """Issue a voucher to s1; returns the root fragment id."""
@@ -171,25 +250,41 @@ class World:
 
     def transfer(self, fragment: str, sender: str, parts: list[tuple[str, int]]) -> dict[str, Any]:
         """Split ``fragment`` held by ``sender`` to recipients."""
-        return vouchers.transfer(self.ctx, actor=self.user(sender), fragment_id=fragment,
-                                 parts=[{"recipient": self.ids[r], "amount_fen": a} for r, a in parts],
-                                 idempotency_key=key())
+        return vouchers.transfer(
+            self.ctx,
+            actor=self.user(sender),
+            fragment_id=fragment,
+            parts=[{"recipient": self.ids[r], "amount_fen": a} for r, a in parts],
+            idempotency_key=key(),
+        )
 
     def child(self, result: dict[str, Any], holder: str) -> str:
         """The id of the child a transfer gave to ``holder``."""
         return next(c["id"] for c in result["children"] if c["holder_id"] == self.ids[holder])
 
-    def finance(self, fragments: list[str], holder: str, *, principal_fen: int | None = None,
-                disburse: bool = True) -> dict[str, Any]:
+    def finance(
+        self, fragments: list[str], holder: str, *, principal_fen: int | None = None, disburse: bool = True
+    ) -> dict[str, Any]:
         """Apply, approve (with registration) and disburse a financing."""
-        f = financing.apply(self.ctx, actor=self.user(holder), fragment_ids=fragments, principal_fen=principal_fen,
-                            idempotency_key=key())
+        f = financing.apply(
+            self.ctx,
+            actor=self.user(holder),
+            fragment_ids=fragments,
+            principal_fen=principal_fen,
+            idempotency_key=key(),
+        )
         if not disburse:
             return f
         bank = self.user("bank", "approver")
-        financing.review(self.ctx, actor=bank, financing_id=f["id"], approve=True,
-                         checklist={"contract": True, "invoices": True, "documents": True},
-                         registration_no=f"ZDW-{f['id'][-10:]}", idempotency_key=key())
+        financing.review(
+            self.ctx,
+            actor=bank,
+            financing_id=f["id"],
+            approve=True,
+            checklist={"contract": True, "invoices": True, "documents": True},
+            registration_no=f"ZDW-{f['id'][-10:]}",
+            idempotency_key=key(),
+        )
         return financing.disburse(self.ctx, actor=bank, financing_id=f["id"], idempotency_key=key())
 
 
@@ -235,10 +330,18 @@ def restrict(world: World, party: str, action: str, **values: Any) -> str:
     """Record a restriction on a party of the world (``party_restriction``, a black-list entry by default)."""
     rid = f"rst_{next(_counter):020d}"
     with world.ctx.uow() as uow:
-        uow.conn.execute(insert(t.party_restriction).values(
-            id=rid, party_id=world.ids[party], action=action, kind=values.pop("kind", "blacklist"),
-            reason=values.pop("reason", "区黑名单"), valid_from=values.pop("valid_from", world.ctx.clock.today()),
-            created_at=world.ctx.clock.now(), **values))
+        uow.conn.execute(
+            insert(t.party_restriction).values(
+                id=rid,
+                party_id=world.ids[party],
+                action=action,
+                kind=values.pop("kind", "blacklist"),
+                reason=values.pop("reason", "区黑名单"),
+                valid_from=values.pop("valid_from", world.ctx.clock.today()),
+                created_at=world.ctx.clock.now(),
+                **values,
+            )
+        )
         uow.commit()
     return rid
 

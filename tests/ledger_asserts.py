@@ -48,8 +48,9 @@ def assert_bilingual(err: errors.LianRongError) -> None:
     json.dumps(body, ensure_ascii=False)  # the one error body is always serialisable
 
 
-def refuses(ctx: Context, code: str | tuple[str, ...], fn: Callable[..., Any], /, *args: Any,
-            **kwargs: Any) -> errors.LianRongError:
+def refuses(
+    ctx: Context, code: str | tuple[str, ...], fn: Callable[..., Any], /, *args: Any, **kwargs: Any
+) -> errors.LianRongError:
     """Call ``fn``; it must raise the coded, bilingual refusal ``code`` and leave the database as it was.
 
     ``code`` may be a tuple where either of two codes states the rule correctly.
@@ -94,23 +95,39 @@ def party_by_short_name(ctx: Context, short: str) -> str:
 def balance(ctx: Context, party_id: str) -> int:
     """A party's simulated-bank balance in fen (0 when it has no account)."""
     with ctx.uow(readonly=True) as uow:
-        return uow.conn.execute(select(t.sim_account.c.balance_fen).where(
-            t.sim_account.c.party_id == party_id)).scalar() or 0
+        return (
+            uow.conn.execute(select(t.sim_account.c.balance_fen).where(t.sim_account.c.party_id == party_id)).scalar()
+            or 0
+        )
 
 
 def occupied(ctx: Context, core_id: str) -> int:
     """Credit occupied on a core enterprise's lines."""
     with ctx.uow(readonly=True) as uow:
-        return sum(r.occupied_fen for r in uow.conn.execute(
-            select(t.credit_line).where(t.credit_line.c.core_id == core_id)))
+        return sum(
+            r.occupied_fen for r in uow.conn.execute(select(t.credit_line).where(t.credit_line.c.core_id == core_id))
+        )
 
 
-def prepare_args(world: Any, amount_fen: int, *, invoice: str | None = None, maturity: Any = None,
-                 reason: str | None = None, actor: Any = None) -> dict[str, Any]:
+def prepare_args(
+    world: Any,
+    amount_fen: int,
+    *,
+    invoice: str | None = None,
+    maturity: Any = None,
+    reason: str | None = None,
+    actor: Any = None,
+) -> dict[str, Any]:
     """Keyword arguments of ``vouchers.prepare`` for a core → s1 voucher (the invoice made beforehand)."""
     import datetime as dt
 
-    return dict(actor=actor or world.user("core"), bank=world.ids["bank"], supplier=world.ids["s1"],
-                contract_id=world.contracts[("core", "s1")],
-                invoices=[{"invoice_id": invoice or world.invoice(amount_fen), "amount_fen": amount_fen}],
-                amount_fen=amount_fen, maturity_on=maturity or dt.date(2027, 3, 15), long_term_reason=reason)
+    return dict(
+        actor=actor or world.user("core"),
+        bank=world.ids["bank"],
+        supplier=world.ids["s1"],
+        contract_id=world.contracts[("core", "s1")],
+        invoices=[{"invoice_id": invoice or world.invoice(amount_fen), "amount_fen": amount_fen}],
+        amount_fen=amount_fen,
+        maturity_on=maturity or dt.date(2027, 3, 15),
+        long_term_reason=reason,
+    )

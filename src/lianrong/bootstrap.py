@@ -41,9 +41,11 @@ def policy_from(settings: Settings) -> Policy:
         max_financing_months=settings.max_financing_months,
         max_financing_ratio=settings.max_financing_ratio,
         credit_occupation=settings.credit_occupation,
-        split_watch=WatchLimits(tier_margin=settings.split_watch_tier_margin,
-                                max_fragments=settings.split_watch_max_fragments,
-                                daily_transfers=settings.split_watch_daily_transfers),
+        split_watch=WatchLimits(
+            tier_margin=settings.split_watch_tier_margin,
+            max_fragments=settings.split_watch_max_fragments,
+            daily_transfers=settings.split_watch_daily_transfers,
+        ),
     )
 
 
@@ -84,8 +86,13 @@ def dispose_all() -> None:
         dispose(url)
 
 
-def build(*, database_url: str | None = None, settings: Settings | None = None, clock: Clock | None = None,
-          migrate_schema: bool = True) -> Context:
+def build(
+    *,
+    database_url: str | None = None,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    migrate_schema: bool = True,
+) -> Context:
     """A service context for the configured (or given) database, migrated to the newest schema."""
     settings = settings or get_settings()
     configure_logging(settings.log_level)
@@ -95,8 +102,7 @@ def build(*, database_url: str | None = None, settings: Settings | None = None, 
     if migrate_schema and not migrate.is_up_to_date(engine):
         migrate.upgrade(engine)
     with engine.connect() as conn:
-        overrides = {r.day: r.workday for r in conn.execute(select(t.calendar_override))} \
-            if migrate_schema else {}
+        overrides = {r.day: r.workday for r in conn.execute(select(t.calendar_override))} if migrate_schema else {}
     return Context(
         engine=engine,
         policy=policy_from(settings),

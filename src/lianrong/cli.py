@@ -41,8 +41,10 @@ As = Annotated[str | None, typer.Option("--as", help="User name acting (default:
 Key = Annotated[str | None, typer.Option("--key", help="Idempotency key (default: a new one)")]
 
 
-Today = Annotated[str | None, typer.Option("--today", help="Business date to act on (YYYY-MM-DD), for back-dated "
-                                              "runs: not after today's")]
+Today = Annotated[
+    str | None,
+    typer.Option("--today", help="Business date to act on (YYYY-MM-DD), for back-dated runs: not after today's"),
+]
 
 
 Json = Annotated[bool, typer.Option("--json", help="Print JSON")]
@@ -116,8 +118,9 @@ def show_table(rows: list[dict], cols: list[str] | None) -> None:
         if _whole(c):
             # an id is copied into the next command and an amount is read digit by digit: never cut or
             # wrapped; the other columns may wrap down to a dozen characters
-            table.add_column(_header(c), no_wrap=True, min_width=natural,
-                             justify="right" if c.endswith("_fen") else "left")
+            table.add_column(
+                _header(c), no_wrap=True, min_width=natural, justify="right" if c.endswith("_fen") else "left"
+            )
             need += natural + 3
         else:
             table.add_column(_header(c), min_width=min(natural, 12), overflow="fold")

@@ -93,12 +93,15 @@ class Settings(BaseSettings):
     def _production_needs_a_secret(self) -> Settings:
         key = self.secret_key.get_secret_value()
         if not key.strip():
-            raise ValueError(f"{ENV_PREFIX}SECRET_KEY is empty; set it to a random string of at least "
-                             f"{MIN_SECRET_LENGTH} characters")
+            raise ValueError(
+                f"{ENV_PREFIX}SECRET_KEY is empty; set it to a random string of at least {MIN_SECRET_LENGTH} characters"
+            )
         if self.environment == "production" and (key == DEFAULT_SECRET or len(key) < MIN_SECRET_LENGTH):
-            raise ValueError(f"{ENV_PREFIX}SECRET_KEY must be a random string of at least {MIN_SECRET_LENGTH} "
-                             "characters, not the development default, when LIANRONG_ENVIRONMENT=production "
-                             "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
+            raise ValueError(
+                f"{ENV_PREFIX}SECRET_KEY must be a random string of at least {MIN_SECRET_LENGTH} "
+                "characters, not the development default, when LIANRONG_ENVIRONMENT=production "
+                "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         if self.long_term_months > self.max_term_months:
             raise ValueError(f"{ENV_PREFIX}LONG_TERM_MONTHS must not exceed {ENV_PREFIX}MAX_TERM_MONTHS")
         return self

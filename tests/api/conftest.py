@@ -34,8 +34,9 @@ def module_api_copy(request, db_templates: Templates, tmp_path_factory) -> Itera
     """A module's own copy of the API world's template, on SQLite and on PostgreSQL: its URL and the record to
     restore the ApiWorld from (``restore_api_world``); the module's tests share it."""
     admin_url = request.getfixturevalue("pg_admin_url") if request.param == "postgres" else None
-    with db_templates.copy(request.param, "api_world", tmp_path_factory.mktemp("module"),
-                           pg_admin_url=admin_url) as copy:
+    with db_templates.copy(
+        request.param, "api_world", tmp_path_factory.mktemp("module"), pg_admin_url=admin_url
+    ) as copy:
         yield copy
 
 

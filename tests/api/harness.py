@@ -21,8 +21,18 @@ from lianrong.entrypoints.api.app import create_app
 from lianrong.parties import service as parties
 
 PASSWORD = "lianrong2026"
-ROLES = ("anon", "district", "chain", "district_admin", "bank_op", "bank_ap", "core_op", "core_ap", "sup_op",
-         "other_sup")
+ROLES = (
+    "anon",
+    "district",
+    "chain",
+    "district_admin",
+    "bank_op",
+    "bank_ap",
+    "core_op",
+    "core_ap",
+    "sup_op",
+    "other_sup",
+)
 
 
 class Api:
@@ -32,8 +42,9 @@ class Api:
         self.client = client
         self.token = token
 
-    def request(self, method: str, path: str, *, key: str | None | bool = True, headers: dict | None = None,
-                **kwargs: Any):
+    def request(
+        self, method: str, path: str, *, key: str | None | bool = True, headers: dict | None = None, **kwargs: Any
+    ):
         h = dict(headers or {})
         if self.token:
             h["Authorization"] = f"Bearer {self.token}"
@@ -89,23 +100,44 @@ def build_api_records(url: str, **settings: Any) -> dict[str, Any]:
     world = World(make_context(url, **settings))
     ctx, base = world.ctx, world.base
     for k, (kind, name) in enumerate((("district", "district"), ("chain_office", "chain")), start=1):
-        world.ids[name] = parties.register_party(ctx, kind=kind, uscc=uscc(base * 10 + k, prefix="1111011700"),
-                                                 name=f"{name}-office-{base}", idempotency_key=f"api-{kind}-{base}")["id"]
-    usernames = {"district": f"district-viewer-{base}", "chain": f"chain-viewer-{base}",
-                 "district_admin": f"district-admin-{base}",
-                 "bank_op": f"bank-operator-{base}", "bank_ap": f"bank-approver-{base}",
-                 "core_op": f"core-operator-{base}", "core_ap": f"core-approver-{base}",
-                 "sup_op": f"s1-operator-{base}", "other_sup": f"s4-operator-{base}",
-                 "tier2_op": f"s2-operator-{base}"}
-    for username, org, role in ((usernames["district"], "district", "viewer"),
-                                (usernames["chain"], "chain", "viewer"),
-                                (usernames["district_admin"], "district", "admin")):
-        parties.add_user(ctx, party=world.ids[org], username=username, display_name=username, role=role,
-                         idempotency_key=f"api-user-{username}")
+        world.ids[name] = parties.register_party(
+            ctx,
+            kind=kind,
+            uscc=uscc(base * 10 + k, prefix="1111011700"),
+            name=f"{name}-office-{base}",
+            idempotency_key=f"api-{kind}-{base}",
+        )["id"]
+    usernames = {
+        "district": f"district-viewer-{base}",
+        "chain": f"chain-viewer-{base}",
+        "district_admin": f"district-admin-{base}",
+        "bank_op": f"bank-operator-{base}",
+        "bank_ap": f"bank-approver-{base}",
+        "core_op": f"core-operator-{base}",
+        "core_ap": f"core-approver-{base}",
+        "sup_op": f"s1-operator-{base}",
+        "other_sup": f"s4-operator-{base}",
+        "tier2_op": f"s2-operator-{base}",
+    }
+    for username, org, role in (
+        (usernames["district"], "district", "viewer"),
+        (usernames["chain"], "chain", "viewer"),
+        (usernames["district_admin"], "district", "admin"),
+    ):
+        parties.add_user(
+            ctx,
+            party=world.ids[org],
+            username=username,
+            display_name=username,
+            role=role,
+            idempotency_key=f"api-user-{username}",
+        )
     password_hash = accounts.hash_password(PASSWORD)
     for username in usernames.values():
         accounts.set_initial_password_hash(ctx, username=username, password_hash=password_hash)
-    tokens = {role: accounts.issue_token(ctx, username=u, name=f"test {role}")["token"] for role, u in usernames.items()}
+    tokens = {
+        role: accounts.issue_token(ctx, username=u, name=f"test {role}")["token"] for role, u in usernames.items()
+    }
     return {"world": world.record(), "usernames": usernames, "tokens": tokens}
 
 
@@ -125,24 +157,48 @@ def add_outsiders(aw: ApiWorld) -> None:
     """A second bank (``bank2``) with its own designated core enterprise (``core2``), their operators and
     approvers, and s4's approver, each with a bearer token; nothing of theirs touches the World's vouchers."""
     world, ctx, base = aw.world, aw.ctx, aw.world.base
-    world.ids["bank2"] = parties.register_party(ctx, kind="bank", uscc=uscc(base + 50), name=f"第二银行{base}",
-                                                idempotency_key=f"api-bank2-{base}")["id"]
-    world.ids["core2"] = parties.register_party(ctx, kind="enterprise", uscc=uscc(base + 51), name=f"第二核心{base}",
-                                                idempotency_key=f"api-core2-{base}")["id"]
-    names = {"bank2_op": ("bank2", "operator"), "bank2_ap": ("bank2", "approver"),
-             "core2_op": ("core2", "operator"), "core2_ap": ("core2", "approver")}
+    world.ids["bank2"] = parties.register_party(
+        ctx, kind="bank", uscc=uscc(base + 50), name=f"第二银行{base}", idempotency_key=f"api-bank2-{base}"
+    )["id"]
+    world.ids["core2"] = parties.register_party(
+        ctx, kind="enterprise", uscc=uscc(base + 51), name=f"第二核心{base}", idempotency_key=f"api-core2-{base}"
+    )["id"]
+    names = {
+        "bank2_op": ("bank2", "operator"),
+        "bank2_ap": ("bank2", "approver"),
+        "core2_op": ("core2", "operator"),
+        "core2_ap": ("core2", "approver"),
+    }
     password_hash = accounts.hash_password(PASSWORD)
     for role, (org, user_role) in names.items():
         username = aw.usernames[role] = f"{org}-{user_role}-{base}"
-        parties.add_user(ctx, party=world.ids[org], username=username, display_name=username, role=user_role,
-                         idempotency_key=f"api-user-{username}")
+        parties.add_user(
+            ctx,
+            party=world.ids[org],
+            username=username,
+            display_name=username,
+            role=user_role,
+            idempotency_key=f"api-user-{username}",
+        )
         accounts.set_initial_password_hash(ctx, username=username, password_hash=password_hash)
     aw.usernames["other_sup_ap"] = f"s4-approver-{base}"
     for role in ("bank2_op", "bank2_ap", "core2_op", "core2_ap", "other_sup_ap"):
         aw.tokens[role] = accounts.issue_token(ctx, username=aw.usernames[role], name=f"test {role}")["token"]
     bank2 = parties.actor_for(ctx, aw.usernames["bank2_ap"])
-    parties.onboard(ctx, actor=bank2, bank=world.ids["bank2"], party=world.ids["core2"],
-                    settlement_account=f"62220000{base:06d}99", ebanking=True, certificate="UKEY-core2",
-                    idempotency_key=f"api-onboard-core2-{base}")
-    parties.designate_core(ctx, actor=bank2, bank=world.ids["bank2"], core=world.ids["core2"],
-                           idempotency_key=f"api-designate-core2-{base}")
+    parties.onboard(
+        ctx,
+        actor=bank2,
+        bank=world.ids["bank2"],
+        party=world.ids["core2"],
+        settlement_account=f"62220000{base:06d}99",
+        ebanking=True,
+        certificate="UKEY-core2",
+        idempotency_key=f"api-onboard-core2-{base}",
+    )
+    parties.designate_core(
+        ctx,
+        actor=bank2,
+        bank=world.ids["bank2"],
+        core=world.ids["core2"],
+        idempotency_key=f"api-designate-core2-{base}",
+    )

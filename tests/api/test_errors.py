@@ -31,8 +31,11 @@ def test_a_malformed_body_is_validation_failed_with_the_fields_at_fault(api_worl
     body = _error(api.post("/vouchers", {"bank": "x", "amount_fen": "lots", "surprise": 1}), 422, "validation.failed")
     locs = {tuple(e["loc"]) for e in body["details"]["errors"]}
     assert ("body", "amount_fen") in locs and ("body", "supplier") in locs and ("body", "surprise") in locs
-    _error(api.post("/vouchers", content=b"{not json", headers={"Content-Type": "application/json"}), 422,
-           "validation.failed")
+    _error(
+        api.post("/vouchers", content=b"{not json", headers={"Content-Type": "application/json"}),
+        422,
+        "validation.failed",
+    )
     _error(api.get("/vouchers", params={"limit": 201}), 422, "validation.failed")
     _error(api.get("/vouchers/has%20space"), 422, "validation.failed")
 
@@ -41,8 +44,10 @@ def test_amounts_are_whole_fen_never_fractions_or_strings(api_world):
     api = api_world.as_("core_op")
     contract = api_world.world.contracts[("core", "s1")]
     for amount in (12.5, "100", True, 0, -1, 10**16):
-        r = api.post(f"/contracts/{contract}/invoices", {"number": "26110000000000123456", "amount_fen": amount,
-                                                         "issued_on": "2026-11-20"})
+        r = api.post(
+            f"/contracts/{contract}/invoices",
+            {"number": "26110000000000123456", "amount_fen": amount, "issued_on": "2026-11-20"},
+        )
         _error(r, 422, "validation.failed")
 
 
@@ -56,10 +61,21 @@ def test_a_domain_refusal_keeps_its_code_and_status(api_world):
 def test_invoice_allocations_off_the_voucher_amount_are_refused_as_in_the_console(api_world):
     w = api_world.world
     invoice = w.invoice(1_000_00)
-    body = _error(api_world.as_("core_op").post("/vouchers", {
-        "bank": w.ids["bank"], "supplier": w.ids["s1"], "contract_id": w.contracts[("core", "s1")],
-        "invoices": [{"invoice_id": invoice, "amount_fen": 600_00}], "amount_fen": 1_000_00,
-        "maturity_on": "2027-03-15"}), 422, "issue.allocation_mismatch")
+    body = _error(
+        api_world.as_("core_op").post(
+            "/vouchers",
+            {
+                "bank": w.ids["bank"],
+                "supplier": w.ids["s1"],
+                "contract_id": w.contracts[("core", "s1")],
+                "invoices": [{"invoice_id": invoice, "amount_fen": 600_00}],
+                "amount_fen": 1_000_00,
+                "maturity_on": "2027-03-15",
+            },
+        ),
+        422,
+        "issue.allocation_mismatch",
+    )
     assert body["details"] == {"allocated": 600_00, "amount": 1_000_00, "difference": 400_00}
     assert "600.00" in body["message_en"] and "400.00元" in body["message_zh"]
 
@@ -70,8 +86,11 @@ def test_every_change_needs_an_idempotency_key(api_world):
     _error(api.post("/contracts", {"buyer": "x"}, key=None), 422, "idempotency.key_missing")  # before the body
     r = api.post("/attachments", files={"file": ("a.pdf", b"%PDF-1.4 key", "application/pdf")}, key=None)
     _error(r, 422, "idempotency.key_missing")
-    _error(api.post("/attachments", files={"file": ("a.pdf", b"%PDF-1.4 key", "application/pdf")}, key="   "),
-           422, "idempotency.key_missing")
+    _error(
+        api.post("/attachments", files={"file": ("a.pdf", b"%PDF-1.4 key", "application/pdf")}, key="   "),
+        422,
+        "idempotency.key_missing",
+    )
     assert api.post("/auth/logout", body, key=None).status_code == 204  # auth calls are not ledger changes
 
 
@@ -79,17 +98,25 @@ def test_the_same_key_with_another_body_is_a_conflict_and_keys_are_per_user(api_
     ids = api_world.ids
     s1 = api_world.as_("sup_op")
     root = api_world.world.issue(3_000_00)
-    first = s1.post(f"/fragments/{root}/transfer", {"parts": [{"recipient": ids["s2"], "amount_fen": 100_00}]},
-                    key="same-key")
+    first = s1.post(
+        f"/fragments/{root}/transfer", {"parts": [{"recipient": ids["s2"], "amount_fen": 100_00}]}, key="same-key"
+    )
     assert first.status_code == 200
-    again = s1.post(f"/fragments/{root}/transfer", {"parts": [{"recipient": ids["s2"], "amount_fen": 100_00}]},
-                    key="same-key")
+    again = s1.post(
+        f"/fragments/{root}/transfer", {"parts": [{"recipient": ids["s2"], "amount_fen": 100_00}]}, key="same-key"
+    )
     assert again.json() == first.json()
-    _error(s1.post(f"/fragments/{root}/transfer", {"parts": [{"recipient": ids["s2"], "amount_fen": 200_00}]},
-                   key="same-key"), 409, "idempotency.conflict")
+    _error(
+        s1.post(
+            f"/fragments/{root}/transfer", {"parts": [{"recipient": ids["s2"], "amount_fen": 200_00}]}, key="same-key"
+        ),
+        409,
+        "idempotency.conflict",
+    )
     # another user's identical key is another key: it does not replay s1's result (nor tells the part exists)
-    other = api_world.as_("other_sup").post(f"/fragments/{root}/transfer",
-                                           {"parts": [{"recipient": ids["s2"], "amount_fen": 100_00}]}, key="same-key")
+    other = api_world.as_("other_sup").post(
+        f"/fragments/{root}/transfer", {"parts": [{"recipient": ids["s2"], "amount_fen": 100_00}]}, key="same-key"
+    )
     _error(other, 404, "fragment.not_found")
 
 

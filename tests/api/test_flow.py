@@ -18,12 +18,27 @@ def test_a_voucher_goes_from_issue_to_settlement_over_http(fresh_api_world):
     contract = aw.world.contracts[("core", "s1")]
     line_before = _ok(bank.get("/credit-lines", params={"core": ids["core"]}))["items"][0]
 
-    invoice = _ok(core_op.post(f"/contracts/{contract}/invoices", {
-        "number": "26110000000000999001", "amount_fen": 500_000_00, "issued_on": "2026-11-20"}), 201)
-    prepared = _ok(core_op.post("/vouchers", {
-        "bank": ids["bank"], "supplier": ids["s1"], "contract_id": contract,
-        "invoices": [{"invoice_id": invoice["id"], "amount_fen": 500_000_00}], "amount_fen": 500_000_00,
-        "maturity_on": "2027-03-15"}), 201)
+    invoice = _ok(
+        core_op.post(
+            f"/contracts/{contract}/invoices",
+            {"number": "26110000000000999001", "amount_fen": 500_000_00, "issued_on": "2026-11-20"},
+        ),
+        201,
+    )
+    prepared = _ok(
+        core_op.post(
+            "/vouchers",
+            {
+                "bank": ids["bank"],
+                "supplier": ids["s1"],
+                "contract_id": contract,
+                "invoices": [{"invoice_id": invoice["id"], "amount_fen": 500_000_00}],
+                "amount_fen": 500_000_00,
+                "maturity_on": "2027-03-15",
+            },
+        ),
+        201,
+    )
     assert prepared["status"] == "pending" and prepared["face_fen"] == 500_000_00
 
     approve_key = "approve-once"
@@ -48,12 +63,18 @@ def test_a_voucher_goes_from_issue_to_settlement_over_http(fresh_api_world):
         assert (row["fragments"], row["transfers"], row["max_tier"], row["depth"]) == (3, 1, 2, 1)
         assert row["findings"] == [] and watched["summary"]["vouchers"] == 1
     assert _ok(s1.get("/reports/splits"))["items"] == []
-    assert _ok(bank.get("/reports/splits", params={"voucher": "vch_01NOSUCHVOUCHER000000000000"}), 404)["code"] == \
-        "voucher.not_found"
+    assert (
+        _ok(bank.get("/reports/splits", params={"voucher": "vch_01NOSUCHVOUCHER000000000000"}), 404)["code"]
+        == "voucher.not_found"
+    )
 
     fid = applied["id"]
-    _ok(bank.post(f"/financings/{fid}/review", {
-        "approve": True, "checklist": {"contract": True, "invoices": True, "documents": True}}))
+    _ok(
+        bank.post(
+            f"/financings/{fid}/review",
+            {"approve": True, "checklist": {"contract": True, "invoices": True, "documents": True}},
+        )
+    )
     _ok(bank.post(f"/financings/{fid}/register", {"registration_no": "ZDW-2026-000123"}))
     paid = _ok(bank.post(f"/financings/{fid}/disburse"))
     assert paid["status"] == "disbursed" and paid["instruction_status"] == "confirmed"
@@ -70,8 +91,10 @@ def test_a_voucher_goes_from_issue_to_settlement_over_http(fresh_api_world):
     assert run["vouchers"] == 1 and run["instructions"] == 2 and run["confirmed"] == 2 and not run["overdue"]
 
     voucher = _ok(core_op.get(f"/vouchers/{prepared['id']}"))
-    assert voucher["status"] == "settled" and voucher["amounts_by_status"] == {"spent": 500_000_00,
-                                                                                "settled": 500_000_00}
+    assert voucher["status"] == "settled" and voucher["amounts_by_status"] == {
+        "spent": 500_000_00,
+        "settled": 500_000_00,
+    }
     assert _ok(s2.get(f"/financings/{fid}"))["status"] == "repaid"
     line_after = _ok(bank.get("/credit-lines", params={"core": ids["core"]}))["items"][0]
     assert line_after["occupied_fen"] == line_before["occupied_fen"]

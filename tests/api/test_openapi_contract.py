@@ -18,8 +18,13 @@ from lianrong.entrypoints.api.routers import ROUTERS
 from lianrong.financing import service as financing
 
 #: changes that take no key (docs/api.md): a login or a token's secret cannot be replayed; a preview writes nothing
-NO_KEY = {"/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/auth/tokens", "/api/v1/auth/tokens/{token_id}",
-          "/api/v1/financings/preview"}
+NO_KEY = {
+    "/api/v1/auth/login",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/tokens",
+    "/api/v1/auth/tokens/{token_id}",
+    "/api/v1/financings/preview",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +44,9 @@ def _document(aw: ApiWorld) -> dict:
 def _registration_limits(doc: dict) -> tuple[int, int]:
     schemas = doc["components"]["schemas"]
     plain = schemas["RegistrationCreate"]["properties"]["registration_no"]
-    optional = next(s for s in schemas["ReviewCreate"]["properties"]["registration_no"]["anyOf"]
-                    if s.get("type") == "string")
+    optional = next(
+        s for s in schemas["ReviewCreate"]["properties"]["registration_no"]["anyOf"] if s.get("type") == "string"
+    )
     assert (plain["minLength"], plain["maxLength"]) == (optional["minLength"], optional["maxLength"])
     assert "registration_no" in schemas["RegistrationCreate"]["required"]
     return plain["minLength"], plain["maxLength"]
@@ -79,11 +85,23 @@ def test_the_service_refuses_registration_numbers_outside_the_documented_limits(
     f = w.finance([w.issue(1_000_00)], "s1", disburse=False)
     bank = w.user("bank", "approver")
     for number in ("R" * 5, "R" * 61, "R" * (low - 1), "R" * (high + 1), " " * 3 + "R" * (low - 1) + " " * 3):
-        refuses(w.ctx, "validation.failed", financing.register, w.ctx, actor=bank, financing_id=f["id"],
-                registration_no=number, idempotency_key=key())
+        refuses(
+            w.ctx,
+            "validation.failed",
+            financing.register,
+            w.ctx,
+            actor=bank,
+            financing_id=f["id"],
+            registration_no=number,
+            idempotency_key=key(),
+        )
     for number in ("R" * high, "R" * low):
-        assert financing.register(w.ctx, actor=bank, financing_id=f["id"], registration_no=number,
-                                  idempotency_key=key())["registration_no"] == number
+        assert (
+            financing.register(w.ctx, actor=bank, financing_id=f["id"], registration_no=number, idempotency_key=key())[
+                "registration_no"
+            ]
+            == number
+        )
     # the API refuses what the document says is out of bounds, and the key is asked for first
     api = aw.as_("bank_ap")
     for number in ("R" * (low - 1), "R" * (high + 1)):

@@ -69,9 +69,15 @@ def _applied(aw: ApiWorld) -> dict[str, Any]:
 
 def _approved(aw: ApiWorld) -> dict[str, Any]:
     s = _applied(aw)
-    financing.review(aw.ctx, actor=aw.world.user("bank", "approver"), financing_id=s["financing"], approve=True,
-                     checklist={"contract": True, "invoices": True, "documents": True},
-                     registration_no=f"ZDW-PERM-{s['n']:06d}", idempotency_key=key())
+    financing.review(
+        aw.ctx,
+        actor=aw.world.user("bank", "approver"),
+        financing_id=s["financing"],
+        approve=True,
+        checklist={"contract": True, "invoices": True, "documents": True},
+        registration_no=f"ZDW-PERM-{s['n']:06d}",
+        idempotency_key=key(),
+    )
     return s
 
 
@@ -89,24 +95,48 @@ def _document(aw: ApiWorld) -> dict[str, Any]:
     """An issued voucher whose contract (core → s1) carries a scanned invoice."""
     s = _issued(aw)
     core = aw.world.user("core")
-    sha = documents.upload(aw.ctx, actor=core, content=b"%PDF-1.7\n% perm " + str(s["n"]).encode() + b"\n%%EOF",
-                           filename=f"发票-{s['n']}.pdf", idempotency_key=key())["sha256"]
-    documents.add_invoice(aw.ctx, actor=core, contract_id=s["contract"], number=f"2611{s['n'] + 8_000_000:016d}",
-                          amount_fen=1_00, issued_on=TODAY, attachments=[sha], idempotency_key=key())
+    sha = documents.upload(
+        aw.ctx,
+        actor=core,
+        content=b"%PDF-1.7\n% perm " + str(s["n"]).encode() + b"\n%%EOF",
+        filename=f"发票-{s['n']}.pdf",
+        idempotency_key=key(),
+    )["sha256"]
+    documents.add_invoice(
+        aw.ctx,
+        actor=core,
+        contract_id=s["contract"],
+        number=f"2611{s['n'] + 8_000_000:016d}",
+        amount_fen=1_00,
+        issued_on=TODAY,
+        attachments=[sha],
+        idempotency_key=key(),
+    )
     return {**s, "sha": sha}
 
 
 def _unconfirmed(aw: ApiWorld) -> dict[str, Any]:
     """A contract the core recorded naming s1, which s1 has not confirmed."""
     s = _base(aw)
-    c = documents.add_contract(aw.ctx, actor=aw.world.user("core"), buyer=s["core"], seller=s["s1"],
-                               number=f"HT-UNCONF-{s['n']}", amount_fen=10**8, signed_on=TODAY, due_on=TODAY,
-                               non_cash_agreed=True, idempotency_key=key())
+    c = documents.add_contract(
+        aw.ctx,
+        actor=aw.world.user("core"),
+        buyer=s["core"],
+        seller=s["s1"],
+        number=f"HT-UNCONF-{s['n']}",
+        amount_fen=10**8,
+        signed_on=TODAY,
+        due_on=TODAY,
+        non_cash_agreed=True,
+        idempotency_key=key(),
+    )
     return {**s, "contract": c["id"]}
 
 
 def _pdf(s: dict[str, Any]) -> dict[str, Any]:
-    return {"files": {"file": (f"scan-{s['n']}.pdf", b"%PDF-1.7\n" + str(s["n"]).encode() + b"\n%%EOF", "application/pdf")}}
+    return {
+        "files": {"file": (f"scan-{s['n']}.pdf", b"%PDF-1.7\n" + str(s["n"]).encode() + b"\n%%EOF", "application/pdf")}
+    }
 
 
 def _confirmation(s: dict[str, Any]) -> dict[str, Any]:
@@ -153,83 +183,254 @@ ROWS = [
     Row("logout", "POST", "/auth/logout", every(204)),
     Row("parties-list", "GET", "/parties", every(200)),
     Row("party-get", "GET", "/parties/{core}", every(200)),
-    Row("party-register", "POST", "/parties", {"district_admin": 201},
-        body=lambda s: {"kind": "enterprise", "uscc": uscc(9_000_000 + s["n"]), "name": f"新企业{s['n']}"}),
-    Row("user-add", "POST", "/parties/{s1}/users", {"district_admin": 201},
-        body=lambda s: {"username": f"newuser{s['n']}", "display_name": "新用户", "role": "operator"}),
+    Row(
+        "party-register",
+        "POST",
+        "/parties",
+        {"district_admin": 201},
+        body=lambda s: {"kind": "enterprise", "uscc": uscc(9_000_000 + s["n"]), "name": f"新企业{s['n']}"},
+    ),
+    Row(
+        "user-add",
+        "POST",
+        "/parties/{s1}/users",
+        {"district_admin": 201},
+        body=lambda s: {"username": f"newuser{s['n']}", "display_name": "新用户", "role": "operator"},
+    ),
     Row("users-list", "GET", "/users", {"bank_ap": 200, "core_ap": 200, "district_admin": 200}),
-    Row("onboard", "POST", "/onboarding", every(200, BANK),
-        body=lambda s: {"bank": s["bank"], "party": s["s2"], "settlement_account": "6222000011112222",
-                        "ebanking": True, "certificate": "UKEY-s2"}),
+    Row(
+        "onboard",
+        "POST",
+        "/onboarding",
+        every(200, BANK),
+        body=lambda s: {
+            "bank": s["bank"],
+            "party": s["s2"],
+            "settlement_account": "6222000011112222",
+            "ebanking": True,
+            "certificate": "UKEY-s2",
+        },
+    ),
     Row("cores-list", "GET", "/cores", every(200)),
-    Row("core-designate", "POST", "/cores", every(200, BANK),
-        body=lambda s: {"bank": s["bank"], "core": s["core"], "min_split_fen": 1, "max_tier": 20}),
-    Row("ledger-import", "POST", "/cores/{core}/ledger", every(200, BANK),
-        body=lambda s: {"bank": s["bank"], "suppliers": [{"supplier": s["s2"]}]}),
+    Row(
+        "core-designate",
+        "POST",
+        "/cores",
+        every(200, BANK),
+        body=lambda s: {"bank": s["bank"], "core": s["core"], "min_split_fen": 1, "max_tier": 20},
+    ),
+    Row(
+        "ledger-import",
+        "POST",
+        "/cores/{core}/ledger",
+        every(200, BANK),
+        body=lambda s: {"bank": s["bank"], "suppliers": [{"supplier": s["s2"]}]},
+    ),
     Row("lpr-list", "GET", "/lpr", every(200), params={"bank": "{bank}"}),
-    Row("lpr-set", "POST", "/lpr", every(200, BANK),
-        body=lambda s: {"bank": s["bank"], "effective_on": "2026-01-01", "rate": "3.00%"}),
-    Row("attachment-upload", "POST", "/attachments", every(201, tuple(r for r in AUTHENTICATED if r not in ("district", "chain"))),
-        body=_pdf, multipart=True),
-    Row("attachment-download", "GET", "/attachments/{sha}", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), deny=404,
-        setup=_document),
+    Row(
+        "lpr-set",
+        "POST",
+        "/lpr",
+        every(200, BANK),
+        body=lambda s: {"bank": s["bank"], "effective_on": "2026-01-01", "rate": "3.00%"},
+    ),
+    Row(
+        "attachment-upload",
+        "POST",
+        "/attachments",
+        every(201, tuple(r for r in AUTHENTICATED if r not in ("district", "chain"))),
+        body=_pdf,
+        multipart=True,
+    ),
+    Row(
+        "attachment-download",
+        "GET",
+        "/attachments/{sha}",
+        every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")),
+        deny=404,
+        setup=_document,
+    ),
     Row("contracts-list", "GET", "/contracts", every(200)),
-    Row("contract-add", "POST", "/contracts", every(201, (*CORE, "sup_op")),
-        body=lambda s: {"buyer": s["core"], "seller": s["s1"], "number": f"HT-PERM-{s['n']}", "amount_fen": 10**8,
-                        "signed_on": "2026-11-01", "due_on": "2027-06-30", "non_cash_agreed": True}),
-    Row("contract-get", "GET", "/contracts/{contract}", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), deny=404,
-        setup=_issued),
-    Row("contract-confirm", "POST", "/contracts/{contract}/confirm",
-        {"sup_op": 200, **every(403, (*CORE, "district", "chain"))}, deny=404, setup=_unconfirmed),
-    Row("invoice-add", "POST", "/contracts/{contract}/invoices", every(201, (*CORE, "sup_op")),
+    Row(
+        "contract-add",
+        "POST",
+        "/contracts",
+        every(201, (*CORE, "sup_op")),
+        body=lambda s: {
+            "buyer": s["core"],
+            "seller": s["s1"],
+            "number": f"HT-PERM-{s['n']}",
+            "amount_fen": 10**8,
+            "signed_on": "2026-11-01",
+            "due_on": "2027-06-30",
+            "non_cash_agreed": True,
+        },
+    ),
+    Row(
+        "contract-get",
+        "GET",
+        "/contracts/{contract}",
+        every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")),
+        deny=404,
+        setup=_issued,
+    ),
+    Row(
+        "contract-confirm",
+        "POST",
+        "/contracts/{contract}/confirm",
+        {"sup_op": 200, **every(403, (*CORE, "district", "chain"))},
+        deny=404,
+        setup=_unconfirmed,
+    ),
+    Row(
+        "invoice-add",
+        "POST",
+        "/contracts/{contract}/invoices",
+        every(201, (*CORE, "sup_op")),
         body=lambda s: {"number": f"2611{s['n'] + 7_000_000:016d}", "amount_fen": 1_000_00, "issued_on": "2026-11-20"},
-        extra={"other_sup": 404}),
+        extra={"other_sup": 404},
+    ),
     Row("credit-lines-list", "GET", "/credit-lines", every(200)),
-    Row("credit-line-grant", "POST", "/credit-lines", every(201, BANK),
-        body=lambda s: {"bank": s["bank"], "core": s["core"], "limit_fen": 10**8,
-                        "valid_from": f"{2030 + s['n'] % 160}-01-01", "valid_to": f"{2030 + s['n'] % 160}-12-31"}),
+    Row(
+        "credit-line-grant",
+        "POST",
+        "/credit-lines",
+        every(201, BANK),
+        body=lambda s: {
+            "bank": s["bank"],
+            "core": s["core"],
+            "limit_fen": 10**8,
+            "valid_from": f"{2030 + s['n'] % 160}-01-01",
+            "valid_to": f"{2030 + s['n'] % 160}-12-31",
+        },
+    ),
     Row("vouchers-list", "GET", "/vouchers", every(200)),
-    Row("voucher-prepare", "POST", "/vouchers",
-        {"core_op": 201}, setup=_invoice,  # only a core enterprise may: refused before the body is checked
-        body=lambda s: {"bank": s["bank"], "supplier": s["s1"], "contract_id": s["contract"],
-                        "invoices": [{"invoice_id": s["invoice"], "amount_fen": 1_000_00}], "amount_fen": 1_000_00,
-                        "maturity_on": "2027-03-15"}),
-    Row("voucher-get", "GET", "/vouchers/{voucher}", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), deny=404,
-        setup=_issued),
-    Row("voucher-tree", "GET", "/vouchers/{voucher}/tree", every(200, (*OVERSEERS, *BANK, *CORE)), deny=404,
-        setup=_issued),
+    Row(
+        "voucher-prepare",
+        "POST",
+        "/vouchers",
+        {"core_op": 201},
+        setup=_invoice,  # only a core enterprise may: refused before the body is checked
+        body=lambda s: {
+            "bank": s["bank"],
+            "supplier": s["s1"],
+            "contract_id": s["contract"],
+            "invoices": [{"invoice_id": s["invoice"], "amount_fen": 1_000_00}],
+            "amount_fen": 1_000_00,
+            "maturity_on": "2027-03-15",
+        },
+    ),
+    Row(
+        "voucher-get",
+        "GET",
+        "/vouchers/{voucher}",
+        every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")),
+        deny=404,
+        setup=_issued,
+    ),
+    Row(
+        "voucher-tree",
+        "GET",
+        "/vouchers/{voucher}/tree",
+        every(200, (*OVERSEERS, *BANK, *CORE)),
+        deny=404,
+        setup=_issued,
+    ),
     Row("voucher-approve", "POST", "/vouchers/{voucher}/approve", {"core_ap": 200}, setup=_pending),
-    Row("voucher-reject", "POST", "/vouchers/{voucher}/reject",
-        {**every(200, (*BANK, *CORE)), "sup_op": 404, "other_sup": 404}, setup=_pending,
-        body=lambda s: {"reason": "发票有误"}),
+    Row(
+        "voucher-reject",
+        "POST",
+        "/vouchers/{voucher}/reject",
+        {**every(200, (*BANK, *CORE)), "sup_op": 404, "other_sup": 404},
+        setup=_pending,
+        body=lambda s: {"reason": "发票有误"},
+    ),
     Row("voucher-bank-approve", "POST", "/vouchers/{voucher}/bank-approve", {"bank_ap": 200}, setup=_pending),
     # a filter within the caller's scope: another supplier sees an empty page of s1's parts
     Row("holdings", "GET", "/fragments", every(200), setup=_issued, params={"holder": "{s1}"}),
     Row("own-holdings", "GET", "/fragments", every(200)),
-    Row("lineage", "GET", "/fragments/{root}/lineage", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), deny=404,
-        setup=_issued),
-    Row("transfer", "POST", "/fragments/{root}/transfer", {"sup_op": 200, "other_sup": 404}, setup=_issued,
-        body=lambda s: {"parts": [{"recipient": s["s2"], "amount_fen": 100_00}]}),
-    Row("financing-preview", "POST", "/financings/preview", {"sup_op": 200, "other_sup": 404}, setup=_issued,
-        body=lambda s: {"fragment_ids": [s["root"]]}),
-    Row("financing-apply", "POST", "/financings", {"sup_op": 201, "other_sup": 404}, setup=_issued,
-        body=lambda s: {"fragment_ids": [s["root"]]}),
+    Row(
+        "lineage",
+        "GET",
+        "/fragments/{root}/lineage",
+        every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")),
+        deny=404,
+        setup=_issued,
+    ),
+    Row(
+        "transfer",
+        "POST",
+        "/fragments/{root}/transfer",
+        {"sup_op": 200, "other_sup": 404},
+        setup=_issued,
+        body=lambda s: {"parts": [{"recipient": s["s2"], "amount_fen": 100_00}]},
+    ),
+    Row(
+        "financing-preview",
+        "POST",
+        "/financings/preview",
+        {"sup_op": 200, "other_sup": 404},
+        setup=_issued,
+        body=lambda s: {"fragment_ids": [s["root"]]},
+    ),
+    Row(
+        "financing-apply",
+        "POST",
+        "/financings",
+        {"sup_op": 201, "other_sup": 404},
+        setup=_issued,
+        body=lambda s: {"fragment_ids": [s["root"]]},
+    ),
     Row("financings-list", "GET", "/financings", every(200)),
-    Row("financing-get", "GET", "/financings/{financing}", every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")), deny=404,
-        setup=_applied),
-    Row("financing-review", "POST", "/financings/{financing}/review", {"bank_ap": 200}, setup=_applied,
-        body=lambda s: {"approve": True, "checklist": {"contract": True, "invoices": True, "documents": True}}),
-    Row("financing-register", "POST", "/financings/{financing}/register", {**every(200, BANK), "other_sup": 404},
+    Row(
+        "financing-get",
+        "GET",
+        "/financings/{financing}",
+        every(200, (*OVERSEERS, *BANK, *CORE, "sup_op")),
+        deny=404,
         setup=_applied,
-        body=lambda s: {"registration_no": f"ZDW-REG-{s['n']:06d}"}),
-    Row("financing-disburse", "POST", "/financings/{financing}/disburse", {**every(200, BANK), "other_sup": 404},
-        setup=_approved),
-    Row("settlement-run", "POST", "/settlement/runs", every(200, (*BANK, "district_admin")),
-        body=lambda s: {"date": TODAY.isoformat()}),
+    ),
+    Row(
+        "financing-review",
+        "POST",
+        "/financings/{financing}/review",
+        {"bank_ap": 200},
+        setup=_applied,
+        body=lambda s: {"approve": True, "checklist": {"contract": True, "invoices": True, "documents": True}},
+    ),
+    Row(
+        "financing-register",
+        "POST",
+        "/financings/{financing}/register",
+        {**every(200, BANK), "other_sup": 404},
+        setup=_applied,
+        body=lambda s: {"registration_no": f"ZDW-REG-{s['n']:06d}"},
+    ),
+    Row(
+        "financing-disburse",
+        "POST",
+        "/financings/{financing}/disburse",
+        {**every(200, BANK), "other_sup": 404},
+        setup=_approved,
+    ),
+    Row(
+        "settlement-run",
+        "POST",
+        "/settlement/runs",
+        every(200, (*BANK, "district_admin")),
+        body=lambda s: {"date": TODAY.isoformat()},
+    ),
     Row("payments-list", "GET", "/payments", every(200)),
     Row("payments-export", "GET", "/payments/export", every(200), params={"format": "csv"}),
-    Row("payments-confirm", "POST", "/payments/confirmations", every(200, BANK),  # banks only: 403 before the file
-        setup=_disbursed, body=_confirmation, multipart=True),
+    Row(
+        "payments-confirm",
+        "POST",
+        "/payments/confirmations",
+        every(200, BANK),  # banks only: 403 before the file
+        setup=_disbursed,
+        body=_confirmation,
+        multipart=True,
+    ),
     Row("audit-verify", "GET", "/audit/verify", every(200, OVERSEERS)),
     # an enterprise's report covers the vouchers it issued: a supplier that issued none gets an empty one
     Row("split-report", "GET", "/reports/splits", every(200), setup=_issued),
@@ -284,8 +485,19 @@ def test_refusals_left_the_ledger_whole(api_world):
 
 
 #: a cross-section for PostgreSQL: reads scoped in SQL, and changes refused and allowed
-PG_ROWS = ("vouchers-list", "voucher-get", "holdings", "contract-get", "voucher-approve", "transfer",
-           "financing-disburse", "settlement-run", "attachment-download", "users-list", "lpr-list")
+PG_ROWS = (
+    "vouchers-list",
+    "voucher-get",
+    "holdings",
+    "contract-get",
+    "voucher-approve",
+    "transfer",
+    "financing-disburse",
+    "settlement-run",
+    "attachment-download",
+    "users-list",
+    "lpr-list",
+)
 
 
 @pytest.mark.slow
@@ -341,8 +553,14 @@ OUTSIDER_404 = {
 
 def test_every_change_naming_a_record_is_in_the_outsider_matrix():
     """A new change to a record cannot slip in without saying how an outsider is answered."""
-    changes = {r.name for r in ROWS if r.method in ("POST", "DELETE") and any(
-        "{" + ref + "}" in r.path for ref in ("token", "contract", "voucher", "root", "financing", "instruction"))}
+    changes = {
+        r.name
+        for r in ROWS
+        if r.method in ("POST", "DELETE")
+        and any(
+            "{" + ref + "}" in r.path for ref in ("token", "contract", "voucher", "root", "financing", "instruction")
+        )
+    }
     changes |= {"voucher-prepare", "financing-preview", "financing-apply", "payments-confirm"}  # ids in the body
     assert changes == set(RECORD_CHANGES)
 
@@ -379,8 +597,10 @@ def test_an_outsider_gets_exactly_what_a_missing_record_gets(outsider_world, nam
     missing_id = new_id(prefix)
     missing = _request(aw, row, role, {**values, ref: missing_id})
     assert set(real.json()) == {"code", "message_zh", "message_en", "details"}, real.text
-    assert (real.status_code, real.text.replace(values[ref], "<id>")) == \
-        (missing.status_code, missing.text.replace(missing_id, "<id>"))
+    assert (real.status_code, real.text.replace(values[ref], "<id>")) == (
+        missing.status_code,
+        missing.text.replace(missing_id, "<id>"),
+    )
     expected = (404,) if role in OUTSIDER_404[name] else (403, 422)
     assert real.status_code in expected, real.text
 
@@ -390,17 +610,23 @@ def test_a_supplier_preparing_a_voucher_is_refused_before_its_body_is_checked(ou
     (another's contract, allocations that do not sum up), where a core enterprise gets the validation error."""
     aw = outsider_world
     s = _invoice(aw)
-    body = {"bank": s["bank"], "supplier": s["s1"], "contract_id": s["contract"],
-            "invoices": [{"invoice_id": s["invoice"], "amount_fen": 999_00}], "amount_fen": 1_000_00,
-            "maturity_on": "2027-03-15"}
+    body = {
+        "bank": s["bank"],
+        "supplier": s["s1"],
+        "contract_id": s["contract"],
+        "invoices": [{"invoice_id": s["invoice"], "amount_fen": 999_00}],
+        "amount_fen": 1_000_00,
+        "maturity_on": "2027-03-15",
+    }
     for role in ("sup_op", "other_sup", "bank_op", "bank2_op", "district_admin"):
         r = aw.as_(role).post("/vouchers", json=body)
         assert r.status_code == 403 and r.json()["code"] == "auth.forbidden", (role, r.text)
     r = aw.as_("core_op").post("/vouchers", json=body)
     assert r.status_code == 422 and r.json()["code"] == "issue.allocation_mismatch", r.text
     # a core enterprise naming another's trade: not found, not "mismatched"
-    r = aw.as_("core2_op").post("/vouchers", json={**body, "invoices": [{"invoice_id": s["invoice"],
-                                                                         "amount_fen": 1_000_00}]})
+    r = aw.as_("core2_op").post(
+        "/vouchers", json={**body, "invoices": [{"invoice_id": s["invoice"], "amount_fen": 1_000_00}]}
+    )
     assert r.status_code == 404 and r.json()["code"] == "contract.not_found", r.text
 
 
@@ -411,8 +637,10 @@ def test_the_outsiders_changed_nothing(outsider_world):
 #: a bank's changes with a body the service refuses (422) once it looks at it
 BANK_ONLY_BAD_BODIES = (
     ("/lpr", lambda s: {"effective_on": "2026-01-01", "rate": "3.4.5"}),
-    ("/credit-lines", lambda s: {"core": s["core"], "limit_fen": 10**8, "valid_from": "2027-12-31",
-                                 "valid_to": "2027-01-01"}),
+    (
+        "/credit-lines",
+        lambda s: {"core": s["core"], "limit_fen": 10**8, "valid_from": "2027-12-31", "valid_to": "2027-01-01"},
+    ),
     ("/cores/{core}/ledger", lambda s: {"suppliers": [{"supplier": s["core"]}]}),
 )
 

@@ -25,6 +25,7 @@ def test_the_window_slides_and_says_how_long_to_wait():
     assert limiter.hit("a") is None  # the hit of 1000 has left; the refused one never counted
     assert limiter.hit("a") == 10  # 1010 leaves at 1070
 
+
 def test_idle_keys_are_forgotten_when_the_table_is_full():
     clock = Clock()
     limiter = SlidingWindowLimiter(1, window=10, clock=clock, max_keys=2)

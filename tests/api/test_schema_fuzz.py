@@ -31,8 +31,7 @@ _turn = itertools.count()
 # The OpenAPI document needs no database: build the app around a bare context now (schemathesis reads the
 # schema at import) and give it the module's world before the first request. The rate limit is tested
 # elsewhere; here it would only turn findings into 429s.
-app = create_app(SimpleNamespace(settings=Settings(environment="test", api_rate_limit_per_minute=10**9)),
-                 console=False)
+app = create_app(SimpleNamespace(settings=Settings(environment="test", api_rate_limit_per_minute=10**9)), console=False)
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
 
 
@@ -44,8 +43,13 @@ def _wired(api_world):
 
 
 @schema.parametrize()
-@hypothesis.settings(max_examples=12, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
-                     suppress_health_check=list(HealthCheck))
+@hypothesis.settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 def test_no_input_makes_a_server_error_and_every_answer_fits_the_schema(case, api_world):
     roles = ("core_op", "sup_op", "bank_ap", "district_admin", "district")
     token = api_world.tokens[roles[next(_turn) % len(roles)]]

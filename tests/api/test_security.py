@@ -71,12 +71,15 @@ def test_every_kind_of_answer_carries_the_security_headers(secured, monkeypatch)
 
     monkeypatch.setattr(hot.HotPaths, "_answer", spy)
     api = aw.as_("sup_op")
-    _assert_guarded(api.get("/auth/me"))                                      # API JSON
+    _assert_guarded(api.get("/auth/me"))  # API JSON
     browser = TestClient(client.app)
-    login = _api_login(browser, aw.usernames["sup_op"])                      # the CSRF token
+    login = _api_login(browser, aw.usernames["sup_op"])  # the CSRF token
     _assert_guarded(login)
-    made = browser.post("/api/v1/auth/tokens", json={"name": "headers"},     # a token's secret
-                        headers={"X-CSRF-Token": login.json()["csrf_token"]})
+    made = browser.post(
+        "/api/v1/auth/tokens",
+        json={"name": "headers"},  # a token's secret
+        headers={"X-CSRF-Token": login.json()["csrf_token"]},
+    )
     assert made.status_code == 201
     _assert_guarded(made)
     # the transfer's ASGI path: an answer and a refusal
@@ -157,8 +160,10 @@ def test_revoking_a_token_revokes_the_tokens_made_with_it(secured):
         r = Api(aw.client, made["token"]).get("/auth/me")
         assert r.status_code == 401 and r.json()["code"] == "auth.required", made["name"]
     assert Api(aw.client, sibling["token"]).get("/auth/me").status_code == 200
-    revoked = {t["id"] for t in Api(aw.client, sibling["token"]).get("/auth/tokens", params={"active": "false"})
-               .json()["items"]}
+    revoked = {
+        t["id"]
+        for t in Api(aw.client, sibling["token"]).get("/auth/tokens", params={"active": "false"}).json()["items"]
+    }
     assert {root["id"], child["id"], grandchild["id"]} <= revoked and sibling["id"] not in revoked
 
 
@@ -178,8 +183,9 @@ def test_a_csrf_token_or_session_forged_without_the_secret_key_is_refused(secure
     r = browser.post(url, json={"name": "forged"}, headers={"X-CSRF-Token": forged})
     assert r.status_code == 403 and r.json()["code"] == "auth.csrf"
     # the session's own secret, signed with another key, is no session
-    other = TestClient(aw.client.app, cookies={"lr_session": signing.sign(DEFAULT_SECRET.encode(), "lianrong.session",
-                                                                          secret)})
+    other = TestClient(
+        aw.client.app, cookies={"lr_session": signing.sign(DEFAULT_SECRET.encode(), "lianrong.session", secret)}
+    )
     assert other.get("/api/v1/auth/me").status_code == 401
     # the same database served with another key: every session and CSRF token is void
     rotated = TestClient(_app(aw, secret_key=SecretStr("another-key-" + "x" * 40)), cookies={"lr_session": cookie})
@@ -214,8 +220,12 @@ def _console_login(client: TestClient, username: str) -> dict[str, str]:
     token = LOGIN_CSRF.search(page.text).group(1)
     # sent by hand: a client on plain HTTP keeps a Secure cookie to itself (behind a TLS proxy the browser
     # speaks HTTPS)
-    r = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
-                    headers={"Cookie": f"lr_login_csrf={token}"}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token},
+        headers={"Cookie": f"lr_login_csrf={token}"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     cookies.update(_cookies_of(r))
     cookies.update(_cookies_of(client.get("/lang/en", follow_redirects=False)))
@@ -223,13 +233,17 @@ def _console_login(client: TestClient, username: str) -> dict[str, str]:
     return cookies
 
 
-@pytest.mark.parametrize(("settings", "https", "secure"), [
-    ({}, False, False),                                                        # development over plain HTTP
-    ({}, True, True),                                                          # an https request
-    ({"session_cookie_secure": True}, False, True),                            # a TLS proxy, no X-Forwarded-Proto
-    ({"environment": "production"}, False, True),                              # production implies HTTPS
-    ({"environment": "production", "session_cookie_secure": False}, False, False),  # unless turned off
-], ids=["dev-http", "dev-https", "setting-http", "production-http", "production-turned-off"])
+@pytest.mark.parametrize(
+    ("settings", "https", "secure"),
+    [
+        ({}, False, False),  # development over plain HTTP
+        ({}, True, True),  # an https request
+        ({"session_cookie_secure": True}, False, True),  # a TLS proxy, no X-Forwarded-Proto
+        ({"environment": "production"}, False, True),  # production implies HTTPS
+        ({"environment": "production", "session_cookie_secure": False}, False, False),  # unless turned off
+    ],
+    ids=["dev-http", "dev-https", "setting-http", "production-http", "production-turned-off"],
+)
 def test_cookies_are_secure_when_the_deployment_is_served_over_https(secured, settings, https, secure):
     aw = secured
     client = TestClient(_app(aw, **settings), base_url="https://testserver" if https else "http://testserver")
@@ -239,4 +253,3 @@ def test_cookies_are_secure_when_the_deployment_is_served_over_https(secured, se
         if "Max-Age=0" in cookie:  # a deletion
             continue
         assert ("; Secure" in cookie or "; secure" in cookie) is secure, f"{name}: {cookie}"
-

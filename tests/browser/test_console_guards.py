@@ -73,7 +73,8 @@ def test_refused_transfer_and_prepare_forms_keep_the_input_and_write_nothing(ui,
     expect(error).to_have_attribute("data-code", "amount.fractional_fen")
     expect(by("form-transfer").get_by_test_id("input-amount_1")).to_have_value("0.001")
     expect(by("form-transfer").get_by_test_id("input-recipient_1")).to_have_value(
-        page.locator('[data-testid="recipient"]', has_text="华彩纸箱").get_attribute("data-id"))
+        page.locator('[data-testid="recipient"]', has_text="华彩纸箱").get_attribute("data-id")
+    )
     assert page.url == transfer_url
     ui.shot("transfer-0.001-refused")
 

@@ -75,9 +75,15 @@ def test_voucher_from_trade_to_settlement(ui, live):
     form.get_by_test_id("input-amount").fill(FACE)
     form.get_by_test_id("input-issued_on").fill("2026-11-23")
     # the invoice's scan: the bank's review can tick "documents verified" only when the trade carries one
-    form.get_by_test_id("input-scan").set_input_files(files=[{
-        "name": "invoice-scan.pdf", "mimeType": "application/pdf",
-        "buffer": b"%PDF-1.7\n% " + INVOICE_NO.encode() + b"\n%%EOF\n"}])
+    form.get_by_test_id("input-scan").set_input_files(
+        files=[
+            {
+                "name": "invoice-scan.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.7\n% " + INVOICE_NO.encode() + b"\n%%EOF\n",
+            }
+        ]
+    )
     ui.shot("contract-recorded-invoice-form-filled")
     form.get_by_test_id("submit-invoice").click()
     expect(by("flash")).to_contain_text(INVOICE_NO)
@@ -148,8 +154,9 @@ def test_voucher_from_trade_to_settlement(ui, live):
     recipient = page.locator('[data-testid="recipient"]', has_text="华彩纸箱")
     expect(recipient).to_contain_text("BZ-CG-2026-1105")
     form = by("form-transfer")
-    ui.choose(form.get_by_test_id("input-recipient_1"), url_part="/transfer/check",
-              value=recipient.get_attribute("data-id"))
+    ui.choose(
+        form.get_by_test_id("input-recipient_1"), url_part="/transfer/check", value=recipient.get_attribute("data-id")
+    )
     form.get_by_test_id("input-amount_1").fill(TRANSFER)
     expect(by("remainder")).to_have_attribute("data-remainder-fen", "5000000")  # live check: ¥50,000 kept
     expect(by("remainder-amount")).to_have_text("¥50,000.00")

@@ -44,14 +44,23 @@ class Run:
         return json.loads(self.out)
 
     def describe(self) -> str:
-        return (f"`lianrong {' '.join(self.args)}` exited {self.rc}\n--- stdout ---\n{self.out}"
-                f"\n--- stderr ---\n{self.err}")
+        return (
+            f"`lianrong {' '.join(self.args)}` exited {self.rc}\n--- stdout ---\n{self.out}\n--- stderr ---\n{self.err}"
+        )
 
 
 def lianrong(*args: str, db: str | None = None, cwd: Path, env: dict[str, str] | None = None) -> Run:
     argv = [*args, *(["--db", db] if db else [])]
-    p = subprocess.run([*LIANRONG, *argv], check=False, cwd=cwd, env=env or _env(), capture_output=True, text=True,
-                       encoding="utf-8", timeout=TIMEOUT)
+    p = subprocess.run(
+        [*LIANRONG, *argv],
+        check=False,
+        cwd=cwd,
+        env=env or _env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+    )
     return Run(argv, p.returncode, p.stdout, p.stderr)
 
 
@@ -72,8 +81,9 @@ def refused(run: Run, code: str, *, exit_code: int = 1) -> str:
     lines = run.err.strip().splitlines()
     assert lines and lines[0].startswith(f"{code}: "), f"expected stderr to start with {code!r}\n{run.describe()}"
     assert any("\u4e00" <= ch <= "\u9fff" for ch in lines[0]), f"no Chinese message\n{run.describe()}"
-    assert len(lines) >= 2 and sum(c.isascii() and c.isalpha() for c in lines[1]) >= 5, \
+    assert len(lines) >= 2 and sum(c.isascii() and c.isalpha() for c in lines[1]) >= 5, (
         f"no English message on the second line\n{run.describe()}"
+    )
     assert "Traceback" not in run.err, run.describe()
     return run.err
 
@@ -102,8 +112,11 @@ def snapshot(path: Path, *, exclude: tuple[str, ...] = ()) -> dict[str, list[str
 
 
 def assert_unchanged(before: dict[str, list[str]], after: dict[str, list[str]], what: str) -> None:
-    changed = {t: (len(before.get(t, [])), len(after.get(t, [])))
-               for t in sorted(set(before) | set(after)) if before.get(t) != after.get(t)}
+    changed = {
+        t: (len(before.get(t, [])), len(after.get(t, [])))
+        for t in sorted(set(before) | set(after))
+        if before.get(t) != after.get(t)
+    }
     assert not changed, f"{what} changed the database; tables (rows before, after): {changed}"
 
 
@@ -150,8 +163,7 @@ def seeded(tmp_path_factory) -> Demo:
 @pytest.fixture
 def demo(seeded: Demo, tmp_path: Path) -> Demo:
     """This test's own copy of the demo database."""
-    return Demo(path=copy_db(seeded.path, tmp_path / "demo.db"), ids=seeded.ids, counts=seeded.counts,
-                cwd=tmp_path)
+    return Demo(path=copy_db(seeded.path, tmp_path / "demo.db"), ids=seeded.ids, counts=seeded.counts, cwd=tmp_path)
 
 
 CORE_NAME = "北京市华都峪口禽业有限责任公司"
@@ -165,8 +177,16 @@ AGRI_NAME = "北京绿野农资有限公司"
 
 def test_both_entry_points_start(tmp_path):
     script = lianrong("--help", cwd=tmp_path)
-    module = subprocess.run([sys.executable, "-m", "lianrong.entrypoints.cli", "--help"], check=False, cwd=tmp_path, env=_env(),
-                            capture_output=True, text=True, encoding="utf-8", timeout=TIMEOUT)
+    module = subprocess.run(
+        [sys.executable, "-m", "lianrong.entrypoints.cli", "--help"],
+        check=False,
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+    )
     assert script.rc == 0, script.describe()
     assert module.returncode == 0, module.stderr
     for text in (script.out, module.stdout):
@@ -177,18 +197,38 @@ def test_demo_seeds_the_pinggu_chain(seeded: Demo):
     counts = seeded.counts
     assert (counts["voucher"], counts["fragment"], counts["financing"]) == (5, 15, 3), counts
     assert counts["party"] >= 13, counts  # the bank, two core enterprises, ten suppliers (and maybe more)
-    for key in ("bank", "core", "core2", "feed", "corn", "agri", "carton", "pulp", "pack",
-                "voucher:V1", "voucher:V2", "voucher:V3", "voucher:V4", "voucher:V5", "frag:V1-agri",
-                "financing:V1-corn", "financing:V1-feed", "financing:V3-carton"):
+    for key in (
+        "bank",
+        "core",
+        "core2",
+        "feed",
+        "corn",
+        "agri",
+        "carton",
+        "pulp",
+        "pack",
+        "voucher:V1",
+        "voucher:V2",
+        "voucher:V3",
+        "voucher:V4",
+        "voucher:V5",
+        "frag:V1-agri",
+        "financing:V1-corn",
+        "financing:V1-feed",
+        "financing:V3-carton",
+    ):
         assert key in seeded.ids, f"demo did not report {key}: {sorted(seeded.ids)}"
 
 
 def test_demo_twice_changes_nothing(demo: Demo):
     def state() -> dict[str, Any]:
-        commands = {"vouchers": ("voucher", "list"), "financings": ("finance", "list"),
-                    "balances": ("payments", "balances")}
+        commands = {
+            "vouchers": ("voucher", "list"),
+            "financings": ("finance", "list"),
+            "balances": ("payments", "balances"),
+        }
         runs = parallel(*[lambda a=args: demo.run(*a, "--json") for args in commands.values()])
-        return {name: r.json() for name, r in zip(commands, runs)}
+        return {name: r.json() for name, r in zip(commands, runs, strict=False)}
 
     before, rows_before = state(), demo.snapshot()
     again = demo.run("demo", "--json").json()
@@ -211,7 +251,8 @@ def test_demo_runs_with_batch_payments(tmp_path: Path):
         "pending (batch adapter), so the demo's settle of 2026-10-12 marks V1 overdue and the core enterprise "
         "defaulted (services/settlement.py settle_voucher → payments.mark_overdue), then issuing V3 is refused; "
         "the database is left half-seeded (demo.py seeds through ctx.payments without forcing the simulated bank).\n"
-        + r.describe())
+        + r.describe()
+    )
 
 
 # --- audit -----------------------------------------------------------------------------------------
@@ -243,8 +284,12 @@ def test_audit_verify_detects_a_tampered_operation_payload(demo: Demo):
     v2 = demo.ids["voucher:V2"]
     (payload,) = sql(demo.path, "select payload from voucher_op where voucher_id = ? and op = 'issue'", v2)[0]
     assert '"amount":50000000' in payload, payload
-    sql(demo.path, "update voucher_op set payload = ? where voucher_id = ? and op = 'issue'",
-        payload.replace('"amount":50000000', '"amount":90000000'), v2)
+    sql(
+        demo.path,
+        "update voucher_op set payload = ? where voucher_id = ? and op = 'issue'",
+        payload.replace('"amount":50000000', '"amount":90000000'),
+        v2,
+    )
     r = demo.run("audit", "verify")
     assert r.rc == 3, r.describe()
     assert f"VIOLATION invariant 6 at {v2}#2" in r.err, r.describe()
@@ -318,9 +363,11 @@ def test_lineage_of_a_tier3_fragment(seeded: Demo, agri_lineage):
     frag = seeded.ids["frag:V1-agri"]
     text, data = agri_lineage
     assert CORE_NAME in text and "人民币壹佰万元整" in text
-    expected = [("tier 1", FEED_NAME, "1,000,000.00", "YK-CG-2026-0601"),
-                ("tier 2", CORN_NAME, "400,000.00", "GF-CG-2026-0605"),
-                ("tier 3", AGRI_NAME, "150,000.00", "JS-CG-2026-0615")]
+    expected = [
+        ("tier 1", FEED_NAME, "1,000,000.00", "YK-CG-2026-0601"),
+        ("tier 2", CORN_NAME, "400,000.00", "GF-CG-2026-0605"),
+        ("tier 3", AGRI_NAME, "150,000.00", "JS-CG-2026-0615"),
+    ]
     positions = []
     for tier, holder, amount, contract in expected:
         assert f"{tier}: {holder} holds {amount}" in text, f"missing {tier} step\n{text}"
@@ -343,22 +390,30 @@ def test_lineage_and_voucher_show_print_each_status(seeded: Demo, agri_lineage):
     lines = text.splitlines()
     assert f"[{data['voucher']['status']}]" in lines[0], (
         "BUG: `lineage` drops the voucher status: cli.py lineage_cmd prints f\"... [{v['status']}]\" through Rich, "
-        f"which parses `[settled]` as a markup tag and swallows it (needs rich.markup.escape).\n{text}")
+        f"which parses `[settled]` as a markup tag and swallows it (needs rich.markup.escape).\n{text}"
+    )
     for step in data["path"]:
         line = next(ln for ln in lines if f"tier {step['tier']}:" in ln)
-        assert f"[{step['status']}]" in line, \
+        assert f"[{step['status']}]" in line, (
             f"BUG: `lineage` drops the fragment status (cli.py lineage_cmd, [{{step['status']}}])\n{text}"
+        )
     shown = ok(seeded.run("voucher", "show", v1)).out
     assert "[settled]" in shown and "[spent]" in shown, (
-        f"BUG: `voucher show` drops statuses the same way (cli.py voucher_show, tree labels)\n{shown}")
+        f"BUG: `voucher show` drops statuses the same way (cli.py voucher_show, tree labels)\n{shown}"
+    )
 
 
 def test_voucher_list_shows_the_demo_statuses(demo: Demo):
     ids = demo.ids
     as_json, as_table = parallel(lambda: demo.run("voucher", "list", "--json"), lambda: demo.run("voucher", "list"))
     status = {r["id"]: r["status"] for r in as_json.json()}
-    assert status == {ids["voucher:V1"]: "settled", ids["voucher:V5"]: "overdue", ids["voucher:V2"]: "active",
-                      ids["voucher:V3"]: "active", ids["voucher:V4"]: "pending"}
+    assert status == {
+        ids["voucher:V1"]: "settled",
+        ids["voucher:V5"]: "overdue",
+        ids["voucher:V2"]: "active",
+        ids["voucher:V3"]: "active",
+        ids["voucher:V4"]: "pending",
+    }
     table = ok(as_table).out
     for word in ("settled", "overdue", "active", "pending", "1,000,000.00", "face (元)", *status):
         assert word in table, f"`voucher list` does not show {word}\n{table}"
@@ -367,8 +422,19 @@ def test_voucher_list_shows_the_demo_statuses(demo: Demo):
 def test_transfer_prints_the_new_fragments(demo: Demo):
     """The sender needs the ids of what the transfer made (its remainder, the recipient's part)."""
     fragment = _active_fragment(demo, "pack")
-    r = ok(demo.run("transfer", fragment, "--to", f"{demo.ids['carton']}:1000", "--as", "pack_op",
-                    "--today", "2026-11-26", env=PIPE_ENV))
+    r = ok(
+        demo.run(
+            "transfer",
+            fragment,
+            "--to",
+            f"{demo.ids['carton']}:1000",
+            "--as",
+            "pack_op",
+            "--today",
+            "2026-11-26",
+            env=PIPE_ENV,
+        )
+    )
     children = sql(demo.path, "select id, holder_id from fragment where parent_id = ?", fragment)
     assert len(children) == 2
     assert "children:" in r.out and "1,000.00" in r.out and "amount (元)" in r.out, r.out
@@ -381,9 +447,11 @@ def test_tables_print_whole_ids_and_names_into_a_pipe(demo: Demo):
     into a pipe (80 columns by default) or an 80-column terminal; names are printed whole too."""
     pipe = PIPE_ENV
     terminal = _env(COLUMNS="80", TTY_COMPATIBLE="1")  # an 80-column terminal
-    parties_run, vouchers_run, narrow = parallel(lambda: demo.run("party", "list", env=pipe),
-                                                 lambda: demo.run("voucher", "list", env=pipe),
-                                                 lambda: demo.run("voucher", "list", env=terminal))
+    parties_run, vouchers_run, narrow = parallel(
+        lambda: demo.run("party", "list", env=pipe),
+        lambda: demo.run("voucher", "list", env=pipe),
+        lambda: demo.run("voucher", "list", env=terminal),
+    )
     listed = ok(parties_run).out
     assert "…" not in listed, listed
     for ref in ("core", "feed", "corn"):
@@ -421,27 +489,84 @@ def test_full_flow_issue_transfer_finance(demo: Demo):
     corn_balance_before = (sql(demo.path, balance_sql, corn) or [(0,)])[0][0]
 
     # trade documents recorded by the core enterprise's operator
-    contract = demo.run("doc", "contract", core, feed, "YK-CG-2026-1125", "--amount", "200,000.00",
-                        "--signed", "2026-11-20", "--due", "2027-04-30", "--as", "yukou_op", "--json").json()
+    contract = demo.run(
+        "doc",
+        "contract",
+        core,
+        feed,
+        "YK-CG-2026-1125",
+        "--amount",
+        "200,000.00",
+        "--signed",
+        "2026-11-20",
+        "--due",
+        "2027-04-30",
+        "--as",
+        "yukou_op",
+        "--json",
+    ).json()
     assert (contract["buyer_id"], contract["seller_id"], contract["amount_fen"]) == (core, feed, 20_000_000)
-    invoice = demo.run("doc", "invoice", contract["id"], "26112000000001125001", "--amount", "200000",
-                       "--issued", "2026-11-22", "--as", "yukou_op", "--json").json()
+    invoice = demo.run(
+        "doc",
+        "invoice",
+        contract["id"],
+        "26112000000001125001",
+        "--amount",
+        "200000",
+        "--issued",
+        "2026-11-22",
+        "--as",
+        "yukou_op",
+        "--json",
+    ).json()
     assert invoice["amount_fen"] == 20_000_000
 
     # the contract names 谷丰饲料: it backs no voucher until 谷丰饲料 confirms it
     before = demo.snapshot()
-    refused(demo.run("voucher", "prepare", bank, feed, contract["id"], "--amount", "150000", "--maturity",
-                     "2027-03-15", "--invoice", f"{invoice['id']}:150000", "--as", "yukou_op", "--today", "2026-11-25"),
-            "contract.unconfirmed")
+    refused(
+        demo.run(
+            "voucher",
+            "prepare",
+            bank,
+            feed,
+            contract["id"],
+            "--amount",
+            "150000",
+            "--maturity",
+            "2027-03-15",
+            "--invoice",
+            f"{invoice['id']}:150000",
+            "--as",
+            "yukou_op",
+            "--today",
+            "2026-11-25",
+        ),
+        "contract.unconfirmed",
+    )
     assert_unchanged(before, demo.snapshot(), "a voucher refused on an unconfirmed contract")
     refused(demo.run("doc", "confirm", contract["id"], "--as", "yukou_op"), "auth.forbidden")
     confirmed = demo.run("doc", "confirm", contract["id"], "--as", "feed_op", "--json").json()
     assert confirmed["confirmed_at"] and confirmed["recorded_by"] == core
 
     # maker prepares, checker approves
-    voucher = demo.run("voucher", "prepare", bank, feed, contract["id"], "--amount", "150000",
-                       "--maturity", "2027-03-15", "--invoice", f"{invoice['id']}:150000", "--as", "yukou_op",
-                       "--today", "2026-11-25", "--json").json()
+    voucher = demo.run(
+        "voucher",
+        "prepare",
+        bank,
+        feed,
+        contract["id"],
+        "--amount",
+        "150000",
+        "--maturity",
+        "2027-03-15",
+        "--invoice",
+        f"{invoice['id']}:150000",
+        "--as",
+        "yukou_op",
+        "--today",
+        "2026-11-25",
+        "--json",
+    ).json()
     assert voucher["status"] == "pending" and voucher["face_fen"] == 15_000_000
     assert voucher["issue_on"] == "2026-11-25" and voucher["maturity_on"] == "2027-03-15"
 
@@ -450,16 +575,30 @@ def test_full_flow_issue_transfer_finance(demo: Demo):
     refused(own, "auth.forbidden")  # an operator may not approve at all (role check comes first)
     assert_unchanged(before, demo.snapshot(), "a refused self-approval by the operator")
 
-    issued = demo.run("voucher", "approve", voucher["id"], "--as", "yukou_ap", "--today", "2026-11-25",
-                      "--json").json()
+    issued = demo.run("voucher", "approve", voucher["id"], "--as", "yukou_ap", "--today", "2026-11-25", "--json").json()
     assert issued["status"] == "active" and issued["holder_id"] == feed
     root = issued["root_fragment_id"]
 
     # maker-checker: one user (an admin may do both roles) can never approve what they prepared
     ok(demo.run("party", "user", core, "yukou_admin", "--role", "admin", "--name", "峪口管理员"))
-    mine = demo.run("voucher", "prepare", bank, feed, contract["id"], "--amount", "50000",
-                    "--maturity", "2027-03-15", "--invoice", f"{invoice['id']}:50000", "--as", "yukou_admin",
-                    "--today", "2026-11-25", "--json").json()
+    mine = demo.run(
+        "voucher",
+        "prepare",
+        bank,
+        feed,
+        contract["id"],
+        "--amount",
+        "50000",
+        "--maturity",
+        "2027-03-15",
+        "--invoice",
+        f"{invoice['id']}:50000",
+        "--as",
+        "yukou_admin",
+        "--today",
+        "2026-11-25",
+        "--json",
+    ).json()
     before = demo.snapshot()
     same = demo.run("voucher", "approve", mine["id"], "--as", "yukou_admin", "--today", "2026-11-25")
     err = refused(same, "approval.same_user")
@@ -468,14 +607,36 @@ def test_full_flow_issue_transfer_finance(demo: Demo):
     assert_unchanged(before, demo.snapshot(), "a refused same-user approval")
 
     # the supplier pays its own upstream supplier (feed buys corn under GF-CG-2026-0605)
-    moved = demo.run("transfer", root, "--to", f"{corn}:80000", "--as", "feed_op", "--today", "2026-11-26",
-                     "--key", "e2e-transfer-1", "--json").json()
+    moved = demo.run(
+        "transfer",
+        root,
+        "--to",
+        f"{corn}:80000",
+        "--as",
+        "feed_op",
+        "--today",
+        "2026-11-26",
+        "--key",
+        "e2e-transfer-1",
+        "--json",
+    ).json()
     children = {c["holder_id"]: c for c in moved["children"]}
     assert children[corn]["amount_fen"] == 8_000_000 and children[corn]["tier"] == 2
     assert children[feed]["amount_fen"] == 7_000_000 and children[feed]["tier"] == 1
     before = demo.snapshot()
-    retry = demo.run("transfer", root, "--to", f"{corn}:80000", "--as", "feed_op", "--today", "2026-11-26",
-                     "--key", "e2e-transfer-1", "--json").json()
+    retry = demo.run(
+        "transfer",
+        root,
+        "--to",
+        f"{corn}:80000",
+        "--as",
+        "feed_op",
+        "--today",
+        "2026-11-26",
+        "--key",
+        "e2e-transfer-1",
+        "--json",
+    ).json()
     assert retry == moved, "a retry with the same --key did not replay the first result"
     assert_unchanged(before, demo.snapshot(), "a retried transfer with the same --key")
     corn_frag = children[corn]["id"]
@@ -491,15 +652,19 @@ def test_full_flow_issue_transfer_finance(demo: Demo):
 
     applied = demo.run("finance", "apply", corn_frag, "--as", "corn_op", "--today", "2026-11-27", "--json").json()
     assert applied["status"] == "applied"
-    assert {k: applied[k] for k in ("principal_fen", "interest_fen", "net_fen", "days")} == \
-        {k: preview[k] for k in ("principal_fen", "interest_fen", "net_fen", "days")}
+    assert {k: applied[k] for k in ("principal_fen", "interest_fen", "net_fen", "days")} == {
+        k: preview[k] for k in ("principal_fen", "interest_fen", "net_fen", "days")
+    }
     fid = applied["id"]
 
-    reviewed = demo.run("finance", "review", fid, "--as", "icbc_ap", "--contract-ok", "--invoices-ok",
-                        "--documents-ok", "--json").json()
+    reviewed = demo.run(
+        "finance", "review", fid, "--as", "icbc_ap", "--contract-ok", "--invoices-ok", "--documents-ok", "--json"
+    ).json()
     assert reviewed["status"] == "approved"
-    refused(demo.run("finance", "disburse", fid, "--as", "icbc_ap", "--today", "2026-11-27"),
-            "financing.registration_required")
+    refused(
+        demo.run("finance", "disburse", fid, "--as", "icbc_ap", "--today", "2026-11-27"),
+        "financing.registration_required",
+    )
     registered = demo.run("finance", "register", fid, "ZDW20261127E2E00001", "--as", "icbc_op", "--json").json()
     assert registered["registration_no"] == "ZDW20261127E2E00001"
     paid = demo.run("finance", "disburse", fid, "--as", "icbc_ap", "--today", "2026-11-27", "--json").json()
@@ -507,17 +672,20 @@ def test_full_flow_issue_transfer_finance(demo: Demo):
     assert paid["net_fen"] == preview["net_fen"] and paid["financing_on"] == "2026-11-27"
 
     # holdings: the bank now holds the financed part; feed keeps its remainder
-    bank_run, feed_run, verify = parallel(lambda: demo.run("holdings", bank, "--json"),
-                                          lambda: demo.run("holdings", feed, "--json"),
-                                          lambda: demo.run("audit", "verify"))
+    bank_run, feed_run, verify = parallel(
+        lambda: demo.run("holdings", bank, "--json"),
+        lambda: demo.run("holdings", feed, "--json"),
+        lambda: demo.run("audit", "verify"),
+    )
     ok(verify)
     bank_holds = {h["id"]: h for h in bank_run.json()}
     assert bank_holds[corn_frag]["status"] == "financed" and bank_holds[corn_frag]["amount_fen"] == 8_000_000
     feed_holds = {h["id"]: h for h in feed_run.json()}
     assert feed_holds[children[feed]["id"]]["status"] == "active"
     assert feed_holds[children[feed]["id"]]["amount_fen"] == 7_000_000
-    assert sql(demo.path, balance_sql, corn)[0][0] == corn_balance_before + preview["net_fen"], \
+    assert sql(demo.path, balance_sql, corn)[0][0] == corn_balance_before + preview["net_fen"], (
         "the net proceeds were not paid to the applicant's (simulated) account"
+    )
     assert sql(demo.path, "select status from financing where id = ?", fid) == [("disbursed",)]
 
 
@@ -532,36 +700,84 @@ def _bad_uscc() -> str:
 
 
 def _active_fragment(demo: Demo, holder_key: str) -> str:
-    rows = sql(demo.path, "select id from fragment where holder_id = ? and status = 'active' order by id",
-               demo.ids[holder_key])
+    rows = sql(
+        demo.path, "select id from fragment where holder_id = ? and status = 'active' order by id", demo.ids[holder_key]
+    )
     assert rows, f"the demo left no active fragment with {holder_key}"
     return rows[0][0]
 
 
 def _spent_fragment(demo: Demo, holder_key: str) -> str:
-    rows = sql(demo.path, "select id from fragment where holder_id = ? and status = 'spent' order by id",
-               demo.ids[holder_key])
+    rows = sql(
+        demo.path, "select id from fragment where holder_id = ? and status = 'spent' order by id", demo.ids[holder_key]
+    )
     assert rows, f"the demo left no spent fragment with {holder_key}"
     return rows[0][0]
 
 
 BAD_INPUT = {
-    "invalid-uscc": (lambda d: ["party", "add", "--kind", "enterprise", "--uscc", _bad_uscc(),
-                                "--name", "北京新创饲料有限公司"], "party.uscc_invalid"),
-    "fractional-fen-transfer": (lambda d: ["transfer", _active_fragment(d, "vaccine"), "--to",
-                                           f"{d.ids['reagent']}:0.001", "--as", "vaccine_op",
-                                           "--today", "2026-11-26"], "amount.fractional_fen"),
-    "fractional-fen-fund": (lambda d: ["payments", "fund", d.ids["feed"], "--amount", "0.001"],
-                            "amount.fractional_fen"),
+    "invalid-uscc": (
+        lambda d: ["party", "add", "--kind", "enterprise", "--uscc", _bad_uscc(), "--name", "北京新创饲料有限公司"],
+        "party.uscc_invalid",
+    ),
+    "fractional-fen-transfer": (
+        lambda d: [
+            "transfer",
+            _active_fragment(d, "vaccine"),
+            "--to",
+            f"{d.ids['reagent']}:0.001",
+            "--as",
+            "vaccine_op",
+            "--today",
+            "2026-11-26",
+        ],
+        "amount.fractional_fen",
+    ),
+    "fractional-fen-fund": (
+        lambda d: ["payments", "fund", d.ids["feed"], "--amount", "0.001"],
+        "amount.fractional_fen",
+    ),
     "unknown-fragment-lineage": (lambda d: ["lineage", "frg_01NOSUCHFRAGMENT0000000000"], "fragment.not_found"),
-    "unknown-fragment-transfer": (lambda d: ["transfer", "frg_01NOSUCHFRAGMENT0000000000", "--to",
-                                             f"{d.ids['corn']}:1000", "--as", "feed_op",
-                                             "--today", "2026-11-26"], "fragment.not_found"),
-    "spent-fragment-transfer": (lambda d: ["transfer", _spent_fragment(d, "pack"), "--to", f"{d.ids['carton']}:1000",
-                                           "--as", "pack_op", "--today", "2026-11-26"], "fragment.not_active"),
+    "unknown-fragment-transfer": (
+        lambda d: [
+            "transfer",
+            "frg_01NOSUCHFRAGMENT0000000000",
+            "--to",
+            f"{d.ids['corn']}:1000",
+            "--as",
+            "feed_op",
+            "--today",
+            "2026-11-26",
+        ],
+        "fragment.not_found",
+    ),
+    "spent-fragment-transfer": (
+        lambda d: [
+            "transfer",
+            _spent_fragment(d, "pack"),
+            "--to",
+            f"{d.ids['carton']}:1000",
+            "--as",
+            "pack_op",
+            "--today",
+            "2026-11-26",
+        ],
+        "fragment.not_active",
+    ),
     # a refusal of the transfer rule (vouchers.rules, tested rule by rule in tests/unit/test_transfer_rules.py)
-    "no-trade-transfer": (lambda d: ["transfer", _active_fragment(d, "pack"), "--to", f"{d.ids['pulp']}:1000",
-                                     "--as", "pack_op", "--today", "2026-11-26"], "transfer.no_trade"),
+    "no-trade-transfer": (
+        lambda d: [
+            "transfer",
+            _active_fragment(d, "pack"),
+            "--to",
+            f"{d.ids['pulp']}:1000",
+            "--as",
+            "pack_op",
+            "--today",
+            "2026-11-26",
+        ],
+        "transfer.no_trade",
+    ),
 }
 
 #: a pipe as a script sees it: no COLUMNS, so Rich lays out 80 columns
@@ -595,7 +811,8 @@ def test_names_with_square_brackets_are_printed_verbatim(demo: Demo):
     assert r.rc == 0 and name in r.out, (
         "BUG: a party name containing Rich markup ([/]) crashes the table renderer with "
         "rich.errors.MarkupError (cli.py _print/_cell hand user text to Rich Table as markup) — the party "
-        f"{'IS' if created else 'is not'} committed, yet the command exits 1 with a traceback.\n{r.describe()}")
+        f"{'IS' if created else 'is not'} committed, yet the command exits 1 with a traceback.\n{r.describe()}"
+    )
     listed = demo.run("party", "list")
     assert listed.rc == 0 and name in listed.out, f"`party list` cannot render that party\n{listed.describe()}"
 
@@ -617,8 +834,10 @@ def test_batch_payments_export_and_confirm(demo: Demo, tmp_path: Path):
     expected = {p["id"]: p["amount_fen"] for p in pending}
 
     out_csv, out_xlsx = tmp_path / "out.csv", tmp_path / "out.xlsx"
-    for r in parallel(lambda: demo.run("payments", "export", str(out_csv), env=batch),
-                      lambda: demo.run("payments", "export", str(out_xlsx), env=batch)):
+    for r in parallel(
+        lambda: demo.run("payments", "export", str(out_csv), env=batch),
+        lambda: demo.run("payments", "export", str(out_xlsx), env=batch),
+    ):
         assert "2 instructions written" in ok(r).out
     with out_csv.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
@@ -642,8 +861,10 @@ def test_batch_payments_export_and_confirm(demo: Demo, tmp_path: Path):
 
     applied = demo.run("payments", "confirm", str(confirmation), "--as", "icbc_op", "--json", env=batch).json()
     assert applied == {"applied": 2, "confirmed": 2, "failed": 0, "unchanged": 0}
-    statuses = {iid: tuple(sql(demo.path, "select status, reference from payment_instruction where id = ?",
-                               iid)[0]) for iid in expected}
+    statuses = {
+        iid: tuple(sql(demo.path, "select status, reference from payment_instruction where id = ?", iid)[0])
+        for iid in expected
+    }
     assert all(s == "confirmed" and ref.startswith("ICBC") for s, ref in statuses.values()), statuses
     vouchers = {r["id"]: r["status"] for r in demo.run("voucher", "list", "--json", env=batch).json()}
     assert vouchers[v2] == "settled"
@@ -659,9 +880,11 @@ def test_split_report_lists_the_demo_vouchers_and_flags_by_the_deployments_thres
     plain, as_json, strict, supplier = parallel(
         lambda: demo.run("report", "splits", "--closed", env=PIPE_ENV),
         lambda: demo.run("report", "splits", "--closed", "--json"),
-        lambda: demo.run("report", "splits", "--flagged", "--as", "icbc_op",
-                         env=_env(LIANRONG_SPLIT_WATCH_MAX_FRAGMENTS="2")),
-        lambda: demo.run("report", "splits", "--as", "corn_op", "--json"))
+        lambda: demo.run(
+            "report", "splits", "--flagged", "--as", "icbc_op", env=_env(LIANRONG_SPLIT_WATCH_MAX_FRAGMENTS="2")
+        ),
+        lambda: demo.run("report", "splits", "--as", "corn_op", "--json"),
+    )
     data = as_json.json()
     listed = {i["voucher_id"]: i for i in data["items"]}
     assert set(listed) == {demo.ids[f"voucher:{v}"] for v in ("V1", "V2", "V3", "V5")}  # V4 is still pending
@@ -709,6 +932,9 @@ def test_the_readme_examples_run_as_written_on_a_fresh_demo_and_settle_nothing_e
     for argv in examples:
         ok(demo.run(*argv))
     today = SystemClock().today().isoformat()
-    early = sql(demo.path, "select number, status, maturity_on from voucher where status in ('settled', 'overdue') "
-                "and maturity_on > ?", today)
+    early = sql(
+        demo.path,
+        "select number, status, maturity_on from voucher where status in ('settled', 'overdue') and maturity_on > ?",
+        today,
+    )
     assert early == [], f"the README's examples settled vouchers before their maturity: {early}"

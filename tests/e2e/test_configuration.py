@@ -32,10 +32,17 @@ def _refused(r: subprocess.CompletedProcess, variable: str) -> None:
     assert "serving" not in r.stdout
 
 
-@pytest.mark.parametrize(("command", "secret"), [
-    ("serve", DEFAULT_SECRET), ("serve", ""), ("db current", "short-secret"), ("voucher list", ""),
-    ("demo", DEFAULT_SECRET),
-], ids=["serve-default", "serve-empty", "db-short", "voucher-empty", "demo-default"])
+@pytest.mark.parametrize(
+    ("command", "secret"),
+    [
+        ("serve", DEFAULT_SECRET),
+        ("serve", ""),
+        ("db current", "short-secret"),
+        ("voucher list", ""),
+        ("demo", DEFAULT_SECRET),
+    ],
+    ids=["serve-default", "serve-empty", "db-short", "voucher-empty", "demo-default"],
+)
 def test_production_with_a_default_empty_or_short_secret_refuses_to_start_in_one_line(db_url, command, secret):
     args = [*command.split(), "--db", db_url]
     if command == "serve":

@@ -36,7 +36,9 @@ def wait_until_serving(port: int, proc: subprocess.Popen, seconds: float = 60) -
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"lianrong serve exited {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+            raise AssertionError(
+                f"lianrong serve exited {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}"
+            )
         try:
             if get(port, "/login") == 200:
                 return
@@ -53,7 +55,7 @@ def children_of(pid: int) -> list[int]:
                 stat = Path(f"/proc/{entry}/stat").read_text()
             except OSError:
                 continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid:
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
                 out.append(int(entry))
     return out
 
@@ -82,8 +84,14 @@ def test_worker_sockets_share_the_port():
 def test_serve_with_workers_answers_on_every_connection_and_stops_cleanly(tmp_path):
     db = f"sqlite:///{tmp_path / 'serve.db'}"
     port = free_port()
-    proc = subprocess.Popen([*LIANRONG, "serve", "--db", db, "--port", str(port), "--workers", "2"], cwd=tmp_path,
-                            env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*LIANRONG, "serve", "--db", db, "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_until_serving(port, proc)
         assert len(children_of(proc.pid)) >= 2  # the workers (and multiprocessing's resource tracker)
@@ -93,8 +101,14 @@ def test_serve_with_workers_answers_on_every_connection_and_stops_cleanly(tmp_pa
         for c in conns:
             c.close()
         # a second server on the same port is refused at once, not half-started
-        second = subprocess.run([*LIANRONG, "serve", "--db", db, "--port", str(port), "--workers", "2"],
-                                cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [*LIANRONG, "serve", "--db", db, "--port", str(port), "--workers", "2"],
+            cwd=tmp_path,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 1 and "serve.cannot_listen" in second.stderr, second.stderr
         assert "无法在127.0.0.1" in second.stderr and "Cannot listen on 127.0.0.1" in second.stderr
         assert get(port, "/login") == 200

@@ -33,9 +33,19 @@ def make_world(db_url):
     ``today`` are taken apart from the settings.
     """
 
-    def build(*, today: dt.date = TODAY, n_suppliers: int = 4, credit_limit_fen: int = 10**12,
-              core_funds_fen: int = 10**12, **settings: Any) -> World:
-        return World(make_context(db_url, today=today, **settings), n_suppliers=n_suppliers,
-                     credit_limit_fen=credit_limit_fen, core_funds_fen=core_funds_fen)
+    def build(
+        *,
+        today: dt.date = TODAY,
+        n_suppliers: int = 4,
+        credit_limit_fen: int = 10**12,
+        core_funds_fen: int = 10**12,
+        **settings: Any,
+    ) -> World:
+        return World(
+            make_context(db_url, today=today, **settings),
+            n_suppliers=n_suppliers,
+            credit_limit_fen=credit_limit_fen,
+            core_funds_fen=core_funds_fen,
+        )
 
     return build

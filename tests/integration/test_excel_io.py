@@ -41,13 +41,21 @@ def workbook_bytes(*data: list, header: list | None = None) -> bytes:
 
 
 def import_(world, content: bytes, *, actor=None, **kw):
-    return ledger_xlsx.import_ledger_xlsx(world.ctx, actor=actor or world.user("bank", "approver"),
-                                       bank=world.ids["bank"], core=world.ids["core"], content=content,
-                                       idempotency_key=kw.pop("idempotency_key", None) or key(), **kw)
+    return ledger_xlsx.import_ledger_xlsx(
+        world.ctx,
+        actor=actor or world.user("bank", "approver"),
+        bank=world.ids["bank"],
+        core=world.ids["core"],
+        content=content,
+        idempotency_key=kw.pop("idempotency_key", None) or key(),
+        **kw,
+    )
 
 
 def ledger(world) -> dict[str, object]:
-    return {r.supplier_id: r for r in rows(world.ctx, t.supplier_ledger, t.supplier_ledger.c.core_id == world.ids["core"])}
+    return {
+        r.supplier_id: r for r in rows(world.ctx, t.supplier_ledger, t.supplier_ledger.c.core_id == world.ids["core"])
+    }
 
 
 def read(content: bytes, sheet: int = 0):
@@ -124,8 +132,9 @@ def test_an_import_is_idempotent(world):
     k = key()
     first = import_(world, content, idempotency_key=k)
     assert import_(world, content, idempotency_key=k) == first
-    refuses(world.ctx, "idempotency.conflict", import_, world, workbook_bytes([uscc(777_102), "另一家"]),
-            idempotency_key=k)
+    refuses(
+        world.ctx, "idempotency.conflict", import_, world, workbook_bytes([uscc(777_102), "另一家"]), idempotency_key=k
+    )
     again = import_(world, content)  # the same file under a new key: already in the ledger
     assert again["registered"] == [] and again["added"] == [] and again["updated"] == [first["added"][0]]
 
@@ -134,18 +143,26 @@ def test_a_bad_file_reports_every_bad_row_and_imports_nothing(world):
     good = uscc(777_201)
     bad_check = uscc(777_202)[:-1] + ("0" if uscc(777_202)[-1] != "0" else "1")
     content = workbook_bytes(
-        [good, "好企业"],                                    # row 2: fine
-        [bad_check, "校验位错误企业"],                        # row 3: bad USCC
-        [uscc(777_203), None],                              # row 4: missing name
-        [uscc(777_204), "比例过高企业", None, 1.5],            # row 5: ratio 1.5
-        [good, "重复企业"],                                   # row 6: duplicate of row 2
+        [good, "好企业"],  # row 2: fine
+        [bad_check, "校验位错误企业"],  # row 3: bad USCC
+        [uscc(777_203), None],  # row 4: missing name
+        [uscc(777_204), "比例过高企业", None, 1.5],  # row 5: ratio 1.5
+        [good, "重复企业"],  # row 6: duplicate of row 2
         [uscc(777_205), "多处错误", "12ab", "x", "-1", 0, None, "80%"],  # row 7: four problems
     )
     err = refuses(world.ctx, "excel.import_invalid", import_, world, content)
     report = err.details["rows"]
     assert {(p["row"], p["column"]) for p in report} == {
-        (3, "uscc"), (4, "name"), (5, "max_ratio"), (6, "uscc"), (7, "settlement_account"), (7, "max_ratio"),
-        (7, "min_split_yuan"), (7, "max_tier"), (7, "spread")}
+        (3, "uscc"),
+        (4, "name"),
+        (5, "max_ratio"),
+        (6, "uscc"),
+        (7, "settlement_account"),
+        (7, "max_ratio"),
+        (7, "min_split_yuan"),
+        (7, "max_tier"),
+        (7, "spread"),
+    }
     assert err.details["problems"] == len(report) and err.details["bad_rows"] == 5
     for p in report:
         assert p["message_zh"] and p["message_en"] and p["column_zh"]
@@ -164,8 +181,9 @@ def test_rows_the_database_refuses_are_reported_and_nothing_is_imported(world):
 
 def test_a_ratio_above_the_deployment_ceiling_is_refused(make_world):
     world = make_world(max_financing_ratio=Decimal("0.9"))
-    err = refuses(world.ctx, "excel.import_invalid", import_, world,
-                  workbook_bytes([uscc(777_401), "企业", None, "95%"]))
+    err = refuses(
+        world.ctx, "excel.import_invalid", import_, world, workbook_bytes([uscc(777_401), "企业", None, "95%"])
+    )
     assert err.details["rows"][0]["column"] == "max_ratio" and "0.9" in err.details["rows"][0]["message_en"]
 
 
@@ -189,13 +207,17 @@ def test_plain_headers_in_any_order_are_accepted(world):
     assert len(import_(world, out.getvalue())["registered"]) == 1
 
 
-@pytest.mark.parametrize("content", [
-    b"uscc,name\n91110117MA0000001E,x\n",                      # a CSV renamed .xlsx
-    b"%PDF-1.7\n...",                                         # a PDF
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,      # a legacy .xls
-    b"PK\x03\x04" + b"\x00" * 64,                             # a broken zip
-    b"",                                                      # nothing
-], ids=["csv", "pdf", "xls", "broken-zip", "empty"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"uscc,name\n91110117MA0000001E,x\n",  # a CSV renamed .xlsx
+        b"%PDF-1.7\n...",  # a PDF
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512,  # a legacy .xls
+        b"PK\x03\x04" + b"\x00" * 64,  # a broken zip
+        b"",  # nothing
+    ],
+    ids=["csv", "pdf", "xls", "broken-zip", "empty"],
+)
 def test_a_file_that_is_not_an_xlsx_workbook_is_refused(world, content):
     err = refuses(world.ctx, "excel.import_invalid", import_, world, content)
     (problem,) = err.details["rows"]
@@ -212,15 +234,33 @@ def test_a_zip_that_is_not_a_workbook_is_refused(world):
 
 
 def test_only_the_bank_imports_its_ledger(world):
-    refuses(world.ctx, "auth.forbidden", import_, world, workbook_bytes([uscc(777_701), "某企业"]),
-            actor=world.user("core", "approver"))
+    refuses(
+        world.ctx,
+        "auth.forbidden",
+        import_,
+        world,
+        workbook_bytes([uscc(777_701), "某企业"]),
+        actor=world.user("core", "approver"),
+    )
 
 
 def test_a_bank_viewer_imports_no_ledger_file(world):
-    parties.add_user(world.ctx, party=world.ids["bank"], username=f"bank-viewer-{world.base}", display_name="viewer",
-                     role="viewer", idempotency_key=key())
-    refuses(world.ctx, "auth.forbidden", import_, world, workbook_bytes([uscc(777_702), "某企业"]),
-            actor=parties.actor_for(world.ctx, f"bank-viewer-{world.base}"))
+    parties.add_user(
+        world.ctx,
+        party=world.ids["bank"],
+        username=f"bank-viewer-{world.base}",
+        display_name="viewer",
+        role="viewer",
+        idempotency_key=key(),
+    )
+    refuses(
+        world.ctx,
+        "auth.forbidden",
+        import_,
+        world,
+        workbook_bytes([uscc(777_702), "某企业"]),
+        actor=parties.actor_for(world.ctx, f"bank-viewer-{world.base}"),
+    )
 
 
 # --- exports -----------------------------------------------------------------------------------------------
@@ -294,5 +334,11 @@ def test_settlements_export(world):
     # a payee sees its own instruction only; another date has none
     _, _, mine = read(settlement_exports.export_settlements_xlsx(world.ctx, actor=world.user("s2")))
     assert [r[col["Amount (fen)"]] for r in mine] == [40_000_00]
-    assert read(settlement_exports.export_settlements_xlsx(world.ctx, actor=world.user("core"),
-                                                 on=MATURITY - dt.timedelta(days=1)))[2] == []
+    assert (
+        read(
+            settlement_exports.export_settlements_xlsx(
+                world.ctx, actor=world.user("core"), on=MATURITY - dt.timedelta(days=1)
+            )
+        )[2]
+        == []
+    )

@@ -87,8 +87,11 @@ def login(console: SimpleNamespace) -> Callable[..., TestClient]:
             client.cookies.set("lr_session", sessions[username])
             return client
         page = client.get("/login")
-        r = client.post("/login", data={"username": username, "password": DEMO_PASSWORD,
-                                         "csrf_token": _csrf_of(page.text)}, follow_redirects=False)
+        r = client.post(
+            "/login",
+            data={"username": username, "password": DEMO_PASSWORD, "csrf_token": _csrf_of(page.text)},
+            follow_redirects=False,
+        )
         assert r.status_code == 303, r.text
         if not fresh:
             sessions[username] = client.cookies["lr_session"]

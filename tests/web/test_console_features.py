@@ -33,8 +33,7 @@ def _calls(dependant) -> set[str]:
 
 
 def test_every_area_page_checks_the_organisation_kind_as_a_dependency():
-    routes = [r for router in routers() for r in router.routes
-              if isinstance(r, APIRoute) and r.path.startswith(AREAS)]
+    routes = [r for router in routers() for r in router.routes if isinstance(r, APIRoute) and r.path.startswith(AREAS)]
     assert len(routes) > 60
     unchecked = [r.path for r in routes if "require_kind.<locals>.dependency" not in _calls(r.dependant)]
     assert unchecked == []
@@ -42,8 +41,17 @@ def test_every_area_page_checks_the_organisation_kind_as_a_dependency():
 
 def test_the_features_console_pages_do_not_import_the_entrypoints():
     pages = sorted(SRC.glob("*/console.py"))
-    assert {p.parent.name for p in pages} >= {"vouchers", "financing", "settlement", "parties", "documents", "credit",
-                                              "calendar", "reporting", "web"}
+    assert {p.parent.name for p in pages} >= {
+        "vouchers",
+        "financing",
+        "settlement",
+        "parties",
+        "documents",
+        "credit",
+        "calendar",
+        "reporting",
+        "web",
+    }
     for path in pages:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
@@ -52,12 +60,26 @@ def test_the_features_console_pages_do_not_import_the_entrypoints():
 
 
 def _invoice_post(ctx, page: str, csrf_of, number: str, key: str) -> dict[str, str]:
-    contract = documents.add_contract(ctx, actor=parties.actor_for(ctx, "yukou_op"), buyer=_party(ctx, "峪口禽业"),
-                                      seller=_party(ctx, "冷链物流"), number=f"C-{key}", amount_fen=10**8,
-                                      signed_on=dt.date(2026, 11, 20), due_on=dt.date(2027, 2, 28),
-                                      non_cash_agreed=True, idempotency_key=f"web-test-{key}-contract")["id"]
-    return {"csrf_token": csrf_of(page), "idempotency_key": f"web-test-{key}", "contract_id": contract,
-            "number": number, "amount": "1,000", "issued_on": "2026-11-22"}
+    contract = documents.add_contract(
+        ctx,
+        actor=parties.actor_for(ctx, "yukou_op"),
+        buyer=_party(ctx, "峪口禽业"),
+        seller=_party(ctx, "冷链物流"),
+        number=f"C-{key}",
+        amount_fen=10**8,
+        signed_on=dt.date(2026, 11, 20),
+        due_on=dt.date(2027, 2, 28),
+        non_cash_agreed=True,
+        idempotency_key=f"web-test-{key}-contract",
+    )["id"]
+    return {
+        "csrf_token": csrf_of(page),
+        "idempotency_key": f"web-test-{key}",
+        "contract_id": contract,
+        "number": number,
+        "amount": "1,000",
+        "issued_on": "2026-11-22",
+    }
 
 
 def _recorded(ctx, number: str) -> bool:

@@ -30,8 +30,11 @@ def _catalog(locale: str):
 
 def test_every_console_message_is_translated_into_chinese():
     zh = _catalog("zh_CN")
-    translated = {(m.id[0] if isinstance(m.id, tuple) else m.id) for m in zh
-                  if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)}
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id)
+        for m in zh
+        if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)
+    }
     missing = sorted(_extracted() - translated)
     assert not missing, f"add these to web/locale/zh_CN/LC_MESSAGES/messages.po: {missing}"
 

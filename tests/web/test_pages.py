@@ -62,8 +62,13 @@ def test_each_role_page_renders_in_chinese(login, user, path, text):
 
 
 def test_the_root_sends_each_user_to_its_area(login):
-    for user, home in (("yukou_op", "/core"), ("feed_op", "/supplier"), ("icbc_op", "/bank"),
-                       ("district", "/overview"), ("chain", "/overview")):
+    for user, home in (
+        ("yukou_op", "/core"),
+        ("feed_op", "/supplier"),
+        ("icbc_op", "/bank"),
+        ("district", "/overview"),
+        ("chain", "/overview"),
+    ):
         assert login(user).get("/", follow_redirects=False).headers["location"] == home
 
 
@@ -112,13 +117,26 @@ def test_unknown_language_is_not_found(login):
     assert login("feed_op").get("/lang/fr").status_code == 404
 
 
-@pytest.mark.parametrize(("user", "path"), [
-    ("feed_op", "/core"), ("feed_op", "/core/vouchers/new"), ("feed_op", "/bank"), ("icbc_op", "/supplier"),
-    ("icbc_op", "/core/payables"), ("yukou_op", "/bank/financings"), ("yukou_op", "/overview"),
-    ("district", "/core"), ("district", "/bank/settlements"), ("feed_op", "/bank/cores"),
-    ("yukou_op", "/bank/credit-lines"), ("yukou_ap", "/bank/lpr"), ("district", "/bank/confirmations"),
-    ("feed_op", "/overview/splits"), ("yukou_op", "/bank/splits"),
-])
+@pytest.mark.parametrize(
+    ("user", "path"),
+    [
+        ("feed_op", "/core"),
+        ("feed_op", "/core/vouchers/new"),
+        ("feed_op", "/bank"),
+        ("icbc_op", "/supplier"),
+        ("icbc_op", "/core/payables"),
+        ("yukou_op", "/bank/financings"),
+        ("yukou_op", "/overview"),
+        ("district", "/core"),
+        ("district", "/bank/settlements"),
+        ("feed_op", "/bank/cores"),
+        ("yukou_op", "/bank/credit-lines"),
+        ("yukou_ap", "/bank/lpr"),
+        ("district", "/bank/confirmations"),
+        ("feed_op", "/overview/splits"),
+        ("yukou_op", "/bank/splits"),
+    ],
+)
 def test_another_roles_page_is_forbidden(login, user, path):
     r = login(user).get(path)
     assert r.status_code == 403
@@ -167,11 +185,20 @@ def test_vendored_assets_are_served(console):
     assert client.get("/static/css/console.css").status_code == 200
 
 
-@pytest.mark.parametrize(("user", "path"), [
-    ("yukou_op", "/core/contracts"), ("yukou_op", "/core/vouchers/new"), ("yukou_ap", "/core/vouchers/pending"),
-    ("icbc_op", "/bank/onboarding"), ("icbc_op", "/bank/settlements"), ("icbc_op", "/bank/cores"),
-    ("icbc_op", "/bank/credit-lines"), ("icbc_op", "/bank/lpr"), ("icbc_op", "/bank/confirmations"),
-])
+@pytest.mark.parametrize(
+    ("user", "path"),
+    [
+        ("yukou_op", "/core/contracts"),
+        ("yukou_op", "/core/vouchers/new"),
+        ("yukou_ap", "/core/vouchers/pending"),
+        ("icbc_op", "/bank/onboarding"),
+        ("icbc_op", "/bank/settlements"),
+        ("icbc_op", "/bank/cores"),
+        ("icbc_op", "/bank/credit-lines"),
+        ("icbc_op", "/bank/lpr"),
+        ("icbc_op", "/bank/confirmations"),
+    ],
+)
 def test_every_post_form_carries_csrf_and_an_idempotency_key(login, user, path):
     html = login(user).get(path).text
     forms = re.findall(r"<form[^>]*method=\"post\".*?</form>", html, flags=re.S)
@@ -210,7 +237,7 @@ def test_split_monitoring_lists_the_active_vouchers_and_their_findings(console, 
     assert page.status_code == 200
     rows = set(re.findall(r'data-testid="row-split" data-id="([^"]+)"', page.text))
     assert rows == active
-    assert "在途凭据%d张，其中0张有异常提示" % len(active) in page.text
+    assert f"在途凭据{len(active)}张，其中0张有异常提示" in page.text
     assert 'data-testid="nav-overview-splits"' in page.text
     flagged = login("district").get("/overview/splits?flagged=1")
     assert flagged.status_code == 200
@@ -226,8 +253,9 @@ def test_split_monitoring_shows_each_finding_in_the_readers_language(console, lo
     from lianrong.vouchers.splitwatch import FINDINGS, WatchLimits
 
     saved = console.ctx.policy
-    console.ctx.policy = dataclasses.replace(saved, split_watch=WatchLimits(tier_margin=10, max_fragments=2,
-                                                                            daily_transfers=2))
+    console.ctx.policy = dataclasses.replace(
+        saved, split_watch=WatchLimits(tier_margin=10, max_fragments=2, daily_transfers=2)
+    )
     try:
         zh = login("district").get("/overview/splits?flagged=1")
         en = login("icbc_op", lang="en").get("/bank/splits?flagged=1")

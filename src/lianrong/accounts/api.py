@@ -33,9 +33,17 @@ router = ApiRouter(prefix="/auth", tags=["auth"])
 
 def _me(principal: accounts.Principal, via: str) -> MeRead:
     a = principal.actor
-    return MeRead(user_id=a.user_id, username=principal.username, display_name=principal.display_name, role=a.role,
-                  party_id=a.party_id, party_name=principal.party_name, party_kind=principal.party_kind,
-                  is_core=principal.is_core, auth=via)
+    return MeRead(
+        user_id=a.user_id,
+        username=principal.username,
+        display_name=principal.display_name,
+        role=a.role,
+        party_id=a.party_id,
+        party_name=principal.party_name,
+        party_kind=principal.party_kind,
+        is_core=principal.is_core,
+        auth=via,
+    )
 
 
 @router.post("/login", response_model=LoginRead)
@@ -52,10 +60,16 @@ def login(body: LoginCreate, request: Request, response: Response, ctx: Ctx) -> 
     principal = accounts.authenticate(ctx, username=body.username, password=body.password)
     secret, csrf = accounts.open_session(ctx, principal=principal)
     ttl = int(accounts.SESSION_TTL.total_seconds())
-    response.set_cookie(SESSION_COOKIE, secret, max_age=ttl, httponly=True, samesite="lax", path="/",
-                        secure=secure_transport(ctx.settings, request.url.scheme))
-    return LoginRead(user=_me(principal, "session"), csrf_token=csrf,
-                     expires_at=ctx.clock.now() + accounts.SESSION_TTL)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=ttl,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=secure_transport(ctx.settings, request.url.scheme),
+    )
+    return LoginRead(user=_me(principal, "session"), csrf_token=csrf, expires_at=ctx.clock.now() + accounts.SESSION_TTL)
 
 
 @router.post("/logout", status_code=204, response_class=Response)

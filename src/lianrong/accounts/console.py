@@ -31,8 +31,13 @@ from lianrong.web.render import UI, Form
 router = console_router()
 
 #: where a refusal of the setup form is shown
-_SETUP_FIELDS = {"auth.weak_password": "password", "user.exists": "username", "party.uscc_invalid": "office_uscc",
-                 "party.exists": "office_uscc", "party.wrong_kind": "office_uscc"}
+_SETUP_FIELDS = {
+    "auth.weak_password": "password",
+    "user.exists": "username",
+    "party.uscc_invalid": "office_uscc",
+    "party.exists": "office_uscc",
+    "party.wrong_kind": "office_uscc",
+}
 
 
 def secure(request: Request) -> bool:
@@ -52,20 +57,36 @@ def _demo_hint(ui: UI) -> bool:
 
 def _login_page(ui: UI, form: Form, *, status: int = 200, expired: bool = False) -> Response:
     token = new_login_csrf()
-    response = ui.render("login.html", http_status=status, form=form, login_csrf=token, expired=expired,
-                         demo_hint=_demo_hint(ui))
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, path="/login", httponly=True, samesite="strict",
-                        secure=secure(ui.request), max_age=3600)
+    response = ui.render(
+        "login.html", http_status=status, form=form, login_csrf=token, expired=expired, demo_hint=_demo_hint(ui)
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        path="/login",
+        httponly=True,
+        samesite="strict",
+        secure=secure(ui.request),
+        max_age=3600,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _setup_page(ui: UI, form: Form, *, status: int = 200) -> Response:
     token = new_login_csrf()
-    response = ui.render("setup.html", http_status=status, form=form, setup_csrf=token,
-                         office=parties.district_office(ui.ctx))
-    response.set_cookie(SETUP_CSRF_COOKIE, token, path="/setup", httponly=True, samesite="strict",
-                        secure=secure(ui.request), max_age=3600)
+    response = ui.render(
+        "setup.html", http_status=status, form=form, setup_csrf=token, office=parties.district_office(ui.ctx)
+    )
+    response.set_cookie(
+        SETUP_CSRF_COOKIE,
+        token,
+        path="/setup",
+        httponly=True,
+        samesite="strict",
+        secure=secure(ui.request),
+        max_age=3600,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -91,8 +112,15 @@ def login(form_data: FormData = Depends(read_form), ui: UI = Depends(anyone)) ->
         secret, _csrf = accounts.open_session(ui.ctx, principal=principal)
         target = safe_next(str(form_data.get("next") or ""), HOME[console_role(principal)])
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(SESSION_COOKIE, secret, path="/", httponly=True, samesite="lax", secure=secure(ui.request),
-                            max_age=int(accounts.SESSION_TTL.total_seconds()))
+        response.set_cookie(
+            SESSION_COOKIE,
+            secret,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=secure(ui.request),
+            max_age=int(accounts.SESSION_TTL.total_seconds()),
+        )
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
         return response
 
@@ -132,14 +160,22 @@ def setup(form_data: FormData = Depends(read_form), ui: UI = Depends(anyone)) ->
         form.fail("password_confirm", accounts_errors.PasswordsDiffer())
 
     def action() -> Response:
-        parties.create_district_admin(ui.ctx, username=username, password=password,
-                                      display_name=display_name or None, office_name=office_name,
-                                      office_uscc=office_uscc, first_user=True)
-        return ui.done("/login", N_("Administrator %(name)s created: log in with the password you chose."),
-                       name=username)
+        parties.create_district_admin(
+            ui.ctx,
+            username=username,
+            password=password,
+            display_name=display_name or None,
+            office_name=office_name,
+            office_uscc=office_uscc,
+            first_user=True,
+        )
+        return ui.done(
+            "/login", N_("Administrator %(name)s created: log in with the password you chose."), name=username
+        )
 
-    return submit(form, action, lambda: _setup_page(ui, form, status=422), fields=_SETUP_FIELDS,
-                  passthrough=(errors.NotFound,))
+    return submit(
+        form, action, lambda: _setup_page(ui, form, status=422), fields=_SETUP_FIELDS, passthrough=(errors.NotFound,)
+    )
 
 
 @router.get("/logout")

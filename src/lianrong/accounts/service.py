@@ -95,15 +95,19 @@ def _sha(secret: str) -> str:
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     # SQLite hands timestamps back without a zone; they were written in UTC
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
     return value
 
 
 def check_password_strength(password: str, *, username: str | None = None) -> None:
     """A password of at least 10 characters with letters and digits, and not containing the user name (a
     name of three characters or more; a shorter one only may not be the whole password)."""
-    if (not isinstance(password, str) or len(password) < MIN_PASSWORD
-            or not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password)):
+    if (
+        not isinstance(password, str)
+        or len(password) < MIN_PASSWORD
+        or not any(c.isalpha() for c in password)
+        or not any(c.isdigit() for c in password)
+    ):
         raise WeakPassword(min=MIN_PASSWORD)
     name, typed = (username or "").strip().casefold(), password.casefold()
     if name and (typed == name or (len(name) >= 3 and name in typed)):
@@ -131,8 +135,11 @@ def backoff(failures: int) -> dt.timedelta:
 def set_initial_password_hash(ctx: Context, *, username: str, password_hash: str) -> bool:
     """Give a user without a password this hash (seeding); returns whether it was set."""
     with ctx.uow() as uow:
-        res = uow.conn.execute(update(t.app_user).where(
-            t.app_user.c.username == username, t.app_user.c.password_hash.is_(None)).values(password_hash=password_hash))
+        res = uow.conn.execute(
+            update(t.app_user)
+            .where(t.app_user.c.username == username, t.app_user.c.password_hash.is_(None))
+            .values(password_hash=password_hash)
+        )
         uow.commit()
         return res.rowcount == 1
 
@@ -145,8 +152,9 @@ def set_password(ctx: Context, *, username: str, password: str) -> None:
             raise errors.NotFound("user", username)
     new_hash = hash_password(password, username=username)
     with ctx.uow() as uow:
-        res = uow.conn.execute(update(t.app_user).where(t.app_user.c.username == username).values(
-            password_hash=new_hash))
+        res = uow.conn.execute(
+            update(t.app_user).where(t.app_user.c.username == username).values(password_hash=new_hash)
+        )
         if res.rowcount != 1:
             raise errors.NotFound("user", username)
         uow.conn.execute(delete(t.login_throttle).where(t.login_throttle.c.name_hash == name_key(username)))
@@ -155,11 +163,21 @@ def set_password(ctx: Context, *, username: str, password: str) -> None:
 
 def _principal(uow: Any, user: Any, csrf: str | None = None) -> Principal:
     party = uow.conn.execute(select(t.party).where(t.party.c.id == user.party_id)).one()
-    is_core = uow.conn.execute(select(t.core_designation.c.core_id).where(
-        t.core_designation.c.core_id == party.id).limit(1)).first() is not None
-    return Principal(actor=Actor(user_id=user.id, party_id=user.party_id, role=user.role), username=user.username,
-                     display_name=user.display_name, party_kind=party.kind, party_name=party.name,
-                     is_core=is_core, csrf_token=csrf)
+    is_core = (
+        uow.conn.execute(
+            select(t.core_designation.c.core_id).where(t.core_designation.c.core_id == party.id).limit(1)
+        ).first()
+        is not None
+    )
+    return Principal(
+        actor=Actor(user_id=user.id, party_id=user.party_id, role=user.role),
+        username=user.username,
+        display_name=user.display_name,
+        party_kind=party.kind,
+        party_name=party.name,
+        is_core=is_core,
+        csrf_token=csrf,
+    )
 
 
 def authenticate(ctx: Context, *, username: str, password: str) -> Principal:
@@ -204,18 +222,28 @@ def _claim_attempt(ctx: Context, key: str, name: str) -> Any:
             from sqlalchemy.dialects.postgresql import insert as upsert
         else:
             from sqlalchemy.dialects.sqlite import insert as upsert
-        created = conn.execute(upsert(lt).values(name_hash=key, failures=0, next_at=None, last_at=now)
-                               .on_conflict_do_nothing(index_elements=["name_hash"])).rowcount == 1
-        row = conn.execute(select(lt.c.failures, lt.c.next_at, lt.c.last_at).where(lt.c.name_hash == key)
-                           .with_for_update()).one()
+        created = (
+            conn.execute(
+                upsert(lt)
+                .values(name_hash=key, failures=0, next_at=None, last_at=now)
+                .on_conflict_do_nothing(index_elements=["name_hash"])
+            ).rowcount
+            == 1
+        )
+        row = conn.execute(
+            select(lt.c.failures, lt.c.next_at, lt.c.last_at).where(lt.c.name_hash == key).with_for_update()
+        ).one()
         next_at, last_at = _aware(row.next_at), _aware(row.last_at)
         if next_at is not None and next_at > now:
             raise AccountLocked(retry_after=max(1, math.ceil((next_at - now).total_seconds())))
         failures = 0 if created or last_at is None or now - last_at >= FORGET_AFTER else row.failures
         failures += 1
         wait = backoff(failures)
-        conn.execute(update(lt).where(lt.c.name_hash == key).values(
-            failures=failures, next_at=now + wait if wait else None, last_at=now))
+        conn.execute(
+            update(lt)
+            .where(lt.c.name_hash == key)
+            .values(failures=failures, next_at=now + wait if wait else None, last_at=now)
+        )
         if created:  # a new name: forget the idle ones, so guessed names do not pile up
             conn.execute(delete(lt).where(lt.c.last_at < now - FORGET_AFTER))
         user = conn.execute(select(t.app_user).where(t.app_user.c.username == name)).first() if name else None
@@ -233,6 +261,8 @@ def login_delays(ctx: Context, usernames: list[str]) -> dict[str, dt.datetime]:
     with ctx.uow(readonly=True) as uow:
         rows = uow.conn.execute(select(lt.c.name_hash, lt.c.next_at).where(lt.c.name_hash.in_(list(keys))))
         return {keys[r.name_hash]: at for r in rows if (at := _aware(r.next_at)) is not None and at > now}
+
+
 def _key(ctx: Context) -> bytes:
     return signing.secret_key(ctx.settings)
 
@@ -249,9 +279,15 @@ def open_session(ctx: Context, *, principal: Principal, ttl: dt.timedelta = SESS
     cookie = signing.sign(_key(ctx), _SESSION_PURPOSE, secret)
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        uow.conn.execute(insert(t.web_session).values(
-            id_hash=_sha(secret), user_id=principal.actor.user_id, created_at=now,
-            expires_at=now + ttl, last_seen_at=now))
+        uow.conn.execute(
+            insert(t.web_session).values(
+                id_hash=_sha(secret),
+                user_id=principal.actor.user_id,
+                created_at=now,
+                expires_at=now + ttl,
+                last_seen_at=now,
+            )
+        )
         uow.commit()
     return cookie, _csrf(ctx, secret)
 
@@ -301,8 +337,16 @@ def issue_token(ctx: Context, *, username: str, name: str, parent_token_id: str 
         if user is None:
             raise errors.NotFound("user", username)
         tid = new_id("tok")
-        uow.conn.execute(insert(t.api_token).values(id=tid, user_id=user.id, name=name.strip(), token_hash=_sha(secret),
-                                                     created_at=ctx.clock.now(), parent_id=parent_token_id))
+        uow.conn.execute(
+            insert(t.api_token).values(
+                id=tid,
+                user_id=user.id,
+                name=name.strip(),
+                token_hash=_sha(secret),
+                created_at=ctx.clock.now(),
+                parent_id=parent_token_id,
+            )
+        )
         uow.commit()
     return {"id": tid, "name": name.strip(), "token": secret}
 
@@ -311,20 +355,35 @@ def revoke_token(ctx: Context, *, actor: Actor, token_id: str) -> Result:
     """Revoke an API token (its owner or an admin of the same organisation), and every token made with it,
     to any depth."""
     with ctx.uow() as uow:
-        row = uow.conn.execute(select(t.api_token, t.app_user.c.party_id).join(
-            t.app_user, t.app_user.c.id == t.api_token.c.user_id).where(t.api_token.c.id == token_id)).first()
+        row = uow.conn.execute(
+            select(t.api_token, t.app_user.c.party_id)
+            .join(t.app_user, t.app_user.c.id == t.api_token.c.user_id)
+            .where(t.api_token.c.id == token_id)
+        ).first()
         if row is None or (actor.role != "system" and row.party_id != actor.party_id):
             raise errors.NotFound("token", token_id)  # another organisation's token: as if it did not exist
-        if actor.role != "system" and row.user_id != actor.user_id and not (
-                actor.role == "admin" and actor.party_id == row.party_id):
+        if (
+            actor.role != "system"
+            and row.user_id != actor.user_id
+            and not (actor.role == "admin" and actor.party_id == row.party_id)
+        ):
             raise errors.Forbidden(reason="not your token / 非本人令牌")
         family, frontier = [token_id], [token_id]
         while frontier:  # breadth first, iteratively: a chain of any length
-            frontier = [r.id for r in uow.conn.execute(select(t.api_token.c.id).where(
-                t.api_token.c.parent_id.in_(frontier), t.api_token.c.id.not_in(family)))]
+            frontier = [
+                r.id
+                for r in uow.conn.execute(
+                    select(t.api_token.c.id).where(
+                        t.api_token.c.parent_id.in_(frontier), t.api_token.c.id.not_in(family)
+                    )
+                )
+            ]
             family += frontier
-        uow.conn.execute(update(t.api_token).where(t.api_token.c.id.in_(family), t.api_token.c.revoked_at.is_(None))
-                         .values(revoked_at=ctx.clock.now()))
+        uow.conn.execute(
+            update(t.api_token)
+            .where(t.api_token.c.id.in_(family), t.api_token.c.revoked_at.is_(None))
+            .values(revoked_at=ctx.clock.now())
+        )
         uow.commit()
     return {"id": token_id, "revoked": True}
 
@@ -337,7 +396,8 @@ _TOKEN_PRINCIPAL = (
     "SELECT t.id, t.revoked_at, t.last_used_at, u.id, u.party_id, u.role, u.username, u.display_name, u.active, "
     "p.kind, p.name, EXISTS (SELECT 1 FROM core_designation d WHERE d.core_id = p.id) "
     "FROM api_token t JOIN app_user u ON u.id = t.user_id JOIN party p ON p.id = u.party_id "
-    "WHERE t.token_hash = :hash")
+    "WHERE t.token_hash = :hash"
+)
 
 
 def token_principal(ctx: Context, *, secret: str | None) -> Principal:
@@ -391,16 +451,32 @@ def _token_row(ctx: Context, row: tuple | None, last_used: dt.datetime | None) -
     if row is None or row[1] is not None or not row[8]:
         raise NotAuthenticated()
     touch = last_used is None or ctx.clock.now() - last_used >= TOKEN_TOUCH_INTERVAL
-    return (Principal(actor=Actor(user_id=row[3], party_id=row[4], role=row[5]), username=row[6],
-                      display_name=row[7], party_kind=row[9], party_name=row[10], is_core=bool(row[11]),
-                      token_id=row[0]), touch)
+    return (
+        Principal(
+            actor=Actor(user_id=row[3], party_id=row[4], role=row[5]),
+            username=row[6],
+            display_name=row[7],
+            party_kind=row[9],
+            party_name=row[10],
+            is_core=bool(row[11]),
+            token_id=row[0],
+        ),
+        touch,
+    )
 
 
 def list_users(ctx: Context, *, party: str | None = None) -> list[Result]:
     """Users, optionally of one organisation (never their password hashes)."""
     with ctx.uow(readonly=True) as uow:
-        stmt = select(t.app_user.c.id, t.app_user.c.username, t.app_user.c.display_name, t.app_user.c.role,
-                      t.app_user.c.party_id, t.app_user.c.active, t.app_user.c.last_login_at).order_by(t.app_user.c.username)
+        stmt = select(
+            t.app_user.c.id,
+            t.app_user.c.username,
+            t.app_user.c.display_name,
+            t.app_user.c.role,
+            t.app_user.c.party_id,
+            t.app_user.c.active,
+            t.app_user.c.last_login_at,
+        ).order_by(t.app_user.c.username)
         if party:
             stmt = stmt.where(t.app_user.c.party_id == resolve_party(uow, party).id)
         return [dict(r._mapping) for r in uow.conn.execute(stmt)]

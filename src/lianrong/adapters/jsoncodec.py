@@ -32,8 +32,9 @@ def canonical(value: Any) -> bytes:
     try:
         return orjson.dumps(value, option=_SORTED)
     except orjson.JSONEncodeError:
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False).encode("utf-8")
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
+            "utf-8"
+        )
 
 
 def dumps(value: Any) -> str:

@@ -77,8 +77,10 @@ CONFIRMATION_COLUMNS: tuple[tuple[str, str], ...] = (
 _REQUIRED_COLUMNS = ("instruction_id", "status", "amount_fen")
 _LABEL_ZH = dict(CONFIRMATION_COLUMNS)
 _STATUS_ALIASES = {
-    "confirmed": CONFIRMED, "成功": CONFIRMED,
-    "failed": FAILED, "失败": FAILED,
+    "confirmed": CONFIRMED,
+    "成功": CONFIRMED,
+    "failed": FAILED,
+    "失败": FAILED,
 }
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?[0-9]*\.[0-9]+|[+-]?[0-9]+\.[0-9]*", re.ASCII)
@@ -118,8 +120,17 @@ class InstructionLine:
             raise errors.AmountTooLarge(value=self.amount_fen)
         if isinstance(self.value_on, datetime) or not isinstance(self.value_on, date):
             raise errors.InvalidDate(value=self.value_on)
-        for name in ("instruction_id", "kind", "payer_name", "payer_uscc", "payee_name", "payee_uscc",
-                     "payee_account", "voucher_number", "reference_hint"):
+        for name in (
+            "instruction_id",
+            "kind",
+            "payer_name",
+            "payer_uscc",
+            "payee_name",
+            "payee_uscc",
+            "payee_account",
+            "voucher_number",
+            "reference_hint",
+        ):
             value = getattr(self, name)
             if value is None and name in ("voucher_number", "reference_hint"):
                 continue
@@ -138,9 +149,18 @@ class InstructionLine:
     def cells(self) -> tuple[Any, ...]:
         """The row's values in ``INSTRUCTION_COLUMNS`` order (amount_fen an int, the rest text)."""
         return (
-            self.instruction_id, self.kind, self.value_on.isoformat(), self.payer_name, self.payer_uscc,
-            self.payee_name, self.payee_uscc, self.payee_account, self.amount_fen, self.amount_yuan,
-            self.voucher_number or "", self.reference_hint or "",
+            self.instruction_id,
+            self.kind,
+            self.value_on.isoformat(),
+            self.payer_name,
+            self.payer_uscc,
+            self.payee_name,
+            self.payee_uscc,
+            self.payee_account,
+            self.amount_fen,
+            self.amount_yuan,
+            self.voucher_number or "",
+            self.reference_hint or "",
         )
 
 
@@ -253,20 +273,22 @@ def _check_suffix(suffix: str) -> None:
     if suffix not in (".csv", ".xlsx"):
         raise settlement_errors.PaymentFileInvalid(
             reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx"
-                   " / 不支持的文件类型，请使用 .csv 或 .xlsx",
-            suffix=suffix)
+            " / 不支持的文件类型，请使用 .csv 或 .xlsx",
+            suffix=suffix,
+        )
 
 
 def _read_csv(data: bytes) -> list[tuple[int, Sequence[Any]]]:
     if data.startswith(ZIP_MAGIC) or data.startswith(OLE_MAGIC):
         raise settlement_errors.PaymentFileInvalid(
             reason="the .csv file is really a spreadsheet or archive; save it as CSV or name it .xlsx"
-                   " / 该 .csv 文件实为表格或压缩文件，请另存为CSV或使用 .xlsx 扩展名")
+            " / 该 .csv 文件实为表格或压缩文件，请另存为CSV或使用 .xlsx 扩展名"
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise settlement_errors.PaymentFileInvalid(
-            reason="the CSV file is not UTF-8 (save it as \"CSV UTF-8\") / CSV文件不是UTF-8编码，请另存为“CSV UTF-8”",
+            reason='the CSV file is not UTF-8 (save it as "CSV UTF-8") / CSV文件不是UTF-8编码，请另存为“CSV UTF-8”',
         ) from None
     if "\x00" in text:
         raise settlement_errors.PaymentFileInvalid(reason="the CSV file contains NUL bytes / CSV文件含有空字符")
@@ -282,14 +304,16 @@ def _read_xlsx(data: bytes) -> list[tuple[int, Sequence[Any]]]:
         hint = "a legacy .xls workbook" if data.startswith(OLE_MAGIC) else "not an Excel workbook"
         raise settlement_errors.PaymentFileInvalid(
             reason=f"the .xlsx file is {hint}; save it as Excel Workbook (.xlsx)"
-                   " / 该 .xlsx 文件不是Excel工作簿，请另存为 .xlsx")
+            " / 该 .xlsx 文件不是Excel工作簿，请另存为 .xlsx"
+        )
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
         raise settlement_errors.PaymentFileInvalid(
-            reason=f"unreadable Excel workbook ({type(exc).__name__}) / 无法读取Excel工作簿") from None
+            reason=f"unreadable Excel workbook ({type(exc).__name__}) / 无法读取Excel工作簿"
+        ) from None
     try:
         if not wb.worksheets:
             return []
@@ -317,8 +341,7 @@ def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
         values = {key: (cells[i] if i < len(cells) else None) for key, i in columns.items()}
         before = len(problems)
 
-        def check(key: str, parse: Callable[[Any], Any], _row: int = row_no,
-                  _values: dict[str, Any] = values) -> Any:
+        def check(key: str, parse: Callable[[Any], Any], _row: int = row_no, _values: dict[str, Any] = values) -> Any:
             if key not in columns:
                 return None
             try:
@@ -330,10 +353,15 @@ def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
         instruction_id = check("instruction_id", _parse_instruction_id)
         if instruction_id is not None:
             if instruction_id in first_seen:
-                problems.append(_problem(
-                    row=row_no, column="instruction_id", value=instruction_id,
-                    zh=f"指令编号与第{first_seen[instruction_id]}行重复",
-                    en=f"instruction_id repeats row {first_seen[instruction_id]}"))
+                problems.append(
+                    _problem(
+                        row=row_no,
+                        column="instruction_id",
+                        value=instruction_id,
+                        zh=f"指令编号与第{first_seen[instruction_id]}行重复",
+                        en=f"instruction_id repeats row {first_seen[instruction_id]}",
+                    )
+                )
             else:
                 first_seen[instruction_id] = row_no
         status = check("status", _parse_status)
@@ -346,15 +374,35 @@ def _validate(rows: list[tuple[int, Sequence[Any]]]) -> list[Confirmation]:
         if status == CONFIRMED:
             confirmed_rows = True
             if reference is None and reference_ok and "reference" in columns:
-                problems.append(_problem(row=row_no, column="reference", zh="状态为成功时必须填写银行流水号",
-                                         en="a confirmed row needs the bank's reference"))
+                problems.append(
+                    _problem(
+                        row=row_no,
+                        column="reference",
+                        zh="状态为成功时必须填写银行流水号",
+                        en="a confirmed row needs the bank's reference",
+                    )
+                )
         if len(problems) == before:
-            out.append(Confirmation(instruction_id=instruction_id, status=status, reference=reference,
-                                    amount_fen=amount_fen, confirmed_at=confirmed_at, failure_reason=failure_reason,
-                                    row=row_no))
+            out.append(
+                Confirmation(
+                    instruction_id=instruction_id,
+                    status=status,
+                    reference=reference,
+                    amount_fen=amount_fen,
+                    confirmed_at=confirmed_at,
+                    failure_reason=failure_reason,
+                    row=row_no,
+                )
+            )
     if confirmed_rows and "reference" not in columns:
-        problems.append(_problem(row=header_no, column="reference", zh="缺少列：银行流水号（成功的行必须填写）",
-                                 en="missing column: reference (required for confirmed rows)"))
+        problems.append(
+            _problem(
+                row=header_no,
+                column="reference",
+                zh="缺少列：银行流水号（成功的行必须填写）",
+                en="missing column: reference (required for confirmed rows)",
+            )
+        )
     if problems:
         problems.sort(key=lambda p: p["row"] or 0)  # stable: within a row, columns keep file order
         raise _invalid(problems)
@@ -374,14 +422,18 @@ def _map_columns(row_no: int, header: Sequence[Any], problems: list[dict[str, An
         if key is None:
             continue  # the bank may keep the export's other columns, or add its own
         if key in columns:
-            problems.append(_problem(row=row_no, column=key, value=text,
-                                     zh=f"列重复：{_LABEL_ZH[key]}", en=f"duplicate column: {key}"))
+            problems.append(
+                _problem(
+                    row=row_no, column=key, value=text, zh=f"列重复：{_LABEL_ZH[key]}", en=f"duplicate column: {key}"
+                )
+            )
             continue
         columns[key] = i
     for key in _REQUIRED_COLUMNS:
         if key not in columns:
-            problems.append(_problem(row=row_no, column=key, zh=f"缺少列：{_LABEL_ZH[key]}",
-                                     en=f"missing column: {key}"))
+            problems.append(
+                _problem(row=row_no, column=key, zh=f"缺少列：{_LABEL_ZH[key]}", en=f"missing column: {key}")
+            )
     return columns
 
 
@@ -390,9 +442,21 @@ def refuse_confirmations(problems: Sequence[dict[str, Any]]) -> settlement_error
 
     Each problem is ``{row, column, value, message_zh, message_en}``, as in the refusals of ``parse_confirmations``.
     """
-    return _invalid(sorted((_problem(row=p.get("row"), column=p.get("column"), value=p.get("value"),
-                                     zh=p["message_zh"], en=p["message_en"]) for p in problems),
-                           key=lambda p: p["row"] or 0))
+    return _invalid(
+        sorted(
+            (
+                _problem(
+                    row=p.get("row"),
+                    column=p.get("column"),
+                    value=p.get("value"),
+                    zh=p["message_zh"],
+                    en=p["message_en"],
+                )
+                for p in problems
+            ),
+            key=lambda p: p["row"] or 0,
+        )
+    )
 
 
 def _invalid(problems: list[dict[str, Any]]) -> settlement_errors.PaymentFileInvalid:
@@ -400,8 +464,10 @@ def _invalid(problems: list[dict[str, Any]]) -> settlement_errors.PaymentFileInv
     rows_hit = len({p["row"] for p in problems})
     where = f"{first['column']}: " if first["column"] else ""
     at_en, at_zh = (f"row {first['row']} ", f"第{first['row']}行 ") if first["row"] else ("", "")
-    reason = (f"{len(problems)} problem(s) in {rows_hit} row(s); first: {at_en}{where}{first['message_en']}"
-              f" / 共{len(problems)}处问题，涉及{rows_hit}行；首个：{at_zh}{where}{first['message_zh']}")
+    reason = (
+        f"{len(problems)} problem(s) in {rows_hit} row(s); first: {at_en}{where}{first['message_en']}"
+        f" / 共{len(problems)}处问题，涉及{rows_hit}行；首个：{at_zh}{where}{first['message_zh']}"
+    )
     return settlement_errors.PaymentFileInvalid(reason=reason, rows=problems)
 
 
@@ -418,20 +484,25 @@ def _parse_instruction_id(value: Any) -> str:
 def _parse_status(value: Any) -> str:
     text = cell_text(value)
     if not text:
-        raise BadCell("状态为空（应为 confirmed/成功 或 failed/失败）",
-                       "status is empty (expected confirmed/成功 or failed/失败)")
+        raise BadCell(
+            "状态为空（应为 confirmed/成功 或 failed/失败）", "status is empty (expected confirmed/成功 or failed/失败)"
+        )
     status = _STATUS_ALIASES.get(text.casefold())
     if status is None:
-        raise BadCell(f"状态无效：{text}（应为 confirmed/成功 或 failed/失败）",
-                       f"invalid status: {text} (expected confirmed/成功 or failed/失败)")
+        raise BadCell(
+            f"状态无效：{text}（应为 confirmed/成功 或 failed/失败）",
+            f"invalid status: {text} (expected confirmed/成功 or failed/失败)",
+        )
     return status
 
 
 def _parse_reference(value: Any) -> str | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= EXCEL_EXACT:
         # Excel keeps 15 significant digits: a long reference stored as a number has lost digits
-        raise BadCell("银行流水号以数字保存，长号码可能已丢失位数，请将该列设为文本",
-                       "the reference is stored as a number and may have lost digits; format the column as text")
+        raise BadCell(
+            "银行流水号以数字保存，长号码可能已丢失位数，请将该列设为文本",
+            "the reference is stored as a number and may have lost digits; format the column as text",
+        )
     text = cell_text(value)
     return text or None
 
@@ -457,8 +528,10 @@ def _parse_amount_fen(value: Any) -> int:
         if not text:
             raise BadCell("金额（分）为空", "amount_fen is empty")
         if _DECIMAL.fullmatch(text):
-            raise BadCell("金额（分）必须是整数，不能有小数（注意单位是分而不是元）",
-                           "amount_fen must be a whole number of fen without a decimal point (fen, not yuan)")
+            raise BadCell(
+                "金额（分）必须是整数，不能有小数（注意单位是分而不是元）",
+                "amount_fen must be a whole number of fen without a decimal point (fen, not yuan)",
+            )
         if not _INTEGER.fullmatch(text):
             raise BadCell("金额（分）格式无效，应为整数", "amount_fen is malformed; expected an integer")
         amount = int(text)
@@ -483,16 +556,31 @@ def _parse_confirmed_at(value: Any) -> datetime | None:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise BadCell(f"确认时间无法识别：{text}（应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM:SS）",
-                           f"unparseable confirmed_at: {text} (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)") from None
+            raise BadCell(
+                f"确认时间无法识别：{text}（应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM:SS）",
+                f"unparseable confirmed_at: {text} (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)",
+            ) from None
     else:
-        raise BadCell("确认时间无法识别（应为日期或日期时间）", "unparseable confirmed_at (expected a date or date-time)")
+        raise BadCell(
+            "确认时间无法识别（应为日期或日期时间）", "unparseable confirmed_at (expected a date or date-time)"
+        )
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=CHINA_TZ)
 
 
 __all__ = [
-    "CHINA_TZ", "CONFIRMATION_COLUMNS", "CONFIRMED", "FAILED", "INSTRUCTION_COLUMNS", "MAX_AMOUNT_FEN",
-    "Confirmation", "InstructionLine", "export_batch", "export_csv", "export_xlsx", "header_label",
-    "parse_confirmation_bytes", "parse_confirmations", "refuse_confirmations",
+    "CHINA_TZ",
+    "CONFIRMATION_COLUMNS",
+    "CONFIRMED",
+    "FAILED",
+    "INSTRUCTION_COLUMNS",
+    "MAX_AMOUNT_FEN",
+    "Confirmation",
+    "InstructionLine",
+    "export_batch",
+    "export_csv",
+    "export_xlsx",
+    "header_label",
+    "parse_confirmation_bytes",
+    "parse_confirmations",
+    "refuse_confirmations",
 ]
-

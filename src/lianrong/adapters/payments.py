@@ -57,9 +57,8 @@ class SimulatedBank:
         known: dict[str, int] = {}
         for chunk in range(0, len(parties), 500):
             params: dict[str, object] = {}
-            marks = raw.placeholders("p", parties[chunk:chunk + 500], params)
-            known.update(raw.all(f"SELECT party_id, balance_fen FROM sim_account WHERE party_id IN ({marks})",
-                                 params))
+            marks = raw.placeholders("p", parties[chunk : chunk + 500], params)
+            known.update(raw.all(f"SELECT party_id, balance_fen FROM sim_account WHERE party_id IN ({marks})", params))
         balances = dict(known)
         for ins in instructions:
             if not ins.payer_is_bank:

@@ -11,6 +11,7 @@ classified as receivables (应收账款), not notes receivable, in the holdings 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -53,15 +54,22 @@ class BadCell(Exception):
         self.zh, self.en = zh, en
 
 
-def problem(row: int | None, column: str | None, zh: str, en: str, value: Any = None, *,
-            column_zh: str | None = None) -> dict[str, Any]:
+def problem(
+    row: int | None, column: str | None, zh: str, en: str, value: Any = None, *, column_zh: str | None = None
+) -> dict[str, Any]:
     """One refused cell, row or file, as data: where, the value shown, why in both languages."""
-    return {"row": row, "column": column, "column_zh": column_zh, "value": shown(value),
-            "message_zh": zh, "message_en": en}
+    return {
+        "row": row,
+        "column": column,
+        "column_zh": column_zh,
+        "value": shown(value),
+        "message_zh": zh,
+        "message_en": en,
+    }
 
 
 def refuse(problems: list[dict[str, Any]]) -> errors.ExcelImportInvalid:
-    problems = sorted(problems, key=lambda p: (p["row"] or 0))
+    problems = sorted(problems, key=lambda p: p["row"] or 0)
     bad_rows = len({p["row"] for p in problems if p["row"]})
     return errors.ExcelImportInvalid(problems=len(problems), bad_rows=bad_rows, rows=problems)
 
@@ -98,20 +106,25 @@ def load_rows(content: bytes, *, sheet: str | None = None) -> list[tuple[int, Se
     if not isinstance(content, (bytes, bytearray)) or not content:
         raise file_refusal("文件为空", "the file is empty")
     if len(content) > MAX_IMPORT_BYTES:
-        raise file_refusal(f"文件超过{MAX_IMPORT_BYTES // (1024 * 1024)}MB",
-                            f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+        raise file_refusal(
+            f"文件超过{MAX_IMPORT_BYTES // (1024 * 1024)}MB",
+            f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB",
+        )
     if bytes(content[:4]) != ZIP_MAGIC:
         if bytes(content[:8]) == OLE_MAGIC:
-            raise file_refusal("这是旧版 .xls 文件，请另存为 Excel 工作簿（.xlsx）",
-                                "this is a legacy .xls file; save it as Excel Workbook (.xlsx)")
+            raise file_refusal(
+                "这是旧版 .xls 文件，请另存为 Excel 工作簿（.xlsx）",
+                "this is a legacy .xls file; save it as Excel Workbook (.xlsx)",
+            )
         raise file_refusal("不是Excel工作簿（.xlsx）文件", "not an Excel workbook (.xlsx)")
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(bytes(content)), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for damaged or foreign zips
-        raise file_refusal("无法读取Excel工作簿（文件损坏或不是 .xlsx）",
-                            "unreadable Excel workbook (damaged, or not .xlsx)") from None
+        raise file_refusal(
+            "无法读取Excel工作簿（文件损坏或不是 .xlsx）", "unreadable Excel workbook (damaged, or not .xlsx)"
+        ) from None
     try:
         sheets = wb.worksheets
         if not sheets:
@@ -124,8 +137,10 @@ def load_rows(content: bytes, *, sheet: str | None = None) -> list[tuple[int, Se
                 continue
             rows.append((number, cells))
             if len(rows) > MAX_IMPORT_ROWS + 1:
-                raise file_refusal(f"数据行超过{MAX_IMPORT_ROWS}行，请分批导入",
-                                    f"more than {MAX_IMPORT_ROWS} data rows; split the file")
+                raise file_refusal(
+                    f"数据行超过{MAX_IMPORT_ROWS}行，请分批导入",
+                    f"more than {MAX_IMPORT_ROWS} data rows; split the file",
+                )
         return rows
     finally:
         wb.close()
@@ -139,8 +154,15 @@ class Col:
     kind: str = "text"  # text | int | fen | yuan | date | datetime | rate
 
 
-_FORMATS = {"text": "@", "int": "0", "fen": "0", "yuan": "#,##0.00", "date": "yyyy-mm-dd",
-            "datetime": "yyyy-mm-dd hh:mm:ss", "rate": "0.0000%"}
+_FORMATS = {
+    "text": "@",
+    "int": "0",
+    "fen": "0",
+    "yuan": "#,##0.00",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm:ss",
+    "rate": "0.0000%",
+}
 
 
 def text_width(text: str) -> int:
@@ -167,8 +189,9 @@ def cell_value(kind: str, value: Any) -> Any:
     return str(value)
 
 
-def add_sheet(wb: Any, title: str, columns: Sequence[Col], rows: Iterable[Sequence[Any]], *,
-           first: bool = False) -> int:
+def add_sheet(
+    wb: Any, title: str, columns: Sequence[Col], rows: Iterable[Sequence[Any]], *, first: bool = False
+) -> int:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -192,9 +215,15 @@ def add_sheet(wb: Any, title: str, columns: Sequence[Col], rows: Iterable[Sequen
             cell.number_format = _FORMATS[col.kind]
             if isinstance(value, str):
                 cell.data_type = "s"  # text is never a formula, even when it starts with "="
-            text = (f"{value:,.2f}" if col.kind == "yuan" and value is not None else
-                     value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, dt.datetime) else
-                     value.isoformat() if isinstance(value, dt.date) else str(value if value is not None else ""))
+            text = (
+                f"{value:,.2f}"
+                if col.kind == "yuan" and value is not None
+                else value.strftime("%Y-%m-%d %H:%M:%S")
+                if isinstance(value, dt.datetime)
+                else value.isoformat()
+                if isinstance(value, dt.date)
+                else str(value if value is not None else "")
+            )
             widths[i - 1] = max(widths[i - 1], text_width(text))
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(max(w + 2, 8), 60)
@@ -249,8 +278,6 @@ def write_atomically(path: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise

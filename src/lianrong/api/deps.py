@@ -77,8 +77,10 @@ async def _authenticate(request: Request) -> Caller | None:
                 raise accounts_errors.NotAuthenticated()
             caller = Caller(await _token_principal(request, ctx, secret.strip()), "bearer")
         elif request.cookies.get(SESSION_COOKIE):
-            caller = Caller(await run_in_threadpool(accounts.session_principal, ctx,
-                                                    secret=request.cookies[SESSION_COOKIE]), "session")
+            caller = Caller(
+                await run_in_threadpool(accounts.session_principal, ctx, secret=request.cookies[SESSION_COOKIE]),
+                "session",
+            )
     except accounts_errors.NotAuthenticated as exc:
         error = exc
     state.api_caller, state.api_auth_error = caller, error
@@ -167,9 +169,17 @@ async def known_query_only(request: Request) -> None:
         return
     unknown = [name for name in dict.fromkeys(request.query_params.keys()) if name not in declared]
     if unknown:
-        raise RequestValidationError([
-            {"loc": ("query", name), "msg": "unknown query parameter", "type": "extra_forbidden",
-             "input": request.query_params.get(name)} for name in unknown])
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "msg": "unknown query parameter",
+                    "type": "extra_forbidden",
+                    "input": request.query_params.get(name),
+                }
+                for name in unknown
+            ]
+        )
 
 
 def refuse_viewer(actor: Actor) -> Actor:
@@ -230,10 +240,15 @@ def scoped_key(actor: Actor, key: str) -> str:
 
 async def idempotency_key(
     actor: WritingActor,
-    key: Annotated[str, Header(alias=IDEMPOTENCY_HEADER, max_length=IDEMPOTENCY_KEY_MAX,
-                               pattern=IDEMPOTENCY_KEY_PATTERN,
-                               description="required on every change; a retry with the same key and "
-                                           "body returns the first result")],
+    key: Annotated[
+        str,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            max_length=IDEMPOTENCY_KEY_MAX,
+            pattern=IDEMPOTENCY_KEY_PATTERN,
+            description="required on every change; a retry with the same key and body returns the first result",
+        ),
+    ],
 ) -> str:
     """The request's idempotency key, scoped to the caller so two users' keys never collide. The header is
     required (so the OpenAPI document says so on every route depending on this); without it, or blank, the
@@ -245,8 +260,10 @@ async def idempotency_key(
 
 def key_missing(validation_errors: list[dict]) -> bool:
     """Whether a request's validation errors include a missing ``Idempotency-Key`` header."""
-    return any(e.get("type") == "missing" and tuple(e.get("loc", ())) == ("header", IDEMPOTENCY_HEADER)
-               for e in validation_errors)
+    return any(
+        e.get("type") == "missing" and tuple(e.get("loc", ())) == ("header", IDEMPOTENCY_HEADER)
+        for e in validation_errors
+    )
 
 
 IdempotencyKey = Annotated[str, Depends(idempotency_key)]
@@ -258,8 +275,9 @@ class PageParams:
     offset: int
 
 
-async def page_params(limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> PageParams:
+async def page_params(
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0, le=10**9)] = 0
+) -> PageParams:
     """``limit`` (1–200, default 50) and ``offset`` of a list."""
     return PageParams(limit=limit, offset=offset)
 

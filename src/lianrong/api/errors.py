@@ -20,17 +20,27 @@ from lianrong.api.schemas import ErrorRead
 from lianrong.kernel import errors
 
 #: the body of a 500: it says nothing of the exception, which is logged with the request id
-INTERNAL = {"code": "internal", "message_zh": "服务器内部错误，已记录，请稍后重试",
-            "message_en": "Internal server error; it has been logged, please retry later", "details": {}}
+INTERNAL = {
+    "code": "internal",
+    "message_zh": "服务器内部错误，已记录，请稍后重试",
+    "message_en": "Internal server error; it has been logged, please retry later",
+    "details": {},
+}
 
 #: documented on every API operation, so clients (and the schema check) know the error body
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorRead, "description": what} for status, what in (
-        (400, "Bad request"), (401, "Not authenticated (auth.required, auth.login_failed)"),
-        (403, "Forbidden (auth.forbidden, auth.csrf, …)"), (404, "Not found (<entity>.not_found)"),
-        (409, "Conflict (state.invalid, idempotency.conflict, …)"), (413, "Upload too large"),
-        (422, "Invalid input (validation.failed or a domain rule)"), (429, "Rate limited or account locked"),
-        (500, "Internal error"))
+    status: {"model": ErrorRead, "description": what}
+    for status, what in (
+        (400, "Bad request"),
+        (401, "Not authenticated (auth.required, auth.login_failed)"),
+        (403, "Forbidden (auth.forbidden, auth.csrf, …)"),
+        (404, "Not found (<entity>.not_found)"),
+        (409, "Conflict (state.invalid, idempotency.conflict, …)"),
+        (413, "Upload too large"),
+        (422, "Invalid input (validation.failed or a domain rule)"),
+        (429, "Rate limited or account locked"),
+        (500, "Internal error"),
+    )
 }
 
 
@@ -87,8 +97,13 @@ def error_response(exc: errors.LianRongError) -> JSONResponse:
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
     for e in exc.errors()[:50]:
-        out.append({"loc": [p if isinstance(p, (str, int)) else str(p) for p in e.get("loc", ())],
-                    "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))})
+        out.append(
+            {
+                "loc": [p if isinstance(p, (str, int)) else str(p) for p in e.get("loc", ())],
+                "msg": str(e.get("msg", "")),
+                "type": str(e.get("type", "")),
+            }
+        )
     return out
 
 
@@ -124,7 +139,11 @@ def install_error_handlers(app: FastAPI) -> None:
         elif exc.status_code == 400:  # a body that cannot be parsed at all
             err = errors.RequestMalformed(reason=f"{exc.detail} / 请求体无法解析")
         else:
-            body = {"code": f"http.{exc.status_code}", "message_zh": "请求格式错误，无法处理",
-                    "message_en": str(exc.detail), "details": {}}
+            body = {
+                "code": f"http.{exc.status_code}",
+                "message_zh": "请求格式错误，无法处理",
+                "message_en": str(exc.detail),
+                "details": {},
+            }
             return JSONResponse(status_code=exc.status_code, content=body, headers=exc.headers)
         return JSONResponse(status_code=http_status(err), content=err.to_dict(), headers=exc.headers)

@@ -17,8 +17,9 @@ from collections.abc import Callable
 class SlidingWindowLimiter:
     """At most ``limit`` hits per key within any ``window`` seconds."""
 
-    def __init__(self, limit: int, *, window: float = 60.0, clock: Callable[[], float] = time.monotonic,
-                 max_keys: int = 100_000) -> None:
+    def __init__(
+        self, limit: int, *, window: float = 60.0, clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000
+    ) -> None:
         self.limit = limit
         self.window = window
         self._clock = clock

@@ -53,12 +53,21 @@ SHA256_PATTERN = r"^[0-9a-f]{64}$"
 Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN)]
 
 
-Ratio = Annotated[Decimal, Field(gt=0, le=1, max_digits=12, decimal_places=8,
-                                 description="a fraction in (0, 1], e.g. 0.9")]
+Ratio = Annotated[
+    Decimal, Field(gt=0, le=1, max_digits=12, decimal_places=8, description="a fraction in (0, 1], e.g. 0.9")
+]
 
 
-Spread = Annotated[Decimal, Field(ge=Decimal("-0.05"), le=Decimal("0.5"), max_digits=12, decimal_places=8,
-                                  description="added to the LPR, as a fraction, e.g. 0.0050")]
+Spread = Annotated[
+    Decimal,
+    Field(
+        ge=Decimal("-0.05"),
+        le=Decimal("0.5"),
+        max_digits=12,
+        decimal_places=8,
+        description="added to the LPR, as a fraction, e.g. 0.0050",
+    ),
+]
 
 
 Day = Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2199, 12, 31))]
@@ -90,8 +99,6 @@ def values_of(vocabulary: type[StrEnum]) -> Any:
     """A field type accepting the values of a feature's vocabulary (its ``StrEnum``), shown in OpenAPI as
     the plain list of strings it always was."""
     return Literal[tuple(member.value for member in vocabulary)]
-
-
 
 
 class Input(BaseModel):

@@ -27,11 +27,15 @@ DOCS_ASSETS_PATH = f"{PREFIX}/docs/assets"
 STATIC_PREFIXES = ("/static/", DOCS_ASSETS_PATH + "/")
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
 # no inline or remote scripts: htmx and ECharts are vendored under /static
-CONSOLE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+CONSOLE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
 #: a year; subdomains are left out, as the platform cannot know that its neighbours speak HTTPS
 HSTS = "max-age=31536000"
 
@@ -53,9 +57,10 @@ class SecurityHeaders:
     def __init__(self, app: Any, *, served_over_https: bool = False) -> None:
         self.app = app
         # per kind of path, without and with HSTS
-        self._sets = {kind: (_headers(csp, hsts=served_over_https), _headers(csp, hsts=True))
-                      for kind, csp in (("api", API_CSP), ("docs", DOCS_CSP), ("console", CONSOLE_CSP),
-                                        ("static", None))}
+        self._sets = {
+            kind: (_headers(csp, hsts=served_over_https), _headers(csp, hsts=True))
+            for kind, csp in (("api", API_CSP), ("docs", DOCS_CSP), ("console", CONSOLE_CSP), ("static", None))
+        }
 
     def headers_for(self, path: str, scheme: str) -> Headers:
         """The headers an answer to ``path`` over ``scheme`` gets."""

@@ -19,15 +19,20 @@ router = ApiRouter(prefix="/calendar", tags=["calendar"])
 
 
 @router.get("/days", response_model=CalendarDayPage)
-def list_days(ctx: Ctx, actor: CurrentActor, page: Paging,
-              year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> Page[CalendarDay]:
+def list_days(
+    ctx: Ctx, actor: CurrentActor, page: Paging, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+) -> Page[CalendarDay]:
     """The official days loaded (public data: any user), in date order."""
     return queries.page_days(ctx, viewer=actor, year=year, limit=page.limit, offset=page.offset)
 
 
 @router.post("/days", response_model=CalendarLoadRead)
-def load(file: Annotated[UploadFile, File(description="CSV: date, kind (holiday/休 or workday/班), name")], ctx: Ctx,
-         actor: WritingActor, key: IdempotencyKey) -> dict:
+def load(
+    file: Annotated[UploadFile, File(description="CSV: date, kind (holiday/休 or workday/班), name")],
+    ctx: Ctx,
+    actor: WritingActor,
+    key: IdempotencyKey,
+) -> dict:
     """Load the State Council's schedule (the district office's administrator or operator; all rows or none).
 
     Maturities already computed are kept; ``vouchers`` lists the open vouchers whose maturity would now

@@ -24,8 +24,12 @@ def _calendar_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
         may_load = True
     except LianRongError:
         may_load = False
-    return {"days": calendar_queries.days(ui.ctx, viewer=ui.actor), "changes": calendar.pending_changes(ui.ctx),
-            "form": form or ui.blank(), "may_load": may_load}
+    return {
+        "days": calendar_queries.days(ui.ctx, viewer=ui.actor),
+        "changes": calendar.pending_changes(ui.ctx),
+        "form": form or ui.blank(),
+        "may_load": may_load,
+    }
 
 
 @router.get("/overview/calendar")
@@ -42,13 +46,24 @@ def load_holidays(posted: Posted = Depends(post("overseer"))) -> Response:
 
     def action() -> Response:
         assert upload is not None
-        r = calendar.load(ui.ctx, actor=ui.actor, content=upload.file.read(),
-                          idempotency_key=form.get("idempotency_key"))
-        return ui.done("/overview/calendar",
-                       N_("Official days loaded: %(inserted)s new, %(updated)s changed, %(unchanged)s "
-                          "unchanged; %(vouchers)s open vouchers would now roll to another day."),
-                       tone="bad" if r["vouchers"] else "ok", inserted=r["inserted"], updated=r["updated"],
-                       unchanged=r["unchanged"], vouchers=len(r["vouchers"]))
+        r = calendar.load(
+            ui.ctx, actor=ui.actor, content=upload.file.read(), idempotency_key=form.get("idempotency_key")
+        )
+        return ui.done(
+            "/overview/calendar",
+            N_(
+                "Official days loaded: %(inserted)s new, %(updated)s changed, %(unchanged)s "
+                "unchanged; %(vouchers)s open vouchers would now roll to another day."
+            ),
+            tone="bad" if r["vouchers"] else "ok",
+            inserted=r["inserted"],
+            updated=r["updated"],
+            unchanged=r["unchanged"],
+            vouchers=len(r["vouchers"]),
+        )
 
-    return submit(form, action, lambda: ui.form_error("overview/calendar.html", "overview/_calendar_form.html",
-                                                      **_calendar_ctx(ui, form)))
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error("overview/calendar.html", "overview/_calendar_form.html", **_calendar_ctx(ui, form)),
+    )

@@ -34,8 +34,7 @@ def _statement(year: int | None) -> Any:
 
 def _day(r: Any) -> CalendarDay:
     workday = bool(r.workday)
-    return CalendarDay(day=r.day, kind="workday" if workday else "holiday", workday=workday,
-                       name=r.note)
+    return CalendarDay(day=r.day, kind="workday" if workday else "holiday", workday=workday, name=r.note)
 
 
 def days(ctx: Context, *, viewer: Actor, year: int | None = None) -> list[CalendarDay]:
@@ -44,8 +43,9 @@ def days(ctx: Context, *, viewer: Actor, year: int | None = None) -> list[Calend
         return [_day(r) for r in uow.conn.execute(_statement(year))]
 
 
-def page_days(ctx: Context, *, viewer: Actor, year: int | None = None, limit: int = 50,
-              offset: int = 0) -> Page[CalendarDay]:
+def page_days(
+    ctx: Context, *, viewer: Actor, year: int | None = None, limit: int = 50, offset: int = 0
+) -> Page[CalendarDay]:
     """One page of ``days``, with the total count."""
     stmt = _statement(year)
     with ctx.uow(readonly=True) as uow:

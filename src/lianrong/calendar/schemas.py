@@ -44,5 +44,6 @@ class CalendarLoadRead(Output):
     unchanged: int
     first: dt.date
     last: dt.date
-    vouchers: list[MaturityChangeRead] = Field(description="open vouchers whose maturity would now roll to "
-                                                           "another day; their maturity is not changed")
+    vouchers: list[MaturityChangeRead] = Field(
+        description="open vouchers whose maturity would now roll to another day; their maturity is not changed"
+    )

@@ -46,8 +46,10 @@ def check_calendar_actor(ctx: Context, actor: Actor) -> None:
     with ctx.uow(readonly=True) as uow:
         kind = scope.party_kind(uow, actor)
     if kind != "district" or actor.role not in ("admin", "operator"):
-        raise errors.Forbidden(reason="only the district office's administrator or operator loads official "
-                                      "holidays / 仅区金融办管理员或经办可导入法定节假日")
+        raise errors.Forbidden(
+            reason="only the district office's administrator or operator loads official "
+            "holidays / 仅区金融办管理员或经办可导入法定节假日"
+        )
 
 
 def parse_schedule(content: bytes) -> list[dict[str, Any]]:
@@ -57,12 +59,16 @@ def parse_schedule(content: bytes) -> list[dict[str, Any]]:
         if "\x00" in text:
             raise UnicodeDecodeError("utf-8", content, 0, 1, "NUL")
     except UnicodeDecodeError:
-        raise _whole_file("文件不是UTF-8编码的CSV（请另存为“CSV UTF-8”）",
-                          "the file is not UTF-8 CSV (save it as \"CSV UTF-8\")") from None
+        raise _whole_file(
+            "文件不是UTF-8编码的CSV（请另存为“CSV UTF-8”）", 'the file is not UTF-8 CSV (save it as "CSV UTF-8")'
+        ) from None
     try:
         # a record's number is its row as a spreadsheet shows it (header = row 1); blank lines are skipped
-        records = [(n, [c.strip() for c in cells]) for n, cells in
-                   enumerate(csv.reader(io.StringIO(text, newline="")), start=1) if any(c.strip() for c in cells)]
+        records = [
+            (n, [c.strip() for c in cells])
+            for n, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+            if any(c.strip() for c in cells)
+        ]
     except csv.Error as exc:
         raise _whole_file(f"CSV格式错误：{exc}", f"malformed CSV: {exc}") from None
     if not records:
@@ -73,15 +79,21 @@ def parse_schedule(content: bytes) -> list[dict[str, Any]]:
         named = {_HEADERS[c.lower()]: i for i, c in enumerate(first) if c.lower() in _HEADERS}
         missing = [c for c in ("date", "kind") if c not in named]
         if missing:
-            raise calendar_errors.CalendarFileInvalid(problems=len(missing), rows=[
-                _problem(first_no, c, None, f"缺少列：{_COLUMNS_ZH[c]}（{c}）", f"missing column: {c}") for c in missing])
+            raise calendar_errors.CalendarFileInvalid(
+                problems=len(missing),
+                rows=[
+                    _problem(first_no, c, None, f"缺少列：{_COLUMNS_ZH[c]}（{c}）", f"missing column: {c}")
+                    for c in missing
+                ],
+            )
         columns = named
         records = records[1:]
     problems: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     seen: dict[dt.date, int] = {}
     for n, cells in records:
-        def cell(name: str) -> str:
+
+        def cell(name: str, cells: list[str] = cells) -> str:
             i = columns.get(name)
             return cells[i] if i is not None and i < len(cells) else ""
 
@@ -90,17 +102,32 @@ def parse_schedule(content: bytes) -> list[dict[str, Any]]:
         if day is None:
             problems.append(_problem(n, "date", raw_day, "日期须为YYYY-MM-DD", "the date must be YYYY-MM-DD"))
         elif day in seen:
-            problems.append(_problem(n, "date", raw_day, f"日期与第{seen[day]}行重复",
-                                     f"the date repeats row {seen[day]}"))
+            problems.append(
+                _problem(n, "date", raw_day, f"日期与第{seen[day]}行重复", f"the date repeats row {seen[day]}")
+            )
         else:
             seen[day] = n
         kind = raw_kind.lower()
         if kind not in KINDS:
-            problems.append(_problem(n, "kind", raw_kind, "类型须为 休/holiday（放假）或 班/workday（调休上班）",
-                                     "the kind must be holiday/休 (a day off) or workday/班 (a make-up working day)"))
+            problems.append(
+                _problem(
+                    n,
+                    "kind",
+                    raw_kind,
+                    "类型须为 休/holiday（放假）或 班/workday（调休上班）",
+                    "the kind must be holiday/休 (a day off) or workday/班 (a make-up working day)",
+                )
+            )
         if len(name) > MAX_NAME:
-            problems.append(_problem(n, "name", name[:20] + "…", f"名称不得超过{MAX_NAME}个字符",
-                                     f"the name may have at most {MAX_NAME} characters"))
+            problems.append(
+                _problem(
+                    n,
+                    "name",
+                    name[:20] + "…",
+                    f"名称不得超过{MAX_NAME}个字符",
+                    f"the name may have at most {MAX_NAME} characters",
+                )
+            )
         if day is not None and kind in KINDS:
             rows.append({"day": day, "workday": KINDS[kind], "name": name or None, "row": n})
     if not rows and not problems:
@@ -122,8 +149,14 @@ def _whole_file(zh: str, en: str) -> calendar_errors.CalendarFileInvalid:
 
 
 def _problem(row: int | None, column: str | None, value: str | None, zh: str, en: str) -> dict[str, Any]:
-    return {"row": row, "column": column, "column_zh": _COLUMNS_ZH.get(column or ""), "value": value,
-            "message_zh": zh, "message_en": en}
+    return {
+        "row": row,
+        "column": column,
+        "column_zh": _COLUMNS_ZH.get(column or ""),
+        "value": value,
+        "message_zh": zh,
+        "message_en": en,
+    }
 
 
 def load(ctx: Context, *, actor: Actor, content: bytes, idempotency_key: str) -> Result:
@@ -146,27 +179,40 @@ def load(ctx: Context, *, actor: Actor, content: bytes, idempotency_key: str) ->
                 conn.execute(insert(t.calendar_override).values(day=r["day"], workday=r["workday"], note=r["name"]))
                 counts["inserted"] += 1
             elif before != (r["workday"], r["name"]):
-                conn.execute(update(t.calendar_override).where(t.calendar_override.c.day == r["day"])
-                             .values(workday=r["workday"], note=r["name"]))
+                conn.execute(
+                    update(t.calendar_override)
+                    .where(t.calendar_override.c.day == r["day"])
+                    .values(workday=r["workday"], note=r["name"])
+                )
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
             existing[r["day"]] = (r["workday"], r["name"])
         days = [r["day"] for r in rows]
         source = ChineseCalendarSource({d: w for d, (w, _) in existing.items()})
-        return {"rows": len(rows), **counts, "first": min(days), "last": max(days),
-                "vouchers": maturity_changes(ctx, uow, source, first=min(days), last=max(days))}
+        return {
+            "rows": len(rows),
+            **counts,
+            "first": min(days),
+            "last": max(days),
+            "vouchers": maturity_changes(ctx, uow, source, first=min(days), last=max(days)),
+        }
 
-    result = run_idempotent(ctx, key=idempotency_key, operation="calendar.load",
-                            request={"actor": actor.user_id,
-                                     "rows": [(r["day"], r["workday"], r["name"]) for r in rows]}, body=body)
+    result = run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="calendar.load",
+        request={"actor": actor.user_id, "rows": [(r["day"], r["workday"], r["name"]) for r in rows]},
+        body=body,
+    )
     with ctx.uow(readonly=True) as uow:
         holiday_source(ctx, uow)  # this process rolls with the new dates at once
     return result
 
 
-def maturity_changes(ctx: Context, uow: UnitOfWork, source: HolidaySource, *, first: dt.date | None = None,
-                     last: dt.date | None = None) -> list[dict[str, Any]]:
+def maturity_changes(
+    ctx: Context, uow: UnitOfWork, source: HolidaySource, *, first: dt.date | None = None, last: dt.date | None = None
+) -> list[dict[str, Any]]:
     """Open vouchers whose stored maturity is not where ``source`` would roll their requested date now.
 
     Only a voucher whose rolling passed a day from ``first`` to ``last`` can be affected (its requested
@@ -184,9 +230,16 @@ def maturity_changes(ctx: Context, uow: UnitOfWork, source: HolidaySource, *, fi
     for r in uow.conn.execute(stmt.order_by(v.c.maturity_on, v.c.id)):
         would_be = roll_forward(r.requested_maturity, source=source).day
         if would_be != r.maturity_on:
-            changes.append({"id": r.id, "number": r.number, "status": r.status,
-                            "requested_maturity": r.requested_maturity, "maturity_on": r.maturity_on,
-                            "would_be": would_be})
+            changes.append(
+                {
+                    "id": r.id,
+                    "number": r.number,
+                    "status": r.status,
+                    "requested_maturity": r.requested_maturity,
+                    "maturity_on": r.maturity_on,
+                    "would_be": would_be,
+                }
+            )
     return changes
 
 
@@ -195,8 +248,9 @@ def holiday_source(ctx: Context, uow: UnitOfWork) -> HolidaySource:
     current = ctx.holidays
     if not isinstance(current, ChineseCalendarSource):
         return current  # a source chosen on purpose (tests, a deployment without holiday data)
-    loaded = {r.day: r.workday for r in uow.conn.execute(select(t.calendar_override.c.day,
-                                                                t.calendar_override.c.workday))}
+    loaded = {
+        r.day: r.workday for r in uow.conn.execute(select(t.calendar_override.c.day, t.calendar_override.c.workday))
+    }
     if loaded != dict(current.overrides):
         current = ctx.holidays = ChineseCalendarSource(loaded)
     return current

@@ -15,4 +15,4 @@ class CreditExceeded(LianRongError):
     code = "credit.exceeded"
     zh = "授信额度不足：额度{limit}元，已占用{occupied}元，本次{requested}元"
     en = "Credit line exceeded: limit {limit} yuan, occupied {occupied} yuan, requested {requested} yuan"
-    money = ('limit', 'occupied', 'requested')
+    money = ("limit", "occupied", "requested")

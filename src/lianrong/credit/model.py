@@ -28,8 +28,7 @@ class CreditLineState:
 def check_occupation(*, line: CreditLineState, amount_fen: int) -> None:
     """Refuse an occupation that would take the line over its limit."""
     if line.occupied_fen + amount_fen > line.limit_fen:
-        raise credit_errors.CreditExceeded(limit=line.limit_fen, occupied=line.occupied_fen,
-                                    requested=amount_fen)
+        raise credit_errors.CreditExceeded(limit=line.limit_fen, occupied=line.occupied_fen, requested=amount_fen)
 
 
 def check_validity(*, valid_from: date, valid_to: date) -> None:

@@ -47,8 +47,11 @@ class CreditLine:
 
 def _statement(uow: UnitOfWork, *, viewer: Actor, core: str | None, bank: str | None) -> Any:
     cl, core_party = t.credit_line.c, t.party.alias("core")
-    stmt = (select(t.credit_line, func.coalesce(core_party.c.short_name, core_party.c.name).label("core_name"))
-            .join(core_party, core_party.c.id == cl.core_id).order_by(cl.created_at, cl.id))
+    stmt = (
+        select(t.credit_line, func.coalesce(core_party.c.short_name, core_party.c.name).label("core_name"))
+        .join(core_party, core_party.c.id == cl.core_id)
+        .order_by(cl.created_at, cl.id)
+    )
     if not scope.sees_everything(uow, viewer):
         # a line is the business of its bank and its core enterprise
         stmt = stmt.where(or_(cl.bank_id == viewer.party_id, cl.core_id == viewer.party_id))
@@ -62,10 +65,19 @@ def _statement(uow: UnitOfWork, *, viewer: Actor, core: str | None, bank: str | 
 def _line(r: Any, today: dt.date) -> CreditLine:
     valid_from, valid_to = as_date(r.valid_from), as_date(r.valid_to)
     state = line_state(valid_from=valid_from, valid_to=valid_to, on=today).value  # type: ignore[arg-type]
-    return CreditLine(id=r.id, bank_id=r.bank_id, core_id=r.core_id, limit_fen=r.limit_fen,
-                      occupied_fen=r.occupied_fen, valid_from=valid_from, valid_to=valid_to,  # type: ignore[arg-type]
-                      created_at=r.created_at, available_fen=r.limit_fen - r.occupied_fen, core_name=r.core_name,
-                      state=state)
+    return CreditLine(
+        id=r.id,
+        bank_id=r.bank_id,
+        core_id=r.core_id,
+        limit_fen=r.limit_fen,
+        occupied_fen=r.occupied_fen,
+        valid_from=valid_from,
+        valid_to=valid_to,  # type: ignore[arg-type]
+        created_at=r.created_at,
+        available_fen=r.limit_fen - r.occupied_fen,
+        core_name=r.core_name,
+        state=state,
+    )
 
 
 def lines(ctx: Context, *, viewer: Actor, core: str | None = None, bank: str | None = None) -> list[CreditLine]:
@@ -76,8 +88,9 @@ def lines(ctx: Context, *, viewer: Actor, core: str | None = None, bank: str | N
     return [_line(r, today) for r in rows]
 
 
-def page_lines(ctx: Context, *, viewer: Actor, core: str | None = None, bank: str | None = None,
-               limit: int = 50, offset: int = 0) -> Page[CreditLine]:
+def page_lines(
+    ctx: Context, *, viewer: Actor, core: str | None = None, bank: str | None = None, limit: int = 50, offset: int = 0
+) -> Page[CreditLine]:
     """One page of ``lines``, with the total count."""
     with ctx.uow(readonly=True) as uow:
         stmt = _statement(uow, viewer=viewer, core=core, bank=bank)

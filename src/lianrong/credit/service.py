@@ -26,8 +26,17 @@ from lianrong.platform.common import (
 from lianrong.platform.context import Actor, Context
 
 
-def grant_line(ctx: Context, *, actor: Actor, bank: str, core: str, limit_fen: int, valid_from: dt.date,
-               valid_to: dt.date, idempotency_key: str) -> Result:
+def grant_line(
+    ctx: Context,
+    *,
+    actor: Actor,
+    bank: str,
+    core: str,
+    limit_fen: int,
+    valid_from: dt.date,
+    valid_to: dt.date,
+    idempotency_key: str,
+) -> Result:
     """A bank grants a designated core enterprise a credit line for a period."""
     check_actor_role(actor, "operator", "approver")
     scope.check_may_act(ctx, actor, "bank", what="only the bank grants credit / 仅银行可授信")
@@ -39,42 +48,81 @@ def grant_line(ctx: Context, *, actor: Actor, bank: str, core: str, limit_fen: i
         check_actor_party(actor, b.id, what="only the bank grants credit / 仅银行可授信")
         c = resolve_party(uow, core, kind="enterprise")
         core_params(uow, b.id, c.id)
-        overlapping = uow.conn.execute(select(t.credit_line.c.id).where(
-            t.credit_line.c.bank_id == b.id, t.credit_line.c.core_id == c.id,
-            t.credit_line.c.valid_from <= valid_to, t.credit_line.c.valid_to >= valid_from)).first()
+        overlapping = uow.conn.execute(
+            select(t.credit_line.c.id).where(
+                t.credit_line.c.bank_id == b.id,
+                t.credit_line.c.core_id == c.id,
+                t.credit_line.c.valid_from <= valid_to,
+                t.credit_line.c.valid_to >= valid_from,
+            )
+        ).first()
         if overlapping:
             raise errors.AlreadyExists(entity="credit_line", key=f"{c.name} {valid_from}..{valid_to}")
         lid, now = new_id("crl"), ctx.clock.now()
-        uow.conn.execute(insert(t.credit_line).values(
-            id=lid, bank_id=b.id, core_id=c.id, limit_fen=limit_fen, occupied_fen=0,
-            valid_from=valid_from, valid_to=valid_to, created_at=now))
-        return {"id": lid, "bank_id": b.id, "core_id": c.id, "limit_fen": limit_fen,
-                "valid_from": valid_from, "valid_to": valid_to, "created_at": now}
+        uow.conn.execute(
+            insert(t.credit_line).values(
+                id=lid,
+                bank_id=b.id,
+                core_id=c.id,
+                limit_fen=limit_fen,
+                occupied_fen=0,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                created_at=now,
+            )
+        )
+        return {
+            "id": lid,
+            "bank_id": b.id,
+            "core_id": c.id,
+            "limit_fen": limit_fen,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "created_at": now,
+        }
 
-    return run_idempotent(ctx, key=idempotency_key, operation="credit.grant",
-                          request={"b": bank, "c": core, "l": limit_fen, "f": valid_from, "t": valid_to},
-                          body=body)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="credit.grant",
+        request={"b": bank, "c": core, "l": limit_fen, "f": valid_from, "t": valid_to},
+        body=body,
+    )
 
 
 def line_in_force(uow: UnitOfWork, *, bank: Any, core: Any, on: dt.date) -> CreditLineState:
     """The bank's line for the core enterprise valid on a date."""
-    row = uow.conn.execute(select(t.credit_line).where(
-        t.credit_line.c.bank_id == bank.id, t.credit_line.c.core_id == core.id,
-        t.credit_line.c.valid_from <= on, t.credit_line.c.valid_to >= on)).first()
+    row = uow.conn.execute(
+        select(t.credit_line).where(
+            t.credit_line.c.bank_id == bank.id,
+            t.credit_line.c.core_id == core.id,
+            t.credit_line.c.valid_from <= on,
+            t.credit_line.c.valid_to >= on,
+        )
+    ).first()
     if row is None:
         raise credit_errors.NoCreditLine(bank=bank.name, core=core.name, on=on.isoformat())
-    return CreditLineState(id=row.id, limit_fen=row.limit_fen, occupied_fen=row.occupied_fen,
-                           valid_from=row.valid_from, valid_to=row.valid_to)
+    return CreditLineState(
+        id=row.id,
+        limit_fen=row.limit_fen,
+        occupied_fen=row.occupied_fen,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+    )
 
 
 def occupy(uow: UnitOfWork, *, bank: Any, core: Any, amount_fen: int, on: dt.date) -> str:
     """Occupy part of the line in force, with a guarded update; returns the line id."""
     line = line_in_force(uow, bank=bank, core=core, on=on)
     check_occupation(line=line, amount_fen=amount_fen)
-    res = uow.conn.execute(update(t.credit_line).where(
-        t.credit_line.c.id == line.id,
-        t.credit_line.c.occupied_fen + amount_fen <= t.credit_line.c.limit_fen,
-    ).values(occupied_fen=t.credit_line.c.occupied_fen + amount_fen))
+    res = uow.conn.execute(
+        update(t.credit_line)
+        .where(
+            t.credit_line.c.id == line.id,
+            t.credit_line.c.occupied_fen + amount_fen <= t.credit_line.c.limit_fen,
+        )
+        .values(occupied_fen=t.credit_line.c.occupied_fen + amount_fen)
+    )
     if res.rowcount != 1:
         fresh = line_in_force(uow, bank=bank, core=core, on=on)
         check_occupation(line=fresh, amount_fen=amount_fen)
@@ -86,8 +134,13 @@ def release(uow: UnitOfWork, *, line_id: str, amount_fen: int) -> None:
     """Give back occupied credit (never below zero)."""
     if amount_fen <= 0:
         return
-    res = uow.conn.execute(update(t.credit_line).where(
-        t.credit_line.c.id == line_id, t.credit_line.c.occupied_fen >= amount_fen,
-    ).values(occupied_fen=t.credit_line.c.occupied_fen - amount_fen))
+    res = uow.conn.execute(
+        update(t.credit_line)
+        .where(
+            t.credit_line.c.id == line_id,
+            t.credit_line.c.occupied_fen >= amount_fen,
+        )
+        .values(occupied_fen=t.credit_line.c.occupied_fen - amount_fen)
+    )
     if res.rowcount != 1:
         raise errors.Conflict()

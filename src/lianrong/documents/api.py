@@ -50,11 +50,16 @@ def upload_name(file: UploadFile) -> str:
 
 
 @router.post("/attachments", response_model=AttachmentRead, status_code=201)
-def upload_attachment(file: Annotated[UploadFile, File(description="PDF, JPG, PNG or OFD")], ctx: Ctx,
-                      actor: WritingActor, key: IdempotencyKey) -> dict:
+def upload_attachment(
+    file: Annotated[UploadFile, File(description="PDF, JPG, PNG or OFD")],
+    ctx: Ctx,
+    actor: WritingActor,
+    key: IdempotencyKey,
+) -> dict:
     """Store a file by its SHA-256 (checked by content, never by name); a file stored before is reused."""
-    return documents.upload(ctx, actor=actor, content=read_upload(ctx, file), filename=upload_name(file),
-                            idempotency_key=key)
+    return documents.upload(
+        ctx, actor=actor, content=read_upload(ctx, file), filename=upload_name(file), idempotency_key=key
+    )
 
 
 #: what an attachment can be (``documents.sniff_media_type`` recognises these, by content)
@@ -71,32 +76,52 @@ def content_disposition(filename: str) -> str:
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
-@router.get("/attachments/{sha256}", response_class=Response,
-            responses={200: {"content": dict.fromkeys(_ATTACHMENT_MEDIA, _BINARY), "description": "the stored file"}})
-def download_attachment(sha256: Annotated[str, Path(pattern=SHA256_PATTERN)], ctx: Ctx,
-                        actor: CurrentActor) -> Response:
+@router.get(
+    "/attachments/{sha256}",
+    response_class=Response,
+    responses={200: {"content": dict.fromkeys(_ATTACHMENT_MEDIA, _BINARY), "description": "the stored file"}},
+)
+def download_attachment(
+    sha256: Annotated[str, Path(pattern=SHA256_PATTERN)], ctx: Ctx, actor: CurrentActor
+) -> Response:
     """A stored file, for a caller who may see the trade it documents (as in lineage); else 404."""
     a = documents.get_attachment(ctx, actor=actor, sha256=sha256)
-    return Response(content=a["content"], media_type=a["media_type"], headers={
-        "Content-Disposition": content_disposition(a["filename"]), "ETag": f'"{a["sha256"]}"',
-        "Cache-Control": "private, max-age=0, must-revalidate", "X-Content-Type-Options": "nosniff"})
+    return Response(
+        content=a["content"],
+        media_type=a["media_type"],
+        headers={
+            "Content-Disposition": content_disposition(a["filename"]),
+            "ETag": f'"{a["sha256"]}"',
+            "Cache-Control": "private, max-age=0, must-revalidate",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.get("/contracts", response_model=ContractPage)
-def list_contracts(ctx: Ctx, actor: CurrentActor, page: Paging, buyer: PartyQuery = None,
-                   seller: PartyQuery = None) -> dict:
+def list_contracts(
+    ctx: Ctx, actor: CurrentActor, page: Paging, buyer: PartyQuery = None, seller: PartyQuery = None
+) -> dict:
     """Contracts the caller is party to, or that back the vouchers it issued or carries."""
-    return documents.page_contracts(ctx, actor=actor, buyer=buyer, seller=seller, limit=page.limit,
-                                    offset=page.offset)
+    return documents.page_contracts(ctx, actor=actor, buyer=buyer, seller=seller, limit=page.limit, offset=page.offset)
 
 
 @router.post("/contracts", response_model=ContractRead, status_code=201)
 def add_contract(body: ContractCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
     """Record a trade contract (the buyer buys from the seller); the caller must be one of them."""
-    return documents.add_contract(ctx, actor=actor, buyer=body.buyer, seller=body.seller, number=body.number,
-                                  amount_fen=body.amount_fen, signed_on=body.signed_on, due_on=body.due_on,
-                                  non_cash_agreed=body.non_cash_agreed, attachments=body.attachments,
-                                  idempotency_key=key)
+    return documents.add_contract(
+        ctx,
+        actor=actor,
+        buyer=body.buyer,
+        seller=body.seller,
+        number=body.number,
+        amount_fen=body.amount_fen,
+        signed_on=body.signed_on,
+        due_on=body.due_on,
+        non_cash_agreed=body.non_cash_agreed,
+        attachments=body.attachments,
+        idempotency_key=key,
+    )
 
 
 @router.get("/contracts/{contract_id}", response_model=TradeDocumentsRead)
@@ -112,9 +137,16 @@ def confirm_contract(contract_id: IdParam, ctx: Ctx, actor: WritingActor, key: I
 
 
 @router.post("/contracts/{contract_id}/invoices", response_model=InvoiceRead, status_code=201)
-def add_invoice(contract_id: IdParam, body: InvoiceCreate, ctx: Ctx, actor: WritingActor,
-                key: IdempotencyKey) -> dict:
+def add_invoice(contract_id: IdParam, body: InvoiceCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
     """Record an invoice under a contract (数电票: 20 digits; legacy: code + 8-digit number)."""
-    return documents.add_invoice(ctx, actor=actor, contract_id=contract_id, number=body.number, code=body.code,
-                                 amount_fen=body.amount_fen, issued_on=body.issued_on,
-                                 attachments=body.attachments, idempotency_key=key)
+    return documents.add_invoice(
+        ctx,
+        actor=actor,
+        contract_id=contract_id,
+        number=body.number,
+        code=body.code,
+        amount_fen=body.amount_fen,
+        issued_on=body.issued_on,
+        attachments=body.attachments,
+        idempotency_key=key,
+    )

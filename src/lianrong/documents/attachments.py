@@ -39,6 +39,7 @@ def check_ofd(content: bytes, *, max_uncompressed: int, max_entries: int) -> Non
     ``max_uncompressed`` bytes (the declared sizes are checked before anything is inflated, and inflating
     stops at the declared size: a lying header fails its CRC), and an ``OFD.xml`` at the root whose root
     element is ``OFD`` in the OFD namespace, parsed without DTDs or entities (defusedxml)."""
+
     def invalid(problem: str) -> documents_errors.OfdInvalid:
         return documents_errors.OfdInvalid(namespace=OFD_NAMESPACE, problem=problem)
 
@@ -76,15 +77,26 @@ def sniff_media_type(content: bytes, *, settings: Any = None) -> str:
     for magic, media in _MAGIC:
         if content.startswith(magic):
             if media == "application/ofd":
-                check_ofd(content,
-                          max_uncompressed=int(getattr(settings, "ofd_max_uncompressed_bytes", 100 * 1024 * 1024)),
-                          max_entries=int(getattr(settings, "ofd_max_entries", 2000)))
+                check_ofd(
+                    content,
+                    max_uncompressed=int(getattr(settings, "ofd_max_uncompressed_bytes", 100 * 1024 * 1024)),
+                    max_entries=int(getattr(settings, "ofd_max_entries", 2000)),
+                )
             return media
-    raise documents_errors.AttachmentRejected(reason="only PDF, JPG, PNG and OFD files are accepted / 仅接受PDF、JPG、PNG、OFD文件")
+    raise documents_errors.AttachmentRejected(
+        reason="only PDF, JPG, PNG and OFD files are accepted / 仅接受PDF、JPG、PNG、OFD文件"
+    )
 
 
-def store_attachment(ctx: Context, uow: UnitOfWork, *, content: bytes, filename: str,
-                     uploaded_by: str | None, party_id: str | None = None) -> tuple[str, bool]:
+def store_attachment(
+    ctx: Context,
+    uow: UnitOfWork,
+    *,
+    content: bytes,
+    filename: str,
+    uploaded_by: str | None,
+    party_id: str | None = None,
+) -> tuple[str, bool]:
     """Store a file by its SHA-256 unless already stored, and record the organisation's upload of it.
 
     Returns the hash and whether this organisation had uploaded these bytes before (never whether another
@@ -100,16 +112,27 @@ def store_attachment(ctx: Context, uow: UnitOfWork, *, content: bytes, filename:
     name = (filename or "upload")[:255]
     now = ctx.clock.now()
     if uow.conn.execute(select(t.attachment.c.sha256).where(t.attachment.c.sha256 == sha)).first() is None:
-        uow.conn.execute(insert(t.attachment).values(
-            sha256=sha, size=len(content), media_type=media, filename=name,
-            content=content, uploaded_by=uploaded_by, created_at=now))
+        uow.conn.execute(
+            insert(t.attachment).values(
+                sha256=sha,
+                size=len(content),
+                media_type=media,
+                filename=name,
+                content=content,
+                uploaded_by=uploaded_by,
+                created_at=now,
+            )
+        )
     if party_id is None:
         return sha, False
     fu = t.file_upload.c
     if uow.conn.execute(select(fu.sha256).where(fu.party_id == party_id, fu.sha256 == sha)).first() is not None:
         return sha, True
-    uow.conn.execute(insert(t.file_upload).values(party_id=party_id, sha256=sha, filename=name,
-                                                  uploaded_by=uploaded_by, uploaded_at=now))
+    uow.conn.execute(
+        insert(t.file_upload).values(
+            party_id=party_id, sha256=sha, filename=name, uploaded_by=uploaded_by, uploaded_at=now
+        )
+    )
     return sha, False
 
 
@@ -128,7 +151,8 @@ def _record_parties(sha: Any) -> Any:
         select(i.buyer_id).where(i.id.in_(owners("invoice"))),
         select(i.seller_id).where(i.id.in_(owners("invoice"))),
         select(f.applicant_id).where(f.id.in_(owners("financing"))),
-        select(f.bank_id).where(f.id.in_(owners("financing"))))
+        select(f.bank_id).where(f.id.in_(owners("financing"))),
+    )
 
 
 def _name_by_record_parties(sha: Any) -> Any:
@@ -136,8 +160,13 @@ def _name_by_record_parties(sha: Any) -> Any:
     a scalar subquery; ``sha`` may be a column of the enclosing query."""
     fu = t.file_upload.c
     parties = _record_parties(sha).subquery()
-    return (select(fu.filename).where(fu.sha256 == sha, fu.party_id.in_(select(parties.c.party_id)))
-            .order_by(fu.uploaded_at, fu.party_id).limit(1).scalar_subquery())
+    return (
+        select(fu.filename)
+        .where(fu.sha256 == sha, fu.party_id.in_(select(parties.c.party_id)))
+        .order_by(fu.uploaded_at, fu.party_id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def uploaded_by_party(uow: UnitOfWork, party_id: str, sha: str) -> bool:
@@ -165,9 +194,13 @@ def link(uow: UnitOfWork, *, actor: Actor, owner_kind: str, owner_id: str, shas:
     one the actor may link (``check_linkable``)."""
     for sha in dict.fromkeys(shas):
         check_linkable(uow, actor, sha)
-        exists = uow.conn.execute(select(t.document_link.c.sha256).where(
-            t.document_link.c.owner_kind == owner_kind, t.document_link.c.owner_id == owner_id,
-            t.document_link.c.sha256 == sha)).first()
+        exists = uow.conn.execute(
+            select(t.document_link.c.sha256).where(
+                t.document_link.c.owner_kind == owner_kind,
+                t.document_link.c.owner_id == owner_id,
+                t.document_link.c.sha256 == sha,
+            )
+        ).first()
         if exists is None:
             uow.conn.execute(insert(t.document_link).values(owner_kind=owner_kind, owner_id=owner_id, sha256=sha))
 
@@ -177,8 +210,10 @@ def check_scan_backs_no_other_invoice(uow: UnitOfWork, sha: str) -> None:
     invoice number (``invoice.document_reused``). Checked after ``check_linkable``, so only a party that may
     link the file learns this."""
     link = t.document_link.c
-    if uow.conn.execute(select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "invoice")
-                        .limit(1)).first() is not None:
+    if (
+        uow.conn.execute(select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "invoice").limit(1)).first()
+        is not None
+    ):
         raise documents_errors.InvoiceDocumentReused(sha256=sha)
 
 
@@ -190,9 +225,11 @@ def upload(ctx: Context, *, actor: Actor, content: bytes, filename: str, idempot
 
     def body(uow: UnitOfWork) -> Result:
         party = actor.party_id if actor.role != "system" else None
-        _, reused = store_attachment(ctx, uow, content=content, filename=filename, uploaded_by=actor.user_id,
-                                     party_id=party)
+        _, reused = store_attachment(
+            ctx, uow, content=content, filename=filename, uploaded_by=actor.user_id, party_id=party
+        )
         return {"sha256": sha, "size": len(content), "reused": reused}
 
-    return run_idempotent(ctx, key=idempotency_key, operation="attachment.upload",
-                          request={"sha": sha, "name": filename}, body=body)
+    return run_idempotent(
+        ctx, key=idempotency_key, operation="attachment.upload", request={"sha": sha, "name": filename}, body=body
+    )

@@ -29,8 +29,15 @@ def _scan(ui: UI, form: Form) -> list[str]:
         return []
     limit = int(getattr(ui.ctx.settings, "max_upload_bytes", 20 * 1024 * 1024))
     content = upload.file.read(limit + 1)
-    return [documents.upload(ui.ctx, actor=ui.actor, content=content, filename=str(upload.filename)[:255],
-                             idempotency_key=f"{form.get('idempotency_key')}:scan")["sha256"]]
+    return [
+        documents.upload(
+            ui.ctx,
+            actor=ui.actor,
+            content=content,
+            filename=str(upload.filename)[:255],
+            idempotency_key=f"{form.get('idempotency_key')}:scan",
+        )["sha256"]
+    ]
 
 
 def _contracts_ctx(ui: UI, contract_form: Form | None = None, invoice_form: Form | None = None) -> dict[str, Any]:
@@ -51,8 +58,9 @@ def _confirm(ui: UI, data: Any, contract_id: str, back: str) -> Response:
     form = ui.posted(data)
 
     def action() -> Response:
-        r = documents.confirm_contract(ui.ctx, actor=ui.actor, contract_id=contract_id,
-                                       idempotency_key=form.get("idempotency_key"))
+        r = documents.confirm_contract(
+            ui.ctx, actor=ui.actor, contract_id=contract_id, idempotency_key=form.get("idempotency_key")
+        )
         return ui.done(back, N_("Contract %(number)s confirmed."), number=r["number"])
 
     def refused() -> Response:
@@ -71,21 +79,44 @@ def contracts_page(ui: UI = Depends(core)) -> Response:
 def add_contract(posted: Posted = Depends(post("core"))) -> Response:
     ui, data = posted
     form = ui.posted(data)
-    body = form.validated(ContractCreate, {
-        "buyer": ui.party_id, "seller": form.text("seller_id"), "number": str(form.get("number")).strip(),
-        "amount_fen": form.yuan("amount"), "signed_on": form.date("signed_on"), "due_on": form.date("due_on"),
-        "non_cash_agreed": form.checked("non_cash_agreed")}, fields={"seller": "seller_id", "amount_fen": "amount"})
+    body = form.validated(
+        ContractCreate,
+        {
+            "buyer": ui.party_id,
+            "seller": form.text("seller_id"),
+            "number": str(form.get("number")).strip(),
+            "amount_fen": form.yuan("amount"),
+            "signed_on": form.date("signed_on"),
+            "due_on": form.date("due_on"),
+            "non_cash_agreed": form.checked("non_cash_agreed"),
+        },
+        fields={"seller": "seller_id", "amount_fen": "amount"},
+    )
 
     def action() -> Response:
         assert body is not None
-        r = documents.add_contract(ui.ctx, actor=ui.actor, buyer=body.buyer, seller=body.seller, number=body.number,
-                                   amount_fen=body.amount_fen, signed_on=body.signed_on, due_on=body.due_on,
-                                   non_cash_agreed=body.non_cash_agreed, attachments=_scan(ui, form),
-                                   idempotency_key=form.get("idempotency_key"))
+        r = documents.add_contract(
+            ui.ctx,
+            actor=ui.actor,
+            buyer=body.buyer,
+            seller=body.seller,
+            number=body.number,
+            amount_fen=body.amount_fen,
+            signed_on=body.signed_on,
+            due_on=body.due_on,
+            non_cash_agreed=body.non_cash_agreed,
+            attachments=_scan(ui, form),
+            idempotency_key=form.get("idempotency_key"),
+        )
         return ui.done("/core/contracts", N_("Contract %(number)s recorded."), number=r["number"])
 
-    return submit(form, action, lambda: ui.form_error("core/contracts.html", "core/_contract_form.html", form=form,
-                                                      **_contracts_ctx(ui, contract_form=form)))
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error(
+            "core/contracts.html", "core/_contract_form.html", form=form, **_contracts_ctx(ui, contract_form=form)
+        ),
+    )
 
 
 @router.post("/core/contracts/{contract_id}/confirm")
@@ -98,19 +129,39 @@ def add_invoice(posted: Posted = Depends(post("core"))) -> Response:
     ui, data = posted
     form = ui.posted(data)
     contract_id = form.text("contract_id")
-    body = form.validated(InvoiceCreate, {
-        "number": str(form.get("number")).strip(), "code": str(form.get("code")).strip() or None,
-        "amount_fen": form.yuan("amount"), "issued_on": form.date("issued_on")}, fields={"amount_fen": "amount"})
+    body = form.validated(
+        InvoiceCreate,
+        {
+            "number": str(form.get("number")).strip(),
+            "code": str(form.get("code")).strip() or None,
+            "amount_fen": form.yuan("amount"),
+            "issued_on": form.date("issued_on"),
+        },
+        fields={"amount_fen": "amount"},
+    )
 
     def action() -> Response:
         assert body is not None
-        r = documents.add_invoice(ui.ctx, actor=ui.actor, contract_id=contract_id, number=body.number, code=body.code,
-                                  amount_fen=body.amount_fen, issued_on=body.issued_on, attachments=_scan(ui, form),
-                                  idempotency_key=form.get("idempotency_key"))
+        r = documents.add_invoice(
+            ui.ctx,
+            actor=ui.actor,
+            contract_id=contract_id,
+            number=body.number,
+            code=body.code,
+            amount_fen=body.amount_fen,
+            issued_on=body.issued_on,
+            attachments=_scan(ui, form),
+            idempotency_key=form.get("idempotency_key"),
+        )
         return ui.done("/core/contracts", N_("Invoice %(number)s recorded."), number=r["number"])
 
-    return submit(form, action, lambda: ui.form_error("core/contracts.html", "core/_invoice_form.html", form=form,
-                                                      **_contracts_ctx(ui, invoice_form=form)))
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error(
+            "core/contracts.html", "core/_invoice_form.html", form=form, **_contracts_ctx(ui, invoice_form=form)
+        ),
+    )
 
 
 @router.get("/supplier/contracts")

@@ -15,7 +15,7 @@ class InvoiceOverallocated(LianRongError):
     code = "invoice.overallocated"
     zh = "发票{invoice}未占用金额不足：可用{available}元，申请{requested}元（一票不得多融）"
     en = "Invoice {invoice} has {available} yuan unallocated, {requested} yuan requested (one invoice cannot back more than its amount)"
-    money = ('available', 'requested')
+    money = ("available", "requested")
 
 
 class InvoiceExceedsContract(LianRongError):

@@ -41,14 +41,33 @@ from lianrong.platform.common import (
 )
 from lianrong.platform.context import Actor, Context
 
-__all__ = ["OFD_NAMESPACE", "check_linkable", "check_ofd", "check_scan_backs_no_other_invoice", "link",
-           "sniff_media_type", "store_attachment", "upload", "uploaded_by_party"]
+__all__ = [
+    "OFD_NAMESPACE",
+    "check_linkable",
+    "check_ofd",
+    "check_scan_backs_no_other_invoice",
+    "link",
+    "sniff_media_type",
+    "store_attachment",
+    "upload",
+    "uploaded_by_party",
+]
 
 
-
-def add_contract(ctx: Context, *, actor: Actor, buyer: str, seller: str, number: str, amount_fen: int,
-                 signed_on: dt.date, due_on: dt.date, non_cash_agreed: bool,
-                 attachments: list[str] | None = None, idempotency_key: str) -> Result:
+def add_contract(
+    ctx: Context,
+    *,
+    actor: Actor,
+    buyer: str,
+    seller: str,
+    number: str,
+    amount_fen: int,
+    signed_on: dt.date,
+    due_on: dt.date,
+    non_cash_agreed: bool,
+    attachments: list[str] | None = None,
+    idempotency_key: str,
+) -> Result:
     """Record a trade contract between a buyer and a seller (the basis of issue and transfer)."""
     check_fen(amount_fen)
     if not isinstance(number, str) or not (1 <= len(number.strip()) <= 60):
@@ -62,30 +81,65 @@ def add_contract(ctx: Context, *, actor: Actor, buyer: str, seller: str, number:
         s = resolve_party(uow, seller, kind="enterprise")
         if b.id == s.id:
             raise documents_errors.ContractMismatch(reason="buyer and seller are the same / 买卖双方相同")
-        check_actor_party(actor, b.id if actor.party_id == b.id else s.id,
-                          what="only a party to the contract records it / 仅合同当事方可录入")
-        if uow.conn.execute(select(t.contract.c.id).where(t.contract.c.seller_id == s.id,
-                                                          t.contract.c.number == number.strip())).first():
+        check_actor_party(
+            actor,
+            b.id if actor.party_id == b.id else s.id,
+            what="only a party to the contract records it / 仅合同当事方可录入",
+        )
+        if uow.conn.execute(
+            select(t.contract.c.id).where(t.contract.c.seller_id == s.id, t.contract.c.number == number.strip())
+        ).first():
             raise errors.AlreadyExists(entity="contract", key=number.strip())
         cid, now = new_id("ctr"), ctx.clock.now()
         # the system (seeding, imports) acts for both parties; a user's organisation names the other one,
         # which sees the contract as unconfirmed until it confirms it (``confirm_contract``)
         system = actor.role == "system"
         recorded_by, confirmed_at = (None, now) if system else (actor.party_id, None)
-        uow.conn.execute(insert(t.contract).values(
-            id=cid, number=number.strip(), buyer_id=b.id, seller_id=s.id, amount_fen=amount_fen,
-            signed_on=signed_on, due_on=due_on, non_cash_agreed=bool(non_cash_agreed),
-            created_at=now, recorded_by=recorded_by, confirmed_at=confirmed_at))
+        uow.conn.execute(
+            insert(t.contract).values(
+                id=cid,
+                number=number.strip(),
+                buyer_id=b.id,
+                seller_id=s.id,
+                amount_fen=amount_fen,
+                signed_on=signed_on,
+                due_on=due_on,
+                non_cash_agreed=bool(non_cash_agreed),
+                created_at=now,
+                recorded_by=recorded_by,
+                confirmed_at=confirmed_at,
+            )
+        )
         link(uow, actor=actor, owner_kind="contract", owner_id=cid, shas=attachments or [])
-        return {"id": cid, "number": number.strip(), "buyer_id": b.id, "seller_id": s.id,
-                "amount_fen": amount_fen, "signed_on": signed_on, "due_on": due_on,
-                "non_cash_agreed": bool(non_cash_agreed), "recorded_by": recorded_by,
-                "confirmed_at": confirmed_at}
+        return {
+            "id": cid,
+            "number": number.strip(),
+            "buyer_id": b.id,
+            "seller_id": s.id,
+            "amount_fen": amount_fen,
+            "signed_on": signed_on,
+            "due_on": due_on,
+            "non_cash_agreed": bool(non_cash_agreed),
+            "recorded_by": recorded_by,
+            "confirmed_at": confirmed_at,
+        }
 
-    return run_idempotent(ctx, key=idempotency_key, operation="contract.add",
-                          request={"b": buyer, "s": seller, "n": number, "a": amount_fen, "sg": signed_on,
-                                   "d": due_on, "nc": non_cash_agreed, "att": attachments or []},
-                          body=body)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="contract.add",
+        request={
+            "b": buyer,
+            "s": seller,
+            "n": number,
+            "a": amount_fen,
+            "sg": signed_on,
+            "d": due_on,
+            "nc": non_cash_agreed,
+            "att": attachments or [],
+        },
+        body=body,
+    )
 
 
 def confirm_contract(ctx: Context, *, actor: Actor, contract_id: str, idempotency_key: str) -> Result:
@@ -103,17 +157,36 @@ def confirm_contract(ctx: Context, *, actor: Actor, contract_id: str, idempotenc
         if c.confirmed_at is None:
             if actor.role != "system" and actor.party_id == c.recorded_by:
                 raise errors.Forbidden(reason="the other party to the contract confirms it / 由合同另一方确认")
-            uow.conn.execute(update(t.contract).where(t.contract.c.id == c.id, t.contract.c.confirmed_at.is_(None))
-                             .values(confirmed_at=ctx.clock.now()))
+            uow.conn.execute(
+                update(t.contract)
+                .where(t.contract.c.id == c.id, t.contract.c.confirmed_at.is_(None))
+                .values(confirmed_at=ctx.clock.now())
+            )
         return row_dict(uow.conn.execute(select(t.contract).where(t.contract.c.id == c.id)).first())
 
-    return run_idempotent(ctx, key=idempotency_key, operation="contract.confirm",
-                          request={"actor": actor.user_id, "c": contract_id}, body=body)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="contract.confirm",
+        request={"actor": actor.user_id, "c": contract_id},
+        body=body,
+    )
 
 
-def add_invoice(ctx: Context, *, actor: Actor, contract_id: str, number: str, code: str | None = None,
-                amount_fen: int, issued_on: dt.date, seller: str | None = None, buyer: str | None = None,
-                attachments: list[str] | None = None, idempotency_key: str) -> Result:
+def add_invoice(
+    ctx: Context,
+    *,
+    actor: Actor,
+    contract_id: str,
+    number: str,
+    code: str | None = None,
+    amount_fen: int,
+    issued_on: dt.date,
+    seller: str | None = None,
+    buyer: str | None = None,
+    attachments: list[str] | None = None,
+    idempotency_key: str,
+) -> Result:
     """Record an invoice under a contract; its seller and buyer must be the contract's."""
     check_fen(amount_fen)
     code_n, number_n = normalize_invoice_number(number=number, code=code)
@@ -128,29 +201,59 @@ def add_invoice(ctx: Context, *, actor: Actor, contract_id: str, number: str, co
             raise documents_errors.InvoicePartyMismatch()
         if buyer is not None and resolve_party(uow, buyer).id != c.buyer_id:
             raise documents_errors.InvoicePartyMismatch()
-        if uow.conn.execute(select(t.invoice.c.id).where(t.invoice.c.code == (code_n or ""),
-                                                         t.invoice.c.number == number_n)).first():
+        if uow.conn.execute(
+            select(t.invoice.c.id).where(t.invoice.c.code == (code_n or ""), t.invoice.c.number == number_n)
+        ).first():
             raise errors.AlreadyExists(entity="invoice", key=f"{code_n or ''}{number_n}")
-        so_far = uow.conn.execute(select(func.coalesce(func.sum(t.invoice.c.amount_fen), 0))
-                                  .where(t.invoice.c.contract_id == c.id)).scalar()
+        so_far = uow.conn.execute(
+            select(func.coalesce(func.sum(t.invoice.c.amount_fen), 0)).where(t.invoice.c.contract_id == c.id)
+        ).scalar()
         if so_far + amount_fen > c.amount_fen:
             raise documents_errors.InvoiceExceedsContract()
         for sha in dict.fromkeys(attachments or []):
             check_linkable(uow, actor, sha)
             check_scan_backs_no_other_invoice(uow, sha)
         iid = new_id("inv")
-        uow.conn.execute(insert(t.invoice).values(
-            id=iid, contract_id=c.id, code=code_n or "", number=number_n, amount_fen=amount_fen,
-            allocated_fen=0, issued_on=issued_on, seller_id=c.seller_id, buyer_id=c.buyer_id,
-            created_at=ctx.clock.now()))
+        uow.conn.execute(
+            insert(t.invoice).values(
+                id=iid,
+                contract_id=c.id,
+                code=code_n or "",
+                number=number_n,
+                amount_fen=amount_fen,
+                allocated_fen=0,
+                issued_on=issued_on,
+                seller_id=c.seller_id,
+                buyer_id=c.buyer_id,
+                created_at=ctx.clock.now(),
+            )
+        )
         link(uow, actor=actor, owner_kind="invoice", owner_id=iid, shas=attachments or [])
-        return {"id": iid, "contract_id": c.id, "code": code_n or "", "number": number_n,  # as stored and read
-                "amount_fen": amount_fen, "issued_on": issued_on}
+        return {
+            "id": iid,
+            "contract_id": c.id,
+            "code": code_n or "",
+            "number": number_n,  # as stored and read
+            "amount_fen": amount_fen,
+            "issued_on": issued_on,
+        }
 
-    return run_idempotent(ctx, key=idempotency_key, operation="invoice.add",
-                          request={"c": contract_id, "n": number_n, "code": code_n, "a": amount_fen,
-                                   "d": issued_on, "s": seller, "b": buyer, "att": attachments or []},
-                          body=body)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="invoice.add",
+        request={
+            "c": contract_id,
+            "n": number_n,
+            "code": code_n,
+            "a": amount_fen,
+            "d": issued_on,
+            "s": seller,
+            "b": buyer,
+            "att": attachments or [],
+        },
+        body=body,
+    )
 
 
 def trade_files(uow: UnitOfWork, contract_ids: list[str]) -> dict[tuple[str, str], list[Result]]:
@@ -162,8 +265,14 @@ def trade_files(uow: UnitOfWork, contract_ids: list[str]) -> dict[tuple[str, str
     out: dict[tuple[str, str], list[Result]] = {}
     for r in rows:
         out.setdefault((r.owner_kind, r.owner_id), []).append(
-            {"owner": r.owner_kind, "owner_id": r.owner_id, "sha256": r.sha256, "filename": r.filename,
-             "media_type": r.media_type})
+            {
+                "owner": r.owner_kind,
+                "owner_id": r.owner_id,
+                "sha256": r.sha256,
+                "filename": r.filename,
+                "media_type": r.media_type,
+            }
+        )
     return out
 
 
@@ -175,19 +284,37 @@ def _trade_files_statement() -> Any:
     link, fu = t.document_link.c, t.file_upload.c
     trade = t.contract.alias("trade")
     # the name the trade's own parties gave the file (the earliest of their uploads), not a stranger's
-    named = (select(fu.filename).where(fu.sha256 == t.attachment.c.sha256,
-                                       fu.party_id.in_([trade.c.buyer_id, trade.c.seller_id]))
-             .order_by(fu.uploaded_at, fu.party_id).limit(1).correlate(t.attachment, trade).scalar_subquery())
+    named = (
+        select(fu.filename)
+        .where(fu.sha256 == t.attachment.c.sha256, fu.party_id.in_([trade.c.buyer_id, trade.c.seller_id]))
+        .order_by(fu.uploaded_at, fu.party_id)
+        .limit(1)
+        .correlate(t.attachment, trade)
+        .scalar_subquery()
+    )
     return (
-        select(link.owner_kind, link.owner_id, t.attachment.c.sha256,
-               func.coalesce(named, _name_by_record_parties(t.attachment.c.sha256), t.attachment.c.filename)
-               .label("filename"), t.attachment.c.media_type)
+        select(
+            link.owner_kind,
+            link.owner_id,
+            t.attachment.c.sha256,
+            func.coalesce(named, _name_by_record_parties(t.attachment.c.sha256), t.attachment.c.filename).label(
+                "filename"
+            ),
+            t.attachment.c.media_type,
+        )
         .join(t.document_link, link.sha256 == t.attachment.c.sha256)
         .outerjoin(t.invoice, and_(link.owner_kind == "invoice", t.invoice.c.id == link.owner_id))
         .join(trade, trade.c.id == func.coalesce(t.invoice.c.contract_id, link.owner_id))
-        .where(or_(and_(link.owner_kind == "contract", link.owner_id.in_(contract_ids)),
-                   and_(link.owner_kind == "invoice",
-                        link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id.in_(contract_ids)))))))
+        .where(
+            or_(
+                and_(link.owner_kind == "contract", link.owner_id.in_(contract_ids)),
+                and_(
+                    link.owner_kind == "invoice",
+                    link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id.in_(contract_ids))),
+                ),
+            )
+        )
+    )
 
 
 def financing_has_documents(uow: UnitOfWork, financing_id: str) -> bool:
@@ -198,13 +325,20 @@ def financing_has_documents(uow: UnitOfWork, financing_id: str) -> bool:
     parts = select(fa.asset_id).where(fa.financing_id == financing_id, fa.kind == "voucher")
     contracts = union_all(
         select(t.voucher.c.contract_id.label("id")).where(
-            t.voucher.c.id.in_(select(f.voucher_id).where(f.id.in_(parts)))),
-        select(f.contract_id).where(f.id.in_(parts), f.contract_id.is_not(None))).subquery()
-    linked = select(link.sha256).where(or_(
-        and_(link.owner_kind == "financing", link.owner_id == financing_id),
-        and_(link.owner_kind == "contract", link.owner_id.in_(select(contracts.c.id))),
-        and_(link.owner_kind == "invoice",
-             link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id.in_(select(contracts.c.id)))))))
+            t.voucher.c.id.in_(select(f.voucher_id).where(f.id.in_(parts)))
+        ),
+        select(f.contract_id).where(f.id.in_(parts), f.contract_id.is_not(None)),
+    ).subquery()
+    linked = select(link.sha256).where(
+        or_(
+            and_(link.owner_kind == "financing", link.owner_id == financing_id),
+            and_(link.owner_kind == "contract", link.owner_id.in_(select(contracts.c.id))),
+            and_(
+                link.owner_kind == "invoice",
+                link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id.in_(select(contracts.c.id)))),
+            ),
+        )
+    )
     return uow.conn.execute(linked.limit(1)).first() is not None
 
 
@@ -237,8 +371,11 @@ def trade_documents_of(uow: UnitOfWork, contract_ids: list[str]) -> dict[str, di
     out = {}
     for c in ids:
         owners = [("contract", c)] + [("invoice", inv["id"]) for inv in invoices[c]]
-        out[c] = {"contract": row_dict(contracts[c]), "invoices": invoices[c],
-                  "attachments": [f for owner in owners for f in files.get(owner, [])]}
+        out[c] = {
+            "contract": row_dict(contracts[c]),
+            "invoices": invoices[c],
+            "attachments": [f for owner in owners for f in files.get(owner, [])],
+        }
     return out
 
 
@@ -246,8 +383,10 @@ def trade_documents_of(uow: UnitOfWork, contract_ids: list[str]) -> dict[str, di
 def _trade_statements() -> tuple[Any, Any]:
     """``trade_documents_of``' two statements (contracts, their invoices by issue date), built once."""
     ids = bindparam("ids", expanding=True)
-    return (select(t.contract).where(t.contract.c.id.in_(ids)),
-            select(t.invoice).where(t.invoice.c.contract_id.in_(ids)).order_by(t.invoice.c.issued_on))
+    return (
+        select(t.contract).where(t.contract.c.id.in_(ids)),
+        select(t.invoice).where(t.invoice.c.contract_id.in_(ids)).order_by(t.invoice.c.issued_on),
+    )
 
 
 def _contracts_scope(uow: UnitOfWork, actor: Actor) -> Any | None:
@@ -257,13 +396,17 @@ def _contracts_scope(uow: UnitOfWork, actor: Actor) -> Any | None:
         return None
     p, c = actor.party_id, t.contract.c
     issued = select(t.voucher.c.contract_id).where(or_(t.voucher.c.core_id == p, t.voucher.c.bank_id == p))
-    moved = select(t.fragment.c.contract_id).join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id).where(
-        or_(t.voucher.c.core_id == p, t.voucher.c.bank_id == p), t.fragment.c.contract_id.is_not(None))
+    moved = (
+        select(t.fragment.c.contract_id)
+        .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
+        .where(or_(t.voucher.c.core_id == p, t.voucher.c.bank_id == p), t.fragment.c.contract_id.is_not(None))
+    )
     return or_(c.buyer_id == p, c.seller_id == p, c.id.in_(issued), c.id.in_(moved))
 
 
-def check_contract(uow: UnitOfWork, actor: Actor, contract_id: str, *, entity: str = "contract",
-                   ref: str | None = None) -> None:
+def check_contract(
+    uow: UnitOfWork, actor: Actor, contract_id: str, *, entity: str = "contract", ref: str | None = None
+) -> None:
     """Refuse a contract the actor may not read as not found, exactly as an id that names nothing
     (``entity``/``ref``: name the record asked for instead, e.g. an invoice under that contract)."""
     stmt = select(t.contract.c.id).where(t.contract.c.id == contract_id)
@@ -273,8 +416,9 @@ def check_contract(uow: UnitOfWork, actor: Actor, contract_id: str, *, entity: s
         raise errors.NotFound(entity, ref if ref is not None else contract_id)
 
 
-def page_contracts(ctx: Context, *, actor: Actor, buyer: str | None = None, seller: str | None = None,
-                   limit: int = 50, offset: int = 0) -> Result:
+def page_contracts(
+    ctx: Context, *, actor: Actor, buyer: str | None = None, seller: str | None = None, limit: int = 50, offset: int = 0
+) -> Result:
     """One page of the contracts the actor may read, newest first, with the total count."""
     with ctx.uow(readonly=True) as uow:
         stmt = select(t.contract).order_by(t.contract.c.created_at.desc(), t.contract.c.id)
@@ -311,27 +455,37 @@ def _attachment_visible(uow: UnitOfWork, actor: Actor, sha: str) -> bool:
     if uploaded_by_party(uow, p, sha):
         return True
     linked_contracts = select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "contract")
-    invoice_contracts = select(t.invoice.c.contract_id).where(t.invoice.c.id.in_(
-        select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "invoice")))
+    invoice_contracts = select(t.invoice.c.contract_id).where(
+        t.invoice.c.id.in_(select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "invoice"))
+    )
     trades = linked_contracts.union(invoice_contracts).subquery()
     readable = select(t.contract.c.id).where(t.contract.c.id.in_(select(trades.c[0])))
     if (limit_to := _contracts_scope(uow, actor)) is not None:
         readable = readable.where(limit_to)
     if uow.conn.execute(readable.limit(1)).first() is not None:
         return True
-    financings = select(t.financing.c.id).where(t.financing.c.id.in_(
-        select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "financing")))
+    financings = select(t.financing.c.id).where(
+        t.financing.c.id.in_(select(link.owner_id).where(link.sha256 == sha, link.owner_kind == "financing"))
+    )
     if (limit_to := scope.financing_filter(uow, actor)) is not None:
         financings = financings.where(limit_to)
     if uow.conn.execute(financings.limit(1)).first() is not None:
         return True
     # lineage: walk up from the actor's parts (held, handed on, financed) in the vouchers these trades back
     f, fa = t.fragment.c, t.financing_asset.c
-    financed = select(fa.asset_id).join(t.financing, t.financing.c.id == fa.financing_id).where(
-        fa.kind == "voucher", t.financing.c.applicant_id == p)
-    up = select(f.id, f.parent_id, f.contract_id).where(
-        f.voucher_id.in_(select(f.voucher_id).where(f.contract_id.in_(select(trades.c[0])))),
-        or_(f.holder_id == p, f.id.in_(financed))).cte("up", recursive=True)
+    financed = (
+        select(fa.asset_id)
+        .join(t.financing, t.financing.c.id == fa.financing_id)
+        .where(fa.kind == "voucher", t.financing.c.applicant_id == p)
+    )
+    up = (
+        select(f.id, f.parent_id, f.contract_id)
+        .where(
+            f.voucher_id.in_(select(f.voucher_id).where(f.contract_id.in_(select(trades.c[0])))),
+            or_(f.holder_id == p, f.id.in_(financed)),
+        )
+        .cte("up", recursive=True)
+    )
     up = up.union(select(f.id, f.parent_id, f.contract_id).join(up, f.id == up.c.parent_id))
     hit = select(up.c.id).where(up.c.contract_id.in_(select(trades.c[0]))).limit(1)
     return uow.conn.execute(hit).first() is not None
@@ -362,8 +516,13 @@ def get_attachment(ctx: Context, *, actor: Actor, sha256: str) -> Result:
         if not file_readable(uow, actor, sha256):
             raise errors.NotFound("attachment", sha256)  # not "forbidden": do not reveal that it exists
         row = uow.conn.execute(select(t.attachment).where(t.attachment.c.sha256 == sha256)).first()
-        return {"sha256": row.sha256, "filename": _shown_name(uow, actor, sha256, row.filename),
-                "media_type": row.media_type, "size": row.size, "content": bytes(row.content)}
+        return {
+            "sha256": row.sha256,
+            "filename": _shown_name(uow, actor, sha256, row.filename),
+            "media_type": row.media_type,
+            "size": row.size,
+            "content": bytes(row.content),
+        }
 
 
 def has_trade(uow: UnitOfWork, *, buyer_id: str, seller_id: str, contract_id: str | None = None) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -27,8 +27,11 @@ from lianrong.settlement.cli import pay_app
 from lianrong.vouchers import cli as vouchers_cli
 from lianrong.vouchers.cli import audit_app, voucher_app
 
-app = typer.Typer(help="LianRong 链融 — supply-chain finance platform / 供应链金融平台", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="LianRong 链融 — supply-chain finance platform / 供应链金融平台",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 
 
 db_app = typer.Typer(help="Database schema / 数据库", no_args_is_help=True)
@@ -110,16 +113,26 @@ def demo(db: Db = None, as_json: Json = False) -> None:
 
 @app.command()
 @command
-def serve(db: Db = None, host: str = "127.0.0.1", port: int = 8000,
-          workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes, each with its own "
-                                               "listening socket on the port (SO_REUSEPORT)")] = 1) -> None:
+def serve(
+    db: Db = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="worker processes, each with its own listening socket on the port (SO_REUSEPORT)"
+        ),
+    ] = 1,
+) -> None:
     """Start the HTTP API and console (uvicorn)."""
     from lianrong.entrypoints.api.serve import http_app
     from lianrong.entrypoints.api.serve import serve as run
 
     context(db)  # migrate once, before any worker starts
-    out.print(f"LianRong 链融 serving on http://{host}:{port}/  (API: /api/v1, docs: /api/v1/docs)"
-              + (f", {workers} workers" if workers > 1 else ""))
+    out.print(
+        f"LianRong 链融 serving on http://{host}:{port}/  (API: /api/v1, docs: /api/v1/docs)"
+        + (f", {workers} workers" if workers > 1 else "")
+    )
     code = run(http_app, (db,), host=host, port=port, workers=workers)
     if code:
         raise typer.Exit(code)
@@ -127,10 +140,14 @@ def serve(db: Db = None, host: str = "127.0.0.1", port: int = 8000,
 
 @app.command("job")
 @command
-def job(name: Annotated[str, typer.Argument(help="maturity-settlement | ledger-checkpoint | ledger-audit")],
-        date: Annotated[Optional[str], typer.Option("--date", help="the job's date (default: today; never after "
-                                                    "today)")] = None,
-        db: Db = None, as_json: Json = False) -> None:
+def job(
+    name: Annotated[str, typer.Argument(help="maturity-settlement | ledger-checkpoint | ledger-audit")],
+    date: Annotated[
+        str | None, typer.Option("--date", help="the job's date (default: today; never after today)")
+    ] = None,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
     """Run a named scheduled job (idempotent; for cron or a scheduler)."""
     from lianrong.entrypoints.jobs import JOBS
 

@@ -90,8 +90,10 @@ def seed(ctx: Context, *, echo: Callable[[str], Any] | None = None) -> dict[str,
     finally:
         ctx.clock, ctx.payments = real_clock, real_payments
     with ctx.uow(readonly=True) as uow:
-        counts = {name: uow.conn.execute(select(func.count()).select_from(getattr(t, name))).scalar()
-                  for name in ("party", "voucher", "fragment", "financing")}
+        counts = {
+            name: uow.conn.execute(select(func.count()).select_from(getattr(t, name))).scalar()
+            for name in ("party", "voucher", "fragment", "financing")
+        }
     return {"ids": d.ids, "counts": counts}
 
 
@@ -103,52 +105,128 @@ def _parties(d: _Demo) -> None:
     ctx, k = d.ctx, d.key
     d.at(D(2026, 5, 20))
     d.say("主体登记 Registering the Pinggu egg chain …")
-    bank = parties.register_party(ctx, kind="bank", uscc=_uscc(BANK[0]), name=BANK[1], short_name=BANK[2],
-                                  idempotency_key=k("bank"))
+    bank = parties.register_party(
+        ctx, kind="bank", uscc=_uscc(BANK[0]), name=BANK[1], short_name=BANK[2], idempotency_key=k("bank")
+    )
     d.ids["bank"] = bank["id"]
-    for key, (code, name, short), kind in (("district", DISTRICT, "district"),
-                                           ("chain_office", CHAIN_OFFICE, "chain_office")):
-        d.ids[key] = parties.register_party(ctx, kind=kind, uscc=_uscc(code), name=name, short_name=short,
-                                            idempotency_key=k(f"party:{key}"))["id"]
+    for key, (code, name, short), kind in (
+        ("district", DISTRICT, "district"),
+        ("chain_office", CHAIN_OFFICE, "chain_office"),
+    ):
+        d.ids[key] = parties.register_party(
+            ctx, kind=kind, uscc=_uscc(code), name=name, short_name=short, idempotency_key=k(f"party:{key}")
+        )["id"]
     for key, (code, name, short) in {"core": CORE, "core2": CORE2, **SUPPLIERS}.items():
-        p = parties.register_party(ctx, kind="enterprise", uscc=_uscc(code), name=name, short_name=short,
-                                   idempotency_key=k(f"party:{key}"))
+        p = parties.register_party(
+            ctx, kind="enterprise", uscc=_uscc(code), name=name, short_name=short, idempotency_key=k(f"party:{key}")
+        )
         d.ids[key] = p["id"]
-    users = [("icbc_op", "bank", "工行经办 王敏", "operator"), ("icbc_ap", "bank", "工行复核 李强", "approver"),
-             ("yukou_op", "core", "峪口财务经办 张丽", "operator"), ("yukou_ap", "core", "峪口财务复核 赵刚", "approver"),
-             ("lvyuan_op", "core2", "绿源经办 孙悦", "operator"), ("lvyuan_ap", "core2", "绿源复核 周平", "approver")]
-    users += [("district", "district", "区金融办 刘洋", "viewer"), ("chain", "chain_office", "链办 陈静", "viewer"),
-              ("district_admin", "district", "区金融办管理员", "admin")]
+    users = [
+        ("icbc_op", "bank", "工行经办 王敏", "operator"),
+        ("icbc_ap", "bank", "工行复核 李强", "approver"),
+        ("yukou_op", "core", "峪口财务经办 张丽", "operator"),
+        ("yukou_ap", "core", "峪口财务复核 赵刚", "approver"),
+        ("lvyuan_op", "core2", "绿源经办 孙悦", "operator"),
+        ("lvyuan_ap", "core2", "绿源复核 周平", "approver"),
+    ]
+    users += [
+        ("district", "district", "区金融办 刘洋", "viewer"),
+        ("chain", "chain_office", "链办 陈静", "viewer"),
+        ("district_admin", "district", "区金融办管理员", "admin"),
+    ]
     users += [(f"{key}_op", key, f"{SUPPLIERS[key][2]}经办", "operator") for key in SUPPLIERS]
     users += [(f"{key}_ap", key, f"{SUPPLIERS[key][2]}复核", "approver") for key in SUPPLIERS]
     demo_hash = accounts.hash_password(DEMO_PASSWORD)  # one hash for all: argon2 is slow on purpose
     for username, org, name, role in users:
-        parties.add_user(ctx, party=d.ids[org], username=username, display_name=name, role=role,
-                         idempotency_key=k(f"user:{username}"))
+        parties.add_user(
+            ctx,
+            party=d.ids[org],
+            username=username,
+            display_name=name,
+            role=role,
+            idempotency_key=k(f"user:{username}"),
+        )
         accounts.set_initial_password_hash(ctx, username=username, password_hash=demo_hash)
     bank_op = _actor(ctx, "icbc_op")
     for i, key in enumerate(["core", "core2", *SUPPLIERS]):
-        parties.onboard(ctx, actor=bank_op, bank=d.ids["bank"], party=d.ids[key],
-                        settlement_account=f"0200{2026 + i:04d}{i + 1:012d}", ebanking=True,
-                        certificate=f"UKEY-ICBC-{i + 1:06d}", idempotency_key=k(f"onboard:{key}"))
-    parties.set_lpr(ctx, actor=bank_op, bank=d.ids["bank"], effective_on=D(2026, 5, 20), rate="3.00%",
-                    idempotency_key=k("lpr:2026-05"))
+        parties.onboard(
+            ctx,
+            actor=bank_op,
+            bank=d.ids["bank"],
+            party=d.ids[key],
+            settlement_account=f"0200{2026 + i:04d}{i + 1:012d}",
+            ebanking=True,
+            certificate=f"UKEY-ICBC-{i + 1:06d}",
+            idempotency_key=k(f"onboard:{key}"),
+        )
+    parties.set_lpr(
+        ctx,
+        actor=bank_op,
+        bank=d.ids["bank"],
+        effective_on=D(2026, 5, 20),
+        rate="3.00%",
+        idempotency_key=k("lpr:2026-05"),
+    )
     for core in ("core", "core2"):
-        parties.designate_core(ctx, actor=bank_op, bank=d.ids["bank"], core=d.ids[core], max_ratio="1",
-                               max_term_days=366, min_split_fen=1_000_00, max_tier=6, spread="0.0050",
-                               idempotency_key=k(f"designate:{core}"))
-    parties.import_ledger(ctx, actor=bank_op, bank=d.ids["bank"], core=d.ids["core"], suppliers=[
-        {"supplier": d.ids["feed"], "max_ratio": "0.9"}, {"supplier": d.ids["vaccine"]},
-        {"supplier": d.ids["pack"]}, {"supplier": d.ids["cold"]}, {"supplier": d.ids["corn"]},
-        {"supplier": d.ids["soy"]}, {"supplier": d.ids["agri"]}, {"supplier": d.ids["reagent"]},
-        {"supplier": d.ids["carton"], "spread": "0.0060"}, {"supplier": d.ids["pulp"]},
-    ], idempotency_key=k("ledger:core"))
-    parties.import_ledger(ctx, actor=bank_op, bank=d.ids["bank"], core=d.ids["core2"],
-                          suppliers=[{"supplier": d.ids["cold"]}], idempotency_key=k("ledger:core2"))
-    credit.grant_line(ctx, actor=bank_op, bank=d.ids["bank"], core=d.ids["core"], limit_fen=50_000_000_00,
-                      valid_from=D(2026, 5, 20), valid_to=D(2027, 5, 19), idempotency_key=k("line:core"))
-    credit.grant_line(ctx, actor=bank_op, bank=d.ids["bank"], core=d.ids["core2"], limit_fen=2_000_000_00,
-                      valid_from=D(2026, 5, 20), valid_to=D(2027, 5, 19), idempotency_key=k("line:core2"))
+        parties.designate_core(
+            ctx,
+            actor=bank_op,
+            bank=d.ids["bank"],
+            core=d.ids[core],
+            max_ratio="1",
+            max_term_days=366,
+            min_split_fen=1_000_00,
+            max_tier=6,
+            spread="0.0050",
+            idempotency_key=k(f"designate:{core}"),
+        )
+    parties.import_ledger(
+        ctx,
+        actor=bank_op,
+        bank=d.ids["bank"],
+        core=d.ids["core"],
+        suppliers=[
+            {"supplier": d.ids["feed"], "max_ratio": "0.9"},
+            {"supplier": d.ids["vaccine"]},
+            {"supplier": d.ids["pack"]},
+            {"supplier": d.ids["cold"]},
+            {"supplier": d.ids["corn"]},
+            {"supplier": d.ids["soy"]},
+            {"supplier": d.ids["agri"]},
+            {"supplier": d.ids["reagent"]},
+            {"supplier": d.ids["carton"], "spread": "0.0060"},
+            {"supplier": d.ids["pulp"]},
+        ],
+        idempotency_key=k("ledger:core"),
+    )
+    parties.import_ledger(
+        ctx,
+        actor=bank_op,
+        bank=d.ids["bank"],
+        core=d.ids["core2"],
+        suppliers=[{"supplier": d.ids["cold"]}],
+        idempotency_key=k("ledger:core2"),
+    )
+    credit.grant_line(
+        ctx,
+        actor=bank_op,
+        bank=d.ids["bank"],
+        core=d.ids["core"],
+        limit_fen=50_000_000_00,
+        valid_from=D(2026, 5, 20),
+        valid_to=D(2027, 5, 19),
+        idempotency_key=k("line:core"),
+    )
+    credit.grant_line(
+        ctx,
+        actor=bank_op,
+        bank=d.ids["bank"],
+        core=d.ids["core2"],
+        limit_fen=2_000_000_00,
+        valid_from=D(2026, 5, 20),
+        valid_to=D(2027, 5, 19),
+        idempotency_key=k("line:core2"),
+    )
     payments.fund(ctx, party=d.ids["core"], amount_fen=2_000_000_00, idempotency_key=k("fund:core"))
     payments.fund(ctx, party=d.ids["core2"], amount_fen=50_000_00, idempotency_key=k("fund:core2"))
 
@@ -157,11 +235,14 @@ def _scan(title: str) -> bytes:
     """A one-page PDF standing for a scanned trade document (the demo's contracts carry one each)."""
     text = title.encode("ascii", "replace").replace(b"(", b"[").replace(b")", b"]")
     stream = b"BT /F1 18 Tf 72 720 Td (" + text + b") Tj ET"
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for n, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -174,27 +255,75 @@ def _scan(title: str) -> bytes:
     return bytes(out)
 
 
-def _trade(d: _Demo, name: str, buyer: str, seller: str, amount: int, signed: dt.date, due: dt.date,
-           invoice_no: str | None = None) -> tuple[str, str | None]:
+def _trade(
+    d: _Demo,
+    name: str,
+    buyer: str,
+    seller: str,
+    amount: int,
+    signed: dt.date,
+    due: dt.date,
+    invoice_no: str | None = None,
+) -> tuple[str, str | None]:
     ctx, k = d.ctx, d.key
-    scan = documents.upload(ctx, actor=SYSTEM, content=_scan(f"Contract {name} (demo scan)"),
-                            filename=f"{name}.pdf", idempotency_key=k(f"scan:{name}"))["sha256"]
-    c = documents.add_contract(ctx, actor=SYSTEM, buyer=d.ids[buyer], seller=d.ids[seller], number=name,
-                               amount_fen=amount, signed_on=signed, due_on=due, non_cash_agreed=True,
-                               attachments=[scan], idempotency_key=k(f"contract:{name}"))
+    scan = documents.upload(
+        ctx,
+        actor=SYSTEM,
+        content=_scan(f"Contract {name} (demo scan)"),
+        filename=f"{name}.pdf",
+        idempotency_key=k(f"scan:{name}"),
+    )["sha256"]
+    c = documents.add_contract(
+        ctx,
+        actor=SYSTEM,
+        buyer=d.ids[buyer],
+        seller=d.ids[seller],
+        number=name,
+        amount_fen=amount,
+        signed_on=signed,
+        due_on=due,
+        non_cash_agreed=True,
+        attachments=[scan],
+        idempotency_key=k(f"contract:{name}"),
+    )
     inv = None
     if invoice_no:
-        inv = documents.add_invoice(ctx, actor=SYSTEM, contract_id=c["id"], number=invoice_no, amount_fen=amount,
-                                    issued_on=signed + dt.timedelta(days=3), idempotency_key=k(f"invoice:{name}"))["id"]
+        inv = documents.add_invoice(
+            ctx,
+            actor=SYSTEM,
+            contract_id=c["id"],
+            number=invoice_no,
+            amount_fen=amount,
+            issued_on=signed + dt.timedelta(days=3),
+            idempotency_key=k(f"invoice:{name}"),
+        )["id"]
     return c["id"], inv
 
 
-def _issue(d: _Demo, name: str, core: str, supplier: str, contract: str, invoice: str, amount: int,
-           maturity: dt.date, op: str, ap: str) -> dict[str, Any]:
+def _issue(
+    d: _Demo,
+    name: str,
+    core: str,
+    supplier: str,
+    contract: str,
+    invoice: str,
+    amount: int,
+    maturity: dt.date,
+    op: str,
+    ap: str,
+) -> dict[str, Any]:
     ctx, k = d.ctx, d.key
-    v = vouchers.prepare(ctx, actor=_actor(ctx, op), bank=d.ids["bank"], supplier=d.ids[supplier], contract_id=contract,
-                         invoices=[{"invoice_id": invoice, "amount_fen": amount}], amount_fen=amount,
-                         maturity_on=maturity, idempotency_key=k(f"prepare:{name}"))
+    v = vouchers.prepare(
+        ctx,
+        actor=_actor(ctx, op),
+        bank=d.ids["bank"],
+        supplier=d.ids[supplier],
+        contract_id=contract,
+        invoices=[{"invoice_id": invoice, "amount_fen": amount}],
+        amount_fen=amount,
+        maturity_on=maturity,
+        idempotency_key=k(f"prepare:{name}"),
+    )
     d.ids[f"voucher:{name}"] = v.id
     if ap:
         issued = vouchers.approve(ctx, actor=_actor(ctx, ap), voucher_id=v.id, idempotency_key=k(f"approve:{name}"))
@@ -204,25 +333,40 @@ def _issue(d: _Demo, name: str, core: str, supplier: str, contract: str, invoice
 
 
 def _move(d: _Demo, name: str, user: str, fragment: str, parts: list[tuple[str, int]]) -> dict[str, str]:
-    r = vouchers.transfer(d.ctx, actor=_actor(d.ctx, user), fragment_id=fragment,
-                          parts=[{"recipient": d.ids[who], "amount_fen": amt} for who, amt in parts],
-                          idempotency_key=d.key(f"transfer:{name}"))
+    r = vouchers.transfer(
+        d.ctx,
+        actor=_actor(d.ctx, user),
+        fragment_id=fragment,
+        parts=[{"recipient": d.ids[who], "amount_fen": amt} for who, amt in parts],
+        idempotency_key=d.key(f"transfer:{name}"),
+    )
     inv = {v: k for k, v in d.ids.items() if not k.startswith(("voucher", "root", "frag"))}
     return {inv.get(c["holder_id"], c["holder_id"]): c["id"] for c in r["children"]}
 
 
-def _finance(d: _Demo, name: str, user: str, fragments: list[str], principal: int | None = None,
-             disburse: bool = True) -> str:
+def _finance(
+    d: _Demo, name: str, user: str, fragments: list[str], principal: int | None = None, disburse: bool = True
+) -> str:
     ctx, k = d.ctx, d.key
-    f = financing.apply(ctx, actor=_actor(ctx, user), fragment_ids=fragments, principal_fen=principal,
-                        idempotency_key=k(f"finance:{name}"))
+    f = financing.apply(
+        ctx,
+        actor=_actor(ctx, user),
+        fragment_ids=fragments,
+        principal_fen=principal,
+        idempotency_key=k(f"finance:{name}"),
+    )
     d.ids[f"financing:{name}"] = f["id"]
     if disburse:
         ap = _actor(ctx, "icbc_ap")
-        financing.review(ctx, actor=ap, financing_id=f["id"], approve=True,
-                         checklist={"contract": True, "invoices": True, "documents": True},
-                         registration_no=f"ZDW{d.clock.day:%Y%m%d}{zlib.crc32(name.encode()) % 10**8:08d}",
-                         idempotency_key=k(f"review:{name}"))
+        financing.review(
+            ctx,
+            actor=ap,
+            financing_id=f["id"],
+            approve=True,
+            checklist={"contract": True, "invoices": True, "documents": True},
+            registration_no=f"ZDW{d.clock.day:%Y%m%d}{zlib.crc32(name.encode()) % 10**8:08d}",
+            idempotency_key=k(f"review:{name}"),
+        )
         financing.disburse(ctx, actor=ap, financing_id=f["id"], idempotency_key=k(f"disburse:{name}"))
     return f["id"]
 
@@ -231,8 +375,9 @@ def _vouchers(d: _Demo) -> None:
     # V1: feed, split over three tiers, financed twice, settled at maturity (with a surplus refund)
     d.at(D(2026, 6, 1))
     d.say("签发凭据 Issuing vouchers …")
-    c1, i1 = _trade(d, "YK-CG-2026-0601", "core", "feed", 1_000_000_00, D(2026, 5, 25), D(2026, 10, 31),
-                    "26112000000000601001")
+    c1, i1 = _trade(
+        d, "YK-CG-2026-0601", "core", "feed", 1_000_000_00, D(2026, 5, 25), D(2026, 10, 31), "26112000000000601001"
+    )
     _trade(d, "GF-CG-2026-0605", "feed", "corn", 600_000_00, D(2026, 6, 5), D(2026, 10, 31))
     _trade(d, "GF-CG-2026-0606", "feed", "soy", 300_000_00, D(2026, 6, 5), D(2026, 10, 31))
     _trade(d, "JS-CG-2026-0615", "corn", "agri", 200_000_00, D(2026, 6, 15), D(2026, 10, 31))
@@ -249,14 +394,16 @@ def _vouchers(d: _Demo) -> None:
 
     # V5: another core enterprise, unpaid at maturity → overdue, issuer defaulted
     d.at(D(2026, 7, 1))
-    c5, i5 = _trade(d, "LY-WL-2026-0701", "core2", "cold", 150_000_00, D(2026, 6, 28), D(2026, 10, 31),
-                    "26112000000000701005")
+    c5, i5 = _trade(
+        d, "LY-WL-2026-0701", "core2", "cold", 150_000_00, D(2026, 6, 28), D(2026, 10, 31), "26112000000000701005"
+    )
     _issue(d, "V5", "core2", "cold", c5, i5, 150_000_00, D(2026, 10, 12), "lvyuan_op", "lvyuan_ap")
 
     # V2: vaccine, transferred to tier 2, matures in 2027 (weekends-only calendar, flagged unofficial)
     d.at(D(2026, 9, 15))
-    c2, i2 = _trade(d, "YK-CG-2026-0915", "core", "vaccine", 500_000_00, D(2026, 9, 10), D(2027, 1, 31),
-                    "26112000000000915002")
+    c2, i2 = _trade(
+        d, "YK-CG-2026-0915", "core", "vaccine", 500_000_00, D(2026, 9, 10), D(2027, 1, 31), "26112000000000915002"
+    )
     _trade(d, "HX-CG-2026-0918", "vaccine", "reagent", 250_000_00, D(2026, 9, 18), D(2027, 1, 31))
     v2 = _issue(d, "V2", "core", "vaccine", c2, i2, 500_000_00, D(2027, 1, 15), "yukou_op", "yukou_ap")
     d.at(D(2026, 9, 20))
@@ -270,8 +417,9 @@ def _vouchers(d: _Demo) -> None:
 
     # V3: packaging → carton (tier 2) → pulp (tier 3); carton's financing waits for the bank's review
     d.at(D(2026, 11, 2))
-    c3, i3 = _trade(d, "YK-CG-2026-1102", "core", "pack", 300_000_00, D(2026, 10, 28), D(2027, 3, 31),
-                    "26112000000001102003")
+    c3, i3 = _trade(
+        d, "YK-CG-2026-1102", "core", "pack", 300_000_00, D(2026, 10, 28), D(2027, 3, 31), "26112000000001102003"
+    )
     _trade(d, "BZ-CG-2026-1105", "pack", "carton", 200_000_00, D(2026, 11, 5), D(2027, 3, 31))
     _trade(d, "HC-CG-2026-1110", "carton", "pulp", 100_000_00, D(2026, 11, 10), D(2027, 3, 31))
     v3 = _issue(d, "V3", "core", "pack", c3, i3, 300_000_00, D(2027, 3, 2), "yukou_op", "yukou_ap")
@@ -283,8 +431,9 @@ def _vouchers(d: _Demo) -> None:
     _finance(d, "V3-carton", "carton_op", [s4["carton"]], disburse=False)
 
     # V4: cold-chain transport, prepared and waiting for the core enterprise's approver
-    c4, i4 = _trade(d, "YK-WL-2026-1120", "core", "cold", 200_000_00, D(2026, 11, 18), D(2027, 2, 28),
-                    "26112000000001120004")
+    c4, i4 = _trade(
+        d, "YK-WL-2026-1120", "core", "cold", 200_000_00, D(2026, 11, 18), D(2027, 2, 28), "26112000000001120004"
+    )
     _issue(d, "V4", "core", "cold", c4, i4, 200_000_00, D(2027, 2, 26), "yukou_op", "")
     d.say("完成 Demo ready.")
 

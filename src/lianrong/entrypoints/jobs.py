@@ -19,8 +19,13 @@ def maturity_settlement(ctx: Context, *, on: dt.date | None = None) -> dict[str,
     """Settle every voucher due today (or on ``on``); vouchers already settled are untouched."""
     day = on or ctx.clock.today()
     result = settlement.settle(ctx, on=day)
-    log.info("job.maturity_settlement", date=day.isoformat(), vouchers=result["vouchers"],
-             overdue=len(result["overdue"]), errors=len(result["errors"]))
+    log.info(
+        "job.maturity_settlement",
+        date=day.isoformat(),
+        vouchers=result["vouchers"],
+        overdue=len(result["overdue"]),
+        errors=len(result["errors"]),
+    )
     return result
 
 

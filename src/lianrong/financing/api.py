@@ -32,26 +32,42 @@ router = ApiRouter(prefix="/financings", tags=["financings"])
 
 
 @router.get("", response_model=FinancingPage)
-def list_financings(ctx: Ctx, actor: CurrentActor, page: Paging, bank: PartyQuery = None,
-                    applicant: PartyQuery = None, core: PartyQuery = None,
-                    status: FinancingStatus | None = None) -> dict:
+def list_financings(
+    ctx: Ctx,
+    actor: CurrentActor,
+    page: Paging,
+    bank: PartyQuery = None,
+    applicant: PartyQuery = None,
+    core: PartyQuery = None,
+    status: FinancingStatus | None = None,
+) -> dict:
     """Financings the caller's bank made, applied for, or on its vouchers (all for the overseers)."""
-    return queries.page_financings(ctx, actor=actor, bank=bank, applicant=applicant, core=core, status=status,
-                                     limit=page.limit, offset=page.offset)
+    return queries.page_financings(
+        ctx, actor=actor, bank=bank, applicant=applicant, core=core, status=status, limit=page.limit, offset=page.offset
+    )
 
 
 @router.post("/preview", response_model=PreviewRead)
 def preview(body: FinancingCreate, ctx: Ctx, actor: CurrentActor) -> PreviewRead:
     """Interest and net proceeds of financing these fragments today (writes nothing; no idempotency key)."""
-    return PreviewRead.model_validate(financing.preview(ctx, actor=actor, fragment_ids=body.fragment_ids,
-                                                        bank=body.bank, principal_fen=body.principal_fen))
+    return PreviewRead.model_validate(
+        financing.preview(
+            ctx, actor=actor, fragment_ids=body.fragment_ids, bank=body.bank, principal_fen=body.principal_fen
+        )
+    )
 
 
 @router.post("", response_model=FinancingApplied, status_code=201)
 def apply(body: FinancingCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
     """The holder applies to finance fragments of one core enterprise; they are frozen meanwhile."""
-    return financing.apply(ctx, actor=actor, fragment_ids=body.fragment_ids, bank=body.bank,
-                           principal_fen=body.principal_fen, idempotency_key=key)
+    return financing.apply(
+        ctx,
+        actor=actor,
+        fragment_ids=body.fragment_ids,
+        bank=body.bank,
+        principal_fen=body.principal_fen,
+        idempotency_key=key,
+    )
 
 
 @router.get("/{financing_id}", response_model=FinancingDetail)
@@ -63,18 +79,32 @@ def get_financing(financing_id: IdParam, ctx: Ctx, actor: CurrentActor) -> Finan
 @router.post("/{financing_id}/review", response_model=ReviewRead)
 def review(financing_id: IdParam, body: ReviewCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
     """The bank's approver reviews trade authenticity (contract, invoices, documents): approve or reject."""
-    return financing.review(ctx, actor=actor, financing_id=financing_id, approve=body.approve,
-                            checklist=body.checklist.model_dump(), reason=body.reason,
-                            registration_no=body.registration_no, registered_at=body.registered_at,
-                            idempotency_key=key)
+    return financing.review(
+        ctx,
+        actor=actor,
+        financing_id=financing_id,
+        approve=body.approve,
+        checklist=body.checklist.model_dump(),
+        reason=body.reason,
+        registration_no=body.registration_no,
+        registered_at=body.registered_at,
+        idempotency_key=key,
+    )
 
 
 @router.post("/{financing_id}/register", response_model=RegistrationRead)
-def register(financing_id: IdParam, body: RegistrationCreate, ctx: Ctx, actor: WritingActor,
-             key: IdempotencyKey) -> dict:
+def register(
+    financing_id: IdParam, body: RegistrationCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey
+) -> dict:
     """Record the 中登网 registration number and time (required before disbursement)."""
-    return financing.register(ctx, actor=actor, financing_id=financing_id, registration_no=body.registration_no,
-                              registered_at=body.registered_at, idempotency_key=key)
+    return financing.register(
+        ctx,
+        actor=actor,
+        financing_id=financing_id,
+        registration_no=body.registration_no,
+        registered_at=body.registered_at,
+        idempotency_key=key,
+    )
 
 
 @router.post("/{financing_id}/disburse", response_model=DisbursementRead)

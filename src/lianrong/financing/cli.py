@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,9 +25,15 @@ finance_app = typer.Typer(help="Financing / 融资", no_args_is_help=True)
 
 @finance_app.command("preview")
 @command
-def finance_preview(fragments: list[str], bank: Optional[str] = None,
-                    principal: Annotated[Optional[str], typer.Option(help="yuan")] = None, db: Db = None,
-                    user: As = None, today: Today = None, as_json: Json = False) -> None:
+def finance_preview(
+    fragments: list[str],
+    bank: str | None = None,
+    principal: Annotated[str | None, typer.Option(help="yuan")] = None,
+    db: Db = None,
+    user: As = None,
+    today: Today = None,
+    as_json: Json = False,
+) -> None:
     """Interest and net proceeds before applying."""
     from dataclasses import asdict
 
@@ -35,74 +41,129 @@ def finance_preview(fragments: list[str], bank: Optional[str] = None,
     from lianrong.platform.common import jsonable
 
     ctx = context(db, today)
-    price = financing.preview(ctx, actor=actor_of(ctx, user), fragment_ids=fragments, bank=bank,
-                              principal_fen=parse_yuan(principal) if principal else None)
+    price = financing.preview(
+        ctx,
+        actor=actor_of(ctx, user),
+        fragment_ids=fragments,
+        bank=bank,
+        principal_fen=parse_yuan(principal) if principal else None,
+    )
     show(jsonable(asdict(price)), as_json)
 
 
 @finance_app.command("apply")
 @command
-def finance_apply(fragments: list[str], bank: Optional[str] = None,
-                  principal: Annotated[Optional[str], typer.Option(help="yuan")] = None, db: Db = None,
-                  user: As = None, key: Key = None, today: Today = None, as_json: Json = False) -> None:
+def finance_apply(
+    fragments: list[str],
+    bank: str | None = None,
+    principal: Annotated[str | None, typer.Option(help="yuan")] = None,
+    db: Db = None,
+    user: As = None,
+    key: Key = None,
+    today: Today = None,
+    as_json: Json = False,
+) -> None:
     """Apply to finance fragments (discounting, interest collected up front)."""
     from lianrong.financing import service as financing
 
     ctx = context(db, today)
-    show(financing.apply(ctx, actor=actor_of(ctx, user), fragment_ids=fragments, bank=bank,
-                           principal_fen=parse_yuan(principal) if principal else None, idempotency_key=key_or_new(key)),
-           as_json)
+    show(
+        financing.apply(
+            ctx,
+            actor=actor_of(ctx, user),
+            fragment_ids=fragments,
+            bank=bank,
+            principal_fen=parse_yuan(principal) if principal else None,
+            idempotency_key=key_or_new(key),
+        ),
+        as_json,
+    )
 
 
 @finance_app.command("review")
 @command
-def finance_review(financing_id: str, approve: Annotated[bool, typer.Option("--approve/--reject")] = True,
-                   contract_ok: bool = False, invoices_ok: bool = False, documents_ok: bool = False,
-                   registration: Optional[str] = None, reason: Optional[str] = None, db: Db = None,
-                   user: As = None, key: Key = None, as_json: Json = False) -> None:
+def finance_review(
+    financing_id: str,
+    approve: Annotated[bool, typer.Option("--approve/--reject")] = True,
+    contract_ok: bool = False,
+    invoices_ok: bool = False,
+    documents_ok: bool = False,
+    registration: str | None = None,
+    reason: str | None = None,
+    db: Db = None,
+    user: As = None,
+    key: Key = None,
+    as_json: Json = False,
+) -> None:
     """Bank review of trade authenticity; approve or reject."""
     from lianrong.financing import service as financing
 
     ctx = context(db)
-    show(financing.review(ctx, actor=actor_of(ctx, user), financing_id=financing_id, approve=approve,
-                            checklist={"contract": contract_ok, "invoices": invoices_ok, "documents": documents_ok},
-                            registration_no=registration, reason=reason, idempotency_key=key_or_new(key)), as_json)
+    show(
+        financing.review(
+            ctx,
+            actor=actor_of(ctx, user),
+            financing_id=financing_id,
+            approve=approve,
+            checklist={"contract": contract_ok, "invoices": invoices_ok, "documents": documents_ok},
+            registration_no=registration,
+            reason=reason,
+            idempotency_key=key_or_new(key),
+        ),
+        as_json,
+    )
 
 
 @finance_app.command("register")
 @command
-def finance_register(financing_id: str, number: str, db: Db = None, user: As = None, key: Key = None,
-                     as_json: Json = False) -> None:
+def finance_register(
+    financing_id: str, number: str, db: Db = None, user: As = None, key: Key = None, as_json: Json = False
+) -> None:
     """Record the 中登网 registration number (time: now)."""
     from lianrong.financing import service as financing
 
     ctx = context(db)
-    show(financing.register(ctx, actor=actor_of(ctx, user), financing_id=financing_id, registration_no=number,
-                              idempotency_key=key_or_new(key)), as_json)
+    show(
+        financing.register(
+            ctx,
+            actor=actor_of(ctx, user),
+            financing_id=financing_id,
+            registration_no=number,
+            idempotency_key=key_or_new(key),
+        ),
+        as_json,
+    )
 
 
 @finance_app.command("disburse")
 @command
-def finance_disburse(financing_id: str, db: Db = None, user: As = None, key: Key = None, today: Today = None,
-                     as_json: Json = False) -> None:
+def finance_disburse(
+    financing_id: str, db: Db = None, user: As = None, key: Key = None, today: Today = None, as_json: Json = False
+) -> None:
     """Disburse an approved, registered financing."""
     from lianrong.financing import service as financing
 
     ctx = context(db, today)
-    show(financing.disburse(ctx, actor=actor_of(ctx, user), financing_id=financing_id, idempotency_key=key_or_new(key)),
-           as_json)
+    show(
+        financing.disburse(ctx, actor=actor_of(ctx, user), financing_id=financing_id, idempotency_key=key_or_new(key)),
+        as_json,
+    )
 
 
 @finance_app.command("list")
 @command
-def finance_list(bank: Optional[str] = None, status: Optional[str] = None, db: Db = None, user: As = None,
-                 as_json: Json = False) -> None:
+def finance_list(
+    bank: str | None = None, status: str | None = None, db: Db = None, user: As = None, as_json: Json = False
+) -> None:
     """List financings (those the user may see; all without --as)."""
     from lianrong.financing import queries
 
     ctx = context(db)
-    show(queries.list_financings(ctx, actor=actor_of(ctx, user), bank=bank, status=status), as_json,
-           ["id", "status", "principal_fen", "interest_fen", "net_fen", "annual_rate", "maturity_on"])
+    show(
+        queries.list_financings(ctx, actor=actor_of(ctx, user), bank=bank, status=status),
+        as_json,
+        ["id", "status", "principal_fen", "interest_fen", "net_fen", "annual_rate", "maturity_on"],
+    )
 
 
 @finance_app.command("show")

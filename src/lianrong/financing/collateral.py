@@ -49,18 +49,37 @@ class Collateral(Protocol):
         """Refuse assets the applicant may not finance today (not its own, not live, matured)."""
         ...
 
-    def reserve(self, ctx: Any, uow: Any, assets: Sequence[Asset], *, financing_id: str, actor: Any,
-                details: Mapping[str, Any]) -> None:
+    def reserve(
+        self, ctx: Any, uow: Any, assets: Sequence[Asset], *, financing_id: str, actor: Any, details: Mapping[str, Any]
+    ) -> None:
         """Freeze the assets for an application; ``details`` go into what is recorded about it."""
         ...
 
-    def record(self, ctx: Any, uow: Any, assets: Sequence[Asset], *, financing_id: str, actor: Any, op: str,
-               details: Mapping[str, Any]) -> None:
+    def record(
+        self,
+        ctx: Any,
+        uow: Any,
+        assets: Sequence[Asset],
+        *,
+        financing_id: str,
+        actor: Any,
+        op: str,
+        details: Mapping[str, Any],
+    ) -> None:
         """Record a step of the financing (an approval) on the assets' history, changing nothing else."""
         ...
 
-    def release(self, ctx: Any, uow: Any, assets: Sequence[Asset], *, financing_id: str, actor: Any, op: str,
-                details: Mapping[str, Any]) -> None:
+    def release(
+        self,
+        ctx: Any,
+        uow: Any,
+        assets: Sequence[Asset],
+        *,
+        financing_id: str,
+        actor: Any,
+        op: str,
+        details: Mapping[str, Any],
+    ) -> None:
         """Give reserved assets back to their holder (a rejection or an expiry)."""
         ...
 
@@ -68,8 +87,17 @@ class Collateral(Protocol):
         """Refuse to disburse on assets that can no longer be assigned (matured, no longer live)."""
         ...
 
-    def assign(self, ctx: Any, uow: Any, assets: Sequence[Asset], *, financing_id: str, actor: Any,
-               bank_id: str, details: Mapping[str, Any]) -> None:
+    def assign(
+        self,
+        ctx: Any,
+        uow: Any,
+        assets: Sequence[Asset],
+        *,
+        financing_id: str,
+        actor: Any,
+        bank_id: str,
+        details: Mapping[str, Any],
+    ) -> None:
         """On disbursement, the reserved assets become the bank's (it is paid at maturity)."""
         ...
 

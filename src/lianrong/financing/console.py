@@ -34,6 +34,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- the supplier ---
 
+
 def _finance_ctx(ui: UI, fragment_id: str, form: Form | None = None) -> dict[str, Any]:
     detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
     return {"d": detail, "form": form or ui.blank()}
@@ -78,16 +79,30 @@ def finance_apply(fragment_id: str, posted: Posted = Depends(post("supplier"))) 
     principal = form.yuan("principal", required=False)
     if form.ok and not form.checked("accept"):
         form.text("accept")  # the applicant must confirm the prepaid interest
-    body = form.validated(FinancingCreate, {"fragment_ids": [fragment_id], "principal_fen": principal},
-                          fields={"principal_fen": "principal"}) if form.ok else None
+    body = (
+        form.validated(
+            FinancingCreate,
+            {"fragment_ids": [fragment_id], "principal_fen": principal},
+            fields={"principal_fen": "principal"},
+        )
+        if form.ok
+        else None
+    )
 
     def action() -> Response:
         assert body is not None
-        r = financing.apply(ui.ctx, actor=ui.actor, fragment_ids=body.fragment_ids, principal_fen=body.principal_fen,
-                            idempotency_key=form.get("idempotency_key"))
-        return ui.done("/supplier/financings",
-                       N_("Financing application submitted: ¥%(net)s net proceeds after interest, "
-                          "once the bank disburses."), net=format_yuan(r["net_fen"]))
+        r = financing.apply(
+            ui.ctx,
+            actor=ui.actor,
+            fragment_ids=body.fragment_ids,
+            principal_fen=body.principal_fen,
+            idempotency_key=form.get("idempotency_key"),
+        )
+        return ui.done(
+            "/supplier/financings",
+            N_("Financing application submitted: ¥%(net)s net proceeds after interest, once the bank disburses."),
+            net=format_yuan(r["net_fen"]),
+        )
 
     def refused() -> Response:
         ctx = _finance_ctx(ui, fragment_id, form)
@@ -99,29 +114,43 @@ def finance_apply(fragment_id: str, posted: Posted = Depends(post("supplier"))) 
 
 # --- the bank ---
 
-def _financing_ctx(ui: UI, financing_id: str, form: Form | None = None, reg_form: Form | None = None,
-                   pay_form: Form | None = None) -> dict[str, Any]:
+
+def _financing_ctx(
+    ui: UI, financing_id: str, form: Form | None = None, reg_form: Form | None = None, pay_form: Form | None = None
+) -> dict[str, Any]:
     d = financing_queries.financing_detail(ui.ctx, actor=ui.actor, financing_id=financing_id)
     if d.financing["bank_id"] != ui.party_id:
         raise errors.Forbidden(reason="another bank's financing / 他行融资")
-    return {"d": d, "form": form or ui.blank(), "reg_form": reg_form or ui.blank(), "pay_form": pay_form or ui.blank(),
-            "checklist_items": CHECKLIST_ITEMS}
+    return {
+        "d": d,
+        "form": form or ui.blank(),
+        "reg_form": reg_form or ui.blank(),
+        "pay_form": pay_form or ui.blank(),
+        "checklist_items": CHECKLIST_ITEMS,
+    }
 
 
 @router.get("/bank/financings")
 def financing_queue(status: str = "", ui: UI = Depends(bank)) -> Response:
     chosen: Any = status if status in FIN_STATUSES else (None if status == "all" else QUEUE)
     rows = financing_queries.financings(ui.ctx, actor=ui.actor, status=chosen, bank_only=True)
-    return ui.render("bank/financings.html", rows=rows, status=status if status in FIN_STATUSES or status == "all"
-                     else "", statuses=FIN_STATUSES, export=True)
+    return ui.render(
+        "bank/financings.html",
+        rows=rows,
+        status=status if status in FIN_STATUSES or status == "all" else "",
+        statuses=FIN_STATUSES,
+        export=True,
+    )
 
 
 @router.get("/bank/financings.xlsx")
 def financings_xlsx(status: str = "", ui: UI = Depends(bank)) -> Response:
-    content = financing_exports.export_financings_xlsx(ui.ctx, actor=ui.actor, bank=ui.party_id,
-                                                       status=status if status in FIN_STATUSES else None)
-    return Response(content, media_type=XLSX,
-                    headers={"Content-Disposition": 'attachment; filename="lianrong-financings.xlsx"'})
+    content = financing_exports.export_financings_xlsx(
+        ui.ctx, actor=ui.actor, bank=ui.party_id, status=status if status in FIN_STATUSES else None
+    )
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="lianrong-financings.xlsx"'}
+    )
 
 
 @router.get("/bank/financings/{financing_id}")
@@ -136,22 +165,39 @@ def review(financing_id: str, posted: Posted = Depends(post("bank"))) -> Respons
     approve = form.get("decision") == "approve"
     if not approve:
         form.text("reason")  # a rejection says why
-    body = form.validated(ReviewCreate, {
-        "approve": approve, "checklist": {k: form.checked(f"check_{k}") for k in CHECKLIST_ITEMS},
-        "reason": str(form.get("reason")).strip() or None,
-        "registration_no": str(form.get("registration_no")).strip() or None})
+    body = form.validated(
+        ReviewCreate,
+        {
+            "approve": approve,
+            "checklist": {k: form.checked(f"check_{k}") for k in CHECKLIST_ITEMS},
+            "reason": str(form.get("reason")).strip() or None,
+            "registration_no": str(form.get("registration_no")).strip() or None,
+        },
+    )
 
     def action() -> Response:
         assert body is not None
-        financing.review(ui.ctx, actor=ui.actor, financing_id=financing_id, approve=body.approve,
-                         checklist=body.checklist.model_dump(), reason=body.reason,
-                         registration_no=body.registration_no, idempotency_key=form.get("idempotency_key"))
+        financing.review(
+            ui.ctx,
+            actor=ui.actor,
+            financing_id=financing_id,
+            approve=body.approve,
+            checklist=body.checklist.model_dump(),
+            reason=body.reason,
+            registration_no=body.registration_no,
+            idempotency_key=form.get("idempotency_key"),
+        )
         if approve:
             return ui.done(f"/bank/financings/{financing_id}", N_("Financing approved."))
         return ui.done("/bank/financings", N_("Financing rejected; the supplier's part is free again."), tone="warn")
 
-    return submit(form, action, lambda: ui.form_error("bank/financing.html", "bank/_review_form.html",
-                                                      **_financing_ctx(ui, financing_id, form)))
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error(
+            "bank/financing.html", "bank/_review_form.html", **_financing_ctx(ui, financing_id, form)
+        ),
+    )
 
 
 @router.post("/bank/financings/{financing_id}/register")
@@ -162,13 +208,24 @@ def register_financing(financing_id: str, posted: Posted = Depends(post("bank"))
 
     def action() -> Response:
         assert body is not None
-        financing.register(ui.ctx, actor=ui.actor, financing_id=financing_id, registration_no=body.registration_no,
-                           idempotency_key=form.get("idempotency_key"))
+        financing.register(
+            ui.ctx,
+            actor=ui.actor,
+            financing_id=financing_id,
+            registration_no=body.registration_no,
+            idempotency_key=form.get("idempotency_key"),
+        )
         return ui.done(f"/bank/financings/{financing_id}", N_("Registration number recorded."))
 
-    return submit(form, action, lambda: ui.form_error(
-        "bank/financing.html", "bank/_register_form.html",
-        **_financing_ctx(ui, financing_id, reg_form=form) | {"form": form}))
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error(
+            "bank/financing.html",
+            "bank/_register_form.html",
+            **_financing_ctx(ui, financing_id, reg_form=form) | {"form": form},
+        ),
+    )
 
 
 @router.post("/bank/financings/{financing_id}/disburse")
@@ -177,12 +234,21 @@ def disburse(financing_id: str, posted: Posted = Depends(post("bank"))) -> Respo
     form = ui.posted(data)
 
     def action() -> Response:
-        r = financing.disburse(ui.ctx, actor=ui.actor, financing_id=financing_id,
-                               idempotency_key=form.get("idempotency_key"))
-        return ui.done(f"/bank/financings/{financing_id}",
-                       N_("Disbursed: net proceeds ¥%(net)s instructed to the supplier."),
-                       net=format_yuan(r["net_fen"]))
+        r = financing.disburse(
+            ui.ctx, actor=ui.actor, financing_id=financing_id, idempotency_key=form.get("idempotency_key")
+        )
+        return ui.done(
+            f"/bank/financings/{financing_id}",
+            N_("Disbursed: net proceeds ¥%(net)s instructed to the supplier."),
+            net=format_yuan(r["net_fen"]),
+        )
 
-    return submit(form, action, lambda: ui.form_error(
-        "bank/financing.html", "bank/_disburse_form.html",
-        **_financing_ctx(ui, financing_id, pay_form=form) | {"form": form}))
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error(
+            "bank/financing.html",
+            "bank/_disburse_form.html",
+            **_financing_ctx(ui, financing_id, pay_form=form) | {"form": form},
+        ),
+    )

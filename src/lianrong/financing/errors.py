@@ -8,14 +8,14 @@ from lianrong.kernel.errors import LianRongError
 class NoDocumentsToVerify(LianRongError):
     code = "financing.no_documents"
     zh = "该融资的贸易背景没有任何附件，不能勾选“贸易单据已核验”"
-    en = "No document is attached to this financing's trade: \"trade documents verified\" cannot be ticked"
+    en = 'No document is attached to this financing\'s trade: "trade documents verified" cannot be ticked'
 
 
 class FinancingRatioExceeded(LianRongError):
     code = "financing.ratio_exceeded"
     zh = "融资金额{principal}元超过凭据金额{amount}元的{ratio}"
     en = "Principal {principal} yuan exceeds {ratio} of the voucher amount {amount} yuan"
-    money = ('principal', 'amount')
+    money = ("principal", "amount")
 
 
 class FinancingTermExceeded(LianRongError):

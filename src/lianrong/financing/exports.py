@@ -13,12 +13,17 @@ from lianrong.platform.common import (
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.workbooks import generated_at, names_of, requester_name
 
-_FIN_STATUS_ZH = {"applied": "已申请", "approved": "已审批", "rejected": "已拒绝", "disbursed": "已放款",
-                  "repaid": "已还款", "overdue": "逾期"}
+_FIN_STATUS_ZH = {
+    "applied": "已申请",
+    "approved": "已审批",
+    "rejected": "已拒绝",
+    "disbursed": "已放款",
+    "repaid": "已还款",
+    "overdue": "逾期",
+}
 
 
-def export_financings_xlsx(ctx: Context, *, actor: Actor, bank: str | None = None,
-                           status: str | None = None) -> bytes:
+def export_financings_xlsx(ctx: Context, *, actor: Actor, bank: str | None = None, status: str | None = None) -> bytes:
     """Financings the actor may see (optionally one bank's, one status), with pricing and registration."""
     columns = (
         Col("id", "融资编号", "Financing ID"),
@@ -60,32 +65,63 @@ def export_financings_xlsx(ctx: Context, *, actor: Actor, bank: str | None = Non
         ids = [r.id for r in rows]
         for i in range(0, len(ids), 500):
             for r in uow.conn.execute(
-                    select(t.financing_asset.c.financing_id, t.voucher.c.number).distinct()
-                    .join(t.fragment, t.fragment.c.id == t.financing_asset.c.asset_id)
-                    .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-                    .where(t.financing_asset.c.kind == "voucher",
-                           t.financing_asset.c.financing_id.in_(ids[i:i + 500]))):
+                select(t.financing_asset.c.financing_id, t.voucher.c.number)
+                .distinct()
+                .join(t.fragment, t.fragment.c.id == t.financing_asset.c.asset_id)
+                .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
+                .where(t.financing_asset.c.kind == "voucher", t.financing_asset.c.financing_id.in_(ids[i : i + 500]))
+            ):
                 numbers.setdefault(r.financing_id, []).append(r.number)
         names = names_of(uow, [x for r in rows for x in (r.bank_id, r.applicant_id, r.core_id)])
         requested_by = requester_name(uow, actor)
     data = []
     for r in rows:
-        data.append([r.id, f"{_FIN_STATUS_ZH.get(r.status, r.status)} {r.status}", names[r.bank_id].name,
-                     names[r.applicant_id].name, names[r.applicant_id].uscc,
-                     names[r.core_id].name if r.core_id in names else r.core_id,
-                     "、".join(sorted(numbers.get(r.id, []))), r.face_fen, r.face_fen, r.principal_fen,
-                     r.principal_fen, r.annual_rate, r.lpr, r.spread, r.applied_on, r.financing_on, r.maturity_on,
-                     r.days, r.interest_fen, r.interest_fen, r.net_fen, r.net_fen, r.registration_no,
-                     r.registered_at])
+        data.append(
+            [
+                r.id,
+                f"{_FIN_STATUS_ZH.get(r.status, r.status)} {r.status}",
+                names[r.bank_id].name,
+                names[r.applicant_id].name,
+                names[r.applicant_id].uscc,
+                names[r.core_id].name if r.core_id in names else r.core_id,
+                "、".join(sorted(numbers.get(r.id, []))),
+                r.face_fen,
+                r.face_fen,
+                r.principal_fen,
+                r.principal_fen,
+                r.annual_rate,
+                r.lpr,
+                r.spread,
+                r.applied_on,
+                r.financing_on,
+                r.maturity_on,
+                r.days,
+                r.interest_fen,
+                r.interest_fen,
+                r.net_fen,
+                r.net_fen,
+                r.registration_no,
+                r.registered_at,
+            ]
+        )
     wb = new_workbook()
     add_sheet(wb, "融资 Financings", columns, data, first=True)
-    add_about(wb, [
-        ("导出时间", "Generated (Beijing)", generated_at(ctx).strftime("%Y-%m-%d %H:%M:%S")),
-        ("导出机构", "Requested by", requested_by),
-        ("筛选", "Filter", f"bank={bank or '*'} status={status or '*'}"),
-        ("笔数", "Rows", len(data)),
-        ("计息规则", "Interest", ("预收利息 = 本金 × 年利率 × 天数 / 360，四舍五入到分；实付 = 本金 − 利息。"
-                                  " Prepaid interest = principal × rate × days / 360, rounded half up to the fen;"
-                                  " net = principal − interest.")),
-    ])
+    add_about(
+        wb,
+        [
+            ("导出时间", "Generated (Beijing)", generated_at(ctx).strftime("%Y-%m-%d %H:%M:%S")),
+            ("导出机构", "Requested by", requested_by),
+            ("筛选", "Filter", f"bank={bank or '*'} status={status or '*'}"),
+            ("笔数", "Rows", len(data)),
+            (
+                "计息规则",
+                "Interest",
+                (
+                    "预收利息 = 本金 × 年利率 × 天数 / 360，四舍五入到分；实付 = 本金 − 利息。"
+                    " Prepaid interest = principal × rate × days / 360, rounded half up to the fen;"
+                    " net = principal − interest."
+                ),
+            ),
+        ],
+    )
     return save(wb)

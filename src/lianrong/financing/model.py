@@ -72,6 +72,7 @@ def check_registrable(current: str) -> None:
     if current not in REGISTRABLE:
         raise errors.InvalidState(entity="financing", state=str(current), action="register")
 
+
 #: the trade-authenticity checklist a bank records at review
 CHECKLIST_ITEMS = ("contract", "invoices", "documents")
 
@@ -86,7 +87,8 @@ def check_registration_no(number: str | None) -> str:
     if not REGISTRATION_NO_MIN <= len(number) <= REGISTRATION_NO_MAX:
         raise errors.ValidationFailed(
             reason=f"registration number must be {REGISTRATION_NO_MIN}–{REGISTRATION_NO_MAX} characters / "
-                   f"登记编号须为{REGISTRATION_NO_MIN}至{REGISTRATION_NO_MAX}个字符")
+            f"登记编号须为{REGISTRATION_NO_MIN}至{REGISTRATION_NO_MAX}个字符"
+        )
     return number
 
 
@@ -117,8 +119,7 @@ class Price:
     maturity_on: date
 
 
-def quote(*, principal_fen: int, lpr: Decimal, spread: Decimal, financing_on: date,
-          maturity_on: date) -> Quote:
+def quote(*, principal_fen: int, lpr: Decimal, spread: Decimal, financing_on: date, maturity_on: date) -> Quote:
     """Price a financing from the bank's LPR in force plus the spread."""
     check_fen(principal_fen, field="principal")
     rate = lpr + spread
@@ -133,8 +134,16 @@ def quote(*, principal_fen: int, lpr: Decimal, spread: Decimal, financing_on: da
     return Quote(annual_rate=rate, days=days, interest_fen=interest, net_fen=principal_fen - interest)
 
 
-def check_application(*, face_fen: int, principal_fen: int, max_ratio: Decimal, today: date,
-                      maturity_on: date, max_term_days: int, max_financing_months: int) -> None:
+def check_application(
+    *,
+    face_fen: int,
+    principal_fen: int,
+    max_ratio: Decimal,
+    today: date,
+    maturity_on: date,
+    max_term_days: int,
+    max_financing_months: int,
+) -> None:
     """Amount ≤ ratio × face; term ≤ 12 months, ≤ the bank's max term and ≤ the remaining term."""
     check_fen(principal_fen, field="principal")
     ceiling = ratio_amount(amount=face_fen, ratio=max_ratio)

@@ -19,8 +19,9 @@ from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import party_names, user_names
 
 
-def financings(ctx: Context, *, actor: Actor, status: str | Iterable[str] | None = None,
-               bank_only: bool = False) -> list[Result]:
+def financings(
+    ctx: Context, *, actor: Actor, status: str | Iterable[str] | None = None, bank_only: bool = False
+) -> list[Result]:
     """Financings the actor may see (a bank: its own), newest first, with party names."""
     with ctx.uow(readonly=True) as uow:
         stmt = select(t.financing).order_by(t.financing.c.created_at.desc(), t.financing.c.id)
@@ -39,15 +40,27 @@ def financings(ctx: Context, *, actor: Actor, status: str | Iterable[str] | None
         numbers: dict[str, list[str]] = defaultdict(list)
         ids = [r.id for r in rows]
         for chunk in range(0, len(ids), 500):
-            for r in uow.conn.execute(select(t.financing_asset.c.financing_id, t.voucher.c.number)
-                                      .join(t.fragment, t.fragment.c.id == t.financing_asset.c.asset_id)
-                                      .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-                                      .where(t.financing_asset.c.kind == "voucher",
-                                             t.financing_asset.c.financing_id.in_(ids[chunk:chunk + 500]))):
+            for r in uow.conn.execute(
+                select(t.financing_asset.c.financing_id, t.voucher.c.number)
+                .join(t.fragment, t.fragment.c.id == t.financing_asset.c.asset_id)
+                .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
+                .where(
+                    t.financing_asset.c.kind == "voucher",
+                    t.financing_asset.c.financing_id.in_(ids[chunk : chunk + 500]),
+                )
+            ):
                 if r.number not in numbers[r.financing_id]:
                     numbers[r.financing_id].append(r.number)
-    return [{**row_dict(r, drop=("checklist",)), "core_name": names.get(r.core_id), "bank_name": names.get(r.bank_id),
-             "applicant_name": names.get(r.applicant_id), "voucher_numbers": numbers.get(r.id, [])} for r in rows]
+    return [
+        {
+            **row_dict(r, drop=("checklist",)),
+            "core_name": names.get(r.core_id),
+            "bank_name": names.get(r.bank_id),
+            "applicant_name": names.get(r.applicant_id),
+            "voucher_numbers": numbers.get(r.id, []),
+        }
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -68,16 +81,22 @@ def financing_detail(ctx: Context, *, actor: Actor, financing_id: str) -> Financ
     with ctx.uow(readonly=True) as uow:
         f = get_or_raise(uow, t.financing, financing_id, "financing")  # unknown: not found, as out of scope
         scope.check_financing(uow, actor, financing_id, row=f)
-        secured = select(t.financing_asset.c.asset_id).where(t.financing_asset.c.financing_id == financing_id,
-                                                             t.financing_asset.c.kind == "voucher")
+        secured = select(t.financing_asset.c.asset_id).where(
+            t.financing_asset.c.financing_id == financing_id, t.financing_asset.c.kind == "voucher"
+        )
         frags = uow.conn.execute(
             select(t.fragment, t.voucher.c.number, t.voucher.c.maturity_on.label("voucher_maturity"))
             .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-            .where(t.fragment.c.id.in_(secured)).order_by(t.fragment.c.id)).all()
+            .where(t.fragment.c.id.in_(secured))
+            .order_by(t.fragment.c.id)
+        ).all()
         # the issuing trade of each voucher, then the trades that moved the fragments to their holders
         contract_ids: list[str] = []
-        kinds = uow.conn.execute(select(t.financing_asset.c.kind, t.financing_asset.c.asset_id).where(
-            t.financing_asset.c.financing_id == financing_id).order_by(t.financing_asset.c.asset_id)).all()
+        kinds = uow.conn.execute(
+            select(t.financing_asset.c.kind, t.financing_asset.c.asset_id)
+            .where(t.financing_asset.c.financing_id == financing_id)
+            .order_by(t.financing_asset.c.asset_id)
+        ).all()
         by_kind: dict[str, list[str]] = defaultdict(list)
         for k in kinds:
             by_kind[k.kind].append(k.asset_id)
@@ -87,29 +106,45 @@ def financing_detail(ctx: Context, *, actor: Actor, financing_id: str) -> Financ
                     contract_ids.append(cid)
         trades = trade_documents_of(uow, contract_ids)  # three statements, whatever their number
         docs = [trades[cid] for cid in contract_ids]
-        party_ids = [f.core_id, f.bank_id, f.applicant_id] + [d["contract"]["buyer_id"] for d in docs] + \
-            [d["contract"]["seller_id"] for d in docs]
+        party_ids = (
+            [f.core_id, f.bank_id, f.applicant_id]
+            + [d["contract"]["buyer_id"] for d in docs]
+            + [d["contract"]["seller_id"] for d in docs]
+        )
         names = party_names(uow, party_ids)
         users = user_names(uow, [f.applied_by, f.reviewed_by, f.disbursed_by])
-        onboard = uow.conn.execute(select(t.onboarding).where(t.onboarding.c.bank_id == f.bank_id,
-                                                              t.onboarding.c.party_id == f.applicant_id)).first()
-        instr = uow.conn.execute(select(t.payment_instruction).where(t.payment_instruction.c.financing_id == financing_id)
-                                 .order_by(t.payment_instruction.c.id)).all()
+        onboard = uow.conn.execute(
+            select(t.onboarding).where(t.onboarding.c.bank_id == f.bank_id, t.onboarding.c.party_id == f.applicant_id)
+        ).first()
+        instr = uow.conn.execute(
+            select(t.payment_instruction)
+            .where(t.payment_instruction.c.financing_id == financing_id)
+            .order_by(t.payment_instruction.c.id)
+        ).all()
     for d in docs:
         d["contract"]["buyer_name"] = names.get(d["contract"]["buyer_id"])
         d["contract"]["seller_name"] = names.get(d["contract"]["seller_id"])
     return FinancingDetail(
-        financing={**row_dict(f), "core_name": names.get(f.core_id), "bank_name": names.get(f.bank_id),
-                   "applicant_name": names.get(f.applicant_id), "applied_by_name": users.get(f.applied_by),
-                   "reviewed_by_name": users.get(f.reviewed_by), "disbursed_by_name": users.get(f.disbursed_by),
-                   "checklist": f.checklist or {}},
-        fragments=[row_dict(fr) for fr in frags], documents=docs,
+        financing={
+            **row_dict(f),
+            "core_name": names.get(f.core_id),
+            "bank_name": names.get(f.bank_id),
+            "applicant_name": names.get(f.applicant_id),
+            "applied_by_name": users.get(f.applied_by),
+            "reviewed_by_name": users.get(f.reviewed_by),
+            "disbursed_by_name": users.get(f.disbursed_by),
+            "checklist": f.checklist or {},
+        },
+        fragments=[row_dict(fr) for fr in frags],
+        documents=docs,
         applicant_onboarding=row_dict(onboard) if onboard else None,
-        instructions=[row_dict(i) for i in instr])
+        instructions=[row_dict(i) for i in instr],
+    )
 
 
-def _financings_query(uow: UnitOfWork, *, actor: Actor, bank: str | None, status: str | None,
-                      applicant: str | None, core: str | None) -> Any:
+def _financings_query(
+    uow: UnitOfWork, *, actor: Actor, bank: str | None, status: str | None, applicant: str | None, core: str | None
+) -> Any:
     stmt = select(t.financing).order_by(t.financing.c.created_at.desc(), t.financing.c.id)
     if (limit_to := scope.financing_filter(uow, actor)) is not None:
         stmt = stmt.where(limit_to)
@@ -128,17 +163,32 @@ def _financing_row(row: Any) -> Result:
     return row_dict(row, drop=("checklist",))
 
 
-def list_financings(ctx: Context, *, actor: Actor, bank: str | None = None, status: str | None = None,
-                    applicant: str | None = None, core: str | None = None) -> list[Result]:
+def list_financings(
+    ctx: Context,
+    *,
+    actor: Actor,
+    bank: str | None = None,
+    status: str | None = None,
+    applicant: str | None = None,
+    core: str | None = None,
+) -> list[Result]:
     """The financings the actor may see, filterable by bank, applicant, core enterprise and status."""
     with ctx.uow(readonly=True) as uow:
         stmt = _financings_query(uow, actor=actor, bank=bank, status=status, applicant=applicant, core=core)
         return [_financing_row(r) for r in uow.conn.execute(stmt)]
 
 
-def page_financings(ctx: Context, *, actor: Actor, bank: str | None = None, status: str | None = None,
-                    applicant: str | None = None, core: str | None = None, limit: int = 50,
-                    offset: int = 0) -> Result:
+def page_financings(
+    ctx: Context,
+    *,
+    actor: Actor,
+    bank: str | None = None,
+    status: str | None = None,
+    applicant: str | None = None,
+    core: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Result:
     """One page of the financings the actor may see, with the total count."""
     with ctx.uow(readonly=True) as uow:
         stmt = _financings_query(uow, actor=actor, bank=bank, status=status, applicant=applicant, core=core)

@@ -42,23 +42,49 @@ def _offered(uow: UnitOfWork, kind: str, asset_ids: list[str], actor: Actor) -> 
     return impl, impl.load(uow, asset_ids, actor=actor)
 
 
-def _price(ctx: Context, uow: UnitOfWork, *, applicant_id: str, assets: list[Asset], bank: Any,
-           principal_fen: int | None, on: dt.date) -> Price:
+def _price(
+    ctx: Context,
+    uow: UnitOfWork,
+    *,
+    applicant_id: str,
+    assets: list[Asset],
+    bank: Any,
+    principal_fen: int | None,
+    on: dt.date,
+) -> Price:
     if len({a.core_id for a in assets}) != 1 or len({a.maturity_on for a in assets}) != 1:
         raise financing_errors.FinancingMixedCores()
     core_id, maturity_on = assets[0].core_id, assets[0].maturity_on
     params = supplier_params(uow, bank.id, core_id, applicant_id)
     ratio = min(params.max_ratio, ctx.policy.max_financing_ratio)
     face = sum(a.face_fen for a in assets)
-    principal = ratio_amount(amount=face, ratio=ratio) if principal_fen is None else check_fen(principal_fen, field="principal")
-    fin.check_application(face_fen=face, principal_fen=principal, max_ratio=ratio, today=on,
-                          maturity_on=maturity_on, max_term_days=params.max_term_days,
-                          max_financing_months=ctx.policy.max_financing_months)
+    principal = (
+        ratio_amount(amount=face, ratio=ratio) if principal_fen is None else check_fen(principal_fen, field="principal")
+    )
+    fin.check_application(
+        face_fen=face,
+        principal_fen=principal,
+        max_ratio=ratio,
+        today=on,
+        maturity_on=maturity_on,
+        max_term_days=params.max_term_days,
+        max_financing_months=ctx.policy.max_financing_months,
+    )
     lpr = lpr_in_force(uow, bank, on)
     q = fin.quote(principal_fen=principal, lpr=lpr, spread=params.spread, financing_on=on, maturity_on=maturity_on)
-    return Price(core_id=core_id, face_fen=face, principal_fen=principal, ratio=ratio, lpr=lpr,
-                 spread=params.spread, annual_rate=q.annual_rate, days=q.days, interest_fen=q.interest_fen,
-                 net_fen=q.net_fen, maturity_on=maturity_on)
+    return Price(
+        core_id=core_id,
+        face_fen=face,
+        principal_fen=principal,
+        ratio=ratio,
+        lpr=lpr,
+        spread=params.spread,
+        annual_rate=q.annual_rate,
+        days=q.days,
+        interest_fen=q.interest_fen,
+        net_fen=q.net_fen,
+        maturity_on=maturity_on,
+    )
 
 
 def _bank(uow: UnitOfWork, bank: str | None, assets: list[Asset]) -> Any:
@@ -70,19 +96,41 @@ def _bank(uow: UnitOfWork, bank: str | None, assets: list[Asset]) -> Any:
     return get_or_raise(uow, t.party, assets[0].bank_id, "bank")
 
 
-def preview(ctx: Context, *, actor: Actor, fragment_ids: list[str], bank: str | None = None,
-            principal_fen: int | None = None, kind: str = "voucher") -> Price:
+def preview(
+    ctx: Context,
+    *,
+    actor: Actor,
+    fragment_ids: list[str],
+    bank: str | None = None,
+    principal_fen: int | None = None,
+    kind: str = "voucher",
+) -> Price:
     """Interest and net proceeds of a financing, before applying (writes nothing)."""
     with ctx.uow(readonly=True) as uow:
         impl, assets = _offered(uow, kind, fragment_ids, actor)
         holder = actor.party_id if actor.role != "system" else assets[0].holder_id
         impl.check_eligible(ctx, uow, assets, applicant_id=holder)
-        return _price(ctx, uow, applicant_id=holder, assets=assets, bank=_bank(uow, bank, assets),
-                      principal_fen=principal_fen, on=ctx.clock.today())
+        return _price(
+            ctx,
+            uow,
+            applicant_id=holder,
+            assets=assets,
+            bank=_bank(uow, bank, assets),
+            principal_fen=principal_fen,
+            on=ctx.clock.today(),
+        )
 
 
-def apply(ctx: Context, *, actor: Actor, fragment_ids: list[str], bank: str | None = None,
-          principal_fen: int | None = None, kind: str = "voucher", idempotency_key: str) -> Result:
+def apply(
+    ctx: Context,
+    *,
+    actor: Actor,
+    fragment_ids: list[str],
+    bank: str | None = None,
+    principal_fen: int | None = None,
+    kind: str = "voucher",
+    idempotency_key: str,
+) -> Result:
     """A holder applies to finance assets of one obligor (fragments of one core enterprise); they are
     reserved (frozen) meanwhile."""
     check_actor_role(actor, "operator")
@@ -99,22 +147,56 @@ def apply(ctx: Context, *, actor: Actor, fragment_ids: list[str], bank: str | No
         core = get_or_raise(uow, t.party, price.core_id, "enterprise")
         line_in_force(uow, bank=b, core=core, on=today)  # refuse early when there is no line at all
         fid = new_id("fin")
-        uow.conn.execute(insert(t.financing).values(
-            id=fid, core_id=price.core_id, bank_id=b.id, applicant_id=applicant, status=fin.APPLIED,
-            face_fen=price.face_fen, principal_fen=price.principal_fen,
-            annual_rate=str(price.annual_rate), lpr=str(price.lpr), spread=str(price.spread),
-            applied_on=today, financing_on=None, maturity_on=price.maturity_on, days=price.days,
-            interest_fen=price.interest_fen, net_fen=price.net_fen, checklist={},
-            applied_by=actor.user_id, occupied_fen=0, created_at=ctx.clock.now()))
-        impl.reserve(ctx, uow, assets, financing_id=fid, actor=actor,
-                     details={"bank": b.id, "principal": price.principal_fen})
+        uow.conn.execute(
+            insert(t.financing).values(
+                id=fid,
+                core_id=price.core_id,
+                bank_id=b.id,
+                applicant_id=applicant,
+                status=fin.APPLIED,
+                face_fen=price.face_fen,
+                principal_fen=price.principal_fen,
+                annual_rate=str(price.annual_rate),
+                lpr=str(price.lpr),
+                spread=str(price.spread),
+                applied_on=today,
+                financing_on=None,
+                maturity_on=price.maturity_on,
+                days=price.days,
+                interest_fen=price.interest_fen,
+                net_fen=price.net_fen,
+                checklist={},
+                applied_by=actor.user_id,
+                occupied_fen=0,
+                created_at=ctx.clock.now(),
+            )
+        )
+        impl.reserve(
+            ctx, uow, assets, financing_id=fid, actor=actor, details={"bank": b.id, "principal": price.principal_fen}
+        )
         for asset in assets:
-            uow.conn.execute(insert(t.financing_asset).values(financing_id=fid, kind=asset.kind, asset_id=asset.id,
-                                                              core_id=asset.core_id, amount_fen=asset.face_fen))
-        return {"id": fid, "status": fin.APPLIED, "bank_id": b.id, "applicant_id": applicant,
-                "face_fen": price.face_fen, "principal_fen": price.principal_fen, "annual_rate": price.annual_rate,
-                "days": price.days, "interest_fen": price.interest_fen, "net_fen": price.net_fen,
-                "maturity_on": price.maturity_on}
+            uow.conn.execute(
+                insert(t.financing_asset).values(
+                    financing_id=fid,
+                    kind=asset.kind,
+                    asset_id=asset.id,
+                    core_id=asset.core_id,
+                    amount_fen=asset.face_fen,
+                )
+            )
+        return {
+            "id": fid,
+            "status": fin.APPLIED,
+            "bank_id": b.id,
+            "applicant_id": applicant,
+            "face_fen": price.face_fen,
+            "principal_fen": price.principal_fen,
+            "annual_rate": price.annual_rate,
+            "days": price.days,
+            "interest_fen": price.interest_fen,
+            "net_fen": price.net_fen,
+            "maturity_on": price.maturity_on,
+        }
 
     request: dict[str, Any] = {"actor": actor.user_id, "f": fragment_ids, "b": bank, "p": principal_fen}
     if kind != "voucher":  # the vouchers' requests keep the hash their keys were recorded with
@@ -135,9 +217,11 @@ def _financing_for_bank(uow: UnitOfWork, actor: Actor, financing_id: str) -> Any
 def _secured_by(uow: UnitOfWork, financing_id: str) -> list[tuple[Collateral, list[Asset]]]:
     """The assets of a financing by kind, each kind's locked (as the system sees them)."""
     by_kind: dict[str, list[str]] = {}
-    for r in uow.conn.execute(select(t.financing_asset.c.kind, t.financing_asset.c.asset_id).where(
-            t.financing_asset.c.financing_id == financing_id).order_by(t.financing_asset.c.kind,
-                                                                       t.financing_asset.c.asset_id)):
+    for r in uow.conn.execute(
+        select(t.financing_asset.c.kind, t.financing_asset.c.asset_id)
+        .where(t.financing_asset.c.financing_id == financing_id)
+        .order_by(t.financing_asset.c.kind, t.financing_asset.c.asset_id)
+    ):
         by_kind.setdefault(r.kind, []).append(r.asset_id)
     out = []
     for kind, ids in by_kind.items():
@@ -149,15 +233,24 @@ def _secured_by(uow: UnitOfWork, financing_id: str) -> list[tuple[Collateral, li
 def _release(ctx: Context, uow: UnitOfWork, *, financing: Any, actor: Actor, event: str, reason: str) -> None:
     status = fin.next_status(financing.status, event, action="review")
     for impl, assets in _secured_by(uow, financing.id):
-        impl.release(ctx, uow, assets, financing_id=financing.id, actor=actor, op="finance_" + status,
-                     details={"reason": reason})
+        impl.release(
+            ctx, uow, assets, financing_id=financing.id, actor=actor, op="finance_" + status, details={"reason": reason}
+        )
     uow.conn.execute(update(t.financing).where(t.financing.c.id == financing.id).values(status=status))
 
 
-def review(ctx: Context, *, actor: Actor, financing_id: str, approve: bool,
-           checklist: dict[str, bool] | None = None, reason: str | None = None,
-           registration_no: str | None = None, registered_at: dt.datetime | None = None,
-           idempotency_key: str) -> Result:
+def review(
+    ctx: Context,
+    *,
+    actor: Actor,
+    financing_id: str,
+    approve: bool,
+    checklist: dict[str, bool] | None = None,
+    reason: str | None = None,
+    registration_no: str | None = None,
+    registered_at: dt.datetime | None = None,
+    idempotency_key: str,
+) -> Result:
     """The bank reviews trade authenticity (contract, invoices, documents) and approves or rejects."""
     check_actor_role(actor, "approver")
     checklist = {k: bool(val) for k, val in (checklist or {}).items()}
@@ -176,21 +269,41 @@ def review(ctx: Context, *, actor: Actor, financing_id: str, approve: bool,
             values.update(_registration(registration_no, registered_at or ctx.clock.now()))
         uow.conn.execute(update(t.financing).where(t.financing.c.id == f.id).values(**values))
         for impl, assets in _secured_by(uow, f.id):
-            impl.record(ctx, uow, assets, financing_id=f.id, actor=actor, op="finance_approve",
-                        details={"checklist": checklist})
+            impl.record(
+                ctx, uow, assets, financing_id=f.id, actor=actor, op="finance_approve", details={"checklist": checklist}
+            )
         return {"id": f.id, "status": approved, "checklist": checklist}
 
-    return run_idempotent(ctx, key=idempotency_key, operation="financing.review",
-                          request={"actor": actor.user_id, "f": financing_id, "a": approve, "c": checklist,
-                                   "r": reason, "n": registration_no, "t": registered_at}, body=body)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="financing.review",
+        request={
+            "actor": actor.user_id,
+            "f": financing_id,
+            "a": approve,
+            "c": checklist,
+            "r": reason,
+            "n": registration_no,
+            "t": registered_at,
+        },
+        body=body,
+    )
 
 
 def _registration(number: str, at: dt.datetime) -> dict[str, Any]:
     return {"registration_no": fin.check_registration_no(number), "registered_at": at}
 
 
-def register(ctx: Context, *, actor: Actor, financing_id: str, registration_no: str,
-             registered_at: dt.datetime | None = None, idempotency_key: str) -> Result:
+def register(
+    ctx: Context,
+    *,
+    actor: Actor,
+    financing_id: str,
+    registration_no: str,
+    registered_at: dt.datetime | None = None,
+    idempotency_key: str,
+) -> Result:
     """Record the 中登网 registration number and time of a financing."""
     at = registered_at or ctx.clock.now()
 
@@ -201,9 +314,13 @@ def register(ctx: Context, *, actor: Actor, financing_id: str, registration_no: 
         uow.conn.execute(update(t.financing).where(t.financing.c.id == f.id).values(**values))
         return {"id": f.id, **values}
 
-    return run_idempotent(ctx, key=idempotency_key, operation="financing.register",
-                          request={"actor": actor.user_id, "f": financing_id, "registration_no": registration_no,
-                                   "registered_at": at}, body=body)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="financing.register",
+        request={"actor": actor.user_id, "f": financing_id, "registration_no": registration_no, "registered_at": at},
+        body=body,
+    )
 
 
 def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: str) -> Result:
@@ -221,29 +338,79 @@ def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: 
             impl.check_assignable(ctx, uow, assets, today=today)
         bank = get_or_raise(uow, t.party, f.bank_id, "bank")
         core = get_or_raise(uow, t.party, f.core_id, "enterprise")
-        q = fin.quote(principal_fen=f.principal_fen, lpr=Decimal(f.lpr), spread=Decimal(f.spread),
-                      financing_on=today, maturity_on=f.maturity_on)
+        q = fin.quote(
+            principal_fen=f.principal_fen,
+            lpr=Decimal(f.lpr),
+            spread=Decimal(f.spread),
+            financing_on=today,
+            maturity_on=f.maturity_on,
+        )
         line_id, occupied = None, 0
         if ctx.policy.credit_occupation == "financing":
             line_id = occupy(uow, bank=bank, core=core, amount_fen=f.principal_fen, on=today)
             occupied = f.principal_fen
-        uow.conn.execute(update(t.financing).where(t.financing.c.id == f.id).values(
-            status=disbursed, financing_on=today, days=q.days, interest_fen=q.interest_fen,
-            net_fen=q.net_fen, disbursed_by=actor.user_id, credit_line_id=line_id, occupied_fen=occupied))
-        ins = create_instruction(ctx, uow, kind="disbursement", core_id=f.core_id, payer_id=bank.id,
-                                 payee_id=f.applicant_id, bank_id=bank.id, amount_fen=q.net_fen,
-                                 value_on=today, financing_id=f.id)
+        uow.conn.execute(
+            update(t.financing)
+            .where(t.financing.c.id == f.id)
+            .values(
+                status=disbursed,
+                financing_on=today,
+                days=q.days,
+                interest_fen=q.interest_fen,
+                net_fen=q.net_fen,
+                disbursed_by=actor.user_id,
+                credit_line_id=line_id,
+                occupied_fen=occupied,
+            )
+        )
+        ins = create_instruction(
+            ctx,
+            uow,
+            kind="disbursement",
+            core_id=f.core_id,
+            payer_id=bank.id,
+            payee_id=f.applicant_id,
+            bank_id=bank.id,
+            amount_fen=q.net_fen,
+            value_on=today,
+            financing_id=f.id,
+        )
         for impl, assets in secured:
-            impl.assign(ctx, uow, assets, financing_id=f.id, actor=actor, bank_id=bank.id, details={
-                "principal": f.principal_fen, "interest": q.interest_fen, "net": q.net_fen,
-                "registration": f.registration_no, "instruction": ins})
+            impl.assign(
+                ctx,
+                uow,
+                assets,
+                financing_id=f.id,
+                actor=actor,
+                bank_id=bank.id,
+                details={
+                    "principal": f.principal_fen,
+                    "interest": q.interest_fen,
+                    "net": q.net_fen,
+                    "registration": f.registration_no,
+                    "instruction": ins,
+                },
+            )
         outcomes = submit(ctx, uow, [ins])
-        return {"id": f.id, "status": disbursed, "financing_on": today, "days": q.days,
-                "principal_fen": f.principal_fen, "interest_fen": q.interest_fen, "net_fen": q.net_fen,
-                "instruction_id": ins, "instruction_status": outcomes[ins]}
+        return {
+            "id": f.id,
+            "status": disbursed,
+            "financing_on": today,
+            "days": q.days,
+            "principal_fen": f.principal_fen,
+            "interest_fen": q.interest_fen,
+            "net_fen": q.net_fen,
+            "instruction_id": ins,
+            "instruction_status": outcomes[ins],
+        }
 
-    return run_idempotent(ctx, key=idempotency_key, operation="financing.disburse",
-                          request={"actor": actor.user_id, "f": financing_id}, body=body)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="financing.disburse",
+        request={"actor": actor.user_id, "f": financing_id},
+        body=body,
+    )
 
 
 __all__ = ["apply", "disburse", "preview", "register", "review"]

@@ -87,10 +87,22 @@ class NotFound(LianRongError):
     en = "{entity} not found: {id}"
 
     _ZH = {
-        "party": "主体", "enterprise": "企业", "bank": "银行", "user": "用户", "voucher": "凭据",
-        "fragment": "凭据拆分份额", "contract": "合同", "invoice": "发票", "credit_line": "授信额度",
-        "financing": "融资申请", "attachment": "附件", "instruction": "支付指令", "rate": "利率",
-        "onboarding": "开户信息", "designation": "核心企业核定", "token": "API令牌",
+        "party": "主体",
+        "enterprise": "企业",
+        "bank": "银行",
+        "user": "用户",
+        "voucher": "凭据",
+        "fragment": "凭据拆分份额",
+        "contract": "合同",
+        "invoice": "发票",
+        "credit_line": "授信额度",
+        "financing": "融资申请",
+        "attachment": "附件",
+        "instruction": "支付指令",
+        "rate": "利率",
+        "onboarding": "开户信息",
+        "designation": "核心企业核定",
+        "token": "API令牌",
     }
 
     def __init__(self, entity: str, id: Any, **details: Any) -> None:  # noqa: A002
@@ -114,7 +126,10 @@ class AlreadyExists(LianRongError):
     @property
     def message_zh(self) -> str:
         # the entity stays English in the details and the code; the Chinese message names it in Chinese
-        shown = {**self._shown(), "entity": NotFound._ZH.get(str(self.details.get("entity")), self.details.get("entity"))}
+        shown = {
+            **self._shown(),
+            "entity": NotFound._ZH.get(str(self.details.get("entity")), self.details.get("entity")),
+        }
         return self.zh.format_map(KeepMissing(shown))
 
 
@@ -202,15 +217,19 @@ class InvalidDate(LianRongError):
 class BusinessDateAhead(LianRongError):
     code = "clock.future_date"
     zh = "营业日{date}晚于今天的营业日{today}：只能补记过去的日期（测试环境模拟未来请设置 LIANRONG_SIMULATED_TODAY）"
-    en = ("Business date {date} is after today's business date {today}: only past dates can be back-dated "
-          "(to simulate the future on a test deployment, set LIANRONG_SIMULATED_TODAY)")
+    en = (
+        "Business date {date} is after today's business date {today}: only past dates can be back-dated "
+        "(to simulate the future on a test deployment, set LIANRONG_SIMULATED_TODAY)"
+    )
 
 
 class SimulatedClockInProduction(LianRongError):
     code = "config.simulated_clock"
     zh = "生产环境（LIANRONG_ENVIRONMENT=production）不能设置模拟营业日 LIANRONG_SIMULATED_TODAY={date}"
-    en = ("A production deployment (LIANRONG_ENVIRONMENT=production) refuses a simulated business date: "
-          "LIANRONG_SIMULATED_TODAY={date}")
+    en = (
+        "A production deployment (LIANRONG_ENVIRONMENT=production) refuses a simulated business date: "
+        "LIANRONG_SIMULATED_TODAY={date}"
+    )
 
 
 # --- issue ---------------------------------------------------------------------------------------
@@ -222,12 +241,31 @@ class InvalidState(LianRongError):
     en = "{entity} is {state}; cannot {action}"
 
     _ZH = {
-        "voucher": "凭据", "financing": "融资申请", "fragment": "凭据份额",
-        "pending": "待复核", "active": "有效", "settled": "已兑付", "overdue": "逾期", "rejected": "已拒绝",
-        "applied": "已申请", "approved": "已审批", "disbursed": "已放款", "repaid": "已还款",
-        "approve": "复核", "approve term": "审批期限", "reject": "拒绝", "transfer": "流转", "finance": "融资",
-        "review": "审核", "register": "登记", "disburse": "放款", "retry payment": "重新支付",
-        "payment instruction": "支付指令", "confirmed": "已成功", "failed": "失败", "confirm": "确认成功",
+        "voucher": "凭据",
+        "financing": "融资申请",
+        "fragment": "凭据份额",
+        "pending": "待复核",
+        "active": "有效",
+        "settled": "已兑付",
+        "overdue": "逾期",
+        "rejected": "已拒绝",
+        "applied": "已申请",
+        "approved": "已审批",
+        "disbursed": "已放款",
+        "repaid": "已还款",
+        "approve": "复核",
+        "approve term": "审批期限",
+        "reject": "拒绝",
+        "transfer": "流转",
+        "finance": "融资",
+        "review": "审核",
+        "register": "登记",
+        "disburse": "放款",
+        "retry payment": "重新支付",
+        "payment instruction": "支付指令",
+        "confirmed": "已成功",
+        "failed": "失败",
+        "confirm": "确认成功",
         "fail": "确认失败",
     }
 
@@ -294,8 +332,10 @@ class RequestMalformed(LianRongError):
 
     @classmethod
     def too_deep(cls, max_depth: int) -> RequestMalformed:
-        return cls(reason=f"JSON nested deeper than {max_depth} levels, or unbalanced / "
-                          f"JSON嵌套超过{max_depth}层或括号不配对", max_depth=max_depth)
+        return cls(
+            reason=f"JSON nested deeper than {max_depth} levels, or unbalanced / JSON嵌套超过{max_depth}层或括号不配对",
+            max_depth=max_depth,
+        )
 
 
 class RouteNotFound(LianRongError):

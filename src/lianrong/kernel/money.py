@@ -194,9 +194,7 @@ def prepaid_interest(*, principal: int, annual_rate: Decimal, days: int) -> int:
 def ratio_amount(*, amount: int, ratio: Decimal) -> int:
     """The most fen a financing ratio allows: floor(amount × ratio)."""
     amount = check_fen(amount)
-    if isinstance(ratio, bool) or not isinstance(ratio, Decimal) or not ratio.is_finite() or not (
-        0 <= ratio <= 1
-    ):
+    if isinstance(ratio, bool) or not isinstance(ratio, Decimal) or not ratio.is_finite() or not (0 <= ratio <= 1):
         raise InvalidParameter(reason=f"ratio must be a Decimal between 0 and 1, got {ratio!r}", ratio=ratio)
     numerator, denominator = ratio.as_integer_ratio()
     # floor, never round: rounding up would let the principal exceed the ratio by a fen

@@ -56,9 +56,12 @@ def check_issue_term(
     if maturity_on <= issue_on:
         raise vouchers_errors.MaturityInPast(maturity=maturity_on.isoformat(), today=issue_on.isoformat())
     if maturity_on > add_months(issue_on, policy.max_term_months):
-        raise vouchers_errors.TermOverOneYear(days=(maturity_on - issue_on).days, issue=issue_on.isoformat(),
-                                     maturity=maturity_on.isoformat(),
-                                     requested=(requested_on or maturity_on).isoformat())
+        raise vouchers_errors.TermOverOneYear(
+            days=(maturity_on - issue_on).days,
+            issue=issue_on.isoformat(),
+            maturity=maturity_on.isoformat(),
+            requested=(requested_on or maturity_on).isoformat(),
+        )
     long_term = maturity_on > add_months(issue_on, policy.long_term_months)
     if long_term and not (reason and reason.strip()):
         raise vouchers_errors.LongTermNeedsReason()
@@ -73,20 +76,28 @@ def check_issue_term(
 WARNINGS: dict[str, tuple[str, str]] = {
     "maturity_rolled_to_working_day": (
         "约定到期日{requested}不是工作日，到期日顺延至{maturity}",
-        "The requested maturity {requested} is not a working day: it rolls to {maturity}"),
-    "maturity_calendar_unofficial": ("{maturity}所在年份尚无官方节假日安排，按周一至周五为工作日推算（导入官方安排后请复核）",
-                                     "No official holiday schedule covers {maturity}: Monday to Friday were taken as "
-                                     "working days (check again once the official dates are loaded)"),
-    "maturity_after_contract_due": ("到期日{maturity}晚于合同约定的付款日",
-                                    "The maturity {maturity} is later than the contract's due date"),
+        "The requested maturity {requested} is not a working day: it rolls to {maturity}",
+    ),
+    "maturity_calendar_unofficial": (
+        "{maturity}所在年份尚无官方节假日安排，按周一至周五为工作日推算（导入官方安排后请复核）",
+        "No official holiday schedule covers {maturity}: Monday to Friday were taken as "
+        "working days (check again once the official dates are loaded)",
+    ),
+    "maturity_after_contract_due": (
+        "到期日{maturity}晚于合同约定的付款日",
+        "The maturity {maturity} is later than the contract's due date",
+    ),
 }
 
 
 def explain_warnings(codes: list[str], *, requested: date, maturity: date) -> list[dict[str, str]]:
     """Each warning code with its Chinese and English message (an unknown code is shown as it is)."""
     facts = {"requested": requested.isoformat(), "maturity": maturity.isoformat()}
-    return [{"code": code, "message_zh": zh.format(**facts), "message_en": en.format(**facts)}
-            for code in codes for zh, en in [WARNINGS.get(code, (code, code))]]
+    return [
+        {"code": code, "message_zh": zh.format(**facts), "message_en": en.format(**facts)}
+        for code in codes
+        for zh, en in [WARNINGS.get(code, (code, code))]
+    ]
 
 
 def check_issuer_not_defaulted(*, core_name: str, defaulted_on: date | None) -> None:

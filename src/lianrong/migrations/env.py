@@ -72,11 +72,10 @@ def _process_revision_directives(ctx, revision, directives) -> None:
         return
     script = directives[0]
     cmd_opts = getattr(config, "cmd_opts", None)
-    if cmd_opts is not None and getattr(cmd_opts, "autogenerate", False):
-        if script.upgrade_ops.is_empty():
-            log.info("no schema changes detected; no revision file written")
-            directives[:] = []
-            return
+    if cmd_opts is not None and getattr(cmd_opts, "autogenerate", False) and script.upgrade_ops.is_empty():
+        log.info("no schema changes detected; no revision file written")
+        directives[:] = []
+        return
     if not (cmd_opts is not None and getattr(cmd_opts, "rev_id", None)):
         script.rev_id = _next_revision_id()
 

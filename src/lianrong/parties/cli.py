@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -25,8 +25,14 @@ party_app = typer.Typer(help="Parties, users, onboarding / 主体、用户、开
 
 @party_app.command("add")
 @command
-def party_add(kind: Annotated[str, typer.Option(help="enterprise | bank")], uscc: Annotated[str, typer.Option()],
-              name: Annotated[str, typer.Option()], db: Db = None, key: Key = None, as_json: Json = False) -> None:
+def party_add(
+    kind: Annotated[str, typer.Option(help="enterprise | bank")],
+    uscc: Annotated[str, typer.Option()],
+    name: Annotated[str, typer.Option()],
+    db: Db = None,
+    key: Key = None,
+    as_json: Json = False,
+) -> None:
     """Register an enterprise or bank by its 统一社会信用代码."""
     from lianrong.parties import service as parties
 
@@ -35,7 +41,7 @@ def party_add(kind: Annotated[str, typer.Option(help="enterprise | bank")], uscc
 
 @party_app.command("list")
 @command
-def party_list(kind: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
+def party_list(kind: str | None = None, db: Db = None, as_json: Json = False) -> None:
     """List parties."""
     from lianrong.parties import queries
     from lianrong.platform.context import SYSTEM
@@ -45,63 +51,138 @@ def party_list(kind: Optional[str] = None, db: Db = None, as_json: Json = False)
 
 @party_app.command("user")
 @command
-def party_user(party: str, username: str, role: str = "operator", name: Optional[str] = None,
-               db: Db = None, key: Key = None, as_json: Json = False) -> None:
+def party_user(
+    party: str,
+    username: str,
+    role: str = "operator",
+    name: str | None = None,
+    db: Db = None,
+    key: Key = None,
+    as_json: Json = False,
+) -> None:
     """Add a user (operator, approver, viewer, admin) to an organisation."""
     from lianrong.parties import service as parties
 
-    show(parties.add_user(context(db), party=party, username=username, display_name=name or username, role=role,
-                            idempotency_key=key_or_new(key)), as_json)
+    show(
+        parties.add_user(
+            context(db),
+            party=party,
+            username=username,
+            display_name=name or username,
+            role=role,
+            idempotency_key=key_or_new(key),
+        ),
+        as_json,
+    )
 
 
 @party_app.command("onboard")
 @command
-def party_onboard(bank: str, party: str, account: Annotated[Optional[str], typer.Option()] = None,
-                  ebanking: bool = False, certificate: Optional[str] = None, db: Db = None, user: As = None,
-                  key: Key = None, as_json: Json = False) -> None:
+def party_onboard(
+    bank: str,
+    party: str,
+    account: Annotated[str | None, typer.Option()] = None,
+    ebanking: bool = False,
+    certificate: str | None = None,
+    db: Db = None,
+    user: As = None,
+    key: Key = None,
+    as_json: Json = False,
+) -> None:
     """Record a party's settlement account, e-banking and U盾 at a bank."""
     from lianrong.parties import service as parties
 
     ctx = context(db)
-    show(parties.onboard(ctx, actor=actor_of(ctx, user), bank=bank, party=party, settlement_account=account,
-                           ebanking=ebanking, certificate=certificate, idempotency_key=key_or_new(key)), as_json)
+    show(
+        parties.onboard(
+            ctx,
+            actor=actor_of(ctx, user),
+            bank=bank,
+            party=party,
+            settlement_account=account,
+            ebanking=ebanking,
+            certificate=certificate,
+            idempotency_key=key_or_new(key),
+        ),
+        as_json,
+    )
 
 
 @party_app.command("designate")
 @command
-def party_designate(bank: str, core: str, max_ratio: Optional[str] = None, max_term_days: Optional[int] = None,
-                    min_split: Annotated[Optional[str], typer.Option(help="yuan")] = None,
-                    max_tier: Optional[int] = None, spread: Optional[str] = None, db: Db = None, user: As = None,
-                    key: Key = None, as_json: Json = False) -> None:
+def party_designate(
+    bank: str,
+    core: str,
+    max_ratio: str | None = None,
+    max_term_days: int | None = None,
+    min_split: Annotated[str | None, typer.Option(help="yuan")] = None,
+    max_tier: int | None = None,
+    spread: str | None = None,
+    db: Db = None,
+    user: As = None,
+    key: Key = None,
+    as_json: Json = False,
+) -> None:
     """Designate a core enterprise (核定核心企业) or update its financing parameters (those not given are kept)."""
     from lianrong.parties import service as parties
 
     ctx = context(db)
-    show(parties.designate_core(ctx, actor=actor_of(ctx, user), bank=bank, core=core, max_ratio=max_ratio,
-                                  max_term_days=max_term_days,
-                                  min_split_fen=parse_yuan(min_split) if min_split else None,
-                                  max_tier=max_tier, spread=spread, idempotency_key=key_or_new(key)), as_json)
+    show(
+        parties.designate_core(
+            ctx,
+            actor=actor_of(ctx, user),
+            bank=bank,
+            core=core,
+            max_ratio=max_ratio,
+            max_term_days=max_term_days,
+            min_split_fen=parse_yuan(min_split) if min_split else None,
+            max_tier=max_tier,
+            spread=spread,
+            idempotency_key=key_or_new(key),
+        ),
+        as_json,
+    )
 
 
 @party_app.command("ledger")
 @command
-def party_ledger(bank: str, core: str, suppliers: list[str], db: Db = None, user: As = None, key: Key = None,
-                 as_json: Json = False) -> None:
+def party_ledger(
+    bank: str, core: str, suppliers: list[str], db: Db = None, user: As = None, key: Key = None, as_json: Json = False
+) -> None:
     """Import suppliers (ids or USCCs) into the bank's customer ledger of a core enterprise."""
     from lianrong.parties import service as parties
 
     ctx = context(db)
-    show(parties.import_ledger(ctx, actor=actor_of(ctx, user), bank=bank, core=core,
-                                 suppliers=[{"supplier": s} for s in suppliers], idempotency_key=key_or_new(key)), as_json)
+    show(
+        parties.import_ledger(
+            ctx,
+            actor=actor_of(ctx, user),
+            bank=bank,
+            core=core,
+            suppliers=[{"supplier": s} for s in suppliers],
+            idempotency_key=key_or_new(key),
+        ),
+        as_json,
+    )
 
 
 @party_app.command("lpr")
 @command
-def party_lpr(bank: str, rate: str, effective: str, db: Db = None, user: As = None, key: Key = None,
-              as_json: Json = False) -> None:
+def party_lpr(
+    bank: str, rate: str, effective: str, db: Db = None, user: As = None, key: Key = None, as_json: Json = False
+) -> None:
     """Record a bank's LPR entry (e.g. 3.0%) in force from a date."""
     from lianrong.parties import service as parties
 
     ctx = context(db)
-    show(parties.set_lpr(ctx, actor=actor_of(ctx, user), bank=bank, effective_on=parse_date(effective), rate=rate,
-                           idempotency_key=key_or_new(key)), as_json)
+    show(
+        parties.set_lpr(
+            ctx,
+            actor=actor_of(ctx, user),
+            bank=bank,
+            effective_on=parse_date(effective),
+            rate=rate,
+            idempotency_key=key_or_new(key),
+        ),
+        as_json,
+    )

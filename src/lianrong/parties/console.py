@@ -40,6 +40,7 @@ def suppliers(ui: UI = Depends(require_kind("core"))) -> Response:
 
 # --- core enterprises (核定为数字供应链核心企业) and their financing parameters ---
 
+
 def _pct_field(fraction: Any, places: int = 0) -> str:
     """A fraction as typed into a percentage field (its ``%`` is the field's suffix)."""
     return percent_text(fraction, places=places).removesuffix("%")
@@ -47,42 +48,67 @@ def _pct_field(fraction: Any, places: int = 0) -> str:
 
 def _params_form(ui: UI, params: Any) -> Form:
     """A designation form filled with financing parameters (a designation's, or the defaults)."""
-    return ui.blank(max_ratio=_pct_field(params["max_ratio"]), max_term_days=str(params["max_term_days"]),
-                    min_split=format_yuan(int(params["min_split_fen"])), max_tier=str(params["max_tier"]),
-                    spread=_pct_field(params["spread"], places=2))
+    return ui.blank(
+        max_ratio=_pct_field(params["max_ratio"]),
+        max_term_days=str(params["max_term_days"]),
+        min_split=format_yuan(int(params["min_split_fen"])),
+        max_tier=str(params["max_tier"]),
+        spread=_pct_field(params["spread"], places=2),
+    )
 
 
 def _designation(ui: UI, form: Form, core: str) -> DesignationCreate | None:
     """The typed financing parameters (ratio and spread as fractions, fen) as the API's designation."""
     ceiling = Decimal(str(ui.ctx.policy.max_financing_ratio))
-    params = {"max_ratio": form.percent("max_ratio", low=Decimal("0.0001"), high=ceiling),
-              "max_term_days": form.integer("max_term_days", low=TERM_DAYS_RANGE[0], high=TERM_DAYS_RANGE[1]),
-              "min_split_fen": form.yuan("min_split"),
-              "max_tier": form.integer("max_tier", low=TIER_RANGE[0], high=TIER_RANGE[1]),
-              "spread": form.percent("spread", low=SPREAD_RANGE[0], high=SPREAD_RANGE[1])}
-    return form.validated(DesignationCreate, {"core": core, **params},
-                          fields={"core": "core_id", "min_split_fen": "min_split"})
+    params = {
+        "max_ratio": form.percent("max_ratio", low=Decimal("0.0001"), high=ceiling),
+        "max_term_days": form.integer("max_term_days", low=TERM_DAYS_RANGE[0], high=TERM_DAYS_RANGE[1]),
+        "min_split_fen": form.yuan("min_split"),
+        "max_tier": form.integer("max_tier", low=TIER_RANGE[0], high=TIER_RANGE[1]),
+        "spread": form.percent("spread", low=SPREAD_RANGE[0], high=SPREAD_RANGE[1]),
+    }
+    return form.validated(
+        DesignationCreate, {"core": core, **params}, fields={"core": "core_id", "min_split_fen": "min_split"}
+    )
 
 
 def _designate(ui: UI, form: Form, body: DesignationCreate | None) -> None:
     assert body is not None
-    parties.designate_core(ui.ctx, actor=ui.actor, bank=ui.party_id, core=body.core,
-                           **body.model_dump(exclude={"core", "bank"}), idempotency_key=form.get("idempotency_key"))
+    parties.designate_core(
+        ui.ctx,
+        actor=ui.actor,
+        bank=ui.party_id,
+        core=body.core,
+        **body.model_dump(exclude={"core", "bank"}),
+        idempotency_key=form.get("idempotency_key"),
+    )
 
 
 def _cores_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
     candidates = party_queries.designation_candidates(ui.ctx, actor=ui.actor)
-    options = [(c["id"], f"{c['short_name'] or c['name']} · {c['uscc']}"
-                + ("" if c["onboarded"] else " · " + ui.t("not onboarded"))) for c in candidates]
-    return {"c": None, "cores": party_queries.bank_cores(ui.ctx, actor=ui.actor), "core_options": options,
-            "form": form or _params_form(ui, dataclasses.asdict(parties.default_params(ui.ctx))),
-            "ceiling": percent_text(ui.ctx.policy.max_financing_ratio)}
+    options = [
+        (
+            c["id"],
+            f"{c['short_name'] or c['name']} · {c['uscc']}" + ("" if c["onboarded"] else " · " + ui.t("not onboarded")),
+        )
+        for c in candidates
+    ]
+    return {
+        "c": None,
+        "cores": party_queries.bank_cores(ui.ctx, actor=ui.actor),
+        "core_options": options,
+        "form": form or _params_form(ui, dataclasses.asdict(parties.default_params(ui.ctx))),
+        "ceiling": percent_text(ui.ctx.policy.max_financing_ratio),
+    }
 
 
 def _core_ctx(ui: UI, core_id: str, form: Form | None = None) -> dict[str, Any]:
     core = party_queries.bank_core(ui.ctx, actor=ui.actor, core_id=core_id)
-    return {"c": core, "form": form or _params_form(ui, core),
-            "ceiling": percent_text(ui.ctx.policy.max_financing_ratio)}
+    return {
+        "c": core,
+        "form": form or _params_form(ui, core),
+        "ceiling": percent_text(ui.ctx.policy.max_financing_ratio),
+    }
 
 
 @router.get("/bank/cores")
@@ -98,11 +124,17 @@ def designate(posted: Posted = Depends(post("bank"))) -> Response:
 
     def action() -> Response:
         _designate(ui, form, body)
-        return ui.done("/bank/cores", N_("Core enterprise designated: its vouchers and financings at your "
-                                         "bank follow these parameters. Grant it a credit line next."))
+        return ui.done(
+            "/bank/cores",
+            N_(
+                "Core enterprise designated: its vouchers and financings at your "
+                "bank follow these parameters. Grant it a credit line next."
+            ),
+        )
 
-    return submit(form, action, lambda: ui.form_error("bank/cores.html", "bank/_core_form.html",
-                                                      **_cores_ctx(ui, form)))
+    return submit(
+        form, action, lambda: ui.form_error("bank/cores.html", "bank/_core_form.html", **_cores_ctx(ui, form))
+    )
 
 
 @router.get("/bank/cores/{core_id}")
@@ -119,17 +151,23 @@ def update_core(core_id: str, posted: Posted = Depends(post("bank"))) -> Respons
 
     def action() -> Response:
         _designate(ui, form, body)
-        return ui.done("/bank/cores", N_("Financing parameters saved for %(name)s."),
-                       name=ctx["c"]["short_name"] or ctx["c"]["name"])
+        return ui.done(
+            "/bank/cores",
+            N_("Financing parameters saved for %(name)s."),
+            name=ctx["c"]["short_name"] or ctx["c"]["name"],
+        )
 
     return submit(form, action, lambda: ui.form_error("bank/core.html", "bank/_core_form.html", **ctx))
 
 
 # --- LPR ---
 
+
 def _lpr_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
-    return {"entries": party_queries.lpr_history(ui.ctx, viewer=ui.actor),
-            "form": form or ui.blank(effective_on=ui.ctx.clock.today().isoformat())}
+    return {
+        "entries": party_queries.lpr_history(ui.ctx, viewer=ui.actor),
+        "form": form or ui.blank(effective_on=ui.ctx.clock.today().isoformat()),
+    }
 
 
 @router.get("/bank/lpr")
@@ -147,22 +185,37 @@ def record_lpr(posted: Posted = Depends(post("bank"))) -> Response:
 
     def action() -> Response:
         assert body is not None
-        r = parties.set_lpr(ui.ctx, actor=ui.actor, bank=ui.party_id, effective_on=body.effective_on, rate=body.rate,
-                            idempotency_key=form.get("idempotency_key"))
-        return ui.done("/bank/lpr", N_("LPR %(rate)s recorded, in force from %(day)s."),
-                       rate=percent_text(r["rate"], places=2), day=str(r["effective_on"])[:10])
+        r = parties.set_lpr(
+            ui.ctx,
+            actor=ui.actor,
+            bank=ui.party_id,
+            effective_on=body.effective_on,
+            rate=body.rate,
+            idempotency_key=form.get("idempotency_key"),
+        )
+        return ui.done(
+            "/bank/lpr",
+            N_("LPR %(rate)s recorded, in force from %(day)s."),
+            rate=percent_text(r["rate"], places=2),
+            day=str(r["effective_on"])[:10],
+        )
 
     return submit(form, action, lambda: ui.form_error("bank/lpr.html", "bank/_lpr_form.html", **_lpr_ctx(ui, form)))
 
 
 # --- onboarding and the customer ledger ---
 
+
 def _onboarding_ctx(ui: UI, form: Form | None = None, ledger_form: Form | None = None) -> dict[str, Any]:
     data = party_queries.bank_customers(ui.ctx, actor=ui.actor)
-    return {**data, "form": form or ui.blank(ebanking="1"), "ledger_form": ledger_form or ui.blank(),
-            "party_options": [(e["id"], f"{e['name']} · {e['uscc']}") for e in data["enterprises"]],
-            "core_options": [(c["id"], c["name"]) for c in data["cores"]],
-            "ledger_import": True}
+    return {
+        **data,
+        "form": form or ui.blank(ebanking="1"),
+        "ledger_form": ledger_form or ui.blank(),
+        "party_options": [(e["id"], f"{e['name']} · {e['uscc']}") for e in data["enterprises"]],
+        "core_options": [(c["id"], c["name"]) for c in data["cores"]],
+        "ledger_import": True,
+    }
 
 
 @router.get("/bank/onboarding")
@@ -175,22 +228,41 @@ def onboard(posted: Posted = Depends(post("bank"))) -> Response:
     ui, data = posted
     form = ui.posted(data)
     party = form.text("party_id")
-    body = form.validated(OnboardingCreate, {
-        "party": party, "settlement_account": str(form.get("settlement_account")).strip() or None,
-        "certificate": str(form.get("certificate")).strip() or None, "ebanking": form.checked("ebanking")},
-        fields={"party": "party_id"})
+    body = form.validated(
+        OnboardingCreate,
+        {
+            "party": party,
+            "settlement_account": str(form.get("settlement_account")).strip() or None,
+            "certificate": str(form.get("certificate")).strip() or None,
+            "ebanking": form.checked("ebanking"),
+        },
+        fields={"party": "party_id"},
+    )
 
     def action() -> Response:
         assert body is not None
-        r = parties.onboard(ui.ctx, actor=ui.actor, bank=ui.party_id, party=body.party,
-                            settlement_account=body.settlement_account, ebanking=body.ebanking,
-                            certificate=body.certificate, idempotency_key=form.get("idempotency_key"))
-        msg = N_("Onboarding recorded: complete.") if r["complete"] else \
-            N_("Onboarding recorded: still incomplete (settlement account, e-banking and U-key are all needed).")
+        r = parties.onboard(
+            ui.ctx,
+            actor=ui.actor,
+            bank=ui.party_id,
+            party=body.party,
+            settlement_account=body.settlement_account,
+            ebanking=body.ebanking,
+            certificate=body.certificate,
+            idempotency_key=form.get("idempotency_key"),
+        )
+        msg = (
+            N_("Onboarding recorded: complete.")
+            if r["complete"]
+            else N_("Onboarding recorded: still incomplete (settlement account, e-banking and U-key are all needed).")
+        )
         return ui.done("/bank/onboarding", msg, tone="ok" if r["complete"] else "warn")
 
-    return submit(form, action, lambda: ui.form_error("bank/onboarding.html", "bank/_onboarding_form.html",
-                                                      **_onboarding_ctx(ui, form)))
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error("bank/onboarding.html", "bank/_onboarding_form.html", **_onboarding_ctx(ui, form)),
+    )
 
 
 @router.post("/bank/ledger")
@@ -202,16 +274,30 @@ def ledger_import(posted: Posted = Depends(post("bank"))) -> Response:
 
     def action() -> Response:
         assert upload is not None
-        r = ledger_xlsx.import_ledger_xlsx(ui.ctx, actor=ui.actor, bank=ui.party_id, core=core,
-                                           content=upload.file.read(), idempotency_key=form.get("idempotency_key"))
+        r = ledger_xlsx.import_ledger_xlsx(
+            ui.ctx,
+            actor=ui.actor,
+            bank=ui.party_id,
+            core=core,
+            content=upload.file.read(),
+            idempotency_key=form.get("idempotency_key"),
+        )
         count = len(r.get("suppliers", [])) if isinstance(r, dict) else 0
         return ui.done("/bank/onboarding", N_("Customer ledger imported: %(count)s suppliers."), count=count)
 
-    return submit(form, action, lambda: ui.form_error("bank/onboarding.html", "bank/_ledger_form.html",
-                                                      **_onboarding_ctx(ui, ledger_form=form) | {"form": form}))
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error(
+            "bank/onboarding.html", "bank/_ledger_form.html", **_onboarding_ctx(ui, ledger_form=form) | {"form": form}
+        ),
+    )
 
 
 @router.get("/bank/ledger-template.xlsx")
 def ledger_template(ui: UI = Depends(bank)) -> Response:
-    return Response(ledger_xlsx.ledger_template_xlsx(), media_type=XLSX,
-                    headers={"Content-Disposition": 'attachment; filename="lianrong-ledger-template.xlsx"'})
+    return Response(
+        ledger_xlsx.ledger_template_xlsx(),
+        media_type=XLSX,
+        headers={"Content-Disposition": 'attachment; filename="lianrong-ledger-template.xlsx"'},
+    )

@@ -52,7 +52,12 @@ class PartyRestricted(LianRongError):
     zh = "{party}受限制，不能{action}（{kind}：{reason}；限制至{until}）"
     en = "{party} is restricted from {action} ({kind}: {reason}; until {until})"
 
-    _ACTION_ZH: ClassVar[dict[str, str]] = {"receive": "接收凭据", "transfer": "转让凭据", "issue": "签发凭据", "finance": "融资"}
+    _ACTION_ZH: ClassVar[dict[str, str]] = {
+        "receive": "接收凭据",
+        "transfer": "转让凭据",
+        "issue": "签发凭据",
+        "finance": "融资",
+    }
 
     @property
     def message_zh(self) -> str:

@@ -70,25 +70,78 @@ class LedgerColumn:
 
 
 LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
-    LedgerColumn("uscc", "统一社会信用代码", "USCC", True,
-                 "18位，含校验位；请将单元格设为文本", "18 characters with check character; format as text",
-                 "91110117MAEXAMP1E1"),
-    LedgerColumn("name", "企业名称", "Enterprise name", True,
-                 "营业执照上的全称，1至200个字符", "full registered name, 1–200 characters", "北京某禽业有限公司"),
-    LedgerColumn("settlement_account", "结算账号", "Settlement account", False,
-                 "可选；本行结算账号，6至40位数字", "optional; settlement account at this bank, 6–40 digits",
-                 "6222000012345678"),
-    LedgerColumn("max_ratio", "最高融资比例", "Max financing ratio", False,
-                 "可选；大于0且不超过1，如0.8或80%", "optional; above 0 and at most 1, e.g. 0.8 or 80%", "80%"),
-    LedgerColumn("min_split_yuan", "最低拆分金额（元）", "Min split amount (CNY)", False,
-                 "可选；单位元，精确到分", "optional; in yuan, exact to the fen", "1000.00"),
-    LedgerColumn("max_tier", "最大层级", "Max tier", False,
-                 f"可选；1至{_MAX_TIER}的整数", f"optional; a whole number 1–{_MAX_TIER}", 5),
-    LedgerColumn("max_term_days", "最长融资期限（天）", "Max financing term (days)", False,
-                 f"可选；1至{_MAX_TERM_DAYS}的整数", f"optional; a whole number 1–{_MAX_TERM_DAYS}", 180),
-    LedgerColumn("spread", "利差", "Spread over LPR", False,
-                 "可选；加在LPR上的利差，如0.5%或0.005（-5%至50%）",
-                 "optional; added to the LPR, e.g. 0.5% or 0.005 (-5% to 50%)", "0.50%"),
+    LedgerColumn(
+        "uscc",
+        "统一社会信用代码",
+        "USCC",
+        True,
+        "18位，含校验位；请将单元格设为文本",
+        "18 characters with check character; format as text",
+        "91110117MAEXAMP1E1",
+    ),
+    LedgerColumn(
+        "name",
+        "企业名称",
+        "Enterprise name",
+        True,
+        "营业执照上的全称，1至200个字符",
+        "full registered name, 1–200 characters",
+        "北京某禽业有限公司",
+    ),
+    LedgerColumn(
+        "settlement_account",
+        "结算账号",
+        "Settlement account",
+        False,
+        "可选；本行结算账号，6至40位数字",
+        "optional; settlement account at this bank, 6–40 digits",
+        "6222000012345678",
+    ),
+    LedgerColumn(
+        "max_ratio",
+        "最高融资比例",
+        "Max financing ratio",
+        False,
+        "可选；大于0且不超过1，如0.8或80%",
+        "optional; above 0 and at most 1, e.g. 0.8 or 80%",
+        "80%",
+    ),
+    LedgerColumn(
+        "min_split_yuan",
+        "最低拆分金额（元）",
+        "Min split amount (CNY)",
+        False,
+        "可选；单位元，精确到分",
+        "optional; in yuan, exact to the fen",
+        "1000.00",
+    ),
+    LedgerColumn(
+        "max_tier",
+        "最大层级",
+        "Max tier",
+        False,
+        f"可选；1至{_MAX_TIER}的整数",
+        f"optional; a whole number 1–{_MAX_TIER}",
+        5,
+    ),
+    LedgerColumn(
+        "max_term_days",
+        "最长融资期限（天）",
+        "Max financing term (days)",
+        False,
+        f"可选；1至{_MAX_TERM_DAYS}的整数",
+        f"optional; a whole number 1–{_MAX_TERM_DAYS}",
+        180,
+    ),
+    LedgerColumn(
+        "spread",
+        "利差",
+        "Spread over LPR",
+        False,
+        "可选；加在LPR上的利差，如0.5%或0.005（-5%至50%）",
+        "optional; added to the LPR, e.g. 0.5% or 0.005 (-5% to 50%)",
+        "0.50%",
+    ),
 )
 
 
@@ -126,16 +179,20 @@ def _map_header(row_no: int, header: Sequence[Any], problems: list[dict[str, Any
 
 def _parse_uscc(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise BadCell("统一社会信用代码以数字保存，可能已丢失位数，请将该列设为文本",
-                   "the USCC is stored as a number and may have lost digits; format the column as text")
+        raise BadCell(
+            "统一社会信用代码以数字保存，可能已丢失位数，请将该列设为文本",
+            "the USCC is stored as a number and may have lost digits; format the column as text",
+        )
     text = cell_text(value)
     if not text:
         raise BadCell("统一社会信用代码为空", "the USCC is empty")
     try:
         return normalize_uscc(text)
     except errors.InvalidUSCC:
-        raise BadCell(f"统一社会信用代码无效（长度、字符或校验位错误）：{text}",
-                   f"invalid USCC (length, characters or check character): {text}") from None
+        raise BadCell(
+            f"统一社会信用代码无效（长度、字符或校验位错误）：{text}",
+            f"invalid USCC (length, characters or check character): {text}",
+        ) from None
 
 
 def _parse_name(value: Any) -> str:
@@ -151,11 +208,15 @@ def _parse_name(value: Any) -> str:
 
 def _parse_account(value: Any) -> str | None:
     if isinstance(value, float) and (not value.is_integer() or abs(value) >= EXCEL_EXACT):
-        raise BadCell("结算账号以数字保存，可能已丢失位数，请将该列设为文本",
-                   "the settlement account is stored as a number and may have lost digits; format the column as text")
+        raise BadCell(
+            "结算账号以数字保存，可能已丢失位数，请将该列设为文本",
+            "the settlement account is stored as a number and may have lost digits; format the column as text",
+        )
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= EXCEL_EXACT:
-        raise BadCell("结算账号以数字保存，可能已丢失位数，请将该列设为文本",
-                   "the settlement account is stored as a number and may have lost digits; format the column as text")
+        raise BadCell(
+            "结算账号以数字保存，可能已丢失位数，请将该列设为文本",
+            "the settlement account is stored as a number and may have lost digits; format the column as text",
+        )
     text = re.sub(r"[\s-]+", "", cell_text(value))
     if not text:
         return None
@@ -198,8 +259,10 @@ def _parse_ratio(value: Any, *, ceiling: Decimal) -> Decimal | None:
         raise BadCell("最高融资比例格式无效（如0.8或80%）", "malformed max ratio (e.g. 0.8 or 80%)") from None
     limit = min(Decimal(1), ceiling)
     if not (Decimal(0) < ratio <= limit):
-        raise BadCell(f"最高融资比例须大于0且不超过{limit}：{cell_text(value)}",
-                   f"the max ratio must be above 0 and at most {limit}: {cell_text(value)}")
+        raise BadCell(
+            f"最高融资比例须大于0且不超过{limit}：{cell_text(value)}",
+            f"the max ratio must be above 0 and at most {limit}: {cell_text(value)}",
+        )
     return ratio.normalize() if ratio == ratio.to_integral_value() else ratio
 
 
@@ -209,12 +272,15 @@ def _parse_min_split(value: Any) -> int | None:
     try:
         amount, _ = _decimal(value, percent_ok=False)
     except ValueError:
-        raise BadCell("最低拆分金额格式无效（单位元，如1000.00）",
-                   "malformed minimum split amount (in yuan, e.g. 1000.00)") from None
+        raise BadCell(
+            "最低拆分金额格式无效（单位元，如1000.00）", "malformed minimum split amount (in yuan, e.g. 1000.00)"
+        ) from None
     try:
         return parse_yuan(amount)
     except errors.LianRongError as exc:
-        raise BadCell(f"最低拆分金额无效：{exc.message_zh}", f"invalid minimum split amount: {exc.message_en}") from None
+        raise BadCell(
+            f"最低拆分金额无效：{exc.message_zh}", f"invalid minimum split amount: {exc.message_en}"
+        ) from None
 
 
 def _parse_int(value: Any, *, low: int, high: int, zh: str, en: str) -> int | None:
@@ -288,8 +354,15 @@ def read_ledger_xlsx(content: bytes, *, max_ratio: Decimal = Decimal(1)) -> list
         code = entry.get("uscc")
         if code:
             if code in first_seen:
-                problems.append(_problem(row_no, "uscc", f"统一社会信用代码与第{first_seen[code]}行重复",
-                                         f"the USCC repeats row {first_seen[code]}", code))
+                problems.append(
+                    _problem(
+                        row_no,
+                        "uscc",
+                        f"统一社会信用代码与第{first_seen[code]}行重复",
+                        f"the USCC repeats row {first_seen[code]}",
+                        code,
+                    )
+                )
                 ok = False
             else:
                 first_seen[code] = row_no
@@ -301,8 +374,9 @@ def read_ledger_xlsx(content: bytes, *, max_ratio: Decimal = Decimal(1)) -> list
     return out
 
 
-def import_ledger_xlsx(ctx: Context, *, actor: Actor, bank: str, core: str, content: bytes,
-                       idempotency_key: str) -> Result:
+def import_ledger_xlsx(
+    ctx: Context, *, actor: Actor, bank: str, core: str, content: bytes, idempotency_key: str
+) -> Result:
     """Import a core enterprise's supplier list (.xlsx) into the bank's customer ledger, all or nothing.
 
     Unknown enterprises are registered; a given settlement account is recorded at the bank (e-banking
@@ -322,25 +396,54 @@ def import_ledger_xlsx(ctx: Context, *, actor: Actor, bank: str, core: str, cont
         codes = [e["uscc"] for e in entries]
         known = {}
         for i in range(0, len(codes), 500):
-            for r in uow.conn.execute(select(t.party.c.id, t.party.c.uscc, t.party.c.kind, t.party.c.name)
-                                      .where(t.party.c.uscc.in_(codes[i:i + 500]))):
+            for r in uow.conn.execute(
+                select(t.party.c.id, t.party.c.uscc, t.party.c.kind, t.party.c.name).where(
+                    t.party.c.uscc.in_(codes[i : i + 500])
+                )
+            ):
                 known[r.uscc] = r
         problems: list[dict[str, Any]] = []
         warnings: list[dict[str, Any]] = []
         for e in entries:
             p = known.get(e["uscc"])
             if p is not None and p.kind != "enterprise":
-                problems.append(_problem(e["row"], "uscc", f"该代码属于{p.name}，不是企业",
-                                         f"the code belongs to {p.name}, which is not an enterprise", e["uscc"]))
+                problems.append(
+                    _problem(
+                        e["row"],
+                        "uscc",
+                        f"该代码属于{p.name}，不是企业",
+                        f"the code belongs to {p.name}, which is not an enterprise",
+                        e["uscc"],
+                    )
+                )
             elif p is not None and p.id == c.id:
-                problems.append(_problem(e["row"], "uscc", "核心企业不能是自己的供应商",
-                                         "a core enterprise is not its own supplier", e["uscc"]))
+                problems.append(
+                    _problem(
+                        e["row"],
+                        "uscc",
+                        "核心企业不能是自己的供应商",
+                        "a core enterprise is not its own supplier",
+                        e["uscc"],
+                    )
+                )
             elif p is not None and p.name != e["name"]:
-                warnings.append(_problem(e["row"], "name", f"平台登记名称为“{p.name}”，保留登记名称",
-                                         f"registered as \"{p.name}\"; the registered name is kept", e["name"]))
+                warnings.append(
+                    _problem(
+                        e["row"],
+                        "name",
+                        f"平台登记名称为“{p.name}”，保留登记名称",
+                        f'registered as "{p.name}"; the registered name is kept',
+                        e["name"],
+                    )
+                )
             try:
-                base.merged(max_ratio=e["max_ratio"], max_term_days=e["max_term_days"],
-                            min_split_fen=e["min_split_fen"], max_tier=e["max_tier"], spread=e["spread"])
+                base.merged(
+                    max_ratio=e["max_ratio"],
+                    max_term_days=e["max_term_days"],
+                    min_split_fen=e["min_split_fen"],
+                    max_tier=e["max_tier"],
+                    spread=e["spread"],
+                )
             except errors.LianRongError as exc:
                 problems.append(_problem(e["row"], None, exc.message_zh, exc.message_en))
         if problems:
@@ -351,39 +454,71 @@ def import_ledger_xlsx(ctx: Context, *, actor: Actor, bank: str, core: str, cont
             p = known.get(e["uscc"])
             if p is None:
                 pid = new_id("ent")
-                uow.conn.execute(insert(t.party).values(id=pid, kind="enterprise", uscc=e["uscc"], name=e["name"],
-                                                        created_at=now))
+                uow.conn.execute(
+                    insert(t.party).values(id=pid, kind="enterprise", uscc=e["uscc"], name=e["name"], created_at=now)
+                )
                 registered.append({"row": e["row"], "id": pid, "uscc": e["uscc"], "name": e["name"]})
             else:
                 pid = p.id
-            overrides = {k: e[k] for k in ("max_ratio", "max_term_days", "min_split_fen", "max_tier", "spread")
-                         if e[k] is not None}
+            overrides = {
+                k: e[k]
+                for k in ("max_ratio", "max_term_days", "min_split_fen", "max_tier", "spread")
+                if e[k] is not None
+            }
             values = {k: (str(x) if isinstance(x, Decimal) else x) for k, x in overrides.items()}
-            key = and_(t.supplier_ledger.c.bank_id == b.id, t.supplier_ledger.c.core_id == c.id,
-                       t.supplier_ledger.c.supplier_id == pid)
+            key = and_(
+                t.supplier_ledger.c.bank_id == b.id,
+                t.supplier_ledger.c.core_id == c.id,
+                t.supplier_ledger.c.supplier_id == pid,
+            )
             if uow.conn.execute(select(t.supplier_ledger.c.supplier_id).where(key)).first():
                 if values:
                     uow.conn.execute(update(t.supplier_ledger).where(key).values(**values))
                 updated.append(pid)
             else:
-                uow.conn.execute(insert(t.supplier_ledger).values(bank_id=b.id, core_id=c.id, supplier_id=pid,
-                                                                  imported_at=now, **values))
+                uow.conn.execute(
+                    insert(t.supplier_ledger).values(
+                        bank_id=b.id, core_id=c.id, supplier_id=pid, imported_at=now, **values
+                    )
+                )
                 added.append(pid)
             if e["settlement_account"]:
                 okey = and_(t.onboarding.c.bank_id == b.id, t.onboarding.c.party_id == pid)
                 if uow.conn.execute(select(t.onboarding.c.party_id).where(okey)).first():
-                    uow.conn.execute(update(t.onboarding).where(okey).values(
-                        settlement_account=e["settlement_account"], updated_at=now))
+                    uow.conn.execute(
+                        update(t.onboarding)
+                        .where(okey)
+                        .values(settlement_account=e["settlement_account"], updated_at=now)
+                    )
                 else:
-                    uow.conn.execute(insert(t.onboarding).values(
-                        bank_id=b.id, party_id=pid, settlement_account=e["settlement_account"], ebanking=False,
-                        certificate=None, updated_at=now))
-        return {"bank_id": b.id, "core_id": c.id, "rows": len(entries), "registered": registered,
-                "added": added, "updated": updated, "warnings": warnings, "sha256": digest}
+                    uow.conn.execute(
+                        insert(t.onboarding).values(
+                            bank_id=b.id,
+                            party_id=pid,
+                            settlement_account=e["settlement_account"],
+                            ebanking=False,
+                            certificate=None,
+                            updated_at=now,
+                        )
+                    )
+        return {
+            "bank_id": b.id,
+            "core_id": c.id,
+            "rows": len(entries),
+            "registered": registered,
+            "added": added,
+            "updated": updated,
+            "warnings": warnings,
+            "sha256": digest,
+        }
 
-    return run_idempotent(ctx, key=idempotency_key, operation="ledger.import_xlsx",
-                          request={"actor": actor.user_id, "bank": bank, "core": core, "sha256": digest},
-                          body=body)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="ledger.import_xlsx",
+        request={"actor": actor.user_id, "bank": bank, "core": core, "sha256": digest},
+        body=body,
+    )
 
 
 def ledger_template_xlsx() -> bytes:
@@ -407,8 +542,7 @@ def ledger_template_xlsx() -> bytes:
         "name": {"type": "textLength", "operator": "between", "formula1": "1", "formula2": "200"},
         "settlement_account": {"type": "textLength", "operator": "between", "formula1": "6", "formula2": "40"},
         "max_tier": {"type": "whole", "operator": "between", "formula1": "1", "formula2": str(_MAX_TIER)},
-        "max_term_days": {"type": "whole", "operator": "between", "formula1": "1",
-                          "formula2": str(_MAX_TERM_DAYS)},
+        "max_term_days": {"type": "whole", "operator": "between", "formula1": "1", "formula2": str(_MAX_TERM_DAYS)},
         "min_split_yuan": {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0.01"},
     }
     for i, c in enumerate(LEDGER_COLUMNS, start=1):
@@ -417,15 +551,23 @@ def ledger_template_xlsx() -> bytes:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = fill if c.required else optional_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.comment = Comment(f"{'必填' if c.required else '选填'} {c.hint_zh}\n"
-                               f"{'Required' if c.required else 'Optional'}: {c.hint_en}", "LianRong")
+        cell.comment = Comment(
+            f"{'必填' if c.required else '选填'} {c.hint_zh}\n{'Required' if c.required else 'Optional'}: {c.hint_en}",
+            "LianRong",
+        )
         ws.column_dimensions[letter].width = max(text_width(c.zh), text_width(c.en), 14) + 4
         if c.key in ("uscc", "settlement_account", "name"):  # text as typed: long codes keep every digit
             ws.column_dimensions[letter].number_format = "@"
-        dv = DataValidation(allow_blank=not c.required, showInputMessage=True, showErrorMessage=True,
-                            promptTitle=c.zh[:32], prompt=f"{c.hint_zh}\n{c.hint_en}"[:255],
-                            errorTitle="输入无效 Invalid", error=f"{c.hint_zh}\n{c.hint_en}"[:255],
-                            **rules.get(c.key, {}))
+        dv = DataValidation(
+            allow_blank=not c.required,
+            showInputMessage=True,
+            showErrorMessage=True,
+            promptTitle=c.zh[:32],
+            prompt=f"{c.hint_zh}\n{c.hint_en}"[:255],
+            errorTitle="输入无效 Invalid",
+            error=f"{c.hint_zh}\n{c.hint_en}"[:255],
+            **rules.get(c.key, {}),
+        )
         if c.key not in rules:  # hint only: ratios and spreads are also typed as "80%" text
             dv.type = None
             dv.showErrorMessage = False
@@ -443,12 +585,14 @@ def ledger_template_xlsx() -> bytes:
     guide.append([f"{c.zh}\n{c.en}" for c in LEDGER_COLUMNS])
     guide.append([c.example for c in LEDGER_COLUMNS])
     guide.append([])
-    for line in ("每行一家供应商；空白的参数单元格沿用核心企业的融资参数。",
-                 "One supplier per row; a blank parameter cell keeps the core enterprise's parameter.",
-                 "任何一行有误则整个文件不导入，并逐行列出全部问题。",
-                 "If any row has a problem nothing is imported, and every problem is listed row by row.",
-                 "结算账号仅登记账号；企业网银和U盾由银行在开户信息中维护。",
-                 "Only the account number is recorded; e-banking and the certificate are kept in onboarding."):
+    for line in (
+        "每行一家供应商；空白的参数单元格沿用核心企业的融资参数。",
+        "One supplier per row; a blank parameter cell keeps the core enterprise's parameter.",
+        "任何一行有误则整个文件不导入，并逐行列出全部问题。",
+        "If any row has a problem nothing is imported, and every problem is listed row by row.",
+        "结算账号仅登记账号；企业网银和U盾由银行在开户信息中维护。",
+        "Only the account number is recorded; e-banking and the certificate are kept in onboarding.",
+    ):
         guide.append([line])
     for row in guide.iter_rows(min_row=1, max_row=1):
         for cell in row:

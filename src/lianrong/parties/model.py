@@ -31,5 +31,10 @@ class LprState(StrEnum):
 
 
 #: the id prefix of each kind of party
-ID_PREFIX: dict[PartyKind, str] = {PartyKind.ENTERPRISE: "ent", PartyKind.BANK: "bnk", PartyKind.DISTRICT: "gov",
-                                   PartyKind.CHAIN_OFFICE: "gov", PartyKind.GUARANTOR: "gua"}
+ID_PREFIX: dict[PartyKind, str] = {
+    PartyKind.ENTERPRISE: "ent",
+    PartyKind.BANK: "bnk",
+    PartyKind.DISTRICT: "gov",
+    PartyKind.CHAIN_OFFICE: "gov",
+    PartyKind.GUARANTOR: "gua",
+}

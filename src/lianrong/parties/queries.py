@@ -32,8 +32,15 @@ class Party:
 
 
 def _party(r: Any) -> Party:
-    return Party(id=r.id, kind=r.kind, uscc=r.uscc, name=r.name, short_name=r.short_name,
-                 defaulted_on=as_date(r.defaulted_on), created_at=r.created_at)
+    return Party(
+        id=r.id,
+        kind=r.kind,
+        uscc=r.uscc,
+        name=r.name,
+        short_name=r.short_name,
+        defaulted_on=as_date(r.defaulted_on),
+        created_at=r.created_at,
+    )
 
 
 def _parties_statement(*, kind: str | None, q: str | None = None) -> Any:
@@ -41,8 +48,13 @@ def _parties_statement(*, kind: str | None, q: str | None = None) -> Any:
     if kind:
         stmt = stmt.where(t.party.c.kind == kind)
     if q:
-        stmt = stmt.where(or_(t.party.c.name.contains(q, autoescape=True),
-                              t.party.c.short_name.contains(q, autoescape=True), t.party.c.uscc == q.strip().upper()))
+        stmt = stmt.where(
+            or_(
+                t.party.c.name.contains(q, autoescape=True),
+                t.party.c.short_name.contains(q, autoescape=True),
+                t.party.c.uscc == q.strip().upper(),
+            )
+        )
     return stmt
 
 
@@ -52,8 +64,9 @@ def parties(ctx: Context, *, viewer: Actor, kind: str | None = None, q: str | No
         return [_party(r) for r in uow.conn.execute(_parties_statement(kind=kind, q=q))]
 
 
-def page_parties(ctx: Context, *, viewer: Actor, kind: str | None = None, q: str | None = None, limit: int = 50,
-                 offset: int = 0) -> Page[Party]:
+def page_parties(
+    ctx: Context, *, viewer: Actor, kind: str | None = None, q: str | None = None, limit: int = 50, offset: int = 0
+) -> Page[Party]:
     """One page of ``parties``, with the total count."""
     with ctx.uow(readonly=True) as uow:
         stmt = _parties_statement(kind=kind, q=q)
@@ -74,24 +87,58 @@ def core_suppliers(ctx: Context, *, actor: Actor) -> list[Result]:
     with ctx.uow(readonly=True) as uow:
         led, sup, bank, onb = t.supplier_ledger, t.party.alias("s"), t.party.alias("b"), t.onboarding
         rows = uow.conn.execute(
-            select(led.c.supplier_id, led.c.bank_id, led.c.max_ratio, led.c.spread, led.c.imported_at,
-                   sup.c.name, sup.c.short_name, sup.c.uscc, bank.c.name.label("bank_name"),
-                   onb.c.settlement_account, onb.c.ebanking, onb.c.certificate,
-                   t.core_designation.c.max_ratio.label("core_ratio"), t.core_designation.c.spread.label("core_spread"))
-            .join(sup, sup.c.id == led.c.supplier_id).join(bank, bank.c.id == led.c.bank_id)
-            .join(t.core_designation, and_(t.core_designation.c.bank_id == led.c.bank_id,
-                                           t.core_designation.c.core_id == led.c.core_id))
+            select(
+                led.c.supplier_id,
+                led.c.bank_id,
+                led.c.max_ratio,
+                led.c.spread,
+                led.c.imported_at,
+                sup.c.name,
+                sup.c.short_name,
+                sup.c.uscc,
+                bank.c.name.label("bank_name"),
+                onb.c.settlement_account,
+                onb.c.ebanking,
+                onb.c.certificate,
+                t.core_designation.c.max_ratio.label("core_ratio"),
+                t.core_designation.c.spread.label("core_spread"),
+            )
+            .join(sup, sup.c.id == led.c.supplier_id)
+            .join(bank, bank.c.id == led.c.bank_id)
+            .join(
+                t.core_designation,
+                and_(t.core_designation.c.bank_id == led.c.bank_id, t.core_designation.c.core_id == led.c.core_id),
+            )
             .outerjoin(onb, and_(onb.c.bank_id == led.c.bank_id, onb.c.party_id == led.c.supplier_id))
-            .where(led.c.core_id == core).order_by(sup.c.name)).all()
-        contracts = dict(uow.conn.execute(
-            select(t.contract.c.seller_id, func.count()).where(t.contract.c.buyer_id == core)
-            .group_by(t.contract.c.seller_id)).all())
-    return [{"supplier_id": r.supplier_id, "name": r.name, "short_name": r.short_name, "uscc": r.uscc,
-             "bank_id": r.bank_id, "bank_name": r.bank_name, "settlement_account": r.settlement_account,
-             "ebanking": bool(r.ebanking), "certificate": r.certificate,
-             "onboarded": bool(r.settlement_account and r.ebanking and r.certificate),
-             "max_ratio": r.max_ratio or r.core_ratio, "spread": r.spread or r.core_spread,
-             "contracts": contracts.get(r.supplier_id, 0), "imported_at": r.imported_at} for r in rows]
+            .where(led.c.core_id == core)
+            .order_by(sup.c.name)
+        ).all()
+        contracts = dict(
+            uow.conn.execute(
+                select(t.contract.c.seller_id, func.count())
+                .where(t.contract.c.buyer_id == core)
+                .group_by(t.contract.c.seller_id)
+            ).all()
+        )
+    return [
+        {
+            "supplier_id": r.supplier_id,
+            "name": r.name,
+            "short_name": r.short_name,
+            "uscc": r.uscc,
+            "bank_id": r.bank_id,
+            "bank_name": r.bank_name,
+            "settlement_account": r.settlement_account,
+            "ebanking": bool(r.ebanking),
+            "certificate": r.certificate,
+            "onboarded": bool(r.settlement_account and r.ebanking and r.certificate),
+            "max_ratio": r.max_ratio or r.core_ratio,
+            "spread": r.spread or r.core_spread,
+            "contracts": contracts.get(r.supplier_id, 0),
+            "imported_at": r.imported_at,
+        }
+        for r in rows
+    ]
 
 
 def bank_cores(ctx: Context, *, actor: Actor) -> list[Result]:
@@ -99,58 +146,117 @@ def bank_cores(ctx: Context, *, actor: Actor) -> list[Result]:
     bank = actor.party_id
     today = ctx.clock.today()
     with ctx.uow(readonly=True) as uow:
-        des = uow.conn.execute(select(t.core_designation, t.party.c.name, t.party.c.short_name, t.party.c.uscc,
-                                      t.party.c.defaulted_on)
-                               .join(t.party, t.party.c.id == t.core_designation.c.core_id)
-                               .where(t.core_designation.c.bank_id == bank).order_by(t.party.c.name)).all()
+        des = uow.conn.execute(
+            select(t.core_designation, t.party.c.name, t.party.c.short_name, t.party.c.uscc, t.party.c.defaulted_on)
+            .join(t.party, t.party.c.id == t.core_designation.c.core_id)
+            .where(t.core_designation.c.bank_id == bank)
+            .order_by(t.party.c.name)
+        ).all()
         lines = defaultdict(list)
-        for r in uow.conn.execute(select(t.credit_line).where(t.credit_line.c.bank_id == bank)
-                                  .order_by(t.credit_line.c.valid_from)):
-            lines[r.core_id].append({**row_dict(r), "available_fen": r.limit_fen - r.occupied_fen,
-                                     "ratio": (r.occupied_fen / r.limit_fen) if r.limit_fen else 0,
-                                     "in_force": r.valid_from <= today <= r.valid_to})
-        outstanding = {r.core_id: (r.n, r.total) for r in uow.conn.execute(
-            select(t.voucher.c.core_id, func.count().label("n"), func.sum(t.voucher.c.face_fen).label("total"))
-            .where(t.voucher.c.bank_id == bank, t.voucher.c.status.in_(("active", "overdue")))
-            .group_by(t.voucher.c.core_id))}
-        financed = {r.core_id: (r.n, r.total) for r in uow.conn.execute(
-            select(t.financing.c.core_id, func.count().label("n"), func.sum(t.financing.c.principal_fen).label("total"))
-            .where(t.financing.c.bank_id == bank, t.financing.c.status.in_(("disbursed", "overdue")))
-            .group_by(t.financing.c.core_id))}
-        suppliers = dict(uow.conn.execute(select(t.supplier_ledger.c.core_id, func.count())
-                                          .where(t.supplier_ledger.c.bank_id == bank)
-                                          .group_by(t.supplier_ledger.c.core_id)).all())
-    return [{"core_id": d.core_id, "name": d.name, "short_name": d.short_name, "uscc": d.uscc,
-             "defaulted_on": d.defaulted_on, "designated_on": d.designated_on, "max_ratio": d.max_ratio,
-             "max_term_days": d.max_term_days, "min_split_fen": d.min_split_fen, "max_tier": d.max_tier,
-             "spread": d.spread, "lines": lines.get(d.core_id, []), "suppliers": suppliers.get(d.core_id, 0),
-             "vouchers": outstanding.get(d.core_id, (0, 0))[0], "outstanding_fen": outstanding.get(d.core_id, (0, 0))[1] or 0,
-             "financings": financed.get(d.core_id, (0, 0))[0], "financed_fen": financed.get(d.core_id, (0, 0))[1] or 0}
-            for d in des]
+        for r in uow.conn.execute(
+            select(t.credit_line).where(t.credit_line.c.bank_id == bank).order_by(t.credit_line.c.valid_from)
+        ):
+            lines[r.core_id].append(
+                {
+                    **row_dict(r),
+                    "available_fen": r.limit_fen - r.occupied_fen,
+                    "ratio": (r.occupied_fen / r.limit_fen) if r.limit_fen else 0,
+                    "in_force": r.valid_from <= today <= r.valid_to,
+                }
+            )
+        outstanding = {
+            r.core_id: (r.n, r.total)
+            for r in uow.conn.execute(
+                select(t.voucher.c.core_id, func.count().label("n"), func.sum(t.voucher.c.face_fen).label("total"))
+                .where(t.voucher.c.bank_id == bank, t.voucher.c.status.in_(("active", "overdue")))
+                .group_by(t.voucher.c.core_id)
+            )
+        }
+        financed = {
+            r.core_id: (r.n, r.total)
+            for r in uow.conn.execute(
+                select(
+                    t.financing.c.core_id, func.count().label("n"), func.sum(t.financing.c.principal_fen).label("total")
+                )
+                .where(t.financing.c.bank_id == bank, t.financing.c.status.in_(("disbursed", "overdue")))
+                .group_by(t.financing.c.core_id)
+            )
+        }
+        suppliers = dict(
+            uow.conn.execute(
+                select(t.supplier_ledger.c.core_id, func.count())
+                .where(t.supplier_ledger.c.bank_id == bank)
+                .group_by(t.supplier_ledger.c.core_id)
+            ).all()
+        )
+    return [
+        {
+            "core_id": d.core_id,
+            "name": d.name,
+            "short_name": d.short_name,
+            "uscc": d.uscc,
+            "defaulted_on": d.defaulted_on,
+            "designated_on": d.designated_on,
+            "max_ratio": d.max_ratio,
+            "max_term_days": d.max_term_days,
+            "min_split_fen": d.min_split_fen,
+            "max_tier": d.max_tier,
+            "spread": d.spread,
+            "lines": lines.get(d.core_id, []),
+            "suppliers": suppliers.get(d.core_id, 0),
+            "vouchers": outstanding.get(d.core_id, (0, 0))[0],
+            "outstanding_fen": outstanding.get(d.core_id, (0, 0))[1] or 0,
+            "financings": financed.get(d.core_id, (0, 0))[0],
+            "financed_fen": financed.get(d.core_id, (0, 0))[1] or 0,
+        }
+        for d in des
+    ]
 
 
 def bank_customers(ctx: Context, *, actor: Actor) -> Result:
     """The bank's onboarding records and the enterprises it may onboard."""
     bank = actor.party_id
     with ctx.uow(readonly=True) as uow:
-        rows = uow.conn.execute(select(t.onboarding, t.party.c.name, t.party.c.short_name, t.party.c.uscc)
-                                .join(t.party, t.party.c.id == t.onboarding.c.party_id)
-                                .where(t.onboarding.c.bank_id == bank).order_by(t.party.c.name)).all()
-        cores = {r.core_id for r in uow.conn.execute(select(t.core_designation.c.core_id)
-                                                     .where(t.core_designation.c.bank_id == bank))}
+        rows = uow.conn.execute(
+            select(t.onboarding, t.party.c.name, t.party.c.short_name, t.party.c.uscc)
+            .join(t.party, t.party.c.id == t.onboarding.c.party_id)
+            .where(t.onboarding.c.bank_id == bank)
+            .order_by(t.party.c.name)
+        ).all()
+        cores = {
+            r.core_id
+            for r in uow.conn.execute(select(t.core_designation.c.core_id).where(t.core_designation.c.bank_id == bank))
+        }
         ledger = defaultdict(list)
-        for r in uow.conn.execute(select(t.supplier_ledger.c.supplier_id, t.supplier_ledger.c.core_id)
-                                  .where(t.supplier_ledger.c.bank_id == bank)):
+        for r in uow.conn.execute(
+            select(t.supplier_ledger.c.supplier_id, t.supplier_ledger.c.core_id).where(
+                t.supplier_ledger.c.bank_id == bank
+            )
+        ):
             ledger[r.supplier_id].append(r.core_id)
-        enterprises = [{"id": r.id, "name": r.name, "uscc": r.uscc} for r in uow.conn.execute(
-            select(t.party.c.id, t.party.c.name, t.party.c.uscc).where(t.party.c.kind == "enterprise")
-            .order_by(t.party.c.name))]
+        enterprises = [
+            {"id": r.id, "name": r.name, "uscc": r.uscc}
+            for r in uow.conn.execute(
+                select(t.party.c.id, t.party.c.name, t.party.c.uscc)
+                .where(t.party.c.kind == "enterprise")
+                .order_by(t.party.c.name)
+            )
+        ]
         names = party_names(uow, [c for cs in ledger.values() for c in cs])
-    customers = [{**row_dict(r), "onboarded": bool(r.settlement_account and r.ebanking and r.certificate),
-                  "is_core": r.party_id in cores, "core_names": [names.get(c) for c in ledger.get(r.party_id, [])]}
-                 for r in rows]
-    return {"customers": customers, "enterprises": enterprises,
-            "cores": [{"id": e["id"], "name": e["name"]} for e in enterprises if e["id"] in cores]}
+    customers = [
+        {
+            **row_dict(r),
+            "onboarded": bool(r.settlement_account and r.ebanking and r.certificate),
+            "is_core": r.party_id in cores,
+            "core_names": [names.get(c) for c in ledger.get(r.party_id, [])],
+        }
+        for r in rows
+    ]
+    return {
+        "customers": customers,
+        "enterprises": enterprises,
+        "cores": [{"id": e["id"], "name": e["name"]} for e in enterprises if e["id"] in cores],
+    }
 
 
 def bank_core(ctx: Context, *, actor: Actor, core_id: str) -> Result:
@@ -167,13 +273,29 @@ def designation_candidates(ctx: Context, *, actor: Actor) -> list[Result]:
     with ctx.uow(readonly=True) as uow:
         designated = select(t.core_designation.c.core_id).where(t.core_designation.c.bank_id == bank)
         rows = uow.conn.execute(
-            select(t.party.c.id, t.party.c.name, t.party.c.short_name, t.party.c.uscc, t.onboarding.c.settlement_account,
-                   t.onboarding.c.ebanking, t.onboarding.c.certificate)
+            select(
+                t.party.c.id,
+                t.party.c.name,
+                t.party.c.short_name,
+                t.party.c.uscc,
+                t.onboarding.c.settlement_account,
+                t.onboarding.c.ebanking,
+                t.onboarding.c.certificate,
+            )
             .outerjoin(t.onboarding, and_(t.onboarding.c.party_id == t.party.c.id, t.onboarding.c.bank_id == bank))
             .where(t.party.c.kind == "enterprise", t.party.c.id.not_in(designated))
-            .order_by(t.party.c.name)).all()
-    return [{"id": r.id, "name": r.name, "short_name": r.short_name, "uscc": r.uscc,
-             "onboarded": bool(r.settlement_account and r.ebanking and r.certificate)} for r in rows]
+            .order_by(t.party.c.name)
+        ).all()
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "short_name": r.short_name,
+            "uscc": r.uscc,
+            "onboarded": bool(r.settlement_account and r.ebanking and r.certificate),
+        }
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -196,8 +318,9 @@ def lpr_entries(ctx: Context, *, viewer: Actor, bank: str | None = None) -> list
         return [_lpr(r) for r in uow.conn.execute(lpr_query(uow, actor=viewer, today=ctx.clock.today(), bank=bank))]
 
 
-def page_lpr(ctx: Context, *, viewer: Actor, bank: str | None = None, limit: int = 50,
-             offset: int = 0) -> Page[LprEntry]:
+def page_lpr(
+    ctx: Context, *, viewer: Actor, bank: str | None = None, limit: int = 50, offset: int = 0
+) -> Page[LprEntry]:
     """One page of ``lpr_entries``, with the total count."""
     with ctx.uow(readonly=True) as uow:
         stmt = lpr_query(uow, actor=viewer, today=ctx.clock.today(), bank=bank)

@@ -50,10 +50,12 @@ class Restriction:
 
     def applies(self, *, action: str, bank_id: str | None, today: date) -> bool:
         """Whether it bars ``action`` at ``bank_id`` on ``today``."""
-        return (self.action == action
-                and (self.bank_id is None or self.bank_id == bank_id)
-                and (self.valid_from is None or self.valid_from <= today)
-                and (self.valid_until is None or today <= self.valid_until))
+        return (
+            self.action == action
+            and (self.bank_id is None or self.bank_id == bank_id)
+            and (self.valid_from is None or self.valid_from <= today)
+            and (self.valid_until is None or today <= self.valid_until)
+        )
 
 
 def not_onboarded(party_id: str, bank_id: str) -> Restriction:
@@ -61,17 +63,30 @@ def not_onboarded(party_id: str, bank_id: str) -> Restriction:
     return Restriction(party_id=party_id, action=Action.RECEIVE, kind=NOT_ONBOARDED, bank_id=bank_id)
 
 
-def in_force(restrictions: tuple[Restriction, ...], *, action: str, bank_id: str | None,
-             today: date) -> list[Restriction]:
+def in_force(
+    restrictions: tuple[Restriction, ...], *, action: str, bank_id: str | None, today: date
+) -> list[Restriction]:
     """The restrictions barring ``action`` at ``bank_id`` today, in the order given."""
     return [r for r in restrictions if r.applies(action=action, bank_id=bank_id, today=today)]
 
 
-def check_not_restricted(restrictions: tuple[Restriction, ...], *, party_name: str, action: str,
-                         bank_id: str | None, bank_name: str, today: date) -> None:
+def check_not_restricted(
+    restrictions: tuple[Restriction, ...],
+    *,
+    party_name: str,
+    action: str,
+    bank_id: str | None,
+    bank_name: str,
+    today: date,
+) -> None:
     """Refuse the first restriction in force: onboarding by its own code, any other kind generically."""
     for r in in_force(restrictions, action=action, bank_id=bank_id, today=today):
         if r.kind == NOT_ONBOARDED:
             raise parties_errors.NotOnboarded(party=party_name, bank=bank_name)
-        raise parties_errors.PartyRestricted(party=party_name, action=str(r.action), kind=r.kind, reason=r.reason,
-                                     until=r.valid_until.isoformat() if r.valid_until else None)
+        raise parties_errors.PartyRestricted(
+            party=party_name,
+            action=str(r.action),
+            kind=r.kind,
+            reason=r.reason,
+            until=r.valid_until.isoformat() if r.valid_until else None,
+        )

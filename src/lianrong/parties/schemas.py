@@ -149,7 +149,8 @@ class LprCreate(Input):
     bank: PartyRef | None = Field(None, description="default: the caller's bank")
     effective_on: Day
     rate: Annotated[str, StringConstraints(min_length=1, max_length=16, pattern=r"^[0-9.%％ ]+$")] = Field(
-        description='annual rate, "3.45%" or "0.0345"')
+        description='annual rate, "3.45%" or "0.0345"'
+    )
 
 
 class LprRead(Output):
@@ -163,8 +164,7 @@ class LprEntryRead(LprRead):
 
     model_config = ConfigDict(from_attributes=True, extra="ignore")
 
-    state: LprStateName = Field(
-        description="in_force: prices financings today; future: scheduled; past: superseded")
+    state: LprStateName = Field(description="in_force: prices financings today; future: scheduled; past: superseded")
 
 
 class LprPage(Page[LprEntryRead]):

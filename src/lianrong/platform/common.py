@@ -91,8 +91,10 @@ class KeyTaken(Exception):
     """Another request recorded this idempotency key first (optimistic mode)."""
 
 
-_IDEMPOTENCY_INSERT = ("INSERT INTO idempotency (key, operation, request_hash, response, created_at) "
-                       "VALUES (:key, :op, :hash, :response, :at)")
+_IDEMPOTENCY_INSERT = (
+    "INSERT INTO idempotency (key, operation, request_hash, response, created_at) "
+    "VALUES (:key, :op, :hash, :response, :at)"
+)
 
 
 def checked_idempotency_key(key: str | None) -> str:
@@ -149,8 +151,13 @@ def run_idempotent(
                 record = uow.idempotency = IdempotencyRecord(key, operation, digest)
                 result = body(uow) if plain_result else jsonable(body(uow))
                 if not record.stored:
-                    params = {"key": key, "op": operation, "hash": digest, "response": raw.json_in(result),
-                              "at": raw.ts(ctx.clock.now())}
+                    params = {
+                        "key": key,
+                        "op": operation,
+                        "hash": digest,
+                        "response": raw.json_in(result),
+                        "at": raw.ts(ctx.clock.now()),
+                    }
                     if not optimistic:
                         raw.run(_IDEMPOTENCY_INSERT, params)
                     elif raw.run(_IDEMPOTENCY_INSERT + " ON CONFLICT (key) DO NOTHING", params) != 1:
@@ -203,8 +210,11 @@ def _retryable(exc: Exception) -> bool:
     run again, on a new connection. Safe for a use case under an idempotency key even when the lost
     statement had committed: the retry finds the key recorded and returns the first result."""
     code = getattr(getattr(exc, "orig", exc), "sqlstate", None)
-    return (code in ("40001", "40P01") or "database is locked" in str(exc)
-            or bool(getattr(exc, "connection_invalidated", False)))
+    return (
+        code in ("40001", "40P01")
+        or "database is locked" in str(exc)
+        or bool(getattr(exc, "connection_invalidated", False))
+    )
 
 
 def get_or_raise(uow: UnitOfWork, table: Table, id_: str, entity: str, *, lock: bool = False) -> Row:
@@ -274,19 +284,35 @@ def append_op(
     """
     seq, text, h = chain_link(voucher, op=op, payload=payload, actor=actor, plain=plain)
     raw = uow.raw
-    if raw.run("UPDATE voucher SET seq = :seq, head_hash = :h WHERE id = :id AND seq = :old",
-               {"seq": seq, "h": h, "id": voucher.id, "old": voucher.seq}) != 1:
+    if (
+        raw.run(
+            "UPDATE voucher SET seq = :seq, head_hash = :h WHERE id = :id AND seq = :old",
+            {"seq": seq, "h": h, "id": voucher.id, "old": voucher.seq},
+        )
+        != 1
+    ):
         raise errors.Conflict()
-    raw.run("INSERT INTO voucher_op (voucher_id, seq, core_id, op, payload, prev_hash, hash, actor_id, at) "
-            "VALUES (:v, :seq, :core, :op, :payload, :prev, :h, :actor, :at)",
-            {"v": voucher.id, "seq": seq, "core": voucher.core_id, "op": op, "payload": text,
-             "prev": voucher.head_hash, "h": h, "actor": actor.user_id,
-             "at": at if at is not None else raw.ts(ctx.clock.now())})
+    raw.run(
+        "INSERT INTO voucher_op (voucher_id, seq, core_id, op, payload, prev_hash, hash, actor_id, at) "
+        "VALUES (:v, :seq, :core, :op, :payload, :prev, :h, :actor, :at)",
+        {
+            "v": voucher.id,
+            "seq": seq,
+            "core": voucher.core_id,
+            "op": op,
+            "payload": text,
+            "prev": voucher.head_hash,
+            "h": h,
+            "actor": actor.user_id,
+            "at": at if at is not None else raw.ts(ctx.clock.now()),
+        },
+    )
     return seq, h
 
 
-def chain_link(voucher: Any, *, op: str, payload: Mapping[str, Any], actor: Actor,
-               plain: bool = False) -> tuple[int, str, str]:
+def chain_link(
+    voucher: Any, *, op: str, payload: Mapping[str, Any], actor: Actor, plain: bool = False
+) -> tuple[int, str, str]:
     """The next link of a voucher's hash chain: (seq, canonical payload text as stored, hash).
 
     ``append_op`` writes it; a hot path may write it itself (guarded on the voucher's ``seq`` the same way).
@@ -296,8 +322,7 @@ def chain_link(voucher: Any, *, op: str, payload: Mapping[str, Any], actor: Acto
         record = {"voucher": voucher.id, "seq": seq, "op": op, "actor": actor.user_id, "data": payload}
         text = jsoncodec.canonical(record)
     else:
-        record = {"voucher": voucher.id, "seq": seq, "op": op, "actor": actor.user_id,
-                  "data": jsonable(dict(payload))}
+        record = {"voucher": voucher.id, "seq": seq, "op": op, "actor": actor.user_id, "data": jsonable(dict(payload))}
         text = canonical_json(record)
     h = digest(voucher.head_hash.encode("ascii") + b"\n" + text, algorithm=voucher.hash_algorithm)
     return seq, text.decode("utf-8"), h
@@ -319,7 +344,9 @@ class VoucherHead:
     face_fen: int
 
 
-VOUCHER_HEAD_COLUMNS = "id, core_id, bank_id, status, maturity_on, seq, head_hash, hash_algorithm, credit_line_id, face_fen"
+VOUCHER_HEAD_COLUMNS = (
+    "id, core_id, bank_id, status, maturity_on, seq, head_hash, hash_algorithm, credit_line_id, face_fen"
+)
 
 
 def voucher_head(raw: Raw, row: tuple) -> VoucherHead:
@@ -338,8 +365,9 @@ def lock_voucher_head(uow: UnitOfWork, voucher_id: str) -> VoucherHead:
     return voucher_head(raw, row)
 
 
-def paged(uow: UnitOfWork, stmt: Select, *, limit: int, offset: int,
-          convert: Callable[[Row], Result] = row_dict) -> Result:
+def paged(
+    uow: UnitOfWork, stmt: Select, *, limit: int, offset: int, convert: Callable[[Row], Result] = row_dict
+) -> Result:
     """One page of a query's rows with the total count: ``{items, total, limit, offset}``."""
     total = uow.conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     rows = uow.conn.execute(stmt.limit(limit).offset(offset))

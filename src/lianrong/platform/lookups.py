@@ -17,8 +17,11 @@ def party_names(uow: UnitOfWork, ids: Iterable[str | None]) -> dict[str, str]:
     wanted = sorted({i for i in ids if i})
     out: dict[str, str] = {}
     for chunk in range(0, len(wanted), 500):
-        for r in uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.short_name)
-                                  .where(t.party.c.id.in_(wanted[chunk:chunk + 500]))):
+        for r in uow.conn.execute(
+            select(t.party.c.id, t.party.c.name, t.party.c.short_name).where(
+                t.party.c.id.in_(wanted[chunk : chunk + 500])
+            )
+        ):
             out[r.id] = r.short_name or r.name
     return out
 
@@ -27,8 +30,10 @@ def user_names(uow: UnitOfWork, ids: Iterable[str | None]) -> dict[str, str]:
     wanted = sorted({i for i in ids if i})
     if not wanted:
         return {}
-    return {r.id: r.display_name for r in uow.conn.execute(
-        select(t.app_user.c.id, t.app_user.c.display_name).where(t.app_user.c.id.in_(wanted)))}
+    return {
+        r.id: r.display_name
+        for r in uow.conn.execute(select(t.app_user.c.id, t.app_user.c.display_name).where(t.app_user.c.id.in_(wanted)))
+    }
 
 
 def as_date(value: Any) -> dt.date | None:

@@ -76,8 +76,9 @@ def issued_or_carried_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
         return t.voucher.c.bank_id == actor.party_id
     if kind == "enterprise":
         return t.voucher.c.core_id == actor.party_id
-    raise errors.Forbidden(reason="whole voucher trees are for the district, banks and issuers "
-                                  "/ 凭据全貌仅供金融办、银行与签发企业查看")
+    raise errors.Forbidden(
+        reason="whole voucher trees are for the district, banks and issuers / 凭据全貌仅供金融办、银行与签发企业查看"
+    )
 
 
 def financing_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
@@ -88,20 +89,30 @@ def financing_filter(uow: UnitOfWork, actor: Actor) -> Any | None:
     return or_(t.financing.c.bank_id == p, t.financing.c.applicant_id == p, t.financing.c.core_id == p)
 
 
-def check_voucher(uow: UnitOfWork, actor: Actor, voucher_id: str, *, whole_tree: bool = False,
-                  row: Any = None) -> None:
+def check_voucher(uow: UnitOfWork, actor: Actor, voucher_id: str, *, whole_tree: bool = False, row: Any = None) -> None:
     """Refuse a voucher the actor has no part in (the whole tree only for issuer, bank and overseers);
     ``row``: the voucher's row when the caller has read it already (its ``core_id`` and ``bank_id``)."""
     if sees_everything(uow, actor):
         return
-    v = row if row is not None else uow.conn.execute(
-        select(t.voucher.c.core_id, t.voucher.c.bank_id).where(t.voucher.c.id == voucher_id)).first()
+    v = (
+        row
+        if row is not None
+        else uow.conn.execute(
+            select(t.voucher.c.core_id, t.voucher.c.bank_id).where(t.voucher.c.id == voucher_id)
+        ).first()
+    )
     if v is None:
         raise errors.NotFound("voucher", voucher_id)
     if actor.party_id in (v.core_id, v.bank_id):
         return
-    if not whole_tree and uow.conn.execute(select(t.fragment.c.id).where(
-            t.fragment.c.voucher_id == voucher_id, t.fragment.c.holder_id == actor.party_id).limit(1)).first():
+    if (
+        not whole_tree
+        and uow.conn.execute(
+            select(t.fragment.c.id)
+            .where(t.fragment.c.voucher_id == voucher_id, t.fragment.c.holder_id == actor.party_id)
+            .limit(1)
+        ).first()
+    ):
         return
     raise errors.NotFound("voucher", voucher_id)  # not "forbidden": do not reveal that it exists
 
@@ -142,8 +153,12 @@ def _fragment_clause(kind: str, p: str) -> Any:
     if kind == "enterprise":
         sender, fa, fi = _SCOPE_SENDER, _SCOPE_FA, _SCOPE_FINANCING
         handed_on = select(sender.c.id).where(sender.c.id == f.parent_id, sender.c.holder_id == p).exists()
-        financed = select(fa.c.asset_id).join(fi, fi.c.id == fa.c.financing_id).where(
-            fa.c.kind == "voucher", fa.c.asset_id == f.id, fi.c.applicant_id == p).exists()
+        financed = (
+            select(fa.c.asset_id)
+            .join(fi, fi.c.id == fa.c.financing_id)
+            .where(fa.c.kind == "voucher", fa.c.asset_id == f.id, fi.c.applicant_id == p)
+            .exists()
+        )
         return or_(f.holder_id == p, f.core_id == p, handed_on, financed)
     return f.holder_id == p
 
@@ -159,8 +174,12 @@ def check_fragment(uow: UnitOfWork, actor: Actor, fragment_id: str) -> None:
 
 def is_core(uow: UnitOfWork, party_id: str) -> bool:
     """Whether a party is a core enterprise (designated by some bank)."""
-    return uow.conn.execute(select(t.core_designation.c.core_id).where(
-        t.core_designation.c.core_id == party_id).limit(1)).first() is not None
+    return (
+        uow.conn.execute(
+            select(t.core_designation.c.core_id).where(t.core_designation.c.core_id == party_id).limit(1)
+        ).first()
+        is not None
+    )
 
 
 def check_may_act(ctx: Any, actor: Actor, *kinds: str, what: str) -> None:
@@ -186,8 +205,15 @@ def check_financing(uow: UnitOfWork, actor: Actor, financing_id: str, *, row: An
     already (its ``bank_id``, ``applicant_id`` and ``core_id``)."""
     if sees_everything(uow, actor):
         return
-    f = row if row is not None else uow.conn.execute(select(t.financing.c.bank_id, t.financing.c.applicant_id, t.financing.c.core_id)
-                         .where(t.financing.c.id == financing_id)).first()
+    f = (
+        row
+        if row is not None
+        else uow.conn.execute(
+            select(t.financing.c.bank_id, t.financing.c.applicant_id, t.financing.c.core_id).where(
+                t.financing.c.id == financing_id
+            )
+        ).first()
+    )
     if f is None or actor.party_id not in (f.bank_id, f.applicant_id, f.core_id):
         raise errors.NotFound("financing", financing_id)
 

@@ -23,8 +23,9 @@ def names_of(uow: UnitOfWork, ids: Iterable[str]) -> dict[str, Any]:
     wanted = sorted({i for i in ids if i})
     out: dict[str, Any] = {}
     for i in range(0, len(wanted), 500):
-        for r in uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.uscc)
-                                  .where(t.party.c.id.in_(wanted[i:i + 500]))):
+        for r in uow.conn.execute(
+            select(t.party.c.id, t.party.c.name, t.party.c.uscc).where(t.party.c.id.in_(wanted[i : i + 500]))
+        ):
             out[r.id] = r
     return out
 

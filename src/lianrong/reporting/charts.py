@@ -32,16 +32,28 @@ def _base(ui: UI) -> dict[str, Any]:
 def payables(ui: UI, months: list[dict[str, Any]]) -> dict[str, Any]:
     """Payables by month of maturity: issued and awaiting approval, stacked."""
     opt = _base(ui)
-    opt.update({
-        "xAxis": {"type": "category", "data": [m["month"] for m in months]},
-        "yAxis": {"type": "value", "name": ui.t("yuan"), "axisLabel": {"formatter": "{value}"}},
-        "series": [
-            {"name": ui.t("Issued"), "type": "bar", "stack": "p", "barMaxWidth": 48,
-             "data": [_yuan(m["issued_fen"]) for m in months]},
-            {"name": ui.t("Pending approval"), "type": "bar", "stack": "p", "barMaxWidth": 48,
-             "data": [_yuan(m["pending_fen"]) for m in months]},
-        ],
-    })
+    opt.update(
+        {
+            "xAxis": {"type": "category", "data": [m["month"] for m in months]},
+            "yAxis": {"type": "value", "name": ui.t("yuan"), "axisLabel": {"formatter": "{value}"}},
+            "series": [
+                {
+                    "name": ui.t("Issued"),
+                    "type": "bar",
+                    "stack": "p",
+                    "barMaxWidth": 48,
+                    "data": [_yuan(m["issued_fen"]) for m in months],
+                },
+                {
+                    "name": ui.t("Pending approval"),
+                    "type": "bar",
+                    "stack": "p",
+                    "barMaxWidth": 48,
+                    "data": [_yuan(m["pending_fen"]) for m in months],
+                },
+            ],
+        }
+    )
     return opt
 
 
@@ -49,17 +61,30 @@ def overview_amounts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
     """The engine's monthly amounts: issued, financed, settled (bars) and overdue (line)."""
     opt = _base(ui)
     s = fig["series"]
-    opt.update({
-        "xAxis": {"type": "category", "data": fig["months"]},
-        "yAxis": {"type": "value", "name": ui.t("yuan")},
-        "series": [
-            *({"name": ui.t(label), "type": "bar", "barMaxWidth": 28,
-               "data": [_yuan(x) for x in s[key]["amount_fen"]]}
-              for key, label in (("issued", "Issued"), ("financed", "Financed"), ("settled", "Settled"))),
-            {"name": ui.t("Overdue"), "type": "line", "data": [_yuan(x) for x in s["overdue"]["amount_fen"]],
-             "symbolSize": 8, "lineStyle": {"width": 3}},
-        ],
-    })
+    opt.update(
+        {
+            "xAxis": {"type": "category", "data": fig["months"]},
+            "yAxis": {"type": "value", "name": ui.t("yuan")},
+            "series": [
+                *(
+                    {
+                        "name": ui.t(label),
+                        "type": "bar",
+                        "barMaxWidth": 28,
+                        "data": [_yuan(x) for x in s[key]["amount_fen"]],
+                    }
+                    for key, label in (("issued", "Issued"), ("financed", "Financed"), ("settled", "Settled"))
+                ),
+                {
+                    "name": ui.t("Overdue"),
+                    "type": "line",
+                    "data": [_yuan(x) for x in s["overdue"]["amount_fen"]],
+                    "symbolSize": 8,
+                    "lineStyle": {"width": 3},
+                },
+            ],
+        }
+    )
     opt["color"] = ["#1d4e89", "#2a9d8f", "#6c757d", "#c8102e"]
     return opt
 
@@ -68,13 +93,21 @@ def overview_counts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
     """The engine's monthly counts as lines."""
     opt = _base(ui)
     s = fig["series"]
-    opt.update({
-        "xAxis": {"type": "category", "data": fig["months"]},
-        "yAxis": {"type": "value", "minInterval": 1},
-        "series": [{"name": ui.t(label), "type": "line", "data": s[key]["count"], "symbolSize": 7}
-                   for key, label in (("issued", "Issued"), ("financed", "Financed"), ("settled", "Settled"),
-                                      ("overdue", "Overdue"))],
-    })
+    opt.update(
+        {
+            "xAxis": {"type": "category", "data": fig["months"]},
+            "yAxis": {"type": "value", "minInterval": 1},
+            "series": [
+                {"name": ui.t(label), "type": "line", "data": s[key]["count"], "symbolSize": 7}
+                for key, label in (
+                    ("issued", "Issued"),
+                    ("financed", "Financed"),
+                    ("settled", "Settled"),
+                    ("overdue", "Overdue"),
+                )
+            ],
+        }
+    )
     opt["color"] = ["#1d4e89", "#2a9d8f", "#6c757d", "#c8102e"]
     return opt
 
@@ -87,16 +120,29 @@ def credit_usage(ui: UI, cores: list[dict[str, Any]]) -> dict[str, Any]:
             if line["in_force"]:
                 rows.append((c["short_name"] or c["name"], line["occupied_fen"], line["available_fen"]))
     opt = _base(ui)
-    opt.update({
-        "grid": {"left": 110, "right": 40, "top": 40, "bottom": 30},
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "xAxis": {"type": "value", "name": ui.t("yuan")},
-        "yAxis": {"type": "category", "data": [r[0] for r in rows]},
-        "series": [
-            {"name": ui.t("Occupied"), "type": "bar", "stack": "c", "data": [_yuan(r[1]) for r in rows],
-             "barMaxWidth": 26},
-            {"name": ui.t("Available"), "type": "bar", "stack": "c", "data": [_yuan(r[2]) for r in rows],
-             "barMaxWidth": 26, "itemStyle": {"color": "#cfd8e3"}},
-        ],
-    })
+    opt.update(
+        {
+            "grid": {"left": 110, "right": 40, "top": 40, "bottom": 30},
+            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+            "xAxis": {"type": "value", "name": ui.t("yuan")},
+            "yAxis": {"type": "category", "data": [r[0] for r in rows]},
+            "series": [
+                {
+                    "name": ui.t("Occupied"),
+                    "type": "bar",
+                    "stack": "c",
+                    "data": [_yuan(r[1]) for r in rows],
+                    "barMaxWidth": 26,
+                },
+                {
+                    "name": ui.t("Available"),
+                    "type": "bar",
+                    "stack": "c",
+                    "data": [_yuan(r[2]) for r in rows],
+                    "barMaxWidth": 26,
+                    "itemStyle": {"color": "#cfd8e3"},
+                },
+            ],
+        }
+    )
     return opt

@@ -25,8 +25,9 @@ QUEUE = ("applied", "approved")
 
 def term_approvals(ui: UI) -> list[Any]:
     """The bank's vouchers waiting for it to approve a term over six months."""
-    rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, bank=ui.party_id, status=VoucherStatus.PENDING,
-                                    limit=200).items
+    rows = voucher_queries.vouchers(
+        ui.ctx, viewer=ui.actor, bank=ui.party_id, status=VoucherStatus.PENDING, limit=200
+    ).items
     return [r for r in rows if r.long_term_reason and not r.bank_approved_by]
 
 
@@ -35,10 +36,13 @@ def bank_home_ctx(ui: UI, forms: dict[str, Form] | None = None) -> dict[str, Any
     a refused approval's form)."""
     cores = party_queries.bank_cores(ui.ctx, actor=ui.actor)
     terms = term_approvals(ui)
-    return {"cores": cores, "terms": terms,
-            "term_forms": {v.id: ui.blank() for v in terms} | (forms or {}),
-            "queue": financing_queries.financings(ui.ctx, actor=ui.actor, status=QUEUE, bank_only=True),
-            "chart": charts.credit_usage(ui, cores)}
+    return {
+        "cores": cores,
+        "terms": terms,
+        "term_forms": {v.id: ui.blank() for v in terms} | (forms or {}),
+        "queue": financing_queries.financings(ui.ctx, actor=ui.actor, status=QUEUE, bank_only=True),
+        "chart": charts.credit_usage(ui, cores),
+    }
 
 
 @router.get("/core")
@@ -57,5 +61,6 @@ def bank_home(ui: UI = Depends(require_kind("bank"))) -> Response:
 @router.get("/overview")
 def overview_home(ui: UI = Depends(require_kind("overseer"))) -> Response:
     fig = overview.figures(ui.ctx, actor=ui.actor)
-    return ui.render("overview/home.html", fig=fig, amounts=charts.overview_amounts(ui, fig),
-                     counts=charts.overview_counts(ui, fig))
+    return ui.render(
+        "overview/home.html", fig=fig, amounts=charts.overview_amounts(ui, fig), counts=charts.overview_counts(ui, fig)
+    )

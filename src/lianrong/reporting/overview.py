@@ -33,8 +33,11 @@ def _month_key(year: Any, month: Any) -> str:
 
 def _by_month(conn: Any, column: Any, amount: Any, *where: Any) -> dict[str, tuple[int, int]]:
     y, m = extract("year", column).label("y"), extract("month", column).label("m")
-    stmt = select(y, m, func.count().label("n"), func.coalesce(func.sum(amount), 0).label("total")) \
-        .where(column.is_not(None), *where).group_by(y, m)
+    stmt = (
+        select(y, m, func.count().label("n"), func.coalesce(func.sum(amount), 0).label("total"))
+        .where(column.is_not(None), *where)
+        .group_by(y, m)
+    )
     return {_month_key(r.y, r.m): (int(r.n), int(r.total)) for r in conn.execute(stmt)}
 
 
@@ -62,20 +65,28 @@ def figures(ctx: Context, *, actor: Actor) -> Result:
         }
         monthly = {
             "issued": _by_month(conn, vo.c.issue_on, vo.c.face_fen, vo.c.status.in_(("active", "settled", "overdue"))),
-            "financed": _by_month(conn, fin.c.financing_on, fin.c.principal_fen,
-                                  fin.c.status.in_(("disbursed", "repaid", "overdue"))),
+            "financed": _by_month(
+                conn, fin.c.financing_on, fin.c.principal_fen, fin.c.status.in_(("disbursed", "repaid", "overdue"))
+            ),
             "settled": _by_month(conn, vo.c.maturity_on, vo.c.face_fen, vo.c.status == "settled"),
             "overdue": _by_month(conn, vo.c.maturity_on, vo.c.face_fen, vo.c.status == "overdue"),
         }
-        outstanding = conn.execute(select(func.count(), func.coalesce(func.sum(vo.c.face_fen), 0))
-                                   .where(vo.c.status == "active")).one()
-        financing_now = conn.execute(select(func.count(), func.coalesce(func.sum(fin.c.principal_fen), 0))
-                                     .where(fin.c.status == "disbursed")).one()
+        outstanding = conn.execute(
+            select(func.count(), func.coalesce(func.sum(vo.c.face_fen), 0)).where(vo.c.status == "active")
+        ).one()
+        financing_now = conn.execute(
+            select(func.count(), func.coalesce(func.sum(fin.c.principal_fen), 0)).where(fin.c.status == "disbursed")
+        ).one()
         pending = conn.execute(select(func.count()).where(vo.c.status == "pending")).scalar() or 0
     keys = sorted({k for series in monthly.values() for k in series})
     months = _months_between(keys[0], keys[-1]) if keys else []
-    totals = {name: {"count": sum(n for n, _ in monthly[name].values()),
-                     "amount_fen": sum(a for _, a in monthly[name].values())} for name in FIGURES}
+    totals = {
+        name: {
+            "count": sum(n for n, _ in monthly[name].values()),
+            "amount_fen": sum(a for _, a in monthly[name].values()),
+        }
+        for name in FIGURES
+    }
     return {
         "as_of": ctx.clock.today().isoformat(),
         "counts": {k: int(v) for k, v in counts.items()},
@@ -84,8 +95,13 @@ def figures(ctx: Context, *, actor: Actor) -> Result:
         "financing_outstanding": {"count": int(financing_now[0]), "amount_fen": int(financing_now[1])},
         "pending_vouchers": int(pending),
         "months": months,
-        "series": {name: {"count": [monthly[name].get(m, (0, 0))[0] for m in months],
-                          "amount_fen": [monthly[name].get(m, (0, 0))[1] for m in months]} for name in FIGURES},
+        "series": {
+            name: {
+                "count": [monthly[name].get(m, (0, 0))[0] for m in months],
+                "amount_fen": [monthly[name].get(m, (0, 0))[1] for m in months],
+            }
+            for name in FIGURES
+        },
     }
 
 

@@ -17,6 +17,7 @@ def party_summary(ctx: Context, *, actor: Actor) -> Result:
     me = actor.party_id
     today = ctx.clock.today()
     with ctx.uow(readonly=True) as uow:
+
         def one(stmt: Any) -> tuple[int, int]:
             r = uow.conn.execute(stmt).first()
             return (int(r[0] or 0), int(r[1] or 0)) if r else (0, 0)
@@ -24,10 +25,21 @@ def party_summary(ctx: Context, *, actor: Actor) -> Result:
         vo = t.voucher
         issued = one(select(func.count(), func.sum(vo.c.face_fen)).where(vo.c.core_id == me, vo.c.status == "active"))
         pending = one(select(func.count(), func.sum(vo.c.face_fen)).where(vo.c.core_id == me, vo.c.status == "pending"))
-        soon = one(select(func.count(), func.sum(vo.c.face_fen)).where(
-            vo.c.core_id == me, vo.c.status == "active", vo.c.maturity_on <= today + dt.timedelta(days=30)))
-        overdue_ = one(select(func.count(), func.sum(vo.c.face_fen)).where(vo.c.core_id == me, vo.c.status == "overdue"))
+        soon = one(
+            select(func.count(), func.sum(vo.c.face_fen)).where(
+                vo.c.core_id == me, vo.c.status == "active", vo.c.maturity_on <= today + dt.timedelta(days=30)
+            )
+        )
+        overdue_ = one(
+            select(func.count(), func.sum(vo.c.face_fen)).where(vo.c.core_id == me, vo.c.status == "overdue")
+        )
         settled = one(select(func.count(), func.sum(vo.c.face_fen)).where(vo.c.core_id == me, vo.c.status == "settled"))
         party = uow.conn.execute(select(t.party.c.defaulted_on).where(t.party.c.id == me)).first()
-    return {"active": issued, "pending": pending, "due_30": soon, "overdue": overdue_, "settled": settled,
-            "defaulted_on": party.defaulted_on if party else None}
+    return {
+        "active": issued,
+        "pending": pending,
+        "due_30": soon,
+        "overdue": overdue_,
+        "settled": settled,
+        "defaulted_on": party.defaulted_on if party else None,
+    }

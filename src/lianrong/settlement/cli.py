@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,9 +28,15 @@ pay_app = typer.Typer(help="Payment instructions / 支付指令", no_args_is_hel
 
 
 @command
-def settle(date: Annotated[Optional[str], typer.Option("--date", help="settle vouchers due on or before this date "
-                                                         "(default: today; never after today)")] = None,
-           db: Db = None, today: Today = None, as_json: Json = False) -> None:
+def settle(
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="settle vouchers due on or before this date (default: today; never after today)"),
+    ] = None,
+    db: Db = None,
+    today: Today = None,
+    as_json: Json = False,
+) -> None:
     """Pay every final holder of the vouchers due on or before the date and not yet settled; unpaid → overdue.
 
     A date after today's business date (Beijing) is refused: vouchers are never settled before they mature.
@@ -48,14 +54,16 @@ def settle(date: Annotated[Optional[str], typer.Option("--date", help="settle vo
 
 @pay_app.command("list")
 @command
-def pay_list(status: Optional[str] = None, kind: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
+def pay_list(status: str | None = None, kind: str | None = None, db: Db = None, as_json: Json = False) -> None:
     """List payment instructions."""
     from lianrong.platform.context import SYSTEM
     from lianrong.settlement import queries
 
-    show(queries.instructions(context(db), viewer=SYSTEM, status=status, kind=kind, order="created",
-                              limit=1_000_000), as_json,
-           ["id", "kind", "amount_fen", "value_on", "status", "reference"])
+    show(
+        queries.instructions(context(db), viewer=SYSTEM, status=status, kind=kind, order="created", limit=1_000_000),
+        as_json,
+        ["id", "kind", "amount_fen", "value_on", "status", "reference"],
+    )
 
 
 @pay_app.command("export")
@@ -76,8 +84,10 @@ def pay_confirm(path: Path, db: Db = None, user: As = None, key: Key = None, as_
     from lianrong.settlement import payments
 
     ctx = context(db)
-    show(payments.import_confirmations(ctx, actor=actor_of(ctx, user), path=path, idempotency_key=key_or_new(key)),
-           as_json)
+    show(
+        payments.import_confirmations(ctx, actor=actor_of(ctx, user), path=path, idempotency_key=key_or_new(key)),
+        as_json,
+    )
 
 
 @pay_app.command("retry")
@@ -87,18 +97,23 @@ def pay_retry(voucher: str, db: Db = None, user: As = None, key: Key = None, as_
     from lianrong.settlement import payments
 
     ctx = context(db)
-    show(payments.retry_failed(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)),
-           as_json)
+    show(
+        payments.retry_failed(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)),
+        as_json,
+    )
 
 
 @pay_app.command("fund")
 @command
-def pay_fund(party: str, amount: Annotated[str, typer.Option(help="yuan")], db: Db = None, key: Key = None,
-             as_json: Json = False) -> None:
+def pay_fund(
+    party: str, amount: Annotated[str, typer.Option(help="yuan")], db: Db = None, key: Key = None, as_json: Json = False
+) -> None:
     """Credit a simulated bank account (demo/test only)."""
     from lianrong.settlement import payments
 
-    show(payments.fund(context(db), party=party, amount_fen=parse_yuan(amount), idempotency_key=key_or_new(key)), as_json)
+    show(
+        payments.fund(context(db), party=party, amount_fen=parse_yuan(amount), idempotency_key=key_or_new(key)), as_json
+    )
 
 
 @pay_app.command("balances")

@@ -31,8 +31,11 @@ def _settlement_filters(on: str, status: str, kind: str) -> tuple[dt.date | None
         day = dt.date.fromisoformat(on) if on else None
     except ValueError:
         raise errors.InvalidDate(value=on) from None
-    return (day, status if status in ("pending", "confirmed", "failed") else None,
-            kind if kind in ("settlement", "disbursement", "surplus") else None)
+    return (
+        day,
+        status if status in ("pending", "confirmed", "failed") else None,
+        kind if kind in ("settlement", "disbursement", "surplus") else None,
+    )
 
 
 def _due(ui: UI) -> int:
@@ -47,8 +50,16 @@ def _confirmations_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
 def settlements(on: str = "", status: str = "", kind: str = "", ui: UI = Depends(bank)) -> Response:
     day, st, kd = _settlement_filters(on, status, kind)
     rows = settlement_queries.instructions(ui.ctx, viewer=ui.actor, value_on=day, status=st, kind=kd)
-    return ui.render("bank/settlements.html", rows=rows, on=on if day else "", status=st or "", kind=kd or "",
-                     report=True, form=ui.blank(on=ui.ctx.clock.today().isoformat()), due=_due(ui))
+    return ui.render(
+        "bank/settlements.html",
+        rows=rows,
+        on=on if day else "",
+        status=st or "",
+        kind=kd or "",
+        report=True,
+        form=ui.blank(on=ui.ctx.clock.today().isoformat()),
+        due=_due(ui),
+    )
 
 
 @router.post("/bank/settlements/run")
@@ -61,16 +72,33 @@ def run_settlement(posted: Posted = Depends(post("bank"))) -> Response:
         assert body is not None and body.date is not None
         day = body.date
         r = settlement.settle(ui.ctx, on=day, actor=ui.actor)
-        return ui.done(f"/bank/settlements?on={day.isoformat()}",
-                       N_("Settlement run for %(day)s: %(vouchers)s vouchers, %(confirmed)s paid, "
-                          "%(failed)s failed, %(pending)s pending."),
-                       tone="bad" if r["failed"] or r["errors"] else "ok", day=r["date"],
-                       vouchers=r["vouchers"], confirmed=r["confirmed"], failed=r["failed"], pending=r["pending"])
+        return ui.done(
+            f"/bank/settlements?on={day.isoformat()}",
+            N_(
+                "Settlement run for %(day)s: %(vouchers)s vouchers, %(confirmed)s paid, "
+                "%(failed)s failed, %(pending)s pending."
+            ),
+            tone="bad" if r["failed"] or r["errors"] else "ok",
+            day=r["date"],
+            vouchers=r["vouchers"],
+            confirmed=r["confirmed"],
+            failed=r["failed"],
+            pending=r["pending"],
+        )
 
     def refused() -> Response:
         rows = settlement_queries.instructions(ui.ctx, viewer=ui.actor)
-        return ui.form_error("bank/settlements.html", "bank/_settle_form.html", rows=rows, on="", status="", kind="",
-                             report=True, form=form, due=_due(ui))
+        return ui.form_error(
+            "bank/settlements.html",
+            "bank/_settle_form.html",
+            rows=rows,
+            on="",
+            status="",
+            kind="",
+            report=True,
+            form=form,
+            due=_due(ui),
+        )
 
     return submit(form, action, refused)
 
@@ -80,8 +108,9 @@ def export(fmt: str, on: str = "", status: str = "", kind: str = "", ui: UI = De
     if fmt not in ("csv", "xlsx"):
         raise errors.NotFound("page", f"export.{fmt}")
     day, st, kd = _settlement_filters(on, status, kind)
-    _, content = settlement_queries.export_instructions(ui.ctx, viewer=ui.actor, fmt=fmt, value_on=day, status=st,
-                                                        kind=kd)
+    _, content = settlement_queries.export_instructions(
+        ui.ctx, viewer=ui.actor, fmt=fmt, value_on=day, status=st, kind=kd
+    )
     name = f"lianrong-instructions-{day.isoformat() if day else 'all'}.{fmt}"
     media = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
     return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -97,6 +126,7 @@ def settlement_report(on: str = "", kind: str = "", ui: UI = Depends(bank)) -> R
 
 # --- the bank's payment confirmations (the file `lianrong payments confirm` reads) ---
 
+
 @router.get("/bank/confirmations")
 def confirmations_page(ui: UI = Depends(bank)) -> Response:
     return ui.render("bank/confirmations.html", **_confirmations_ctx(ui))
@@ -110,21 +140,36 @@ def import_confirmations(posted: Posted = Depends(post("bank"))) -> Response:
 
     def action() -> Response:
         assert upload is not None
-        r = payments.import_confirmation_upload(ui.ctx, actor=ui.actor, content=upload.file.read(),
-                                                filename=str(upload.filename),
-                                                idempotency_key=form.get("idempotency_key"))
-        return ui.done("/bank/confirmations",
-                       N_("Confirmations imported: %(confirmed)s paid, %(failed)s failed, "
-                          "%(unchanged)s already recorded."),
-                       tone="bad" if r["failed"] else "ok", confirmed=r["confirmed"], failed=r["failed"],
-                       unchanged=r.get("unchanged", 0))
+        r = payments.import_confirmation_upload(
+            ui.ctx,
+            actor=ui.actor,
+            content=upload.file.read(),
+            filename=str(upload.filename),
+            idempotency_key=form.get("idempotency_key"),
+        )
+        return ui.done(
+            "/bank/confirmations",
+            N_("Confirmations imported: %(confirmed)s paid, %(failed)s failed, %(unchanged)s already recorded."),
+            tone="bad" if r["failed"] else "ok",
+            confirmed=r["confirmed"],
+            failed=r["failed"],
+            unchanged=r.get("unchanged", 0),
+        )
 
-    return submit(form, action, lambda: ui.form_error("bank/confirmations.html", "bank/_confirmations_form.html",
-                                                      **_confirmations_ctx(ui, form)))
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error(
+            "bank/confirmations.html", "bank/_confirmations_form.html", **_confirmations_ctx(ui, form)
+        ),
+    )
 
 
 @router.get("/bank/overdue")
 def overdue(ui: UI = Depends(bank)) -> Response:
     data = settlement_queries.overdue(ui.ctx, actor=ui.actor)
-    return ui.render("bank/overdue.html", vouchers=[v for v in data["vouchers"] if v["bank_id"] == ui.party_id],
-                     financings=[f for f in data["financings"] if f["bank_id"] == ui.party_id])
+    return ui.render(
+        "bank/overdue.html",
+        vouchers=[v for v in data["vouchers"] if v["bank_id"] == ui.party_id],
+        financings=[f for f in data["financings"] if f["bank_id"] == ui.party_id],
+    )

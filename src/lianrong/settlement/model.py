@@ -32,8 +32,7 @@ class PaymentAction(StrEnum):
 
 #: status → action → the status it leads to; an action missing from a status's row is refused
 PAYMENT_TRANSITIONS: Mapping[PaymentStatus, Mapping[PaymentAction, PaymentStatus]] = {
-    PaymentStatus.PENDING: {PaymentAction.CONFIRM: PaymentStatus.CONFIRMED,
-                            PaymentAction.FAIL: PaymentStatus.FAILED},
+    PaymentStatus.PENDING: {PaymentAction.CONFIRM: PaymentStatus.CONFIRMED, PaymentAction.FAIL: PaymentStatus.FAILED},
     PaymentStatus.FAILED: {PaymentAction.RETRY: PaymentStatus.PENDING},
     PaymentStatus.CONFIRMED: {},
 }
@@ -53,5 +52,7 @@ def next_status(status: str, action: PaymentAction) -> PaymentStatus:
 
 
 #: a bank's answer (``confirmed`` or ``failed``) as the action it applies
-OUTCOME_ACTION: Mapping[str, PaymentAction] = {PaymentStatus.CONFIRMED: PaymentAction.CONFIRM,
-                                               PaymentStatus.FAILED: PaymentAction.FAIL}
+OUTCOME_ACTION: Mapping[str, PaymentAction] = {
+    PaymentStatus.CONFIRMED: PaymentAction.CONFIRM,
+    PaymentStatus.FAILED: PaymentAction.FAIL,
+}

@@ -48,20 +48,47 @@ from lianrong.settlement.model import (
 from lianrong.vouchers import model as v
 
 
-def create_instruction(ctx: Context, uow: UnitOfWork, *, kind: str, core_id: str, payer_id: str,
-                       payee_id: str, bank_id: str, amount_fen: int, value_on: dt.date,
-                       voucher_id: str | None = None, fragment_id: str | None = None,
-                       financing_id: str | None = None) -> str:
+def create_instruction(
+    ctx: Context,
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    core_id: str,
+    payer_id: str,
+    payee_id: str,
+    bank_id: str,
+    amount_fen: int,
+    value_on: dt.date,
+    voucher_id: str | None = None,
+    fragment_id: str | None = None,
+    financing_id: str | None = None,
+) -> str:
     """Record a pending instruction; returns its id."""
     check_fen(amount_fen)
     iid = new_id("pay")
-    account = uow.conn.execute(select(t.onboarding.c.settlement_account).where(
-        t.onboarding.c.bank_id == bank_id, t.onboarding.c.party_id == payee_id)).scalar()
-    uow.conn.execute(insert(t.payment_instruction).values(
-        id=iid, core_id=core_id, kind=kind, voucher_id=voucher_id, fragment_id=fragment_id,
-        financing_id=financing_id, payer_id=payer_id, payee_id=payee_id, payee_account=account,
-        bank_id=bank_id, amount_fen=amount_fen, value_on=value_on, status=PaymentStatus.PENDING.value,
-        created_at=ctx.clock.now()))
+    account = uow.conn.execute(
+        select(t.onboarding.c.settlement_account).where(
+            t.onboarding.c.bank_id == bank_id, t.onboarding.c.party_id == payee_id
+        )
+    ).scalar()
+    uow.conn.execute(
+        insert(t.payment_instruction).values(
+            id=iid,
+            core_id=core_id,
+            kind=kind,
+            voucher_id=voucher_id,
+            fragment_id=fragment_id,
+            financing_id=financing_id,
+            payer_id=payer_id,
+            payee_id=payee_id,
+            payee_account=account,
+            bank_id=bank_id,
+            amount_fen=amount_fen,
+            value_on=value_on,
+            status=PaymentStatus.PENDING.value,
+            created_at=ctx.clock.now(),
+        )
+    )
     return iid
 
 
@@ -97,9 +124,19 @@ def submit_pending(ctx: Context, uow: UnitOfWork, rows: list[PendingInstruction]
     params: dict[str, Any] = {}
     payers = raw.placeholders("p", sorted({r.payer_id for r in rows}), params)
     banks = {pid for (pid,) in raw.all(f"SELECT id FROM party WHERE kind = 'bank' AND id IN ({payers})", params)}
-    outcomes = ctx.payments.submit(uow.conn, [
-        Instruction(id=r.id, payer_id=r.payer_id, payee_id=r.payee_id, amount_fen=r.amount_fen,
-                    payer_is_bank=r.payer_id in banks) for r in rows])
+    outcomes = ctx.payments.submit(
+        uow.conn,
+        [
+            Instruction(
+                id=r.id,
+                payer_id=r.payer_id,
+                payee_id=r.payee_id,
+                amount_fen=r.amount_fen,
+                payer_is_bank=r.payer_id in banks,
+            )
+            for r in rows
+        ],
+    )
     apply_outcomes(ctx, uow, outcomes, known={r.id: r for r in rows})
     return {k: o.status for k, o in outcomes.items()}
 
@@ -110,10 +147,15 @@ def _select_instructions(uow: UnitOfWork, ids: list[str], condition: str, extra:
     out = []
     for chunk in range(0, len(ids), 500):
         params = dict(extra)
-        marks = raw.placeholders("i", ids[chunk:chunk + 500], params)
-        out += [PendingInstruction(*r) for r in raw.all(
-            f"SELECT {_INSTRUCTION_COLUMNS} FROM payment_instruction WHERE id IN ({marks}) AND {condition} "
-            "ORDER BY id", params)]
+        marks = raw.placeholders("i", ids[chunk : chunk + 500], params)
+        out += [
+            PendingInstruction(*r)
+            for r in raw.all(
+                f"SELECT {_INSTRUCTION_COLUMNS} FROM payment_instruction WHERE id IN ({marks}) AND {condition} "
+                "ORDER BY id",
+                params,
+            )
+        ]
     return out
 
 
@@ -121,8 +163,9 @@ def _pending(uow: UnitOfWork, ids: list[str]) -> list[PendingInstruction]:
     return _select_instructions(uow, ids, "status = 'pending'", {})
 
 
-def apply_outcomes(ctx: Context, uow: UnitOfWork, outcomes: dict[str, Outcome], *,
-                   known: dict[str, PendingInstruction] | None = None) -> None:
+def apply_outcomes(
+    ctx: Context, uow: UnitOfWork, outcomes: dict[str, Outcome], *, known: dict[str, PendingInstruction] | None = None
+) -> None:
     """Record confirmations and failures and carry out their consequences.
 
     ``known``: the instructions as the caller has them (just written or read in this unit of work),
@@ -135,15 +178,28 @@ def apply_outcomes(ctx: Context, uow: UnitOfWork, outcomes: dict[str, Outcome], 
     confirmed = [(k, o) for k, o in outcomes.items() if OUTCOME_ACTION.get(o.status) is PaymentAction.CONFIRM]
     failed = [(k, o) for k, o in outcomes.items() if OUTCOME_ACTION.get(o.status) is PaymentAction.FAIL]
     if confirmed:
-        raw.many("UPDATE payment_instruction SET status = :to, reference = :ref, confirmed_at = :at "
-                 "WHERE id = :iid AND status = :from",
-                 [{"iid": k, "ref": o.reference, "at": now, "from": pending,
-                   "to": next_status(pending, PaymentAction.CONFIRM).value} for k, o in confirmed])
+        raw.many(
+            "UPDATE payment_instruction SET status = :to, reference = :ref, confirmed_at = :at "
+            "WHERE id = :iid AND status = :from",
+            [
+                {
+                    "iid": k,
+                    "ref": o.reference,
+                    "at": now,
+                    "from": pending,
+                    "to": next_status(pending, PaymentAction.CONFIRM).value,
+                }
+                for k, o in confirmed
+            ],
+        )
     if failed:
-        raw.many("UPDATE payment_instruction SET status = :to, failure = :why "
-                 "WHERE id = :iid AND status = :from",
-                 [{"iid": k, "why": o.failure, "from": pending,
-                   "to": next_status(pending, PaymentAction.FAIL).value} for k, o in failed])
+        raw.many(
+            "UPDATE payment_instruction SET status = :to, failure = :why WHERE id = :iid AND status = :from",
+            [
+                {"iid": k, "why": o.failure, "from": pending, "to": next_status(pending, PaymentAction.FAIL).value}
+                for k, o in failed
+            ],
+        )
     settle_ids = [k for k, _ in confirmed]
     fail_ids = [k for k, _ in failed]
     if settle_ids:
@@ -152,15 +208,15 @@ def apply_outcomes(ctx: Context, uow: UnitOfWork, outcomes: dict[str, Outcome], 
         _on_unpaid(ctx, uow, fail_ids, known)
 
 
-def _instructions(uow: UnitOfWork, ids: list[str], kind: str,
-                  known: dict[str, PendingInstruction] | None = None) -> list[PendingInstruction]:
+def _instructions(
+    uow: UnitOfWork, ids: list[str], kind: str, known: dict[str, PendingInstruction] | None = None
+) -> list[PendingInstruction]:
     if known is not None and all(i in known for i in ids):
         return sorted((known[i] for i in ids if known[i].kind == kind), key=lambda r: r.id)
     return _select_instructions(uow, ids, "kind = :kind", {"kind": kind})
 
 
-def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str],
-             known: dict[str, PendingInstruction] | None = None) -> None:
+def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str], known: dict[str, PendingInstruction] | None = None) -> None:
     rows = _instructions(uow, ids, PaymentKind.SETTLEMENT.value, known)
     if not rows:
         return
@@ -170,11 +226,15 @@ def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str],
     financings: set[str] = set()
     for chunk in range(0, len(frag_ids), 500):
         params: dict[str, Any] = {}
-        marks = raw.placeholders("f", frag_ids[chunk:chunk + 500], params)
-        financings.update(f for (f,) in raw.all(
-            "SELECT DISTINCT fa.financing_id FROM financing_asset fa JOIN financing fi ON fi.id = fa.financing_id "
-            f"WHERE fa.kind = 'voucher' AND fa.asset_id IN ({marks}) AND fi.status IN ('disbursed', 'overdue')",
-            params))
+        marks = raw.placeholders("f", frag_ids[chunk : chunk + 500], params)
+        financings.update(
+            f
+            for (f,) in raw.all(
+                "SELECT DISTINCT fa.financing_id FROM financing_asset fa JOIN financing fi ON fi.id = fa.financing_id "
+                f"WHERE fa.kind = 'voucher' AND fa.asset_id IN ({marks}) AND fi.status IN ('disbursed', 'overdue')",
+                params,
+            )
+        )
     for fid in sorted(financings):
         _maybe_repaid(ctx, uow, fid)
     by_voucher: dict[str, list[PendingInstruction]] = {}
@@ -186,38 +246,57 @@ def _on_paid(ctx: Context, uow: UnitOfWork, ids: list[str],
 
 def _voucher_assets(financing_id: str) -> Any:
     """The ids of the fragments a financing is secured by (a subquery)."""
-    return select(t.financing_asset.c.asset_id).where(t.financing_asset.c.financing_id == financing_id,
-                                                      t.financing_asset.c.kind == "voucher")
+    return select(t.financing_asset.c.asset_id).where(
+        t.financing_asset.c.financing_id == financing_id, t.financing_asset.c.kind == "voucher"
+    )
 
 
 def _maybe_repaid(ctx: Context, uow: UnitOfWork, financing_id: str) -> None:
     f = uow.conn.execute(select(t.financing).where(t.financing.c.id == financing_id)).one()
     if f.status not in fin.TRANSITIONS["repay"][0]:
         return
-    open_ = uow.conn.execute(select(func.count()).select_from(t.fragment).where(
-        t.fragment.c.id.in_(_voucher_assets(financing_id)), t.fragment.c.status != v.SETTLED)).scalar()
+    open_ = uow.conn.execute(
+        select(func.count())
+        .select_from(t.fragment)
+        .where(t.fragment.c.id.in_(_voucher_assets(financing_id)), t.fragment.c.status != v.SETTLED)
+    ).scalar()
     if open_:
         return
-    uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id)
-                     .values(status=fin.next_status(f.status, "repay")))
+    uow.conn.execute(
+        update(t.financing).where(t.financing.c.id == financing_id).values(status=fin.next_status(f.status, "repay"))
+    )
     if f.credit_line_id and f.occupied_fen:
         release(uow, line_id=f.credit_line_id, amount_fen=f.occupied_fen)
     extra = fin.surplus(collected_fen=f.face_fen, principal_fen=f.principal_fen)
     if extra:
-        ins = create_instruction(ctx, uow, kind=PaymentKind.SURPLUS.value, core_id=f.core_id, payer_id=f.bank_id,
-                                 payee_id=f.applicant_id, bank_id=f.bank_id, amount_fen=extra,
-                                 value_on=ctx.clock.today(), financing_id=f.id)
+        ins = create_instruction(
+            ctx,
+            uow,
+            kind=PaymentKind.SURPLUS.value,
+            core_id=f.core_id,
+            payer_id=f.bank_id,
+            payee_id=f.applicant_id,
+            bank_id=f.bank_id,
+            amount_fen=extra,
+            value_on=ctx.clock.today(),
+            financing_id=f.id,
+        )
         submit(ctx, uow, [ins])
 
 
 def _maybe_settled(ctx: Context, uow: UnitOfWork, voucher_id: str, *, paid: list[PendingInstruction]) -> None:
     voucher = lock_voucher_head(uow, voucher_id)
     raw = uow.raw
-    open_ = raw.one("SELECT count(*) FROM fragment WHERE voucher_id = :v "
-                    "AND status IN ('active', 'frozen', 'financed', 'overdue')", {"v": voucher_id})[0]  # type: ignore[index]
+    open_ = raw.one(
+        "SELECT count(*) FROM fragment WHERE voucher_id = :v AND status IN ('active', 'frozen', 'financed', 'overdue')",
+        {"v": voucher_id},
+    )[0]  # type: ignore[index]
     # built here from ids and fen read from the database: hashed as it is (append_op(plain=True))
-    payload: dict[str, Any] = {"paid": [{"fragment": r.fragment_id, "payee": r.payee_id, "amount": r.amount_fen,
-                                         "instruction": r.id} for r in paid]}
+    payload: dict[str, Any] = {
+        "paid": [
+            {"fragment": r.fragment_id, "payee": r.payee_id, "amount": r.amount_fen, "instruction": r.id} for r in paid
+        ]
+    }
     if not open_ and voucher.status in ("active", "overdue"):
         raw.run("UPDATE voucher SET status = 'settled' WHERE id = :v", {"v": voucher_id})
         if voucher.credit_line_id:
@@ -226,8 +305,9 @@ def _maybe_settled(ctx: Context, uow: UnitOfWork, voucher_id: str, *, paid: list
     append_op(ctx, uow, voucher=voucher, op="settle", actor=SYSTEM_ACTOR, payload=payload, plain=True)
 
 
-def _on_unpaid(ctx: Context, uow: UnitOfWork, ids: list[str],
-               known: dict[str, PendingInstruction] | None = None) -> None:
+def _on_unpaid(
+    ctx: Context, uow: UnitOfWork, ids: list[str], known: dict[str, PendingInstruction] | None = None
+) -> None:
     rows = _instructions(uow, ids, PaymentKind.SETTLEMENT.value, known)
     for vid in sorted({r.voucher_id for r in rows}):  # type: ignore[type-var]
         mark_overdue(ctx, uow, vid, failed=[r.id for r in rows if r.voucher_id == vid])  # type: ignore[arg-type]
@@ -240,45 +320,81 @@ def _disbursement_failed(ctx: Context, uow: UnitOfWork, financing_id: str, *, in
     f = uow.conn.execute(select(t.financing).where(t.financing.c.id == financing_id)).one()
     if f.status not in fin.TRANSITIONS["fail"][0]:
         return
-    frags = uow.conn.execute(select(t.fragment.c.id, t.fragment.c.voucher_id).where(
-        t.fragment.c.id.in_(_voucher_assets(financing_id)), t.fragment.c.status == v.FINANCED)).all()
-    uow.conn.execute(update(t.fragment).where(t.fragment.c.id.in_(_voucher_assets(financing_id)),
-                                              t.fragment.c.status == v.FINANCED)
-                     .values(status=v.ACTIVE, holder_id=f.applicant_id, financing_id=None))
-    uow.conn.execute(update(t.financing).where(t.financing.c.id == financing_id)
-                     .values(status=fin.next_status(f.status, "fail")))
+    frags = uow.conn.execute(
+        select(t.fragment.c.id, t.fragment.c.voucher_id).where(
+            t.fragment.c.id.in_(_voucher_assets(financing_id)), t.fragment.c.status == v.FINANCED
+        )
+    ).all()
+    uow.conn.execute(
+        update(t.fragment)
+        .where(t.fragment.c.id.in_(_voucher_assets(financing_id)), t.fragment.c.status == v.FINANCED)
+        .values(status=v.ACTIVE, holder_id=f.applicant_id, financing_id=None)
+    )
+    uow.conn.execute(
+        update(t.financing).where(t.financing.c.id == financing_id).values(status=fin.next_status(f.status, "fail"))
+    )
     if f.credit_line_id and f.occupied_fen:
         release(uow, line_id=f.credit_line_id, amount_fen=f.occupied_fen)
     for vid in sorted({fr.voucher_id for fr in frags}):
-        append_op(ctx, uow, voucher=lock_voucher(uow, vid), op="disbursement_failed", actor=SYSTEM_ACTOR,
-                  payload={"financing": financing_id, "instruction": instruction, "returned_to": f.applicant_id,
-                           "fragments": [fr.id for fr in frags if fr.voucher_id == vid]})
+        append_op(
+            ctx,
+            uow,
+            voucher=lock_voucher(uow, vid),
+            op="disbursement_failed",
+            actor=SYSTEM_ACTOR,
+            payload={
+                "financing": financing_id,
+                "instruction": instruction,
+                "returned_to": f.applicant_id,
+                "fragments": [fr.id for fr in frags if fr.voucher_id == vid],
+            },
+        )
 
 
 def mark_overdue(ctx: Context, uow: UnitOfWork, voucher_id: str, *, failed: list[str]) -> None:
     """The core enterprise did not pay by the end of maturity: overdue, and the issuer defaulted."""
     voucher = lock_voucher(uow, voucher_id)
-    live = (t.fragment.c.voucher_id == voucher_id,
-            t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
-    unpaid = uow.conn.execute(select(func.count(), func.coalesce(func.sum(t.fragment.c.amount_fen), 0))
-                              .where(*live)).one()
+    live = (t.fragment.c.voucher_id == voucher_id, t.fragment.c.status.in_((v.ACTIVE, v.FROZEN, v.FINANCED)))
+    unpaid = uow.conn.execute(
+        select(func.count(), func.coalesce(func.sum(t.fragment.c.amount_fen), 0)).where(*live)
+    ).one()
     financed = select(t.fragment.c.id).where(*live, t.fragment.c.status == v.FINANCED)
-    financings = sorted({r.financing_id for r in uow.conn.execute(
-        select(t.financing_asset.c.financing_id).join(t.financing, t.financing.c.id == t.financing_asset.c.financing_id)
-        .where(t.financing_asset.c.kind == "voucher", t.financing_asset.c.asset_id.in_(financed),
-               t.financing.c.status.in_(fin.TRANSITIONS["default"][0])).distinct())})
+    financings = sorted(
+        {
+            r.financing_id
+            for r in uow.conn.execute(
+                select(t.financing_asset.c.financing_id)
+                .join(t.financing, t.financing.c.id == t.financing_asset.c.financing_id)
+                .where(
+                    t.financing_asset.c.kind == "voucher",
+                    t.financing_asset.c.asset_id.in_(financed),
+                    t.financing.c.status.in_(fin.TRANSITIONS["default"][0]),
+                )
+                .distinct()
+            )
+        }
+    )
     uow.conn.execute(update(t.fragment).where(*live).values(status=v.OVERDUE))
     for fid in financings:
         sources, overdue = fin.TRANSITIONS["default"]
-        uow.conn.execute(update(t.financing).where(t.financing.c.id == fid, t.financing.c.status.in_(sources))
-                         .values(status=overdue))
+        uow.conn.execute(
+            update(t.financing).where(t.financing.c.id == fid, t.financing.c.status.in_(sources)).values(status=overdue)
+        )
     if voucher.status == "active":
         uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher_id).values(status="overdue"))
-    uow.conn.execute(update(t.party).where(t.party.c.id == voucher.core_id, t.party.c.defaulted_on.is_(None))
-                     .values(defaulted_on=voucher.maturity_on))
-    append_op(ctx, uow, voucher=voucher, op="overdue", actor=SYSTEM_ACTOR,
-              payload={"unpaid_fragments": unpaid[0], "unpaid_fen": unpaid[1],
-                       "failed_instructions": failed[:1000]})
+    uow.conn.execute(
+        update(t.party)
+        .where(t.party.c.id == voucher.core_id, t.party.c.defaulted_on.is_(None))
+        .values(defaulted_on=voucher.maturity_on)
+    )
+    append_op(
+        ctx,
+        uow,
+        voucher=voucher,
+        op="overdue",
+        actor=SYSTEM_ACTOR,
+        payload={"unpaid_fragments": unpaid[0], "unpaid_fen": unpaid[1], "failed_instructions": failed[:1000]},
+    )
 
 
 def fund(ctx: Context, *, party: str, amount_fen: int, idempotency_key: str) -> Result:
@@ -291,20 +407,27 @@ def fund(ctx: Context, *, party: str, amount_fen: int, idempotency_key: str) -> 
         if cur is None:
             uow.conn.execute(insert(t.sim_account).values(party_id=p.id, balance_fen=amount_fen))
         else:
-            uow.conn.execute(update(t.sim_account).where(t.sim_account.c.party_id == p.id)
-                             .values(balance_fen=cur + amount_fen))
+            uow.conn.execute(
+                update(t.sim_account).where(t.sim_account.c.party_id == p.id).values(balance_fen=cur + amount_fen)
+            )
         return {"party_id": p.id, "balance_fen": (cur or 0) + amount_fen}
 
-    return run_idempotent(ctx, key=idempotency_key, operation="sim.fund",
-                          request={"p": party, "a": amount_fen}, body=body)
+    return run_idempotent(
+        ctx, key=idempotency_key, operation="sim.fund", request={"p": party, "a": amount_fen}, body=body
+    )
 
 
 def balances(ctx: Context) -> list[Result]:
     """Simulated account balances."""
     with ctx.uow(readonly=True) as uow:
-        return [row_dict(r) for r in uow.conn.execute(
-            select(t.sim_account.c.party_id, t.party.c.name, t.sim_account.c.balance_fen)
-            .join(t.party, t.party.c.id == t.sim_account.c.party_id).order_by(t.party.c.name))]
+        return [
+            row_dict(r)
+            for r in uow.conn.execute(
+                select(t.sim_account.c.party_id, t.party.c.name, t.sim_account.c.balance_fen)
+                .join(t.party, t.party.c.id == t.sim_account.c.party_id)
+                .order_by(t.party.c.name)
+            )
+        ]
 
 
 def _check_confirmer(ctx: Context, actor: Actor) -> None:
@@ -313,8 +436,7 @@ def _check_confirmer(ctx: Context, actor: Actor) -> None:
     scope.check_may_act(ctx, actor, "bank", what="only a bank confirms payment instructions / 仅银行可确认支付指令")
 
 
-def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[Any],
-                         idempotency_key: str) -> Result:
+def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[Any], idempotency_key: str) -> Result:
     """Apply a bank's confirmation file: all rows or none (amounts must match the instructions).
 
     A refusal lists every row at fault (``details.rows``: row, column, value, message in both languages);
@@ -330,19 +452,32 @@ def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[
         problems: list[dict[str, Any]] = []
         unchanged = 0
         for c in items:
-            row = uow.conn.execute(select(t.payment_instruction).where(
-                t.payment_instruction.c.id == c.instruction_id)).first()
+            row = uow.conn.execute(
+                select(t.payment_instruction).where(t.payment_instruction.c.id == c.instruction_id)
+            ).first()
             where = {"row": getattr(c, "row", None)}
             if row is None or (actor.role != "system" and actor.party_id != row.bank_id):
-                problems.append({**where, "column": "instruction_id", "value": c.instruction_id,
-                                 "message_zh": f"本行没有指令编号为{c.instruction_id}的支付指令",
-                                 "message_en": f"no payment instruction {c.instruction_id} of this bank"})
+                problems.append(
+                    {
+                        **where,
+                        "column": "instruction_id",
+                        "value": c.instruction_id,
+                        "message_zh": f"本行没有指令编号为{c.instruction_id}的支付指令",
+                        "message_en": f"no payment instruction {c.instruction_id} of this bank",
+                    }
+                )
             elif row.amount_fen != c.amount_fen:
-                problems.append({**where, "column": "amount_fen", "value": str(c.amount_fen),
-                                 "message_zh": f"金额{c.amount_fen}分与指令金额{row.amount_fen}分"
-                                               f"（{format_yuan(row.amount_fen)}元）不符",
-                                 "message_en": f"amount {c.amount_fen} fen does not match the instruction's "
-                                               f"{row.amount_fen} fen ({format_yuan(row.amount_fen)} yuan)"})
+                problems.append(
+                    {
+                        **where,
+                        "column": "amount_fen",
+                        "value": str(c.amount_fen),
+                        "message_zh": f"金额{c.amount_fen}分与指令金额{row.amount_fen}分"
+                        f"（{format_yuan(row.amount_fen)}元）不符",
+                        "message_en": f"amount {c.amount_fen} fen does not match the instruction's "
+                        f"{row.amount_fen} fen ({format_yuan(row.amount_fen)} yuan)",
+                    }
+                )
             elif not may(row.status, OUTCOME_ACTION[c.status]):
                 unchanged += 1  # already applied: importing the same file twice changes nothing
             else:
@@ -350,16 +485,35 @@ def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[
         if problems:
             raise refuse_confirmations(problems)
         apply_outcomes(ctx, uow, outcomes)
-        return {"applied": len(outcomes), "confirmed": sum(o.status == "confirmed" for o in outcomes.values()),
-                "failed": sum(o.status == "failed" for o in outcomes.values()), "unchanged": unchanged}
+        return {
+            "applied": len(outcomes),
+            "confirmed": sum(o.status == "confirmed" for o in outcomes.values()),
+            "failed": sum(o.status == "failed" for o in outcomes.values()),
+            "unchanged": unchanged,
+        }
 
-    return run_idempotent(ctx, key=idempotency_key, operation="payments.confirm",
-                          request={"actor": actor.user_id, "rows": [
-                              [c.instruction_id, c.status, c.reference, c.amount_fen] for c in items]},
-                          body=body)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="payments.confirm",
+        request={
+            "actor": actor.user_id,
+            "rows": [[c.instruction_id, c.status, c.reference, c.amount_fen] for c in items],
+        },
+        body=body,
+    )
 
 
-__all__ = ["Actor", "PendingInstruction", "create_instruction", "fund", "mark_overdue", "record_confirmations", "submit", "submit_pending"]
+__all__ = [
+    "Actor",
+    "PendingInstruction",
+    "create_instruction",
+    "fund",
+    "mark_overdue",
+    "record_confirmations",
+    "submit",
+    "submit_pending",
+]
 
 
 def export_file(ctx: Context, *, viewer: Actor, path: Any, status: str = PaymentStatus.PENDING.value) -> int:
@@ -379,18 +533,24 @@ def import_confirmations(ctx: Context, *, actor: Actor, path: Any, idempotency_k
     from lianrong.adapters.payment_files import parse_confirmations
 
     _check_confirmer(ctx, actor)
-    return record_confirmations(ctx, actor=actor, confirmations=parse_confirmations(path),
-                                idempotency_key=idempotency_key)
+    return record_confirmations(
+        ctx, actor=actor, confirmations=parse_confirmations(path), idempotency_key=idempotency_key
+    )
 
 
-def import_confirmation_upload(ctx: Context, *, actor: Actor, content: bytes, filename: str,
-                               idempotency_key: str) -> Result:
+def import_confirmation_upload(
+    ctx: Context, *, actor: Actor, content: bytes, filename: str, idempotency_key: str
+) -> Result:
     """Read an uploaded confirmation file (.csv or .xlsx, by its name) and apply it (all rows or none)."""
     from lianrong.adapters.payment_files import parse_confirmation_bytes
 
     _check_confirmer(ctx, actor)
-    return record_confirmations(ctx, actor=actor, confirmations=parse_confirmation_bytes(content, filename=filename),
-                                idempotency_key=idempotency_key)
+    return record_confirmations(
+        ctx,
+        actor=actor,
+        confirmations=parse_confirmation_bytes(content, filename=filename),
+        idempotency_key=idempotency_key,
+    )
 
 
 def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str) -> Result:
@@ -407,22 +567,39 @@ def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key
             scope.check_voucher(uow, actor, voucher_id)  # another's voucher: not found
         voucher = lock_voucher(uow, voucher_id)
         if actor.role != "system" and actor.party_id not in (voucher.core_id, voucher.bank_id):
-            raise errors.Forbidden(reason="only the issuer or its bank retries a payment / 仅签发企业或其银行可重新支付")
+            raise errors.Forbidden(
+                reason="only the issuer or its bank retries a payment / 仅签发企业或其银行可重新支付"
+            )
         if voucher.status != "overdue":
             raise errors.InvalidState(entity="voucher", state=voucher.status, action="retry payment")
-        rows = uow.conn.execute(select(t.payment_instruction.c.id, t.payment_instruction.c.status).where(
-            t.payment_instruction.c.voucher_id == voucher_id,
-            t.payment_instruction.c.kind == PaymentKind.SETTLEMENT.value,
-            t.payment_instruction.c.status == PaymentStatus.FAILED.value)).all()
+        rows = uow.conn.execute(
+            select(t.payment_instruction.c.id, t.payment_instruction.c.status).where(
+                t.payment_instruction.c.voucher_id == voucher_id,
+                t.payment_instruction.c.kind == PaymentKind.SETTLEMENT.value,
+                t.payment_instruction.c.status == PaymentStatus.FAILED.value,
+            )
+        ).all()
         failed = [r.id for r in rows]
         if failed:
-            uow.conn.execute(update(t.payment_instruction).where(t.payment_instruction.c.id.in_(failed))
-                             .values(status=next_status(rows[0].status, PaymentAction.RETRY).value, failure=None))
+            uow.conn.execute(
+                update(t.payment_instruction)
+                .where(t.payment_instruction.c.id.in_(failed))
+                .values(status=next_status(rows[0].status, PaymentAction.RETRY).value, failure=None)
+            )
         outcomes = submit(ctx, uow, failed)
         status = uow.conn.execute(select(t.voucher.c.status).where(t.voucher.c.id == voucher_id)).scalar()
-        return {"voucher_id": voucher_id, "retried": len(failed), "status": status,
-                "confirmed": sum(o == "confirmed" for o in outcomes.values()),
-                "failed": sum(o == "failed" for o in outcomes.values())}
+        return {
+            "voucher_id": voucher_id,
+            "retried": len(failed),
+            "status": status,
+            "confirmed": sum(o == "confirmed" for o in outcomes.values()),
+            "failed": sum(o == "failed" for o in outcomes.values()),
+        }
 
-    return run_idempotent(ctx, key=idempotency_key, operation="payments.retry",
-                          request={"actor": actor.user_id, "v": voucher_id}, body=body)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="payments.retry",
+        request={"actor": actor.user_id, "v": voucher_id},
+        body=body,
+    )

@@ -30,9 +30,16 @@ def pending_confirmations(ctx: Context, *, actor: Actor) -> Result:
     with ctx.uow(readonly=True) as uow:
         pi = t.payment_instruction.c
         rows = uow.conn.execute(
-            select(pi.kind, func.count().label("n"), func.sum(pi.amount_fen).label("fen"),
-                   func.min(pi.value_on).label("oldest"))
-            .where(pi.bank_id == actor.party_id, pi.status == "pending").group_by(pi.kind).order_by(pi.kind)).all()
+            select(
+                pi.kind,
+                func.count().label("n"),
+                func.sum(pi.amount_fen).label("fen"),
+                func.min(pi.value_on).label("oldest"),
+            )
+            .where(pi.bank_id == actor.party_id, pi.status == "pending")
+            .group_by(pi.kind)
+            .order_by(pi.kind)
+        ).all()
     kinds = [{"kind": r.kind, "count": r.n, "amount_fen": r.fen or 0, "oldest": as_date(r.oldest)} for r in rows]
     return {"kinds": kinds, "count": sum(k["count"] for k in kinds), "amount_fen": sum(k["amount_fen"] for k in kinds)}
 
@@ -67,8 +74,7 @@ class PaymentInstruction:
 
 #: the orders a reader may ask for: as created (the API's pages, the CLI), by value date (the bank batch
 #: file), latest value date first (the console's worklist)
-_ORDERS = {"created": ("created_at", "id"), "value_on": ("value_on", "id"),
-           "latest": ("-value_on", "created_at", "id")}
+_ORDERS = {"created": ("created_at", "id"), "value_on": ("value_on", "id"), "latest": ("-value_on", "created_at", "id")}
 
 
 def instructions_scope(uow: UnitOfWork, viewer: Actor) -> Any | None:
@@ -80,11 +86,20 @@ def instructions_scope(uow: UnitOfWork, viewer: Actor) -> Any | None:
     return or_(pi.bank_id == p, pi.payer_id == p, pi.payee_id == p, pi.core_id == p)
 
 
-def _statement(uow: UnitOfWork, *, viewer: Actor, status: str | None, kind: str | None,
-               value_on: dt.date | None, bank: str | None, order: str) -> Any:
+def _statement(
+    uow: UnitOfWork,
+    *,
+    viewer: Actor,
+    status: str | None,
+    kind: str | None,
+    value_on: dt.date | None,
+    bank: str | None,
+    order: str,
+) -> Any:
     pi = t.payment_instruction.c
     stmt = select(t.payment_instruction).order_by(
-        *(pi[k[1:]].desc() if k.startswith("-") else pi[k] for k in _ORDERS[order]))
+        *(pi[k[1:]].desc() if k.startswith("-") else pi[k] for k in _ORDERS[order])
+    )
     if (limit_to := instructions_scope(uow, viewer)) is not None:
         stmt = stmt.where(limit_to)
     if status:
@@ -100,33 +115,67 @@ def _statement(uow: UnitOfWork, *, viewer: Actor, status: str | None, kind: str 
 
 def _read(uow: UnitOfWork, rows: Sequence[Any]) -> list[PaymentInstruction]:
     ids = sorted({x for r in rows for x in (r.payer_id, r.payee_id)})
-    parties = {r.id: r for r in uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.uscc)
-                                                 .where(t.party.c.id.in_(ids)))} if ids else {}
+    parties = (
+        {
+            r.id: r
+            for r in uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.uscc).where(t.party.c.id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
     vids = sorted({r.voucher_id for r in rows if r.voucher_id})
-    numbers = dict(uow.conn.execute(select(t.voucher.c.id, t.voucher.c.number).where(t.voucher.c.id.in_(vids))).all()) \
-        if vids else {}
+    numbers = (
+        dict(uow.conn.execute(select(t.voucher.c.id, t.voucher.c.number).where(t.voucher.c.id.in_(vids))).all())
+        if vids
+        else {}
+    )
     out = []
     for r in rows:
         payer, payee = parties.get(r.payer_id), parties.get(r.payee_id)
-        out.append(PaymentInstruction(**{
-            **r._mapping, "value_on": as_date(r.value_on), "payer_name": payer.name if payer else None,
-            "payee_name": payee.name if payee else None, "payer_uscc": payer.uscc if payer else None,
-            "payee_uscc": payee.uscc if payee else None, "voucher_number": numbers.get(r.voucher_id)}))
+        out.append(
+            PaymentInstruction(
+                **{
+                    **r._mapping,
+                    "value_on": as_date(r.value_on),
+                    "payer_name": payer.name if payer else None,
+                    "payee_name": payee.name if payee else None,
+                    "payer_uscc": payer.uscc if payer else None,
+                    "payee_uscc": payee.uscc if payee else None,
+                    "voucher_number": numbers.get(r.voucher_id),
+                }
+            )
+        )
     return out
 
 
-def instructions(ctx: Context, *, viewer: Actor, value_on: dt.date | None = None, status: str | None = None,
-                 kind: str | None = None, bank: str | None = None, order: str = "latest",
-                 limit: int = 1000) -> list[PaymentInstruction]:
+def instructions(
+    ctx: Context,
+    *,
+    viewer: Actor,
+    value_on: dt.date | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    bank: str | None = None,
+    order: str = "latest",
+    limit: int = 1000,
+) -> list[PaymentInstruction]:
     """Payment instructions the viewer may see (``SYSTEM`` for all), filterable."""
     with ctx.uow(readonly=True) as uow:
         stmt = _statement(uow, viewer=viewer, status=status, kind=kind, value_on=value_on, bank=bank, order=order)
         return _read(uow, uow.conn.execute(stmt.limit(limit)).all())
 
 
-def page_instructions(ctx: Context, *, viewer: Actor, status: str | None = None, kind: str | None = None,
-                      value_on: dt.date | None = None, bank: str | None = None, limit: int = 50,
-                      offset: int = 0) -> Page[PaymentInstruction]:
+def page_instructions(
+    ctx: Context,
+    *,
+    viewer: Actor,
+    status: str | None = None,
+    kind: str | None = None,
+    value_on: dt.date | None = None,
+    bank: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[PaymentInstruction]:
     """One page of ``instructions`` (as created), with the total count."""
     with ctx.uow(readonly=True) as uow:
         stmt = _statement(uow, viewer=viewer, status=status, kind=kind, value_on=value_on, bank=bank, order="created")
@@ -135,21 +184,40 @@ def page_instructions(ctx: Context, *, viewer: Actor, status: str | None = None,
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-def export_instructions(ctx: Context, *, viewer: Actor, fmt: str, value_on: dt.date | None = None,
-                        status: str | None = None, kind: str | None = None) -> tuple[int, bytes]:
+def export_instructions(
+    ctx: Context,
+    *,
+    viewer: Actor,
+    fmt: str,
+    value_on: dt.date | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+) -> tuple[int, bytes]:
     """The instructions of ``instructions`` (by value date) as a bank batch file (``csv`` or ``xlsx``):
     how many, and the file's bytes."""
     from lianrong.adapters.payment_files import InstructionLine, export_batch
 
     if fmt not in ("csv", "xlsx"):
         raise errors.ValidationFailed(reason="format must be csv or xlsx / 格式须为csv或xlsx")
-    rows = instructions(ctx, viewer=viewer, value_on=value_on, status=status, kind=kind, order="value_on",
-                        limit=1_000_000)
-    lines = [InstructionLine(
-        instruction_id=r.id, kind=r.kind, value_on=r.value_on, payer_name=r.payer_name or "",
-        payer_uscc=r.payer_uscc or "", payee_name=r.payee_name or "", payee_uscc=r.payee_uscc or "",
-        payee_account=r.payee_account or "", amount_fen=r.amount_fen, voucher_number=r.voucher_number,
-        reference_hint=f"LianRong {r.kind} {r.id}") for r in rows]
+    rows = instructions(
+        ctx, viewer=viewer, value_on=value_on, status=status, kind=kind, order="value_on", limit=1_000_000
+    )
+    lines = [
+        InstructionLine(
+            instruction_id=r.id,
+            kind=r.kind,
+            value_on=r.value_on,
+            payer_name=r.payer_name or "",
+            payer_uscc=r.payer_uscc or "",
+            payee_name=r.payee_name or "",
+            payee_uscc=r.payee_uscc or "",
+            payee_account=r.payee_account or "",
+            amount_fen=r.amount_fen,
+            voucher_number=r.voucher_number,
+            reference_hint=f"LianRong {r.kind} {r.id}",
+        )
+        for r in rows
+    ]
     with tempfile.TemporaryDirectory(prefix="lr-export-") as tmp:
         path = Path(tmp) / f"instructions.{fmt}"
         count = export_batch(lines, path)
@@ -164,10 +232,13 @@ def overdue(ctx: Context, *, actor: Actor) -> Result:
     unpaid: dict[str, int] = defaultdict(int)
     with ctx.uow(readonly=True) as uow:
         if ids:
-            for r in uow.conn.execute(select(t.payment_instruction.c.voucher_id, t.payment_instruction.c.amount_fen)
-                                      .where(t.payment_instruction.c.voucher_id.in_(ids),
-                                             t.payment_instruction.c.kind == "settlement",
-                                             t.payment_instruction.c.status != "confirmed")):
+            for r in uow.conn.execute(
+                select(t.payment_instruction.c.voucher_id, t.payment_instruction.c.amount_fen).where(
+                    t.payment_instruction.c.voucher_id.in_(ids),
+                    t.payment_instruction.c.kind == "settlement",
+                    t.payment_instruction.c.status != "confirmed",
+                )
+            ):
                 unpaid[r.voucher_id] += r.amount_fen
     today = ctx.clock.today()
     for x in vs:

@@ -35,8 +35,9 @@ log = structlog.get_logger(__name__)
 def due_vouchers(ctx: Context, *, on: dt.date, bank: str | None = None) -> list[str]:
     """Ids of vouchers whose (rolled) maturity is on or before the date and are still open (of one bank)."""
     with ctx.uow(readonly=True) as uow:
-        stmt = select(t.voucher.c.id).where(t.voucher.c.maturity_on <= on,
-                                            t.voucher.c.status.in_(("active", "overdue")))
+        stmt = select(t.voucher.c.id).where(
+            t.voucher.c.maturity_on <= on, t.voucher.c.status.in_(("active", "overdue"))
+        )
         if bank:
             stmt = stmt.where(t.voucher.c.bank_id == bank)
         return [r.id for r in uow.conn.execute(stmt.order_by(t.voucher.c.maturity_on, t.voucher.c.id))]
@@ -52,7 +53,9 @@ def settlement_scope(ctx: Context, actor: Actor) -> str | None:
         return actor.party_id
     if kind == "district" and actor.role == "admin":
         return None
-    raise errors.Forbidden(reason="only a bank or the district administrator runs settlement / 仅银行或区金融办管理员可执行兑付")
+    raise errors.Forbidden(
+        reason="only a bank or the district administrator runs settlement / 仅银行或区金融办管理员可执行兑付"
+    )
 
 
 def settlement_date(ctx: Context, on: dt.date | None = None) -> dt.date:
@@ -68,16 +71,25 @@ def settlement_date(ctx: Context, on: dt.date | None = None) -> dt.date:
     return on
 
 
-def settle(ctx: Context, *, on: dt.date, progress: Callable[[int], None] | None = None,
-           actor: Actor | None = None) -> Result:
+def settle(
+    ctx: Context, *, on: dt.date, progress: Callable[[int], None] | None = None, actor: Actor | None = None
+) -> Result:
     """Settle every voucher due on or before ``on`` and not yet settled: instructions, confirmations, overdue.
 
     With an ``actor``, a bank settles only the vouchers it carries (see ``settlement_scope``).
     """
     bank = settlement_scope(ctx, actor) if actor is not None else None
     on = settlement_date(ctx, on)
-    summary: dict[str, Any] = {"date": on.isoformat(), "vouchers": 0, "instructions": 0,
-                               "confirmed": 0, "failed": 0, "pending": 0, "overdue": [], "errors": []}
+    summary: dict[str, Any] = {
+        "date": on.isoformat(),
+        "vouchers": 0,
+        "instructions": 0,
+        "confirmed": 0,
+        "failed": 0,
+        "pending": 0,
+        "overdue": [],
+        "errors": [],
+    }
     for vid in due_vouchers(ctx, on=on, bank=bank):
         try:
             r = settle_voucher(ctx, voucher_id=vid, on=on)
@@ -102,13 +114,15 @@ _LEAVES_SQL = (
     "LEFT JOIN onboarding o ON o.bank_id = :bank AND o.party_id = f.holder_id "
     "WHERE f.voucher_id = :v AND f.status IN ('active', 'financed', 'overdue') "
     "AND NOT EXISTS (SELECT 1 FROM payment_instruction i WHERE i.fragment_id = f.id AND i.kind = 'settlement') "
-    "ORDER BY f.id")
+    "ORDER BY f.id"
+)
 
 _INSERT_INSTRUCTION_SQL = (
     "INSERT INTO payment_instruction (id, core_id, kind, voucher_id, fragment_id, financing_id, payer_id, "
     "payee_id, payee_account, bank_id, amount_fen, value_on, status, reference, failure, created_at, "
     "confirmed_at) VALUES (:id, :core, 'settlement', :v, :f, NULL, :core, :payee, :account, :bank, :amount, "
-    ":value_on, 'pending', NULL, NULL, :at, NULL)")
+    ":value_on, 'pending', NULL, NULL, :at, NULL)"
+)
 
 
 def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
@@ -126,43 +140,85 @@ def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
             return out
         conn = uow.conn
         # pending financing applications end at maturity: the holder is paid instead
-        pending_fin = sorted({f for (f,) in raw.all(
-            "SELECT DISTINCT fa.financing_id FROM fragment fr JOIN financing_asset fa ON fa.kind = 'voucher' "
-            "AND fa.asset_id = fr.id JOIN financing fi ON fi.id = fa.financing_id "
-            "WHERE fr.voucher_id = :v AND fr.status = 'frozen' AND fi.status IN ('applied', 'approved')",
-            {"v": voucher_id})})
+        pending_fin = sorted(
+            {
+                f
+                for (f,) in raw.all(
+                    "SELECT DISTINCT fa.financing_id FROM fragment fr JOIN financing_asset fa ON fa.kind = 'voucher' "
+                    "AND fa.asset_id = fr.id JOIN financing fi ON fi.id = fa.financing_id "
+                    "WHERE fr.voucher_id = :v AND fr.status = 'frozen' AND fi.status IN ('applied', 'approved')",
+                    {"v": voucher_id},
+                )
+            }
+        )
         if pending_fin:
-            conn.execute(update(t.fragment).where(t.fragment.c.voucher_id == voucher_id,
-                                                  t.fragment.c.status == v.FROZEN)
-                         .values(status=v.ACTIVE, financing_id=None))
+            conn.execute(
+                update(t.fragment)
+                .where(t.fragment.c.voucher_id == voucher_id, t.fragment.c.status == v.FROZEN)
+                .values(status=v.ACTIVE, financing_id=None)
+            )
             sources, expired = fin.TRANSITIONS["expire"]
             for fid in pending_fin:
-                conn.execute(update(t.financing).where(t.financing.c.id == fid, t.financing.c.status.in_(sources))
-                             .values(status=expired))
-            append_op(ctx, uow, voucher=voucher, op="finance_expired", actor=SYSTEM_ACTOR,
-                      payload={"financings": pending_fin})
+                conn.execute(
+                    update(t.financing)
+                    .where(t.financing.c.id == fid, t.financing.c.status.in_(sources))
+                    .values(status=expired)
+                )
+            append_op(
+                ctx, uow, voucher=voucher, op="finance_expired", actor=SYSTEM_ACTOR, payload={"financings": pending_fin}
+            )
             voucher = lock_voucher_head(uow, voucher_id)
         leaves = raw.all(_LEAVES_SQL, {"v": voucher_id, "bank": voucher.bank_id})
         now = raw.ts(ctx.clock.now())
         value_on = raw.day(voucher.maturity_on)
-        rows = [{"id": new_id("pay"), "core": voucher.core_id, "v": voucher_id, "f": fid, "payee": holder,
-                 "account": account, "bank": voucher.bank_id, "amount": amount, "value_on": value_on, "at": now}
-                for fid, holder, amount, account in leaves]
+        rows = [
+            {
+                "id": new_id("pay"),
+                "core": voucher.core_id,
+                "v": voucher_id,
+                "f": fid,
+                "payee": holder,
+                "account": account,
+                "bank": voucher.bank_id,
+                "amount": amount,
+                "value_on": value_on,
+                "at": now,
+            }
+            for fid, holder, amount, account in leaves
+        ]
         if rows:
             raw.many(_INSERT_INSTRUCTION_SQL, rows)
-            append_op(ctx, uow, voucher=voucher, op="settle_instruct", actor=SYSTEM_ACTOR, payload={
-                "instructions": len(rows), "amount": sum(r["amount"] for r in rows),
-                "value_on": voucher.maturity_on})
+            append_op(
+                ctx,
+                uow,
+                voucher=voucher,
+                op="settle_instruct",
+                actor=SYSTEM_ACTOR,
+                payload={
+                    "instructions": len(rows),
+                    "amount": sum(r["amount"] for r in rows),
+                    "value_on": voucher.maturity_on,
+                },
+            )
             # handed to the bank in id order, as submit() reads pending instructions
-            pending = sorted((PendingInstruction(r["id"], "settlement", voucher_id, r["f"], voucher.core_id,
-                                                 r["payee"], r["amount"]) for r in rows), key=lambda r: r.id)
+            pending = sorted(
+                (
+                    PendingInstruction(
+                        r["id"], "settlement", voucher_id, r["f"], voucher.core_id, r["payee"], r["amount"]
+                    )
+                    for r in rows
+                ),
+                key=lambda r: r.id,
+            )
             for status in submit_pending(ctx, uow, pending).values():
                 out[status] = out.get(status, 0) + 1
         out["instructions"] = len(rows)
         # unpaid by the end of the maturity date: overdue (a pending batch file waits for that day)
         current, still_pending = raw.one(  # type: ignore[misc]
             "SELECT status, (SELECT i.id FROM payment_instruction i WHERE i.status = 'pending' "
-            "AND i.voucher_id = :v AND i.kind = 'settlement' LIMIT 1) FROM voucher WHERE id = :v", {"v": voucher_id})
+            "AND i.voucher_id = :v AND i.kind = 'settlement' LIMIT 1) FROM voucher WHERE id = :v",
+            {"v": voucher_id},
+        )
         if current == "active" and still_pending and ctx.clock.today() > voucher.maturity_on:
             mark_overdue(ctx, uow, voucher_id, failed=[])
             current = raw.one("SELECT status FROM voucher WHERE id = :v", {"v": voucher_id})[0]  # type: ignore[index]

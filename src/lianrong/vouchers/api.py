@@ -30,20 +30,35 @@ router = ApiRouter(prefix="/vouchers", tags=["vouchers"])
 
 
 @router.get("", response_model=VoucherPage)
-def list_vouchers(ctx: Ctx, actor: CurrentActor, page: Paging, core: PartyQuery = None, bank: PartyQuery = None,
-                  status: VoucherStatus | None = None) -> queries.Page[queries.VoucherSummary]:
+def list_vouchers(
+    ctx: Ctx,
+    actor: CurrentActor,
+    page: Paging,
+    core: PartyQuery = None,
+    bank: PartyQuery = None,
+    status: VoucherStatus | None = None,
+) -> queries.Page[queries.VoucherSummary]:
     """Vouchers the caller issued, carries or holds a part of (everything for the overseers), newest first."""
-    return queries.vouchers(ctx, viewer=actor, core=core, bank=bank, status=status, limit=page.limit,
-                            offset=page.offset)
+    return queries.vouchers(
+        ctx, viewer=actor, core=core, bank=bank, status=status, limit=page.limit, offset=page.offset
+    )
 
 
 @router.post("", response_model=VoucherPrepared, status_code=201)
 def prepare(body: VoucherCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> issuance.PreparedVoucher:
     """The core enterprise's operator prepares a voucher to a tier-1 supplier, backed by invoices."""
-    return vouchers.prepare(ctx, actor=actor, bank=body.bank, supplier=body.supplier, contract_id=body.contract_id,
-                            invoices=[i.model_dump() for i in body.invoices], amount_fen=body.amount_fen,
-                            maturity_on=body.maturity_on, long_term_reason=body.long_term_reason,
-                            idempotency_key=key)
+    return vouchers.prepare(
+        ctx,
+        actor=actor,
+        bank=body.bank,
+        supplier=body.supplier,
+        contract_id=body.contract_id,
+        invoices=[i.model_dump() for i in body.invoices],
+        amount_fen=body.amount_fen,
+        maturity_on=body.maturity_on,
+        long_term_reason=body.long_term_reason,
+        idempotency_key=key,
+    )
 
 
 @router.get("/{voucher_id}", response_model=VoucherDetail)
@@ -65,8 +80,9 @@ def approve(voucher_id: IdParam, ctx: Ctx, actor: WritingActor, key: Idempotency
 
 
 @router.post("/{voucher_id}/reject", response_model=VoucherStateRead)
-def reject(voucher_id: IdParam, body: VoucherRejectCreate, ctx: Ctx, actor: WritingActor,
-           key: IdempotencyKey) -> issuance.VoucherState:
+def reject(
+    voucher_id: IdParam, body: VoucherRejectCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey
+) -> issuance.VoucherState:
     """The core enterprise or the bank rejects a pending voucher; its invoice allocations are freed."""
     return vouchers.reject(ctx, actor=actor, voucher_id=voucher_id, reason=body.reason, idempotency_key=key)
 

@@ -45,43 +45,69 @@ def _records(ctx: Context) -> Iterator[tuple[str, dict[str, Any]]]:
         for r in conn.execute(select(t.party.c.id).order_by(t.party.c.id)):
             yield "party", {"id": r.id}  # first: the holders every fragment below must name
         vouchers = conn.execution_options(yield_per=2000).execute(
-            select(*[t.voucher.c[c] for c in _V_COLS]).order_by(t.voucher.c.id))
+            select(*[t.voucher.c[c] for c in _V_COLS]).order_by(t.voucher.c.id)
+        )
         frags = conn.execution_options(yield_per=5000).execute(
-            select(*[t.fragment.c[c] for c in _F_COLS]).order_by(t.fragment.c.voucher_id))
+            select(*[t.fragment.c[c] for c in _F_COLS]).order_by(t.fragment.c.voucher_id)
+        )
         ops = conn.execution_options(yield_per=5000).execute(
-            select(*[t.voucher_op.c[c] for c in _O_COLS]).order_by(t.voucher_op.c.voucher_id, t.voucher_op.c.seq))
+            select(*[t.voucher_op.c[c] for c in _O_COLS]).order_by(t.voucher_op.c.voucher_id, t.voucher_op.c.seq)
+        )
         # three ordered streams merged by voucher id (no per-voucher queries over a million rows)
         fbuf = _Peek(frags)
         obuf = _Peek(ops)
         for vrow in vouchers.mappings():
             v = jsonable(dict(vrow))
-            yield "voucher", {**v, "fragments": [jsonable(dict(r._mapping)) for r in fbuf.take(v["id"])],
-                              "ops": [dict(r._mapping) for r in obuf.take(v["id"])]}
+            yield (
+                "voucher",
+                {
+                    **v,
+                    "fragments": [jsonable(dict(r._mapping)) for r in fbuf.take(v["id"])],
+                    "ops": [dict(r._mapping) for r in obuf.take(v["id"])],
+                },
+            )
         for extra in (fbuf.rest(), obuf.rest()):
             for r in extra:
                 yield "orphan", jsonable(dict(r._mapping))
         alloc = defaultdict(int)
-        for r in conn.execute(select(t.voucher_invoice.c.invoice_id, func.sum(t.voucher_invoice.c.amount_fen))
-                              .join(t.voucher, t.voucher.c.id == t.voucher_invoice.c.voucher_id)
-                              .where(t.voucher.c.status != VoucherStatus.REJECTED).group_by(t.voucher_invoice.c.invoice_id)):
+        for r in conn.execute(
+            select(t.voucher_invoice.c.invoice_id, func.sum(t.voucher_invoice.c.amount_fen))
+            .join(t.voucher, t.voucher.c.id == t.voucher_invoice.c.voucher_id)
+            .where(t.voucher.c.status != VoucherStatus.REJECTED)
+            .group_by(t.voucher_invoice.c.invoice_id)
+        ):
             alloc[r[0]] = int(r[1])
         for r in conn.execute(select(t.invoice.c.id, t.invoice.c.amount_fen, t.invoice.c.allocated_fen)):
-            yield "invoice", {"id": r.id, "amount_fen": r.amount_fen, "allocated_fen": r.allocated_fen,
-                              "vouchers_fen": alloc.get(r.id, 0)}
+            yield (
+                "invoice",
+                {
+                    "id": r.id,
+                    "amount_fen": r.amount_fen,
+                    "allocated_fen": r.allocated_fen,
+                    "vouchers_fen": alloc.get(r.id, 0),
+                },
+            )
         uses = defaultdict(int)
-        for r in conn.execute(select(t.financing.c.credit_line_id, func.sum(t.financing.c.occupied_fen))
-                              .where(t.financing.c.status.in_((fin.DISBURSED, fin.OVERDUE)),
-                                     t.financing.c.credit_line_id.is_not(None))
-                              .group_by(t.financing.c.credit_line_id)):
+        for r in conn.execute(
+            select(t.financing.c.credit_line_id, func.sum(t.financing.c.occupied_fen))
+            .where(t.financing.c.status.in_((fin.DISBURSED, fin.OVERDUE)), t.financing.c.credit_line_id.is_not(None))
+            .group_by(t.financing.c.credit_line_id)
+        ):
             uses[r[0]] += int(r[1])
-        for r in conn.execute(select(t.voucher.c.credit_line_id, func.sum(t.voucher.c.face_fen))
-                              .where(t.voucher.c.status.in_((VoucherStatus.ACTIVE, VoucherStatus.OVERDUE)),
-                                     t.voucher.c.credit_line_id.is_not(None))
-                              .group_by(t.voucher.c.credit_line_id)):
+        for r in conn.execute(
+            select(t.voucher.c.credit_line_id, func.sum(t.voucher.c.face_fen))
+            .where(
+                t.voucher.c.status.in_((VoucherStatus.ACTIVE, VoucherStatus.OVERDUE)),
+                t.voucher.c.credit_line_id.is_not(None),
+            )
+            .group_by(t.voucher.c.credit_line_id)
+        ):
             uses[r[0]] += int(r[1])
         for r in conn.execute(select(t.credit_line.c.id, t.credit_line.c.limit_fen, t.credit_line.c.occupied_fen)):
-            yield "credit_line", {"id": r.id, "limit_fen": r.limit_fen, "occupied_fen": r.occupied_fen,
-                                  "uses_fen": uses.get(r.id, 0)}
+            yield (
+                "credit_line",
+                {"id": r.id, "limit_fen": r.limit_fen, "occupied_fen": r.occupied_fen, "uses_fen": uses.get(r.id, 0)},
+            )
 
 
 class _Peek:
@@ -110,8 +136,9 @@ class _Peek:
         return rest
 
 
-def check_records(records: Iterator[tuple[str, dict[str, Any]]],
-                  progress: Callable[[int], None] | None = None) -> tuple[inv.Violation | None, dict[str, int]]:
+def check_records(
+    records: Iterator[tuple[str, dict[str, Any]]], progress: Callable[[int], None] | None = None
+) -> tuple[inv.Violation | None, dict[str, int]]:
     """Run every invariant over a record stream; returns the first violation and counts."""
     counts: dict[str, int] = defaultdict(int)
     invoices, allocations, lines, uses = [], {}, [], {}
@@ -131,8 +158,12 @@ def check_records(records: Iterator[tuple[str, dict[str, Any]]],
             if progress:
                 progress(1)
         elif kind == "orphan":
-            return inv.Violation(2, str(rec.get("id") or rec.get("voucher_id")),
-                                 "record of a voucher that does not exist", "记录所属凭据不存在"), dict(counts)
+            return inv.Violation(
+                2,
+                str(rec.get("id") or rec.get("voucher_id")),
+                "record of a voucher that does not exist",
+                "记录所属凭据不存在",
+            ), dict(counts)
         elif kind == "invoice":
             invoices.append(rec)
             allocations[rec["id"]] = rec["vouchers_fen"]
@@ -143,8 +174,9 @@ def check_records(records: Iterator[tuple[str, dict[str, Any]]],
     return found, dict(counts)
 
 
-def verify(ctx: Context, *, progress: Callable[[int], None] | None = None,
-           actor: Actor | None = None) -> dict[str, Any]:
+def verify(
+    ctx: Context, *, progress: Callable[[int], None] | None = None, actor: Actor | None = None
+) -> dict[str, Any]:
     """Check all six invariants on the database; the first violation, if any, is named.
 
     With an ``actor``: only the overseers (district and chain offices) and the system, who see every record.
@@ -152,7 +184,9 @@ def verify(ctx: Context, *, progress: Callable[[int], None] | None = None,
     if actor is not None:
         with ctx.uow(readonly=True) as uow:
             if not scope.sees_everything(uow, actor):
-                raise errors.Forbidden(reason="only the district and chain offices audit the whole ledger / 仅区金融办和链办可审计全账")
+                raise errors.Forbidden(
+                    reason="only the district and chain offices audit the whole ledger / 仅区金融办和链办可审计全账"
+                )
     violation, counts = check_records(_records(ctx), progress)
     return {"ok": violation is None, "violation": _v(violation), "counts": counts}
 
@@ -160,8 +194,12 @@ def verify(ctx: Context, *, progress: Callable[[int], None] | None = None,
 def _v(violation: inv.Violation | None) -> dict[str, Any] | None:
     if violation is None:
         return None
-    return {"invariant": violation.invariant, "ref": violation.ref, "message_en": violation.message_en,
-            "message_zh": violation.message_zh}
+    return {
+        "invariant": violation.invariant,
+        "ref": violation.ref,
+        "message_en": violation.message_en,
+        "message_zh": violation.message_zh,
+    }
 
 
 def export(ctx: Context, *, path: Path) -> dict[str, Any]:
@@ -197,7 +235,9 @@ def verify_file(*, path: Path) -> dict[str, Any]:
                     rec = json.loads(line)
                     yield rec.pop("kind"), rec
                 except (json.JSONDecodeError, KeyError, AttributeError):
-                    raise vouchers_errors.AuditFileInvalid(reason=f"line {lineno} is not a record / 第{lineno}行格式错误") from None
+                    raise vouchers_errors.AuditFileInvalid(
+                        reason=f"line {lineno} is not a record / 第{lineno}行格式错误"
+                    ) from None
 
         try:
             violation, counts = check_records(stream())

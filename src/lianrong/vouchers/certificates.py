@@ -47,16 +47,26 @@ VERIFY_PREFIX = "lianrong:verify:"
 
 
 _FRAGMENT_STATUS_EN = {
-    v.ACTIVE: "Held", v.SPENT: "Transferred on", v.FROZEN: "Frozen", v.FINANCED: "Financed",
-    v.SETTLED: "Paid at maturity", v.OVERDUE: "Overdue",
+    v.ACTIVE: "Held",
+    v.SPENT: "Transferred on",
+    v.FROZEN: "Frozen",
+    v.FINANCED: "Financed",
+    v.SETTLED: "Paid at maturity",
+    v.OVERDUE: "Overdue",
 }
 _VOUCHER_STATUS = {
-    VoucherStatus.PENDING: ("待复核", "Pending approval"), VoucherStatus.ACTIVE: ("有效", "Active"),
-    VoucherStatus.SETTLED: ("已兑付", "Settled"), VoucherStatus.OVERDUE: ("逾期", "Overdue"),
+    VoucherStatus.PENDING: ("待复核", "Pending approval"),
+    VoucherStatus.ACTIVE: ("有效", "Active"),
+    VoucherStatus.SETTLED: ("已兑付", "Settled"),
+    VoucherStatus.OVERDUE: ("逾期", "Overdue"),
     VoucherStatus.REJECTED: ("已拒绝", "Rejected"),
 }
 _FINANCING_STATUS_ZH = {
-    "applied": "已申请", "approved": "已审批", "rejected": "已拒绝", "disbursed": "已放款", "repaid": "已还款",
+    "applied": "已申请",
+    "approved": "已审批",
+    "rejected": "已拒绝",
+    "disbursed": "已放款",
+    "repaid": "已还款",
     "overdue": "逾期",
 }
 _ALGORITHM_LABEL = {"sha256": "SHA-256", "sm3": "SM3"}
@@ -74,9 +84,14 @@ def parse_verification_string(text: str) -> dict[str, Any]:
     """Split a verification string into ``{voucher_id, seq, head_hash}``, or refuse it."""
     if not isinstance(text, str) or not text.strip().startswith(VERIFY_PREFIX):
         raise errors.ValidationFailed(reason="not a LianRong verification string / 不是链融核验串")
-    parts = text.strip()[len(VERIFY_PREFIX):].split(":")
-    if len(parts) != 3 or not parts[0] or not parts[1].isdigit() or len(parts[2]) != 64 \
-            or any(c not in "0123456789abcdef" for c in parts[2]):
+    parts = text.strip()[len(VERIFY_PREFIX) :].split(":")
+    if (
+        len(parts) != 3
+        or not parts[0]
+        or not parts[1].isdigit()
+        or len(parts[2]) != 64
+        or any(c not in "0123456789abcdef" for c in parts[2])
+    ):
         raise errors.ValidationFailed(reason="malformed verification string / 核验串格式错误")
     return {"voucher_id": parts[0], "seq": int(parts[1]), "head_hash": parts[2]}
 
@@ -89,8 +104,7 @@ def _money(fen: int) -> str:
 
 
 def _party(uow: UnitOfWork, party_id: str) -> dict[str, str]:
-    row = uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.uscc)
-                           .where(t.party.c.id == party_id)).first()
+    row = uow.conn.execute(select(t.party.c.id, t.party.c.name, t.party.c.uscc).where(t.party.c.id == party_id)).first()
     return {"id": party_id, "name": row.name if row else party_id, "uscc": row.uscc if row else ""}
 
 
@@ -117,67 +131,107 @@ def certificate_data(ctx: Context, *, actor: Actor, fragment_id: str) -> dict[st
             raise errors.NotFound("fragment", fragment_id)
         voucher = get_or_raise(uow, t.voucher, rows[0].voucher_id, "voucher")
         frag = get_or_raise(uow, t.fragment, fragment_id, "fragment")
-        core, bank, holder = (_party(uow, voucher.core_id), _party(uow, voucher.bank_id),
-                              _party(uow, frag.holder_id))
+        core, bank, holder = (_party(uow, voucher.core_id), _party(uow, voucher.bank_id), _party(uow, frag.holder_id))
 
         notes = []
         if voucher.requested_maturity != voucher.maturity_on:
-            notes.append(f"约定到期日 {voucher.requested_maturity.isoformat()} 为非工作日，顺延至下一工作日。"
-                         f" Agreed date {voucher.requested_maturity.isoformat()} was not a working day;"
-                         " rolled to the next working day.")
+            notes.append(
+                f"约定到期日 {voucher.requested_maturity.isoformat()} 为非工作日，顺延至下一工作日。"
+                f" Agreed date {voucher.requested_maturity.isoformat()} was not a working day;"
+                " rolled to the next working day."
+            )
         if not voucher.maturity_official:
-            notes.append("该年度节假日安排尚未正式公布，到期日按周末推算（非官方）。"
-                         " Official holidays for that year were not yet published; the date is computed on"
-                         " weekends only (unofficial).")
+            notes.append(
+                "该年度节假日安排尚未正式公布，到期日按周末推算（非官方）。"
+                " Official holidays for that year were not yet published; the date is computed on"
+                " weekends only (unofficial)."
+            )
 
         path = []
         previous = None
         for i, r in enumerate(rows):
             kind_zh, kind_en = _step_kind(i, r, previous)
-            number = uow.conn.execute(select(t.contract.c.number).where(t.contract.c.id == r.contract_id)).scalar() \
-                if r.contract_id else None
-            path.append({
-                "id": r.id, "tier": r.tier, "holder_id": r.holder_id, "holder_name": r.holder_name,
-                "amount_fen": r.amount_fen, "amount_figures": format_yuan(r.amount_fen), "status": r.status,
-                "status_zh": v.STATUS_ZH.get(r.status, r.status), "contract_id": r.contract_id,
-                "contract_number": number, "kind_zh": kind_zh, "kind_en": kind_en, "current": r.id == fragment_id})
+            number = (
+                uow.conn.execute(select(t.contract.c.number).where(t.contract.c.id == r.contract_id)).scalar()
+                if r.contract_id
+                else None
+            )
+            path.append(
+                {
+                    "id": r.id,
+                    "tier": r.tier,
+                    "holder_id": r.holder_id,
+                    "holder_name": r.holder_name,
+                    "amount_fen": r.amount_fen,
+                    "amount_figures": format_yuan(r.amount_fen),
+                    "status": r.status,
+                    "status_zh": v.STATUS_ZH.get(r.status, r.status),
+                    "contract_id": r.contract_id,
+                    "contract_number": number,
+                    "kind_zh": kind_zh,
+                    "kind_en": kind_en,
+                    "current": r.id == fragment_id,
+                }
+            )
             previous = r
 
         trades = []
-        backing = {r.invoice_id: r.amount_fen for r in uow.conn.execute(
-            select(t.voucher_invoice).where(t.voucher_invoice.c.voucher_id == voucher.id))}
+        backing = {
+            r.invoice_id: r.amount_fen
+            for r in uow.conn.execute(select(t.voucher_invoice).where(t.voucher_invoice.c.voucher_id == voucher.id))
+        }
         contract_ids = list(dict.fromkeys([voucher.contract_id] + [p["contract_id"] for p in path if p["contract_id"]]))
         for cid in contract_ids:
             c = get_or_raise(uow, t.contract, cid, "contract")
-            inv_rows = uow.conn.execute(select(t.invoice).where(t.invoice.c.contract_id == cid)
-                                        .order_by(t.invoice.c.issued_on, t.invoice.c.number)).all()
+            inv_rows = uow.conn.execute(
+                select(t.invoice)
+                .where(t.invoice.c.contract_id == cid)
+                .order_by(t.invoice.c.issued_on, t.invoice.c.number)
+            ).all()
             issuance = cid == voucher.contract_id
             if issuance:  # the issue is backed by particular invoices, each for a particular amount
                 inv_rows = [r for r in inv_rows if r.id in backing]
-            trades.append({
-                "id": cid, "number": c.number, "signed_on": c.signed_on.isoformat(), "issuance": issuance,
-                "buyer_name": _party(uow, c.buyer_id)["name"], "seller_name": _party(uow, c.seller_id)["name"],
-                "amount_fen": c.amount_fen, "amount_figures": format_yuan(c.amount_fen),
-                "invoices": [{"id": r.id, "code": r.code or None, "number": r.number,
-                              "label": _invoice_label(r.code, r.number),
-                              "amount_fen": backing.get(r.id, r.amount_fen) if issuance else r.amount_fen,
-                              "amount_figures": format_yuan(backing.get(r.id, r.amount_fen) if issuance
-                                                            else r.amount_fen),
-                              "issued_on": r.issued_on.isoformat()} for r in inv_rows]})
+            trades.append(
+                {
+                    "id": cid,
+                    "number": c.number,
+                    "signed_on": c.signed_on.isoformat(),
+                    "issuance": issuance,
+                    "buyer_name": _party(uow, c.buyer_id)["name"],
+                    "seller_name": _party(uow, c.seller_id)["name"],
+                    "amount_fen": c.amount_fen,
+                    "amount_figures": format_yuan(c.amount_fen),
+                    "invoices": [
+                        {
+                            "id": r.id,
+                            "code": r.code or None,
+                            "number": r.number,
+                            "label": _invoice_label(r.code, r.number),
+                            "amount_fen": backing.get(r.id, r.amount_fen) if issuance else r.amount_fen,
+                            "amount_figures": format_yuan(
+                                backing.get(r.id, r.amount_fen) if issuance else r.amount_fen
+                            ),
+                            "issued_on": r.issued_on.isoformat(),
+                        }
+                        for r in inv_rows
+                    ],
+                }
+            )
 
         financing = None
         if frag.financing_id:
             f = uow.conn.execute(select(t.financing).where(t.financing.c.id == frag.financing_id)).first()
             if f is not None:
-                financing = {"id": f.id, "status": f.status, "status_zh": _FINANCING_STATUS_ZH.get(f.status, f.status),
-                             "applicant_id": f.applicant_id,
-                             "applicant_name": _party(uow, f.applicant_id)["name"],
-                             "registration_no": f.registration_no}
+                financing = {
+                    "id": f.id,
+                    "status": f.status,
+                    "status_zh": _FINANCING_STATUS_ZH.get(f.status, f.status),
+                    "applicant_id": f.applicant_id,
+                    "applicant_name": _party(uow, f.applicant_id)["name"],
+                    "registration_no": f.registration_no,
+                }
 
-        if actor.role == "system":
-            requested_by = "系统 System"
-        else:
-            requested_by = _party(uow, actor.party_id)["name"]
+        requested_by = "系统 System" if actor.role == "system" else _party(uow, actor.party_id)["name"]
 
     now = ctx.clock.now()
     now = now if now.tzinfo else now.replace(tzinfo=dt.UTC)
@@ -186,24 +240,44 @@ def certificate_data(ctx: Context, *, actor: Actor, fragment_id: str) -> dict[st
     return {
         "certificate_no": f"{voucher.number}-{fragment_id[-6:].upper()}-{voucher.seq:03d}",
         "voucher": {
-            "id": voucher.id, "number": voucher.number, "status": voucher.status, "status_zh": status_zh,
-            "status_en": status_en, "face_fen": voucher.face_fen, "face_figures": _money(voucher.face_fen),
-            "face_words": amount_in_words(voucher.face_fen), "issue_on": voucher.issue_on.isoformat(),
+            "id": voucher.id,
+            "number": voucher.number,
+            "status": voucher.status,
+            "status_zh": status_zh,
+            "status_en": status_en,
+            "face_fen": voucher.face_fen,
+            "face_figures": _money(voucher.face_fen),
+            "face_words": amount_in_words(voucher.face_fen),
+            "issue_on": voucher.issue_on.isoformat(),
             "maturity_on": voucher.maturity_on.isoformat(),
             "requested_maturity": voucher.requested_maturity.isoformat(),
             "maturity_official": bool(voucher.maturity_official),
-            "maturity_rolled": voucher.requested_maturity != voucher.maturity_on, "maturity_notes": notes},
+            "maturity_rolled": voucher.requested_maturity != voucher.maturity_on,
+            "maturity_notes": notes,
+        },
         "fragment": {
-            "id": frag.id, "tier": frag.tier, "status": frag.status,
+            "id": frag.id,
+            "tier": frag.tier,
+            "status": frag.status,
             "status_zh": v.STATUS_ZH.get(frag.status, frag.status),
             "status_en": _FRAGMENT_STATUS_EN.get(frag.status, frag.status),
-            "amount_fen": frag.amount_fen, "amount_figures": _money(frag.amount_fen),
-            "amount_words": amount_in_words(frag.amount_fen)},
-        "core": core, "bank": bank, "holder": holder, "financing": financing,
-        "path": path, "trades": trades,
-        "chain": {"seq": voucher.seq, "head_hash": head, "algorithm": voucher.hash_algorithm,
-                  "algorithm_label": _ALGORITHM_LABEL.get(voucher.hash_algorithm, voucher.hash_algorithm),
-                  "head_hash_grouped": " ".join(head[i:i + 16] for i in range(0, len(head), 16))},
+            "amount_fen": frag.amount_fen,
+            "amount_figures": _money(frag.amount_fen),
+            "amount_words": amount_in_words(frag.amount_fen),
+        },
+        "core": core,
+        "bank": bank,
+        "holder": holder,
+        "financing": financing,
+        "path": path,
+        "trades": trades,
+        "chain": {
+            "seq": voucher.seq,
+            "head_hash": head,
+            "algorithm": voucher.hash_algorithm,
+            "algorithm_label": _ALGORITHM_LABEL.get(voucher.hash_algorithm, voucher.hash_algorithm),
+            "head_hash_grouped": " ".join(head[i : i + 16] for i in range(0, len(head), 16)),
+        },
         "verification": verification_string(voucher.id, voucher.seq, head),
         "generated_at": now.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
         "generated_at_iso": now.isoformat(),
@@ -234,8 +308,13 @@ def _environment() -> Any:
     def load(name: str) -> str:
         return (resources.files("lianrong.vouchers") / "templates_pdf" / name).read_text(encoding="utf-8")
 
-    return Environment(loader=FunctionLoader(load), autoescape=select_autoescape(default=True),
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=FunctionLoader(load),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _stylesheet() -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -39,11 +39,20 @@ audit_app = typer.Typer(help="Audit: invariants and tamper evidence / 审计", n
 
 @voucher_app.command("prepare")
 @command
-def voucher_prepare(bank: str, supplier: str, contract: str, amount: Annotated[str, typer.Option(help="yuan")],
-                    maturity: Annotated[str, typer.Option()],
-                    invoice: Annotated[list[str], typer.Option(help="INVOICE_ID[:YUAN]; repeat")],
-                    reason: Annotated[Optional[str], typer.Option(help="why a term over 6 months")] = None,
-                    db: Db = None, user: As = None, key: Key = None, today: Today = None, as_json: Json = False) -> None:
+def voucher_prepare(
+    bank: str,
+    supplier: str,
+    contract: str,
+    amount: Annotated[str, typer.Option(help="yuan")],
+    maturity: Annotated[str, typer.Option()],
+    invoice: Annotated[list[str], typer.Option(help="INVOICE_ID[:YUAN]; repeat")],
+    reason: Annotated[str | None, typer.Option(help="why a term over 6 months")] = None,
+    db: Db = None,
+    user: As = None,
+    key: Key = None,
+    today: Today = None,
+    as_json: Json = False,
+) -> None:
     """Prepare a voucher to a tier-1 supplier (maker); another user approves it."""
     from lianrong.vouchers import service as vouchers
 
@@ -53,20 +62,33 @@ def voucher_prepare(bank: str, supplier: str, contract: str, amount: Annotated[s
     for item in invoice:
         iid, _, yuan = item.partition(":")
         allocs.append({"invoice_id": iid, "amount_fen": parse_yuan(yuan) if yuan else fen})
-    result = vouchers.prepare(ctx, actor=actor_of(ctx, user), bank=bank, supplier=supplier, contract_id=contract,
-                              invoices=allocs, amount_fen=fen, maturity_on=parse_date(maturity), long_term_reason=reason,
-                              idempotency_key=key_or_new(key))
+    result = vouchers.prepare(
+        ctx,
+        actor=actor_of(ctx, user),
+        bank=bank,
+        supplier=supplier,
+        contract_id=contract,
+        invoices=allocs,
+        amount_fen=fen,
+        maturity_on=parse_date(maturity),
+        long_term_reason=reason,
+        idempotency_key=key_or_new(key),
+    )
     show(result, as_json)
     if not as_json:  # each warning in words: a rolled maturity names both dates
-        for w in explain_warnings(list(result.warnings), requested=result.requested_maturity or result.maturity_on,
-                                  maturity=result.maturity_on):
+        for w in explain_warnings(
+            list(result.warnings),
+            requested=result.requested_maturity or result.maturity_on,
+            maturity=result.maturity_on,
+        ):
             out.print(Text(f"warning {w['code']}: {w['message_zh']} / {w['message_en']}"), soft_wrap=True)
 
 
 @voucher_app.command("approve")
 @command
-def voucher_approve(voucher: str, db: Db = None, user: As = None, key: Key = None, today: Today = None,
-                    as_json: Json = False) -> None:
+def voucher_approve(
+    voucher: str, db: Db = None, user: As = None, key: Key = None, today: Today = None, as_json: Json = False
+) -> None:
     """Approve (checker) a prepared voucher: it is issued."""
     from lianrong.vouchers import service as vouchers
 
@@ -81,31 +103,46 @@ def voucher_bank_approve(voucher: str, db: Db = None, user: As = None, key: Key 
     from lianrong.vouchers import service as vouchers
 
     ctx = context(db)
-    show(vouchers.bank_approve_term(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)),
-           as_json)
+    show(
+        vouchers.bank_approve_term(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)),
+        as_json,
+    )
 
 
 @voucher_app.command("reject")
 @command
-def voucher_reject(voucher: str, reason: Annotated[str, typer.Option("--reason", help="why it is rejected (required)")],
-                   db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
+def voucher_reject(
+    voucher: str,
+    reason: Annotated[str, typer.Option("--reason", help="why it is rejected (required)")],
+    db: Db = None,
+    user: As = None,
+    key: Key = None,
+    as_json: Json = False,
+) -> None:
     """Reject a prepared voucher (--reason required); its invoice allocations are freed."""
     from lianrong.vouchers import service as vouchers
 
     ctx = context(db)
-    show(vouchers.reject(ctx, actor=actor_of(ctx, user), voucher_id=voucher, reason=reason,
-                           idempotency_key=key_or_new(key)), as_json)
+    show(
+        vouchers.reject(
+            ctx, actor=actor_of(ctx, user), voucher_id=voucher, reason=reason, idempotency_key=key_or_new(key)
+        ),
+        as_json,
+    )
 
 
 @voucher_app.command("list")
 @command
-def voucher_list(core: Optional[str] = None, status: Optional[str] = None, db: Db = None, as_json: Json = False) -> None:
+def voucher_list(core: str | None = None, status: str | None = None, db: Db = None, as_json: Json = False) -> None:
     """List vouchers."""
     from lianrong.platform.context import SYSTEM
     from lianrong.vouchers import queries
 
-    show(list(queries.vouchers(context(db), viewer=SYSTEM, core=core, status=status, limit=100).items), as_json,
-           ["id", "number", "status", "face_fen", "issue_on", "maturity_on"])
+    show(
+        list(queries.vouchers(context(db), viewer=SYSTEM, core=core, status=status, limit=100).items),
+        as_json,
+        ["id", "number", "status", "face_fen", "issue_on", "maturity_on"],
+    )
 
 
 @voucher_app.command("show")
@@ -120,8 +157,11 @@ def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
         show(data, True)
         return
     v = data["voucher"]
-    head = Text(f"{v['number']} {format_yuan(v['face_fen'])} ({amount_in_words(v['face_fen'])}) "
-                f"maturity {v['maturity_on']} [{v['status']}]", style="bold")
+    head = Text(
+        f"{v['number']} {format_yuan(v['face_fen'])} ({amount_in_words(v['face_fen'])}) "
+        f"maturity {v['maturity_on']} [{v['status']}]",
+        style="bold",
+    )
 
     def label(f: dict[str, Any]) -> Text:
         return Text(f"{f['id']} T{f['tier']} {f['holder_name']} {format_yuan(f['amount_fen'])} [{f['status']}]")
@@ -143,21 +183,36 @@ def voucher_show(voucher: str, db: Db = None, as_json: Json = False) -> None:
 
 
 @command
-def holdings(party: str, all_: Annotated[bool, typer.Option("--all", help="include spent/settled")] = False,
-             db: Db = None, user: As = None, as_json: Json = False) -> None:
+def holdings(
+    party: str,
+    all_: Annotated[bool, typer.Option("--all", help="include spent/settled")] = False,
+    db: Db = None,
+    user: As = None,
+    as_json: Json = False,
+) -> None:
     """A party's voucher fragments (with --as: only those in that user's scope, as the API shows them)."""
     from lianrong.platform.context import SYSTEM
     from lianrong.vouchers import queries
 
     ctx = context(db)
     viewer = actor_of(ctx, user) if user else SYSTEM
-    show(list(queries.holdings(ctx, viewer=viewer, party=party, include_closed=all_, limit=None).items), as_json,
-           ["id", "number", "tier", "amount_fen", "status", "maturity_on"])
+    show(
+        list(queries.holdings(ctx, viewer=viewer, party=party, include_closed=all_, limit=None).items),
+        as_json,
+        ["id", "number", "tier", "amount_fen", "status", "maturity_on"],
+    )
 
 
 @command
-def transfer(fragment: str, to: Annotated[list[str], typer.Option(help="RECIPIENT:YUAN[:CONTRACT]; repeat")],
-             db: Db = None, user: As = None, key: Key = None, today: Today = None, as_json: Json = False) -> None:
+def transfer(
+    fragment: str,
+    to: Annotated[list[str], typer.Option(help="RECIPIENT:YUAN[:CONTRACT]; repeat")],
+    db: Db = None,
+    user: As = None,
+    key: Key = None,
+    today: Today = None,
+    as_json: Json = False,
+) -> None:
     """Split a fragment and transfer parts upstream; the remainder stays with you."""
     from lianrong.vouchers import service as vouchers
 
@@ -171,8 +226,12 @@ def transfer(fragment: str, to: Annotated[list[str], typer.Option(help="RECIPIEN
         if len(bits) == 3:
             part["contract_id"] = bits[2]
         parts.append(part)
-    show(vouchers.transfer(ctx, actor=actor_of(ctx, user), fragment_id=fragment, parts=parts,
-                             idempotency_key=key_or_new(key)), as_json)
+    show(
+        vouchers.transfer(
+            ctx, actor=actor_of(ctx, user), fragment_id=fragment, parts=parts, idempotency_key=key_or_new(key)
+        ),
+        as_json,
+    )
 
 
 @command
@@ -186,24 +245,39 @@ def lineage_cmd(fragment: str, db: Db = None, as_json: Json = False) -> None:
         show(data, True)
         return
     v = data["voucher"]
-    out.print(Text(f"凭据 Voucher {v['number']} issued by {v['core_name']}: {format_yuan(v['face_fen'])} "
-                   f"({amount_in_words(v['face_fen'])}), {v['issue_on']} → {v['maturity_on']} [{v['status']}]",
-                   style="bold"))
+    out.print(
+        Text(
+            f"凭据 Voucher {v['number']} issued by {v['core_name']}: {format_yuan(v['face_fen'])} "
+            f"({amount_in_words(v['face_fen'])}), {v['issue_on']} → {v['maturity_on']} [{v['status']}]",
+            style="bold",
+        )
+    )
     for step in data["path"]:
-        out.print(Text(f"  └ tier {step['tier']}: {step['holder_name']} holds {format_yuan(step['amount_fen'])} "
-                       f"[{step['status']}]  {step['id']}"))
+        out.print(
+            Text(
+                f"  └ tier {step['tier']}: {step['holder_name']} holds {format_yuan(step['amount_fen'])} "
+                f"[{step['status']}]  {step['id']}"
+            )
+        )
         trade = step["trade"]
         if trade:
             c = trade["contract"]
             invoices = ", ".join((i["code"] or "") + i["number"] for i in trade["invoices"]) or "—"
-            out.print(Text(f"      contract {c['number']} ({format_yuan(c['amount_fen'])}, due {c['due_on']}); "
-                           f"invoices: {invoices}; files: {len(trade['attachments'])}"))
+            out.print(
+                Text(
+                    f"      contract {c['number']} ({format_yuan(c['amount_fen'])}, due {c['due_on']}); "
+                    f"invoices: {invoices}; files: {len(trade['attachments'])}"
+                )
+            )
 
 
 @audit_app.command("verify")
 @command
-def audit_verify(db: Db = None, file: Annotated[Optional[Path], typer.Option("--file", help="verify an export offline")] = None,
-                 as_json: Json = False) -> None:
+def audit_verify(
+    db: Db = None,
+    file: Annotated[Path | None, typer.Option("--file", help="verify an export offline")] = None,
+    as_json: Json = False,
+) -> None:
     """Check the six ledger invariants; exit 3 naming the first violation."""
     from lianrong.vouchers import audit
 
@@ -217,13 +291,18 @@ def audit_verify(db: Db = None, file: Annotated[Optional[Path], typer.Option("--
     if result["ok"]:
         if not as_json:
             c = result["counts"]
-            out.print(f"[green]OK[/] — {c.get('voucher', 0)} vouchers, {c.get('fragments', 0)} fragments, "
-                      f"{c.get('operations', 0)} operations, {c.get('invoice', 0)} invoices, "
-                      f"{c.get('credit_line', 0)} credit lines: all six invariants hold / 六项不变量全部成立")
+            out.print(
+                f"[green]OK[/] — {c.get('voucher', 0)} vouchers, {c.get('fragments', 0)} fragments, "
+                f"{c.get('operations', 0)} operations, {c.get('invoice', 0)} invoices, "
+                f"{c.get('credit_line', 0)} credit lines: all six invariants hold / 六项不变量全部成立"
+            )
         return
     v = result["violation"]
-    err.print(f"[bold red]VIOLATION[/] invariant {v['invariant']} at {escape(v['ref'])}: {escape(v['message_en'])}\n"
-              f"不变量{v['invariant']}被破坏（{escape(v['ref'])}）：{escape(v['message_zh'])}", soft_wrap=True)
+    err.print(
+        f"[bold red]VIOLATION[/] invariant {v['invariant']} at {escape(v['ref'])}: {escape(v['message_en'])}\n"
+        f"不变量{v['invariant']}被破坏（{escape(v['ref'])}）：{escape(v['message_zh'])}",
+        soft_wrap=True,
+    )
     raise typer.Exit(3)
 
 

@@ -48,6 +48,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- the core enterprise prepares a voucher against its invoices ---
 
+
 def _issue_ctx(ui: UI, form: Form | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
     options = options or voucher_queries.issue_options(ui.ctx, actor=ui.actor)
     default_bank = options["banks"][0]["id"] if len(options["banks"]) == 1 else ""
@@ -55,10 +56,17 @@ def _issue_ctx(ui: UI, form: Form | None = None, options: dict[str, Any] | None 
     return {
         "options": options,
         "bank_options": [(b["id"], b["name"]) for b in options["banks"]],
-        "invoice_options": [(i["id"], f"{i['label']} · {i['seller_name']} · {i['contract_number']} · "
-                             + ui.t("unallocated ¥%(amount)s", amount=format_yuan(i["free_fen"])))
-                            for i in options["invoices"]],
-        "form": form, "rows": _rows(form), "max_rows": MAX_INVOICES,
+        "invoice_options": [
+            (
+                i["id"],
+                f"{i['label']} · {i['seller_name']} · {i['contract_number']} · "
+                + ui.t("unallocated ¥%(amount)s", amount=format_yuan(i["free_fen"])),
+            )
+            for i in options["invoices"]
+        ],
+        "form": form,
+        "rows": _rows(form),
+        "max_rows": MAX_INVOICES,
         "allocation": _allocation(form, _by_id(options)),
     }
 
@@ -73,8 +81,7 @@ def _rows(form: Form) -> int:
         asked = int(str(form.get("rows", "1")))
     except ValueError:
         asked = 1
-    typed = [int(m.group(1)) for k, v in form.values.items()
-             if (m := _INVOICE_FIELD.fullmatch(k)) and str(v).strip()]
+    typed = [int(m.group(1)) for k, v in form.values.items() if (m := _INVOICE_FIELD.fullmatch(k)) and str(v).strip()]
     return min(max(asked, *typed, 1), MAX_INVOICES)
 
 
@@ -110,14 +117,24 @@ def _parse_invoices(form: Form, *, amount_fen: int | None, invoices: dict[str, d
         seen[iid] = i
         first = chosen[0][1] if chosen else None
         if first is not None and inv["contract_id"] != first["contract_id"]:
-            form.fail(f"invoice_{i}", vouchers_errors.InvoiceOtherContract(
-                invoice=inv["label"], contract=inv["contract_number"], row=chosen[0][0],
-                first=first["contract_number"]))
+            form.fail(
+                f"invoice_{i}",
+                vouchers_errors.InvoiceOtherContract(
+                    invoice=inv["label"],
+                    contract=inv["contract_number"],
+                    row=chosen[0][0],
+                    first=first["contract_number"],
+                ),
+            )
             continue
         amount = form.yuan(f"allocation_{i}", required=False) if raw else None
         if amount is not None and amount > inv["free_fen"]:
-            form.fail(f"allocation_{i}", documents_errors.InvoiceOverallocated(
-                invoice=inv["label"], available=inv["free_fen"], requested=amount))
+            form.fail(
+                f"allocation_{i}",
+                documents_errors.InvoiceOverallocated(
+                    invoice=inv["label"], available=inv["free_fen"], requested=amount
+                ),
+            )
         chosen.append((i, inv, amount, bool(raw)))
     if not chosen and "invoice_1" not in form.errors:
         form.text("invoice_1")
@@ -138,15 +155,20 @@ def _allocation(form: Form, invoices: dict[str, dict[str, Any]]) -> dict[str, An
     amount = probe.yuan("amount", required=False)
     rows = _parse_invoices(probe, amount_fen=amount, invoices=invoices)
     allocated = sum(a.amount_fen for a in rows)
-    return {"allocated_fen": allocated, "amount_fen": amount, "count": len(rows),
-            "difference_fen": None if amount is None else allocated - amount,
-            # what is wrong with what was typed; fields not filled in yet are no news
-            "errors": {k: v for k, v in probe.errors.items() if v["code"] != "validation.required"}}
+    return {
+        "allocated_fen": allocated,
+        "amount_fen": amount,
+        "count": len(rows),
+        "difference_fen": None if amount is None else allocated - amount,
+        # what is wrong with what was typed; fields not filled in yet are no news
+        "errors": {k: v for k, v in probe.errors.items() if v["code"] != "validation.required"},
+    }
 
 
 def _pending_ctx(ui: UI) -> dict[str, Any]:
-    rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, core=ui.party_id, status=VoucherStatus.PENDING,
-                                    limit=200).items
+    rows = voucher_queries.vouchers(
+        ui.ctx, viewer=ui.actor, core=ui.party_id, status=VoucherStatus.PENDING, limit=200
+    ).items
     return {"pending": rows, "forms": {r.id: ui.blank() for r in rows}}
 
 
@@ -176,25 +198,47 @@ def prepare(posted: Posted = Depends(post("core"))) -> Response:
     maturity = form.date("maturity_on")
     allocations = _parse_invoices(form, amount_fen=amount, invoices=_by_id(options))
     trade = allocations[0].invoice if allocations else {}
-    body = form.validated(VoucherCreate, {
-        "bank": bank_id, "supplier": trade.get("seller_id"), "contract_id": trade.get("contract_id"),
-        "invoices": [{"invoice_id": a.invoice["id"], "amount_fen": a.amount_fen} for a in allocations],
-        "amount_fen": amount, "maturity_on": maturity,
-        "long_term_reason": str(form.get("long_term_reason")).strip() or None,
-    }, fields={"bank": "bank_id", "amount_fen": "amount", "supplier": "invoice_1", "contract_id": "invoice_1",
-               "invoices": "invoice_1"})
+    body = form.validated(
+        VoucherCreate,
+        {
+            "bank": bank_id,
+            "supplier": trade.get("seller_id"),
+            "contract_id": trade.get("contract_id"),
+            "invoices": [{"invoice_id": a.invoice["id"], "amount_fen": a.amount_fen} for a in allocations],
+            "amount_fen": amount,
+            "maturity_on": maturity,
+            "long_term_reason": str(form.get("long_term_reason")).strip() or None,
+        },
+        fields={
+            "bank": "bank_id",
+            "amount_fen": "amount",
+            "supplier": "invoice_1",
+            "contract_id": "invoice_1",
+            "invoices": "invoice_1",
+        },
+    )
 
     def action() -> Response:
         assert body is not None
-        r = vouchers.prepare(ui.ctx, actor=ui.actor, bank=body.bank, supplier=body.supplier,
-                             contract_id=body.contract_id, invoices=[i.model_dump() for i in body.invoices],
-                             amount_fen=body.amount_fen, maturity_on=body.maturity_on,
-                             long_term_reason=body.long_term_reason, idempotency_key=form.get("idempotency_key"))
-        return ui.done("/core/vouchers/pending", N_("Voucher %(number)s prepared; it waits for approval."),
-                       number=r.number)
+        r = vouchers.prepare(
+            ui.ctx,
+            actor=ui.actor,
+            bank=body.bank,
+            supplier=body.supplier,
+            contract_id=body.contract_id,
+            invoices=[i.model_dump() for i in body.invoices],
+            amount_fen=body.amount_fen,
+            maturity_on=body.maturity_on,
+            long_term_reason=body.long_term_reason,
+            idempotency_key=form.get("idempotency_key"),
+        )
+        return ui.done(
+            "/core/vouchers/pending", N_("Voucher %(number)s prepared; it waits for approval."), number=r.number
+        )
 
-    return submit(form, action, lambda: ui.form_error("core/issue.html", "core/_issue_form.html",
-                                                      **_issue_ctx(ui, form, options)))
+    return submit(
+        form, action, lambda: ui.form_error("core/issue.html", "core/_issue_form.html", **_issue_ctx(ui, form, options))
+    )
 
 
 @router.get("/core/vouchers/pending")
@@ -220,10 +264,8 @@ def approve(voucher_id: str, posted: Posted = Depends(post("core"))) -> Response
     form = ui.posted(data)
 
     def action() -> Response:
-        r = vouchers.approve(ui.ctx, actor=ui.actor, voucher_id=voucher_id,
-                             idempotency_key=form.get("idempotency_key"))
-        return ui.done(f"/core/vouchers/{voucher_id}", N_("Voucher %(number)s approved and issued."),
-                       number=r.number)
+        r = vouchers.approve(ui.ctx, actor=ui.actor, voucher_id=voucher_id, idempotency_key=form.get("idempotency_key"))
+        return ui.done(f"/core/vouchers/{voucher_id}", N_("Voucher %(number)s approved and issued."), number=r.number)
 
     return _decide(ui, form, voucher_id, action)
 
@@ -236,10 +278,16 @@ def reject(voucher_id: str, posted: Posted = Depends(post("core"))) -> Response:
 
     def action() -> Response:
         assert body is not None
-        vouchers.reject(ui.ctx, actor=ui.actor, voucher_id=voucher_id, reason=body.reason,
-                        idempotency_key=form.get("idempotency_key"))
-        return ui.done("/core/vouchers/pending", N_("The voucher was rejected; its invoices are free again."),
-                       tone="warn")
+        vouchers.reject(
+            ui.ctx,
+            actor=ui.actor,
+            voucher_id=voucher_id,
+            reason=body.reason,
+            idempotency_key=form.get("idempotency_key"),
+        )
+        return ui.done(
+            "/core/vouchers/pending", N_("The voucher was rejected; its invoices are free again."), tone="warn"
+        )
 
     return _decide(ui, form, voucher_id, action)
 
@@ -248,8 +296,9 @@ def reject(voucher_id: str, posted: Posted = Depends(post("core"))) -> Response:
 def core_vouchers(status: str = "", ui: UI = Depends(core)) -> Response:
     status = status if status in CORE_STATUSES else ""
     rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, core=ui.party_id, status=status or None, limit=200)
-    return ui.render("shared/vouchers.html", vouchers=rows.items, status=status, statuses=CORE_STATUSES,
-                     base="/core/vouchers")
+    return ui.render(
+        "shared/vouchers.html", vouchers=rows.items, status=status, statuses=CORE_STATUSES, base="/core/vouchers"
+    )
 
 
 @router.get("/core/vouchers/{voucher_id}")
@@ -273,14 +322,24 @@ def maturity(days: int = 60, ui: UI = Depends(core)) -> Response:
 
 # --- the supplier's holdings, a part's lineage, split / transfer, certificate ---
 
+
 def _transfer_ctx(ui: UI, fragment_id: str, form: Form | None = None) -> dict[str, Any]:
     detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
-    recipients = voucher_queries.transfer_recipients(ui.ctx, actor=ui.actor, fragment_id=fragment_id) \
-        if detail["can_move"] else []
+    recipients = (
+        voucher_queries.transfer_recipients(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+        if detail["can_move"]
+        else []
+    )
     options = [(r["id"], r["name"] + ("" if r["onboarded"] else " · " + ui.t("not onboarded"))) for r in recipients]
     form = form or ui.blank()
-    return {"d": detail, "recipients": recipients, "recipient_options": options, "form": form,
-            "parts": PARTS, "remainder": _remainder(form, detail["fragment"]["amount_fen"], quiet=True)}
+    return {
+        "d": detail,
+        "recipients": recipients,
+        "recipient_options": options,
+        "form": form,
+        "parts": PARTS,
+        "remainder": _remainder(form, detail["fragment"]["amount_fen"], quiet=True),
+    }
 
 
 def _parse_parts(form: Form) -> list[dict[str, Any]]:
@@ -306,24 +365,29 @@ def _remainder(form: Form, amount_fen: int, *, quiet: bool = False) -> dict[str,
     total = sum(p["amount_fen"] for p in parts)
     if not quiet:
         form.errors.update(probe.errors)
-    return {"total_fen": total, "remainder_fen": amount_fen - total, "over": total > amount_fen,
-            "errors": probe.errors}
+    return {"total_fen": total, "remainder_fen": amount_fen - total, "over": total > amount_fen, "errors": probe.errors}
 
 
 @router.get("/supplier")
 def holdings(all: int = 0, ui: UI = Depends(supplier)) -> Response:  # noqa: A002
     rows = voucher_queries.my_holdings(ui.ctx, viewer=ui.actor, include_closed=bool(all))
     active = [r for r in rows if r.status == FragmentStatus.ACTIVE and not r.bank_holds]
-    return ui.render("supplier/holdings.html", rows=rows, show_all=bool(all),
-                     held_fen=sum(r.amount_fen for r in active), held_count=len(active), export=True)
+    return ui.render(
+        "supplier/holdings.html",
+        rows=rows,
+        show_all=bool(all),
+        held_fen=sum(r.amount_fen for r in active),
+        held_count=len(active),
+        export=True,
+    )
 
 
 @router.get("/supplier/holdings.xlsx")
 def holdings_xlsx(all: int = 0, ui: UI = Depends(supplier)) -> Response:  # noqa: A002
-    content = voucher_exports.export_holdings_xlsx(ui.ctx, actor=ui.actor, party=ui.party_id,
-                                                   include_closed=bool(all))
-    return Response(content, media_type=XLSX,
-                    headers={"Content-Disposition": 'attachment; filename="lianrong-holdings.xlsx"'})
+    content = voucher_exports.export_holdings_xlsx(ui.ctx, actor=ui.actor, party=ui.party_id, include_closed=bool(all))
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="lianrong-holdings.xlsx"'}
+    )
 
 
 @router.get("/supplier/fragments/{fragment_id}")
@@ -341,8 +405,9 @@ def transfer_form(fragment_id: str, ui: UI = Depends(supplier)) -> Response:
 def transfer_check(fragment_id: str, posted: Posted = Depends(post("supplier"))) -> Response:
     ui, data = posted
     detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
-    return ui.render("supplier/_remainder.html", d=detail,
-                     remainder=_remainder(ui.posted(data), detail["fragment"]["amount_fen"]))
+    return ui.render(
+        "supplier/_remainder.html", d=detail, remainder=_remainder(ui.posted(data), detail["fragment"]["amount_fen"])
+    )
 
 
 @router.post("/supplier/fragments/{fragment_id}/transfer")
@@ -357,27 +422,40 @@ def transfer(fragment_id: str, posted: Posted = Depends(post("supplier"))) -> Re
     def action() -> Response:
         assert body is not None
         chosen = body.service_parts()
-        r = vouchers.transfer(ui.ctx, actor=ui.actor, fragment_id=fragment_id, parts=chosen,
-                              idempotency_key=form.get("idempotency_key"))
+        r = vouchers.transfer(
+            ui.ctx, actor=ui.actor, fragment_id=fragment_id, parts=chosen, idempotency_key=form.get("idempotency_key")
+        )
         sent = sum(p["amount_fen"] for p in chosen)
         mine = [c for c in r["children"] if c["holder_id"] == ui.party_id]
         target = f"/supplier/fragments/{mine[0]['id']}" if mine else "/supplier"
-        return ui.done(target, N_("Transferred ¥%(amount)s; the parts are recorded in the voucher's tree."),
-                       amount=format_yuan(sent))
+        return ui.done(
+            target,
+            N_("Transferred ¥%(amount)s; the parts are recorded in the voucher's tree."),
+            amount=format_yuan(sent),
+        )
 
-    return submit(form, action, lambda: ui.form_error("supplier/transfer.html", "supplier/_transfer_form.html",
-                                                      **_transfer_ctx(ui, fragment_id, form)))
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error(
+            "supplier/transfer.html", "supplier/_transfer_form.html", **_transfer_ctx(ui, fragment_id, form)
+        ),
+    )
 
 
 @router.get("/supplier/fragments/{fragment_id}/certificate.pdf")
 def certificate(fragment_id: str, ui: UI = Depends(supplier)) -> Response:
     scope.check_visible(ui.ctx, actor=ui.actor, kind="fragment", ref=fragment_id)
     pdf = certificates.voucher_certificate_pdf(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="lianrong-{fragment_id}.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="lianrong-{fragment_id}.pdf"'},
+    )
 
 
 # --- the bank: the vouchers it carries, split monitoring, long terms ---
+
 
 @router.post("/bank/vouchers/{voucher_id}/approve-term")
 def approve_term(voucher_id: str, posted: Posted = Depends(post("bank"))) -> Response:
@@ -385,27 +463,31 @@ def approve_term(voucher_id: str, posted: Posted = Depends(post("bank"))) -> Res
     form = ui.posted(data)
 
     def action() -> Response:
-        vouchers.bank_approve_term(ui.ctx, actor=ui.actor, voucher_id=voucher_id,
-                                   idempotency_key=form.get("idempotency_key"))
+        vouchers.bank_approve_term(
+            ui.ctx, actor=ui.actor, voucher_id=voucher_id, idempotency_key=form.get("idempotency_key")
+        )
         return ui.done("/bank", N_("The long voucher term was approved; the core enterprise can now issue it."))
 
-    return submit(form, action, lambda: ui.render("bank/home.html", http_status=422,
-                                                  **bank_home_ctx(ui, {voucher_id: form})))
+    return submit(
+        form, action, lambda: ui.render("bank/home.html", http_status=422, **bank_home_ctx(ui, {voucher_id: form}))
+    )
 
 
 @router.get("/bank/vouchers")
 def bank_vouchers(status: str = "", ui: UI = Depends(bank)) -> Response:
     status = status if status in BANK_STATUSES else ""
     rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, bank=ui.party_id, status=status or None, limit=200)
-    return ui.render("shared/vouchers.html", vouchers=rows.items,
-                     status=status, statuses=BANK_STATUSES, base="/bank/vouchers")
+    return ui.render(
+        "shared/vouchers.html", vouchers=rows.items, status=status, statuses=BANK_STATUSES, base="/bank/vouchers"
+    )
 
 
 @router.get("/bank/splits")
 def bank_splits(flagged: str = "", ui: UI = Depends(bank)) -> Response:
     report = splits.split_report(ui.ctx, actor=ui.actor, flagged_only=bool(flagged), limit=500)
-    return ui.render("shared/splits.html", r=report, flagged=bool(flagged), base="/bank/splits",
-                     voucher_base="/bank/vouchers")
+    return ui.render(
+        "shared/splits.html", r=report, flagged=bool(flagged), base="/bank/splits", voucher_base="/bank/vouchers"
+    )
 
 
 @router.get("/bank/vouchers/{voucher_id}")
@@ -416,12 +498,18 @@ def bank_voucher(voucher_id: str, ui: UI = Depends(bank)) -> Response:
 
 # --- the district and chain offices: every voucher, read-only ---
 
+
 @router.get("/overview/vouchers")
 def overview_vouchers(status: str = "", ui: UI = Depends(overseer)) -> Response:
     status = status if status in OVERVIEW_STATUSES else ""
     rows = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, status=status or None, limit=500)
-    return ui.render("shared/vouchers.html", vouchers=rows.items, status=status, statuses=OVERVIEW_STATUSES,
-                     base="/overview/vouchers")
+    return ui.render(
+        "shared/vouchers.html",
+        vouchers=rows.items,
+        status=status,
+        statuses=OVERVIEW_STATUSES,
+        base="/overview/vouchers",
+    )
 
 
 @router.get("/overview/vouchers/{voucher_id}")
@@ -433,5 +521,10 @@ def overview_voucher(voucher_id: str, ui: UI = Depends(overseer)) -> Response:
 @router.get("/overview/splits")
 def overview_splits(flagged: str = "", ui: UI = Depends(overseer)) -> Response:
     report = splits.split_report(ui.ctx, actor=ui.actor, flagged_only=bool(flagged), limit=500)
-    return ui.render("shared/splits.html", r=report, flagged=bool(flagged), base="/overview/splits",
-                     voucher_base="/overview/vouchers")
+    return ui.render(
+        "shared/splits.html",
+        r=report,
+        flagged=bool(flagged),
+        base="/overview/splits",
+        voucher_base="/overview/vouchers",
+    )

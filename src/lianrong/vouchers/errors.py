@@ -16,12 +16,18 @@ class TermOverOneYear(LianRongError):
 
     code = "issue.term_over_one_year"
     zh = "凭据付款期限不得超过一年（银发〔2025〕77号）：签发日{issue}至到期日{maturity}共{days}天"
-    en = ("A voucher's payment term may not exceed one year (PBoC 2025 No. 77): {days} days from the issue date "
-          "{issue} to the maturity {maturity}")
-    zh_rolled = ("凭据付款期限不得超过一年（银发〔2025〕77号）：约定到期日{requested}不是工作日，顺延至{maturity}，"
-                 "签发日{issue}至{maturity}共{days}天")
-    en_rolled = ("A voucher's payment term may not exceed one year (PBoC 2025 No. 77): the requested maturity "
-                 "{requested} is not a working day and rolls to {maturity}, {days} days from the issue date {issue}")
+    en = (
+        "A voucher's payment term may not exceed one year (PBoC 2025 No. 77): {days} days from the issue date "
+        "{issue} to the maturity {maturity}"
+    )
+    zh_rolled = (
+        "凭据付款期限不得超过一年（银发〔2025〕77号）：约定到期日{requested}不是工作日，顺延至{maturity}，"
+        "签发日{issue}至{maturity}共{days}天"
+    )
+    en_rolled = (
+        "A voucher's payment term may not exceed one year (PBoC 2025 No. 77): the requested maturity "
+        "{requested} is not a working day and rolls to {maturity}, {days} days from the issue date {issue}"
+    )
 
     def _rolled(self) -> bool:
         return self.details.get("requested") not in (None, self.details.get("maturity"))
@@ -64,7 +70,7 @@ class AllocationMismatch(LianRongError):
     code = "issue.allocation_mismatch"
     zh = "发票占用合计{allocated}元，与凭据金额{amount}元不符（相差{difference}元）"
     en = "The invoice allocations total {allocated} yuan, not the voucher amount of {amount} yuan (a difference of {difference} yuan)"
-    money = ('allocated', 'amount', 'difference')
+    money = ("allocated", "amount", "difference")
 
 
 class InvoiceRepeated(LianRongError):
@@ -83,7 +89,7 @@ class AmountExceedsInvoices(LianRongError):
     code = "issue.exceeds_invoices"
     zh = "凭据金额{amount}元超过所附发票未占用金额{available}元"
     en = "Voucher amount {amount} yuan exceeds the invoices' unallocated {available} yuan"
-    money = ('amount', 'available')
+    money = ("amount", "available")
 
 
 class FragmentNotActive(LianRongError):
@@ -114,7 +120,7 @@ class BelowMinimum(LianRongError):
     code = "transfer.below_minimum"
     zh = "拆分金额{amount}元低于最低拆分金额{minimum}元"
     en = "Split amount {amount} yuan is below the minimum of {minimum} yuan"
-    money = ('amount', 'minimum')
+    money = ("amount", "minimum")
 
 
 class TierExceeded(LianRongError):
@@ -127,7 +133,7 @@ class SplitSumMismatch(LianRongError):
     code = "transfer.sum_mismatch"
     zh = "拆分金额合计{total}元超过份额金额{amount}元"
     en = "The parts sum to {total} yuan, more than the fragment's {amount} yuan"
-    money = ('total', 'amount')
+    money = ("total", "amount")
 
 
 class Matured(LianRongError):

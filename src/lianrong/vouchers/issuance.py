@@ -69,10 +69,16 @@ class PreparedVoucher:
 
     @classmethod
     def of(cls, result: Result) -> PreparedVoucher:
-        return cls(**{**result, "status": VoucherStatus(result["status"]), "issue_on": _day(result["issue_on"]),
-                      "maturity_on": _day(result["maturity_on"]),
-                      "requested_maturity": _day(result.get("requested_maturity")),
-                      "warnings": tuple(result["warnings"])})
+        return cls(
+            **{
+                **result,
+                "status": VoucherStatus(result["status"]),
+                "issue_on": _day(result["issue_on"]),
+                "maturity_on": _day(result["maturity_on"]),
+                "requested_maturity": _day(result.get("requested_maturity")),
+                "warnings": tuple(result["warnings"]),
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +111,19 @@ class VoucherState:
         return cls(**{**result, "status": VoucherStatus(result["status"])})
 
 
-def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id: str,
-            invoices: list[dict[str, Any]], amount_fen: int, maturity_on: dt.date,
-            long_term_reason: str | None = None, idempotency_key: str) -> PreparedVoucher:
+def prepare(
+    ctx: Context,
+    *,
+    actor: Actor,
+    bank: str,
+    supplier: str,
+    contract_id: str,
+    invoices: list[dict[str, Any]],
+    amount_fen: int,
+    maturity_on: dt.date,
+    long_term_reason: str | None = None,
+    idempotency_key: str,
+) -> PreparedVoucher:
     """A core enterprise's operator prepares a voucher to a tier-1 supplier, backed by invoices.
 
     ``invoices`` lists ``{"invoice_id", "amount_fen"}``: how much of each invoice backs the voucher.
@@ -137,7 +153,9 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
         check_contract(uow, actor, c.id)  # another's trade is not found, not "mismatched"
         core = core or get_or_raise(uow, t.party, c.buyer_id, "enterprise")
         if c.buyer_id != core.id or c.seller_id != s.id:
-            raise documents_errors.ContractMismatch(reason="the contract must be the core enterprise buying from the supplier / 合同须为核心企业向该供应商采购")
+            raise documents_errors.ContractMismatch(
+                reason="the contract must be the core enterprise buying from the supplier / 合同须为核心企业向该供应商采购"
+            )
         if not c.non_cash_agreed:
             raise documents_errors.NonCashNotAgreed()
         if c.confirmed_at is None:
@@ -146,16 +164,29 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
         core_params(uow, b.id, core.id)
         if s.id == core.id:
             raise vouchers_errors.TransferToSelf()
-        if uow.conn.execute(select(t.supplier_ledger.c.supplier_id).where(
-                t.supplier_ledger.c.bank_id == b.id, t.supplier_ledger.c.core_id == core.id,
-                t.supplier_ledger.c.supplier_id == s.id)).first() is None:
+        if (
+            uow.conn.execute(
+                select(t.supplier_ledger.c.supplier_id).where(
+                    t.supplier_ledger.c.bank_id == b.id,
+                    t.supplier_ledger.c.core_id == core.id,
+                    t.supplier_ledger.c.supplier_id == s.id,
+                )
+            ).first()
+            is None
+        ):
             raise parties_errors.NotInLedger(party=s.name, core=core.name, bank=b.name)
         require_onboarded(uow, b, s)
         rolled = roll_forward(maturity_on, source=holiday_source(ctx, uow)) if ctx.policy.roll_maturity else None
         maturity = rolled.day if rolled else maturity_on
         official = rolled.official if rolled else True
-        term = check_issue_term(policy=ctx.policy, issue_on=today, maturity_on=maturity,
-                                contract_due_on=c.due_on, reason=long_term_reason, requested_on=maturity_on)
+        term = check_issue_term(
+            policy=ctx.policy,
+            issue_on=today,
+            maturity_on=maturity,
+            contract_due_on=c.due_on,
+            reason=long_term_reason,
+            requested_on=maturity_on,
+        )
         available = 0
         for iid, amount in allocations.items():
             inv = get_or_raise(uow, t.invoice, iid, "invoice")
@@ -164,15 +195,23 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
                 raise documents_errors.InvoicePartyMismatch()
             if inv.contract_id != c.id:
                 # lineage shows the issuing contract with its invoices: one from another trade would hide
-                raise documents_errors.ContractMismatch(reason="the invoice belongs to another contract / 发票不属于该合同")
+                raise documents_errors.ContractMismatch(
+                    reason="the invoice belongs to another contract / 发票不属于该合同"
+                )
             free = inv.amount_fen - inv.allocated_fen
             available += free
             if amount > free:
-                raise documents_errors.InvoiceOverallocated(invoice=f"{inv.code}{inv.number}", available=free,
-                                                  requested=amount)
-            res = uow.conn.execute(update(t.invoice).where(
-                t.invoice.c.id == iid, t.invoice.c.allocated_fen + amount <= t.invoice.c.amount_fen,
-            ).values(allocated_fen=t.invoice.c.allocated_fen + amount))
+                raise documents_errors.InvoiceOverallocated(
+                    invoice=f"{inv.code}{inv.number}", available=free, requested=amount
+                )
+            res = uow.conn.execute(
+                update(t.invoice)
+                .where(
+                    t.invoice.c.id == iid,
+                    t.invoice.c.allocated_fen + amount <= t.invoice.c.amount_fen,
+                )
+                .values(allocated_fen=t.invoice.c.allocated_fen + amount)
+            )
             if res.rowcount != 1:
                 raise errors.Conflict()
         vid = new_id("vch")
@@ -182,30 +221,85 @@ def prepare(ctx: Context, *, actor: Actor, bank: str, supplier: str, contract_id
         if rolled and rolled.rolled:
             warnings.append("maturity_rolled_to_working_day")
         number = f"LR{today:%Y%m%d}{vid[-8:]}"
-        uow.conn.execute(insert(t.voucher).values(
-            id=vid, number=number, core_id=core.id, bank_id=b.id, supplier_id=s.id, contract_id=c.id,
-            face_fen=amount_fen, issue_on=today, requested_maturity=maturity_on, maturity_on=maturity,
-            maturity_official=official, status=v.VoucherStatus.PENDING, long_term_reason=long_term_reason,
-            prepared_by=actor.user_id, warnings=warnings, seq=0, head_hash=GENESIS,
-            hash_algorithm=ctx.hash_algorithm, created_at=ctx.clock.now()))
+        uow.conn.execute(
+            insert(t.voucher).values(
+                id=vid,
+                number=number,
+                core_id=core.id,
+                bank_id=b.id,
+                supplier_id=s.id,
+                contract_id=c.id,
+                face_fen=amount_fen,
+                issue_on=today,
+                requested_maturity=maturity_on,
+                maturity_on=maturity,
+                maturity_official=official,
+                status=v.VoucherStatus.PENDING,
+                long_term_reason=long_term_reason,
+                prepared_by=actor.user_id,
+                warnings=warnings,
+                seq=0,
+                head_hash=GENESIS,
+                hash_algorithm=ctx.hash_algorithm,
+                created_at=ctx.clock.now(),
+            )
+        )
         for iid, amount in allocations.items():
-            uow.conn.execute(insert(t.voucher_invoice).values(voucher_id=vid, invoice_id=iid,
-                                                               core_id=core.id, amount_fen=amount))
+            uow.conn.execute(
+                insert(t.voucher_invoice).values(voucher_id=vid, invoice_id=iid, core_id=core.id, amount_fen=amount)
+            )
         voucher = lock_voucher(uow, vid)
-        append_op(ctx, uow, voucher=voucher, op="prepare", actor=actor, payload={
-            "core": core.id, "bank": b.id, "supplier": s.id, "contract": c.id, "face": amount_fen,
-            "maturity": maturity, "requested_maturity": maturity_on, "invoices": allocations,
-            "long_term": term.long_term, "reason": long_term_reason})
-        return {"id": vid, "number": number, "status": v.VoucherStatus.PENDING, "face_fen": amount_fen,
-                "issue_on": today, "maturity_on": maturity, "requested_maturity": maturity_on,
-                "maturity_official": official,
-                "long_term": term.long_term, "warnings": warnings, "core_id": core.id,
-                "supplier_id": s.id, "bank_id": b.id}
+        append_op(
+            ctx,
+            uow,
+            voucher=voucher,
+            op="prepare",
+            actor=actor,
+            payload={
+                "core": core.id,
+                "bank": b.id,
+                "supplier": s.id,
+                "contract": c.id,
+                "face": amount_fen,
+                "maturity": maturity,
+                "requested_maturity": maturity_on,
+                "invoices": allocations,
+                "long_term": term.long_term,
+                "reason": long_term_reason,
+            },
+        )
+        return {
+            "id": vid,
+            "number": number,
+            "status": v.VoucherStatus.PENDING,
+            "face_fen": amount_fen,
+            "issue_on": today,
+            "maturity_on": maturity,
+            "requested_maturity": maturity_on,
+            "maturity_official": official,
+            "long_term": term.long_term,
+            "warnings": warnings,
+            "core_id": core.id,
+            "supplier_id": s.id,
+            "bank_id": b.id,
+        }
 
-    done = run_idempotent(ctx, key=idempotency_key, operation="voucher.prepare",
-                          request={"actor": actor.user_id, "bank": bank, "s": supplier, "c": contract_id,
-                                   "inv": allocations, "a": amount_fen, "m": maturity_on,
-                                   "r": long_term_reason}, body=body)
+    done = run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="voucher.prepare",
+        request={
+            "actor": actor.user_id,
+            "bank": bank,
+            "s": supplier,
+            "c": contract_id,
+            "inv": allocations,
+            "a": amount_fen,
+            "m": maturity_on,
+            "r": long_term_reason,
+        },
+        body=body,
+    )
     return PreparedVoucher.of(done)
 
 
@@ -228,15 +322,21 @@ def bank_approve_term(ctx: Context, *, actor: Actor, voucher_id: str, idempotenc
 
     def body(uow: UnitOfWork) -> Result:
         voucher = _voucher_in_scope(uow, actor, voucher_id)
-        check_actor_party(actor, voucher.bank_id, what="only the voucher's bank approves its term / 仅凭据所属银行可审批期限")
+        check_actor_party(
+            actor, voucher.bank_id, what="only the voucher's bank approves its term / 仅凭据所属银行可审批期限"
+        )
         v.check_transition("voucher", voucher.status, v.VoucherAction.APPROVE_TERM)
-        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id)
-                         .values(bank_approved_by=actor.user_id))
+        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id).values(bank_approved_by=actor.user_id))
         append_op(ctx, uow, voucher=voucher, op="bank_approve_term", actor=actor, payload={})
         return {"id": voucher.id, "status": voucher.status, "bank_approved_by": actor.user_id}
 
-    done = run_idempotent(ctx, key=idempotency_key, operation="voucher.bank_approve",
-                          request={"actor": actor.user_id, "v": voucher_id}, body=body)
+    done = run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="voucher.bank_approve",
+        request={"actor": actor.user_id, "v": voucher_id},
+        body=body,
+    )
     return VoucherState.of(done)
 
 
@@ -256,27 +356,57 @@ def approve(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str
         check_issuer_not_defaulted(core_name=core.name, defaulted_on=core.defaulted_on)
         if voucher.maturity_on <= today:
             raise vouchers_errors.MaturityInPast(maturity=voucher.maturity_on.isoformat(), today=today.isoformat())
-        if (_is_long_term(ctx, voucher) and ctx.policy.long_term_requires_bank_approval
-                and not voucher.bank_approved_by):
+        if _is_long_term(ctx, voucher) and ctx.policy.long_term_requires_bank_approval and not voucher.bank_approved_by:
             raise vouchers_errors.LongTermNeedsBankApproval()
         require_onboarded(uow, bank, supplier)
         line_id = None
         if ctx.policy.credit_occupation == "issuance":
             line_id = occupy(uow, bank=bank, core=core, amount_fen=voucher.face_fen, on=today)
         fid = new_id("frg")
-        uow.conn.execute(insert(t.fragment).values(
-            id=fid, voucher_id=voucher.id, core_id=voucher.core_id, parent_id=None,
-            holder_id=supplier.id, amount_fen=voucher.face_fen, tier=1, status=v.ACTIVE,
-            contract_id=voucher.contract_id, created_at=ctx.clock.now()))
-        uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id).values(
-            status=issued, approved_by=actor.user_id, issue_on=today, credit_line_id=line_id))
-        append_op(ctx, uow, voucher=voucher, op="issue", actor=actor, payload={
-            "root": fid, "holder": supplier.id, "amount": voucher.face_fen, "credit_line": line_id})
-        return {"id": voucher.id, "number": voucher.number, "status": issued, "root_fragment_id": fid,
-                "holder_id": supplier.id, "face_fen": voucher.face_fen, "maturity_on": voucher.maturity_on}
+        uow.conn.execute(
+            insert(t.fragment).values(
+                id=fid,
+                voucher_id=voucher.id,
+                core_id=voucher.core_id,
+                parent_id=None,
+                holder_id=supplier.id,
+                amount_fen=voucher.face_fen,
+                tier=1,
+                status=v.ACTIVE,
+                contract_id=voucher.contract_id,
+                created_at=ctx.clock.now(),
+            )
+        )
+        uow.conn.execute(
+            update(t.voucher)
+            .where(t.voucher.c.id == voucher.id)
+            .values(status=issued, approved_by=actor.user_id, issue_on=today, credit_line_id=line_id)
+        )
+        append_op(
+            ctx,
+            uow,
+            voucher=voucher,
+            op="issue",
+            actor=actor,
+            payload={"root": fid, "holder": supplier.id, "amount": voucher.face_fen, "credit_line": line_id},
+        )
+        return {
+            "id": voucher.id,
+            "number": voucher.number,
+            "status": issued,
+            "root_fragment_id": fid,
+            "holder_id": supplier.id,
+            "face_fen": voucher.face_fen,
+            "maturity_on": voucher.maturity_on,
+        }
 
-    done = run_idempotent(ctx, key=idempotency_key, operation="voucher.approve",
-                          request={"actor": actor.user_id, "v": voucher_id}, body=body)
+    done = run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="voucher.approve",
+        request={"actor": actor.user_id, "v": voucher_id},
+        body=body,
+    )
     return IssuedVoucher.of(done)
 
 
@@ -290,12 +420,20 @@ def reject(ctx: Context, *, actor: Actor, voucher_id: str, reason: str, idempote
             raise errors.Forbidden(reason="not the voucher's core enterprise or bank / 非凭据相关方")
         rejected = v.check_transition("voucher", voucher.status, v.VoucherAction.REJECT)
         for r in uow.conn.execute(select(t.voucher_invoice).where(t.voucher_invoice.c.voucher_id == voucher.id)).all():
-            uow.conn.execute(update(t.invoice).where(t.invoice.c.id == r.invoice_id).values(
-                allocated_fen=t.invoice.c.allocated_fen - r.amount_fen))
+            uow.conn.execute(
+                update(t.invoice)
+                .where(t.invoice.c.id == r.invoice_id)
+                .values(allocated_fen=t.invoice.c.allocated_fen - r.amount_fen)
+            )
         uow.conn.execute(update(t.voucher).where(t.voucher.c.id == voucher.id).values(status=rejected))
         append_op(ctx, uow, voucher=voucher, op="reject", actor=actor, payload={"reason": reason})
         return {"id": voucher.id, "status": rejected}
 
-    done = run_idempotent(ctx, key=idempotency_key, operation="voucher.reject",
-                          request={"actor": actor.user_id, "v": voucher_id, "r": reason}, body=body)
+    done = run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation="voucher.reject",
+        request={"actor": actor.user_id, "v": voucher_id, "r": reason},
+        body=body,
+    )
     return VoucherState.of(done)

@@ -124,9 +124,18 @@ class VoucherTree:
 
 
 def _step(r: PathStep, trade: Mapping[str, Any] | None) -> LineageStep:
-    return LineageStep(id=r.id, parent_id=r.parent_id, holder_id=r.holder_id, holder_name=r.holder_name,
-                       amount_fen=r.amount_fen, tier=r.tier, status=FragmentStatus(r.status),
-                       contract_id=r.contract_id, created_at=r.created_at, trade=trade)
+    return LineageStep(
+        id=r.id,
+        parent_id=r.parent_id,
+        holder_id=r.holder_id,
+        holder_name=r.holder_name,
+        amount_fen=r.amount_fen,
+        tier=r.tier,
+        status=FragmentStatus(r.status),
+        contract_id=r.contract_id,
+        created_at=r.created_at,
+        trade=trade,
+    )
 
 
 def lineage(ctx: Context, *, viewer: Actor, fragment_id: str, with_documents: bool = True) -> Lineage:
@@ -140,8 +149,11 @@ def lineage(ctx: Context, *, viewer: Actor, fragment_id: str, with_documents: bo
         if not rows:
             raise errors.NotFound("fragment", fragment_id)
         raw = Raw(uow.conn)
-        v = raw.one("SELECT v.id, v.number, v.core_id, p.name, v.face_fen, v.issue_on, v.maturity_on, v.status "
-                    "FROM voucher v JOIN party p ON p.id = v.core_id WHERE v.id = :v", {"v": rows[0].voucher_id})
+        v = raw.one(
+            "SELECT v.id, v.number, v.core_id, p.name, v.face_fen, v.issue_on, v.maturity_on, v.status "
+            "FROM voucher v JOIN party p ON p.id = v.core_id WHERE v.id = :v",
+            {"v": rows[0].voucher_id},
+        )
         steps = []
         # every contract behind the path at once (a remainder's is behind several steps)
         trades = trade_documents_of(uow, [r.contract_id for r in rows if r.contract_id]) if with_documents else {}
@@ -151,9 +163,16 @@ def lineage(ctx: Context, *, viewer: Actor, fragment_id: str, with_documents: bo
                 trade = trades[r.contract_id]
             steps.append(_step(r, trade))
         assert v is not None  # a fragment's voucher
-        voucher = LineageVoucher(id=v[0], number=v[1], core_id=v[2], core_name=v[3], face_fen=v[4],
-                                 issue_on=raw.date(v[5]), maturity_on=raw.date(v[6]),
-                                 status=VoucherStatus(v[7]))
+        voucher = LineageVoucher(
+            id=v[0],
+            number=v[1],
+            core_id=v[2],
+            core_name=v[3],
+            face_fen=v[4],
+            issue_on=raw.date(v[5]),
+            maturity_on=raw.date(v[6]),
+            status=VoucherStatus(v[7]),
+        )
         return Lineage(voucher=voucher, path=tuple(steps))
 
 
@@ -171,7 +190,9 @@ def voucher_tree(ctx: Context, *, viewer: Actor, voucher_id: str) -> VoucherTree
         rows = uow.conn.execute(
             select(t.fragment, t.party.c.name.label("holder_name"))
             .join(t.party, t.party.c.id == t.fragment.c.holder_id)
-            .where(t.fragment.c.voucher_id == voucher_id).order_by(t.fragment.c.created_at, t.fragment.c.id)).all()
+            .where(t.fragment.c.voucher_id == voucher_id)
+            .order_by(t.fragment.c.created_at, t.fragment.c.id)
+        ).all()
         children: dict[str | None, list[Any]] = {}
         for r in rows:
             children.setdefault(r.parent_id, []).append(r)
@@ -179,10 +200,26 @@ def voucher_tree(ctx: Context, *, viewer: Actor, voucher_id: str) -> VoucherTree
         stack = [(r, 0) for r in reversed(children.get(None, []))]
         while stack:
             r, depth = stack.pop()
-            nodes.append(TreeNode(id=r.id, parent_id=r.parent_id, holder_id=r.holder_id, holder_name=r.holder_name,
-                                  amount_fen=r.amount_fen, tier=r.tier, status=FragmentStatus(r.status),
-                                  contract_id=r.contract_id, financing_id=r.financing_id, created_at=r.created_at,
-                                  depth=depth))
+            nodes.append(
+                TreeNode(
+                    id=r.id,
+                    parent_id=r.parent_id,
+                    holder_id=r.holder_id,
+                    holder_name=r.holder_name,
+                    amount_fen=r.amount_fen,
+                    tier=r.tier,
+                    status=FragmentStatus(r.status),
+                    contract_id=r.contract_id,
+                    financing_id=r.financing_id,
+                    created_at=r.created_at,
+                    depth=depth,
+                )
+            )
             stack.extend((c, depth + 1) for c in reversed(children.get(r.id, ())))
-        return VoucherTree(voucher=Voucher(**voucher_values(voucher)), root=nodes[0].id if nodes else None,
-                           fragments=len(rows), depth=max((n.depth for n in nodes), default=0), nodes=tuple(nodes))
+        return VoucherTree(
+            voucher=Voucher(**voucher_values(voucher)),
+            root=nodes[0].id if nodes else None,
+            fragments=len(rows),
+            depth=max((n.depth for n in nodes), default=0),
+            nodes=tuple(nodes),
+        )

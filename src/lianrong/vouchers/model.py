@@ -67,33 +67,38 @@ class FragmentAction(StrEnum):
 
 # Each aggregate's transitions: (status, action) → the status after. An action a status does not list is
 # refused (``state.invalid``); an action that keeps the status maps it to itself.
-VOUCHER_TRANSITIONS: Mapping[tuple[VoucherStatus, VoucherAction], VoucherStatus] = MappingProxyType({
-    (VoucherStatus.PENDING, VoucherAction.APPROVE_TERM): VoucherStatus.PENDING,
-    (VoucherStatus.PENDING, VoucherAction.APPROVE): VoucherStatus.ACTIVE,
-    (VoucherStatus.PENDING, VoucherAction.REJECT): VoucherStatus.REJECTED,
-    (VoucherStatus.ACTIVE, VoucherAction.TRANSFER): VoucherStatus.ACTIVE,
-    (VoucherStatus.ACTIVE, VoucherAction.SETTLE): VoucherStatus.SETTLED,
-    (VoucherStatus.ACTIVE, VoucherAction.DEFAULT): VoucherStatus.OVERDUE,
-    (VoucherStatus.OVERDUE, VoucherAction.RETRY_PAYMENT): VoucherStatus.OVERDUE,
-    (VoucherStatus.OVERDUE, VoucherAction.SETTLE): VoucherStatus.SETTLED,
-})
+VOUCHER_TRANSITIONS: Mapping[tuple[VoucherStatus, VoucherAction], VoucherStatus] = MappingProxyType(
+    {
+        (VoucherStatus.PENDING, VoucherAction.APPROVE_TERM): VoucherStatus.PENDING,
+        (VoucherStatus.PENDING, VoucherAction.APPROVE): VoucherStatus.ACTIVE,
+        (VoucherStatus.PENDING, VoucherAction.REJECT): VoucherStatus.REJECTED,
+        (VoucherStatus.ACTIVE, VoucherAction.TRANSFER): VoucherStatus.ACTIVE,
+        (VoucherStatus.ACTIVE, VoucherAction.SETTLE): VoucherStatus.SETTLED,
+        (VoucherStatus.ACTIVE, VoucherAction.DEFAULT): VoucherStatus.OVERDUE,
+        (VoucherStatus.OVERDUE, VoucherAction.RETRY_PAYMENT): VoucherStatus.OVERDUE,
+        (VoucherStatus.OVERDUE, VoucherAction.SETTLE): VoucherStatus.SETTLED,
+    }
+)
 
-FRAGMENT_TRANSITIONS: Mapping[tuple[FragmentStatus, FragmentAction], FragmentStatus] = MappingProxyType({
-    (FragmentStatus.ACTIVE, FragmentAction.TRANSFER): FragmentStatus.SPENT,
-    (FragmentStatus.ACTIVE, FragmentAction.RESERVE): FragmentStatus.FROZEN,
-    (FragmentStatus.FROZEN, FragmentAction.RELEASE): FragmentStatus.ACTIVE,
-    (FragmentStatus.FROZEN, FragmentAction.FINANCE): FragmentStatus.FINANCED,
-    (FragmentStatus.FINANCED, FragmentAction.UNWIND): FragmentStatus.ACTIVE,
-    (FragmentStatus.ACTIVE, FragmentAction.SETTLE): FragmentStatus.SETTLED,
-    (FragmentStatus.FINANCED, FragmentAction.SETTLE): FragmentStatus.SETTLED,
-    (FragmentStatus.OVERDUE, FragmentAction.SETTLE): FragmentStatus.SETTLED,
-    (FragmentStatus.ACTIVE, FragmentAction.DEFAULT): FragmentStatus.OVERDUE,
-    (FragmentStatus.FROZEN, FragmentAction.DEFAULT): FragmentStatus.OVERDUE,
-    (FragmentStatus.FINANCED, FragmentAction.DEFAULT): FragmentStatus.OVERDUE,
-})
+FRAGMENT_TRANSITIONS: Mapping[tuple[FragmentStatus, FragmentAction], FragmentStatus] = MappingProxyType(
+    {
+        (FragmentStatus.ACTIVE, FragmentAction.TRANSFER): FragmentStatus.SPENT,
+        (FragmentStatus.ACTIVE, FragmentAction.RESERVE): FragmentStatus.FROZEN,
+        (FragmentStatus.FROZEN, FragmentAction.RELEASE): FragmentStatus.ACTIVE,
+        (FragmentStatus.FROZEN, FragmentAction.FINANCE): FragmentStatus.FINANCED,
+        (FragmentStatus.FINANCED, FragmentAction.UNWIND): FragmentStatus.ACTIVE,
+        (FragmentStatus.ACTIVE, FragmentAction.SETTLE): FragmentStatus.SETTLED,
+        (FragmentStatus.FINANCED, FragmentAction.SETTLE): FragmentStatus.SETTLED,
+        (FragmentStatus.OVERDUE, FragmentAction.SETTLE): FragmentStatus.SETTLED,
+        (FragmentStatus.ACTIVE, FragmentAction.DEFAULT): FragmentStatus.OVERDUE,
+        (FragmentStatus.FROZEN, FragmentAction.DEFAULT): FragmentStatus.OVERDUE,
+        (FragmentStatus.FINANCED, FragmentAction.DEFAULT): FragmentStatus.OVERDUE,
+    }
+)
 
-_TABLES: Mapping[str, Mapping[tuple[Any, Any], str]] = MappingProxyType({
-    "voucher": VOUCHER_TRANSITIONS, "fragment": FRAGMENT_TRANSITIONS})
+_TABLES: Mapping[str, Mapping[tuple[Any, Any], str]] = MappingProxyType(
+    {"voucher": VOUCHER_TRANSITIONS, "fragment": FRAGMENT_TRANSITIONS}
+)
 
 
 def check_transition(entity: str, state: str, action: str) -> str:
@@ -114,7 +119,11 @@ SETTLED = FragmentStatus.SETTLED
 OVERDUE = FragmentStatus.OVERDUE
 
 STATUS_ZH = {
-    ACTIVE: "持有中", SPENT: "已流转", FROZEN: "冻结", FINANCED: "已融资", SETTLED: "已兑付",
+    ACTIVE: "持有中",
+    SPENT: "已流转",
+    FROZEN: "冻结",
+    FINANCED: "已融资",
+    SETTLED: "已兑付",
     OVERDUE: "逾期",
 }
 
@@ -182,8 +191,9 @@ class Child:
     to_recipient: bool
 
 
-def check_can_move(*, fragment: FragmentState, actor_party: str, today: date, maturity: date,
-                   action: str = "transfer") -> None:
+def check_can_move(
+    *, fragment: FragmentState, actor_party: str, today: date, maturity: date, action: str = "transfer"
+) -> None:
     """A fragment moves only when active, held by the actor, and before maturity."""
     if fragment.holder_id != actor_party:
         raise vouchers_errors.NotHolder(party=actor_party, fragment=fragment.id)
@@ -239,5 +249,6 @@ def check_invoice_allocations(*, amount_fen: int, allocations: list[int]) -> Non
         check_fen(a)
     allocated = sum(allocations)
     if allocated != amount_fen:
-        raise vouchers_errors.AllocationMismatch(allocated=allocated, amount=amount_fen,
-                                        difference=abs(allocated - amount_fen))
+        raise vouchers_errors.AllocationMismatch(
+            allocated=allocated, amount=amount_fen, difference=abs(allocated - amount_fen)
+        )

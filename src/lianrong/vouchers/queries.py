@@ -28,23 +28,42 @@ def issue_options(ctx: Context, *, actor: Actor) -> Result:
     """What a core enterprise can issue against: its banks, ledger suppliers, and invoices with room."""
     core = actor.party_id
     with ctx.uow(readonly=True) as uow:
-        banks = [{"id": r.id, "name": r.short_name or r.name} for r in uow.conn.execute(
-            select(t.party.c.id, t.party.c.name, t.party.c.short_name)
-            .join(t.core_designation, t.core_designation.c.bank_id == t.party.c.id)
-            .where(t.core_designation.c.core_id == core).order_by(t.party.c.name))]
-        suppliers = [{"id": r.id, "name": r.short_name or r.name, "bank_id": r.bank_id} for r in uow.conn.execute(
-            select(t.party.c.id, t.party.c.name, t.party.c.short_name, t.supplier_ledger.c.bank_id)
-            .join(t.supplier_ledger, t.supplier_ledger.c.supplier_id == t.party.c.id)
-            .where(t.supplier_ledger.c.core_id == core).order_by(t.party.c.name))]
+        banks = [
+            {"id": r.id, "name": r.short_name or r.name}
+            for r in uow.conn.execute(
+                select(t.party.c.id, t.party.c.name, t.party.c.short_name)
+                .join(t.core_designation, t.core_designation.c.bank_id == t.party.c.id)
+                .where(t.core_designation.c.core_id == core)
+                .order_by(t.party.c.name)
+            )
+        ]
+        suppliers = [
+            {"id": r.id, "name": r.short_name or r.name, "bank_id": r.bank_id}
+            for r in uow.conn.execute(
+                select(t.party.c.id, t.party.c.name, t.party.c.short_name, t.supplier_ledger.c.bank_id)
+                .join(t.supplier_ledger, t.supplier_ledger.c.supplier_id == t.party.c.id)
+                .where(t.supplier_ledger.c.core_id == core)
+                .order_by(t.party.c.name)
+            )
+        ]
         invoices = []
         for r in uow.conn.execute(
-                select(t.invoice, t.contract.c.number.label("contract_number"), t.contract.c.due_on)
-                .join(t.contract, t.contract.c.id == t.invoice.c.contract_id)
-                .where(t.invoice.c.buyer_id == core, t.invoice.c.allocated_fen < t.invoice.c.amount_fen)
-                .order_by(t.invoice.c.issued_on.desc(), t.invoice.c.id)):
-            invoices.append({"id": r.id, "label": f"{r.code}{r.number}", "contract_id": r.contract_id,
-                             "contract_number": r.contract_number, "seller_id": r.seller_id,
-                             "free_fen": r.amount_fen - r.allocated_fen, "due_on": r.due_on})
+            select(t.invoice, t.contract.c.number.label("contract_number"), t.contract.c.due_on)
+            .join(t.contract, t.contract.c.id == t.invoice.c.contract_id)
+            .where(t.invoice.c.buyer_id == core, t.invoice.c.allocated_fen < t.invoice.c.amount_fen)
+            .order_by(t.invoice.c.issued_on.desc(), t.invoice.c.id)
+        ):
+            invoices.append(
+                {
+                    "id": r.id,
+                    "label": f"{r.code}{r.number}",
+                    "contract_id": r.contract_id,
+                    "contract_number": r.contract_number,
+                    "seller_id": r.seller_id,
+                    "free_fen": r.amount_fen - r.allocated_fen,
+                    "due_on": r.due_on,
+                }
+            )
         names = party_names(uow, [i["seller_id"] for i in invoices])
     for i in invoices:
         i["seller_name"] = names.get(i["seller_id"], "")
@@ -121,8 +140,7 @@ class Holding:
     can_move: bool  # the viewer may transfer or finance it now
 
 
-def _vouchers_query(uow: UnitOfWork, *, viewer: Actor, core: str | None, bank: str | None,
-                    status: str | None) -> Any:
+def _vouchers_query(uow: UnitOfWork, *, viewer: Actor, core: str | None, bank: str | None, status: str | None) -> Any:
     stmt = select(t.voucher).order_by(t.voucher.c.created_at.desc(), t.voucher.c.id)
     if (limit_to := scope.voucher_filter(uow, viewer)) is not None:
         stmt = stmt.where(limit_to)
@@ -138,13 +156,21 @@ def _vouchers_query(uow: UnitOfWork, *, viewer: Actor, core: str | None, bank: s
 def _invoices_of(uow: UnitOfWork, voucher_ids: list[str]) -> dict[str, list[VoucherInvoice]]:
     out: dict[str, list[VoucherInvoice]] = defaultdict(list)
     if voucher_ids:
-        for r in uow.conn.execute(select(t.voucher_invoice, t.invoice.c.code, t.invoice.c.number,
-                                         t.invoice.c.amount_fen.label("invoice_fen"))
-                                  .join(t.invoice, t.invoice.c.id == t.voucher_invoice.c.invoice_id)
-                                  .where(t.voucher_invoice.c.voucher_id.in_(voucher_ids))):
-            out[r.voucher_id].append(VoucherInvoice(
-                voucher_id=r.voucher_id, invoice_id=r.invoice_id, core_id=r.core_id, amount_fen=r.amount_fen,
-                number=f"{r.code}{r.number}", invoice_fen=r.invoice_fen))
+        for r in uow.conn.execute(
+            select(t.voucher_invoice, t.invoice.c.code, t.invoice.c.number, t.invoice.c.amount_fen.label("invoice_fen"))
+            .join(t.invoice, t.invoice.c.id == t.voucher_invoice.c.invoice_id)
+            .where(t.voucher_invoice.c.voucher_id.in_(voucher_ids))
+        ):
+            out[r.voucher_id].append(
+                VoucherInvoice(
+                    voucher_id=r.voucher_id,
+                    invoice_id=r.invoice_id,
+                    core_id=r.core_id,
+                    amount_fen=r.amount_fen,
+                    number=f"{r.code}{r.number}",
+                    invoice_fen=r.invoice_fen,
+                )
+            )
     return out
 
 
@@ -153,15 +179,31 @@ def _summaries(ctx: Context, uow: UnitOfWork, rows: Sequence[Any]) -> list[Vouch
     users = user_names(uow, [x for r in rows for x in (r.prepared_by, r.approved_by)])
     inv = _invoices_of(uow, [r.id for r in rows])
     today = ctx.clock.today()
-    return [VoucherSummary(
-        **voucher_values(r), core_name=names.get(r.core_id), supplier_name=names.get(r.supplier_id),
-        bank_name=names.get(r.bank_id), prepared_by_name=users.get(r.prepared_by),
-        approved_by_name=users.get(r.approved_by), invoices=tuple(inv.get(r.id, ())),
-        days_left=(r.maturity_on - today).days) for r in rows]
+    return [
+        VoucherSummary(
+            **voucher_values(r),
+            core_name=names.get(r.core_id),
+            supplier_name=names.get(r.supplier_id),
+            bank_name=names.get(r.bank_id),
+            prepared_by_name=users.get(r.prepared_by),
+            approved_by_name=users.get(r.approved_by),
+            invoices=tuple(inv.get(r.id, ())),
+            days_left=(r.maturity_on - today).days,
+        )
+        for r in rows
+    ]
 
 
-def vouchers(ctx: Context, *, viewer: Actor, core: str | None = None, bank: str | None = None,
-             status: str | None = None, limit: int = 50, offset: int = 0) -> Page[VoucherSummary]:
+def vouchers(
+    ctx: Context,
+    *,
+    viewer: Actor,
+    core: str | None = None,
+    bank: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[VoucherSummary]:
     """One page of the vouchers the viewer may see (issued, carried at its bank or with a part it holds;
     every voucher for the overseers and the system), newest first, filterable by core enterprise, bank and
     status (the API's list, the console's lists and the command line's)."""
@@ -177,15 +219,25 @@ def voucher(ctx: Context, *, viewer: Actor, voucher_id: str) -> VoucherDetail:
     with ctx.uow(autocommit=True) as uow:
         row = get_or_raise(uow, t.voucher, voucher_id, "voucher")  # unknown: not found, as out of scope
         scope.check_voucher(uow, viewer, voucher_id, row=row)
-        by_status = {r.status: r.total for r in uow.conn.execute(
-            select(t.fragment.c.status, func.sum(t.fragment.c.amount_fen).label("total"))
-            .where(t.fragment.c.voucher_id == voucher_id).group_by(t.fragment.c.status))}
-        contract = uow.conn.execute(select(t.contract.c.number, t.contract.c.due_on)
-                                    .where(t.contract.c.id == row.contract_id)).first()
+        by_status = {
+            r.status: r.total
+            for r in uow.conn.execute(
+                select(t.fragment.c.status, func.sum(t.fragment.c.amount_fen).label("total"))
+                .where(t.fragment.c.voucher_id == voucher_id)
+                .group_by(t.fragment.c.status)
+            )
+        }
+        contract = uow.conn.execute(
+            select(t.contract.c.number, t.contract.c.due_on).where(t.contract.c.id == row.contract_id)
+        ).first()
         (summary,) = _summaries(ctx, uow, [row])
-    return VoucherDetail(**{f.name: getattr(summary, f.name) for f in fields(VoucherSummary)},
-                         warnings=tuple(row.warnings or ()), contract_number=contract.number if contract else None,
-                         contract_due_on=contract.due_on if contract else None, amounts_by_status=by_status)
+    return VoucherDetail(
+        **{f.name: getattr(summary, f.name) for f in fields(VoucherSummary)},
+        warnings=tuple(row.warnings or ()),
+        contract_number=contract.number if contract else None,
+        contract_due_on=contract.due_on if contract else None,
+        amounts_by_status=by_status,
+    )
 
 
 def voucher_detail(ctx: Context, *, viewer: Actor, voucher_id: str) -> Result:
@@ -193,30 +245,46 @@ def voucher_detail(ctx: Context, *, viewer: Actor, voucher_id: str) -> Result:
     tree = lineage_service.voucher_tree(ctx, viewer=viewer, voucher_id=voucher_id)  # the whole tree's scope first
     vo = voucher(ctx, viewer=viewer, voucher_id=voucher_id)
     with ctx.uow(readonly=True) as uow:
-        ops = uow.conn.execute(select(t.voucher_op.c.seq, t.voucher_op.c.op, t.voucher_op.c.actor_id,
-                                      t.voucher_op.c.at, t.voucher_op.c.hash)
-                               .where(t.voucher_op.c.voucher_id == voucher_id).order_by(t.voucher_op.c.seq)).all()
-        pays = uow.conn.execute(select(t.payment_instruction).where(t.payment_instruction.c.voucher_id == voucher_id)
-                                .order_by(t.payment_instruction.c.created_at, t.payment_instruction.c.id)).all()
+        ops = uow.conn.execute(
+            select(
+                t.voucher_op.c.seq, t.voucher_op.c.op, t.voucher_op.c.actor_id, t.voucher_op.c.at, t.voucher_op.c.hash
+            )
+            .where(t.voucher_op.c.voucher_id == voucher_id)
+            .order_by(t.voucher_op.c.seq)
+        ).all()
+        pays = uow.conn.execute(
+            select(t.payment_instruction)
+            .where(t.payment_instruction.c.voucher_id == voucher_id)
+            .order_by(t.payment_instruction.c.created_at, t.payment_instruction.c.id)
+        ).all()
         names = party_names(uow, [p.payee_id for p in pays])
         users = user_names(uow, [o.actor_id for o in ops])
     return {
-        "voucher": vo, "invoices": vo.invoices, "tree": tree.nodes, "fragments": tree.fragments,
-        "ops": [{"seq": o.seq, "op": o.op, "actor": users.get(o.actor_id, o.actor_id), "at": o.at, "hash": o.hash}
-                for o in ops],
+        "voucher": vo,
+        "invoices": vo.invoices,
+        "tree": tree.nodes,
+        "fragments": tree.fragments,
+        "ops": [
+            {"seq": o.seq, "op": o.op, "actor": users.get(o.actor_id, o.actor_id), "at": o.at, "hash": o.hash}
+            for o in ops
+        ],
         "instructions": [{**row_dict(p), "payee_name": names.get(p.payee_id)} for p in pays],
     }
 
 
 def payables(ctx: Context, *, actor: Actor) -> list[Result]:
     """The core enterprise's unpaid issued vouchers grouped by month of maturity."""
-    rows = [r for r in vouchers(ctx, viewer=actor, core=actor.party_id, limit=100_000).items
-            if r.status in (VoucherStatus.ACTIVE, VoucherStatus.OVERDUE, VoucherStatus.PENDING)]
+    rows = [
+        r
+        for r in vouchers(ctx, viewer=actor, core=actor.party_id, limit=100_000).items
+        if r.status in (VoucherStatus.ACTIVE, VoucherStatus.OVERDUE, VoucherStatus.PENDING)
+    ]
     months: dict[str, Result] = {}
     for r in sorted(rows, key=lambda x: (x.maturity_on, x.number)):
         month = f"{r.maturity_on:%Y-%m}"
-        m = months.setdefault(month, {"month": month, "count": 0, "amount_fen": 0,
-                                      "issued_fen": 0, "pending_fen": 0, "vouchers": []})
+        m = months.setdefault(
+            month, {"month": month, "count": 0, "amount_fen": 0, "issued_fen": 0, "pending_fen": 0, "vouchers": []}
+        )
         m["count"] += 1
         m["amount_fen"] += r.face_fen
         m["pending_fen" if r.status == VoucherStatus.PENDING else "issued_fen"] += r.face_fen
@@ -227,30 +295,52 @@ def payables(ctx: Context, *, actor: Actor) -> list[Result]:
 def maturity_board(ctx: Context, *, actor: Actor, horizon_days: int = 60) -> list[Result]:
     """Vouchers due within the horizon or already due, with the state of their settlement instructions."""
     today = ctx.clock.today()
-    rows = [r for r in vouchers(ctx, viewer=actor, core=actor.party_id, limit=100_000).items
-            if r.status in (VoucherStatus.ACTIVE, VoucherStatus.OVERDUE, VoucherStatus.SETTLED)
-            and r.maturity_on <= today + dt.timedelta(days=horizon_days)]
+    rows = [
+        r
+        for r in vouchers(ctx, viewer=actor, core=actor.party_id, limit=100_000).items
+        if r.status in (VoucherStatus.ACTIVE, VoucherStatus.OVERDUE, VoucherStatus.SETTLED)
+        and r.maturity_on <= today + dt.timedelta(days=horizon_days)
+    ]
     ids = [r.id for r in rows]
     pays: dict[str, list[Result]] = defaultdict(list)
     with ctx.uow(readonly=True) as uow:
         if ids:
-            res = uow.conn.execute(select(t.payment_instruction).where(
-                t.payment_instruction.c.voucher_id.in_(ids), t.payment_instruction.c.kind == "settlement")
-                .order_by(t.payment_instruction.c.id)).all()
+            res = uow.conn.execute(
+                select(t.payment_instruction)
+                .where(t.payment_instruction.c.voucher_id.in_(ids), t.payment_instruction.c.kind == "settlement")
+                .order_by(t.payment_instruction.c.id)
+            ).all()
             names = party_names(uow, [p.payee_id for p in res])
             for p in res:
                 pays[p.voucher_id].append({**row_dict(p), "payee_name": names.get(p.payee_id)})
-        leaves = dict(uow.conn.execute(select(t.fragment.c.voucher_id, func.count()).where(
-            t.fragment.c.voucher_id.in_(ids), t.fragment.c.status.in_(v.LEAF_STATUSES))
-            .group_by(t.fragment.c.voucher_id)).all()) if ids else {}
+        leaves = (
+            dict(
+                uow.conn.execute(
+                    select(t.fragment.c.voucher_id, func.count())
+                    .where(t.fragment.c.voucher_id.in_(ids), t.fragment.c.status.in_(v.LEAF_STATUSES))
+                    .group_by(t.fragment.c.voucher_id)
+                ).all()
+            )
+            if ids
+            else {}
+        )
     out = []
     for r in sorted(rows, key=lambda x: (x.maturity_on, x.number)):
         ins = pays.get(r.id, [])
         by = defaultdict(int)
         for p in ins:
             by[p["status"]] += p["amount_fen"]
-        out.append({**asdict(r), "instructions": ins, "leaves": leaves.get(r.id, 0), "confirmed_fen": by["confirmed"],
-                    "pending_fen": by["pending"], "failed_fen": by["failed"], "due": r.maturity_on <= today})
+        out.append(
+            {
+                **asdict(r),
+                "instructions": ins,
+                "leaves": leaves.get(r.id, 0),
+                "confirmed_fen": by["confirmed"],
+                "pending_fen": by["pending"],
+                "failed_fen": by["failed"],
+                "due": r.maturity_on <= today,
+            }
+        )
     return out
 
 
@@ -260,35 +350,78 @@ def _holdings_query(uow: UnitOfWork, *, party: str | None, include_closed: bool,
     else:
         holder = resolve_party(uow, party).id if party is not None else None
     where = scope.holdings_filter(uow, viewer, holder)
-    stmt = (select(t.fragment, t.voucher.c.number, t.voucher.c.maturity_on, t.voucher.c.core_id.label("issuer"),
-                   t.voucher.c.status.label("voucher_status"))
-            .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-            .where(where).order_by(t.voucher.c.maturity_on, t.fragment.c.id))
+    stmt = (
+        select(
+            t.fragment,
+            t.voucher.c.number,
+            t.voucher.c.maturity_on,
+            t.voucher.c.core_id.label("issuer"),
+            t.voucher.c.status.label("voucher_status"),
+        )
+        .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
+        .where(where)
+        .order_by(t.voucher.c.maturity_on, t.fragment.c.id)
+    )
     if not include_closed:
         stmt = stmt.where(t.fragment.c.status.in_(v.LIVE_STATUSES))
     return stmt
 
 
-def _holding_rows(ctx: Context, uow: UnitOfWork, viewer: Actor, rows: Sequence[Any], *,
-                  bank_holds: bool = False) -> list[Holding]:
+def _holding_rows(
+    ctx: Context, uow: UnitOfWork, viewer: Actor, rows: Sequence[Any], *, bank_holds: bool = False
+) -> list[Holding]:
     names = party_names(uow, [x for r in rows for x in (r.issuer, r.holder_id)])
     fin_ids = sorted({r.financing_id for r in rows if r.financing_id})
-    fin_status = dict(uow.conn.execute(select(t.financing.c.id, t.financing.c.status)
-                                       .where(t.financing.c.id.in_(fin_ids))).all()) if fin_ids else {}
+    fin_status = (
+        dict(
+            uow.conn.execute(select(t.financing.c.id, t.financing.c.status).where(t.financing.c.id.in_(fin_ids))).all()
+        )
+        if fin_ids
+        else {}
+    )
     today = ctx.clock.today()
-    return [Holding(
-        id=r.id, voucher_id=r.voucher_id, core_id=r.core_id, parent_id=r.parent_id, holder_id=r.holder_id,
-        amount_fen=r.amount_fen, tier=r.tier, status=FragmentStatus(r.status), contract_id=r.contract_id,
-        financing_id=r.financing_id, created_at=r.created_at, number=r.number, maturity_on=r.maturity_on,
-        issuer=r.issuer, issuer_name=names.get(r.issuer), holder_name=names.get(r.holder_id),
-        voucher_status=VoucherStatus(r.voucher_status), days_left=(r.maturity_on - today).days,
-        financing_status=fin_status.get(r.financing_id), bank_holds=bank_holds,
-        can_move=(r.status == FragmentStatus.ACTIVE and r.holder_id == viewer.party_id and r.maturity_on > today
-                  and r.voucher_status == VoucherStatus.ACTIVE)) for r in rows]
+    return [
+        Holding(
+            id=r.id,
+            voucher_id=r.voucher_id,
+            core_id=r.core_id,
+            parent_id=r.parent_id,
+            holder_id=r.holder_id,
+            amount_fen=r.amount_fen,
+            tier=r.tier,
+            status=FragmentStatus(r.status),
+            contract_id=r.contract_id,
+            financing_id=r.financing_id,
+            created_at=r.created_at,
+            number=r.number,
+            maturity_on=r.maturity_on,
+            issuer=r.issuer,
+            issuer_name=names.get(r.issuer),
+            holder_name=names.get(r.holder_id),
+            voucher_status=VoucherStatus(r.voucher_status),
+            days_left=(r.maturity_on - today).days,
+            financing_status=fin_status.get(r.financing_id),
+            bank_holds=bank_holds,
+            can_move=(
+                r.status == FragmentStatus.ACTIVE
+                and r.holder_id == viewer.party_id
+                and r.maturity_on > today
+                and r.voucher_status == VoucherStatus.ACTIVE
+            ),
+        )
+        for r in rows
+    ]
 
 
-def holdings(ctx: Context, *, viewer: Actor, party: str | None = None, include_closed: bool = False,
-             limit: int | None = 50, offset: int = 0) -> Page[Holding]:
+def holdings(
+    ctx: Context,
+    *,
+    viewer: Actor,
+    party: str | None = None,
+    include_closed: bool = False,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> Page[Holding]:
     """One page (``limit=None``: all) of a party's fragments as far as they are in the viewer's scope
     (``scope.holdings_filter``), by maturity; live parts only unless ``include_closed``. With no party: the
     viewer's own, or for the overseers and the system, who hold nothing, every fragment."""
@@ -310,14 +443,23 @@ def financed_parts(ctx: Context, *, viewer: Actor, include_closed: bool = False)
     statuses = (fin.DISBURSED, fin.OVERDUE) + ((fin.REPAID,) if include_closed else ())
     with ctx.uow(readonly=True) as uow:
         rows = uow.conn.execute(
-            select(t.fragment, t.voucher.c.number, t.voucher.c.maturity_on, t.voucher.c.core_id.label("issuer"),
-                   t.voucher.c.status.label("voucher_status"), t.financing.c.id.label("fin_id"),
-                   t.financing.c.status.label("fin_status"))
+            select(
+                t.fragment,
+                t.voucher.c.number,
+                t.voucher.c.maturity_on,
+                t.voucher.c.core_id.label("issuer"),
+                t.voucher.c.status.label("voucher_status"),
+                t.financing.c.id.label("fin_id"),
+                t.financing.c.status.label("fin_status"),
+            )
             .join(t.voucher, t.voucher.c.id == t.fragment.c.voucher_id)
-            .join(t.financing_asset, and_(t.financing_asset.c.kind == "voucher",
-                                          t.financing_asset.c.asset_id == t.fragment.c.id))
+            .join(
+                t.financing_asset,
+                and_(t.financing_asset.c.kind == "voucher", t.financing_asset.c.asset_id == t.fragment.c.id),
+            )
             .join(t.financing, t.financing.c.id == t.financing_asset.c.financing_id)
-            .where(t.financing.c.applicant_id == viewer.party_id, t.financing.c.status.in_(statuses))).all()
+            .where(t.financing.c.applicant_id == viewer.party_id, t.financing.c.status.in_(statuses))
+        ).all()
         parts = _holding_rows(ctx, uow, viewer, rows, bank_holds=True)
     return [replace(h, financing_id=r.fin_id, financing_status=r.fin_status) for h, r in zip(parts, rows, strict=True)]
 
@@ -338,47 +480,85 @@ def fragment_detail(ctx: Context, *, actor: Actor, fragment_id: str) -> Result:
     with ctx.uow(readonly=True) as uow:
         f = uow.conn.execute(select(t.fragment).where(t.fragment.c.id == fragment_id)).one()
         vo = uow.conn.execute(select(t.voucher).where(t.voucher.c.id == f.voucher_id)).one()
-        children = uow.conn.execute(select(t.fragment.c.id, t.fragment.c.holder_id, t.fragment.c.amount_fen,
-                                           t.fragment.c.tier, t.fragment.c.status)
-                                    .where(t.fragment.c.voucher_id == f.voucher_id,  # the index's prefix
-                                           t.fragment.c.parent_id == fragment_id).order_by(t.fragment.c.id)).all()
+        children = uow.conn.execute(
+            select(
+                t.fragment.c.id, t.fragment.c.holder_id, t.fragment.c.amount_fen, t.fragment.c.tier, t.fragment.c.status
+            )
+            .where(
+                t.fragment.c.voucher_id == f.voucher_id,  # the index's prefix
+                t.fragment.c.parent_id == fragment_id,
+            )
+            .order_by(t.fragment.c.id)
+        ).all()
         fin = None
         if f.financing_id:
-            fin = row_dict(uow.conn.execute(select(t.financing).where(t.financing.c.id == f.financing_id)).first(),
-                           drop=("checklist",))
+            fin = row_dict(
+                uow.conn.execute(select(t.financing).where(t.financing.c.id == f.financing_id)).first(),
+                drop=("checklist",),
+            )
         names = party_names(uow, [vo.core_id, vo.bank_id, f.holder_id] + [c.holder_id for c in children])
     today = ctx.clock.today()
-    return {"fragment": {**row_dict(f), "holder_name": names.get(f.holder_id)},
-            "voucher": {**row_dict(vo, drop=("warnings",)), "core_name": names.get(vo.core_id),
-                        "bank_name": names.get(vo.bank_id)},
-            "path": path.path, "children": [{**row_dict(c), "holder_name": names.get(c.holder_id)} for c in children],
-            "financing": fin, "days_left": (vo.maturity_on - today).days,
-            "can_move": f.status == v.ACTIVE and f.holder_id == actor.party_id and vo.maturity_on > today
-            and vo.status == VoucherStatus.ACTIVE}
+    return {
+        "fragment": {**row_dict(f), "holder_name": names.get(f.holder_id)},
+        "voucher": {
+            **row_dict(vo, drop=("warnings",)),
+            "core_name": names.get(vo.core_id),
+            "bank_name": names.get(vo.bank_id),
+        },
+        "path": path.path,
+        "children": [{**row_dict(c), "holder_name": names.get(c.holder_id)} for c in children],
+        "financing": fin,
+        "days_left": (vo.maturity_on - today).days,
+        "can_move": f.status == v.ACTIVE
+        and f.holder_id == actor.party_id
+        and vo.maturity_on > today
+        and vo.status == VoucherStatus.ACTIVE,
+    }
 
 
 def transfer_recipients(ctx: Context, *, actor: Actor, fragment_id: str) -> list[Result]:
     """Who the holder may transfer to: its sellers under a recorded contract, onboarded or not."""
     me = actor.party_id
     with ctx.uow(readonly=True) as uow:
-        vo = uow.conn.execute(select(t.voucher.c.bank_id, t.voucher.c.core_id)
-                              .join(t.fragment, t.fragment.c.voucher_id == t.voucher.c.id)
-                              .where(t.fragment.c.id == fragment_id)).first()
+        vo = uow.conn.execute(
+            select(t.voucher.c.bank_id, t.voucher.c.core_id)
+            .join(t.fragment, t.fragment.c.voucher_id == t.voucher.c.id)
+            .where(t.fragment.c.id == fragment_id)
+        ).first()
         if vo is None:
             raise errors.NotFound("fragment", fragment_id)
         rows = uow.conn.execute(
-            select(t.contract.c.id, t.contract.c.number, t.contract.c.seller_id, t.contract.c.amount_fen,
-                   t.contract.c.non_cash_agreed, t.party.c.name, t.party.c.short_name, t.onboarding.c.settlement_account,
-                   t.onboarding.c.ebanking, t.onboarding.c.certificate)
+            select(
+                t.contract.c.id,
+                t.contract.c.number,
+                t.contract.c.seller_id,
+                t.contract.c.amount_fen,
+                t.contract.c.non_cash_agreed,
+                t.party.c.name,
+                t.party.c.short_name,
+                t.onboarding.c.settlement_account,
+                t.onboarding.c.ebanking,
+                t.onboarding.c.certificate,
+            )
             .join(t.party, t.party.c.id == t.contract.c.seller_id)
-            .outerjoin(t.onboarding, and_(t.onboarding.c.party_id == t.contract.c.seller_id,
-                                          t.onboarding.c.bank_id == vo.bank_id))
+            .outerjoin(
+                t.onboarding,
+                and_(t.onboarding.c.party_id == t.contract.c.seller_id, t.onboarding.c.bank_id == vo.bank_id),
+            )
             .where(t.contract.c.buyer_id == me, t.contract.c.seller_id != vo.core_id, t.party.c.kind == "enterprise")
-            .order_by(t.party.c.name, t.contract.c.signed_on.desc())).all()
+            .order_by(t.party.c.name, t.contract.c.signed_on.desc())
+        ).all()
     out: dict[str, Result] = {}
     for r in rows:
-        entry = out.setdefault(r.seller_id, {
-            "id": r.seller_id, "name": r.short_name or r.name, "full_name": r.name,
-            "onboarded": bool(r.settlement_account and r.ebanking and r.certificate), "contracts": []})
+        entry = out.setdefault(
+            r.seller_id,
+            {
+                "id": r.seller_id,
+                "name": r.short_name or r.name,
+                "full_name": r.name,
+                "onboarded": bool(r.settlement_account and r.ebanking and r.certificate),
+                "contracts": [],
+            },
+        )
         entry["contracts"].append({"id": r.id, "number": r.number, "amount_fen": r.amount_fen})
     return list(out.values())

@@ -129,15 +129,28 @@ def decide_transfer(facts: TransferFacts) -> list[PlannedChild]:
             raise parties_errors.WrongPartyKind(party=r.name, expected="enterprise")
         recipients.append((r, r.party_id))
     children = v.plan_split(
-        fragment=fragment, sender_id=facts.sender_id, parts=[v.Part(pid, r.amount_fen) for r, pid in recipients],
-        params=facts.params, today=facts.today, maturity=voucher.maturity_on)
+        fragment=fragment,
+        sender_id=facts.sender_id,
+        parts=[v.Part(pid, r.amount_fen) for r, pid in recipients],
+        params=facts.params,
+        today=facts.today,
+        maturity=voucher.maturity_on,
+    )
     if facts.sender_restrictions:
-        check_not_restricted(facts.sender_restrictions, party_name=facts.sender_name, action=Action.TRANSFER,
-                             bank_id=voucher.bank_id, bank_name=voucher.bank_name, today=facts.today)
+        check_not_restricted(
+            facts.sender_restrictions,
+            party_name=facts.sender_name,
+            action=Action.TRANSFER,
+            bank_id=voucher.bank_id,
+            bank_name=voucher.bank_name,
+            today=facts.today,
+        )
     contracts: dict[str, str | None] = {}
     for r, pid in recipients:
         if pid == voucher.core_id:
-            raise errors.ValidationFailed(reason="a voucher cannot be transferred back to its issuer / 凭据不能转回签发企业")
+            raise errors.ValidationFailed(
+                reason="a voucher cannot be transferred back to its issuer / 凭据不能转回签发企业"
+            )
         if r.trade_contract_id is None:
             if r.unconfirmed_contract is not None:
                 # a contract names its other party only once that party has confirmed it
@@ -147,8 +160,18 @@ def decide_transfer(facts: TransferFacts) -> list[PlannedChild]:
                 raise documents_errors.NonCashNotAgreed()
             raise vouchers_errors.NoTrade(sender=facts.sender_name, recipient=r.name)
         if r.restrictions:
-            check_not_restricted(r.restrictions, party_name=r.name, action=Action.RECEIVE,
-                                 bank_id=voucher.bank_id, bank_name=voucher.bank_name, today=facts.today)
+            check_not_restricted(
+                r.restrictions,
+                party_name=r.name,
+                action=Action.RECEIVE,
+                bank_id=voucher.bank_id,
+                bank_name=voucher.bank_name,
+                today=facts.today,
+            )
         contracts[pid] = r.trade_contract_id
-    return [PlannedChild(c.holder_id, c.amount_fen, c.tier,
-                         contracts[c.holder_id] if c.to_recipient else fragment.contract_id) for c in children]
+    return [
+        PlannedChild(
+            c.holder_id, c.amount_fen, c.tier, contracts[c.holder_id] if c.to_recipient else fragment.contract_id
+        )
+        for c in children
+    ]

@@ -48,8 +48,9 @@ class VoucherPrepared(ReadModel):
     face_fen: int
     issue_on: dt.date
     maturity_on: dt.date
-    requested_maturity: dt.date | None = Field(None, description="the maturity asked for, before rolling to a "
-                                                                 "working day")
+    requested_maturity: dt.date | None = Field(
+        None, description="the maturity asked for, before rolling to a working day"
+    )
     maturity_official: bool
     long_term: bool
     warnings: list[str]

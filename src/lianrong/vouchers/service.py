@@ -60,8 +60,9 @@ def _transfer_request(actor: Actor, fragment_id: str, parts: list[dict[str, Any]
     return {"actor": actor.user_id, "f": fragment_id, "p": parts}
 
 
-def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]],
-             idempotency_key: str) -> Result:
+def transfer(
+    ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]], idempotency_key: str
+) -> Result:
     """Split a held fragment and transfer parts upstream; the remainder stays with the sender.
 
     ``parts`` lists ``{"recipient", "amount_fen", "contract_id"?}``. Every rule (a recipient a seller to the
@@ -73,13 +74,20 @@ def transfer(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[s
     def body(uow: UnitOfWork) -> Result:
         return _transfer(ctx, uow, actor=actor, fragment_id=fragment_id, parts=parts)
 
-    return run_idempotent(ctx, key=idempotency_key, operation=TRANSFER_OPERATION,
-                          request=_transfer_request(actor, fragment_id, parts), body=body,
-                          optimistic=True, plain_result=True)
+    return run_idempotent(
+        ctx,
+        key=idempotency_key,
+        operation=TRANSFER_OPERATION,
+        request=_transfer_request(actor, fragment_id, parts),
+        body=body,
+        optimistic=True,
+        plain_result=True,
+    )
 
 
-async def transfer_async(ctx: Context, db: AsyncPg, *, actor: Actor, fragment_id: str,
-                         parts: list[dict[str, Any]], idempotency_key: str) -> Result | None:
+async def transfer_async(
+    ctx: Context, db: AsyncPg, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]], idempotency_key: str
+) -> Result | None:
     """``transfer`` from the event loop, on PostgreSQL: the common case in one awaited statement
     (``lianrong_transfer``, as ``transfer``'s first attempt runs it), no thread hand-off.
 
@@ -95,8 +103,13 @@ async def transfer_async(ctx: Context, db: AsyncPg, *, actor: Actor, fragment_id
     if ctx.hash_algorithm != "sha256" or not isinstance(fragment_id, str):
         return None
     digest = request_hash(TRANSFER_OPERATION, _transfer_request(actor, fragment_id, parts))
-    params = _transfer_call_params(ctx, actor=actor, fragment_id=fragment_id, parts=parts,
-                                   record=IdempotencyRecord(key, TRANSFER_OPERATION, digest))
+    params = _transfer_call_params(
+        ctx,
+        actor=actor,
+        fragment_id=fragment_id,
+        parts=parts,
+        record=IdempotencyRecord(key, TRANSFER_OPERATION, digest),
+    )
     if params is None:
         return None
     try:
@@ -114,27 +127,51 @@ async def transfer_async(ctx: Context, db: AsyncPg, *, actor: Actor, fragment_id
 # actor's party, or the holder when the system acts (:sender NULL). Columns are read by name: each is
 # (name, expression) below, and a row is a ``_TransferRow`` of those names.
 _SENDER = "COALESCE(:sender, f.holder_id)"
-_TRADE = (f"FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id "
-          "AND (c.id = r.cid OR r.cid = '')")
+_TRADE = f"FROM contract c WHERE c.buyer_id = {_SENDER} AND c.seller_id = p.id AND (c.id = r.cid OR r.cid = '')"
 _TRANSFER_COLUMNS = (
     # the voucher's head (services.common.VOUCHER_HEAD_COLUMNS, in its order)
-    ("voucher_id", "v.id"), ("core_id", "v.core_id"), ("bank_id", "v.bank_id"), ("voucher_status", "v.status"),
-    ("maturity_on", "v.maturity_on"), ("seq", "v.seq"), ("head_hash", "v.head_hash"),
-    ("hash_algorithm", "v.hash_algorithm"), ("credit_line_id", "v.credit_line_id"), ("face_fen", "v.face_fen"),
-    ("bank_name", "b.name"), ("sender_name", "s.name"),
+    ("voucher_id", "v.id"),
+    ("core_id", "v.core_id"),
+    ("bank_id", "v.bank_id"),
+    ("voucher_status", "v.status"),
+    ("maturity_on", "v.maturity_on"),
+    ("seq", "v.seq"),
+    ("head_hash", "v.head_hash"),
+    ("hash_algorithm", "v.hash_algorithm"),
+    ("credit_line_id", "v.credit_line_id"),
+    ("face_fen", "v.face_fen"),
+    ("bank_name", "b.name"),
+    ("sender_name", "s.name"),
     # the fragment
-    ("holder_id", "f.holder_id"), ("amount_fen", "f.amount_fen"), ("tier", "f.tier"),
-    ("fragment_status", "f.status"), ("contract_id", "f.contract_id"),
+    ("holder_id", "f.holder_id"),
+    ("amount_fen", "f.amount_fen"),
+    ("tier", "f.tier"),
+    ("fragment_status", "f.status"),
+    ("contract_id", "f.contract_id"),
     # the core's designation (NULL: not designated) and the sender's ledger overrides
-    ("core_max_ratio", "d.max_ratio"), ("core_max_term_days", "d.max_term_days"),
-    ("core_min_split_fen", "d.min_split_fen"), ("core_max_tier", "d.max_tier"), ("core_spread", "d.spread"),
-    ("ledger_max_ratio", "l.max_ratio"), ("ledger_max_term_days", "l.max_term_days"),
-    ("ledger_min_split_fen", "l.min_split_fen"), ("ledger_max_tier", "l.max_tier"), ("ledger_spread", "l.spread"),
+    ("core_max_ratio", "d.max_ratio"),
+    ("core_max_term_days", "d.max_term_days"),
+    ("core_min_split_fen", "d.min_split_fen"),
+    ("core_max_tier", "d.max_tier"),
+    ("core_spread", "d.spread"),
+    ("ledger_max_ratio", "l.max_ratio"),
+    ("ledger_max_term_days", "l.max_term_days"),
+    ("ledger_min_split_fen", "l.min_split_fen"),
+    ("ledger_max_tier", "l.max_tier"),
+    ("ledger_spread", "l.spread"),
     # the part and its recipient (NULLs: the reference names no party)
-    ("ord", "r.ord"), ("party_id", "p.id"), ("party_name", "p.name"), ("party_kind", "p.kind"),
-    ("settlement_account", "o.settlement_account"), ("ebanking", "o.ebanking"), ("certificate", "o.certificate"),
-    ("trade_contract_id", f"(SELECT c.id {_TRADE} AND c.non_cash_agreed = :yes AND c.confirmed_at IS NOT NULL "
-                          "ORDER BY c.signed_on DESC, c.id LIMIT 1)"),
+    ("ord", "r.ord"),
+    ("party_id", "p.id"),
+    ("party_name", "p.name"),
+    ("party_kind", "p.kind"),
+    ("settlement_account", "o.settlement_account"),
+    ("ebanking", "o.ebanking"),
+    ("certificate", "o.certificate"),
+    (
+        "trade_contract_id",
+        f"(SELECT c.id {_TRADE} AND c.non_cash_agreed = :yes AND c.confirmed_at IS NOT NULL "
+        "ORDER BY c.signed_on DESC, c.id LIMIT 1)",
+    ),
     ("any_contract_id", f"(SELECT c.id {_TRADE} LIMIT 1)"),
     ("non_cash_contract_number", f"(SELECT c.number {_TRADE} AND c.non_cash_agreed = :yes LIMIT 1)"),
     # any restriction row on the sender's transferring or the recipient's receiving (the rows are read
@@ -152,15 +189,19 @@ _TRANSFER_READ = (
     "CROSS JOIN ({parts}) r "
     "LEFT JOIN party p ON p.id = r.ref OR p.uscc = r.uref "
     "LEFT JOIN onboarding o ON o.party_id = p.id AND o.bank_id = v.bank_id "
-    "WHERE f.id = :f ORDER BY r.ord")
-_RESTRICTIONS_READ = ("SELECT party_id, action, bank_id, kind, reason, valid_from, valid_until FROM party_restriction "
-                      "WHERE party_id IN ({ids}) ORDER BY valid_from, id")
+    "WHERE f.id = :f ORDER BY r.ord"
+)
+_RESTRICTIONS_READ = (
+    "SELECT party_id, action, bank_id, kind, reason, valid_from, valid_until FROM party_restriction "
+    "WHERE party_id IN ({ids}) ORDER BY valid_from, id"
+)
 
 
 @lru_cache(maxsize=16)
 def _transfer_read_sql(n_parts: int, lock: bool) -> str:
-    parts = " UNION ALL ".join(f"SELECT {i} AS ord, :ref{i} AS ref, :uref{i} AS uref, :cid{i} AS cid"
-                               for i in range(n_parts))
+    parts = " UNION ALL ".join(
+        f"SELECT {i} AS ord, :ref{i} AS ref, :uref{i} AS uref, :cid{i} AS cid" for i in range(n_parts)
+    )
     return _TRANSFER_READ.replace("{parts}", parts) + (" FOR UPDATE OF v" if lock else "")
 
 
@@ -170,9 +211,17 @@ def _restrictions(raw: Any, party_ids: set[str]) -> dict[str, tuple[Restriction,
     sql = _RESTRICTIONS_READ.replace("{ids}", raw.placeholders("p", sorted(party_ids), params))
     out: dict[str, list[Restriction]] = {}
     for party_id, action, bank_id, kind, reason, valid_from, valid_until in raw.all(sql, params):
-        out.setdefault(party_id, []).append(Restriction(
-            party_id=party_id, action=action, kind=kind, reason=reason or "", bank_id=bank_id,
-            valid_from=raw.date(valid_from), valid_until=raw.date(valid_until) if valid_until is not None else None))
+        out.setdefault(party_id, []).append(
+            Restriction(
+                party_id=party_id,
+                action=action,
+                kind=kind,
+                reason=reason or "",
+                bank_id=bank_id,
+                valid_from=raw.date(valid_from),
+                valid_until=raw.date(valid_until) if valid_until is not None else None,
+            )
+        )
     return {k: tuple(v_) for k, v_ in out.items()}
 
 
@@ -184,16 +233,22 @@ def _params(row: _TransferRow) -> v.FinancingParams | None:
         max_ratio=Decimal(row.ledger_max_ratio or row.core_max_ratio),
         max_term_days=row.ledger_max_term_days or row.core_max_term_days,
         min_split_fen=row.ledger_min_split_fen or row.core_min_split_fen,
-        max_tier=row.ledger_max_tier or row.core_max_tier, spread=Decimal(row.ledger_spread or row.core_spread))
+        max_tier=row.ledger_max_tier or row.core_max_tier,
+        spread=Decimal(row.ledger_spread or row.core_spread),
+    )
 
 
-def load_transfer_facts(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
-                        parts: list[dict[str, Any]]) -> tuple[rules.TransferFacts, VoucherHead]:
+def load_transfer_facts(
+    ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]]
+) -> tuple[rules.TransferFacts, VoucherHead]:
     """Everything the transfer rule decides on (one set-based read; the restriction rows only when some
     exist), and the voucher's chain head for the writer."""
     raw = uow.raw
-    params: dict[str, Any] = {"f": fragment_id, "sender": actor.party_id if actor.role != "system" else None,
-                              "yes": True}
+    params: dict[str, Any] = {
+        "f": fragment_id,
+        "sender": actor.party_id if actor.role != "system" else None,
+        "yes": True,
+    }
     refs = []
     for i, p in enumerate(parts):
         ref = p["recipient"].strip()
@@ -202,13 +257,25 @@ def load_transfer_facts(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment
         params[f"uref{i}"] = ref.upper()
         params[f"cid{i}"] = p.get("contract_id") or ""
     # the voucher is locked only in a transaction; in statement mode the write re-checks its chain head
-    rows = [_TransferRow._make(r) for r in raw.all(_transfer_read_sql(len(parts), raw.pg and not uow.statement_mode),
-                                                    params)]
+    rows = [
+        _TransferRow._make(r)
+        for r in raw.all(_transfer_read_sql(len(parts), raw.pg and not uow.statement_mode), params)
+    ]
     if not rows:
         raise errors.NotFound("fragment", fragment_id)
     first = rows[0]
-    head = VoucherHead(first.voucher_id, first.core_id, first.bank_id, first.voucher_status, raw.date(first.maturity_on),
-                       first.seq, first.head_hash, first.hash_algorithm, first.credit_line_id, first.face_fen)
+    head = VoucherHead(
+        first.voucher_id,
+        first.core_id,
+        first.bank_id,
+        first.voucher_status,
+        raw.date(first.maturity_on),
+        first.seq,
+        first.head_hash,
+        first.hash_algorithm,
+        first.credit_line_id,
+        first.face_fen,
+    )
     sender = actor.party_id if actor.role != "system" else first.holder_id
     in_scope = True
     if first.holder_id != sender:  # only then: is another's fragment in the actor's scope at all?
@@ -220,8 +287,11 @@ def load_transfer_facts(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment
     by_part: dict[int, _TransferRow] = {}
     for r in rows:
         by_part.setdefault(r.ord, r)
-    restricted = _restrictions(raw, {sender} | {r.party_id for r in rows if r.party_id}) if any(
-        r.restricted for r in rows) else {}
+    restricted = (
+        _restrictions(raw, {sender} | {r.party_id for r in rows if r.party_id})
+        if any(r.restricted for r in rows)
+        else {}
+    )
     recipients = []
     for i, (ref, p) in enumerate(zip(refs, parts, strict=True)):
         r = by_part.get(i)
@@ -233,25 +303,50 @@ def load_transfer_facts(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment
         held = restricted.get(r.party_id, ()) if restricted else ()
         if not onboarded:
             held = (restrictions.not_onboarded(r.party_id, head.bank_id), *held)
-        recipients.append(rules.RecipientFacts(  # positional: ref, amount, party, name, kind, trade, unconfirmed, any
-            ref, p["amount_fen"], r.party_id, r.party_name, r.party_kind, r.trade_contract_id,
-            r.non_cash_contract_number if r.trade_contract_id is None else None, r.any_contract_id is not None, held))
+        recipients.append(
+            rules.RecipientFacts(  # positional: ref, amount, party, name, kind, trade, unconfirmed, any
+                ref,
+                p["amount_fen"],
+                r.party_id,
+                r.party_name,
+                r.party_kind,
+                r.trade_contract_id,
+                r.non_cash_contract_number if r.trade_contract_id is None else None,
+                r.any_contract_id is not None,
+                held,
+            )
+        )
     facts = rules.TransferFacts(
-        fragment=rules.FragmentFacts(fragment_id, first.holder_id, first.amount_fen, first.tier, first.fragment_status,
-                                     first.contract_id),
-        voucher=rules.VoucherFacts(id=head.id, core_id=head.core_id, bank_id=head.bank_id,
-                                   bank_name=first.bank_name or head.bank_id, status=head.status,
-                                   maturity_on=head.maturity_on),
-        sender_id=sender, sender_name=first.sender_name or sender, fragment_in_scope=in_scope,
-        params=_params(first), recipients=tuple(recipients), today=ctx.clock.today(),
-        sender_restrictions=restricted.get(sender, ()))
+        fragment=rules.FragmentFacts(
+            fragment_id, first.holder_id, first.amount_fen, first.tier, first.fragment_status, first.contract_id
+        ),
+        voucher=rules.VoucherFacts(
+            id=head.id,
+            core_id=head.core_id,
+            bank_id=head.bank_id,
+            bank_name=first.bank_name or head.bank_id,
+            status=head.status,
+            maturity_on=head.maturity_on,
+        ),
+        sender_id=sender,
+        sender_name=first.sender_name or sender,
+        fragment_in_scope=in_scope,
+        params=_params(first),
+        recipients=tuple(recipients),
+        today=ctx.clock.today(),
+        sender_restrictions=restricted.get(sender, ()),
+    )
     return facts, head
 
 
-_INSERT_CHILD = ("(:id{i}, :voucher_id, :core_id, :parent_id, :holder{i}, :amount{i}, :tier{i}, 'active', "
-                 ":contract{i}, NULL, :created_at)")
-_INSERT_CHILDREN = ("INSERT INTO fragment (id, voucher_id, core_id, parent_id, holder_id, amount_fen, tier, status, "
-                    "contract_id, financing_id, created_at) VALUES ")
+_INSERT_CHILD = (
+    "(:id{i}, :voucher_id, :core_id, :parent_id, :holder{i}, :amount{i}, :tier{i}, 'active', "
+    ":contract{i}, NULL, :created_at)"
+)
+_INSERT_CHILDREN = (
+    "INSERT INTO fragment (id, voucher_id, core_id, parent_id, holder_id, amount_fen, tier, status, "
+    "contract_id, financing_id, created_at) VALUES "
+)
 
 
 @lru_cache(maxsize=16)
@@ -273,11 +368,15 @@ def _transfer_write_sql(n_children: int, with_key: bool) -> str:
         "VALUES (:voucher_id, :seq, :core_id, 'transfer', :payload, :prev_hash, :hash, :actor, :at) RETURNING 1)",
     ]
     if with_key:
-        ctes.append("idem AS (INSERT INTO idempotency (key, operation, request_hash, response, created_at) "
-                    "VALUES (:key, :op, :request_hash, :response, :at) ON CONFLICT (key) DO NOTHING RETURNING 1)")
+        ctes.append(
+            "idem AS (INSERT INTO idempotency (key, operation, request_hash, response, created_at) "
+            "VALUES (:key, :op, :request_hash, :response, :at) ON CONFLICT (key) DO NOTHING RETURNING 1)"
+        )
     key_guard = " WHEN (SELECT count(*) FROM idem) <> 1 THEN lianrong_refuse('key')" if with_key else ""
-    return ("WITH " + ", ".join(ctes) + " SELECT CASE WHEN (SELECT count(*) FROM spent) <> 1 THEN lianrong_refuse('spent')"
-            " WHEN (SELECT count(*) FROM head) <> 1 THEN lianrong_refuse('head')" + key_guard + " ELSE 1 END")
+    return (
+        "WITH " + ", ".join(ctes) + " SELECT CASE WHEN (SELECT count(*) FROM spent) <> 1 THEN lianrong_refuse('spent')"
+        " WHEN (SELECT count(*) FROM head) <> 1 THEN lianrong_refuse('head')" + key_guard + " ELSE 1 END"
+    )
 
 
 def _constraint(exc: IntegrityError) -> str | None:
@@ -303,12 +402,15 @@ def _array(words: list[str]) -> str:
     return "{" + ",".join(f'"{w}"' for w in words) + "}"
 
 
-_TRANSFER_CALL = ("SELECT lianrong_transfer(:f, :sender, :actor, :refs::text[], :amounts::bigint[], :cids::text[], "
-                  ":ids::text[], :today, :now, :key, :op, :request_hash)")
+_TRANSFER_CALL = (
+    "SELECT lianrong_transfer(:f, :sender, :actor, :refs::text[], :amounts::bigint[], :cids::text[], "
+    ":ids::text[], :today, :now, :key, :op, :request_hash)"
+)
 
 
-def _transfer_call_params(ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]],
-                          record: IdempotencyRecord | None) -> dict[str, Any] | None:
+def _transfer_call_params(
+    ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]], record: IdempotencyRecord | None
+) -> dict[str, Any] | None:
     """The parameters of ``_TRANSFER_CALL``; None when a recipient or contract is not a plain id or USCC
     (the general path refuses it by name)."""
     refs = [p["recipient"].strip() for p in parts]
@@ -316,16 +418,25 @@ def _transfer_call_params(ctx: Context, *, actor: Actor, fragment_id: str, parts
     if not all(_PLAIN_REF.match(r) for r in refs) or not all(isinstance(c, str) and _PLAIN_REF.match(c) for c in cids):
         return None
     # arrays as literals of plain words (no quoting needed): the driver's list adaptation costs more
-    return {"f": fragment_id, "sender": actor.party_id if actor.role != "system" else None,
-            "actor": actor.user_id, "refs": _array(refs), "amounts": "{%s}" % ",".join(str(p["amount_fen"]) for p in parts),
-            "cids": _array(cids), "ids": _array([new_id("frg") for _ in range(len(parts) + 1)]),
-            "today": ctx.clock.today(), "now": ctx.clock.now(),
-            "key": record.key if record else None, "op": record.operation if record else None,
-            "request_hash": record.request_hash if record else None}
+    return {
+        "f": fragment_id,
+        "sender": actor.party_id if actor.role != "system" else None,
+        "actor": actor.user_id,
+        "refs": _array(refs),
+        "amounts": "{{{}}}".format(",".join(str(p["amount_fen"]) for p in parts)),
+        "cids": _array(cids),
+        "ids": _array([new_id("frg") for _ in range(len(parts) + 1)]),
+        "today": ctx.clock.today(),
+        "now": ctx.clock.now(),
+        "key": record.key if record else None,
+        "op": record.operation if record else None,
+        "request_hash": record.request_hash if record else None,
+    }
 
 
-def _transfer_in_database(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
-                          parts: list[dict[str, Any]]) -> Result | None:
+def _transfer_in_database(
+    ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]]
+) -> Result | None:
     """PostgreSQL: the plain case of a transfer in one call of ``lianrong_transfer`` (its one source is
     ``vouchers/transfer.sql``). The function decides no rule: it checks that every fact is plain and happy
     and writes only then; otherwise it returns None (nothing written) and the Python path — loader, the rule
@@ -349,8 +460,7 @@ def _transfer_in_database(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragme
     return jsoncodec.loads(text)
 
 
-def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
-              parts: list[dict[str, Any]]) -> Result:
+def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]]) -> Result:
     """The transfer: on PostgreSQL first the server-side function (the plain case in one call); else, or when
     it declines, loader → rule (``vouchers.rules.decide_transfer``, which decides and names every refusal)
     → writer."""
@@ -365,19 +475,49 @@ def _transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, fragment_id: str,
     return _write_transfer(ctx, uow, actor=actor, voucher=voucher, fragment_id=fragment_id, plan=plan)
 
 
-def _write_transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, voucher: VoucherHead, fragment_id: str,
-                    plan: list[rules.PlannedChild]) -> Result:
+def _write_transfer(
+    ctx: Context,
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    voucher: VoucherHead,
+    fragment_id: str,
+    plan: list[rules.PlannedChild],
+) -> Result:
     """Write a decided transfer: the fragment spent, its children, the chain link (and on PostgreSQL the
     idempotency row), each guarded against a concurrent change."""
     raw = uow.raw
-    kids = [{"id": new_id("frg"), "holder_id": ch.holder_id, "amount_fen": ch.amount_fen, "tier": ch.tier,
-             "contract_id": ch.contract_id} for ch in plan]
+    kids = [
+        {
+            "id": new_id("frg"),
+            "holder_id": ch.holder_id,
+            "amount_fen": ch.amount_fen,
+            "tier": ch.tier,
+            "contract_id": ch.contract_id,
+        }
+        for ch in plan
+    ]
     # ids and fen from the database and the split: hashed as built (append_op(plain=True))
-    payload = {"spent": fragment_id, "children": [{"id": k["id"], "holder": k["holder_id"], "amount": k["amount_fen"],
-                                                   "tier": k["tier"], "contract": k["contract_id"]} for k in kids]}
-    result = {"spent_fragment_id": fragment_id, "voucher_id": voucher.id,
-              "children": [{"id": k["id"], "holder_id": k["holder_id"], "amount_fen": k["amount_fen"],
-                            "tier": k["tier"]} for k in kids]}
+    payload = {
+        "spent": fragment_id,
+        "children": [
+            {
+                "id": k["id"],
+                "holder": k["holder_id"],
+                "amount": k["amount_fen"],
+                "tier": k["tier"],
+                "contract": k["contract_id"],
+            }
+            for k in kids
+        ],
+    }
+    result = {
+        "spent_fragment_id": fragment_id,
+        "voucher_id": voucher.id,
+        "children": [
+            {"id": k["id"], "holder_id": k["holder_id"], "amount_fen": k["amount_fen"], "tier": k["tier"]} for k in kids
+        ],
+    }
     now = raw.ts(ctx.clock.now())
     if not raw.pg:
         # SQLite: plain statements (no round trips to save; the transaction holds the write lock)
@@ -391,11 +531,26 @@ def _write_transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, voucher: Vou
     seq, text, h = chain_link(voucher, op="transfer", payload=payload, actor=actor, plain=True)
     record = uow.idempotency
     wp = _child_params(kids, voucher, fragment_id, now)
-    wp.update({"seq": seq, "hash": h, "old_seq": voucher.seq, "payload": text, "prev_hash": voucher.head_hash,
-               "actor": actor.user_id, "at": now})
+    wp.update(
+        {
+            "seq": seq,
+            "hash": h,
+            "old_seq": voucher.seq,
+            "payload": text,
+            "prev_hash": voucher.head_hash,
+            "actor": actor.user_id,
+            "at": now,
+        }
+    )
     if record is not None:
-        wp.update({"key": record.key, "op": record.operation, "request_hash": record.request_hash,
-                   "response": record.response_json(result)})
+        wp.update(
+            {
+                "key": record.key,
+                "op": record.operation,
+                "request_hash": record.request_hash,
+                "response": record.response_json(result),
+            }
+        )
     try:
         raw.one(_transfer_write_sql(len(kids), record is not None), wp)
     except GuardFailed as refused:
@@ -406,9 +561,20 @@ def _write_transfer(ctx: Context, uow: UnitOfWork, *, actor: Actor, voucher: Vou
 
 
 def _child_params(kids: list[dict[str, Any]], voucher: VoucherHead, parent_id: str, now: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"voucher_id": voucher.id, "core_id": voucher.core_id, "parent_id": parent_id,
-                           "created_at": now}
+    out: dict[str, Any] = {
+        "voucher_id": voucher.id,
+        "core_id": voucher.core_id,
+        "parent_id": parent_id,
+        "created_at": now,
+    }
     for i, k in enumerate(kids):
-        out.update({f"id{i}": k["id"], f"holder{i}": k["holder_id"], f"amount{i}": k["amount_fen"],
-                    f"tier{i}": k["tier"], f"contract{i}": k["contract_id"]})
+        out.update(
+            {
+                f"id{i}": k["id"],
+                f"holder{i}": k["holder_id"],
+                f"amount{i}": k["amount_fen"],
+                f"tier{i}": k["tier"],
+                f"contract{i}": k["contract_id"],
+            }
+        )
     return out

@@ -47,20 +47,31 @@ class _BusinessDays:
     @staticmethod
     def _convert(value: dt.datetime) -> dt.date:
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
         return value.astimezone(BEIJING).date()
 
 
-def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: str | None = None,
-                 voucher_id: str | None = None, include_closed: bool = False, flagged_only: bool = False,
-                 limit: int = 50, offset: int = 0) -> Result:
+def split_report(
+    ctx: Context,
+    *,
+    actor: Actor,
+    core: str | None = None,
+    bank: str | None = None,
+    voucher_id: str | None = None,
+    include_closed: bool = False,
+    flagged_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> Result:
     """One page of the split report, newest voucher first, with a summary of the whole selection.
 
     Default: active vouchers; ``include_closed`` adds settled and overdue ones; ``voucher_id`` reports
     that one voucher in any status; ``flagged_only`` keeps the vouchers with at least one finding.
     """
     if not (isinstance(limit, int) and isinstance(offset, int) and 1 <= limit <= 10_000 and offset >= 0):
-        raise errors.ValidationFailed(reason="limit must be 1–10000 and offset ≥ 0 / 每页条数须为1至10000，偏移量不小于0")
+        raise errors.ValidationFailed(
+            reason="limit must be 1–10000 and offset ≥ 0 / 每页条数须为1至10000，偏移量不小于0"
+        )
     limits = ctx.policy.split_watch
     v, f, d = t.voucher, t.fragment, t.core_designation
     with ctx.uow(readonly=True) as uow:
@@ -75,20 +86,45 @@ def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: s
                 raise errors.NotFound("voucher", voucher_id)
             where.append(v.c.id == voucher_id)
         else:
-            where.append(v.c.status.in_((*_OPEN, VoucherStatus.SETTLED, VoucherStatus.OVERDUE) if include_closed else _OPEN))
+            where.append(
+                v.c.status.in_((*_OPEN, VoucherStatus.SETTLED, VoucherStatus.OVERDUE) if include_closed else _OPEN)
+            )
         heads = uow.conn.execute(
-            select(v.c.id, v.c.number, v.c.core_id, v.c.bank_id, v.c.status, v.c.face_fen, v.c.maturity_on,
-                   v.c.created_at, d.c.max_tier, t.party.c.name.label("core_name"))
+            select(
+                v.c.id,
+                v.c.number,
+                v.c.core_id,
+                v.c.bank_id,
+                v.c.status,
+                v.c.face_fen,
+                v.c.maturity_on,
+                v.c.created_at,
+                d.c.max_tier,
+                t.party.c.name.label("core_name"),
+            )
             .join(t.party, t.party.c.id == v.c.core_id)
             .outerjoin(d, (d.c.bank_id == v.c.bank_id) & (d.c.core_id == v.c.core_id))
-            .where(*where).order_by(v.c.created_at.desc(), v.c.id)).all()
+            .where(*where)
+            .order_by(v.c.created_at.desc(), v.c.id)
+        ).all()
         if voucher_id is not None and not heads:
             raise errors.NotFound("voucher", voucher_id)
         trees: dict[str, list[sw.Node]] = {h.id: [] for h in heads}
         # every fragment of the selected vouchers, as stored (the timestamp untouched by the ORM's types)
         rows = uow.conn.execute(
-            select(f.c.voucher_id, f.c.id, f.c.parent_id, f.c.holder_id, f.c.amount_fen, f.c.tier, f.c.status,
-                   type_coerce(f.c.created_at, String)).join(v, v.c.id == f.c.voucher_id).where(*where))
+            select(
+                f.c.voucher_id,
+                f.c.id,
+                f.c.parent_id,
+                f.c.holder_id,
+                f.c.amount_fen,
+                f.c.tier,
+                f.c.status,
+                type_coerce(f.c.created_at, String),
+            )
+            .join(v, v.c.id == f.c.voucher_id)
+            .where(*where)
+        )
         day = _BusinessDays()
         node = sw.Node
         for chunk in rows.partitions(20_000):
@@ -104,14 +140,38 @@ def split_report(ctx: Context, *, actor: Actor, core: str | None = None, bank: s
         flagged += bool(w.findings)
         if flagged_only and not w.findings:
             continue
-        items.append({"voucher_id": h.id, "number": h.number, "core_id": h.core_id, "core_name": h.core_name,
-                      "bank_id": h.bank_id, "status": h.status, "face_fen": h.face_fen,
-                      "maturity_on": h.maturity_on, "fragments": w.fragments, "transfers": w.transfers,
-                      "max_tier": w.max_tier, "allowed_tier": allowed, "depth": w.depth,
-                      "active_parts": w.active_parts, "smallest_active_fen": w.smallest_active_fen,
-                      "findings": w.findings})
+        items.append(
+            {
+                "voucher_id": h.id,
+                "number": h.number,
+                "core_id": h.core_id,
+                "core_name": h.core_name,
+                "bank_id": h.bank_id,
+                "status": h.status,
+                "face_fen": h.face_fen,
+                "maturity_on": h.maturity_on,
+                "fragments": w.fragments,
+                "transfers": w.transfers,
+                "max_tier": w.max_tier,
+                "allowed_tier": allowed,
+                "depth": w.depth,
+                "active_parts": w.active_parts,
+                "smallest_active_fen": w.smallest_active_fen,
+                "findings": w.findings,
+            }
+        )
     summary = {"vouchers": len(heads), "flagged": flagged, "findings_by_code": dict(sorted(by_code.items()))}
-    return jsonable({"items": items[offset:offset + limit], "total": len(items), "limit": limit, "offset": offset,
-                     "summary": summary, "limits": {"tier_margin": limits.tier_margin,
-                                                    "max_fragments": limits.max_fragments,
-                                                    "daily_transfers": limits.daily_transfers}})
+    return jsonable(
+        {
+            "items": items[offset : offset + limit],
+            "total": len(items),
+            "limit": limit,
+            "offset": offset,
+            "summary": summary,
+            "limits": {
+                "tier_margin": limits.tier_margin,
+                "max_fragments": limits.max_fragments,
+                "daily_transfers": limits.daily_transfers,
+            },
+        }
+    )

@@ -115,8 +115,9 @@ def watch(nodes: Iterable[Node], *, allowed_tier: int | None, limits: WatchLimit
         out.add("many_parts", fragments=out.fragments, limit=limits.max_fragments)
     for (holder, day), count in sorted(spends.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         if count >= limits.daily_transfers:
-            out.add("rapid_splitting", holder_id=holder, on=day.isoformat(), transfers=count,
-                    limit=limits.daily_transfers)
+            out.add(
+                "rapid_splitting", holder_id=holder, on=day.isoformat(), transfers=count, limit=limits.daily_transfers
+            )
     for n in sorted(round_trips, key=lambda x: x.id):
         out.add("round_trip", fragment_id=n.id, holder_id=n.holder_id)
     return out

@@ -95,8 +95,14 @@ def post(*kinds: str) -> Callable[..., Posted]:
     return dependency
 
 
-def submit(form: Form, action: Callable[[], Response], refused: Callable[[], Response], *,
-           fields: dict[str, str] | None = None, passthrough: tuple[type[LianRongError], ...] = ()) -> Response:
+def submit(
+    form: Form,
+    action: Callable[[], Response],
+    refused: Callable[[], Response],
+    *,
+    fields: dict[str, str] | None = None,
+    passthrough: tuple[type[LianRongError], ...] = (),
+) -> Response:
     """The one way a console form is answered: when the form parsed, run the use case (``action``, which
     returns the success response); a domain refusal is shown on the form — on the field ``fields`` maps its
     code to, else as the form's error — and ``refused`` renders the form again (the refusal is kept as
@@ -114,8 +120,12 @@ def submit(form: Form, action: Callable[[], Response], refused: Callable[[], Res
 
 def login_redirect(request: Request, *, expired: bool) -> Response:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    url = "/login?" + ("expired=1&" if expired else "") + "next=" + quote(target if request.method == "GET" else "/",
-                                                                         safe="/")
+    url = (
+        "/login?"
+        + ("expired=1&" if expired else "")
+        + "next="
+        + quote(target if request.method == "GET" else "/", safe="/")
+    )
     if request.headers.get("HX-Request") == "true":
         response: Response = Response(status_code=200, headers={"HX-Redirect": url})
     else:
@@ -125,8 +135,9 @@ def login_redirect(request: Request, *, expired: bool) -> Response:
     return response
 
 
-def error_page(ctx: Context, request: Request, status: int, *, code: str, message: str | None = None,
-               title: str | None = None) -> Response:
+def error_page(
+    ctx: Context, request: Request, status: int, *, code: str, message: str | None = None, title: str | None = None
+) -> Response:
     """The error page (403, 404, a refusal); HTMX gets it swapped into the main area."""
     principal = getattr(request.state, "principal", None)
     if principal is None and not hasattr(request.state, "principal"):
@@ -137,8 +148,9 @@ def error_page(ctx: Context, request: Request, status: int, *, code: str, messag
     ui = UI(request=request, ctx=ctx, principal=principal, lang=lang_of(request))
     headers = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"} if ui.is_htmx else None
     template = "errors/error_fragment.html" if ui.is_htmx else "errors/error.html"
-    return ui.render(template, http_status=status, headers=headers, status_code=status, code=code,
-                     message=message, title=title)
+    return ui.render(
+        template, http_status=status, headers=headers, status_code=status, code=code, message=message, title=title
+    )
 
 
 class ConsoleRoute(APIRoute):
@@ -164,8 +176,9 @@ class ConsoleRoute(APIRoute):
             except LianRongError as exc:
                 shown = error_dict(exc, lang_of(request))
                 status = http_status(exc) if http_status(exc) in (400, 403, 409, 422) else 400
-                response = await run_in_threadpool(error_page, ctx, request, status, code=shown["code"],
-                                                   message=shown["message"])
+                response = await run_in_threadpool(
+                    error_page, ctx, request, status, code=shown["code"], message=shown["message"]
+                )
             return response
 
         return handler
@@ -176,5 +189,16 @@ def console_router() -> APIRouter:
     return APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 
-__all__ = ["ConsoleRoute", "Posted", "anyone", "console_role", "console_router", "error_page", "post",
-           "read_form", "require_kind", "signed_in", "submit"]
+__all__ = [
+    "ConsoleRoute",
+    "Posted",
+    "anyone",
+    "console_role",
+    "console_router",
+    "error_page",
+    "post",
+    "read_form",
+    "require_kind",
+    "signed_in",
+    "submit",
+]

@@ -54,8 +54,9 @@ def nav_for(role: str, path: str) -> list[dict[str, Any]]:
     items = NAV.get(role, [])
     best = ""
     for href, _, _ in items:
-        if path == href or (href not in _HOMES and path.startswith(href + "/")):
-            if len(href) > len(best):
-                best = href
-    return [{"href": href, "label": gettext(label), "testid": testid, "active": href == best}
-            for href, label, testid in items]
+        if (path == href or (href not in _HOMES and path.startswith(href + "/"))) and len(href) > len(best):
+            best = href
+    return [
+        {"href": href, "label": gettext(label), "testid": testid, "active": href == best}
+        for href, label, testid in items
+    ]

@@ -46,29 +46,62 @@ _FLASH_PURPOSE = "lianrong.flash"
 
 #: labels of record statuses (vouchers, fragments, financings, instructions)
 STATUS = {
-    "pending": N_("Pending approval"), "active": N_("Active"), "settled": N_("Settled"),
-    "overdue": N_("Overdue"), "rejected": N_("Rejected"), "spent": N_("Transferred"),
-    "frozen": N_("Frozen"), "financed": N_("Financed"), "applied": N_("Applied"),
-    "approved": N_("Approved"), "disbursed": N_("Disbursed"), "repaid": N_("Repaid"),
-    "confirmed": N_("Confirmed"), "failed": N_("Failed"),
+    "pending": N_("Pending approval"),
+    "active": N_("Active"),
+    "settled": N_("Settled"),
+    "overdue": N_("Overdue"),
+    "rejected": N_("Rejected"),
+    "spent": N_("Transferred"),
+    "frozen": N_("Frozen"),
+    "financed": N_("Financed"),
+    "applied": N_("Applied"),
+    "approved": N_("Approved"),
+    "disbursed": N_("Disbursed"),
+    "repaid": N_("Repaid"),
+    "confirmed": N_("Confirmed"),
+    "failed": N_("Failed"),
 }
 #: badge colour of each status
 TONE = {
-    "pending": "warn", "applied": "warn", "frozen": "warn", "approved": "info", "active": "ok",
-    "disbursed": "info", "financed": "info", "settled": "muted", "repaid": "muted", "confirmed": "ok",
-    "spent": "muted", "rejected": "muted", "overdue": "bad", "failed": "bad",
+    "pending": "warn",
+    "applied": "warn",
+    "frozen": "warn",
+    "approved": "info",
+    "active": "ok",
+    "disbursed": "info",
+    "financed": "info",
+    "settled": "muted",
+    "repaid": "muted",
+    "confirmed": "ok",
+    "spent": "muted",
+    "rejected": "muted",
+    "overdue": "bad",
+    "failed": "bad",
 }
 KIND = {"disbursement": N_("Disbursement"), "settlement": N_("Settlement"), "surplus": N_("Surplus refund")}
 OPS = {
-    "prepare": N_("Prepared"), "bank_approve_term": N_("Term approved by the bank"), "issue": N_("Issued"),
-    "reject": N_("Rejected"), "transfer": N_("Split / transferred"), "finance_apply": N_("Financing applied for"),
-    "finance_approve": N_("Financing approved"), "finance_rejected": N_("Financing rejected"),
-    "finance_disburse": N_("Financing disbursed"), "finance_expired": N_("Financing expired at maturity"),
-    "settle_instruct": N_("Settlement instructed"), "settle": N_("Payment confirmed"), "overdue": N_("Overdue"),
+    "prepare": N_("Prepared"),
+    "bank_approve_term": N_("Term approved by the bank"),
+    "issue": N_("Issued"),
+    "reject": N_("Rejected"),
+    "transfer": N_("Split / transferred"),
+    "finance_apply": N_("Financing applied for"),
+    "finance_approve": N_("Financing approved"),
+    "finance_rejected": N_("Financing rejected"),
+    "finance_disburse": N_("Financing disbursed"),
+    "finance_expired": N_("Financing expired at maturity"),
+    "settle_instruct": N_("Settlement instructed"),
+    "settle": N_("Payment confirmed"),
+    "overdue": N_("Overdue"),
 }
 ROLE = {"operator": N_("Operator"), "approver": N_("Approver"), "viewer": N_("Viewer"), "admin": N_("Administrator")}
-AREA = {"core": N_("Core enterprise"), "supplier": N_("Supplier"), "bank": N_("Bank"),
-        "overseer": N_("District office"), "none": N_("Organisation")}
+AREA = {
+    "core": N_("Core enterprise"),
+    "supplier": N_("Supplier"),
+    "bank": N_("Bank"),
+    "overseer": N_("District office"),
+    "none": N_("Organisation"),
+}
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
@@ -134,16 +167,23 @@ def _status(value: Any, kind: str | None = None) -> Markup:
     label = i18n.gettext(labels.get(str(value), str(value)))
     tone = TONE.get(str(value), "muted")
     return Markup('<span class="badge badge-{}" data-testid="status" data-status="{}">{}</span>').format(
-        tone, value, label)
+        tone, value, label
+    )
 
 
 def make_env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
-                      extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True,
-                      lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(yuan=_yuan, words=_words, date=_date, datetime=_datetime, pct=_pct, status=_status,
-                       percent=_percent)
+    env.filters.update(
+        yuan=_yuan, words=_words, date=_date, datetime=_datetime, pct=_pct, status=_status, percent=_percent
+    )
     env.globals.update(
         kind_label=lambda k: i18n.gettext(KIND.get(k, k)),
         op_label=lambda o: i18n.gettext(OPS.get(o, o)),
@@ -171,8 +211,14 @@ def error_dict(exc: LianRongError, lang: str) -> dict[str, Any]:
     rows = exc.details.get("rows")
     if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows):
         key = "message_en" if lang == "en" else "message_zh"
-        shown["items"] = [{"row": r.get("row"), "column": r.get("column_zh") if lang != "en" else r.get("column"),
-                           "message": r.get(key) or r.get("message_zh") or ""} for r in rows[:SHOWN_ROWS]]
+        shown["items"] = [
+            {
+                "row": r.get("row"),
+                "column": r.get("column_zh") if lang != "en" else r.get("column"),
+                "message": r.get(key) or r.get("message_zh") or "",
+            }
+            for r in rows[:SHOWN_ROWS]
+        ]
         shown["more"] = max(len(rows) - SHOWN_ROWS, 0)
     return shown
 
@@ -199,10 +245,17 @@ def schema_range(schema: type[BaseModel], name: str) -> tuple[Any, Any]:
         walk(getattr(arg, "__metadata__", ()))
     return low, high
 
+
 #: pydantic's bound of a refused value, as the reason shown (``validation.failed``)
-_BOUNDS = {"string_too_long": ("≤", "max_length"), "too_long": ("≤", "max_length"),
-           "greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"), "less_than_equal": ("≤", "le"),
-           "less_than": ("<", "lt"), "string_pattern_mismatch": ("", "pattern")}
+_BOUNDS = {
+    "string_too_long": ("≤", "max_length"),
+    "too_long": ("≤", "max_length"),
+    "greater_than_equal": ("≥", "ge"),
+    "greater_than": (">", "gt"),
+    "less_than_equal": ("≤", "le"),
+    "less_than": ("<", "lt"),
+    "string_pattern_mismatch": ("", "pattern"),
+}
 
 
 @dataclass
@@ -295,8 +348,9 @@ class Form:
             return None
         return value
 
-    def percent(self, name: str, *, low: Decimal, high: Decimal, places: int = 2,
-                required: bool = True) -> Decimal | None:
+    def percent(
+        self, name: str, *, low: Decimal, high: Decimal, places: int = 2, required: bool = True
+    ) -> Decimal | None:
         """A percentage typed as ``90``, ``0.50`` or ``3.45%``, as a fraction in ``[low, high]``, or a refusal."""
         raw = str(self.get(name)).strip()
         if not raw:
@@ -314,8 +368,9 @@ class Form:
             return None
         return value
 
-    def validated(self, schema: type[Model], data: dict[str, Any], *,
-                  fields: dict[str, str] | None = None) -> Model | None:
+    def validated(
+        self, schema: type[Model], data: dict[str, Any], *, fields: dict[str, str] | None = None
+    ) -> Model | None:
         """``data`` (parsed from the form: fen, dates, …) validated by the API's own ``schema``: its limits
         are the form's. Pydantic's refusals become the form's field errors, in the form's language, on the
         form field ``fields`` maps the schema's field to (default: the same name); a field already refused
@@ -350,8 +405,10 @@ class Form:
         self.fail(name, errors.ValidationFailed(reason=reason))
 
     def _required(self) -> dict[str, str]:
-        return {"code": "validation.required",
-                "message": i18n.translations(self.lang).gettext("This field is required")}
+        return {
+            "code": "validation.required",
+            "message": i18n.translations(self.lang).gettext("This field is required"),
+        }
 
     def checked(self, name: str) -> bool:
         return str(self.get(name)).lower() in ("1", "on", "true", "yes")
@@ -408,11 +465,17 @@ class UI:
 
         flash = self._take_flash()
         return {
-            "request": self.request, "path": self.request.url.path, "principal": self.principal,
-            "role": self.role, "lang": self.lang, "html_lang": i18n.LANGUAGES[self.lang][1],
-            "csrf": self.principal.csrf_token if self.principal else "", "csrf_field": CSRF_FIELD,
+            "request": self.request,
+            "path": self.request.url.path,
+            "principal": self.principal,
+            "role": self.role,
+            "lang": self.lang,
+            "html_lang": i18n.LANGUAGES[self.lang][1],
+            "csrf": self.principal.csrf_token if self.principal else "",
+            "csrf_field": CSRF_FIELD,
             "nav": nav_for(self.role, self.request.url.path) if self.principal and nav_for else [],
-            "home": HOME.get(self.role, "/") if self.principal else "/", "flash": flash,
+            "home": HOME.get(self.role, "/") if self.principal else "/",
+            "flash": flash,
             "today": self.ctx.clock.today(),
         }
 
@@ -431,8 +494,9 @@ class UI:
         except (ValueError, KeyError, TypeError):
             return None
 
-    def render(self, template: str, *, http_status: int = 200, headers: dict[str, str] | None = None,
-               **context: Any) -> HTMLResponse:
+    def render(
+        self, template: str, *, http_status: int = 200, headers: dict[str, str] | None = None, **context: Any
+    ) -> HTMLResponse:
         i18n.set_language(self.lang)
         html = ENV.get_template(template).render(**self.base_context(), **context)
         response = HTMLResponse(html, status_code=http_status, headers=headers)
@@ -456,9 +520,16 @@ class UI:
         else:
             response = RedirectResponse(url, status_code=303)
         if message:
-            payload = base64.urlsafe_b64encode(json.dumps({"m": message, "a": args, "t": tone},
-                                                          ensure_ascii=False).encode()).decode()
-            response.set_cookie(FLASH_COOKIE, signing.sign(signing.secret_key(self.ctx.settings), _FLASH_PURPOSE,
-                                                           payload), path="/", httponly=True, samesite="lax",
-                                max_age=120, secure=secure_transport(self.ctx.settings, self.request.url.scheme))
+            payload = base64.urlsafe_b64encode(
+                json.dumps({"m": message, "a": args, "t": tone}, ensure_ascii=False).encode()
+            ).decode()
+            response.set_cookie(
+                FLASH_COOKIE,
+                signing.sign(signing.secret_key(self.ctx.settings), _FLASH_PURPOSE, payload),
+                path="/",
+                httponly=True,
+                samesite="lax",
+                max_age=120,
+                secure=secure_transport(self.ctx.settings, self.request.url.scheme),
+            )
         return response

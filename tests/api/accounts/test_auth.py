@@ -38,8 +38,9 @@ def test_login_sets_an_http_only_lax_session_cookie_and_returns_the_csrf_token(f
 
 
 def test_the_cookie_is_secure_when_the_settings_say_so(api_world):
-    ctx = dataclasses.replace(api_world.ctx, settings=api_world.ctx.settings.model_copy(
-        update={"session_cookie_secure": True}))
+    ctx = dataclasses.replace(
+        api_world.ctx, settings=api_world.ctx.settings.model_copy(update={"session_cookie_secure": True})
+    )
     r = _login(TestClient(create_app(ctx, console=False)), api_world.usernames["sup_op"])
     assert r.status_code == 200 and "Secure" in r.headers["set-cookie"]
 
@@ -62,8 +63,11 @@ def test_a_cookie_change_without_the_csrf_header_is_refused(fresh_api_world):
     ok = browser.post(url, json={"name": "with header"}, headers={"X-CSRF-Token": csrf})
     assert ok.status_code == 201, ok.text
     # a mutating domain call too: the header is checked before anything else
-    change = browser.post("/api/v1/attachments", files={"file": ("a.pdf", b"%PDF-1.4 csrf", "application/pdf")},
-                          headers={"Idempotency-Key": "csrf-1"})
+    change = browser.post(
+        "/api/v1/attachments",
+        files={"file": ("a.pdf", b"%PDF-1.4 csrf", "application/pdf")},
+        headers={"Idempotency-Key": "csrf-1"},
+    )
     assert change.status_code == 403 and change.json()["code"] == "auth.csrf"
     # reads need no token
     assert browser.get("/api/v1/vouchers").status_code == 200
@@ -113,8 +117,9 @@ def test_malformed_or_unknown_credentials_are_refused(api_world):
 
 
 def test_the_rate_limit_answers_429_with_retry_after(api_world):
-    ctx = dataclasses.replace(api_world.ctx, settings=api_world.ctx.settings.model_copy(
-        update={"api_rate_limit_per_minute": 3}))
+    ctx = dataclasses.replace(
+        api_world.ctx, settings=api_world.ctx.settings.model_copy(update={"api_rate_limit_per_minute": 3})
+    )
     client = TestClient(create_app(ctx, console=False))
     bank, sup = Api(client, api_world.tokens["bank_op"]), Api(client, api_world.tokens["sup_op"])
     assert [bank.get("/auth/me").status_code for _ in range(3)] == [200, 200, 200]

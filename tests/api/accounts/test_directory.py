@@ -54,12 +54,16 @@ def test_operators_and_viewers_may_not_list_users(api_world):
 def test_a_locked_account_shows_until_when(api_world):
     ctx, ids = api_world.ctx, api_world.ids
     name = f"locked-{api_world.world.base}"
-    parties.add_user(ctx, party=ids["bank"], username=name, display_name="被锁定", role="operator",
-                     idempotency_key=key())
+    parties.add_user(
+        ctx, party=ids["bank"], username=name, display_name="被锁定", role="operator", idempotency_key=key()
+    )
     until = ctx.clock.now() + dt.timedelta(minutes=10)
     with ctx.engine.begin() as conn:  # its next login must wait (failed logins: services/accounts.py)
-        conn.execute(insert(t.login_throttle).values(name_hash=accounts.name_key(name), failures=8, next_at=until,
-                                                     last_at=ctx.clock.now()))
+        conn.execute(
+            insert(t.login_throttle).values(
+                name_hash=accounts.name_key(name), failures=8, next_at=until, last_at=ctx.clock.now()
+            )
+        )
     users = {u["username"]: u for u in api_world.as_("bank_ap").get("/users", params={"limit": 200}).json()["items"]}
     assert dt.datetime.fromisoformat(users[name]["locked_until"]) == until
     assert users[api_world.usernames["bank_op"]]["locked_until"] is None

@@ -44,8 +44,15 @@ def _movable(ctx) -> MovableClock:
 
 
 def _user_with_password(world, name: str) -> str:
-    parties.add_user(world.ctx, party=world.ids["s2"], username=name, display_name=name, role="operator",
-                     password=PASSWORD, idempotency_key=key())
+    parties.add_user(
+        world.ctx,
+        party=world.ids["s2"],
+        username=name,
+        display_name=name,
+        role="operator",
+        password=PASSWORD,
+        idempotency_key=key(),
+    )
     return name
 
 
@@ -61,8 +68,9 @@ def _outcome(ctx, username: str, password: str) -> str:
 
 def _failures(ctx, username: str) -> int | None:
     with ctx.engine.connect() as conn:
-        return conn.execute(select(t.login_throttle.c.failures).where(
-            t.login_throttle.c.name_hash == accounts.name_key(username))).scalar()
+        return conn.execute(
+            select(t.login_throttle.c.failures).where(t.login_throttle.c.name_hash == accounts.name_key(username))
+        ).scalar()
 
 
 def test_concurrent_wrong_guesses_never_check_more_passwords_than_the_budget(world):
@@ -102,8 +110,10 @@ def test_a_known_and_an_unknown_user_name_get_the_same_answers(fresh_api_world):
     client = TestClient(aw.client.app)
     known, unknown = aw.usernames["core_op"], f"nobody-{aw.world.base}"
     for name in (known, unknown):  # interleaved would do as well: each name has its own record
-        assert _answers(client, name, "wrong-pass-1", 7) == [(401, "auth.login_failed", None)] * 5 + [
-            (429, "auth.locked", "60")] * 2
+        assert (
+            _answers(client, name, "wrong-pass-1", 7)
+            == [(401, "auth.login_failed", None)] * 5 + [(429, "auth.locked", "60")] * 2
+        )
     clock.move(seconds=61)
     seen = [_answers(client, name, "wrong-pass-2", 2) for name in (known, unknown)]
     assert seen[0] == seen[1] == [(401, "auth.login_failed", None), (429, "auth.locked", "120")]
@@ -140,13 +150,16 @@ def test_logins_are_limited_per_client_address_on_the_api_and_the_console_togeth
     aw = build_api_world(db_url, login_attempts_per_minute=4)
     app = create_app(aw.ctx)
     mine, other = TestClient(app, client=("203.0.113.7", 5000)), TestClient(app, client=("198.51.100.9", 5000))
-    api = [mine.post("/api/v1/auth/login", json={"username": f"user-{i}", "password": "wrong-pass-1"}).status_code
-           for i in range(2)]
+    api = [
+        mine.post("/api/v1/auth/login", json={"username": f"user-{i}", "password": "wrong-pass-1"}).status_code
+        for i in range(2)
+    ]
     console = []
     for i in range(3):  # each login page carries its own token (double-submit cookie)
         token = mine.get("/login").text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-        console.append(mine.post("/login", data={"username": f"user-c{i}", "password": "wrong-pass-1",
-                                                 "csrf_token": token}))
+        console.append(
+            mine.post("/login", data={"username": f"user-c{i}", "password": "wrong-pass-1", "csrf_token": token})
+        )
     assert api == [401, 401] and [r.status_code for r in console] == [401, 401, 429]
     assert 'data-code="rate.limited"' in console[-1].text and int(console[-1].headers["Retry-After"]) >= 1
     refused = mine.post("/api/v1/auth/login", json={"username": aw.usernames["sup_op"], "password": PASSWORD})

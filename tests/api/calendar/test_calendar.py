@@ -27,17 +27,26 @@ def _overrides(aw) -> list:
 
 def test_the_district_administrator_loads_official_days_over_the_api(fresh_api_world):
     aw = fresh_api_world
-    rolled = vouchers.prepare(aw.ctx, actor=aw.world.user("core"), bank=aw.ids["bank"], supplier=aw.ids["s1"],
-                              contract_id=aw.world.contracts[("core", "s1")],
-                              invoices=[{"invoice_id": aw.world.invoice(1000_00), "amount_fen": 1000_00}],
-                              amount_fen=1000_00, maturity_on=dt.date(2027, 2, 6), idempotency_key=key())
+    rolled = vouchers.prepare(
+        aw.ctx,
+        actor=aw.world.user("core"),
+        bank=aw.ids["bank"],
+        supplier=aw.ids["s1"],
+        contract_id=aw.world.contracts[("core", "s1")],
+        invoices=[{"invoice_id": aw.world.invoice(1000_00), "amount_fen": 1000_00}],
+        amount_fen=1000_00,
+        maturity_on=dt.date(2027, 2, 6),
+        idempotency_key=key(),
+    )
     for role in ("bank_op", "bank_ap", "core_op", "sup_op", "district", "chain"):
         r = aw.as_(role).post("/calendar/days", **_csv(SPRING))
         assert r.status_code == 403 and r.json()["code"] == "auth.forbidden", (role, r.text)
     assert aw.as_("anon").post("/calendar/days", **_csv(SPRING)).status_code == 401
     assert _overrides(aw) == []
 
-    bad = aw.as_("district_admin").post("/calendar/days", **_csv("date,kind,name\n2027-02-06,休,春节\n2027-02-31,班,x\n"))
+    bad = aw.as_("district_admin").post(
+        "/calendar/days", **_csv("date,kind,name\n2027-02-06,休,春节\n2027-02-31,班,x\n")
+    )
     assert bad.status_code == 422 and bad.json()["code"] == "calendar.file_invalid", bad.text
     assert [(p["row"], p["column"]) for p in bad.json()["details"]["rows"]] == [(3, "date")]
     assert _overrides(aw) == []
@@ -45,11 +54,23 @@ def test_the_district_administrator_loads_official_days_over_the_api(fresh_api_w
     r = aw.as_("district_admin").post("/calendar/days", **_csv(SPRING))
     assert r.status_code == 200, r.text
     body = r.json()
-    assert (body["rows"], body["inserted"], body["unchanged"], body["first"], body["last"]) == \
-        (9, 9, 0, "2027-02-06", "2027-02-21")
-    assert body["vouchers"] == [{"id": rolled.id, "number": rolled.number, "status": "pending",
-                                 "requested_maturity": "2027-02-06", "maturity_on": "2027-02-08",
-                                 "would_be": "2027-02-15"}]
+    assert (body["rows"], body["inserted"], body["unchanged"], body["first"], body["last"]) == (
+        9,
+        9,
+        0,
+        "2027-02-06",
+        "2027-02-21",
+    )
+    assert body["vouchers"] == [
+        {
+            "id": rolled.id,
+            "number": rolled.number,
+            "status": "pending",
+            "requested_maturity": "2027-02-06",
+            "maturity_on": "2027-02-08",
+            "would_be": "2027-02-15",
+        }
+    ]
     again = aw.as_("district_admin").post("/calendar/days", **_csv(SPRING)).json()
     assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 9)
     assert len(_overrides(aw)) == 9
@@ -79,23 +100,37 @@ def _key(html: str) -> str:
 
 def test_the_district_console_page_loads_and_shows_official_days(fresh_api_world):
     aw = fresh_api_world
-    rolled = vouchers.prepare(aw.ctx, actor=aw.world.user("core"), bank=aw.ids["bank"], supplier=aw.ids["s1"],
-                              contract_id=aw.world.contracts[("core", "s1")],
-                              invoices=[{"invoice_id": aw.world.invoice(1000_00), "amount_fen": 1000_00}],
-                              amount_fen=1000_00, maturity_on=dt.date(2027, 2, 6), idempotency_key=key())
+    rolled = vouchers.prepare(
+        aw.ctx,
+        actor=aw.world.user("core"),
+        bank=aw.ids["bank"],
+        supplier=aw.ids["s1"],
+        contract_id=aw.world.contracts[("core", "s1")],
+        invoices=[{"invoice_id": aw.world.invoice(1000_00), "amount_fen": 1000_00}],
+        amount_fen=1000_00,
+        maturity_on=dt.date(2027, 2, 6),
+        idempotency_key=key(),
+    )
     admin = _console(aw, "district_admin")
     page = admin.get("/overview/calendar")
     assert page.status_code == 200, page.text
     assert "法定节假日" in page.text and 'data-testid="form-calendar"' in page.text
     assert 'data-testid="nav-overview-calendar"' in page.text and 'data-testid="empty"' in page.text
 
-    bad = admin.post("/overview/calendar", data={"csrf_token": _csrf(page.text), "idempotency_key": _key(page.text)},
-                     files={"file": ("h.csv", "2027-02-06,放假,春节\n".encode(), "text/csv")})
+    bad = admin.post(
+        "/overview/calendar",
+        data={"csrf_token": _csrf(page.text), "idempotency_key": _key(page.text)},
+        files={"file": ("h.csv", "2027-02-06,放假,春节\n".encode(), "text/csv")},
+    )
     assert bad.status_code == 422 and 'data-code="calendar.file_invalid"' in bad.text, bad.text
     assert 'data-testid="form-error-items"' in bad.text and _overrides(aw) == []
 
-    done = admin.post("/overview/calendar", data={"csrf_token": _csrf(page.text), "idempotency_key": _key(page.text)},
-                      files={"file": ("h.csv", SPRING.encode(), "text/csv")}, follow_redirects=False)
+    done = admin.post(
+        "/overview/calendar",
+        data={"csrf_token": _csrf(page.text), "idempotency_key": _key(page.text)},
+        files={"file": ("h.csv", SPRING.encode(), "text/csv")},
+        follow_redirects=False,
+    )
     assert done.status_code == 303 and done.headers["location"] == "/overview/calendar", done.text
     shown = admin.get("/overview/calendar").text
     assert shown.count('data-testid="row-calendar-day"') == 9
@@ -114,9 +149,11 @@ def test_the_district_console_page_loads_and_shows_official_days(fresh_api_world
     assert chain_page.status_code == 200 and 'data-date="2027-02-21"' in chain_page.text
     assert 'data-testid="form-calendar"' not in chain_page.text
     assert 'data-testid="form-calendar"' in admin.get("/overview/calendar").text
-    refused = chain.post("/overview/calendar", data={"csrf_token": _csrf(chain_page.text),
-                                                     "idempotency_key": "web-test-chain-calendar"},
-                         files={"file": ("h.csv", "2027-10-01,休,国庆节\n".encode(), "text/csv")})
+    refused = chain.post(
+        "/overview/calendar",
+        data={"csrf_token": _csrf(chain_page.text), "idempotency_key": "web-test-chain-calendar"},
+        files={"file": ("h.csv", "2027-10-01,休,国庆节\n".encode(), "text/csv")},
+    )
     assert refused.status_code == 403 and "auth.forbidden" in refused.text
     assert len(_overrides(aw)) == 9
     # other areas cannot open it

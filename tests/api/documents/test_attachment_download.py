@@ -17,12 +17,20 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 def _invoice_with_scan(aw, content: bytes, name: str, contract: str | None = None) -> str:
     """An invoice under the core → s1 contract (or another) carrying an uploaded scan; returns its hash."""
     w = aw.world
-    sha = documents.upload(aw.ctx, actor=w.user("core"), content=content, filename=name,
-                           idempotency_key=key())["sha256"]
+    sha = documents.upload(aw.ctx, actor=w.user("core"), content=content, filename=name, idempotency_key=key())[
+        "sha256"
+    ]
     n = int(hashlib.sha256(content).hexdigest()[:8], 16) % 10**8
-    documents.add_invoice(aw.ctx, actor=w.user("core"), contract_id=contract or w.contracts[("core", "s1")],
-                          number=f"2611{n:016d}", amount_fen=1_00, issued_on=TODAY, attachments=[sha],
-                          idempotency_key=key())
+    documents.add_invoice(
+        aw.ctx,
+        actor=w.user("core"),
+        contract_id=contract or w.contracts[("core", "s1")],
+        number=f"2611{n:016d}",
+        amount_fen=1_00,
+        issued_on=TODAY,
+        attachments=[sha],
+        idempotency_key=key(),
+    )
     return sha
 
 
@@ -60,8 +68,11 @@ def test_a_malformed_id_is_a_validation_error(api_world):
 
 
 def test_an_unlinked_upload_is_its_uploaders_organisation_s(api_world):
-    sha = api_world.as_("sup_op").post("/attachments", files={"file": ("draft.pdf", PDF + b"% draft\n",
-                                                                        "application/pdf")}).json()["sha256"]
+    sha = (
+        api_world.as_("sup_op")
+        .post("/attachments", files={"file": ("draft.pdf", PDF + b"% draft\n", "application/pdf")})
+        .json()["sha256"]
+    )
     assert api_world.as_("sup_op").get(f"/attachments/{sha}").status_code == 200
     assert api_world.as_("core_op").get(f"/attachments/{sha}").status_code == 404
     assert api_world.as_("district").get(f"/attachments/{sha}").status_code == 200  # the overseers read all
@@ -74,8 +85,9 @@ def test_a_tier_two_holder_sees_the_issuing_trade_s_documents_through_lineage(fr
     tier2 = aw.as_("tier2_op")
     assert tier2.get(f"/attachments/{sha}").status_code == 404  # s2 holds nothing of that trade yet
     v = w.prepare(1_000_00)
-    root = vouchers.approve(aw.ctx, actor=w.user("core", "approver"), voucher_id=v.id,
-                            idempotency_key=key()).root_fragment_id
+    root = vouchers.approve(
+        aw.ctx, actor=w.user("core", "approver"), voucher_id=v.id, idempotency_key=key()
+    ).root_fragment_id
     assert tier2.get(f"/attachments/{sha}").status_code == 404  # issued, but to s1 only
     kid = w.child(w.transfer(root, "s1", [("s2", 400_00)]), "s2")
     lineage = tier2.get(f"/fragments/{kid}/lineage").json()

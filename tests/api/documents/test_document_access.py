@@ -19,10 +19,19 @@ def _upload(api, content: bytes, name: str) -> dict:
 
 
 def _contract(aw, role: str, buyer: str, seller: str, number: str, attachments: list[str]):
-    return aw.as_(role).post("/contracts", json={
-        "buyer": aw.ids[buyer], "seller": aw.ids[seller], "number": number, "amount_fen": 1_000_00,
-        "signed_on": TODAY.isoformat(), "due_on": "2027-06-30", "non_cash_agreed": True,
-        "attachments": attachments})
+    return aw.as_(role).post(
+        "/contracts",
+        json={
+            "buyer": aw.ids[buyer],
+            "seller": aw.ids[seller],
+            "number": number,
+            "amount_fen": 1_000_00,
+            "signed_on": TODAY.isoformat(),
+            "due_on": "2027-06-30",
+            "non_cash_agreed": True,
+            "attachments": attachments,
+        },
+    )
 
 
 def _same_refusal(a, b) -> None:
@@ -51,8 +60,10 @@ def test_attaching_another_party_s_file_by_hash_answers_as_an_unknown_file(fresh
     # the same through an invoice under a contract s4 is party to
     own = _contract(aw, "other_sup", "s4", "s3", "HT-OWN-1", []).json()["id"]
     inv = {"number": "26117000000055555555", "amount_fen": 1_00, "issued_on": TODAY.isoformat()}
-    _same_refusal(aw.as_("other_sup").post(f"/contracts/{own}/invoices", json={**inv, "attachments": [sha]}),
-                  aw.as_("other_sup").post(f"/contracts/{own}/invoices", json={**inv, "attachments": [unknown]}))
+    _same_refusal(
+        aw.as_("other_sup").post(f"/contracts/{own}/invoices", json={**inv, "attachments": [sha]}),
+        aw.as_("other_sup").post(f"/contracts/{own}/invoices", json={**inv, "attachments": [unknown]}),
+    )
 
 
 def test_an_outsider_downloads_nothing_and_the_uploader_and_the_record_s_parties_do(fresh_api_world):

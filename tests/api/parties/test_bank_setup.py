@@ -32,14 +32,20 @@ def test_a_partial_update_of_a_designation_keeps_the_other_parameters(api_world)
 
 def test_a_first_designation_over_http_takes_the_defaults_for_what_is_not_sent(api_world):
     w = api_world.world
-    fresh = parties.register_party(api_world.ctx, kind="enterprise", uscc=uscc(w.base + 91), name=f"新核心{w.base}",
-                                   idempotency_key=key())["id"]
+    fresh = parties.register_party(
+        api_world.ctx, kind="enterprise", uscc=uscc(w.base + 91), name=f"新核心{w.base}", idempotency_key=key()
+    )["id"]
     r = api_world.as_("bank_op").post("/cores", {"core": fresh, "max_tier": 3})
     assert r.status_code == 200, r.text
     defaults = parties.default_params(api_world.ctx)
     d = r.json()
     assert (d["max_ratio"], d["max_term_days"], d["min_split_fen"], d["max_tier"], d["spread"]) == (
-        str(defaults.max_ratio), defaults.max_term_days, defaults.min_split_fen, 3, str(defaults.spread))
+        str(defaults.max_ratio),
+        defaults.max_term_days,
+        defaults.min_split_fen,
+        3,
+        str(defaults.spread),
+    )
 
 
 def _lpr(api, **params) -> dict:
@@ -57,14 +63,20 @@ def test_lpr_entries_are_listed_newest_first_with_their_state_and_scoped(fresh_a
     aw = fresh_api_world
     ctx, bank = aw.ctx, aw.ids["bank"]
     for day, rate in ((dt.date(2026, 6, 1), "3.10%"), (dt.date(2027, 1, 1), "3.20%")):  # today is 2026-11-26
-        parties.set_lpr(ctx, actor=aw.world.user("bank", "approver"), bank=bank, effective_on=day, rate=rate,
-                        idempotency_key=key())
-    other = parties.register_party(ctx, kind="bank", uscc=uscc(aw.world.base + 92), name=f"他行{aw.world.base}",
-                                   idempotency_key=key())["id"]
-    parties.set_lpr(ctx, actor=SYSTEM, bank=other, effective_on=dt.date(2026, 3, 1), rate="2.90%",
-                    idempotency_key=key())
-    ours = [(bank, "2027-01-01", "0.0320", "future"), (bank, "2026-06-01", "0.0310", "in_force"),
-            (bank, "2026-01-01", "0.0300", "past")]
+        parties.set_lpr(
+            ctx, actor=aw.world.user("bank", "approver"), bank=bank, effective_on=day, rate=rate, idempotency_key=key()
+        )
+    other = parties.register_party(
+        ctx, kind="bank", uscc=uscc(aw.world.base + 92), name=f"他行{aw.world.base}", idempotency_key=key()
+    )["id"]
+    parties.set_lpr(
+        ctx, actor=SYSTEM, bank=other, effective_on=dt.date(2026, 3, 1), rate="2.90%", idempotency_key=key()
+    )
+    ours = [
+        (bank, "2027-01-01", "0.0320", "future"),
+        (bank, "2026-06-01", "0.0310", "in_force"),
+        (bank, "2026-01-01", "0.0300", "past"),
+    ]
     theirs = [(other, "2026-03-01", "0.0290", "in_force")]
 
     assert _entries(_lpr(aw.as_("bank_op"))) == ours
@@ -78,12 +90,27 @@ def test_lpr_entries_are_listed_newest_first_with_their_state_and_scoped(fresh_a
     assert (page["total"], page["limit"], page["offset"], _entries(page)) == (3, 1, 1, ours[1:2])
 
     # an enterprise with no bank sees no entries; onboarded at the other bank, it sees that bank's
-    loner = parties.register_party(ctx, kind="enterprise", uscc=uscc(aw.world.base + 93), name=f"散户{aw.world.base}",
-                                   idempotency_key=key())["id"]
-    parties.add_user(ctx, party=loner, username=f"loner-{aw.world.base}", display_name="loner", role="operator",
-                     idempotency_key=key())
+    loner = parties.register_party(
+        ctx, kind="enterprise", uscc=uscc(aw.world.base + 93), name=f"散户{aw.world.base}", idempotency_key=key()
+    )["id"]
+    parties.add_user(
+        ctx,
+        party=loner,
+        username=f"loner-{aw.world.base}",
+        display_name="loner",
+        role="operator",
+        idempotency_key=key(),
+    )
     token = accounts.issue_token(ctx, username=f"loner-{aw.world.base}", name="lpr")["token"]
     assert _lpr(Api(aw.client, token))["total"] == 0
-    parties.onboard(ctx, actor=SYSTEM, bank=other, party=loner, settlement_account=None, ebanking=False,
-                    certificate=None, idempotency_key=key())
+    parties.onboard(
+        ctx,
+        actor=SYSTEM,
+        bank=other,
+        party=loner,
+        settlement_account=None,
+        ebanking=False,
+        certificate=None,
+        idempotency_key=key(),
+    )
     assert _entries(_lpr(Api(aw.client, token))) == theirs

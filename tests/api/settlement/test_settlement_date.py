@@ -26,8 +26,10 @@ def test_a_settlement_date_after_today_is_refused_by_the_api(fresh_api_world):
         assert "2027-03-15" in body["message_zh"] and "before they mature" in body["message_en"]
     with aw.ctx.uow(readonly=True) as uow:
         assert uow.conn.execute(t.voucher.select().where(t.voucher.c.id == voucher_id)).one().status == "active"
-        assert uow.conn.execute(t.payment_instruction.select().where(
-            t.payment_instruction.c.kind == "settlement")).first() is None
+        assert (
+            uow.conn.execute(t.payment_instruction.select().where(t.payment_instruction.c.kind == "settlement")).first()
+            is None
+        )
     # today's run is allowed and the same date runs once the business date has come
     assert aw.as_("bank_ap").post("/settlement/runs", {}).json()["date"] == TODAY.isoformat()
     aw.ctx.clock.day = MATURITY

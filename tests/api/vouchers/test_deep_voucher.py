@@ -70,14 +70,25 @@ def test_the_api_answers_the_tree_of_a_voucher_1300_levels_deep(deep):
     tree = r.json()  # flat: a JSON reader needs no recursion to read it
     assert (tree["fragments"], tree["depth"], tree["root"]) == (2 * DEPTH + 1, DEPTH, deep.root)
     _check_nodes(deep, tree["nodes"])
-    assert set(tree["nodes"][0]) >= {"id", "parent_id", "depth", "holder_id", "holder_name", "amount_fen", "tier",
-                                     "status"}
+    assert set(tree["nodes"][0]) >= {
+        "id",
+        "parent_id",
+        "depth",
+        "holder_id",
+        "holder_name",
+        "amount_fen",
+        "tier",
+        "status",
+    }
 
 
 def test_the_console_shows_the_tree_of_a_voucher_1300_levels_deep(deep):
     client = deep.aw.client
-    for user, page in (("bank_ap", "/bank/vouchers/"), ("core_ap", "/core/vouchers/"),
-                       ("district", "/overview/vouchers/")):
+    for user, page in (
+        ("bank_ap", "/bank/vouchers/"),
+        ("core_ap", "/core/vouchers/"),
+        ("district", "/overview/vouchers/"),
+    ):
         login = client.post("/api/v1/auth/login", json={"username": deep.aw.usernames[user], "password": PASSWORD})
         assert login.status_code == 200, login.text
         r = client.get(page + deep.voucher)
@@ -92,8 +103,16 @@ def test_the_cli_prints_the_tree_of_a_voucher_1300_levels_deep(deep, tmp_path):
     env = clean_env(COLUMNS="200")
 
     def show(*extra: str) -> str:
-        p = subprocess.run([*LIANRONG, "voucher", "show", deep.voucher, *extra, "--db", deep.url], check=False,
-                           cwd=tmp_path, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+        p = subprocess.run(
+            [*LIANRONG, "voucher", "show", deep.voucher, *extra, "--db", deep.url],
+            check=False,
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+        )
         assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-3000:]
         return p.stdout
 

@@ -25,8 +25,15 @@ def _second_bank_onboards_s1(aw: ApiWorld) -> list[str]:
     """Issue two vouchers at the first bank (s1 holds them), let the second bank record s1's onboarding."""
     roots = [aw.world.issue(1_000_00), aw.world.issue(2_000_00)]
     add_outsiders(aw)
-    r = aw.as_("bank2_ap").post("/onboarding", json={"party": aw.ids["s1"], "settlement_account": "6222000099998888",
-                                                     "ebanking": True, "certificate": "UKEY-bank2-s1"})
+    r = aw.as_("bank2_ap").post(
+        "/onboarding",
+        json={
+            "party": aw.ids["s1"],
+            "settlement_account": "6222000099998888",
+            "ebanking": True,
+            "certificate": "UKEY-bank2-s1",
+        },
+    )
     assert r.status_code == 200, r.text
     return roots
 
@@ -56,8 +63,14 @@ def test_a_bank_sees_no_fragment_of_another_banks_vouchers(fresh_api_world):
     assert voucher_queries.holdings(aw.ctx, viewer=bank2, party=s1, limit=None).items == ()
     url = aw.ctx.engine.url.render_as_string(hide_password=False)
     for role, at_least in (("bank2_op", 0), ("bank_op", 2)):
-        out = subprocess.run([*LIANRONG, "holdings", s1, "--as", aw.usernames[role], "--db", url, "--json"],
-                             capture_output=True, text=True, env=clean_env(), timeout=120, check=True).stdout
+        out = subprocess.run(
+            [*LIANRONG, "holdings", s1, "--as", aw.usernames[role], "--db", url, "--json"],
+            capture_output=True,
+            text=True,
+            env=clean_env(),
+            timeout=120,
+            check=True,
+        ).stdout
         rows = json.loads(out)
         assert len(rows) >= at_least and (at_least or rows == []), (role, out)
     # details: lineage, the voucher, its tree: not found, as if it did not exist
@@ -112,8 +125,12 @@ def test_without_a_holder_each_caller_gets_its_own_holdings(fresh_api_world):
     assert ids("tier2_op") == {to_s2}
     assert ids("other_sup") == ids("bank2_op") == ids("core2_op") == set()
     # another holder's parts within the scope
-    assert {f["id"] for f in aw.as_("bank_op").get("/fragments", params={
-        "holder": aw.ids["s2"], "include_closed": "true"}).json()["items"]} == {to_s2}
+    assert {
+        f["id"]
+        for f in aw.as_("bank_op")
+        .get("/fragments", params={"holder": aw.ids["s2"], "include_closed": "true"})
+        .json()["items"]
+    } == {to_s2}
     assert aw.as_("bank2_op").get("/fragments", params={"holder": aw.ids["s2"]}).json()["total"] == 0
     # a holder filter applies within the scope
     r = aw.as_("tier2_op").get("/fragments", params={"holder": aw.ids["s1"]}).json()

@@ -57,8 +57,16 @@ def answered(monkeypatch) -> list[str]:
     return seen
 
 
-def _post(client: TestClient, fragment: str, *, token: str | None, body: Any = None, key: str | None = "auto",
-          headers: dict[str, str] | None = None, content: bytes | None = None):
+def _post(
+    client: TestClient,
+    fragment: str,
+    *,
+    token: str | None,
+    body: Any = None,
+    key: str | None = "auto",
+    headers: dict[str, str] | None = None,
+    content: bytes | None = None,
+):
     h = dict(headers or {})
     if token is not None:
         h["Authorization"] = f"Bearer {token}"
@@ -83,50 +91,78 @@ Case = Callable[[ApiWorld, str, TestClient], Any]
 
 CASES: dict[str, Case] = {
     "transfer": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2")),
-    "two recipients": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body={"parts": [
-        {"recipient": aw.ids["s2"], "amount_fen": 100}, {"recipient": aw.ids["s2"], "amount_fen": 50}]}),
-    "recipient by USCC": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body={"parts": [
-        {"recipient": _uscc(aw, "s2"), "amount_fen": 100}]}),
+    "two recipients": lambda aw, f, c: _post(
+        c,
+        f,
+        token=aw.tokens["sup_op"],
+        body={"parts": [{"recipient": aw.ids["s2"], "amount_fen": 100}, {"recipient": aw.ids["s2"], "amount_fen": 50}]},
+    ),
+    "recipient by USCC": lambda aw, f, c: _post(
+        c, f, token=aw.tokens["sup_op"], body={"parts": [{"recipient": _uscc(aw, "s2"), "amount_fen": 100}]}
+    ),
     "no idempotency key": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2"), key=None),
-    "blank idempotency key": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2"),
-                                                    key="   "),
-    "overlong idempotency key": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2"),
-                                                       key="k" * 121),
+    "blank idempotency key": lambda aw, f, c: _post(
+        c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2"), key="   "
+    ),
+    "overlong idempotency key": lambda aw, f, c: _post(
+        c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2"), key="k" * 121
+    ),
     "zero amount": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2", 0)),
-    "amount as text": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body={"parts": [
-        {"recipient": aw.ids["s2"], "amount_fen": "100"}]}),
-    "fractional amount": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body={"parts": [
-        {"recipient": aw.ids["s2"], "amount_fen": 100.5}]}),
+    "amount as text": lambda aw, f, c: _post(
+        c, f, token=aw.tokens["sup_op"], body={"parts": [{"recipient": aw.ids["s2"], "amount_fen": "100"}]}
+    ),
+    "fractional amount": lambda aw, f, c: _post(
+        c, f, token=aw.tokens["sup_op"], body={"parts": [{"recipient": aw.ids["s2"], "amount_fen": 100.5}]}
+    ),
     "absurd amount": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2", 10**16)),
-    "unknown field": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body={"parts": [
-        {"recipient": aw.ids["s2"], "amount_fen": 100, "note": "x"}]}),
+    "unknown field": lambda aw, f, c: _post(
+        c, f, token=aw.tokens["sup_op"], body={"parts": [{"recipient": aw.ids["s2"], "amount_fen": 100, "note": "x"}]}
+    ),
     "no parts": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body={"parts": []}),
-    "not JSON": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], content=b"{parts:",
-                                       headers={"Content-Type": "application/json"}),
-    "JSON as text/plain": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], content=b'{"parts": []}',
-                                                 headers={"Content-Type": "text/plain"}),
+    "not JSON": lambda aw, f, c: _post(
+        c, f, token=aw.tokens["sup_op"], content=b"{parts:", headers={"Content-Type": "application/json"}
+    ),
+    "JSON as text/plain": lambda aw, f, c: _post(
+        c, f, token=aw.tokens["sup_op"], content=b'{"parts": []}', headers={"Content-Type": "text/plain"}
+    ),
     "no credentials": lambda aw, f, c: _post(c, f, token=None, body=_to(aw.world, "s2")),
     "unknown token": lambda aw, f, c: _post(c, f, token="lrt_" + "x" * 40, body=_to(aw.world, "s2")),
-    "basic scheme": lambda aw, f, c: _post(c, f, token=None, body=_to(aw.world, "s2"),
-                                           headers={"Authorization": "Basic eDp5"}),
+    "basic scheme": lambda aw, f, c: _post(
+        c, f, token=None, body=_to(aw.world, "s2"), headers={"Authorization": "Basic eDp5"}
+    ),
     "viewer": lambda aw, f, c: _post(c, f, token=aw.tokens["district"], body=_to(aw.world, "s2")),
     "no trade with recipient": lambda aw, f, c: _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s4")),
-    "unknown fragment": lambda aw, f, c: _post(c, "frg_01NOSUCHFRAGMENT", token=aw.tokens["sup_op"],
-                                               body=_to(aw.world, "s2")),
+    "unknown fragment": lambda aw, f, c: _post(
+        c, "frg_01NOSUCHFRAGMENT", token=aw.tokens["sup_op"], body=_to(aw.world, "s2")
+    ),
     "malformed fragment id": lambda aw, f, c: _post(c, "frg.01", token=aw.tokens["sup_op"], body=_to(aw.world, "s2")),
-    "spent fragment": lambda aw, f, c: (_post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2")),
-                                        _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2")))[1],
-    "replay": lambda aw, f, c: (_post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2"), key=f"same-{f}"),
-                                _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2"), key=f"same-{f}"))[1],
+    "spent fragment": lambda aw, f, c: (
+        _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2")),
+        _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2")),
+    )[1],
+    "replay": lambda aw, f, c: (
+        _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2"), key=f"same-{f}"),
+        _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2"), key=f"same-{f}"),
+    )[1],
     "same key, other body": lambda aw, f, c: (
         _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2"), key=f"other-{f}"),
-        _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2", 7), key=f"other-{f}"))[1],
+        _post(c, f, token=aw.tokens["sup_op"], body=_to(aw.world, "s2", 7), key=f"other-{f}"),
+    )[1],
     "session cookie without CSRF": lambda aw, f, c: _cookie_post(aw, f, c),
 }
 
 #: the cases the hot path answers itself; every other one it passes on to the route
-ANSWERED = {"transfer", "two recipients", "recipient by USCC", "viewer", "no trade with recipient",
-            "unknown fragment", "spent fragment", "replay", "same key, other body"}
+ANSWERED = {
+    "transfer",
+    "two recipients",
+    "recipient by USCC",
+    "viewer",
+    "no trade with recipient",
+    "unknown fragment",
+    "spent fragment",
+    "replay",
+    "same key, other body",
+}
 
 
 def _uscc(aw: ApiWorld, who: str) -> str:
@@ -171,8 +207,9 @@ def test_a_restriction_refuses_on_the_hot_path_as_on_the_route_until_it_is_remov
     w = aw.world
     rid = restrict(w, "s2", "receive", kind="risk_freeze", reason="风险冻结")
     try:
-        with_hot, without = (_post(client, w.issue(1_000_000), token=aw.tokens["sup_op"], body=_to(w, "s2"))
-                             for client in (fast, plain))
+        with_hot, without = (
+            _post(client, w.issue(1_000_000), token=aw.tokens["sup_op"], body=_to(w, "s2")) for client in (fast, plain)
+        )
         assert _shape(with_hot) == _shape(without) == (422, "party.restricted")
         assert with_hot.json() == without.json()
         assert with_hot.json()["details"]["kind"] == "risk_freeze"
@@ -182,8 +219,7 @@ def test_a_restriction_refuses_on_the_hot_path_as_on_the_route_until_it_is_remov
     assert _post(fast, w.issue(1_000_000), token=aw.tokens["sup_op"], body=_to(w, "s2")).status_code == 200
 
 
-DEEP_BODIES = {"arrays": b"[" * 100_000 + b"]" * 100_000,
-               "objects": b'{"a":' * 100_000 + b"1" + b"}" * 100_000}
+DEEP_BODIES = {"arrays": b"[" * 100_000 + b"]" * 100_000, "objects": b'{"a":' * 100_000 + b"1" + b"}" * 100_000}
 JSON = {"Content-Type": "application/json"}
 
 
@@ -193,9 +229,11 @@ def test_a_deeply_nested_body_is_the_same_coded_400_on_the_hot_path_and_the_rout
     root = aw.world.issue(1_000_000)
     body = DEEP_BODIES[shape]
     answers = [_post(client, root, token=aw.tokens["sup_op"], content=body, headers=JSON) for client in (fast, plain)]
-    answers += [aw.as_("core_op").post("/contracts", content=body, headers=JSON),
-                aw.as_("core_op").post("/vouchers", content=body, headers={"Content-Type": "application/merge+json"}),
-                aw.as_("sup_op").post("/financings/preview", content=body)]  # no content type: read as JSON
+    answers += [
+        aw.as_("core_op").post("/contracts", content=body, headers=JSON),
+        aw.as_("core_op").post("/vouchers", content=body, headers={"Content-Type": "application/merge+json"}),
+        aw.as_("sup_op").post("/financings/preview", content=body),
+    ]  # no content type: read as JSON
     for r in answers:
         assert r.status_code == 400 and r.headers["content-type"] == "application/json", r.text[:300]
         assert r.headers.get("x-request-id")
@@ -269,8 +307,10 @@ def test_on_postgresql_a_transfer_is_awaited_on_the_loop_without_the_threaded_se
     r = _post(aw.client, root, token=aw.tokens["sup_op"], body=_to(w, "s2", 400))
     assert r.status_code == 200, r.text
     assert calls == {"transfer_async": 1}
-    assert [(c["holder_id"], c["amount_fen"]) for c in r.json()["children"]] == [(w.ids["s2"], 400),
-                                                                                (w.ids["s1"], 999_600)]
+    assert [(c["holder_id"], c["amount_fen"]) for c in r.json()["children"]] == [
+        (w.ids["s2"], 400),
+        (w.ids["s1"], 999_600),
+    ]
     # a refusal is decided (and named) by the service's general path
     again = _post(aw.client, root, token=aw.tokens["sup_op"], body=_to(w, "s2", 400))
     assert again.status_code == 409 and again.json()["code"] == "fragment.not_active"
@@ -300,9 +340,16 @@ def test_on_postgresql_concurrent_requests_spend_a_fragment_exactly_once(pg_worl
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             headers = {"Authorization": f"Bearer {aw.tokens['sup_op']}"}
-            return await asyncio.gather(*(
-                client.post(f"/api/v1/fragments/{root}/transfer", json=_to(w, "s2", 100 + i),
-                            headers={**headers, "Idempotency-Key": k}) for i, k in enumerate(keys)))
+            return await asyncio.gather(
+                *(
+                    client.post(
+                        f"/api/v1/fragments/{root}/transfer",
+                        json=_to(w, "s2", 100 + i),
+                        headers={**headers, "Idempotency-Key": k},
+                    )
+                    for i, k in enumerate(keys)
+                )
+            )
 
     responses = asyncio.run(race([f"race-{i}" for i in range(8)]))
     statuses = Counter(r.status_code for r in responses)
@@ -320,8 +367,12 @@ def test_on_postgresql_concurrent_replays_of_one_key_all_get_the_first_result(pg
     async def replays() -> list[httpx.Response]:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
             headers = {"Authorization": f"Bearer {aw.tokens['sup_op']}", "Idempotency-Key": "one-key"}
-            return await asyncio.gather(*(client.post(f"/api/v1/fragments/{root}/transfer", json=_to(w, "s2"),
-                                                      headers=headers) for _ in range(6)))
+            return await asyncio.gather(
+                *(
+                    client.post(f"/api/v1/fragments/{root}/transfer", json=_to(w, "s2"), headers=headers)
+                    for _ in range(6)
+                )
+            )
 
     responses = asyncio.run(replays())
     assert {r.status_code for r in responses} == {200}, [r.text for r in responses]
@@ -373,4 +424,6 @@ def test_async_connections_of_a_finished_loop_are_closed_when_another_loop_comes
 
 
 def test_conninfo_keeps_credentials_and_drops_the_driver_name():
-    assert aio.conninfo("postgresql+psycopg://u:p%40ss@db.example:5433/lr") == "postgresql://u:p%40ss@db.example:5433/lr"
+    assert (
+        aio.conninfo("postgresql+psycopg://u:p%40ss@db.example:5433/lr") == "postgresql://u:p%40ss@db.example:5433/lr"
+    )

@@ -14,18 +14,21 @@ from ledger_asserts import prepare_args, row, rows
 from lianrong.adapters.db import tables as t
 from lianrong.vouchers import service as vouchers
 
-SPRING = ("date,kind,name\n" + "".join(f"2027-02-{d:02d},holiday,春节\n" for d in range(6, 14))
-          + "2027-02-21,workday,春节\n")
+SPRING = (
+    "date,kind,name\n" + "".join(f"2027-02-{d:02d},holiday,春节\n" for d in range(6, 14)) + "2027-02-21,workday,春节\n"
+)
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*LIANRONG, *args], check=False, capture_output=True, text=True, encoding="utf-8",
-                          env=clean_env(), timeout=60)
+    return subprocess.run(
+        [*LIANRONG, *args], check=False, capture_output=True, text=True, encoding="utf-8", env=clean_env(), timeout=60
+    )
 
 
 def test_calendar_load_upserts_reports_and_refuses_a_bad_file_whole(world, db_url, tmp_path: Path):
-    early = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)),
-                             idempotency_key=key())
+    early = vouchers.prepare(
+        world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)), idempotency_key=key()
+    )
     schedule = tmp_path / "holidays-2027.csv"
     schedule.write_text(SPRING, encoding="utf-8")
 
@@ -48,7 +51,6 @@ def test_calendar_load_upserts_reports_and_refuses_a_bad_file_whole(world, db_ur
     assert [v["id"] for v in again["vouchers"]] == [early.id]
 
     listed = json.loads(run("calendar", "list", "--year", "2027", "--db", db_url, "--json").stdout)
-    assert len(listed) == 9 and listed[-1] == {"day": "2027-02-21", "kind": "workday", "workday": True,
-                                               "name": "春节"}
+    assert len(listed) == 9 and listed[-1] == {"day": "2027-02-21", "kind": "workday", "workday": True, "name": "春节"}
     shown = run("calendar", "list", "--db", db_url)
     assert shown.returncode == 0 and "2027-02-13" in shown.stdout and "holiday" in shown.stdout

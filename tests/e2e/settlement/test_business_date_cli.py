@@ -19,8 +19,15 @@ from lianrong.platform.context import SystemClock
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*LIANRONG, *args], check=False, capture_output=True, text=True, encoding="utf-8",
-                          env=env or clean_env(), timeout=60)
+    return subprocess.run(
+        [*LIANRONG, *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env or clean_env(),
+        timeout=60,
+    )
 
 
 def refused(p: subprocess.CompletedProcess, code: str) -> None:
@@ -42,8 +49,7 @@ def test_the_cli_refuses_to_settle_a_date_after_today(db_url):
     maturity = row(world.ctx, t.voucher, voucher_id).maturity_on
     before = snapshot(world.ctx)
     refused(run("settle", "--date", maturity.isoformat(), "--db", db_url), "settlement.future_date")
-    refused(run("job", "maturity-settlement", "--date", maturity.isoformat(), "--db", db_url),
-            "settlement.future_date")
+    refused(run("job", "maturity-settlement", "--date", maturity.isoformat(), "--db", db_url), "settlement.future_date")
     refused(run("settle", "--today", maturity.isoformat(), "--db", db_url), "clock.future_date")
     assert snapshot(world.ctx) == before
     assert row(world.ctx, t.voucher, voucher_id).status == "active"
@@ -55,10 +61,25 @@ def test_a_back_dated_run_cannot_be_put_after_today(db_url):
         frag = uow.conn.execute(t.fragment.select().where(t.fragment.c.voucher_id == voucher_id)).one()
     before = snapshot(world.ctx)
     future = (SystemClock().today() + dt.timedelta(days=2)).isoformat()
-    refused(run("transfer", frag.id, "--to", f"{world.ids['s2']}:100", "--as", f"s1-operator-{world.base}",
-                "--today", future, "--db", db_url), "clock.future_date")
-    refused(run("finance", "preview", frag.id, "--as", f"s1-operator-{world.base}", "--today", future,
-                "--db", db_url), "clock.future_date")
+    refused(
+        run(
+            "transfer",
+            frag.id,
+            "--to",
+            f"{world.ids['s2']}:100",
+            "--as",
+            f"s1-operator-{world.base}",
+            "--today",
+            future,
+            "--db",
+            db_url,
+        ),
+        "clock.future_date",
+    )
+    refused(
+        run("finance", "preview", frag.id, "--as", f"s1-operator-{world.base}", "--today", future, "--db", db_url),
+        "clock.future_date",
+    )
     assert snapshot(world.ctx) == before
 
 
@@ -74,8 +95,11 @@ def test_a_simulated_business_date_settles_at_maturity(db_url):
 
 
 def test_production_refuses_to_start_with_a_simulated_business_date(db_url):
-    env = clean_env(LIANRONG_ENVIRONMENT="production", LIANRONG_SECRET_KEY="a-real-secret-" * 3,
-                    LIANRONG_SIMULATED_TODAY="2027-03-15")
+    env = clean_env(
+        LIANRONG_ENVIRONMENT="production",
+        LIANRONG_SECRET_KEY="a-real-secret-" * 3,
+        LIANRONG_SIMULATED_TODAY="2027-03-15",
+    )
     for args in (("voucher", "list"), ("serve", "--port", "0")):
         p = run(*args, "--db", db_url, env=env)
         refused(p, "config.simulated_clock")

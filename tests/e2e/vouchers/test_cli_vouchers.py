@@ -13,14 +13,32 @@ from lianrong.adapters.db import tables as t
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*LIANRONG, *args], check=False, capture_output=True, text=True, encoding="utf-8",
-                          env=clean_env(), timeout=60)
+    return subprocess.run(
+        [*LIANRONG, *args], check=False, capture_output=True, text=True, encoding="utf-8", env=clean_env(), timeout=60
+    )
 
 
 def prepare(world: World, db_url: str, maturity: str, *extra: str) -> subprocess.CompletedProcess:
-    return run("voucher", "prepare", world.ids["bank"], world.ids["s1"], world.contracts[("core", "s1")],
-               "--amount", "1000", "--maturity", maturity, "--invoice", world.invoice(1000_00),
-               "--as", f"core-operator-{world.base}", "--today", TODAY.isoformat(), *extra, "--db", db_url)
+    return run(
+        "voucher",
+        "prepare",
+        world.ids["bank"],
+        world.ids["s1"],
+        world.contracts[("core", "s1")],
+        "--amount",
+        "1000",
+        "--maturity",
+        maturity,
+        "--invoice",
+        world.invoice(1000_00),
+        "--as",
+        f"core-operator-{world.base}",
+        "--today",
+        TODAY.isoformat(),
+        *extra,
+        "--db",
+        db_url,
+    )
 
 
 def test_voucher_prepare_prints_its_warnings(world, db_url):
@@ -34,10 +52,27 @@ def test_voucher_prepare_prints_its_warnings(world, db_url):
 
 def test_the_over_one_year_refusal_names_the_requested_and_the_rolled_date(world, db_url):
     # issued 2026-11-28: 2027-11-28 (a Sunday) is within a year, but it rolls to Monday 2027-11-29
-    p = run("voucher", "prepare", world.ids["bank"], world.ids["s1"], world.contracts[("core", "s1")],
-            "--amount", "1000", "--maturity", "2027-11-28", "--invoice", world.invoice(1000_00),
-            "--reason", "long cycle", "--as", f"core-operator-{world.base}", "--today", "2026-11-28",
-            "--db", db_url)
+    p = run(
+        "voucher",
+        "prepare",
+        world.ids["bank"],
+        world.ids["s1"],
+        world.contracts[("core", "s1")],
+        "--amount",
+        "1000",
+        "--maturity",
+        "2027-11-28",
+        "--invoice",
+        world.invoice(1000_00),
+        "--reason",
+        "long cycle",
+        "--as",
+        f"core-operator-{world.base}",
+        "--today",
+        "2026-11-28",
+        "--db",
+        db_url,
+    )
     assert p.returncode == 1, p.stdout
     zh, en = p.stderr.strip().splitlines()[:2]
     assert zh.startswith("issue.term_over_one_year: ") and "2027-11-28" in zh and "顺延至2027-11-29" in zh, zh

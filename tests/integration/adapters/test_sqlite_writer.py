@@ -24,8 +24,13 @@ def sqlite_world(tmp_path, db_templates) -> Iterator[World]:
 
 
 def _transfer(world: World, fragment: str, n: int) -> str:
-    r = vouchers.transfer(world.ctx, actor=world.user("s1"), fragment_id=fragment,
-                          parts=[{"recipient": world.ids["s2"], "amount_fen": 1}], idempotency_key=f"w-{fragment}-{n}")
+    r = vouchers.transfer(
+        world.ctx,
+        actor=world.user("s1"),
+        fragment_id=fragment,
+        parts=[{"recipient": world.ids["s2"], "amount_fen": 1}],
+        idempotency_key=f"w-{fragment}-{n}",
+    )
     return r["children"][-1]["id"]
 
 
@@ -121,7 +126,6 @@ def test_a_forked_child_pins_its_own_connection_even_while_the_parent_holds_the_
     writer.release()
     assert os.waitstatus_to_exitcode(status) == 0
     _transfer(world, root, 0)  # the parent's connection still serves the parent
-
 
 
 def test_disposal_while_another_thread_writes_leaves_the_drop_to_that_writer(sqlite_world, monkeypatch):

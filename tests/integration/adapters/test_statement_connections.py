@@ -24,9 +24,13 @@ def pg_world(pg_url) -> World:
 
 
 def _transfer(world: World, fragment: str, n: int, *, key: str | None = None) -> dict:
-    return vouchers.transfer(world.ctx, actor=world.user("s1"), fragment_id=fragment,
-                             parts=[{"recipient": world.ids["s2"], "amount_fen": 1}],
-                             idempotency_key=key or f"k-{fragment}-{n}")
+    return vouchers.transfer(
+        world.ctx,
+        actor=world.user("s1"),
+        fragment_id=fragment,
+        parts=[{"recipient": world.ids["s2"], "amount_fen": 1}],
+        idempotency_key=key or f"k-{fragment}-{n}",
+    )
 
 
 def _backend_pid(uow: UnitOfWork) -> int:
@@ -122,12 +126,13 @@ def test_a_connection_that_failed_is_closed_and_replaced(pg_world):
     nxt = _transfer(world, root, 0)["children"][-1]["id"]
     slot = kept._idle[-1]
     pid = slot.dbapi.execute("SELECT pg_backend_pid()").fetchone()[0]
-    with psycopg.connect(world.ctx.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
-                         autocommit=True) as admin:
+    with psycopg.connect(
+        world.ctx.engine.url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+    ) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    with pytest.raises(Exception):  # noqa: B017 - the driver's error for a terminated session
-        with UnitOfWork(world.ctx.engine, single_write=True) as uow:
-            uow.raw.one("SELECT 1", {})
+    # the driver's error for a terminated session
+    with pytest.raises(Exception), UnitOfWork(world.ctx.engine, single_write=True) as uow:  # noqa: B017
+        uow.raw.one("SELECT 1", {})
     assert slot.dbapi.closed and slot not in kept._idle and kept._open == 0
     assert _transfer(world, nxt, 1)["children"]  # a new connection serves the next one
 
@@ -186,11 +191,19 @@ def test_after_a_database_restart_the_next_transfer_succeeds_and_no_dead_connect
     assert kept._open == 2 and len(kept._idle) == 2
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(url, autocommit=True) as admin:  # what a restart does to every session
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
     def again() -> dict:
-        return vouchers.transfer(world.ctx, actor=actor, fragment_id=nxt, idempotency_key="after-restart",
-                                 parts=[{"recipient": world.ids["s2"], "amount_fen": 1}])
+        return vouchers.transfer(
+            world.ctx,
+            actor=actor,
+            fragment_id=nxt,
+            idempotency_key="after-restart",
+            parts=[{"recipient": world.ids["s2"], "amount_fen": 1}],
+        )
 
     r = again()  # the lost connection is retried on a new one (same idempotency key)
     assert r["children"]

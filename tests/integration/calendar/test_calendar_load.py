@@ -22,26 +22,31 @@ from lianrong.vouchers import service as vouchers
 
 #: Spring Festival 2027 as a schedule might list it (a day off from Saturday 02-06 to Saturday 02-13, and
 #: Sunday 02-21 a make-up workday), with a header, Chinese and English kinds mixed
-SPRING = ("日期,类型,名称\n"
-          + "".join(f"2027-02-{d:02d},休,春节\n" for d in range(6, 14))
-          + "2027-02-21,班,春节\n2027-01-01,holiday,元旦\n")
+SPRING = (
+    "日期,类型,名称\n"
+    + "".join(f"2027-02-{d:02d},休,春节\n" for d in range(6, 14))
+    + "2027-02-21,班,春节\n2027-01-01,holiday,元旦\n"
+)
 
 
 def _district(world, role: str):
     if "district" not in world.ids:
         code = uscc(world.base * 10 + 7, prefix="1111011700")
-        world.ids["district"] = parties.register_party(world.ctx, kind="district", uscc=code,
-                                                       name=f"区金融办{world.base}", idempotency_key=key())["id"]
+        world.ids["district"] = parties.register_party(
+            world.ctx, kind="district", uscc=code, name=f"区金融办{world.base}", idempotency_key=key()
+        )["id"]
     name = f"district-{role}-{world.base}"
     if rows(world.ctx, t.app_user, t.app_user.c.username == name) == []:
-        parties.add_user(world.ctx, party=world.ids["district"], username=name, display_name=name, role=role,
-                         idempotency_key=key())
+        parties.add_user(
+            world.ctx, party=world.ids["district"], username=name, display_name=name, role=role, idempotency_key=key()
+        )
     return parties.actor_for(world.ctx, name)
 
 
 def load(world, text: str, actor=None):
-    return calendar.load(world.ctx, actor=actor or _district(world, "operator"), content=text.encode(),
-                         idempotency_key=key())
+    return calendar.load(
+        world.ctx, actor=actor or _district(world, "operator"), content=text.encode(), idempotency_key=key()
+    )
 
 
 def test_a_schedule_is_loaded_and_loading_it_again_changes_nothing(world):
@@ -64,41 +69,80 @@ def test_a_schedule_is_loaded_and_loading_it_again_changes_nothing(world):
 
 
 def test_a_file_with_a_bad_row_is_refused_whole_with_the_rows_named(world):
-    bad = ("date,kind,name\n2027-02-06,休,春节\n2027-02-30,休,春节\n2027-02-07,放假,春节\n"
-           "2027-02-06,班,春节\n" + "2027-02-08,休," + "长" * 121 + "\n")
-    err = refuses(world.ctx, "calendar.file_invalid", calendar.load, world.ctx, actor=_district(world, "operator"),
-                  content=bad.encode(), idempotency_key=key())
+    bad = (
+        "date,kind,name\n2027-02-06,休,春节\n2027-02-30,休,春节\n2027-02-07,放假,春节\n"
+        "2027-02-06,班,春节\n" + "2027-02-08,休," + "长" * 121 + "\n"
+    )
+    err = refuses(
+        world.ctx,
+        "calendar.file_invalid",
+        calendar.load,
+        world.ctx,
+        actor=_district(world, "operator"),
+        content=bad.encode(),
+        idempotency_key=key(),
+    )
     problems = [(p["row"], p["column"]) for p in err.details["rows"]]
     assert problems == [(3, "date"), (4, "kind"), (5, "date"), (6, "name")], err.details["rows"]
     assert "第2行" in err.details["rows"][2]["message_zh"] and "row 2" in err.details["rows"][2]["message_en"]
     assert err.details["problems"] == 4
     for text in ("", "date,kind,name\n", "2027-02-06\n", "when,what\n2027-02-06,休\n"):
-        refuses(world.ctx, "calendar.file_invalid", calendar.load, world.ctx, actor=_district(world, "operator"),
-                content=text.encode(), idempotency_key=key())
-    refuses(world.ctx, "calendar.file_invalid", calendar.load, world.ctx, actor=_district(world, "operator"),
-            content="2027-02-06,休,春节\n".encode("gbk"), idempotency_key=key())
+        refuses(
+            world.ctx,
+            "calendar.file_invalid",
+            calendar.load,
+            world.ctx,
+            actor=_district(world, "operator"),
+            content=text.encode(),
+            idempotency_key=key(),
+        )
+    refuses(
+        world.ctx,
+        "calendar.file_invalid",
+        calendar.load,
+        world.ctx,
+        actor=_district(world, "operator"),
+        content="2027-02-06,休,春节\n".encode("gbk"),
+        idempotency_key=key(),
+    )
     assert rows(world.ctx, t.calendar_override) == []
 
 
 def test_only_the_district_office_loads_official_days(world):
     for actor in (world.user("bank", "approver"), world.user("core"), world.user("s1"), _district(world, "viewer")):
-        refuses(world.ctx, "auth.forbidden", calendar.load, world.ctx, actor=actor, content=SPRING.encode(),
-                idempotency_key=key())
+        refuses(
+            world.ctx,
+            "auth.forbidden",
+            calendar.load,
+            world.ctx,
+            actor=actor,
+            content=SPRING.encode(),
+            idempotency_key=key(),
+        )
     assert rows(world.ctx, t.calendar_override) == []
 
 
 def test_computed_maturities_stay_and_the_ones_that_would_roll_differently_are_reported(world):
     # prepared on the weekends-only fallback: 2027-02-06 (a Saturday) rolled to Monday 2027-02-08
-    early = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)),
-                             idempotency_key=key())
-    later = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 3, 15)),
-                             idempotency_key=key())
+    early = vouchers.prepare(
+        world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)), idempotency_key=key()
+    )
+    later = vouchers.prepare(
+        world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 3, 15)), idempotency_key=key()
+    )
     assert early.maturity_on == dt.date(2027, 2, 8)
     other_process = make_context(world.ctx.engine.url.render_as_string(hide_password=False))
     result = load(world, SPRING)
-    assert result["vouchers"] == [{"id": early.id, "number": early.number, "status": "pending",
-                                   "requested_maturity": "2027-02-06", "maturity_on": "2027-02-08",
-                                   "would_be": "2027-02-15"}]
+    assert result["vouchers"] == [
+        {
+            "id": early.id,
+            "number": early.number,
+            "status": "pending",
+            "requested_maturity": "2027-02-06",
+            "maturity_on": "2027-02-08",
+            "would_be": "2027-02-15",
+        }
+    ]
     assert row(world.ctx, t.voucher, early.id).maturity_on == dt.date(2027, 2, 8)  # kept as it was
     assert row(world.ctx, t.voucher, later.id).maturity_on == dt.date(2027, 3, 15)
     assert [c["id"] for c in calendar.pending_changes(world.ctx)] == [early.id]

@@ -22,12 +22,26 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
     assert credit_queries.lines(w.ctx, viewer=SYSTEM)[0].occupied_fen == 400_00
 
     bank = w.user("bank", "approver")
-    payments.record_confirmations(w.ctx, actor=bank, idempotency_key=key(), confirmations=[Confirmation(
-        instruction_id=disbursed["instruction_id"], status="failed", reference=None, amount_fen=disbursed["net_fen"],
-        confirmed_at=None, failure_reason="账户冻结 account frozen")])
+    payments.record_confirmations(
+        w.ctx,
+        actor=bank,
+        idempotency_key=key(),
+        confirmations=[
+            Confirmation(
+                instruction_id=disbursed["instruction_id"],
+                status="failed",
+                reference=None,
+                amount_fen=disbursed["net_fen"],
+                confirmed_at=None,
+                failure_reason="账户冻结 account frozen",
+            )
+        ],
+    )
 
-    assert financing_queries.financing_detail(w.ctx, actor=SYSTEM,
-                                              financing_id=disbursed["id"]).financing["status"] == fin.FAILED
+    assert (
+        financing_queries.financing_detail(w.ctx, actor=SYSTEM, financing_id=disbursed["id"]).financing["status"]
+        == fin.FAILED
+    )
     held = {h.id: h for h in voucher_queries.holdings(w.ctx, viewer=SYSTEM, party=w.ids["s2"], limit=None).items}
     assert held[part].status == "active"
     assert credit_queries.lines(w.ctx, viewer=SYSTEM)[0].occupied_fen == 0

@@ -13,8 +13,14 @@ def _other_connections(url: str) -> int:
     probe = create_engine(url, poolclass=pool.NullPool)
     try:
         with probe.connect() as conn:
-            return int(conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                         "AND pid <> pg_backend_pid()")).scalar_one())
+            return int(
+                conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid()"
+                    )
+                ).scalar_one()
+            )
     finally:
         probe.dispose()
 

@@ -144,9 +144,7 @@ def test_alembic_command_line_from_repo_root(sqlite_url, via):
         env["LIANRONG_DATABASE_URL"] = sqlite_url
     else:
         args += ["-x", f"url={sqlite_url}"]
-    result = subprocess.run(
-        [*args, "upgrade", "head"], cwd=REPO_ROOT, env=env, capture_output=True, text=True
-    )
+    result = subprocess.run([*args, "upgrade", "head"], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert migrate.current(sqlite_url) == migrate.head()
     assert schema_diff(sqlite_url) == []
@@ -174,10 +172,17 @@ def test_financings_at_0009_keep_their_fragments_as_financing_assets(db_url):
     s2, rest = world.child(out, "s2"), world.child(out, "s1")
     disbursed = world.finance([s2], "s2")["id"]
     applied = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[rest], idempotency_key=key())["id"]
-    rejected = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[world.issue(500_00)],
-                               idempotency_key=key())["id"]
-    financing.review(world.ctx, actor=world.user("bank", "approver"), financing_id=rejected, approve=False,
-                     reason="no", idempotency_key=key())
+    rejected = financing.apply(
+        world.ctx, actor=world.user("s1"), fragment_ids=[world.issue(500_00)], idempotency_key=key()
+    )["id"]
+    financing.review(
+        world.ctx,
+        actor=world.user("bank", "approver"),
+        financing_id=rejected,
+        approve=False,
+        reason="no",
+        idempotency_key=key(),
+    )
     world.ctx.engine.dispose()
     assets = _rows(db_url, "SELECT financing_id, kind, asset_id, core_id, amount_fen FROM financing_asset")
     assert {a[0] for a in assets} == {disbursed, applied, rejected} and {a[1] for a in assets} == {"voucher"}

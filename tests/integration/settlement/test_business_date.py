@@ -34,8 +34,14 @@ def test_a_settlement_date_after_today_is_refused(world):
     # the scheduled job and an actor's run go through the same rule
     tomorrow = TODAY + dt.timedelta(days=1)
     refuses(world.ctx, "settlement.future_date", jobs.maturity_settlement, world.ctx, on=tomorrow)
-    refuses(world.ctx, "settlement.future_date", settlement.settle, world.ctx, on=MATURITY,
-            actor=world.user("bank", "approver"))
+    refuses(
+        world.ctx,
+        "settlement.future_date",
+        settlement.settle,
+        world.ctx,
+        on=MATURITY,
+        actor=world.user("bank", "approver"),
+    )
     assert row(world.ctx, t.voucher, voucher_id).status == "active"
     # today is allowed (nothing is due), and so is the maturity date once the clock is there
     assert settlement.settle(world.ctx, on=TODAY)["vouchers"] == 0
@@ -68,8 +74,9 @@ def test_the_simulated_business_date_is_an_explicit_setting(db_url):
 
 
 def test_production_refuses_to_start_with_a_simulated_business_date(db_url):
-    settings = Settings(database_url=db_url, environment="production", secret_key="a-real-secret-" * 3,
-                        simulated_today=MATURITY)
+    settings = Settings(
+        database_url=db_url, environment="production", secret_key="a-real-secret-" * 3, simulated_today=MATURITY
+    )
     with pytest.raises(errors.SimulatedClockInProduction) as info:
         bootstrap.build(settings=settings)
     assert info.value.code == "config.simulated_clock"
@@ -77,8 +84,7 @@ def test_production_refuses_to_start_with_a_simulated_business_date(db_url):
     with pytest.raises(errors.SimulatedClockInProduction):  # a clock handed in does not bypass the refusal
         bootstrap.build(settings=settings, clock=FixedClock(TODAY))
     # without it, production starts
-    bootstrap.build(settings=Settings(database_url=db_url, environment="production",
-                                      secret_key="a-real-secret-" * 3))
+    bootstrap.build(settings=Settings(database_url=db_url, environment="production", secret_key="a-real-secret-" * 3))
 
 
 def test_a_world_settles_at_maturity_under_a_simulated_date(world, db_url):

@@ -30,8 +30,15 @@ def chain_with_a_financed_part(world) -> dict[str, str]:
     s3 = world.child(r2, "s3")
     d = world.finance([s3], "s3")
     voucher_id = row(world.ctx, t.fragment, root).voucher_id
-    return {"root": root, "s1": world.child(r1, "s1"), "s2": world.child(r2, "s2"), "s3": s3,
-            "financing": d["id"], "net": d["net_fen"], "voucher": voucher_id}
+    return {
+        "root": root,
+        "s1": world.child(r1, "s1"),
+        "s2": world.child(r2, "s2"),
+        "s3": s3,
+        "financing": d["id"],
+        "net": d["net_fen"],
+        "voucher": voucher_id,
+    }
 
 
 def test_at_maturity_the_core_pays_every_final_holder_and_the_bank_for_financed_parts(world):
@@ -42,11 +49,15 @@ def test_at_maturity_the_core_pays_every_final_holder_and_the_bank_for_financed_
     world.ctx.clock.day = MATURITY
     summary = settlement.settle(world.ctx, on=MATURITY)
     assert (summary["vouchers"], summary["instructions"], summary["confirmed"], summary["overdue"]) == (1, 3, 3, [])
-    paid = {(r.payee_id, r.amount_fen, r.fragment_id, r.status, r.value_on)
-            for r in rows(world.ctx, pi, pi.c.kind == "settlement")}
-    assert paid == {(world.ids["s1"], 600_00, ids["s1"], "confirmed", MATURITY),
-                    (world.ids["s2"], 250_00, ids["s2"], "confirmed", MATURITY),
-                    (world.ids["bank"], 150_00, ids["s3"], "confirmed", MATURITY)}
+    paid = {
+        (r.payee_id, r.amount_fen, r.fragment_id, r.status, r.value_on)
+        for r in rows(world.ctx, pi, pi.c.kind == "settlement")
+    }
+    assert paid == {
+        (world.ids["s1"], 600_00, ids["s1"], "confirmed", MATURITY),
+        (world.ids["s2"], 250_00, ids["s2"], "confirmed", MATURITY),
+        (world.ids["bank"], 150_00, ids["s3"], "confirmed", MATURITY),
+    }
     for leaf in ("s1", "s2", "s3"):
         assert row(world.ctx, t.fragment, ids[leaf]).status == "settled"
     assert row(world.ctx, t.voucher, ids["voucher"]).status == "settled"
@@ -97,8 +108,14 @@ def test_a_core_without_funds_defaults_and_may_issue_no_more(make_world):
     before = snapshot(world.ctx)
     settlement.settle(world.ctx, on=MATURITY)
     assert snapshot(world.ctx) == before
-    refuses(world.ctx, "issue.issuer_defaulted", vouchers.prepare, world.ctx,
-            **prepare_args(world, 100_00, maturity=dt.date(2027, 6, 1)), idempotency_key=key())
+    refuses(
+        world.ctx,
+        "issue.issuer_defaulted",
+        vouchers.prepare,
+        world.ctx,
+        **prepare_args(world, 100_00, maturity=dt.date(2027, 6, 1)),
+        idempotency_key=key(),
+    )
 
 
 def test_a_pending_financing_application_ends_at_maturity_and_the_holder_is_paid(world):
@@ -152,7 +169,8 @@ def test_batch_mode_leaves_instructions_pending_until_the_banks_confirmation_fil
     assert row(world.ctx, t.financing, ids["financing"]).status == "repaid"
     assert occupied(world.ctx, world.ids["core"]) == 0
     assert {r.reference for r in rows(world.ctx, pi, pi.c.kind == "settlement")} == {
-        f"BK{p.id[-10:]}" for p in pending if p.kind == "settlement"}
+        f"BK{p.id[-10:]}" for p in pending if p.kind == "settlement"
+    }
     assert audit.verify(world.ctx)["ok"]
     # importing the same file again changes nothing
     before = snapshot(world.ctx)
@@ -160,7 +178,8 @@ def test_batch_mode_leaves_instructions_pending_until_the_banks_confirmation_fil
     assert again["applied"] == 0
     after = snapshot(world.ctx)
     assert {k: v for k, v in after.items() if k != "idempotency"} == {
-        k: v for k, v in before.items() if k != "idempotency"}
+        k: v for k, v in before.items() if k != "idempotency"
+    }
 
 
 def test_a_confirmation_file_that_does_not_match_is_refused_whole(make_world, tmp_path):
@@ -175,25 +194,54 @@ def test_a_confirmation_file_that_does_not_match_is_refused_whole(make_world, tm
         w.writerow(["instruction_id", "status", "reference", "amount_fen"])
         w.writerow([pending[0].id, "confirmed", "BK1", pending[0].amount_fen + 1])
         w.writerow(["pay_unknown", "confirmed", "BK2", 1])
-    err = refuses(world.ctx, "payments.file_invalid", payments.import_confirmations, world.ctx,
-                  actor=world.user("bank", "approver"), path=bad, idempotency_key=key())
+    err = refuses(
+        world.ctx,
+        "payments.file_invalid",
+        payments.import_confirmations,
+        world.ctx,
+        actor=world.user("bank", "approver"),
+        path=bad,
+        idempotency_key=key(),
+    )
     # every row at fault, by its row in the file, column and value, in both languages
     assert [(p["row"], p["column"], p["value"]) for p in err.details["rows"]] == [
-        (2, "amount_fen", str(pending[0].amount_fen + 1)), (3, "instruction_id", "pay_unknown")]
+        (2, "amount_fen", str(pending[0].amount_fen + 1)),
+        (3, "instruction_id", "pay_unknown"),
+    ]
     assert all(p["message_zh"] and p["message_en"] for p in err.details["rows"])
     assert "row 2 amount_fen" in err.message_en and "第2行" in err.message_zh
     # another bank's instructions are unknown to it, exactly like ones that do not exist
-    other = parties.register_party(world.ctx, kind="bank", uscc=uscc(world.base + 77), name=f"他行{world.base}",
-                                   idempotency_key=key())["id"]
-    parties.add_user(world.ctx, party=other, username=f"other-bank-{world.base}", display_name="other bank",
-                     role="approver", idempotency_key=key())
-    err = refuses(world.ctx, "payments.file_invalid", payments.import_confirmations, world.ctx,
-                  actor=parties.actor_for(world.ctx, f"other-bank-{world.base}"), path=_confirm_all(tmp_path, pending),
-                  idempotency_key=key())
+    other = parties.register_party(
+        world.ctx, kind="bank", uscc=uscc(world.base + 77), name=f"他行{world.base}", idempotency_key=key()
+    )["id"]
+    parties.add_user(
+        world.ctx,
+        party=other,
+        username=f"other-bank-{world.base}",
+        display_name="other bank",
+        role="approver",
+        idempotency_key=key(),
+    )
+    err = refuses(
+        world.ctx,
+        "payments.file_invalid",
+        payments.import_confirmations,
+        world.ctx,
+        actor=parties.actor_for(world.ctx, f"other-bank-{world.base}"),
+        path=_confirm_all(tmp_path, pending),
+        idempotency_key=key(),
+    )
     assert {p["column"] for p in err.details["rows"]} == {"instruction_id"}
     # an organisation that is no bank may not confirm at all: refused before the file is read
-    refuses(world.ctx, "auth.forbidden", payments.import_confirmations, world.ctx,
-            actor=world.user("core", "approver"), path=_confirm_all(tmp_path, pending), idempotency_key=key())
+    refuses(
+        world.ctx,
+        "auth.forbidden",
+        payments.import_confirmations,
+        world.ctx,
+        actor=world.user("core", "approver"),
+        path=_confirm_all(tmp_path, pending),
+        idempotency_key=key(),
+    )
 
 
 def test_an_uploaded_confirmation_file_is_read_by_its_name_and_applied_once(make_world):
@@ -203,15 +251,26 @@ def test_an_uploaded_confirmation_file_is_read_by_its_name_and_applied_once(make
     settlement.settle(world.ctx, on=MATURITY)
     pending = rows(world.ctx, pi, pi.c.status == "pending")
     body = "instruction_id,status,reference,amount_fen\n" + "".join(
-        f"{p.id},confirmed,BK{p.id[-6:]},{p.amount_fen}\n" for p in pending)
+        f"{p.id},confirmed,BK{p.id[-6:]},{p.amount_fen}\n" for p in pending
+    )
     bank = world.user("bank", "operator")
-    refuses(world.ctx, "payments.file_invalid", payments.import_confirmation_upload, world.ctx, actor=bank,
-            content=body.encode(), filename="confirmations.txt", idempotency_key=key())
-    done = payments.import_confirmation_upload(world.ctx, actor=bank, content=body.encode(),
-                                               filename="回单.CSV", idempotency_key=key())
+    refuses(
+        world.ctx,
+        "payments.file_invalid",
+        payments.import_confirmation_upload,
+        world.ctx,
+        actor=bank,
+        content=body.encode(),
+        filename="confirmations.txt",
+        idempotency_key=key(),
+    )
+    done = payments.import_confirmation_upload(
+        world.ctx, actor=bank, content=body.encode(), filename="回单.CSV", idempotency_key=key()
+    )
     assert (done["applied"], done["confirmed"], done["unchanged"]) == (len(pending), len(pending), 0)
-    again = payments.import_confirmation_upload(world.ctx, actor=bank, content=body.encode(),
-                                                filename="回单.csv", idempotency_key=key())
+    again = payments.import_confirmation_upload(
+        world.ctx, actor=bank, content=body.encode(), filename="回单.csv", idempotency_key=key()
+    )
     assert (again["applied"], again["unchanged"]) == (0, len(pending))
 
 
@@ -235,8 +294,9 @@ def test_batch_instructions_still_pending_after_maturity_make_the_voucher_overdu
     assert row(world.ctx, t.party, world.ids["core"]).defaulted_on == MATURITY
     # a late confirmation still settles the claim
     pending = rows(world.ctx, pi, pi.c.status == "pending")
-    payments.import_confirmations(world.ctx, actor=world.user("bank", "approver"),
-                                  path=_confirm_all(tmp_path, pending), idempotency_key=key())
+    payments.import_confirmations(
+        world.ctx, actor=world.user("bank", "approver"), path=_confirm_all(tmp_path, pending), idempotency_key=key()
+    )
     assert row(world.ctx, t.voucher, vid).status == "settled"
     assert row(world.ctx, t.fragment, root).status == "settled"
     assert audit.verify(world.ctx)["ok"]

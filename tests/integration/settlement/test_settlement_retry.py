@@ -41,16 +41,29 @@ def test_a_voucher_that_is_not_overdue_cannot_be_retried(world):
     world.issue(1_000_00)
     active = voucher_queries.vouchers(world.ctx, viewer=SYSTEM).items[0]
     with pytest.raises(InvalidState):
-        payments.retry_failed(world.ctx, actor=world.user("bank", "approver"), voucher_id=active.id,
-                              idempotency_key=key())
+        payments.retry_failed(
+            world.ctx, actor=world.user("bank", "approver"), voucher_id=active.id, idempotency_key=key()
+        )
 
 
 def test_a_viewer_of_the_issuer_or_the_bank_retries_no_payment(world):
     world.issue(1_000_00)
     voucher = voucher_queries.vouchers(world.ctx, viewer=SYSTEM).items[0].id
     for org in ("core", "bank"):
-        parties.add_user(world.ctx, party=world.ids[org], username=f"{org}-viewer-{world.base}",
-                         display_name="viewer", role="viewer", idempotency_key=key())
-        refuses(world.ctx, "auth.forbidden", payments.retry_failed, world.ctx,
-                actor=parties.actor_for(world.ctx, f"{org}-viewer-{world.base}"), voucher_id=voucher,
-                idempotency_key=key())
+        parties.add_user(
+            world.ctx,
+            party=world.ids[org],
+            username=f"{org}-viewer-{world.base}",
+            display_name="viewer",
+            role="viewer",
+            idempotency_key=key(),
+        )
+        refuses(
+            world.ctx,
+            "auth.forbidden",
+            payments.retry_failed,
+            world.ctx,
+            actor=parties.actor_for(world.ctx, f"{org}-viewer-{world.base}"),
+            voucher_id=voucher,
+            idempotency_key=key(),
+        )

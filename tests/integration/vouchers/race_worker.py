@@ -28,8 +28,11 @@ def main(spec_path: str, out_path: str) -> int:
     from lianrong.settings import Settings
     from lianrong.vouchers import service as vouchers
 
-    ctx = bootstrap.build(settings=Settings(database_url=spec["url"], environment="test"),
-                          clock=FixedClock(dt.date.fromisoformat(spec["today"])), migrate_schema=False)
+    ctx = bootstrap.build(
+        settings=Settings(database_url=spec["url"], environment="test"),
+        clock=FixedClock(dt.date.fromisoformat(spec["today"])),
+        migrate_schema=False,
+    )
     with ctx.engine.connect() as conn:  # open the pooled connection before the start
         conn.execute(text("SELECT 1"))
         conn.rollback()
@@ -48,8 +51,9 @@ def main(spec_path: str, out_path: str) -> int:
         began = time.perf_counter()
         try:
             if op["kind"] == "transfer":
-                result = vouchers.transfer(ctx, actor=actor, fragment_id=op["fragment"], parts=op["parts"],
-                                           idempotency_key=op["key"])
+                result = vouchers.transfer(
+                    ctx, actor=actor, fragment_id=op["fragment"], parts=op["parts"], idempotency_key=op["key"]
+                )
             elif op["kind"] == "finance":
                 result = financing.apply(ctx, actor=actor, fragment_ids=op["fragments"], idempotency_key=op["key"])
             else:

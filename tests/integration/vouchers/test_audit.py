@@ -22,14 +22,21 @@ def healthy(world) -> dict:
     """Two vouchers, a split chain and a financed part; one invoice keeps headroom."""
     inv = world.invoice(2000_00)
     v = world.prepare(1000_00, invoice=inv)
-    root = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v.id,
-                            idempotency_key=key()).root_fragment_id
+    root = vouchers.approve(
+        world.ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=key()
+    ).root_fragment_id
     r1 = world.transfer(root, "s1", [("s2", 400_00)])
     r2 = world.transfer(world.child(r1, "s2"), "s2", [("s3", 150_00)])
     d = world.finance([world.child(r2, "s3")], "s3")
     world.issue(500_00)
-    return {"voucher": v.id, "invoice": inv, "root": root, "leaf": world.child(r1, "s1"),
-            "financed": world.child(r2, "s3"), "financing": d["id"]}
+    return {
+        "voucher": v.id,
+        "invoice": inv,
+        "root": root,
+        "leaf": world.child(r1, "s1"),
+        "financed": world.child(r2, "s3"),
+        "financing": d["id"],
+    }
 
 
 def tamper(world, stmt) -> None:
@@ -59,8 +66,11 @@ def change_payload(world, h):
     op = rows(world.ctx, t.voucher_op, t.voucher_op.c.voucher_id == h["voucher"], t.voucher_op.c.seq == 3)[0]
     doctored = op.payload.replace('"amount":40000', '"amount":40001')
     assert doctored != op.payload
-    return update(t.voucher_op).where(t.voucher_op.c.voucher_id == h["voucher"], t.voucher_op.c.seq == 3) \
+    return (
+        update(t.voucher_op)
+        .where(t.voucher_op.c.voucher_id == h["voucher"], t.voucher_op.c.seq == 3)
         .values(payload=doctored)
+    )
 
 
 def bump_allocated(world, h):
@@ -74,15 +84,31 @@ def bump_occupied(world, h):
 def child_of_financed(world, h):
     parent = row(world.ctx, t.fragment, h["financed"])
     return insert(t.fragment).values(
-        id=f"frg_{uuid.uuid4().hex[:20]}", voucher_id=parent.voucher_id, core_id=parent.core_id,
-        parent_id=parent.id, holder_id=world.ids["s4"], amount_fen=parent.amount_fen, tier=parent.tier + 1,
-        status="active", contract_id=parent.contract_id, created_at=parent.created_at)
+        id=f"frg_{uuid.uuid4().hex[:20]}",
+        voucher_id=parent.voucher_id,
+        core_id=parent.core_id,
+        parent_id=parent.id,
+        holder_id=world.ids["s4"],
+        amount_fen=parent.amount_fen,
+        tier=parent.tier + 1,
+        status="active",
+        contract_id=parent.contract_id,
+        created_at=parent.created_at,
+    )
 
 
-@pytest.mark.parametrize(("how", "invariants"), [
-    (edit_amount, (1, 2)), (delete_op, (6,)), (change_payload, (6,)), (bump_allocated, (4,)),
-    (bump_occupied, (5,)), (child_of_financed, (3,)),
-], ids=lambda x: getattr(x, "__name__", ""))
+@pytest.mark.parametrize(
+    ("how", "invariants"),
+    [
+        (edit_amount, (1, 2)),
+        (delete_op, (6,)),
+        (change_payload, (6,)),
+        (bump_allocated, (4,)),
+        (bump_occupied, (5,)),
+        (child_of_financed, (3,)),
+    ],
+    ids=lambda x: getattr(x, "__name__", ""),
+)
 def test_tampering_is_detected_with_the_broken_invariant(world, how, invariants):
     h = healthy(world)
     tamper(world, how(world, h))
@@ -110,16 +136,20 @@ def test_an_export_verifies_offline_and_a_tampered_line_is_caught(world, tmp_pat
     doctored = json.loads(lines[target])
     doctored["ops"][1]["payload"] = doctored["ops"][1]["payload"].replace(world.ids["s1"], world.ids["s4"])
     bad = tmp_path / "doctored.jsonl"
-    bad.write_text("\n".join(lines[:target] + [json.dumps(doctored, ensure_ascii=False)] + lines[target + 1:]) + "\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "\n".join(lines[:target] + [json.dumps(doctored, ensure_ascii=False)] + lines[target + 1 :]) + "\n",
+        encoding="utf-8",
+    )
     result = audit.verify_file(path=bad)
     assert result["ok"] is False and result["violation"]["invariant"] == 6
 
     moved = json.loads(lines[target])
     leaf = next(f for f in moved["fragments"] if f["id"] == h["leaf"])
     leaf["amount_fen"] += 100
-    bad.write_text("\n".join(lines[:target] + [json.dumps(moved, ensure_ascii=False)] + lines[target + 1:]) + "\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "\n".join(lines[:target] + [json.dumps(moved, ensure_ascii=False)] + lines[target + 1 :]) + "\n",
+        encoding="utf-8",
+    )
     assert audit.verify_file(path=bad)["violation"]["invariant"] in (1, 2)
 
 
@@ -130,8 +160,9 @@ def test_a_file_that_is_not_an_export_is_refused(world, tmp_path):
         with pytest.raises(vouchers_errors.AuditFileInvalid):
             audit.verify_file(path=path)
     broken = tmp_path / "broken.jsonl"
-    broken.write_text(json.dumps({"format": "lianrong-ledger-export", "version": 1}) + "\n{not json\n",
-                      encoding="utf-8")
+    broken.write_text(
+        json.dumps({"format": "lianrong-ledger-export", "version": 1}) + "\n{not json\n", encoding="utf-8"
+    )
     with pytest.raises(vouchers_errors.AuditFileInvalid):
         audit.verify_file(path=broken)
 

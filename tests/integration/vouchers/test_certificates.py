@@ -37,7 +37,7 @@ def pdf_objects(pdf: bytes) -> bytes:
     for m in re.finditer(rb"stream\r?\n", pdf):
         start = m.end()
         try:
-            out.append(zlib.decompressobj().decompress(pdf[start:start + 20_000_000]))
+            out.append(zlib.decompressobj().decompress(pdf[start : start + 20_000_000]))
         except zlib.error:
             continue
     return b"\n".join(out)
@@ -67,7 +67,10 @@ def test_certificate_data_shows_the_voucher_the_part_and_its_lineage(world):
     assert data["holder"]["id"] == world.ids["s3"]
     # lineage root → part: tiers 1, 2, 3 and the holders along the way
     assert [(p["tier"], p["holder_id"]) for p in data["path"]] == [
-        (1, world.ids["s1"]), (2, world.ids["s2"]), (3, world.ids["s3"])]
+        (1, world.ids["s1"]),
+        (2, world.ids["s2"]),
+        (3, world.ids["s3"]),
+    ]
     assert [p["amount_fen"] for p in data["path"]] == [FACE, 50_000_00, PART]
     assert data["path"][-1]["current"] and not any(p["current"] for p in data["path"][:-1])
     # trade documents: the issuing contract with its invoice, then each transfer's contract
@@ -105,10 +108,22 @@ def test_a_financed_part_shows_the_bank_as_holder_and_the_financing(world):
 def test_only_those_who_may_see_the_part_get_a_certificate(world):
     frags = chain(world)
     # an unrelated supplier: not found (existence is not revealed), and nothing is written
-    refuses(world.ctx, "fragment.not_found", certificates.voucher_certificate_pdf, world.ctx,
-            actor=world.user("s4"), fragment_id=frags["s3"])
-    refuses(world.ctx, "fragment.not_found", certificates.certificate_data, world.ctx,
-            actor=world.user("s4"), fragment_id="frg_nope")
+    refuses(
+        world.ctx,
+        "fragment.not_found",
+        certificates.voucher_certificate_pdf,
+        world.ctx,
+        actor=world.user("s4"),
+        fragment_id=frags["s3"],
+    )
+    refuses(
+        world.ctx,
+        "fragment.not_found",
+        certificates.certificate_data,
+        world.ctx,
+        actor=world.user("s4"),
+        fragment_id="frg_nope",
+    )
     # the holder, the sender who handed it on, the issuer and the bank may
     for org in ("s3", "s2", "core", "bank"):
         certificates.certificate_data(world.ctx, actor=world.user(org), fragment_id=frags["s3"])
@@ -121,16 +136,19 @@ def test_a_malformed_verification_string_is_refused():
         assert getattr(info.value, "code", None) == "validation.failed"
 
 
-@pytest.mark.skipif(not (shutil.which("pdftotext") and shutil.which("pdftoppm")),
-                    reason="poppler-utils (pdftotext, pdftoppm) not installed: text and page rendering not checked")
+@pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("pdftoppm")),
+    reason="poppler-utils (pdftotext, pdftoppm) not installed: text and page rendering not checked",
+)
 def test_certificate_text_and_page_render(world, tmp_path):
     frags = chain(world)
     data = certificates.certificate_data(world.ctx, actor=world.user("s3"), fragment_id=frags["s3"])
     pdf = certificates.render_pdf(certificates.render_certificate_html(data))
     path = tmp_path / "certificate.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
     flat = re.sub(r"\s+", "", text)
     assert "数字信用凭据凭证" in flat and "DIGITALCREDITVOUCHERCERTIFICATE" in flat.upper()
     assert data["voucher"]["number"] in flat
@@ -140,8 +158,11 @@ def test_certificate_text_and_page_render(world, tmp_path):
     assert data["chain"]["head_hash"][:16] in flat
     for p in data["path"]:
         assert p["holder_name"] in flat
-    subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
+        check=True,
+        capture_output=True,
+    )
     png = next(tmp_path.glob("page*.png")).read_bytes()
     assert png.startswith(b"\x89PNG")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")

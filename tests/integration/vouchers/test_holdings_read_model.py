@@ -13,8 +13,11 @@ def test_a_holder_sees_its_parts_with_what_it_may_do_with_them(world):
     page = queries.holdings(world.ctx, viewer=world.user("s1"))
     (part,) = [h for h in page.items if h.id == root]
     assert page.total == len(page.items) >= 1
-    assert (part.status, part.voucher_status, part.holder_id) == (FragmentStatus.ACTIVE, VoucherStatus.ACTIVE,
-                                                                  world.ids["s1"])
+    assert (part.status, part.voucher_status, part.holder_id) == (
+        FragmentStatus.ACTIVE,
+        VoucherStatus.ACTIVE,
+        world.ids["s1"],
+    )
     assert part.can_move and not part.bank_holds and part.issuer == world.ids["core"] and part.issuer_name
     assert part.days_left == (part.maturity_on - world.ctx.clock.today()).days
 

@@ -29,8 +29,9 @@ def test_the_path_runs_from_the_root_to_the_fragment_with_tiers_holders_and_trad
     assert all(s.holder_name for s in path)
     # each step carries the trade that moved it: core→s1 (with its invoice), then s1→s2, s2→s3, s3→s4
     trades = [(s.trade["contract"]["buyer_id"], s.trade["contract"]["seller_id"]) for s in path]
-    assert trades == [(world.ids[a], world.ids[b_]) for a, b_ in
-                      (("core", "s1"), ("s1", "s2"), ("s2", "s3"), ("s3", "s4"))]
+    assert trades == [
+        (world.ids[a], world.ids[b_]) for a, b_ in (("core", "s1"), ("s1", "s2"), ("s2", "s3"), ("s3", "s4"))
+    ]
     assert path[0].trade["invoices"][0]["amount_fen"] == 1000_00
     assert [s.parent_id for s in path] == [None] + [s.id for s in path[:-1]]
 
@@ -40,7 +41,9 @@ def test_the_path_of_a_remainder_stays_at_the_senders_tier(world):
     s1_rest = world.child(b["r1"], "s1")
     path = lineage.lineage(world.ctx, viewer=SYSTEM, fragment_id=s1_rest, with_documents=False).path
     assert [(s.tier, s.holder_id, s.amount_fen) for s in path] == [
-        (1, world.ids["s1"], 1000_00), (1, world.ids["s1"], 600_00)]
+        (1, world.ids["s1"], 1000_00),
+        (1, world.ids["s1"], 600_00),
+    ]
     assert path[0].trade is None
 
 

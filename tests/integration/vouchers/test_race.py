@@ -111,11 +111,26 @@ def race(url: str, plans: list[list[dict[str, Any]]], where: Path) -> list[list[
     try:
         for i, ops in enumerate(plans):
             spec, out, ready = where / f"spec-{i}.json", where / f"out-{i}.json", where / f"ready-{i}"
-            spec.write_text(json.dumps({"url": url, "today": TODAY.isoformat(), "ops": ops, "ready": str(ready),
-                                        "start": str(start), "wait_seconds": READY_TIMEOUT + 30}))
+            spec.write_text(
+                json.dumps(
+                    {
+                        "url": url,
+                        "today": TODAY.isoformat(),
+                        "ops": ops,
+                        "ready": str(ready),
+                        "start": str(start),
+                        "wait_seconds": READY_TIMEOUT + 30,
+                    }
+                )
+            )
             log = (where / f"log-{i}.txt").open("w")
-            p = subprocess.Popen([sys.executable, str(WORKER), str(spec), str(out)], stdout=log,
-                                 stderr=subprocess.STDOUT, env=dict(os.environ), cwd=where)
+            p = subprocess.Popen(
+                [sys.executable, str(WORKER), str(spec), str(out)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=dict(os.environ),
+                cwd=where,
+            )
             procs.append((p, ready, out, log))
         deadline = time.monotonic() + READY_TIMEOUT
         while not all(ready.exists() for _, ready, _, _ in procs):
@@ -165,25 +180,53 @@ def plan_race(w: World) -> tuple[Race, list[list[dict[str, Any]]]]:
     pairs = list(zip(a, b, strict=True))[:10]
     assert all(x.holder == y.holder for x, y in pairs)
     replay_root = w.issue(1_000_00)
-    replay = {"scenario": "replay", "kind": "transfer", "fragment": replay_root, "actor": actor(w, "s1"),
-              "key": "replay-1", "parts": [{"recipient": w.ids["s2"], "amount_fen": 400_00}]}
+    replay = {
+        "scenario": "replay",
+        "kind": "transfer",
+        "fragment": replay_root,
+        "actor": actor(w, "s1"),
+        "key": "replay-1",
+        "parts": [{"recipient": w.ids["s2"], "amount_fen": 400_00}],
+    }
     with w.ctx.uow(readonly=True) as uow:
         seq_before = dict(uow.conn.execute(select(t.voucher.c.id, t.voucher.c.seq)).all())
     plans = []
     for i in range(N_PROCESSES):
         rnd = random.Random(i)
-        mine = [{"scenario": "own", "kind": "transfer", "fragment": f.id, "actor": actor(w, f.holder),
-                 "key": f"own-{f.id}", "parts": [{"recipient": w.ids[another(f.holder, i + k)],
-                                                  "amount_fen": f.amount // (2 + k)}]}
-                for k, f in enumerate(own[2 * i: 2 * i + 2])]
-        contested = [{"scenario": "shared", "kind": "transfer", "fragment": f.id, "actor": actor(w, f.holder),
-                      "key": f"shared-{i}-{f.id}",
-                      "parts": [{"recipient": w.ids[another(f.holder, i)], "amount_fen": SHARED_AMOUNT + i}]}
-                     for f in shared]
+        mine = [
+            {
+                "scenario": "own",
+                "kind": "transfer",
+                "fragment": f.id,
+                "actor": actor(w, f.holder),
+                "key": f"own-{f.id}",
+                "parts": [{"recipient": w.ids[another(f.holder, i + k)], "amount_fen": f.amount // (2 + k)}],
+            }
+            for k, f in enumerate(own[2 * i : 2 * i + 2])
+        ]
+        contested = [
+            {
+                "scenario": "shared",
+                "kind": "transfer",
+                "fragment": f.id,
+                "actor": actor(w, f.holder),
+                "key": f"shared-{i}-{f.id}",
+                "parts": [{"recipient": w.ids[another(f.holder, i)], "amount_fen": SHARED_AMOUNT + i}],
+            }
+            for f in shared
+        ]
         for j, (x, y) in enumerate(pairs):
             groups = [[x.id], [y.id]] if i % 3 == 2 else [[x.id, y.id] if i % 2 else [y.id, x.id]]
-            contested += [{"scenario": "finance", "kind": "finance", "fragments": g, "actor": actor(w, x.holder),
-                           "key": f"finance-{i}-{j}-{k}"} for k, g in enumerate(groups)]
+            contested += [
+                {
+                    "scenario": "finance",
+                    "kind": "finance",
+                    "fragments": g,
+                    "actor": actor(w, x.holder),
+                    "key": f"finance-{i}-{j}-{k}",
+                }
+                for k, g in enumerate(groups)
+            ]
         plans.append([replay, *mine, *rnd.sample(contested, len(contested))])
     return Race(w, shared, own, pairs, replay_root, seq_before, []), plans
 
@@ -200,8 +243,9 @@ def race_url(request, tmp_path_factory) -> Iterator[str]:
         return
     admin_url = request.getfixturevalue("pg_admin_url")
     name = f"lr_test_{secrets.token_hex(6)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool,
-                          connect_args={"connect_timeout": 5})
+    admin = create_engine(
+        admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool, connect_args={"connect_timeout": 5}
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
@@ -223,8 +267,10 @@ def raced(race_url, tmp_path_factory) -> Iterator[Race]:
     began = time.monotonic()
     run.results = race(race_url, plans, tmp_path_factory.mktemp("race") / "run")
     codes = {s: dict(run.codes(s)) for s in ("replay", "own", "shared", "finance")}
-    print(f"\n{w.ctx.engine.dialect.name}: {N_PROCESSES} processes raced in {time.monotonic() - began:.1f} s; "
-          f"refusals by scenario: {codes}")
+    print(
+        f"\n{w.ctx.engine.dialect.name}: {N_PROCESSES} processes raced in {time.monotonic() - began:.1f} s; "
+        f"refusals by scenario: {codes}"
+    )
     yield run
     bootstrap.dispose(race_url)  # let the database be dropped
 
@@ -239,10 +285,15 @@ def fragment_rows(w: World) -> dict[str, Any]:
 
 @pytest.mark.slow
 def test_no_racing_process_crashes_and_losers_get_domain_refusals(raced):
-    crashes = [(i, o["op"]["key"], o["crash"], o["traceback"]) for i, outs in enumerate(raced.results) for o in outs
-               if "crash" in o]
+    crashes = [
+        (i, o["op"]["key"], o["crash"], o["traceback"])
+        for i, outs in enumerate(raced.results)
+        for o in outs
+        if "crash" in o
+    ]
     assert not crashes, "non-domain errors in racing processes:\n" + "\n".join(
-        f"process {i}, {k}: {c}\n{tb}" for i, k, c, tb in crashes[:3])
+        f"process {i}, {k}: {c}\n{tb}" for i, k, c, tb in crashes[:3]
+    )
     for scenario in ("shared", "finance"):
         assert set(raced.codes(scenario)) <= LOSING_CODES, (scenario, raced.codes(scenario))
 
@@ -267,10 +318,12 @@ def test_each_fragment_is_spent_by_exactly_one_of_the_racing_processes(raced):
         assert children == {(c["id"], c["holder_id"], c["amount_fen"]) for c in won["result"]["children"]}
         assert {(holder, amount) for _, holder, amount in children} == {
             (w.ids[another(f.holder, i)], SHARED_AMOUNT + i),
-            (w.ids[f.holder], f.amount - SHARED_AMOUNT - i)}, "the ledger holds someone else's transfer"
+            (w.ids[f.holder], f.amount - SHARED_AMOUNT - i),
+        }, "the ledger holds someone else's transfer"
     with w.ctx.uow(readonly=True) as uow:
-        stored = set(uow.conn.execute(select(t.idempotency.c.key).where(t.idempotency.c.key.like("shared-%")))
-                     .scalars())
+        stored = set(
+            uow.conn.execute(select(t.idempotency.c.key).where(t.idempotency.c.key.like("shared-%"))).scalars()
+        )
     assert stored == {o["op"]["key"] for _, o in raced.outcomes("shared") if o["ok"]}, "a refusal left a key behind"
 
 
@@ -318,7 +371,8 @@ def test_a_replay_racing_the_first_request_returns_its_result(raced):
         "the body runs; a replay that started while the first request was in flight then waits on the "
         "voucher lock, finds the fragment spent and raises, and the key is never looked up again. A replay "
         "racing the first request must wait for it and return its result (e.g. claim the key first, or "
-        "re-read the key when the body raises).")
+        "re-read the key when the body raises)."
+    )
     assert len({json.dumps(o["result"], sort_keys=True) for o in outcomes}) == 1, "replays answered differently"
 
 
@@ -339,10 +393,16 @@ def test_after_the_race_every_invariant_holds_and_every_chain_counts_each_succes
     with w.ctx.uow(readonly=True) as uow:
         faces = dict(uow.conn.execute(select(t.voucher.c.id, t.voucher.c.face_fen)).all())
         seqs = dict(uow.conn.execute(select(t.voucher.c.id, t.voucher.c.seq)).all())
-        n_ops = dict(uow.conn.execute(select(t.voucher_op.c.voucher_id, func.count())
-                                      .group_by(t.voucher_op.c.voucher_id)).all())
-        leaves = dict(uow.conn.execute(select(t.fragment.c.voucher_id, func.sum(t.fragment.c.amount_fen))
-                                       .where(t.fragment.c.status != "spent").group_by(t.fragment.c.voucher_id)).all())
+        n_ops = dict(
+            uow.conn.execute(select(t.voucher_op.c.voucher_id, func.count()).group_by(t.voucher_op.c.voucher_id)).all()
+        )
+        leaves = dict(
+            uow.conn.execute(
+                select(t.fragment.c.voucher_id, func.sum(t.fragment.c.amount_fen))
+                .where(t.fragment.c.status != "spent")
+                .group_by(t.fragment.c.voucher_id)
+            ).all()
+        )
     assert {v: int(leaves[v]) for v in faces} == faces, "leaves no longer sum to the face"
     assert seqs == {v: raced.seq_before[v] + expected[v] for v in seqs}, "chain length ≠ successful operations"
     assert n_ops == seqs
@@ -370,9 +430,15 @@ def test_a_replay_waiting_behind_the_first_request_returns_its_result(world):
 
     def send() -> None:  # the same request under the same key: a client's retry of a slow call
         try:
-            outcomes.append(vouchers.transfer(w.ctx, actor=w.user("s1"), fragment_id=root,
-                                              parts=[{"recipient": w.ids["s2"], "amount_fen": 400_00}],
-                                              idempotency_key="retried-while-in-flight"))
+            outcomes.append(
+                vouchers.transfer(
+                    w.ctx,
+                    actor=w.user("s1"),
+                    fragment_id=root,
+                    parts=[{"recipient": w.ids["s2"], "amount_fen": 400_00}],
+                    idempotency_key="retried-while-in-flight",
+                )
+            )
         except LianRongError as exc:
             outcomes.append(exc.code)
 
@@ -384,8 +450,12 @@ def test_a_replay_waiting_behind_the_first_request_returns_its_result(world):
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
                 with w.ctx.engine.connect() as conn:
-                    waiting = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                                                "current_database() AND wait_event_type = 'Lock'")).scalar()
+                    waiting = conn.execute(
+                        text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                            "current_database() AND wait_event_type = 'Lock'"
+                        )
+                    ).scalar()
                 if waiting >= 2:
                     break
                 time.sleep(0.05)
@@ -400,6 +470,7 @@ def test_a_replay_waiting_behind_the_first_request_returns_its_result(world):
     assert all(isinstance(o, dict) for o in outcomes), (
         f"a retry of an in-flight request under the same idempotency key got {outcomes[1] if isinstance(outcomes[0], dict) else outcomes[0]!r} "
         "instead of the first result (services/common.py run_idempotent: the key is looked up before the "
-        "body waits for the voucher lock and not again when the body then refuses)")
+        "body waits for the voucher lock and not again when the body then refuses)"
+    )
     assert outcomes[0] == outcomes[1]
     assert audit.verify(w.ctx)["ok"]

@@ -78,7 +78,8 @@ def test_a_part_coming_back_to_an_earlier_holder_is_reported_as_a_round_trip(wor
     out = report(world, flagged_only=True)
     (got,) = out["items"]
     assert [(f["code"], f["fragment_id"], f["holder_id"]) for f in got["findings"]] == [
-        ("round_trip", back, world.ids["s1"])]
+        ("round_trip", back, world.ids["s1"])
+    ]
     assert out["summary"]["findings_by_code"] == {"round_trip": 1}
 
 
@@ -90,8 +91,11 @@ def test_flagged_only_paging_and_the_summary_cover_the_whole_selection(world):
         cur = world.child(world.transfer(cur, "s1", [("s2", 10_00)]), "s1")
     limits(world, max_fragments=3)
     every = report(world)
-    assert every["total"] == 4 and every["summary"] == {"vouchers": 4, "flagged": 1,
-                                                        "findings_by_code": {"many_parts": 1}}
+    assert every["total"] == 4 and every["summary"] == {
+        "vouchers": 4,
+        "flagged": 1,
+        "findings_by_code": {"many_parts": 1},
+    }
     flagged = report(world, flagged_only=True)
     assert [i["voucher_id"] for i in flagged["items"]] == [voucher_of(world, busy)]
     assert flagged["total"] == 1 and flagged["summary"] == every["summary"]

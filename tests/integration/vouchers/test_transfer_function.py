@@ -25,9 +25,9 @@ def _installed(url: str) -> tuple[str, str]:
     engine = create_engine(url, poolclass=pool.NullPool)
     try:
         with engine.connect() as conn:
-            return conn.execute(text(
-                "SELECT p.prosrc, pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.proname = 'lianrong_transfer'"
-            )).one()
+            return conn.execute(
+                text("SELECT p.prosrc, pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.proname = 'lianrong_transfer'")
+            ).one()
     finally:
         engine.dispose()
 

@@ -25,8 +25,9 @@ VALUES = st.recursive(
 @settings(max_examples=400, deadline=None)
 @given(VALUES)
 def test_canonical_text_is_the_standard_librarys_sorted_compact_utf8(value):
-    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                          allow_nan=False).encode("utf-8")
+    expected = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
+        "utf-8"
+    )
     assert jsoncodec.canonical(value) == expected
 
 
@@ -63,9 +64,11 @@ def _depth(value) -> int:
 
 #: brackets, quotes and backslashes in text and keys, to tell text from structure
 _TRICKY = st.text(st.sampled_from('[]{}"\\ax中'), max_size=6)
-NESTED = st.recursive(st.none() | st.integers() | _TRICKY,
-                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TRICKY, inner, max_size=3),
-                      max_leaves=30)
+NESTED = st.recursive(
+    st.none() | st.integers() | _TRICKY,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TRICKY, inner, max_size=3),
+    max_leaves=30,
+)
 
 
 @settings(max_examples=400, deadline=None)

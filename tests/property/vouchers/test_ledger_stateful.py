@@ -83,8 +83,19 @@ CHECKLIST = {"contract": True, "invoices": True, "documents": True}
 #: travel more ways (and back round to s1), plus s4 buying from the core (a transfer to the issuer).
 EXTRA_CONTRACTS = [("s1", "s3"), ("s2", "s4"), ("s3", "s1"), ("s4", "s1"), ("s4", "s2"), ("s4", "core")]
 SUPPLIERS = ["s1", "s2", "s3", "s4"]
-LEDGER_TABLES = ("voucher", "fragment", "voucher_op", "financing", "financing_asset", "payment_instruction",
-                 "sim_account", "credit_line", "idempotency", "invoice", "voucher_invoice")
+LEDGER_TABLES = (
+    "voucher",
+    "fragment",
+    "voucher_op",
+    "financing",
+    "financing_asset",
+    "payment_instruction",
+    "sim_account",
+    "credit_line",
+    "idempotency",
+    "invoice",
+    "voucher_invoice",
+)
 
 
 # --- the model -----------------------------------------------------------------------------------
@@ -151,8 +162,9 @@ class _PostgresDatabase:
 
     def __init__(self, admin_url: str) -> None:
         self.name = f"lr_test_{secrets.token_hex(6)}"
-        self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool,
-                                   connect_args={"connect_timeout": 5})
+        self.admin = create_engine(
+            admin_url, isolation_level="AUTOCOMMIT", poolclass=pool.NullPool, connect_args={"connect_timeout": 5}
+        )
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{self.name}"'))
         self.url = make_url(admin_url).set(database=self.name).render_as_string(hide_password=False)
@@ -182,9 +194,16 @@ class LedgerMachine(RuleBasedStateMachine):
             for buyer, seller in EXTRA_CONTRACTS:
                 self.world.contract(buyer, seller)
             w = self.world
-            parties.designate_core(self.ctx, actor=w.user("bank", "approver"), bank=w.ids["bank"], core=w.ids["core"],
-                                   max_ratio=f"{RATIO * 100}%", min_split_fen=MIN_SPLIT, max_tier=MAX_TIER,
-                                   idempotency_key=key())
+            parties.designate_core(
+                self.ctx,
+                actor=w.user("bank", "approver"),
+                bank=w.ids["bank"],
+                core=w.ids["core"],
+                max_ratio=f"{RATIO * 100}%",
+                min_split_fen=MIN_SPLIT,
+                max_tier=MAX_TIER,
+                idempotency_key=key(),
+            )
         except BaseException:
             self._close()
             raise
@@ -226,8 +245,10 @@ class LedgerMachine(RuleBasedStateMachine):
     def fingerprint(self) -> dict[str, list[str]]:
         """Every row of every ledger table, to show that a refused operation changed nothing."""
         with self.ctx.engine.connect() as conn:
-            return {name: sorted(repr(tuple(r)) for r in conn.execute(select(t.metadata.tables[name])))
-                    for name in LEDGER_TABLES}
+            return {
+                name: sorted(repr(tuple(r)) for r in conn.execute(select(t.metadata.tables[name])))
+                for name in LEDGER_TABLES
+            }
 
     def refused(self, codes: str | tuple[str, ...], call: Callable[[], Any], what: str) -> str:
         """``call`` must raise a LianRongError with one of ``codes`` and leave every table as it was."""
@@ -250,9 +271,14 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def movable(self) -> list[MFrag]:
         """Active fragments held by a supplier, before maturity (they may move or be financed)."""
-        return [f for f in self.frags.values()
-                if f.status == "active" and self.name[f.holder] in SUPPLIERS
-                and self.voucher_of(f).status == "active" and self.today < self.voucher_of(f).maturity]
+        return [
+            f
+            for f in self.frags.values()
+            if f.status == "active"
+            and self.name[f.holder] in SUPPLIERS
+            and self.voucher_of(f).status == "active"
+            and self.today < self.voucher_of(f).maturity
+        ]
 
     def splittable(self) -> list[MFrag]:
         """Movable fragments that can go (at least the minimum) to a recipient without passing the last tier."""
@@ -342,8 +368,9 @@ class LedgerMachine(RuleBasedStateMachine):
         body = [{"recipient": self.id[r], "amount_fen": a} for r, a in parts]
 
         def call(idem: str, body: list[dict[str, Any]] = body) -> Any:
-            return vouchers.transfer(self.ctx, actor=self.actors[sender], fragment_id=f.id, parts=body,
-                                     idempotency_key=idem)
+            return vouchers.transfer(
+                self.ctx, actor=self.actors[sender], fragment_id=f.id, parts=body, idempotency_key=idem
+            )
 
         what = f"transfer {f.id} ({f.status}, {f.amount}, tier {f.tier}) by {sender} as {parts}"
         note(what)
@@ -371,8 +398,9 @@ class LedgerMachine(RuleBasedStateMachine):
         k = key()
 
         def call(idem: str, p: int | None = principal) -> Any:
-            return financing.apply(self.ctx, actor=self.actors[applicant], fragment_ids=ids, principal_fen=p,
-                                   idempotency_key=idem)
+            return financing.apply(
+                self.ctx, actor=self.actors[applicant], fragment_ids=ids, principal_fen=p, idempotency_key=idem
+            )
 
         what = f"finance-apply {ids} by {applicant}, principal {principal}"
         note(what)
@@ -401,10 +429,16 @@ class LedgerMachine(RuleBasedStateMachine):
         note(what)
 
         def call() -> Any:
-            return financing.review(self.ctx, actor=self.bank_approver, financing_id=m.id, approve=approve,
-                                    checklist=CHECKLIST, reason=None if approve else "不符合条件",
-                                    registration_no=f"ZDW-{m.id[-10:]}" if approve else None,
-                                    idempotency_key=key())
+            return financing.review(
+                self.ctx,
+                actor=self.bank_approver,
+                financing_id=m.id,
+                approve=approve,
+                checklist=CHECKLIST,
+                reason=None if approve else "不符合条件",
+                registration_no=f"ZDW-{m.id[-10:]}" if approve else None,
+                idempotency_key=key(),
+            )
 
         if m.status != "applied":
             self.refused("state.invalid", call, what)
@@ -436,8 +470,9 @@ class LedgerMachine(RuleBasedStateMachine):
             self.refused("fragment.matured", call, what)
             return
         r = call()
-        q = fin_rules.quote(principal_fen=m.principal, lpr=LPR, spread=SPREAD, financing_on=self.today,
-                            maturity_on=m.maturity)
+        q = fin_rules.quote(
+            principal_fen=m.principal, lpr=LPR, spread=SPREAD, financing_on=self.today, maturity_on=m.maturity
+        )
         assert (r["interest_fen"], r["net_fen"], r["days"]) == (q.interest_fen, q.net_fen, q.days), (r, q)
         assert r["net_fen"] == m.principal - r["interest_fen"] > 0
         assert r["instruction_status"] == "confirmed"
@@ -463,8 +498,10 @@ class LedgerMachine(RuleBasedStateMachine):
         instruction it can afford, so every unpaid amount exceeds what the core had left.
         """
         today = self.today
-        due = sorted((v for v in self.vouchers.values() if v.status in ("active", "overdue") and v.maturity <= today),
-                     key=lambda v: (v.maturity, v.id))
+        due = sorted(
+            (v for v in self.vouchers.values() if v.status in ("active", "overdue") and v.maturity <= today),
+            key=lambda v: (v.maturity, v.id),
+        )
         note(f"settle on {today}: {[v.id for v in due]}")
         summary = settlement.settle(self.ctx, on=today)
         with self.ctx.uow(readonly=True) as uow:
@@ -514,7 +551,8 @@ class LedgerMachine(RuleBasedStateMachine):
                         self.money_in += m.face - m.principal
             if unpaid:
                 assert all(f.amount > self.balances[core] for f in unpaid), (
-                    f"the simulated bank refused {[f.amount for f in unpaid]} with {self.balances[core]} left")
+                    f"the simulated bank refused {[f.amount for f in unpaid]} with {self.balances[core]} left"
+                )
                 failures += len(unpaid)
                 self.settle_failed += sum(f.amount for f in unpaid)
                 for f in leaves:
@@ -539,8 +577,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # --- rules: the happy paths ---
 
-    @initialize(funds=st.one_of(st.just(CORE_FUNDS), st.just(CORE_FUNDS), st.just(CORE_FUNDS),
-                                st.integers(0, 10**7)))
+    @initialize(funds=st.one_of(st.just(CORE_FUNDS), st.just(CORE_FUNDS), st.just(CORE_FUNDS), st.integers(0, 10**7)))
     def fund_the_core(self, funds: int) -> None:
         """Mostly the core can pay every maturity; sometimes it runs short and vouchers go overdue."""
         if funds > 1:
@@ -550,20 +587,25 @@ class LedgerMachine(RuleBasedStateMachine):
         note(f"the core has {self.funded} fen")
 
     @precondition(lambda self: len(self.open_vouchers()) < 8 and self.today < LAST_CLOCK_DAY)
-    @rule(amount=st.one_of(st.integers(MIN_SPLIT, 100 * MIN_SPLIT), st.integers(MIN_SPLIT, 10**9),
-                           st.integers(1, MIN_SPLIT)),
-          days=st.sampled_from([20, 45, 60, 90, 120]))
+    @rule(
+        amount=st.one_of(
+            st.integers(MIN_SPLIT, 100 * MIN_SPLIT), st.integers(MIN_SPLIT, 10**9), st.integers(1, MIN_SPLIT)
+        ),
+        days=st.sampled_from([20, 45, 60, 90, 120]),
+    )
     def issue(self, amount: int, days: int) -> None:
         w = self.world
         maturity_asked = self.today + dt.timedelta(days=days)
         if self.defaulted:  # an issuer that defaulted at an earlier maturity may not issue again
             invoice = w.invoice(amount)
-            self.refused("issue.issuer_defaulted", lambda: w.prepare(amount, maturity=maturity_asked, invoice=invoice),
-                         "issue by a defaulted core")
+            self.refused(
+                "issue.issuer_defaulted",
+                lambda: w.prepare(amount, maturity=maturity_asked, invoice=invoice),
+                "issue by a defaulted core",
+            )
             return
         prepared = w.prepare(amount, maturity=maturity_asked)
-        r = vouchers.approve(self.ctx, actor=w.user("core", "approver"), voucher_id=prepared.id,
-                             idempotency_key=key())
+        r = vouchers.approve(self.ctx, actor=w.user("core", "approver"), voucher_id=prepared.id, idempotency_key=key())
         note(f"issue {r.id} face {amount} maturity {r.maturity_on} root {r.root_fragment_id}")
         maturity = r.maturity_on
         assert self.today + dt.timedelta(days=days) <= maturity <= self.today + dt.timedelta(days=days + 14)
@@ -581,8 +623,9 @@ class LedgerMachine(RuleBasedStateMachine):
         if whole or f.amount - MIN_SPLIT < k * MIN_SPLIT:
             total = f.amount
         else:  # what is left to the sender is nothing or at least the minimum
-            total = data.draw(st.one_of(st.just(f.amount), st.integers(k * MIN_SPLIT, f.amount - MIN_SPLIT)),
-                              label="total")
+            total = data.draw(
+                st.one_of(st.just(f.amount), st.integers(k * MIN_SPLIT, f.amount - MIN_SPLIT)), label="total"
+            )
         parts, rest = [], total
         for i, r in enumerate(rs[:-1]):
             a = data.draw(st.integers(MIN_SPLIT, rest - MIN_SPLIT * (k - 1 - i)), label=f"part {i}")
@@ -609,14 +652,22 @@ class LedgerMachine(RuleBasedStateMachine):
     def finance(self, data: st.DataObject, then: str) -> None:
         """Apply for 1–3 fragments of one holder and one maturity; then maybe review and disburse."""
         f0 = data.draw(st.sampled_from(self.movable()), label="fragment")
-        same = [f for f in self.movable() if f.holder == f0.holder and f.id != f0.id
-                and self.voucher_of(f).maturity == self.voucher_of(f0).maturity]
-        more = data.draw(st.lists(st.sampled_from(same), max_size=2, unique_by=lambda f: f.id), label="more") \
-            if same else []
+        same = [
+            f
+            for f in self.movable()
+            if f.holder == f0.holder and f.id != f0.id and self.voucher_of(f).maturity == self.voucher_of(f0).maturity
+        ]
+        more = (
+            data.draw(st.lists(st.sampled_from(same), max_size=2, unique_by=lambda f: f.id), label="more")
+            if same
+            else []
+        )
         frags = [f0, *more]
         face = sum(f.amount for f in frags)
         ceiling = ratio_amount(amount=face, ratio=RATIO)
-        principal = data.draw(st.one_of(st.none(), st.integers(1, ceiling)) if ceiling else st.none(), label="principal")
+        principal = data.draw(
+            st.one_of(st.none(), st.integers(1, ceiling)) if ceiling else st.none(), label="principal"
+        )
         m = self.do_apply(frags, self.name[f0.holder], principal)
         if m is None:  # too small to lend anything on (refused, as predicted)
             return
@@ -664,11 +715,13 @@ class LedgerMachine(RuleBasedStateMachine):
         """Any fragment, any sender, any recipients (the bank, the issuer, oneself, downstream), any amounts."""
         f = self._some_fragment(data)
         holder = self.name[f.holder]
-        sender = data.draw(st.one_of(st.just(holder), st.sampled_from(["s1", "s2", "s3", "s4", "core", "bank"])),
-                           label="sender")
+        sender = data.draw(
+            st.one_of(st.just(holder), st.sampled_from(["s1", "s2", "s3", "s4", "core", "bank"])), label="sender"
+        )
         party = st.sampled_from(["s1", "s2", "s3", "s4", "s1", "s2", "s3", "s4", "core", "bank"])
-        parts = data.draw(st.lists(st.tuples(party, st.integers(1, f.amount + 2)), min_size=1, max_size=3),
-                          label="parts")
+        parts = data.draw(
+            st.lists(st.tuples(party, st.integers(1, f.amount + 2)), min_size=1, max_size=3), label="parts"
+        )
         self.do_transfer(f, sender, parts)
 
     @precondition(lambda self: self.frags)
@@ -677,8 +730,11 @@ class LedgerMachine(RuleBasedStateMachine):
         """Any 1–3 fragments (mostly the applicant's), any applicant, any principal up to a little over the face."""
         applicant = data.draw(st.sampled_from(SUPPLIERS), label="applicant")
         own = [f for f in self.frags.values() if f.holder == self.id[applicant] and f.status == "active"]
-        pool = st.one_of(st.sampled_from(own), st.sampled_from(own), st.sampled_from(list(self.frags.values()))) \
-            if own else st.sampled_from(list(self.frags.values()))
+        pool = (
+            st.one_of(st.sampled_from(own), st.sampled_from(own), st.sampled_from(list(self.frags.values())))
+            if own
+            else st.sampled_from(list(self.frags.values()))
+        )
         frags = data.draw(st.lists(pool, min_size=1, max_size=3, unique_by=lambda x: x.id), label="fragments")
         face = sum(f.amount for f in frags)
         principal = data.draw(st.one_of(st.none(), st.integers(1, face + 2)), label="principal")
@@ -711,8 +767,11 @@ class LedgerMachine(RuleBasedStateMachine):
             applicant = self.name[self.fins[f.financing].applicant]  # type: ignore[index]
             sender = "bank" if data.draw(st.booleans(), label="by the bank") else applicant
             to = "s2" if sender != "s2" else "s3"
-            assert self.transfer_faults(f, sender, [(to, 1)]) & {"fragment.not_active", "fragment.not_holder",
-                                                                 "fragment.not_found"}
+            assert self.transfer_faults(f, sender, [(to, 1)]) & {
+                "fragment.not_active",
+                "fragment.not_holder",
+                "fragment.not_found",
+            }
             self.do_transfer(f, sender, [(to, 1)])
             self.do_apply([f], applicant, None)  # and it cannot be financed again either
         else:
@@ -722,8 +781,9 @@ class LedgerMachine(RuleBasedStateMachine):
             before = self.fingerprint()
             assert last.call(last.key) == last.result, f"replay of {last.what} returned another result"
             assert self.fingerprint() == before, f"replay of {last.what} changed the ledger"
-            self.refused("idempotency.conflict", lambda: last.other_body(last.key),
-                         f"other body under the key of {last.what}")
+            self.refused(
+                "idempotency.conflict", lambda: last.other_body(last.key), f"other body under the key of {last.what}"
+            )
 
     # --- after every step ---
 
@@ -738,11 +798,16 @@ class LedgerMachine(RuleBasedStateMachine):
     def database_matches_model(self) -> None:
         with self.ctx.uow(readonly=True) as uow:
             c = uow.conn
-            db_frags = {r.id: MFrag(r.id, r.voucher_id, r.parent_id, r.holder_id, r.amount_fen, r.tier, r.status,
-                                    r.financing_id) for r in c.execute(select(t.fragment))}
+            db_frags = {
+                r.id: MFrag(
+                    r.id, r.voucher_id, r.parent_id, r.holder_id, r.amount_fen, r.tier, r.status, r.financing_id
+                )
+                for r in c.execute(select(t.fragment))
+            }
             db_vouchers = {r.id: (r.face_fen, r.maturity_on, r.status, r.seq) for r in c.execute(select(t.voucher))}
-            db_fins = {r.id: (r.status, r.applicant_id, r.face_fen, r.principal_fen) for r in c.execute(
-                select(t.financing))}
+            db_fins = {
+                r.id: (r.status, r.applicant_id, r.face_fen, r.principal_fen) for r in c.execute(select(t.financing))
+            }
             db_links = {(r.financing_id, r.asset_id) for r in c.execute(select(t.financing_asset))}
             db_balances = {r.party_id: r.balance_fen for r in c.execute(select(t.sim_account))}
             db_occupied = c.execute(select(t.credit_line.c.occupied_fen)).scalar_one()
@@ -752,7 +817,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 k = (r.kind, r.payer_id == self.id["bank"], r.status)
                 paid[k] = paid.get(k, 0) + r.amount_fen
         for fid in db_frags.keys() | self.frags.keys():
-            assert db_frags.get(fid) == self.frags.get(fid), f"fragment {fid}: db {db_frags.get(fid)} model {self.frags.get(fid)}"
+            assert db_frags.get(fid) == self.frags.get(fid), (
+                f"fragment {fid}: db {db_frags.get(fid)} model {self.frags.get(fid)}"
+            )
         for v in self.vouchers.values():
             leaves = sum(f.amount for f in self.frags.values() if f.voucher == v.id and f.status != "spent")
             assert leaves == v.face, f"voucher {v.id}: leaves {leaves} face {v.face}"
@@ -763,23 +830,40 @@ class LedgerMachine(RuleBasedStateMachine):
         nonzero = {k: v for k, v in db_balances.items() if v}
         assert nonzero == {k: v for k, v in self.balances.items() if v}, (nonzero, self.balances)
         assert sum(db_balances.values()) == self.funded + self.money_in, "money created or lost"
-        assert paid.get(("disbursement", True, "confirmed"), 0) + paid.get(("surplus", True, "confirmed"), 0) \
-            == self.money_in, paid
-        assert paid.get(("settlement", False, "confirmed"), 0) == self.settled_paid \
-            == self.funded - db_balances.get(self.id["core"], 0), paid
+        assert (
+            paid.get(("disbursement", True, "confirmed"), 0) + paid.get(("surplus", True, "confirmed"), 0)
+            == self.money_in
+        ), paid
+        assert (
+            paid.get(("settlement", False, "confirmed"), 0)
+            == self.settled_paid
+            == self.funded - db_balances.get(self.id["core"], 0)
+        ), paid
         assert paid.get(("settlement", False, "failed"), 0) == self.settle_failed, paid
-        assert set(paid) <= {("disbursement", True, "confirmed"), ("surplus", True, "confirmed"),
-                             ("settlement", False, "confirmed"), ("settlement", False, "failed")}, paid
+        assert set(paid) <= {
+            ("disbursement", True, "confirmed"),
+            ("surplus", True, "confirmed"),
+            ("settlement", False, "confirmed"),
+            ("settlement", False, "failed"),
+        }, paid
         assert (db_defaulted is not None) == self.defaulted
         assert db_occupied == self.occupied
 
 
 # --- the tests -----------------------------------------------------------------------------------
 
-SQLITE_SETTINGS = settings(max_examples=25, stateful_step_count=35, deadline=None,
-                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-POSTGRES_SETTINGS = settings(max_examples=5, stateful_step_count=25, deadline=None,
-                             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+SQLITE_SETTINGS = settings(
+    max_examples=25,
+    stateful_step_count=35,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+POSTGRES_SETTINGS = settings(
+    max_examples=5,
+    stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 @pytest.mark.slow

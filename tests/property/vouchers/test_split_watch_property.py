@@ -26,9 +26,17 @@ def trees(draw) -> list[Node]:
         day = date(2026, 11, 1) + timedelta(days=draw(st.integers(0, 2)))
         for k in range(draw(st.integers(1, 3))):
             holder = draw(st.sampled_from(HOLDERS))
-            nodes.append(Node(f"f{step}_{k}", p.id, holder, draw(st.integers(1, 100)),
-                              p.tier + (holder != p.holder_id), draw(st.sampled_from(["active", "active", "financed"])),
-                              day))
+            nodes.append(
+                Node(
+                    f"f{step}_{k}",
+                    p.id,
+                    holder,
+                    draw(st.integers(1, 100)),
+                    p.tier + (holder != p.holder_id),
+                    draw(st.sampled_from(["active", "active", "financed"])),
+                    day,
+                )
+            )
     return nodes
 
 
@@ -43,12 +51,23 @@ def naive(nodes: list[Node]) -> dict:
         return out
 
     parents = {n.parent_id for n in nodes if n.parent_id}
-    trips = sorted(n.id for n in nodes if n.parent_id and n.holder_id != by_id[n.parent_id].holder_id
-                   and n.holder_id in {a.holder_id for a in ancestors(n)})
+    trips = sorted(
+        n.id
+        for n in nodes
+        if n.parent_id
+        and n.holder_id != by_id[n.parent_id].holder_id
+        and n.holder_id in {a.holder_id for a in ancestors(n)}
+    )
     active = [n.amount_fen for n in nodes if n.status == "active"]
-    return {"fragments": len(nodes), "transfers": len(parents), "depth": max(len(ancestors(n)) for n in nodes),
-            "max_tier": max(n.tier for n in nodes), "active_parts": len(active),
-            "smallest": min(active) if active else None, "round_trips": trips}
+    return {
+        "fragments": len(nodes),
+        "transfers": len(parents),
+        "depth": max(len(ancestors(n)) for n in nodes),
+        "max_tier": max(n.tier for n in nodes),
+        "active_parts": len(active),
+        "smallest": min(active) if active else None,
+        "round_trips": trips,
+    }
 
 
 @settings(max_examples=300, deadline=None)
@@ -57,7 +76,13 @@ def test_watch_agrees_with_a_naive_recomputation(nodes, daily):
     w = watch(nodes, allowed_tier=None, limits=WatchLimits(max_fragments=10**6, daily_transfers=daily))
     want = naive(nodes)
     assert (w.fragments, w.transfers, w.depth, w.max_tier, w.active_parts, w.smallest_active_fen) == (
-        want["fragments"], want["transfers"], want["depth"], want["max_tier"], want["active_parts"], want["smallest"])
+        want["fragments"],
+        want["transfers"],
+        want["depth"],
+        want["max_tier"],
+        want["active_parts"],
+        want["smallest"],
+    )
     assert [f["fragment_id"] for f in w.findings if f["code"] == "round_trip"] == want["round_trips"]
     bursts = {(f["holder_id"], f["on"]): f["transfers"] for f in w.findings if f["code"] == "rapid_splitting"}
     by_id = {n.id: n for n in nodes}

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -28,7 +28,7 @@ def test_canonical_json_keeps_chinese_as_utf8():
 def test_canonical_json_writes_dates_and_decimals_as_strings():
     payload = {
         "on": date(2026, 10, 8),
-        "at": datetime(2026, 10, 8, 9, 30, tzinfo=timezone.utc),
+        "at": datetime(2026, 10, 8, 9, 30, tzinfo=UTC),
         "rate": Decimal("0.0345"),
         "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
     }
@@ -77,16 +77,12 @@ def test_canonical_json_needs_a_mapping():
 
 def test_sha256_digest_matches_hashlib():
     assert digest(b"abc") == hashlib.sha256(b"abc").hexdigest()
-    assert digest(b"abc", algorithm="sha256") == (
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    )
+    assert digest(b"abc", algorithm="sha256") == ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
 
 
 def test_sm3_digest_matches_the_gbt_32905_test_vectors():
     assert digest(b"abc", algorithm="sm3") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
-    assert digest(b"abcd" * 16, algorithm="sm3") == (
-        "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
-    )
+    assert digest(b"abcd" * 16, algorithm="sm3") == ("debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732")
 
 
 def test_unknown_algorithm_is_a_value_error():
@@ -117,9 +113,10 @@ def test_chain_hash_covers_prev_newline_and_canonical_payload(algorithm):
 
 def test_chain_hash_of_a_known_link_is_stable():
     # pinned so that a change to the canonical form (which would orphan every stored chain) fails
-    assert chain_hash(prev=GENESIS, payload={"a": 1}) == hashlib.sha256(
-        b"0000000000000000000000000000000000000000000000000000000000000000\n{\"a\":1}"
-    ).hexdigest()
+    assert (
+        chain_hash(prev=GENESIS, payload={"a": 1})
+        == hashlib.sha256(b'0000000000000000000000000000000000000000000000000000000000000000\n{"a":1}').hexdigest()
+    )
 
 
 def test_a_chain_detects_a_changed_payload_and_a_reordered_link():

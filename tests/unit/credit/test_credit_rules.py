@@ -11,8 +11,9 @@ from lianrong.credit import errors as credit_errors
 from lianrong.credit.model import CreditLineState, check_occupation, check_validity
 from lianrong.kernel import errors
 
-LINE = CreditLineState(id="crl_1", limit_fen=1000_00, occupied_fen=600_00, valid_from=date(2026, 1, 1),
-                       valid_to=date(2026, 12, 31))
+LINE = CreditLineState(
+    id="crl_1", limit_fen=1000_00, occupied_fen=600_00, valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31)
+)
 
 
 def test_available_is_limit_minus_occupied():

@@ -29,8 +29,9 @@ LPR = Decimal("0.03")
 SPREAD = Decimal("0.005")
 
 
-def price(principal: int, *, lpr: Decimal = LPR, spread: Decimal = SPREAD, on: date = TODAY,
-          maturity: date = MATURITY) -> Quote:
+def price(
+    principal: int, *, lpr: Decimal = LPR, spread: Decimal = SPREAD, on: date = TODAY, maturity: date = MATURITY
+) -> Quote:
     return quote(principal_fen=principal, lpr=lpr, spread=spread, financing_on=on, maturity_on=maturity)
 
 
@@ -100,19 +101,39 @@ def test_interest_that_would_eat_the_principal_is_refused():
         price(100_000, lpr=Decimal("0.5"), spread=Decimal("0.5"), maturity=TODAY + timedelta(days=360))
 
 
-@pytest.mark.parametrize(("principal", "error"), [
-    (0, errors.AmountNotPositive), (-1, errors.AmountNotPositive), (1.0, errors.AmountMalformed),
-    (10**15 + 1, errors.AmountTooLarge),
-])
+@pytest.mark.parametrize(
+    ("principal", "error"),
+    [
+        (0, errors.AmountNotPositive),
+        (-1, errors.AmountNotPositive),
+        (1.0, errors.AmountMalformed),
+        (10**15 + 1, errors.AmountTooLarge),
+    ],
+)
 def test_bad_principals_are_refused(principal, error):
     with pytest.raises(error):
         price(principal)
 
 
-def apply(face: int, principal: int, *, ratio: str = "1", today: date = TODAY, maturity: date = MATURITY,
-          max_term_days: int = 366, months: int = 12) -> None:
-    check_application(face_fen=face, principal_fen=principal, max_ratio=Decimal(ratio), today=today,
-                      maturity_on=maturity, max_term_days=max_term_days, max_financing_months=months)
+def apply(
+    face: int,
+    principal: int,
+    *,
+    ratio: str = "1",
+    today: date = TODAY,
+    maturity: date = MATURITY,
+    max_term_days: int = 366,
+    months: int = 12,
+) -> None:
+    check_application(
+        face_fen=face,
+        principal_fen=principal,
+        max_ratio=Decimal(ratio),
+        today=today,
+        maturity_on=maturity,
+        max_term_days=max_term_days,
+        max_financing_months=months,
+    )
 
 
 def test_up_to_the_whole_face_may_be_financed_at_100_percent():

@@ -60,7 +60,7 @@ def test_rejected_failed_and_repaid_are_final():
 
 
 def test_a_registration_is_recorded_only_before_disbursement():
-    assert REGISTRABLE == {S.APPLIED, S.APPROVED}
+    assert {S.APPLIED, S.APPROVED} == REGISTRABLE
     check_registrable("applied")
     with pytest.raises(errors.InvalidState):
         check_registrable("disbursed")
@@ -83,14 +83,29 @@ class _Receivables:
 
     kind = "receivable_test"
 
-    def load(self, uow, asset_ids, *, actor): return []
-    def check_eligible(self, ctx, uow, assets, *, applicant_id): return None
-    def reserve(self, ctx, uow, assets, *, financing_id, actor, details): return None
-    def record(self, ctx, uow, assets, *, financing_id, actor, op, details): return None
-    def release(self, ctx, uow, assets, *, financing_id, actor, op, details): return None
-    def check_assignable(self, ctx, uow, assets, *, today): return None
-    def assign(self, ctx, uow, assets, *, financing_id, actor, bank_id, details): return None
-    def contracts(self, uow, asset_ids): return []
+    def load(self, uow, asset_ids, *, actor):
+        return []
+
+    def check_eligible(self, ctx, uow, assets, *, applicant_id):
+        return None
+
+    def reserve(self, ctx, uow, assets, *, financing_id, actor, details):
+        return None
+
+    def record(self, ctx, uow, assets, *, financing_id, actor, op, details):
+        return None
+
+    def release(self, ctx, uow, assets, *, financing_id, actor, op, details):
+        return None
+
+    def check_assignable(self, ctx, uow, assets, *, today):
+        return None
+
+    def assign(self, ctx, uow, assets, *, financing_id, actor, bank_id, details):
+        return None
+
+    def contracts(self, uow, asset_ids):
+        return []
 
 
 def test_a_new_kind_registers_and_is_found_by_its_name():
@@ -106,7 +121,8 @@ def test_what_does_not_implement_the_protocol_is_not_registered():
     class Half:
         kind = "half"
 
-        def load(self, uow, asset_ids, *, actor): return []
+        def load(self, uow, asset_ids, *, actor):
+            return []
 
     with pytest.raises(TypeError):
         coll.register(Half())  # type: ignore[arg-type]

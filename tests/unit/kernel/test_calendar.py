@@ -129,7 +129,9 @@ def test_rolling_out_of_official_data_marks_the_result_unofficial():
 def test_loaded_overrides_make_a_future_year_official():
     schedule_2027 = {date(2027, 1, 1): False, date(2027, 1, 2): False, date(2027, 1, 3): False, date(2027, 1, 4): True}
     source = ChineseCalendarSource(overrides=schedule_2027)
-    assert roll_forward(date(2027, 1, 1), source=source) == BusinessDay(day=date(2027, 1, 4), rolled=True, official=True)
+    assert roll_forward(date(2027, 1, 1), source=source) == BusinessDay(
+        day=date(2027, 1, 4), rolled=True, official=True
+    )
 
 
 def test_a_far_future_date_falls_back_to_weekends_and_is_unofficial():

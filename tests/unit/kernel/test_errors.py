@@ -23,14 +23,27 @@ from lianrong.settlement import errors as settlement_errors
 from lianrong.vouchers import errors as vouchers_errors
 
 #: the kernel's errors and each feature's
-MODULES = (errors, accounts_errors, calendar_errors, credit_errors, documents_errors, financing_errors,
-           parties_errors, settlement_errors, vouchers_errors)
+MODULES = (
+    errors,
+    accounts_errors,
+    calendar_errors,
+    credit_errors,
+    documents_errors,
+    financing_errors,
+    parties_errors,
+    settlement_errors,
+    vouchers_errors,
+)
 
 SRC = Path(errors.__file__).resolve().parents[1]
 
 ALL = sorted(
-    (c for m in MODULES for c in vars(m).values()
-     if inspect.isclass(c) and issubclass(c, errors.LianRongError) and c is not errors.LianRongError),
+    (
+        c
+        for m in MODULES
+        for c in vars(m).values()
+        if inspect.isclass(c) and issubclass(c, errors.LianRongError) and c is not errors.LianRongError
+    ),
     key=lambda c: c.__name__,
 )
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -45,9 +58,21 @@ def typical(cls: type[errors.LianRongError]) -> errors.LianRongError:
     """An instance with a plausible value for every field its templates use."""
     if cls is errors.NotFound:
         return cls("fragment", "frg_01ABC")
-    sample = {"amount": 1000_00, "available": 500_00, "requested": 600_00, "limit": 10**8, "occupied": 5,
-              "principal": 900_01, "days": 400, "max_days": 365, "tier": 11, "max_tier": 10, "total": 1,
-              "minimum": 100_00, "entity": "invoice"}
+    sample = {
+        "amount": 1000_00,
+        "available": 500_00,
+        "requested": 600_00,
+        "limit": 10**8,
+        "occupied": 5,
+        "principal": 900_01,
+        "days": 400,
+        "max_days": 365,
+        "tier": 11,
+        "max_tier": 10,
+        "total": 1,
+        "minimum": 100_00,
+        "entity": "invoice",
+    }
     details = {name: sample.get(name, f"<{name}>") for name in fields(cls.zh) | fields(cls.en)}
     return cls(**details)
 
@@ -70,34 +95,63 @@ def test_codes_are_unique_and_well_formed():
 def test_codes_are_stable():
     """Released codes never change: clients and the API contract depend on them."""
     expected = {
-        "ValidationFailed": "validation.failed", "Forbidden": "auth.forbidden", "Conflict": "conflict",
-        "AmountNotPositive": "amount.not_positive", "AmountFractionalFen": "amount.fractional_fen",
-        "AmountTooLarge": "amount.too_large", "AmountMalformed": "amount.malformed",
-        "InvalidUSCC": "party.uscc_invalid", "InvalidInvoiceNumber": "invoice.number_invalid",
-        "InvalidRate": "rate.invalid", "InvalidDate": "date.invalid", "NotOnboarded": "onboarding.incomplete",
-        "NotCoreEnterprise": "party.not_core", "NotInLedger": "party.not_in_ledger",
-        "WrongPartyKind": "party.wrong_kind", "InvalidParameter": "params.invalid",
-        "InvoicePartyMismatch": "invoice.party_mismatch", "InvoiceOverallocated": "invoice.overallocated",
-        "InvoiceExceedsContract": "invoice.exceeds_contract", "ContractMismatch": "contract.mismatch",
-        "AttachmentRejected": "attachment.rejected", "NoCreditLine": "credit.no_line",
-        "CreditExceeded": "credit.exceeded", "MaturityInPast": "issue.maturity_past",
-        "TermOverOneYear": "issue.term_over_one_year", "LongTermNeedsReason": "issue.long_term_reason_required",
+        "ValidationFailed": "validation.failed",
+        "Forbidden": "auth.forbidden",
+        "Conflict": "conflict",
+        "AmountNotPositive": "amount.not_positive",
+        "AmountFractionalFen": "amount.fractional_fen",
+        "AmountTooLarge": "amount.too_large",
+        "AmountMalformed": "amount.malformed",
+        "InvalidUSCC": "party.uscc_invalid",
+        "InvalidInvoiceNumber": "invoice.number_invalid",
+        "InvalidRate": "rate.invalid",
+        "InvalidDate": "date.invalid",
+        "NotOnboarded": "onboarding.incomplete",
+        "NotCoreEnterprise": "party.not_core",
+        "NotInLedger": "party.not_in_ledger",
+        "WrongPartyKind": "party.wrong_kind",
+        "InvalidParameter": "params.invalid",
+        "InvoicePartyMismatch": "invoice.party_mismatch",
+        "InvoiceOverallocated": "invoice.overallocated",
+        "InvoiceExceedsContract": "invoice.exceeds_contract",
+        "ContractMismatch": "contract.mismatch",
+        "AttachmentRejected": "attachment.rejected",
+        "NoCreditLine": "credit.no_line",
+        "CreditExceeded": "credit.exceeded",
+        "MaturityInPast": "issue.maturity_past",
+        "TermOverOneYear": "issue.term_over_one_year",
+        "LongTermNeedsReason": "issue.long_term_reason_required",
         "LongTermNeedsBankApproval": "issue.long_term_bank_approval_required",
-        "IssuerDefaulted": "issue.issuer_defaulted", "SameUser": "approval.same_user",
-        "InvalidState": "state.invalid", "AmountExceedsInvoices": "issue.exceeds_invoices",
-        "FragmentNotActive": "fragment.not_active", "NotHolder": "fragment.not_holder",
-        "TransferToSelf": "transfer.to_self", "NoTrade": "transfer.no_trade",
-        "BelowMinimum": "transfer.below_minimum", "TierExceeded": "transfer.tier_exceeded",
-        "SplitSumMismatch": "transfer.sum_mismatch", "Matured": "fragment.matured",
-        "FinancingRatioExceeded": "financing.ratio_exceeded", "FinancingTermExceeded": "financing.term_exceeded",
-        "FinancingMixedCores": "financing.mixed_core", "RegistrationRequired": "financing.registration_required",
-        "ChecklistIncomplete": "financing.checklist_incomplete", "NoRate": "rate.missing",
-        "IdempotencyConflict": "idempotency.conflict", "IdempotencyKeyMissing": "idempotency.key_missing",
-        "PaymentFileInvalid": "payments.file_invalid", "AuditFileInvalid": "audit.file_invalid",
-        "NonCashNotAgreed": "contract.non_cash_not_agreed", "AllocationMismatch": "issue.allocation_mismatch",
-        "InvoiceRepeated": "issue.invoice_repeated", "InvoiceOtherContract": "issue.invoice_other_contract",
-        "NotAWholeNumber": "input.not_integer", "PartyRestricted": "party.restricted",
-        "PercentMalformed": "input.percent_malformed", "OutOfRange": "input.out_of_range",
+        "IssuerDefaulted": "issue.issuer_defaulted",
+        "SameUser": "approval.same_user",
+        "InvalidState": "state.invalid",
+        "AmountExceedsInvoices": "issue.exceeds_invoices",
+        "FragmentNotActive": "fragment.not_active",
+        "NotHolder": "fragment.not_holder",
+        "TransferToSelf": "transfer.to_self",
+        "NoTrade": "transfer.no_trade",
+        "BelowMinimum": "transfer.below_minimum",
+        "TierExceeded": "transfer.tier_exceeded",
+        "SplitSumMismatch": "transfer.sum_mismatch",
+        "Matured": "fragment.matured",
+        "FinancingRatioExceeded": "financing.ratio_exceeded",
+        "FinancingTermExceeded": "financing.term_exceeded",
+        "FinancingMixedCores": "financing.mixed_core",
+        "RegistrationRequired": "financing.registration_required",
+        "ChecklistIncomplete": "financing.checklist_incomplete",
+        "NoRate": "rate.missing",
+        "IdempotencyConflict": "idempotency.conflict",
+        "IdempotencyKeyMissing": "idempotency.key_missing",
+        "PaymentFileInvalid": "payments.file_invalid",
+        "AuditFileInvalid": "audit.file_invalid",
+        "NonCashNotAgreed": "contract.non_cash_not_agreed",
+        "AllocationMismatch": "issue.allocation_mismatch",
+        "InvoiceRepeated": "issue.invoice_repeated",
+        "InvoiceOtherContract": "issue.invoice_other_contract",
+        "NotAWholeNumber": "input.not_integer",
+        "PartyRestricted": "party.restricted",
+        "PercentMalformed": "input.percent_malformed",
+        "OutOfRange": "input.out_of_range",
     }
     actual = {cls.__name__: cls.code for cls in ALL if isinstance(cls.__dict__.get("code"), str)}
     for name, code in expected.items():

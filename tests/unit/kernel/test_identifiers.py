@@ -80,7 +80,9 @@ def test_normalize_uscc_rejects_invalid_codes(value):
     assert caught.value.code == "party.uscc_invalid"
 
 
-@pytest.mark.parametrize("body", ["9131000MA1FL0000", "91310000MA1FL00000", "91310000MA1FL000I", "X1310000MA1FL0000", 1])
+@pytest.mark.parametrize(
+    "body", ["9131000MA1FL0000", "91310000MA1FL00000", "91310000MA1FL000I", "X1310000MA1FL0000", 1]
+)
 def test_make_uscc_validates_the_body(body):
     with pytest.raises(InvalidUSCC):
         make_uscc(body)

@@ -123,9 +123,34 @@ def test_parse_yuan_refuses_amounts_over_the_limit(text):
 @pytest.mark.parametrize(
     "text",
     [
-        "", " ", "abc", "1e5", "1E+2", "NaN", "nan", "inf", "Infinity", "1,23.45", "1,2345", ",100",
-        ".5", "5.", "1.2.3", "1 000", "0x10", "--5", "١٢٣",  # Arabic-Indic digits are not ASCII
-        "1" * 65, 0.1, 1.0, True, None, b"100", Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"),
+        "",
+        " ",
+        "abc",
+        "1e5",
+        "1E+2",
+        "NaN",
+        "nan",
+        "inf",
+        "Infinity",
+        "1,23.45",
+        "1,2345",
+        ",100",
+        ".5",
+        "5.",
+        "1.2.3",
+        "1 000",
+        "0x10",
+        "--5",
+        "١٢٣",  # Arabic-Indic digits are not ASCII
+        "1" * 65,
+        0.1,
+        1.0,
+        True,
+        None,
+        b"100",
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("Infinity"),
     ],
 )
 def test_parse_yuan_refuses_garbage_as_malformed(text):
@@ -138,8 +163,15 @@ def test_parse_yuan_refuses_garbage_as_malformed(text):
 
 @pytest.mark.parametrize(
     ("fen", "text"),
-    [(123456, "1,234.56"), (1, "0.01"), (10, "0.10"), (100, "1.00"), (0, "0.00"), (-150, "-1.50"),
-     (MAX_FEN, "10,000,000,000,000.00")],
+    [
+        (123456, "1,234.56"),
+        (1, "0.01"),
+        (10, "0.10"),
+        (100, "1.00"),
+        (0, "0.00"),
+        (-150, "-1.50"),
+        (MAX_FEN, "10,000,000,000,000.00"),
+    ],
 )
 def test_format_yuan_shows_two_decimals_with_thousands_separators(fen, text):
     assert format_yuan(fen) == text
@@ -330,8 +362,11 @@ def _sparse_amounts():
 
 
 def test_amount_in_words_matches_the_reference_for_every_zero_layout():
-    mismatches = [(fen, amount_in_words(fen), _reference_words(fen))
-                  for fen in _sparse_amounts() if amount_in_words(fen) != _reference_words(fen)]
+    mismatches = [
+        (fen, amount_in_words(fen), _reference_words(fen))
+        for fen in _sparse_amounts()
+        if amount_in_words(fen) != _reference_words(fen)
+    ]
     assert mismatches == []
 
 
@@ -368,8 +403,28 @@ def test_parse_rate_gives_a_decimal_fraction(text, rate):
 
 @pytest.mark.parametrize(
     "text",
-    ["-1%", "-0.01", "101%", "1.01", "3.45", "abc", "", "%", "3.45%%", "1e-2", "NaN", "inf", "3,45%",
-     0.0345, True, None, Decimal("NaN"), Decimal("sNaN"), Decimal("-0.01"), Decimal("1.5")],
+    [
+        "-1%",
+        "-0.01",
+        "101%",
+        "1.01",
+        "3.45",
+        "abc",
+        "",
+        "%",
+        "3.45%%",
+        "1e-2",
+        "NaN",
+        "inf",
+        "3,45%",
+        0.0345,
+        True,
+        None,
+        Decimal("NaN"),
+        Decimal("sNaN"),
+        Decimal("-0.01"),
+        Decimal("1.5"),
+    ],
 )
 def test_parse_rate_refuses_negative_over_100_percent_and_garbage(text):
     with pytest.raises(InvalidRate):

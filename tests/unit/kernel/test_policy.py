@@ -21,10 +21,12 @@ ISSUE = date(2026, 11, 26)
 FAR_DUE = date(2030, 1, 1)
 
 
-def term(maturity: date, *, reason: str | None = None, due: date = FAR_DUE, policy: Policy | None = None,
-         issue: date = ISSUE) -> IssueTerm:
-    return check_issue_term(policy=policy or Policy(), issue_on=issue, maturity_on=maturity,
-                            contract_due_on=due, reason=reason)
+def term(
+    maturity: date, *, reason: str | None = None, due: date = FAR_DUE, policy: Policy | None = None, issue: date = ISSUE
+) -> IssueTerm:
+    return check_issue_term(
+        policy=policy or Policy(), issue_on=issue, maturity_on=maturity, contract_due_on=due, reason=reason
+    )
 
 
 def test_default_policy_is_the_documented_regulation():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import openpyxl
@@ -28,21 +28,43 @@ CST = timezone(timedelta(hours=8))
 def _lines() -> list[InstructionLine]:
     return [
         InstructionLine(
-            instruction_id="pin_01AAA", kind="disbursement", value_on=date(2025, 3, 14),
-            payer_name="中国建设银行股份有限公司深圳分行", payer_uscc="91440300892241581X",
-            payee_name="深圳市华强电子有限公司", payee_uscc="91440300MA5F0XYZ1A",
-            payee_account="6222021234567890123", amount_fen=123456, voucher_number="LR2025000001",
-            reference_hint="融资放款 第1笔"),
+            instruction_id="pin_01AAA",
+            kind="disbursement",
+            value_on=date(2025, 3, 14),
+            payer_name="中国建设银行股份有限公司深圳分行",
+            payer_uscc="91440300892241581X",
+            payee_name="深圳市华强电子有限公司",
+            payee_uscc="91440300MA5F0XYZ1A",
+            payee_account="6222021234567890123",
+            amount_fen=123456,
+            voucher_number="LR2025000001",
+            reference_hint="融资放款 第1笔",
+        ),
         InstructionLine(
-            instruction_id="pin_01BBB", kind="settlement", value_on=date(2025, 3, 15),
-            payer_name="华为技术有限公司", payer_uscc="914403001922038216",
-            payee_name="东莞精密五金厂", payee_uscc="91441900MA4W123456",
-            payee_account="0123456789", amount_fen=5, voucher_number=None, reference_hint=None),
+            instruction_id="pin_01BBB",
+            kind="settlement",
+            value_on=date(2025, 3, 15),
+            payer_name="华为技术有限公司",
+            payer_uscc="914403001922038216",
+            payee_name="东莞精密五金厂",
+            payee_uscc="91441900MA4W123456",
+            payee_account="0123456789",
+            amount_fen=5,
+            voucher_number=None,
+            reference_hint=None,
+        ),
         InstructionLine(
-            instruction_id="pin_01CCC", kind="settlement", value_on=date(2025, 3, 15),
-            payer_name="华为技术有限公司", payer_uscc="914403001922038216",
-            payee_name="=HYPERLINK(\"http://evil\")", payee_uscc="91441900MA4W654321",
-            payee_account="955880001", amount_fen=10**15, voucher_number="LR2025000002"),
+            instruction_id="pin_01CCC",
+            kind="settlement",
+            value_on=date(2025, 3, 15),
+            payer_name="华为技术有限公司",
+            payer_uscc="914403001922038216",
+            payee_name='=HYPERLINK("http://evil")',
+            payee_uscc="91441900MA4W654321",
+            payee_account="955880001",
+            amount_fen=10**15,
+            voucher_number="LR2025000002",
+        ),
     ]
 
 
@@ -76,16 +98,16 @@ def test_csv_export_has_bom_one_bilingual_header_and_exact_amounts(tmp_path: Pat
     assert rows[0][0] == "指令编号 instruction_id"
     assert rows[0][8] == "金额（分） amount_fen"
     assert len(rows) == 4  # one header row, no second English header
-    first = dict(zip([h.split()[-1] for h in rows[0]], rows[1]))
+    first = dict(zip([h.split()[-1] for h in rows[0]], rows[1], strict=False))
     assert first["amount_fen"] == "123456"
     assert first["amount_yuan"] == "1234.56"
     assert first["value_on"] == "2025-03-14"
     assert first["payer_name"] == "中国建设银行股份有限公司深圳分行"
     assert first["payee_account"] == "6222021234567890123"
-    second = dict(zip([h.split()[-1] for h in rows[0]], rows[2]))
+    second = dict(zip([h.split()[-1] for h in rows[0]], rows[2], strict=False))
     assert second["amount_yuan"] == "0.05"
     assert second["voucher_number"] == ""
-    third = dict(zip([h.split()[-1] for h in rows[0]], rows[3]))
+    third = dict(zip([h.split()[-1] for h in rows[0]], rows[3], strict=False))
     assert third["amount_yuan"] == "10000000000000.00"
     assert third["payee_name"].startswith("'=")  # defused for spreadsheets
 
@@ -154,13 +176,30 @@ def test_csv_round_trip_export_bank_edits_parse(tmp_path: Path) -> None:
     got = parse_confirmations(returned)
 
     assert got == [
-        Confirmation(instruction_id="pin_01AAA", status=CONFIRMED, reference="CCB20250314000123",
-                     amount_fen=123456, confirmed_at=datetime(2025, 3, 14, 10, 31, 5, tzinfo=CST),
-                     failure_reason=None),
-        Confirmation(instruction_id="pin_01BBB", status=FAILED, reference=None, amount_fen=5,
-                     confirmed_at=datetime(2025, 3, 15, tzinfo=CST), failure_reason="收款账号户名不符"),
-        Confirmation(instruction_id="pin_01CCC", status=CONFIRMED, reference="ICBC-998877",
-                     amount_fen=10**15, confirmed_at=None, failure_reason=None),
+        Confirmation(
+            instruction_id="pin_01AAA",
+            status=CONFIRMED,
+            reference="CCB20250314000123",
+            amount_fen=123456,
+            confirmed_at=datetime(2025, 3, 14, 10, 31, 5, tzinfo=CST),
+            failure_reason=None,
+        ),
+        Confirmation(
+            instruction_id="pin_01BBB",
+            status=FAILED,
+            reference=None,
+            amount_fen=5,
+            confirmed_at=datetime(2025, 3, 15, tzinfo=CST),
+            failure_reason="收款账号户名不符",
+        ),
+        Confirmation(
+            instruction_id="pin_01CCC",
+            status=CONFIRMED,
+            reference="ICBC-998877",
+            amount_fen=10**15,
+            confirmed_at=None,
+            failure_reason=None,
+        ),
     ]
 
 
@@ -193,18 +232,27 @@ def test_xlsx_round_trip_export_bank_edits_parse(tmp_path: Path) -> None:
     ]
     assert got[0].confirmed_at == datetime(2025, 3, 14, 9, 0, tzinfo=CST)
     assert got[1].failure_reason == "账户已销户"
-    assert got[2].confirmed_at == datetime(2025, 3, 15, 8, 0, tzinfo=timezone.utc)
+    assert got[2].confirmed_at == datetime(2025, 3, 15, 8, 0, tzinfo=UTC)
     assert all(isinstance(c.amount_fen, int) for c in got)
 
 
 def test_chinese_only_headers_and_plain_utf8_csv_are_accepted(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "c.csv", [
-        ["指令编号", "状态", "银行流水号", "金额(分)"],  # half-width parentheses match too
-        ["pin_1", "成功", "建行流水号一二三", "100"],
-    ], encoding="utf-8")
+    path = _write_csv(
+        tmp_path / "c.csv",
+        [
+            ["指令编号", "状态", "银行流水号", "金额(分)"],  # half-width parentheses match too
+            ["pin_1", "成功", "建行流水号一二三", "100"],
+        ],
+        encoding="utf-8",
+    )
     [c] = parse_confirmations(path)
     assert (c.status, c.reference, c.amount_fen, c.confirmed_at, c.failure_reason) == (
-        CONFIRMED, "建行流水号一二三", 100, None, None)
+        CONFIRMED,
+        "建行流水号一二三",
+        100,
+        None,
+        None,
+    )
 
 
 def test_header_only_file_is_refused_as_having_no_rows(tmp_path: Path) -> None:
@@ -217,28 +265,39 @@ def test_header_only_file_is_refused_as_having_no_rows(tmp_path: Path) -> None:
 
 
 def test_bad_csv_reports_every_bad_row_and_returns_nothing(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "bad.csv", [
-        ["instruction_id", "status", "reference", "amount_fen", "confirmed_at", "failure_reason"],
-        ["pin_ok", "confirmed", "R1", "100", "2025-03-14", ""],          # 2: fine
-        ["", "confirmed", "R2", "100", "", ""],                          # 3: empty id
-        ["pin_ok", "failed", "", "100", "", "x"],                        # 4: duplicate id
-        ["pin_4", "done", "R4", "100", "", ""],                          # 5: bad status
-        ["pin_5", "confirmed", "R5", "12.5", "", ""],                    # 6: fractional
-        ["pin_6", "confirmed", "R6", "-3", "", ""],                      # 7: negative
-        ["pin_7", "confirmed", "R7", str(10**15 + 1), "", ""],           # 8: too large
-        ["pin_8", "confirmed", "", "100", "", ""],                       # 9: no reference
-        ["pin_9", "confirmed", "R9", "100", "14/03/2025", ""],           # 10: bad date
-        ["pin_10", "failed", "", "", "", ""],                            # 11: amount missing
-        ["pin_11", "confirmed", "R11", "1,000", "", ""],                 # 12: malformed amount
-        ["pin_12", "成功", "R12", "0", "", ""],                           # 13: zero
-        ["", "", "", "", "", ""],                                        # blank: skipped
-        ["pin_13", "失败", "", "7", "", "余额不足"],                        # 15: fine
-    ])
+    path = _write_csv(
+        tmp_path / "bad.csv",
+        [
+            ["instruction_id", "status", "reference", "amount_fen", "confirmed_at", "failure_reason"],
+            ["pin_ok", "confirmed", "R1", "100", "2025-03-14", ""],  # 2: fine
+            ["", "confirmed", "R2", "100", "", ""],  # 3: empty id
+            ["pin_ok", "failed", "", "100", "", "x"],  # 4: duplicate id
+            ["pin_4", "done", "R4", "100", "", ""],  # 5: bad status
+            ["pin_5", "confirmed", "R5", "12.5", "", ""],  # 6: fractional
+            ["pin_6", "confirmed", "R6", "-3", "", ""],  # 7: negative
+            ["pin_7", "confirmed", "R7", str(10**15 + 1), "", ""],  # 8: too large
+            ["pin_8", "confirmed", "", "100", "", ""],  # 9: no reference
+            ["pin_9", "confirmed", "R9", "100", "14/03/2025", ""],  # 10: bad date
+            ["pin_10", "failed", "", "", "", ""],  # 11: amount missing
+            ["pin_11", "confirmed", "R11", "1,000", "", ""],  # 12: malformed amount
+            ["pin_12", "成功", "R12", "0", "", ""],  # 13: zero
+            ["", "", "", "", "", ""],  # blank: skipped
+            ["pin_13", "失败", "", "7", "", "余额不足"],  # 15: fine
+        ],
+    )
     with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert _problems(exc) == {
-        (3, "instruction_id"), (4, "instruction_id"), (5, "status"), (6, "amount_fen"), (7, "amount_fen"),
-        (8, "amount_fen"), (9, "reference"), (10, "confirmed_at"), (11, "amount_fen"), (12, "amount_fen"),
+        (3, "instruction_id"),
+        (4, "instruction_id"),
+        (5, "status"),
+        (6, "amount_fen"),
+        (7, "amount_fen"),
+        (8, "amount_fen"),
+        (9, "reference"),
+        (10, "confirmed_at"),
+        (11, "amount_fen"),
+        (12, "amount_fen"),
         (13, "amount_fen"),
     }
     for problem in exc.value.details["rows"]:
@@ -250,22 +309,28 @@ def test_bad_csv_reports_every_bad_row_and_returns_nothing(tmp_path: Path) -> No
 
 
 def test_bad_xlsx_reports_fractional_excel_numbers_and_missing_columns(tmp_path: Path) -> None:
-    path = _write_xlsx(tmp_path / "bad.xlsx", [
-        ["指令编号 instruction_id", "金额（分） amount_fen", "银行流水号"],
-        ["pin_1", 100.5, "R1"],
-        ["pin_2", 100.0, "R2"],
-    ])
+    path = _write_xlsx(
+        tmp_path / "bad.xlsx",
+        [
+            ["指令编号 instruction_id", "金额（分） amount_fen", "银行流水号"],
+            ["pin_1", 100.5, "R1"],
+            ["pin_2", 100.0, "R2"],
+        ],
+    )
     with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert _problems(exc) == {(1, "status"), (2, "amount_fen")}
 
 
 def test_xlsx_long_reference_stored_as_number_is_refused(tmp_path: Path) -> None:
-    path = _write_xlsx(tmp_path / "n.xlsx", [
-        ["instruction_id", "status", "reference", "amount_fen"],
-        ["pin_1", "confirmed", 2025031412345678, 100],
-        ["pin_2", "confirmed", 12345, 100],
-    ])
+    path = _write_xlsx(
+        tmp_path / "n.xlsx",
+        [
+            ["instruction_id", "status", "reference", "amount_fen"],
+            ["pin_1", "confirmed", 2025031412345678, 100],
+            ["pin_2", "confirmed", 12345, 100],
+        ],
+    )
     with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert _problems(exc) == {(2, "reference")}
@@ -281,10 +346,13 @@ def test_confirmed_rows_without_a_reference_column_are_refused(tmp_path: Path) -
 
 
 def test_duplicate_columns_are_refused(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "d.csv", [
-        ["instruction_id", "status", "状态", "reference", "amount_fen"],
-        ["pin_1", "confirmed", "failed", "R", "1"],
-    ])
+    path = _write_csv(
+        tmp_path / "d.csv",
+        [
+            ["instruction_id", "status", "状态", "reference", "amount_fen"],
+            ["pin_1", "confirmed", "failed", "R", "1"],
+        ],
+    )
     with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert (1, "status") in _problems(exc)
@@ -317,8 +385,11 @@ def test_legacy_xls_renamed_to_xlsx_is_refused(tmp_path: Path) -> None:
 
 
 def test_non_utf8_csv_is_refused(tmp_path: Path) -> None:
-    path = _write_csv(tmp_path / "gbk.csv", [
-        ["指令编号", "状态", "银行流水号", "金额（分）"], ["pin_1", "成功", "R", "1"]], encoding="gbk")
+    path = _write_csv(
+        tmp_path / "gbk.csv",
+        [["指令编号", "状态", "银行流水号", "金额（分）"], ["pin_1", "成功", "R", "1"]],
+        encoding="gbk",
+    )
     with pytest.raises(settlement_errors.PaymentFileInvalid) as exc:
         parse_confirmations(path)
     assert "UTF-8" in exc.value.message_en

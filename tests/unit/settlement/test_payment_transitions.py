@@ -32,8 +32,10 @@ def test_a_confirmed_instruction_is_final() -> None:
         assert refused.value.code == "state.invalid"
 
 
-@pytest.mark.parametrize(("status", "action"), [("pending", PaymentAction.RETRY), ("failed", PaymentAction.CONFIRM),
-                                                ("failed", PaymentAction.FAIL)])
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [("pending", PaymentAction.RETRY), ("failed", PaymentAction.CONFIRM), ("failed", PaymentAction.FAIL)],
+)
 def test_an_action_outside_the_table_is_refused_as_an_invalid_state(status: str, action: PaymentAction) -> None:
     assert not may(status, action)
     with pytest.raises(errors.InvalidState):

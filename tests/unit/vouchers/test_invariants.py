@@ -41,8 +41,14 @@ def frag(id_: str, amount: int, *, parent: str | None = None, status: str = "act
 def healthy() -> tuple[dict, list[dict], list[dict]]:
     """A 1,000-yuan voucher: root → s2 400 (→ s3 150 financed, s2 keeps 250), s1 keeps 600."""
     ops, head = chain(3)
-    voucher = {"id": "vch_1", "face_fen": 1000_00, "status": "active", "seq": 3, "head_hash": head,
-               "hash_algorithm": "sha256"}
+    voucher = {
+        "id": "vch_1",
+        "face_fen": 1000_00,
+        "status": "active",
+        "seq": 3,
+        "head_hash": head,
+        "hash_algorithm": "sha256",
+    }
     fragments = [
         frag("r", 1000_00, status="spent"),
         frag("a", 400_00, parent="r", status="spent"),
@@ -196,8 +202,10 @@ def test_a_truncated_chain_or_wrong_head_breaks_invariant_6():
 
 
 def test_invoices_within_their_amount_pass():
-    invoices = [{"id": "inv_1", "amount_fen": 1000, "allocated_fen": 1000},
-                {"id": "inv_2", "amount_fen": 1000, "allocated_fen": 0}]
+    invoices = [
+        {"id": "inv_1", "amount_fen": 1000, "allocated_fen": 1000},
+        {"id": "inv_2", "amount_fen": 1000, "allocated_fen": 0},
+    ]
     assert check_invoices(invoices, {"inv_1": 1000}) is None
 
 

@@ -30,18 +30,31 @@ from lianrong.vouchers.model import (
 
 TODAY = date(2026, 11, 26)
 MATURITY = date(2027, 3, 15)
-PARAMS = FinancingParams(max_ratio=Decimal("1"), max_term_days=366, min_split_fen=100, max_tier=4,
-                         spread=Decimal("0.005"))
+PARAMS = FinancingParams(
+    max_ratio=Decimal("1"), max_term_days=366, min_split_fen=100, max_tier=4, spread=Decimal("0.005")
+)
 
 
 def frag(amount: int = 1000_00, *, tier: int = 1, status: str = ACTIVE, holder: str = "s1") -> FragmentState:
     return FragmentState(id="frg_1", holder_id=holder, amount_fen=amount, tier=tier, status=status)
 
 
-def split(parts: list[tuple[str, int]], *, fragment: FragmentState | None = None, sender: str = "s1",
-          params: FinancingParams = PARAMS, today: date = TODAY) -> list[Child]:
-    return plan_split(fragment=fragment or frag(), sender_id=sender, parts=[Part(r, a) for r, a in parts],
-                      params=params, today=today, maturity=MATURITY)
+def split(
+    parts: list[tuple[str, int]],
+    *,
+    fragment: FragmentState | None = None,
+    sender: str = "s1",
+    params: FinancingParams = PARAMS,
+    today: date = TODAY,
+) -> list[Child]:
+    return plan_split(
+        fragment=fragment or frag(),
+        sender_id=sender,
+        parts=[Part(r, a) for r, a in parts],
+        params=params,
+        today=today,
+        maturity=MATURITY,
+    )
 
 
 def test_a_whole_transfer_gives_one_child_at_the_next_tier():
@@ -110,11 +123,17 @@ def test_no_recipients_is_refused():
         split([])
 
 
-@pytest.mark.parametrize(("amount", "error"), [
-    (0, errors.AmountNotPositive), (-100, errors.AmountNotPositive), (True, errors.AmountMalformed),
-    (1.5, errors.AmountMalformed), (Decimal("100.5"), errors.AmountFractionalFen),
-    (10**15 + 1, errors.AmountTooLarge),
-])
+@pytest.mark.parametrize(
+    ("amount", "error"),
+    [
+        (0, errors.AmountNotPositive),
+        (-100, errors.AmountNotPositive),
+        (True, errors.AmountMalformed),
+        (1.5, errors.AmountMalformed),
+        (Decimal("100.5"), errors.AmountFractionalFen),
+        (10**15 + 1, errors.AmountTooLarge),
+    ],
+)
 def test_bad_part_amounts_are_refused(amount, error):
     with pytest.raises(error):
         split([("s2", amount)], fragment=frag(amount=10**15))
@@ -153,15 +172,22 @@ def test_check_can_move_names_the_action():
 def test_holder_is_checked_before_status():
     # a financed fragment belongs to the bank: its former holder is told it is not theirs
     with pytest.raises(vouchers_errors.NotHolder):
-        check_can_move(fragment=frag(status=FINANCED, holder="bank"), actor_party="s1", today=TODAY,
-                       maturity=MATURITY)
+        check_can_move(fragment=frag(status=FINANCED, holder="bank"), actor_party="s1", today=TODAY, maturity=MATURITY)
 
 
-@pytest.mark.parametrize("field,value", [
-    ("max_ratio", Decimal("0")), ("max_ratio", Decimal("1.01")), ("max_ratio", Decimal("-0.1")),
-    ("max_term_days", 0), ("min_split_fen", 0), ("max_tier", 0),
-    ("spread", Decimal("0.51")), ("spread", Decimal("-0.06")),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("max_ratio", Decimal("0")),
+        ("max_ratio", Decimal("1.01")),
+        ("max_ratio", Decimal("-0.1")),
+        ("max_term_days", 0),
+        ("min_split_fen", 0),
+        ("max_tier", 0),
+        ("spread", Decimal("0.51")),
+        ("spread", Decimal("-0.06")),
+    ],
+)
 def test_financing_params_out_of_range_are_refused(field, value):
     with pytest.raises(parties_errors.InvalidParameter) as info:
         dataclasses.replace(PARAMS, **{field: value})
@@ -170,8 +196,7 @@ def test_financing_params_out_of_range_are_refused(field, value):
 
 def test_financing_params_at_their_bounds_are_accepted():
     FinancingParams(max_ratio=Decimal("1"), max_term_days=1, min_split_fen=1, max_tier=1, spread=Decimal("0.5"))
-    FinancingParams(max_ratio=Decimal("0.0001"), max_term_days=1, min_split_fen=1, max_tier=1,
-                    spread=Decimal("-0.05"))
+    FinancingParams(max_ratio=Decimal("0.0001"), max_term_days=1, min_split_fen=1, max_tier=1, spread=Decimal("-0.05"))
 
 
 def test_merged_applies_only_non_null_overrides_and_validates():

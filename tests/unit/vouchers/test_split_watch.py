@@ -41,7 +41,13 @@ def codes(w) -> list[str]:
 def test_an_unsplit_voucher_has_one_part_no_transfers_and_no_findings():
     w = Tree().watch()
     assert (w.fragments, w.transfers, w.max_tier, w.depth, w.active_parts, w.smallest_active_fen) == (
-        1, 0, 1, 0, 1, 1000_00)
+        1,
+        0,
+        1,
+        0,
+        1,
+        1000_00,
+    )
     assert w.findings == []
 
 

@@ -33,24 +33,39 @@ from lianrong.vouchers.rules import (
 
 TODAY = date(2026, 12, 3)
 MATURITY = date(2027, 3, 15)
-PARAMS = FinancingParams(max_ratio=Decimal("1"), max_term_days=366, min_split_fen=100, max_tier=4,
-                         spread=Decimal("0.005"))
+PARAMS = FinancingParams(
+    max_ratio=Decimal("1"), max_term_days=366, min_split_fen=100, max_tier=4, spread=Decimal("0.005")
+)
 
 
 def recipient(party: str = "s2", amount: int = 400_00, **changes) -> RecipientFacts:
-    base = RecipientFacts(ref=party, amount_fen=amount, party_id=party, name=f"企业{party}", kind="enterprise",
-                          trade_contract_id=f"ctr_{party}", any_contract=True)
+    base = RecipientFacts(
+        ref=party,
+        amount_fen=amount,
+        party_id=party,
+        name=f"企业{party}",
+        kind="enterprise",
+        trade_contract_id=f"ctr_{party}",
+        any_contract=True,
+    )
     return dataclasses.replace(base, **changes)
 
 
 def facts(*recipients: RecipientFacts, **changes) -> TransferFacts:
     base = TransferFacts(
-        fragment=FragmentFacts(id="frg_1", holder_id="s1", amount_fen=1000_00, tier=1, status="active",
-                               contract_id="ctr_core_s1"),
-        voucher=VoucherFacts(id="vch_1", core_id="core", bank_id="bank", bank_name="银行", status="active",
-                             maturity_on=MATURITY),
-        sender_id="s1", sender_name="企业s1", fragment_in_scope=True, params=PARAMS,
-        recipients=recipients or (recipient(),), today=TODAY)
+        fragment=FragmentFacts(
+            id="frg_1", holder_id="s1", amount_fen=1000_00, tier=1, status="active", contract_id="ctr_core_s1"
+        ),
+        voucher=VoucherFacts(
+            id="vch_1", core_id="core", bank_id="bank", bank_name="银行", status="active", maturity_on=MATURITY
+        ),
+        sender_id="s1",
+        sender_name="企业s1",
+        fragment_in_scope=True,
+        params=PARAMS,
+        recipients=recipients or (recipient(),),
+        today=TODAY,
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -69,7 +84,9 @@ def refused(f: TransferFacts) -> errors.LianRongError:
 
 
 def blacklist(party: str, action: str, **changes) -> Restriction:
-    return dataclasses.replace(Restriction(party_id=party, action=action, kind="blacklist", reason="区黑名单"), **changes)
+    return dataclasses.replace(
+        Restriction(party_id=party, action=action, kind="blacklist", reason="区黑名单"), **changes
+    )
 
 
 # --- what a transfer makes ------------------------------------------------------------------------------
@@ -77,8 +94,11 @@ def blacklist(party: str, action: str, **changes) -> Restriction:
 
 def test_a_transfer_plans_the_recipients_parts_under_their_trades_and_the_remainder_under_the_fragments():
     plan = decide_transfer(facts(recipient("s2", 300_00), recipient("s3", 100_00)))
-    assert plan == [PlannedChild("s2", 300_00, 2, "ctr_s2"), PlannedChild("s3", 100_00, 2, "ctr_s3"),
-                    PlannedChild("s1", 600_00, 1, "ctr_core_s1")]
+    assert plan == [
+        PlannedChild("s2", 300_00, 2, "ctr_s2"),
+        PlannedChild("s3", 100_00, 2, "ctr_s3"),
+        PlannedChild("s1", 600_00, 1, "ctr_core_s1"),
+    ]
 
 
 def test_a_whole_transfer_leaves_no_remainder():
@@ -198,8 +218,13 @@ def test_a_voucher_travels_no_further_than_the_maximum_tier():
 def test_a_restricted_recipient_is_refused_naming_the_restriction():
     err = refused(facts(recipient(restrictions=(blacklist("s2", Action.RECEIVE, valid_until=date(2027, 1, 31)),))))
     assert err.code == "party.restricted"
-    assert err.details == {"party": "企业s2", "action": "receive", "kind": "blacklist", "reason": "区黑名单",
-                           "until": "2027-01-31"}
+    assert err.details == {
+        "party": "企业s2",
+        "action": "receive",
+        "kind": "blacklist",
+        "reason": "区黑名单",
+        "until": "2027-01-31",
+    }
     assert "区黑名单" in err.message_zh and "接收凭据" in err.message_zh and "2027-01-31" in err.message_en
 
 
@@ -213,15 +238,23 @@ def test_any_new_kind_of_block_is_refused_with_no_new_code():
     assert (err.code, err.details["kind"]) == ("party.restricted", "court_order")
 
 
-@pytest.mark.parametrize("restriction", [
-    blacklist("s2", Action.RECEIVE, bank_id="bank2"),  # at another bank
-    blacklist("s2", Action.FINANCE),  # another action
-    blacklist("s2", Action.RECEIVE, valid_from=TODAY + timedelta(days=1)),  # not yet
-    blacklist("s2", Action.RECEIVE, valid_until=TODAY - timedelta(days=1)),  # over
-], ids=["other bank", "other action", "not yet in force", "lapsed"])
+@pytest.mark.parametrize(
+    "restriction",
+    [
+        blacklist("s2", Action.RECEIVE, bank_id="bank2"),  # at another bank
+        blacklist("s2", Action.FINANCE),  # another action
+        blacklist("s2", Action.RECEIVE, valid_from=TODAY + timedelta(days=1)),  # not yet
+        blacklist("s2", Action.RECEIVE, valid_until=TODAY - timedelta(days=1)),  # over
+    ],
+    ids=["other bank", "other action", "not yet in force", "lapsed"],
+)
 def test_a_restriction_not_in_force_for_this_transfer_does_not_refuse(restriction):
-    assert decide_transfer(facts(recipient(restrictions=(restriction,)),
-                                 sender_restrictions=(dataclasses.replace(restriction, party_id="s1"),)))
+    assert decide_transfer(
+        facts(
+            recipient(restrictions=(restriction,)),
+            sender_restrictions=(dataclasses.replace(restriction, party_id="s1"),),
+        )
+    )
 
 
 def test_a_restriction_is_in_force_from_its_first_to_its_last_day():
@@ -249,8 +282,9 @@ def test_each_recipient_is_checked_in_turn_and_its_trade_before_its_onboarding()
     not_onboarded_s2 = recipient("s2", 100_00, restrictions=(not_onboarded("s2", "bank"),))
     no_trade_s3 = recipient("s3", 100_00, trade_contract_id=None, any_contract=False)
     assert refused(facts(not_onboarded_s2, no_trade_s3)).code == "onboarding.incomplete"
-    both = recipient("s2", 100_00, trade_contract_id=None, any_contract=False,
-                     restrictions=(not_onboarded("s2", "bank"),))
+    both = recipient(
+        "s2", 100_00, trade_contract_id=None, any_contract=False, restrictions=(not_onboarded("s2", "bank"),)
+    )
     assert refused(facts(both)).code == "transfer.no_trade"
     onboarding_then_block = (not_onboarded("s2", "bank"), blacklist("s2", Action.RECEIVE))
     assert refused(facts(recipient(restrictions=onboarding_then_block))).code == "onboarding.incomplete"

@@ -14,30 +14,36 @@ from lianrong.vouchers.model import (
 )
 
 
-@pytest.mark.parametrize(("state", "action", "after"), [
-    (VoucherStatus.PENDING, VoucherAction.APPROVE, VoucherStatus.ACTIVE),
-    (VoucherStatus.PENDING, VoucherAction.REJECT, VoucherStatus.REJECTED),
-    (VoucherStatus.PENDING, VoucherAction.APPROVE_TERM, VoucherStatus.PENDING),
-    (VoucherStatus.ACTIVE, VoucherAction.DEFAULT, VoucherStatus.OVERDUE),
-    (VoucherStatus.OVERDUE, VoucherAction.SETTLE, VoucherStatus.SETTLED),
-])
-def test_a_voucher_moves_as_its_table_says(state: VoucherStatus, action: VoucherAction,
-                                           after: VoucherStatus) -> None:
+@pytest.mark.parametrize(
+    ("state", "action", "after"),
+    [
+        (VoucherStatus.PENDING, VoucherAction.APPROVE, VoucherStatus.ACTIVE),
+        (VoucherStatus.PENDING, VoucherAction.REJECT, VoucherStatus.REJECTED),
+        (VoucherStatus.PENDING, VoucherAction.APPROVE_TERM, VoucherStatus.PENDING),
+        (VoucherStatus.ACTIVE, VoucherAction.DEFAULT, VoucherStatus.OVERDUE),
+        (VoucherStatus.OVERDUE, VoucherAction.SETTLE, VoucherStatus.SETTLED),
+    ],
+)
+def test_a_voucher_moves_as_its_table_says(state: VoucherStatus, action: VoucherAction, after: VoucherStatus) -> None:
     assert v.check_transition("voucher", state, action) == after
 
 
-@pytest.mark.parametrize(("state", "action"), [
-    (VoucherStatus.ACTIVE, VoucherAction.APPROVE),
-    (VoucherStatus.REJECTED, VoucherAction.APPROVE),
-    (VoucherStatus.ACTIVE, VoucherAction.REJECT),
-    (VoucherStatus.SETTLED, VoucherAction.REJECT),
-    (VoucherStatus.ACTIVE, VoucherAction.APPROVE_TERM),
-    (VoucherStatus.PENDING, VoucherAction.TRANSFER),
-    (VoucherStatus.SETTLED, VoucherAction.TRANSFER),
-    (VoucherStatus.ACTIVE, VoucherAction.RETRY_PAYMENT),
-])
+@pytest.mark.parametrize(
+    ("state", "action"),
+    [
+        (VoucherStatus.ACTIVE, VoucherAction.APPROVE),
+        (VoucherStatus.REJECTED, VoucherAction.APPROVE),
+        (VoucherStatus.ACTIVE, VoucherAction.REJECT),
+        (VoucherStatus.SETTLED, VoucherAction.REJECT),
+        (VoucherStatus.ACTIVE, VoucherAction.APPROVE_TERM),
+        (VoucherStatus.PENDING, VoucherAction.TRANSFER),
+        (VoucherStatus.SETTLED, VoucherAction.TRANSFER),
+        (VoucherStatus.ACTIVE, VoucherAction.RETRY_PAYMENT),
+    ],
+)
 def test_a_voucher_move_its_table_does_not_list_is_refused_as_an_invalid_state(
-        state: VoucherStatus, action: VoucherAction) -> None:
+    state: VoucherStatus, action: VoucherAction
+) -> None:
     with pytest.raises(errors.InvalidState) as refused:
         v.check_transition("voucher", state, action)
     assert refused.value.code == "state.invalid"
@@ -56,22 +62,34 @@ def test_plain_text_statuses_from_the_database_are_looked_up_as_the_enums() -> N
     assert v.check_transition("fragment", "frozen", "finance") == "financed"
 
 
-@pytest.mark.parametrize(("state", "action", "after"), [
-    (FragmentStatus.ACTIVE, FragmentAction.TRANSFER, FragmentStatus.SPENT),
-    (FragmentStatus.ACTIVE, FragmentAction.RESERVE, FragmentStatus.FROZEN),
-    (FragmentStatus.FROZEN, FragmentAction.RELEASE, FragmentStatus.ACTIVE),
-    (FragmentStatus.FROZEN, FragmentAction.FINANCE, FragmentStatus.FINANCED),
-    (FragmentStatus.FINANCED, FragmentAction.UNWIND, FragmentStatus.ACTIVE),
-    (FragmentStatus.FINANCED, FragmentAction.SETTLE, FragmentStatus.SETTLED),
-    (FragmentStatus.FINANCED, FragmentAction.DEFAULT, FragmentStatus.OVERDUE),
-])
-def test_a_fragment_moves_as_its_table_says(state: FragmentStatus, action: FragmentAction,
-                                            after: FragmentStatus) -> None:
+@pytest.mark.parametrize(
+    ("state", "action", "after"),
+    [
+        (FragmentStatus.ACTIVE, FragmentAction.TRANSFER, FragmentStatus.SPENT),
+        (FragmentStatus.ACTIVE, FragmentAction.RESERVE, FragmentStatus.FROZEN),
+        (FragmentStatus.FROZEN, FragmentAction.RELEASE, FragmentStatus.ACTIVE),
+        (FragmentStatus.FROZEN, FragmentAction.FINANCE, FragmentStatus.FINANCED),
+        (FragmentStatus.FINANCED, FragmentAction.UNWIND, FragmentStatus.ACTIVE),
+        (FragmentStatus.FINANCED, FragmentAction.SETTLE, FragmentStatus.SETTLED),
+        (FragmentStatus.FINANCED, FragmentAction.DEFAULT, FragmentStatus.OVERDUE),
+    ],
+)
+def test_a_fragment_moves_as_its_table_says(
+    state: FragmentStatus, action: FragmentAction, after: FragmentStatus
+) -> None:
     assert v.check_transition("fragment", state, action) == after
 
 
-@pytest.mark.parametrize("state", [FragmentStatus.SPENT, FragmentStatus.FROZEN, FragmentStatus.FINANCED,
-                                   FragmentStatus.SETTLED, FragmentStatus.OVERDUE])
+@pytest.mark.parametrize(
+    "state",
+    [
+        FragmentStatus.SPENT,
+        FragmentStatus.FROZEN,
+        FragmentStatus.FINANCED,
+        FragmentStatus.SETTLED,
+        FragmentStatus.OVERDUE,
+    ],
+)
 def test_only_an_active_fragment_is_transferred(state: FragmentStatus) -> None:
     with pytest.raises(errors.InvalidState):
         v.check_transition("fragment", state, FragmentAction.TRANSFER)
@@ -88,8 +106,10 @@ def test_rejected_and_settled_vouchers_are_final() -> None:
 
 
 def test_every_status_is_reachable_from_the_first() -> None:
-    for table, first, statuses in ((v.VOUCHER_TRANSITIONS, VoucherStatus.PENDING, VoucherStatus),
-                                   (v.FRAGMENT_TRANSITIONS, FragmentStatus.ACTIVE, FragmentStatus)):
+    for table, first, statuses in (
+        (v.VOUCHER_TRANSITIONS, VoucherStatus.PENDING, VoucherStatus),
+        (v.FRAGMENT_TRANSITIONS, FragmentStatus.ACTIVE, FragmentStatus),
+    ):
         reached, frontier = {first}, [first]
         while frontier:
             s = frontier.pop()

@@ -26,8 +26,9 @@ def test_root_sends_anonymous_users_to_login(console):
 def test_login_sets_an_httponly_lax_session_cookie_and_goes_to_the_role_home(console, csrf_of):
     client = TestClient(console.app)
     token = csrf_of(client.get("/login").text)
-    r = client.post("/login", data={"username": "yukou_op", "password": DEMO_PASSWORD, "csrf_token": token},
-                    follow_redirects=False)
+    r = client.post(
+        "/login", data={"username": "yukou_op", "password": DEMO_PASSWORD, "csrf_token": token}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"] == "/core"
     cookie = r.headers["set-cookie"]
     assert "lr_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
@@ -68,8 +69,11 @@ def test_login_without_its_csrf_token_is_refused(console):
 def test_login_never_redirects_off_site(console, csrf_of):
     client = TestClient(console.app)
     token = csrf_of(client.get("/login?next=//evil.example/x").text)
-    r = client.post("/login", data={"username": "district", "password": DEMO_PASSWORD, "csrf_token": token,
-                                    "next": "//evil.example/x"}, follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={"username": "district", "password": DEMO_PASSWORD, "csrf_token": token, "next": "//evil.example/x"},
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/overview"
 
 
@@ -107,8 +111,11 @@ def test_an_expired_session_goes_back_to_login(console, login):
     client = login("pack_op", fresh=True)
     with console.ctx.engine.begin() as conn:
         mine = select(t.app_user.c.id).where(t.app_user.c.username == "pack_op").scalar_subquery()
-        conn.execute(update(t.web_session).where(t.web_session.c.user_id == mine)
-                     .values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)))
+        conn.execute(
+            update(t.web_session)
+            .where(t.web_session.c.user_id == mine)
+            .values(expires_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+        )
     r = client.get("/supplier", follow_redirects=False)
     assert r.status_code == 303 and "expired=1" in r.headers["location"]
     page = client.get(r.headers["location"])

@@ -33,21 +33,40 @@ def scans(console) -> SimpleNamespace:
     """A scanned contract of 峪口禽业 with 冷链物流, and a scanned invoice of the V3 trade 蛋品包装 → 华彩纸箱."""
     ctx = console.ctx
     core, pack = parties.actor_for(ctx, "yukou_op"), parties.actor_for(ctx, "pack_op")
-    contract_scan = documents.upload(ctx, actor=core, content=PDF + b"% contract\n", filename="冷链合同扫描件.pdf",
-                                     idempotency_key="web-doc-1")["sha256"]
-    documents.add_contract(ctx, actor=core, buyer=_party(ctx, "峪口禽业"), seller=_party(ctx, "冷链物流"),
-                           number="YK-WL-2026-SCAN", amount_fen=10_000_00, signed_on=dt.date(2026, 11, 20),
-                           due_on=dt.date(2027, 2, 28), non_cash_agreed=True, attachments=[contract_scan],
-                           idempotency_key="web-doc-2")
-    invoice_scan = documents.upload(ctx, actor=pack, content=PDF + b"% invoice\n", filename="包装发票.pdf",
-                                    idempotency_key="web-doc-3")["sha256"]
-    documents.add_invoice(ctx, actor=pack, contract_id=_contract(ctx, "BZ-CG-2026-1105"), number="26112000000001105009",
-                          amount_fen=1_000_00, issued_on=dt.date(2026, 11, 8), attachments=[invoice_scan],
-                          idempotency_key="web-doc-4")
+    contract_scan = documents.upload(
+        ctx, actor=core, content=PDF + b"% contract\n", filename="冷链合同扫描件.pdf", idempotency_key="web-doc-1"
+    )["sha256"]
+    documents.add_contract(
+        ctx,
+        actor=core,
+        buyer=_party(ctx, "峪口禽业"),
+        seller=_party(ctx, "冷链物流"),
+        number="YK-WL-2026-SCAN",
+        amount_fen=10_000_00,
+        signed_on=dt.date(2026, 11, 20),
+        due_on=dt.date(2027, 2, 28),
+        non_cash_agreed=True,
+        attachments=[contract_scan],
+        idempotency_key="web-doc-2",
+    )
+    invoice_scan = documents.upload(
+        ctx, actor=pack, content=PDF + b"% invoice\n", filename="包装发票.pdf", idempotency_key="web-doc-3"
+    )["sha256"]
+    documents.add_invoice(
+        ctx,
+        actor=pack,
+        contract_id=_contract(ctx, "BZ-CG-2026-1105"),
+        number="26112000000001105009",
+        amount_fen=1_000_00,
+        issued_on=dt.date(2026, 11, 8),
+        attachments=[invoice_scan],
+        idempotency_key="web-doc-4",
+    )
     carton, pulp = _party(ctx, "华彩纸箱"), _party(ctx, "兴隆纸浆")
     with ctx.engine.connect() as conn:
-        financing_id = conn.execute(select(t.financing.c.id).where(
-            t.financing.c.applicant_id == carton, t.financing.c.status == "applied")).scalar_one()
+        financing_id = conn.execute(
+            select(t.financing.c.id).where(t.financing.c.applicant_id == carton, t.financing.c.status == "applied")
+        ).scalar_one()
         pulp_part = conn.execute(select(t.fragment.c.id).where(t.fragment.c.holder_id == pulp)).scalar_one()
     return SimpleNamespace(contract=contract_scan, invoice=invoice_scan, financing=financing_id, pulp_part=pulp_part)
 

@@ -28,22 +28,40 @@ def _designation(ctx, core: str):
 @pytest.fixture(scope="module")
 def bank_viewer(console) -> str:
     """A read-only account of the demo bank."""
-    parties.add_user(console.ctx, party=_party(console.ctx, "工行平谷支行"), username="icbc_viewer",
-                     display_name="工行查询", role="viewer", password=DEMO_PASSWORD, idempotency_key="web-test-viewer")
+    parties.add_user(
+        console.ctx,
+        party=_party(console.ctx, "工行平谷支行"),
+        username="icbc_viewer",
+        display_name="工行查询",
+        role="viewer",
+        password=DEMO_PASSWORD,
+        idempotency_key="web-test-viewer",
+    )
     return "icbc_viewer"
 
 
 def _core_form(page: str, csrf_of, key_of, **over: str) -> dict[str, str]:
-    data = {"csrf_token": csrf_of(page), "idempotency_key": key_of(page), "max_ratio": "80", "max_term_days": "180",
-            "min_split": "5,000", "max_tier": "4", "spread": "0.80"}
+    data = {
+        "csrf_token": csrf_of(page),
+        "idempotency_key": key_of(page),
+        "max_ratio": "80",
+        "max_term_days": "180",
+        "min_split": "5,000",
+        "max_tier": "4",
+        "spread": "0.80",
+    }
     data.update(over)
     return data
 
 
 def test_the_bank_navigation_links_its_set_up_pages(login):
     page = login("icbc_op").get("/bank/credit-lines").text
-    for testid, href in (("nav-bank-cores", "/bank/cores"), ("nav-bank-lines", "/bank/credit-lines"),
-                         ("nav-bank-lpr", "/bank/lpr"), ("nav-bank-confirmations", "/bank/confirmations")):
+    for testid, href in (
+        ("nav-bank-cores", "/bank/cores"),
+        ("nav-bank-lines", "/bank/credit-lines"),
+        ("nav-bank-lpr", "/bank/lpr"),
+        ("nav-bank-confirmations", "/bank/confirmations"),
+    ):
         assert f'href="{href}" class="' in page and f'data-testid="{testid}"' in page
     assert 'data-testid="nav-bank-lines" aria-current="page"' in page
     home = login("icbc_op").get("/bank").text
@@ -56,8 +74,13 @@ def test_the_designation_form_offers_undesignated_enterprises_with_the_default_p
     assert f'<option value="{pulp}"' in page and f'<option value="{yukou}"' not in page  # already a core
     assert f'data-testid="row-core" data-id="{yukou}"' in page
     # the deployment's defaults: ratio 100%, 366 days, ¥100.00, 10 tiers, 0.50%
-    for name, value in (("max_ratio", "100"), ("max_term_days", "366"), ("min_split", "100.00"),
-                        ("max_tier", "10"), ("spread", "0.50")):
+    for name, value in (
+        ("max_ratio", "100"),
+        ("max_term_days", "366"),
+        ("min_split", "100.00"),
+        ("max_tier", "10"),
+        ("spread", "0.50"),
+    ):
         assert f'name="{name}" type="text" value="{value}"' in page, name
 
 
@@ -69,7 +92,12 @@ def test_a_bank_operator_designates_a_core_enterprise_with_its_parameters(consol
     assert r.status_code == 303 and r.headers["location"] == "/bank/cores"
     d = _designation(ctx, pulp)
     assert (Decimal(d.max_ratio), d.max_term_days, d.min_split_fen, d.max_tier, Decimal(d.spread)) == (
-        Decimal("0.8"), 180, 5_000_00, 4, Decimal("0.008"))
+        Decimal("0.8"),
+        180,
+        5_000_00,
+        4,
+        Decimal("0.008"),
+    )
     listed = client.get("/bank/cores").text
     assert "已核定为核心企业" in listed  # the one-time message
     row = listed.split(f'data-testid="row-core" data-id="{pulp}"')[1].split("</tr>")[0]
@@ -82,13 +110,28 @@ def test_a_bad_designation_is_refused_on_each_field_and_writes_nothing(console, 
     agri = _party(ctx, "绿野农资")
     page = client.get("/bank/cores").text
     before = _count(ctx, t.core_designation)
-    r = client.post("/bank/cores", data=_core_form(page, csrf_of, key_of, core_id=agri, max_ratio="120",
-                                                    max_term_days="九十", max_tier="0", spread="0.505",
-                                                    min_split="12.345"))
+    r = client.post(
+        "/bank/cores",
+        data=_core_form(
+            page,
+            csrf_of,
+            key_of,
+            core_id=agri,
+            max_ratio="120",
+            max_term_days="九十",
+            max_tier="0",
+            spread="0.505",
+            min_split="12.345",
+        ),
+    )
     assert r.status_code == 422
-    for field, code in (("max_ratio", "input.out_of_range"), ("max_term_days", "input.not_integer"),
-                        ("max_tier", "input.out_of_range"), ("spread", "input.percent_malformed"),
-                        ("min_split", "amount.fractional_fen")):
+    for field, code in (
+        ("max_ratio", "input.out_of_range"),
+        ("max_term_days", "input.not_integer"),
+        ("max_tier", "input.out_of_range"),
+        ("spread", "input.percent_malformed"),
+        ("min_split", "amount.fractional_fen"),
+    ):
         assert f'data-testid="error-{field}" data-code="{code}"' in r.text, field
     assert "须在0.01%至100%之间，输入为120" in r.text
     assert 'value="120"' in r.text and 'value="九十"' in r.text and f'<option value="{agri}" selected>' in r.text
@@ -105,10 +148,15 @@ def test_a_designated_core_s_parameters_are_edited_in_place(console, login, csrf
     core2 = _party(ctx, "绿源蛋品")
     page = client.get(f"/bank/cores/{core2}").text
     assert 'data-testid="form-core"' in page and 'name="core_id"' not in page  # the enterprise is fixed
-    assert 'name="max_ratio" type="text" value="100"' in page and 'name="min_split" type="text" value="1,000.00"' in page
+    assert (
+        'name="max_ratio" type="text" value="100"' in page and 'name="min_split" type="text" value="1,000.00"' in page
+    )
     designated_on = _designation(ctx, core2).designated_on
-    r = client.post(f"/bank/cores/{core2}", data=_core_form(page, csrf_of, key_of, max_ratio="95.5", max_tier="6"),
-                    follow_redirects=False)
+    r = client.post(
+        f"/bank/cores/{core2}",
+        data=_core_form(page, csrf_of, key_of, max_ratio="95.5", max_tier="6"),
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     d = _designation(ctx, core2)
     assert (Decimal(d.max_ratio), d.max_tier, d.designated_on) == (Decimal("0.955"), 6, designated_on)
@@ -128,8 +176,14 @@ def test_granting_a_credit_line_and_seeing_the_lines_with_their_occupation(conso
     assert lines.count('data-testid="row-credit-line"') == 2 and 'data-state="in_force"' in lines
     assert 'data-testid="line-occupation"' in lines
     before = _count(ctx, t.credit_line)
-    form = {"csrf_token": csrf_of(page), "idempotency_key": key_of(page), "core_id": core2, "limit": "3,000,000",
-            "valid_from": "2026-12-01", "valid_to": "2027-06-30"}
+    form = {
+        "csrf_token": csrf_of(page),
+        "idempotency_key": key_of(page),
+        "core_id": core2,
+        "limit": "3,000,000",
+        "valid_from": "2026-12-01",
+        "valid_to": "2027-06-30",
+    }
     overlapping = client.post("/bank/credit-lines", data=form)
     assert overlapping.status_code == 422 and 'data-code="credit_line.exists"' in overlapping.text
     assert "授信额度已存在" in overlapping.text and 'value="3,000,000"' in overlapping.text
@@ -138,8 +192,11 @@ def test_granting_a_credit_line_and_seeing_the_lines_with_their_occupation(conso
     bad = client.post("/bank/credit-lines", data={**form, "limit": "abc"})
     assert 'data-testid="error-limit" data-code="amount.malformed"' in bad.text
     assert _count(ctx, t.credit_line) == before
-    r = client.post("/bank/credit-lines", data={**form, "valid_from": "2027-05-20", "valid_to": "2028-05-19"},
-                    follow_redirects=False)
+    r = client.post(
+        "/bank/credit-lines",
+        data={**form, "valid_from": "2027-05-20", "valid_to": "2028-05-19"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"] == "/bank/credit-lines"
     after = client.get("/bank/credit-lines").text
     assert "已核定授信额度¥3,000,000.00，有效期2027-05-20至2028-05-19" in after
@@ -153,12 +210,17 @@ def test_recording_lpr_entries_and_their_history(console, login, csrf_of, key_of
     assert 'data-testid="lpr-rate">3.00%' in page
     before = _count(ctx, t.lpr)
     form = {"csrf_token": csrf_of(page), "idempotency_key": key_of(page), "effective_on": "2026-12-22"}
-    for typed, code in (("345", "input.out_of_range"), ("3.123456", "input.percent_malformed"),
-                        ("三", "input.percent_malformed")):
+    for typed, code in (
+        ("345", "input.out_of_range"),
+        ("3.123456", "input.percent_malformed"),
+        ("三", "input.percent_malformed"),
+    ):
         r = client.post("/bank/lpr", data={**form, "rate": typed})
         assert r.status_code == 422 and f'data-testid="error-rate" data-code="{code}"' in r.text, typed
-    assert 'data-testid="error-effective_on" data-code="date.invalid"' in client.post(
-        "/bank/lpr", data={**form, "effective_on": "2026-13-01", "rate": "3.00"}).text
+    assert (
+        'data-testid="error-effective_on" data-code="date.invalid"'
+        in client.post("/bank/lpr", data={**form, "effective_on": "2026-13-01", "rate": "3.00"}).text
+    )
     assert _count(ctx, t.lpr) == before
     r = client.post("/bank/lpr", data={**form, "rate": "２.９５％"}, follow_redirects=False)  # full-width digits
     assert r.status_code == 303
@@ -182,12 +244,24 @@ def test_a_supplier_posting_to_a_bank_form_is_forbidden_and_writes_nothing(conso
     client, ctx = login("feed_op"), console.ctx
     csrf = csrf_of(client.get("/supplier").text)
     before = (_count(ctx, t.lpr), _count(ctx, t.core_designation))
-    r = client.post("/bank/lpr", data={"csrf_token": csrf, "idempotency_key": "web-test-sup-lpr",
-                                       "effective_on": "2026-12-01", "rate": "1.00"})
+    r = client.post(
+        "/bank/lpr",
+        data={"csrf_token": csrf, "idempotency_key": "web-test-sup-lpr", "effective_on": "2026-12-01", "rate": "1.00"},
+    )
     assert r.status_code == 403 and 'data-testid="error-page"' in r.text
-    r = client.post("/bank/cores", data={"csrf_token": csrf, "idempotency_key": "web-test-sup-core",
-                                         "core_id": _party(ctx, "谷丰饲料"), "max_ratio": "100", "max_term_days": "30",
-                                         "min_split": "1", "max_tier": "2", "spread": "0"})
+    r = client.post(
+        "/bank/cores",
+        data={
+            "csrf_token": csrf,
+            "idempotency_key": "web-test-sup-core",
+            "core_id": _party(ctx, "谷丰饲料"),
+            "max_ratio": "100",
+            "max_term_days": "30",
+            "min_split": "1",
+            "max_tier": "2",
+            "spread": "0",
+        },
+    )
     assert r.status_code == 403
     assert (_count(ctx, t.lpr), _count(ctx, t.core_designation)) == before
 
@@ -197,8 +271,15 @@ def test_a_bank_viewer_sees_the_pages_but_changes_nothing(console, login, csrf_o
     page = client.get("/bank/lpr").text
     assert 'data-testid="table-lpr"' in page
     before = _count(ctx, t.lpr)
-    r = client.post("/bank/lpr", data={"csrf_token": csrf_of(page), "idempotency_key": key_of(page),
-                                       "effective_on": "2026-12-01", "rate": "3.10"})
+    r = client.post(
+        "/bank/lpr",
+        data={
+            "csrf_token": csrf_of(page),
+            "idempotency_key": key_of(page),
+            "effective_on": "2026-12-01",
+            "rate": "3.10",
+        },
+    )
     assert r.status_code == 422 and 'data-testid="form-error" data-code="auth.forbidden"' in r.text
     page = client.get("/bank/cores").text
     r = client.post("/bank/cores", data=_core_form(page, csrf_of, key_of, core_id=_party(ctx, "博瑞试剂")))

@@ -34,9 +34,15 @@ def console(demo_template, tmp_path_factory) -> Iterator[SimpleNamespace]:
     bank = parties.actor_for(ctx, "icbc_ap")
     with ctx.engine.connect() as conn:
         fin = conn.execute(select(t.financing.c.id).where(t.financing.c.status == "applied")).scalar_one()
-    financing.review(ctx, actor=bank, financing_id=fin, approve=True,
-                     checklist={"contract": True, "invoices": True, "documents": True},
-                     registration_no="ZDW2026112600000099", idempotency_key="web-test-confirm-review")
+    financing.review(
+        ctx,
+        actor=bank,
+        financing_id=fin,
+        approve=True,
+        checklist={"contract": True, "invoices": True, "documents": True},
+        registration_no="ZDW2026112600000099",
+        idempotency_key="web-test-confirm-review",
+    )
     financing.disburse(ctx, actor=bank, financing_id=fin, idempotency_key="web-test-confirm-disburse")
     app = FastAPI()
     install(app, ctx)
@@ -61,9 +67,13 @@ def _csv(*rows: list[object]) -> bytes:
 
 
 def _upload(client, page: str, csrf_of, key_of, name: str, content: bytes, **headers: str):
-    return client.post("/bank/confirmations", files={"file": (name, content, "text/csv")},
-                       data={"csrf_token": csrf_of(page), "idempotency_key": key_of(page)}, headers=headers,
-                       follow_redirects=False)
+    return client.post(
+        "/bank/confirmations",
+        files={"file": (name, content, "text/csv")},
+        data={"csrf_token": csrf_of(page), "idempotency_key": key_of(page)},
+        headers=headers,
+        follow_redirects=False,
+    )
 
 
 def test_the_page_shows_what_awaits_confirmation(console, login):
@@ -79,10 +89,12 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_imported(console, logi
     client, ctx = login("icbc_op"), console.ctx
     [instruction] = _pending(ctx)
     page = client.get("/bank/confirmations").text
-    content = _csv([instruction.id, "confirmed", "ICBC0001", instruction.amount_fen],
-                   ["pay_0002", "成功", "ICBC0002", "12.50"],
-                   ["pay_0003", "maybe", "", 100],
-                   [instruction.id, "failed", "", instruction.amount_fen])
+    content = _csv(
+        [instruction.id, "confirmed", "ICBC0001", instruction.amount_fen],
+        ["pay_0002", "成功", "ICBC0002", "12.50"],
+        ["pay_0003", "maybe", "", 100],
+        [instruction.id, "failed", "", instruction.amount_fen],
+    )
     r = _upload(client, page, csrf_of, key_of, "回单.csv", content)
     assert r.status_code == 422
     assert 'data-testid="form-error" data-code="payments.file_invalid"' in r.text
@@ -93,8 +105,10 @@ def test_a_bad_file_is_reported_row_by_row_and_nothing_is_imported(console, logi
     assert items.index("第3行") < items.index("第4行") < items.index("第5行")
     assert _status(ctx, instruction.id) == "pending"  # all or nothing
     # cells that read well but do not match the ledger are reported by row the same way
-    content = _csv([instruction.id, "confirmed", "ICBC0001", instruction.amount_fen + 1],
-                   ["pay_not_ours", "confirmed", "ICBC0002", 100])
+    content = _csv(
+        [instruction.id, "confirmed", "ICBC0001", instruction.amount_fen + 1],
+        ["pay_not_ours", "confirmed", "ICBC0002", 100],
+    )
     r = _upload(client, page, csrf_of, key_of, "回单.csv", content)
     items = r.text.split('data-testid="form-error-items"')[1].split("</ul>")[0]
     assert "第2行 · 金额（分）" in items and f"与指令金额{instruction.amount_fen}分" in items
@@ -130,7 +144,8 @@ def test_no_file_or_a_file_of_another_kind_is_refused(console, login, csrf_of, k
 
 
 def test_a_confirmation_file_settles_what_it_confirms_and_a_second_import_changes_nothing(
-        console, login, csrf_of, key_of):
+    console, login, csrf_of, key_of
+):
     client, ctx = login("icbc_ap"), console.ctx
     [instruction] = _pending(ctx)
     wb = openpyxl.Workbook()
@@ -147,9 +162,17 @@ def test_a_confirmation_file_settles_what_it_confirms_and_a_second_import_change
     assert "支付确认已导入：成功1笔，失败0笔，已记录过0笔" in after
     assert "没有待确认的指令" in after
     with ctx.engine.connect() as conn:
-        assert conn.execute(select(pi.c.reference).where(pi.c.id == instruction.id)).scalar_one() == "ICBC20261126000123"
-    again = _upload(client, after, csrf_of, key_of, "回单.csv",
-                    _csv([instruction.id, "confirmed", "ICBC20261126000123", instruction.amount_fen]))
+        assert (
+            conn.execute(select(pi.c.reference).where(pi.c.id == instruction.id)).scalar_one() == "ICBC20261126000123"
+        )
+    again = _upload(
+        client,
+        after,
+        csrf_of,
+        key_of,
+        "回单.csv",
+        _csv([instruction.id, "confirmed", "ICBC20261126000123", instruction.amount_fen]),
+    )
     assert again.status_code == 303
     assert "成功0笔，失败0笔，已记录过1笔" in client.get("/bank/confirmations").text
 
@@ -157,6 +180,9 @@ def test_a_confirmation_file_settles_what_it_confirms_and_a_second_import_change
 def test_only_the_bank_imports_confirmations(console, login, csrf_of):
     client = login("pack_op")
     csrf = csrf_of(client.get("/supplier").text)
-    r = client.post("/bank/confirmations", files={"file": ("x.csv", _csv(["pay_1", "confirmed", "R", 1]), "text/csv")},
-                    data={"csrf_token": csrf, "idempotency_key": "web-test-sup-confirm"})
+    r = client.post(
+        "/bank/confirmations",
+        files={"file": ("x.csv", _csv(["pay_1", "confirmed", "R", 1]), "text/csv")},
+        data={"csrf_token": csrf, "idempotency_key": "web-test-sup-confirm"},
+    )
     assert r.status_code == 403 and 'data-testid="error-page"' in r.text

@@ -77,13 +77,18 @@ class AsyncPg:
                 conn = None
             try:
                 if conn is None:
-                    conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True,
-                                                                 connect_timeout=self._connect_timeout)
+                    conn = await psycopg.AsyncConnection.connect(
+                        self._conninfo, autocommit=True, connect_timeout=self._connect_timeout
+                    )
                     opened = time.monotonic()
                 cur = await conn.execute(_pyformat(sql), params)
                 row = await cur.fetchone()
             except psycopg.Error as exc:
-                if conn is not None and not conn.closed and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                if (
+                    conn is not None
+                    and not conn.closed
+                    and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+                ):
                     self._keep(conn, opened)
                 elif conn is not None:
                     conn.pgconn.finish()

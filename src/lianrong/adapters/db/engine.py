@@ -251,8 +251,11 @@ class StatementConnection:
 
     def usable(self, recycle: float) -> bool:
         dbapi = self.dbapi
-        return (not dbapi.closed and dbapi.info.transaction_status == 0  # psycopg.pq.TransactionStatus.IDLE
-                and time.monotonic() - self.opened < recycle)
+        return (
+            not dbapi.closed
+            and dbapi.info.transaction_status == 0  # psycopg.pq.TransactionStatus.IDLE
+            and time.monotonic() - self.opened < recycle
+        )
 
     def close(self) -> None:
         with contextlib.suppress(Exception):  # already broken: nothing left to close

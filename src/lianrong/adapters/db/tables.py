@@ -329,9 +329,7 @@ fragment = Table(
     Column("financing_id", ID),
     Column("created_at", TS, nullable=False),
     CheckConstraint("amount_fen > 0", name="amount_positive"),
-    CheckConstraint(
-        "status in ('active', 'spent', 'frozen', 'financed', 'settled', 'overdue')", name="status"
-    ),
+    CheckConstraint("status in ('active', 'spent', 'frozen', 'financed', 'settled', 'overdue')", name="status"),
     Index("ix_fragment_holder_status", "holder_id", "status"),  # holdings pages: a holder's live parts
     # a voucher's fragments (its tree, settlement, sums) and, within it, a fragment's children: one index
     # for both (migration 20261202_0005), one b-tree fewer to write per new fragment

@@ -35,8 +35,9 @@ class UnitOfWork:
     (``engine.SqliteWriter``).
     """
 
-    def __init__(self, engine: Engine, *, readonly: bool = False, autocommit: bool = False,
-                 single_write: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, *, readonly: bool = False, autocommit: bool = False, single_write: bool = False
+    ) -> None:
         self.engine = engine
         self.readonly = readonly or autocommit
         self.autocommit = autocommit

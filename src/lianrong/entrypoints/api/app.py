@@ -38,11 +38,16 @@ def create_app(ctx: Context, *, console: bool = True, hot_paths: bool = True) ->
     """Build the application (API and, unless ``console=False``, the console) around a service context;
     ``hot_paths=False`` leaves every request to the FastAPI routes (``hot.py`` answers none)."""
     settings = ctx.settings if isinstance(ctx.settings, Settings) else get_settings()
-    app = FastAPI(title="LianRong 链融 API", version=__version__, openapi_url=f"{PREFIX}/openapi.json",
-                  docs_url=None, redoc_url=None,  # the docs page is ours: Swagger UI from this package
-                  description="Supply-chain finance: vouchers, fragments, financing, settlement. Amounts are "
-                              "integer fen; every change needs an `Idempotency-Key` header. / 供应链金融平台接口",
-                  lifespan=_lifespan)
+    app = FastAPI(
+        title="LianRong 链融 API",
+        version=__version__,
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,  # the docs page is ours: Swagger UI from this package
+        description="Supply-chain finance: vouchers, fragments, financing, settlement. Amounts are "
+        "integer fen; every change needs an `Idempotency-Key` header. / 供应链金融平台接口",
+        lifespan=_lifespan,
+    )
     app.state.ctx = ctx
     app.state.limiter = SlidingWindowLimiter(settings.api_rate_limit_per_minute)
     app.state.statements = LoopStatements()  # the token look-up (and the hot path's statements) on the loop
@@ -53,8 +58,9 @@ def create_app(ctx: Context, *, console: bool = True, hot_paths: bool = True) ->
     app.add_middleware(RequestContextMiddleware, max_body=settings.max_upload_bytes + _BODY_OVERHEAD)
     # outermost: the hot path's answers, the 413s and 500s above and every route's carry the headers
     app.add_middleware(SecurityHeaders, served_over_https=settings.served_over_https)
-    api = APIRouter(prefix=PREFIX, dependencies=[Depends(rate_limit), Depends(known_query_only)],
-                    responses=ERROR_RESPONSES)
+    api = APIRouter(
+        prefix=PREFIX, dependencies=[Depends(rate_limit), Depends(known_query_only)], responses=ERROR_RESPONSES
+    )
     for router in ROUTERS:
         api.include_router(router)
     app.include_router(api)
@@ -100,8 +106,9 @@ def _install_docs(app: FastAPI) -> None:
     from fastapi.staticfiles import StaticFiles
 
     app.mount(DOCS_ASSETS_PATH, StaticFiles(directory=str(DOCS_ASSETS)), name="api-docs-assets")
-    page = _DOCS_PAGE.format(assets=DOCS_ASSETS_PATH, title=escape(f"{app.title} — docs"),
-                             openapi=escape(f"{PREFIX}/openapi.json"))
+    page = _DOCS_PAGE.format(
+        assets=DOCS_ASSETS_PATH, title=escape(f"{app.title} — docs"), openapi=escape(f"{PREFIX}/openapi.json")
+    )
 
     @app.get(DOCS_PATH, include_in_schema=False)
     def api_docs() -> HTMLResponse:

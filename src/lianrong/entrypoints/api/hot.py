@@ -99,8 +99,16 @@ class HotPaths:
                 content_type = value.split(b";", 1)[0].strip().lower()
         body, messages, complete = await read_body(receive)
         request = None
-        if (secret and key is not None and key.strip() and len(key) <= IDEMPOTENCY_KEY_MAX and _KEY.match(key)
-                and content_type == _JSON and _ID.match(fragment_id) and complete):
+        if (
+            secret
+            and key is not None
+            and key.strip()
+            and len(key) <= IDEMPOTENCY_KEY_MAX
+            and _KEY.match(key)
+            and content_type == _JSON
+            and _ID.match(fragment_id)
+            and complete
+        ):
             try:
                 # as FastAPI reads a JSON body: parsed, then validated in Python mode
                 request = TransferCreate.model_validate(jsoncodec.loads(body))
@@ -110,8 +118,9 @@ class HotPaths:
             state = scope["app"].state
             try:
                 self._statements = state.statements
-                status, content, headers = await self._answer(state.ctx, state.limiter, secret, key, fragment_id,
-                                                              request)
+                status, content, headers = await self._answer(
+                    state.ctx, state.limiter, secret, key, fragment_id, request
+                )
             except _PassOn:
                 pass
             else:
@@ -119,8 +128,15 @@ class HotPaths:
                 return
         await self.app(scope, replaying(messages, receive), send)
 
-    async def _answer(self, ctx: Context, limiter: SlidingWindowLimiter, secret: str, key: str, fragment_id: str,
-                      request: TransferCreate) -> tuple[int, Any, dict]:
+    async def _answer(
+        self,
+        ctx: Context,
+        limiter: SlidingWindowLimiter,
+        secret: str,
+        key: str,
+        fragment_id: str,
+        request: TransferCreate,
+    ) -> tuple[int, Any, dict]:
         parts = request.service_parts()
         db = self._db(ctx)
         if db is None:
@@ -134,8 +150,9 @@ class HotPaths:
         actor = principal.actor
         try:
             _admit(limiter, actor)
-            result = await vouchers.transfer_async(ctx, db, actor=actor, fragment_id=fragment_id, parts=parts,
-                                                   idempotency_key=scoped_key(actor, key))
+            result = await vouchers.transfer_async(
+                ctx, db, actor=actor, fragment_id=fragment_id, parts=parts, idempotency_key=scoped_key(actor, key)
+            )
             if result is None:  # a refusal, a replay, a conflict: the service's general path decides
                 result = await run_in_threadpool(_transfer, ctx, actor, key, fragment_id, parts)
         except errors.LianRongError as exc:
@@ -143,8 +160,9 @@ class HotPaths:
         return 200, result, {}
 
 
-def _answer_sync(ctx: Context, limiter: SlidingWindowLimiter, secret: str, key: str, fragment_id: str,
-                 parts: list[dict[str, Any]]) -> tuple[int, Any, dict]:
+def _answer_sync(
+    ctx: Context, limiter: SlidingWindowLimiter, secret: str, key: str, fragment_id: str, parts: list[dict[str, Any]]
+) -> tuple[int, Any, dict]:
     """The whole answer in a worker thread (SQLite, or PostgreSQL when the asynchronous path fails)."""
     try:
         principal = accounts.token_principal(ctx, secret=secret)
@@ -166,8 +184,9 @@ def _admit(limiter: SlidingWindowLimiter, actor: Actor) -> None:
 
 
 def _transfer(ctx: Context, actor: Actor, key: str, fragment_id: str, parts: list[dict[str, Any]]) -> Any:
-    return vouchers.transfer(ctx, actor=actor, fragment_id=fragment_id, parts=parts,
-                             idempotency_key=scoped_key(actor, key))
+    return vouchers.transfer(
+        ctx, actor=actor, fragment_id=fragment_id, parts=parts, idempotency_key=scoped_key(actor, key)
+    )
 
 
 async def _send_json(send: Any, status: int, content: Any, headers: dict[str, str]) -> None:

@@ -38,8 +38,13 @@ def _log_unhandled(scope: dict, exc: BaseException) -> None:
         trace = "".join(traceback.format_exception(exc))
     except Exception:  # noqa: BLE001
         trace = "<traceback could not be formatted>"
-    log.error("api.unhandled", method=scope.get("method"), path=scope.get("path"),
-              error=f"{type(exc).__name__}: {text}", traceback=trace)
+    log.error(
+        "api.unhandled",
+        method=scope.get("method"),
+        path=scope.get("path"),
+        error=f"{type(exc).__name__}: {text}",
+        traceback=trace,
+    )
 
 
 class RequestContextMiddleware:
@@ -109,8 +114,13 @@ class RequestContextMiddleware:
     @staticmethod
     async def _send(send: Any, status: int, content: dict) -> None:
         body = json.dumps(content, ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 

@@ -15,5 +15,20 @@ from lianrong.vouchers import api as vouchers
 from lianrong.vouchers import audit_api as audit
 from lianrong.vouchers import fragments_api as fragments
 
-ROUTERS = [m.router for m in (auth, parties, documents, credit, vouchers, fragments, financings, settlement,
-                              payments, audit, reports, calendar)]
+ROUTERS = [
+    m.router
+    for m in (
+        auth,
+        parties,
+        documents,
+        credit,
+        vouchers,
+        fragments,
+        financings,
+        settlement,
+        payments,
+        audit,
+        reports,
+        calendar,
+    )
+]

@@ -58,8 +58,9 @@ def can_reuse_port() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
-def run_uvicorn(app: Any, sock: socket.socket, *, log_level: str = "info", access_log: bool = True,
-                timeout_keep_alive: int = 5) -> None:
+def run_uvicorn(
+    app: Any, sock: socket.socket, *, log_level: str = "info", access_log: bool = True, timeout_keep_alive: int = 5
+) -> None:
     """Serve ``app`` with uvicorn on an already listening socket until interrupted."""
     import uvicorn
 
@@ -67,8 +68,14 @@ def run_uvicorn(app: Any, sock: socket.socket, *, log_level: str = "info", acces
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def _worker(make_app: Callable[..., Any], args: tuple, host: str, port: int, shared: socket.socket | None,
-            options: dict[str, Any]) -> None:
+def _worker(
+    make_app: Callable[..., Any],
+    args: tuple,
+    host: str,
+    port: int,
+    shared: socket.socket | None,
+    options: dict[str, Any],
+) -> None:
     sock = shared if shared is not None else listening_socket(host, port, reuse_port=True)
     run_uvicorn(make_app(*args), sock, **options)
 
@@ -82,8 +89,17 @@ def http_app(database_url: str | None = None) -> Any:
     return create_app(bootstrap.build(database_url=database_url))
 
 
-def serve(make_app: Callable[..., Any], args: tuple = (), *, host: str = "127.0.0.1", port: int = 8000,
-          workers: int = 1, log_level: str = "info", access_log: bool = True, timeout_keep_alive: int = 5) -> int:
+def serve(
+    make_app: Callable[..., Any],
+    args: tuple = (),
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    log_level: str = "info",
+    access_log: bool = True,
+    timeout_keep_alive: int = 5,
+) -> int:
     """Serve ``make_app(*args)`` on ``host:port`` in one process, or in ``workers`` processes; the exit code."""
     options = {"log_level": log_level, "access_log": access_log, "timeout_keep_alive": timeout_keep_alive}
     if workers <= 1:
@@ -99,8 +115,10 @@ def serve(make_app: Callable[..., Any], args: tuple = (), *, host: str = "127.0.
         listening_socket(host, port, listen=False).close()
     guard = listening_socket(host, port, reuse_port=reuse, listen=not reuse)
     shared = None if reuse else guard
-    procs = [spawn.Process(target=_worker, args=(make_app, args, host, port, shared, options), daemon=False)
-             for _ in range(workers)]
+    procs = [
+        spawn.Process(target=_worker, args=(make_app, args, host, port, shared, options), daemon=False)
+        for _ in range(workers)
+    ]
     requested = False  # a stop asked for by SIGINT/SIGTERM, not a worker that died
 
     def terminate() -> None:

@@ -38,8 +38,10 @@ def routers() -> list:  # type: ignore[type-arg]
     from lianrong.settlement import console as settlement
     from lianrong.vouchers import console as vouchers
 
-    return [m.router for m in (home, accounts, reporting, parties, documents, credit, vouchers, financing,
-                               settlement, calendar)]
+    return [
+        m.router
+        for m in (home, accounts, reporting, parties, documents, credit, vouchers, financing, settlement, calendar)
+    ]
 
 
 def install(app: FastAPI, ctx: Context) -> None:
@@ -66,7 +68,12 @@ def install(app: FastAPI, ctx: Context) -> None:
             if previous is not None:
                 return await previous(request, exc)  # type: ignore[misc]
             return await http_exception_handler(request, exc)
-        return await run_in_threadpool(error_page, ctx, request, exc.status_code,
-                                       code="not_found" if exc.status_code == 404 else "method_not_allowed")
+        return await run_in_threadpool(
+            error_page,
+            ctx,
+            request,
+            exc.status_code,
+            code="not_found" if exc.status_code == 404 else "method_not_allowed",
+        )
 
     app.add_exception_handler(StarletteHTTPException, not_found)  # type: ignore[arg-type]

@@ -40,8 +40,7 @@ def switch_language(lang: str, request: Request, next: str = "") -> Response:  #
         raise errors.NotFound("page", f"/lang/{lang}")
     referer = request.headers.get("referer", "")
     if not next and referer.startswith(str(request.base_url)):
-        next = "/" + referer[len(str(request.base_url)):]  # noqa: A001
+        next = "/" + referer[len(str(request.base_url)) :]  # noqa: A001
     response = RedirectResponse(safe_next(next, "/"), status_code=303)
-    response.set_cookie(i18n.LANG_COOKIE, lang, path="/", max_age=LANG_MAX_AGE, samesite="lax",
-                        secure=secure(request))
+    response.set_cookie(i18n.LANG_COOKIE, lang, path="/", max_age=LANG_MAX_AGE, samesite="lax", secure=secure(request))
     return response

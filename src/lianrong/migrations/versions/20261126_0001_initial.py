@@ -9,13 +9,14 @@ Revises:
 Create Date: 2026-11-26 01:53:18.211567
 
 """
+
 from typing import Sequence, Union
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = '20261126_0001'
+revision: str = "20261126_0001"
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -23,354 +24,386 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.create_table('attachment',
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('size', sa.BigInteger(), nullable=False),
-    sa.Column('media_type', sa.String(length=80), nullable=False),
-    sa.Column('filename', sa.String(length=255), nullable=False),
-    sa.Column('content', sa.LargeBinary(), nullable=False),
-    sa.Column('uploaded_by', sa.String(length=40), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('sha256', name=op.f('pk_attachment'))
+    op.create_table(
+        "attachment",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("media_type", sa.String(length=80), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("uploaded_by", sa.String(length=40), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("sha256", name=op.f("pk_attachment")),
     )
-    op.create_table('calendar_override',
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('workday', sa.Boolean(), nullable=False),
-    sa.Column('note', sa.String(length=120), nullable=True),
-    sa.PrimaryKeyConstraint('day', name=op.f('pk_calendar_override'))
+    op.create_table(
+        "calendar_override",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("workday", sa.Boolean(), nullable=False),
+        sa.Column("note", sa.String(length=120), nullable=True),
+        sa.PrimaryKeyConstraint("day", name=op.f("pk_calendar_override")),
     )
-    op.create_table('checkpoint',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('vouchers', sa.Integer(), nullable=False),
-    sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_checkpoint'))
+    op.create_table(
+        "checkpoint",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("vouchers", sa.Integer(), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_checkpoint")),
     )
-    op.create_table('idempotency',
-    sa.Column('key', sa.String(length=200), nullable=False),
-    sa.Column('operation', sa.String(length=40), nullable=False),
-    sa.Column('request_hash', sa.String(length=64), nullable=False),
-    sa.Column('response', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('key', name=op.f('pk_idempotency'))
+    op.create_table(
+        "idempotency",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("operation", sa.String(length=40), nullable=False),
+        sa.Column("request_hash", sa.String(length=64), nullable=False),
+        sa.Column("response", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_idempotency")),
     )
-    op.create_table('party',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('uscc', sa.String(length=18), nullable=False),
-    sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('short_name', sa.String(length=60), nullable=True),
-    sa.Column('defaulted_on', sa.Date(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("kind in ('enterprise', 'bank')", name=op.f('ck_party_kind')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_party')),
-    sa.UniqueConstraint('uscc', name=op.f('uq_party_uscc'))
+    op.create_table(
+        "party",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("uscc", sa.String(length=18), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("short_name", sa.String(length=60), nullable=True),
+        sa.Column("defaulted_on", sa.Date(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("kind in ('enterprise', 'bank')", name=op.f("ck_party_kind")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_party")),
+        sa.UniqueConstraint("uscc", name=op.f("uq_party_uscc")),
     )
-    op.create_table('app_user',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('party_id', sa.String(length=40), nullable=False),
-    sa.Column('username', sa.String(length=80), nullable=False),
-    sa.Column('display_name', sa.String(length=120), nullable=False),
-    sa.Column('role', sa.String(length=16), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_app_user_party_id_party')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_app_user')),
-    sa.UniqueConstraint('username', name=op.f('uq_app_user_username'))
+    op.create_table(
+        "app_user",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("party_id", sa.String(length=40), nullable=False),
+        sa.Column("username", sa.String(length=80), nullable=False),
+        sa.Column("display_name", sa.String(length=120), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["party_id"], ["party.id"], name=op.f("fk_app_user_party_id_party")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_app_user")),
+        sa.UniqueConstraint("username", name=op.f("uq_app_user_username")),
     )
-    op.create_index(op.f('ix_app_user_party_id'), 'app_user', ['party_id'], unique=False)
-    op.create_table('contract',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('number', sa.String(length=60), nullable=False),
-    sa.Column('buyer_id', sa.String(length=40), nullable=False),
-    sa.Column('seller_id', sa.String(length=40), nullable=False),
-    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
-    sa.Column('signed_on', sa.Date(), nullable=False),
-    sa.Column('due_on', sa.Date(), nullable=False),
-    sa.Column('non_cash_agreed', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('amount_fen > 0', name=op.f('ck_contract_amount_positive')),
-    sa.ForeignKeyConstraint(['buyer_id'], ['party.id'], name=op.f('fk_contract_buyer_id_party')),
-    sa.ForeignKeyConstraint(['seller_id'], ['party.id'], name=op.f('fk_contract_seller_id_party')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contract')),
-    sa.UniqueConstraint('seller_id', 'number', name='seller_number')
+    op.create_index(op.f("ix_app_user_party_id"), "app_user", ["party_id"], unique=False)
+    op.create_table(
+        "contract",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("number", sa.String(length=60), nullable=False),
+        sa.Column("buyer_id", sa.String(length=40), nullable=False),
+        sa.Column("seller_id", sa.String(length=40), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("signed_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("non_cash_agreed", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_contract_amount_positive")),
+        sa.ForeignKeyConstraint(["buyer_id"], ["party.id"], name=op.f("fk_contract_buyer_id_party")),
+        sa.ForeignKeyConstraint(["seller_id"], ["party.id"], name=op.f("fk_contract_seller_id_party")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_contract")),
+        sa.UniqueConstraint("seller_id", "number", name="seller_number"),
     )
-    op.create_index('ix_contract_trade', 'contract', ['buyer_id', 'seller_id'], unique=False)
-    op.create_table('core_designation',
-    sa.Column('bank_id', sa.String(length=40), nullable=False),
-    sa.Column('core_id', sa.String(length=40), nullable=False),
-    sa.Column('designated_on', sa.Date(), nullable=False),
-    sa.Column('max_ratio', sa.String(length=12), nullable=False),
-    sa.Column('max_term_days', sa.Integer(), nullable=False),
-    sa.Column('min_split_fen', sa.BigInteger(), nullable=False),
-    sa.Column('max_tier', sa.Integer(), nullable=False),
-    sa.Column('spread', sa.String(length=12), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['bank_id'], ['party.id'], name=op.f('fk_core_designation_bank_id_party')),
-    sa.ForeignKeyConstraint(['core_id'], ['party.id'], name=op.f('fk_core_designation_core_id_party')),
-    sa.PrimaryKeyConstraint('bank_id', 'core_id', name=op.f('pk_core_designation'))
+    op.create_index("ix_contract_trade", "contract", ["buyer_id", "seller_id"], unique=False)
+    op.create_table(
+        "core_designation",
+        sa.Column("bank_id", sa.String(length=40), nullable=False),
+        sa.Column("core_id", sa.String(length=40), nullable=False),
+        sa.Column("designated_on", sa.Date(), nullable=False),
+        sa.Column("max_ratio", sa.String(length=12), nullable=False),
+        sa.Column("max_term_days", sa.Integer(), nullable=False),
+        sa.Column("min_split_fen", sa.BigInteger(), nullable=False),
+        sa.Column("max_tier", sa.Integer(), nullable=False),
+        sa.Column("spread", sa.String(length=12), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["bank_id"], ["party.id"], name=op.f("fk_core_designation_bank_id_party")),
+        sa.ForeignKeyConstraint(["core_id"], ["party.id"], name=op.f("fk_core_designation_core_id_party")),
+        sa.PrimaryKeyConstraint("bank_id", "core_id", name=op.f("pk_core_designation")),
     )
-    op.create_table('credit_line',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('bank_id', sa.String(length=40), nullable=False),
-    sa.Column('core_id', sa.String(length=40), nullable=False),
-    sa.Column('limit_fen', sa.BigInteger(), nullable=False),
-    sa.Column('occupied_fen', sa.BigInteger(), nullable=False),
-    sa.Column('valid_from', sa.Date(), nullable=False),
-    sa.Column('valid_to', sa.Date(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('limit_fen > 0', name=op.f('ck_credit_line_limit_positive')),
-    sa.CheckConstraint('occupied_fen >= 0 AND occupied_fen <= limit_fen', name=op.f('ck_credit_line_occupied_within')),
-    sa.ForeignKeyConstraint(['bank_id'], ['party.id'], name=op.f('fk_credit_line_bank_id_party')),
-    sa.ForeignKeyConstraint(['core_id'], ['party.id'], name=op.f('fk_credit_line_core_id_party')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_line'))
+    op.create_table(
+        "credit_line",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("bank_id", sa.String(length=40), nullable=False),
+        sa.Column("core_id", sa.String(length=40), nullable=False),
+        sa.Column("limit_fen", sa.BigInteger(), nullable=False),
+        sa.Column("occupied_fen", sa.BigInteger(), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_to", sa.Date(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("limit_fen > 0", name=op.f("ck_credit_line_limit_positive")),
+        sa.CheckConstraint(
+            "occupied_fen >= 0 AND occupied_fen <= limit_fen", name=op.f("ck_credit_line_occupied_within")
+        ),
+        sa.ForeignKeyConstraint(["bank_id"], ["party.id"], name=op.f("fk_credit_line_bank_id_party")),
+        sa.ForeignKeyConstraint(["core_id"], ["party.id"], name=op.f("fk_credit_line_core_id_party")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_line")),
     )
-    op.create_index('ix_credit_line_core', 'credit_line', ['core_id', 'bank_id'], unique=False)
-    op.create_table('document_link',
-    sa.Column('owner_kind', sa.String(length=16), nullable=False),
-    sa.Column('owner_id', sa.String(length=40), nullable=False),
-    sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.ForeignKeyConstraint(['sha256'], ['attachment.sha256'], name=op.f('fk_document_link_sha256_attachment')),
-    sa.PrimaryKeyConstraint('owner_kind', 'owner_id', 'sha256', name=op.f('pk_document_link'))
+    op.create_index("ix_credit_line_core", "credit_line", ["core_id", "bank_id"], unique=False)
+    op.create_table(
+        "document_link",
+        sa.Column("owner_kind", sa.String(length=16), nullable=False),
+        sa.Column("owner_id", sa.String(length=40), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(["sha256"], ["attachment.sha256"], name=op.f("fk_document_link_sha256_attachment")),
+        sa.PrimaryKeyConstraint("owner_kind", "owner_id", "sha256", name=op.f("pk_document_link")),
     )
-    op.create_table('financing',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('core_id', sa.String(length=40), nullable=False),
-    sa.Column('bank_id', sa.String(length=40), nullable=False),
-    sa.Column('applicant_id', sa.String(length=40), nullable=False),
-    sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('face_fen', sa.BigInteger(), nullable=False),
-    sa.Column('principal_fen', sa.BigInteger(), nullable=False),
-    sa.Column('annual_rate', sa.String(length=12), nullable=False),
-    sa.Column('lpr', sa.String(length=12), nullable=False),
-    sa.Column('spread', sa.String(length=12), nullable=False),
-    sa.Column('applied_on', sa.Date(), nullable=False),
-    sa.Column('financing_on', sa.Date(), nullable=True),
-    sa.Column('maturity_on', sa.Date(), nullable=False),
-    sa.Column('days', sa.Integer(), nullable=False),
-    sa.Column('interest_fen', sa.BigInteger(), nullable=False),
-    sa.Column('net_fen', sa.BigInteger(), nullable=False),
-    sa.Column('checklist', sa.JSON(), nullable=False),
-    sa.Column('registration_no', sa.String(length=60), nullable=True),
-    sa.Column('registered_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('applied_by', sa.String(length=40), nullable=False),
-    sa.Column('reviewed_by', sa.String(length=40), nullable=True),
-    sa.Column('disbursed_by', sa.String(length=40), nullable=True),
-    sa.Column('credit_line_id', sa.String(length=40), nullable=True),
-    sa.Column('occupied_fen', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('principal_fen > 0', name=op.f('ck_financing_principal_positive')),
-    sa.ForeignKeyConstraint(['applicant_id'], ['party.id'], name=op.f('fk_financing_applicant_id_party')),
-    sa.ForeignKeyConstraint(['bank_id'], ['party.id'], name=op.f('fk_financing_bank_id_party')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_financing'))
+    op.create_table(
+        "financing",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("core_id", sa.String(length=40), nullable=False),
+        sa.Column("bank_id", sa.String(length=40), nullable=False),
+        sa.Column("applicant_id", sa.String(length=40), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("face_fen", sa.BigInteger(), nullable=False),
+        sa.Column("principal_fen", sa.BigInteger(), nullable=False),
+        sa.Column("annual_rate", sa.String(length=12), nullable=False),
+        sa.Column("lpr", sa.String(length=12), nullable=False),
+        sa.Column("spread", sa.String(length=12), nullable=False),
+        sa.Column("applied_on", sa.Date(), nullable=False),
+        sa.Column("financing_on", sa.Date(), nullable=True),
+        sa.Column("maturity_on", sa.Date(), nullable=False),
+        sa.Column("days", sa.Integer(), nullable=False),
+        sa.Column("interest_fen", sa.BigInteger(), nullable=False),
+        sa.Column("net_fen", sa.BigInteger(), nullable=False),
+        sa.Column("checklist", sa.JSON(), nullable=False),
+        sa.Column("registration_no", sa.String(length=60), nullable=True),
+        sa.Column("registered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("applied_by", sa.String(length=40), nullable=False),
+        sa.Column("reviewed_by", sa.String(length=40), nullable=True),
+        sa.Column("disbursed_by", sa.String(length=40), nullable=True),
+        sa.Column("credit_line_id", sa.String(length=40), nullable=True),
+        sa.Column("occupied_fen", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("principal_fen > 0", name=op.f("ck_financing_principal_positive")),
+        sa.ForeignKeyConstraint(["applicant_id"], ["party.id"], name=op.f("fk_financing_applicant_id_party")),
+        sa.ForeignKeyConstraint(["bank_id"], ["party.id"], name=op.f("fk_financing_bank_id_party")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_financing")),
     )
-    op.create_index(op.f('ix_financing_core_id'), 'financing', ['core_id'], unique=False)
-    op.create_table('lpr',
-    sa.Column('bank_id', sa.String(length=40), nullable=False),
-    sa.Column('effective_on', sa.Date(), nullable=False),
-    sa.Column('rate', sa.String(length=12), nullable=False),
-    sa.ForeignKeyConstraint(['bank_id'], ['party.id'], name=op.f('fk_lpr_bank_id_party')),
-    sa.PrimaryKeyConstraint('bank_id', 'effective_on', name=op.f('pk_lpr'))
+    op.create_index(op.f("ix_financing_core_id"), "financing", ["core_id"], unique=False)
+    op.create_table(
+        "lpr",
+        sa.Column("bank_id", sa.String(length=40), nullable=False),
+        sa.Column("effective_on", sa.Date(), nullable=False),
+        sa.Column("rate", sa.String(length=12), nullable=False),
+        sa.ForeignKeyConstraint(["bank_id"], ["party.id"], name=op.f("fk_lpr_bank_id_party")),
+        sa.PrimaryKeyConstraint("bank_id", "effective_on", name=op.f("pk_lpr")),
     )
-    op.create_table('onboarding',
-    sa.Column('bank_id', sa.String(length=40), nullable=False),
-    sa.Column('party_id', sa.String(length=40), nullable=False),
-    sa.Column('settlement_account', sa.String(length=40), nullable=True),
-    sa.Column('ebanking', sa.Boolean(), nullable=False),
-    sa.Column('certificate', sa.String(length=60), nullable=True),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['bank_id'], ['party.id'], name=op.f('fk_onboarding_bank_id_party')),
-    sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_onboarding_party_id_party')),
-    sa.PrimaryKeyConstraint('bank_id', 'party_id', name=op.f('pk_onboarding'))
+    op.create_table(
+        "onboarding",
+        sa.Column("bank_id", sa.String(length=40), nullable=False),
+        sa.Column("party_id", sa.String(length=40), nullable=False),
+        sa.Column("settlement_account", sa.String(length=40), nullable=True),
+        sa.Column("ebanking", sa.Boolean(), nullable=False),
+        sa.Column("certificate", sa.String(length=60), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["bank_id"], ["party.id"], name=op.f("fk_onboarding_bank_id_party")),
+        sa.ForeignKeyConstraint(["party_id"], ["party.id"], name=op.f("fk_onboarding_party_id_party")),
+        sa.PrimaryKeyConstraint("bank_id", "party_id", name=op.f("pk_onboarding")),
     )
-    op.create_table('payment_instruction',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('core_id', sa.String(length=40), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('voucher_id', sa.String(length=40), nullable=True),
-    sa.Column('fragment_id', sa.String(length=40), nullable=True),
-    sa.Column('financing_id', sa.String(length=40), nullable=True),
-    sa.Column('payer_id', sa.String(length=40), nullable=False),
-    sa.Column('payee_id', sa.String(length=40), nullable=False),
-    sa.Column('payee_account', sa.String(length=40), nullable=True),
-    sa.Column('bank_id', sa.String(length=40), nullable=False),
-    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
-    sa.Column('value_on', sa.Date(), nullable=False),
-    sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('reference', sa.String(length=80), nullable=True),
-    sa.Column('failure', sa.Text(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint('amount_fen > 0', name=op.f('ck_payment_instruction_amount_positive')),
-    sa.ForeignKeyConstraint(['payee_id'], ['party.id'], name=op.f('fk_payment_instruction_payee_id_party')),
-    sa.ForeignKeyConstraint(['payer_id'], ['party.id'], name=op.f('fk_payment_instruction_payer_id_party')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_instruction')),
-    sa.UniqueConstraint('fragment_id', name=op.f('uq_payment_instruction_fragment_id'))
+    op.create_table(
+        "payment_instruction",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("core_id", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("voucher_id", sa.String(length=40), nullable=True),
+        sa.Column("fragment_id", sa.String(length=40), nullable=True),
+        sa.Column("financing_id", sa.String(length=40), nullable=True),
+        sa.Column("payer_id", sa.String(length=40), nullable=False),
+        sa.Column("payee_id", sa.String(length=40), nullable=False),
+        sa.Column("payee_account", sa.String(length=40), nullable=True),
+        sa.Column("bank_id", sa.String(length=40), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("value_on", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("reference", sa.String(length=80), nullable=True),
+        sa.Column("failure", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_payment_instruction_amount_positive")),
+        sa.ForeignKeyConstraint(["payee_id"], ["party.id"], name=op.f("fk_payment_instruction_payee_id_party")),
+        sa.ForeignKeyConstraint(["payer_id"], ["party.id"], name=op.f("fk_payment_instruction_payer_id_party")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_payment_instruction")),
+        sa.UniqueConstraint("fragment_id", name=op.f("uq_payment_instruction_fragment_id")),
     )
-    op.create_index(op.f('ix_payment_instruction_core_id'), 'payment_instruction', ['core_id'], unique=False)
-    op.create_index('ix_payment_instruction_status', 'payment_instruction', ['status', 'value_on'], unique=False)
-    op.create_table('sim_account',
-    sa.Column('party_id', sa.String(length=40), nullable=False),
-    sa.Column('balance_fen', sa.BigInteger(), nullable=False),
-    sa.CheckConstraint('balance_fen >= 0', name=op.f('ck_sim_account_balance_nonnegative')),
-    sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_sim_account_party_id_party')),
-    sa.PrimaryKeyConstraint('party_id', name=op.f('pk_sim_account'))
+    op.create_index(op.f("ix_payment_instruction_core_id"), "payment_instruction", ["core_id"], unique=False)
+    op.create_index("ix_payment_instruction_status", "payment_instruction", ["status", "value_on"], unique=False)
+    op.create_table(
+        "sim_account",
+        sa.Column("party_id", sa.String(length=40), nullable=False),
+        sa.Column("balance_fen", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("balance_fen >= 0", name=op.f("ck_sim_account_balance_nonnegative")),
+        sa.ForeignKeyConstraint(["party_id"], ["party.id"], name=op.f("fk_sim_account_party_id_party")),
+        sa.PrimaryKeyConstraint("party_id", name=op.f("pk_sim_account")),
     )
-    op.create_table('supplier_ledger',
-    sa.Column('bank_id', sa.String(length=40), nullable=False),
-    sa.Column('core_id', sa.String(length=40), nullable=False),
-    sa.Column('supplier_id', sa.String(length=40), nullable=False),
-    sa.Column('max_ratio', sa.String(length=12), nullable=True),
-    sa.Column('max_term_days', sa.Integer(), nullable=True),
-    sa.Column('min_split_fen', sa.BigInteger(), nullable=True),
-    sa.Column('max_tier', sa.Integer(), nullable=True),
-    sa.Column('spread', sa.String(length=12), nullable=True),
-    sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['bank_id'], ['party.id'], name=op.f('fk_supplier_ledger_bank_id_party')),
-    sa.ForeignKeyConstraint(['core_id'], ['party.id'], name=op.f('fk_supplier_ledger_core_id_party')),
-    sa.ForeignKeyConstraint(['supplier_id'], ['party.id'], name=op.f('fk_supplier_ledger_supplier_id_party')),
-    sa.PrimaryKeyConstraint('bank_id', 'core_id', 'supplier_id', name=op.f('pk_supplier_ledger'))
+    op.create_table(
+        "supplier_ledger",
+        sa.Column("bank_id", sa.String(length=40), nullable=False),
+        sa.Column("core_id", sa.String(length=40), nullable=False),
+        sa.Column("supplier_id", sa.String(length=40), nullable=False),
+        sa.Column("max_ratio", sa.String(length=12), nullable=True),
+        sa.Column("max_term_days", sa.Integer(), nullable=True),
+        sa.Column("min_split_fen", sa.BigInteger(), nullable=True),
+        sa.Column("max_tier", sa.Integer(), nullable=True),
+        sa.Column("spread", sa.String(length=12), nullable=True),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["bank_id"], ["party.id"], name=op.f("fk_supplier_ledger_bank_id_party")),
+        sa.ForeignKeyConstraint(["core_id"], ["party.id"], name=op.f("fk_supplier_ledger_core_id_party")),
+        sa.ForeignKeyConstraint(["supplier_id"], ["party.id"], name=op.f("fk_supplier_ledger_supplier_id_party")),
+        sa.PrimaryKeyConstraint("bank_id", "core_id", "supplier_id", name=op.f("pk_supplier_ledger")),
     )
-    op.create_table('invoice',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('contract_id', sa.String(length=40), nullable=False),
-    sa.Column('code', sa.String(length=12), nullable=False),
-    sa.Column('number', sa.String(length=20), nullable=False),
-    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
-    sa.Column('allocated_fen', sa.BigInteger(), nullable=False),
-    sa.Column('issued_on', sa.Date(), nullable=False),
-    sa.Column('seller_id', sa.String(length=40), nullable=False),
-    sa.Column('buyer_id', sa.String(length=40), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('allocated_fen >= 0 AND allocated_fen <= amount_fen', name=op.f('ck_invoice_allocation_within')),
-    sa.CheckConstraint('amount_fen > 0', name=op.f('ck_invoice_amount_positive')),
-    sa.ForeignKeyConstraint(['buyer_id'], ['party.id'], name=op.f('fk_invoice_buyer_id_party')),
-    sa.ForeignKeyConstraint(['contract_id'], ['contract.id'], name=op.f('fk_invoice_contract_id_contract')),
-    sa.ForeignKeyConstraint(['seller_id'], ['party.id'], name=op.f('fk_invoice_seller_id_party')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice')),
-    sa.UniqueConstraint('code', 'number', name='code_number')
+    op.create_table(
+        "invoice",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("contract_id", sa.String(length=40), nullable=False),
+        sa.Column("code", sa.String(length=12), nullable=False),
+        sa.Column("number", sa.String(length=20), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("allocated_fen", sa.BigInteger(), nullable=False),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("seller_id", sa.String(length=40), nullable=False),
+        sa.Column("buyer_id", sa.String(length=40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "allocated_fen >= 0 AND allocated_fen <= amount_fen", name=op.f("ck_invoice_allocation_within")
+        ),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_invoice_amount_positive")),
+        sa.ForeignKeyConstraint(["buyer_id"], ["party.id"], name=op.f("fk_invoice_buyer_id_party")),
+        sa.ForeignKeyConstraint(["contract_id"], ["contract.id"], name=op.f("fk_invoice_contract_id_contract")),
+        sa.ForeignKeyConstraint(["seller_id"], ["party.id"], name=op.f("fk_invoice_seller_id_party")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invoice")),
+        sa.UniqueConstraint("code", "number", name="code_number"),
     )
-    op.create_index(op.f('ix_invoice_contract_id'), 'invoice', ['contract_id'], unique=False)
-    op.create_table('voucher',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('number', sa.String(length=40), nullable=False),
-    sa.Column('core_id', sa.String(length=40), nullable=False),
-    sa.Column('bank_id', sa.String(length=40), nullable=False),
-    sa.Column('supplier_id', sa.String(length=40), nullable=False),
-    sa.Column('contract_id', sa.String(length=40), nullable=False),
-    sa.Column('face_fen', sa.BigInteger(), nullable=False),
-    sa.Column('issue_on', sa.Date(), nullable=False),
-    sa.Column('requested_maturity', sa.Date(), nullable=False),
-    sa.Column('maturity_on', sa.Date(), nullable=False),
-    sa.Column('maturity_official', sa.Boolean(), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('long_term_reason', sa.Text(), nullable=True),
-    sa.Column('bank_approved_by', sa.String(length=40), nullable=True),
-    sa.Column('prepared_by', sa.String(length=40), nullable=False),
-    sa.Column('approved_by', sa.String(length=40), nullable=True),
-    sa.Column('credit_line_id', sa.String(length=40), nullable=True),
-    sa.Column('warnings', sa.JSON(), nullable=False),
-    sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('head_hash', sa.String(length=64), nullable=False),
-    sa.Column('hash_algorithm', sa.String(length=8), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint('face_fen > 0', name=op.f('ck_voucher_face_positive')),
-    sa.ForeignKeyConstraint(['bank_id'], ['party.id'], name=op.f('fk_voucher_bank_id_party')),
-    sa.ForeignKeyConstraint(['contract_id'], ['contract.id'], name=op.f('fk_voucher_contract_id_contract')),
-    sa.ForeignKeyConstraint(['core_id'], ['party.id'], name=op.f('fk_voucher_core_id_party')),
-    sa.ForeignKeyConstraint(['supplier_id'], ['party.id'], name=op.f('fk_voucher_supplier_id_party')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_voucher')),
-    sa.UniqueConstraint('number', name=op.f('uq_voucher_number'))
+    op.create_index(op.f("ix_invoice_contract_id"), "invoice", ["contract_id"], unique=False)
+    op.create_table(
+        "voucher",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("number", sa.String(length=40), nullable=False),
+        sa.Column("core_id", sa.String(length=40), nullable=False),
+        sa.Column("bank_id", sa.String(length=40), nullable=False),
+        sa.Column("supplier_id", sa.String(length=40), nullable=False),
+        sa.Column("contract_id", sa.String(length=40), nullable=False),
+        sa.Column("face_fen", sa.BigInteger(), nullable=False),
+        sa.Column("issue_on", sa.Date(), nullable=False),
+        sa.Column("requested_maturity", sa.Date(), nullable=False),
+        sa.Column("maturity_on", sa.Date(), nullable=False),
+        sa.Column("maturity_official", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("long_term_reason", sa.Text(), nullable=True),
+        sa.Column("bank_approved_by", sa.String(length=40), nullable=True),
+        sa.Column("prepared_by", sa.String(length=40), nullable=False),
+        sa.Column("approved_by", sa.String(length=40), nullable=True),
+        sa.Column("credit_line_id", sa.String(length=40), nullable=True),
+        sa.Column("warnings", sa.JSON(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("head_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash_algorithm", sa.String(length=8), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("face_fen > 0", name=op.f("ck_voucher_face_positive")),
+        sa.ForeignKeyConstraint(["bank_id"], ["party.id"], name=op.f("fk_voucher_bank_id_party")),
+        sa.ForeignKeyConstraint(["contract_id"], ["contract.id"], name=op.f("fk_voucher_contract_id_contract")),
+        sa.ForeignKeyConstraint(["core_id"], ["party.id"], name=op.f("fk_voucher_core_id_party")),
+        sa.ForeignKeyConstraint(["supplier_id"], ["party.id"], name=op.f("fk_voucher_supplier_id_party")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_voucher")),
+        sa.UniqueConstraint("number", name=op.f("uq_voucher_number")),
     )
-    op.create_index(op.f('ix_voucher_core_id'), 'voucher', ['core_id'], unique=False)
-    op.create_index(op.f('ix_voucher_maturity_on'), 'voucher', ['maturity_on'], unique=False)
-    op.create_table('fragment',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('voucher_id', sa.String(length=40), nullable=False),
-    sa.Column('core_id', sa.String(length=40), nullable=False),
-    sa.Column('parent_id', sa.String(length=40), nullable=True),
-    sa.Column('holder_id', sa.String(length=40), nullable=False),
-    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
-    sa.Column('tier', sa.Integer(), nullable=False),
-    sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('contract_id', sa.String(length=40), nullable=True),
-    sa.Column('financing_id', sa.String(length=40), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.CheckConstraint("status in ('active', 'spent', 'frozen', 'financed', 'settled', 'overdue')", name=op.f('ck_fragment_status')),
-    sa.CheckConstraint('amount_fen > 0', name=op.f('ck_fragment_amount_positive')),
-    sa.ForeignKeyConstraint(['holder_id'], ['party.id'], name=op.f('fk_fragment_holder_id_party')),
-    sa.ForeignKeyConstraint(['parent_id'], ['fragment.id'], name=op.f('fk_fragment_parent_id_fragment')),
-    sa.ForeignKeyConstraint(['voucher_id'], ['voucher.id'], name=op.f('fk_fragment_voucher_id_voucher')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_fragment'))
+    op.create_index(op.f("ix_voucher_core_id"), "voucher", ["core_id"], unique=False)
+    op.create_index(op.f("ix_voucher_maturity_on"), "voucher", ["maturity_on"], unique=False)
+    op.create_table(
+        "fragment",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("voucher_id", sa.String(length=40), nullable=False),
+        sa.Column("core_id", sa.String(length=40), nullable=False),
+        sa.Column("parent_id", sa.String(length=40), nullable=True),
+        sa.Column("holder_id", sa.String(length=40), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.Column("tier", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("contract_id", sa.String(length=40), nullable=True),
+        sa.Column("financing_id", sa.String(length=40), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status in ('active', 'spent', 'frozen', 'financed', 'settled', 'overdue')", name=op.f("ck_fragment_status")
+        ),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_fragment_amount_positive")),
+        sa.ForeignKeyConstraint(["holder_id"], ["party.id"], name=op.f("fk_fragment_holder_id_party")),
+        sa.ForeignKeyConstraint(["parent_id"], ["fragment.id"], name=op.f("fk_fragment_parent_id_fragment")),
+        sa.ForeignKeyConstraint(["voucher_id"], ["voucher.id"], name=op.f("fk_fragment_voucher_id_voucher")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_fragment")),
     )
-    op.create_index(op.f('ix_fragment_holder_id'), 'fragment', ['holder_id'], unique=False)
-    op.create_index(op.f('ix_fragment_parent_id'), 'fragment', ['parent_id'], unique=False)
-    op.create_index(op.f('ix_fragment_voucher_id'), 'fragment', ['voucher_id'], unique=False)
-    op.create_table('voucher_invoice',
-    sa.Column('voucher_id', sa.String(length=40), nullable=False),
-    sa.Column('invoice_id', sa.String(length=40), nullable=False),
-    sa.Column('core_id', sa.String(length=40), nullable=False),
-    sa.Column('amount_fen', sa.BigInteger(), nullable=False),
-    sa.CheckConstraint('amount_fen > 0', name=op.f('ck_voucher_invoice_amount_positive')),
-    sa.ForeignKeyConstraint(['invoice_id'], ['invoice.id'], name=op.f('fk_voucher_invoice_invoice_id_invoice')),
-    sa.ForeignKeyConstraint(['voucher_id'], ['voucher.id'], name=op.f('fk_voucher_invoice_voucher_id_voucher')),
-    sa.PrimaryKeyConstraint('voucher_id', 'invoice_id', name=op.f('pk_voucher_invoice'))
+    op.create_index(op.f("ix_fragment_holder_id"), "fragment", ["holder_id"], unique=False)
+    op.create_index(op.f("ix_fragment_parent_id"), "fragment", ["parent_id"], unique=False)
+    op.create_index(op.f("ix_fragment_voucher_id"), "fragment", ["voucher_id"], unique=False)
+    op.create_table(
+        "voucher_invoice",
+        sa.Column("voucher_id", sa.String(length=40), nullable=False),
+        sa.Column("invoice_id", sa.String(length=40), nullable=False),
+        sa.Column("core_id", sa.String(length=40), nullable=False),
+        sa.Column("amount_fen", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("amount_fen > 0", name=op.f("ck_voucher_invoice_amount_positive")),
+        sa.ForeignKeyConstraint(["invoice_id"], ["invoice.id"], name=op.f("fk_voucher_invoice_invoice_id_invoice")),
+        sa.ForeignKeyConstraint(["voucher_id"], ["voucher.id"], name=op.f("fk_voucher_invoice_voucher_id_voucher")),
+        sa.PrimaryKeyConstraint("voucher_id", "invoice_id", name=op.f("pk_voucher_invoice")),
     )
-    op.create_table('voucher_op',
-    sa.Column('voucher_id', sa.String(length=40), nullable=False),
-    sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('core_id', sa.String(length=40), nullable=False),
-    sa.Column('op', sa.String(length=24), nullable=False),
-    sa.Column('payload', sa.Text(), nullable=False),
-    sa.Column('prev_hash', sa.String(length=64), nullable=False),
-    sa.Column('hash', sa.String(length=64), nullable=False),
-    sa.Column('actor_id', sa.String(length=40), nullable=True),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['voucher_id'], ['voucher.id'], name=op.f('fk_voucher_op_voucher_id_voucher')),
-    sa.PrimaryKeyConstraint('voucher_id', 'seq', name=op.f('pk_voucher_op'))
+    op.create_table(
+        "voucher_op",
+        sa.Column("voucher_id", sa.String(length=40), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("core_id", sa.String(length=40), nullable=False),
+        sa.Column("op", sa.String(length=24), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("actor_id", sa.String(length=40), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["voucher_id"], ["voucher.id"], name=op.f("fk_voucher_op_voucher_id_voucher")),
+        sa.PrimaryKeyConstraint("voucher_id", "seq", name=op.f("pk_voucher_op")),
     )
-    op.create_table('financing_fragment',
-    sa.Column('financing_id', sa.String(length=40), nullable=False),
-    sa.Column('fragment_id', sa.String(length=40), nullable=False),
-    sa.Column('core_id', sa.String(length=40), nullable=False),
-    sa.ForeignKeyConstraint(['financing_id'], ['financing.id'], name=op.f('fk_financing_fragment_financing_id_financing')),
-    sa.ForeignKeyConstraint(['fragment_id'], ['fragment.id'], name=op.f('fk_financing_fragment_fragment_id_fragment')),
-    sa.PrimaryKeyConstraint('financing_id', 'fragment_id', name=op.f('pk_financing_fragment'))
+    op.create_table(
+        "financing_fragment",
+        sa.Column("financing_id", sa.String(length=40), nullable=False),
+        sa.Column("fragment_id", sa.String(length=40), nullable=False),
+        sa.Column("core_id", sa.String(length=40), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["financing_id"], ["financing.id"], name=op.f("fk_financing_fragment_financing_id_financing")
+        ),
+        sa.ForeignKeyConstraint(
+            ["fragment_id"], ["fragment.id"], name=op.f("fk_financing_fragment_fragment_id_fragment")
+        ),
+        sa.PrimaryKeyConstraint("financing_id", "fragment_id", name=op.f("pk_financing_fragment")),
     )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_table('financing_fragment')
-    op.drop_table('voucher_op')
-    op.drop_table('voucher_invoice')
-    op.drop_index(op.f('ix_fragment_voucher_id'), table_name='fragment')
-    op.drop_index(op.f('ix_fragment_parent_id'), table_name='fragment')
-    op.drop_index(op.f('ix_fragment_holder_id'), table_name='fragment')
-    op.drop_table('fragment')
-    op.drop_index(op.f('ix_voucher_maturity_on'), table_name='voucher')
-    op.drop_index(op.f('ix_voucher_core_id'), table_name='voucher')
-    op.drop_table('voucher')
-    op.drop_index(op.f('ix_invoice_contract_id'), table_name='invoice')
-    op.drop_table('invoice')
-    op.drop_table('supplier_ledger')
-    op.drop_table('sim_account')
-    op.drop_index('ix_payment_instruction_status', table_name='payment_instruction')
-    op.drop_index(op.f('ix_payment_instruction_core_id'), table_name='payment_instruction')
-    op.drop_table('payment_instruction')
-    op.drop_table('onboarding')
-    op.drop_table('lpr')
-    op.drop_index(op.f('ix_financing_core_id'), table_name='financing')
-    op.drop_table('financing')
-    op.drop_table('document_link')
-    op.drop_index('ix_credit_line_core', table_name='credit_line')
-    op.drop_table('credit_line')
-    op.drop_table('core_designation')
-    op.drop_index('ix_contract_trade', table_name='contract')
-    op.drop_table('contract')
-    op.drop_index(op.f('ix_app_user_party_id'), table_name='app_user')
-    op.drop_table('app_user')
-    op.drop_table('party')
-    op.drop_table('idempotency')
-    op.drop_table('checkpoint')
-    op.drop_table('calendar_override')
-    op.drop_table('attachment')
+    op.drop_table("financing_fragment")
+    op.drop_table("voucher_op")
+    op.drop_table("voucher_invoice")
+    op.drop_index(op.f("ix_fragment_voucher_id"), table_name="fragment")
+    op.drop_index(op.f("ix_fragment_parent_id"), table_name="fragment")
+    op.drop_index(op.f("ix_fragment_holder_id"), table_name="fragment")
+    op.drop_table("fragment")
+    op.drop_index(op.f("ix_voucher_maturity_on"), table_name="voucher")
+    op.drop_index(op.f("ix_voucher_core_id"), table_name="voucher")
+    op.drop_table("voucher")
+    op.drop_index(op.f("ix_invoice_contract_id"), table_name="invoice")
+    op.drop_table("invoice")
+    op.drop_table("supplier_ledger")
+    op.drop_table("sim_account")
+    op.drop_index("ix_payment_instruction_status", table_name="payment_instruction")
+    op.drop_index(op.f("ix_payment_instruction_core_id"), table_name="payment_instruction")
+    op.drop_table("payment_instruction")
+    op.drop_table("onboarding")
+    op.drop_table("lpr")
+    op.drop_index(op.f("ix_financing_core_id"), table_name="financing")
+    op.drop_table("financing")
+    op.drop_table("document_link")
+    op.drop_index("ix_credit_line_core", table_name="credit_line")
+    op.drop_table("credit_line")
+    op.drop_table("core_designation")
+    op.drop_index("ix_contract_trade", table_name="contract")
+    op.drop_table("contract")
+    op.drop_index(op.f("ix_app_user_party_id"), table_name="app_user")
+    op.drop_table("app_user")
+    op.drop_table("party")
+    op.drop_table("idempotency")
+    op.drop_table("checkpoint")
+    op.drop_table("calendar_override")
+    op.drop_table("attachment")

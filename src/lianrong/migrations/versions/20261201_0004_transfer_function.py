@@ -25,13 +25,14 @@ Revises: 20261126_0003
 Create Date: 2026-12-01 19:20:00
 
 """
+
 from pathlib import Path
 from typing import Sequence, Union
 
 from alembic import op
 
-revision: str = '20261201_0004'
-down_revision: Union[str, Sequence[str], None] = '20261126_0003'
+revision: str = "20261201_0004"
+down_revision: Union[str, Sequence[str], None] = "20261126_0003"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -64,6 +65,8 @@ def downgrade() -> None:
     """Downgrade schema."""
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("DROP FUNCTION IF EXISTS lianrong_transfer(text, text, text, text[], bigint[], text[], text[], date, "
-               "timestamptz, text, text, text)")
+    op.execute(
+        "DROP FUNCTION IF EXISTS lianrong_transfer(text, text, text, text[], bigint[], text[], text[], date, "
+        "timestamptz, text, text, text)"
+    )
     op.execute("DROP FUNCTION IF EXISTS lianrong_refuse(text)")

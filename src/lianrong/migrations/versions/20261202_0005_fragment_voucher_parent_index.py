@@ -11,27 +11,28 @@ Revises: 20261201_0004
 Create Date: 2026-12-02 02:05:00
 
 """
+
 from typing import Sequence, Union
 
 from alembic import op
 
-revision: str = '20261202_0005'
-down_revision: Union[str, Sequence[str], None] = '20261201_0004'
+revision: str = "20261202_0005"
+down_revision: Union[str, Sequence[str], None] = "20261201_0004"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with op.batch_alter_table('fragment', schema=None) as batch_op:
-        batch_op.create_index('ix_fragment_voucher_parent', ['voucher_id', 'parent_id'], unique=False)
-        batch_op.drop_index(batch_op.f('ix_fragment_voucher_id'))
-        batch_op.drop_index(batch_op.f('ix_fragment_parent_id'))
+    with op.batch_alter_table("fragment", schema=None) as batch_op:
+        batch_op.create_index("ix_fragment_voucher_parent", ["voucher_id", "parent_id"], unique=False)
+        batch_op.drop_index(batch_op.f("ix_fragment_voucher_id"))
+        batch_op.drop_index(batch_op.f("ix_fragment_parent_id"))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table('fragment', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_fragment_parent_id'), ['parent_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_fragment_voucher_id'), ['voucher_id'], unique=False)
-        batch_op.drop_index('ix_fragment_voucher_parent')
+    with op.batch_alter_table("fragment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_fragment_parent_id"), ["parent_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_fragment_voucher_id"), ["voucher_id"], unique=False)
+        batch_op.drop_index("ix_fragment_voucher_parent")

@@ -16,13 +16,14 @@ Revises: 20261202_0005
 Create Date: 2026-12-02 16:00:00
 
 """
+
 from pathlib import Path
 from typing import Sequence, Union
 
 from alembic import op
 
-revision: str = '20261202_0006'
-down_revision: Union[str, Sequence[str], None] = '20261202_0005'
+revision: str = "20261202_0006"
+down_revision: Union[str, Sequence[str], None] = "20261202_0005"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -18,6 +18,7 @@ Revises: 20261203_0009
 Create Date: 2026-12-03 17:00:00
 
 """
+
 from importlib import resources
 from pathlib import Path
 from typing import Sequence, Union
@@ -25,8 +26,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '20261203_0010'
-down_revision: Union[str, Sequence[str], None] = '20261203_0009'
+revision: str = "20261203_0010"
+down_revision: Union[str, Sequence[str], None] = "20261203_0009"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -43,23 +44,24 @@ def _frozen(revision: str) -> str:
 
 def upgrade() -> None:
     """Upgrade schema."""
-    op.create_table('party_restriction',
-    sa.Column('id', sa.String(length=40), nullable=False),
-    sa.Column('party_id', sa.String(length=40), nullable=False),
-    sa.Column('action', sa.String(length=16), nullable=False),
-    sa.Column('bank_id', sa.String(length=40), nullable=True),
-    sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('reason', sa.String(length=200), nullable=False),
-    sa.Column('valid_from', sa.Date(), nullable=False),
-    sa.Column('valid_until', sa.Date(), nullable=True),
-    sa.Column('created_by', sa.String(length=40), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['bank_id'], ['party.id'], name=op.f('fk_party_restriction_bank_id_party')),
-    sa.ForeignKeyConstraint(['party_id'], ['party.id'], name=op.f('fk_party_restriction_party_id_party')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_party_restriction'))
+    op.create_table(
+        "party_restriction",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("party_id", sa.String(length=40), nullable=False),
+        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column("bank_id", sa.String(length=40), nullable=True),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("created_by", sa.String(length=40), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["bank_id"], ["party.id"], name=op.f("fk_party_restriction_bank_id_party")),
+        sa.ForeignKeyConstraint(["party_id"], ["party.id"], name=op.f("fk_party_restriction_party_id_party")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_party_restriction")),
     )
-    with op.batch_alter_table('party_restriction', schema=None) as batch_op:
-        batch_op.create_index('ix_party_restriction_party', ['party_id', 'action'], unique=False)
+    with op.batch_alter_table("party_restriction", schema=None) as batch_op:
+        batch_op.create_index("ix_party_restriction_party", ["party_id", "action"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_current())
 
@@ -68,6 +70,6 @@ def downgrade() -> None:
     """Downgrade schema."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_frozen("20261203_0009"))
-    with op.batch_alter_table('party_restriction', schema=None) as batch_op:
-        batch_op.drop_index('ix_party_restriction_party')
-    op.drop_table('party_restriction')
+    with op.batch_alter_table("party_restriction", schema=None) as batch_op:
+        batch_op.drop_index("ix_party_restriction_party")
+    op.drop_table("party_restriction")
