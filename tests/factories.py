@@ -21,10 +21,12 @@ from lianrong.documents import service as documents
 from lianrong.financing import service as financing
 from lianrong.kernel import errors
 from lianrong.kernel.identifiers import make_uscc
+from lianrong.parties import designations as designations
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM, Actor, Context, FixedClock
 from lianrong.settings import Settings
 from lianrong.settlement import payments
+from lianrong.vouchers import issuance as issuance
 from lianrong.vouchers import service as vouchers
 
 TODAY = dt.date(2026, 11, 26)
@@ -97,7 +99,7 @@ class World:
                 certificate=f"UKEY-{name}",
                 idempotency_key=key(),
             )
-        parties.designate_core(
+        designations.designate_core(
             ctx,
             actor=bank_ap,
             bank=self.ids["bank"],
@@ -106,7 +108,7 @@ class World:
             max_tier=20,
             idempotency_key=key(),
         )
-        parties.import_ledger(
+        designations.import_ledger(
             ctx,
             actor=bank_ap,
             bank=self.ids["bank"],
@@ -114,7 +116,7 @@ class World:
             suppliers=[{"supplier": self.ids[n]} for n in names[1:]],
             idempotency_key=key(),
         )
-        parties.set_lpr(
+        designations.set_lpr(
             ctx,
             actor=bank_ap,
             bank=self.ids["bank"],
@@ -229,7 +231,7 @@ class World:
     ) -> Any:
         """Prepare (not approve) a voucher from the core to s1."""
         inv = invoice or self.invoice(amount_fen)
-        return vouchers.prepare(
+        return issuance.prepare(
             self.ctx,
             actor=self.user("core"),
             bank=self.ids["bank"],
@@ -245,7 +247,7 @@ class World:
     def issue(self, amount_fen: int, *, maturity: dt.date = dt.date(2027, 3, 15)) -> str:
         """Issue a voucher to s1; returns the root fragment id."""
         v = self.prepare(amount_fen, maturity=maturity)
-        r = vouchers.approve(self.ctx, actor=self.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
+        r = issuance.approve(self.ctx, actor=self.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
         return r.root_fragment_id
 
     def transfer(self, fragment: str, sender: str, parts: list[tuple[str, int]]) -> dict[str, Any]:

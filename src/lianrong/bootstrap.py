@@ -14,10 +14,9 @@ from lianrong.adapters.db.engine import make_engine
 from lianrong.adapters.holidays import ChineseCalendarSource
 from lianrong.adapters.payments import make_adapter
 from lianrong.kernel.errors import SimulatedClockInProduction
-from lianrong.kernel.policy import Policy
+from lianrong.kernel.policy import Policy, WatchLimits
 from lianrong.platform.context import Clock, Context, FixedClock, SystemClock
 from lianrong.settings import Settings, get_settings
-from lianrong.vouchers.splitwatch import WatchLimits
 
 _engines: dict[tuple[str, str], Engine] = {}
 

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from lianrong.accounts import service as accounts
 from lianrong.entrypoints.api.app import create_app
+from lianrong.parties import designations as designations
 from lianrong.parties import service as parties
 
 PASSWORD = "lianrong2026"
@@ -195,7 +196,7 @@ def add_outsiders(aw: ApiWorld) -> None:
         certificate="UKEY-core2",
         idempotency_key=f"api-onboard-core2-{base}",
     )
-    parties.designate_core(
+    designations.designate_core(
         ctx,
         actor=bank2,
         bank=world.ids["bank2"],

@@ -31,7 +31,7 @@ from lianrong.documents import service as documents
 from lianrong.financing import service as financing
 from lianrong.kernel.ids import new_id
 from lianrong.vouchers import audit
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import issuance as issuance
 
 _n = itertools.count(1)
 AUTHENTICATED = tuple(r for r in ROLES if r != "anon")
@@ -50,7 +50,7 @@ def _base(aw: ApiWorld) -> dict[str, Any]:
 
 def _issued(aw: ApiWorld) -> dict[str, Any]:
     v = aw.world.prepare(1_000_00)
-    r = vouchers.approve(aw.ctx, actor=aw.world.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
+    r = issuance.approve(aw.ctx, actor=aw.world.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
     return {**_base(aw), "voucher": v.id, "root": r.root_fragment_id}
 
 

@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from lianrong.adapters.db import tables as t
 from lianrong.financing import exports as financing_exports
 from lianrong.kernel.identifiers import normalize_uscc
+from lianrong.parties import designations as designations
 from lianrong.parties import ledger_xlsx as ledger_xlsx
 from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
@@ -123,7 +124,7 @@ def test_a_good_file_registers_and_imports_every_row(world):
     assert account.settlement_account == "6222000011112222" and not account.ebanking  # not onboarded yet
     # the effective parameters combine the core's with the overrides
     with world.ctx.uow(readonly=True) as uow:
-        p = parties.supplier_params(uow, world.ids["bank"], world.ids["core"], a.id)
+        p = designations.supplier_params(uow, world.ids["bank"], world.ids["core"], a.id)
     assert p.max_ratio == Decimal("0.8") and p.max_tier == 5
 
 

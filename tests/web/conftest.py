@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from lianrong import bootstrap
+from lianrong.entrypoints.console.app import install
 from lianrong.entrypoints.demo import DEMO_PASSWORD, seed
-from lianrong.web import install
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 KEY_RE = re.compile(r'name="idempotency_key" value="([^"]+)"')

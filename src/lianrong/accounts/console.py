@@ -25,8 +25,9 @@ from lianrong.web.auth import (
     safe_next,
 )
 from lianrong.web.console import Posted, anyone, console_router, post, read_form, submit
+from lianrong.web.forms import Form
 from lianrong.web.i18n import N_
-from lianrong.web.render import UI, Form
+from lianrong.web.render import UI
 
 router = console_router()
 

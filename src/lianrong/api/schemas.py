@@ -22,7 +22,6 @@ from pydantic import (
     StringConstraints,
 )
 
-from lianrong.financing.model import REGISTRATION_NO_MAX, REGISTRATION_NO_MIN
 from lianrong.kernel.money import MAX_FEN
 
 #: ids (``vch_01…``) and party references (an id or a 统一社会信用代码)
@@ -71,10 +70,6 @@ Spread = Annotated[
 
 
 Day = Annotated[dt.date, Field(ge=dt.date(1990, 1, 1), le=dt.date(2199, 12, 31))]
-
-
-#: a 中登网 registration number: the limits of ``domain.financing.check_registration_no``
-RegistrationNo = text(REGISTRATION_NO_MAX, min_length=REGISTRATION_NO_MIN)
 
 
 def _in_range(value: dt.datetime) -> dt.datetime:

@@ -8,11 +8,11 @@ from fastapi import File, Query, UploadFile
 
 from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, Paging, WritingActor
 from lianrong.api.routing import ApiRouter
+from lianrong.api.uploads import read_upload
 from lianrong.calendar import queries
 from lianrong.calendar import service as calendar
 from lianrong.calendar.queries import CalendarDay
 from lianrong.calendar.schemas import CalendarDayPage, CalendarLoadRead
-from lianrong.documents.api import read_upload
 from lianrong.platform.pages import Page
 
 router = ApiRouter(prefix="/calendar", tags=["calendar"])

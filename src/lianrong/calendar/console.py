@@ -12,8 +12,9 @@ from lianrong.calendar import queries as calendar_queries
 from lianrong.calendar import service as calendar
 from lianrong.kernel.errors import LianRongError
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
+from lianrong.web.forms import Form
 from lianrong.web.i18n import N_
-from lianrong.web.render import UI, Form
+from lianrong.web.render import UI
 
 router = console_router()
 

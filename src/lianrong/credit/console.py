@@ -15,8 +15,9 @@ from lianrong.kernel.calendar import add_months
 from lianrong.kernel.money import format_yuan
 from lianrong.parties import queries as party_queries
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
+from lianrong.web.forms import Form
 from lianrong.web.i18n import N_
-from lianrong.web.render import UI, Form
+from lianrong.web.render import UI
 
 router = console_router()
 

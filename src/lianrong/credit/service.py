@@ -14,7 +14,7 @@ from lianrong.credit.model import CreditLineState, check_occupation, check_valid
 from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen
-from lianrong.parties.service import core_params
+from lianrong.parties.designations import core_params
 from lianrong.platform import scope
 from lianrong.platform.common import (
     Result,

@@ -19,6 +19,7 @@ from lianrong.api.deps import (
 )
 from lianrong.api.routing import ApiRouter
 from lianrong.api.schemas import SHA256_PATTERN
+from lianrong.api.uploads import read_upload, upload_name
 from lianrong.documents import service as documents
 from lianrong.documents.schemas import (
     AttachmentRead,
@@ -29,24 +30,8 @@ from lianrong.documents.schemas import (
     InvoiceRead,
     TradeDocumentsRead,
 )
-from lianrong.kernel import errors
 
 router = ApiRouter(tags=["documents"])
-
-
-def read_upload(ctx: Ctx, file: UploadFile) -> bytes:
-    """The uploaded bytes, refused with 413 past ``max_upload_bytes``."""
-    limit = int(getattr(ctx.settings, "max_upload_bytes", 20 * 1024 * 1024))
-    content = file.file.read(limit + 1)
-    if len(content) > limit:
-        raise errors.PayloadTooLarge(limit=limit)
-    return content
-
-
-def upload_name(file: UploadFile) -> str:
-    """The file's name as sent, without control characters (PostgreSQL refuses NUL in text)."""
-    name = "".join(c for c in (file.filename or "") if c.isprintable()).strip()
-    return name[:255] or "upload"
 
 
 @router.post("/attachments", response_model=AttachmentRead, status_code=201)

@@ -13,8 +13,9 @@ from lianrong.documents import service as documents
 from lianrong.documents.schemas import ContractCreate, InvoiceCreate
 from lianrong.parties import queries as party_queries
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
+from lianrong.web.forms import Form
 from lianrong.web.i18n import N_
-from lianrong.web.render import UI, Form
+from lianrong.web.render import UI
 
 router = console_router()
 

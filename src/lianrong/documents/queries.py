@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import or_, select
 
 from lianrong.adapters.db import tables as t
-from lianrong.documents.service import trade_files
+from lianrong.documents.trades import trade_files
 from lianrong.platform.common import Result, row_dict
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import party_names

@@ -4,26 +4,21 @@ themselves: ``documents.attachments``)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, union_all, update
+from sqlalchemy import func, insert, or_, select, update
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.documents import errors as documents_errors
 from lianrong.documents.attachments import (
-    OFD_NAMESPACE,
     _name_by_record_parties,
     check_linkable,
-    check_ofd,
     check_scan_backs_no_other_invoice,
     link,
-    sniff_media_type,
-    store_attachment,
-    upload,
     uploaded_by_party,
 )
+from lianrong.documents.trades import trade_documents
 from lianrong.kernel import errors
 from lianrong.kernel.identifiers import normalize_invoice_number
 from lianrong.kernel.ids import new_id
@@ -40,18 +35,6 @@ from lianrong.platform.common import (
     run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
-
-__all__ = [
-    "OFD_NAMESPACE",
-    "check_linkable",
-    "check_ofd",
-    "check_scan_backs_no_other_invoice",
-    "link",
-    "sniff_media_type",
-    "store_attachment",
-    "upload",
-    "uploaded_by_party",
-]
 
 
 def add_contract(
@@ -256,139 +239,6 @@ def add_invoice(
     )
 
 
-def trade_files(uow: UnitOfWork, contract_ids: list[str]) -> dict[tuple[str, str], list[Result]]:
-    """The stored files of these contracts and of their invoices, by owner (``("contract"|"invoice", id)``).
-
-    One statement whatever the number of contracts and invoices; each owner's files in database order.
-    """
-    rows = uow.conn.execute(_trade_files_statement(), {"contract_ids": list(contract_ids)}).all()
-    out: dict[tuple[str, str], list[Result]] = {}
-    for r in rows:
-        out.setdefault((r.owner_kind, r.owner_id), []).append(
-            {
-                "owner": r.owner_kind,
-                "owner_id": r.owner_id,
-                "sha256": r.sha256,
-                "filename": r.filename,
-                "media_type": r.media_type,
-            }
-        )
-    return out
-
-
-@functools.cache
-def _trade_files_statement() -> Any:
-    """``trade_files``' statement, built once (its subqueries cost milliseconds of Python to build; the
-    contract ids are an expanding parameter)."""
-    contract_ids = bindparam("contract_ids", expanding=True)
-    link, fu = t.document_link.c, t.file_upload.c
-    trade = t.contract.alias("trade")
-    # the name the trade's own parties gave the file (the earliest of their uploads), not a stranger's
-    named = (
-        select(fu.filename)
-        .where(fu.sha256 == t.attachment.c.sha256, fu.party_id.in_([trade.c.buyer_id, trade.c.seller_id]))
-        .order_by(fu.uploaded_at, fu.party_id)
-        .limit(1)
-        .correlate(t.attachment, trade)
-        .scalar_subquery()
-    )
-    return (
-        select(
-            link.owner_kind,
-            link.owner_id,
-            t.attachment.c.sha256,
-            func.coalesce(named, _name_by_record_parties(t.attachment.c.sha256), t.attachment.c.filename).label(
-                "filename"
-            ),
-            t.attachment.c.media_type,
-        )
-        .join(t.document_link, link.sha256 == t.attachment.c.sha256)
-        .outerjoin(t.invoice, and_(link.owner_kind == "invoice", t.invoice.c.id == link.owner_id))
-        .join(trade, trade.c.id == func.coalesce(t.invoice.c.contract_id, link.owner_id))
-        .where(
-            or_(
-                and_(link.owner_kind == "contract", link.owner_id.in_(contract_ids)),
-                and_(
-                    link.owner_kind == "invoice",
-                    link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id.in_(contract_ids))),
-                ),
-            )
-        )
-    )
-
-
-def financing_has_documents(uow: UnitOfWork, financing_id: str) -> bool:
-    """Whether any file documents a financing's trade: one linked to the financing, or to a contract (or an
-    invoice of it) behind its parts (the issuing contract of their vouchers and the contracts that moved
-    them)."""
-    fa, f, link = t.financing_asset.c, t.fragment.c, t.document_link.c
-    parts = select(fa.asset_id).where(fa.financing_id == financing_id, fa.kind == "voucher")
-    contracts = union_all(
-        select(t.voucher.c.contract_id.label("id")).where(
-            t.voucher.c.id.in_(select(f.voucher_id).where(f.id.in_(parts)))
-        ),
-        select(f.contract_id).where(f.id.in_(parts), f.contract_id.is_not(None)),
-    ).subquery()
-    linked = select(link.sha256).where(
-        or_(
-            and_(link.owner_kind == "financing", link.owner_id == financing_id),
-            and_(link.owner_kind == "contract", link.owner_id.in_(select(contracts.c.id))),
-            and_(
-                link.owner_kind == "invoice",
-                link.owner_id.in_(select(t.invoice.c.id).where(t.invoice.c.contract_id.in_(select(contracts.c.id)))),
-            ),
-        )
-    )
-    return uow.conn.execute(linked.limit(1)).first() is not None
-
-
-def trade_documents(uow: UnitOfWork, contract_id: str) -> dict[str, Any]:
-    """A contract with its invoices and attachments (reused across every holder and financing).
-
-    Three statements whatever the number of invoices: the attachments of the contract and of all its
-    invoices are read together (``trade_files``), then listed contract first and invoice by invoice.
-    """
-    return trade_documents_of(uow, [contract_id])[contract_id]
-
-
-def trade_documents_of(uow: UnitOfWork, contract_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """``trade_documents`` of several contracts, by contract id, in three statements whatever their number
-    (the contracts, their invoices, the files of both); an unknown contract is ``contract.not_found``."""
-    ids = list(dict.fromkeys(contract_ids))
-    if not ids:
-        return {}
-    if not all(isinstance(c, str) and c for c in ids):
-        raise errors.NotFound("contract", next(c for c in ids if not (isinstance(c, str) and c)))
-    contracts_of, invoices_of = _trade_statements()
-    contracts = {r.id: r for r in uow.conn.execute(contracts_of, {"ids": ids})}
-    for c in ids:
-        if c not in contracts:
-            raise errors.NotFound("contract", c)
-    invoices: dict[str, list[dict[str, Any]]] = {c: [] for c in ids}
-    for r in uow.conn.execute(invoices_of, {"ids": ids}):
-        invoices[r.contract_id].append(row_dict(r))
-    files = trade_files(uow, ids)
-    out = {}
-    for c in ids:
-        owners = [("contract", c)] + [("invoice", inv["id"]) for inv in invoices[c]]
-        out[c] = {
-            "contract": row_dict(contracts[c]),
-            "invoices": invoices[c],
-            "attachments": [f for owner in owners for f in files.get(owner, [])],
-        }
-    return out
-
-
-@functools.cache
-def _trade_statements() -> tuple[Any, Any]:
-    """``trade_documents_of``' two statements (contracts, their invoices by issue date), built once."""
-    ids = bindparam("ids", expanding=True)
-    return (
-        select(t.contract).where(t.contract.c.id.in_(ids)),
-        select(t.invoice).where(t.invoice.c.contract_id.in_(ids)).order_by(t.invoice.c.issued_on),
-    )
-
-
 def _contracts_scope(uow: UnitOfWork, actor: Actor) -> Any | None:
     """Contracts the actor may read: its own (buyer or seller), and those behind the vouchers it issued or
     carries (the issuing trade and every transfer's trade); the overseers read all."""
@@ -523,11 +373,3 @@ def get_attachment(ctx: Context, *, actor: Actor, sha256: str) -> Result:
             "size": row.size,
             "content": bytes(row.content),
         }
-
-
-def has_trade(uow: UnitOfWork, *, buyer_id: str, seller_id: str, contract_id: str | None = None) -> str | None:
-    """The id of a recorded contract in which ``buyer`` buys from ``seller``, if any."""
-    stmt = select(t.contract.c.id).where(t.contract.c.buyer_id == buyer_id, t.contract.c.seller_id == seller_id)
-    if contract_id:
-        stmt = stmt.where(t.contract.c.id == contract_id)
-    return uow.conn.execute(stmt.order_by(t.contract.c.signed_on.desc()).limit(1)).scalar()

@@ -23,10 +23,12 @@ from lianrong.credit import service as credit
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
 from lianrong.kernel.identifiers import make_uscc
+from lianrong.parties import designations
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM, Actor, Context, FixedClock
 from lianrong.settlement import payments
 from lianrong.settlement import service as settlement
+from lianrong.vouchers import issuance as issuance
 from lianrong.vouchers import service as vouchers
 
 D = dt.date
@@ -159,7 +161,7 @@ def _parties(d: _Demo) -> None:
             certificate=f"UKEY-ICBC-{i + 1:06d}",
             idempotency_key=k(f"onboard:{key}"),
         )
-    parties.set_lpr(
+    designations.set_lpr(
         ctx,
         actor=bank_op,
         bank=d.ids["bank"],
@@ -168,7 +170,7 @@ def _parties(d: _Demo) -> None:
         idempotency_key=k("lpr:2026-05"),
     )
     for core in ("core", "core2"):
-        parties.designate_core(
+        designations.designate_core(
             ctx,
             actor=bank_op,
             bank=d.ids["bank"],
@@ -180,7 +182,7 @@ def _parties(d: _Demo) -> None:
             spread="0.0050",
             idempotency_key=k(f"designate:{core}"),
         )
-    parties.import_ledger(
+    designations.import_ledger(
         ctx,
         actor=bank_op,
         bank=d.ids["bank"],
@@ -199,7 +201,7 @@ def _parties(d: _Demo) -> None:
         ],
         idempotency_key=k("ledger:core"),
     )
-    parties.import_ledger(
+    designations.import_ledger(
         ctx,
         actor=bank_op,
         bank=d.ids["bank"],
@@ -313,7 +315,7 @@ def _issue(
     ap: str,
 ) -> dict[str, Any]:
     ctx, k = d.ctx, d.key
-    v = vouchers.prepare(
+    v = issuance.prepare(
         ctx,
         actor=_actor(ctx, op),
         bank=d.ids["bank"],
@@ -326,7 +328,7 @@ def _issue(
     )
     d.ids[f"voucher:{name}"] = v.id
     if ap:
-        issued = vouchers.approve(ctx, actor=_actor(ctx, ap), voucher_id=v.id, idempotency_key=k(f"approve:{name}"))
+        issued = issuance.approve(ctx, actor=_actor(ctx, ap), voucher_id=v.id, idempotency_key=k(f"approve:{name}"))
         d.ids[f"root:{name}"] = issued.root_fragment_id
         return asdict(issued)
     return asdict(v)

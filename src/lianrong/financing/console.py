@@ -16,10 +16,11 @@ from lianrong.financing.schemas import FinancingCreate, RegistrationCreate, Revi
 from lianrong.kernel import errors
 from lianrong.kernel.errors import LianRongError
 from lianrong.kernel.money import format_yuan
-from lianrong.vouchers import queries as voucher_queries
+from lianrong.vouchers import page_queries as voucher_page_queries
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
+from lianrong.web.forms import Form
 from lianrong.web.i18n import N_
-from lianrong.web.render import UI, Form
+from lianrong.web.render import UI
 
 router = console_router()
 
@@ -36,7 +37,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _finance_ctx(ui: UI, fragment_id: str, form: Form | None = None) -> dict[str, Any]:
-    detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+    detail = voucher_page_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
     return {"d": detail, "form": form or ui.blank()}
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.documents.service import trade_documents_of
+from lianrong.documents.trades import trade_documents_of
 from lianrong.financing.collateral import collateral
 from lianrong.platform import scope
 from lianrong.platform.common import Result, get_or_raise, paged, resolve_party, row_dict

@@ -16,12 +16,14 @@ from lianrong.api.schemas import (
     Output,
     Page,
     PartyRef,
-    RegistrationNo,
     text,
 )
 from lianrong.documents.schemas import TradeDocumentsRead
-from lianrong.financing.model import FinancingStatus
+from lianrong.financing.model import REGISTRATION_NO_MAX, REGISTRATION_NO_MIN, FinancingStatus
 from lianrong.vouchers.schemas import FragmentRead
+
+#: a 中登网 registration number: the limits of ``financing.model.check_registration_no``
+RegistrationNo = text(REGISTRATION_NO_MAX, min_length=REGISTRATION_NO_MIN)
 
 #: a rate or ratio as the API has always written it: the exact decimal as a string ("0.0340")
 DecimalText = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, Decimal) else v)]

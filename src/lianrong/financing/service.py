@@ -11,9 +11,7 @@ from sqlalchemy import insert, select, update
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.credit.service import line_in_force, occupy
-from lianrong.documents.service import (
-    financing_has_documents,
-)
+from lianrong.documents.trades import financing_has_documents
 from lianrong.financing import errors as financing_errors
 from lianrong.financing import model as fin
 from lianrong.financing.collateral import Asset, Collateral, collateral
@@ -21,7 +19,8 @@ from lianrong.financing.model import Price
 from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen, ratio_amount
-from lianrong.parties.service import lpr_in_force, require_onboarded, supplier_params
+from lianrong.parties.designations import lpr_in_force, supplier_params
+from lianrong.parties.service import require_onboarded
 from lianrong.platform import scope
 from lianrong.platform.common import (
     SYSTEM_ACTOR,

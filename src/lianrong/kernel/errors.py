@@ -354,3 +354,15 @@ class CannotListen(LianRongError):
     code = "serve.cannot_listen"
     zh = "无法在{host}:{port}上监听：{reason}（端口已被占用或无权使用）"
     en = "Cannot listen on {host}:{port}: {reason} (the port is in use or not permitted)"
+
+
+class InvalidParameter(LianRongError):
+    code = "params.invalid"
+    zh = "融资参数无效：{reason}"
+    en = "Invalid financing parameter: {reason}"
+
+
+class WrongPartyKind(LianRongError):
+    code = "party.wrong_kind"
+    zh = "主体类型不符：{party}不是{expected}"
+    en = "Wrong party kind: {party} is not a {expected}"

@@ -15,9 +15,9 @@ from lianrong.kernel.errors import (
     AmountMalformed,
     AmountNotPositive,
     AmountTooLarge,
+    InvalidParameter,
     InvalidRate,
 )
-from lianrong.parties.errors import InvalidParameter
 
 __all__ = [
     "MAX_FEN",

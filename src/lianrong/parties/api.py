@@ -17,6 +17,7 @@ from lianrong.api.deps import (
     WritingActor,
 )
 from lianrong.api.routing import ApiRouter
+from lianrong.parties import designations
 from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
 from lianrong.parties.queries import LprEntry, Party
@@ -120,13 +121,13 @@ def list_designations(
     ctx: Ctx, actor: CurrentActor, page: Paging, bank: PartyQuery = None, core: PartyQuery = None
 ) -> dict:
     """Core-enterprise designations and their financing parameters (for the bank, the core, its suppliers)."""
-    return parties.page_designations(ctx, actor=actor, bank=bank, core=core, limit=page.limit, offset=page.offset)
+    return designations.page_designations(ctx, actor=actor, bank=bank, core=core, limit=page.limit, offset=page.offset)
 
 
 @router.post("/cores", response_model=DesignationRead)
 def designate_core(body: DesignationCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
     """The bank designates a core enterprise (核定), or updates the financing parameters sent (the others are kept)."""
-    return parties.designate_core(
+    return designations.designate_core(
         ctx,
         actor=actor,
         bank=body.bank or actor.party_id,
@@ -143,7 +144,7 @@ def designate_core(body: DesignationCreate, ctx: Ctx, actor: WritingActor, key: 
 @router.post("/cores/{core}/ledger", response_model=LedgerRead)
 def import_ledger(core: IdParam, body: LedgerCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
     """Import suppliers into the bank's customer ledger of a core enterprise (all or nothing)."""
-    return parties.import_ledger(
+    return designations.import_ledger(
         ctx,
         actor=actor,
         bank=body.bank or actor.party_id,
@@ -162,7 +163,7 @@ def list_lpr(ctx: Ctx, actor: CurrentActor, page: Paging, bank: PartyQuery = Non
 @router.post("/lpr", response_model=LprRead)
 def set_lpr(body: LprCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
     """The bank records its LPR entry in force from a date (pricing is LPR + spread)."""
-    return parties.set_lpr(
+    return designations.set_lpr(
         ctx,
         actor=actor,
         bank=body.bank or actor.party_id,

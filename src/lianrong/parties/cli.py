@@ -19,6 +19,7 @@ from lianrong.cli import (
     show,
 )
 from lianrong.kernel.money import parse_yuan
+from lianrong.parties import designations
 
 party_app = typer.Typer(help="Parties, users, onboarding / 主体、用户、开户", no_args_is_help=True)
 
@@ -124,11 +125,10 @@ def party_designate(
     as_json: Json = False,
 ) -> None:
     """Designate a core enterprise (核定核心企业) or update its financing parameters (those not given are kept)."""
-    from lianrong.parties import service as parties
 
     ctx = context(db)
     show(
-        parties.designate_core(
+        designations.designate_core(
             ctx,
             actor=actor_of(ctx, user),
             bank=bank,
@@ -150,11 +150,10 @@ def party_ledger(
     bank: str, core: str, suppliers: list[str], db: Db = None, user: As = None, key: Key = None, as_json: Json = False
 ) -> None:
     """Import suppliers (ids or USCCs) into the bank's customer ledger of a core enterprise."""
-    from lianrong.parties import service as parties
 
     ctx = context(db)
     show(
-        parties.import_ledger(
+        designations.import_ledger(
             ctx,
             actor=actor_of(ctx, user),
             bank=bank,
@@ -172,11 +171,10 @@ def party_lpr(
     bank: str, rate: str, effective: str, db: Db = None, user: As = None, key: Key = None, as_json: Json = False
 ) -> None:
     """Record a bank's LPR entry (e.g. 3.0%) in force from a date."""
-    from lianrong.parties import service as parties
 
     ctx = context(db)
     show(
-        parties.set_lpr(
+        designations.set_lpr(
             ctx,
             actor=actor_of(ctx, user),
             bank=bank,

@@ -12,13 +12,14 @@ from fastapi import Depends
 from fastapi.responses import Response
 
 from lianrong.kernel.money import format_yuan
-from lianrong.parties import ledger_xlsx
+from lianrong.parties import designations, ledger_xlsx
 from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
 from lianrong.parties.schemas import DesignationCreate, LprCreate, OnboardingCreate
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
+from lianrong.web.forms import Form, percent_text, schema_range
 from lianrong.web.i18n import N_
-from lianrong.web.render import UI, Form, percent_text, schema_range
+from lianrong.web.render import UI
 
 router = console_router()
 
@@ -74,7 +75,7 @@ def _designation(ui: UI, form: Form, core: str) -> DesignationCreate | None:
 
 def _designate(ui: UI, form: Form, body: DesignationCreate | None) -> None:
     assert body is not None
-    parties.designate_core(
+    designations.designate_core(
         ui.ctx,
         actor=ui.actor,
         bank=ui.party_id,
@@ -97,7 +98,7 @@ def _cores_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
         "c": None,
         "cores": party_queries.bank_cores(ui.ctx, actor=ui.actor),
         "core_options": options,
-        "form": form or _params_form(ui, dataclasses.asdict(parties.default_params(ui.ctx))),
+        "form": form or _params_form(ui, dataclasses.asdict(designations.default_params(ui.ctx))),
         "ceiling": percent_text(ui.ctx.policy.max_financing_ratio),
     }
 
@@ -185,7 +186,7 @@ def record_lpr(posted: Posted = Depends(post("bank"))) -> Response:
 
     def action() -> Response:
         assert body is not None
-        r = parties.set_lpr(
+        r = designations.set_lpr(
             ui.ctx,
             actor=ui.actor,
             bank=ui.party_id,

@@ -25,18 +25,6 @@ class NotInLedger(LianRongError):
     en = "{party} is not in the customer ledger of core enterprise {core} at {bank}"
 
 
-class WrongPartyKind(LianRongError):
-    code = "party.wrong_kind"
-    zh = "主体类型不符：{party}不是{expected}"
-    en = "Wrong party kind: {party} is not a {expected}"
-
-
-class InvalidParameter(LianRongError):
-    code = "params.invalid"
-    zh = "融资参数无效：{reason}"
-    en = "Invalid financing parameter: {reason}"
-
-
 class NoRate(LianRongError):
     code = "rate.missing"
     zh = "{bank}在{on}没有生效的LPR报价"

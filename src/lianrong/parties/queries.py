@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 
 from lianrong.adapters.db import tables as t
 from lianrong.kernel import errors
-from lianrong.parties.service import lpr_query
+from lianrong.parties.designations import lpr_query
 from lianrong.platform.common import Result, resolve_party, row_dict
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import as_date, party_names

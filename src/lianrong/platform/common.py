@@ -19,7 +19,6 @@ from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.raw import Raw
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
-from lianrong.parties import errors as parties_errors
 from lianrong.platform.context import SYSTEM, Actor, Context
 
 SYSTEM_ACTOR = SYSTEM
@@ -240,7 +239,7 @@ def resolve_party(uow: UnitOfWork, ref: str, *, kind: str | None = None) -> Row:
     if row is None:
         raise errors.NotFound(kind or "party", ref)
     if kind is not None and row.kind != kind:
-        raise parties_errors.WrongPartyKind(party=row.name, expected=kind)
+        raise errors.WrongPartyKind(party=row.name, expected=kind)
     return row
 
 

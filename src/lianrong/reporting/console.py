@@ -10,12 +10,17 @@ from fastapi.responses import Response
 
 from lianrong.financing import queries as financing_queries
 from lianrong.parties import queries as party_queries
-from lianrong.reporting import charts, overview
+from lianrong.reporting import overview
 from lianrong.reporting import queries as reporting_queries
+from lianrong.vouchers import issuance as issuance
+from lianrong.vouchers import page_queries as voucher_page_queries
 from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers.model import VoucherStatus
-from lianrong.web.console import console_router, require_kind
-from lianrong.web.render import UI, Form
+from lianrong.web import charts
+from lianrong.web.console import Posted, console_router, post, require_kind, submit
+from lianrong.web.forms import Form
+from lianrong.web.i18n import N_
+from lianrong.web.render import UI
 
 router = console_router()
 
@@ -48,7 +53,7 @@ def bank_home_ctx(ui: UI, forms: dict[str, Form] | None = None) -> dict[str, Any
 @router.get("/core")
 def core_home(ui: UI = Depends(require_kind("core"))) -> Response:
     summary = reporting_queries.party_summary(ui.ctx, actor=ui.actor)
-    months = voucher_queries.payables(ui.ctx, actor=ui.actor)
+    months = voucher_page_queries.payables(ui.ctx, actor=ui.actor)
     recent = voucher_queries.vouchers(ui.ctx, viewer=ui.actor, core=ui.party_id, limit=6).items
     return ui.render("core/home.html", summary=summary, recent=recent, chart=charts.payables(ui, months))
 
@@ -63,4 +68,21 @@ def overview_home(ui: UI = Depends(require_kind("overseer"))) -> Response:
     fig = overview.figures(ui.ctx, actor=ui.actor)
     return ui.render(
         "overview/home.html", fig=fig, amounts=charts.overview_amounts(ui, fig), counts=charts.overview_counts(ui, fig)
+    )
+
+
+# the bank's home page offers the long-term approvals: a refused one is shown on that page again
+@router.post("/bank/vouchers/{voucher_id}/approve-term")
+def approve_term(voucher_id: str, posted: Posted = Depends(post("bank"))) -> Response:
+    ui, data = posted
+    form = ui.posted(data)
+
+    def action() -> Response:
+        issuance.bank_approve_term(
+            ui.ctx, actor=ui.actor, voucher_id=voucher_id, idempotency_key=form.get("idempotency_key")
+        )
+        return ui.done("/bank", N_("The long voucher term was approved; the core enterprise can now issue it."))
+
+    return submit(
+        form, action, lambda: ui.render("bank/home.html", http_status=422, **bank_home_ctx(ui, {voucher_id: form}))
     )

@@ -23,6 +23,7 @@ from lianrong.cli import (
     show,
 )
 from lianrong.kernel.money import parse_yuan
+from lianrong.settlement import confirmations
 
 pay_app = typer.Typer(help="Payment instructions / 支付指令", no_args_is_help=True)
 
@@ -71,9 +72,9 @@ def pay_list(status: str | None = None, kind: str | None = None, db: Db = None, 
 def pay_export(path: Path, status: str = "pending", db: Db = None) -> None:
     """Export instructions as a bank batch file (.csv or .xlsx)."""
     from lianrong.platform.context import SYSTEM
-    from lianrong.settlement import payments
+    from lianrong.settlement import confirmations
 
-    n = payments.export_file(context(db), viewer=SYSTEM, path=path, status=status)
+    n = confirmations.export_file(context(db), viewer=SYSTEM, path=path, status=status)
     out.print(f"{n} instructions written to {path}")
 
 
@@ -81,11 +82,10 @@ def pay_export(path: Path, status: str = "pending", db: Db = None) -> None:
 @command
 def pay_confirm(path: Path, db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
     """Import a bank's confirmation file (all rows or none)."""
-    from lianrong.settlement import payments
 
     ctx = context(db)
     show(
-        payments.import_confirmations(ctx, actor=actor_of(ctx, user), path=path, idempotency_key=key_or_new(key)),
+        confirmations.import_confirmations(ctx, actor=actor_of(ctx, user), path=path, idempotency_key=key_or_new(key)),
         as_json,
     )
 
@@ -94,11 +94,10 @@ def pay_confirm(path: Path, db: Db = None, user: As = None, key: Key = None, as_
 @command
 def pay_retry(voucher: str, db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
     """Resubmit an overdue voucher's failed settlement payments."""
-    from lianrong.settlement import payments
 
     ctx = context(db)
     show(
-        payments.retry_failed(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)),
+        confirmations.retry_failed(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)),
         as_json,
     )
 

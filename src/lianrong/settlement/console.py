@@ -10,14 +10,15 @@ from fastapi import Depends
 from fastapi.responses import Response
 
 from lianrong.kernel import errors
+from lianrong.settlement import confirmations
 from lianrong.settlement import exports as settlement_exports
-from lianrong.settlement import payments
 from lianrong.settlement import queries as settlement_queries
 from lianrong.settlement import service as settlement
 from lianrong.settlement.schemas import SettlementCreate
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
+from lianrong.web.forms import Form
 from lianrong.web.i18n import N_
-from lianrong.web.render import UI, Form
+from lianrong.web.render import UI
 
 router = console_router()
 
@@ -140,7 +141,7 @@ def import_confirmations(posted: Posted = Depends(post("bank"))) -> Response:
 
     def action() -> Response:
         assert upload is not None
-        r = payments.import_confirmation_upload(
+        r = confirmations.import_confirmation_upload(
             ui.ctx,
             actor=ui.actor,
             content=upload.file.read(),

@@ -17,9 +17,9 @@ from lianrong.api.deps import (
     WritingActor,
 )
 from lianrong.api.routing import ApiRouter
-from lianrong.documents.api import read_upload
+from lianrong.api.uploads import read_upload
 from lianrong.platform.pages import Page
-from lianrong.settlement import payments, queries
+from lianrong.settlement import confirmations, queries
 from lianrong.settlement.queries import PaymentInstruction
 from lianrong.settlement.schemas import (
     ConfirmationsRead,
@@ -86,6 +86,6 @@ def confirm(
     fault in ``details.rows`` (``row``, ``column``, ``value``, ``message_zh``, ``message_en``).
     """
     name = "confirmations.xlsx" if (file.filename or "").lower().endswith(".xlsx") else "confirmations.csv"
-    return payments.import_confirmation_upload(
+    return confirmations.import_confirmation_upload(
         ctx, actor=actor, content=read_upload(ctx, file), filename=name, idempotency_key=key
     )

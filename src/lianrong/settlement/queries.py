@@ -195,7 +195,7 @@ def export_instructions(
 ) -> tuple[int, bytes]:
     """The instructions of ``instructions`` (by value date) as a bank batch file (``csv`` or ``xlsx``):
     how many, and the file's bytes."""
-    from lianrong.adapters.payment_files import InstructionLine, export_batch
+    from lianrong.settlement.payment_files import InstructionLine, export_batch
 
     if fmt not in ("csv", "xlsx"):
         raise errors.ValidationFailed(reason="format must be csv or xlsx / 格式须为csv或xlsx")

@@ -22,11 +22,7 @@ from lianrong.platform import scope
 from lianrong.platform.common import SYSTEM_ACTOR, Result, append_op, lock_voucher_head
 from lianrong.platform.context import Actor, Context
 from lianrong.settlement import errors as settlement_errors
-from lianrong.settlement.payments import (
-    PendingInstruction,
-    mark_overdue,
-    submit_pending,
-)
+from lianrong.settlement.payments import PendingInstruction, mark_overdue, submit_pending
 from lianrong.vouchers import model as v
 
 log = structlog.get_logger(__name__)

@@ -13,7 +13,6 @@ from lianrong.api.deps import (
 )
 from lianrong.api.routing import ApiRouter
 from lianrong.vouchers import issuance, lineage, queries
-from lianrong.vouchers import service as vouchers
 from lianrong.vouchers.model import VoucherStatus
 from lianrong.vouchers.schemas import (
     VoucherCreate,
@@ -47,7 +46,7 @@ def list_vouchers(
 @router.post("", response_model=VoucherPrepared, status_code=201)
 def prepare(body: VoucherCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> issuance.PreparedVoucher:
     """The core enterprise's operator prepares a voucher to a tier-1 supplier, backed by invoices."""
-    return vouchers.prepare(
+    return issuance.prepare(
         ctx,
         actor=actor,
         bank=body.bank,
@@ -76,7 +75,7 @@ def voucher_tree(voucher_id: IdParam, ctx: Ctx, actor: CurrentActor) -> lineage.
 @router.post("/{voucher_id}/approve", response_model=VoucherIssued)
 def approve(voucher_id: IdParam, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> issuance.IssuedVoucher:
     """A second user of the core enterprise approves: the voucher is issued to the tier-1 supplier."""
-    return vouchers.approve(ctx, actor=actor, voucher_id=voucher_id, idempotency_key=key)
+    return issuance.approve(ctx, actor=actor, voucher_id=voucher_id, idempotency_key=key)
 
 
 @router.post("/{voucher_id}/reject", response_model=VoucherStateRead)
@@ -84,10 +83,10 @@ def reject(
     voucher_id: IdParam, body: VoucherRejectCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey
 ) -> issuance.VoucherState:
     """The core enterprise or the bank rejects a pending voucher; its invoice allocations are freed."""
-    return vouchers.reject(ctx, actor=actor, voucher_id=voucher_id, reason=body.reason, idempotency_key=key)
+    return issuance.reject(ctx, actor=actor, voucher_id=voucher_id, reason=body.reason, idempotency_key=key)
 
 
 @router.post("/{voucher_id}/bank-approve", response_model=VoucherStateRead)
 def bank_approve(voucher_id: IdParam, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> issuance.VoucherState:
     """The bank approves a payment term over six months (77号), before the core's approval."""
-    return vouchers.bank_approve_term(ctx, actor=actor, voucher_id=voucher_id, idempotency_key=key)
+    return issuance.bank_approve_term(ctx, actor=actor, voucher_id=voucher_id, idempotency_key=key)

@@ -29,7 +29,8 @@ from lianrong.cli import (
 )
 from lianrong.kernel.errors import ValidationFailed
 from lianrong.kernel.money import amount_in_words, format_yuan, parse_yuan
-from lianrong.kernel.policy import explain_warnings
+from lianrong.vouchers import issuance
+from lianrong.vouchers.policy import explain_warnings
 
 voucher_app = typer.Typer(help="Vouchers / 凭据", no_args_is_help=True)
 
@@ -54,7 +55,7 @@ def voucher_prepare(
     as_json: Json = False,
 ) -> None:
     """Prepare a voucher to a tier-1 supplier (maker); another user approves it."""
-    from lianrong.vouchers import service as vouchers
+    from lianrong.vouchers import issuance as issuance
 
     ctx = context(db, today)
     fen = parse_yuan(amount)
@@ -62,7 +63,7 @@ def voucher_prepare(
     for item in invoice:
         iid, _, yuan = item.partition(":")
         allocs.append({"invoice_id": iid, "amount_fen": parse_yuan(yuan) if yuan else fen})
-    result = vouchers.prepare(
+    result = issuance.prepare(
         ctx,
         actor=actor_of(ctx, user),
         bank=bank,
@@ -90,21 +91,19 @@ def voucher_approve(
     voucher: str, db: Db = None, user: As = None, key: Key = None, today: Today = None, as_json: Json = False
 ) -> None:
     """Approve (checker) a prepared voucher: it is issued."""
-    from lianrong.vouchers import service as vouchers
 
     ctx = context(db, today)
-    show(vouchers.approve(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)), as_json)
+    show(issuance.approve(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)), as_json)
 
 
 @voucher_app.command("bank-approve")
 @command
 def voucher_bank_approve(voucher: str, db: Db = None, user: As = None, key: Key = None, as_json: Json = False) -> None:
     """The bank approves a term over six months."""
-    from lianrong.vouchers import service as vouchers
 
     ctx = context(db)
     show(
-        vouchers.bank_approve_term(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)),
+        issuance.bank_approve_term(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)),
         as_json,
     )
 
@@ -120,11 +119,10 @@ def voucher_reject(
     as_json: Json = False,
 ) -> None:
     """Reject a prepared voucher (--reason required); its invoice allocations are freed."""
-    from lianrong.vouchers import service as vouchers
 
     ctx = context(db)
     show(
-        vouchers.reject(
+        issuance.reject(
             ctx, actor=actor_of(ctx, user), voucher_id=voucher, reason=reason, idempotency_key=key_or_new(key)
         ),
         as_json,

@@ -4,165 +4,57 @@ the bank's vouchers, split monitoring and long-term approvals; the offices' read
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends
 from fastapi.responses import Response
 
-from lianrong.documents import errors as documents_errors
-from lianrong.kernel import errors
 from lianrong.kernel.money import format_yuan
 from lianrong.platform import scope
-from lianrong.reporting import charts
-from lianrong.reporting.console import bank_home_ctx
 from lianrong.vouchers import certificates, splits
-from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import exports as voucher_exports
+from lianrong.vouchers import issuance as issuance
+from lianrong.vouchers import page_queries as voucher_page_queries
 from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
+from lianrong.vouchers.issue_form import MAX_INVOICES, _allocation, _by_id, _issue_ctx, _parse_invoices, _rows
 from lianrong.vouchers.model import FragmentStatus, VoucherStatus
 from lianrong.vouchers.schemas import TransferCreate, VoucherCreate, VoucherRejectCreate
+from lianrong.web import charts
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
+from lianrong.web.forms import Form
 from lianrong.web.i18n import N_
-from lianrong.web.render import UI, Form
+from lianrong.web.render import UI
 
 router = console_router()
 
+
 core = require_kind("core")
+
+
 supplier = require_kind("supplier")
+
+
 bank = require_kind("bank")
+
+
 overseer = require_kind("overseer")
 
+
 CORE_STATUSES = tuple(VoucherStatus)
+
+
 BANK_STATUSES = tuple(s for s in VoucherStatus if s != VoucherStatus.REJECTED)
+
+
 OVERVIEW_STATUSES = tuple(VoucherStatus)
-#: invoice rows the prepare form offers at most (the service takes up to 100; more is a file import's job)
-MAX_INVOICES = 20
-_INVOICE_FIELD = re.compile(r"(?:invoice|allocation)_([0-9]{1,3})")
+
+
 #: recipient rows offered by the split/transfer form
 PARTS = 3
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-# --- the core enterprise prepares a voucher against its invoices ---
-
-
-def _issue_ctx(ui: UI, form: Form | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    options = options or voucher_queries.issue_options(ui.ctx, actor=ui.actor)
-    default_bank = options["banks"][0]["id"] if len(options["banks"]) == 1 else ""
-    form = form or ui.blank(bank_id=default_bank, rows="1")
-    return {
-        "options": options,
-        "bank_options": [(b["id"], b["name"]) for b in options["banks"]],
-        "invoice_options": [
-            (
-                i["id"],
-                f"{i['label']} · {i['seller_name']} · {i['contract_number']} · "
-                + ui.t("unallocated ¥%(amount)s", amount=format_yuan(i["free_fen"])),
-            )
-            for i in options["invoices"]
-        ],
-        "form": form,
-        "rows": _rows(form),
-        "max_rows": MAX_INVOICES,
-        "allocation": _allocation(form, _by_id(options)),
-    }
-
-
-def _by_id(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {i["id"]: i for i in options["invoices"]}
-
-
-def _rows(form: Form) -> int:
-    """How many invoice rows the form shows: as asked, and never fewer than the rows typed in."""
-    try:
-        asked = int(str(form.get("rows", "1")))
-    except ValueError:
-        asked = 1
-    typed = [int(m.group(1)) for k, v in form.values.items() if (m := _INVOICE_FIELD.fullmatch(k)) and str(v).strip()]
-    return min(max(asked, *typed, 1), MAX_INVOICES)
-
-
-@dataclass(frozen=True)
-class _Allocation:
-    row: int
-    invoice: dict[str, Any]
-    amount_fen: int
-
-
-def _parse_invoices(form: Form, *, amount_fen: int | None, invoices: dict[str, dict[str, Any]]) -> list[_Allocation]:
-    """The chosen invoices and how much of each backs the voucher; refusals attach to the row's field.
-
-    A single invoice with its allocation left blank backs the whole voucher amount.
-    """
-    chosen: list[tuple[int, dict[str, Any], int | None, bool]] = []
-    seen: dict[str, int] = {}
-    for i in range(1, _rows(form) + 1):
-        iid = str(form.get(f"invoice_{i}")).strip()
-        raw = str(form.get(f"allocation_{i}")).strip()
-        if not iid and not raw:
-            continue
-        if not iid:
-            form.text(f"invoice_{i}")
-            continue
-        inv = invoices.get(iid)
-        if inv is None:
-            form.fail(f"invoice_{i}", errors.NotFound("invoice", iid))
-            continue
-        if iid in seen:
-            form.fail(f"invoice_{i}", vouchers_errors.InvoiceRepeated(invoice=inv["label"], row=seen[iid]))
-            continue
-        seen[iid] = i
-        first = chosen[0][1] if chosen else None
-        if first is not None and inv["contract_id"] != first["contract_id"]:
-            form.fail(
-                f"invoice_{i}",
-                vouchers_errors.InvoiceOtherContract(
-                    invoice=inv["label"],
-                    contract=inv["contract_number"],
-                    row=chosen[0][0],
-                    first=first["contract_number"],
-                ),
-            )
-            continue
-        amount = form.yuan(f"allocation_{i}", required=False) if raw else None
-        if amount is not None and amount > inv["free_fen"]:
-            form.fail(
-                f"allocation_{i}",
-                documents_errors.InvoiceOverallocated(
-                    invoice=inv["label"], available=inv["free_fen"], requested=amount
-                ),
-            )
-        chosen.append((i, inv, amount, bool(raw)))
-    if not chosen and "invoice_1" not in form.errors:
-        form.text("invoice_1")
-    out = []
-    for row, inv, amount, typed in chosen:
-        if not typed and len(chosen) == 1:
-            amount = amount_fen  # one invoice, nothing typed: it backs the whole voucher
-        elif not typed:
-            form.text(f"allocation_{row}")
-        if amount is not None:
-            out.append(_Allocation(row, inv, amount))
-    return out
-
-
-def _allocation(form: Form, invoices: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The allocations typed so far against the voucher amount (for the live check; the form is not marked)."""
-    probe = Form(values=dict(form.values), lang=form.lang)
-    amount = probe.yuan("amount", required=False)
-    rows = _parse_invoices(probe, amount_fen=amount, invoices=invoices)
-    allocated = sum(a.amount_fen for a in rows)
-    return {
-        "allocated_fen": allocated,
-        "amount_fen": amount,
-        "count": len(rows),
-        "difference_fen": None if amount is None else allocated - amount,
-        # what is wrong with what was typed; fields not filled in yet are no news
-        "errors": {k: v for k, v in probe.errors.items() if v["code"] != "validation.required"},
-    }
 
 
 def _pending_ctx(ui: UI) -> dict[str, Any]:
@@ -180,7 +72,7 @@ def issue_form(ui: UI = Depends(core)) -> Response:
 @router.post("/core/vouchers/check")
 def prepare_check(posted: Posted = Depends(post("core"))) -> Response:
     ui, data = posted
-    options = voucher_queries.issue_options(ui.ctx, actor=ui.actor)
+    options = voucher_page_queries.issue_options(ui.ctx, actor=ui.actor)
     return ui.render("core/_allocation.html", allocation=_allocation(ui.posted(data), _by_id(options)))
 
 
@@ -188,7 +80,7 @@ def prepare_check(posted: Posted = Depends(post("core"))) -> Response:
 def prepare(posted: Posted = Depends(post("core"))) -> Response:
     ui, data = posted
     form = ui.posted(data)
-    options = voucher_queries.issue_options(ui.ctx, actor=ui.actor)
+    options = voucher_page_queries.issue_options(ui.ctx, actor=ui.actor)
     if form.values.pop("add_row", None):  # "add an invoice": the same form with one more row
         form.values["rows"] = str(min(_rows(form) + 1, MAX_INVOICES))
         ctx = _issue_ctx(ui, form, options)
@@ -220,7 +112,7 @@ def prepare(posted: Posted = Depends(post("core"))) -> Response:
 
     def action() -> Response:
         assert body is not None
-        r = vouchers.prepare(
+        r = issuance.prepare(
             ui.ctx,
             actor=ui.actor,
             bank=body.bank,
@@ -264,7 +156,7 @@ def approve(voucher_id: str, posted: Posted = Depends(post("core"))) -> Response
     form = ui.posted(data)
 
     def action() -> Response:
-        r = vouchers.approve(ui.ctx, actor=ui.actor, voucher_id=voucher_id, idempotency_key=form.get("idempotency_key"))
+        r = issuance.approve(ui.ctx, actor=ui.actor, voucher_id=voucher_id, idempotency_key=form.get("idempotency_key"))
         return ui.done(f"/core/vouchers/{voucher_id}", N_("Voucher %(number)s approved and issued."), number=r.number)
 
     return _decide(ui, form, voucher_id, action)
@@ -278,7 +170,7 @@ def reject(voucher_id: str, posted: Posted = Depends(post("core"))) -> Response:
 
     def action() -> Response:
         assert body is not None
-        vouchers.reject(
+        issuance.reject(
             ui.ctx,
             actor=ui.actor,
             voucher_id=voucher_id,
@@ -303,30 +195,27 @@ def core_vouchers(status: str = "", ui: UI = Depends(core)) -> Response:
 
 @router.get("/core/vouchers/{voucher_id}")
 def core_voucher(voucher_id: str, ui: UI = Depends(core)) -> Response:
-    detail = voucher_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
+    detail = voucher_page_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
     return ui.render("shared/voucher.html", d=detail, back="/core/vouchers")
 
 
 @router.get("/core/payables")
 def payables(ui: UI = Depends(core)) -> Response:
-    months = voucher_queries.payables(ui.ctx, actor=ui.actor)
+    months = voucher_page_queries.payables(ui.ctx, actor=ui.actor)
     return ui.render("core/payables.html", months=months, chart=charts.payables(ui, months))
 
 
 @router.get("/core/maturity")
 def maturity(days: int = 60, ui: UI = Depends(core)) -> Response:
     days = min(max(days, 0), 400)
-    rows = voucher_queries.maturity_board(ui.ctx, actor=ui.actor, horizon_days=days)
+    rows = voucher_page_queries.maturity_board(ui.ctx, actor=ui.actor, horizon_days=days)
     return ui.render("core/maturity.html", rows=rows, days=days)
 
 
-# --- the supplier's holdings, a part's lineage, split / transfer, certificate ---
-
-
 def _transfer_ctx(ui: UI, fragment_id: str, form: Form | None = None) -> dict[str, Any]:
-    detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+    detail = voucher_page_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
     recipients = (
-        voucher_queries.transfer_recipients(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+        voucher_page_queries.transfer_recipients(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
         if detail["can_move"]
         else []
     )
@@ -392,7 +281,7 @@ def holdings_xlsx(all: int = 0, ui: UI = Depends(supplier)) -> Response:  # noqa
 
 @router.get("/supplier/fragments/{fragment_id}")
 def fragment(fragment_id: str, ui: UI = Depends(supplier)) -> Response:
-    detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+    detail = voucher_page_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
     return ui.render("supplier/fragment.html", d=detail, certificates=True)
 
 
@@ -404,7 +293,7 @@ def transfer_form(fragment_id: str, ui: UI = Depends(supplier)) -> Response:
 @router.post("/supplier/fragments/{fragment_id}/transfer/check")
 def transfer_check(fragment_id: str, posted: Posted = Depends(post("supplier"))) -> Response:
     ui, data = posted
-    detail = voucher_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
+    detail = voucher_page_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
     return ui.render(
         "supplier/_remainder.html", d=detail, remainder=_remainder(ui.posted(data), detail["fragment"]["amount_fen"])
     )
@@ -454,25 +343,6 @@ def certificate(fragment_id: str, ui: UI = Depends(supplier)) -> Response:
     )
 
 
-# --- the bank: the vouchers it carries, split monitoring, long terms ---
-
-
-@router.post("/bank/vouchers/{voucher_id}/approve-term")
-def approve_term(voucher_id: str, posted: Posted = Depends(post("bank"))) -> Response:
-    ui, data = posted
-    form = ui.posted(data)
-
-    def action() -> Response:
-        vouchers.bank_approve_term(
-            ui.ctx, actor=ui.actor, voucher_id=voucher_id, idempotency_key=form.get("idempotency_key")
-        )
-        return ui.done("/bank", N_("The long voucher term was approved; the core enterprise can now issue it."))
-
-    return submit(
-        form, action, lambda: ui.render("bank/home.html", http_status=422, **bank_home_ctx(ui, {voucher_id: form}))
-    )
-
-
 @router.get("/bank/vouchers")
 def bank_vouchers(status: str = "", ui: UI = Depends(bank)) -> Response:
     status = status if status in BANK_STATUSES else ""
@@ -492,11 +362,8 @@ def bank_splits(flagged: str = "", ui: UI = Depends(bank)) -> Response:
 
 @router.get("/bank/vouchers/{voucher_id}")
 def bank_voucher(voucher_id: str, ui: UI = Depends(bank)) -> Response:
-    detail = voucher_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
+    detail = voucher_page_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
     return ui.render("shared/voucher.html", d=detail, back="/bank/vouchers")
-
-
-# --- the district and chain offices: every voucher, read-only ---
 
 
 @router.get("/overview/vouchers")
@@ -514,7 +381,7 @@ def overview_vouchers(status: str = "", ui: UI = Depends(overseer)) -> Response:
 
 @router.get("/overview/vouchers/{voucher_id}")
 def overview_voucher(voucher_id: str, ui: UI = Depends(overseer)) -> Response:
-    detail = voucher_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
+    detail = voucher_page_queries.voucher_detail(ui.ctx, viewer=ui.actor, voucher_id=voucher_id)
     return ui.render("shared/voucher.html", d=detail, back="/overview/vouchers")
 
 

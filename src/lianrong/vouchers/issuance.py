@@ -20,13 +20,9 @@ from lianrong.kernel import errors
 from lianrong.kernel.calendar import roll_forward
 from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen
-from lianrong.kernel.policy import (
-    check_issue_term,
-    check_issuer_not_defaulted,
-    check_maker_checker,
-)
 from lianrong.parties import errors as parties_errors
-from lianrong.parties.service import core_params, require_onboarded
+from lianrong.parties.designations import core_params
+from lianrong.parties.service import require_onboarded
 from lianrong.platform import scope
 from lianrong.platform.common import (
     Result,
@@ -42,6 +38,7 @@ from lianrong.platform.context import Actor, Context
 from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import model as v
 from lianrong.vouchers.model import VoucherStatus
+from lianrong.vouchers.policy import check_issue_term, check_issuer_not_defaulted, check_maker_checker
 
 
 def _day(value: Any) -> dt.date | None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.raw import Raw
-from lianrong.documents.service import trade_documents_of
+from lianrong.documents.trades import trade_documents_of
 from lianrong.kernel import errors
 from lianrong.platform import scope
 from lianrong.platform.common import get_or_raise

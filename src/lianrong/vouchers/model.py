@@ -16,7 +16,6 @@ from typing import Any
 
 from lianrong.kernel import errors
 from lianrong.kernel.money import check_fen
-from lianrong.parties import errors as parties_errors
 from lianrong.vouchers import errors as vouchers_errors
 
 
@@ -145,15 +144,15 @@ class FinancingParams:
 
     def __post_init__(self) -> None:
         if not (Decimal(0) < self.max_ratio <= Decimal(1)):
-            raise parties_errors.InvalidParameter(reason=f"max_ratio {self.max_ratio} must be in (0, 1]")
+            raise errors.InvalidParameter(reason=f"max_ratio {self.max_ratio} must be in (0, 1]")
         if self.max_term_days < 1:
-            raise parties_errors.InvalidParameter(reason="max_term_days must be ≥ 1")
+            raise errors.InvalidParameter(reason="max_term_days must be ≥ 1")
         if self.min_split_fen < 1:
-            raise parties_errors.InvalidParameter(reason="min_split_fen must be ≥ 1")
+            raise errors.InvalidParameter(reason="min_split_fen must be ≥ 1")
         if self.max_tier < 1:
-            raise parties_errors.InvalidParameter(reason="max_tier must be ≥ 1")
+            raise errors.InvalidParameter(reason="max_tier must be ≥ 1")
         if self.spread < Decimal("-0.05") or self.spread > Decimal("0.5"):
-            raise parties_errors.InvalidParameter(reason=f"spread {self.spread} out of range")
+            raise errors.InvalidParameter(reason=f"spread {self.spread} out of range")
 
     def merged(self, **overrides: object) -> FinancingParams:
         """These parameters with the non-null overrides applied."""

@@ -126,7 +126,7 @@ def decide_transfer(facts: TransferFacts) -> list[PlannedChild]:
         if r.party_id is None:
             raise errors.NotFound("enterprise", r.ref)
         if r.kind != "enterprise":
-            raise parties_errors.WrongPartyKind(party=r.name, expected="enterprise")
+            raise errors.WrongPartyKind(party=r.name, expected="enterprise")
         recipients.append((r, r.party_id))
     children = v.plan_split(
         fragment=fragment,

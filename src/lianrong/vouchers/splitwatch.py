@@ -23,16 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from lianrong.kernel.policy import WatchLimits
 from lianrong.vouchers.model import FragmentStatus
-
-
-@dataclass(frozen=True)
-class WatchLimits:
-    """When splitting is reported as unusual."""
-
-    tier_margin: int = 1
-    max_fragments: int = 100
-    daily_transfers: int = 10
 
 
 class Node(NamedTuple):

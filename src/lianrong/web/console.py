@@ -37,7 +37,8 @@ from lianrong.web.auth import (
     optional_principal,
     require_principal,
 )
-from lianrong.web.render import UI, Form, error_dict
+from lianrong.web.forms import Form, error_dict
+from lianrong.web.render import UI
 
 #: a checked POST: the page's UI and the posted form
 Posted = tuple[UI, FormData]

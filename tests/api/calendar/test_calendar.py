@@ -11,7 +11,7 @@ from factories import key
 from fastapi.testclient import TestClient
 
 from lianrong.adapters.db import tables as t
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import issuance as issuance
 
 SPRING = "日期,类型,名称\n" + "".join(f"2027-02-{d:02d},休,春节\n" for d in range(6, 14)) + "2027-02-21,班,春节\n"
 
@@ -27,7 +27,7 @@ def _overrides(aw) -> list:
 
 def test_the_district_administrator_loads_official_days_over_the_api(fresh_api_world):
     aw = fresh_api_world
-    rolled = vouchers.prepare(
+    rolled = issuance.prepare(
         aw.ctx,
         actor=aw.world.user("core"),
         bank=aw.ids["bank"],
@@ -100,7 +100,7 @@ def _key(html: str) -> str:
 
 def test_the_district_console_page_loads_and_shows_official_days(fresh_api_world):
     aw = fresh_api_world
-    rolled = vouchers.prepare(
+    rolled = issuance.prepare(
         aw.ctx,
         actor=aw.world.user("core"),
         bank=aw.ids["bank"],

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from factories import TODAY, key
 
 from lianrong.documents import service as documents
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import issuance as issuance
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
@@ -85,7 +85,7 @@ def test_a_tier_two_holder_sees_the_issuing_trade_s_documents_through_lineage(fr
     tier2 = aw.as_("tier2_op")
     assert tier2.get(f"/attachments/{sha}").status_code == 404  # s2 holds nothing of that trade yet
     v = w.prepare(1_000_00)
-    root = vouchers.approve(
+    root = issuance.approve(
         aw.ctx, actor=w.user("core", "approver"), voucher_id=v.id, idempotency_key=key()
     ).root_fragment_id
     assert tier2.get(f"/attachments/{sha}").status_code == 404  # issued, but to s1 only

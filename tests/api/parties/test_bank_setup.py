@@ -8,6 +8,7 @@ from api.harness import Api
 from factories import key, uscc
 
 from lianrong.accounts import service as accounts
+from lianrong.parties import designations as designations
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM
 
@@ -37,7 +38,7 @@ def test_a_first_designation_over_http_takes_the_defaults_for_what_is_not_sent(a
     )["id"]
     r = api_world.as_("bank_op").post("/cores", {"core": fresh, "max_tier": 3})
     assert r.status_code == 200, r.text
-    defaults = parties.default_params(api_world.ctx)
+    defaults = designations.default_params(api_world.ctx)
     d = r.json()
     assert (d["max_ratio"], d["max_term_days"], d["min_split_fen"], d["max_tier"], d["spread"]) == (
         str(defaults.max_ratio),
@@ -63,13 +64,13 @@ def test_lpr_entries_are_listed_newest_first_with_their_state_and_scoped(fresh_a
     aw = fresh_api_world
     ctx, bank = aw.ctx, aw.ids["bank"]
     for day, rate in ((dt.date(2026, 6, 1), "3.10%"), (dt.date(2027, 1, 1), "3.20%")):  # today is 2026-11-26
-        parties.set_lpr(
+        designations.set_lpr(
             ctx, actor=aw.world.user("bank", "approver"), bank=bank, effective_on=day, rate=rate, idempotency_key=key()
         )
     other = parties.register_party(
         ctx, kind="bank", uscc=uscc(aw.world.base + 92), name=f"他行{aw.world.base}", idempotency_key=key()
     )["id"]
-    parties.set_lpr(
+    designations.set_lpr(
         ctx, actor=SYSTEM, bank=other, effective_on=dt.date(2026, 3, 1), rate="2.90%", idempotency_key=key()
     )
     ours = [

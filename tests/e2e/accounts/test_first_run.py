@@ -18,8 +18,8 @@ from lianrong.accounts.errors import AccountLocked, LoginFailed
 from lianrong.adapters.db import tables as t
 from lianrong.entrypoints.api.app import create_app
 from lianrong.entrypoints.cli import app as cli
+from lianrong.entrypoints.console.app import install
 from lianrong.parties import service as parties
-from lianrong.web import install
 
 OFFICE_USCC = uscc(1, prefix="1111011700")
 PASSWORD = "First-run-2026"

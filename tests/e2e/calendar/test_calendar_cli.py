@@ -12,7 +12,7 @@ from factories import key
 from ledger_asserts import prepare_args, row, rows
 
 from lianrong.adapters.db import tables as t
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import issuance as issuance
 
 SPRING = (
     "date,kind,name\n" + "".join(f"2027-02-{d:02d},holiday,春节\n" for d in range(6, 14)) + "2027-02-21,workday,春节\n"
@@ -26,7 +26,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_calendar_load_upserts_reports_and_refuses_a_bad_file_whole(world, db_url, tmp_path: Path):
-    early = vouchers.prepare(
+    early = issuance.prepare(
         world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)), idempotency_key=key()
     )
     schedule = tmp_path / "holidays-2027.csv"

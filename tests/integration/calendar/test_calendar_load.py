@@ -18,7 +18,7 @@ from lianrong.calendar import service as calendar
 from lianrong.calendar.queries import CalendarDay
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import issuance as issuance
 
 #: Spring Festival 2027 as a schedule might list it (a day off from Saturday 02-06 to Saturday 02-13, and
 #: Sunday 02-21 a make-up workday), with a header, Chinese and English kinds mixed
@@ -124,10 +124,10 @@ def test_only_the_district_office_loads_official_days(world):
 
 def test_computed_maturities_stay_and_the_ones_that_would_roll_differently_are_reported(world):
     # prepared on the weekends-only fallback: 2027-02-06 (a Saturday) rolled to Monday 2027-02-08
-    early = vouchers.prepare(
+    early = issuance.prepare(
         world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)), idempotency_key=key()
     )
-    later = vouchers.prepare(
+    later = issuance.prepare(
         world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 3, 15)), idempotency_key=key()
     )
     assert early.maturity_on == dt.date(2027, 2, 8)
@@ -148,7 +148,7 @@ def test_computed_maturities_stay_and_the_ones_that_would_roll_differently_are_r
     assert [c["id"] for c in calendar.pending_changes(world.ctx)] == [early.id]
     # a voucher prepared now rolls past the official holiday, here and in a process started before the load
     for ctx in (world.ctx, other_process):
-        v = vouchers.prepare(ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)), idempotency_key=key())
+        v = issuance.prepare(ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)), idempotency_key=key())
         assert v.maturity_on == dt.date(2027, 2, 15) and "maturity_rolled_to_working_day" in v.warnings
     # the second load reports the same voucher again (its maturity is still not where the calendar says)
     assert [c["id"] for c in load(world, SPRING)["vouchers"]] == [early.id]

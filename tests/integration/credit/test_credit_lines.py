@@ -13,7 +13,7 @@ from lianrong.credit import service as credit
 from lianrong.financing import service as financing
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import issuance as issuance
 
 MATURITY = dt.date(2027, 3, 15)
 
@@ -50,7 +50,7 @@ def test_with_issuance_occupation_the_face_is_occupied_at_issue_and_released_at_
     core = world.ids["core"]
     v = world.prepare(1000_00)
     assert occupied(world.ctx, core) == 0  # a pending voucher occupies nothing
-    root = vouchers.approve(
+    root = issuance.approve(
         world.ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=key()
     ).root_fragment_id
     assert occupied(world.ctx, core) == 1000_00
@@ -107,7 +107,7 @@ def test_an_issue_over_the_line_is_refused_with_issuance_occupation(make_world):
     refuses(
         world.ctx,
         "credit.exceeded",
-        vouchers.approve,
+        issuance.approve,
         world.ctx,
         actor=world.user("core", "approver"),
         voucher_id=v.id,

@@ -14,6 +14,7 @@ from lianrong.financing import queries as financing_queries
 from lianrong.financing import service as financing
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM
+from lianrong.vouchers import issuance as issuance
 from lianrong.vouchers import lineage
 from lianrong.vouchers import service as vouchers
 
@@ -103,7 +104,7 @@ def test_a_voucher_needs_a_contract_that_agrees_to_non_cash_payment(world):
     refuses(
         world.ctx,
         "contract.non_cash_not_agreed",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 1000_00),
         idempotency_key=key(),
@@ -249,7 +250,7 @@ def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world)
     )
     before = counts(world.ctx)["attachment"]
     v = world.prepare(1000_00, invoice=inv["id"])
-    root = vouchers.approve(
+    root = issuance.approve(
         world.ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=key()
     ).root_fragment_id
     s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
@@ -500,7 +501,7 @@ def test_an_unconfirmed_contract_backs_no_voucher_and_no_transfer_until_its_othe
     refuses(
         world.ctx,
         "contract.unconfirmed",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 1000_00),
         idempotency_key=key(),

@@ -2,12 +2,12 @@
 
 from factories import key
 
-from lianrong.adapters.payment_files import Confirmation
 from lianrong.credit import queries as credit_queries
 from lianrong.financing import model as fin
 from lianrong.financing import queries as financing_queries
 from lianrong.platform.context import SYSTEM
-from lianrong.settlement import payments
+from lianrong.settlement import confirmations as confirmations
+from lianrong.settlement.confirmation_files import Confirmation
 from lianrong.vouchers import audit
 from lianrong.vouchers import queries as voucher_queries
 
@@ -22,7 +22,7 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
     assert credit_queries.lines(w.ctx, viewer=SYSTEM)[0].occupied_fen == 400_00
 
     bank = w.user("bank", "approver")
-    payments.record_confirmations(
+    confirmations.record_confirmations(
         w.ctx,
         actor=bank,
         idempotency_key=key(),

@@ -10,7 +10,7 @@ from ledger_asserts import balance, refuses, row, rows
 
 from lianrong.adapters.db import tables as t
 from lianrong.financing import service as financing
-from lianrong.parties import service as parties
+from lianrong.parties import designations as designations
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
 
@@ -51,7 +51,7 @@ def test_an_exact_half_fen_of_interest_rounds_up(world):
 
 def test_the_lpr_in_force_on_the_financing_date_is_used(world):
     bank = world.user("bank", "approver")
-    parties.set_lpr(
+    designations.set_lpr(
         world.ctx,
         actor=bank,
         bank=world.ids["bank"],
@@ -59,7 +59,7 @@ def test_the_lpr_in_force_on_the_financing_date_is_used(world):
         rate="2.90%",
         idempotency_key=key(),
     )
-    parties.set_lpr(
+    designations.set_lpr(
         world.ctx,
         actor=bank,
         bank=world.ids["bank"],
@@ -104,7 +104,7 @@ def test_up_to_the_whole_part_may_be_financed_but_no_more(world):
 
 
 def test_a_supplier_ratio_below_100_percent_caps_the_principal_and_the_surplus_returns_at_settlement(world):
-    parties.import_ledger(
+    designations.import_ledger(
         world.ctx,
         actor=world.user("bank", "approver"),
         bank=world.ids["bank"],
@@ -142,7 +142,7 @@ def test_a_supplier_ratio_below_100_percent_caps_the_principal_and_the_surplus_r
 
 
 def test_the_term_may_not_exceed_the_max_term_nor_run_past_maturity(world):
-    parties.import_ledger(
+    designations.import_ledger(
         world.ctx,
         actor=world.user("bank", "approver"),
         bank=world.ids["bank"],

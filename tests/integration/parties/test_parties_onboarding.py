@@ -14,10 +14,11 @@ from lianrong.credit import service as credit
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
 from lianrong.kernel import errors
+from lianrong.parties import designations as designations
 from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import issuance as issuance
 
 
 def new_enterprise(world, name: str) -> str:
@@ -166,9 +167,9 @@ def test_a_tier_one_supplier_must_be_onboarded_and_in_the_ledger(world):
         amount_fen=1000_00,
         maturity_on=world.ctx.clock.today().replace(year=2027, month=3, day=15),
     )
-    refuses(world.ctx, "party.not_in_ledger", vouchers.prepare, world.ctx, **prepare, idempotency_key=key())
+    refuses(world.ctx, "party.not_in_ledger", issuance.prepare, world.ctx, **prepare, idempotency_key=key())
     bank = world.user("bank", "approver")
-    parties.import_ledger(
+    designations.import_ledger(
         world.ctx,
         actor=bank,
         bank=world.ids["bank"],
@@ -176,7 +177,7 @@ def test_a_tier_one_supplier_must_be_onboarded_and_in_the_ledger(world):
         suppliers=[{"supplier": world.ids["x"]}],
         idempotency_key=key(),
     )
-    refuses(world.ctx, "onboarding.incomplete", vouchers.prepare, world.ctx, **prepare, idempotency_key=key())
+    refuses(world.ctx, "onboarding.incomplete", issuance.prepare, world.ctx, **prepare, idempotency_key=key())
     parties.onboard(
         world.ctx,
         actor=bank,
@@ -187,7 +188,7 @@ def test_a_tier_one_supplier_must_be_onboarded_and_in_the_ledger(world):
         certificate="UK",
         idempotency_key=key(),
     )
-    assert vouchers.prepare(world.ctx, **prepare, idempotency_key=key()).status == "pending"
+    assert issuance.prepare(world.ctx, **prepare, idempotency_key=key()).status == "pending"
 
 
 def test_only_a_designated_core_enterprise_issues(world):
@@ -214,7 +215,7 @@ def test_only_a_designated_core_enterprise_issues(world):
     refuses(
         world.ctx,
         "auth.forbidden",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         actor=world.user("core2"),
         bank=world.ids["bank"],
@@ -229,7 +230,7 @@ def test_only_a_designated_core_enterprise_issues(world):
     refuses(
         world.ctx,
         "party.not_core",
-        parties.import_ledger,
+        designations.import_ledger,
         world.ctx,
         actor=world.user("bank", "approver"),
         bank=world.ids["bank"],
@@ -243,7 +244,7 @@ def test_only_the_bank_designates_and_keeps_the_ledger(world):
     refuses(
         world.ctx,
         "auth.forbidden",
-        parties.designate_core,
+        designations.designate_core,
         world.ctx,
         actor=world.user("core", "approver"),
         bank=world.ids["bank"],
@@ -253,7 +254,7 @@ def test_only_the_bank_designates_and_keeps_the_ledger(world):
     refuses(
         world.ctx,
         "auth.forbidden",
-        parties.import_ledger,
+        designations.import_ledger,
         world.ctx,
         actor=world.user("core", "approver"),
         bank=world.ids["bank"],
@@ -267,7 +268,7 @@ def test_financing_parameters_are_set_per_core_and_overridden_per_supplier(world
     bank = world.user("bank", "approver")
     root = world.issue(1000_00)
     s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
-    parties.designate_core(
+    designations.designate_core(
         world.ctx,
         actor=bank,
         bank=world.ids["bank"],
@@ -279,7 +280,7 @@ def test_financing_parameters_are_set_per_core_and_overridden_per_supplier(world
     p = financing.preview(world.ctx, actor=world.user("s2"), fragment_ids=[s2])
     assert p.ratio == Decimal("0.8") and p.principal_fen == 320_00
     assert p.annual_rate == Decimal("0.04")  # LPR 3.00% + 1.00%
-    parties.import_ledger(
+    designations.import_ledger(
         world.ctx,
         actor=bank,
         bank=world.ids["bank"],
@@ -300,7 +301,7 @@ def test_an_update_of_a_designation_keeps_the_parameters_not_given(world):
     bank = world.user("bank", "approver")
     before = _designation(world)  # the world designated it with min_split_fen=1 and max_tier=20
     assert (before.min_split_fen, before.max_tier) == (1, 20)
-    r = parties.designate_core(
+    r = designations.designate_core(
         world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"], max_ratio="0.8", idempotency_key=key()
     )
     after = _designation(world)
@@ -318,7 +319,7 @@ def test_an_update_of_a_designation_keeps_the_parameters_not_given(world):
         20,
         before.designated_on.isoformat(),
     )
-    parties.designate_core(
+    designations.designate_core(
         world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"], spread="0.012", idempotency_key=key()
     )
     latest = _designation(world)
@@ -331,7 +332,7 @@ def test_an_update_of_a_designation_keeps_the_parameters_not_given(world):
 
 def test_a_first_designation_takes_the_deployment_defaults_for_the_parameters_not_given(world):
     new_enterprise(world, "core2")
-    parties.designate_core(
+    designations.designate_core(
         world.ctx,
         actor=world.user("bank", "approver"),
         bank=world.ids["bank"],
@@ -340,7 +341,7 @@ def test_a_first_designation_takes_the_deployment_defaults_for_the_parameters_no
         idempotency_key=key(),
     )
     d = _designation(world, "core2")
-    defaults = parties.default_params(world.ctx)
+    defaults = designations.default_params(world.ctx)
     assert (Decimal(d.max_ratio), d.max_term_days, d.min_split_fen, d.max_tier, Decimal(d.spread)) == (
         defaults.max_ratio,
         defaults.max_term_days,
@@ -353,7 +354,7 @@ def test_a_first_designation_takes_the_deployment_defaults_for_the_parameters_no
 
 def test_an_update_keeping_a_ratio_above_a_lowered_ceiling_is_refused(world):
     bank = world.user("bank", "approver")
-    parties.designate_core(
+    designations.designate_core(
         world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"], max_ratio="0.8", idempotency_key=key()
     )
     # the deployment lowers its ceiling below the designation's ratio
@@ -361,7 +362,7 @@ def test_an_update_keeping_a_ratio_above_a_lowered_ceiling_is_refused(world):
     refuses(
         lowered,
         "params.invalid",
-        parties.designate_core,
+        designations.designate_core,
         lowered,
         actor=bank,
         bank=world.ids["bank"],
@@ -369,7 +370,7 @@ def test_an_update_keeping_a_ratio_above_a_lowered_ceiling_is_refused(world):
         spread="0.01",
         idempotency_key=key(),
     )
-    parties.designate_core(
+    designations.designate_core(
         lowered,
         actor=bank,
         bank=world.ids["bank"],
@@ -400,10 +401,10 @@ def test_financing_parameters_out_of_range_are_refused_per_core_and_per_supplier
     before = snapshot(world.ctx)
     for override, codes in OUT_OF_RANGE:
         for call in (
-            lambda o=override: parties.designate_core(
+            lambda o=override: designations.designate_core(
                 world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"], **o, idempotency_key=key()
             ),
-            lambda o=override: parties.import_ledger(
+            lambda o=override: designations.import_ledger(
                 world.ctx,
                 actor=bank,
                 bank=world.ids["bank"],
@@ -423,7 +424,7 @@ def test_no_ratio_above_the_deployment_ceiling(make_world):
     refuses(
         world.ctx,
         "params.invalid",
-        parties.designate_core,
+        designations.designate_core,
         world.ctx,
         actor=world.user("bank", "approver"),
         bank=world.ids["bank"],
@@ -434,7 +435,7 @@ def test_no_ratio_above_the_deployment_ceiling(make_world):
     refuses(
         world.ctx,
         "params.invalid",
-        parties.import_ledger,
+        designations.import_ledger,
         world.ctx,
         actor=world.user("bank", "approver"),
         bank=world.ids["bank"],
@@ -457,8 +458,8 @@ def test_a_bank_viewer_changes_nothing(world):
     viewer = parties.actor_for(world.ctx, f"bank-viewer-{world.base}")
     ids = world.ids
     for call, kwargs in (
-        (parties.designate_core, {"bank": ids["bank"], "core": ids["s1"]}),
-        (parties.set_lpr, {"bank": ids["bank"], "effective_on": dt.date(2026, 12, 1), "rate": "3.10%"}),
+        (designations.designate_core, {"bank": ids["bank"], "core": ids["s1"]}),
+        (designations.set_lpr, {"bank": ids["bank"], "effective_on": dt.date(2026, 12, 1), "rate": "3.10%"}),
         (
             parties.onboard,
             {
@@ -469,7 +470,10 @@ def test_a_bank_viewer_changes_nothing(world):
                 "certificate": "UKEY-V",
             },
         ),
-        (parties.import_ledger, {"bank": ids["bank"], "core": ids["core"], "suppliers": [{"supplier": ids["s2"]}]}),
+        (
+            designations.import_ledger,
+            {"bank": ids["bank"], "core": ids["core"], "suppliers": [{"supplier": ids["s2"]}]},
+        ),
         (
             credit.grant_line,
             {

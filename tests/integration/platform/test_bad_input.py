@@ -19,9 +19,11 @@ from lianrong.documents import service as documents
 from lianrong.financing import service as financing
 from lianrong.kernel import errors
 from lianrong.kernel.money import parse_yuan
+from lianrong.parties import designations as designations
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM
 from lianrong.settlement import payments
+from lianrong.vouchers import issuance as issuance
 from lianrong.vouchers import queries as voucher_queries
 from lianrong.vouchers import service as vouchers
 
@@ -61,10 +63,10 @@ def test_bad_amounts_are_refused_everywhere_and_write_nothing(world):
     inv = world.invoice(1000_00)
     core, bank = world.user("core"), world.user("bank", "approver")
     calls = {
-        "prepare": lambda a: vouchers.prepare(
+        "prepare": lambda a: issuance.prepare(
             ctx, **{**prepare_args(world, 1000_00, invoice=inv), "amount_fen": a}, idempotency_key=key()
         ),
-        "allocation": lambda a: vouchers.prepare(
+        "allocation": lambda a: issuance.prepare(
             ctx,
             **{**prepare_args(world, 1000_00, invoice=inv), "invoices": [{"invoice_id": inv, "amount_fen": a}]},
             idempotency_key=key(),
@@ -148,7 +150,7 @@ def test_unknown_ids_are_not_found_and_write_nothing(world):
     refuses(
         ctx,
         "voucher.not_found",
-        vouchers.approve,
+        issuance.approve,
         ctx,
         actor=world.user("core", "approver"),
         voucher_id="vch_nope",
@@ -192,7 +194,7 @@ def test_unknown_ids_are_not_found_and_write_nothing(world):
     refuses(
         ctx,
         "invoice.not_found",
-        vouchers.prepare,
+        issuance.prepare,
         ctx,
         **prepare_args(world, 100_00, invoice="inv_nope"),
         idempotency_key=key(),
@@ -200,7 +202,7 @@ def test_unknown_ids_are_not_found_and_write_nothing(world):
     refuses(
         ctx,
         "enterprise.not_found",
-        vouchers.prepare,
+        issuance.prepare,
         ctx,
         **{**prepare_args(world, 100_00), "supplier": "91110000000000000X"},
         idempotency_key=key(),
@@ -254,7 +256,7 @@ def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(w
     refuses(
         ctx,
         "invoice.overallocated",
-        vouchers.prepare,
+        issuance.prepare,
         ctx,
         **prepare_args(world, 400_01, invoice=inv),
         idempotency_key=key(),
@@ -268,7 +270,7 @@ def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(w
         refuses(
             ctx,
             code,
-            vouchers.prepare,
+            issuance.prepare,
             ctx,
             **prepare_args(world, 100_00, invoice=inv, maturity=maturity, reason="r"),
             idempotency_key=key(),
@@ -308,8 +310,8 @@ def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(w
         idempotency_key=key(),
     )
     admin = parties.actor_for(ctx, f"core-admin-{world.base}")
-    v = vouchers.prepare(ctx, **prepare_args(world, 100_00, actor=admin), idempotency_key=key())
-    refuses(ctx, "approval.same_user", vouchers.approve, ctx, actor=admin, voucher_id=v.id, idempotency_key=key())
+    v = issuance.prepare(ctx, **prepare_args(world, 100_00, actor=admin), idempotency_key=key())
+    refuses(ctx, "approval.same_user", issuance.approve, ctx, actor=admin, voucher_id=v.id, idempotency_key=key())
     # a replayed idempotency key with another body
     k = key()
     vouchers.transfer(
@@ -332,7 +334,7 @@ def test_rule_breaking_requests_are_refused_with_their_codes_and_write_nothing(w
     refuses(ctx, "fragment.matured", financing.apply, ctx, actor=s1, fragment_ids=[active], idempotency_key=key())
     # a financing term beyond what is left of the voucher, and beyond the bank's max term
     world.ctx.clock.day = dt.date(2026, 11, 26)
-    parties.import_ledger(
+    designations.import_ledger(
         ctx,
         actor=bank,
         bank=world.ids["bank"],

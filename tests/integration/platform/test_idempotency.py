@@ -9,7 +9,8 @@ from ledger_asserts import counts, prepare_args, refuses, snapshot
 
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
-from lianrong.parties import service as parties
+from lianrong.parties import designations as designations
+from lianrong.vouchers import issuance as issuance
 from lianrong.vouchers import service as vouchers
 
 CHECKLIST = {"contract": True, "invoices": True, "documents": True}
@@ -30,10 +31,10 @@ def test_every_engine_step_replays_to_its_first_result(world):
     ctx = world.ctx
     inv = world.invoice(1000_00)
     v = replay_is_identical(
-        world, lambda k: vouchers.prepare(ctx, **prepare_args(world, 1000_00, invoice=inv), idempotency_key=k)
+        world, lambda k: issuance.prepare(ctx, **prepare_args(world, 1000_00, invoice=inv), idempotency_key=k)
     )
     issued = replay_is_identical(
-        world, lambda k: vouchers.approve(ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=k)
+        world, lambda k: issuance.approve(ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=k)
     )
     moved = replay_is_identical(
         world,
@@ -74,7 +75,7 @@ def test_every_engine_step_replays_to_its_first_result(world):
     )
     replay_is_identical(
         world,
-        lambda k: parties.set_lpr(
+        lambda k: designations.set_lpr(
             ctx, actor=bank, bank=world.ids["bank"], effective_on=dt.date(2026, 11, 20), rate="2.95%", idempotency_key=k
         ),
     )

@@ -13,10 +13,10 @@ from lianrong.adapters.db import tables as t
 from lianrong.financing import service as financing
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM
-from lianrong.settlement import payments
+from lianrong.settlement import confirmations as confirmations
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import issuance as issuance
 
 MATURITY = dt.date(2027, 3, 15)
 pi = t.payment_instruction
@@ -111,7 +111,7 @@ def test_a_core_without_funds_defaults_and_may_issue_no_more(make_world):
     refuses(
         world.ctx,
         "issue.issuer_defaulted",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 100_00, maturity=dt.date(2027, 6, 1)),
         idempotency_key=key(),
@@ -151,8 +151,8 @@ def test_batch_mode_leaves_instructions_pending_until_the_banks_confirmation_fil
     assert len(pending) == 4
 
     csv_path, xlsx_path = tmp_path / "batch.csv", tmp_path / "batch.xlsx"
-    assert payments.export_file(world.ctx, viewer=SYSTEM, path=csv_path) == 4
-    assert payments.export_file(world.ctx, viewer=SYSTEM, path=xlsx_path) == 4
+    assert confirmations.export_file(world.ctx, viewer=SYSTEM, path=csv_path) == 4
+    assert confirmations.export_file(world.ctx, viewer=SYSTEM, path=xlsx_path) == 4
     with csv_path.open(encoding="utf-8-sig", newline="") as fh:
         exported = list(csv.DictReader(fh))
     assert {r["指令编号 instruction_id"] for r in exported} == {p.id for p in pending}
@@ -163,7 +163,7 @@ def test_batch_mode_leaves_instructions_pending_until_the_banks_confirmation_fil
     confirm = tmp_path / "confirm.csv"
     write_confirmations(confirm, pending)
     bank = world.user("bank", "approver")
-    result = payments.import_confirmations(world.ctx, actor=bank, path=confirm, idempotency_key=key())
+    result = confirmations.import_confirmations(world.ctx, actor=bank, path=confirm, idempotency_key=key())
     assert (result["applied"], result["confirmed"]) == (4, 4)
     assert row(world.ctx, t.voucher, ids["voucher"]).status == "settled"
     assert row(world.ctx, t.financing, ids["financing"]).status == "repaid"
@@ -174,7 +174,7 @@ def test_batch_mode_leaves_instructions_pending_until_the_banks_confirmation_fil
     assert audit.verify(world.ctx)["ok"]
     # importing the same file again changes nothing
     before = snapshot(world.ctx)
-    again = payments.import_confirmations(world.ctx, actor=bank, path=confirm, idempotency_key=key())
+    again = confirmations.import_confirmations(world.ctx, actor=bank, path=confirm, idempotency_key=key())
     assert again["applied"] == 0
     after = snapshot(world.ctx)
     assert {k: v for k, v in after.items() if k != "idempotency"} == {
@@ -197,7 +197,7 @@ def test_a_confirmation_file_that_does_not_match_is_refused_whole(make_world, tm
     err = refuses(
         world.ctx,
         "payments.file_invalid",
-        payments.import_confirmations,
+        confirmations.import_confirmations,
         world.ctx,
         actor=world.user("bank", "approver"),
         path=bad,
@@ -225,7 +225,7 @@ def test_a_confirmation_file_that_does_not_match_is_refused_whole(make_world, tm
     err = refuses(
         world.ctx,
         "payments.file_invalid",
-        payments.import_confirmations,
+        confirmations.import_confirmations,
         world.ctx,
         actor=parties.actor_for(world.ctx, f"other-bank-{world.base}"),
         path=_confirm_all(tmp_path, pending),
@@ -236,7 +236,7 @@ def test_a_confirmation_file_that_does_not_match_is_refused_whole(make_world, tm
     refuses(
         world.ctx,
         "auth.forbidden",
-        payments.import_confirmations,
+        confirmations.import_confirmations,
         world.ctx,
         actor=world.user("core", "approver"),
         path=_confirm_all(tmp_path, pending),
@@ -257,18 +257,18 @@ def test_an_uploaded_confirmation_file_is_read_by_its_name_and_applied_once(make
     refuses(
         world.ctx,
         "payments.file_invalid",
-        payments.import_confirmation_upload,
+        confirmations.import_confirmation_upload,
         world.ctx,
         actor=bank,
         content=body.encode(),
         filename="confirmations.txt",
         idempotency_key=key(),
     )
-    done = payments.import_confirmation_upload(
+    done = confirmations.import_confirmation_upload(
         world.ctx, actor=bank, content=body.encode(), filename="回单.CSV", idempotency_key=key()
     )
     assert (done["applied"], done["confirmed"], done["unchanged"]) == (len(pending), len(pending), 0)
-    again = payments.import_confirmation_upload(
+    again = confirmations.import_confirmation_upload(
         world.ctx, actor=bank, content=body.encode(), filename="回单.csv", idempotency_key=key()
     )
     assert (again["applied"], again["unchanged"]) == (0, len(pending))
@@ -294,7 +294,7 @@ def test_batch_instructions_still_pending_after_maturity_make_the_voucher_overdu
     assert row(world.ctx, t.party, world.ids["core"]).defaulted_on == MATURITY
     # a late confirmation still settles the claim
     pending = rows(world.ctx, pi, pi.c.status == "pending")
-    payments.import_confirmations(
+    confirmations.import_confirmations(
         world.ctx, actor=world.user("bank", "approver"), path=_confirm_all(tmp_path, pending), idempotency_key=key()
     )
     assert row(world.ctx, t.voucher, vid).status == "settled"

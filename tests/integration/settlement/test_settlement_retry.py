@@ -10,6 +10,7 @@ from lianrong.kernel.errors import InvalidState
 from lianrong.parties import queries as party_queries
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM
+from lianrong.settlement import confirmations as confirmations
 from lianrong.settlement import payments
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
@@ -24,11 +25,11 @@ def test_retrying_an_overdue_voucher_after_funding_settles_it_and_keeps_the_defa
     assert len(result["overdue"]) == 1
     voucher_id = result["overdue"][0]
     bank = w.user("bank", "approver")
-    again = payments.retry_failed(w.ctx, actor=bank, voucher_id=voucher_id, idempotency_key=key())
+    again = confirmations.retry_failed(w.ctx, actor=bank, voucher_id=voucher_id, idempotency_key=key())
     assert (again["status"], again["failed"]) == ("overdue", 1)
 
     payments.fund(w.ctx, party=w.ids["core"], amount_fen=1_000_00, idempotency_key=key())
-    paid = payments.retry_failed(w.ctx, actor=bank, voucher_id=voucher_id, idempotency_key=key())
+    paid = confirmations.retry_failed(w.ctx, actor=bank, voucher_id=voucher_id, idempotency_key=key())
     assert (paid["status"], paid["confirmed"]) == ("settled", 1)
     assert party_queries.party(w.ctx, viewer=SYSTEM, ref=w.ids["core"]).defaulted_on == dt.date(2027, 3, 15)
     holder = {b["party_id"]: b["balance_fen"] for b in payments.balances(w.ctx)}
@@ -41,7 +42,7 @@ def test_a_voucher_that_is_not_overdue_cannot_be_retried(world):
     world.issue(1_000_00)
     active = voucher_queries.vouchers(world.ctx, viewer=SYSTEM).items[0]
     with pytest.raises(InvalidState):
-        payments.retry_failed(
+        confirmations.retry_failed(
             world.ctx, actor=world.user("bank", "approver"), voucher_id=active.id, idempotency_key=key()
         )
 
@@ -61,7 +62,7 @@ def test_a_viewer_of_the_issuer_or_the_bank_retries_no_payment(world):
         refuses(
             world.ctx,
             "auth.forbidden",
-            payments.retry_failed,
+            confirmations.retry_failed,
             world.ctx,
             actor=parties.actor_for(world.ctx, f"{org}-viewer-{world.base}"),
             voucher_id=voucher,

@@ -15,14 +15,14 @@ from lianrong.adapters.crypto import digest
 from lianrong.adapters.db import tables as t
 from lianrong.vouchers import audit
 from lianrong.vouchers import errors as vouchers_errors
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import issuance as issuance
 
 
 def healthy(world) -> dict:
     """Two vouchers, a split chain and a financed part; one invoice keeps headroom."""
     inv = world.invoice(2000_00)
     v = world.prepare(1000_00, invoice=inv)
-    root = vouchers.approve(
+    root = issuance.approve(
         world.ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=key()
     ).root_fragment_id
     r1 = world.transfer(root, "s1", [("s2", 400_00)])

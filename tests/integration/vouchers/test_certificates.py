@@ -15,8 +15,8 @@ from ledger_asserts import refuses
 from lianrong.kernel.money import amount_in_words, format_yuan
 from lianrong.platform.context import SYSTEM
 from lianrong.vouchers import certificates
+from lianrong.vouchers import issuance as issuance
 from lianrong.vouchers import queries as voucher_queries
-from lianrong.vouchers import service as vouchers
 
 FACE = 123_456_789_12
 PART = 20_000_00
@@ -87,7 +87,7 @@ def test_certificate_data_shows_the_voucher_the_part_and_its_lineage(world):
 def test_a_rolled_maturity_is_noted(world):
     # 2027-03-13 is a Saturday: the maturity rolls to Monday 2027-03-15
     v = world.prepare(1_000_00, maturity=dt.date(2027, 3, 13))
-    r = vouchers.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
+    r = issuance.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
     data = certificates.certificate_data(world.ctx, actor=world.user("s1"), fragment_id=r.root_fragment_id)
     assert data["voucher"]["maturity_rolled"] and data["voucher"]["requested_maturity"] == "2027-03-13"
     assert data["voucher"]["maturity_on"] == "2027-03-15"

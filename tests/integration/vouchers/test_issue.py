@@ -12,21 +12,21 @@ from lianrong.documents import service as documents
 from lianrong.parties import service as parties
 from lianrong.platform.context import Actor
 from lianrong.settlement import service as settlement
-from lianrong.vouchers import service as vouchers
+from lianrong.vouchers import issuance as issuance
 from lianrong.vouchers.issuance import IssuedVoucher
 
 MATURITY = dt.date(2027, 3, 15)
 
 
 def approve(world, voucher_id: str, actor: Actor | None = None) -> IssuedVoucher:
-    return vouchers.approve(
+    return issuance.approve(
         world.ctx, actor=actor or world.user("core", "approver"), voucher_id=voucher_id, idempotency_key=key()
     )
 
 
 def test_a_prepared_voucher_is_issued_by_a_second_user_as_one_root_fragment(world):
     inv = world.invoice(1500_00)
-    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, invoice=inv), idempotency_key=key())
+    v = issuance.prepare(world.ctx, **prepare_args(world, 1000_00, invoice=inv), idempotency_key=key())
     assert v.status == "pending" and v.face_fen == 1000_00 and v.maturity_on == dt.date(2027, 3, 15)
     assert rows(world.ctx, t.fragment) == []
     assert row(world.ctx, t.invoice, inv).allocated_fen == 1000_00  # reserved at preparation
@@ -55,11 +55,11 @@ def test_the_preparer_cannot_approve_their_own_voucher(world):
         idempotency_key=key(),
     )
     admin = parties.actor_for(world.ctx, f"core-admin-{world.base}")
-    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, actor=admin), idempotency_key=key())
+    v = issuance.prepare(world.ctx, **prepare_args(world, 1000_00, actor=admin), idempotency_key=key())
     refuses(
         world.ctx,
         "approval.same_user",
-        vouchers.approve,
+        issuance.approve,
         world.ctx,
         actor=admin,
         voucher_id=v.id,
@@ -69,7 +69,7 @@ def test_the_preparer_cannot_approve_their_own_voucher(world):
     refuses(
         world.ctx,
         "auth.forbidden",
-        vouchers.approve,
+        issuance.approve,
         world.ctx,
         actor=world.user("core"),
         voucher_id=v.id,
@@ -78,7 +78,7 @@ def test_the_preparer_cannot_approve_their_own_voucher(world):
     refuses(
         world.ctx,
         "auth.forbidden",
-        vouchers.approve,
+        issuance.approve,
         world.ctx,
         actor=world.user("bank", "approver"),
         voucher_id=v.id,
@@ -87,7 +87,7 @@ def test_the_preparer_cannot_approve_their_own_voucher(world):
     refuses(
         world.ctx,
         "voucher.not_found",
-        vouchers.approve,
+        issuance.approve,
         world.ctx,
         actor=world.user("s1", "approver"),
         voucher_id=v.id,
@@ -97,7 +97,7 @@ def test_the_preparer_cannot_approve_their_own_voucher(world):
     refuses(
         world.ctx,
         "state.invalid",
-        vouchers.approve,
+        issuance.approve,
         world.ctx,
         actor=world.user("core", "approver"),
         voucher_id=v.id,
@@ -111,7 +111,7 @@ def test_the_amount_may_not_exceed_the_invoices_unallocated_amount(world):
     refuses(
         world.ctx,
         "invoice.overallocated",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 300_01, invoice=inv),
         idempotency_key=key(),
@@ -119,7 +119,7 @@ def test_the_amount_may_not_exceed_the_invoices_unallocated_amount(world):
     other = world.invoice(100_00)
     args = prepare_args(world, 400_00, invoice=inv)
     args["invoices"] = [{"invoice_id": inv, "amount_fen": 300_00}, {"invoice_id": other, "amount_fen": 100_00}]
-    assert vouchers.prepare(world.ctx, **args, idempotency_key=key()).face_fen == 400_00
+    assert issuance.prepare(world.ctx, **args, idempotency_key=key()).face_fen == 400_00
     assert row(world.ctx, t.invoice, inv).allocated_fen == 1000_00
 
 
@@ -127,15 +127,15 @@ def test_allocations_that_do_not_sum_to_the_amount_are_refused_with_the_differen
     first, second = world.invoice(3000_00), world.invoice(3000_00)
     args = prepare_args(world, 2500_00, invoice=first)
     args["invoices"] = [{"invoice_id": first, "amount_fen": 1000_00}, {"invoice_id": second, "amount_fen": 1234_56}]
-    err = refuses(world.ctx, "issue.allocation_mismatch", vouchers.prepare, world.ctx, **args, idempotency_key=key())
+    err = refuses(world.ctx, "issue.allocation_mismatch", issuance.prepare, world.ctx, **args, idempotency_key=key())
     assert err.details == {"allocated": 2234_56, "amount": 2500_00, "difference": 265_44}
     assert "2,234.56" in err.message_en and "2,500.00" in err.message_en and "265.44" in err.message_en
     assert "2,234.56元" in err.message_zh and "265.44元" in err.message_zh
     # the same invoice listed twice counts once per listing, as it is reserved
     args["invoices"] = [{"invoice_id": first, "amount_fen": 1000_00}, {"invoice_id": first, "amount_fen": 1000_00}]
-    refuses(world.ctx, "issue.allocation_mismatch", vouchers.prepare, world.ctx, **args, idempotency_key=key())
+    refuses(world.ctx, "issue.allocation_mismatch", issuance.prepare, world.ctx, **args, idempotency_key=key())
     args["invoices"].append({"invoice_id": second, "amount_fen": 500_00})
-    assert vouchers.prepare(world.ctx, **args, idempotency_key=key()).face_fen == 2500_00
+    assert issuance.prepare(world.ctx, **args, idempotency_key=key()).face_fen == 2500_00
     assert (row(world.ctx, t.invoice, first).allocated_fen, row(world.ctx, t.invoice, second).allocated_fen) == (
         2000_00,
         500_00,
@@ -156,7 +156,7 @@ def test_an_invoice_of_another_trade_cannot_back_the_voucher(world):
     refuses(
         world.ctx,
         "invoice.not_found",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 500_00, invoice=foreign),
         idempotency_key=key(),
@@ -166,7 +166,7 @@ def test_an_invoice_of_another_trade_cannot_back_the_voucher(world):
     refuses(
         world.ctx,
         "invoice.party_mismatch",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 500_00, invoice=foreign),
         idempotency_key=key(),
@@ -181,7 +181,7 @@ def test_an_invoice_of_another_contract_between_the_same_parties_cannot_back_the
     refuses(
         world.ctx,
         ("invoice.party_mismatch", "contract.mismatch"),
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 1000_00, invoice=inv),
         idempotency_key=key(),
@@ -191,7 +191,7 @@ def test_an_invoice_of_another_contract_between_the_same_parties_cannot_back_the
 def test_a_rejected_voucher_frees_its_invoices(world):
     inv = world.invoice(1000_00)
     v = world.prepare(1000_00, invoice=inv)
-    vouchers.reject(
+    issuance.reject(
         world.ctx, actor=world.user("core", "approver"), voucher_id=v.id, reason="wrong amount", idempotency_key=key()
     )
     assert row(world.ctx, t.invoice, inv).allocated_fen == 0
@@ -214,7 +214,7 @@ def test_a_viewer_of_the_issuer_or_the_bank_rejects_no_voucher(world):
         refuses(
             world.ctx,
             "auth.forbidden",
-            vouchers.reject,
+            issuance.reject,
             world.ctx,
             actor=viewer,
             voucher_id=v.id,
@@ -229,12 +229,12 @@ def test_a_term_over_one_year_is_refused(world):
     refuses(
         world.ctx,
         "issue.term_over_one_year",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 1000_00, maturity=dt.date(2027, 11, 29), reason="long cycle"),
         idempotency_key=key(),
     )
-    ok = vouchers.prepare(
+    ok = issuance.prepare(
         world.ctx,
         **prepare_args(world, 1000_00, maturity=dt.date(2027, 11, 26), reason="long cycle"),
         idempotency_key=key(),
@@ -248,7 +248,7 @@ def test_the_over_one_year_refusal_says_the_maturity_rolled(world):
     err = refuses(
         world.ctx,
         "issue.term_over_one_year",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 1000_00, maturity=dt.date(2027, 11, 28), reason="long cycle"),
         idempotency_key=key(),
@@ -260,7 +260,7 @@ def test_the_over_one_year_refusal_says_the_maturity_rolled(world):
     plain = refuses(
         world.ctx,
         "issue.term_over_one_year",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 1000_00, maturity=dt.date(2027, 11, 29), reason="long cycle"),
         idempotency_key=key(),
@@ -269,7 +269,7 @@ def test_the_over_one_year_refusal_says_the_maturity_rolled(world):
 
 
 def test_a_prepared_voucher_reports_the_requested_maturity_it_rolled_from(world):
-    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)), idempotency_key=key())
+    v = issuance.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)), idempotency_key=key())
     assert (v.requested_maturity, v.maturity_on) == (dt.date(2027, 2, 6), dt.date(2027, 2, 8))
     assert "maturity_rolled_to_working_day" in v.warnings
 
@@ -279,7 +279,7 @@ def test_a_maturity_in_the_past_or_today_is_refused(world):
         refuses(
             world.ctx,
             "issue.maturity_past",
-            vouchers.prepare,
+            issuance.prepare,
             world.ctx,
             **prepare_args(world, 1000_00, maturity=maturity),
             idempotency_key=key(),
@@ -291,19 +291,19 @@ def test_a_term_over_six_months_needs_a_reason_and_the_banks_approval_first(worl
     refuses(
         world.ctx,
         "issue.long_term_reason_required",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 1000_00, maturity=long_maturity),
         idempotency_key=key(),
     )
-    v = vouchers.prepare(
+    v = issuance.prepare(
         world.ctx, **prepare_args(world, 1000_00, maturity=long_maturity, reason="蛋鸡育成期长"), idempotency_key=key()
     )
     assert v.long_term is True
     refuses(
         world.ctx,
         "issue.long_term_bank_approval_required",
-        vouchers.approve,
+        issuance.approve,
         world.ctx,
         actor=world.user("core", "approver"),
         voucher_id=v.id,
@@ -312,20 +312,20 @@ def test_a_term_over_six_months_needs_a_reason_and_the_banks_approval_first(worl
     refuses(
         world.ctx,
         "auth.forbidden",
-        vouchers.bank_approve_term,
+        issuance.bank_approve_term,
         world.ctx,
         actor=world.user("core", "approver"),
         voucher_id=v.id,
         idempotency_key=key(),
     )
-    vouchers.bank_approve_term(world.ctx, actor=world.user("bank", "approver"), voucher_id=v.id, idempotency_key=key())
+    issuance.bank_approve_term(world.ctx, actor=world.user("bank", "approver"), voucher_id=v.id, idempotency_key=key())
     assert approve(world, v.id).status == "active"
     stored = row(world.ctx, t.voucher, v.id)
     assert stored.long_term_reason == "蛋鸡育成期长" and stored.bank_approved_by
 
 
 def test_a_six_month_term_needs_neither_reason_nor_bank_approval(world):
-    v = vouchers.prepare(
+    v = issuance.prepare(
         world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 5, 26)), idempotency_key=key()
     )
     assert v.long_term is False
@@ -334,7 +334,7 @@ def test_a_six_month_term_needs_neither_reason_nor_bank_approval(world):
 
 def test_the_bank_approval_step_can_be_switched_off(make_world):
     world = make_world(long_term_requires_bank_approval=False)
-    v = vouchers.prepare(
+    v = issuance.prepare(
         world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 6, 15), reason="r"), idempotency_key=key()
     )
     assert approve(world, v.id).status == "active"
@@ -342,7 +342,7 @@ def test_the_bank_approval_step_can_be_switched_off(make_world):
 
 def test_a_maturity_on_a_holiday_rolls_to_the_next_working_day(make_world):
     world = make_world(today=dt.date(2026, 6, 1))
-    v = vouchers.prepare(
+    v = issuance.prepare(
         world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2026, 10, 1)), idempotency_key=key()
     )
     assert v.maturity_on == dt.date(2026, 10, 8)  # National Day holidays 10-01 … 10-07
@@ -350,14 +350,14 @@ def test_a_maturity_on_a_holiday_rolls_to_the_next_working_day(make_world):
     assert "maturity_rolled_to_working_day" in v.warnings
     stored = row(world.ctx, t.voucher, v.id)
     assert (stored.requested_maturity, stored.maturity_on) == (dt.date(2026, 10, 1), dt.date(2026, 10, 8))
-    on_a_workday = vouchers.prepare(
+    on_a_workday = issuance.prepare(
         world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2026, 10, 9)), idempotency_key=key()
     )
     assert on_a_workday.maturity_on == dt.date(2026, 10, 9) and on_a_workday.warnings == ()
 
 
 def test_a_2027_maturity_works_but_is_flagged_unofficial(world):
-    v = vouchers.prepare(
+    v = issuance.prepare(
         world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 3, 13)), idempotency_key=key()
     )
     assert v.maturity_on == dt.date(2027, 3, 15)  # Saturday → Monday by the weekends-only fallback
@@ -369,7 +369,7 @@ def test_a_2027_maturity_works_but_is_flagged_unofficial(world):
 
 def test_rolling_can_be_switched_off(make_world):
     world = make_world(today=dt.date(2026, 6, 1), roll_maturity=False)
-    v = vouchers.prepare(
+    v = issuance.prepare(
         world.ctx, **prepare_args(world, 1000_00, maturity=dt.date(2026, 10, 1)), idempotency_key=key()
     )
     assert v.maturity_on == dt.date(2026, 10, 1)
@@ -377,10 +377,10 @@ def test_rolling_can_be_switched_off(make_world):
 
 def test_a_maturity_after_the_contract_due_date_is_warned(world):
     world.contract("core", "s1", due=dt.date(2027, 1, 31))
-    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=MATURITY), idempotency_key=key())
+    v = issuance.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=MATURITY), idempotency_key=key())
     assert "maturity_after_contract_due" in v.warnings
     world.contract("core", "s1", due=dt.date(2027, 3, 15))
-    v = vouchers.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=MATURITY), idempotency_key=key())
+    v = issuance.prepare(world.ctx, **prepare_args(world, 1000_00, maturity=MATURITY), idempotency_key=key())
     assert "maturity_after_contract_due" not in v.warnings
 
 
@@ -395,7 +395,7 @@ def test_a_core_that_defaulted_at_an_earlier_maturity_cannot_issue(make_world):
     err = refuses(
         world.ctx,
         "issue.issuer_defaulted",
-        vouchers.prepare,
+        issuance.prepare,
         world.ctx,
         **prepare_args(world, 1000_00),
         idempotency_key=key(),
@@ -404,7 +404,7 @@ def test_a_core_that_defaulted_at_an_earlier_maturity_cannot_issue(make_world):
     refuses(
         world.ctx,
         "issue.issuer_defaulted",
-        vouchers.approve,
+        issuance.approve,
         world.ctx,
         actor=world.user("core", "approver"),
         voucher_id=waiting.id,
@@ -418,7 +418,7 @@ def test_a_voucher_whose_maturity_passed_while_pending_cannot_be_issued(world):
     refuses(
         world.ctx,
         "issue.maturity_past",
-        vouchers.approve,
+        issuance.approve,
         world.ctx,
         actor=world.user("core", "approver"),
         voucher_id=v.id,

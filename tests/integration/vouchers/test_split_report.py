@@ -7,10 +7,10 @@ import datetime as dt
 
 from ledger_asserts import refuses
 
+from lianrong.kernel.policy import WatchLimits
 from lianrong.platform.context import SYSTEM
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import splits
-from lianrong.vouchers.splitwatch import WatchLimits
 
 MATURITY = dt.date(2027, 3, 15)
 

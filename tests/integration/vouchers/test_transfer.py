@@ -15,6 +15,7 @@ from ledger_asserts import refuses, row, rows
 from lianrong.adapters.db import tables as t
 from lianrong.financing import service as financing
 from lianrong.kernel import errors
+from lianrong.parties import designations as designations
 from lianrong.parties import service as parties
 from lianrong.vouchers import audit
 from lianrong.vouchers import service as vouchers
@@ -84,10 +85,10 @@ def facts_of(world, fragment: str, sender: str, parts: list[dict]):
 
 def test_the_loader_reads_every_fact_the_transfer_rule_decides_on(world):
     bank = world.user("bank", "approver")
-    parties.designate_core(
+    designations.designate_core(
         world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"], max_tier=3, idempotency_key=key()
     )
-    parties.import_ledger(
+    designations.import_ledger(
         world.ctx,
         actor=bank,
         bank=world.ids["bank"],

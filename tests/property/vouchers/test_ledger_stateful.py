@@ -63,10 +63,11 @@ from lianrong.financing import model as fin_rules
 from lianrong.financing import service as financing
 from lianrong.kernel import errors
 from lianrong.kernel.money import ratio_amount
-from lianrong.parties import service as parties
+from lianrong.parties import designations as designations
 from lianrong.settlement import payments
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
+from lianrong.vouchers import issuance as issuance
 from lianrong.vouchers import service as vouchers
 
 # the machine re-designates World's core with tighter parameters, so the limits are reached
@@ -194,7 +195,7 @@ class LedgerMachine(RuleBasedStateMachine):
             for buyer, seller in EXTRA_CONTRACTS:
                 self.world.contract(buyer, seller)
             w = self.world
-            parties.designate_core(
+            designations.designate_core(
                 self.ctx,
                 actor=w.user("bank", "approver"),
                 bank=w.ids["bank"],
@@ -605,7 +606,7 @@ class LedgerMachine(RuleBasedStateMachine):
             )
             return
         prepared = w.prepare(amount, maturity=maturity_asked)
-        r = vouchers.approve(self.ctx, actor=w.user("core", "approver"), voucher_id=prepared.id, idempotency_key=key())
+        r = issuance.approve(self.ctx, actor=w.user("core", "approver"), voucher_id=prepared.id, idempotency_key=key())
         note(f"issue {r.id} face {amount} maturity {r.maturity_on} root {r.root_fragment_id}")
         maturity = r.maturity_on
         assert self.today + dt.timedelta(days=days) <= maturity <= self.today + dt.timedelta(days=days + 14)

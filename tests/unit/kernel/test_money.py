@@ -11,6 +11,7 @@ from lianrong.kernel.errors import (
     AmountMalformed,
     AmountNotPositive,
     AmountTooLarge,
+    InvalidParameter,
     InvalidRate,
 )
 from lianrong.kernel.money import (
@@ -23,7 +24,6 @@ from lianrong.kernel.money import (
     prepaid_interest,
     ratio_amount,
 )
-from lianrong.parties.errors import InvalidParameter
 
 fens = st.integers(min_value=1, max_value=MAX_FEN)
 

@@ -8,14 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from lianrong.kernel.policy import (
-    IssueTerm,
-    Policy,
-    check_issue_term,
-    check_issuer_not_defaulted,
-    check_maker_checker,
-)
+from lianrong.kernel.policy import Policy
 from lianrong.vouchers import errors as vouchers_errors
+from lianrong.vouchers.policy import IssueTerm, check_issue_term, check_issuer_not_defaulted, check_maker_checker
 
 ISSUE = date(2026, 11, 26)
 FAR_DUE = date(2030, 1, 1)

@@ -9,18 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from lianrong.adapters.payment_files import (
-    CONFIRMED,
-    FAILED,
-    Confirmation,
-    InstructionLine,
-    export_batch,
-    export_csv,
-    export_xlsx,
-    parse_confirmations,
-)
 from lianrong.kernel import errors
 from lianrong.settlement import errors as settlement_errors
+from lianrong.settlement.confirmation_files import Confirmation, parse_confirmations
+from lianrong.settlement.payment_files import CONFIRMED, FAILED, InstructionLine, export_batch, export_csv, export_xlsx
 
 CST = timezone(timedelta(hours=8))
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 
 from lianrong.kernel import errors
-from lianrong.parties import errors as parties_errors
 from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers.model import (
     ACTIVE,
@@ -189,7 +188,7 @@ def test_holder_is_checked_before_status():
     ],
 )
 def test_financing_params_out_of_range_are_refused(field, value):
-    with pytest.raises(parties_errors.InvalidParameter) as info:
+    with pytest.raises(errors.InvalidParameter) as info:
         dataclasses.replace(PARAMS, **{field: value})
     assert info.value.code == "params.invalid"
 
@@ -203,7 +202,7 @@ def test_merged_applies_only_non_null_overrides_and_validates():
     merged = PARAMS.merged(max_ratio=Decimal("0.9"), spread=None, max_tier=None)
     assert merged == dataclasses.replace(PARAMS, max_ratio=Decimal("0.9"))
     assert PARAMS.max_ratio == Decimal("1")  # the base is untouched
-    with pytest.raises(parties_errors.InvalidParameter):
+    with pytest.raises(errors.InvalidParameter):
         PARAMS.merged(max_tier=0)
 
 

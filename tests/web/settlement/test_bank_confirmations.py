@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from lianrong import bootstrap
 from lianrong.adapters.db import tables as t
+from lianrong.entrypoints.console.app import install
 from lianrong.financing import service as financing
 from lianrong.parties import service as parties
-from lianrong.web import install
 
 pi = t.payment_instruction
 

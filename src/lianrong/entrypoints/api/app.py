@@ -116,7 +116,7 @@ def _install_docs(app: FastAPI) -> None:
 
 
 def _install_console(app: FastAPI, ctx: Context) -> None:
-    from lianrong.web import install
+    from lianrong.entrypoints.console.app import install
 
     try:
         install(app, ctx)
