@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert
 from lianrong import bootstrap
 from lianrong.adapters.db import tables as t
 from lianrong.credit import service as credit
+from lianrong.documents import attachments as attachments
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
 from lianrong.kernel import errors
@@ -178,7 +179,7 @@ class World:
         """A trade contract in which ``buyer`` buys from ``seller``, with the buyer's scan of it attached, and
         confirmed by the seller."""
         number = f"HT-{next(_counter)}"
-        scan = documents.upload(
+        scan = attachments.upload(
             self.ctx,
             actor=self.user(buyer),
             content=b"%PDF-1.7\n% contract " + number.encode() + b"\n%%EOF\n",

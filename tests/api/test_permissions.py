@@ -27,6 +27,7 @@ from api.harness import (
 from factories import TODAY, key, uscc
 
 from lianrong.accounts import service as accounts
+from lianrong.documents import attachments as attachments
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
 from lianrong.kernel.ids import new_id
@@ -95,7 +96,7 @@ def _document(aw: ApiWorld) -> dict[str, Any]:
     """An issued voucher whose contract (core → s1) carries a scanned invoice."""
     s = _issued(aw)
     core = aw.world.user("core")
-    sha = documents.upload(
+    sha = attachments.upload(
         aw.ctx,
         actor=core,
         content=b"%PDF-1.7\n% perm " + str(s["n"]).encode() + b"\n%%EOF",

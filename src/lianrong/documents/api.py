@@ -20,6 +20,7 @@ from lianrong.api.deps import (
 from lianrong.api.routing import ApiRouter
 from lianrong.api.schemas import SHA256_PATTERN
 from lianrong.api.uploads import read_upload, upload_name
+from lianrong.documents import attachments as attachments
 from lianrong.documents import service as documents
 from lianrong.documents.schemas import (
     AttachmentRead,
@@ -42,12 +43,12 @@ def upload_attachment(
     key: IdempotencyKey,
 ) -> dict:
     """Store a file by its SHA-256 (checked by content, never by name); a file stored before is reused."""
-    return documents.upload(
+    return attachments.upload(
         ctx, actor=actor, content=read_upload(ctx, file), filename=upload_name(file), idempotency_key=key
     )
 
 
-#: what an attachment can be (``documents.sniff_media_type`` recognises these, by content)
+#: what an attachment can be (``attachments.sniff_media_type`` recognises these, by content)
 _ATTACHMENT_MEDIA = ("application/pdf", "image/jpeg", "image/png", "application/ofd")
 
 

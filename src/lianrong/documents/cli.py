@@ -41,12 +41,13 @@ def doc_contract(
     as_json: Json = False,
 ) -> None:
     """Record a trade contract (buyer buys from seller)."""
+    from lianrong.documents import attachments as attachments
     from lianrong.documents import service as documents
 
     ctx = context(db)
     actor = actor_of(ctx, user)
     shas = [
-        documents.upload(ctx, actor=actor, content=p.read_bytes(), filename=p.name, idempotency_key=key_or_new(None))[
+        attachments.upload(ctx, actor=actor, content=p.read_bytes(), filename=p.name, idempotency_key=key_or_new(None))[
             "sha256"
         ]
         for p in attach or []

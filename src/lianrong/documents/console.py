@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import Depends
 from fastapi.responses import Response
 
+from lianrong.documents import attachments as attachments
 from lianrong.documents import queries as document_queries
 from lianrong.documents import service as documents
 from lianrong.documents.schemas import ContractCreate, InvoiceCreate
@@ -31,7 +32,7 @@ def _scan(ui: UI, form: Form) -> list[str]:
     limit = int(getattr(ui.ctx.settings, "max_upload_bytes", 20 * 1024 * 1024))
     content = upload.file.read(limit + 1)
     return [
-        documents.upload(
+        attachments.upload(
             ui.ctx,
             actor=ui.actor,
             content=content,

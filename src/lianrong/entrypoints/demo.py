@@ -20,6 +20,7 @@ from lianrong.accounts import service as accounts
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.payments import SimulatedBank
 from lianrong.credit import service as credit
+from lianrong.documents import attachments as attachments
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
 from lianrong.kernel.identifiers import make_uscc
@@ -268,7 +269,7 @@ def _trade(
     invoice_no: str | None = None,
 ) -> tuple[str, str | None]:
     ctx, k = d.ctx, d.key
-    scan = documents.upload(
+    scan = attachments.upload(
         ctx,
         actor=SYSTEM,
         content=_scan(f"Contract {name} (demo scan)"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +25,10 @@ from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.parties.designations import core_params
 from lianrong.parties.ledger_cells import (
+    _MAX_TERM_DAYS,
+    _MAX_TIER,
+    LEDGER_COLUMNS,
+    LEDGER_SHEET,
     _map_header,
     _parse_account,
     _parse_int,
@@ -44,110 +47,6 @@ from lianrong.platform.common import (
     run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
-
-#: the sheet the template names and the importer prefers (else the first sheet is read)
-LEDGER_SHEET = "客户台账"
-
-
-_MAX_TIER = 100
-
-
-_MAX_TERM_DAYS = 366
-
-
-_SPREAD_RANGE = (Decimal("-0.05"), Decimal("0.5"))  # the range FinancingParams accepts
-
-
-@dataclass(frozen=True)
-class LedgerColumn:
-    """One column of the ledger workbook."""
-
-    key: str
-    zh: str
-    en: str
-    required: bool
-    hint_zh: str
-    hint_en: str
-    example: Any
-
-
-LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
-    LedgerColumn(
-        "uscc",
-        "统一社会信用代码",
-        "USCC",
-        True,
-        "18位，含校验位；请将单元格设为文本",
-        "18 characters with check character; format as text",
-        "91110117MAEXAMP1E1",
-    ),
-    LedgerColumn(
-        "name",
-        "企业名称",
-        "Enterprise name",
-        True,
-        "营业执照上的全称，1至200个字符",
-        "full registered name, 1–200 characters",
-        "北京某禽业有限公司",
-    ),
-    LedgerColumn(
-        "settlement_account",
-        "结算账号",
-        "Settlement account",
-        False,
-        "可选；本行结算账号，6至40位数字",
-        "optional; settlement account at this bank, 6–40 digits",
-        "6222000012345678",
-    ),
-    LedgerColumn(
-        "max_ratio",
-        "最高融资比例",
-        "Max financing ratio",
-        False,
-        "可选；大于0且不超过1，如0.8或80%",
-        "optional; above 0 and at most 1, e.g. 0.8 or 80%",
-        "80%",
-    ),
-    LedgerColumn(
-        "min_split_yuan",
-        "最低拆分金额（元）",
-        "Min split amount (CNY)",
-        False,
-        "可选；单位元，精确到分",
-        "optional; in yuan, exact to the fen",
-        "1000.00",
-    ),
-    LedgerColumn(
-        "max_tier",
-        "最大层级",
-        "Max tier",
-        False,
-        f"可选；1至{_MAX_TIER}的整数",
-        f"optional; a whole number 1–{_MAX_TIER}",
-        5,
-    ),
-    LedgerColumn(
-        "max_term_days",
-        "最长融资期限（天）",
-        "Max financing term (days)",
-        False,
-        f"可选；1至{_MAX_TERM_DAYS}的整数",
-        f"optional; a whole number 1–{_MAX_TERM_DAYS}",
-        180,
-    ),
-    LedgerColumn(
-        "spread",
-        "利差",
-        "Spread over LPR",
-        False,
-        "可选；加在LPR上的利差，如0.5%或0.005（-5%至50%）",
-        "optional; added to the LPR, e.g. 0.5% or 0.005 (-5% to 50%)",
-        "0.50%",
-    ),
-)
-
-
-_COLUMN = {c.key: c for c in LEDGER_COLUMNS}
 
 
 def read_ledger_xlsx(content: bytes, *, max_ratio: Decimal = Decimal(1)) -> list[dict[str, Any]]:

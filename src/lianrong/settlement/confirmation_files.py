@@ -33,6 +33,7 @@ from lianrong.settlement.payment_files import (
     CONFIRMATION_COLUMNS,
     CONFIRMED,
     MAX_AMOUNT_FEN,
+    _check_suffix,
     header_label,
 )
 
@@ -73,15 +74,6 @@ def parse_confirmation_bytes(data: bytes, *, filename: str) -> list[Confirmation
     _check_suffix(suffix)
     rows = _read_csv(data) if suffix == ".csv" else _read_xlsx(data)
     return _validate(rows)
-
-
-def _check_suffix(suffix: str) -> None:
-    if suffix not in (".csv", ".xlsx"):
-        raise settlement_errors.PaymentFileInvalid(
-            reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx"
-            " / 不支持的文件类型，请使用 .csv 或 .xlsx",
-            suffix=suffix,
-        )
 
 
 def _read_csv(data: bytes) -> list[tuple[int, Sequence[Any]]]:

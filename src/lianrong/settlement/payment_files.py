@@ -26,7 +26,17 @@ from lianrong.adapters.spreadsheet import (
     write_atomically,
 )
 from lianrong.kernel import errors
-from lianrong.settlement.confirmation_files import _check_suffix
+from lianrong.settlement import errors as settlement_errors
+
+
+def _check_suffix(suffix: str) -> None:
+    if suffix not in (".csv", ".xlsx"):
+        raise settlement_errors.PaymentFileInvalid(
+            reason=f"unsupported file type {suffix or '(none)'}; use .csv or .xlsx"
+            " / 不支持的文件类型，请使用 .csv 或 .xlsx",
+            suffix=suffix,
+        )
+
 
 #: statuses of a confirmation; the bank may also write 成功 / 失败
 CONFIRMED = "confirmed"

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from factories import TODAY, key
 
+from lianrong.documents import attachments as attachments
 from lianrong.documents import service as documents
 from lianrong.vouchers import issuance as issuance
 
@@ -17,7 +18,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 def _invoice_with_scan(aw, content: bytes, name: str, contract: str | None = None) -> str:
     """An invoice under the core → s1 contract (or another) carrying an uploaded scan; returns its hash."""
     w = aw.world
-    sha = documents.upload(aw.ctx, actor=w.user("core"), content=content, filename=name, idempotency_key=key())[
+    sha = attachments.upload(aw.ctx, actor=w.user("core"), content=content, filename=name, idempotency_key=key())[
         "sha256"
     ]
     n = int(hashlib.sha256(content).hexdigest()[:8], 16) % 10**8

@@ -10,7 +10,7 @@ import pytest
 from api.harness import Api
 from fastapi.testclient import TestClient
 
-from lianrong.documents.service import OFD_NAMESPACE
+from lianrong.documents.attachments import OFD_NAMESPACE
 from lianrong.entrypoints.api.app import create_app
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"

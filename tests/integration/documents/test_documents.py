@@ -9,6 +9,7 @@ from factories import key, uscc
 from ledger_asserts import counts, prepare_args, refuses, rows
 
 from lianrong.adapters.db import tables as t
+from lianrong.documents import attachments as attachments
 from lianrong.documents import service as documents
 from lianrong.financing import queries as financing_queries
 from lianrong.financing import service as financing
@@ -23,7 +24,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def upload(world, content: bytes, name: str, org: str = "core") -> dict:
-    return documents.upload(world.ctx, actor=world.user(org), content=content, filename=name, idempotency_key=key())
+    return attachments.upload(world.ctx, actor=world.user(org), content=content, filename=name, idempotency_key=key())
 
 
 def test_a_contract_keeps_its_due_date_and_non_cash_flag(world):
@@ -272,7 +273,7 @@ def test_a_renamed_non_pdf_or_an_empty_file_is_refused(world):
         refuses(
             world.ctx,
             "attachment.rejected",
-            documents.upload,
+            attachments.upload,
             world.ctx,
             actor=world.user("core"),
             content=content,
@@ -286,7 +287,7 @@ def test_an_oversized_file_is_refused(make_world):
     refuses(
         world.ctx,
         "attachment.rejected",
-        documents.upload,
+        attachments.upload,
         world.ctx,
         actor=world.user("core"),
         content=PDF + b"x" * 64,
@@ -330,7 +331,7 @@ def test_a_viewer_account_uploads_no_file_and_records_no_contract_or_invoice(wor
         refuses(
             world.ctx,
             "auth.forbidden",
-            documents.upload,
+            attachments.upload,
             world.ctx,
             actor=viewer,
             content=PDF + org.encode(),
@@ -393,7 +394,7 @@ def test_a_minimal_ofd_is_stored_and_a_jar_carrying_ofd_xml_is_refused(world):
     refuses(
         world.ctx,
         "attachment.ofd_invalid",
-        documents.upload,
+        attachments.upload,
         world.ctx,
         actor=world.user("core"),
         content=jar,

@@ -7,7 +7,7 @@ import datetime as dt
 from factories import key
 from ledger_asserts import counts, prepare_args, refuses, snapshot
 
-from lianrong.documents import service as documents
+from lianrong.documents import attachments as attachments
 from lianrong.financing import service as financing
 from lianrong.parties import designations as designations
 from lianrong.vouchers import issuance as issuance
@@ -69,7 +69,7 @@ def test_every_engine_step_replays_to_its_first_result(world):
     assert d["status"] == "disbursed"
     replay_is_identical(
         world,
-        lambda k: documents.upload(
+        lambda k: attachments.upload(
             ctx, actor=world.user("core"), content=b"%PDF-1.4 x", filename="a.pdf", idempotency_key=k
         ),
     )

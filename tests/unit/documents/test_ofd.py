@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from lianrong.api.errors import http_status
-from lianrong.documents.service import OFD_NAMESPACE, check_ofd, sniff_media_type
+from lianrong.documents.attachments import OFD_NAMESPACE, check_ofd, sniff_media_type
 from lianrong.kernel import errors
 
 OFD_XML = (

@@ -15,6 +15,7 @@ from ledger_asserts import party_by_short_name as _party
 from sqlalchemy import select
 
 from lianrong.adapters.db import tables as t
+from lianrong.documents import attachments as attachments
 from lianrong.documents import service as documents
 from lianrong.entrypoints.api.app import create_app
 from lianrong.parties import service as parties
@@ -33,7 +34,7 @@ def scans(console) -> SimpleNamespace:
     """A scanned contract of 峪口禽业 with 冷链物流, and a scanned invoice of the V3 trade 蛋品包装 → 华彩纸箱."""
     ctx = console.ctx
     core, pack = parties.actor_for(ctx, "yukou_op"), parties.actor_for(ctx, "pack_op")
-    contract_scan = documents.upload(
+    contract_scan = attachments.upload(
         ctx, actor=core, content=PDF + b"% contract\n", filename="冷链合同扫描件.pdf", idempotency_key="web-doc-1"
     )["sha256"]
     documents.add_contract(
@@ -49,7 +50,7 @@ def scans(console) -> SimpleNamespace:
         attachments=[contract_scan],
         idempotency_key="web-doc-2",
     )
-    invoice_scan = documents.upload(
+    invoice_scan = attachments.upload(
         ctx, actor=pack, content=PDF + b"% invoice\n", filename="包装发票.pdf", idempotency_key="web-doc-3"
     )["sha256"]
     documents.add_invoice(
