@@ -171,9 +171,11 @@ def add_invoice(
     idempotency_key: str,
 ) -> Result:
     """Record an invoice under a contract; its seller and buyer must be the contract's."""
+    check_actor_role(actor, "operator", "approver")
+    # who may record invoices at all (an enterprise, a party to trade) is decided before the request is looked at
+    scope.check_may_act(ctx, actor, "enterprise", what="only an enterprise records invoices / 仅企业可录入发票")
     check_fen(amount_fen)
     code_n, number_n = normalize_invoice_number(number=number, code=code)
-    check_actor_role(actor, "operator", "approver")
 
     def body(uow: UnitOfWork) -> Result:
         c = get_or_raise(uow, t.contract, contract_id, "contract")
