@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, Select, Table, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -371,14 +371,3 @@ def paged(
     total = uow.conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     rows = uow.conn.execute(stmt.limit(limit).offset(offset))
     return {"items": [convert(r) for r in rows], "total": total, "limit": limit, "offset": offset}
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    """One page of a list: ``items`` of at most ``limit``, from ``offset``, of ``total`` (a read model's
-    typed counterpart of ``paged``'s dict; the API's ``Page`` schema reads it by attribute)."""
-
-    items: tuple[T, ...]
-    total: int
-    limit: int
-    offset: int

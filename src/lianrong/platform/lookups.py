@@ -12,18 +12,23 @@ from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 
 
-def party_names(uow: UnitOfWork, ids: Iterable[str | None]) -> dict[str, str]:
-    """Display names (short name, else full name) of the given parties."""
+def party_rows(uow: UnitOfWork, ids: Iterable[str | None]) -> dict[str, Any]:
+    """The given parties' rows (id, name, short name, USCC), read 500 at a time."""
     wanted = sorted({i for i in ids if i})
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     for chunk in range(0, len(wanted), 500):
         for r in uow.conn.execute(
-            select(t.party.c.id, t.party.c.name, t.party.c.short_name).where(
+            select(t.party.c.id, t.party.c.name, t.party.c.short_name, t.party.c.uscc).where(
                 t.party.c.id.in_(wanted[chunk : chunk + 500])
             )
         ):
-            out[r.id] = r.short_name or r.name
+            out[r.id] = r
     return out
+
+
+def party_names(uow: UnitOfWork, ids: Iterable[str | None]) -> dict[str, str]:
+    """Display names (short name, else full name) of the given parties."""
+    return {i: r.short_name or r.name for i, r in party_rows(uow, ids).items()}
 
 
 def user_names(uow: UnitOfWork, ids: Iterable[str | None]) -> dict[str, str]:

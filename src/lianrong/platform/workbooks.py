@@ -11,6 +11,7 @@ from sqlalchemy import select
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.platform.context import BEIJING, Actor, Context
+from lianrong.platform.lookups import party_rows
 
 
 def generated_at(ctx: Context) -> dt.datetime:
@@ -20,14 +21,8 @@ def generated_at(ctx: Context) -> dt.datetime:
 
 
 def names_of(uow: UnitOfWork, ids: Iterable[str]) -> dict[str, Any]:
-    wanted = sorted({i for i in ids if i})
-    out: dict[str, Any] = {}
-    for i in range(0, len(wanted), 500):
-        for r in uow.conn.execute(
-            select(t.party.c.id, t.party.c.name, t.party.c.uscc).where(t.party.c.id.in_(wanted[i : i + 500]))
-        ):
-            out[r.id] = r
-    return out
+    """The listed parties' rows (name and USCC), as a workbook shows them."""
+    return party_rows(uow, ids)
 
 
 def requester_name(uow: UnitOfWork, actor: Actor) -> str:

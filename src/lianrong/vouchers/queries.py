@@ -14,9 +14,10 @@ from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.financing import model as fin
 from lianrong.platform import scope
-from lianrong.platform.common import Page, get_or_raise, resolve_party
+from lianrong.platform.common import get_or_raise, resolve_party
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import party_names, user_names
+from lianrong.platform.pages import Page
 from lianrong.vouchers import model as v
 from lianrong.vouchers.model import FragmentStatus, VoucherStatus
 from lianrong.vouchers.records import Voucher, voucher_values
