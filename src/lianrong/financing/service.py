@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -229,13 +230,47 @@ def _secured_by(uow: UnitOfWork, financing_id: str) -> list[tuple[Collateral, li
     return out
 
 
-def _release(ctx: Context, uow: UnitOfWork, *, financing: Any, actor: Actor, event: str, reason: str) -> None:
+def _release(
+    ctx: Context, uow: UnitOfWork, *, financing: Any, actor: Actor, event: str, reason: str, op: str | None = None
+) -> None:
     status = fin.next_status(financing.status, event, action="review")
     for impl, assets in _secured_by(uow, financing.id):
         impl.release(
-            ctx, uow, assets, financing_id=financing.id, actor=actor, op="finance_" + status, details={"reason": reason}
+            ctx,
+            uow,
+            assets,
+            financing_id=financing.id,
+            actor=actor,
+            op=op or "finance_" + status,
+            details={"reason": reason},
         )
     uow.conn.execute(update(t.financing).where(t.financing.c.id == financing.id).values(status=status))
+
+
+def expire_pending(ctx: Context, uow: UnitOfWork, *, financing_ids: Sequence[str]) -> list[str]:
+    """End applications not disbursed when their assets mature (inside the settlement's unit of work).
+
+    Every asset of such a financing goes back to its holder, on every voucher it spans, not only the one
+    maturing now: a financing secured by parts of several vouchers is ended as a whole. Returns the ids of
+    the financings ended (those still applied or approved), in order.
+    """
+    sources, _ = fin.TRANSITIONS["expire"]
+    ended = []
+    for fid in sorted(set(financing_ids)):
+        f = uow.conn.execute(select(t.financing).where(t.financing.c.id == fid)).one_or_none()
+        if f is None or f.status not in sources:
+            continue
+        _release(
+            ctx,
+            uow,
+            financing=f,
+            actor=SYSTEM_ACTOR,
+            event="expire",
+            reason="the assets matured before disbursement / 融资资产到期前未放款",
+            op="finance_expired",
+        )
+        ended.append(fid)
+    return ended
 
 
 def review(

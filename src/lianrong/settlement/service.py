@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from lianrong.adapters.db import tables as t
-from lianrong.financing import model as fin
+from lianrong.financing.service import expire_pending
 from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.platform import scope
@@ -23,7 +23,6 @@ from lianrong.platform.common import SYSTEM_ACTOR, Result, append_op, lock_vouch
 from lianrong.platform.context import Actor, Context
 from lianrong.settlement import errors as settlement_errors
 from lianrong.settlement.payments import PendingInstruction, mark_overdue, submit_pending
-from lianrong.vouchers import model as v
 
 log = structlog.get_logger(__name__)
 
@@ -134,7 +133,6 @@ def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
         out = {"instructions": 0, "confirmed": 0, "failed": 0, "pending": 0, "overdue": False}
         if voucher.status not in ("active", "overdue") or voucher.maturity_on > on:
             return out
-        conn = uow.conn
         # pending financing applications end at maturity: the holder is paid instead
         pending_fin = sorted(
             {
@@ -148,21 +146,7 @@ def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
             }
         )
         if pending_fin:
-            conn.execute(
-                update(t.fragment)
-                .where(t.fragment.c.voucher_id == voucher_id, t.fragment.c.status == v.FROZEN)
-                .values(status=v.ACTIVE, financing_id=None)
-            )
-            sources, expired = fin.TRANSITIONS["expire"]
-            for fid in pending_fin:
-                conn.execute(
-                    update(t.financing)
-                    .where(t.financing.c.id == fid, t.financing.c.status.in_(sources))
-                    .values(status=expired)
-                )
-            append_op(
-                ctx, uow, voucher=voucher, op="finance_expired", actor=SYSTEM_ACTOR, payload={"financings": pending_fin}
-            )
+            expire_pending(ctx, uow, financing_ids=pending_fin)
             voucher = lock_voucher_head(uow, voucher_id)
         leaves = raw.all(_LEAVES_SQL, {"v": voucher_id, "bank": voucher.bank_id})
         now = raw.ts(ctx.clock.now())

@@ -129,6 +129,18 @@ def test_a_pending_financing_application_ends_at_maturity_and_the_holder_is_paid
     assert audit.verify(world.ctx)["ok"]
 
 
+def test_a_pending_application_over_two_vouchers_due_together_ends_once_and_both_holders_are_paid(world):
+    a, b = world.issue(300_00), world.issue(33_00)
+    f = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[a, b], idempotency_key=key())
+    world.ctx.clock.day = MATURITY
+    summary = settlement.settle(world.ctx, on=MATURITY)
+    assert (summary["vouchers"], summary["instructions"], summary["confirmed"], summary["overdue"]) == (2, 2, 2, [])
+    assert row(world.ctx, t.financing, f["id"]).status == "rejected"
+    assert {row(world.ctx, t.fragment, x).status for x in (a, b)} == {"settled"}
+    assert balance(world.ctx, world.ids["s1"]) == 333_00
+    assert audit.verify(world.ctx)["ok"]
+
+
 def write_confirmations(path, instructions) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)

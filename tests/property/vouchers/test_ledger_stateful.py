@@ -518,13 +518,17 @@ class LedgerMachine(RuleBasedStateMachine):
                 continue
             leaves = [f for f in self.frags.values() if f.voucher == v.id and f.status != "spent"]
             frozen = [f for f in leaves if f.status == "frozen"]
-            if frozen:  # pending applications end at maturity; the holder is paid instead
-                for f in frozen:
-                    m = self.fins[f.financing]  # type: ignore[index]
-                    if m.status in ("applied", "approved"):
-                        m.status = "rejected"
-                    f.status, f.financing = "active", None
-                v.ops += 1
+            # pending applications end at maturity, each as a whole: every part it holds goes back to its
+            # holder, on every voucher it spans (one entry on each), and the holders are paid instead
+            for fid in sorted({f.financing for f in frozen}):  # type: ignore[type-var]
+                m = self.fins[fid]  # type: ignore[index]
+                assert m.status in ("applied", "approved"), m
+                m.status = "rejected"
+                for vid in sorted({self.frags[x].voucher for x in m.frags}):
+                    self.vouchers[vid].ops += 1
+                for x in m.frags:
+                    if self.frags[x].status == "frozen":
+                        self.frags[x].status, self.frags[x].financing = "active", None
             payable = [f for f in leaves if f.status in ("active", "financed")]
             assert payable, f"voucher {v.id} has nothing to pay"
             instructions += len(payable)
