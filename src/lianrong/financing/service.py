@@ -21,6 +21,8 @@ from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen, ratio_amount
 from lianrong.parties.designations import lpr_in_force, supplier_params
+from lianrong.parties.restricting import check_party_may
+from lianrong.parties.restrictions import Action
 from lianrong.parties.service import require_onboarded
 from lianrong.platform import scope
 from lianrong.platform.common import (
@@ -143,6 +145,7 @@ def apply(
         a = get_or_raise(uow, t.party, applicant, "enterprise")
         require_onboarded(uow, b, a)
         today = ctx.clock.today()
+        check_party_may(uow, party_id=a.id, action=Action.FINANCE, bank_id=b.id, today=today)
         price = _price(ctx, uow, applicant_id=applicant, assets=assets, bank=b, principal_fen=principal_fen, on=today)
         core = get_or_raise(uow, t.party, price.core_id, "enterprise")
         line_in_force(uow, bank=b, core=core, on=today)  # refuse early when there is no line at all
@@ -370,6 +373,7 @@ def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: 
         today = ctx.clock.today()
         for impl, assets in secured:
             impl.check_assignable(ctx, uow, assets, today=today)
+        check_party_may(uow, party_id=f.applicant_id, action=Action.FINANCE, bank_id=f.bank_id, today=today)
         bank = get_or_raise(uow, t.party, f.bank_id, "bank")
         core = get_or_raise(uow, t.party, f.core_id, "enterprise")
         q = fin.quote(

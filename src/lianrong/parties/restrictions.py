@@ -30,6 +30,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     ISSUE = "issue"
     FINANCE = "finance"
+    ONBOARD = "onboard"  # be onboarded at a bank (a new account relationship)
 
 
 #: the kind the facts loader derives from a missing or incomplete onboarding at the voucher's bank
@@ -47,6 +48,8 @@ class Restriction:
     bank_id: str | None = None  # the scope: this bank only; None for every bank
     valid_from: date | None = None  # None: since ever
     valid_until: date | None = None  # the last day in force (inclusive); None: until lifted
+    id: str | None = None  # the row's id (None: derived, as a missing onboarding)
+    source: str | None = None  # the record that caused it (a black-list entry, a risk case), if any
 
     def applies(self, *, action: str, bank_id: str | None, today: date) -> bool:
         """Whether it bars ``action`` at ``bank_id`` on ``today``."""
@@ -89,4 +92,6 @@ def check_not_restricted(
             kind=r.kind,
             reason=r.reason,
             until=r.valid_until.isoformat() if r.valid_until else None,
+            restriction=r.id,
+            source=r.source,
         )

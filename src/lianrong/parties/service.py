@@ -13,6 +13,8 @@ from lianrong.kernel.identifiers import normalize_uscc
 from lianrong.kernel.ids import new_id
 from lianrong.parties import errors as parties_errors
 from lianrong.parties.model import ID_PREFIX, PartyKind, Role
+from lianrong.parties.restricting import check_party_may
+from lianrong.parties.restrictions import Action
 from lianrong.platform.common import (
     Result,
     check_actor_party,
@@ -277,7 +279,8 @@ def onboard(
         key = and_(t.onboarding.c.bank_id == b.id, t.onboarding.c.party_id == p.id)
         if uow.conn.execute(select(t.onboarding.c.bank_id).where(key)).first():
             uow.conn.execute(update(t.onboarding).where(key).values(**values))
-        else:
+        else:  # a new relationship: a restriction on being onboarded (at this bank or any) bars it
+            check_party_may(uow, party_id=p.id, action=Action.ONBOARD, bank_id=b.id, today=ctx.clock.today())
             uow.conn.execute(insert(t.onboarding).values(bank_id=b.id, party_id=p.id, **values))
         return {
             "bank_id": b.id,

@@ -22,6 +22,8 @@ from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen
 from lianrong.parties import errors as parties_errors
 from lianrong.parties.designations import core_params
+from lianrong.parties.restricting import check_party_may
+from lianrong.parties.restrictions import Action
 from lianrong.parties.service import require_onboarded
 from lianrong.platform import scope
 from lianrong.platform.common import (
@@ -158,6 +160,7 @@ def prepare(
         if c.confirmed_at is None:
             raise documents_errors.ContractUnconfirmed(contract=c.number)
         check_issuer_not_defaulted(core_name=core.name, defaulted_on=core.defaulted_on)
+        check_party_may(uow, party_id=core.id, action=Action.ISSUE, bank_id=b.id, today=today)
         core_params(uow, b.id, core.id)
         if s.id == core.id:
             raise vouchers_errors.TransferToSelf()
@@ -173,6 +176,7 @@ def prepare(
         ):
             raise parties_errors.NotInLedger(party=s.name, core=core.name, bank=b.name)
         require_onboarded(uow, b, s)
+        check_party_may(uow, party_id=s.id, action=Action.RECEIVE, bank_id=b.id, today=today)
         rolled = roll_forward(maturity_on, source=holiday_source(ctx, uow)) if ctx.policy.roll_maturity else None
         maturity = rolled.day if rolled else maturity_on
         official = rolled.official if rolled else True
@@ -356,6 +360,8 @@ def approve(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str
         if _is_long_term(ctx, voucher) and ctx.policy.long_term_requires_bank_approval and not voucher.bank_approved_by:
             raise vouchers_errors.LongTermNeedsBankApproval()
         require_onboarded(uow, bank, supplier)
+        check_party_may(uow, party_id=core.id, action=Action.ISSUE, bank_id=bank.id, today=today)
+        check_party_may(uow, party_id=supplier.id, action=Action.RECEIVE, bank_id=bank.id, today=today)
         line_id = None
         if ctx.policy.credit_occupation == "issuance":
             line_id = occupy(uow, bank=bank, core=core, amount_fen=voucher.face_fen, on=today)

@@ -16,7 +16,7 @@ from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen
 from lianrong.parties import restrictions
-from lianrong.parties.restrictions import Restriction
+from lianrong.parties.restricting import restrictions_of
 from lianrong.platform import scope
 from lianrong.platform.common import (
     IdempotencyRecord,
@@ -36,7 +36,6 @@ from lianrong.vouchers import model as v
 from lianrong.vouchers import rules
 from lianrong.vouchers.transfer_sql import (
     _PLAIN_REF,
-    _RESTRICTIONS_READ,
     _TRANSFER_CALL,
     _array,
     _constraint,
@@ -124,26 +123,6 @@ async def transfer_async(
     return None if row is None or row[0] is None else jsoncodec.loads(row[0])
 
 
-def _restrictions(raw: Any, party_ids: set[str]) -> dict[str, tuple[Restriction, ...]]:
-    """Every ``party_restriction`` row of the parties, by party (the rule decides which are in force)."""
-    params: dict[str, Any] = {}
-    sql = _RESTRICTIONS_READ.replace("{ids}", raw.placeholders("p", sorted(party_ids), params))
-    out: dict[str, list[Restriction]] = {}
-    for party_id, action, bank_id, kind, reason, valid_from, valid_until in raw.all(sql, params):
-        out.setdefault(party_id, []).append(
-            Restriction(
-                party_id=party_id,
-                action=action,
-                kind=kind,
-                reason=reason or "",
-                bank_id=bank_id,
-                valid_from=raw.date(valid_from),
-                valid_until=raw.date(valid_until) if valid_until is not None else None,
-            )
-        )
-    return {k: tuple(v_) for k, v_ in out.items()}
-
-
 def _params(row: _TransferRow) -> v.FinancingParams | None:
     """The core's financing parameters with the sender's ledger overrides; None when not designated."""
     if row.core_max_ratio is None:
@@ -207,7 +186,7 @@ def load_transfer_facts(
     for r in rows:
         by_part.setdefault(r.ord, r)
     restricted = (
-        _restrictions(raw, {sender} | {r.party_id for r in rows if r.party_id})
+        restrictions_of(raw, {sender} | {r.party_id for r in rows if r.party_id})
         if any(r.restricted for r in rows)
         else {}
     )

@@ -97,12 +97,6 @@ _TRANSFER_READ = (
 )
 
 
-_RESTRICTIONS_READ = (
-    "SELECT party_id, action, bank_id, kind, reason, valid_from, valid_until FROM party_restriction "
-    "WHERE party_id IN ({ids}) ORDER BY valid_from, id"
-)
-
-
 @lru_cache(maxsize=16)
 def _transfer_read_sql(n_parts: int, lock: bool) -> str:
     parts = " UNION ALL ".join(

@@ -205,6 +205,8 @@ def test_a_restriction_row_refuses_a_transfer_to_or_from_the_party_until_it_is_r
         "kind": "blacklist",
         "reason": "区黑名单",
         "until": None,
+        "restriction": blocked,
+        "source": None,
     }
     lift(world, blocked)
     s2 = world.child(world.transfer(root, "s1", [("s2", 100_00)]), "s2")

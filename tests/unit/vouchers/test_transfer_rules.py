@@ -224,6 +224,8 @@ def test_a_restricted_recipient_is_refused_naming_the_restriction():
         "kind": "blacklist",
         "reason": "区黑名单",
         "until": "2027-01-31",
+        "restriction": None,
+        "source": None,
     }
     assert "区黑名单" in err.message_zh and "接收凭据" in err.message_zh and "2027-01-31" in err.message_en
 

@@ -152,7 +152,12 @@ party_restriction = Table(
     Column("valid_until", Date),  # the last day in force; NULL: until lifted
     Column("created_by", ID),  # the user who recorded it
     Column("created_at", TS, nullable=False),
+    Column("source", String(80)),  # the record that caused it (a black-list entry, a risk case): named in refusals
+    Column("lifted_at", TS),  # lifting ends it the day before (valid_until); the row stays as history
+    Column("lifted_by", ID),
+    Column("lift_reason", String(200)),
     Index("ix_party_restriction_party", "party_id", "action"),
+    Index("ix_party_restriction_source", "source"),
 )
 
 core_designation = Table(
