@@ -480,7 +480,7 @@ def test_documents_cannot_be_ticked_verified_on_a_financing_with_no_document(wor
             approve=True,
             checklist={"contract": True, "invoices": True, "documents": True},
             idempotency_key=key(),
-        )["status"]
+        ).status
         == "approved"
     )
 
