@@ -63,9 +63,7 @@ def test_every_engine_step_replays_to_its_first_result(world):
             idempotency_key=k,
         ),
     )
-    d = replay_is_identical(
-        world, lambda k: financing.disburse(ctx, actor=bank, financing_id=f.id, idempotency_key=k)
-    )
+    d = replay_is_identical(world, lambda k: financing.disburse(ctx, actor=bank, financing_id=f.id, idempotency_key=k))
     assert d.status == "disbursed"
     replay_is_identical(
         world,
