@@ -1201,16 +1201,16 @@ def bench_settlement(cfg: Config, tmp: Path) -> Result:
     summary = settlement.settle(ctx, on=DUE)
     ours = time.perf_counter() - t
     counter.close()
-    log(f"settle: {ours:.1f} s, {summary['instructions']} instructions, {counter.n / nv:.0f} statements/voucher")
+    log(f"settle: {ours:.1f} s, {summary.instructions} instructions, {counter.n / nv:.0f} statements/voucher")
     with ctx.engine.connect() as c:
         settled = c.exec_driver_sql("select count(*) from fragment where status='settled'").scalar()
         vsettled = c.exec_driver_sql("select count(*) from voucher where status='settled'").scalar()
     ctx.engine.dispose()
     ok = (
-        summary["vouchers"] == nv
-        and summary["instructions"] == leaves
-        and summary["confirmed"] == leaves
-        and not summary["errors"]
+        summary.vouchers == nv
+        and summary.instructions == leaves
+        and summary.confirmed == leaves
+        and not summary.errors
         and settled == leaves
         and vsettled == nv
     )

@@ -267,7 +267,7 @@ class World:
 
     def finance(
         self, fragments: list[str], holder: str, *, principal_fen: int | None = None, disburse: bool = True
-    ) -> dict[str, Any]:
+    ) -> financing.FinancingApplication | financing.Disbursement:
         """Apply, approve (with registration) and disburse a financing."""
         f = financing.apply(
             self.ctx,
@@ -282,13 +282,13 @@ class World:
         financing.review(
             self.ctx,
             actor=bank,
-            financing_id=f["id"],
+            financing_id=f.id,
             approve=True,
             checklist={"contract": True, "invoices": True, "documents": True},
-            registration_no=f"ZDW-{f['id'][-10:]}",
+            registration_no=f"ZDW-{f.id[-10:]}",
             idempotency_key=key(),
         )
-        return financing.disburse(self.ctx, actor=bank, financing_id=f["id"], idempotency_key=key())
+        return financing.disburse(self.ctx, actor=bank, financing_id=f.id, idempotency_key=key())
 
 
 def copy_sqlite(source: Any, target: Any) -> None:

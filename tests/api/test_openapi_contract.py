@@ -91,23 +91,23 @@ def test_the_service_refuses_registration_numbers_outside_the_documented_limits(
             financing.register,
             w.ctx,
             actor=bank,
-            financing_id=f["id"],
+            financing_id=f.id,
             registration_no=number,
             idempotency_key=key(),
         )
     for number in ("R" * high, "R" * low):
         assert (
-            financing.register(w.ctx, actor=bank, financing_id=f["id"], registration_no=number, idempotency_key=key())[
-                "registration_no"
-            ]
+            financing.register(
+                w.ctx, actor=bank, financing_id=f.id, registration_no=number, idempotency_key=key()
+            ).registration_no
             == number
         )
     # the API refuses what the document says is out of bounds, and the key is asked for first
     api = aw.as_("bank_ap")
     for number in ("R" * (low - 1), "R" * (high + 1)):
-        r = api.post(f"/financings/{f['id']}/register", {"registration_no": number})
+        r = api.post(f"/financings/{f.id}/register", {"registration_no": number})
         assert r.status_code == 422 and r.json()["code"] == "validation.failed", r.text
-    r = api.post(f"/financings/{f['id']}/register", {"registration_no": "R"}, key=None)
+    r = api.post(f"/financings/{f.id}/register", {"registration_no": "R"}, key=None)
     assert r.status_code == 422 and r.json()["code"] == "idempotency.key_missing", r.text
 
 

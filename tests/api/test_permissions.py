@@ -65,7 +65,7 @@ def _invoice(aw: ApiWorld) -> dict[str, Any]:
 
 def _applied(aw: ApiWorld) -> dict[str, Any]:
     s = _issued(aw)
-    return {**s, "financing": aw.world.finance([s["root"]], "s1", disburse=False)["id"]}
+    return {**s, "financing": aw.world.finance([s["root"]], "s1", disburse=False).id}
 
 
 def _approved(aw: ApiWorld) -> dict[str, Any]:
@@ -85,7 +85,7 @@ def _approved(aw: ApiWorld) -> dict[str, Any]:
 def _disbursed(aw: ApiWorld) -> dict[str, Any]:
     s = _issued(aw)
     d = aw.world.finance([s["root"]], "s1")
-    return {**s, "instruction": d["instruction_id"], "net": d["net_fen"]}
+    return {**s, "instruction": d.instruction_id, "net": d.net_fen}
 
 
 def _token(aw: ApiWorld) -> dict[str, Any]:

@@ -305,11 +305,11 @@ def test_financings_export(world):
     ws, header, data = read(content)
     col = {h.split("\n")[1]: i for i, h in enumerate(header)}
     (row,) = data
-    assert row[col["Financing ID"]] == fin["id"]
+    assert row[col["Financing ID"]] == fin.id
     assert row[col["Principal (fen)"]] == 80_000_00
     assert Decimal(str(row[col["Principal (CNY)"]])) == Decimal("80000.00")
-    assert row[col["Prepaid interest (fen)"]] == fin["interest_fen"]
-    assert row[col["Net proceeds (fen)"]] == fin["net_fen"] == 80_000_00 - fin["interest_fen"]
+    assert row[col["Prepaid interest (fen)"]] == fin.interest_fen
+    assert row[col["Net proceeds (fen)"]] == fin.net_fen == 80_000_00 - fin.interest_fen
     assert row[col["Disbursed on"]].date() == world.ctx.clock.today()
     assert row[col["Registry number"]].startswith("ZDW-")
     assert isinstance(row[col["Registered at"]], dt.datetime)

@@ -29,7 +29,7 @@ def list_lines(
 
 
 @router.post("", response_model=CreditLineRead, status_code=201)
-def grant_line(body: CreditLineCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def grant_line(body: CreditLineCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> credit.GrantedLine:
     """The bank grants a designated core enterprise a credit line for a period."""
     return credit.grant_line(
         ctx,

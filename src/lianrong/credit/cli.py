@@ -35,18 +35,21 @@ def credit_grant(
 ) -> None:
     """Grant a core enterprise a credit line."""
     from lianrong.credit import service as credit
+    from lianrong.platform.results import record
 
     ctx = context(db)
     show(
-        credit.grant_line(
-            ctx,
-            actor=actor_of(ctx, user),
-            bank=bank,
-            core=core,
-            limit_fen=parse_yuan(limit),
-            valid_from=parse_date(valid_from),
-            valid_to=parse_date(valid_to),
-            idempotency_key=key_or_new(key),
+        record(
+            credit.grant_line(
+                ctx,
+                actor=actor_of(ctx, user),
+                bank=bank,
+                core=core,
+                limit_fen=parse_yuan(limit),
+                valid_from=parse_date(valid_from),
+                valid_to=parse_date(valid_to),
+                idempotency_key=key_or_new(key),
+            )
         ),
         as_json,
     )

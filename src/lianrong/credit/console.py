@@ -73,9 +73,9 @@ def grant_line(posted: Posted = Depends(post("bank"))) -> Response:
         return ui.done(
             "/bank/credit-lines",
             N_("Credit line of ¥%(limit)s granted, valid %(start)s – %(end)s."),
-            limit=format_yuan(r["limit_fen"]),
-            start=str(r["valid_from"])[:10],
-            end=str(r["valid_to"])[:10],
+            limit=format_yuan(r.limit_fen),
+            start=r.valid_from.isoformat(),
+            end=r.valid_to.isoformat(),
         )
 
     return submit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -17,13 +18,25 @@ from lianrong.kernel.money import check_fen
 from lianrong.parties.designations import core_params
 from lianrong.platform import scope
 from lianrong.platform.common import (
-    Result,
     check_actor_party,
     check_actor_role,
     resolve_party,
-    run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
+from lianrong.platform.results import run_typed
+
+
+@dataclass(frozen=True, slots=True)
+class GrantedLine:
+    """A credit line as granted: a bank's limit for a core enterprise over a period (nothing occupied yet)."""
+
+    id: str
+    bank_id: str
+    core_id: str
+    limit_fen: int
+    valid_from: dt.date
+    valid_to: dt.date
+    created_at: dt.datetime
 
 
 def grant_line(
@@ -36,14 +49,14 @@ def grant_line(
     valid_from: dt.date,
     valid_to: dt.date,
     idempotency_key: str,
-) -> Result:
+) -> GrantedLine:
     """A bank grants a designated core enterprise a credit line for a period."""
     check_actor_role(actor, "operator", "approver")
     scope.check_may_act(ctx, actor, "bank", what="only the bank grants credit / 仅银行可授信")
     check_fen(limit_fen)
     check_validity(valid_from=valid_from, valid_to=valid_to)
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> GrantedLine:
         b = resolve_party(uow, bank, kind="bank")
         check_actor_party(actor, b.id, what="only the bank grants credit / 仅银行可授信")
         c = resolve_party(uow, core, kind="enterprise")
@@ -71,18 +84,19 @@ def grant_line(
                 created_at=now,
             )
         )
-        return {
-            "id": lid,
-            "bank_id": b.id,
-            "core_id": c.id,
-            "limit_fen": limit_fen,
-            "valid_from": valid_from,
-            "valid_to": valid_to,
-            "created_at": now,
-        }
+        return GrantedLine(
+            id=lid,
+            bank_id=b.id,
+            core_id=c.id,
+            limit_fen=limit_fen,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            created_at=now,
+        )
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        GrantedLine,
         key=idempotency_key,
         operation="credit.grant",
         request={"b": bank, "c": core, "l": limit_fen, "f": valid_from, "t": valid_to},

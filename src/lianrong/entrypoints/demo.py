@@ -358,20 +358,20 @@ def _finance(
         principal_fen=principal,
         idempotency_key=k(f"finance:{name}"),
     )
-    d.ids[f"financing:{name}"] = f["id"]
+    d.ids[f"financing:{name}"] = f.id
     if disburse:
         ap = _actor(ctx, "icbc_ap")
         financing.review(
             ctx,
             actor=ap,
-            financing_id=f["id"],
+            financing_id=f.id,
             approve=True,
             checklist={"contract": True, "invoices": True, "documents": True},
             registration_no=f"ZDW{d.clock.day:%Y%m%d}{zlib.crc32(name.encode()) % 10**8:08d}",
             idempotency_key=k(f"review:{name}"),
         )
-        financing.disburse(ctx, actor=ap, financing_id=f["id"], idempotency_key=k(f"disburse:{name}"))
-    return f["id"]
+        financing.disburse(ctx, actor=ap, financing_id=f.id, idempotency_key=k(f"disburse:{name}"))
+    return f.id
 
 
 def _vouchers(d: _Demo) -> None:

@@ -15,16 +15,16 @@ from lianrong.vouchers import audit
 log = structlog.get_logger(__name__)
 
 
-def maturity_settlement(ctx: Context, *, on: dt.date | None = None) -> dict[str, Any]:
+def maturity_settlement(ctx: Context, *, on: dt.date | None = None) -> settlement.SettlementRun:
     """Settle every voucher due today (or on ``on``); vouchers already settled are untouched."""
     day = on or ctx.clock.today()
     result = settlement.settle(ctx, on=day)
     log.info(
         "job.maturity_settlement",
         date=day.isoformat(),
-        vouchers=result["vouchers"],
-        overdue=len(result["overdue"]),
-        errors=len(result["errors"]),
+        vouchers=result.vouchers,
+        overdue=len(result.overdue),
+        errors=len(result.errors),
     )
     return result
 
@@ -44,7 +44,8 @@ def ledger_audit(ctx: Context, *, on: dt.date | None = None) -> dict[str, Any]:
     return result
 
 
-JOBS: dict[str, Callable[..., dict[str, Any]]] = {
+#: each job's summary: a typed record or a dict (``cli.show`` prints either)
+JOBS: dict[str, Callable[..., Any]] = {
     "maturity-settlement": maturity_settlement,
     "ledger-checkpoint": ledger_checkpoint,
     "ledger-audit": ledger_audit,

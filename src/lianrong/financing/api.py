@@ -40,7 +40,7 @@ def list_financings(
     applicant: PartyQuery = None,
     core: PartyQuery = None,
     status: FinancingStatus | None = None,
-) -> dict:
+) -> queries.Page[queries.FinancingRecord]:
     """Financings the caller's bank made, applied for, or on its vouchers (all for the overseers)."""
     return queries.page_financings(
         ctx, actor=actor, bank=bank, applicant=applicant, core=core, status=status, limit=page.limit, offset=page.offset
@@ -58,7 +58,7 @@ def preview(body: FinancingCreate, ctx: Ctx, actor: CurrentActor) -> PreviewRead
 
 
 @router.post("", response_model=FinancingApplied, status_code=201)
-def apply(body: FinancingCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def apply(body: FinancingCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> financing.FinancingApplication:
     """The holder applies to finance fragments of one core enterprise; they are frozen meanwhile."""
     return financing.apply(
         ctx,
@@ -77,7 +77,9 @@ def get_financing(financing_id: IdParam, ctx: Ctx, actor: CurrentActor) -> Finan
 
 
 @router.post("/{financing_id}/review", response_model=ReviewRead)
-def review(financing_id: IdParam, body: ReviewCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def review(
+    financing_id: IdParam, body: ReviewCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey
+) -> financing.FinancingReview:
     """The bank's approver reviews trade authenticity (contract, invoices, documents): approve or reject."""
     return financing.review(
         ctx,
@@ -95,7 +97,7 @@ def review(financing_id: IdParam, body: ReviewCreate, ctx: Ctx, actor: WritingAc
 @router.post("/{financing_id}/register", response_model=RegistrationRead)
 def register(
     financing_id: IdParam, body: RegistrationCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey
-) -> dict:
+) -> financing.FinancingRegistration:
     """Record the 中登网 registration number and time (required before disbursement)."""
     return financing.register(
         ctx,
@@ -108,6 +110,6 @@ def register(
 
 
 @router.post("/{financing_id}/disburse", response_model=DisbursementRead)
-def disburse(financing_id: IdParam, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def disburse(financing_id: IdParam, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> financing.Disbursement:
     """Disburse: re-price from today, occupy credit, the fragments become the bank's, net proceeds paid."""
     return financing.disburse(ctx, actor=actor, financing_id=financing_id, idempotency_key=key)

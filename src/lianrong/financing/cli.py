@@ -19,6 +19,7 @@ from lianrong.cli import (
     show,
 )
 from lianrong.kernel.money import parse_yuan
+from lianrong.platform.results import record
 
 finance_app = typer.Typer(help="Financing / 融资", no_args_is_help=True)
 
@@ -68,13 +69,15 @@ def finance_apply(
 
     ctx = context(db, today)
     show(
-        financing.apply(
-            ctx,
-            actor=actor_of(ctx, user),
-            fragment_ids=fragments,
-            bank=bank,
-            principal_fen=parse_yuan(principal) if principal else None,
-            idempotency_key=key_or_new(key),
+        record(
+            financing.apply(
+                ctx,
+                actor=actor_of(ctx, user),
+                fragment_ids=fragments,
+                bank=bank,
+                principal_fen=parse_yuan(principal) if principal else None,
+                idempotency_key=key_or_new(key),
+            )
         ),
         as_json,
     )
@@ -100,15 +103,17 @@ def finance_review(
 
     ctx = context(db)
     show(
-        financing.review(
-            ctx,
-            actor=actor_of(ctx, user),
-            financing_id=financing_id,
-            approve=approve,
-            checklist={"contract": contract_ok, "invoices": invoices_ok, "documents": documents_ok},
-            registration_no=registration,
-            reason=reason,
-            idempotency_key=key_or_new(key),
+        record(
+            financing.review(
+                ctx,
+                actor=actor_of(ctx, user),
+                financing_id=financing_id,
+                approve=approve,
+                checklist={"contract": contract_ok, "invoices": invoices_ok, "documents": documents_ok},
+                registration_no=registration,
+                reason=reason,
+                idempotency_key=key_or_new(key),
+            )
         ),
         as_json,
     )
@@ -124,12 +129,14 @@ def finance_register(
 
     ctx = context(db)
     show(
-        financing.register(
-            ctx,
-            actor=actor_of(ctx, user),
-            financing_id=financing_id,
-            registration_no=number,
-            idempotency_key=key_or_new(key),
+        record(
+            financing.register(
+                ctx,
+                actor=actor_of(ctx, user),
+                financing_id=financing_id,
+                registration_no=number,
+                idempotency_key=key_or_new(key),
+            )
         ),
         as_json,
     )
@@ -145,7 +152,11 @@ def finance_disburse(
 
     ctx = context(db, today)
     show(
-        financing.disburse(ctx, actor=actor_of(ctx, user), financing_id=financing_id, idempotency_key=key_or_new(key)),
+        record(
+            financing.disburse(
+                ctx, actor=actor_of(ctx, user), financing_id=financing_id, idempotency_key=key_or_new(key)
+            )
+        ),
         as_json,
     )
 

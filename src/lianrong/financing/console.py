@@ -102,7 +102,7 @@ def finance_apply(fragment_id: str, posted: Posted = Depends(post("supplier"))) 
         return ui.done(
             "/supplier/financings",
             N_("Financing application submitted: ¥%(net)s net proceeds after interest, once the bank disburses."),
-            net=format_yuan(r["net_fen"]),
+            net=format_yuan(r.net_fen),
         )
 
     def refused() -> Response:
@@ -241,7 +241,7 @@ def disburse(financing_id: str, posted: Posted = Depends(post("bank"))) -> Respo
         return ui.done(
             f"/bank/financings/{financing_id}",
             N_("Disbursed: net proceeds ¥%(net)s instructed to the supplier."),
-            net=format_yuan(r["net_fen"]),
+            net=format_yuan(r.net_fen),
         )
 
     return submit(

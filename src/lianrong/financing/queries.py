@@ -2,26 +2,84 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.documents.trades import trade_documents_of
 from lianrong.financing.collateral import collateral
+from lianrong.financing.model import FinancingStatus
 from lianrong.platform import scope
-from lianrong.platform.common import Result, get_or_raise, paged, resolve_party, row_dict
+from lianrong.platform.common import Result, get_or_raise, resolve_party, row_dict
 from lianrong.platform.context import Actor, Context
-from lianrong.platform.lookups import party_names, user_names
+from lianrong.platform.lookups import as_date, party_names, user_names
+from lianrong.platform.pages import Page
+
+
+@dataclass(frozen=True, slots=True)
+class FinancingRecord:
+    """A financing's record as lists show it (its checklist is the detail's)."""
+
+    id: str
+    core_id: str
+    bank_id: str
+    applicant_id: str
+    status: FinancingStatus
+    face_fen: int
+    principal_fen: int
+    annual_rate: Decimal
+    lpr: Decimal
+    spread: Decimal
+    applied_on: dt.date
+    financing_on: dt.date | None
+    maturity_on: dt.date
+    days: int
+    interest_fen: int
+    net_fen: int
+    registration_no: str | None
+    registered_at: dt.datetime | None
+    applied_by: str
+    reviewed_by: str | None
+    disbursed_by: str | None
+    credit_line_id: str | None
+    occupied_fen: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FinancingSummary(FinancingRecord):
+    """A financing in a worklist: its record with its parties' names and the numbers of the vouchers behind it."""
+
+    core_name: str | None
+    bank_name: str | None
+    applicant_name: str | None
+    voucher_numbers: tuple[str, ...]
+
+
+def _record_values(row: Any) -> dict[str, Any]:
+    """A financing row's fields as ``FinancingRecord`` types them."""
+    return {
+        **{k: v for k, v in row._mapping.items() if k != "checklist"},
+        "status": FinancingStatus(row.status),
+        "annual_rate": Decimal(row.annual_rate),
+        "lpr": Decimal(row.lpr),
+        "spread": Decimal(row.spread),
+        "applied_on": as_date(row.applied_on),
+        "financing_on": as_date(row.financing_on),
+        "maturity_on": as_date(row.maturity_on),
+    }
 
 
 def financings(
     ctx: Context, *, actor: Actor, status: str | Iterable[str] | None = None, bank_only: bool = False
-) -> list[Result]:
+) -> list[FinancingSummary]:
     """Financings the actor may see (a bank: its own), newest first, with party names."""
     with ctx.uow(readonly=True) as uow:
         stmt = select(t.financing).order_by(t.financing.c.created_at.desc(), t.financing.c.id)
@@ -52,13 +110,13 @@ def financings(
                 if r.number not in numbers[r.financing_id]:
                     numbers[r.financing_id].append(r.number)
     return [
-        {
-            **row_dict(r, drop=("checklist",)),
-            "core_name": names.get(r.core_id),
-            "bank_name": names.get(r.bank_id),
-            "applicant_name": names.get(r.applicant_id),
-            "voucher_numbers": numbers.get(r.id, []),
-        }
+        FinancingSummary(
+            **_record_values(r),
+            core_name=names.get(r.core_id),
+            bank_name=names.get(r.bank_id),
+            applicant_name=names.get(r.applicant_id),
+            voucher_numbers=tuple(numbers.get(r.id, ())),
+        )
         for r in rows
     ]
 
@@ -159,8 +217,8 @@ def _financings_query(
     return stmt
 
 
-def _financing_row(row: Any) -> Result:
-    return row_dict(row, drop=("checklist",))
+def _financing_row(row: Any) -> FinancingRecord:
+    return FinancingRecord(**_record_values(row))
 
 
 def list_financings(
@@ -171,7 +229,7 @@ def list_financings(
     status: str | None = None,
     applicant: str | None = None,
     core: str | None = None,
-) -> list[Result]:
+) -> list[FinancingRecord]:
     """The financings the actor may see, filterable by bank, applicant, core enterprise and status."""
     with ctx.uow(readonly=True) as uow:
         stmt = _financings_query(uow, actor=actor, bank=bank, status=status, applicant=applicant, core=core)
@@ -188,8 +246,10 @@ def page_financings(
     core: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> Result:
+) -> Page[FinancingRecord]:
     """One page of the financings the actor may see, with the total count."""
     with ctx.uow(readonly=True) as uow:
         stmt = _financings_query(uow, actor=actor, bank=bank, status=status, applicant=applicant, core=core)
-        return paged(uow, stmt, limit=limit, offset=offset, convert=_financing_row)
+        total = uow.conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        items = [_financing_row(r) for r in uow.conn.execute(stmt.limit(limit).offset(offset))]
+    return Page(items=items, total=total, limit=limit, offset=offset)

@@ -20,7 +20,7 @@ from lianrong.api.schemas import (
 )
 from lianrong.documents.schemas import TradeDocumentsRead
 from lianrong.financing.model import REGISTRATION_NO_MAX, REGISTRATION_NO_MIN, FinancingStatus
-from lianrong.vouchers.schemas import FragmentRead
+from lianrong.vouchers.schemas import FragmentRead, ReadModel, Timestamp
 
 #: a 中登网 registration number: the limits of ``financing.model.check_registration_no``
 RegistrationNo = text(REGISTRATION_NO_MAX, min_length=REGISTRATION_NO_MIN)
@@ -53,21 +53,25 @@ class PreviewRead(Output):
     maturity_on: dt.date
 
 
-class FinancingApplied(Output):
+class FinancingApplied(ReadModel):
+    """Read from ``financing.results.FinancingApplication``."""
+
     id: str
     status: FinancingStatus
     bank_id: str
     applicant_id: str
     face_fen: int
     principal_fen: int
-    annual_rate: str
+    annual_rate: DecimalText
     days: int
     interest_fen: int
     net_fen: int
     maturity_on: dt.date
 
 
-class FinancingRead(Output):
+class FinancingRead(ReadModel):
+    """Read from ``financing.queries.FinancingRecord``: a financing's record without its checklist."""
+
     id: str
     core_id: str
     bank_id: str
@@ -75,7 +79,9 @@ class FinancingRead(Output):
     status: FinancingStatus
     face_fen: int
     principal_fen: int
-    annual_rate: str
+    annual_rate: DecimalText
+    lpr: DecimalText
+    spread: DecimalText
     applied_on: dt.date
     financing_on: dt.date | None = None
     maturity_on: dt.date
@@ -83,6 +89,13 @@ class FinancingRead(Output):
     interest_fen: int
     net_fen: int
     registration_no: str | None = None
+    registered_at: Timestamp | None = None
+    applied_by: str
+    reviewed_by: str | None = None
+    disbursed_by: str | None = None
+    credit_line_id: str | None = None
+    occupied_fen: int
+    created_at: Timestamp
 
 
 class FinancingPage(Page[FinancingRead]):
@@ -106,14 +119,7 @@ class FinancingDetail(FinancingRead):
 
     model_config = ConfigDict(from_attributes=True, extra="ignore")
 
-    lpr: str
-    spread: str
-    registered_at: dt.datetime | None = None
-    applied_by: str
-    reviewed_by: str | None = None
-    disbursed_by: str | None = None
-    credit_line_id: str | None = None
-    occupied_fen: int
+    registered_at: dt.datetime | None = None  # the detail has always answered pydantic's form (…Z)
     created_at: dt.datetime
     checklist: dict[str, bool] = {}
     fragments: list[FinancingFragmentRead]
@@ -138,10 +144,12 @@ class ReviewCreate(Input):
     registered_at: Moment | None = None
 
 
-class ReviewRead(Output):
+class ReviewRead(ReadModel):
+    """Read from ``financing.results.FinancingReview``."""
+
     id: str
     status: FinancingStatus
-    checklist: dict[str, bool] | None = None
+    checklist: dict[str, bool] | None = Field(None, description="the checklist approved with (null on a rejection)")
 
 
 class RegistrationCreate(Input):
@@ -149,13 +157,17 @@ class RegistrationCreate(Input):
     registered_at: Moment | None = Field(None, description="default: now")
 
 
-class RegistrationRead(Output):
+class RegistrationRead(ReadModel):
+    """Read from ``financing.results.FinancingRegistration``."""
+
     id: str
     registration_no: str
     registered_at: dt.datetime
 
 
-class DisbursementRead(Output):
+class DisbursementRead(ReadModel):
+    """Read from ``financing.results.Disbursement``."""
+
     id: str
     status: FinancingStatus
     financing_on: dt.date

@@ -17,6 +17,7 @@ from lianrong.financing import errors as financing_errors
 from lianrong.financing import model as fin
 from lianrong.financing.collateral import Asset, Collateral, collateral
 from lianrong.financing.model import Price
+from lianrong.financing.results import Disbursement, FinancingApplication, FinancingRegistration, FinancingReview
 from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen, ratio_amount
@@ -27,14 +28,14 @@ from lianrong.parties.service import require_onboarded
 from lianrong.platform import scope
 from lianrong.platform.common import (
     SYSTEM_ACTOR,
-    Result,
     check_actor_party,
     check_actor_role,
     get_or_raise,
     resolve_party,
-    run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
+from lianrong.platform.results import run_typed
+from lianrong.settlement.model import PaymentStatus
 from lianrong.settlement.payments import create_instruction, submit
 
 
@@ -132,12 +133,12 @@ def apply(
     principal_fen: int | None = None,
     kind: str = "voucher",
     idempotency_key: str,
-) -> Result:
+) -> FinancingApplication:
     """A holder applies to finance assets of one obligor (fragments of one core enterprise); they are
     reserved (frozen) meanwhile."""
     check_actor_role(actor, "operator")
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> FinancingApplication:
         impl, assets = _offered(uow, kind, fragment_ids, actor)
         applicant = actor.party_id if actor.role != "system" else assets[0].holder_id
         impl.check_eligible(ctx, uow, assets, applicant_id=applicant)
@@ -187,24 +188,26 @@ def apply(
                     amount_fen=asset.face_fen,
                 )
             )
-        return {
-            "id": fid,
-            "status": fin.APPLIED,
-            "bank_id": b.id,
-            "applicant_id": applicant,
-            "face_fen": price.face_fen,
-            "principal_fen": price.principal_fen,
-            "annual_rate": price.annual_rate,
-            "days": price.days,
-            "interest_fen": price.interest_fen,
-            "net_fen": price.net_fen,
-            "maturity_on": price.maturity_on,
-        }
+        return FinancingApplication(
+            id=fid,
+            status=fin.APPLIED,
+            bank_id=b.id,
+            applicant_id=applicant,
+            face_fen=price.face_fen,
+            principal_fen=price.principal_fen,
+            annual_rate=price.annual_rate,
+            days=price.days,
+            interest_fen=price.interest_fen,
+            net_fen=price.net_fen,
+            maturity_on=price.maturity_on,
+        )
 
     request: dict[str, Any] = {"actor": actor.user_id, "f": fragment_ids, "b": bank, "p": principal_fen}
     if kind != "voucher":  # the vouchers' requests keep the hash their keys were recorded with
         request["k"] = kind
-    return run_idempotent(ctx, key=idempotency_key, operation="financing.apply", request=request, body=body)
+    return run_typed(
+        ctx, FinancingApplication, key=idempotency_key, operation="financing.apply", request=request, body=body
+    )
 
 
 def _financing_for_bank(uow: UnitOfWork, actor: Actor, financing_id: str) -> Any:
@@ -287,17 +290,17 @@ def review(
     registration_no: str | None = None,
     registered_at: dt.datetime | None = None,
     idempotency_key: str,
-) -> Result:
+) -> FinancingReview:
     """The bank reviews trade authenticity (contract, invoices, documents) and approves or rejects."""
     check_actor_role(actor, "approver")
     checklist = {k: bool(val) for k, val in (checklist or {}).items()}
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> FinancingReview:
         f = _financing_for_bank(uow, actor, financing_id)
         approved = fin.next_status(f.status, "approve", action="review")
         if not approve:
             _release(ctx, uow, financing=f, actor=actor, event="reject", reason=reason or "")
-            return {"id": f.id, "status": fin.REJECTED}
+            return FinancingReview(id=f.id, status=fin.REJECTED)
         fin.check_checklist(checklist)
         if checklist.get("documents") and not financing_has_documents(uow, f.id):
             raise financing_errors.NoDocumentsToVerify()
@@ -309,10 +312,11 @@ def review(
             impl.record(
                 ctx, uow, assets, financing_id=f.id, actor=actor, op="finance_approve", details={"checklist": checklist}
             )
-        return {"id": f.id, "status": approved, "checklist": checklist}
+        return FinancingReview(id=f.id, status=approved, checklist=checklist)
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        FinancingReview,
         key=idempotency_key,
         operation="financing.review",
         request={
@@ -340,19 +344,20 @@ def register(
     registration_no: str,
     registered_at: dt.datetime | None = None,
     idempotency_key: str,
-) -> Result:
+) -> FinancingRegistration:
     """Record the 中登网 registration number and time of a financing."""
     at = registered_at or ctx.clock.now()
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> FinancingRegistration:
         f = _financing_for_bank(uow, actor, financing_id)
         values = _registration(registration_no, at)  # after who may act: a refusal reveals nothing
         fin.check_registrable(f.status)
         uow.conn.execute(update(t.financing).where(t.financing.c.id == f.id).values(**values))
-        return {"id": f.id, **values}
+        return FinancingRegistration(id=f.id, **values)
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        FinancingRegistration,
         key=idempotency_key,
         operation="financing.register",
         request={"actor": actor.user_id, "f": financing_id, "registration_no": registration_no, "registered_at": at},
@@ -360,11 +365,11 @@ def register(
     )
 
 
-def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: str) -> Result:
+def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: str) -> Disbursement:
     """Disburse: re-price from today, occupy credit, lock the fragments as the bank's, pay net proceeds."""
     check_actor_role(actor, "approver", "operator")
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> Disbursement:
         f = _financing_for_bank(uow, actor, financing_id)
         disbursed = fin.next_status(f.status, "disburse")
         if ctx.policy.registration_required and not f.registration_no:
@@ -430,20 +435,21 @@ def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: 
                 },
             )
         outcomes = submit(ctx, uow, [ins])
-        return {
-            "id": f.id,
-            "status": disbursed,
-            "financing_on": today,
-            "days": q.days,
-            "principal_fen": f.principal_fen,
-            "interest_fen": q.interest_fen,
-            "net_fen": q.net_fen,
-            "instruction_id": ins,
-            "instruction_status": outcomes[ins],
-        }
+        return Disbursement(
+            id=f.id,
+            status=disbursed,
+            financing_on=today,
+            days=q.days,
+            principal_fen=f.principal_fen,
+            interest_fen=q.interest_fen,
+            net_fen=q.net_fen,
+            instruction_id=ins,
+            instruction_status=PaymentStatus(outcomes[ins]),
+        )
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        Disbursement,
         key=idempotency_key,
         operation="financing.disburse",
         request={"actor": actor.user_id, "f": financing_id},
@@ -451,4 +457,14 @@ def disburse(ctx: Context, *, actor: Actor, financing_id: str, idempotency_key: 
     )
 
 
-__all__ = ["apply", "disburse", "preview", "register", "review"]
+__all__ = [
+    "Disbursement",
+    "FinancingApplication",
+    "FinancingRegistration",
+    "FinancingReview",
+    "apply",
+    "disburse",
+    "preview",
+    "register",
+    "review",
+]

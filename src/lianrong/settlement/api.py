@@ -11,7 +11,7 @@ router = ApiRouter(prefix="/settlement", tags=["settlement"])
 
 
 @router.post("/runs", response_model=SettlementRead)
-def run(body: SettlementCreate, ctx: Ctx, actor: WritingActor, _key: IdempotencyKey) -> dict:
+def run(body: SettlementCreate, ctx: Ctx, actor: WritingActor, _key: IdempotencyKey) -> settlement.SettlementRun:
     """Settle the vouchers due on or before a date (a bank: those it carries; the district admin: all).
 
     Settlement is idempotent by construction (a leaf is paid at most once), so a rerun changes nothing;

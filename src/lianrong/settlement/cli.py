@@ -23,6 +23,7 @@ from lianrong.cli import (
     show,
 )
 from lianrong.kernel.money import parse_yuan
+from lianrong.platform.results import record
 from lianrong.settlement import confirmations
 
 pay_app = typer.Typer(help="Payment instructions / 支付指令", no_args_is_help=True)
@@ -50,7 +51,7 @@ def settle(
     due = len(settlement.due_vouchers(ctx, on=on))
     with progress(f"settling {on}", due, quiet=as_json) as advance:
         result = settlement.settle(ctx, on=on, progress=advance)
-    show(result, as_json)
+    show(record(result), as_json)
 
 
 @pay_app.command("list")
@@ -85,7 +86,11 @@ def pay_confirm(path: Path, db: Db = None, user: As = None, key: Key = None, as_
 
     ctx = context(db)
     show(
-        confirmations.import_confirmations(ctx, actor=actor_of(ctx, user), path=path, idempotency_key=key_or_new(key)),
+        record(
+            confirmations.import_confirmations(
+                ctx, actor=actor_of(ctx, user), path=path, idempotency_key=key_or_new(key)
+            )
+        ),
         as_json,
     )
 
@@ -97,7 +102,11 @@ def pay_retry(voucher: str, db: Db = None, user: As = None, key: Key = None, as_
 
     ctx = context(db)
     show(
-        confirmations.retry_failed(ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)),
+        record(
+            confirmations.retry_failed(
+                ctx, actor=actor_of(ctx, user), voucher_id=voucher, idempotency_key=key_or_new(key)
+            )
+        ),
         as_json,
     )
 
@@ -111,7 +120,8 @@ def pay_fund(
     from lianrong.settlement import payments
 
     show(
-        payments.fund(context(db), party=party, amount_fen=parse_yuan(amount), idempotency_key=key_or_new(key)), as_json
+        record(payments.fund(context(db), party=party, amount_fen=parse_yuan(amount), idempotency_key=key_or_new(key))),
+        as_json,
     )
 
 
@@ -121,4 +131,4 @@ def pay_balances(db: Db = None, as_json: Json = False) -> None:
     """Balances of the simulated bank accounts."""
     from lianrong.settlement import payments
 
-    show(payments.balances(context(db)), as_json)
+    show(record(payments.balances(context(db))), as_json)

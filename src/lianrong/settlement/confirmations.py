@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,11 @@ from lianrong.kernel import errors
 from lianrong.kernel.money import format_yuan
 from lianrong.platform import scope
 from lianrong.platform.common import (
-    Result,
     check_actor_role,
     lock_voucher,
-    run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
+from lianrong.platform.results import run_typed
 from lianrong.settlement.model import (
     OUTCOME_ACTION,
     PaymentAction,
@@ -30,6 +30,28 @@ from lianrong.settlement.model import (
     next_status,
 )
 from lianrong.settlement.payments import apply_outcomes, submit
+from lianrong.vouchers.model import VoucherStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmationsApplied:
+    """What a bank's confirmations did: the instructions confirmed or failed, and the rows already applied."""
+
+    applied: int
+    confirmed: int
+    failed: int
+    unchanged: int = 0  # results recorded before it was counted replay without it
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRetry:
+    """A voucher's failed settlement instructions resubmitted: how many, their outcomes and the voucher's status."""
+
+    voucher_id: str
+    retried: int
+    status: VoucherStatus
+    confirmed: int
+    failed: int
 
 
 def _check_confirmer(ctx: Context, actor: Actor) -> None:
@@ -38,7 +60,9 @@ def _check_confirmer(ctx: Context, actor: Actor) -> None:
     scope.check_may_act(ctx, actor, "bank", what="only a bank confirms payment instructions / 仅银行可确认支付指令")
 
 
-def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[Any], idempotency_key: str) -> Result:
+def record_confirmations(
+    ctx: Context, *, actor: Actor, confirmations: Iterable[Any], idempotency_key: str
+) -> ConfirmationsApplied:
     """Apply a bank's confirmation file: all rows or none (amounts must match the instructions).
 
     A refusal lists every row at fault (``details.rows``: row, column, value, message in both languages);
@@ -49,7 +73,7 @@ def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[
     _check_confirmer(ctx, actor)
     items = list(confirmations)
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> ConfirmationsApplied:
         outcomes: dict[str, Outcome] = {}
         problems: list[dict[str, Any]] = []
         unchanged = 0
@@ -87,15 +111,16 @@ def record_confirmations(ctx: Context, *, actor: Actor, confirmations: Iterable[
         if problems:
             raise refuse_confirmations(problems)
         apply_outcomes(ctx, uow, outcomes)
-        return {
-            "applied": len(outcomes),
-            "confirmed": sum(o.status == "confirmed" for o in outcomes.values()),
-            "failed": sum(o.status == "failed" for o in outcomes.values()),
-            "unchanged": unchanged,
-        }
+        return ConfirmationsApplied(
+            applied=len(outcomes),
+            confirmed=sum(o.status == "confirmed" for o in outcomes.values()),
+            failed=sum(o.status == "failed" for o in outcomes.values()),
+            unchanged=unchanged,
+        )
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        ConfirmationsApplied,
         key=idempotency_key,
         operation="payments.confirm",
         request={
@@ -118,7 +143,7 @@ def export_file(ctx: Context, *, viewer: Actor, path: Any, status: str = Payment
     return count
 
 
-def import_confirmations(ctx: Context, *, actor: Actor, path: Any, idempotency_key: str) -> Result:
+def import_confirmations(ctx: Context, *, actor: Actor, path: Any, idempotency_key: str) -> ConfirmationsApplied:
     """Read a bank's confirmation file and apply it (all rows or none)."""
     from lianrong.settlement.confirmation_files import parse_confirmations
 
@@ -130,7 +155,7 @@ def import_confirmations(ctx: Context, *, actor: Actor, path: Any, idempotency_k
 
 def import_confirmation_upload(
     ctx: Context, *, actor: Actor, content: bytes, filename: str, idempotency_key: str
-) -> Result:
+) -> ConfirmationsApplied:
     """Read an uploaded confirmation file (.csv or .xlsx, by its name) and apply it (all rows or none)."""
     from lianrong.settlement.confirmation_files import parse_confirmation_bytes
 
@@ -143,7 +168,7 @@ def import_confirmation_upload(
     )
 
 
-def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str) -> Result:
+def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str) -> PaymentRetry:
     """Resubmit a voucher's failed settlement instructions (the core enterprise found the money).
 
     Paid parts become settled and a fully paid voucher is settled; the core enterprise's default stays
@@ -152,7 +177,7 @@ def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key
     """
     check_actor_role(actor, "operator", "approver")
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> PaymentRetry:
         if actor.role != "system":
             scope.check_voucher(uow, actor, voucher_id)  # another's voucher: not found
         voucher = lock_voucher(uow, voucher_id)
@@ -178,16 +203,17 @@ def retry_failed(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key
             )
         outcomes = submit(ctx, uow, failed)
         status = uow.conn.execute(select(t.voucher.c.status).where(t.voucher.c.id == voucher_id)).scalar()
-        return {
-            "voucher_id": voucher_id,
-            "retried": len(failed),
-            "status": status,
-            "confirmed": sum(o == "confirmed" for o in outcomes.values()),
-            "failed": sum(o == "failed" for o in outcomes.values()),
-        }
+        return PaymentRetry(
+            voucher_id=voucher_id,
+            retried=len(failed),
+            status=VoucherStatus(status),
+            confirmed=sum(o == "confirmed" for o in outcomes.values()),
+            failed=sum(o == "failed" for o in outcomes.values()),
+        )
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        PaymentRetry,
         key=idempotency_key,
         operation="payments.retry",
         request={"actor": actor.user_id, "v": voucher_id},

@@ -79,12 +79,12 @@ def run_settlement(posted: Posted = Depends(post("bank"))) -> Response:
                 "Settlement run for %(day)s: %(vouchers)s vouchers, %(confirmed)s paid, "
                 "%(failed)s failed, %(pending)s pending."
             ),
-            tone="bad" if r["failed"] or r["errors"] else "ok",
-            day=r["date"],
-            vouchers=r["vouchers"],
-            confirmed=r["confirmed"],
-            failed=r["failed"],
-            pending=r["pending"],
+            tone="bad" if r.failed or r.errors else "ok",
+            day=r.date.isoformat(),
+            vouchers=r.vouchers,
+            confirmed=r.confirmed,
+            failed=r.failed,
+            pending=r.pending,
         )
 
     def refused() -> Response:
@@ -151,10 +151,10 @@ def import_confirmations(posted: Posted = Depends(post("bank"))) -> Response:
         return ui.done(
             "/bank/confirmations",
             N_("Confirmations imported: %(confirmed)s paid, %(failed)s failed, %(unchanged)s already recorded."),
-            tone="bad" if r["failed"] else "ok",
-            confirmed=r["confirmed"],
-            failed=r["failed"],
-            unchanged=r.get("unchanged", 0),
+            tone="bad" if r.failed else "ok",
+            confirmed=r.confirmed,
+            failed=r.failed,
+            unchanged=r.unchanged,
         )
 
     return submit(
@@ -171,6 +171,6 @@ def overdue(ui: UI = Depends(bank)) -> Response:
     data = settlement_queries.overdue(ui.ctx, actor=ui.actor)
     return ui.render(
         "bank/overdue.html",
-        vouchers=[v for v in data["vouchers"] if v["bank_id"] == ui.party_id],
-        financings=[f for f in data["financings"] if f["bank_id"] == ui.party_id],
+        vouchers=[v for v in data.vouchers if v.bank_id == ui.party_id],
+        financings=[f for f in data.financings if f.bank_id == ui.party_id],
     )

@@ -22,15 +22,13 @@ from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen
 from lianrong.platform.common import (
     SYSTEM_ACTOR,
-    Result,
     append_op,
     lock_voucher,
     lock_voucher_head,
     resolve_party,
-    row_dict,
-    run_idempotent,
 )
 from lianrong.platform.context import Context
+from lianrong.platform.results import run_typed
 from lianrong.settlement.model import (
     OUTCOME_ACTION,
     PaymentAction,
@@ -390,11 +388,28 @@ def mark_overdue(ctx: Context, uow: UnitOfWork, voucher_id: str, *, failed: list
     )
 
 
-def fund(ctx: Context, *, party: str, amount_fen: int, idempotency_key: str) -> Result:
+@dataclass(frozen=True, slots=True)
+class Funded:
+    """A simulated account credited: its party and its balance after (demo and tests only)."""
+
+    party_id: str
+    balance_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class SimAccount:
+    """A simulated account's balance, with its party's name (demo and tests only)."""
+
+    party_id: str
+    name: str
+    balance_fen: int
+
+
+def fund(ctx: Context, *, party: str, amount_fen: int, idempotency_key: str) -> Funded:
     """Credit a simulated account (demo and tests only; the simulated bank holds no real money)."""
     check_fen(amount_fen)
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> Funded:
         p = resolve_party(uow, party)
         cur = uow.conn.execute(select(t.sim_account.c.balance_fen).where(t.sim_account.c.party_id == p.id)).scalar()
         if cur is None:
@@ -403,18 +418,18 @@ def fund(ctx: Context, *, party: str, amount_fen: int, idempotency_key: str) -> 
             uow.conn.execute(
                 update(t.sim_account).where(t.sim_account.c.party_id == p.id).values(balance_fen=cur + amount_fen)
             )
-        return {"party_id": p.id, "balance_fen": (cur or 0) + amount_fen}
+        return Funded(party_id=p.id, balance_fen=(cur or 0) + amount_fen)
 
-    return run_idempotent(
-        ctx, key=idempotency_key, operation="sim.fund", request={"p": party, "a": amount_fen}, body=body
+    return run_typed(
+        ctx, Funded, key=idempotency_key, operation="sim.fund", request={"p": party, "a": amount_fen}, body=body
     )
 
 
-def balances(ctx: Context) -> list[Result]:
+def balances(ctx: Context) -> list[SimAccount]:
     """Simulated account balances."""
     with ctx.uow(readonly=True) as uow:
         return [
-            row_dict(r)
+            SimAccount(party_id=r.party_id, name=r.name, balance_fen=r.balance_fen)
             for r in uow.conn.execute(
                 select(t.sim_account.c.party_id, t.party.c.name, t.sim_account.c.balance_fen)
                 .join(t.party, t.party.c.id == t.sim_account.c.party_id)

@@ -79,7 +79,7 @@ def confirm(
     ctx: Ctx,
     actor: WritingActor,
     key: IdempotencyKey,
-) -> dict:
+) -> confirmations.ConfirmationsApplied:
     """Apply the bank's confirmations (all rows or none; amounts must match the instructions).
 
     A file named ``….xlsx`` is read as Excel, anything else as CSV (UTF-8). A refusal lists every row at

@@ -6,7 +6,7 @@ import datetime as dt
 import tempfile
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +14,38 @@ from sqlalchemy import func, or_, select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.financing.queries import financings
+from lianrong.financing.queries import FinancingSummary, financings
 from lianrong.kernel import errors
 from lianrong.platform import scope
-from lianrong.platform.common import Result, resolve_party
+from lianrong.platform.common import resolve_party
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import as_date
 from lianrong.platform.pages import Page
+from lianrong.settlement.model import PaymentKind
 from lianrong.vouchers.model import VoucherStatus
-from lianrong.vouchers.queries import vouchers
+from lianrong.vouchers.queries import VoucherSummary, vouchers
 
 
-def pending_confirmations(ctx: Context, *, actor: Actor) -> Result:
+@dataclass(frozen=True, slots=True)
+class PendingKind:
+    """A bank's pending instructions of one kind: how many, their total and the oldest value date."""
+
+    kind: PaymentKind
+    count: int
+    amount_fen: int
+    oldest: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingConfirmations:
+    """What a bank still has to confirm: its pending instructions by kind, and their count and total."""
+
+    kinds: tuple[PendingKind, ...]
+    count: int
+    amount_fen: int
+
+
+def pending_confirmations(ctx: Context, *, actor: Actor) -> PendingConfirmations:
     """What the bank still has to confirm: its pending instructions by kind, with totals and the oldest date."""
     with ctx.uow(readonly=True) as uow:
         pi = t.payment_instruction.c
@@ -40,8 +60,12 @@ def pending_confirmations(ctx: Context, *, actor: Actor) -> Result:
             .group_by(pi.kind)
             .order_by(pi.kind)
         ).all()
-    kinds = [{"kind": r.kind, "count": r.n, "amount_fen": r.fen or 0, "oldest": as_date(r.oldest)} for r in rows]
-    return {"kinds": kinds, "count": sum(k["count"] for k in kinds), "amount_fen": sum(k["amount_fen"] for k in kinds)}
+    kinds = tuple(
+        PendingKind(kind=PaymentKind(r.kind), count=r.n, amount_fen=r.fen or 0, oldest=as_date(r.oldest)) for r in rows
+    )
+    return PendingConfirmations(
+        kinds=kinds, count=sum(k.count for k in kinds), amount_fen=sum(k.amount_fen for k in kinds)
+    )
 
 
 @dataclass(frozen=True)
@@ -224,11 +248,27 @@ def export_instructions(
         return count, path.read_bytes()
 
 
-def overdue(ctx: Context, *, actor: Actor) -> Result:
+@dataclass(frozen=True, slots=True)
+class OverdueVoucher(VoucherSummary):
+    """An overdue voucher: its summary, what is still unpaid on it and for how many days since maturity."""
+
+    unpaid_fen: int
+    days_overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class Overdue:
+    """The overdue vouchers and financings a viewer may see."""
+
+    vouchers: tuple[OverdueVoucher, ...]
+    financings: tuple[FinancingSummary, ...]
+
+
+def overdue(ctx: Context, *, actor: Actor) -> Overdue:
     """Overdue vouchers and financings the actor may see, with what is still unpaid."""
-    vs = [asdict(x) for x in vouchers(ctx, viewer=actor, status=VoucherStatus.OVERDUE, limit=100_000).items]
+    vs = vouchers(ctx, viewer=actor, status=VoucherStatus.OVERDUE, limit=100_000).items
     fs = financings(ctx, actor=actor, status="overdue")
-    ids = [x["id"] for x in vs]
+    ids = [x.id for x in vs]
     unpaid: dict[str, int] = defaultdict(int)
     with ctx.uow(readonly=True) as uow:
         if ids:
@@ -241,7 +281,14 @@ def overdue(ctx: Context, *, actor: Actor) -> Result:
             ):
                 unpaid[r.voucher_id] += r.amount_fen
     today = ctx.clock.today()
-    for x in vs:
-        x["unpaid_fen"] = unpaid.get(x["id"], 0)
-        x["days_overdue"] = (today - as_date(x["maturity_on"])).days  # type: ignore[operator]
-    return {"vouchers": vs, "financings": fs}
+    return Overdue(
+        vouchers=tuple(
+            OverdueVoucher(
+                **{f.name: getattr(x, f.name) for f in fields(x)},
+                unpaid_fen=unpaid.get(x.id, 0),
+                days_overdue=(today - x.maturity_on).days,
+            )
+            for x in vs
+        ),
+        financings=tuple(fs),
+    )

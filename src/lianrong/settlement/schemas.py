@@ -22,7 +22,23 @@ class SettlementCreate(Input):
     date: Day | None = Field(None, description="maturity date to settle (default: today)")
 
 
+class SettlementErrorRead(Output):
+    """A voucher the run could not settle: its id and the refusal's error body."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    voucher_id: str
+    code: str
+    message_zh: str
+    message_en: str
+    details: dict[str, Any]
+
+
 class SettlementRead(Output):
+    """Read from ``settlement.service.SettlementRun``."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
     date: dt.date
     vouchers: int
     instructions: int
@@ -30,7 +46,7 @@ class SettlementRead(Output):
     failed: int
     pending: int
     overdue: list[str]
-    errors: list[dict[str, Any]]
+    errors: list[SettlementErrorRead]
 
 
 class PaymentRead(Output):
@@ -62,6 +78,10 @@ class PaymentPage(Page[PaymentRead]):
 
 
 class ConfirmationsRead(Output):
+    """Read from ``settlement.confirmations.ConfirmationsApplied``."""
+
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
     applied: int
     confirmed: int
     failed: int

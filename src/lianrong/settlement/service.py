@@ -8,7 +8,8 @@ logged and the batch goes on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -19,12 +20,49 @@ from lianrong.financing.service import expire_pending
 from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.platform import scope
-from lianrong.platform.common import SYSTEM_ACTOR, Result, append_op, lock_voucher_head
+from lianrong.platform.common import SYSTEM_ACTOR, append_op, lock_voucher_head
 from lianrong.platform.context import Actor, Context
 from lianrong.settlement import errors as settlement_errors
 from lianrong.settlement.payments import PendingInstruction, mark_overdue, submit_pending
 
 log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherSettlement:
+    """What settling one voucher did: the instructions made, their outcomes, and whether it is overdue."""
+
+    instructions: int = 0
+    confirmed: int = 0
+    failed: int = 0
+    pending: int = 0
+    overdue: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementError:
+    """A voucher a run could not settle, with the refusal's error body (the batch went on)."""
+
+    voucher_id: str
+    code: str
+    message_zh: str
+    message_en: str
+    details: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementRun:
+    """A settlement run: the date it covered, the vouchers settled, their instructions' outcomes, the vouchers
+    overdue and those refused."""
+
+    date: dt.date
+    vouchers: int
+    instructions: int
+    confirmed: int
+    failed: int
+    pending: int
+    overdue: tuple[str, ...]
+    errors: tuple[SettlementError, ...]
 
 
 def due_vouchers(ctx: Context, *, on: dt.date, bank: str | None = None) -> list[str]:
@@ -68,38 +106,38 @@ def settlement_date(ctx: Context, on: dt.date | None = None) -> dt.date:
 
 def settle(
     ctx: Context, *, on: dt.date, progress: Callable[[int], None] | None = None, actor: Actor | None = None
-) -> Result:
+) -> SettlementRun:
     """Settle every voucher due on or before ``on`` and not yet settled: instructions, confirmations, overdue.
 
     With an ``actor``, a bank settles only the vouchers it carries (see ``settlement_scope``).
     """
     bank = settlement_scope(ctx, actor) if actor is not None else None
     on = settlement_date(ctx, on)
-    summary: dict[str, Any] = {
-        "date": on.isoformat(),
-        "vouchers": 0,
-        "instructions": 0,
-        "confirmed": 0,
-        "failed": 0,
-        "pending": 0,
-        "overdue": [],
-        "errors": [],
-    }
+    done: list[VoucherSettlement] = []
+    overdue: list[str] = []
+    failures: list[SettlementError] = []
     for vid in due_vouchers(ctx, on=on, bank=bank):
         try:
             r = settle_voucher(ctx, voucher_id=vid, on=on)
         except errors.LianRongError as exc:  # one bad voucher never stops the batch
             log.warning("settle.voucher_failed", voucher=vid, code=exc.code, error=exc.message_en)
-            summary["errors"].append({"voucher_id": vid, **exc.to_dict()})
+            failures.append(SettlementError(voucher_id=vid, **exc.to_dict()))
             continue
-        summary["vouchers"] += 1
-        for k in ("instructions", "confirmed", "failed", "pending"):
-            summary[k] += r[k]
-        if r["overdue"]:
-            summary["overdue"].append(vid)
+        done.append(r)
+        if r.overdue:
+            overdue.append(vid)
         if progress:
             progress(1)
-    return summary
+    return SettlementRun(
+        date=on,
+        vouchers=len(done),
+        instructions=sum(r.instructions for r in done),
+        confirmed=sum(r.confirmed for r in done),
+        failed=sum(r.failed for r in done),
+        pending=sum(r.pending for r in done),
+        overdue=tuple(overdue),
+        errors=tuple(failures),
+    )
 
 
 _LEAVES_SQL = (
@@ -120,7 +158,7 @@ _INSERT_INSTRUCTION_SQL = (
 )
 
 
-def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
+def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> VoucherSettlement:
     """Settle one due voucher in one unit of work.
 
     The per-voucher path runs 100,000 times a day at scale: fixed SQL (``uow.raw``), one read for the
@@ -130,9 +168,9 @@ def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
     with ctx.uow() as uow:
         raw = uow.raw
         voucher = lock_voucher_head(uow, voucher_id)
-        out = {"instructions": 0, "confirmed": 0, "failed": 0, "pending": 0, "overdue": False}
+        outcomes = {"confirmed": 0, "failed": 0, "pending": 0}
         if voucher.status not in ("active", "overdue") or voucher.maturity_on > on:
-            return out
+            return VoucherSettlement()
         # pending financing applications end at maturity: the holder is paid instead
         pending_fin = sorted(
             {
@@ -191,8 +229,7 @@ def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
                 key=lambda r: r.id,
             )
             for status in submit_pending(ctx, uow, pending).values():
-                out[status] = out.get(status, 0) + 1
-        out["instructions"] = len(rows)
+                outcomes[status] = outcomes.get(status, 0) + 1
         # unpaid by the end of the maturity date: overdue (a pending batch file waits for that day)
         current, still_pending = raw.one(  # type: ignore[misc]
             "SELECT status, (SELECT i.id FROM payment_instruction i WHERE i.status = 'pending' "
@@ -202,6 +239,11 @@ def settle_voucher(ctx: Context, *, voucher_id: str, on: dt.date) -> Result:
         if current == "active" and still_pending and ctx.clock.today() > voucher.maturity_on:
             mark_overdue(ctx, uow, voucher_id, failed=[])
             current = raw.one("SELECT status FROM voucher WHERE id = :v", {"v": voucher_id})[0]  # type: ignore[index]
-        out["overdue"] = current == "overdue"
         uow.commit()
-        return out
+        return VoucherSettlement(
+            instructions=len(rows),
+            confirmed=outcomes["confirmed"],
+            failed=outcomes["failed"],
+            pending=outcomes["pending"],
+            overdue=current == "overdue",
+        )

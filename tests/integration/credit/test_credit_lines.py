@@ -29,16 +29,16 @@ def test_by_default_credit_is_occupied_at_disbursement_and_released_at_settlemen
     financing.review(
         world.ctx,
         actor=bank,
-        financing_id=f["id"],
+        financing_id=f.id,
         approve=True,
         checklist={"contract": True, "invoices": True, "documents": True},
         registration_no="ZDW-2026-0001",
         idempotency_key=key(),
     )
     assert occupied(world.ctx, core) == 0
-    financing.disburse(world.ctx, actor=bank, financing_id=f["id"], idempotency_key=key())
+    financing.disburse(world.ctx, actor=bank, financing_id=f.id, idempotency_key=key())
     assert occupied(world.ctx, core) == 400_00  # the principal
-    assert row(world.ctx, t.financing, f["id"]).occupied_fen == 400_00
+    assert row(world.ctx, t.financing, f.id).occupied_fen == 400_00
     world.ctx.clock.day = MATURITY
     settlement.settle(world.ctx, on=MATURITY)
     assert occupied(world.ctx, core) == 0
@@ -76,7 +76,7 @@ def test_a_financing_over_the_line_is_refused(make_world):
     financing.review(
         world.ctx,
         actor=bank,
-        financing_id=f["id"],
+        financing_id=f.id,
         approve=True,
         checklist={"contract": True, "invoices": True, "documents": True},
         registration_no="ZDW-2026-0002",
@@ -88,11 +88,11 @@ def test_a_financing_over_the_line_is_refused(make_world):
         financing.disburse,
         world.ctx,
         actor=bank,
-        financing_id=f["id"],
+        financing_id=f.id,
         idempotency_key=key(),
     )
     assert err.details == {"limit": 1000_00, "occupied": 600_00, "requested": 600_00}
-    assert row(world.ctx, t.financing, f["id"]).status == "approved"
+    assert row(world.ctx, t.financing, f.id).status == "approved"
     # a smaller financing still fits exactly up to the limit
     c = world.issue(400_00)
     world.finance([c], "s1")

@@ -256,7 +256,7 @@ def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world)
     ).root_fragment_id
     s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
     f = world.finance([s2], "s2", disburse=False)
-    docs = financing_queries.financing_detail(world.ctx, actor=SYSTEM, financing_id=f["id"]).documents
+    docs = financing_queries.financing_detail(world.ctx, actor=SYSTEM, financing_id=f.id).documents
     issue_docs = next(d for d in docs if d["contract"]["id"] == c["id"])
     assert {(a["owner"], a["sha256"]) for a in issue_docs["attachments"]} == {
         ("contract", sha),
@@ -455,7 +455,7 @@ def test_documents_cannot_be_ticked_verified_on_a_financing_with_no_document(wor
         financing.review,
         world.ctx,
         actor=bank,
-        financing_id=f["id"],
+        financing_id=f.id,
         approve=True,
         checklist={"contract": True, "invoices": True, "documents": True},
         idempotency_key=key(),
@@ -476,11 +476,11 @@ def test_documents_cannot_be_ticked_verified_on_a_financing_with_no_document(wor
         financing.review(
             world.ctx,
             actor=bank,
-            financing_id=f["id"],
+            financing_id=f.id,
             approve=True,
             checklist={"contract": True, "invoices": True, "documents": True},
             idempotency_key=key(),
-        )["status"]
+        ).status
         == "approved"
     )
 

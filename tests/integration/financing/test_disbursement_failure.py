@@ -18,7 +18,7 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
     moved = w.transfer(root, "s1", [("s2", 400_00)])
     part = w.child(moved, "s2")
     disbursed = w.finance([part], "s2")
-    assert disbursed["instruction_status"] == "pending"
+    assert disbursed.instruction_status == "pending"
     assert credit_queries.lines(w.ctx, viewer=SYSTEM)[0].occupied_fen == 400_00
 
     bank = w.user("bank", "approver")
@@ -28,10 +28,10 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
         idempotency_key=key(),
         confirmations=[
             Confirmation(
-                instruction_id=disbursed["instruction_id"],
+                instruction_id=disbursed.instruction_id,
                 status="failed",
                 reference=None,
-                amount_fen=disbursed["net_fen"],
+                amount_fen=disbursed.net_fen,
                 confirmed_at=None,
                 failure_reason="账户冻结 account frozen",
             )
@@ -39,7 +39,7 @@ def test_a_failed_disbursement_returns_the_parts_and_the_credit(make_world):
     )
 
     assert (
-        financing_queries.financing_detail(w.ctx, actor=SYSTEM, financing_id=disbursed["id"]).financing["status"]
+        financing_queries.financing_detail(w.ctx, actor=SYSTEM, financing_id=disbursed.id).financing["status"]
         == fin.FAILED
     )
     held = {h.id: h for h in voucher_queries.holdings(w.ctx, viewer=SYSTEM, party=w.ids["s2"], limit=None).items}

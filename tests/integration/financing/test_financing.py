@@ -18,7 +18,7 @@ MATURITY = dt.date(2027, 3, 15)  # 109 days after 2026-11-26
 CHECKLIST = {"contract": True, "invoices": True, "documents": True}
 
 
-def review(world, financing_id: str, **kw) -> dict:
+def review(world, financing_id: str, **kw) -> financing.FinancingReview:
     return financing.review(
         world.ctx,
         actor=world.user("bank", "approver"),
@@ -33,11 +33,11 @@ def test_interest_is_prepaid_at_lpr_plus_spread_and_the_supplier_receives_the_ne
     root = world.issue(1_000_000_00)  # one million yuan
     f = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[root], idempotency_key=key())
     # 3.00% LPR + 0.50% spread; 100,000,000 × 0.035 × 109 / 360 = 1,059,722.22 → 1,059,722 fen
-    assert (f["principal_fen"], f["annual_rate"], f["days"]) == (100_000_000, "0.0350", 109)
-    assert (f["interest_fen"], f["net_fen"]) == (1_059_722, 98_940_278)
-    review(world, f["id"], registration_no="ZDW-20261126-000001")
-    d = financing.disburse(world.ctx, actor=world.user("bank", "approver"), financing_id=f["id"], idempotency_key=key())
-    assert (d["interest_fen"], d["net_fen"], d["days"], d["financing_on"]) == (1_059_722, 98_940_278, 109, "2026-11-26")
+    assert (f.principal_fen, f.annual_rate, f.days) == (100_000_000, Decimal("0.0350"), 109)
+    assert (f.interest_fen, f.net_fen) == (1_059_722, 98_940_278)
+    review(world, f.id, registration_no="ZDW-20261126-000001")
+    d = financing.disburse(world.ctx, actor=world.user("bank", "approver"), financing_id=f.id, idempotency_key=key())
+    assert (d.interest_fen, d.net_fen, d.days, d.financing_on) == (1_059_722, 98_940_278, 109, dt.date(2026, 11, 26))
     assert balance(world.ctx, world.ids["s1"]) == 98_940_278
 
 
@@ -46,7 +46,7 @@ def test_an_exact_half_fen_of_interest_rounds_up(world):
     s2 = world.child(world.transfer(root, "s1", [("s2", 1080_00)]), "s2")
     d = world.finance([s2], "s2")
     # 108,000 × 0.035 × 109 / 360 = 1,144.5 → 1,145; net 106,855
-    assert (d["interest_fen"], d["net_fen"]) == (1_145, 106_855)
+    assert (d.interest_fen, d.net_fen) == (1_145, 106_855)
 
 
 def test_the_lpr_in_force_on_the_financing_date_is_used(world):
@@ -77,12 +77,12 @@ def test_the_lpr_in_force_on_the_financing_date_is_used(world):
 def test_disbursing_later_reprices_from_the_disbursement_date(world):
     root = world.issue(360_000_00)
     f = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[root], idempotency_key=key())
-    review(world, f["id"], registration_no="ZDW-20261126-000002")
+    review(world, f.id, registration_no="ZDW-20261126-000002")
     world.ctx.clock.day = dt.date(2027, 3, 5)  # 10 days before maturity
-    d = financing.disburse(world.ctx, actor=world.user("bank", "approver"), financing_id=f["id"], idempotency_key=key())
+    d = financing.disburse(world.ctx, actor=world.user("bank", "approver"), financing_id=f.id, idempotency_key=key())
     # 36,000,000 × 0.035 × 10 / 360 = 35,000 exactly
-    assert (d["days"], d["interest_fen"], d["net_fen"]) == (10, 35_000, 35_965_000)
-    assert row(world.ctx, t.financing, f["id"]).financing_on == dt.date(2027, 3, 5)
+    assert (d.days, d.interest_fen, d.net_fen) == (10, 35_000, 35_965_000)
+    assert row(world.ctx, t.financing, f.id).financing_on == dt.date(2027, 3, 5)
 
 
 def test_up_to_the_whole_part_may_be_financed_but_no_more(world):
@@ -100,7 +100,7 @@ def test_up_to_the_whole_part_may_be_financed_but_no_more(world):
     f = financing.apply(
         world.ctx, actor=world.user("s1"), fragment_ids=[root], principal_fen=1000_00, idempotency_key=key()
     )
-    assert f["principal_fen"] == 1000_00
+    assert f.principal_fen == 1000_00
 
 
 def test_a_supplier_ratio_below_100_percent_caps_the_principal_and_the_surplus_returns_at_settlement(world):
@@ -126,11 +126,11 @@ def test_a_supplier_ratio_below_100_percent_caps_the_principal_and_the_surplus_r
     )
     d = world.finance([s2], "s2")  # the default principal is the ceiling: 90% of 1,000.00
     # 90,000 × 0.035 × 109 / 360 = 953.75 → 954; net 89,046
-    assert (d["principal_fen"], d["interest_fen"], d["net_fen"]) == (900_00, 954, 89_046)
+    assert (d.principal_fen, d.interest_fen, d.net_fen) == (900_00, 954, 89_046)
     assert balance(world.ctx, world.ids["s2"]) == 89_046
     world.ctx.clock.day = MATURITY
     settlement.settle(world.ctx, on=MATURITY)
-    fin = row(world.ctx, t.financing, d["id"])
+    fin = row(world.ctx, t.financing, d.id)
     assert fin.status == "repaid"
     surplus = rows(world.ctx, t.payment_instruction, t.payment_instruction.c.kind == "surplus")
     assert [(s.payer_id, s.payee_id, s.amount_fen, s.status) for s in surplus] == [
@@ -162,7 +162,7 @@ def test_the_term_may_not_exceed_the_max_term_nor_run_past_maturity(world):
     )
     assert err.details == {"days": 109, "max_days": 108}
     world.ctx.clock.day = dt.date(2026, 11, 27)  # 108 days left: now it fits
-    assert financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[root], idempotency_key=key())["days"] == 108
+    assert financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[root], idempotency_key=key()).days == 108
 
 
 def test_no_financing_at_or_after_maturity(world):
@@ -188,7 +188,7 @@ def test_the_review_checklist_is_required_before_approval(world):
         financing.review,
         world.ctx,
         actor=world.user("bank", "approver"),
-        financing_id=f["id"],
+        financing_id=f.id,
         approve=True,
         checklist={"contract": True, "invoices": True},
         idempotency_key=key(),
@@ -200,7 +200,7 @@ def test_the_review_checklist_is_required_before_approval(world):
         financing.disburse,
         world.ctx,
         actor=world.user("bank", "approver"),
-        financing_id=f["id"],
+        financing_id=f.id,
         idempotency_key=key(),
     )
     refuses(
@@ -209,13 +209,13 @@ def test_the_review_checklist_is_required_before_approval(world):
         financing.review,
         world.ctx,
         actor=world.user("core", "approver"),
-        financing_id=f["id"],
+        financing_id=f.id,
         approve=True,
         checklist=CHECKLIST,
         idempotency_key=key(),
     )
-    assert review(world, f["id"])["status"] == "approved"
-    assert row(world.ctx, t.financing, f["id"]).checklist == CHECKLIST
+    assert review(world, f.id).status == "approved"
+    assert row(world.ctx, t.financing, f.id).checklist == CHECKLIST
 
 
 def test_a_rejected_application_unfreezes_the_fragment(world):
@@ -225,19 +225,19 @@ def test_a_rejected_application_unfreezes_the_fragment(world):
     financing.review(
         world.ctx,
         actor=world.user("bank", "approver"),
-        financing_id=f["id"],
+        financing_id=f.id,
         approve=False,
         reason="贸易背景存疑",
         idempotency_key=key(),
     )
     assert row(world.ctx, t.fragment, root).status == "active"
-    assert row(world.ctx, t.financing, f["id"]).status == "rejected"
+    assert row(world.ctx, t.financing, f.id).status == "rejected"
 
 
 def test_a_registration_number_is_required_before_disbursement(world):
     root = world.issue(1000_00)
     f = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[root], idempotency_key=key())
-    review(world, f["id"])
+    review(world, f.id)
     bank = world.user("bank", "approver")
     refuses(
         world.ctx,
@@ -245,7 +245,7 @@ def test_a_registration_number_is_required_before_disbursement(world):
         financing.disburse,
         world.ctx,
         actor=bank,
-        financing_id=f["id"],
+        financing_id=f.id,
         idempotency_key=key(),
     )
     refuses(
@@ -254,7 +254,7 @@ def test_a_registration_number_is_required_before_disbursement(world):
         financing.register,
         world.ctx,
         actor=bank,
-        financing_id=f["id"],
+        financing_id=f.id,
         registration_no="123",
         idempotency_key=key(),
     )
@@ -262,27 +262,27 @@ def test_a_registration_number_is_required_before_disbursement(world):
     financing.register(
         world.ctx,
         actor=bank,
-        financing_id=f["id"],
+        financing_id=f.id,
         registration_no="04567890000123456789",
         registered_at=at,
         idempotency_key=key(),
     )
-    stored = row(world.ctx, t.financing, f["id"])
+    stored = row(world.ctx, t.financing, f.id)
     assert stored.registration_no == "04567890000123456789"
     assert stored.registered_at.replace(tzinfo=stored.registered_at.tzinfo or dt.UTC) == at
-    d = financing.disburse(world.ctx, actor=bank, financing_id=f["id"], idempotency_key=key())
-    assert d["status"] == "disbursed"
+    d = financing.disburse(world.ctx, actor=bank, financing_id=f.id, idempotency_key=key())
+    assert d.status == "disbursed"
 
 
 def test_registration_can_be_switched_off(make_world):
     world = make_world(registration_required=False)
     root = world.issue(1000_00)
     f = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[root], idempotency_key=key())
-    review(world, f["id"])
+    review(world, f.id)
     assert (
         financing.disburse(
-            world.ctx, actor=world.user("bank", "approver"), financing_id=f["id"], idempotency_key=key()
-        )["status"]
+            world.ctx, actor=world.user("bank", "approver"), financing_id=f.id, idempotency_key=key()
+        ).status
         == "disbursed"
     )
 
@@ -291,25 +291,25 @@ def test_disbursement_makes_a_payment_instruction_and_the_part_becomes_the_banks
     root = world.issue(1000_00)
     s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
     d = world.finance([s2], "s2")
-    ins = row(world.ctx, t.payment_instruction, d["instruction_id"])
+    ins = row(world.ctx, t.payment_instruction, d.instruction_id)
     assert (ins.kind, ins.payer_id, ins.payee_id, ins.amount_fen, ins.status, ins.financing_id) == (
         "disbursement",
         world.ids["bank"],
         world.ids["s2"],
-        d["net_fen"],
+        d.net_fen,
         "confirmed",
-        d["id"],
+        d.id,
     )
     assert ins.payee_account  # the supplier's settlement account at the bank
     frag = row(world.ctx, t.fragment, s2)
-    assert (frag.holder_id, frag.status, frag.financing_id) == (world.ids["bank"], "financed", d["id"])
-    fin = row(world.ctx, t.financing, d["id"])
+    assert (frag.holder_id, frag.status, frag.financing_id) == (world.ids["bank"], "financed", d.id)
+    fin = row(world.ctx, t.financing, d.id)
     assert (fin.status, fin.applicant_id, fin.disbursed_by) == (
         "disbursed",
         world.ids["s2"],
         world.user("bank", "approver").user_id,
     )
-    assert balance(world.ctx, world.ids["s2"]) == d["net_fen"]
+    assert balance(world.ctx, world.ids["s2"]) == d.net_fen
     ops = [o.op for o in rows(world.ctx, t.voucher_op, t.voucher_op.c.voucher_id == frag.voucher_id)]
     assert ops[-3:] == ["finance_apply", "finance_approve", "finance_disburse"]
     assert audit.verify(world.ctx)["ok"]
@@ -319,7 +319,7 @@ def test_several_parts_of_one_core_and_maturity_finance_together(world):
     a = world.issue(300_00)
     b = world.issue(200_00)
     d = world.finance([a, b], "s1")
-    assert d["principal_fen"] == 500_00
+    assert d.principal_fen == 500_00
     other = world.issue(100_00, maturity=dt.date(2027, 3, 16))
     refuses(
         world.ctx,
@@ -367,7 +367,7 @@ def test_only_the_holder_applies_and_only_once(world):
 def test_an_approved_financing_cannot_be_disbursed_at_maturity(world):
     root = world.issue(1000_00)
     f = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[root], idempotency_key=key())
-    review(world, f["id"], registration_no="ZDW-20261126-000003")
+    review(world, f.id, registration_no="ZDW-20261126-000003")
     world.ctx.clock.day = MATURITY
     refuses(
         world.ctx,
@@ -375,6 +375,6 @@ def test_an_approved_financing_cannot_be_disbursed_at_maturity(world):
         financing.disburse,
         world.ctx,
         actor=world.user("bank", "approver"),
-        financing_id=f["id"],
+        financing_id=f.id,
         idempotency_key=key(),
     )

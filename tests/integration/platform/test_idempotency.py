@@ -56,17 +56,15 @@ def test_every_engine_step_replays_to_its_first_result(world):
         lambda k: financing.review(
             ctx,
             actor=bank,
-            financing_id=f["id"],
+            financing_id=f.id,
             approve=True,
             checklist=CHECKLIST,
             registration_no="ZDW-0000001",
             idempotency_key=k,
         ),
     )
-    d = replay_is_identical(
-        world, lambda k: financing.disburse(ctx, actor=bank, financing_id=f["id"], idempotency_key=k)
-    )
-    assert d["status"] == "disbursed"
+    d = replay_is_identical(world, lambda k: financing.disburse(ctx, actor=bank, financing_id=f.id, idempotency_key=k))
+    assert d.status == "disbursed"
     replay_is_identical(
         world,
         lambda k: attachments.upload(

@@ -170,11 +170,11 @@ def test_financings_at_0009_keep_their_fragments_as_financing_assets(db_url):
     root = world.issue(1_000_00)
     out = world.transfer(root, "s1", [("s2", 400_00)])
     s2, rest = world.child(out, "s2"), world.child(out, "s1")
-    disbursed = world.finance([s2], "s2")["id"]
-    applied = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[rest], idempotency_key=key())["id"]
+    disbursed = world.finance([s2], "s2").id
+    applied = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[rest], idempotency_key=key()).id
     rejected = financing.apply(
         world.ctx, actor=world.user("s1"), fragment_ids=[world.issue(500_00)], idempotency_key=key()
-    )["id"]
+    ).id
     financing.review(
         world.ctx,
         actor=world.user("bank", "approver"),

@@ -44,9 +44,9 @@ def test_a_settlement_date_after_today_is_refused(world):
     )
     assert row(world.ctx, t.voucher, voucher_id).status == "active"
     # today is allowed (nothing is due), and so is the maturity date once the clock is there
-    assert settlement.settle(world.ctx, on=TODAY)["vouchers"] == 0
+    assert settlement.settle(world.ctx, on=TODAY).vouchers == 0
     world.ctx.clock.day = MATURITY
-    assert settlement.settle(world.ctx, on=MATURITY)["vouchers"] == 1
+    assert settlement.settle(world.ctx, on=MATURITY).vouchers == 1
     assert row(world.ctx, t.voucher, voucher_id).status == "settled"
 
 
@@ -90,5 +90,5 @@ def test_production_refuses_to_start_with_a_simulated_business_date(db_url):
 def test_a_world_settles_at_maturity_under_a_simulated_date(world, db_url):
     root = world.issue(500_00, maturity=MATURITY)
     simulated = bootstrap.build(settings=Settings(database_url=db_url, environment="test", simulated_today=MATURITY))
-    assert settlement.settle(simulated, on=MATURITY)["vouchers"] == 1
+    assert settlement.settle(simulated, on=MATURITY).vouchers == 1
     assert row(world.ctx, t.voucher, row(world.ctx, t.fragment, root).voucher_id).status == "settled"

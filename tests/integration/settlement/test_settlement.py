@@ -35,8 +35,8 @@ def chain_with_a_financed_part(world) -> dict[str, str]:
         "s1": world.child(r1, "s1"),
         "s2": world.child(r2, "s2"),
         "s3": s3,
-        "financing": d["id"],
-        "net": d["net_fen"],
+        "financing": d.id,
+        "net": d.net_fen,
         "voucher": voucher_id,
     }
 
@@ -48,7 +48,7 @@ def test_at_maturity_the_core_pays_every_final_holder_and_the_bank_for_financed_
     refuses(world.ctx, "settlement.future_date", settlement.settle, world.ctx, on=MATURITY)  # not yet: a future date
     world.ctx.clock.day = MATURITY
     summary = settlement.settle(world.ctx, on=MATURITY)
-    assert (summary["vouchers"], summary["instructions"], summary["confirmed"], summary["overdue"]) == (1, 3, 3, [])
+    assert (summary.vouchers, summary.instructions, summary.confirmed, summary.overdue) == (1, 3, 3, ())
     paid = {
         (r.payee_id, r.amount_fen, r.fragment_id, r.status, r.value_on)
         for r in rows(world.ctx, pi, pi.c.kind == "settlement")
@@ -77,7 +77,7 @@ def test_settling_twice_changes_nothing(world):
     settlement.settle(world.ctx, on=MATURITY)
     before = snapshot(world.ctx)
     again = settlement.settle(world.ctx, on=MATURITY)
-    assert (again["vouchers"], again["instructions"]) == (0, 0)
+    assert (again.vouchers, again.instructions) == (0, 0)
     world.ctx.clock.day = MATURITY + dt.timedelta(days=3)
     settlement.settle(world.ctx, on=MATURITY + dt.timedelta(days=3))
     assert snapshot(world.ctx) == before
@@ -87,7 +87,7 @@ def test_a_voucher_not_yet_due_is_left_alone(world):
     world.issue(1000_00, maturity=dt.date(2027, 3, 16))
     world.ctx.clock.day = MATURITY
     before = snapshot(world.ctx)
-    assert settlement.settle(world.ctx, on=MATURITY)["vouchers"] == 0
+    assert settlement.settle(world.ctx, on=MATURITY).vouchers == 0
     assert snapshot(world.ctx) == before
 
 
@@ -96,7 +96,7 @@ def test_a_core_without_funds_defaults_and_may_issue_no_more(make_world):
     ids = chain_with_a_financed_part(world)
     world.ctx.clock.day = MATURITY
     summary = settlement.settle(world.ctx, on=MATURITY)
-    assert summary["overdue"] == [ids["voucher"]] and summary["failed"] == 3
+    assert summary.overdue == (ids["voucher"],) and summary.failed == 3
     assert row(world.ctx, t.voucher, ids["voucher"]).status == "overdue"
     for leaf in ("s1", "s2", "s3"):
         assert row(world.ctx, t.fragment, ids[leaf]).status == "overdue"
@@ -123,7 +123,7 @@ def test_a_pending_financing_application_ends_at_maturity_and_the_holder_is_paid
     f = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[root], idempotency_key=key())
     world.ctx.clock.day = MATURITY
     settlement.settle(world.ctx, on=MATURITY)
-    assert row(world.ctx, t.financing, f["id"]).status == "rejected"
+    assert row(world.ctx, t.financing, f.id).status == "rejected"
     assert row(world.ctx, t.fragment, root).status == "settled"
     assert balance(world.ctx, world.ids["s1"]) == 1000_00
     assert audit.verify(world.ctx)["ok"]
@@ -134,8 +134,8 @@ def test_a_pending_application_over_two_vouchers_due_together_ends_once_and_both
     f = financing.apply(world.ctx, actor=world.user("s1"), fragment_ids=[a, b], idempotency_key=key())
     world.ctx.clock.day = MATURITY
     summary = settlement.settle(world.ctx, on=MATURITY)
-    assert (summary["vouchers"], summary["instructions"], summary["confirmed"], summary["overdue"]) == (2, 2, 2, [])
-    assert row(world.ctx, t.financing, f["id"]).status == "rejected"
+    assert (summary.vouchers, summary.instructions, summary.confirmed, summary.overdue) == (2, 2, 2, ())
+    assert row(world.ctx, t.financing, f.id).status == "rejected"
     assert {row(world.ctx, t.fragment, x).status for x in (a, b)} == {"settled"}
     assert balance(world.ctx, world.ids["s1"]) == 333_00
     assert audit.verify(world.ctx)["ok"]
@@ -157,7 +157,7 @@ def test_batch_mode_leaves_instructions_pending_until_the_banks_confirmation_fil
     assert balance(world.ctx, world.ids["s3"]) == 0  # nothing moves until the bank executes the file
     world.ctx.clock.day = MATURITY
     summary = settlement.settle(world.ctx, on=MATURITY)
-    assert (summary["instructions"], summary["pending"], summary["overdue"]) == (3, 3, [])
+    assert (summary.instructions, summary.pending, summary.overdue) == (3, 3, ())
     assert row(world.ctx, t.voucher, ids["voucher"]).status == "active"
     pending = rows(world.ctx, pi, pi.c.status == "pending")
     assert len(pending) == 4
@@ -176,7 +176,7 @@ def test_batch_mode_leaves_instructions_pending_until_the_banks_confirmation_fil
     write_confirmations(confirm, pending)
     bank = world.user("bank", "approver")
     result = confirmations.import_confirmations(world.ctx, actor=bank, path=confirm, idempotency_key=key())
-    assert (result["applied"], result["confirmed"]) == (4, 4)
+    assert (result.applied, result.confirmed) == (4, 4)
     assert row(world.ctx, t.voucher, ids["voucher"]).status == "settled"
     assert row(world.ctx, t.financing, ids["financing"]).status == "repaid"
     assert occupied(world.ctx, world.ids["core"]) == 0
@@ -187,7 +187,7 @@ def test_batch_mode_leaves_instructions_pending_until_the_banks_confirmation_fil
     # importing the same file again changes nothing
     before = snapshot(world.ctx)
     again = confirmations.import_confirmations(world.ctx, actor=bank, path=confirm, idempotency_key=key())
-    assert again["applied"] == 0
+    assert again.applied == 0
     after = snapshot(world.ctx)
     assert {k: v for k, v in after.items() if k != "idempotency"} == {
         k: v for k, v in before.items() if k != "idempotency"
@@ -279,11 +279,11 @@ def test_an_uploaded_confirmation_file_is_read_by_its_name_and_applied_once(make
     done = confirmations.import_confirmation_upload(
         world.ctx, actor=bank, content=body.encode(), filename="回单.CSV", idempotency_key=key()
     )
-    assert (done["applied"], done["confirmed"], done["unchanged"]) == (len(pending), len(pending), 0)
+    assert (done.applied, done.confirmed, done.unchanged) == (len(pending), len(pending), 0)
     again = confirmations.import_confirmation_upload(
         world.ctx, actor=bank, content=body.encode(), filename="回单.csv", idempotency_key=key()
     )
-    assert (again["applied"], again["unchanged"]) == (0, len(pending))
+    assert (again.applied, again.unchanged) == (0, len(pending))
 
 
 def _confirm_all(tmp_path, pending):
@@ -301,7 +301,7 @@ def test_batch_instructions_still_pending_after_maturity_make_the_voucher_overdu
     assert row(world.ctx, t.voucher, vid).status == "active"  # the file is out with the bank on the day
     world.ctx.clock.day = MATURITY + dt.timedelta(days=1)
     summary = settlement.settle(world.ctx, on=MATURITY + dt.timedelta(days=1))
-    assert summary["overdue"] == [vid]
+    assert summary.overdue == (vid,)
     assert row(world.ctx, t.voucher, vid).status == "overdue"
     assert row(world.ctx, t.party, world.ids["core"]).defaulted_on == MATURITY
     # a late confirmation still settles the claim
@@ -321,7 +321,7 @@ def test_a_core_that_can_pay_only_part_settles_those_parts_and_defaults_on_the_r
     vid = row(world.ctx, t.fragment, root).voucher_id
     world.ctx.clock.day = MATURITY
     summary = settlement.settle(world.ctx, on=MATURITY)
-    assert summary["instructions"] == 2 and summary["confirmed"] + summary["failed"] == 2
+    assert summary.instructions == 2 and summary.confirmed + summary.failed == 2
     statuses = {row(world.ctx, t.fragment, world.child(r, n)).status for n in ("s1", "s2")}
     paid = balance(world.ctx, world.ids["s1"]) + balance(world.ctx, world.ids["s2"])
     assert paid in (400_00, 600_00) and statuses == {"settled", "overdue"}
@@ -337,8 +337,8 @@ def test_a_financing_over_two_vouchers_is_repaid_once_both_are_paid(world):
     assert occupied(world.ctx, world.ids["core"]) == 500_00
     world.ctx.clock.day = MATURITY
     summary = settlement.settle(world.ctx, on=MATURITY)
-    assert summary["vouchers"] == 2
-    assert row(world.ctx, t.financing, d["id"]).status == "repaid"
+    assert summary.vouchers == 2
+    assert row(world.ctx, t.financing, d.id).status == "repaid"
     assert occupied(world.ctx, world.ids["core"]) == 0
     assert balance(world.ctx, world.ids["bank"]) == 500_00
     assert rows(world.ctx, pi, pi.c.kind == "surplus") == []  # financed at 100%: nothing to refund

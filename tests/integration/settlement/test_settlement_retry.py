@@ -22,17 +22,17 @@ def test_retrying_an_overdue_voucher_after_funding_settles_it_and_keeps_the_defa
     root = w.issue(1_000_00, maturity=dt.date(2027, 3, 15))
     w.ctx.clock.day = dt.date(2027, 3, 15)
     result = settlement.settle(w.ctx, on=dt.date(2027, 3, 15))
-    assert len(result["overdue"]) == 1
-    voucher_id = result["overdue"][0]
+    assert len(result.overdue) == 1
+    voucher_id = result.overdue[0]
     bank = w.user("bank", "approver")
     again = confirmations.retry_failed(w.ctx, actor=bank, voucher_id=voucher_id, idempotency_key=key())
-    assert (again["status"], again["failed"]) == ("overdue", 1)
+    assert (again.status, again.failed) == ("overdue", 1)
 
     payments.fund(w.ctx, party=w.ids["core"], amount_fen=1_000_00, idempotency_key=key())
     paid = confirmations.retry_failed(w.ctx, actor=bank, voucher_id=voucher_id, idempotency_key=key())
-    assert (paid["status"], paid["confirmed"]) == ("settled", 1)
+    assert (paid.status, paid.confirmed) == ("settled", 1)
     assert party_queries.party(w.ctx, viewer=SYSTEM, ref=w.ids["core"]).defaulted_on == dt.date(2027, 3, 15)
-    holder = {b["party_id"]: b["balance_fen"] for b in payments.balances(w.ctx)}
+    holder = {b.party_id: b.balance_fen for b in payments.balances(w.ctx)}
     assert holder[w.ids["s1"]] == 1_000_00
     assert audit.verify(w.ctx)["ok"]
     assert root

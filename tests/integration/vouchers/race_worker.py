@@ -25,6 +25,7 @@ def main(spec_path: str, out_path: str) -> int:
     from lianrong.financing import service as financing
     from lianrong.kernel.errors import LianRongError
     from lianrong.platform.context import Actor, FixedClock
+    from lianrong.platform.results import record
     from lianrong.settings import Settings
     from lianrong.vouchers import service as vouchers
 
@@ -55,7 +56,9 @@ def main(spec_path: str, out_path: str) -> int:
                     ctx, actor=actor, fragment_id=op["fragment"], parts=op["parts"], idempotency_key=op["key"]
                 )
             elif op["kind"] == "finance":
-                result = financing.apply(ctx, actor=actor, fragment_ids=op["fragments"], idempotency_key=op["key"])
+                result = record(
+                    financing.apply(ctx, actor=actor, fragment_ids=op["fragments"], idempotency_key=op["key"])
+                )
             else:
                 raise ValueError(f"unknown operation {op['kind']!r}")
             outcome = {"ok": True, "result": result}

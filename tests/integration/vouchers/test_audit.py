@@ -35,7 +35,7 @@ def healthy(world) -> dict:
         "root": root,
         "leaf": world.child(r1, "s1"),
         "financed": world.child(r2, "s3"),
-        "financing": d["id"],
+        "financing": d.id,
     }
 
 

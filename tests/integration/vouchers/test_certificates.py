@@ -101,7 +101,7 @@ def test_a_financed_part_shows_the_bank_as_holder_and_the_financing(world):
     f = world.finance([root], "s1")
     data = certificates.certificate_data(world.ctx, actor=world.user("s1"), fragment_id=root)
     assert data["holder"]["id"] == world.ids["bank"]
-    assert data["financing"]["id"] == f["id"] and data["financing"]["applicant_name"].startswith("企业s1")
+    assert data["financing"]["id"] == f.id and data["financing"]["applicant_name"].startswith("企业s1")
     assert data["financing"]["registration_no"]
 
 

@@ -507,8 +507,8 @@ class LedgerMachine(RuleBasedStateMachine):
         summary = settlement.settle(self.ctx, on=today)
         with self.ctx.uow(readonly=True) as uow:
             db_status = dict(uow.conn.execute(select(t.fragment.c.id, t.fragment.c.status)).all())
-        assert summary["errors"] == [], summary
-        assert summary["vouchers"] == len(due), summary
+        assert summary.errors == (), summary
+        assert summary.vouchers == len(due), summary
         instructions = failures = 0
         overdue = []
         core = self.id["core"]
@@ -571,13 +571,13 @@ class LedgerMachine(RuleBasedStateMachine):
                 overdue.append(v.id)
             else:
                 v.status = "settled"
-        assert summary["instructions"] == instructions, summary
-        assert (summary["confirmed"], summary["failed"]) == (instructions - failures, failures), summary
-        assert sorted(summary["overdue"]) == sorted(overdue), summary
+        assert summary.instructions == instructions, summary
+        assert (summary.confirmed, summary.failed) == (instructions - failures, failures), summary
+        assert sorted(summary.overdue) == sorted(overdue), summary
         # the job is idempotent: running it again on the same day changes nothing
         before = self.fingerprint()
         again = settlement.settle(self.ctx, on=today)
-        assert again["instructions"] == 0 and again["errors"] == [], again
+        assert again.instructions == 0 and again.errors == (), again
         assert self.fingerprint() == before, "a second settlement run on the same day changed the ledger"
 
     # --- rules: the happy paths ---
