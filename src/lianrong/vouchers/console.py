@@ -315,8 +315,8 @@ def transfer(fragment_id: str, posted: Posted = Depends(post("supplier"))) -> Re
             ui.ctx, actor=ui.actor, fragment_id=fragment_id, parts=chosen, idempotency_key=form.get("idempotency_key")
         )
         sent = sum(p["amount_fen"] for p in chosen)
-        mine = [c for c in r["children"] if c["holder_id"] == ui.party_id]
-        target = f"/supplier/fragments/{mine[0]['id']}" if mine else "/supplier"
+        mine = [c for c in r.children if c.holder_id == ui.party_id]
+        target = f"/supplier/fragments/{mine[0].id}" if mine else "/supplier"
         return ui.done(
             target,
             N_("Transferred ¥%(amount)s; the parts are recorded in the voucher's tree."),

@@ -295,7 +295,7 @@ def pg_world(pg_url) -> Iterator[ApiWorld]:
 def test_on_postgresql_a_transfer_is_awaited_on_the_loop_without_the_threaded_service(pg_world, monkeypatch):
     aw, w = pg_world, pg_world.world
     calls = Counter()
-    for name in ("transfer", "transfer_async"):
+    for name in ("transfer_plain", "transfer_async"):
         original = getattr(vouchers, name)
 
         def counted(*args, _original=original, _name=name, **kwargs):
@@ -314,7 +314,7 @@ def test_on_postgresql_a_transfer_is_awaited_on_the_loop_without_the_threaded_se
     # a refusal is decided (and named) by the service's general path
     again = _post(aw.client, root, token=aw.tokens["sup_op"], body=_to(w, "s2", 400))
     assert again.status_code == 409 and again.json()["code"] == "fragment.not_active"
-    assert calls == {"transfer_async": 2, "transfer": 1}
+    assert calls == {"transfer_async": 2, "transfer_plain": 1}
     assert audit.verify(aw.ctx)["ok"]
 
 

@@ -31,7 +31,7 @@ def _transfer(world: World, fragment: str, n: int) -> str:
         parts=[{"recipient": world.ids["s2"], "amount_fen": 1}],
         idempotency_key=f"w-{fragment}-{n}",
     )
-    return r["children"][-1]["id"]
+    return r.children[-1].id
 
 
 def test_threads_of_one_process_transfer_in_turn_on_one_connection(sqlite_world):

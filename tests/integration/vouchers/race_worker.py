@@ -25,6 +25,7 @@ def main(spec_path: str, out_path: str) -> int:
     from lianrong.financing import service as financing
     from lianrong.kernel.errors import LianRongError
     from lianrong.platform.context import Actor, FixedClock
+    from lianrong.platform.results import record
     from lianrong.settings import Settings
     from lianrong.vouchers import service as vouchers
 
@@ -58,7 +59,7 @@ def main(spec_path: str, out_path: str) -> int:
                 result = financing.apply(ctx, actor=actor, fragment_ids=op["fragments"], idempotency_key=op["key"])
             else:
                 raise ValueError(f"unknown operation {op['kind']!r}")
-            outcome = {"ok": True, "result": result}
+            outcome = {"ok": True, "result": record(result)}  # a typed result as its JSON form
         except LianRongError as exc:
             outcome = {"ok": False, "code": exc.code, "message": str(exc)}
         except Exception as exc:  # noqa: BLE001 - what the test is looking for

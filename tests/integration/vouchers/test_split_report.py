@@ -74,7 +74,7 @@ def test_a_part_coming_back_to_an_earlier_holder_is_reported_as_a_round_trip(wor
     root = world.issue(1000_00)
     r1 = world.transfer(root, "s1", [("s2", 400_00)])
     r2 = world.transfer(world.child(r1, "s2"), "s2", [("s1", 100_00)])
-    back = [c["id"] for c in r2["children"] if c["holder_id"] == world.ids["s1"]][0]
+    back = [c.id for c in r2.children if c.holder_id == world.ids["s1"]][0]
     out = report(world, flagged_only=True)
     (got,) = out["items"]
     assert [(f["code"], f["fragment_id"], f["holder_id"]) for f in got["findings"]] == [
