@@ -227,14 +227,14 @@ class LineageRead(Output):
     path: list[LineageStep]
 
 
-class Violation(Output):
+class Violation(ReadModel):
     invariant: int
     ref: str
     message_en: str
     message_zh: str
 
 
-class AuditRead(Output):
+class AuditRead(ReadModel):
     ok: bool
     violation: Violation | None
     counts: dict[str, int]

@@ -50,7 +50,7 @@ def test_transfers_reuse_one_kept_connection_outside_the_pool(pg_world):
     assert slot.dbapi.autocommit and slot.raw is not None  # kept ready: autocommit, its cursor made once
     assert engine.pool.checkedout() == 0  # detached: not counted against the pool
     report = audit.verify(world.ctx)
-    assert report["ok"], report
+    assert report.ok, report
 
 
 def test_a_unit_of_work_falls_back_to_the_pool_when_every_kept_connection_is_in_use(pg_world, monkeypatch):
@@ -100,7 +100,7 @@ def test_threads_never_share_a_kept_connection(pg_world):
     in_threads(run, roots)
     assert 1 <= kept._open <= 6
     report = audit.verify(world.ctx)
-    assert report["ok"], report
+    assert report.ok, report
 
 
 def test_replays_and_conflicting_keys_are_decided_as_on_the_pool(pg_world):
@@ -211,4 +211,4 @@ def test_after_a_database_restart_the_next_transfer_succeeds_and_no_dead_connect
     assert again() == r  # a replay: the first result, not a second transfer
     engine.dispose()  # the pool's connections died too (SQLAlchemy drops them at their first error)
     report = audit.verify(world.ctx)
-    assert report["ok"], report
+    assert report.ok, report

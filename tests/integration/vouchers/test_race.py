@@ -380,7 +380,7 @@ def test_a_replay_racing_the_first_request_returns_its_result(raced):
 def test_after_the_race_every_invariant_holds_and_every_chain_counts_each_success_once(raced):
     w = raced.world
     report = audit.verify(w.ctx)
-    assert report["ok"], report["violation"]  # includes invariant 6: every hash chain unbroken
+    assert report.ok, report.violation  # includes invariant 6: every hash chain unbroken
     rows = fragment_rows(w)
     expected = Counter()
     for outs in raced.results:
@@ -473,4 +473,4 @@ def test_a_replay_waiting_behind_the_first_request_returns_its_result(world):
         "body waits for the voucher lock and not again when the body then refuses)"
     )
     assert outcomes[0] == outcomes[1]
-    assert audit.verify(w.ctx)["ok"]
+    assert audit.verify(w.ctx).ok

@@ -795,9 +795,9 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def audit_verify_passes(self) -> None:
         report = audit.verify(self.ctx)
-        assert report["ok"], report["violation"]
-        assert report["counts"].get("voucher", 0) == len(self.vouchers)
-        assert report["counts"].get("fragments", 0) == len(self.frags)
+        assert report.ok, report.violation
+        assert report.counts.get("voucher", 0) == len(self.vouchers)
+        assert report.counts.get("fragments", 0) == len(self.frags)
 
     @invariant()
     def database_matches_model(self) -> None:
