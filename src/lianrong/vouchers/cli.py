@@ -82,7 +82,7 @@ def voucher_prepare(
             requested=result.requested_maturity or result.maturity_on,
             maturity=result.maturity_on,
         ):
-            out.print(Text(f"warning {w['code']}: {w['message_zh']} / {w['message_en']}"), soft_wrap=True)
+            out.print(Text(f"warning {w.code}: {w.message_zh} / {w.message_en}"), soft_wrap=True)
 
 
 @voucher_app.command("approve")

@@ -57,13 +57,14 @@ def payables(ui: UI, months: list[dict[str, Any]]) -> dict[str, Any]:
     return opt
 
 
-def overview_amounts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
-    """The engine's monthly amounts: issued, financed, settled (bars) and overdue (line)."""
+def overview_amounts(ui: UI, fig: Any) -> dict[str, Any]:
+    """The engine's monthly amounts: issued, financed, settled (bars) and overdue (line); ``fig`` is
+    ``reporting.overview.Figures``."""
     opt = _base(ui)
-    s = fig["series"]
+    s = fig.series
     opt.update(
         {
-            "xAxis": {"type": "category", "data": fig["months"]},
+            "xAxis": {"type": "category", "data": list(fig.months)},
             "yAxis": {"type": "value", "name": ui.t("yuan")},
             "series": [
                 *(
@@ -71,14 +72,14 @@ def overview_amounts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
                         "name": ui.t(label),
                         "type": "bar",
                         "barMaxWidth": 28,
-                        "data": [_yuan(x) for x in s[key]["amount_fen"]],
+                        "data": [_yuan(x) for x in getattr(s, key).amount_fen],
                     }
                     for key, label in (("issued", "Issued"), ("financed", "Financed"), ("settled", "Settled"))
                 ),
                 {
                     "name": ui.t("Overdue"),
                     "type": "line",
-                    "data": [_yuan(x) for x in s["overdue"]["amount_fen"]],
+                    "data": [_yuan(x) for x in s.overdue.amount_fen],
                     "symbolSize": 8,
                     "lineStyle": {"width": 3},
                 },
@@ -89,16 +90,16 @@ def overview_amounts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
     return opt
 
 
-def overview_counts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
-    """The engine's monthly counts as lines."""
+def overview_counts(ui: UI, fig: Any) -> dict[str, Any]:
+    """The engine's monthly counts as lines (``fig`` is ``reporting.overview.Figures``)."""
     opt = _base(ui)
-    s = fig["series"]
+    s = fig.series
     opt.update(
         {
-            "xAxis": {"type": "category", "data": fig["months"]},
+            "xAxis": {"type": "category", "data": list(fig.months)},
             "yAxis": {"type": "value", "minInterval": 1},
             "series": [
-                {"name": ui.t(label), "type": "line", "data": s[key]["count"], "symbolSize": 7}
+                {"name": ui.t(label), "type": "line", "data": list(getattr(s, key).count), "symbolSize": 7}
                 for key, label in (
                     ("issued", "Issued"),
                     ("financed", "Financed"),
