@@ -6,6 +6,7 @@ from integer fen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from lianrong.web.render import UI
@@ -29,12 +30,12 @@ def _base(ui: UI) -> dict[str, Any]:
     }
 
 
-def payables(ui: UI, months: list[dict[str, Any]]) -> dict[str, Any]:
+def payables(ui: UI, months: Sequence[Any]) -> dict[str, Any]:
     """Payables by month of maturity: issued and awaiting approval, stacked."""
     opt = _base(ui)
     opt.update(
         {
-            "xAxis": {"type": "category", "data": [m["month"] for m in months]},
+            "xAxis": {"type": "category", "data": [m.month for m in months]},
             "yAxis": {"type": "value", "name": ui.t("yuan"), "axisLabel": {"formatter": "{value}"}},
             "series": [
                 {
@@ -42,14 +43,14 @@ def payables(ui: UI, months: list[dict[str, Any]]) -> dict[str, Any]:
                     "type": "bar",
                     "stack": "p",
                     "barMaxWidth": 48,
-                    "data": [_yuan(m["issued_fen"]) for m in months],
+                    "data": [_yuan(m.issued_fen) for m in months],
                 },
                 {
                     "name": ui.t("Pending approval"),
                     "type": "bar",
                     "stack": "p",
                     "barMaxWidth": 48,
-                    "data": [_yuan(m["pending_fen"]) for m in months],
+                    "data": [_yuan(m.pending_fen) for m in months],
                 },
             ],
         }
