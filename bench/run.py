@@ -482,7 +482,7 @@ def our_frames_per_transfer(tmp: Path, n: int = 200) -> float:
             parts=[{"recipient": recipient, "amount_fen": 1}],
             idempotency_key=f"frames-{k}",
         )
-        cur[0] = r["children"][-1]["id"]
+        cur[0] = r.children[-1].id
 
     for k in range(20):
         one(k)
@@ -533,7 +533,7 @@ def bench_sqlite_transfer(cfg: Config, probes: Path, tmp: Path) -> Result:
             parts=[{"recipient": recipient, "amount_fen": 1}],
             idempotency_key=f"bench-{seq[0]}",
         )
-        cur[0] = r["children"][-1]["id"]
+        cur[0] = r.children[-1].id
 
     counter = StatementCounter(ctx.engine)
     for _ in range(cfg.warmup):
@@ -778,7 +778,7 @@ def bench_pg_transfer(cfg: Config, probes: Path, pg: Pg) -> Result:
                     parts=[{"recipient": recipient, "amount_fen": 1}],
                     idempotency_key=f"prof-{k}",
                 )
-                cur[0] = r["children"][-1]["id"]
+                cur[0] = r.children[-1].id
 
             for k in range(20):
                 one(k)

@@ -61,7 +61,7 @@ def transfer_worker(
                 parts=[{"recipient": recipient, "amount_fen": 1}],
                 idempotency_key=key,
             )
-            current[slot] = r["children"][-1]["id"]  # the remainder, back to the sender
+            current[slot] = r.children[-1].id  # the remainder, back to the sender
 
         for t, current in enumerate(shares):  # warm-up: statement caches, pool connections
             for slot in range(len(current)):
@@ -144,8 +144,13 @@ def _async_transfer_worker(
             if r is None:
                 if count is not None:
                     count[2] += 1
-                r = await asyncio.to_thread(
-                    vouchers.transfer, ctx, actor=actor, fragment_id=current[slot], parts=parts, idempotency_key=key
+                r = await asyncio.to_thread(  # the JSON form, as the hot path's fallback takes it
+                    vouchers.transfer_plain,
+                    ctx,
+                    actor=actor,
+                    fragment_id=current[slot],
+                    parts=parts,
+                    idempotency_key=key,
                 )
             current[slot] = r["children"][-1]["id"]
 

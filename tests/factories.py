@@ -251,7 +251,7 @@ class World:
         r = issuance.approve(self.ctx, actor=self.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
         return r.root_fragment_id
 
-    def transfer(self, fragment: str, sender: str, parts: list[tuple[str, int]]) -> dict[str, Any]:
+    def transfer(self, fragment: str, sender: str, parts: list[tuple[str, int]]) -> vouchers.TransferResult:
         """Split ``fragment`` held by ``sender`` to recipients."""
         return vouchers.transfer(
             self.ctx,
@@ -261,9 +261,9 @@ class World:
             idempotency_key=key(),
         )
 
-    def child(self, result: dict[str, Any], holder: str) -> str:
+    def child(self, result: vouchers.TransferResult, holder: str) -> str:
         """The id of the child a transfer gave to ``holder``."""
-        return next(c["id"] for c in result["children"] if c["holder_id"] == self.ids[holder])
+        return next(c.id for c in result.children if c.holder_id == self.ids[holder])
 
     def finance(
         self, fragments: list[str], holder: str, *, principal_fen: int | None = None, disburse: bool = True

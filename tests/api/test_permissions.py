@@ -482,7 +482,7 @@ def test_role_against_endpoint(api_world, row, role):
 
 def test_refusals_left_the_ledger_whole(api_world):
     """Hundreds of refused and allowed changes later, every invariant still holds."""
-    assert audit.verify(api_world.ctx)["ok"]
+    assert audit.verify(api_world.ctx).ok
 
 
 #: a cross-section for PostgreSQL: reads scoped in SQL, and changes refused and allowed
@@ -508,7 +508,7 @@ def test_permission_matrix_smoke_on_postgresql(pg_url):
         for row in (r for r in ROWS if r.name in PG_ROWS):
             for role in ROLES:
                 check(call(aw, row, role), row.expected(role), f"postgres: {role} {row.method} {row.path}")
-    assert audit.verify(aw.ctx)["ok"]
+    assert audit.verify(aw.ctx).ok
 
 
 # --- outsiders: a change to a record outside the caller's scope is "not found", as for a missing record ---
@@ -633,7 +633,7 @@ def test_a_supplier_preparing_a_voucher_is_refused_before_its_body_is_checked(ou
 
 
 def test_the_outsiders_changed_nothing(outsider_world):
-    assert audit.verify(outsider_world.ctx)["ok"]
+    assert audit.verify(outsider_world.ctx).ok
 
 
 #: a bank's changes with a body the service refuses (422) once it looks at it

@@ -344,7 +344,7 @@ def _move(d: _Demo, name: str, user: str, fragment: str, parts: list[tuple[str, 
         idempotency_key=d.key(f"transfer:{name}"),
     )
     inv = {v: k for k, v in d.ids.items() if not k.startswith(("voucher", "root", "frag"))}
-    return {inv.get(c["holder_id"], c["holder_id"]): c["id"] for c in r["children"]}
+    return {inv.get(c.holder_id, c.holder_id): c.id for c in r.children}
 
 
 def _finance(

@@ -9,6 +9,7 @@ from typing import Any
 import structlog
 
 from lianrong.platform.context import Context
+from lianrong.platform.results import record
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
 
@@ -32,16 +33,16 @@ def maturity_settlement(ctx: Context, *, on: dt.date | None = None) -> settlemen
 def ledger_checkpoint(ctx: Context, *, on: dt.date | None = None) -> dict[str, Any]:
     """Hash all voucher chain heads into a checkpoint (tamper evidence across vouchers)."""
     result = audit.checkpoint(ctx)
-    log.info("job.ledger_checkpoint", vouchers=result["vouchers"], hash=result["hash"])
-    return result
+    log.info("job.ledger_checkpoint", vouchers=result.vouchers, hash=result.hash)
+    return record(result)
 
 
 def ledger_audit(ctx: Context, *, on: dt.date | None = None) -> dict[str, Any]:
     """Verify the six ledger invariants; a violation is logged as an error."""
     result = audit.verify(ctx)
-    if not result["ok"]:
-        log.error("job.ledger_audit.violation", **result["violation"])
-    return result
+    if result.violation is not None:
+        log.error("job.ledger_audit.violation", **record(result.violation))
+    return record(result)
 
 
 #: each job's summary: a typed record or a dict (``cli.show`` prints either)

@@ -63,7 +63,7 @@ def my_financings(ui: UI = Depends(supplier)) -> Response:
 @router.get("/supplier/fragments/{fragment_id}/finance")
 def finance_form(fragment_id: str, ui: UI = Depends(supplier)) -> Response:
     ctx = _finance_ctx(ui, fragment_id)
-    ctx["preview"] = _preview(ui, fragment_id, ctx["form"]) if ctx["d"]["can_move"] else None
+    ctx["preview"] = _preview(ui, fragment_id, ctx["form"]) if ctx["d"].can_move else None
     return ui.render("supplier/finance.html", **ctx)
 
 

@@ -25,7 +25,7 @@ def split_report(
     voucher: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
     include_closed: bool = False,
     flagged_only: bool = False,
-) -> dict:
+) -> splits.SplitReport:
     """Per voucher: parts, transfers, deepest tier against the core's maximum, and findings (depth near
     the limit, many parts, bursts of splitting by one holder, parts flowing back to an earlier holder).
     For the district and chain offices (every voucher), a bank (its vouchers) and a core enterprise (its own)."""

@@ -8,6 +8,7 @@ import typer
 from rich.text import Text
 
 from lianrong.cli import As, Db, Json, actor_of, command, context, out, show
+from lianrong.platform.results import record
 
 report_app = typer.Typer(help="Reports and monitoring / 报告与监测", no_args_is_help=True)
 
@@ -45,7 +46,7 @@ def report_splits(
     rows = [
         {
             **{
-                k: i[k]
+                k: record(getattr(i, k))
                 for k in (
                     "voucher_id",
                     "number",
@@ -57,24 +58,22 @@ def report_splits(
                     "depth",
                 )
             },
-            "tier": f"{i['max_tier']}/{i['allowed_tier'] if i['allowed_tier'] is not None else '—'}",
-            "findings": ", ".join(f["code"] for f in i["findings"]) or "—",
+            "tier": f"{i.max_tier}/{i.allowed_tier if i.allowed_tier is not None else '—'}",
+            "findings": ", ".join(f["code"] for f in i.findings) or "—",
         }
-        for i in report["items"]
+        for i in report.items
     ]
     show(rows, False)
-    for i in report["items"]:
-        for f in i["findings"]:
+    for i in report.items:
+        for f in i.findings:
             detail = ", ".join(f"{k}={v}" for k, v in f.items() if k not in ("code", "message_zh", "message_en"))
-            out.print(
-                Text(f"{i['number']} {f['code']}: {f['message_zh']} / {f['message_en']} ({detail})"), soft_wrap=True
-            )
-    sm = report["summary"]
+            out.print(Text(f"{i.number} {f['code']}: {f['message_zh']} / {f['message_en']} ({detail})"), soft_wrap=True)
+    sm = report.summary
     out.print(
         Text(
-            f"{sm['vouchers']} vouchers, {sm['flagged']} with findings / 共{sm['vouchers']}张凭据，"
-            f"{sm['flagged']}张有异常提示"
-            + (f"; showing {len(rows)} of {report['total']}" if report["total"] > len(rows) else "")
+            f"{sm.vouchers} vouchers, {sm.flagged} with findings / 共{sm.vouchers}张凭据，"
+            f"{sm.flagged}张有异常提示"
+            + (f"; showing {len(rows)} of {report.total}" if report.total > len(rows) else "")
         ),
         soft_wrap=True,
     )

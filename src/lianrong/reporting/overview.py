@@ -14,6 +14,7 @@ Aggregates in SQL (one grouped query per figure, the same on SQLite and PostgreS
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import extract, func, select
@@ -21,10 +22,62 @@ from sqlalchemy import extract, func, select
 from lianrong.adapters.db import tables as t
 from lianrong.kernel import errors
 from lianrong.platform import scope
-from lianrong.platform.common import Result
 from lianrong.platform.context import Actor, Context
+from lianrong.reporting.queries import CountAmount
 
 FIGURES = ("issued", "financed", "settled", "overdue")
+
+
+@dataclass(frozen=True, slots=True)
+class EngineCounts:
+    """The engine's participants: supply chains, core enterprises, suppliers and banks."""
+
+    chains: int
+    cores: int
+    suppliers: int
+    banks: int
+
+
+@dataclass(frozen=True, slots=True)
+class FigureTotals:
+    """Each figure (``FIGURES``) over all months."""
+
+    issued: CountAmount
+    financed: CountAmount
+    settled: CountAmount
+    overdue: CountAmount
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlySeries:
+    """One figure by month: counts and amounts, one per month of ``Figures.months``."""
+
+    count: tuple[int, ...]
+    amount_fen: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FigureSeries:
+    """Each figure (``FIGURES``) by month."""
+
+    issued: MonthlySeries
+    financed: MonthlySeries
+    settled: MonthlySeries
+    overdue: MonthlySeries
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The engine's counts and amounts, totals and by month, as of a business date."""
+
+    as_of: dt.date
+    counts: EngineCounts
+    totals: FigureTotals
+    outstanding: CountAmount  # active vouchers
+    financing_outstanding: CountAmount  # disbursed financings
+    pending_vouchers: int
+    months: tuple[str, ...]  # ``YYYY-MM``, every month from the first with activity to the last
+    series: FigureSeries
 
 
 def _month_key(year: Any, month: Any) -> str:
@@ -50,7 +103,7 @@ def _months_between(first: str, last: str) -> list[str]:
     return out
 
 
-def figures(ctx: Context, *, actor: Actor) -> Result:
+def figures(ctx: Context, *, actor: Actor) -> Figures:
     """Counts and amounts of the whole engine, totals and by month (overseers only)."""
     with ctx.uow(readonly=True) as uow:
         if not scope.sees_everything(uow, actor):
@@ -81,28 +134,29 @@ def figures(ctx: Context, *, actor: Actor) -> Result:
     keys = sorted({k for series in monthly.values() for k in series})
     months = _months_between(keys[0], keys[-1]) if keys else []
     totals = {
-        name: {
-            "count": sum(n for n, _ in monthly[name].values()),
-            "amount_fen": sum(a for _, a in monthly[name].values()),
-        }
+        name: CountAmount(
+            sum(n for n, _ in monthly[name].values()),
+            sum(a for _, a in monthly[name].values()),
+        )
         for name in FIGURES
     }
-    return {
-        "as_of": ctx.clock.today().isoformat(),
-        "counts": {k: int(v) for k, v in counts.items()},
-        "totals": totals,
-        "outstanding": {"count": int(outstanding[0]), "amount_fen": int(outstanding[1])},
-        "financing_outstanding": {"count": int(financing_now[0]), "amount_fen": int(financing_now[1])},
-        "pending_vouchers": int(pending),
-        "months": months,
-        "series": {
-            name: {
-                "count": [monthly[name].get(m, (0, 0))[0] for m in months],
-                "amount_fen": [monthly[name].get(m, (0, 0))[1] for m in months],
-            }
-            for name in FIGURES
-        },
+    series = {
+        name: MonthlySeries(
+            tuple(monthly[name].get(m, (0, 0))[0] for m in months),
+            tuple(monthly[name].get(m, (0, 0))[1] for m in months),
+        )
+        for name in FIGURES
     }
+    return Figures(
+        as_of=ctx.clock.today(),
+        counts=EngineCounts(**{k: int(v) for k, v in counts.items()}),
+        totals=FigureTotals(**totals),
+        outstanding=CountAmount(int(outstanding[0]), int(outstanding[1])),
+        financing_outstanding=CountAmount(int(financing_now[0]), int(financing_now[1])),
+        pending_vouchers=int(pending),
+        months=tuple(months),
+        series=FigureSeries(**series),
+    )
 
 
 def month_of(day: dt.date) -> str:

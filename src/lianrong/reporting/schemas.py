@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pydantic import ConfigDict
+
 from lianrong.api.schemas import Output, Page, SplitFindingCode
 from lianrong.vouchers.model import VoucherStatus
 
+#: a read model's answer, read by attribute from the feature's frozen dataclasses, exactly the fields declared
+READ_MODEL = ConfigDict(from_attributes=True, extra="ignore")
+
 
 class SplitFinding(Output):
-    """Something unusual in a voucher's splitting; further fields name the details (tier, holder_id, on, …)."""
+    """Something unusual in a voucher's splitting; further fields name the details (tier, holder_id, on, …).
+
+    Open (``extra="allow"``): each kind of finding carries its own details, as ``vouchers.splitwatch`` words
+    them, and clients get them all."""
 
     code: SplitFindingCode
     message_zh: str
@@ -18,6 +26,8 @@ class SplitFinding(Output):
 
 class SplitWatchRead(Output):
     """One voucher of the split report (77号: split depth and unusual splitting)."""
+
+    model_config = READ_MODEL
 
     voucher_id: str
     number: str
@@ -38,12 +48,16 @@ class SplitWatchRead(Output):
 
 
 class SplitSummary(Output):
+    model_config = READ_MODEL
+
     vouchers: int
     flagged: int
     findings_by_code: dict[str, int]
 
 
 class SplitLimits(Output):
+    model_config = READ_MODEL
+
     tier_margin: int
     max_fragments: int
     daily_transfers: int
@@ -51,6 +65,8 @@ class SplitLimits(Output):
 
 class SplitReportPage(Page[SplitWatchRead]):
     """A page of the report, with the summary of the whole selection and the deployment's thresholds."""
+
+    model_config = READ_MODEL
 
     summary: SplitSummary
     limits: SplitLimits

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,32 @@ from lianrong.vouchers import invariants as inv
 from lianrong.vouchers.model import VoucherStatus
 
 FORMAT = "lianrong-ledger-export"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditResult:
+    """An audit's outcome: whether all six invariants hold, the first violation, and the records counted."""
+
+    ok: bool
+    violation: inv.Violation | None
+    counts: Mapping[str, int]  # by kind of record (``voucher``, ``fragments``, ``operations``, …), those seen
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """A ledger export: the file written and how many records it holds (after the header)."""
+
+    path: str
+    records: int
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A checkpoint recorded: its id, how many voucher chain heads it hashes, and the hash."""
+
+    id: str
+    vouchers: int
+    hash: str
 
 
 def _rehash(prev: str, payload: str, algorithm: str) -> str:
@@ -174,9 +201,7 @@ def check_records(
     return found, dict(counts)
 
 
-def verify(
-    ctx: Context, *, progress: Callable[[int], None] | None = None, actor: Actor | None = None
-) -> dict[str, Any]:
+def verify(ctx: Context, *, progress: Callable[[int], None] | None = None, actor: Actor | None = None) -> AuditResult:
     """Check all six invariants on the database; the first violation, if any, is named.
 
     With an ``actor``: only the overseers (district and chain offices) and the system, who see every record.
@@ -188,21 +213,10 @@ def verify(
                     reason="only the district and chain offices audit the whole ledger / 仅区金融办和链办可审计全账"
                 )
     violation, counts = check_records(_records(ctx), progress)
-    return {"ok": violation is None, "violation": _v(violation), "counts": counts}
+    return AuditResult(violation is None, violation, counts)
 
 
-def _v(violation: inv.Violation | None) -> dict[str, Any] | None:
-    if violation is None:
-        return None
-    return {
-        "invariant": violation.invariant,
-        "ref": violation.ref,
-        "message_en": violation.message_en,
-        "message_zh": violation.message_zh,
-    }
-
-
-def export(ctx: Context, *, path: Path) -> dict[str, Any]:
+def export(ctx: Context, *, path: Path) -> ExportResult:
     """Write the whole ledger to a JSON Lines file that ``verify_file`` can check offline."""
     n = 0
     tmp = path.with_suffix(path.suffix + ".part")
@@ -212,10 +226,10 @@ def export(ctx: Context, *, path: Path) -> dict[str, Any]:
             fh.write(json.dumps({"kind": kind, **rec}, ensure_ascii=False) + "\n")
             n += 1
     tmp.replace(path)  # never leave half a file under the real name
-    return {"path": str(path), "records": n}
+    return ExportResult(str(path), n)
 
 
-def verify_file(*, path: Path) -> dict[str, Any]:
+def verify_file(*, path: Path) -> AuditResult:
     """Check an exported ledger file offline."""
     try:
         fh = path.open(encoding="utf-8")
@@ -243,10 +257,10 @@ def verify_file(*, path: Path) -> dict[str, Any]:
             violation, counts = check_records(stream())
         except (KeyError, TypeError) as exc:
             raise vouchers_errors.AuditFileInvalid(reason=f"record missing a field: {exc}") from None
-    return {"ok": violation is None, "violation": _v(violation), "counts": counts}
+    return AuditResult(violation is None, violation, counts)
 
 
-def checkpoint(ctx: Context) -> dict[str, Any]:
+def checkpoint(ctx: Context) -> Checkpoint:
     """Hash all voucher chain heads into one checkpoint record (periodic job)."""
     from sqlalchemy import insert
 
@@ -258,4 +272,4 @@ def checkpoint(ctx: Context) -> dict[str, Any]:
         cid = new_id("chk")
         uow.conn.execute(insert(t.checkpoint).values(id=cid, at=ctx.clock.now(), vouchers=len(heads), hash=h))
         uow.commit()
-    return {"id": cid, "vouchers": len(heads), "hash": h}
+    return Checkpoint(cid, len(heads), h)

@@ -11,6 +11,6 @@ router = ApiRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get("/verify", response_model=AuditRead)
-def verify(ctx: Ctx, actor: CurrentActor) -> dict:
+def verify(ctx: Ctx, actor: CurrentActor) -> audit.AuditResult:
     """Check every invariant (sums, tree, amounts, invoices, credit, hash chains); the overseers only."""
     return audit.verify(ctx, actor=actor)

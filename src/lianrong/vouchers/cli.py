@@ -82,7 +82,7 @@ def voucher_prepare(
             requested=result.requested_maturity or result.maturity_on,
             maturity=result.maturity_on,
         ):
-            out.print(Text(f"warning {w['code']}: {w['message_zh']} / {w['message_en']}"), soft_wrap=True)
+            out.print(Text(f"warning {w.code}: {w.message_zh} / {w.message_en}"), soft_wrap=True)
 
 
 @voucher_app.command("approve")
@@ -286,19 +286,20 @@ def audit_verify(
             result = audit.verify(context(db), progress=advance)
     if as_json:
         show(result, True)
-    if result["ok"]:
+    if result.ok:
         if not as_json:
-            c = result["counts"]
+            c = result.counts
             out.print(
                 f"[green]OK[/] — {c.get('voucher', 0)} vouchers, {c.get('fragments', 0)} fragments, "
                 f"{c.get('operations', 0)} operations, {c.get('invoice', 0)} invoices, "
                 f"{c.get('credit_line', 0)} credit lines: all six invariants hold / 六项不变量全部成立"
             )
         return
-    v = result["violation"]
+    v = result.violation
+    assert v is not None  # not ok: a violation was found
     err.print(
-        f"[bold red]VIOLATION[/] invariant {v['invariant']} at {escape(v['ref'])}: {escape(v['message_en'])}\n"
-        f"不变量{v['invariant']}被破坏（{escape(v['ref'])}）：{escape(v['message_zh'])}",
+        f"[bold red]VIOLATION[/] invariant {v.invariant} at {escape(v.ref)}: {escape(v.message_en)}\n"
+        f"不变量{v.invariant}被破坏（{escape(v.ref)}）：{escape(v.message_zh)}",
         soft_wrap=True,
     )
     raise typer.Exit(3)
@@ -311,7 +312,7 @@ def audit_export(path: Path, db: Db = None) -> None:
     from lianrong.vouchers import audit
 
     r = audit.export(context(db), path=path)
-    out.print(f"{r['records']} records written to {r['path']}")
+    out.print(f"{r.records} records written to {r.path}")
 
 
 @audit_app.command("checkpoint")

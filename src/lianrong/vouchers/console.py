@@ -89,14 +89,14 @@ def prepare(posted: Posted = Depends(post("core"))) -> Response:
     amount = form.yuan("amount")
     maturity = form.date("maturity_on")
     allocations = _parse_invoices(form, amount_fen=amount, invoices=_by_id(options))
-    trade = allocations[0].invoice if allocations else {}
+    trade = allocations[0].invoice if allocations else None
     body = form.validated(
         VoucherCreate,
         {
             "bank": bank_id,
-            "supplier": trade.get("seller_id"),
-            "contract_id": trade.get("contract_id"),
-            "invoices": [{"invoice_id": a.invoice["id"], "amount_fen": a.amount_fen} for a in allocations],
+            "supplier": trade.seller_id if trade else None,
+            "contract_id": trade.contract_id if trade else None,
+            "invoices": [{"invoice_id": a.invoice.id, "amount_fen": a.amount_fen} for a in allocations],
             "amount_fen": amount,
             "maturity_on": maturity,
             "long_term_reason": str(form.get("long_term_reason")).strip() or None,
@@ -216,10 +216,10 @@ def _transfer_ctx(ui: UI, fragment_id: str, form: Form | None = None) -> dict[st
     detail = voucher_page_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
     recipients = (
         voucher_page_queries.transfer_recipients(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
-        if detail["can_move"]
+        if detail.can_move
         else []
     )
-    options = [(r["id"], r["name"] + ("" if r["onboarded"] else " · " + ui.t("not onboarded"))) for r in recipients]
+    options = [(r.id, r.name + ("" if r.onboarded else " · " + ui.t("not onboarded"))) for r in recipients]
     form = form or ui.blank()
     return {
         "d": detail,
@@ -227,7 +227,7 @@ def _transfer_ctx(ui: UI, fragment_id: str, form: Form | None = None) -> dict[st
         "recipient_options": options,
         "form": form,
         "parts": PARTS,
-        "remainder": _remainder(form, detail["fragment"]["amount_fen"], quiet=True),
+        "remainder": _remainder(form, detail.fragment.amount_fen, quiet=True),
     }
 
 
@@ -295,7 +295,7 @@ def transfer_check(fragment_id: str, posted: Posted = Depends(post("supplier")))
     ui, data = posted
     detail = voucher_page_queries.fragment_detail(ui.ctx, actor=ui.actor, fragment_id=fragment_id)
     return ui.render(
-        "supplier/_remainder.html", d=detail, remainder=_remainder(ui.posted(data), detail["fragment"]["amount_fen"])
+        "supplier/_remainder.html", d=detail, remainder=_remainder(ui.posted(data), detail.fragment.amount_fen)
     )
 
 
@@ -315,8 +315,8 @@ def transfer(fragment_id: str, posted: Posted = Depends(post("supplier"))) -> Re
             ui.ctx, actor=ui.actor, fragment_id=fragment_id, parts=chosen, idempotency_key=form.get("idempotency_key")
         )
         sent = sum(p["amount_fen"] for p in chosen)
-        mine = [c for c in r["children"] if c["holder_id"] == ui.party_id]
-        target = f"/supplier/fragments/{mine[0]['id']}" if mine else "/supplier"
+        mine = [c for c in r.children if c.holder_id == ui.party_id]
+        target = f"/supplier/fragments/{mine[0].id}" if mine else "/supplier"
         return ui.done(
             target,
             N_("Transferred ¥%(amount)s; the parts are recorded in the voucher's tree."),

@@ -43,6 +43,8 @@ def fragment_lineage(fragment_id: IdParam, ctx: Ctx, actor: CurrentActor) -> lin
 
 
 @router.post("/{fragment_id}/transfer", response_model=TransferRead)
-def transfer(fragment_id: IdParam, body: TransferCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def transfer(
+    fragment_id: IdParam, body: TransferCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey
+) -> vouchers.TransferResult:
     """Split a held fragment and transfer parts to its sellers; the remainder stays with the sender."""
     return vouchers.transfer(ctx, actor=actor, fragment_id=fragment_id, parts=body.service_parts(), idempotency_key=key)

@@ -11,6 +11,7 @@ from lianrong.kernel import errors
 from lianrong.kernel.money import format_yuan
 from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import page_queries as voucher_page_queries
+from lianrong.vouchers.page_queries import IssueInvoice
 from lianrong.web.forms import Form
 from lianrong.web.render import UI
 
@@ -21,20 +22,22 @@ MAX_INVOICES = 20
 _INVOICE_FIELD = re.compile(r"(?:invoice|allocation)_([0-9]{1,3})")
 
 
-def _issue_ctx(ui: UI, form: Form | None = None, options: dict[str, Any] | None = None) -> dict[str, Any]:
+def _issue_ctx(
+    ui: UI, form: Form | None = None, options: voucher_page_queries.IssueOptions | None = None
+) -> dict[str, Any]:
     options = options or voucher_page_queries.issue_options(ui.ctx, actor=ui.actor)
-    default_bank = options["banks"][0]["id"] if len(options["banks"]) == 1 else ""
+    default_bank = options.banks[0].id if len(options.banks) == 1 else ""
     form = form or ui.blank(bank_id=default_bank, rows="1")
     return {
         "options": options,
-        "bank_options": [(b["id"], b["name"]) for b in options["banks"]],
+        "bank_options": [(b.id, b.name) for b in options.banks],
         "invoice_options": [
             (
-                i["id"],
-                f"{i['label']} · {i['seller_name']} · {i['contract_number']} · "
-                + ui.t("unallocated ¥%(amount)s", amount=format_yuan(i["free_fen"])),
+                i.id,
+                f"{i.label} · {i.seller_name} · {i.contract_number} · "
+                + ui.t("unallocated ¥%(amount)s", amount=format_yuan(i.free_fen)),
             )
-            for i in options["invoices"]
+            for i in options.invoices
         ],
         "form": form,
         "rows": _rows(form),
@@ -43,8 +46,8 @@ def _issue_ctx(ui: UI, form: Form | None = None, options: dict[str, Any] | None 
     }
 
 
-def _by_id(options: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {i["id"]: i for i in options["invoices"]}
+def _by_id(options: voucher_page_queries.IssueOptions) -> dict[str, IssueInvoice]:
+    return {i.id: i for i in options.invoices}
 
 
 def _rows(form: Form) -> int:
@@ -60,16 +63,16 @@ def _rows(form: Form) -> int:
 @dataclass(frozen=True)
 class _Allocation:
     row: int
-    invoice: dict[str, Any]
+    invoice: IssueInvoice
     amount_fen: int
 
 
-def _parse_invoices(form: Form, *, amount_fen: int | None, invoices: dict[str, dict[str, Any]]) -> list[_Allocation]:
+def _parse_invoices(form: Form, *, amount_fen: int | None, invoices: dict[str, IssueInvoice]) -> list[_Allocation]:
     """The chosen invoices and how much of each backs the voucher; refusals attach to the row's field.
 
     A single invoice with its allocation left blank backs the whole voucher amount.
     """
-    chosen: list[tuple[int, dict[str, Any], int | None, bool]] = []
+    chosen: list[tuple[int, IssueInvoice, int | None, bool]] = []
     seen: dict[str, int] = {}
     for i in range(1, _rows(form) + 1):
         iid = str(form.get(f"invoice_{i}")).strip()
@@ -84,28 +87,26 @@ def _parse_invoices(form: Form, *, amount_fen: int | None, invoices: dict[str, d
             form.fail(f"invoice_{i}", errors.NotFound("invoice", iid))
             continue
         if iid in seen:
-            form.fail(f"invoice_{i}", vouchers_errors.InvoiceRepeated(invoice=inv["label"], row=seen[iid]))
+            form.fail(f"invoice_{i}", vouchers_errors.InvoiceRepeated(invoice=inv.label, row=seen[iid]))
             continue
         seen[iid] = i
         first = chosen[0][1] if chosen else None
-        if first is not None and inv["contract_id"] != first["contract_id"]:
+        if first is not None and inv.contract_id != first.contract_id:
             form.fail(
                 f"invoice_{i}",
                 vouchers_errors.InvoiceOtherContract(
-                    invoice=inv["label"],
-                    contract=inv["contract_number"],
+                    invoice=inv.label,
+                    contract=inv.contract_number,
                     row=chosen[0][0],
-                    first=first["contract_number"],
+                    first=first.contract_number,
                 ),
             )
             continue
         amount = form.yuan(f"allocation_{i}", required=False) if raw else None
-        if amount is not None and amount > inv["free_fen"]:
+        if amount is not None and amount > inv.free_fen:
             form.fail(
                 f"allocation_{i}",
-                documents_errors.InvoiceOverallocated(
-                    invoice=inv["label"], available=inv["free_fen"], requested=amount
-                ),
+                documents_errors.InvoiceOverallocated(invoice=inv.label, available=inv.free_fen, requested=amount),
             )
         chosen.append((i, inv, amount, bool(raw)))
     if not chosen and "invoice_1" not in form.errors:
@@ -121,7 +122,7 @@ def _parse_invoices(form: Form, *, amount_fen: int | None, invoices: dict[str, d
     return out
 
 
-def _allocation(form: Form, invoices: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _allocation(form: Form, invoices: dict[str, IssueInvoice]) -> dict[str, Any]:
     """The allocations typed so far against the voucher amount (for the live check; the form is not marked)."""
     probe = Form(values=dict(form.values), lang=form.lang)
     amount = probe.yuan("amount", required=False)

@@ -53,14 +53,23 @@ def check_issue_term(
     return IssueTerm(long_term=long_term, warnings=tuple(warnings))
 
 
-def explain_warnings(codes: list[str], *, requested: date, maturity: date) -> list[dict[str, str]]:
+@dataclass(frozen=True, slots=True)
+class WarningNote:
+    """An issuance warning in words: its code and its Chinese and English message."""
+
+    code: str
+    message_zh: str
+    message_en: str
+
+
+def explain_warnings(codes: list[str], *, requested: date, maturity: date) -> tuple[WarningNote, ...]:
     """Each warning code with its Chinese and English message (an unknown code is shown as it is)."""
     facts = {"requested": requested.isoformat(), "maturity": maturity.isoformat()}
-    return [
-        {"code": code, "message_zh": zh.format(**facts), "message_en": en.format(**facts)}
+    return tuple(
+        WarningNote(code, zh.format(**facts), en.format(**facts))
         for code in codes
         for zh, en in [WARNINGS.get(code, (code, code))]
-    ]
+    )
 
 
 def check_issuer_not_defaulted(*, core_name: str, defaulted_on: date | None) -> None:

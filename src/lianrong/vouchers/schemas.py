@@ -185,14 +185,14 @@ class TransferCreate(Input):
         return [p.model_dump(exclude_none=True) for p in self.parts]
 
 
-class TransferChild(Output):
+class TransferChild(ReadModel):
     id: str
     holder_id: str
     amount_fen: int
     tier: int
 
 
-class TransferRead(Output):
+class TransferRead(ReadModel):
     spent_fragment_id: str
     voucher_id: str
     children: list[TransferChild]
@@ -227,14 +227,14 @@ class LineageRead(Output):
     path: list[LineageStep]
 
 
-class Violation(Output):
+class Violation(ReadModel):
     invariant: int
     ref: str
     message_en: str
     message_zh: str
 
 
-class AuditRead(Output):
+class AuditRead(ReadModel):
     ok: bool
     violation: Violation | None
     counts: dict[str, int]

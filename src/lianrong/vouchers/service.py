@@ -3,6 +3,8 @@ approval → approve or reject) is ``vouchers.issuance``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +51,34 @@ from lianrong.vouchers.transfer_sql import (
 TRANSFER_OPERATION = "fragment.transfer"
 
 
+@dataclass(frozen=True, slots=True)
+class TransferChild:
+    """A part a transfer created: its new fragment, holder, amount and tier."""
+
+    id: str
+    holder_id: str
+    amount_fen: int
+    tier: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransferResult:
+    """A transfer's result: the fragment spent, its voucher, and the parts it became."""
+
+    spent_fragment_id: str
+    voucher_id: str
+    children: tuple[TransferChild, ...]
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> TransferResult:
+        """From the recorded JSON form (what ``transfer_plain`` and the idempotency record hold)."""
+        return cls(
+            data["spent_fragment_id"],
+            data["voucher_id"],
+            tuple(TransferChild(c["id"], c["holder_id"], c["amount_fen"], c["tier"]) for c in data["children"]),
+        )
+
+
 def _check_transfer(actor: Actor, parts: Any) -> None:
     check_actor_role(actor, "operator", "approver")
     if not isinstance(parts, list) or not parts:
@@ -66,13 +96,23 @@ def _transfer_request(actor: Actor, fragment_id: str, parts: list[dict[str, Any]
 
 def transfer(
     ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]], idempotency_key: str
-) -> Result:
+) -> TransferResult:
     """Split a held fragment and transfer parts upstream; the remainder stays with the sender.
 
     ``parts`` lists ``{"recipient", "amount_fen", "contract_id"?}``. Every rule (a recipient a seller to the
     sender under a confirmed non-cash contract, onboarded at the voucher's bank, not restricted, …) is
     decided by ``vouchers.rules.decide_transfer`` (see there for the list and its order).
     """
+    return TransferResult.of(
+        transfer_plain(ctx, actor=actor, fragment_id=fragment_id, parts=parts, idempotency_key=idempotency_key)
+    )
+
+
+def transfer_plain(
+    ctx: Context, *, actor: Actor, fragment_id: str, parts: list[dict[str, Any]], idempotency_key: str
+) -> Result:
+    """``transfer``'s result in its recorded JSON form, for the ASGI hot path (``entrypoints/api/hot.py``),
+    which hands the JSON through as it is (as ``transfer_async`` does)."""
     _check_transfer(actor, parts)
 
     def body(uow: UnitOfWork) -> Result:

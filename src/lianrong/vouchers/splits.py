@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, select, type_coerce
@@ -19,12 +21,65 @@ from sqlalchemy import String, select, type_coerce
 from lianrong.adapters.db import tables as t
 from lianrong.kernel import errors
 from lianrong.platform import scope
-from lianrong.platform.common import Result, jsonable, resolve_party
+from lianrong.platform.common import jsonable, resolve_party
 from lianrong.platform.context import BEIJING, Actor, Context
 from lianrong.vouchers import splitwatch as sw
 from lianrong.vouchers.model import VoucherStatus
 
 _OPEN = (VoucherStatus.ACTIVE,)
+
+
+@dataclass(frozen=True, slots=True)
+class SplitWatch:
+    """One voucher of the split report: its size, depth against the allowed tier, and findings."""
+
+    voucher_id: str
+    number: str
+    core_id: str
+    core_name: str
+    bank_id: str
+    status: VoucherStatus
+    face_fen: int
+    maturity_on: dt.date
+    fragments: int
+    transfers: int
+    max_tier: int
+    allowed_tier: int | None  # None only for a core no longer designated at the bank
+    depth: int
+    active_parts: int
+    smallest_active_fen: int | None
+    # ``splitwatch``'s findings as JSON: code, message_zh, message_en and the details of each kind
+    findings: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SplitSummary:
+    """The whole selection: how many vouchers, how many flagged, and the vouchers with each finding."""
+
+    vouchers: int
+    flagged: int
+    findings_by_code: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SplitLimits:
+    """The deployment's split-watch thresholds the report applied."""
+
+    tier_margin: int
+    max_fragments: int
+    daily_transfers: int
+
+
+@dataclass(frozen=True, slots=True)
+class SplitReport:
+    """One page of the split report (``items`` of ``total``), the summary and the thresholds."""
+
+    items: tuple[SplitWatch, ...]
+    total: int
+    limit: int
+    offset: int
+    summary: SplitSummary
+    limits: SplitLimits
 
 
 class _BusinessDays:
@@ -62,7 +117,7 @@ def split_report(
     flagged_only: bool = False,
     limit: int = 50,
     offset: int = 0,
-) -> Result:
+) -> SplitReport:
     """One page of the split report, newest voucher first, with a summary of the whole selection.
 
     Default: active vouchers; ``include_closed`` adds settled and overdue ones; ``voucher_id`` reports
@@ -130,7 +185,7 @@ def split_report(
         for chunk in rows.partitions(20_000):
             for vid, fid, parent, holder, amount, tier, status, created in chunk:
                 trees[vid].append(node(fid, parent, holder, amount, tier, status, day(created)))
-    items: list[Result] = []
+    items: list[SplitWatch] = []
     by_code: Counter[str] = Counter()  # vouchers with each finding
     flagged = 0
     for h in heads:
@@ -141,37 +196,34 @@ def split_report(
         if flagged_only and not w.findings:
             continue
         items.append(
-            {
-                "voucher_id": h.id,
-                "number": h.number,
-                "core_id": h.core_id,
-                "core_name": h.core_name,
-                "bank_id": h.bank_id,
-                "status": h.status,
-                "face_fen": h.face_fen,
-                "maturity_on": h.maturity_on,
-                "fragments": w.fragments,
-                "transfers": w.transfers,
-                "max_tier": w.max_tier,
-                "allowed_tier": allowed,
-                "depth": w.depth,
-                "active_parts": w.active_parts,
-                "smallest_active_fen": w.smallest_active_fen,
-                "findings": w.findings,
-            }
+            SplitWatch(
+                voucher_id=h.id,
+                number=h.number,
+                core_id=h.core_id,
+                core_name=h.core_name,
+                bank_id=h.bank_id,
+                status=VoucherStatus(h.status),
+                face_fen=h.face_fen,
+                maturity_on=h.maturity_on,
+                fragments=w.fragments,
+                transfers=w.transfers,
+                max_tier=w.max_tier,
+                allowed_tier=allowed,
+                depth=w.depth,
+                active_parts=w.active_parts,
+                smallest_active_fen=w.smallest_active_fen,
+                findings=tuple(jsonable(f) for f in w.findings),
+            )
         )
-    summary = {"vouchers": len(heads), "flagged": flagged, "findings_by_code": dict(sorted(by_code.items()))}
-    return jsonable(
-        {
-            "items": items[offset : offset + limit],
-            "total": len(items),
-            "limit": limit,
-            "offset": offset,
-            "summary": summary,
-            "limits": {
-                "tier_margin": limits.tier_margin,
-                "max_fragments": limits.max_fragments,
-                "daily_transfers": limits.daily_transfers,
-            },
-        }
+    return SplitReport(
+        items=tuple(items[offset : offset + limit]),
+        total=len(items),
+        limit=limit,
+        offset=offset,
+        summary=SplitSummary(vouchers=len(heads), flagged=flagged, findings_by_code=dict(sorted(by_code.items()))),
+        limits=SplitLimits(
+            tier_margin=limits.tier_margin,
+            max_fragments=limits.max_fragments,
+            daily_transfers=limits.daily_transfers,
+        ),
     )

@@ -6,6 +6,7 @@ from integer fen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from lianrong.web.render import UI
@@ -29,12 +30,12 @@ def _base(ui: UI) -> dict[str, Any]:
     }
 
 
-def payables(ui: UI, months: list[dict[str, Any]]) -> dict[str, Any]:
+def payables(ui: UI, months: Sequence[Any]) -> dict[str, Any]:
     """Payables by month of maturity: issued and awaiting approval, stacked."""
     opt = _base(ui)
     opt.update(
         {
-            "xAxis": {"type": "category", "data": [m["month"] for m in months]},
+            "xAxis": {"type": "category", "data": [m.month for m in months]},
             "yAxis": {"type": "value", "name": ui.t("yuan"), "axisLabel": {"formatter": "{value}"}},
             "series": [
                 {
@@ -42,14 +43,14 @@ def payables(ui: UI, months: list[dict[str, Any]]) -> dict[str, Any]:
                     "type": "bar",
                     "stack": "p",
                     "barMaxWidth": 48,
-                    "data": [_yuan(m["issued_fen"]) for m in months],
+                    "data": [_yuan(m.issued_fen) for m in months],
                 },
                 {
                     "name": ui.t("Pending approval"),
                     "type": "bar",
                     "stack": "p",
                     "barMaxWidth": 48,
-                    "data": [_yuan(m["pending_fen"]) for m in months],
+                    "data": [_yuan(m.pending_fen) for m in months],
                 },
             ],
         }
@@ -57,13 +58,14 @@ def payables(ui: UI, months: list[dict[str, Any]]) -> dict[str, Any]:
     return opt
 
 
-def overview_amounts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
-    """The engine's monthly amounts: issued, financed, settled (bars) and overdue (line)."""
+def overview_amounts(ui: UI, fig: Any) -> dict[str, Any]:
+    """The engine's monthly amounts: issued, financed, settled (bars) and overdue (line); ``fig`` is
+    ``reporting.overview.Figures``."""
     opt = _base(ui)
-    s = fig["series"]
+    s = fig.series
     opt.update(
         {
-            "xAxis": {"type": "category", "data": fig["months"]},
+            "xAxis": {"type": "category", "data": list(fig.months)},
             "yAxis": {"type": "value", "name": ui.t("yuan")},
             "series": [
                 *(
@@ -71,14 +73,14 @@ def overview_amounts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
                         "name": ui.t(label),
                         "type": "bar",
                         "barMaxWidth": 28,
-                        "data": [_yuan(x) for x in s[key]["amount_fen"]],
+                        "data": [_yuan(x) for x in getattr(s, key).amount_fen],
                     }
                     for key, label in (("issued", "Issued"), ("financed", "Financed"), ("settled", "Settled"))
                 ),
                 {
                     "name": ui.t("Overdue"),
                     "type": "line",
-                    "data": [_yuan(x) for x in s["overdue"]["amount_fen"]],
+                    "data": [_yuan(x) for x in s.overdue.amount_fen],
                     "symbolSize": 8,
                     "lineStyle": {"width": 3},
                 },
@@ -89,16 +91,16 @@ def overview_amounts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
     return opt
 
 
-def overview_counts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
-    """The engine's monthly counts as lines."""
+def overview_counts(ui: UI, fig: Any) -> dict[str, Any]:
+    """The engine's monthly counts as lines (``fig`` is ``reporting.overview.Figures``)."""
     opt = _base(ui)
-    s = fig["series"]
+    s = fig.series
     opt.update(
         {
-            "xAxis": {"type": "category", "data": fig["months"]},
+            "xAxis": {"type": "category", "data": list(fig.months)},
             "yAxis": {"type": "value", "minInterval": 1},
             "series": [
-                {"name": ui.t(label), "type": "line", "data": s[key]["count"], "symbolSize": 7}
+                {"name": ui.t(label), "type": "line", "data": list(getattr(s, key).count), "symbolSize": 7}
                 for key, label in (
                     ("issued", "Issued"),
                     ("financed", "Financed"),

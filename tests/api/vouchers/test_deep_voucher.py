@@ -130,8 +130,8 @@ def test_lineage_the_split_report_and_the_audit_hold_at_that_depth(deep):
     path = lineage.lineage(ctx, viewer=SYSTEM, fragment_id=deep.leaf, with_documents=False).path
     assert len(path) == DEPTH + 1 and path[0].id == deep.root
     report = splits.split_report(ctx, actor=deep.aw.actor("district"), voucher_id=deep.voucher)
-    assert report["items"][0]["depth"] == DEPTH
-    assert audit.verify(ctx)["ok"]
+    assert report.items[0].depth == DEPTH
+    assert audit.verify(ctx).ok
 
 
 def test_an_unexpected_error_is_the_coded_json_500_even_when_it_cannot_be_described(deep):

@@ -31,7 +31,7 @@ def _transfer(world: World, fragment: str, n: int) -> str:
         parts=[{"recipient": world.ids["s2"], "amount_fen": 1}],
         idempotency_key=f"w-{fragment}-{n}",
     )
-    return r["children"][-1]["id"]
+    return r.children[-1].id
 
 
 def test_threads_of_one_process_transfer_in_turn_on_one_connection(sqlite_world):
@@ -59,7 +59,7 @@ def test_threads_of_one_process_transfer_in_turn_on_one_connection(sqlite_world)
     assert len(seen) == 1  # 200 transfers from 8 threads, one connection
     assert world.ctx.engine.pool.checkedout() == 1  # the pinned one, idle between writers
     report = audit.verify(world.ctx)
-    assert report["ok"], report
+    assert report.ok, report
 
 
 def test_disposing_the_engine_closes_the_pinned_connection_and_the_next_write_pins_a_new_one(sqlite_world):

@@ -23,7 +23,7 @@ def pg_world(pg_url) -> World:
     return World(make_context(pg_url), n_suppliers=2)
 
 
-def _transfer(world: World, fragment: str, n: int, *, key: str | None = None) -> dict:
+def _transfer(world: World, fragment: str, n: int, *, key: str | None = None) -> vouchers.TransferResult:
     return vouchers.transfer(
         world.ctx,
         actor=world.user("s1"),
@@ -44,13 +44,13 @@ def test_transfers_reuse_one_kept_connection_outside_the_pool(pg_world):
     kept = statement_connections(engine)
     assert kept is not None
     for n in range(20):
-        current = _transfer(world, current, n)["children"][-1]["id"]
+        current = _transfer(world, current, n).children[-1].id
     assert kept._open == 1 and len(kept._idle) == 1  # twenty transfers, one connection
     slot = kept._idle[0]
     assert slot.dbapi.autocommit and slot.raw is not None  # kept ready: autocommit, its cursor made once
     assert engine.pool.checkedout() == 0  # detached: not counted against the pool
     report = audit.verify(world.ctx)
-    assert report["ok"], report
+    assert report.ok, report
 
 
 def test_a_unit_of_work_falls_back_to_the_pool_when_every_kept_connection_is_in_use(pg_world, monkeypatch):
@@ -66,7 +66,7 @@ def test_a_unit_of_work_falls_back_to_the_pool_when_every_kept_connection_is_in_
         assert world.ctx.engine.pool.checkedout() == 0
     assert kept._open == 1
     root = world.issue(1000_00)
-    assert _transfer(world, root, 0)["children"]  # and the hot path still works at the cap
+    assert _transfer(world, root, 0).children  # and the hot path still works at the cap
 
 
 def test_threads_never_share_a_kept_connection(pg_world):
@@ -95,12 +95,12 @@ def test_threads_never_share_a_kept_connection(pg_world):
     def run(root: str) -> None:
         current = root
         for n in range(15):
-            current = _transfer(world, current, n)["children"][-1]["id"]
+            current = _transfer(world, current, n).children[-1].id
 
     in_threads(run, roots)
     assert 1 <= kept._open <= 6
     report = audit.verify(world.ctx)
-    assert report["ok"], report
+    assert report.ok, report
 
 
 def test_replays_and_conflicting_keys_are_decided_as_on_the_pool(pg_world):
@@ -123,7 +123,7 @@ def test_a_connection_that_failed_is_closed_and_replaced(pg_world):
     world = pg_world
     kept = statement_connections(world.ctx.engine)
     root = world.issue(1000_00)
-    nxt = _transfer(world, root, 0)["children"][-1]["id"]
+    nxt = _transfer(world, root, 0).children[-1].id
     slot = kept._idle[-1]
     pid = slot.dbapi.execute("SELECT pg_backend_pid()").fetchone()[0]
     with psycopg.connect(
@@ -134,7 +134,7 @@ def test_a_connection_that_failed_is_closed_and_replaced(pg_world):
     with pytest.raises(Exception), UnitOfWork(world.ctx.engine, single_write=True) as uow:  # noqa: B017
         uow.raw.one("SELECT 1", {})
     assert slot.dbapi.closed and slot not in kept._idle and kept._open == 0
-    assert _transfer(world, nxt, 1)["children"]  # a new connection serves the next one
+    assert _transfer(world, nxt, 1).children  # a new connection serves the next one
 
 
 def test_disposing_the_engine_closes_kept_connections_and_those_in_use_when_given_back(pg_world):
@@ -143,7 +143,7 @@ def test_disposing_the_engine_closes_kept_connections_and_those_in_use_when_give
     kept = statement_connections(engine)
     root = world.issue(1000_00)
     busy = UnitOfWork(engine, single_write=True).__enter__()
-    nxt = _transfer(world, root, 0)["children"][-1]["id"]  # on a second kept connection
+    nxt = _transfer(world, root, 0).children[-1].id  # on a second kept connection
     idle = kept._idle[-1]
     assert idle is not busy._kept and kept._open == 2
     engine.dispose()
@@ -152,7 +152,7 @@ def test_disposing_the_engine_closes_kept_connections_and_those_in_use_when_give
     held = busy._kept
     busy.__exit__(None, None, None)
     assert held.dbapi.closed and not kept._idle  # from before the disposal: closed, not kept
-    assert _transfer(world, nxt, 1)["children"]
+    assert _transfer(world, nxt, 1).children
     assert kept._open == 1
 
 
@@ -161,7 +161,7 @@ def test_a_forked_child_opens_its_own_connections_and_leaves_the_parents_alone(p
     world = pg_world
     kept = statement_connections(world.ctx.engine)
     root = world.issue(1000_00)
-    nxt = _transfer(world, root, 0)["children"][-1]["id"]
+    nxt = _transfer(world, root, 0).children[-1].id
     parents = kept._idle[-1]
     pid = os.fork()
     if pid == 0:  # the child: must not use (nor close) the parent's session
@@ -174,7 +174,7 @@ def test_a_forked_child_opens_its_own_connections_and_leaves_the_parents_alone(p
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     assert not parents.dbapi.closed
-    assert _transfer(world, nxt, 1)["children"]  # the parent's connection still serves the parent
+    assert _transfer(world, nxt, 1).children  # the parent's connection still serves the parent
     assert kept._idle[-1] is parents
 
 
@@ -186,7 +186,7 @@ def test_after_a_database_restart_the_next_transfer_succeeds_and_no_dead_connect
     busy = [UnitOfWork(engine, single_write=True).__enter__() for _ in range(2)]
     for uow in busy:
         uow.__exit__(None, None, None)  # two kept connections, idle
-    nxt = _transfer(world, roots[0], 0)["children"][-1]["id"]
+    nxt = _transfer(world, roots[0], 0).children[-1].id
     actor = world.user("s1")  # looked up before the restart: only the transfer is under test
     assert kept._open == 2 and len(kept._idle) == 2
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -206,9 +206,9 @@ def test_after_a_database_restart_the_next_transfer_succeeds_and_no_dead_connect
         )
 
     r = again()  # the lost connection is retried on a new one (same idempotency key)
-    assert r["children"]
+    assert r.children
     assert all(not slot.dbapi.closed for slot in kept._idle) and kept._open == len(kept._idle) == 1
     assert again() == r  # a replay: the first result, not a second transfer
     engine.dispose()  # the pool's connections died too (SQLAlchemy drops them at their first error)
     report = audit.verify(world.ctx)
-    assert report["ok"], report
+    assert report.ok, report

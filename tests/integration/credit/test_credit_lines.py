@@ -42,7 +42,7 @@ def test_by_default_credit_is_occupied_at_disbursement_and_released_at_settlemen
     world.ctx.clock.day = MATURITY
     settlement.settle(world.ctx, on=MATURITY)
     assert occupied(world.ctx, core) == 0
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def test_with_issuance_occupation_the_face_is_occupied_at_issue_and_released_at_settlement(make_world):
@@ -58,11 +58,11 @@ def test_with_issuance_occupation_the_face_is_occupied_at_issue_and_released_at_
     s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
     world.finance([s2], "s2")
     assert occupied(world.ctx, core) == 1000_00  # financing does not occupy again
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
     world.ctx.clock.day = MATURITY
     settlement.settle(world.ctx, on=MATURITY)
     assert occupied(world.ctx, core) == 0
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def test_a_financing_over_the_line_is_refused(make_world):
@@ -97,7 +97,7 @@ def test_a_financing_over_the_line_is_refused(make_world):
     c = world.issue(400_00)
     world.finance([c], "s1")
     assert occupied(world.ctx, world.ids["core"]) == 1000_00
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def test_an_issue_over_the_line_is_refused_with_issuance_occupation(make_world):

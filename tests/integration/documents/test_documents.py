@@ -569,4 +569,4 @@ def test_an_unconfirmed_contract_backs_no_voucher_and_no_transfer_until_its_othe
         contract_id=trade["id"],
         idempotency_key=key(),
     )
-    assert vouchers.transfer(world.ctx, **move, idempotency_key=key())["children"]
+    assert vouchers.transfer(world.ctx, **move, idempotency_key=key()).children

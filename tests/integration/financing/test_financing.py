@@ -138,7 +138,7 @@ def test_a_supplier_ratio_below_100_percent_caps_the_principal_and_the_surplus_r
     ]
     assert balance(world.ctx, world.ids["s2"]) == 89_046 + 100_00
     assert balance(world.ctx, world.ids["bank"]) == 1000_00  # the core paid the bank the whole part
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def test_the_term_may_not_exceed_the_max_term_nor_run_past_maturity(world):
@@ -312,7 +312,7 @@ def test_disbursement_makes_a_payment_instruction_and_the_part_becomes_the_banks
     assert balance(world.ctx, world.ids["s2"]) == d.net_fen
     ops = [o.op for o in rows(world.ctx, t.voucher_op, t.voucher_op.c.voucher_id == frag.voucher_id)]
     assert ops[-3:] == ["finance_apply", "finance_approve", "finance_disburse"]
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def test_several_parts_of_one_core_and_maturity_finance_together(world):

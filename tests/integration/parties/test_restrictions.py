@@ -79,7 +79,7 @@ def test_a_restriction_refuses_receiving_naming_its_entry_until_lifted_and_stays
     )
     assert lifted.lifted and lifted.lifted_by == office.user_id and lifted.lift_reason == "信用修复完成"
     assert lifted.valid_until == world.ctx.clock.today() - dt.timedelta(days=1)
-    assert world.transfer(root, "s1", [("s2", 100_00)])["children"]
+    assert world.transfer(root, "s1", [("s2", 100_00)]).children
     assert [r.id for r in restricting.restrictions(world.ctx, viewer=office, party_id=world.ids["s2"])] == [entry.id]
     refuses(
         world.ctx,

@@ -151,7 +151,7 @@ def test_a_refused_request_does_not_use_up_its_key(world):
         parts=[{"recipient": world.ids["s2"], "amount_fen": 100_00}],
         idempotency_key=k,
     )
-    assert ok["spent_fragment_id"] == root
+    assert ok.spent_fragment_id == root
 
 
 def test_a_mutating_call_needs_a_key(world):

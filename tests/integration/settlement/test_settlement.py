@@ -68,7 +68,7 @@ def test_at_maturity_the_core_pays_every_final_holder_and_the_bank_for_financed_
     assert balance(world.ctx, world.ids["s2"]) == 250_00
     assert balance(world.ctx, world.ids["s3"]) == ids["net"]
     assert balance(world.ctx, world.ids["bank"]) == 150_00
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def test_settling_twice_changes_nothing(world):
@@ -104,7 +104,7 @@ def test_a_core_without_funds_defaults_and_may_issue_no_more(make_world):
     assert row(world.ctx, t.party, world.ids["core"]).defaulted_on == MATURITY
     assert occupied(world.ctx, world.ids["core"]) == 150_00  # the unpaid financing keeps its credit
     assert balance(world.ctx, world.ids["core"]) == 1
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
     before = snapshot(world.ctx)
     settlement.settle(world.ctx, on=MATURITY)
     assert snapshot(world.ctx) == before
@@ -126,7 +126,7 @@ def test_a_pending_financing_application_ends_at_maturity_and_the_holder_is_paid
     assert row(world.ctx, t.financing, f.id).status == "rejected"
     assert row(world.ctx, t.fragment, root).status == "settled"
     assert balance(world.ctx, world.ids["s1"]) == 1000_00
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def test_a_pending_application_over_two_vouchers_due_together_ends_once_and_both_holders_are_paid(world):
@@ -138,7 +138,7 @@ def test_a_pending_application_over_two_vouchers_due_together_ends_once_and_both
     assert row(world.ctx, t.financing, f.id).status == "rejected"
     assert {row(world.ctx, t.fragment, x).status for x in (a, b)} == {"settled"}
     assert balance(world.ctx, world.ids["s1"]) == 333_00
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def write_confirmations(path, instructions) -> None:
@@ -183,7 +183,7 @@ def test_batch_mode_leaves_instructions_pending_until_the_banks_confirmation_fil
     assert {r.reference for r in rows(world.ctx, pi, pi.c.kind == "settlement")} == {
         f"BK{p.id[-10:]}" for p in pending if p.kind == "settlement"
     }
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
     # importing the same file again changes nothing
     before = snapshot(world.ctx)
     again = confirmations.import_confirmations(world.ctx, actor=bank, path=confirm, idempotency_key=key())
@@ -311,7 +311,7 @@ def test_batch_instructions_still_pending_after_maturity_make_the_voucher_overdu
     )
     assert row(world.ctx, t.voucher, vid).status == "settled"
     assert row(world.ctx, t.fragment, root).status == "settled"
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def test_a_core_that_can_pay_only_part_settles_those_parts_and_defaults_on_the_rest(make_world):
@@ -328,7 +328,7 @@ def test_a_core_that_can_pay_only_part_settles_those_parts_and_defaults_on_the_r
     assert balance(world.ctx, world.ids["core"]) == 700_00 - paid
     assert row(world.ctx, t.voucher, vid).status == "overdue"
     assert row(world.ctx, t.party, world.ids["core"]).defaulted_on == MATURITY
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def test_a_financing_over_two_vouchers_is_repaid_once_both_are_paid(world):
@@ -342,4 +342,4 @@ def test_a_financing_over_two_vouchers_is_repaid_once_both_are_paid(world):
     assert occupied(world.ctx, world.ids["core"]) == 0
     assert balance(world.ctx, world.ids["bank"]) == 500_00
     assert rows(world.ctx, pi, pi.c.kind == "surplus") == []  # financed at 100%: nothing to refund
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok

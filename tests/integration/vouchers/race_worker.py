@@ -61,7 +61,7 @@ def main(spec_path: str, out_path: str) -> int:
                 )
             else:
                 raise ValueError(f"unknown operation {op['kind']!r}")
-            outcome = {"ok": True, "result": result}
+            outcome = {"ok": True, "result": record(result)}  # a typed result as its JSON form
         except LianRongError as exc:
             outcome = {"ok": False, "code": exc.code, "message": str(exc)}
         except Exception as exc:  # noqa: BLE001 - what the test is looking for

@@ -47,11 +47,11 @@ def tamper(world, stmt) -> None:
 def test_a_healthy_ledger_verifies(world):
     healthy(world)
     result = audit.verify(world.ctx)
-    assert result["ok"] is True and result["violation"] is None
-    assert result["counts"]["voucher"] == 2
-    assert result["counts"]["fragments"] == 1 + 2 + 2 + 1
+    assert result.ok is True and result.violation is None
+    assert result.counts["voucher"] == 2
+    assert result.counts["fragments"] == 1 + 2 + 2 + 1
     # prepare, issue, 2 transfers, finance apply/approve/disburse; prepare, issue
-    assert result["counts"]["operations"] == 7 + 2
+    assert result.counts["operations"] == 7 + 2
 
 
 def edit_amount(world, h):
@@ -113,18 +113,18 @@ def test_tampering_is_detected_with_the_broken_invariant(world, how, invariants)
     h = healthy(world)
     tamper(world, how(world, h))
     result = audit.verify(world.ctx)
-    assert result["ok"] is False
-    assert result["violation"]["invariant"] in invariants, result["violation"]
-    assert result["violation"]["message_zh"] and result["violation"]["message_en"]
+    assert result.ok is False
+    assert result.violation.invariant in invariants, result.violation
+    assert result.violation.message_zh and result.violation.message_en
 
 
 def test_an_export_verifies_offline_and_a_tampered_line_is_caught(world, tmp_path):
     h = healthy(world)
     path = tmp_path / "ledger.jsonl"
     out = audit.export(world.ctx, path=path)
-    assert out["records"] >= 2 and path.exists() and not path.with_suffix(".jsonl.part").exists()
+    assert out.records >= 2 and path.exists() and not path.with_suffix(".jsonl.part").exists()
     result = audit.verify_file(path=path)
-    assert result["ok"] is True and result["counts"]["voucher"] == 2
+    assert result.ok is True and result.counts["voucher"] == 2
 
     lines = path.read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0])
@@ -141,7 +141,7 @@ def test_an_export_verifies_offline_and_a_tampered_line_is_caught(world, tmp_pat
         encoding="utf-8",
     )
     result = audit.verify_file(path=bad)
-    assert result["ok"] is False and result["violation"]["invariant"] == 6
+    assert result.ok is False and result.violation.invariant == 6
 
     moved = json.loads(lines[target])
     leaf = next(f for f in moved["fragments"] if f["id"] == h["leaf"])
@@ -150,7 +150,7 @@ def test_an_export_verifies_offline_and_a_tampered_line_is_caught(world, tmp_pat
         "\n".join(lines[:target] + [json.dumps(moved, ensure_ascii=False)] + lines[target + 1 :]) + "\n",
         encoding="utf-8",
     )
-    assert audit.verify_file(path=bad)["violation"]["invariant"] in (1, 2)
+    assert audit.verify_file(path=bad).violation.invariant in (1, 2)
 
 
 def test_a_file_that_is_not_an_export_is_refused(world, tmp_path):
@@ -175,22 +175,22 @@ def test_sm3_chains_verify_and_catch_tampering(make_world, tmp_path):
     first = rows(world.ctx, t.voucher_op, t.voucher_op.c.voucher_id == h["voucher"], t.voucher_op.c.seq == 1)[0]
     data = first.prev_hash.encode() + b"\n" + first.payload.encode()
     assert first.hash == digest(data, algorithm="sm3") != hashlib.sha256(data).hexdigest()
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
     path = tmp_path / "sm3.jsonl"
     audit.export(world.ctx, path=path)
-    assert audit.verify_file(path=path)["ok"]
+    assert audit.verify_file(path=path).ok
     tamper(world, change_payload(world, h))
-    assert audit.verify(world.ctx)["violation"]["invariant"] == 6
+    assert audit.verify(world.ctx).violation.invariant == 6
 
 
 def test_a_checkpoint_hashes_every_chain_head(world):
     healthy(world)
     cp = audit.checkpoint(world.ctx)
-    assert cp["vouchers"] == 2 and len(cp["hash"]) == 64
+    assert cp.vouchers == 2 and len(cp.hash) == 64
     with world.ctx.uow(readonly=True) as uow:
         heads = uow.conn.execute(select(t.voucher.c.id, t.voucher.c.head_hash).order_by(t.voucher.c.id)).all()
     expected = digest("\n".join(f"{r.id}:{r.head_hash}" for r in heads).encode(), algorithm="sha256")
-    assert cp["hash"] == expected
+    assert cp.hash == expected
 
 
 def test_a_fragment_held_by_an_unknown_party_is_caught_live_and_in_an_export(world, tmp_path):
@@ -208,13 +208,13 @@ def test_a_fragment_held_by_an_unknown_party_is_caught_live_and_in_an_export(wor
         with sqlite3.connect(world.ctx.engine.url.database) as raw:  # foreign keys off by default
             raw.execute("UPDATE fragment SET holder_id = 'pty_nobody' WHERE id = ?", (h["leaf"],))
     result = audit.verify(world.ctx)
-    assert result["ok"] is False and result["violation"]["invariant"] == 2
-    assert result["violation"]["ref"] == h["leaf"] and "pty_nobody" in result["violation"]["message_en"]
+    assert result.ok is False and result.violation.invariant == 2
+    assert result.violation.ref == h["leaf"] and "pty_nobody" in result.violation.message_en
     path = tmp_path / "ledger.jsonl"
     audit.export(world.ctx, path=path)
-    assert audit.verify_file(path=path)["violation"]["ref"] == h["leaf"]
+    assert audit.verify_file(path=path).violation.ref == h["leaf"]
     # an export written before party records existed is still checked for everything else
     old = [ln for ln in path.read_text(encoding="utf-8").splitlines() if '"kind": "party"' not in ln]
     legacy = tmp_path / "legacy.jsonl"
     legacy.write_text("\n".join(old) + "\n", encoding="utf-8")
-    assert audit.verify_file(path=legacy)["ok"] is True
+    assert audit.verify_file(path=legacy).ok is True

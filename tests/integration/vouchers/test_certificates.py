@@ -57,31 +57,31 @@ def test_certificate_is_an_a4_pdf_with_embedded_cjk_fonts(world):
 def test_certificate_data_shows_the_voucher_the_part_and_its_lineage(world):
     frags = chain(world)
     data = certificates.certificate_data(world.ctx, actor=world.user("s3"), fragment_id=frags["s3"])
-    v = voucher_queries.voucher(world.ctx, viewer=SYSTEM, voucher_id=data["voucher"]["id"])
-    assert data["voucher"]["number"] == v.number
-    assert data["fragment"]["amount_figures"] == "¥20,000.00"
-    assert data["fragment"]["amount_words"] == "人民币贰万元整"
-    assert data["voucher"]["face_figures"] == f"¥{format_yuan(FACE)}"
-    assert data["voucher"]["face_words"] == amount_in_words(FACE)
-    assert data["core"]["id"] == world.ids["core"] and data["bank"]["id"] == world.ids["bank"]
-    assert data["holder"]["id"] == world.ids["s3"]
+    v = voucher_queries.voucher(world.ctx, viewer=SYSTEM, voucher_id=data.voucher.id)
+    assert data.voucher.number == v.number
+    assert data.fragment.amount_figures == "¥20,000.00"
+    assert data.fragment.amount_words == "人民币贰万元整"
+    assert data.voucher.face_figures == f"¥{format_yuan(FACE)}"
+    assert data.voucher.face_words == amount_in_words(FACE)
+    assert data.core.id == world.ids["core"] and data.bank.id == world.ids["bank"]
+    assert data.holder.id == world.ids["s3"]
     # lineage root → part: tiers 1, 2, 3 and the holders along the way
-    assert [(p["tier"], p["holder_id"]) for p in data["path"]] == [
+    assert [(p.tier, p.holder_id) for p in data.path] == [
         (1, world.ids["s1"]),
         (2, world.ids["s2"]),
         (3, world.ids["s3"]),
     ]
-    assert [p["amount_fen"] for p in data["path"]] == [FACE, 50_000_00, PART]
-    assert data["path"][-1]["current"] and not any(p["current"] for p in data["path"][:-1])
+    assert [p.amount_fen for p in data.path] == [FACE, 50_000_00, PART]
+    assert data.path[-1].current and not any(p.current for p in data.path[:-1])
     # trade documents: the issuing contract with its invoice, then each transfer's contract
-    numbers = [d["id"] for d in data["trades"]]
+    numbers = [d.id for d in data.trades]
     assert numbers[0] == world.contracts[("core", "s1")]
     assert world.contracts[("s1", "s2")] in numbers and world.contracts[("s2", "s3")] in numbers
-    assert len(data["trades"][0]["invoices"]) == 1 and data["trades"][0]["invoices"][0]["amount_fen"] == FACE
+    assert len(data.trades[0].invoices) == 1 and data.trades[0].invoices[0].amount_fen == FACE
     # the verification string names the voucher's current chain head
-    assert data["verification"] == certificates.verification_string(v.id, v.seq, v.head_hash)
-    parsed = certificates.parse_verification_string(data["verification"])
-    assert parsed == {"voucher_id": v.id, "seq": v.seq, "head_hash": v.head_hash}
+    assert data.verification == certificates.verification_string(v.id, v.seq, v.head_hash)
+    parsed = certificates.parse_verification_string(data.verification)
+    assert parsed == certificates.Verification(voucher_id=v.id, seq=v.seq, head_hash=v.head_hash)
 
 
 def test_a_rolled_maturity_is_noted(world):
@@ -89,9 +89,9 @@ def test_a_rolled_maturity_is_noted(world):
     v = world.prepare(1_000_00, maturity=dt.date(2027, 3, 13))
     r = issuance.approve(world.ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=key())
     data = certificates.certificate_data(world.ctx, actor=world.user("s1"), fragment_id=r.root_fragment_id)
-    assert data["voucher"]["maturity_rolled"] and data["voucher"]["requested_maturity"] == "2027-03-13"
-    assert data["voucher"]["maturity_on"] == "2027-03-15"
-    assert any("顺延" in n and "rolled" in n for n in data["voucher"]["maturity_notes"])
+    assert data.voucher.maturity_rolled and data.voucher.requested_maturity == dt.date(2027, 3, 13)
+    assert data.voucher.maturity_on == dt.date(2027, 3, 15)
+    assert any("顺延" in n and "rolled" in n for n in data.voucher.maturity_notes)
     html = certificates.render_certificate_html(data)
     assert "顺延" in html and "2027-03-13" in html
 
@@ -100,9 +100,9 @@ def test_a_financed_part_shows_the_bank_as_holder_and_the_financing(world):
     root = world.issue(10_000_00)
     f = world.finance([root], "s1")
     data = certificates.certificate_data(world.ctx, actor=world.user("s1"), fragment_id=root)
-    assert data["holder"]["id"] == world.ids["bank"]
-    assert data["financing"]["id"] == f.id and data["financing"]["applicant_name"].startswith("企业s1")
-    assert data["financing"]["registration_no"]
+    assert data.holder.id == world.ids["bank"]
+    assert data.financing.id == f.id and data.financing.applicant_name.startswith("企业s1")
+    assert data.financing.registration_no
 
 
 def test_only_those_who_may_see_the_part_get_a_certificate(world):
@@ -151,13 +151,13 @@ def test_certificate_text_and_page_render(world, tmp_path):
     ).stdout
     flat = re.sub(r"\s+", "", text)
     assert "数字信用凭据凭证" in flat and "DIGITALCREDITVOUCHERCERTIFICATE" in flat.upper()
-    assert data["voucher"]["number"] in flat
+    assert data.voucher.number in flat
     assert "人民币贰万元整" in flat and "¥20,000.00" in flat
     assert amount_in_words(FACE) in flat
     assert "应收账款" in flat  # 财会〔2021〕32号
-    assert data["chain"]["head_hash"][:16] in flat
-    for p in data["path"]:
-        assert p["holder_name"] in flat
+    assert data.chain.head_hash[:16] in flat
+    for p in data.path:
+        assert p.holder_name in flat
     subprocess.run(
         ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")],
         check=True,

@@ -86,7 +86,7 @@ def split_tree(w: World, face: int, rounds: int) -> list[Leaf]:
         nxt = []
         for leaf in leaves:
             r = w.transfer(leaf.id, leaf.holder, [(o, leaf.amount // 4) for o in SUPPLIERS if o != leaf.holder])
-            nxt += [Leaf(c["id"], names[c["holder_id"]], c["amount_fen"]) for c in r["children"]]
+            nxt += [Leaf(c.id, names[c.holder_id], c.amount_fen) for c in r.children]
         leaves = nxt
     return leaves
 
@@ -380,7 +380,7 @@ def test_a_replay_racing_the_first_request_returns_its_result(raced):
 def test_after_the_race_every_invariant_holds_and_every_chain_counts_each_success_once(raced):
     w = raced.world
     report = audit.verify(w.ctx)
-    assert report["ok"], report["violation"]  # includes invariant 6: every hash chain unbroken
+    assert report.ok, report.violation  # includes invariant 6: every hash chain unbroken
     rows = fragment_rows(w)
     expected = Counter()
     for outs in raced.results:
@@ -467,10 +467,10 @@ def test_a_replay_waiting_behind_the_first_request_returns_its_result(world):
         for th in threads:
             th.join(timeout=60)
     assert len(outcomes) == 2
-    assert all(isinstance(o, dict) for o in outcomes), (
-        f"a retry of an in-flight request under the same idempotency key got {outcomes[1] if isinstance(outcomes[0], dict) else outcomes[0]!r} "
+    assert all(isinstance(o, vouchers.TransferResult) for o in outcomes), (
+        f"a retry of an in-flight request under the same idempotency key got {outcomes[1] if isinstance(outcomes[0], vouchers.TransferResult) else outcomes[0]!r} "
         "instead of the first result (services/common.py run_idempotent: the key is looked up before the "
         "body waits for the voucher lock and not again when the body then refuses)"
     )
     assert outcomes[0] == outcomes[1]
-    assert audit.verify(w.ctx)["ok"]
+    assert audit.verify(w.ctx).ok

@@ -35,29 +35,29 @@ def test_a_split_consumes_the_fragment_and_its_parts_sum_exactly(world):
     root = world.issue(1000_00)
     r = world.transfer(root, "s1", [("s2", 333_33)])
     assert row(world.ctx, t.fragment, root).status == "spent"
-    kids = {c["holder_id"]: c for c in r["children"]}
-    assert kids[world.ids["s2"]]["amount_fen"] == 333_33 and kids[world.ids["s2"]]["tier"] == 2
-    assert kids[world.ids["s1"]]["amount_fen"] == 666_67 and kids[world.ids["s1"]]["tier"] == 1  # remainder
-    assert sum(c["amount_fen"] for c in r["children"]) == 1000_00
-    for c in r["children"]:
-        assert row(world.ctx, t.fragment, c["id"]).parent_id == root
+    kids = {c.holder_id: c for c in r.children}
+    assert kids[world.ids["s2"]].amount_fen == 333_33 and kids[world.ids["s2"]].tier == 2
+    assert kids[world.ids["s1"]].amount_fen == 666_67 and kids[world.ids["s1"]].tier == 1  # remainder
+    assert sum(c.amount_fen for c in r.children) == 1000_00
+    for c in r.children:
+        assert row(world.ctx, t.fragment, c.id).parent_id == root
     # tier after tier, each step backed by the trade between sender and recipient
     s2 = world.child(r, "s2")
     r2 = world.transfer(s2, "s2", [("s3", 100_00)])
     s3 = world.child(r2, "s3")
     r3 = world.transfer(s3, "s3", [("s4", 100_00)])  # the whole part: no remainder
-    assert [c["holder_id"] for c in r3["children"]] == [world.ids["s4"]]
-    s4 = row(world.ctx, t.fragment, r3["children"][0]["id"])
+    assert [c.holder_id for c in r3.children] == [world.ids["s4"]]
+    s4 = row(world.ctx, t.fragment, r3.children[0].id)
     assert (s4.tier, s4.contract_id) == (4, world.contracts[("s3", "s4")])
     assert row(world.ctx, t.fragment, s3).contract_id == world.contracts[("s2", "s3")]
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok
 
 
 def test_one_transfer_may_pay_several_suppliers(world):
     world.contract("s1", "s3")
     root = world.issue(1000_00)
     r = world.transfer(root, "s1", [("s2", 200_00), ("s3", 300_00)])
-    assert [(c["holder_id"], c["amount_fen"]) for c in r["children"]] == [
+    assert [(c.holder_id, c.amount_fen) for c in r.children] == [
         (world.ids["s2"], 200_00),
         (world.ids["s3"], 300_00),
         (world.ids["s1"], 500_00),
@@ -177,12 +177,10 @@ def test_a_refusal_of_the_rule_and_a_success_arrive_unchanged_through_the_servic
     assert err.to_dict() == decided.value.to_dict()
     planned = rules.decide_transfer(facts_of(world, root, "s1", [{"recipient": world.ids["s2"], "amount_fen": 100_00}]))
     done = world.transfer(root, "s1", [("s2", 100_00)])
-    assert [(c["holder_id"], c["amount_fen"], c["tier"]) for c in done["children"]] == [
+    assert [(c.holder_id, c.amount_fen, c.tier) for c in done.children] == [
         (p.holder_id, p.amount_fen, p.tier) for p in planned
     ]
-    assert [row(world.ctx, t.fragment, c["id"]).contract_id for c in done["children"]] == [
-        p.contract_id for p in planned
-    ]
+    assert [row(world.ctx, t.fragment, c.id).contract_id for c in done.children] == [p.contract_id for p in planned]
 
 
 # --- restrictions: a row blocks, its removal unblocks, on every path ------------------------------------------
@@ -230,8 +228,8 @@ def test_a_restriction_row_refuses_a_transfer_to_or_from_the_party_until_it_is_r
     assert (err.details["kind"], err.details["action"]) == ("risk_freeze", "transfer")
     lift(world, frozen)
     restrict(world, "s2", "transfer", valid_until=world.ctx.clock.today() - dt.timedelta(days=1))  # lapsed
-    assert world.transfer(s2, "s2", [("s3", 50_00)])["children"]
-    assert audit.verify(world.ctx)["ok"]
+    assert world.transfer(s2, "s2", [("s3", 50_00)]).children
+    assert audit.verify(world.ctx).ok
 
 
 def viewer_of_s1(world):
@@ -279,25 +277,25 @@ def _transfer_link_matches_chain_link(world, result, sender: str) -> None:
     """The voucher_op row a transfer wrote is the link ``chain_link`` computes from the operation."""
     from lianrong.platform.common import VoucherHead, chain_link
 
-    ops = rows(world.ctx, t.voucher_op, t.voucher_op.c.voucher_id == result["voucher_id"])
+    ops = rows(world.ctx, t.voucher_op, t.voucher_op.c.voucher_id == result.voucher_id)
     last = max(ops, key=lambda o: o.seq)
     kids = [
         {
-            "id": c["id"],
-            "holder": c["holder_id"],
-            "amount": c["amount_fen"],
-            "tier": c["tier"],
-            "contract": row(world.ctx, t.fragment, c["id"]).contract_id,
+            "id": c.id,
+            "holder": c.holder_id,
+            "amount": c.amount_fen,
+            "tier": c.tier,
+            "contract": row(world.ctx, t.fragment, c.id).contract_id,
         }
-        for c in result["children"]
+        for c in result.children
     ]
     head = VoucherHead(
-        result["voucher_id"], last.core_id, "", "active", MATURITY, last.seq - 1, last.prev_hash, "sha256", None, 0
+        result.voucher_id, last.core_id, "", "active", MATURITY, last.seq - 1, last.prev_hash, "sha256", None, 0
     )
     seq, text, h = chain_link(
         head,
         op="transfer",
-        payload={"spent": result["spent_fragment_id"], "children": kids},
+        payload={"spent": result.spent_fragment_id, "children": kids},
         actor=world.user(sender),
         plain=True,
     )
@@ -336,6 +334,6 @@ def test_every_transfer_path_writes_the_canonical_chain_link(world, monkeypatch)
         idempotency_key=key(),
     )
     assert [c is not None for c in calls] == ([True, True] if on_pg else [])
-    assert [c["holder_id"] for c in r3["children"]] == [world.ids["s3"]]
+    assert [c.holder_id for c in r3.children] == [world.ids["s3"]]
     _transfer_link_matches_chain_link(world, r3, "s2")
-    assert audit.verify(world.ctx)["ok"]
+    assert audit.verify(world.ctx).ok

@@ -383,12 +383,12 @@ class LedgerMachine(RuleBasedStateMachine):
         remainder = f.amount - sum(a for _, a in parts)
         if remainder:
             want.append((f.holder, remainder, f.tier))
-        got = [(c["holder_id"], c["amount_fen"], c["tier"]) for c in result["children"]]
+        got = [(c.holder_id, c.amount_fen, c.tier) for c in result.children]
         assert got == want, f"{what}: children {got}, expected {want}"
-        assert result["spent_fragment_id"] == f.id
+        assert result.spent_fragment_id == f.id
         f.status = "spent"
-        for c in result["children"]:
-            self.frags[c["id"]] = MFrag(c["id"], f.voucher, f.id, c["holder_id"], c["amount_fen"], c["tier"])
+        for c in result.children:
+            self.frags[c.id] = MFrag(c.id, f.voucher, f.id, c.holder_id, c.amount_fen, c.tier)
         self.voucher_of(f).ops += 1
         other = [{**body[0], "amount_fen": body[0]["amount_fen"] + 1}] + body[1:]
         self.last = LastCall(k, call, lambda idem: call(idem, other), result, what)
@@ -795,9 +795,9 @@ class LedgerMachine(RuleBasedStateMachine):
     @invariant()
     def audit_verify_passes(self) -> None:
         report = audit.verify(self.ctx)
-        assert report["ok"], report["violation"]
-        assert report["counts"].get("voucher", 0) == len(self.vouchers)
-        assert report["counts"].get("fragments", 0) == len(self.frags)
+        assert report.ok, report.violation
+        assert report.counts.get("voucher", 0) == len(self.vouchers)
+        assert report.counts.get("fragments", 0) == len(self.frags)
 
     @invariant()
     def database_matches_model(self) -> None:

@@ -18,7 +18,7 @@ The middleware holds no transfer rule: step 3 is the service (``vouchers.transfe
 ``vouchers.transfer``), whose one rule function (``vouchers.rules.decide_transfer``) decides every refusal.
 On PostgreSQL steps 2 and 3 are awaited on the event loop (``adapters/db/aio.py``: the token look-up and
 ``vouchers.transfer_async``, one statement each); whatever that one statement does not decide (a refusal,
-a replay, a conflict, the database failing) goes to ``vouchers.transfer`` in a worker thread, as the route
+a replay, a conflict, the database failing) goes to ``vouchers.transfer_plain`` in a worker thread, as the route
 would run it. On SQLite steps 2–4 run in one thread hand-off. The FastAPI route stays the
 documented operation (OpenAPI) and the path for everything this one passes on; the test suite drives
 both (``tests/api/test_hot_path.py``).
@@ -184,7 +184,7 @@ def _admit(limiter: SlidingWindowLimiter, actor: Actor) -> None:
 
 
 def _transfer(ctx: Context, actor: Actor, key: str, fragment_id: str, parts: list[dict[str, Any]]) -> Any:
-    return vouchers.transfer(
+    return vouchers.transfer_plain(
         ctx, actor=actor, fragment_id=fragment_id, parts=parts, idempotency_key=scoped_key(actor, key)
     )
 
