@@ -14,7 +14,7 @@ from lianrong.adapters.db.engine import make_engine
 from lianrong.adapters.holidays import ChineseCalendarSource
 from lianrong.adapters.payments import make_adapter
 from lianrong.kernel.errors import SimulatedClockInProduction
-from lianrong.kernel.policy import Policy, WatchLimits
+from lianrong.kernel.policy import Policy, ProgrammePolicy, Targets, WatchLimits
 from lianrong.platform.context import Clock, Context, FixedClock, SystemClock
 from lianrong.settings import Settings, get_settings
 
@@ -44,6 +44,20 @@ def policy_from(settings: Settings) -> Policy:
             tier_margin=settings.split_watch_tier_margin,
             max_fragments=settings.split_watch_max_fragments,
             daily_transfers=settings.split_watch_daily_transfers,
+        ),
+        programme=ProgrammePolicy(
+            whitelist_required_for_issue=settings.whitelist_required_for_issue,
+            renewal_month=settings.whitelist_renewal_month,
+            renewal_days=settings.whitelist_renewal_days,
+            blacklist_effects=tuple((k, tuple(v)) for k, v in sorted(settings.blacklist_effects.items())),
+            blacklist_min_months=tuple(sorted(settings.blacklist_min_months.items())),
+            targets=Targets(
+                by=settings.target_date,
+                key_chain_financing_fen=settings.target_key_chain_financing_fen,
+                products=settings.target_products,
+                core_enterprises=settings.target_core_enterprises,
+                yearly_credit_fen=settings.target_yearly_credit_fen,
+            ),
         ),
     )
 

@@ -10,6 +10,13 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lianrong.kernel.policy import (
+    DEFAULT_BLACKLIST_EFFECTS,
+    DEFAULT_BLACKLIST_MIN_MONTHS,
+    RESTRICTABLE,
+    SEVERITIES,
+)
+
 DEFAULT_SECRET = "change-me-development-only"
 #: the shortest ``LIANRONG_SECRET_KEY`` production accepts (32 characters: 192 bits and more of a random key)
 MIN_SECRET_LENGTH = 32
@@ -62,6 +69,26 @@ class Settings(BaseSettings):
     default_max_term_days: int = Field(366, ge=1)
     default_spread: Decimal = Decimal("0.0050")
 
+    # --- the district programme (work plan 三、四.4、四.12) ---
+    #: issuing a voucher requires a core enterprise on the white list
+    whitelist_required_for_issue: bool = True
+    #: the month the yearly white-list renewal round opens, and the days it stays open
+    whitelist_renewal_month: int = Field(1, ge=1, le=12)
+    whitelist_renewal_days: int = Field(30, ge=1, le=180)
+    #: what a black-list entry of each severity bars (JSON, e.g. {"minor": ["finance"], …}); actions: onboard,
+    #: issue, receive, transfer, finance
+    blacklist_effects: dict[str, list[str]] = Field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_BLACKLIST_EFFECTS}
+    )
+    #: the minimum listing period by severity in months before a credit repair may remove an entry
+    blacklist_min_months: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_BLACKLIST_MIN_MONTHS))
+    #: the 2027 targets (三、工作目标)
+    target_date: dt.date = dt.date(2027, 12, 31)
+    target_key_chain_financing_fen: int = Field(50_000_000_000_00, ge=1)
+    target_products: int = Field(10, ge=1)
+    target_core_enterprises: int = Field(50, ge=1)
+    target_yearly_credit_fen: int = Field(10_000_000_000_00, ge=1)
+
     # --- tamper evidence and payments ---
     hash_algorithm: Literal["sha256", "sm3"] = "sha256"
     payments: Literal["simulated", "batch"] = "simulated"
@@ -88,6 +115,28 @@ class Settings(BaseSettings):
         if self.session_cookie_secure is not None:
             return self.session_cookie_secure
         return self.environment == "production"
+
+    @model_validator(mode="after")
+    def _blacklist_settings_name_known_severities_and_actions(self) -> Settings:
+        for name, table in (
+            ("BLACKLIST_EFFECTS", self.blacklist_effects),
+            ("BLACKLIST_MIN_MONTHS", self.blacklist_min_months),
+        ):
+            unknown = sorted(set(table) - set(SEVERITIES))
+            if unknown or set(table) != set(SEVERITIES):
+                raise ValueError(
+                    f"{ENV_PREFIX}{name} must name each severity ({', '.join(SEVERITIES)}) once; got {sorted(table)}"
+                )
+        for severity, actions in self.blacklist_effects.items():
+            bad = sorted(set(actions) - set(RESTRICTABLE))
+            if bad:
+                raise ValueError(
+                    f"{ENV_PREFIX}BLACKLIST_EFFECTS[{severity}] names unknown actions {bad}; "
+                    f"known: {', '.join(RESTRICTABLE)}"
+                )
+        if any(m < 0 for m in self.blacklist_min_months.values()):
+            raise ValueError(f"{ENV_PREFIX}BLACKLIST_MIN_MONTHS must not be negative")
+        return self
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

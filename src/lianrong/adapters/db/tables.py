@@ -458,3 +458,7 @@ checkpoint = Table(
     Column("vouchers", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+
+# the district programme's tables, on the same metadata (a module of their own for size)
+from lianrong.adapters.db import programme_tables as programme_tables  # noqa: E402
