@@ -410,15 +410,15 @@ class LedgerMachine(RuleBasedStateMachine):
             return None
         r = call(k)
         face = sum(f.amount for f in frags)
-        assert r["status"] == "applied" and r["face_fen"] == face
-        assert r["principal_fen"] == (ratio_amount(amount=face, ratio=RATIO) if principal is None else principal)
-        m = MFin(r["id"], self.id[applicant], ids, face, r["principal_fen"], self.voucher_of(frags[0]).maturity)
+        assert r.status == "applied" and r.face_fen == face
+        assert r.principal_fen == (ratio_amount(amount=face, ratio=RATIO) if principal is None else principal)
+        m = MFin(r.id, self.id[applicant], ids, face, r.principal_fen, self.voucher_of(frags[0]).maturity)
         self.fins[m.id] = m
         for f in frags:
             f.status, f.financing = "frozen", m.id
         for vid in {f.voucher for f in frags}:
             self.vouchers[vid].ops += 1
-        other = r["principal_fen"] if principal is None else None  # the same amount, asked another way
+        other = r.principal_fen if principal is None else None  # the same amount, asked another way
         self.last = LastCall(k, call, lambda idem: call(idem, other), r, what)
         return m
 
@@ -448,10 +448,10 @@ class LedgerMachine(RuleBasedStateMachine):
         for vid in self.fin_vouchers(m):
             self.vouchers[vid].ops += 1
         if approve:
-            assert r["status"] == "approved"
+            assert r.status == "approved"
             m.status = "approved"
             return
-        assert r["status"] == "rejected"
+        assert r.status == "rejected"
         m.status = "rejected"
         for fid in m.frags:
             f = self.frags[fid]
@@ -474,10 +474,10 @@ class LedgerMachine(RuleBasedStateMachine):
         q = fin_rules.quote(
             principal_fen=m.principal, lpr=LPR, spread=SPREAD, financing_on=self.today, maturity_on=m.maturity
         )
-        assert (r["interest_fen"], r["net_fen"], r["days"]) == (q.interest_fen, q.net_fen, q.days), (r, q)
-        assert r["net_fen"] == m.principal - r["interest_fen"] > 0
-        assert r["instruction_status"] == "confirmed"
-        m.status, m.net = "disbursed", r["net_fen"]
+        assert (r.interest_fen, r.net_fen, r.days) == (q.interest_fen, q.net_fen, q.days), (r, q)
+        assert r.net_fen == m.principal - r.interest_fen > 0
+        assert r.instruction_status == "confirmed"
+        m.status, m.net = "disbursed", r.net_fen
         for fid in m.frags:
             f = self.frags[fid]
             f.status, f.holder = "financed", self.id["bank"]
