@@ -70,6 +70,11 @@ app.add_typer(user_app, name="user")
 app.add_typer(calendar_app, name="calendar")
 
 
+#: the district programme's command groups (chains, whitelist, blacklist, targets), one per sub-package
+programme_app = typer.Typer(help="District programme / 区产业链金融工作", no_args_is_help=True)
+app.add_typer(programme_app, name="programme")
+
+
 if not out.is_terminal and "COLUMNS" not in os.environ:
     # a pipe or a file: lay text and trees out 200 wide instead of Rich's default 80, so a lineage
     # line (holder, amount, status, id) stays one line for grep and the like
