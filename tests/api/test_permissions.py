@@ -89,7 +89,7 @@ def _disbursed(aw: ApiWorld) -> dict[str, Any]:
 
 
 def _token(aw: ApiWorld) -> dict[str, Any]:
-    return {**_base(aw), "token": accounts.issue_token(aw.ctx, username=aw.usernames["sup_op"], name="victim")["id"]}
+    return {**_base(aw), "token": accounts.issue_token(aw.ctx, username=aw.usernames["sup_op"], name="victim").id}
 
 
 def _document(aw: ApiWorld) -> dict[str, Any]:

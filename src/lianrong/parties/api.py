@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Query
 
 from lianrong.accounts import directory
+from lianrong.accounts.directory import UserAccount
 from lianrong.api.deps import (
     Ctx,
     CurrentActor,
@@ -96,7 +97,7 @@ def add_user(party: IdParam, body: UserCreate, ctx: Ctx, actor: WritingActor, ke
 @router.get("/users", response_model=UserPage)
 def list_users(
     ctx: Ctx, actor: CurrentActor, page: Paging, role: Role | None = None, active: bool | None = None
-) -> dict:
+) -> Page[UserAccount]:
     """The users of the caller's own organisation, by user name (its admin and approvers only)."""
     return directory.page_users(ctx, actor=actor, role=role, active=active, limit=page.limit, offset=page.offset)
 

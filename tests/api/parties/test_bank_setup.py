@@ -102,7 +102,7 @@ def test_lpr_entries_are_listed_newest_first_with_their_state_and_scoped(fresh_a
         role="operator",
         idempotency_key=key(),
     )
-    token = accounts.issue_token(ctx, username=f"loner-{aw.world.base}", name="lpr")["token"]
+    token = accounts.issue_token(ctx, username=f"loner-{aw.world.base}", name="lpr").token
     assert _lpr(Api(aw.client, token))["total"] == 0
     parties.onboard(
         ctx,
