@@ -71,12 +71,12 @@ class World:
         ctx = self.ctx
         self.ids["bank"] = parties.register_party(
             ctx, kind="bank", uscc=uscc(base), name=f"测试银行{base}", idempotency_key=key()
-        )["id"]
+        ).id
         names = ["core"] + [f"s{i}" for i in range(1, self.n_suppliers + 1)]
         for i, name in enumerate(names, start=1):
             self.ids[name] = parties.register_party(
                 ctx, kind="enterprise", uscc=uscc(base + i), name=f"企业{name}-{base}", idempotency_key=key()
-            )["id"]
+            ).id
         for role in ("operator", "approver"):
             for org in ("bank", *names):
                 parties.add_user(

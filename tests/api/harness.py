@@ -107,7 +107,7 @@ def build_api_records(url: str, **settings: Any) -> dict[str, Any]:
             uscc=uscc(base * 10 + k, prefix="1111011700"),
             name=f"{name}-office-{base}",
             idempotency_key=f"api-{kind}-{base}",
-        )["id"]
+        ).id
     usernames = {
         "district": f"district-viewer-{base}",
         "chain": f"chain-viewer-{base}",
@@ -158,10 +158,10 @@ def add_outsiders(aw: ApiWorld) -> None:
     world, ctx, base = aw.world, aw.ctx, aw.world.base
     world.ids["bank2"] = parties.register_party(
         ctx, kind="bank", uscc=uscc(base + 50), name=f"第二银行{base}", idempotency_key=f"api-bank2-{base}"
-    )["id"]
+    ).id
     world.ids["core2"] = parties.register_party(
         ctx, kind="enterprise", uscc=uscc(base + 51), name=f"第二核心{base}", idempotency_key=f"api-core2-{base}"
-    )["id"]
+    ).id
     names = {
         "bank2_op": ("bank2", "operator"),
         "bank2_ap": ("bank2", "approver"),

@@ -45,7 +45,7 @@ def _scan(ui: UI, form: Form) -> list[str]:
 def _contracts_ctx(ui: UI, contract_form: Form | None = None, invoice_form: Form | None = None) -> dict[str, Any]:
     suppliers = party_queries.core_suppliers(ui.ctx, actor=ui.actor)
     rows = document_queries.contracts(ui.ctx, actor=ui.actor)
-    sellers = {s["supplier_id"]: s["short_name"] or s["name"] for s in suppliers}
+    sellers = {s.supplier_id: s.short_name or s.name for s in suppliers}
     return {
         "contracts": rows,
         "seller_options": sorted(sellers.items(), key=lambda kv: kv[1]),

@@ -126,7 +126,13 @@ class DesignationRead(Output):
     spread: str
 
 
-class DesignationPage(Page[DesignationRead]):
+class DesignationEntryRead(DesignationRead):
+    """A designation as listed (the read model ``parties.designations.Designation``)."""
+
+    updated_at: IsoMoment = Field(description="when its parameters were last changed")
+
+
+class DesignationPage(Page[DesignationEntryRead]):
     pass
 
 

@@ -6,6 +6,7 @@ from integer fen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from lianrong.web.render import UI
@@ -112,13 +113,14 @@ def overview_counts(ui: UI, fig: dict[str, Any]) -> dict[str, Any]:
     return opt
 
 
-def credit_usage(ui: UI, cores: list[dict[str, Any]]) -> dict[str, Any]:
-    """Each core enterprise's credit in force: occupied and available, stacked horizontal bars."""
+def credit_usage(ui: UI, cores: Sequence[Any]) -> dict[str, Any]:
+    """Each core enterprise's credit in force (``parties.queries.BankCore``): occupied and available, stacked
+    horizontal bars."""
     rows = []
     for c in cores:
-        for line in c["lines"]:
-            if line["in_force"]:
-                rows.append((c["short_name"] or c["name"], line["occupied_fen"], line["available_fen"]))
+        for line in c.lines:
+            if line.in_force:
+                rows.append((c.short_name or c.name, line.occupied_fen, line.available_fen))
     opt = _base(ui)
     opt.update(
         {

@@ -34,7 +34,7 @@ def _district(world, role: str):
         code = uscc(world.base * 10 + 7, prefix="1111011700")
         world.ids["district"] = parties.register_party(
             world.ctx, kind="district", uscc=code, name=f"区金融办{world.base}", idempotency_key=key()
-        )["id"]
+        ).id
     name = f"district-{role}-{world.base}"
     if rows(world.ctx, t.app_user, t.app_user.c.username == name) == []:
         parties.add_user(

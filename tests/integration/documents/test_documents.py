@@ -530,7 +530,7 @@ def test_an_unconfirmed_contract_backs_no_voucher_and_no_transfer_until_its_othe
     # s1 records that it buys from s5, a new enterprise; s5 has not confirmed it: no transfer to s5 on it
     s5 = parties.register_party(
         world.ctx, kind="enterprise", uscc=uscc(world.base + 77), name="未确认企业", idempotency_key=key()
-    )["id"]
+    ).id
     parties.onboard(
         world.ctx,
         actor=world.user("bank", "approver"),
