@@ -185,7 +185,7 @@ class World:
             content=b"%PDF-1.7\n% contract " + number.encode() + b"\n%%EOF\n",
             filename=f"{number}.pdf",
             idempotency_key=key(),
-        )["sha256"]
+        ).sha256
         c = documents.add_contract(
             self.ctx,
             actor=self.user(buyer),
@@ -203,9 +203,9 @@ class World:
             confirmer = self.user(seller)
         except errors.NotFound:
             confirmer = SYSTEM
-        documents.confirm_contract(self.ctx, actor=confirmer, contract_id=c["id"], idempotency_key=key())
-        self.contracts[(buyer, seller)] = c["id"]
-        return c["id"]
+        documents.confirm_contract(self.ctx, actor=confirmer, contract_id=c.id, idempotency_key=key())
+        self.contracts[(buyer, seller)] = c.id
+        return c.id
 
     def invoice(self, amount_fen: int, *, contract: str | None = None) -> str:
         """A 数电票 under the core→s1 contract (or another)."""
@@ -218,7 +218,7 @@ class World:
             amount_fen=amount_fen,
             issued_on=self.ctx.clock.today() - dt.timedelta(days=5),
             idempotency_key=key(),
-        )["id"]
+        ).id
 
     # --- engine steps ---
 

@@ -275,7 +275,7 @@ def _trade(
         content=_scan(f"Contract {name} (demo scan)"),
         filename=f"{name}.pdf",
         idempotency_key=k(f"scan:{name}"),
-    )["sha256"]
+    ).sha256
     c = documents.add_contract(
         ctx,
         actor=SYSTEM,
@@ -294,13 +294,13 @@ def _trade(
         inv = documents.add_invoice(
             ctx,
             actor=SYSTEM,
-            contract_id=c["id"],
+            contract_id=c.id,
             number=invoice_no,
             amount_fen=amount,
             issued_on=signed + dt.timedelta(days=3),
             idempotency_key=k(f"invoice:{name}"),
-        )["id"]
-    return c["id"], inv
+        ).id
+    return c.id, inv
 
 
 def _issue(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.documents.trades import trade_documents_of
+from lianrong.documents.trades import TradeDocuments, trade_documents_of
 from lianrong.financing.collateral import collateral
 from lianrong.platform import scope
 from lianrong.platform.common import Result, get_or_raise, paged, resolve_party, row_dict
@@ -71,7 +71,7 @@ class FinancingDetail:
 
     financing: Result
     fragments: list[Result]
-    documents: list[Result]
+    documents: list[TradeDocuments]
     applicant_onboarding: Result | None
     instructions: list[Result]
 
@@ -108,8 +108,8 @@ def financing_detail(ctx: Context, *, actor: Actor, financing_id: str) -> Financ
         docs = [trades[cid] for cid in contract_ids]
         party_ids = (
             [f.core_id, f.bank_id, f.applicant_id]
-            + [d["contract"]["buyer_id"] for d in docs]
-            + [d["contract"]["seller_id"] for d in docs]
+            + [d.contract.buyer_id for d in docs]
+            + [d.contract.seller_id for d in docs]
         )
         names = party_names(uow, party_ids)
         users = user_names(uow, [f.applied_by, f.reviewed_by, f.disbursed_by])
@@ -121,9 +121,15 @@ def financing_detail(ctx: Context, *, actor: Actor, financing_id: str) -> Financ
             .where(t.payment_instruction.c.financing_id == financing_id)
             .order_by(t.payment_instruction.c.id)
         ).all()
-    for d in docs:
-        d["contract"]["buyer_name"] = names.get(d["contract"]["buyer_id"])
-        d["contract"]["seller_name"] = names.get(d["contract"]["seller_id"])
+    docs = [
+        replace(
+            d,
+            contract=replace(
+                d.contract, buyer_name=names.get(d.contract.buyer_id), seller_name=names.get(d.contract.seller_id)
+            ),
+        )
+        for d in docs
+    ]
     return FinancingDetail(
         financing={
             **row_dict(f),

@@ -210,7 +210,7 @@ def test_only_a_designated_core_enterprise_issues(world):
         amount_fen=1000_00,
         issued_on=world.ctx.clock.today(),
         idempotency_key=key(),
-    )["id"]
+    ).id
     # an enterprise no bank designated is a supplier: it may not prepare vouchers at all
     refuses(
         world.ctx,
