@@ -12,6 +12,7 @@ from lianrong.api.schemas import (
     Fen,
     Id,
     Input,
+    IsoMoment,
     Moment,
     Output,
     Page,
@@ -85,7 +86,21 @@ class FinancingRead(Output):
     registration_no: str | None = None
 
 
-class FinancingPage(Page[FinancingRead]):
+class FinancingRowRead(FinancingRead):
+    """A financing as listed: its whole record but the checklist."""
+
+    lpr: str
+    spread: str
+    registered_at: IsoMoment | None = None
+    applied_by: str
+    reviewed_by: str | None = None
+    disbursed_by: str | None = None
+    credit_line_id: str | None = None
+    occupied_fen: int
+    created_at: IsoMoment
+
+
+class FinancingPage(Page[FinancingRowRead]):
     pass
 
 
