@@ -30,7 +30,7 @@ class TradeFile:
 
 @dataclass(frozen=True, slots=True)
 class Contract:
-    """A trade contract as recorded (the buyer buys from the seller); names only where a reader adds them."""
+    """A trade contract as recorded (the buyer buys from the seller)."""
 
     id: str
     number: str
@@ -43,6 +43,12 @@ class Contract:
     created_at: dt.datetime
     recorded_by: str | None  # the party that recorded it; the other one confirms it
     confirmed_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TradeContract(Contract):
+    """The contract of a trade's documents, with its parties' names where a reader adds them (a financing's)."""
+
     buyer_name: str | None = None
     seller_name: str | None = None
 
@@ -67,7 +73,7 @@ class Invoice:
 class TradeDocuments:
     """A contract with its invoices and the files of both (the contract's first, then invoice by invoice)."""
 
-    contract: Contract
+    contract: TradeContract
     invoices: tuple[Invoice, ...]
     attachments: tuple[TradeFile, ...]
 
@@ -77,9 +83,8 @@ def _day(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def contract_of(r: Any) -> Contract:
-    """A ``contract`` row as its record."""
-    return Contract(
+def _contract_fields(r: Any) -> dict[str, Any]:
+    return dict(
         id=r.id,
         number=r.number,
         buyer_id=r.buyer_id,
@@ -92,6 +97,11 @@ def contract_of(r: Any) -> Contract:
         recorded_by=r.recorded_by,
         confirmed_at=r.confirmed_at,
     )
+
+
+def contract_of(r: Any) -> Contract:
+    """A ``contract`` row as its record."""
+    return Contract(**_contract_fields(r))
 
 
 def invoice_of(r: Any) -> Invoice:
@@ -222,7 +232,7 @@ def trade_documents_of(uow: UnitOfWork, contract_ids: list[str]) -> dict[str, Tr
     for c in ids:
         owners = [("contract", c)] + [("invoice", inv.id) for inv in invoices[c]]
         out[c] = TradeDocuments(
-            contract=contract_of(contracts[c]),
+            contract=TradeContract(**_contract_fields(contracts[c])),
             invoices=tuple(invoices[c]),
             attachments=tuple(f for owner in owners for f in files.get(owner, [])),
         )
