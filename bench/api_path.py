@@ -54,7 +54,7 @@ def _seed(url: str | None, tmp: Path) -> tuple[Any, dict[str, str]]:
 def _token(ctx: Any, username: str) -> str:
     from lianrong.accounts import service as accounts
 
-    return accounts.issue_token(ctx, username=username, name=f"bench {time.time_ns()}")["token"]
+    return accounts.issue_token(ctx, username=username, name=f"bench {time.time_ns()}").token
 
 
 def _scope(path: str, token: str | None, query: str = "") -> dict[str, Any]:

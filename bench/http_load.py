@@ -416,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
                 uow.conn.exec_driver_sql("SELECT id, voucher_id FROM fragment WHERE parent_id IS NULL").all()
             )
         tokens = {
-            org: accounts.issue_token(w.ctx, username=f"{org}-operator-{w.base}", name="http load")["token"]
+            org: accounts.issue_token(w.ctx, username=f"{org}-operator-{w.base}", name="http load").token
             for org in ("s1", "s2")
         }
         actor, recipient = w.user("s1"), w.ids["s2"]

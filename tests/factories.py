@@ -71,12 +71,12 @@ class World:
         ctx = self.ctx
         self.ids["bank"] = parties.register_party(
             ctx, kind="bank", uscc=uscc(base), name=f"测试银行{base}", idempotency_key=key()
-        )["id"]
+        ).id
         names = ["core"] + [f"s{i}" for i in range(1, self.n_suppliers + 1)]
         for i, name in enumerate(names, start=1):
             self.ids[name] = parties.register_party(
                 ctx, kind="enterprise", uscc=uscc(base + i), name=f"企业{name}-{base}", idempotency_key=key()
-            )["id"]
+            ).id
         for role in ("operator", "approver"):
             for org in ("bank", *names):
                 parties.add_user(
@@ -185,7 +185,7 @@ class World:
             content=b"%PDF-1.7\n% contract " + number.encode() + b"\n%%EOF\n",
             filename=f"{number}.pdf",
             idempotency_key=key(),
-        )["sha256"]
+        ).sha256
         c = documents.add_contract(
             self.ctx,
             actor=self.user(buyer),
@@ -203,9 +203,9 @@ class World:
             confirmer = self.user(seller)
         except errors.NotFound:
             confirmer = SYSTEM
-        documents.confirm_contract(self.ctx, actor=confirmer, contract_id=c["id"], idempotency_key=key())
-        self.contracts[(buyer, seller)] = c["id"]
-        return c["id"]
+        documents.confirm_contract(self.ctx, actor=confirmer, contract_id=c.id, idempotency_key=key())
+        self.contracts[(buyer, seller)] = c.id
+        return c.id
 
     def invoice(self, amount_fen: int, *, contract: str | None = None) -> str:
         """A 数电票 under the core→s1 contract (or another)."""
@@ -218,7 +218,7 @@ class World:
             amount_fen=amount_fen,
             issued_on=self.ctx.clock.today() - dt.timedelta(days=5),
             idempotency_key=key(),
-        )["id"]
+        ).id
 
     # --- engine steps ---
 

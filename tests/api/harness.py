@@ -107,7 +107,7 @@ def build_api_records(url: str, **settings: Any) -> dict[str, Any]:
             uscc=uscc(base * 10 + k, prefix="1111011700"),
             name=f"{name}-office-{base}",
             idempotency_key=f"api-{kind}-{base}",
-        )["id"]
+        ).id
     usernames = {
         "district": f"district-viewer-{base}",
         "chain": f"chain-viewer-{base}",
@@ -136,9 +136,7 @@ def build_api_records(url: str, **settings: Any) -> dict[str, Any]:
     password_hash = accounts.hash_password(PASSWORD)
     for username in usernames.values():
         accounts.set_initial_password_hash(ctx, username=username, password_hash=password_hash)
-    tokens = {
-        role: accounts.issue_token(ctx, username=u, name=f"test {role}")["token"] for role, u in usernames.items()
-    }
+    tokens = {role: accounts.issue_token(ctx, username=u, name=f"test {role}").token for role, u in usernames.items()}
     return {"world": world.record(), "usernames": usernames, "tokens": tokens}
 
 
@@ -160,10 +158,10 @@ def add_outsiders(aw: ApiWorld) -> None:
     world, ctx, base = aw.world, aw.ctx, aw.world.base
     world.ids["bank2"] = parties.register_party(
         ctx, kind="bank", uscc=uscc(base + 50), name=f"第二银行{base}", idempotency_key=f"api-bank2-{base}"
-    )["id"]
+    ).id
     world.ids["core2"] = parties.register_party(
         ctx, kind="enterprise", uscc=uscc(base + 51), name=f"第二核心{base}", idempotency_key=f"api-core2-{base}"
-    )["id"]
+    ).id
     names = {
         "bank2_op": ("bank2", "operator"),
         "bank2_ap": ("bank2", "approver"),
@@ -184,7 +182,7 @@ def add_outsiders(aw: ApiWorld) -> None:
         accounts.set_initial_password_hash(ctx, username=username, password_hash=password_hash)
     aw.usernames["other_sup_ap"] = f"s4-approver-{base}"
     for role in ("bank2_op", "bank2_ap", "core2_op", "core2_ap", "other_sup_ap"):
-        aw.tokens[role] = accounts.issue_token(ctx, username=aw.usernames[role], name=f"test {role}")["token"]
+        aw.tokens[role] = accounts.issue_token(ctx, username=aw.usernames[role], name=f"test {role}").token
     bank2 = parties.actor_for(ctx, aw.usernames["bank2_ap"])
     parties.onboard(
         ctx,

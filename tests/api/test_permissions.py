@@ -89,7 +89,7 @@ def _disbursed(aw: ApiWorld) -> dict[str, Any]:
 
 
 def _token(aw: ApiWorld) -> dict[str, Any]:
-    return {**_base(aw), "token": accounts.issue_token(aw.ctx, username=aw.usernames["sup_op"], name="victim")["id"]}
+    return {**_base(aw), "token": accounts.issue_token(aw.ctx, username=aw.usernames["sup_op"], name="victim").id}
 
 
 def _document(aw: ApiWorld) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def _document(aw: ApiWorld) -> dict[str, Any]:
         content=b"%PDF-1.7\n% perm " + str(s["n"]).encode() + b"\n%%EOF",
         filename=f"发票-{s['n']}.pdf",
         idempotency_key=key(),
-    )["sha256"]
+    ).sha256
     documents.add_invoice(
         aw.ctx,
         actor=core,
@@ -131,7 +131,7 @@ def _unconfirmed(aw: ApiWorld) -> dict[str, Any]:
         non_cash_agreed=True,
         idempotency_key=key(),
     )
-    return {**s, "contract": c["id"]}
+    return {**s, "contract": c.id}
 
 
 def _pdf(s: dict[str, Any]) -> dict[str, Any]:

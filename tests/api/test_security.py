@@ -150,21 +150,20 @@ def test_revoking_a_token_revokes_the_tokens_made_with_it(secured):
     aw = secured
     user = aw.usernames["bank_op"]
     root = accounts.issue_token(aw.ctx, username=user, name="root")
-    child = accounts.issue_token(aw.ctx, username=user, name="child", parent_token_id=root["id"])
-    grandchild = accounts.issue_token(aw.ctx, username=user, name="grandchild", parent_token_id=child["id"])
+    child = accounts.issue_token(aw.ctx, username=user, name="child", parent_token_id=root.id)
+    grandchild = accounts.issue_token(aw.ctx, username=user, name="grandchild", parent_token_id=child.id)
     sibling = accounts.issue_token(aw.ctx, username=user, name="sibling")
-    assert Api(aw.client, grandchild["token"]).get("/auth/me").status_code == 200
-    r = Api(aw.client, sibling["token"]).delete(f"/auth/tokens/{root['id']}")
-    assert r.status_code == 200 and r.json() == {"id": root["id"], "revoked": True}
+    assert Api(aw.client, grandchild.token).get("/auth/me").status_code == 200
+    r = Api(aw.client, sibling.token).delete(f"/auth/tokens/{root.id}")
+    assert r.status_code == 200 and r.json() == {"id": root.id, "revoked": True}
     for made in (root, child, grandchild):
-        r = Api(aw.client, made["token"]).get("/auth/me")
-        assert r.status_code == 401 and r.json()["code"] == "auth.required", made["name"]
-    assert Api(aw.client, sibling["token"]).get("/auth/me").status_code == 200
+        r = Api(aw.client, made.token).get("/auth/me")
+        assert r.status_code == 401 and r.json()["code"] == "auth.required", made.name
+    assert Api(aw.client, sibling.token).get("/auth/me").status_code == 200
     revoked = {
-        t["id"]
-        for t in Api(aw.client, sibling["token"]).get("/auth/tokens", params={"active": "false"}).json()["items"]
+        t["id"] for t in Api(aw.client, sibling.token).get("/auth/tokens", params={"active": "false"}).json()["items"]
     }
-    assert {root["id"], child["id"], grandchild["id"]} <= revoked and sibling["id"] not in revoked
+    assert {root.id, child.id, grandchild.id} <= revoked and sibling.id not in revoked
 
 
 # --- the secret key -----------------------------------------------------------------------------

@@ -104,9 +104,9 @@ def test_a_good_file_registers_and_imports_every_row(world):
         [known_uscc, "改过名的企业", None, None, None, 3],
     )
     r = import_(world, content)
-    assert r["rows"] == 4 and len(r["registered"]) == 3 and r["updated"] == [known]
-    assert [x["row"] for x in r["registered"]] == [2, 3, 4]
-    assert r["warnings"] and r["warnings"][0]["row"] == 5  # the name differs: the registered one is kept
+    assert r.rows == 4 and len(r.registered) == 3 and r.updated == (known,)
+    assert [x.row for x in r.registered] == [2, 3, 4]
+    assert r.warnings and r.warnings[0].row == 5  # the name differs: the registered one is kept
     after = counts(world.ctx)
     assert after["party"] == before["party"] + 3
     assert after["supplier_ledger"] == before["supplier_ledger"] + 3
@@ -137,7 +137,7 @@ def test_an_import_is_idempotent(world):
         world.ctx, "idempotency.conflict", import_, world, workbook_bytes([uscc(777_102), "另一家"]), idempotency_key=k
     )
     again = import_(world, content)  # the same file under a new key: already in the ledger
-    assert again["registered"] == [] and again["added"] == [] and again["updated"] == [first["added"][0]]
+    assert again.registered == () and again.added == () and again.updated == (first.added[0],)
 
 
 def test_a_bad_file_reports_every_bad_row_and_imports_nothing(world):
@@ -205,7 +205,7 @@ def test_plain_headers_in_any_order_are_accepted(world):
     wb.active.append(["随便写", "简表企业", uscc(777_601)])
     out = io.BytesIO()
     wb.save(out)
-    assert len(import_(world, out.getvalue())["registered"]) == 1
+    assert len(import_(world, out.getvalue()).registered) == 1
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def _invoice_post(ctx, page: str, csrf_of, number: str, key: str) -> dict[str, s
         due_on=dt.date(2027, 2, 28),
         non_cash_agreed=True,
         idempotency_key=f"web-test-{key}-contract",
-    )["id"]
+    ).id
     return {
         "csrf_token": csrf_of(page),
         "idempotency_key": f"web-test-{key}",

@@ -466,7 +466,7 @@ def test_an_invoice_recorded_in_the_console_carries_its_scan(console, login, csr
         due_on=dt.date(2027, 2, 28),
         non_cash_agreed=True,
         idempotency_key="web-test-scan-contract",
-    )["id"]
+    ).id
     scan = b"%PDF-1.7\n% console invoice scan\n%%EOF\n"
     r = op.post(
         "/core/invoices",

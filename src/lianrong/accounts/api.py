@@ -7,6 +7,8 @@ from fastapi import Request, Response
 from lianrong.accounts import directory
 from lianrong.accounts import errors as accounts_errors
 from lianrong.accounts import service as accounts
+from lianrong.accounts.directory import TokenInfo
+from lianrong.accounts.results import IssuedToken, RevokedToken
 from lianrong.accounts.schemas import (
     LoginCreate,
     LoginRead,
@@ -26,6 +28,7 @@ from lianrong.api.deps import (
     count_login_attempt,
 )
 from lianrong.api.routing import ApiRouter
+from lianrong.platform.pages import Page
 from lianrong.settings import secure_transport
 
 router = ApiRouter(prefix="/auth", tags=["auth"])
@@ -89,7 +92,7 @@ async def me(caller: CurrentCaller) -> MeRead:  # no I/O: answered on the event 
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201)
-def create_token(body: TokenCreate, caller: CurrentCaller, ctx: Ctx) -> dict:
+def create_token(body: TokenCreate, caller: CurrentCaller, ctx: Ctx) -> IssuedToken:
     """A bearer token for the calling user; its secret is in this response only (never stored).
 
     Only a session started with the user's password may create one (403 ``auth.password_required`` for a
@@ -101,12 +104,12 @@ def create_token(body: TokenCreate, caller: CurrentCaller, ctx: Ctx) -> dict:
 
 
 @router.get("/tokens", response_model=TokenPage)
-def list_tokens(ctx: Ctx, actor: CurrentActor, page: Paging, active: bool | None = None) -> dict:
+def list_tokens(ctx: Ctx, actor: CurrentActor, page: Paging, active: bool | None = None) -> Page[TokenInfo]:
     """The caller's own API tokens, newest first (``active=false``: the revoked ones); never a secret or its hash."""
     return directory.page_tokens(ctx, actor=actor, active=active, limit=page.limit, offset=page.offset)
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRevoked)
-def revoke_token(token_id: IdParam, caller: CurrentCaller, ctx: Ctx) -> dict:
+def revoke_token(token_id: IdParam, caller: CurrentCaller, ctx: Ctx) -> RevokedToken:
     """Revoke a token (its owner, or an admin of the same organisation)."""
     return accounts.revoke_token(ctx, actor=caller.actor, token_id=token_id)

@@ -70,14 +70,11 @@ def admin_create(
     if as_json:
         show(result, True)
         return
-    office, user = result["party"], result["user"]
+    office, user = result.party, result.user
     out.print(
-        f"{'registered' if office['created'] else 'district office'}: {escape(office['name'])} "
-        f"({office['uscc']}, {office['id']})"
+        f"{'registered' if office.created else 'district office'}: {escape(office.name)} ({office.uscc}, {office.id})"
     )
-    out.print(
-        f"administrator {escape(user['username'])} created ({user['id']}); log in at /login / 管理员已创建，请登录"
-    )
+    out.print(f"administrator {escape(user.username)} created ({user.id}); log in at /login / 管理员已创建，请登录")
 
 
 @user_app.command("set-password")

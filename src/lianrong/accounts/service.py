@@ -44,12 +44,13 @@ from lianrong.accounts.errors import (
     NotAuthenticated,
     WeakPassword,
 )
+from lianrong.accounts.results import IssuedToken, RevokedToken, UserSummary
 from lianrong.adapters import signing
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.aio import AsyncPg, LoopSqlite
 from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
-from lianrong.platform.common import Result, resolve_party
+from lianrong.platform.common import resolve_party
 from lianrong.platform.context import Actor, Context
 
 _hasher = PasswordHash.recommended()
@@ -323,7 +324,7 @@ def close_session(ctx: Context, *, secret: str | None) -> None:
         uow.commit()
 
 
-def issue_token(ctx: Context, *, username: str, name: str, parent_token_id: str | None = None) -> Result:
+def issue_token(ctx: Context, *, username: str, name: str, parent_token_id: str | None = None) -> IssuedToken:
     """Create an API token for a user; the secret is shown once and only its hash is kept.
 
     ``parent_token_id`` records the token it was made with, if any, so that revoking that token revokes
@@ -348,10 +349,10 @@ def issue_token(ctx: Context, *, username: str, name: str, parent_token_id: str 
             )
         )
         uow.commit()
-    return {"id": tid, "name": name.strip(), "token": secret}
+    return IssuedToken(id=tid, name=name.strip(), token=secret)
 
 
-def revoke_token(ctx: Context, *, actor: Actor, token_id: str) -> Result:
+def revoke_token(ctx: Context, *, actor: Actor, token_id: str) -> RevokedToken:
     """Revoke an API token (its owner or an admin of the same organisation), and every token made with it,
     to any depth."""
     with ctx.uow() as uow:
@@ -385,7 +386,7 @@ def revoke_token(ctx: Context, *, actor: Actor, token_id: str) -> Result:
             .values(revoked_at=ctx.clock.now())
         )
         uow.commit()
-    return {"id": token_id, "revoked": True}
+    return RevokedToken(id=token_id, revoked=True)
 
 
 #: how stale ``api_token.last_used_at`` may get: a token in steady use is written at most once a minute,
@@ -465,7 +466,7 @@ def _token_row(ctx: Context, row: tuple | None, last_used: dt.datetime | None) -
     )
 
 
-def list_users(ctx: Context, *, party: str | None = None) -> list[Result]:
+def list_users(ctx: Context, *, party: str | None = None) -> list[UserSummary]:
     """Users, optionally of one organisation (never their password hashes)."""
     with ctx.uow(readonly=True) as uow:
         stmt = select(
@@ -479,4 +480,15 @@ def list_users(ctx: Context, *, party: str | None = None) -> list[Result]:
         ).order_by(t.app_user.c.username)
         if party:
             stmt = stmt.where(t.app_user.c.party_id == resolve_party(uow, party).id)
-        return [dict(r._mapping) for r in uow.conn.execute(stmt)]
+        return [
+            UserSummary(
+                id=r.id,
+                username=r.username,
+                display_name=r.display_name,
+                role=r.role,
+                party_id=r.party_id,
+                active=bool(r.active),
+                last_login_at=_aware(r.last_login_at),
+            )
+            for r in uow.conn.execute(stmt)
+        ]

@@ -2,8 +2,8 @@
 ``XPage`` (``{items, total, limit, offset}``).
 
 Amounts are integer fen (``*_fen``), dates ISO ``YYYY-MM-DD``, rates decimal fractions as strings
-(``"0.0350"``). Read models name the fields clients rely on and let the services' further fields through
-(``extra="allow"``), so a new column never breaks a client or the schema check."""
+(``"0.0350"``). Read schemas (``Output``) read the services' typed results by attribute (``from_attributes``)
+and answer exactly the fields they declare (``extra="ignore"``): a field a client gets is named here."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ class Input(BaseModel):
 
 
 class Output(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
 
 
 T = TypeVar("T")

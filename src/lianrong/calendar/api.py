@@ -32,7 +32,7 @@ def load(
     ctx: Ctx,
     actor: WritingActor,
     key: IdempotencyKey,
-) -> dict:
+) -> calendar.CalendarLoad:
     """Load the State Council's schedule (the district office's administrator or operator; all rows or none).
 
     Maturities already computed are kept; ``vouchers`` lists the open vouchers whose maturity would now

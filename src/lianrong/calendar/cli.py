@@ -18,6 +18,7 @@ from lianrong.cli import (
     context,
     key_or_new,
     out,
+    plain,
     show,
     show_table,
 )
@@ -49,13 +50,13 @@ def calendar_load(
         return
     out.print(
         Text(
-            f"{result['rows']} days from {result['first']} to {result['last']}: {result['inserted']} new, "
-            f"{result['updated']} changed, {result['unchanged']} unchanged / 共{result['rows']}天：新增"
-            f"{result['inserted']}，变更{result['updated']}，未变{result['unchanged']}"
+            f"{result.rows} days from {result.first} to {result.last}: {result.inserted} new, "
+            f"{result.updated} changed, {result.unchanged} unchanged / 共{result.rows}天：新增"
+            f"{result.inserted}，变更{result.updated}，未变{result.unchanged}"
         ),
         soft_wrap=True,
     )
-    changed = result["vouchers"]
+    changed = result.vouchers
     if changed:
         out.print(
             Text(
@@ -64,7 +65,7 @@ def calendar_load(
             ),
             soft_wrap=True,
         )
-        show_table(changed, ["id", "number", "status", "requested_maturity", "maturity_on", "would_be"])
+        show_table(plain(changed), ["id", "number", "status", "requested_maturity", "maturity_on", "would_be"])
 
 
 @calendar_app.command("list")

@@ -56,11 +56,11 @@ def load_holidays(posted: Posted = Depends(post("overseer"))) -> Response:
                 "Official days loaded: %(inserted)s new, %(updated)s changed, %(unchanged)s "
                 "unchanged; %(vouchers)s open vouchers would now roll to another day."
             ),
-            tone="bad" if r["vouchers"] else "ok",
-            inserted=r["inserted"],
-            updated=r["updated"],
-            unchanged=r["unchanged"],
-            vouchers=len(r["vouchers"]),
+            tone="bad" if r.vouchers else "ok",
+            inserted=r.inserted,
+            updated=r.updated,
+            unchanged=r.unchanged,
+            vouchers=len(r.vouchers),
         )
 
     return submit(

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Literal
 
 from pydantic import (
-    ConfigDict,
     Field,
 )
 
@@ -15,8 +14,6 @@ from lianrong.api.schemas import Output, Page
 
 class CalendarDayRead(Output):
     """An official day (the read model ``calendar.queries.CalendarDay``)."""
-
-    model_config = ConfigDict(from_attributes=True, extra="ignore")
 
     day: dt.date
     kind: Literal["holiday", "workday"] = Field(description="holiday: a day off; workday: a make-up working day")

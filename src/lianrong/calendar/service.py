@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -25,8 +26,8 @@ from lianrong.calendar import errors as calendar_errors
 from lianrong.kernel import errors
 from lianrong.kernel.calendar import HolidaySource, roll_forward
 from lianrong.platform import scope
-from lianrong.platform.common import Result, run_idempotent
 from lianrong.platform.context import Actor, Context
+from lianrong.platform.results import run_typed
 
 #: the kinds a row may name, and whether the day is a working day
 KINDS = {"holiday": False, "休": False, "workday": True, "班": True}
@@ -37,6 +38,31 @@ _COLUMNS_ZH = {"date": "日期", "kind": "类型", "name": "名称"}
 MAX_NAME = 120
 #: vouchers whose maturity is still to come (a matured one keeps its date whatever the calendar says)
 _OPEN = ("pending", "active")
+
+
+@dataclass(frozen=True, slots=True)
+class MaturityChange:
+    """An open voucher whose stored maturity (kept) is not where its requested date rolls now (``would_be``)."""
+
+    id: str
+    number: str
+    status: str  # the voucher's status (pending or active)
+    requested_maturity: dt.date
+    maturity_on: dt.date
+    would_be: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarLoad:
+    """A schedule file loaded: its rows, what they changed, the days they span and the maturities affected."""
+
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    first: dt.date
+    last: dt.date
+    vouchers: tuple[MaturityChange, ...]
 
 
 def check_calendar_actor(ctx: Context, actor: Actor) -> None:
@@ -159,17 +185,16 @@ def _problem(row: int | None, column: str | None, value: str | None, zh: str, en
     }
 
 
-def load(ctx: Context, *, actor: Actor, content: bytes, idempotency_key: str) -> Result:
+def load(ctx: Context, *, actor: Actor, content: bytes, idempotency_key: str) -> CalendarLoad:
     """Upsert a schedule file into ``calendar_override`` (all rows or none); report what would roll differently.
 
-    Answers ``{rows, inserted, updated, unchanged, first, last, vouchers}`` where ``vouchers`` lists the
-    open vouchers whose stored maturity differs from what the calendar now gives (``id``, ``number``,
-    ``status``, ``requested_maturity``, ``maturity_on``, ``would_be``); their maturity is not changed.
+    ``vouchers`` lists the open vouchers whose stored maturity differs from what the calendar now gives;
+    their maturity is not changed.
     """
     check_calendar_actor(ctx, actor)
     rows = parse_schedule(content)
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> CalendarLoad:
         conn = uow.conn
         existing = {r.day: (r.workday, r.note) for r in conn.execute(select(t.calendar_override))}
         counts = {"inserted": 0, "updated": 0, "unchanged": 0}
@@ -190,16 +215,19 @@ def load(ctx: Context, *, actor: Actor, content: bytes, idempotency_key: str) ->
             existing[r["day"]] = (r["workday"], r["name"])
         days = [r["day"] for r in rows]
         source = ChineseCalendarSource({d: w for d, (w, _) in existing.items()})
-        return {
-            "rows": len(rows),
-            **counts,
-            "first": min(days),
-            "last": max(days),
-            "vouchers": maturity_changes(ctx, uow, source, first=min(days), last=max(days)),
-        }
+        return CalendarLoad(
+            rows=len(rows),
+            inserted=counts["inserted"],
+            updated=counts["updated"],
+            unchanged=counts["unchanged"],
+            first=min(days),
+            last=max(days),
+            vouchers=tuple(maturity_changes(ctx, uow, source, first=min(days), last=max(days))),
+        )
 
-    result = run_idempotent(
+    result = run_typed(
         ctx,
+        CalendarLoad,
         key=idempotency_key,
         operation="calendar.load",
         request={"actor": actor.user_id, "rows": [(r["day"], r["workday"], r["name"]) for r in rows]},
@@ -212,7 +240,7 @@ def load(ctx: Context, *, actor: Actor, content: bytes, idempotency_key: str) ->
 
 def maturity_changes(
     ctx: Context, uow: UnitOfWork, source: HolidaySource, *, first: dt.date | None = None, last: dt.date | None = None
-) -> list[dict[str, Any]]:
+) -> list[MaturityChange]:
     """Open vouchers whose stored maturity is not where ``source`` would roll their requested date now.
 
     Only a voucher whose rolling passed a day from ``first`` to ``last`` can be affected (its requested
@@ -231,14 +259,14 @@ def maturity_changes(
         would_be = roll_forward(r.requested_maturity, source=source).day
         if would_be != r.maturity_on:
             changes.append(
-                {
-                    "id": r.id,
-                    "number": r.number,
-                    "status": r.status,
-                    "requested_maturity": r.requested_maturity,
-                    "maturity_on": r.maturity_on,
-                    "would_be": would_be,
-                }
+                MaturityChange(
+                    id=r.id,
+                    number=r.number,
+                    status=r.status,
+                    requested_maturity=r.requested_maturity,
+                    maturity_on=r.maturity_on,
+                    would_be=would_be,
+                )
             )
     return changes
 
@@ -256,7 +284,7 @@ def holiday_source(ctx: Context, uow: UnitOfWork) -> HolidaySource:
     return current
 
 
-def pending_changes(ctx: Context) -> list[dict[str, Any]]:
+def pending_changes(ctx: Context) -> list[MaturityChange]:
     """Open vouchers whose maturity would roll differently under the official days loaded now."""
     with ctx.uow(readonly=True) as uow:
         source = holiday_source(ctx, uow)

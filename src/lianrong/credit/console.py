@@ -28,7 +28,7 @@ def _lines_ctx(ui: UI, form: Form | None = None, core: str = "") -> dict[str, An
     return {
         "lines": credit_queries.bank_lines(ui.ctx, viewer=ui.actor),
         "occupation": ui.ctx.policy.credit_occupation,
-        "core_options": [(c["core_id"], c["short_name"] or c["name"]) for c in cores],
+        "core_options": [(c.core_id, c.short_name or c.name) for c in cores],
         "form": form
         or ui.blank(
             core_id=core,

@@ -27,10 +27,13 @@ from lianrong.documents.schemas import (
     ContractCreate,
     ContractPage,
     ContractRead,
+    ContractRecordRead,
     InvoiceCreate,
     InvoiceRead,
     TradeDocumentsRead,
 )
+from lianrong.documents.trades import Contract, TradeDocuments
+from lianrong.platform.pages import Page
 
 router = ApiRouter(tags=["documents"])
 
@@ -41,7 +44,7 @@ def upload_attachment(
     ctx: Ctx,
     actor: WritingActor,
     key: IdempotencyKey,
-) -> dict:
+) -> attachments.Upload:
     """Store a file by its SHA-256 (checked by content, never by name); a file stored before is reused."""
     return attachments.upload(
         ctx, actor=actor, content=read_upload(ctx, file), filename=upload_name(file), idempotency_key=key
@@ -73,11 +76,11 @@ def download_attachment(
     """A stored file, for a caller who may see the trade it documents (as in lineage); else 404."""
     a = documents.get_attachment(ctx, actor=actor, sha256=sha256)
     return Response(
-        content=a["content"],
-        media_type=a["media_type"],
+        content=a.content,
+        media_type=a.media_type,
         headers={
-            "Content-Disposition": content_disposition(a["filename"]),
-            "ETag": f'"{a["sha256"]}"',
+            "Content-Disposition": content_disposition(a.filename),
+            "ETag": f'"{a.sha256}"',
             "Cache-Control": "private, max-age=0, must-revalidate",
             "X-Content-Type-Options": "nosniff",
         },
@@ -87,13 +90,15 @@ def download_attachment(
 @router.get("/contracts", response_model=ContractPage)
 def list_contracts(
     ctx: Ctx, actor: CurrentActor, page: Paging, buyer: PartyQuery = None, seller: PartyQuery = None
-) -> dict:
+) -> Page[Contract]:
     """Contracts the caller is party to, or that back the vouchers it issued or carries."""
     return documents.page_contracts(ctx, actor=actor, buyer=buyer, seller=seller, limit=page.limit, offset=page.offset)
 
 
 @router.post("/contracts", response_model=ContractRead, status_code=201)
-def add_contract(body: ContractCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def add_contract(
+    body: ContractCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey
+) -> documents.RecordedContract:
     """Record a trade contract (the buyer buys from the seller); the caller must be one of them."""
     return documents.add_contract(
         ctx,
@@ -111,19 +116,21 @@ def add_contract(body: ContractCreate, ctx: Ctx, actor: WritingActor, key: Idemp
 
 
 @router.get("/contracts/{contract_id}", response_model=TradeDocumentsRead)
-def get_contract(contract_id: IdParam, ctx: Ctx, actor: CurrentActor) -> dict:
+def get_contract(contract_id: IdParam, ctx: Ctx, actor: CurrentActor) -> TradeDocuments:
     """A contract with its invoices and attachments."""
     return documents.get_contract(ctx, actor=actor, contract_id=contract_id)
 
 
-@router.post("/contracts/{contract_id}/confirm", response_model=ContractRead)
-def confirm_contract(contract_id: IdParam, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+@router.post("/contracts/{contract_id}/confirm", response_model=ContractRecordRead)
+def confirm_contract(contract_id: IdParam, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> Contract:
     """The other party to a contract (not the one that recorded it) confirms it; until then it is unconfirmed."""
     return documents.confirm_contract(ctx, actor=actor, contract_id=contract_id, idempotency_key=key)
 
 
 @router.post("/contracts/{contract_id}/invoices", response_model=InvoiceRead, status_code=201)
-def add_invoice(contract_id: IdParam, body: InvoiceCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def add_invoice(
+    contract_id: IdParam, body: InvoiceCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey
+) -> documents.RecordedInvoice:
     """Record an invoice under a contract (数电票: 20 digits; legacy: code + 8-digit number)."""
     return documents.add_invoice(
         ctx,

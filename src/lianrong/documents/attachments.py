@@ -7,6 +7,7 @@ import hashlib
 import io
 import zipfile
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 import defusedxml.ElementTree as DefusedET
@@ -17,8 +18,9 @@ from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.documents import errors as documents_errors
 from lianrong.kernel import errors
-from lianrong.platform.common import Result, check_actor_role, run_idempotent
+from lianrong.platform.common import check_actor_role
 from lianrong.platform.context import Actor, Context
+from lianrong.platform.results import run_typed
 
 #: accepted upload types, recognised by their leading bytes, never by file name
 _MAGIC = (
@@ -217,19 +219,33 @@ def check_scan_backs_no_other_invoice(uow: UnitOfWork, sha: str) -> None:
         raise documents_errors.InvoiceDocumentReused(sha256=sha)
 
 
-def upload(ctx: Context, *, actor: Actor, content: bytes, filename: str, idempotency_key: str) -> Result:
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file uploaded: its SHA-256, its size, and whether the caller's organisation had uploaded it before."""
+
+    sha256: str
+    size: int
+    reused: bool
+
+
+def upload(ctx: Context, *, actor: Actor, content: bytes, filename: str, idempotency_key: str) -> Upload:
     """Upload a file; bytes stored before are referenced, not stored again. ``reused`` says whether the
     caller's own organisation had uploaded them before (whether anyone else did is never told)."""
     sha = hashlib.sha256(content or b"").hexdigest()
     check_actor_role(actor, "operator", "approver")
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> Upload:
         party = actor.party_id if actor.role != "system" else None
         _, reused = store_attachment(
             ctx, uow, content=content, filename=filename, uploaded_by=actor.user_id, party_id=party
         )
-        return {"sha256": sha, "size": len(content), "reused": reused}
+        return Upload(sha256=sha, size=len(content), reused=reused)
 
-    return run_idempotent(
-        ctx, key=idempotency_key, operation="attachment.upload", request={"sha": sha, "name": filename}, body=body
+    return run_typed(
+        ctx,
+        Upload,
+        key=idempotency_key,
+        operation="attachment.upload",
+        request={"sha": sha, "name": filename},
+        body=body,
     )

@@ -47,9 +47,9 @@ def doc_contract(
     ctx = context(db)
     actor = actor_of(ctx, user)
     shas = [
-        attachments.upload(ctx, actor=actor, content=p.read_bytes(), filename=p.name, idempotency_key=key_or_new(None))[
-            "sha256"
-        ]
+        attachments.upload(
+            ctx, actor=actor, content=p.read_bytes(), filename=p.name, idempotency_key=key_or_new(None)
+        ).sha256
         for p in attach or []
     ]
     show(

@@ -38,18 +38,18 @@ def _scan(ui: UI, form: Form) -> list[str]:
             content=content,
             filename=str(upload.filename)[:255],
             idempotency_key=f"{form.get('idempotency_key')}:scan",
-        )["sha256"]
+        ).sha256
     ]
 
 
 def _contracts_ctx(ui: UI, contract_form: Form | None = None, invoice_form: Form | None = None) -> dict[str, Any]:
     suppliers = party_queries.core_suppliers(ui.ctx, actor=ui.actor)
     rows = document_queries.contracts(ui.ctx, actor=ui.actor)
-    sellers = {s["supplier_id"]: s["short_name"] or s["name"] for s in suppliers}
+    sellers = {s.supplier_id: s.short_name or s.name for s in suppliers}
     return {
         "contracts": rows,
         "seller_options": sorted(sellers.items(), key=lambda kv: kv[1]),
-        "contract_options": [(c["id"], f"{c['number']} · {c['seller_name']}") for c in rows if c["role"] == "buyer"],
+        "contract_options": [(c.id, f"{c.number} · {c.seller_name}") for c in rows if c.role == "buyer"],
         "contract_form": contract_form or ui.blank(non_cash_agreed="1"),
         "invoice_form": invoice_form or ui.blank(),
     }
@@ -63,7 +63,7 @@ def _confirm(ui: UI, data: Any, contract_id: str, back: str) -> Response:
         r = documents.confirm_contract(
             ui.ctx, actor=ui.actor, contract_id=contract_id, idempotency_key=form.get("idempotency_key")
         )
-        return ui.done(back, N_("Contract %(number)s confirmed."), number=r["number"])
+        return ui.done(back, N_("Contract %(number)s confirmed."), number=r.number)
 
     def refused() -> Response:
         assert form.refusal is not None
@@ -110,7 +110,7 @@ def add_contract(posted: Posted = Depends(post("core"))) -> Response:
             attachments=_scan(ui, form),
             idempotency_key=form.get("idempotency_key"),
         )
-        return ui.done("/core/contracts", N_("Contract %(number)s recorded."), number=r["number"])
+        return ui.done("/core/contracts", N_("Contract %(number)s recorded."), number=r.number)
 
     return submit(
         form,
@@ -155,7 +155,7 @@ def add_invoice(posted: Posted = Depends(post("core"))) -> Response:
             attachments=_scan(ui, form),
             idempotency_key=form.get("idempotency_key"),
         )
-        return ui.done("/core/contracts", N_("Invoice %(number)s recorded."), number=r["number"])
+        return ui.done("/core/contracts", N_("Invoice %(number)s recorded."), number=r.number)
 
     return submit(
         form,

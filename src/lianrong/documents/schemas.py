@@ -11,7 +11,7 @@ from pydantic import (
     computed_field,
 )
 
-from lianrong.api.schemas import Day, Fen, Input, Output, Page, PartyRef, Sha256, text
+from lianrong.api.schemas import Day, Fen, Input, IsoMoment, Output, Page, PartyRef, Sha256, text
 
 
 class AttachmentRead(Output):
@@ -50,7 +50,20 @@ class ContractRead(Output):
         return "confirmed" if self.confirmed_at is not None else "unconfirmed"
 
 
-class ContractPage(Page[ContractRead]):
+class ContractRecordRead(ContractRead):
+    """A contract as stored (the record ``documents.trades.Contract``): with when it was recorded."""
+
+    created_at: IsoMoment
+
+
+class TradeContractRead(ContractRecordRead):
+    """The contract of a trade; the parties' names where the reader gives them (a financing's documents)."""
+
+    buyer_name: str | None = Field(None, description="given with a financing's documents only")
+    seller_name: str | None = Field(None, description="given with a financing's documents only")
+
+
+class ContractPage(Page[ContractRecordRead]):
     pass
 
 
@@ -71,6 +84,15 @@ class InvoiceRead(Output):
     issued_on: dt.date
 
 
+class InvoiceRecordRead(InvoiceRead):
+    """An invoice as stored (the record ``documents.trades.Invoice``): its parties and how much backs vouchers."""
+
+    allocated_fen: int = Field(description="the part of the amount backing vouchers")
+    seller_id: str
+    buyer_id: str
+    created_at: IsoMoment
+
+
 class AttachmentRef(Output):
     owner: str
     owner_id: str
@@ -80,6 +102,6 @@ class AttachmentRef(Output):
 
 
 class TradeDocumentsRead(Output):
-    contract: ContractRead
-    invoices: list[InvoiceRead]
+    contract: TradeContractRead
+    invoices: list[InvoiceRecordRead]
     attachments: list[AttachmentRef]

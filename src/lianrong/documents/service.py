@@ -4,6 +4,7 @@ themselves: ``documents.attachments``)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, or_, select, update
@@ -18,23 +19,60 @@ from lianrong.documents.attachments import (
     link,
     uploaded_by_party,
 )
-from lianrong.documents.trades import trade_documents
+from lianrong.documents.trades import Contract, TradeDocuments, contract_of, trade_documents
 from lianrong.kernel import errors
 from lianrong.kernel.identifiers import normalize_invoice_number
 from lianrong.kernel.ids import new_id
 from lianrong.kernel.money import check_fen
 from lianrong.platform import scope
 from lianrong.platform.common import (
-    Result,
     check_actor_party,
     check_actor_role,
     get_or_raise,
-    paged,
     resolve_party,
-    row_dict,
-    run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
+from lianrong.platform.pages import Page
+from lianrong.platform.results import run_typed
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedContract:
+    """A contract as just recorded (unconfirmed until the other party confirms it, unless the system recorded it)."""
+
+    id: str
+    number: str
+    buyer_id: str
+    seller_id: str
+    amount_fen: int
+    signed_on: dt.date
+    due_on: dt.date
+    non_cash_agreed: bool
+    recorded_by: str | None
+    confirmed_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedInvoice:
+    """An invoice as just recorded under its contract (its number as stored)."""
+
+    id: str
+    contract_id: str
+    code: str
+    number: str
+    amount_fen: int
+    issued_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A stored file's bytes with the name its reader knows it by and its media type."""
+
+    sha256: str
+    filename: str
+    media_type: str
+    size: int
+    content: bytes
 
 
 def add_contract(
@@ -50,7 +88,7 @@ def add_contract(
     non_cash_agreed: bool,
     attachments: list[str] | None = None,
     idempotency_key: str,
-) -> Result:
+) -> RecordedContract:
     """Record a trade contract between a buyer and a seller (the basis of issue and transfer)."""
     check_fen(amount_fen)
     if not isinstance(number, str) or not (1 <= len(number.strip()) <= 60):
@@ -59,7 +97,7 @@ def add_contract(
         raise errors.InvalidDate(value=f"due {due_on} before signing {signed_on}")
     check_actor_role(actor, "operator", "approver")
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> RecordedContract:
         b = resolve_party(uow, buyer, kind="enterprise")
         s = resolve_party(uow, seller, kind="enterprise")
         if b.id == s.id:
@@ -94,21 +132,22 @@ def add_contract(
             )
         )
         link(uow, actor=actor, owner_kind="contract", owner_id=cid, shas=attachments or [])
-        return {
-            "id": cid,
-            "number": number.strip(),
-            "buyer_id": b.id,
-            "seller_id": s.id,
-            "amount_fen": amount_fen,
-            "signed_on": signed_on,
-            "due_on": due_on,
-            "non_cash_agreed": bool(non_cash_agreed),
-            "recorded_by": recorded_by,
-            "confirmed_at": confirmed_at,
-        }
+        return RecordedContract(
+            id=cid,
+            number=number.strip(),
+            buyer_id=b.id,
+            seller_id=s.id,
+            amount_fen=amount_fen,
+            signed_on=signed_on,
+            due_on=due_on,
+            non_cash_agreed=bool(non_cash_agreed),
+            recorded_by=recorded_by,
+            confirmed_at=confirmed_at,
+        )
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        RecordedContract,
         key=idempotency_key,
         operation="contract.add",
         request={
@@ -125,7 +164,7 @@ def add_contract(
     )
 
 
-def confirm_contract(ctx: Context, *, actor: Actor, contract_id: str, idempotency_key: str) -> Result:
+def confirm_contract(ctx: Context, *, actor: Actor, contract_id: str, idempotency_key: str) -> Contract:
     """The counterparty confirms a contract that names it (the party that did not record it).
 
     Anyone but the contract's two parties gets ``contract.not_found``; the recording party cannot confirm
@@ -133,7 +172,7 @@ def confirm_contract(ctx: Context, *, actor: Actor, contract_id: str, idempotenc
     """
     check_actor_role(actor, "operator", "approver")
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> Contract:
         c = uow.conn.execute(select(t.contract).where(t.contract.c.id == contract_id)).first()
         if c is None or (actor.role != "system" and actor.party_id not in (c.buyer_id, c.seller_id)):
             raise errors.NotFound("contract", contract_id)
@@ -145,10 +184,11 @@ def confirm_contract(ctx: Context, *, actor: Actor, contract_id: str, idempotenc
                 .where(t.contract.c.id == c.id, t.contract.c.confirmed_at.is_(None))
                 .values(confirmed_at=ctx.clock.now())
             )
-        return row_dict(uow.conn.execute(select(t.contract).where(t.contract.c.id == c.id)).first())
+        return contract_of(uow.conn.execute(select(t.contract).where(t.contract.c.id == c.id)).one())
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        Contract,
         key=idempotency_key,
         operation="contract.confirm",
         request={"actor": actor.user_id, "c": contract_id},
@@ -169,7 +209,7 @@ def add_invoice(
     buyer: str | None = None,
     attachments: list[str] | None = None,
     idempotency_key: str,
-) -> Result:
+) -> RecordedInvoice:
     """Record an invoice under a contract; its seller and buyer must be the contract's."""
     check_actor_role(actor, "operator", "approver")
     # who may record invoices at all (an enterprise, a party to trade) is decided before the request is looked at
@@ -177,7 +217,7 @@ def add_invoice(
     check_fen(amount_fen)
     code_n, number_n = normalize_invoice_number(number=number, code=code)
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> RecordedInvoice:
         c = get_or_raise(uow, t.contract, contract_id, "contract")
         check_contract(uow, actor, c.id)
         if actor.role != "system" and actor.party_id not in (c.buyer_id, c.seller_id):
@@ -214,17 +254,18 @@ def add_invoice(
             )
         )
         link(uow, actor=actor, owner_kind="invoice", owner_id=iid, shas=attachments or [])
-        return {
-            "id": iid,
-            "contract_id": c.id,
-            "code": code_n or "",
-            "number": number_n,  # as stored and read
-            "amount_fen": amount_fen,
-            "issued_on": issued_on,
-        }
+        return RecordedInvoice(
+            id=iid,
+            contract_id=c.id,
+            code=code_n or "",
+            number=number_n,  # as stored and read
+            amount_fen=amount_fen,
+            issued_on=issued_on,
+        )
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        RecordedInvoice,
         key=idempotency_key,
         operation="invoice.add",
         request={
@@ -270,7 +311,7 @@ def check_contract(
 
 def page_contracts(
     ctx: Context, *, actor: Actor, buyer: str | None = None, seller: str | None = None, limit: int = 50, offset: int = 0
-) -> Result:
+) -> Page[Contract]:
     """One page of the contracts the actor may read, newest first, with the total count."""
     with ctx.uow(readonly=True) as uow:
         stmt = select(t.contract).order_by(t.contract.c.created_at.desc(), t.contract.c.id)
@@ -280,10 +321,12 @@ def page_contracts(
             stmt = stmt.where(t.contract.c.buyer_id == resolve_party(uow, buyer).id)
         if seller:
             stmt = stmt.where(t.contract.c.seller_id == resolve_party(uow, seller).id)
-        return paged(uow, stmt, limit=limit, offset=offset)
+        total = uow.conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        items = tuple(contract_of(r) for r in uow.conn.execute(stmt.limit(limit).offset(offset)))
+    return Page(items=items, total=total, limit=limit, offset=offset)
 
 
-def get_contract(ctx: Context, *, actor: Actor, contract_id: str) -> Result:
+def get_contract(ctx: Context, *, actor: Actor, contract_id: str) -> TradeDocuments:
     """A contract with its invoices and attachments, if the actor may read it (else not found)."""
     with ctx.uow(readonly=True) as uow:
         stmt = select(t.contract.c.id).where(t.contract.c.id == contract_id)
@@ -362,16 +405,16 @@ def _shown_name(uow: UnitOfWork, actor: Actor, sha: str, stored: str) -> str:
     return theirs if theirs is not None else stored
 
 
-def get_attachment(ctx: Context, *, actor: Actor, sha256: str) -> Result:
+def get_attachment(ctx: Context, *, actor: Actor, sha256: str) -> StoredFile:
     """A stored file with its name and media type, if the actor may read it (``file_readable``; else not found)."""
     with ctx.uow(readonly=True) as uow:
         if not file_readable(uow, actor, sha256):
             raise errors.NotFound("attachment", sha256)  # not "forbidden": do not reveal that it exists
         row = uow.conn.execute(select(t.attachment).where(t.attachment.c.sha256 == sha256)).first()
-        return {
-            "sha256": row.sha256,
-            "filename": _shown_name(uow, actor, sha256, row.filename),
-            "media_type": row.media_type,
-            "size": row.size,
-            "content": bytes(row.content),
-        }
+        return StoredFile(
+            sha256=row.sha256,
+            filename=_shown_name(uow, actor, sha256, row.filename),
+            media_type=row.media_type,
+            size=row.size,
+            content=bytes(row.content),
+        )

@@ -111,19 +111,19 @@ def _parties(d: _Demo) -> None:
     bank = parties.register_party(
         ctx, kind="bank", uscc=_uscc(BANK[0]), name=BANK[1], short_name=BANK[2], idempotency_key=k("bank")
     )
-    d.ids["bank"] = bank["id"]
+    d.ids["bank"] = bank.id
     for key, (code, name, short), kind in (
         ("district", DISTRICT, "district"),
         ("chain_office", CHAIN_OFFICE, "chain_office"),
     ):
         d.ids[key] = parties.register_party(
             ctx, kind=kind, uscc=_uscc(code), name=name, short_name=short, idempotency_key=k(f"party:{key}")
-        )["id"]
+        ).id
     for key, (code, name, short) in {"core": CORE, "core2": CORE2, **SUPPLIERS}.items():
         p = parties.register_party(
             ctx, kind="enterprise", uscc=_uscc(code), name=name, short_name=short, idempotency_key=k(f"party:{key}")
         )
-        d.ids[key] = p["id"]
+        d.ids[key] = p.id
     users = [
         ("icbc_op", "bank", "工行经办 王敏", "operator"),
         ("icbc_ap", "bank", "工行复核 李强", "approver"),
@@ -275,7 +275,7 @@ def _trade(
         content=_scan(f"Contract {name} (demo scan)"),
         filename=f"{name}.pdf",
         idempotency_key=k(f"scan:{name}"),
-    )["sha256"]
+    ).sha256
     c = documents.add_contract(
         ctx,
         actor=SYSTEM,
@@ -294,13 +294,13 @@ def _trade(
         inv = documents.add_invoice(
             ctx,
             actor=SYSTEM,
-            contract_id=c["id"],
+            contract_id=c.id,
             number=invoice_no,
             amount_fen=amount,
             issued_on=signed + dt.timedelta(days=3),
             idempotency_key=k(f"invoice:{name}"),
-        )["id"]
-    return c["id"], inv
+        ).id
+    return c.id, inv
 
 
 def _issue(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
-from lianrong.documents.trades import trade_documents_of
+from lianrong.documents.trades import TradeDocuments, trade_documents_of
 from lianrong.financing.collateral import collateral
 from lianrong.financing.model import FinancingStatus
 from lianrong.platform import scope
@@ -129,7 +129,7 @@ class FinancingDetail:
 
     financing: Result
     fragments: list[Result]
-    documents: list[Result]
+    documents: list[TradeDocuments]
     applicant_onboarding: Result | None
     instructions: list[Result]
 
@@ -166,8 +166,8 @@ def financing_detail(ctx: Context, *, actor: Actor, financing_id: str) -> Financ
         docs = [trades[cid] for cid in contract_ids]
         party_ids = (
             [f.core_id, f.bank_id, f.applicant_id]
-            + [d["contract"]["buyer_id"] for d in docs]
-            + [d["contract"]["seller_id"] for d in docs]
+            + [d.contract.buyer_id for d in docs]
+            + [d.contract.seller_id for d in docs]
         )
         names = party_names(uow, party_ids)
         users = user_names(uow, [f.applied_by, f.reviewed_by, f.disbursed_by])
@@ -179,9 +179,15 @@ def financing_detail(ctx: Context, *, actor: Actor, financing_id: str) -> Financ
             .where(t.payment_instruction.c.financing_id == financing_id)
             .order_by(t.payment_instruction.c.id)
         ).all()
-    for d in docs:
-        d["contract"]["buyer_name"] = names.get(d["contract"]["buyer_id"])
-        d["contract"]["seller_name"] = names.get(d["contract"]["seller_id"])
+    docs = [
+        replace(
+            d,
+            contract=replace(
+                d.contract, buyer_name=names.get(d.contract.buyer_id), seller_name=names.get(d.contract.seller_id)
+            ),
+        )
+        for d in docs
+    ]
     return FinancingDetail(
         financing={
             **row_dict(f),

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Query
 
 from lianrong.accounts import directory
+from lianrong.accounts.directory import UserAccount
 from lianrong.api.deps import (
     Ctx,
     CurrentActor,
@@ -59,7 +60,7 @@ def list_parties(
 
 
 @router.post("/parties", response_model=PartyRead, status_code=201)
-def register_party(body: PartyCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def register_party(body: PartyCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> parties.RegisteredParty:
     """Register an enterprise, bank or office by its 统一社会信用代码 (the district administrator only)."""
     return parties.register_party(
         ctx,
@@ -79,7 +80,7 @@ def get_party(party: IdParam, ctx: Ctx, actor: CurrentActor) -> Party:
 
 
 @router.post("/parties/{party}/users", response_model=UserRead, status_code=201)
-def add_user(party: IdParam, body: UserCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def add_user(party: IdParam, body: UserCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> parties.NewUser:
     """Add a user to an organisation (its admin, or the district administrator), optionally with a password."""
     return parties.add_user(
         ctx,
@@ -96,13 +97,13 @@ def add_user(party: IdParam, body: UserCreate, ctx: Ctx, actor: WritingActor, ke
 @router.get("/users", response_model=UserPage)
 def list_users(
     ctx: Ctx, actor: CurrentActor, page: Paging, role: Role | None = None, active: bool | None = None
-) -> dict:
+) -> Page[UserAccount]:
     """The users of the caller's own organisation, by user name (its admin and approvers only)."""
     return directory.page_users(ctx, actor=actor, role=role, active=active, limit=page.limit, offset=page.offset)
 
 
 @router.post("/onboarding", response_model=OnboardingRead)
-def onboard(body: OnboardingCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def onboard(body: OnboardingCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> parties.Onboarding:
     """The bank records a party's settlement account, corporate e-banking and U盾 (all three to take part)."""
     return parties.onboard(
         ctx,
@@ -119,13 +120,15 @@ def onboard(body: OnboardingCreate, ctx: Ctx, actor: WritingActor, key: Idempote
 @router.get("/cores", response_model=DesignationPage)
 def list_designations(
     ctx: Ctx, actor: CurrentActor, page: Paging, bank: PartyQuery = None, core: PartyQuery = None
-) -> dict:
+) -> Page[designations.Designation]:
     """Core-enterprise designations and their financing parameters (for the bank, the core, its suppliers)."""
     return designations.page_designations(ctx, actor=actor, bank=bank, core=core, limit=page.limit, offset=page.offset)
 
 
 @router.post("/cores", response_model=DesignationRead)
-def designate_core(body: DesignationCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def designate_core(
+    body: DesignationCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey
+) -> designations.CoreDesignation:
     """The bank designates a core enterprise (核定), or updates the financing parameters sent (the others are kept)."""
     return designations.designate_core(
         ctx,
@@ -142,7 +145,9 @@ def designate_core(body: DesignationCreate, ctx: Ctx, actor: WritingActor, key: 
 
 
 @router.post("/cores/{core}/ledger", response_model=LedgerRead)
-def import_ledger(core: IdParam, body: LedgerCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def import_ledger(
+    core: IdParam, body: LedgerCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey
+) -> designations.LedgerImport:
     """Import suppliers into the bank's customer ledger of a core enterprise (all or nothing)."""
     return designations.import_ledger(
         ctx,
@@ -161,7 +166,7 @@ def list_lpr(ctx: Ctx, actor: CurrentActor, page: Paging, bank: PartyQuery = Non
 
 
 @router.post("/lpr", response_model=LprRead)
-def set_lpr(body: LprCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> dict:
+def set_lpr(body: LprCreate, ctx: Ctx, actor: WritingActor, key: IdempotencyKey) -> designations.LprSet:
     """The bank records its LPR entry in force from a date (pricing is LPR + spread)."""
     return designations.set_lpr(
         ctx,

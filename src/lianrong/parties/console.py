@@ -4,7 +4,6 @@ parameters, and its LPR."""
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 from typing import Any
 
@@ -50,11 +49,11 @@ def _pct_field(fraction: Any, places: int = 0) -> str:
 def _params_form(ui: UI, params: Any) -> Form:
     """A designation form filled with financing parameters (a designation's, or the defaults)."""
     return ui.blank(
-        max_ratio=_pct_field(params["max_ratio"]),
-        max_term_days=str(params["max_term_days"]),
-        min_split=format_yuan(int(params["min_split_fen"])),
-        max_tier=str(params["max_tier"]),
-        spread=_pct_field(params["spread"], places=2),
+        max_ratio=_pct_field(params.max_ratio),
+        max_term_days=str(params.max_term_days),
+        min_split=format_yuan(int(params.min_split_fen)),
+        max_tier=str(params.max_tier),
+        spread=_pct_field(params.spread, places=2),
     )
 
 
@@ -89,8 +88,8 @@ def _cores_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
     candidates = party_queries.designation_candidates(ui.ctx, actor=ui.actor)
     options = [
         (
-            c["id"],
-            f"{c['short_name'] or c['name']} · {c['uscc']}" + ("" if c["onboarded"] else " · " + ui.t("not onboarded")),
+            c.id,
+            f"{c.short_name or c.name} · {c.uscc}" + ("" if c.onboarded else " · " + ui.t("not onboarded")),
         )
         for c in candidates
     ]
@@ -98,7 +97,7 @@ def _cores_ctx(ui: UI, form: Form | None = None) -> dict[str, Any]:
         "c": None,
         "cores": party_queries.bank_cores(ui.ctx, actor=ui.actor),
         "core_options": options,
-        "form": form or _params_form(ui, dataclasses.asdict(designations.default_params(ui.ctx))),
+        "form": form or _params_form(ui, designations.default_params(ui.ctx)),
         "ceiling": percent_text(ui.ctx.policy.max_financing_ratio),
     }
 
@@ -155,7 +154,7 @@ def update_core(core_id: str, posted: Posted = Depends(post("bank"))) -> Respons
         return ui.done(
             "/bank/cores",
             N_("Financing parameters saved for %(name)s."),
-            name=ctx["c"]["short_name"] or ctx["c"]["name"],
+            name=ctx["c"].short_name or ctx["c"].name,
         )
 
     return submit(form, action, lambda: ui.form_error("bank/core.html", "bank/_core_form.html", **ctx))
@@ -197,8 +196,8 @@ def record_lpr(posted: Posted = Depends(post("bank"))) -> Response:
         return ui.done(
             "/bank/lpr",
             N_("LPR %(rate)s recorded, in force from %(day)s."),
-            rate=percent_text(r["rate"], places=2),
-            day=str(r["effective_on"])[:10],
+            rate=percent_text(r.rate, places=2),
+            day=r.effective_on.isoformat(),
         )
 
     return submit(form, action, lambda: ui.form_error("bank/lpr.html", "bank/_lpr_form.html", **_lpr_ctx(ui, form)))
@@ -210,11 +209,13 @@ def record_lpr(posted: Posted = Depends(post("bank"))) -> Response:
 def _onboarding_ctx(ui: UI, form: Form | None = None, ledger_form: Form | None = None) -> dict[str, Any]:
     data = party_queries.bank_customers(ui.ctx, actor=ui.actor)
     return {
-        **data,
+        "customers": data.customers,
+        "enterprises": data.enterprises,
+        "cores": data.cores,
         "form": form or ui.blank(ebanking="1"),
         "ledger_form": ledger_form or ui.blank(),
-        "party_options": [(e["id"], f"{e['name']} · {e['uscc']}") for e in data["enterprises"]],
-        "core_options": [(c["id"], c["name"]) for c in data["cores"]],
+        "party_options": [(e.id, f"{e.name} · {e.uscc}") for e in data.enterprises],
+        "core_options": [(c.id, c.name) for c in data.cores],
         "ledger_import": True,
     }
 
@@ -254,10 +255,10 @@ def onboard(posted: Posted = Depends(post("bank"))) -> Response:
         )
         msg = (
             N_("Onboarding recorded: complete.")
-            if r["complete"]
+            if r.complete
             else N_("Onboarding recorded: still incomplete (settlement account, e-banking and U-key are all needed).")
         )
-        return ui.done("/bank/onboarding", msg, tone="ok" if r["complete"] else "warn")
+        return ui.done("/bank/onboarding", msg, tone="ok" if r.complete else "warn")
 
     return submit(
         form,
@@ -283,7 +284,7 @@ def ledger_import(posted: Posted = Depends(post("bank"))) -> Response:
             content=upload.file.read(),
             idempotency_key=form.get("idempotency_key"),
         )
-        count = len(r.get("suppliers", [])) if isinstance(r, dict) else 0
+        count = r.rows
         return ui.done("/bank/onboarding", N_("Customer ledger imported: %(count)s suppliers."), count=count)
 
     return submit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -16,14 +17,60 @@ from lianrong.parties import errors as parties_errors
 from lianrong.parties.model import LprState
 from lianrong.parties.service import _bank_only
 from lianrong.platform.common import (
-    Result,
     check_actor_party,
-    paged,
     resolve_party,
-    run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
+from lianrong.platform.pages import Page
+from lianrong.platform.results import run_typed
 from lianrong.vouchers.model import FinancingParams
+
+
+@dataclass(frozen=True, slots=True)
+class CoreDesignation:
+    """A bank's designation of a core enterprise with its financing parameters (ratio and spread as text)."""
+
+    bank_id: str
+    core_id: str
+    designated_on: dt.date
+    max_ratio: str
+    max_term_days: int
+    min_split_fen: int
+    max_tier: int
+    spread: str
+
+
+@dataclass(frozen=True, slots=True)
+class Designation:
+    """A designation as listed: its parameters and when they were last changed."""
+
+    bank_id: str
+    core_id: str
+    designated_on: dt.date
+    max_ratio: str
+    max_term_days: int
+    min_split_fen: int
+    max_tier: int
+    spread: str
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerImport:
+    """A customer ledger import: the suppliers (ids) now in the core enterprise's ledger at the bank."""
+
+    bank_id: str
+    core_id: str
+    suppliers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LprSet:
+    """A bank's LPR entry as recorded (the rate as a decimal fraction's text)."""
+
+    bank_id: str
+    effective_on: dt.date
+    rate: str
 
 
 def _params_values(
@@ -73,7 +120,7 @@ def designate_core(
     max_tier: Any = None,
     spread: Any = None,
     idempotency_key: str,
-) -> Result:
+) -> CoreDesignation:
     """The bank designates a core enterprise (核定为数字供应链核心企业) or updates its financing parameters.
 
     Parameters left out (None) take the deployment's defaults on a first designation; an update of an
@@ -83,7 +130,7 @@ def designate_core(
     given = _params_values(max_ratio, max_term_days, min_split_fen, max_tier, spread)
     _check_ceiling(ctx, default_params(ctx).merged(**given))  # each given value in its range, before any read
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> CoreDesignation:
         b = resolve_party(uow, bank, kind="bank")
         check_actor_party(actor, b.id, what="only the bank designates core enterprises / 仅银行可核定核心企业")
         c = resolve_party(uow, core, kind="enterprise")
@@ -107,15 +154,20 @@ def designate_core(
             uow.conn.execute(
                 insert(t.core_designation).values(bank_id=b.id, core_id=c.id, designated_on=designated_on, **values)
             )
-        return {
-            "bank_id": b.id,
-            "core_id": c.id,
-            "designated_on": designated_on,
-            **{k: v for k, v in values.items() if k != "updated_at"},
-        }
+        return CoreDesignation(
+            bank_id=b.id,
+            core_id=c.id,
+            designated_on=designated_on,
+            max_ratio=str(params.max_ratio),
+            max_term_days=params.max_term_days,
+            min_split_fen=params.min_split_fen,
+            max_tier=params.max_tier,
+            spread=str(params.spread),
+        )
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        CoreDesignation,
         key=idempotency_key,
         operation="core.designate",
         request={"bank": bank, "core": core, "p": given},
@@ -125,7 +177,7 @@ def designate_core(
 
 def import_ledger(
     ctx: Context, *, actor: Actor, bank: str, core: str, suppliers: list[dict[str, Any]], idempotency_key: str
-) -> Result:
+) -> LedgerImport:
     """Import a core enterprise's supplier list into the bank's customer ledger (客户台账).
 
     Each entry names a supplier (``supplier``: id or USCC) and optional parameter overrides. All or
@@ -152,7 +204,7 @@ def import_ledger(
         except KeyError:
             raise errors.ValidationFailed(reason=f"entry {i}: supplier missing / 第{i}行缺少供应商") from None
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> LedgerImport:
         b = resolve_party(uow, bank, kind="bank")
         check_actor_party(actor, b.id, what="only the bank keeps the customer ledger / 仅银行可维护客户台账")
         c = resolve_party(uow, core, kind="enterprise")
@@ -182,10 +234,11 @@ def import_ledger(
                     )
                 )
             added.append(sup.id)
-        return {"bank_id": b.id, "core_id": c.id, "suppliers": added}
+        return LedgerImport(bank_id=b.id, core_id=c.id, suppliers=tuple(added))
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        LedgerImport,
         key=idempotency_key,
         operation="ledger.import",
         request={"bank": bank, "core": core, "s": suppliers},
@@ -234,12 +287,12 @@ def supplier_params(uow: UnitOfWork, bank_id: str, core_id: str, supplier_id: st
     )
 
 
-def set_lpr(ctx: Context, *, actor: Actor, bank: str, effective_on: dt.date, rate: str, idempotency_key: str) -> Result:
+def set_lpr(ctx: Context, *, actor: Actor, bank: str, effective_on: dt.date, rate: str, idempotency_key: str) -> LprSet:
     """Record the bank's LPR entry in force from a date (pricing = LPR + spread)."""
     _bank_only(ctx, actor, "only the bank sets its rates / 仅银行可维护利率")
     value = parse_rate(rate)
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> LprSet:
         b = resolve_party(uow, bank, kind="bank")
         check_actor_party(actor, b.id, what="only the bank sets its rates / 仅银行可维护利率")
         key = and_(t.lpr.c.bank_id == b.id, t.lpr.c.effective_on == effective_on)
@@ -247,10 +300,11 @@ def set_lpr(ctx: Context, *, actor: Actor, bank: str, effective_on: dt.date, rat
             uow.conn.execute(update(t.lpr).where(key).values(rate=str(value)))
         else:
             uow.conn.execute(insert(t.lpr).values(bank_id=b.id, effective_on=effective_on, rate=str(value)))
-        return {"bank_id": b.id, "effective_on": effective_on, "rate": str(value)}
+        return LprSet(bank_id=b.id, effective_on=effective_on, rate=str(value))
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        LprSet,
         key=idempotency_key,
         operation="lpr.set",
         request={"bank": bank, "on": effective_on, "rate": str(value)},
@@ -310,7 +364,7 @@ def lpr_in_force(uow: UnitOfWork, bank: Any, on: dt.date) -> Decimal:
 
 def page_designations(
     ctx: Context, *, actor: Actor, bank: str | None = None, core: str | None = None, limit: int = 50, offset: int = 0
-) -> Result:
+) -> Page[Designation]:
     """Core-enterprise designations with their financing parameters: for their bank and core enterprise,
     the suppliers in that core's ledger, and the overseers."""
     from lianrong.platform import scope
@@ -328,4 +382,19 @@ def page_designations(
             stmt = stmt.where(d.bank_id == resolve_party(uow, bank).id)
         if core:
             stmt = stmt.where(d.core_id == resolve_party(uow, core).id)
-        return paged(uow, stmt, limit=limit, offset=offset)
+        total = uow.conn.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+        items = tuple(
+            Designation(
+                bank_id=r.bank_id,
+                core_id=r.core_id,
+                designated_on=r.designated_on,
+                max_ratio=r.max_ratio,
+                max_term_days=r.max_term_days,
+                min_split_fen=r.min_split_fen,
+                max_tier=r.max_tier,
+                spread=r.spread,
+                updated_at=r.updated_at,
+            )
+            for r in uow.conn.execute(stmt.limit(limit).offset(offset))
+        )
+    return Page(items=items, total=total, limit=limit, offset=offset)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -40,13 +41,48 @@ from lianrong.parties.ledger_cells import (
     _problem,
 )
 from lianrong.platform.common import (
-    Result,
     check_actor_party,
     check_actor_role,
     resolve_party,
-    run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
+from lianrong.platform.results import run_typed
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredSupplier:
+    """An enterprise a ledger workbook registered: the row it came from, its id, USCC and name."""
+
+    row: int
+    id: str
+    uscc: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerNote:
+    """A warning about a workbook's cell (as the refusals' problems: where, the value shown, why)."""
+
+    row: int | None
+    column: str | None
+    column_zh: str | None
+    value: str | None
+    message_zh: str
+    message_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerWorkbookImport:
+    """A ledger workbook imported: its rows, the enterprises registered, the ledger entries added and updated."""
+
+    bank_id: str
+    core_id: str
+    rows: int
+    registered: tuple[RegisteredSupplier, ...]
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    warnings: tuple[LedgerNote, ...]
+    sha256: str
 
 
 def read_ledger_xlsx(content: bytes, *, max_ratio: Decimal = Decimal(1)) -> list[dict[str, Any]]:
@@ -115,7 +151,7 @@ def read_ledger_xlsx(content: bytes, *, max_ratio: Decimal = Decimal(1)) -> list
 
 def import_ledger_xlsx(
     ctx: Context, *, actor: Actor, bank: str, core: str, content: bytes, idempotency_key: str
-) -> Result:
+) -> LedgerWorkbookImport:
     """Import a core enterprise's supplier list (.xlsx) into the bank's customer ledger, all or nothing.
 
     Unknown enterprises are registered; a given settlement account is recorded at the bank (e-banking
@@ -127,7 +163,7 @@ def import_ledger_xlsx(
     digest = hashlib.sha256(bytes(content)).hexdigest()
     check_actor_role(actor, "operator", "approver")
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> LedgerWorkbookImport:
         b = resolve_party(uow, bank, kind="bank")
         check_actor_party(actor, b.id, what="only the bank keeps the customer ledger / 仅银行可维护客户台账")
         c = resolve_party(uow, core, kind="enterprise")
@@ -188,7 +224,9 @@ def import_ledger_xlsx(
         if problems:
             raise refuse(problems)
         now = ctx.clock.now()
-        registered, added, updated = [], [], []
+        registered: list[RegisteredSupplier] = []
+        added: list[str] = []
+        updated: list[str] = []
         for e in entries:
             p = known.get(e["uscc"])
             if p is None:
@@ -196,7 +234,7 @@ def import_ledger_xlsx(
                 uow.conn.execute(
                     insert(t.party).values(id=pid, kind="enterprise", uscc=e["uscc"], name=e["name"], created_at=now)
                 )
-                registered.append({"row": e["row"], "id": pid, "uscc": e["uscc"], "name": e["name"]})
+                registered.append(RegisteredSupplier(row=e["row"], id=pid, uscc=e["uscc"], name=e["name"]))
             else:
                 pid = p.id
             overrides = {
@@ -240,19 +278,20 @@ def import_ledger_xlsx(
                             updated_at=now,
                         )
                     )
-        return {
-            "bank_id": b.id,
-            "core_id": c.id,
-            "rows": len(entries),
-            "registered": registered,
-            "added": added,
-            "updated": updated,
-            "warnings": warnings,
-            "sha256": digest,
-        }
+        return LedgerWorkbookImport(
+            bank_id=b.id,
+            core_id=c.id,
+            rows=len(entries),
+            registered=tuple(registered),
+            added=tuple(added),
+            updated=tuple(updated),
+            warnings=tuple(LedgerNote(**w) for w in warnings),
+            sha256=digest,
+        )
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        LedgerWorkbookImport,
         key=idempotency_key,
         operation="ledger.import_xlsx",
         request={"actor": actor.user_id, "bank": bank, "core": core, "sha256": digest},

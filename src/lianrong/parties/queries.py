@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select
 from lianrong.adapters.db import tables as t
 from lianrong.kernel import errors
 from lianrong.parties.designations import lpr_query
-from lianrong.platform.common import Result, resolve_party, row_dict
+from lianrong.platform.common import resolve_party
 from lianrong.platform.context import Actor, Context
 from lianrong.platform.lookups import as_date, party_names
 from lianrong.platform.pages import Page
@@ -29,6 +29,113 @@ class Party:
     short_name: str | None
     defaulted_on: dt.date | None
     created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CoreSupplier:
+    """A supplier in a core enterprise's customer ledger at one bank, with its onboarding and parameters there."""
+
+    supplier_id: str
+    name: str
+    short_name: str | None
+    uscc: str
+    bank_id: str
+    bank_name: str
+    settlement_account: str | None
+    ebanking: bool
+    certificate: str | None
+    onboarded: bool
+    max_ratio: str  # the ledger's override, else the core's (a decimal fraction's text)
+    spread: str
+    contracts: int  # trade contracts with the core enterprise
+    imported_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CoreLine:
+    """A credit line of a bank's core enterprise, with what is available and whether it is in force today."""
+
+    id: str
+    bank_id: str
+    core_id: str
+    limit_fen: int
+    occupied_fen: int
+    valid_from: dt.date
+    valid_to: dt.date
+    created_at: dt.datetime
+    available_fen: int
+    ratio: float  # the share of the limit occupied
+    in_force: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BankCore:
+    """A bank's core enterprise: its parameters, credit lines, suppliers, vouchers outstanding and financings."""
+
+    core_id: str
+    name: str
+    short_name: str | None
+    uscc: str
+    defaulted_on: dt.date | None
+    designated_on: dt.date
+    max_ratio: str
+    max_term_days: int
+    min_split_fen: int
+    max_tier: int
+    spread: str
+    lines: tuple[CoreLine, ...]
+    suppliers: int
+    vouchers: int
+    outstanding_fen: int
+    financings: int
+    financed_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """A bank's onboarding record of a party, with whether it is complete, a core there, and in which ledgers."""
+
+    bank_id: str
+    party_id: str
+    settlement_account: str | None
+    ebanking: bool
+    certificate: str | None
+    updated_at: dt.datetime
+    name: str
+    short_name: str | None
+    uscc: str
+    onboarded: bool
+    is_core: bool
+    core_names: tuple[str | None, ...]  # the core enterprises whose ledgers name it
+
+
+@dataclass(frozen=True, slots=True)
+class PartyName:
+    """A party's id and name (and USCC where the list shows it)."""
+
+    id: str
+    name: str
+    uscc: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BankCustomers:
+    """A bank's onboarding records, the enterprises it may onboard and its core enterprises."""
+
+    customers: tuple[Customer, ...]
+    enterprises: tuple[PartyName, ...]
+    cores: tuple[PartyName, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DesignationCandidate:
+    """An enterprise a bank has not designated yet, with whether it is onboarded there."""
+
+    id: str
+    name: str
+    short_name: str | None
+    uscc: str
+    onboarded: bool
 
 
 def _party(r: Any) -> Party:
@@ -81,7 +188,7 @@ def party(ctx: Context, *, viewer: Actor, ref: str) -> Party:
         return _party(resolve_party(uow, ref))
 
 
-def core_suppliers(ctx: Context, *, actor: Actor) -> list[Result]:
+def core_suppliers(ctx: Context, *, actor: Actor) -> list[CoreSupplier]:
     """The core enterprise's suppliers in its banks' customer ledgers, with their onboarding status."""
     core = actor.party_id
     with ctx.uow(readonly=True) as uow:
@@ -121,27 +228,27 @@ def core_suppliers(ctx: Context, *, actor: Actor) -> list[Result]:
             ).all()
         )
     return [
-        {
-            "supplier_id": r.supplier_id,
-            "name": r.name,
-            "short_name": r.short_name,
-            "uscc": r.uscc,
-            "bank_id": r.bank_id,
-            "bank_name": r.bank_name,
-            "settlement_account": r.settlement_account,
-            "ebanking": bool(r.ebanking),
-            "certificate": r.certificate,
-            "onboarded": bool(r.settlement_account and r.ebanking and r.certificate),
-            "max_ratio": r.max_ratio or r.core_ratio,
-            "spread": r.spread or r.core_spread,
-            "contracts": contracts.get(r.supplier_id, 0),
-            "imported_at": r.imported_at,
-        }
+        CoreSupplier(
+            supplier_id=r.supplier_id,
+            name=r.name,
+            short_name=r.short_name,
+            uscc=r.uscc,
+            bank_id=r.bank_id,
+            bank_name=r.bank_name,
+            settlement_account=r.settlement_account,
+            ebanking=bool(r.ebanking),
+            certificate=r.certificate,
+            onboarded=bool(r.settlement_account and r.ebanking and r.certificate),
+            max_ratio=r.max_ratio or r.core_ratio,
+            spread=r.spread or r.core_spread,
+            contracts=contracts.get(r.supplier_id, 0),
+            imported_at=r.imported_at,
+        )
         for r in rows
     ]
 
 
-def bank_cores(ctx: Context, *, actor: Actor) -> list[Result]:
+def bank_cores(ctx: Context, *, actor: Actor) -> list[BankCore]:
     """The bank's core enterprises: parameters, credit lines with occupation, vouchers outstanding."""
     bank = actor.party_id
     today = ctx.clock.today()
@@ -152,17 +259,24 @@ def bank_cores(ctx: Context, *, actor: Actor) -> list[Result]:
             .where(t.core_designation.c.bank_id == bank)
             .order_by(t.party.c.name)
         ).all()
-        lines = defaultdict(list)
+        lines: defaultdict[str, list[CoreLine]] = defaultdict(list)
         for r in uow.conn.execute(
             select(t.credit_line).where(t.credit_line.c.bank_id == bank).order_by(t.credit_line.c.valid_from)
         ):
             lines[r.core_id].append(
-                {
-                    **row_dict(r),
-                    "available_fen": r.limit_fen - r.occupied_fen,
-                    "ratio": (r.occupied_fen / r.limit_fen) if r.limit_fen else 0,
-                    "in_force": r.valid_from <= today <= r.valid_to,
-                }
+                CoreLine(
+                    id=r.id,
+                    bank_id=r.bank_id,
+                    core_id=r.core_id,
+                    limit_fen=r.limit_fen,
+                    occupied_fen=r.occupied_fen,
+                    valid_from=r.valid_from,
+                    valid_to=r.valid_to,
+                    created_at=r.created_at,
+                    available_fen=r.limit_fen - r.occupied_fen,
+                    ratio=(r.occupied_fen / r.limit_fen) if r.limit_fen else 0,
+                    in_force=r.valid_from <= today <= r.valid_to,
+                )
             )
         outstanding = {
             r.core_id: (r.n, r.total)
@@ -190,30 +304,30 @@ def bank_cores(ctx: Context, *, actor: Actor) -> list[Result]:
             ).all()
         )
     return [
-        {
-            "core_id": d.core_id,
-            "name": d.name,
-            "short_name": d.short_name,
-            "uscc": d.uscc,
-            "defaulted_on": d.defaulted_on,
-            "designated_on": d.designated_on,
-            "max_ratio": d.max_ratio,
-            "max_term_days": d.max_term_days,
-            "min_split_fen": d.min_split_fen,
-            "max_tier": d.max_tier,
-            "spread": d.spread,
-            "lines": lines.get(d.core_id, []),
-            "suppliers": suppliers.get(d.core_id, 0),
-            "vouchers": outstanding.get(d.core_id, (0, 0))[0],
-            "outstanding_fen": outstanding.get(d.core_id, (0, 0))[1] or 0,
-            "financings": financed.get(d.core_id, (0, 0))[0],
-            "financed_fen": financed.get(d.core_id, (0, 0))[1] or 0,
-        }
+        BankCore(
+            core_id=d.core_id,
+            name=d.name,
+            short_name=d.short_name,
+            uscc=d.uscc,
+            defaulted_on=as_date(d.defaulted_on),
+            designated_on=d.designated_on,
+            max_ratio=d.max_ratio,
+            max_term_days=d.max_term_days,
+            min_split_fen=d.min_split_fen,
+            max_tier=d.max_tier,
+            spread=d.spread,
+            lines=tuple(lines.get(d.core_id, ())),
+            suppliers=suppliers.get(d.core_id, 0),
+            vouchers=outstanding.get(d.core_id, (0, 0))[0],
+            outstanding_fen=outstanding.get(d.core_id, (0, 0))[1] or 0,
+            financings=financed.get(d.core_id, (0, 0))[0],
+            financed_fen=financed.get(d.core_id, (0, 0))[1] or 0,
+        )
         for d in des
     ]
 
 
-def bank_customers(ctx: Context, *, actor: Actor) -> Result:
+def bank_customers(ctx: Context, *, actor: Actor) -> BankCustomers:
     """The bank's onboarding records and the enterprises it may onboard."""
     bank = actor.party_id
     with ctx.uow(readonly=True) as uow:
@@ -235,7 +349,7 @@ def bank_customers(ctx: Context, *, actor: Actor) -> Result:
         ):
             ledger[r.supplier_id].append(r.core_id)
         enterprises = [
-            {"id": r.id, "name": r.name, "uscc": r.uscc}
+            PartyName(id=r.id, name=r.name, uscc=r.uscc)
             for r in uow.conn.execute(
                 select(t.party.c.id, t.party.c.name, t.party.c.uscc)
                 .where(t.party.c.kind == "enterprise")
@@ -243,31 +357,39 @@ def bank_customers(ctx: Context, *, actor: Actor) -> Result:
             )
         ]
         names = party_names(uow, [c for cs in ledger.values() for c in cs])
-    customers = [
-        {
-            **row_dict(r),
-            "onboarded": bool(r.settlement_account and r.ebanking and r.certificate),
-            "is_core": r.party_id in cores,
-            "core_names": [names.get(c) for c in ledger.get(r.party_id, [])],
-        }
+    customers = tuple(
+        Customer(
+            bank_id=r.bank_id,
+            party_id=r.party_id,
+            settlement_account=r.settlement_account,
+            ebanking=bool(r.ebanking),
+            certificate=r.certificate,
+            updated_at=r.updated_at,
+            name=r.name,
+            short_name=r.short_name,
+            uscc=r.uscc,
+            onboarded=bool(r.settlement_account and r.ebanking and r.certificate),
+            is_core=r.party_id in cores,
+            core_names=tuple(names.get(c) for c in ledger.get(r.party_id, [])),
+        )
         for r in rows
-    ]
-    return {
-        "customers": customers,
-        "enterprises": enterprises,
-        "cores": [{"id": e["id"], "name": e["name"]} for e in enterprises if e["id"] in cores],
-    }
+    )
+    return BankCustomers(
+        customers=customers,
+        enterprises=tuple(enterprises),
+        cores=tuple(PartyName(id=e.id, name=e.name) for e in enterprises if e.id in cores),
+    )
 
 
-def bank_core(ctx: Context, *, actor: Actor, core_id: str) -> Result:
+def bank_core(ctx: Context, *, actor: Actor, core_id: str) -> BankCore:
     """One of the bank's core enterprises (as in ``bank_cores``), or not found."""
     for c in bank_cores(ctx, actor=actor):
-        if c["core_id"] == core_id:
+        if c.core_id == core_id:
             return c
     raise errors.NotFound("designation", core_id)
 
 
-def designation_candidates(ctx: Context, *, actor: Actor) -> list[Result]:
+def designation_candidates(ctx: Context, *, actor: Actor) -> list[DesignationCandidate]:
     """Enterprises the bank has not designated yet, with whether they are onboarded there (for the form)."""
     bank = actor.party_id
     with ctx.uow(readonly=True) as uow:
@@ -287,13 +409,13 @@ def designation_candidates(ctx: Context, *, actor: Actor) -> list[Result]:
             .order_by(t.party.c.name)
         ).all()
     return [
-        {
-            "id": r.id,
-            "name": r.name,
-            "short_name": r.short_name,
-            "uscc": r.uscc,
-            "onboarded": bool(r.settlement_account and r.ebanking and r.certificate),
-        }
+        DesignationCandidate(
+            id=r.id,
+            name=r.name,
+            short_name=r.short_name,
+            uscc=r.uscc,
+            onboarded=bool(r.settlement_account and r.ebanking and r.certificate),
+        )
         for r in rows
     ]
 

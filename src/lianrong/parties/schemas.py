@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import (
-    ConfigDict,
     Field,
     StringConstraints,
 )
@@ -41,8 +40,6 @@ class PartyCreate(Input):
 
 class PartyRead(Output):
     """A party (the read model ``parties.queries.Party``, or a registration's answer)."""
-
-    model_config = ConfigDict(from_attributes=True, extra="ignore")
 
     id: str
     kind: str
@@ -126,7 +123,13 @@ class DesignationRead(Output):
     spread: str
 
 
-class DesignationPage(Page[DesignationRead]):
+class DesignationEntryRead(DesignationRead):
+    """A designation as listed (the read model ``parties.designations.Designation``)."""
+
+    updated_at: IsoMoment = Field(description="when its parameters were last changed")
+
+
+class DesignationPage(Page[DesignationEntryRead]):
     pass
 
 
@@ -161,8 +164,6 @@ class LprRead(Output):
 
 class LprEntryRead(LprRead):
     """One LPR entry of a bank, and where it stands today (the read model ``parties.queries.LprEntry``)."""
-
-    model_config = ConfigDict(from_attributes=True, extra="ignore")
 
     state: LprStateName = Field(description="in_force: prices financings today; future: scheduled; past: superseded")
 

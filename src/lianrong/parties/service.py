@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, insert, select, text, update
@@ -16,14 +18,13 @@ from lianrong.parties.model import ID_PREFIX, PartyKind, Role
 from lianrong.parties.restricting import check_party_may
 from lianrong.parties.restrictions import Action
 from lianrong.platform.common import (
-    Result,
     check_actor_party,
     check_actor_role,
     resolve_party,
-    row_dict,
-    run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
+from lianrong.platform.lookups import as_date
+from lianrong.platform.results import run_typed
 
 ROLES = tuple(Role)
 
@@ -33,6 +34,72 @@ PARTY_KINDS = tuple(PartyKind)
 
 
 _PREFIX = ID_PREFIX
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredParty:
+    """A party as registered: its id, kind, USCC and names."""
+
+    id: str
+    kind: str
+    uscc: str
+    name: str
+    short_name: str | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictOffice:
+    """The district office (区金融办) as the party register holds it."""
+
+    id: str
+    kind: str
+    uscc: str
+    name: str
+    short_name: str | None
+    defaulted_on: dt.date | None
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeOfAdmin:
+    """The district office of a new administrator, and whether it was registered with it."""
+
+    id: str
+    kind: str
+    uscc: str
+    name: str
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewUser:
+    """A user as added: its id, organisation, name and role."""
+
+    id: str
+    party_id: str
+    username: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class DistrictAdmin:
+    """A district administrator as created, with its office."""
+
+    party: OfficeOfAdmin
+    user: NewUser
+
+
+@dataclass(frozen=True, slots=True)
+class Onboarding:
+    """A party's onboarding at a bank: its settlement account, e-banking and U盾, and whether all three are there."""
+
+    bank_id: str
+    party_id: str
+    complete: bool
+    settlement_account: str | None
+    ebanking: bool
+    certificate: str | None
 
 
 def _name(name: str) -> str:
@@ -57,14 +124,14 @@ def register_party(
     short_name: str | None = None,
     idempotency_key: str,
     actor: Actor | None = None,
-) -> Result:
+) -> RegisteredParty:
     """Register an enterprise or a bank by its 统一社会信用代码 (with an actor: the district admin only)."""
     if kind not in PARTY_KINDS:
         raise errors.ValidationFailed(reason=f"kind must be one of {', '.join(PARTY_KINDS)}, not {kind}")
     code = normalize_uscc(uscc)
     name = _name(name)
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> RegisteredParty:
         if actor is not None and not _is_district_admin(uow, actor):
             raise errors.Forbidden(
                 reason="only the district administrator registers parties / 仅区金融办管理员可登记主体"
@@ -75,10 +142,11 @@ def register_party(
         uow.conn.execute(
             insert(t.party).values(id=pid, kind=kind, uscc=code, name=name, short_name=short_name, created_at=now)
         )
-        return {"id": pid, "kind": kind, "uscc": code, "name": name, "short_name": short_name, "created_at": now}
+        return RegisteredParty(id=pid, kind=kind, uscc=code, name=name, short_name=short_name, created_at=now)
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        RegisteredParty,
         key=idempotency_key,
         operation="party.register",
         request={"kind": kind, "uscc": code, "name": name, "short": short_name},
@@ -98,11 +166,22 @@ def needs_setup(ctx: Context) -> bool:
         return uow.conn.execute(select(t.app_user.c.id).limit(1)).first() is None
 
 
-def district_office(ctx: Context) -> Result | None:
+def district_office(ctx: Context) -> DistrictOffice | None:
     """The district office the first administrator belongs to: the only district party, if there is one."""
     with ctx.uow(readonly=True) as uow:
         rows = uow.conn.execute(select(t.party).where(t.party.c.kind == "district").limit(2)).all()
-    return row_dict(rows[0]) if len(rows) == 1 else None
+    if len(rows) != 1:
+        return None
+    r = rows[0]
+    return DistrictOffice(
+        id=r.id,
+        kind=r.kind,
+        uscc=r.uscc,
+        name=r.name,
+        short_name=r.short_name,
+        defaulted_on=as_date(r.defaulted_on),
+        created_at=r.created_at,
+    )
 
 
 def create_district_admin(
@@ -114,7 +193,7 @@ def create_district_admin(
     office_name: str | None = None,
     office_uscc: str | None = None,
     first_user: bool = False,
-) -> Result:
+) -> DistrictAdmin:
     """An administrator of the district office, registering the office first when there is none.
 
     The office is the party of ``office_uscc`` when given (it must be a district office), else the only
@@ -173,10 +252,10 @@ def create_district_admin(
             )
         )
         uow.commit()
-    return {
-        "party": {"id": office.id, "kind": "district", "uscc": office.uscc, "name": office.name, "created": created},
-        "user": {"id": uid, "party_id": office.id, "username": username, "role": "admin"},
-    }
+    return DistrictAdmin(
+        party=OfficeOfAdmin(id=office.id, kind="district", uscc=office.uscc, name=office.name, created=created),
+        user=NewUser(id=uid, party_id=office.id, username=username, role="admin"),
+    )
 
 
 def add_user(
@@ -189,7 +268,7 @@ def add_user(
     idempotency_key: str,
     actor: Actor | None = None,
     password: str | None = None,
-) -> Result:
+) -> NewUser:
     """Add a user to an organisation with one role (and, optionally, a first password).
 
     With an actor: an admin of that organisation, or the district administrator.
@@ -203,7 +282,7 @@ def add_user(
 
         password_hash = hash_password(password, username=username)
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> NewUser:
         p = resolve_party(uow, party)
         if actor is not None and not (
             _is_district_admin(uow, actor) or (actor.role == "admin" and actor.party_id == p.id)
@@ -223,12 +302,12 @@ def add_user(
                 password_hash=password_hash,
             )
         )
-        return {"id": uid, "party_id": p.id, "username": username, "role": role}
+        return NewUser(id=uid, party_id=p.id, username=username, role=role)
 
     request = {"party": party, "username": username, "role": role, "display": display_name}
     if password is not None:
         request["password"] = True  # never the password itself: the request hash is stored
-    return run_idempotent(ctx, key=idempotency_key, operation="user.add", request=request, body=body)
+    return run_typed(ctx, NewUser, key=idempotency_key, operation="user.add", request=request, body=body)
 
 
 def actor_for(ctx: Context, username: str) -> Actor:
@@ -258,7 +337,7 @@ def onboard(
     ebanking: bool,
     certificate: str | None,
     idempotency_key: str,
-) -> Result:
+) -> Onboarding:
     """Record a party's settlement account, corporate e-banking and U盾 at a bank."""
     _bank_only(ctx, actor, "only the bank records onboarding / 仅银行可维护开户信息")
     if settlement_account is not None and not (
@@ -266,31 +345,30 @@ def onboard(
     ):
         raise errors.ValidationFailed(reason="settlement account must be 6–40 digits / 结算账号须为6至40位数字")
 
-    def body(uow: UnitOfWork) -> Result:
+    def body(uow: UnitOfWork) -> Onboarding:
         b = resolve_party(uow, bank, kind="bank")
         check_actor_party(actor, b.id, what="only the bank records onboarding / 仅银行可维护开户信息")
         p = resolve_party(uow, party, kind="enterprise")
-        values = dict(
-            settlement_account=(settlement_account or "").strip() or None,
-            ebanking=bool(ebanking),
-            certificate=(certificate or "").strip() or None,
-            updated_at=ctx.clock.now(),
-        )
+        account, cert = (settlement_account or "").strip() or None, (certificate or "").strip() or None
+        values = dict(settlement_account=account, ebanking=bool(ebanking), certificate=cert, updated_at=ctx.clock.now())
         key = and_(t.onboarding.c.bank_id == b.id, t.onboarding.c.party_id == p.id)
         if uow.conn.execute(select(t.onboarding.c.bank_id).where(key)).first():
             uow.conn.execute(update(t.onboarding).where(key).values(**values))
         else:  # a new relationship: a restriction on being onboarded (at this bank or any) bars it
             check_party_may(uow, party_id=p.id, action=Action.ONBOARD, bank_id=b.id, today=ctx.clock.today())
             uow.conn.execute(insert(t.onboarding).values(bank_id=b.id, party_id=p.id, **values))
-        return {
-            "bank_id": b.id,
-            "party_id": p.id,
-            "complete": is_onboarded(uow, b.id, p.id),
-            **{k: v for k, v in values.items() if k != "updated_at"},
-        }
+        return Onboarding(
+            bank_id=b.id,
+            party_id=p.id,
+            complete=is_onboarded(uow, b.id, p.id),
+            settlement_account=account,
+            ebanking=bool(ebanking),
+            certificate=cert,
+        )
 
-    return run_idempotent(
+    return run_typed(
         ctx,
+        Onboarding,
         key=idempotency_key,
         operation="onboarding.set",
         request={"bank": bank, "party": party, "acct": settlement_account, "eb": ebanking, "cert": certificate},

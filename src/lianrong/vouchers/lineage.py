@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -11,7 +10,7 @@ from sqlalchemy import select
 
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.raw import Raw
-from lianrong.documents.trades import trade_documents_of
+from lianrong.documents.trades import TradeDocuments, trade_documents_of
 from lianrong.kernel import errors
 from lianrong.platform import scope
 from lianrong.platform.common import get_or_raise
@@ -84,7 +83,7 @@ class LineageStep:
     status: FragmentStatus
     contract_id: str | None
     created_at: dt.datetime
-    trade: Mapping[str, Any] | None = None
+    trade: TradeDocuments | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +122,7 @@ class VoucherTree:
     nodes: tuple[TreeNode, ...]
 
 
-def _step(r: PathStep, trade: Mapping[str, Any] | None) -> LineageStep:
+def _step(r: PathStep, trade: TradeDocuments | None) -> LineageStep:
     return LineageStep(
         id=r.id,
         parent_id=r.parent_id,

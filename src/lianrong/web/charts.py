@@ -114,13 +114,14 @@ def overview_counts(ui: UI, fig: Any) -> dict[str, Any]:
     return opt
 
 
-def credit_usage(ui: UI, cores: list[dict[str, Any]]) -> dict[str, Any]:
-    """Each core enterprise's credit in force: occupied and available, stacked horizontal bars."""
+def credit_usage(ui: UI, cores: Sequence[Any]) -> dict[str, Any]:
+    """Each core enterprise's credit in force (``parties.queries.BankCore``): occupied and available, stacked
+    horizontal bars."""
     rows = []
     for c in cores:
-        for line in c["lines"]:
-            if line["in_force"]:
-                rows.append((c["short_name"] or c["name"], line["occupied_fen"], line["available_fen"]))
+        for line in c.lines:
+            if line.in_force:
+                rows.append((c.short_name or c.name, line.occupied_fen, line.available_fen))
     opt = _base(ui)
     opt.update(
         {

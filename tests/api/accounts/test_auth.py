@@ -75,8 +75,8 @@ def test_a_cookie_change_without_the_csrf_header_is_refused(fresh_api_world):
 
 def test_bearer_requests_need_no_csrf_token(api_world):
     made = accounts.issue_token(api_world.ctx, username=api_world.usernames["sup_op"], name="to revoke")
-    r = api_world.as_("sup_op").delete(f"/auth/tokens/{made['id']}")
-    assert r.status_code == 200 and r.json() == {"id": made["id"], "revoked": True}
+    r = api_world.as_("sup_op").delete(f"/auth/tokens/{made.id}")
+    assert r.status_code == 200 and r.json() == {"id": made.id, "revoked": True}
 
 
 def test_a_session_expires_after_eight_hours(fresh_api_world):
@@ -99,9 +99,9 @@ def test_logout_ends_the_session(fresh_api_world):
 
 def test_a_revoked_token_no_longer_authenticates(api_world):
     made = accounts.issue_token(api_world.ctx, username=api_world.usernames["other_sup"], name="short-lived")
-    mine = Api(api_world.client, made["token"])
+    mine = Api(api_world.client, made.token)
     assert mine.get("/auth/me").status_code == 200
-    assert mine.delete(f"/auth/tokens/{made['id']}").json() == {"id": made["id"], "revoked": True}
+    assert mine.delete(f"/auth/tokens/{made.id}").json() == {"id": made.id, "revoked": True}
     r = mine.get("/auth/me")
     assert r.status_code == 401 and r.json()["code"] == "auth.required"
     assert r.headers["WWW-Authenticate"] == "Bearer"

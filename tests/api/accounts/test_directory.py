@@ -74,22 +74,22 @@ def test_a_user_lists_its_own_tokens_without_their_secrets(api_world):
     made = accounts.issue_token(api_world.ctx, username=api_world.usernames["sup_op"], name="对账脚本")
     page = api.get("/auth/tokens").json()
     assert page["total"] == len(page["items"]) >= 2  # the harness's token and this one
-    assert page["items"][0]["id"] == made["id"] and page["items"][0]["name"] == "对账脚本"  # newest first
+    assert page["items"][0]["id"] == made.id and page["items"][0]["name"] == "对账脚本"  # newest first
     assert all(not (SECRETS & set(tok)) for tok in page["items"])
-    assert made["token"] not in str(page)
+    assert made.token not in str(page)
     others = api_world.as_("other_sup").get("/auth/tokens").json()["items"]
-    assert made["id"] not in {tok["id"] for tok in others}
+    assert made.id not in {tok["id"] for tok in others}
 
 
 def test_a_revoked_token_is_listed_as_revoked(api_world):
     api = api_world.as_("core_op")
     made = accounts.issue_token(api_world.ctx, username=api_world.usernames["core_op"], name="to revoke")
-    assert api.delete(f"/auth/tokens/{made['id']}").status_code == 200
+    assert api.delete(f"/auth/tokens/{made.id}").status_code == 200
     revoked = api.get("/auth/tokens", params={"active": "false"}).json()["items"]
-    assert [tok["id"] for tok in revoked if tok["id"] == made["id"]] == [made["id"]]
+    assert [tok["id"] for tok in revoked if tok["id"] == made.id] == [made.id]
     assert all(tok["active"] is False and tok["revoked_at"] for tok in revoked)
     active = api.get("/auth/tokens", params={"active": "true"}).json()["items"]
-    assert made["id"] not in {tok["id"] for tok in active} and all(tok["active"] for tok in active)
+    assert made.id not in {tok["id"] for tok in active} and all(tok["active"] for tok in active)
 
 
 def test_listing_needs_credentials(api_world):

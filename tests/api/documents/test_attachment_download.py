@@ -18,9 +18,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 def _invoice_with_scan(aw, content: bytes, name: str, contract: str | None = None) -> str:
     """An invoice under the core → s1 contract (or another) carrying an uploaded scan; returns its hash."""
     w = aw.world
-    sha = attachments.upload(aw.ctx, actor=w.user("core"), content=content, filename=name, idempotency_key=key())[
-        "sha256"
-    ]
+    sha = attachments.upload(aw.ctx, actor=w.user("core"), content=content, filename=name, idempotency_key=key()).sha256
     n = int(hashlib.sha256(content).hexdigest()[:8], 16) % 10**8
     documents.add_invoice(
         aw.ctx,

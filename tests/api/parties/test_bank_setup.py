@@ -35,7 +35,7 @@ def test_a_first_designation_over_http_takes_the_defaults_for_what_is_not_sent(a
     w = api_world.world
     fresh = parties.register_party(
         api_world.ctx, kind="enterprise", uscc=uscc(w.base + 91), name=f"新核心{w.base}", idempotency_key=key()
-    )["id"]
+    ).id
     r = api_world.as_("bank_op").post("/cores", {"core": fresh, "max_tier": 3})
     assert r.status_code == 200, r.text
     defaults = designations.default_params(api_world.ctx)
@@ -69,7 +69,7 @@ def test_lpr_entries_are_listed_newest_first_with_their_state_and_scoped(fresh_a
         )
     other = parties.register_party(
         ctx, kind="bank", uscc=uscc(aw.world.base + 92), name=f"他行{aw.world.base}", idempotency_key=key()
-    )["id"]
+    ).id
     designations.set_lpr(
         ctx, actor=SYSTEM, bank=other, effective_on=dt.date(2026, 3, 1), rate="2.90%", idempotency_key=key()
     )
@@ -93,7 +93,7 @@ def test_lpr_entries_are_listed_newest_first_with_their_state_and_scoped(fresh_a
     # an enterprise with no bank sees no entries; onboarded at the other bank, it sees that bank's
     loner = parties.register_party(
         ctx, kind="enterprise", uscc=uscc(aw.world.base + 93), name=f"散户{aw.world.base}", idempotency_key=key()
-    )["id"]
+    ).id
     parties.add_user(
         ctx,
         party=loner,
@@ -102,7 +102,7 @@ def test_lpr_entries_are_listed_newest_first_with_their_state_and_scoped(fresh_a
         role="operator",
         idempotency_key=key(),
     )
-    token = accounts.issue_token(ctx, username=f"loner-{aw.world.base}", name="lpr")["token"]
+    token = accounts.issue_token(ctx, username=f"loner-{aw.world.base}", name="lpr").token
     assert _lpr(Api(aw.client, token))["total"] == 0
     parties.onboard(
         ctx,

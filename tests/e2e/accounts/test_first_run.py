@@ -185,7 +185,7 @@ def test_the_setup_page_does_not_exist_once_any_user_does(db_url):
     party = parties.register_party(ctx, kind="bank", uscc=uscc(3), name="测试银行", idempotency_key="setup-bank")
     parties.add_user(
         ctx,
-        party=party["id"],
+        party=party.id,
         username="someone",
         display_name="someone",
         role="operator",

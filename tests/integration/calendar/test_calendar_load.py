@@ -34,7 +34,7 @@ def _district(world, role: str):
         code = uscc(world.base * 10 + 7, prefix="1111011700")
         world.ids["district"] = parties.register_party(
             world.ctx, kind="district", uscc=code, name=f"区金融办{world.base}", idempotency_key=key()
-        )["id"]
+        ).id
     name = f"district-{role}-{world.base}"
     if rows(world.ctx, t.app_user, t.app_user.c.username == name) == []:
         parties.add_user(
@@ -51,17 +51,17 @@ def load(world, text: str, actor=None):
 
 def test_a_schedule_is_loaded_and_loading_it_again_changes_nothing(world):
     first = load(world, SPRING)
-    assert (first["rows"], first["inserted"], first["updated"], first["unchanged"]) == (10, 10, 0, 0)
-    assert (first["first"], first["last"]) == ("2027-01-01", "2027-02-21")
+    assert (first.rows, first.inserted, first.updated, first.unchanged) == (10, 10, 0, 0)
+    assert (first.first, first.last) == (dt.date(2027, 1, 1), dt.date(2027, 2, 21))
     days = {r.day: (r.workday, r.note) for r in rows(world.ctx, t.calendar_override)}
     assert days[dt.date(2027, 2, 6)] == (False, "春节") and days[dt.date(2027, 2, 21)] == (True, "春节")
     assert days[dt.date(2027, 1, 1)] == (False, "元旦") and len(days) == 10
     again = load(world, SPRING, actor=_district(world, "admin"))
-    assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, 10)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 10)
     assert {r.day: (r.workday, r.note) for r in rows(world.ctx, t.calendar_override)} == days
     # a corrected file updates what changed (an upsert)
     fixed = load(world, "2027-02-21,workday,春节（调休）\n2027-02-14,休,春节\n")
-    assert (fixed["inserted"], fixed["updated"], fixed["unchanged"]) == (1, 1, 0)
+    assert (fixed.inserted, fixed.updated, fixed.unchanged) == (1, 1, 0)
     listed = calendar_queries.days(world.ctx, viewer=SYSTEM, year=2027)
     assert [d.day for d in listed] == sorted(d.day for d in listed) and len(listed) == 11
     assert listed[-1] == CalendarDay(day=dt.date(2027, 2, 21), kind="workday", workday=True, name="春节（调休）")
@@ -133,25 +133,25 @@ def test_computed_maturities_stay_and_the_ones_that_would_roll_differently_are_r
     assert early.maturity_on == dt.date(2027, 2, 8)
     other_process = make_context(world.ctx.engine.url.render_as_string(hide_password=False))
     result = load(world, SPRING)
-    assert result["vouchers"] == [
-        {
-            "id": early.id,
-            "number": early.number,
-            "status": "pending",
-            "requested_maturity": "2027-02-06",
-            "maturity_on": "2027-02-08",
-            "would_be": "2027-02-15",
-        }
-    ]
+    assert result.vouchers == (
+        calendar.MaturityChange(
+            id=early.id,
+            number=early.number,
+            status="pending",
+            requested_maturity=dt.date(2027, 2, 6),
+            maturity_on=dt.date(2027, 2, 8),
+            would_be=dt.date(2027, 2, 15),
+        ),
+    )
     assert row(world.ctx, t.voucher, early.id).maturity_on == dt.date(2027, 2, 8)  # kept as it was
     assert row(world.ctx, t.voucher, later.id).maturity_on == dt.date(2027, 3, 15)
-    assert [c["id"] for c in calendar.pending_changes(world.ctx)] == [early.id]
+    assert [c.id for c in calendar.pending_changes(world.ctx)] == [early.id]
     # a voucher prepared now rolls past the official holiday, here and in a process started before the load
     for ctx in (world.ctx, other_process):
         v = issuance.prepare(ctx, **prepare_args(world, 1000_00, maturity=dt.date(2027, 2, 6)), idempotency_key=key())
         assert v.maturity_on == dt.date(2027, 2, 15) and "maturity_rolled_to_working_day" in v.warnings
     # the second load reports the same voucher again (its maturity is still not where the calendar says)
-    assert [c["id"] for c in load(world, SPRING)["vouchers"]] == [early.id]
+    assert [c.id for c in load(world, SPRING).vouchers] == [early.id]
 
 
 @pytest.mark.parametrize("kind", ["休", "holiday", "HOLIDAY", "班", "workday"])

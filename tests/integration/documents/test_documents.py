@@ -23,7 +23,7 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-def upload(world, content: bytes, name: str, org: str = "core") -> dict:
+def upload(world, content: bytes, name: str, org: str = "core") -> attachments.Upload:
     return attachments.upload(world.ctx, actor=world.user(org), content=content, filename=name, idempotency_key=key())
 
 
@@ -40,8 +40,8 @@ def test_a_contract_keeps_its_due_date_and_non_cash_flag(world):
         non_cash_agreed=False,
         idempotency_key=key(),
     )
-    assert (c["number"], c["due_on"], c["non_cash_agreed"]) == ("HT-2026-001", "2027-02-01", False)
-    stored = rows(world.ctx, t.contract, t.contract.c.id == c["id"])[0]
+    assert (c.number, c.due_on, c.non_cash_agreed) == ("HT-2026-001", dt.date(2027, 2, 1), False)
+    stored = rows(world.ctx, t.contract, t.contract.c.id == c.id)[0]
     assert stored.due_on == dt.date(2027, 2, 1) and stored.non_cash_agreed is False
     refuses(
         world.ctx,
@@ -117,11 +117,11 @@ def test_invoices_take_a_20_digit_e_invoice_number_or_a_legacy_code_and_number(w
     add = dict(actor=world.user("core"), contract_id=c, amount_fen=100_00, issued_on=dt.date(2026, 11, 20))
     full_width = "２６１１７０００００００１２３４５６７８"  # typed with a Chinese IME
     e = documents.add_invoice(world.ctx, **add, number=full_width, idempotency_key=key())
-    assert (e["code"], e["number"]) == ("", "26117000000012345678")
+    assert (e.code, e.number) == ("", "26117000000012345678")
     legacy10 = documents.add_invoice(world.ctx, **add, code="1100261130", number="01234567", idempotency_key=key())
-    assert (legacy10["code"], legacy10["number"]) == ("1100261130", "01234567")
+    assert (legacy10.code, legacy10.number) == ("1100261130", "01234567")
     legacy12 = documents.add_invoice(world.ctx, **add, code="011002600111", number="01234567", idempotency_key=key())
-    assert legacy12["code"] == "011002600111"
+    assert legacy12.code == "011002600111"
     for number, code in (
         ("2611700000001234567", None),
         ("261170000000123456789", None),
@@ -187,7 +187,7 @@ def test_an_invoice_seller_and_buyer_must_be_the_contracts(world):
         idempotency_key=key(),
     )  # another's trade: as if it did not exist
     ok = documents.add_invoice(world.ctx, **add, seller=world.ids["s1"], buyer=world.ids["core"], idempotency_key=key())
-    stored = rows(world.ctx, t.invoice, t.invoice.c.id == ok["id"])[0]
+    stored = rows(world.ctx, t.invoice, t.invoice.c.id == ok.id)[0]
     assert (stored.seller_id, stored.buyer_id, stored.allocated_fen) == (world.ids["s1"], world.ids["core"], 0)
 
 
@@ -211,18 +211,18 @@ def test_invoices_under_a_contract_never_exceed_its_amount(world):
 
 def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world):
     first = upload(world, PDF, "合同.pdf")
-    assert first == {"sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF), "reused": False}
+    assert first == attachments.Upload(sha256=hashlib.sha256(PDF).hexdigest(), size=len(PDF), reused=False)
     second = upload(world, PDF, "same-contract-renamed.pdf", org="s1")
-    assert second["sha256"] == first["sha256"] and second["reused"] is False  # s1 had not uploaded it
-    assert upload(world, PDF, "again.pdf", org="s1")["reused"] is True
-    stored = rows(world.ctx, t.attachment, t.attachment.c.sha256 == first["sha256"])
+    assert second.sha256 == first.sha256 and second.reused is False  # s1 had not uploaded it
+    assert upload(world, PDF, "again.pdf", org="s1").reused is True
+    stored = rows(world.ctx, t.attachment, t.attachment.c.sha256 == first.sha256)
     assert len(stored) == 1 and stored[0].filename == "合同.pdf"  # the bytes once, with the first upload's name
     assert {
-        (r.party_id, r.filename) for r in rows(world.ctx, t.file_upload, t.file_upload.c.sha256 == first["sha256"])
+        (r.party_id, r.filename) for r in rows(world.ctx, t.file_upload, t.file_upload.c.sha256 == first.sha256)
     } == {(world.ids["core"], "合同.pdf"), (world.ids["s1"], "same-contract-renamed.pdf")}
 
     # contracts and invoices reference the stored file; every later holder and financing sees it again
-    sha = first["sha256"]
+    sha = first.sha256
     c = documents.add_contract(
         world.ctx,
         actor=world.user("core"),
@@ -236,35 +236,35 @@ def test_an_attachment_is_stored_once_by_content_hash_and_then_referenced(world)
         attachments=[sha, sha],
         idempotency_key=key(),
     )
-    documents.confirm_contract(world.ctx, actor=world.user("s1"), contract_id=c["id"], idempotency_key=key())
-    world.contracts[("core", "s1")] = c["id"]
+    documents.confirm_contract(world.ctx, actor=world.user("s1"), contract_id=c.id, idempotency_key=key())
+    world.contracts[("core", "s1")] = c.id
     img = upload(world, PNG, "invoice-scan.png")
     inv = documents.add_invoice(
         world.ctx,
         actor=world.user("core"),
-        contract_id=c["id"],
+        contract_id=c.id,
         number="26117000000077777777",
         amount_fen=1000_00,
         issued_on=dt.date(2026, 11, 20),
-        attachments=[img["sha256"], sha],
+        attachments=[img.sha256, sha],
         idempotency_key=key(),
     )
     before = counts(world.ctx)["attachment"]
-    v = world.prepare(1000_00, invoice=inv["id"])
+    v = world.prepare(1000_00, invoice=inv.id)
     root = issuance.approve(
         world.ctx, actor=world.user("core", "approver"), voucher_id=v.id, idempotency_key=key()
     ).root_fragment_id
     s2 = world.child(world.transfer(root, "s1", [("s2", 400_00)]), "s2")
     f = world.finance([s2], "s2", disburse=False)
     docs = financing_queries.financing_detail(world.ctx, actor=SYSTEM, financing_id=f.id).documents
-    issue_docs = next(d for d in docs if d["contract"]["id"] == c["id"])
-    assert {(a["owner"], a["sha256"]) for a in issue_docs["attachments"]} == {
+    issue_docs = next(d for d in docs if d.contract.id == c.id)
+    assert {(a.owner, a.sha256) for a in issue_docs.attachments} == {
         ("contract", sha),
-        ("invoice", img["sha256"]),
+        ("invoice", img.sha256),
         ("invoice", sha),
     }
     path = lineage.lineage(world.ctx, viewer=SYSTEM, fragment_id=s2).path
-    assert path[0].trade["attachments"] == issue_docs["attachments"]
+    assert path[0].trade.attachments == issue_docs.attachments
     assert counts(world.ctx)["attachment"] == before  # reused, never uploaded again
 
 
@@ -366,7 +366,7 @@ def test_a_viewer_account_uploads_no_file_and_records_no_contract_or_invoice(wor
             idempotency_key=key(),
         )
     # the organisation's operators still record them
-    assert upload(world, PDF + b"operator", "scan.pdf")["reused"] is False
+    assert upload(world, PDF + b"operator", "scan.pdf").reused is False
     assert documents.add_invoice(
         world.ctx,
         actor=world.user("core", "approver"),
@@ -375,7 +375,7 @@ def test_a_viewer_account_uploads_no_file_and_records_no_contract_or_invoice(wor
         amount_fen=100_00,
         issued_on=dt.date(2026, 11, 20),
         idempotency_key=key(),
-    )["id"]
+    ).id
 
 
 def test_a_minimal_ofd_is_stored_and_a_jar_carrying_ofd_xml_is_refused(world):
@@ -402,11 +402,11 @@ def test_a_minimal_ofd_is_stored_and_a_jar_carrying_ofd_xml_is_refused(world):
         idempotency_key=key(),
     )
     ok = upload(world, zipped({"OFD.xml": ofd_xml}), "发票.ofd")
-    assert rows(world.ctx, t.attachment, t.attachment.c.sha256 == ok["sha256"])[0].media_type == "application/ofd"
+    assert rows(world.ctx, t.attachment, t.attachment.c.sha256 == ok.sha256)[0].media_type == "application/ofd"
 
 
 def test_one_scan_cannot_back_two_invoice_numbers(world):
-    scan = upload(world, PDF + b"% invoice scan\n", "发票扫描件.pdf")["sha256"]
+    scan = upload(world, PDF + b"% invoice scan\n", "发票扫描件.pdf").sha256
     add = dict(
         actor=world.user("core"),
         contract_id=world.contracts[("core", "s1")],
@@ -445,7 +445,7 @@ def test_documents_cannot_be_ticked_verified_on_a_financing_with_no_document(wor
         non_cash_agreed=True,
         idempotency_key=key(),
     )
-    world.contracts[("core", "s1")] = bare["id"]
+    world.contracts[("core", "s1")] = bare.id
     root = world.issue(1000_00)
     f = world.finance([root], "s1", disburse=False)
     bank = world.user("bank", "approver")
@@ -461,11 +461,11 @@ def test_documents_cannot_be_ticked_verified_on_a_financing_with_no_document(wor
         idempotency_key=key(),
     )
     # once the trade carries a scan, the bank may tick it
-    scan = upload(world, PDF + b"% the bare contract, scanned later\n", "合同.pdf")["sha256"]
+    scan = upload(world, PDF + b"% the bare contract, scanned later\n", "合同.pdf").sha256
     documents.add_invoice(
         world.ctx,
         actor=world.user("core"),
-        contract_id=bare["id"],
+        contract_id=bare.id,
         number="26117000000044444444",
         amount_fen=1_00,
         issued_on=dt.date(2026, 11, 20),
@@ -498,7 +498,7 @@ def test_an_unconfirmed_contract_backs_no_voucher_and_no_transfer_until_its_othe
         non_cash_agreed=True,
         idempotency_key=key(),
     )
-    world.contracts[("core", "s1")] = c["id"]
+    world.contracts[("core", "s1")] = c.id
     refuses(
         world.ctx,
         "contract.unconfirmed",
@@ -513,7 +513,7 @@ def test_an_unconfirmed_contract_backs_no_voucher_and_no_transfer_until_its_othe
         documents.confirm_contract,
         world.ctx,
         actor=world.user("core", "approver"),
-        contract_id=c["id"],
+        contract_id=c.id,
         idempotency_key=key(),
     )  # the recording party does not confirm its own
     refuses(
@@ -522,15 +522,15 @@ def test_an_unconfirmed_contract_backs_no_voucher_and_no_transfer_until_its_othe
         documents.confirm_contract,
         world.ctx,
         actor=world.user("s3"),
-        contract_id=c["id"],
+        contract_id=c.id,
         idempotency_key=key(),
     )
-    documents.confirm_contract(world.ctx, actor=world.user("s1"), contract_id=c["id"], idempotency_key=key())
+    documents.confirm_contract(world.ctx, actor=world.user("s1"), contract_id=c.id, idempotency_key=key())
     root = world.issue(1000_00)
     # s1 records that it buys from s5, a new enterprise; s5 has not confirmed it: no transfer to s5 on it
     s5 = parties.register_party(
         world.ctx, kind="enterprise", uscc=uscc(world.base + 77), name="未确认企业", idempotency_key=key()
-    )["id"]
+    ).id
     parties.onboard(
         world.ctx,
         actor=world.user("bank", "approver"),
@@ -566,7 +566,7 @@ def test_an_unconfirmed_contract_backs_no_voucher_and_no_transfer_until_its_othe
     documents.confirm_contract(
         world.ctx,
         actor=parties.actor_for(world.ctx, f"s5-operator-{world.base}"),
-        contract_id=trade["id"],
+        contract_id=trade.id,
         idempotency_key=key(),
     )
     assert vouchers.transfer(world.ctx, **move, idempotency_key=key()).children

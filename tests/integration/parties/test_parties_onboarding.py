@@ -26,7 +26,7 @@ def new_enterprise(world, name: str) -> str:
     n = world.base + 50 + len(world.ids)
     world.ids[name] = parties.register_party(
         world.ctx, kind="enterprise", uscc=uscc(n), name=f"企业{name}-{n}", idempotency_key=key()
-    )["id"]
+    ).id
     return world.ids[name]
 
 
@@ -36,8 +36,8 @@ def test_a_party_is_registered_by_a_valid_uscc(world):
     p = parties.register_party(
         world.ctx, kind="enterprise", uscc=spaced, name="  北京某禽业有限公司 ", idempotency_key=key()
     )
-    assert p["uscc"] == code and p["name"] == "北京某禽业有限公司"
-    assert party_queries.party(world.ctx, viewer=SYSTEM, ref=code).id == p["id"]
+    assert p.uscc == code and p.name == "北京某禽业有限公司"
+    assert party_queries.party(world.ctx, viewer=SYSTEM, ref=code).id == p.id
     refuses(
         world.ctx,
         "party.exists",
@@ -72,16 +72,16 @@ def test_onboarding_is_complete_only_with_account_ebanking_and_certificate(world
     common = dict(actor=bank, bank=world.ids["bank"], party=world.ids["x"])
     assert not parties.onboard(
         world.ctx, **common, settlement_account=None, ebanking=True, certificate="UK", idempotency_key=key()
-    )["complete"]
+    ).complete
     assert not parties.onboard(
         world.ctx, **common, settlement_account="6222000011", ebanking=False, certificate="UK", idempotency_key=key()
-    )["complete"]
+    ).complete
     assert not parties.onboard(
         world.ctx, **common, settlement_account="6222000011", ebanking=True, certificate=" ", idempotency_key=key()
-    )["complete"]
+    ).complete
     assert parties.onboard(
         world.ctx, **common, settlement_account="6222000011", ebanking=True, certificate="UK", idempotency_key=key()
-    )["complete"]
+    ).complete
     refuses(
         world.ctx,
         "validation.failed",
@@ -210,7 +210,7 @@ def test_only_a_designated_core_enterprise_issues(world):
         amount_fen=1000_00,
         issued_on=world.ctx.clock.today(),
         idempotency_key=key(),
-    )["id"]
+    ).id
     # an enterprise no bank designated is a supplier: it may not prepare vouchers at all
     refuses(
         world.ctx,
@@ -313,11 +313,11 @@ def test_an_update_of_a_designation_keeps_the_parameters_not_given(world):
         Decimal(after.spread),
     ) == (Decimal("0.8"), before.max_term_days, 1, 20, Decimal(before.spread))
     assert after.designated_on == before.designated_on
-    assert (r["max_ratio"], r["min_split_fen"], r["max_tier"], r["designated_on"]) == (
+    assert (r.max_ratio, r.min_split_fen, r.max_tier, r.designated_on) == (
         "0.8",
         1,
         20,
-        before.designated_on.isoformat(),
+        before.designated_on,
     )
     designations.designate_core(
         world.ctx, actor=bank, bank=world.ids["bank"], core=world.ids["core"], spread="0.012", idempotency_key=key()

@@ -225,7 +225,7 @@ def test_a_confirmation_file_that_does_not_match_is_refused_whole(make_world, tm
     # another bank's instructions are unknown to it, exactly like ones that do not exist
     other = parties.register_party(
         world.ctx, kind="bank", uscc=uscc(world.base + 77), name=f"他行{world.base}", idempotency_key=key()
-    )["id"]
+    ).id
     parties.add_user(
         world.ctx,
         party=other,

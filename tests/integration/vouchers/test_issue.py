@@ -151,7 +151,7 @@ def test_an_invoice_of_another_trade_cannot_back_the_voucher(world):
         amount_fen=500_00,
         issued_on=dt.date(2026, 11, 20),
         idempotency_key=key(),
-    )["id"]
+    ).id
     # the core enterprise may not see the s1 → s2 trade: its invoice is not found, not "mismatched"
     refuses(
         world.ctx,

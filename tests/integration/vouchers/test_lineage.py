@@ -28,11 +28,11 @@ def test_the_path_runs_from_the_root_to_the_fragment_with_tiers_holders_and_trad
     assert [s.status for s in path] == ["spent", "spent", "spent", "active"]
     assert all(s.holder_name for s in path)
     # each step carries the trade that moved it: core→s1 (with its invoice), then s1→s2, s2→s3, s3→s4
-    trades = [(s.trade["contract"]["buyer_id"], s.trade["contract"]["seller_id"]) for s in path]
+    trades = [(s.trade.contract.buyer_id, s.trade.contract.seller_id) for s in path]
     assert trades == [
         (world.ids[a], world.ids[b_]) for a, b_ in (("core", "s1"), ("s1", "s2"), ("s2", "s3"), ("s3", "s4"))
     ]
-    assert path[0].trade["invoices"][0]["amount_fen"] == 1000_00
+    assert path[0].trade.invoices[0].amount_fen == 1000_00
     assert [s.parent_id for s in path] == [None] + [s.id for s in path[:-1]]
 
 

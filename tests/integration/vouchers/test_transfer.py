@@ -98,7 +98,7 @@ def test_the_loader_reads_every_fact_the_transfer_rule_decides_on(world):
     )
     x = parties.register_party(
         world.ctx, kind="enterprise", uscc=uscc(world.base + 77), name="未开户企业", idempotency_key=key()
-    )["id"]
+    ).id
     world.ids["x"] = x
     world.contract("s1", "x", non_cash=False)
     root = world.issue(1000_00)

@@ -36,7 +36,7 @@ def scans(console) -> SimpleNamespace:
     core, pack = parties.actor_for(ctx, "yukou_op"), parties.actor_for(ctx, "pack_op")
     contract_scan = attachments.upload(
         ctx, actor=core, content=PDF + b"% contract\n", filename="冷链合同扫描件.pdf", idempotency_key="web-doc-1"
-    )["sha256"]
+    ).sha256
     documents.add_contract(
         ctx,
         actor=core,
@@ -52,7 +52,7 @@ def scans(console) -> SimpleNamespace:
     )
     invoice_scan = attachments.upload(
         ctx, actor=pack, content=PDF + b"% invoice\n", filename="包装发票.pdf", idempotency_key="web-doc-3"
-    )["sha256"]
+    ).sha256
     documents.add_invoice(
         ctx,
         actor=pack,

@@ -52,7 +52,7 @@ def trade(console) -> dict[str, str]:
         documents.confirm_contract(
             ctx,
             actor=SYSTEM,
-            contract_id=c["id"],  # for 冷链物流, which has no user
+            contract_id=c.id,  # for 冷链物流, which has no user
             idempotency_key=f"web-test-multi-confirm-{n}",
         )
         for i, amount in enumerate(amounts, start=1):
@@ -60,12 +60,12 @@ def trade(console) -> dict[str, str]:
             out[key] = documents.add_invoice(
                 ctx,
                 actor=op,
-                contract_id=c["id"],
+                contract_id=c.id,
                 number=f"261126000000{n}{i:07d}",
                 amount_fen=amount,
                 issued_on=dt.date(2026, 11, 22),
                 idempotency_key=f"web-test-multi-invoice-{key}",
-            )["id"]
+            ).id
     return out
 
 
