@@ -31,6 +31,8 @@ from lianrong.documents import attachments as attachments
 from lianrong.documents import service as documents
 from lianrong.financing import service as financing
 from lianrong.kernel.ids import new_id
+from lianrong.parties import restricting
+from lianrong.platform.context import SYSTEM
 from lianrong.vouchers import audit
 from lianrong.vouchers import issuance as issuance
 
@@ -90,6 +92,20 @@ def _disbursed(aw: ApiWorld) -> dict[str, Any]:
 
 def _token(aw: ApiWorld) -> dict[str, Any]:
     return {**_base(aw), "token": accounts.issue_token(aw.ctx, username=aw.usernames["sup_op"], name="victim").id}
+
+
+def _restriction(aw: ApiWorld) -> dict[str, Any]:
+    """A restriction on s4 (recorded by the system), for lifting."""
+    r = restricting.restrict(
+        aw.ctx,
+        actor=SYSTEM,
+        party_id=aw.ids["s4"],
+        action="finance",
+        kind="risk_freeze",
+        reason="冻结",
+        idempotency_key=key(),
+    )
+    return {**_base(aw), "restriction": r.id}
 
 
 def _document(aw: ApiWorld) -> dict[str, Any]:
@@ -197,6 +213,22 @@ ROWS = [
         "/parties/{s1}/users",
         {"district_admin": 201},
         body=lambda s: {"username": f"newuser{s['n']}", "display_name": "新用户", "role": "operator"},
+    ),
+    Row("restrictions-list", "GET", "/restrictions", every(200)),
+    Row(
+        "restrict",
+        "POST",
+        "/parties/{s3}/restrictions",
+        {"district_admin": 201},
+        body=lambda s: {"action": "finance", "kind": "blacklist", "reason": f"测试{s['n']}"},
+    ),
+    Row(
+        "restriction-lift",
+        "POST",
+        "/restrictions/{restriction}/lift",
+        {"district_admin": 200},
+        body=lambda s: {"reason": "解除"},
+        setup=_restriction,
     ),
     Row("users-list", "GET", "/users", {"bank_ap": 200, "core_ap": 200, "district_admin": 200}),
     Row(

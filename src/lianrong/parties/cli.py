@@ -184,3 +184,75 @@ def party_lpr(
         ),
         as_json,
     )
+
+
+@party_app.command("restrict")
+@command
+def party_restrict(
+    party: str,
+    action: Annotated[str, typer.Option(help="onboard | issue | receive | transfer | finance")],
+    kind: Annotated[str, typer.Option(help="a code shown in refusals: blacklist, risk_freeze, …")],
+    reason: Annotated[str, typer.Option()],
+    bank: Annotated[str | None, typer.Option(help="at this bank only (default: every bank)")] = None,
+    until: Annotated[str | None, typer.Option(help="last day in force, YYYY-MM-DD (default: until lifted)")] = None,
+    source: Annotated[str | None, typer.Option(help="the record that caused it, e.g. blacklist:blk_…")] = None,
+    user: As = None,
+    db: Db = None,
+    key: Key = None,
+    as_json: Json = False,
+) -> None:
+    """Bar a party from an action (the district office, or the system)."""
+    from lianrong.parties import restricting
+
+    ctx = context(db)
+    show(
+        restricting.restrict(
+            ctx,
+            actor=actor_of(ctx, user),
+            party_id=party,
+            action=action,
+            kind=kind,
+            reason=reason,
+            bank_id=bank,
+            valid_until=parse_date(until) if until else None,
+            source=source,
+            idempotency_key=key_or_new(key),
+        ),
+        as_json,
+    )
+
+
+@party_app.command("lift")
+@command
+def party_lift(
+    restriction: str,
+    reason: Annotated[str, typer.Option()],
+    user: As = None,
+    db: Db = None,
+    key: Key = None,
+    as_json: Json = False,
+) -> None:
+    """Lift a restriction from today on (it stays in the history)."""
+    from lianrong.parties import restricting
+
+    ctx = context(db)
+    show(
+        restricting.lift(
+            ctx, actor=actor_of(ctx, user), restriction_id=restriction, reason=reason, idempotency_key=key_or_new(key)
+        ),
+        as_json,
+    )
+
+
+@party_app.command("restrictions")
+@command
+def party_restrictions(party: str | None = None, db: Db = None, as_json: Json = False) -> None:
+    """List restrictions (newest first), of one party or all."""
+    from lianrong.parties import restricting
+    from lianrong.platform.context import SYSTEM
+
+    show(
+        restricting.restrictions(context(db), viewer=SYSTEM, party_id=party),
+        as_json,
+        ["id", "party_id", "action", "kind", "reason", "valid_from", "valid_until", "source", "lifted_at"],
+    )

@@ -24,6 +24,7 @@ from lianrong.api.schemas import (
     values_of,
 )
 from lianrong.parties import model
+from lianrong.parties.restrictions import Action
 
 #: the API's names for the parties' vocabularies
 PartyKind = values_of(model.PartyKind)
@@ -170,3 +171,44 @@ class LprEntryRead(LprRead):
 
 class LprPage(Page[LprEntryRead]):
     pass
+
+
+#: what a restriction may bar (``parties.restrictions.Action``)
+RestrictedAction = values_of(Action)
+
+
+class RestrictionCreate(Input):
+    """Bar the party from an action (at one bank, or every bank), from a day (default today) to a day
+    (inclusive; none: until lifted). ``kind`` is a code shown in refusals; ``source`` names the record that
+    caused it (e.g. ``blacklist:blk_…``)."""
+
+    action: RestrictedAction
+    kind: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.]{1,39}$")]
+    reason: text(200)
+    bank: PartyRef | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
+    source: text(80) | None = None
+
+
+class RestrictionLift(Input):
+    reason: text(200)
+
+
+class RestrictionRead(Output):
+    """A restriction as recorded, with its lifting (``parties.restricting.RestrictionRecord``)."""
+
+    id: str
+    party_id: str
+    action: str
+    kind: str
+    reason: str
+    bank_id: str | None = None
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    source: str | None = None
+    created_by: str | None = None
+    created_at: IsoMoment
+    lifted_at: IsoMoment | None = None
+    lifted_by: str | None = None
+    lift_reason: str | None = None

@@ -8,6 +8,7 @@ from lianrong.credit import api as credit
 from lianrong.documents import api as documents
 from lianrong.financing import api as financings
 from lianrong.parties import api as parties
+from lianrong.parties import restrictions_api as restrictions
 from lianrong.reporting import api as reports
 from lianrong.settlement import api as settlement
 from lianrong.settlement import payments_api as payments
@@ -20,6 +21,7 @@ ROUTERS = [
     for m in (
         auth,
         parties,
+        restrictions,
         documents,
         credit,
         vouchers,
