@@ -161,6 +161,8 @@ def _contracts(
                 (today + dt.timedelta(days=400)).isoformat(),
                 1,
                 ts(now),
+                buyer,  # recorded by the buyer
+                ts(now),  # and confirmed by the seller (a transfer needs a confirmed trade)
             )
         )
     return rows

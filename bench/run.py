@@ -896,14 +896,15 @@ SELECT up.*, party.name AS holder_name FROM up JOIN party ON party.id = up.holde
 def _time_lineage(
     ctx: Any, targets: list[str], reps: int, raw_call: Callable[[str], int], expect_len: int
 ) -> dict[str, Any]:
+    from lianrong.platform.context import SYSTEM
     from lianrong.vouchers import lineage as lin
 
     # warm-up and correctness: every target really is at the wanted depth
     counter = StatementCounter(ctx.engine)
     for fid in targets:
-        r = lin.lineage(ctx, fragment_id=fid, with_documents=False)
-        if len(r["path"]) != expect_len:
-            raise RuntimeError(f"{fid}: path of {len(r['path'])} rows, expected {expect_len}")
+        r = lin.lineage(ctx, viewer=SYSTEM, fragment_id=fid, with_documents=False)
+        if len(r.path) != expect_len:
+            raise RuntimeError(f"{fid}: path of {len(r.path)} rows, expected {expect_len}")
     counter.close()
     stmts = counter.n / len(targets) if counter.active else None
     t_lin, t_path, t_raw, c_lin, c_path = [], [], [], [], []
@@ -912,7 +913,7 @@ def _time_lineage(
         with ctx.uow(readonly=True) as uow:
             for fid in targets:
                 c, t = cpu(), time.perf_counter()
-                lin.lineage(ctx, fragment_id=fid, with_documents=False)
+                lin.lineage(ctx, viewer=SYSTEM, fragment_id=fid, with_documents=False)
                 t_lin.append((time.perf_counter() - t) * 1000)
                 c_lin.append((cpu() - c) * 1000)
                 c, t = cpu(), time.perf_counter()
@@ -957,6 +958,8 @@ def _lineage_rows(res: Result, label: str, t: dict[str, Any]) -> None:
 
 
 def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
+    from lianrong.platform.context import SYSTEM
+
     n = cfg.lineage_fragments
     res = Result(
         "lineage",
@@ -995,7 +998,9 @@ def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
 
         profiled(
             "lineage-sqlite",
-            lambda: [lin.lineage(ctx, fragment_id=f, with_documents=False) for _ in range(5) for f in targets],
+            lambda: [
+                lin.lineage(ctx, viewer=SYSTEM, fragment_id=f, with_documents=False) for _ in range(5) for f in targets
+            ],
         )
     ctx.engine.dispose()
 
@@ -1030,7 +1035,11 @@ def bench_lineage(cfg: Config, pg: Pg | None, tmp: Path) -> Result:
 
                 profiled(
                     "lineage-pg",
-                    lambda: [lin.lineage(pctx, fragment_id=f, with_documents=False) for _ in range(5) for f in targets],
+                    lambda: [
+                        lin.lineage(pctx, viewer=SYSTEM, fragment_id=f, with_documents=False)
+                        for _ in range(5)
+                        for f in targets
+                    ],
                 )
             pctx.engine.dispose()
         finally:
@@ -1077,10 +1086,10 @@ def bench_split_report(cfg: Config) -> Result:
     res.rows.append(Row("seconds", best, limit, "s", "(info)", None, limit / best))
     res.details.update(
         {
-            "vouchers": report["summary"]["vouchers"],
+            "vouchers": report.summary.vouchers,
             "fragments": rows,
-            "flagged": report["summary"]["flagged"],
-            "findings_by_code": report["summary"]["findings_by_code"],
+            "flagged": report.summary.flagged,
+            "findings_by_code": dict(report.summary.findings_by_code),
             "runs_seconds": [round(x, 2) for x in ours],
             "floor_runs_seconds": [round(x, 2) for x in floor],
         }
