@@ -193,9 +193,7 @@ def test_members_join_change_and_leave_never_deleted(world):
         world.ctx, actor=office, chain=egg, party=world.ids["s1"], role="supplier", tier=1, idempotency_key=key()
     )
     assert back.left_on is None and back.joined_on == today
-    assert [m.code for m in queries.members_of(world.ctx, viewer=SYSTEM, party=world.ids["s1"])] == [
-        f"egg{world.base}"
-    ]
+    assert [m.code for m in queries.members_of(world.ctx, viewer=SYSTEM, party=world.ids["s1"])] == [f"egg{world.base}"]
 
 
 def test_a_chain_office_acts_on_its_own_chains_only_and_others_read_within_scope(world):
