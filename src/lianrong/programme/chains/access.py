@@ -11,7 +11,6 @@ from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.kernel import errors
 from lianrong.platform import scope
 from lianrong.platform.context import Actor
-from lianrong.programme.chains import errors as chain_errors
 from lianrong.programme.chains.model import chain_visible, may_manage_members
 
 MEMBERS_WHAT = "only the district office and the chain's office manage members / 仅区金融办与本链链办可维护链上成员"
@@ -27,28 +26,28 @@ def is_member(uow: UnitOfWork, chain_id: str, party_id: str) -> bool:
 
 
 def chain_row(uow: UnitOfWork, ref: str) -> Any:
-    """A chain by id (``chn_…``) or code, whoever asks (no scope), or ``ChainNotFound``."""
+    """A chain by id (``chn_…``) or code, whoever asks (no scope), or ``NotFound("chain", …)``."""
     if not isinstance(ref, str) or not ref.strip():
-        raise chain_errors.ChainNotFound(ref)
+        raise errors.NotFound("chain", ref)
     c = pt.chain.c
     ref = ref.strip()
     row = uow.conn.execute(select(pt.chain).where(c.id == ref)).first()
     if row is None:
         row = uow.conn.execute(select(pt.chain).where(c.code == ref)).first()
     if row is None:
-        raise chain_errors.ChainNotFound(ref)
+        raise errors.NotFound("chain", ref)
     return row
 
 
 def visible_chain(uow: UnitOfWork, actor: Actor, ref: str) -> Any:
-    """A chain the actor may see, or ``ChainNotFound`` exactly as for a chain that does not exist."""
+    """A chain the actor may see, or ``NotFound("chain", …)`` exactly as for a chain that does not exist."""
     row = chain_row(uow, ref)
     kind = scope.party_kind(uow, actor)
     member = kind == "enterprise" and is_member(uow, row.id, actor.party_id)
     if not chain_visible(
         kind=kind, party_id=actor.party_id, office_id=row.office_id, active=row.active, is_member=member
     ):
-        raise chain_errors.ChainNotFound(ref)
+        raise errors.NotFound("chain", ref)
     return row
 
 

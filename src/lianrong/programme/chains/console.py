@@ -161,6 +161,7 @@ def add_member(chain: str, posted: Posted = Depends(post("overseer"))) -> Respon
             "party.wrong_kind": "party",
             "chain.already_member": "party",
             "chain.tier_invalid": "tier",
+            "chain.leader_tier": "tier",
             "chain.role_invalid": "role",
         },
         passthrough=(errors.Forbidden,),

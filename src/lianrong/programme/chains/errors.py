@@ -1,19 +1,9 @@
-"""Errors of chains and their members: each a stable code with a Chinese and an English message."""
+"""Errors of chains and their members: each a stable code with a Chinese and an English message (a chain
+outside the caller's scope, or none, is the kernel's ``NotFound("chain", …)``: ``chain.not_found``, 404)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from lianrong.kernel.errors import LianRongError, NotFound
-
-
-class ChainNotFound(NotFound):
-    """A chain (or a membership) that does not exist or is outside the caller's scope (404)."""
-
-    _ZH: ClassVar[dict[str, str]] = {**NotFound._ZH, "chain": "产业链", "chain_member": "产业链成员"}
-
-    def __init__(self, id: Any, *, entity: str = "chain") -> None:  # noqa: A002
-        super().__init__(entity, id)
+from lianrong.kernel.errors import LianRongError
 
 
 class ChainCodeInvalid(LianRongError):
@@ -36,8 +26,14 @@ class MemberRoleInvalid(LianRongError):
 
 class MemberTierInvalid(LianRongError):
     code = "chain.tier_invalid"
-    zh = "成员层级无效：{reason}"
-    en = "Invalid member tier: {reason}"
+    zh = "成员层级{tier}无效：应为0至{max_tier}的整数"
+    en = "Invalid member tier {tier}: a whole number from 0 to {max_tier}"
+
+
+class LeaderTier(LianRongError):
+    code = "chain.leader_tier"
+    zh = "链主的层级为0，层级0仅限链主（角色{role}，层级{tier}）"
+    en = "A chain leader is tier 0 and tier 0 is the leader's (role {role}, tier {tier})"
 
 
 class NotAMember(LianRongError):

@@ -200,7 +200,7 @@ def read_members_xlsx(content: bytes, *, today: dt.date) -> list[dict[str, Any]]
             try:
                 entry["role"] = check_member(role=entry["role"], tier=entry["tier"]).value
             except errors.LianRongError as exc:
-                column = "tier" if exc.code == "chain.tier_invalid" else "role"
+                column = "tier" if exc.code in ("chain.tier_invalid", "chain.leader_tier") else "role"
                 problems.append(_problem(row_no, column, exc.message_zh, exc.message_en, entry[column]))
                 ok = False
         if ok and entry["joined_on"] is not None and entry["joined_on"] > today:

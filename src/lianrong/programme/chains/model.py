@@ -59,11 +59,9 @@ def check_member(*, role: str, tier: int) -> Role:
     """A member's role and tier: the chain leader is tier 0 and tier 0 is the leader's; others 1..MAX_TIER."""
     r = parse_role(role)
     if isinstance(tier, bool) or not isinstance(tier, int) or tier < 0 or tier > MAX_TIER:
-        raise chain_errors.MemberTierInvalid(reason=f"{tier} (0–{MAX_TIER})")
-    if r is Role.LEADER and tier != 0:
-        raise chain_errors.MemberTierInvalid(reason="链主的层级为0 / a chain leader is tier 0")
-    if r is not Role.LEADER and tier == 0:
-        raise chain_errors.MemberTierInvalid(reason="层级0仅限链主 / tier 0 is the chain leader's")
+        raise chain_errors.MemberTierInvalid(tier=tier, max_tier=MAX_TIER)
+    if (r is Role.LEADER) != (tier == 0):
+        raise chain_errors.LeaderTier(role=r.value, tier=tier)
     return r
 
 

@@ -75,7 +75,7 @@ def test_chains_over_http_with_scope(fresh_api_world):
     r = admin.post(f"{BASE}/{egg}/members", json={"party": ids["s1"], "role": "supplier", "tier": 1})
     assert r.status_code == 201
     bad = admin.post(f"{BASE}/{egg}/members", json={"party": ids["s2"], "role": "leader", "tier": 3})
-    assert bad.status_code == 422 and bad.json()["code"] == "chain.tier_invalid"
+    assert bad.status_code == 422 and bad.json()["code"] == "chain.leader_tier"
     r = admin.post(f"{BASE}/{egg}/members/{ids['s1']}", json={"tier": 2})
     assert r.status_code == 200 and r.json()["tier"] == 2
 

@@ -136,7 +136,7 @@ def test_members_join_change_and_leave_never_deleted(world):
     )
     refuses(
         world.ctx,
-        "chain.tier_invalid",
+        "chain.leader_tier",
         chains.add_member,
         world.ctx,
         actor=office,

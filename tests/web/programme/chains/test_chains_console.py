@@ -83,7 +83,7 @@ def test_the_chain_office_sees_its_chain_with_the_graph_and_adds_a_member(site):
         data={**_form(page.text, "form-member"), "party": world.ids["s3"], "role": "leader", "tier": "3"},
         follow_redirects=False,
     )
-    assert bad.status_code == 422 and 'data-code="chain.tier_invalid"' in bad.text
+    assert bad.status_code == 422 and 'data-code="chain.leader_tier"' in bad.text
     assert office.get(f"/programme/chains/{pig}").status_code == 404
     export = office.get(f"/programme/chains/{egg}/members.xlsx")
     assert export.status_code == 200 and export.content[:2] == b"PK"
