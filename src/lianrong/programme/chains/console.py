@@ -14,7 +14,7 @@ from lianrong.platform import scope
 from lianrong.programme.chains import chart, members_xlsx, queries
 from lianrong.programme.chains import service as chains
 from lianrong.programme.chains.model import MAX_TIER, ROLE_LABELS, may_configure, may_manage_members
-from lianrong.programme.chains.schemas import ChainCreate, MemberCreate
+from lianrong.programme.chains.schemas import ChainCreate, ChainUpdate, MemberCreate, MemberUpdate
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
 from lianrong.web.forms import Form
 from lianrong.web.i18n import N_
@@ -98,7 +98,14 @@ def create_chain(posted: Posted = Depends(post("overseer"))) -> Response:
     )
 
 
-def _chain_ctx(ui: UI, chain: str, form: Form | None = None, upload: Form | None = None) -> dict[str, Any]:
+def _chain_ctx(
+    ui: UI,
+    chain: str,
+    form: Form | None = None,
+    upload: Form | None = None,
+    change: Form | None = None,
+    edit: Form | None = None,
+) -> dict[str, Any]:
     detail = queries.chain(ui.ctx, viewer=ui.actor, chain=chain, former=True)
     kind = _kind(ui)
     manage = _writer(ui) and may_manage_members(kind=kind, party_id=ui.party_id, office_id=detail.chain.office_id)
@@ -115,8 +122,22 @@ def _chain_ctx(ui: UI, chain: str, form: Form | None = None, upload: Form | None
         "graph": chart.graph(detail, lang=ui.lang),
         "names": {n.id: n.name for n in detail.nodes},
         "may_manage": manage,
+        "may_configure": _writer(ui) and may_configure(kind),
+        "office_options": [(p.id, p.short_name or p.name) for p in _offices(ui)] if may_configure(kind) else [],
+        "member_options": [(m.party_id, f"{m.name}（{role_names[m.role]} · {m.tier}）") for m in current],
         "form": form or ui.blank(role="supplier", tier="1"),
         "upload": upload or ui.blank(),
+        "change": change or ui.blank(role="supplier", tier="1"),
+        "edit": edit
+        or ui.blank(
+            name=detail.chain.name,
+            name_en=detail.chain.name_en,
+            office=detail.chain.office_id or "",
+            description=detail.chain.description,
+            position=str(detail.chain.position),
+            key_chain="1" if detail.chain.key_chain else "",
+            active="1" if detail.chain.active else "",
+        ),
     }
 
 
@@ -164,6 +185,82 @@ def add_member(chain: str, posted: Posted = Depends(post("overseer"))) -> Respon
             "chain.leader_tier": "tier",
             "chain.role_invalid": "role",
         },
+        passthrough=(errors.Forbidden,),
+    )
+
+
+@router.post("/programme/chains/{chain}/change")
+def change_member(chain: str, posted: Posted = Depends(post("overseer"))) -> Response:
+    ui, data = posted
+    detail = queries.chain(ui.ctx, viewer=ui.actor, chain=chain)
+    form = ui.posted(data)
+    party = form.text("party", max_len=64)
+    body = form.validated(
+        MemberUpdate,
+        {
+            "role": form.text("role"),
+            "tier": form.integer("tier", low=0, high=MAX_TIER),
+            "note": form.text("note", required=False) or None,
+        },
+    )
+
+    def action() -> Response:
+        assert body is not None
+        chains.update_member(
+            ui.ctx,
+            actor=ui.actor,
+            chain=detail.chain.id,
+            party=party,
+            **body.model_dump(),
+            idempotency_key=form.get("idempotency_key"),
+        )
+        return ui.done(f"/programme/chains/{detail.chain.id}", N_("Member changed."))
+
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error(
+            "overview/chain.html", "overview/_member_change.html", **_chain_ctx(ui, chain, change=form)
+        ),
+        fields={"chain.not_member": "party", "chain.tier_invalid": "tier", "chain.leader_tier": "tier"},
+        passthrough=(errors.Forbidden,),
+    )
+
+
+@router.post("/programme/chains/{chain}/edit")
+def edit_chain(chain: str, posted: Posted = Depends(post("overseer"))) -> Response:
+    ui, data = posted
+    detail = queries.chain(ui.ctx, viewer=ui.actor, chain=chain)
+    form = ui.posted(data)
+    body = form.validated(
+        ChainUpdate,
+        {
+            "name": form.text("name", max_len=60),
+            "name_en": form.text("name_en", max_len=80),
+            "office": form.text("office"),
+            "key_chain": form.checked("key_chain"),
+            "description": form.text("description", required=False, max_len=2000),
+            "position": form.integer("position", low=0, high=1000),
+            "active": form.checked("active"),
+        },
+    )
+
+    def action() -> Response:
+        assert body is not None
+        chains.update_chain(
+            ui.ctx,
+            actor=ui.actor,
+            chain=detail.chain.id,
+            **body.model_dump(),
+            idempotency_key=form.get("idempotency_key"),
+        )
+        return ui.done(f"/programme/chains/{detail.chain.id}", N_("Chain saved."))
+
+    return submit(
+        form,
+        action,
+        lambda: ui.form_error("overview/chain.html", "overview/_chain_edit.html", **_chain_ctx(ui, chain, edit=form)),
+        fields={"chain.name_invalid": "name"},
         passthrough=(errors.Forbidden,),
     )
 

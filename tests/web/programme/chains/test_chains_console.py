@@ -125,3 +125,31 @@ def test_a_bad_workbook_is_refused_whole_row_by_row_and_the_district_creates_cha
     assert r.status_code == 303, r.text
     assert district.get(r.headers["location"]).status_code == 200
     assert login("bank").get("/programme/chains").status_code == 403  # the overseers' area
+
+
+def test_a_member_is_changed_and_the_district_edits_the_chain(site):
+    world, prog, egg, pig, login = site
+    office = login("office-egg")
+    page = office.get(f"/programme/chains/{egg}")
+    assert 'data-testid="form-chain-edit"' not in page.text  # the district configures chains
+    r = office.post(
+        f"/programme/chains/{egg}/change",
+        data={**_form(page.text, "form-member-change"), "party": world.ids["s1"], "role": "logistics", "tier": "2"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    page = office.get(f"/programme/chains/{egg}")
+    assert f'data-party="{world.ids["s1"]}" data-role="logistics" data-tier="2"' in page.text
+
+    district = login("district")
+    page = district.get(f"/programme/chains/{egg}")
+    edit = _form(page.text, "form-chain-edit")
+    r = district.post(
+        f"/programme/chains/{egg}/edit",
+        data={**edit, "name": "蛋鸡产业链", "name_en": "Eggs", "office": world.ids["office-egg"], "position": "3"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    page = district.get(f"/programme/chains/{egg}")
+    assert "蛋鸡产业链" in page.text and 'data-active="no"' in page.text  # "active" left unticked
+    assert login("office-pig").post(f"/programme/chains/{egg}/edit", data=edit).status_code in (403, 404)
