@@ -28,6 +28,7 @@ from databases import (
     fresh_pg_database,
     pg_unavailable,
 )
+from hypothesis import HealthCheck, settings
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,6 +36,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from lianrong import bootstrap
 from lianrong.adapters.db import migrate
 from lianrong.adapters.db.engine import normalize_url
+
+# No time limit per example and no "too slow" health check: speed is measured by the benchmarks, never by a
+# timed assertion in a test, and a loaded CI host (2 workers, a database server) must not turn a slow example
+# into a failure. Tests that need other settings still pass their own.
+settings.register_profile("lianrong", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("lianrong")
 
 DEFAULT_TEST_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 #: tiers whose every test is ``slow``: command-line runs in subprocesses, and the console in Chromium

@@ -472,6 +472,116 @@ ROWS = [
 ]
 
 
+# --- programme: chains (the district configures; a chain's office or the district manages members; banks read
+# active chains, enterprises the chains they belong to, anyone else gets 404) ------------------------------------
+
+
+def _chain(aw: ApiWorld) -> dict[str, Any]:
+    """A chain of the API world's chain office with core (leader) and s1 (tier 1) as members."""
+    from lianrong.platform.context import SYSTEM
+    from lianrong.programme.chains import service as chains
+
+    s = _base(aw)
+    chain_id = chains.create_chain(
+        aw.ctx,
+        actor=SYSTEM,
+        code=f"perm{s['n']}",
+        name=f"权限链{s['n']}",
+        name_en="perm",
+        office=aw.ids["chain"],
+        idempotency_key=key(),
+    ).id
+    for party, role, tier in ((s["core"], "leader", 0), (s["s1"], "supplier", 1)):
+        chains.add_member(
+            aw.ctx, actor=SYSTEM, chain=chain_id, party=party, role=role, tier=tier, idempotency_key=key()
+        )
+    return {**s, "chain_id": chain_id}
+
+
+def _members_book(s: dict[str, Any]) -> dict[str, Any]:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["统一社会信用代码", "企业名称", "角色", "层级"])
+    wb.active.append([uscc(8_000_000 + s["n"]), f"链上企业{s['n']}", "supplier", 2])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return {"files": {"file": ("members.xlsx", buf.getvalue(), "application/octet-stream")}}
+
+
+CHAIN_READERS = every(200, (*OVERSEERS, *BANK, *CORE, "sup_op"))
+ROWS += [
+    Row("chains-list", "GET", "/programme/chains", every(200)),
+    Row(
+        "chain-create",
+        "POST",
+        "/programme/chains",
+        {"district_admin": 201},
+        body=lambda s: {"code": f"permnew{s['n']}", "name": "新链", "name_en": "new", "office": s["chain"]},
+    ),
+    Row("chain-get", "GET", "/programme/chains/{chain_id}", CHAIN_READERS, deny=404, setup=_chain),
+    Row(
+        "chain-update",
+        "POST",
+        "/programme/chains/{chain_id}",
+        {"district_admin": 200},
+        setup=_chain,
+        body=lambda s: {"description": "更新"},
+    ),
+    Row(
+        "chain-member-add",
+        "POST",
+        "/programme/chains/{chain_id}/members",
+        {"district_admin": 201},
+        setup=_chain,
+        body=lambda s: {"party": s["s2"], "role": "supplier", "tier": 2},
+    ),
+    Row(
+        "chain-member-update",
+        "POST",
+        "/programme/chains/{chain_id}/members/{s1}",
+        {"district_admin": 200},
+        setup=_chain,
+        body=lambda s: {"tier": 2},
+    ),
+    Row(
+        "chain-member-leave",
+        "POST",
+        "/programme/chains/{chain_id}/members/{s1}/leave",
+        {"district_admin": 200},
+        setup=_chain,
+        body=lambda s: {},
+    ),
+    Row(
+        "chain-members-import",
+        "POST",
+        "/programme/chains/{chain_id}/members.xlsx",
+        {"district_admin": 200},
+        setup=_chain,
+        body=_members_book,
+        multipart=True,
+    ),
+    Row(
+        "chain-members-export",
+        "GET",
+        "/programme/chains/{chain_id}/members.xlsx",
+        CHAIN_READERS,
+        deny=404,
+        setup=_chain,
+    ),
+    Row(
+        "chain-memberships",
+        "GET",
+        "/programme/chains/memberships/{s1}",
+        every(200, (*OVERSEERS, *BANK, "sup_op")),
+        deny=404,
+        setup=_chain,
+    ),
+]
+
+
 def call(aw: ApiWorld, row: Row, role: str):
     """Set the row up afresh and make its request as the role."""
     values = row.setup(aw)

@@ -103,6 +103,7 @@ class NotFound(LianRongError):
         "onboarding": "开户信息",
         "designation": "核心企业核定",
         "token": "API令牌",
+        "chain": "产业链",
     }
 
     def __init__(self, entity: str, id: Any, **details: Any) -> None:  # noqa: A002

@@ -42,6 +42,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/overview/vouchers", N_("Vouchers"), "nav-overview-vouchers"),
         ("/overview/splits", N_("Split monitoring"), "nav-overview-splits"),
         ("/overview/calendar", N_("Official holidays"), "nav-overview-calendar"),
+        ("/programme/chains", N_("Industrial chains"), "nav-programme-chains"),
     ],
     "none": [],
 }

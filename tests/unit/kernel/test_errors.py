@@ -19,6 +19,7 @@ from lianrong.documents import errors as documents_errors
 from lianrong.financing import errors as financing_errors
 from lianrong.kernel import errors
 from lianrong.parties import errors as parties_errors
+from lianrong.programme.chains import errors as chains_errors
 from lianrong.settlement import errors as settlement_errors
 from lianrong.vouchers import errors as vouchers_errors
 
@@ -31,6 +32,7 @@ MODULES = (
     documents_errors,
     financing_errors,
     parties_errors,
+    chains_errors,
     settlement_errors,
     vouchers_errors,
 )
