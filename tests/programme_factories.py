@@ -104,10 +104,11 @@ class Programme:
         """Make the World's organisation ``org`` a member of the chain ``chain`` (a code)."""
         w = self.world
         now = w.ctx.clock.now()
+        chain_id = self.chain(chain)  # before the unit of work: making the chain opens its own
         with w.ctx.uow() as uow:
             uow.conn.execute(
                 insert(t.programme_tables.chain_member).values(
-                    chain_id=self.chain(chain),
+                    chain_id=chain_id,
                     party_id=w.ids[org],
                     role=role,
                     tier=tier,
