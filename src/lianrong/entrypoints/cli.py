@@ -148,7 +148,9 @@ def serve(
 @app.command("job")
 @command
 def job(
-    name: Annotated[str, typer.Argument(help="maturity-settlement | ledger-checkpoint | ledger-audit | blacklist-overdue")],
+    name: Annotated[
+        str, typer.Argument(help="maturity-settlement | ledger-checkpoint | ledger-audit | blacklist-overdue")
+    ],
     date: Annotated[
         str | None, typer.Option("--date", help="the job's date (default: today; never after today)")
     ] = None,

@@ -34,6 +34,7 @@ def routers() -> list:  # type: ignore[type-arg]
     from lianrong.entrypoints.console import home
     from lianrong.financing import console as financing
     from lianrong.parties import console as parties
+    from lianrong.programme.blacklist import console as programme_blacklist
     from lianrong.reporting import console as reporting
     from lianrong.settlement import console as settlement
     from lianrong.vouchers import console as vouchers
@@ -41,7 +42,7 @@ def routers() -> list:  # type: ignore[type-arg]
     return [
         m.router
         for m in (home, accounts, reporting, parties, documents, credit, vouchers, financing, settlement, calendar)
-    ]
+    ] + [programme_blacklist.router]
 
 
 def install(app: FastAPI, ctx: Context) -> None:

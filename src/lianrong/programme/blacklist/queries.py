@@ -108,6 +108,8 @@ class RepairDetail:
     repair: RepairRow
     entry: EntryRow
     steps: tuple[Step, ...]
+    #: the applicant is a member of a chain (its chain office endorses before the district reviews)
+    in_chain: bool
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,12 @@ class CreditArchive:
 
 
 # --- scope ---
+
+
+def viewer_kind(ctx: Context, viewer: Actor) -> str:
+    """The kind of the viewer's organisation (``system`` for the system)."""
+    with ctx.uow(readonly=True) as uow:
+        return scope.party_kind(uow, viewer)
 
 
 def member_parties(uow: UnitOfWork, office_id: str) -> set[str]:
@@ -468,7 +476,11 @@ def repair(ctx: Context, *, viewer: Actor, repair_id: str) -> RepairDetail:
         steps = tuple(
             Step(x.action, x.status, x.reason, x.actor_id, users.get(x.actor_id, x.actor_id), x.at) for x in step_rows
         )
-        return RepairDetail(_repair_rows(uow, [row])[0], entry_row, steps)
+        m = pt.chain_member.c
+        in_chain = (
+            uow.conn.execute(select(m.chain_id).where(m.party_id == row.applicant_id).limit(1)).first() is not None
+        )
+        return RepairDetail(_repair_rows(uow, [row])[0], entry_row, steps, in_chain)
 
 
 def counts(ctx: Context, *, viewer: Actor) -> dict[str, int]:

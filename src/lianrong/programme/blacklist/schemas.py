@@ -111,6 +111,7 @@ class RepairDetailRead(Output):
     repair: RepairRead
     entry: EntryRead
     steps: list[StepRead]
+    in_chain: bool
 
 
 class OverdueVoucherRead(Output):
