@@ -7,41 +7,43 @@ from typing import Literal
 
 from pydantic import Field
 
-from lianrong.api.schemas import Input, IsoMoment, Output, PartyRef, Sha256, text
-from lianrong.kernel.policy import SEVERITIES
+from lianrong.api.schemas import Input, IsoMoment, Output, PartyRef, Sha256, text, values_of
 from lianrong.programme.blacklist.model import PrincipalRole, Source, Subject
 
-Severity = Literal[SEVERITIES]  # type: ignore[valid-type]
+Severity = Literal["minor", "serious", "grave"]  # kernel.policy.SEVERITIES
+SubjectName = values_of(Subject)
+SourceName = values_of(Source)
+PrincipalRoleName = values_of(PrincipalRole)
 
 
 class EntryCreate(Input):
-    subject: Literal[tuple(s.value for s in Subject)] = "enterprise"  # type: ignore[valid-type]
+    subject: SubjectName = "enterprise"
     party: PartyRef | None = Field(None, description="the enterprise (for a principal: the enterprise led, if known)")
-    principal_name: text(60) | None = None  # type: ignore[valid-type]
-    principal_id_no: text(18) | None = Field(None, description="居民身份证号码 (GB 11643), 18 characters")  # type: ignore[valid-type]
-    principal_role: Literal[tuple(r.value for r in PrincipalRole)] | None = None  # type: ignore[valid-type]
-    source: Literal[tuple(s.value for s in Source)]  # type: ignore[valid-type]
+    principal_name: text(60) | None = None
+    principal_id_no: text(18) | None = Field(None, description="居民身份证号码 (GB 11643), 18 characters")
+    principal_role: PrincipalRoleName | None = None
+    source: SourceName
     severity: Severity
-    reason: text(500)  # type: ignore[valid-type]
+    reason: text(500)
     evidence: list[Sha256] = Field(default_factory=list, max_length=20, description="uploaded attachments' SHA-256")
 
 
 class Decision(Input):
-    reason: text(500, min_length=0) = ""  # type: ignore[valid-type]
+    reason: text(500, min_length=0) = ""
 
 
 class Removal(Input):
-    reason: text(500)  # type: ignore[valid-type]
+    reason: text(500)
 
 
 class RepairCreate(Input):
     entry_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    statement: text(4000)  # type: ignore[valid-type]
+    statement: text(4000)
     evidence: list[Sha256] = Field(default_factory=list, max_length=20)
 
 
 class Review(Input):
-    opinion: text(500)  # type: ignore[valid-type]
+    opinion: text(500)
 
 
 class EntryRead(Output):

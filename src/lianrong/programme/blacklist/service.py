@@ -19,7 +19,6 @@ from lianrong.adapters.db import programme_tables as pt
 from lianrong.adapters.db import tables as t
 from lianrong.adapters.db.uow import UnitOfWork
 from lianrong.documents import attachments
-from lianrong.kernel import errors
 from lianrong.kernel.ids import new_id
 from lianrong.parties import restricting
 from lianrong.platform import scope
@@ -308,6 +307,9 @@ def write_restrictions(ctx: Context, *, actor: Actor, entry: Entry, key: str) ->
     restricted by this entry are skipped."""
     if entry.party_id is None:
         return
+    with ctx.uow(readonly=True) as uow:
+        if read_entry(uow, entry.id).status != EntryStatus.LISTED:  # a late replay of a decision since undone
+            return
     source = source_of(entry.id)
     have = {r.action for r in restricting.restrictions(ctx, viewer=SYSTEM, source=source) if not r.lifted}
     reason = entry.reason[:_RESTRICTION_REASON]
@@ -433,10 +435,3 @@ def propose_overdue(ctx: Context, *, on: dt.date | None = None) -> list[OverdueP
         )
         out.append(OverdueProposal(entry_id=entry.id, party_id=core_id, voucher_id=r.id, days=days))
     return out
-
-
-def check_known(ctx: Context, entry_id: str) -> None:
-    """NotFound unless the entry exists (for callers outside a unit of work)."""
-    with ctx.uow(readonly=True) as uow:
-        if uow.conn.execute(select(pt.blacklist_entry.c.id).where(pt.blacklist_entry.c.id == entry_id)).first() is None:
-            raise errors.NotFound("blacklist_entry", entry_id)

@@ -359,3 +359,29 @@ def test_who_sees_which_entries(world):
     with pytest.raises(errors.NotFound):
         queries.archive(world.ctx, viewer=prog.user("office-egg", "operator"), party=world.ids["s3"])
     assert queries.archive(world.ctx, viewer=world.user("s2"), party=world.ids["s2"]).entries[0].entry.id == listed
+
+
+def test_a_gravely_listed_enterprise_is_refused_onboarding(world):
+    from factories import uscc
+
+    from lianrong.parties import service as parties
+
+    newcomer = parties.register_party(
+        world.ctx, kind="enterprise", uscc=uscc(world.base + 77), name=f"新企业{world.base}", idempotency_key=key()
+    ).id
+    world.ids["newcomer"] = newcomer
+    entry_id = _list(world, Programme(world), "newcomer", "grave")
+    err = refuses(
+        world.ctx,
+        "party.restricted",
+        parties.onboard,
+        world.ctx,
+        actor=world.user("bank"),
+        bank=world.ids["bank"],
+        party=newcomer,
+        settlement_account="020012345678",
+        ebanking=True,
+        certificate="UKEY-1",
+        idempotency_key=key(),
+    )
+    assert err.details["source"] == f"blacklist:{entry_id}" and err.details["action"] == "onboard"

@@ -162,3 +162,11 @@ def test_errors_are_bilingual_coded_client_errors(cls):
     assert re.search(r"[\u4e00-\u9fff]", err.message_zh) and not re.search(r"[\u4e00-\u9fff]", err.message_en)
     assert err.code.startswith(("blacklist.", "credit_repair."))
     assert 400 <= http_status(err) < 500
+
+
+def test_the_api_severities_are_the_policys():
+    from typing import get_args
+
+    from lianrong.programme.blacklist.schemas import Severity
+
+    assert get_args(Severity) == SEVERITIES
