@@ -111,3 +111,41 @@ def test_a_refused_entry_form_shows_the_coded_error(login, seeded, csrf_of, key_
     )
     assert r.status_code == 422 and 'data-code="blacklist.id_number_invalid"' in r.text
     assert 'data-testid="form-blacklist"' in r.text  # the whole page again, input kept
+
+
+def test_the_district_records_and_lists_an_entry_through_the_forms(login, seeded, console, csrf_of, key_of):
+    op, ap = login("district_op"), login("district_ap")
+    html = op.get("/programme/blacklist").text
+    agri = _party(console.ctx, "绿野农资")
+    r = op.post(
+        "/programme/blacklist",
+        data={
+            "csrf_token": csrf_of(html),
+            "idempotency_key": key_of(html),
+            "subject": "enterprise",
+            "party": agri,
+            "source": "financial",
+            "severity": "serious",
+            "reason": "恶意逃废银行债务",
+        },
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    entry_page = r.headers["location"]
+    assert 'data-testid="form-blacklist-decide"' not in op.get(entry_page).text  # the maker does not decide
+    page = ap.get(entry_page).text
+    assert 'data-testid="submit-approve"' in page and 'data-testid="submit-reject"' in page
+    r = ap.post(
+        entry_page + "/approve",
+        data={"csrf_token": csrf_of(page), "idempotency_key": key_of(page), "reason": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200 and r.headers["HX-Redirect"] == entry_page, r.text
+    listed = ap.get(entry_page).text
+    assert 'data-testid="entry-status"' in listed and listed.count('data-testid="row-restriction"') == 3
+    r = ap.post(
+        entry_page + "/remove",
+        data={"csrf_token": csrf_of(listed), "idempotency_key": key_of(listed), "reason": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 200 and 'data-code="validation.required"' in r.text  # a removal needs its reason
