@@ -149,3 +149,11 @@ def test_the_district_records_and_lists_an_entry_through_the_forms(login, seeded
         headers={"HX-Request": "true"},
     )
     assert r.status_code == 200 and 'data-code="validation.required"' in r.text  # a removal needs its reason
+
+
+def test_the_bank_opens_a_listed_entry_but_not_a_removed_one(login, seeded):
+    bank = login("icbc_op")
+    page = bank.get(f"/programme/blacklist/{seeded['tax']}")
+    assert page.status_code == 200 and 'href="/bank/blacklist"' in page.text
+    assert 'data-testid="form-blacklist-decide"' not in page.text
+    assert bank.get(f"/programme/blacklist/{seeded['repaired']}").status_code == 404
