@@ -51,6 +51,7 @@ def policy_from(settings: Settings) -> Policy:
             renewal_days=settings.whitelist_renewal_days,
             blacklist_effects=tuple((k, tuple(v)) for k, v in sorted(settings.blacklist_effects.items())),
             blacklist_min_months=tuple(sorted(settings.blacklist_min_months.items())),
+            blacklist_overdue_days=settings.blacklist_overdue_days,
             targets=Targets(
                 by=settings.target_date,
                 key_chain_financing_fen=settings.target_key_chain_financing_fen,

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     )
     #: the minimum listing period by severity in months before a credit repair may remove an entry
     blacklist_min_months: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_BLACKLIST_MIN_MONTHS))
+    #: the platform's own overdue: the daily job proposes (never lists) a black-list entry for a core enterprise
+    #: whose voucher is overdue beyond this many days, for the district office to confirm
+    blacklist_overdue_days: int = Field(90, ge=1, le=3650)
     #: the 2027 targets (三、工作目标)
     target_date: dt.date = dt.date(2027, 12, 31)
     target_key_chain_financing_fen: int = Field(50_000_000_000_00, ge=1)

@@ -67,6 +67,12 @@ HTTP_STATUS: dict[str, int] = {
     "route.not_found": 404,
     "route.method_not_allowed": 405,
     "serve.cannot_listen": 409,
+    # the programme's black list and credit repair
+    "blacklist.state_invalid": 409,
+    "blacklist.same_user": 403,
+    "blacklist.already_listed": 409,
+    "credit_repair.state_invalid": 409,
+    "credit_repair.already_open": 409,
 }
 
 

@@ -21,6 +21,7 @@ from lianrong.documents.cli import doc_app
 from lianrong.financing.cli import finance_app
 from lianrong.kernel.errors import ValidationFailed
 from lianrong.parties.cli import party_app
+from lianrong.programme.blacklist.cli import blacklist_app
 from lianrong.programme.chains.cli import chains_app
 from lianrong.reporting.cli import report_app
 from lianrong.settlement import cli as settlement_cli
@@ -75,6 +76,7 @@ app.add_typer(calendar_app, name="calendar")
 programme_app = typer.Typer(help="District programme / 区产业链金融工作", no_args_is_help=True)
 app.add_typer(programme_app, name="programme")
 programme_app.add_typer(chains_app, name="chains")
+programme_app.add_typer(blacklist_app, name="blacklist")
 
 
 if not out.is_terminal and "COLUMNS" not in os.environ:
@@ -148,7 +150,9 @@ def serve(
 @app.command("job")
 @command
 def job(
-    name: Annotated[str, typer.Argument(help="maturity-settlement | ledger-checkpoint | ledger-audit")],
+    name: Annotated[
+        str, typer.Argument(help="maturity-settlement | ledger-checkpoint | ledger-audit | blacklist-overdue")
+    ],
     date: Annotated[
         str | None, typer.Option("--date", help="the job's date (default: today; never after today)")
     ] = None,

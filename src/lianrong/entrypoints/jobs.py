@@ -10,6 +10,7 @@ import structlog
 
 from lianrong.platform.context import Context
 from lianrong.platform.results import record
+from lianrong.programme.blacklist import service as blacklist
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
 
@@ -45,9 +46,19 @@ def ledger_audit(ctx: Context, *, on: dt.date | None = None) -> dict[str, Any]:
     return record(result)
 
 
+def blacklist_overdue(ctx: Context, *, on: dt.date | None = None) -> list[blacklist.OverdueProposal]:
+    """Propose (never list) a black-list entry for each core enterprise whose voucher is overdue beyond
+    ``LIANRONG_BLACKLIST_OVERDUE_DAYS``, for the district office to confirm; safe to rerun."""
+    day = on or ctx.clock.today()
+    found = blacklist.propose_overdue(ctx, on=day)
+    log.info("job.blacklist_overdue", date=day.isoformat(), proposed=len(found))
+    return found
+
+
 #: each job's summary: a typed record or a dict (``cli.show`` prints either)
 JOBS: dict[str, Callable[..., Any]] = {
     "maturity-settlement": maturity_settlement,
     "ledger-checkpoint": ledger_checkpoint,
     "ledger-audit": ledger_audit,
+    "blacklist-overdue": blacklist_overdue,
 }

@@ -54,6 +54,8 @@ class ProgrammePolicy:
     renewal_days: int = 30
     blacklist_effects: tuple[tuple[str, tuple[str, ...]], ...] = DEFAULT_BLACKLIST_EFFECTS
     blacklist_min_months: tuple[tuple[str, int], ...] = DEFAULT_BLACKLIST_MIN_MONTHS
+    #: the platform's own overdue: a voucher overdue beyond this many days proposes its core for the black list
+    blacklist_overdue_days: int = 90
     targets: Targets = Targets()
 
     def effects(self, severity: str) -> tuple[str, ...]:

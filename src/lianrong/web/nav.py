@@ -18,11 +18,13 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/core/vouchers", N_("Vouchers"), "nav-core-vouchers"),
         ("/core/payables", N_("Payables calendar"), "nav-core-payables"),
         ("/core/maturity", N_("Pay at maturity"), "nav-core-maturity"),
+        ("/core/credit", N_("Credit archive"), "nav-core-credit"),
     ],
     "supplier": [
         ("/supplier", N_("My holdings"), "nav-supplier-holdings"),
         ("/supplier/financings", N_("My financings"), "nav-supplier-financings"),
         ("/supplier/contracts", N_("Contracts"), "nav-supplier-contracts"),
+        ("/supplier/credit", N_("Credit archive"), "nav-supplier-credit"),
     ],
     "bank": [
         ("/bank", N_("Core enterprises & credit"), "nav-bank-home"),
@@ -36,6 +38,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/bank/settlements", N_("Settlement batches"), "nav-bank-settlements"),
         ("/bank/confirmations", N_("Payment confirmations"), "nav-bank-confirmations"),
         ("/bank/overdue", N_("Overdue"), "nav-bank-overdue"),
+        ("/bank/blacklist", N_("Black list"), "nav-bank-blacklist"),
     ],
     "overseer": [
         ("/overview", N_("Programme overview"), "nav-overview-home"),
@@ -43,6 +46,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/overview/splits", N_("Split monitoring"), "nav-overview-splits"),
         ("/overview/calendar", N_("Official holidays"), "nav-overview-calendar"),
         ("/programme/chains", N_("Industrial chains"), "nav-programme-chains"),
+        ("/programme/blacklist", N_("Black list"), "nav-programme-blacklist"),
     ],
     "none": [],
 }

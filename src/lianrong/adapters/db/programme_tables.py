@@ -154,7 +154,7 @@ blacklist_entry = Table(
     Column("evidence", JSON, nullable=False),  # attachment ids (documents' files)
     Column("listed_on", Date, nullable=False),
     Column("min_until", Date, nullable=False),  # the earliest day a repair may remove it
-    Column("status", String(16), nullable=False),  # listed | removed
+    Column("status", String(16), nullable=False),  # proposed | listed | rejected | removed
     Column("removed_on", Date),
     Column("removed_reason", String(500)),
     Column("created_by", ID),
@@ -168,13 +168,26 @@ blacklist_entry = Table(
     Index("ix_blacklist_entry_principal", "principal_id_no"),
 )
 
+blacklist_step = Table(
+    "blacklist_step",  # an entry's steps: propose, list, reject, remove (who, when, why)
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("entry_id", ID, ForeignKey("blacklist_entry.id"), nullable=False),
+    Column("action", String(16), nullable=False),  # propose | list | reject | remove
+    Column("status", String(16), nullable=False),  # the entry's status after it
+    Column("reason", String(500), nullable=False, default=""),
+    Column("actor_id", ID),
+    Column("at", TS, nullable=False),
+    Index("ix_blacklist_step_entry", "entry_id"),
+)
+
 credit_repair = Table(
     "credit_repair",
     metadata,
     Column("id", ID, primary_key=True),  # crp_…
     Column("entry_id", ID, ForeignKey("blacklist_entry.id"), nullable=False),
     Column("applicant_id", ID, ForeignKey("party.id"), nullable=False),
-    Column("status", String(16), nullable=False),  # applied | endorsed | approved | refused
+    Column("status", String(16), nullable=False),  # applied | endorsed | returned | reviewed | approved | refused
     Column("statement", Text, nullable=False),
     Column("evidence", JSON, nullable=False),
     Column("created_at", TS, nullable=False),
@@ -187,7 +200,7 @@ credit_repair_step = Table(
     metadata,
     Column("id", ID, primary_key=True),
     Column("repair_id", ID, ForeignKey("credit_repair.id"), nullable=False),
-    Column("action", String(16), nullable=False),  # apply | endorse | return | approve | refuse
+    Column("action", String(16), nullable=False),  # apply | endorse | return | review | approve | refuse
     Column("status", String(16), nullable=False),  # the repair's status after it
     Column("reason", String(500), nullable=False, default=""),
     Column("actor_id", ID),

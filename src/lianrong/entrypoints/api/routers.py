@@ -9,6 +9,7 @@ from lianrong.documents import api as documents
 from lianrong.financing import api as financings
 from lianrong.parties import api as parties
 from lianrong.parties import restrictions_api as restrictions
+from lianrong.programme.blacklist import api as programme_blacklist
 from lianrong.programme.chains import api as programme_chains
 from lianrong.reporting import api as reports
 from lianrong.settlement import api as settlement
@@ -34,5 +35,6 @@ ROUTERS = [
         reports,
         calendar,
         programme_chains,
+        programme_blacklist,
     )
 ]

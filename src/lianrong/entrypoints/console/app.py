@@ -34,6 +34,7 @@ def routers() -> list:  # type: ignore[type-arg]
     from lianrong.entrypoints.console import home
     from lianrong.financing import console as financing
     from lianrong.parties import console as parties
+    from lianrong.programme.blacklist import console as programme_blacklist
     from lianrong.programme.chains import console as programme_chains
     from lianrong.reporting import console as reporting
     from lianrong.settlement import console as settlement
@@ -53,6 +54,7 @@ def routers() -> list:  # type: ignore[type-arg]
             settlement,
             calendar,
             programme_chains,
+            programme_blacklist,
         )
     ]
 

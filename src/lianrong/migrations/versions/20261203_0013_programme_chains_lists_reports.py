@@ -231,10 +231,30 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_whitelist_event")),
         sa.UniqueConstraint("entry_id", "version", name="entry_version"),
     )
+    # the black list's steps (propose, list, reject, remove): who did what to an entry, when and why
+    op.create_table(
+        "blacklist_step",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("entry_id", sa.String(length=40), nullable=False),
+        sa.Column("action", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("actor_id", sa.String(length=40), nullable=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["entry_id"], ["blacklist_entry.id"], name=op.f("fk_blacklist_step_entry_id_blacklist_entry")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_blacklist_step")),
+    )
+    with op.batch_alter_table("blacklist_step", schema=None) as batch_op:
+        batch_op.create_index("ix_blacklist_step_entry", ["entry_id"], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("blacklist_step", schema=None) as batch_op:
+        batch_op.drop_index("ix_blacklist_step_entry")
+    op.drop_table("blacklist_step")
     op.drop_table("whitelist_event")
     op.drop_table("renewal_card")
     op.drop_table("credit_repair_step")
