@@ -191,12 +191,12 @@ def renewal_step(
 
 
 def past_year(as_of: dt.date) -> tuple[dt.date, dt.date]:
-    """The period a renewal card's figures cover: the year before ``as_of`` (start included, end excluded)."""
+    """The period a renewal card's figures cover: the year up to ``as_of``, both days included."""
     try:
         start = as_of.replace(year=as_of.year - 1)
     except ValueError:  # 29 February
         start = as_of.replace(year=as_of.year - 1, day=28)
-    return start, as_of
+    return start + dt.timedelta(days=1), as_of
 
 
 def difference(before: Iterable[str], after: Iterable[str]) -> tuple[list[str], list[str]]:

@@ -53,25 +53,42 @@ class RoundChange:
 def figures(uow: UnitOfWork, *, core_id: str, as_of: dt.date) -> dict[str, Any]:
     """A core enterprise's year before ``as_of``, from the ledger: vouchers issued and the amount confirmed
     (确权: face value of vouchers issued and approved), suppliers and SMEs served (distinct enterprises holding
-    a fragment of its vouchers, itself excluded), financing obtained through it (financings of its vouchers,
+    a fragment of its vouchers or financing one, itself excluded), financing obtained through it (financings of its vouchers,
     disbursed in the year: count and principal), and overdue (its vouchers overdue as of ``as_of``: count
     and the most days past maturity)."""
     start, end = m.past_year(as_of)
     v, f, fn = t.voucher.c, t.fragment.c, t.financing.c
-    in_year = and_(v.core_id == core_id, v.status.in_(ISSUED), v.issue_on >= start, v.issue_on < end)
+    in_year = and_(v.core_id == core_id, v.status.in_(ISSUED), v.issue_on >= start, v.issue_on <= end)
     count, confirmed = uow.conn.execute(
         select(func.count(v.id), func.coalesce(func.sum(v.face_fen), 0)).where(in_year)
     ).one()
-    served = uow.conn.execute(
-        select(func.count(func.distinct(f.holder_id)))
-        .select_from(
-            t.fragment.join(t.voucher, t.voucher.c.id == f.voucher_id).join(t.party, t.party.c.id == f.holder_id)
-        )
-        .where(in_year, t.party.c.kind == "enterprise", f.holder_id != core_id)
-    ).scalar_one()
+    holders = set(
+        uow.conn.execute(
+            select(f.holder_id)
+            .distinct()
+            .select_from(t.fragment.join(t.voucher, t.voucher.c.id == f.voucher_id))
+            .where(in_year)
+        ).scalars()
+    )
+    # a financed part is held by the bank now: its applicant is the enterprise served
+    holders |= set(
+        uow.conn.execute(
+            select(fn.applicant_id)
+            .distinct()
+            .where(fn.core_id == core_id, fn.applied_on >= start, fn.applied_on <= end)
+        ).scalars()
+    )
+    holders.discard(core_id)
+    served = (
+        uow.conn.execute(
+            select(func.count()).where(t.party.c.id.in_(sorted(holders)), t.party.c.kind == "enterprise")
+        ).scalar_one()
+        if holders
+        else 0
+    )
     fin_count, principal = uow.conn.execute(
         select(func.count(fn.id), func.coalesce(func.sum(fn.principal_fen), 0)).where(
-            fn.core_id == core_id, fn.status.in_(FINANCED), fn.financing_on >= start, fn.financing_on < end
+            fn.core_id == core_id, fn.status.in_(FINANCED), fn.financing_on >= start, fn.financing_on <= end
         )
     ).one()
     overdue = [
