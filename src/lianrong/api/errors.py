@@ -67,6 +67,12 @@ HTTP_STATUS: dict[str, int] = {
     "route.not_found": 404,
     "route.method_not_allowed": 405,
     "serve.cannot_listen": 409,
+    # the programme's white list
+    "whitelist.same_user": 403,
+    "whitelist.already_on_list": 409,
+    "whitelist.already_acknowledged": 409,
+    "whitelist.round_exists": 409,
+    "whitelist.round_closed": 409,
 }
 
 
