@@ -373,3 +373,29 @@ def round_detail(ctx: Context, *, viewer: Actor, round_id: str) -> RoundDetail:
         if limit is not None:
             where.append(limit)
         return RoundDetail(round=found[0], cards=_cards(uow, *where))
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice on a form: an id and a name."""
+
+    id: str
+    name: str
+
+
+def proposal_options(ctx: Context, *, viewer: Actor) -> tuple[list[Option], list[Option]]:
+    """What a proposer may choose: the core enterprises (designated by some bank) and the chains in its scope
+    (a chain office: its own; the district: all active chains)."""
+    with ctx.uow(readonly=True) as uow:
+        scope.require_kind(uow, viewer, "district", "chain_office", what=WHAT)
+        name = func.coalesce(t.party.c.short_name, t.party.c.name)
+        cores = uow.conn.execute(
+            select(t.party.c.id, name)
+            .where(t.party.c.id.in_(select(t.core_designation.c.core_id)))
+            .order_by(t.party.c.name)
+        ).all()
+        stmt = select(pt.chain.c.id, pt.chain.c.name).where(pt.chain.c.active.is_(True)).order_by(pt.chain.c.position)
+        if scope.party_kind(uow, viewer) == "chain_office":
+            stmt = stmt.where(pt.chain.c.office_id == viewer.party_id)
+        chains = uow.conn.execute(stmt).all()
+    return [Option(id=r[0], name=r[1]) for r in cores], [Option(id=r[0], name=r[1]) for r in chains]
