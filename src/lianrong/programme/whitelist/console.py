@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from lianrong.platform import scope
 from lianrong.programme.whitelist import queries, renewal
 from lianrong.programme.whitelist import service as wl
-from lianrong.programme.whitelist.schemas import EntryCreate
+from lianrong.programme.whitelist.schemas import WhitelistEntryCreate
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
 from lianrong.web.forms import Form
 from lianrong.web.i18n import N_
@@ -66,7 +66,7 @@ def propose(posted: Posted = Depends(post("overseer"))) -> Response:
     form = ui.posted(data)
     ratio = form.percent("debt_ratio", low=Decimal(0), high=Decimal(1))
     body = form.validated(
-        EntryCreate,
+        WhitelistEntryCreate,
         {
             "core": form.text("core_id"),
             "chain": form.text("chain_id"),

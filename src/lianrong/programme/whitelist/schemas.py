@@ -10,45 +10,47 @@ from pydantic import Field
 from lianrong.api.schemas import Id, Input, IsoMoment, Output, PartyRef, text
 
 
-class CriterionIn(Input):
+class WhitelistCriterionIn(Input):
     name: text(60)  # type: ignore[valid-type]
     met: bool
     evidence: text(500, min_length=0) = ""  # type: ignore[valid-type]
 
 
-class CriteriaIn(Input):
+class WhitelistCriteriaIn(Input):
     debt_ratio: float = Field(ge=0, le=1, description="资产负债率 as a fraction: 0.62 for 62%")
     compliant: bool = Field(description="合规经营: no major violation on record")
     main_business: text(200)  # type: ignore[valid-type]
     evidence: text(500, min_length=0) = ""  # type: ignore[valid-type]
-    extra: list[CriterionIn] = Field(default_factory=list, max_length=20, description="the deployment's own criteria")
+    extra: list[WhitelistCriterionIn] = Field(
+        default_factory=list, max_length=20, description="the deployment's own criteria"
+    )
 
 
-class EntryCreate(Input):
+class WhitelistEntryCreate(Input):
     core: PartyRef
     chain: Id = Field(description="the chain's id or code")
-    criteria: CriteriaIn
+    criteria: WhitelistCriteriaIn
 
 
-class ReviewCreate(Input):
+class WhitelistReviewCreate(Input):
     approve: bool
     reason: text(500, min_length=0) = ""  # type: ignore[valid-type]
 
 
-class RevokeCreate(Input):
+class WhitelistRevokeCreate(Input):
     reason: text(500)  # type: ignore[valid-type]
 
 
-class RoundCreate(Input):
+class WhitelistRoundCreate(Input):
     year: int | None = Field(None, ge=2020, le=2199, description="default: this year")
 
 
-class DecisionCreate(Input):
+class WhitelistDecisionCreate(Input):
     renew: bool
     reason: text(500, min_length=0) = ""  # type: ignore[valid-type]
 
 
-class EntryChangeRead(Output):
+class WhitelistEntryChangeRead(Output):
     id: str
     core_id: str
     chain_id: str
@@ -59,7 +61,7 @@ class EntryChangeRead(Output):
     pushes: list[str] = []
 
 
-class EntryRead(Output):
+class WhitelistEntryRead(Output):
     id: str
     core_id: str
     core_name: str
@@ -73,7 +75,7 @@ class EntryRead(Output):
     criteria: dict[str, Any]
 
 
-class VersionRead(Output):
+class WhitelistVersionRead(Output):
     version: int
     action: str
     status: str
@@ -84,7 +86,7 @@ class VersionRead(Output):
     at: IsoMoment
 
 
-class CardRead(Output):
+class WhitelistCardRead(Output):
     round_id: str
     year: int
     entry_id: str
@@ -98,13 +100,13 @@ class CardRead(Output):
     decided_at: IsoMoment | None = None
 
 
-class EntryDetailRead(Output):
-    entry: EntryRead
-    versions: list[VersionRead]
-    cards: list[CardRead]
+class WhitelistEntryDetailRead(Output):
+    entry: WhitelistEntryRead
+    versions: list[WhitelistVersionRead]
+    cards: list[WhitelistCardRead]
 
 
-class PushRead(Output):
+class WhitelistPushRead(Output):
     id: str
     bank_id: str
     kind: str
@@ -116,14 +118,14 @@ class PushRead(Output):
     acknowledged_at: IsoMoment | None = None
 
 
-class AcknowledgedRead(Output):
+class WhitelistAcknowledgedRead(Output):
     id: str
     bank_id: str
     acknowledged_by: str
     acknowledged_at: IsoMoment
 
 
-class RoundRead(Output):
+class WhitelistRoundRead(Output):
     id: str
     year: int
     opened_on: dt.date
@@ -132,12 +134,12 @@ class RoundRead(Output):
     cards: int
 
 
-class RoundChangeRead(RoundRead):
+class WhitelistRoundChangeRead(WhitelistRoundRead):
     added: list[str] = []
     removed: list[str] = []
     expired: list[str] = []
 
 
-class RoundDetailRead(Output):
-    round: RoundRead
-    cards: list[CardRead]
+class WhitelistRoundDetailRead(Output):
+    round: WhitelistRoundRead
+    cards: list[WhitelistCardRead]
