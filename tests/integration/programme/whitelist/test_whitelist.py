@@ -369,3 +369,12 @@ def test_entries_filter_by_status(world, status):
     _propose(world, prog)
     got = queries.entries(world.ctx, viewer=prog.user("district", "operator"), status=status)
     assert got and all(e.status == status for e in got)
+
+
+def test_the_scheduled_job_is_listed_and_runs(make_world):
+    from lianrong.entrypoints.jobs import JOBS
+
+    w = make_world(today=dt.date(2027, 1, 5))
+    first = JOBS["whitelist-renewal"](w.ctx)
+    assert first["step"] == "open" and first["cards"] == 1
+    assert JOBS["whitelist-renewal"](w.ctx) == {"step": "nothing"}
