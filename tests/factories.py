@@ -139,6 +139,58 @@ class World:
         for buyer, seller in zip(chain, chain[1:], strict=False):
             self.contract(buyer, seller)
         payments.fund(ctx, party=self.ids["core"], amount_fen=self.core_funds_fen, idempotency_key=key())
+        self.whitelist("core")
+
+    def whitelist(self, org: str = "core") -> str:
+        """Put the enterprise ``org`` on the core-enterprise white list (issuing needs it, cfg): a chain of its own
+        and a listed entry with its first version, inserted directly; returns the entry's id."""
+        pt = t.programme_tables
+        now, today = self.ctx.clock.now(), self.ctx.clock.today()
+        chain_id, entry_id = f"chn_wl{org}{self.base:08d}", f"wle_{org}{self.base:08d}"
+        with self.ctx.uow() as uow:
+            uow.conn.execute(
+                insert(pt.chain).values(
+                    id=chain_id,
+                    code=f"wl-{org}{self.base}",
+                    name=f"{org}链{self.base}",
+                    name_en=org,
+                    office_id=None,
+                    key_chain=False,
+                    description="",
+                    position=0,
+                    active=True,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            uow.conn.execute(
+                insert(pt.whitelist_entry).values(
+                    id=entry_id,
+                    core_id=self.ids[org],
+                    chain_id=chain_id,
+                    status="listed",
+                    version=1,
+                    listed_on=today,
+                    valid_until=dt.date(today.year + 1, 12, 31),
+                    proposed_by=None,
+                    updated_at=now,
+                )
+            )
+            uow.conn.execute(
+                insert(pt.whitelist_event).values(
+                    id=f"wlv_{org}{self.base:08d}",
+                    entry_id=entry_id,
+                    version=1,
+                    action="approve",
+                    status="listed",
+                    criteria={"debt_ratio": 0.5, "compliant": True, "main_business": "测试"},
+                    reason="",
+                    actor_id=None,
+                    at=now,
+                )
+            )
+            uow.commit()
+        return entry_id
 
     def record(self) -> dict[str, Any]:
         """What ``restore`` needs to give a copy of this World's database its World back."""

@@ -167,6 +167,73 @@ def _holidays(s: dict[str, Any]) -> dict[str, Any]:
     return {"files": {"file": ("holidays.csv", f"{day.isoformat()},休,test\n".encode(), "text/csv")}}
 
 
+# --- the programme's white list: each set-up its own chain (an entry is one per core and chain) ---------------
+
+_years = itertools.count(2030)
+
+
+def _wl_chain(aw: ApiWorld) -> dict[str, Any]:
+    from lianrong.adapters.db import programme_tables as pt
+
+    s = _base(aw)
+    chain, now = new_id("chn"), aw.ctx.clock.now()
+    with aw.ctx.uow() as uow:
+        uow.conn.execute(
+            pt.chain.insert().values(
+                id=chain,
+                code=f"perm-{chain[-12:]}",
+                name=f"权限链{s['n']}",
+                name_en="perm",
+                office_id=aw.ids["chain"],
+                key_chain=False,
+                description="",
+                position=s["n"],
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        uow.commit()
+    return {**s, "chain": chain}
+
+
+def _wl_proposed(aw: ApiWorld) -> dict[str, Any]:
+    from lianrong.platform.context import SYSTEM
+    from lianrong.programme.whitelist import service as wl
+
+    s = _wl_chain(aw)
+    criteria = {"debt_ratio": 0.5, "compliant": True, "main_business": "权限测试"}
+    e = wl.propose(
+        aw.ctx, actor=SYSTEM, core=aw.ids["core"], chain=s["chain"], criteria=criteria, idempotency_key=key()
+    )
+    return {**s, "entry": e.id}
+
+
+def _wl_listed(aw: ApiWorld) -> dict[str, Any]:
+    from lianrong.programme.whitelist import service as wl
+
+    s = _wl_proposed(aw)
+    r = wl.review(aw.ctx, actor=aw.actor("district_admin"), entry_id=s["entry"], approve=True, idempotency_key=key())
+    with aw.ctx.engine.connect() as conn:
+        from lianrong.adapters.db import programme_tables as pt
+
+        push = conn.execute(
+            pt.whitelist_push.select().where(
+                pt.whitelist_push.c.id.in_(r.pushes), pt.whitelist_push.c.bank_id == aw.ids["bank"]
+            )
+        ).first()
+    return {**s, "push": push.id}
+
+
+def _wl_round(aw: ApiWorld) -> dict[str, Any]:
+    from lianrong.platform.context import SYSTEM
+    from lianrong.programme.whitelist import renewal
+
+    s = _wl_listed(aw)
+    r = renewal.open_round(aw.ctx, actor=SYSTEM, year=next(_years), idempotency_key=key())
+    return {**s, "round": r.id}
+
+
 @dataclass(frozen=True)
 class Row:
     name: str
@@ -469,6 +536,75 @@ ROWS = [
     Row("split-report", "GET", "/reports/splits", every(200), setup=_issued),
     Row("calendar-days", "GET", "/calendar/days", every(200)),
     Row("calendar-load", "POST", "/calendar/days", {"district_admin": 200}, body=_holidays, multipart=True),
+    Row("whitelist-list", "GET", "/programme/whitelist/entries", every(200)),
+    Row(
+        "whitelist-entry",
+        "GET",
+        "/programme/whitelist/entries/{entry}",
+        every(200, ("district", "chain", "district_admin", *BANK, *CORE)),
+        deny=404,
+        setup=_wl_listed,
+    ),
+    Row(
+        "whitelist-propose",
+        "POST",
+        "/programme/whitelist/entries",
+        {"district_admin": 201},
+        setup=_wl_chain,
+        body=lambda s: {
+            "core": s["core"],
+            "chain": s["chain"],
+            "criteria": {"debt_ratio": 0.5, "compliant": True, "main_business": "权限测试"},
+        },
+    ),
+    Row(
+        "whitelist-review",
+        "POST",
+        "/programme/whitelist/entries/{entry}/review",
+        {"district_admin": 200},
+        setup=_wl_proposed,
+        body=lambda s: {"approve": True},
+    ),
+    Row(
+        "whitelist-revoke",
+        "POST",
+        "/programme/whitelist/entries/{entry}/revoke",
+        {"district_admin": 200},
+        setup=_wl_listed,
+        body=lambda s: {"reason": "权限测试"},
+    ),
+    Row("whitelist-pushes", "GET", "/programme/whitelist/pushes", every(200, ("district", "district_admin", *BANK))),
+    Row(
+        "whitelist-acknowledge",
+        "POST",
+        "/programme/whitelist/pushes/{push}/acknowledge",
+        every(200, BANK),
+        setup=_wl_listed,
+    ),
+    Row("whitelist-rounds", "GET", "/programme/whitelist/rounds", every(200, OVERSEERS)),
+    Row("whitelist-round", "GET", "/programme/whitelist/rounds/{round}", every(200, OVERSEERS), setup=_wl_round),
+    Row(
+        "whitelist-round-open",
+        "POST",
+        "/programme/whitelist/rounds",
+        {"district_admin": 201},
+        body=lambda s: {"year": next(_years)},
+    ),
+    Row(
+        "whitelist-round-decide",
+        "POST",
+        "/programme/whitelist/rounds/{round}/entries/{entry}",
+        {"district_admin": 200},
+        setup=_wl_round,
+        body=lambda s: {"renew": True},
+    ),
+    Row(
+        "whitelist-round-close",
+        "POST",
+        "/programme/whitelist/rounds/{round}/close",
+        {"district_admin": 200},
+        setup=_wl_round,
+    ),
 ]
 
 

@@ -73,6 +73,12 @@ HTTP_STATUS: dict[str, int] = {
     "blacklist.already_listed": 409,
     "credit_repair.state_invalid": 409,
     "credit_repair.already_open": 409,
+    # the programme's white list
+    "whitelist.same_user": 403,
+    "whitelist.already_on_list": 409,
+    "whitelist.already_acknowledged": 409,
+    "whitelist.round_exists": 409,
+    "whitelist.round_closed": 409,
 }
 
 

@@ -27,6 +27,7 @@ from lianrong.kernel.identifiers import make_uscc
 from lianrong.parties import designations
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM, Actor, Context, FixedClock
+from lianrong.programme.whitelist import demo as whitelist_demo
 from lianrong.settlement import payments
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import issuance as issuance
@@ -89,7 +90,10 @@ def seed(ctx: Context, *, echo: Callable[[str], Any] | None = None) -> dict[str,
     try:
         d = _Demo(ctx, clock, echo)
         _parties(d)
+        # the core enterprises are on the white list before they issue (cfg: issuing requires it)
+        d.ids.update(whitelist_demo.list_cores(ctx))
         _vouchers(d)
+        d.ids.update(whitelist_demo.seed(ctx, today=clock.day))
     finally:
         ctx.clock, ctx.payments = real_clock, real_payments
     with ctx.uow(readonly=True) as uow:
@@ -136,6 +140,9 @@ def _parties(d: _Demo) -> None:
         ("district", "district", "区金融办 刘洋", "viewer"),
         ("chain", "chain_office", "链办 陈静", "viewer"),
         ("district_admin", "district", "区金融办管理员", "admin"),
+        # the programme's maker–checker: the chain office proposes, the district office's approver decides
+        ("chain_op", "chain_office", "链办经办 马骏", "operator"),
+        ("district_ap", "district", "区金融办复核 吴芳", "approver"),
     ]
     users += [(f"{key}_op", key, f"{SUPPLIERS[key][2]}经办", "operator") for key in SUPPLIERS]
     users += [(f"{key}_ap", key, f"{SUPPLIERS[key][2]}复核", "approver") for key in SUPPLIERS]

@@ -11,6 +11,7 @@ import structlog
 from lianrong.platform.context import Context
 from lianrong.platform.results import record
 from lianrong.programme.blacklist import service as blacklist
+from lianrong.programme.whitelist import renewal as whitelist_renewal
 from lianrong.settlement import service as settlement
 from lianrong.vouchers import audit
 
@@ -55,10 +56,19 @@ def blacklist_overdue(ctx: Context, *, on: dt.date | None = None) -> list[blackl
     return found
 
 
+def whitelist_renewal_job(ctx: Context, *, on: dt.date | None = None) -> dict[str, Any]:
+    """The white list's yearly renewal: open the round in the configured month (once a year); close it after
+    the configured days, expiring the entries not renewed and pushing the difference to every bank."""
+    result = whitelist_renewal.renewal_job(ctx, on=on)
+    log.info("job.whitelist_renewal", **result)
+    return result
+
+
 #: each job's summary: a typed record or a dict (``cli.show`` prints either)
 JOBS: dict[str, Callable[..., Any]] = {
     "maturity-settlement": maturity_settlement,
     "ledger-checkpoint": ledger_checkpoint,
     "ledger-audit": ledger_audit,
     "blacklist-overdue": blacklist_overdue,
+    "whitelist-renewal": whitelist_renewal_job,
 }

@@ -37,6 +37,7 @@ from lianrong.platform.common import (
     run_idempotent,
 )
 from lianrong.platform.context import Actor, Context
+from lianrong.programme.whitelist.service import check_may_issue as check_whitelisted
 from lianrong.vouchers import errors as vouchers_errors
 from lianrong.vouchers import model as v
 from lianrong.vouchers.model import VoucherStatus
@@ -161,6 +162,7 @@ def prepare(
             raise documents_errors.ContractUnconfirmed(contract=c.number)
         check_issuer_not_defaulted(core_name=core.name, defaulted_on=core.defaulted_on)
         check_party_may(uow, party_id=core.id, action=Action.ISSUE, bank_id=b.id, today=today)
+        check_whitelisted(ctx, uow, core_id=core.id, core_name=core.name)
         core_params(uow, b.id, core.id)
         if s.id == core.id:
             raise vouchers_errors.TransferToSelf()
@@ -361,6 +363,7 @@ def approve(ctx: Context, *, actor: Actor, voucher_id: str, idempotency_key: str
             raise vouchers_errors.LongTermNeedsBankApproval()
         require_onboarded(uow, bank, supplier)
         check_party_may(uow, party_id=core.id, action=Action.ISSUE, bank_id=bank.id, today=today)
+        check_whitelisted(ctx, uow, core_id=core.id, core_name=core.name)
         check_party_may(uow, party_id=supplier.id, action=Action.RECEIVE, bank_id=bank.id, today=today)
         line_id = None
         if ctx.policy.credit_occupation == "issuance":

@@ -39,6 +39,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/bank/confirmations", N_("Payment confirmations"), "nav-bank-confirmations"),
         ("/bank/overdue", N_("Overdue"), "nav-bank-overdue"),
         ("/bank/blacklist", N_("Black list"), "nav-bank-blacklist"),
+        ("/bank/whitelist", N_("Core-enterprise white list"), "nav-bank-whitelist"),
     ],
     "overseer": [
         ("/overview", N_("Programme overview"), "nav-overview-home"),
@@ -47,6 +48,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/overview/calendar", N_("Official holidays"), "nav-overview-calendar"),
         ("/programme/chains", N_("Industrial chains"), "nav-programme-chains"),
         ("/programme/blacklist", N_("Black list"), "nav-programme-blacklist"),
+        ("/programme/whitelist", N_("Core-enterprise white list"), "nav-programme-whitelist"),
     ],
     "none": [],
 }

@@ -11,6 +11,7 @@ from lianrong.parties import api as parties
 from lianrong.parties import restrictions_api as restrictions
 from lianrong.programme.blacklist import api as programme_blacklist
 from lianrong.programme.chains import api as programme_chains
+from lianrong.programme.whitelist import api as programme_whitelist
 from lianrong.reporting import api as reports
 from lianrong.settlement import api as settlement
 from lianrong.settlement import payments_api as payments
@@ -36,5 +37,6 @@ ROUTERS = [
         calendar,
         programme_chains,
         programme_blacklist,
+        programme_whitelist,
     )
 ]

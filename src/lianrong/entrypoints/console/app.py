@@ -36,6 +36,7 @@ def routers() -> list:  # type: ignore[type-arg]
     from lianrong.parties import console as parties
     from lianrong.programme.blacklist import console as programme_blacklist
     from lianrong.programme.chains import console as programme_chains
+    from lianrong.programme.whitelist import console as programme_whitelist
     from lianrong.reporting import console as reporting
     from lianrong.settlement import console as settlement
     from lianrong.vouchers import console as vouchers
@@ -55,6 +56,7 @@ def routers() -> list:  # type: ignore[type-arg]
             calendar,
             programme_chains,
             programme_blacklist,
+            programme_whitelist,
         )
     ]
 
