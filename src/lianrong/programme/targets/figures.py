@@ -1,0 +1,295 @@
+"""The targets' figures as set-based SQL (GROUP BY; never a Python loop over financings or fragments).
+
+Each target gives ``Numbers``: its total as of a date, split into the ledger's and the reported part, and the
+same by chain, by bank and by month (a flow's amount of the month, a stock's value at the month's end). The
+definitions are in ``queries``' docstring; this module is their one implementation, and ``records`` lists the
+rows behind any of these numbers with the same conditions (a list sums to its number).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, exists, extract, func, literal, or_, select
+
+from lianrong.adapters.db import programme_tables as pt
+from lianrong.adapters.db import tables as t
+from lianrong.kernel.calendar import BEIJING
+from lianrong.programme.targets.model import (
+    Target,
+    month_end,
+)
+
+#: financings counted as financing done (disbursed, and later repaid or overdue: the money went out)
+DISBURSED = ("disbursed", "repaid", "overdue")
+
+Pair = tuple[int, int]  # (ledger, reported)
+
+
+@dataclass
+class Numbers:
+    """One target's figures: ``total`` and each slice as (ledger, reported)."""
+
+    total: Pair = (0, 0)
+    by_chain: dict[str, Pair] = field(default_factory=dict)
+    by_bank: dict[str, Pair] = field(default_factory=dict)
+    by_month: dict[str, Pair] = field(default_factory=dict)  # a flow's month, or a stock at the month's end
+
+
+def end_moment(day: dt.date) -> dt.datetime:
+    """The first moment after ``day`` ends in Beijing: records stamped before it existed on that day."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=BEIJING)
+
+
+def _add(acc: dict[str, Pair], k: str, ledger: int = 0, reported: int = 0) -> None:
+    a = acc.get(k, (0, 0))
+    acc[k] = (a[0] + int(ledger), a[1] + int(reported))
+
+
+def _month_key(y: Any, m: Any) -> str:
+    return f"{int(y):04d}-{int(m):02d}"
+
+
+# --- who is a member of which chain, on a day -------------------------------------------------------------
+
+
+def member_on(member: Any, party_col: Any, day_col: Any) -> Any:
+    """``member`` (a chain_member alias) is ``party_col``'s membership on the day ``day_col``."""
+    return and_(
+        member.c.party_id == party_col,
+        member.c.joined_on <= day_col,
+        or_(member.c.left_on.is_(None), member.c.left_on > day_col),
+    )
+
+
+def chain_cond(chain: Any, chains: frozenset[str] | None, *, key_only: bool) -> list[Any]:
+    cond: list[Any] = []
+    if key_only:
+        cond.append(chain.c.key_chain.is_(True))
+    if chains is not None:
+        cond.append(chain.c.id.in_(sorted(chains)) if chains else literal(False))
+    return cond
+
+
+def in_chain(party_col: Any, day_col: Any, chains: frozenset[str] | None, *, key_only: bool) -> Any:
+    """EXISTS a membership of ``party_col`` on ``day_col`` in a chain of the scope (a key chain if asked)."""
+    m, c = pt.chain_member.alias("im"), pt.chain.alias("ic")
+    return exists(
+        select(literal(1))
+        .select_from(m.join(c, c.c.id == m.c.chain_id))
+        .where(member_on(m, party_col, day_col), *chain_cond(c, chains, key_only=key_only))
+    )
+
+
+# --- flows: financing to key chains, credit granted ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A ledger flow: its table, the day it counts on, its amount, the chain member it is for, extra filters."""
+
+    table: Any
+    day: Any
+    amount: Any
+    party: Any
+    key_only: bool
+    where: tuple[Any, ...]
+
+
+def flow(target: Target, as_of: dt.date) -> Flow:
+    if target is Target.KEY_CHAIN_FINANCING:
+        f = t.financing.c
+        return Flow(t.financing, f.financing_on, f.principal_fen, f.applicant_id, True, (f.status.in_(DISBURSED),))
+    cl = t.credit_line.c
+    # a line granted after the day (created later) is not known on the day, whatever its validity
+    return Flow(t.credit_line, cl.valid_from, cl.limit_fen, cl.core_id, False, (cl.created_at < end_moment(as_of),))
+
+
+def reported_column(target: Target) -> Any:
+    br = pt.bank_report.c
+    return br.financing_fen if target is Target.KEY_CHAIN_FINANCING else br.credit_granted_fen
+
+
+def flow_numbers(conn: Any, target: Target, *, chains: frozenset[str] | None, month: str, since: str | None) -> Numbers:
+    """A flow target's numbers over the months ``since`` (None: from the beginning) to ``month``."""
+    as_of = month_end(month)
+    fl = flow(target, as_of)
+    start = dt.date(int(since[:4]), int(since[5:7]), 1) if since else None
+    when = [fl.day.is_not(None), fl.day <= as_of, *fl.where]
+    if start is not None:
+        when.append(fl.day >= start)
+    y, m = extract("year", fl.day).label("y"), extract("month", fl.day).label("m")
+    bank = fl.table.c.bank_id
+    n = Numbers()
+    by_bank_month = (
+        select(bank, y, m, func.coalesce(func.sum(fl.amount), 0).label("v"))
+        .where(*when, in_chain(fl.party, fl.day, chains, key_only=fl.key_only))
+        .group_by(bank, y, m)
+    )
+    for r in conn.execute(by_bank_month):
+        _add(n.by_bank, r.bank_id, r.v)
+        _add(n.by_month, _month_key(r.y, r.m), r.v)
+    mem, ch = pt.chain_member.alias("fm"), pt.chain.alias("fc")
+    by_chain = (
+        select(mem.c.chain_id, func.coalesce(func.sum(fl.amount), 0).label("v"))
+        .select_from(fl.table.join(mem, member_on(mem, fl.party, fl.day)).join(ch, ch.c.id == mem.c.chain_id))
+        .where(*when, *chain_cond(ch, chains, key_only=fl.key_only))
+        .group_by(mem.c.chain_id)
+    )
+    for r in conn.execute(by_chain):
+        _add(n.by_chain, r.chain_id, r.v)
+    for r in conn.execute(_reported_flow(target, chains=chains, first=since, last=month)):
+        _add(n.by_bank, r.bank_id, 0, r.v)
+        _add(n.by_chain, r.chain_id, 0, r.v)
+        _add(n.by_month, r.month, 0, r.v)
+    n.total = (sum(v[0] for v in n.by_month.values()), sum(v[1] for v in n.by_month.values()))
+    return n
+
+
+def _reported_flow(target: Target, *, chains: frozenset[str] | None, first: str | None, last: str) -> Any:
+    br, c = pt.bank_report.c, pt.chain.alias("rc")
+    col = reported_column(target)
+    when = [br.month <= last, *chain_cond(c, chains, key_only=target is Target.KEY_CHAIN_FINANCING)]
+    if first:
+        when.append(br.month >= first)
+    return (
+        select(br.bank_id, br.chain_id, br.month, func.coalesce(func.sum(col), 0).label("v"))
+        .select_from(pt.bank_report.join(c, c.c.id == br.chain_id))
+        .where(*when)
+        .group_by(br.bank_id, br.chain_id, br.month)
+    )
+
+
+# --- stocks: core enterprises on the white list, products ---------------------------------------------------
+
+
+def listed_on(as_of: dt.date) -> Any:
+    """A white-list entry is listed at the end of ``as_of``: its latest event recorded by then says ``listed``
+    (an entry without any event: its status is ``listed`` and it was listed on or before the day)."""
+    w, e, e2 = pt.whitelist_entry.c, pt.whitelist_event.alias("we"), pt.whitelist_event.alias("we2")
+    end = end_moment(as_of)
+    latest = (
+        select(func.max(e2.c.version)).where(e2.c.entry_id == w.id, e2.c.at < end).correlate(pt.whitelist_entry)
+    ).scalar_subquery()
+    any_event = exists(select(literal(1)).where(e.c.entry_id == w.id).correlate(pt.whitelist_entry))
+    listed_then = exists(
+        select(literal(1))
+        .select_from(e)
+        .where(e.c.entry_id == w.id, e.c.version == latest, e.c.status == "listed")
+        .correlate(pt.whitelist_entry)
+    )
+    return or_(and_(any_event, listed_then), and_(~any_event, w.status == "listed", w.listed_on <= as_of))
+
+
+def core_numbers(conn: Any, *, chains: frozenset[str] | None, months: Iterable[str], month: str) -> Numbers:
+    """Distinct core enterprises listed on the white list at each month's end (and by chain, at ``month``'s)."""
+    w, c = pt.whitelist_entry.c, pt.chain.alias("wc")
+    n = Numbers()
+
+    def scoped(as_of: dt.date) -> Any:
+        return (
+            select(w.chain_id, w.core_id)
+            .select_from(pt.whitelist_entry.join(c, c.c.id == w.chain_id))
+            .where(listed_on(as_of), *chain_cond(c, chains, key_only=False))
+        )
+
+    for mo in sorted(set(months) | {month}):
+        sub = scoped(month_end(mo)).subquery()
+        count = conn.execute(select(func.count(func.distinct(sub.c.core_id)))).scalar() or 0
+        n.by_month[mo] = (int(count), 0)
+    sub = scoped(month_end(month)).subquery()
+    for r in conn.execute(
+        select(sub.c.chain_id, func.count(func.distinct(sub.c.core_id)).label("v")).group_by(sub.c.chain_id)
+    ):
+        n.by_chain[r.chain_id] = (int(r.v), 0)
+    n.total = n.by_month[month]
+    return n
+
+
+def offering_banks(as_of: dt.date, chains: frozenset[str] | None) -> Any:
+    """Banks offering the voucher financing product on the day: they designated a core enterprise by then
+    (within a chain office's scope: a core enterprise of its chains), one product per bank."""
+    d = t.core_designation.c
+    stmt = select(d.bank_id, func.min(d.designated_on).label("since")).where(d.designated_on <= as_of)
+    if chains is not None:
+        stmt = stmt.where(in_chain(d.core_id, literal(as_of), chains, key_only=False))
+    return stmt.group_by(d.bank_id)
+
+
+def latest_reports(month: str, chains: frozenset[str] | None) -> Any:
+    """Each (bank, chain)'s latest report up to ``month``, for products (a stock: the latest figure stands)."""
+    br, c = pt.bank_report.c, pt.chain.alias("pc")
+    last = (
+        select(br.bank_id, br.chain_id, func.max(br.month).label("month"))
+        .select_from(pt.bank_report.join(c, c.c.id == br.chain_id))
+        .where(br.month <= month, *chain_cond(c, chains, key_only=False))
+        .group_by(br.bank_id, br.chain_id)
+        .subquery()
+    )
+    b2 = pt.bank_report.alias("b2")
+    return select(b2).select_from(
+        b2.join(
+            last, and_(last.c.bank_id == b2.c.bank_id, last.c.chain_id == b2.c.chain_id, last.c.month == b2.c.month)
+        )
+    )
+
+
+def reported_products(conn: Any, month: str, chains: frozenset[str] | None) -> tuple[dict[str, Any], dict[str, int]]:
+    """Products reported as of ``month``: per bank the report carrying its largest figure among each chain's
+    latest (a bank's products serve several chains: counted once per bank), and per chain the sum over banks."""
+    per_bank: dict[str, Any] = {}
+    per_chain: dict[str, int] = defaultdict(int)
+    for r in conn.execute(latest_reports(month, chains)):
+        per_chain[r.chain_id] += r.products
+        best = per_bank.get(r.bank_id)
+        if best is None or (r.products, best.id) > (best.products, r.id):
+            per_bank[r.bank_id] = r
+    return per_bank, dict(per_chain)
+
+
+def product_numbers(conn: Any, *, chains: frozenset[str] | None, months: Iterable[str], month: str) -> Numbers:
+    n = Numbers()
+    for mo in sorted(set(months) | {month}):
+        banks = conn.execute(offering_banks(month_end(mo), chains)).all()
+        per_bank, _ = reported_products(conn, mo, chains)
+        n.by_month[mo] = (len(banks), sum(r.products for r in per_bank.values()))
+    for b in conn.execute(offering_banks(month_end(month), chains)):
+        _add(n.by_bank, b.bank_id, 1)
+    per_bank, per_chain = reported_products(conn, month, chains)
+    for bank_id, r in per_bank.items():
+        _add(n.by_bank, bank_id, 0, r.products)
+    d, mem, ch = t.core_designation.c, pt.chain_member.alias("pm"), pt.chain.alias("pch")
+    as_of = month_end(month)
+    ledger_chain = (
+        select(mem.c.chain_id, func.count(func.distinct(d.bank_id)).label("v"))
+        .select_from(
+            t.core_designation.join(mem, member_on(mem, d.core_id, literal(as_of))).join(ch, ch.c.id == mem.c.chain_id)
+        )
+        .where(d.designated_on <= as_of, *chain_cond(ch, chains, key_only=False))
+        .group_by(mem.c.chain_id)
+    )
+    for r in conn.execute(ledger_chain):
+        _add(n.by_chain, r.chain_id, r.v)
+    for chain_id, v in per_chain.items():
+        _add(n.by_chain, chain_id, 0, v)
+    n.total = n.by_month[month]
+    return n
+
+
+def numbers(conn: Any, target: Target, *, chains: frozenset[str] | None, month: str, months: list[str]) -> Numbers:
+    """One target's numbers as of ``month``'s end; ``months``: the months of the trend."""
+    if target is Target.KEY_CHAIN_FINANCING:
+        return flow_numbers(conn, target, chains=chains, month=month, since=None)
+    if target is Target.YEARLY_CREDIT:
+        n = flow_numbers(conn, target, chains=chains, month=month, since=f"{month[:4]}-01")
+        if months[0][:4] != month[:4]:  # the trend's months of the year before: each within its own year
+            earlier = flow_numbers(conn, target, chains=chains, month=month, since=f"{months[0][:4]}-01")
+            n.by_month = earlier.by_month
+        return n
+    if target is Target.CORE_ENTERPRISES:
+        return core_numbers(conn, chains=chains, months=months, month=month)
+    return product_numbers(conn, chains=chains, months=months, month=month)
