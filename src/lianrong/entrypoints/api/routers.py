@@ -8,6 +8,7 @@ from lianrong.credit import api as credit
 from lianrong.documents import api as documents
 from lianrong.financing import api as financings
 from lianrong.parties import api as parties
+from lianrong.programme.targets import api as programme_targets
 from lianrong.reporting import api as reports
 from lianrong.settlement import api as settlement
 from lianrong.settlement import payments_api as payments
@@ -30,5 +31,6 @@ ROUTERS = [
         audit,
         reports,
         calendar,
+        programme_targets,
     )
 ]

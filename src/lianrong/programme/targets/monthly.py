@@ -23,7 +23,7 @@ from lianrong.adapters.db import tables as t
 from lianrong.platform.context import Actor, Context
 from lianrong.programme.targets import figures as fg
 from lianrong.programme.targets import queries
-from lianrong.programme.targets.model import Target, month_end, month_start, parse_month
+from lianrong.programme.targets.model import Target, month_end, month_of, month_start, parse_month, shift_month
 
 LABELS: dict[Target, tuple[str, str]] = {
     Target.KEY_CHAIN_FINANCING: ("重点产业链累计融资", "Cumulative financing to key chains"),
@@ -366,3 +366,30 @@ def workbook_bytes(data: MonthlyReport) -> bytes:
     )
     wb.properties.created = wb.properties.modified = dt.datetime.combine(data.as_of, dt.time())
     return xl.save(wb)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(ctx: Context, *, viewer: Actor, month: str, fmt: str) -> tuple[bytes, str]:
+    """The month's report as ``xlsx`` or ``pdf`` bytes with its media type."""
+    data = report(ctx, viewer=viewer, month=month)
+    if fmt == "pdf":
+        from lianrong.programme.targets import pdf
+
+        return pdf.pdf_bytes(data), "application/pdf"
+    return workbook_bytes(data), XLSX
+
+
+def report_template(ctx: Context, *, viewer: Actor, month: str | None = None) -> bytes:
+    """The banks' report workbook to fill in (a bank, or an office that helps one); an enterprise: 404."""
+    from lianrong.programme.targets import workbook
+
+    with ctx.uow(readonly=True) as uow:
+        queries.report_filter(uow, viewer)
+        c = pt.chain.c
+        rows = uow.conn.execute(
+            select(c.id, c.code, c.name, c.key_chain).where(c.active.is_(True)).order_by(c.position, c.code)
+        ).all()
+    month = parse_month(month) if month else shift_month(month_of(ctx.clock.today()), -1)
+    return workbook.template([(r.id, r.code, r.name, bool(r.key_chain)) for r in rows], month=month)
