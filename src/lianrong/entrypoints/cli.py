@@ -21,6 +21,7 @@ from lianrong.documents.cli import doc_app
 from lianrong.financing.cli import finance_app
 from lianrong.kernel.errors import ValidationFailed
 from lianrong.parties.cli import party_app
+from lianrong.programme.targets import cli as programme_targets_cli
 from lianrong.reporting.cli import report_app
 from lianrong.settlement import cli as settlement_cli
 from lianrong.settlement.cli import pay_app
@@ -73,6 +74,8 @@ app.add_typer(calendar_app, name="calendar")
 #: the district programme's command groups (chains, whitelist, blacklist, targets), one per sub-package
 programme_app = typer.Typer(help="District programme / 区产业链金融工作", no_args_is_help=True)
 app.add_typer(programme_app, name="programme")
+programme_app.add_typer(programme_targets_cli.targets_app, name="targets")
+programme_app.add_typer(programme_targets_cli.report_app, name="report")
 
 
 if not out.is_terminal and "COLUMNS" not in os.environ:
