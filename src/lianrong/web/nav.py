@@ -36,12 +36,14 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/bank/settlements", N_("Settlement batches"), "nav-bank-settlements"),
         ("/bank/confirmations", N_("Payment confirmations"), "nav-bank-confirmations"),
         ("/bank/overdue", N_("Overdue"), "nav-bank-overdue"),
+        ("/bank/reports", N_("Monthly reports"), "nav-bank-reports"),
     ],
     "overseer": [
         ("/overview", N_("Programme overview"), "nav-overview-home"),
         ("/overview/vouchers", N_("Vouchers"), "nav-overview-vouchers"),
         ("/overview/splits", N_("Split monitoring"), "nav-overview-splits"),
         ("/overview/calendar", N_("Official holidays"), "nav-overview-calendar"),
+        ("/programme/targets", N_("2027 targets"), "nav-programme-targets"),
     ],
     "none": [],
 }

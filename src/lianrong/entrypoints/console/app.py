@@ -34,13 +34,26 @@ def routers() -> list:  # type: ignore[type-arg]
     from lianrong.entrypoints.console import home
     from lianrong.financing import console as financing
     from lianrong.parties import console as parties
+    from lianrong.programme.targets import console as programme_targets
     from lianrong.reporting import console as reporting
     from lianrong.settlement import console as settlement
     from lianrong.vouchers import console as vouchers
 
     return [
         m.router
-        for m in (home, accounts, reporting, parties, documents, credit, vouchers, financing, settlement, calendar)
+        for m in (
+            home,
+            accounts,
+            reporting,
+            parties,
+            documents,
+            credit,
+            vouchers,
+            financing,
+            settlement,
+            calendar,
+            programme_targets,
+        )
     ]
 
 
