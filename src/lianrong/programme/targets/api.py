@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from lianrong.api.deps import Ctx, CurrentActor, IdempotencyKey, IdParam, PartyQuery, WritingActor
 from lianrong.api.routing import ApiRouter
 from lianrong.api.uploads import read_upload
-from lianrong.programme.targets import monthly, queries, service
+from lianrong.programme.targets import monthly, queries, report_queries, service
 from lianrong.programme.targets.schemas import (
     MONTH_PATTERN,
     BankReportAmend,
@@ -59,7 +59,7 @@ def list_reports(
     ctx: Ctx, actor: CurrentActor, month: Month = None, chain: ChainQuery = None, bank: PartyQuery = None
 ) -> dict[str, Any]:
     """Banks' monthly reports: a bank its own, a chain office its chains', the district office all."""
-    items = queries.bank_reports(ctx, viewer=actor, month=month, chain=chain, bank=bank)
+    items = report_queries.bank_reports(ctx, viewer=actor, month=month, chain=chain, bank=bank)
     return {"items": items, "total": len(items)}
 
 
@@ -93,9 +93,9 @@ def report_template(ctx: Ctx, actor: CurrentActor, month: Month = None) -> Respo
 
 
 @router.get("/reports/{report_id}", response_model=BankReportRead)
-def get_report(report_id: IdParam, ctx: Ctx, actor: CurrentActor) -> queries.BankReport:
+def get_report(report_id: IdParam, ctx: Ctx, actor: CurrentActor) -> report_queries.BankReport:
     """One report the caller may see."""
-    return queries.bank_report(ctx, viewer=actor, report_id=report_id)
+    return report_queries.bank_report(ctx, viewer=actor, report_id=report_id)
 
 
 @router.post("/reports/{report_id}", response_model=BankReportRead)

@@ -82,11 +82,11 @@ def reports(
     month: Month = None, bank: str | None = None, db: Db = None, user: As = None, as_json: Json = False
 ) -> None:
     """Banks' monthly reports the user may see (default: the system, all)."""
-    from lianrong.programme.targets import queries
+    from lianrong.programme.targets import report_queries
 
     c = context(db)
     show(
-        queries.bank_reports(c, viewer=actor_of(c, user), month=month, bank=bank),
+        report_queries.bank_reports(c, viewer=actor_of(c, user), month=month, bank=bank),
         as_json,
         ["id", "bank_name", "month", "chain_name", "credit_granted_fen", "financing_fen", "products"],
     )

@@ -10,7 +10,7 @@ from fastapi import Depends
 from fastapi.responses import Response
 
 from lianrong.kernel.money import format_yuan
-from lianrong.programme.targets import charts, queries, service
+from lianrong.programme.targets import charts, queries, report_queries, service
 from lianrong.programme.targets.model import Target, month_of, parse_month, shift_month, window
 from lianrong.programme.targets.schemas import BankReportCreate
 from lianrong.web.console import Posted, console_router, post, require_kind, submit
@@ -77,8 +77,8 @@ def _reports_ctx(ui: UI, form: Form | None = None, upload: Form | None = None) -
     today = ui.ctx.clock.today()
     this = month_of(today)
     return {
-        "reports": queries.bank_reports(ui.ctx, viewer=ui.actor),
-        "chain_options": [(c.id, c.name) for c in queries.reportable_chains(ui.ctx)],
+        "reports": report_queries.bank_reports(ui.ctx, viewer=ui.actor),
+        "chain_options": [(c.id, c.name) for c in report_queries.reportable_chains(ui.ctx)],
         "month_options": [(m, m) for m in reversed(window(this, 13))],
         "form": form or ui.blank(month=shift_month(this, -1), products="0"),
         "upload": upload or ui.blank(),

@@ -22,7 +22,7 @@ from lianrong.adapters.db import programme_tables as pt
 from lianrong.adapters.db import tables as t
 from lianrong.platform.context import Actor, Context
 from lianrong.programme.targets import figures as fg
-from lianrong.programme.targets import queries
+from lianrong.programme.targets import queries, report_queries
 from lianrong.programme.targets.model import Target, month_end, month_of, month_start, parse_month, shift_month
 
 LABELS: dict[Target, tuple[str, str]] = {
@@ -386,7 +386,7 @@ def report_template(ctx: Context, *, viewer: Actor, month: str | None = None) ->
     from lianrong.programme.targets import workbook
 
     with ctx.uow(readonly=True) as uow:
-        queries.report_filter(uow, viewer)
+        report_queries.report_filter(uow, viewer)
         c = pt.chain.c
         rows = uow.conn.execute(
             select(c.id, c.code, c.name, c.key_chain).where(c.active.is_(True)).order_by(c.position, c.code)
