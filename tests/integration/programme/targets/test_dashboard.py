@@ -84,7 +84,7 @@ def test_a_chain_office_sees_its_chains_and_an_enterprise_or_a_bank_nothing(know
     )
     for org in ("s1", "bank"):
         refuses(w.ctx, "targets.not_found", queries.dashboard, w.ctx, viewer=w.user(org))
-    refuses(w.ctx, "bank_report.not_found", queries.bank_reports, w.ctx, viewer=w.user("s1"))
+    refuses(w.ctx, "bank_report.not_found", report_queries.bank_reports, w.ctx, viewer=w.user("s1"))
     assert len(report_queries.bank_reports(w.ctx, viewer=w.user("bank"))) == 2
     assert [r.chain_id for r in report_queries.bank_reports(w.ctx, viewer=known.programme.user("office-pig"))] == [
         known.pig
