@@ -96,3 +96,13 @@ def test_bad_months_and_targets_are_refused(known):
     refuses(w.ctx, "targets.invalid_month", queries.dashboard, w.ctx, viewer=SYSTEM, month="2026-13")
     refuses(w.ctx, "targets.unknown", queries.records, w.ctx, viewer=SYSTEM, target="nothing")
     assert key()
+
+
+def test_the_demo_reports_twelve_past_months_per_bank_and_chain(known):
+    from lianrong.programme.targets import demo
+
+    w = known.world
+    assert demo.seed(w.ctx, today=dt.date(2026, 11, 26)) == 2 * 12 - 1  # the bank's own October egg report stands
+    assert demo.seed(w.ctx, today=dt.date(2026, 11, 26)) == 0  # again: nothing new
+    months = {r.month for r in report_queries.bank_reports(w.ctx, viewer=SYSTEM)}
+    assert min(months) == "2025-11" and max(months) == "2026-10"
