@@ -114,8 +114,11 @@ def reported_column(target: Target) -> Any:
     return br.financing_fen if target is Target.KEY_CHAIN_FINANCING else br.credit_granted_fen
 
 
-def flow_numbers(conn: Any, target: Target, *, chains: frozenset[str] | None, month: str, since: str | None) -> Numbers:
-    """A flow target's numbers over the months ``since`` (None: from the beginning) to ``month``."""
+def flow_numbers(
+    conn: Any, target: Target, *, chains: frozenset[str] | None, month: str, since: str | None, count_from: str | None
+) -> Numbers:
+    """A flow target's numbers: by month from ``since`` (None: the beginning) to ``month``; the total, by bank and
+    by chain over the months from ``count_from`` (None: all). Three grouped statements, whatever the ledger's size."""
     as_of = month_end(month)
     fl = flow(target, as_of)
     start = dt.date(int(since[:4]), int(since[5:7]), 1) if since else None
@@ -125,28 +128,37 @@ def flow_numbers(conn: Any, target: Target, *, chains: frozenset[str] | None, mo
     y, m = extract("year", fl.day).label("y"), extract("month", fl.day).label("m")
     bank = fl.table.c.bank_id
     n = Numbers()
+
+    def counts(mo: str) -> bool:
+        return count_from is None or mo >= count_from
+
     by_bank_month = (
         select(bank, y, m, func.coalesce(func.sum(fl.amount), 0).label("v"))
         .where(*when, in_chain(fl.party, fl.day, chains, key_only=fl.key_only))
         .group_by(bank, y, m)
     )
     for r in conn.execute(by_bank_month):
-        _add(n.by_bank, r.bank_id, r.v)
-        _add(n.by_month, _month_key(r.y, r.m), r.v)
+        mo = _month_key(r.y, r.m)
+        _add(n.by_month, mo, r.v)
+        if counts(mo):
+            _add(n.by_bank, r.bank_id, r.v)
     mem, ch = pt.chain_member.alias("fm"), pt.chain.alias("fc")
     by_chain = (
-        select(mem.c.chain_id, func.coalesce(func.sum(fl.amount), 0).label("v"))
+        select(mem.c.chain_id, y, m, func.coalesce(func.sum(fl.amount), 0).label("v"))
         .select_from(fl.table.join(mem, member_on(mem, fl.party, fl.day)).join(ch, ch.c.id == mem.c.chain_id))
         .where(*when, *chain_cond(ch, chains, key_only=fl.key_only))
-        .group_by(mem.c.chain_id)
+        .group_by(mem.c.chain_id, y, m)
     )
     for r in conn.execute(by_chain):
-        _add(n.by_chain, r.chain_id, r.v)
+        if counts(_month_key(r.y, r.m)):
+            _add(n.by_chain, r.chain_id, r.v)
     for r in conn.execute(_reported_flow(target, chains=chains, first=since, last=month)):
-        _add(n.by_bank, r.bank_id, 0, r.v)
-        _add(n.by_chain, r.chain_id, 0, r.v)
         _add(n.by_month, r.month, 0, r.v)
-    n.total = (sum(v[0] for v in n.by_month.values()), sum(v[1] for v in n.by_month.values()))
+        if counts(r.month):
+            _add(n.by_bank, r.bank_id, 0, r.v)
+            _add(n.by_chain, r.chain_id, 0, r.v)
+    counted = [v for mo, v in n.by_month.items() if counts(mo)]
+    n.total = (sum(v[0] for v in counted), sum(v[1] for v in counted))
     return n
 
 
@@ -185,27 +197,48 @@ def listed_on(as_of: dt.date) -> Any:
     return or_(and_(any_event, listed_then), and_(~any_event, w.status == "listed", w.listed_on <= as_of))
 
 
+def _listed_at(entry: Any, events: list[Any], end: dt.datetime, as_of: dt.date) -> bool:
+    """``listed_on``'s rule for one entry read into memory (the white list is small): its latest event before
+    ``end`` says ``listed``; an entry without any event, its status and ``listed_on``."""
+    if events:
+        before = [e for e in events if _aware(e.at) < end]
+        return bool(before) and max(before, key=lambda e: e.version).status == "listed"
+    return bool(entry.status == "listed" and entry.listed_on is not None and _day(entry.listed_on) <= as_of)
+
+
+def _aware(at: Any) -> dt.datetime:
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def _day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def core_numbers(conn: Any, *, chains: frozenset[str] | None, months: Iterable[str], month: str) -> Numbers:
-    """Distinct core enterprises listed on the white list at each month's end (and by chain, at ``month``'s)."""
-    w, c = pt.whitelist_entry.c, pt.chain.alias("wc")
+    """Distinct core enterprises listed on the white list at each month's end (and by chain, at ``month``'s):
+    the scope's entries and their events read once (two statements), the months decided in memory."""
+    w, e, c = pt.whitelist_entry.c, pt.whitelist_event.c, pt.chain.alias("wc")
+    scoped = (
+        select(w.id, w.core_id, w.chain_id, w.status, w.listed_on)
+        .select_from(pt.whitelist_entry.join(c, c.c.id == w.chain_id))
+        .where(*chain_cond(c, chains, key_only=False))
+    )
+    entries = conn.execute(scoped).all()
+    events: dict[str, list[Any]] = defaultdict(list)
+    ids = select(scoped.subquery().c.id)
+    for r in conn.execute(select(e.entry_id, e.version, e.status, e.at).where(e.entry_id.in_(ids))):
+        events[r.entry_id].append(r)
     n = Numbers()
-
-    def scoped(as_of: dt.date) -> Any:
-        return (
-            select(w.chain_id, w.core_id)
-            .select_from(pt.whitelist_entry.join(c, c.c.id == w.chain_id))
-            .where(listed_on(as_of), *chain_cond(c, chains, key_only=False))
-        )
-
     for mo in sorted(set(months) | {month}):
-        sub = scoped(month_end(mo)).subquery()
-        count = conn.execute(select(func.count(func.distinct(sub.c.core_id)))).scalar() or 0
-        n.by_month[mo] = (int(count), 0)
-    sub = scoped(month_end(month)).subquery()
-    for r in conn.execute(
-        select(sub.c.chain_id, func.count(func.distinct(sub.c.core_id)).label("v")).group_by(sub.c.chain_id)
-    ):
-        n.by_chain[r.chain_id] = (int(r.v), 0)
+        as_of = month_end(mo)
+        end = end_moment(as_of)
+        listed = [x for x in entries if _listed_at(x, events.get(x.id, []), end, as_of)]
+        n.by_month[mo] = (len({x.core_id for x in listed}), 0)
+        if mo == month:
+            per_chain: dict[str, set[str]] = defaultdict(set)
+            for x in listed:
+                per_chain[x.chain_id].add(x.core_id)
+            n.by_chain = {k: (len(v), 0) for k, v in per_chain.items()}
     n.total = n.by_month[month]
     return n
 
@@ -238,12 +271,12 @@ def latest_reports(month: str, chains: frozenset[str] | None) -> Any:
     )
 
 
-def reported_products(conn: Any, month: str, chains: frozenset[str] | None) -> tuple[dict[str, Any], dict[str, int]]:
-    """Products reported as of ``month``: per bank the report carrying its largest figure among each chain's
-    latest (a bank's products serve several chains: counted once per bank), and per chain the sum over banks."""
+def pick_products(rows: Iterable[Any]) -> tuple[dict[str, Any], dict[str, int]]:
+    """Of each (bank, chain)'s latest report: per bank the one carrying its largest figure (a bank's products serve
+    several chains: counted once per bank; a tie: the first id), per chain the sum over banks."""
     per_bank: dict[str, Any] = {}
     per_chain: dict[str, int] = defaultdict(int)
-    for r in conn.execute(latest_reports(month, chains)):
+    for r in rows:
         per_chain[r.chain_id] += r.products
         best = per_bank.get(r.bank_id)
         if best is None or (r.products, best.id) > (best.products, r.id):
@@ -251,31 +284,67 @@ def reported_products(conn: Any, month: str, chains: frozenset[str] | None) -> t
     return per_bank, dict(per_chain)
 
 
+def reported_products(conn: Any, month: str, chains: frozenset[str] | None) -> tuple[dict[str, Any], dict[str, int]]:
+    """Products reported as of ``month`` (``pick_products`` of each bank and chain's latest report)."""
+    return pick_products(conn.execute(latest_reports(month, chains)))
+
+
+def _latest_by(rows: list[Any], month: str) -> list[Any]:
+    latest: dict[tuple[str, str], Any] = {}
+    for r in rows:
+        if r.month <= month:
+            k = (r.bank_id, r.chain_id)
+            if k not in latest or r.month > latest[k].month:
+                latest[k] = r
+    return list(latest.values())
+
+
 def product_numbers(conn: Any, *, chains: frozenset[str] | None, months: Iterable[str], month: str) -> Numbers:
+    """Products at each month's end: the designations, the scope's memberships of designated cores and the banks'
+    reports read once (three statements), each month decided in memory by the rules of ``offering_banks`` and
+    ``reported_products`` (which list the records behind these numbers)."""
+    d, mem, ch = t.core_designation.c, pt.chain_member.c, pt.chain.alias("pch")
+    designations = conn.execute(
+        select(d.bank_id, d.core_id, d.designated_on).where(d.designated_on <= month_end(month))
+    ).all()
+    memberships = conn.execute(
+        select(mem.party_id, mem.chain_id, mem.joined_on, mem.left_on)
+        .select_from(pt.chain_member.join(ch, ch.c.id == mem.chain_id))
+        .where(mem.party_id.in_(select(d.core_id)), *chain_cond(ch, chains, key_only=False))
+    ).all()
+    br, rc = pt.bank_report.c, pt.chain.alias("prc")
+    reports = conn.execute(
+        select(br.id, br.bank_id, br.chain_id, br.month, br.products)
+        .select_from(pt.bank_report.join(rc, rc.c.id == br.chain_id))
+        .where(br.month <= month, *chain_cond(rc, chains, key_only=False))
+    ).all()
+
+    def chains_of(core: str, as_of: dt.date) -> set[str]:
+        return {
+            m.chain_id
+            for m in memberships
+            if m.party_id == core and _day(m.joined_on) <= as_of and (m.left_on is None or _day(m.left_on) > as_of)
+        }
+
     n = Numbers()
     for mo in sorted(set(months) | {month}):
-        banks = conn.execute(offering_banks(month_end(mo), chains)).all()
-        per_bank, _ = reported_products(conn, mo, chains)
+        as_of = month_end(mo)
+        offered: dict[str, set[str]] = defaultdict(set)  # bank → the chains (in scope) of its designated cores
+        for x in designations:
+            if _day(x.designated_on) <= as_of:
+                offered[x.bank_id] |= chains_of(x.core_id, as_of) if chains is not None or mo == month else set()
+        banks = [b for b, cs in offered.items() if chains is None or cs]
+        per_bank, per_chain = pick_products(_latest_by(reports, mo))
         n.by_month[mo] = (len(banks), sum(r.products for r in per_bank.values()))
-    for b in conn.execute(offering_banks(month_end(month), chains)):
-        _add(n.by_bank, b.bank_id, 1)
-    per_bank, per_chain = reported_products(conn, month, chains)
-    for bank_id, r in per_bank.items():
-        _add(n.by_bank, bank_id, 0, r.products)
-    d, mem, ch = t.core_designation.c, pt.chain_member.alias("pm"), pt.chain.alias("pch")
-    as_of = month_end(month)
-    ledger_chain = (
-        select(mem.c.chain_id, func.count(func.distinct(d.bank_id)).label("v"))
-        .select_from(
-            t.core_designation.join(mem, member_on(mem, d.core_id, literal(as_of))).join(ch, ch.c.id == mem.c.chain_id)
-        )
-        .where(d.designated_on <= as_of, *chain_cond(ch, chains, key_only=False))
-        .group_by(mem.c.chain_id)
-    )
-    for r in conn.execute(ledger_chain):
-        _add(n.by_chain, r.chain_id, r.v)
-    for chain_id, v in per_chain.items():
-        _add(n.by_chain, chain_id, 0, v)
+        if mo == month:
+            for b in banks:
+                _add(n.by_bank, b, 1)
+                for chain_id in offered[b]:
+                    _add(n.by_chain, chain_id, 1)
+            for bank_id, r in per_bank.items():
+                _add(n.by_bank, bank_id, 0, r.products)
+            for chain_id, v in per_chain.items():
+                _add(n.by_chain, chain_id, 0, v)
     n.total = n.by_month[month]
     return n
 
@@ -283,13 +352,11 @@ def product_numbers(conn: Any, *, chains: frozenset[str] | None, months: Iterabl
 def numbers(conn: Any, target: Target, *, chains: frozenset[str] | None, month: str, months: list[str]) -> Numbers:
     """One target's numbers as of ``month``'s end; ``months``: the months of the trend."""
     if target is Target.KEY_CHAIN_FINANCING:
-        return flow_numbers(conn, target, chains=chains, month=month, since=None)
-    if target is Target.YEARLY_CREDIT:
-        n = flow_numbers(conn, target, chains=chains, month=month, since=f"{month[:4]}-01")
-        if months[0][:4] != month[:4]:  # the trend's months of the year before: each within its own year
-            earlier = flow_numbers(conn, target, chains=chains, month=month, since=f"{months[0][:4]}-01")
-            n.by_month = earlier.by_month
-        return n
+        return flow_numbers(conn, target, chains=chains, month=month, since=None, count_from=None)
+    if target is Target.YEARLY_CREDIT:  # the year's; the trend's earlier months each within their own year
+        return flow_numbers(
+            conn, target, chains=chains, month=month, since=f"{months[0][:4]}-01", count_from=f"{month[:4]}-01"
+        )
     if target is Target.CORE_ENTERPRISES:
         return core_numbers(conn, chains=chains, months=months, month=month)
     return product_numbers(conn, chains=chains, months=months, month=month)

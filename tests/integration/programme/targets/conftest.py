@@ -26,7 +26,7 @@ class Known:
 
 def add_whitelist(world: Any, core: str, chain: str, *, listed_on: dt.date, status: str = "listed") -> str:
     now = world.ctx.clock.now()
-    entry = f"wle_{core[-8:]}{chain[-6:]}"
+    entry = f"wle_{core[-8:]}{chain[4:]}"
     with world.ctx.uow() as uow:
         uow.conn.execute(
             insert(pt.whitelist_entry).values(
@@ -86,4 +86,29 @@ def known(world) -> Known:
         idempotency_key=key(),
     )
     add_whitelist(world, world.ids["core"], egg, listed_on=dt.date(2026, 11, 1))
+    # listed on the pig chain in October, revoked in November: counted at October's end only
+    entry = add_whitelist(world, world.ids["core"], pig, listed_on=dt.date(2026, 10, 20), status="revoked")
+    with world.ctx.uow() as uow:
+        for v, (action, status, at) in enumerate(
+            (
+                ("propose", "proposed", "2026-10-10"),
+                ("approve", "listed", "2026-10-20"),
+                ("revoke", "revoked", "2026-11-15"),
+            ),
+            start=1,
+        ):
+            uow.conn.execute(
+                insert(pt.whitelist_event).values(
+                    id=f"wlv_{v}{entry[4:]}",
+                    entry_id=entry,
+                    version=v,
+                    action=action,
+                    status=status,
+                    criteria={},
+                    reason="",
+                    actor_id=None,
+                    at=dt.datetime.fromisoformat(f"{at}T10:00:00+08:00"),
+                )
+            )
+        uow.commit()
     return Known(world, p, egg, pig, financed)

@@ -29,13 +29,16 @@ def test_each_figure_counts_the_ledger_and_the_reports(known):
     assert (cores.ledger, cores.reported, cores.value) == (1, 0, 1)
     assert [p.month for p in fin.trend][-1] == "2026-11" and len(fin.trend) == 12
     assert fin.trend[-1].value == fin.value and fin.trend[-2].value == 5_000_00  # October: the report only
-    assert d.figure(Target.CORE_ENTERPRISES).trend[-2].value == 0  # listed in November
+    assert d.figure(Target.CORE_ENTERPRISES).trend[-2].value == 1  # October: the pig listing, revoked in November
+    assert d.figure(Target.CORE_ENTERPRISES).trend[-3].value == 0
 
 
+@pytest.mark.parametrize("office", ["district", "office-pig"])
 @pytest.mark.parametrize("target", list(Target))
-def test_every_number_is_the_sum_of_its_records(known, target):
+def test_every_number_is_the_sum_of_its_records(known, target, office):
     w = known.world
-    viewer = known.programme.user()
+    known.programme.chain("pig")
+    viewer = known.programme.user(office)
     fig = queries.dashboard(w.ctx, viewer=viewer, month="2026-11").figure(target)
 
     def total(**kw):
