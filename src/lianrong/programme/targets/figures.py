@@ -75,14 +75,25 @@ def chain_cond(chain: Any, chains: frozenset[str] | None, *, key_only: bool) -> 
     return cond
 
 
-def in_chain(party_col: Any, day_col: Any, chains: frozenset[str] | None, *, key_only: bool) -> Any:
-    """EXISTS a membership of ``party_col`` on ``day_col`` in a chain of the scope (a key chain if asked)."""
-    m, c = pt.chain_member.alias("im"), pt.chain.alias("ic")
-    return exists(
-        select(literal(1))
-        .select_from(m.join(c, c.c.id == m.c.chain_id))
-        .where(member_on(m, party_col, day_col), *chain_cond(c, chains, key_only=key_only))
-    )
+def scope_ids(conn: Any, chains: frozenset[str] | None, *, key_only: bool) -> list[str] | None:
+    """The chains a membership must be in, as ids (None: any chain): resolved first, so that the statements over
+    financings test ``chain_id IN (…)`` on the membership's covering index instead of joining ``chain`` per row."""
+    if not key_only:
+        return None if chains is None else sorted(chains)
+    c = pt.chain.c
+    stmt = select(c.id).where(c.key_chain.is_(True))
+    if chains is not None:
+        stmt = stmt.where(c.id.in_(sorted(chains)) if chains else literal(False))
+    return sorted(conn.execute(stmt).scalars())
+
+
+def in_chain(party_col: Any, day_col: Any, ids: list[str] | None) -> Any:
+    """EXISTS a membership of ``party_col`` on ``day_col`` in one of the chains ``ids`` (None: any chain)."""
+    m = pt.chain_member.alias("im")
+    cond = [member_on(m, party_col, day_col)]
+    if ids is not None:
+        cond.append(m.c.chain_id.in_(ids) if ids else literal(False))
+    return exists(select(literal(1)).select_from(m).where(*cond))
 
 
 # --- flows: financing to key chains, credit granted ---------------------------------------------------------
@@ -127,6 +138,7 @@ def flow_numbers(
         when.append(fl.day >= start)
     y, m = extract("year", fl.day).label("y"), extract("month", fl.day).label("m")
     bank = fl.table.c.bank_id
+    ids = scope_ids(conn, chains, key_only=fl.key_only)
     n = Numbers()
 
     def counts(mo: str) -> bool:
@@ -134,7 +146,7 @@ def flow_numbers(
 
     by_bank_month = (
         select(bank, y, m, func.coalesce(func.sum(fl.amount), 0).label("v"))
-        .where(*when, in_chain(fl.party, fl.day, chains, key_only=fl.key_only))
+        .where(*when, in_chain(fl.party, fl.day, ids))
         .group_by(bank, y, m)
     )
     for r in conn.execute(by_bank_month):
@@ -142,11 +154,12 @@ def flow_numbers(
         _add(n.by_month, mo, r.v)
         if counts(mo):
             _add(n.by_bank, r.bank_id, r.v)
-    mem, ch = pt.chain_member.alias("fm"), pt.chain.alias("fc")
+    mem = pt.chain_member.alias("fm")
+    in_scope = [] if ids is None else [mem.c.chain_id.in_(ids) if ids else literal(False)]
     by_chain = (
         select(mem.c.chain_id, y, m, func.coalesce(func.sum(fl.amount), 0).label("v"))
-        .select_from(fl.table.join(mem, member_on(mem, fl.party, fl.day)).join(ch, ch.c.id == mem.c.chain_id))
-        .where(*when, *chain_cond(ch, chains, key_only=fl.key_only))
+        .select_from(fl.table.join(mem, member_on(mem, fl.party, fl.day)))
+        .where(*when, *in_scope)
         .group_by(mem.c.chain_id, y, m)
     )
     for r in conn.execute(by_chain):
@@ -249,7 +262,7 @@ def offering_banks(as_of: dt.date, chains: frozenset[str] | None) -> Any:
     d = t.core_designation.c
     stmt = select(d.bank_id, func.min(d.designated_on).label("since")).where(d.designated_on <= as_of)
     if chains is not None:
-        stmt = stmt.where(in_chain(d.core_id, literal(as_of), chains, key_only=False))
+        stmt = stmt.where(in_chain(d.core_id, literal(as_of), sorted(chains)))
     return stmt.group_by(d.bank_id)
 
 

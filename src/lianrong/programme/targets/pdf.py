@@ -14,6 +14,8 @@ from lianrong.programme.targets.model import STOCK_TARGETS
 from lianrong.programme.targets.monthly import LABELS, MonthlyReport
 
 INK, PALE, ACCENT, GREY = "#1f3a5f", "#dbe4ef", "#2a9d8f", "#9ca3af"
+#: rows of each list the PDF shows (the largest amounts first); the workbook has every row
+ROWS = 40
 
 
 def progress_svg(share: float, *, width: int = 420, height: int = 18) -> str:
@@ -112,7 +114,23 @@ def render_html(data: MonthlyReport) -> str:
     for fig in figures:
         fig["progress_svg"] = Markup(fig["progress_svg"])  # noqa: S704 - drawn here from numbers and escaped labels
         fig["trend_svg"] = Markup(fig["trend_svg"])  # noqa: S704
-    return str(_environment().get_template("monthly.html").render(r=data, figures=figures))
+    # the PDF is read by people: the largest rows of each list (the workbook lists them all)
+    biggest = sorted(data.financings, key=lambda f: (-f.principal_fen, f.id))[:ROWS]
+    late_v = sorted(data.overdue_vouchers, key=lambda v: (-v[3], v[0]))[:ROWS]
+    late_f = sorted(data.overdue_financings, key=lambda f: (-f.principal_fen, f.id))[:ROWS]
+    return str(
+        _environment()
+        .get_template("monthly.html")
+        .render(
+            r=data,
+            figures=figures,
+            financings=biggest,
+            more_financings=len(data.financings) - len(biggest),
+            overdue_vouchers=late_v,
+            overdue_financings=late_f,
+            more_overdue=len(data.overdue_vouchers) + len(data.overdue_financings) - len(late_v) - len(late_f),
+        )
+    )
 
 
 def _stylesheet() -> str:

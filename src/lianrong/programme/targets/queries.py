@@ -354,7 +354,7 @@ def _ledger_records(
             fl.day.is_not(None),
             fl.day <= last,
             *fl.where,
-            fg.in_chain(fl.party, fl.day, chains, key_only=fl.key_only),
+            fg.in_chain(fl.party, fl.day, fg.scope_ids(conn, chains, key_only=fl.key_only)),
         ]
         if first is not None:
             when.append(fl.day >= first)
