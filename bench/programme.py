@@ -44,7 +44,7 @@ sys.path.insert(0, str(BENCH))
 import ledger  # noqa: E402
 import workers  # noqa: E402
 
-DATA = "p1"  # bump when the programme rows change shape
+DATA = "p2"  # bump when the programme rows (or the indexes they are read by) change
 TODAY = dt.date(2026, 11, 26)
 PROGRAMME_TABLES = (
     "chain",

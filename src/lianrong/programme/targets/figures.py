@@ -96,6 +96,20 @@ def in_chain(party_col: Any, day_col: Any, ids: list[str] | None) -> Any:
     return exists(select(literal(1)).select_from(m).where(*cond))
 
 
+def overlapping(conn: Any, ids: list[str] | None) -> bool:
+    """Whether some party was a member of two of the chains ``ids`` (None: any) over overlapping periods."""
+    a, b = pt.chain_member.alias("oa"), pt.chain_member.alias("ob")
+    cond = [
+        a.c.party_id == b.c.party_id,
+        a.c.chain_id < b.c.chain_id,
+        or_(b.c.left_on.is_(None), a.c.joined_on < b.c.left_on),
+        or_(a.c.left_on.is_(None), b.c.joined_on < a.c.left_on),
+    ]
+    if ids is not None:
+        cond += [a.c.chain_id.in_(ids), b.c.chain_id.in_(ids)] if ids else [literal(False)]
+    return conn.execute(select(literal(1)).select_from(a.join(b, and_(*cond))).limit(1)).first() is not None
+
+
 # --- flows: financing to key chains, credit granted ---------------------------------------------------------
 
 
@@ -129,7 +143,9 @@ def flow_numbers(
     conn: Any, target: Target, *, chains: frozenset[str] | None, month: str, since: str | None, count_from: str | None
 ) -> Numbers:
     """A flow target's numbers: by month from ``since`` (None: the beginning) to ``month``; the total, by bank and
-    by chain over the months from ``count_from`` (None: all). Three grouped statements, whatever the ledger's size."""
+    by chain over the months from ``count_from`` (None: all). Grouped statements whatever the ledger's size: one pass
+    over the flow's rows when no party is a member of two of the chains at once (the usual case), else two (the
+    distinct total, and each chain's)."""
     as_of = month_end(month)
     fl = flow(target, as_of)
     start = dt.date(int(since[:4]), int(since[5:7]), 1) if since else None
@@ -144,27 +160,44 @@ def flow_numbers(
     def counts(mo: str) -> bool:
         return count_from is None or mo >= count_from
 
-    by_bank_month = (
-        select(bank, y, m, func.coalesce(func.sum(fl.amount), 0).label("v"))
-        .where(*when, in_chain(fl.party, fl.day, ids))
-        .group_by(bank, y, m)
-    )
-    for r in conn.execute(by_bank_month):
-        mo = _month_key(r.y, r.m)
-        _add(n.by_month, mo, r.v)
-        if counts(mo):
-            _add(n.by_bank, r.bank_id, r.v)
-    mem = pt.chain_member.alias("fm")
-    in_scope = [] if ids is None else [mem.c.chain_id.in_(ids) if ids else literal(False)]
-    by_chain = (
-        select(mem.c.chain_id, y, m, func.coalesce(func.sum(fl.amount), 0).label("v"))
-        .select_from(fl.table.join(mem, member_on(mem, fl.party, fl.day)))
-        .where(*when, *in_scope)
-        .group_by(mem.c.chain_id, y, m)
-    )
-    for r in conn.execute(by_chain):
-        if counts(_month_key(r.y, r.m)):
-            _add(n.by_chain, r.chain_id, r.v)
+    if not overlapping(conn, ids):
+        # no party is in two of the chains at once: the join meets each row once, one pass gives all
+        im = pt.chain_member.alias("fm1")
+        scoped = [] if ids is None else [im.c.chain_id.in_(ids) if ids else literal(False)]
+        stmt = (
+            select(bank, im.c.chain_id, y, m, func.coalesce(func.sum(fl.amount), 0).label("v"))
+            .select_from(fl.table.join(im, member_on(im, fl.party, fl.day)))
+            .where(*when, *scoped)
+            .group_by(bank, im.c.chain_id, y, m)
+        )
+        for r in conn.execute(stmt):
+            mo = _month_key(r.y, r.m)
+            _add(n.by_month, mo, r.v)
+            if counts(mo):
+                _add(n.by_bank, r.bank_id, r.v)
+                _add(n.by_chain, r.chain_id, r.v)
+    else:
+        by_bank_month = (
+            select(bank, y, m, func.coalesce(func.sum(fl.amount), 0).label("v"))
+            .where(*when, in_chain(fl.party, fl.day, ids))
+            .group_by(bank, y, m)
+        )
+        for r in conn.execute(by_bank_month):
+            mo = _month_key(r.y, r.m)
+            _add(n.by_month, mo, r.v)
+            if counts(mo):
+                _add(n.by_bank, r.bank_id, r.v)
+        mem = pt.chain_member.alias("fm")
+        in_scope = [] if ids is None else [mem.c.chain_id.in_(ids) if ids else literal(False)]
+        by_chain = (
+            select(mem.c.chain_id, y, m, func.coalesce(func.sum(fl.amount), 0).label("v"))
+            .select_from(fl.table.join(mem, member_on(mem, fl.party, fl.day)))
+            .where(*when, *in_scope)
+            .group_by(mem.c.chain_id, y, m)
+        )
+        for r in conn.execute(by_chain):
+            if counts(_month_key(r.y, r.m)):
+                _add(n.by_chain, r.chain_id, r.v)
     for r in conn.execute(_reported_flow(target, chains=chains, first=since, last=month)):
         _add(n.by_month, r.month, 0, r.v)
         if counts(r.month):

@@ -109,3 +109,21 @@ def test_the_demo_reports_twelve_past_months_per_bank_and_chain(known):
     assert demo.seed(w.ctx, today=dt.date(2026, 11, 26)) == 0  # again: nothing new
     months = {r.month for r in report_queries.bank_reports(w.ctx, viewer=SYSTEM) if r.note.startswith("演示")}
     assert min(months) == "2025-11" and max(months) == "2026-10"
+
+
+def test_a_member_of_two_key_chains_counts_once_in_the_total_and_once_in_each_chain(known):
+    w = known.world
+    known.programme.chain("milk", "奶业产业链")
+    known.programme.member("milk", "s2")  # s2 is also in the egg chain: its financing belongs to both
+    viewer = known.programme.user()
+    fin = queries.dashboard(w.ctx, viewer=viewer, month="2026-11").figure(Target.KEY_CHAIN_FINANCING)
+    assert fin.ledger == known.financed_fen  # once in the total
+    milk = known.programme.chain("milk")
+    by_chain = {s.id: s.ledger for s in fin.by_chain}
+    assert by_chain[milk] > 0 and sum(by_chain.values()) > fin.ledger  # and once in each chain
+    for s in fin.by_chain:
+        assert (
+            queries.records(w.ctx, viewer=viewer, target="key_chain_financing", month="2026-11", chain=s.id).total
+            == s.value
+        )
+    assert sum(s.value for s in fin.by_bank) == fin.value
