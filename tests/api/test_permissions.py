@@ -234,6 +234,66 @@ def _wl_round(aw: ApiWorld) -> dict[str, Any]:
     return {**s, "round": r.id}
 
 
+def _tg_chain(aw: ApiWorld) -> dict[str, Any]:
+    """A chain of its own (the chain office's) for banks' monthly reports: each call may report on it afresh."""
+    from sqlalchemy import insert
+
+    from lianrong.adapters.db import programme_tables as pt
+
+    values = _base(aw)
+    chain = f"chn_perm{values['n']:06d}"
+    now = aw.ctx.clock.now()
+    with aw.ctx.uow() as uow:
+        uow.conn.execute(
+            insert(pt.chain).values(
+                id=chain,
+                code=f"perm{values['n']}",
+                name=f"产业链{values['n']}",
+                name_en="chain",
+                office_id=aw.ids["chain"],
+                key_chain=True,
+                description="",
+                position=0,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        uow.commit()
+    return {**values, "chain_id": chain}
+
+
+def _bank_report(aw: ApiWorld) -> dict[str, Any]:
+    from lianrong.platform.context import SYSTEM
+    from lianrong.programme.targets import service as targets
+
+    values = _tg_chain(aw)
+    r = targets.submit_report(
+        aw.ctx,
+        actor=SYSTEM,
+        bank=aw.ids["bank"],
+        month="2026-10",
+        chain=values["chain_id"],
+        credit_granted_fen=1_00,
+        financing_fen=2_00,
+        idempotency_key=key(),
+    )
+    return {**values, "report": r.id}
+
+
+def _report_workbook(s: dict[str, Any]) -> dict[str, Any]:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["月份", "产业链", "授信金额（元）", "融资金额（元）", "数字化产品数", "备注"])
+    wb.active.append(["2026-09", s["chain_id"], "1.00", "2.00", "1", ""])
+    buf = BytesIO()
+    wb.save(buf)
+    return {"files": {"file": ("report.xlsx", buf.getvalue())}}
+
+
 @dataclass(frozen=True)
 class Row:
     name: str
@@ -604,6 +664,65 @@ ROWS = [
         "/programme/whitelist/rounds/{round}/close",
         {"district_admin": 200},
         setup=_wl_round,
+    ),
+    # the programme's targets: the offices see the figures (banks and enterprises: nothing here, 404); banks
+    # report their own months (any other kind: 403 before the body), the offices read them
+    Row("targets-dashboard", "GET", "/programme/targets", every(200, OVERSEERS), deny=404),
+    Row(
+        "targets-records",
+        "GET",
+        "/programme/targets/records/{target}",
+        every(200, OVERSEERS),
+        deny=404,
+        setup=lambda aw: {**_base(aw), "target": "products"},
+    ),
+    Row(
+        "targets-monthly",
+        "GET",
+        "/programme/targets/monthly/{month}",
+        every(200, OVERSEERS),
+        deny=404,
+        setup=lambda aw: {**_base(aw), "month": "2026-10"},
+    ),
+    Row("targets-reports", "GET", "/programme/targets/reports", every(200, (*OVERSEERS, *BANK)), deny=404),
+    Row(
+        "targets-template", "GET", "/programme/targets/reports/template.xlsx", every(200, (*OVERSEERS, *BANK)), deny=404
+    ),
+    Row(
+        "targets-report-get",
+        "GET",
+        "/programme/targets/reports/{report}",
+        every(200, (*OVERSEERS, *BANK)),
+        deny=404,
+        setup=_bank_report,
+    ),
+    Row(
+        "targets-report-submit",
+        "POST",
+        "/programme/targets/reports",
+        every(201, BANK),
+        setup=_tg_chain,
+        body=lambda s: {"month": "2026-10", "chain": s["chain_id"], "credit_granted_fen": 100, "financing_fen": 0},
+    ),
+    Row(
+        "targets-report-amend",
+        "POST",
+        "/programme/targets/reports/{report}",
+        every(200, BANK),
+        setup=_bank_report,
+        body=lambda s: {"credit_granted_fen": 300, "financing_fen": 0},
+    ),
+    Row(
+        "targets-report-withdraw", "DELETE", "/programme/targets/reports/{report}", every(200, BANK), setup=_bank_report
+    ),
+    Row(
+        "targets-report-import",
+        "POST",
+        "/programme/targets/reports/import",
+        every(200, BANK),
+        setup=_tg_chain,
+        body=_report_workbook,
+        multipart=True,
     ),
 ]
 

@@ -23,6 +23,7 @@ from lianrong.kernel.errors import ValidationFailed
 from lianrong.parties.cli import party_app
 from lianrong.programme.blacklist.cli import blacklist_app
 from lianrong.programme.chains.cli import chains_app
+from lianrong.programme.targets import cli as programme_targets_cli
 from lianrong.programme.whitelist import cli as whitelist_cli
 from lianrong.reporting.cli import report_app
 from lianrong.settlement import cli as settlement_cli
@@ -79,6 +80,8 @@ app.add_typer(programme_app, name="programme")
 programme_app.add_typer(chains_app, name="chains")
 programme_app.add_typer(blacklist_app, name="blacklist")
 programme_app.add_typer(whitelist_cli.whitelist_app, name="whitelist")
+programme_app.add_typer(programme_targets_cli.targets_app, name="targets")
+programme_app.add_typer(programme_targets_cli.report_app, name="report")
 
 
 if not out.is_terminal and "COLUMNS" not in os.environ:

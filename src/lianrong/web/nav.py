@@ -40,6 +40,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/bank/overdue", N_("Overdue"), "nav-bank-overdue"),
         ("/bank/blacklist", N_("Black list"), "nav-bank-blacklist"),
         ("/bank/whitelist", N_("Core-enterprise white list"), "nav-bank-whitelist"),
+        ("/bank/reports", N_("Monthly reports"), "nav-bank-reports"),
     ],
     "overseer": [
         ("/overview", N_("Programme overview"), "nav-overview-home"),
@@ -49,6 +50,7 @@ NAV: dict[str, list[tuple[str, str, str]]] = {
         ("/programme/chains", N_("Industrial chains"), "nav-programme-chains"),
         ("/programme/blacklist", N_("Black list"), "nav-programme-blacklist"),
         ("/programme/whitelist", N_("Core-enterprise white list"), "nav-programme-whitelist"),
+        ("/programme/targets", N_("2027 targets"), "nav-programme-targets"),
     ],
     "none": [],
 }

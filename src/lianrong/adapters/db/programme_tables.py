@@ -66,7 +66,8 @@ chain_member = Table(
     Column("updated_at", TS, nullable=False),
     CheckConstraint("role in ('leader', 'supplier', 'producer', 'distributor', 'brand', 'logistics')", name="role"),
     CheckConstraint("tier >= 0 AND tier <= 20", name="tier"),
-    Index("ix_chain_member_party", "party_id"),
+    # a party's memberships, covering the membership-on-a-day test the targets run per financing (party, chain, dates)
+    Index("ix_chain_member_party", "party_id", "chain_id", "joined_on", "left_on"),
 )
 
 whitelist_entry = Table(

@@ -11,6 +11,7 @@ from lianrong.parties import api as parties
 from lianrong.parties import restrictions_api as restrictions
 from lianrong.programme.blacklist import api as programme_blacklist
 from lianrong.programme.chains import api as programme_chains
+from lianrong.programme.targets import api as programme_targets
 from lianrong.programme.whitelist import api as programme_whitelist
 from lianrong.reporting import api as reports
 from lianrong.settlement import api as settlement
@@ -38,5 +39,6 @@ ROUTERS = [
         programme_chains,
         programme_blacklist,
         programme_whitelist,
+        programme_targets,
     )
 ]

@@ -36,6 +36,7 @@ def routers() -> list:  # type: ignore[type-arg]
     from lianrong.parties import console as parties
     from lianrong.programme.blacklist import console as programme_blacklist
     from lianrong.programme.chains import console as programme_chains
+    from lianrong.programme.targets import console as programme_targets
     from lianrong.programme.whitelist import console as programme_whitelist
     from lianrong.reporting import console as reporting
     from lianrong.settlement import console as settlement
@@ -57,6 +58,7 @@ def routers() -> list:  # type: ignore[type-arg]
             programme_chains,
             programme_blacklist,
             programme_whitelist,
+            programme_targets,
         )
     ]
 

@@ -143,7 +143,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("chain_id", "party_id", name=op.f("pk_chain_member")),
     )
     with op.batch_alter_table("chain_member", schema=None) as batch_op:
-        batch_op.create_index("ix_chain_member_party", ["party_id"], unique=False)
+        batch_op.create_index("ix_chain_member_party", ["party_id", "chain_id", "joined_on", "left_on"], unique=False)
 
     op.create_table(
         "credit_repair",
