@@ -8,7 +8,9 @@ import datetime as dt
 import pytest
 from factories import key
 from ledger_asserts import refuses
+from sqlalchemy import func, select
 
+from lianrong.adapters.db import programme_tables as pt
 from lianrong.platform.context import SYSTEM
 from lianrong.programme.targets import queries, report_queries
 from lianrong.programme.targets.model import Target
@@ -105,7 +107,11 @@ def test_the_demo_reports_twelve_past_months_per_bank_and_chain(known):
     from lianrong.programme.targets import demo
 
     w = known.world
-    assert demo.seed(w.ctx, today=dt.date(2026, 11, 26)) == 2 * 12 - 1  # the bank's own October egg report stands
+    with w.ctx.uow(readonly=True) as uow:  # every active chain (the World's own white-list chain included)
+        chains = uow.conn.execute(
+            select(func.count()).select_from(pt.chain).where(pt.chain.c.active.is_(True))
+        ).scalar()
+    assert demo.seed(w.ctx, today=dt.date(2026, 11, 26)) == chains * 12 - 1  # the bank's October egg report stands
     assert demo.seed(w.ctx, today=dt.date(2026, 11, 26)) == 0  # again: nothing new
     months = {r.month for r in report_queries.bank_reports(w.ctx, viewer=SYSTEM) if r.note.startswith("演示")}
     assert min(months) == "2025-11" and max(months) == "2026-10"
