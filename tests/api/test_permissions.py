@@ -837,6 +837,252 @@ ROWS += [
 ]
 
 
+# --- programme: the black list (the district records and decides, maker–checker; an enterprise applies for the
+# repair of its own entries, the chain office of its chains endorses, the district reviews and decides; the
+# district and the chain office of the enterprise's chains read its entries, archive and repairs, banks the listed
+# entries only (no archive, no repair), an enterprise its own; anyone else: 404). The listed enterprise is s4
+# (``other_sup``), a member of a chain of the World's chain office: s1 (``sup_op``) and the core are outsiders
+# whose refusals read as "not found". Entries name s4's legal representative, each with an ID number of its
+# own (one open entry per person and source), so every set-up may list one afresh; a minor entry bars s4 from
+# financing only, as the restriction rows already do. The World has no chain office operator: its viewer is
+# refused every change (403), so does every other kind (the endorsement itself: tests/api/programme). -----------
+
+
+def _id_number(n: int) -> str:
+    """A valid resident ID number (GB 11643) of its own for each ``n``."""
+    from stdnum.cn import ric
+
+    born = dt.date(1960, 1, 1) + dt.timedelta(days=n % 15_000)
+    stem = f"110105{born:%Y%m%d}{n % 1000:03d}"
+    return stem + ric.calc_check_digit(stem + "0")
+
+
+def _bl_chain(aw: ApiWorld) -> dict[str, Any]:
+    """s4 a member of a chain of the chain office (made once: the same keys answer the same chain)."""
+    from lianrong.programme.chains import service as chains
+
+    s = _base(aw)
+    base = aw.world.base
+    chain_id = chains.create_chain(
+        aw.ctx,
+        actor=SYSTEM,
+        code=f"permbl{base}",
+        name=f"黑名单权限链{base}",
+        name_en="perm-blacklist",
+        office=aw.ids["chain"],
+        idempotency_key=f"perm-bl-chain-{base}",
+    ).id
+    chains.add_member(
+        aw.ctx,
+        actor=SYSTEM,
+        chain=chain_id,
+        party=aw.ids["s4"],
+        role="supplier",
+        tier=1,
+        idempotency_key=f"perm-bl-member-{base}",
+    )
+    return {**s, "chain_id": chain_id}
+
+
+def _bl_proposed(aw: ApiWorld) -> dict[str, Any]:
+    """An entry on s4's legal representative, proposed (as the system: any district user may decide it)."""
+    from lianrong.programme.blacklist import service as bl
+
+    s = _bl_chain(aw)
+    e = bl.propose(
+        aw.ctx,
+        actor=SYSTEM,
+        subject="principal",
+        party=aw.ids["s4"],
+        principal_name=f"权限{s['n']}",
+        principal_id_no=_id_number(s["n"]),
+        principal_role="legal_representative",
+        source="court",
+        severity="minor",
+        reason="失信被执行人",
+        idempotency_key=key(),
+    )
+    return {**s, "entry": e.id}
+
+
+def _bl_listed(aw: ApiWorld) -> dict[str, Any]:
+    from lianrong.programme.blacklist import service as bl
+
+    s = _bl_proposed(aw)
+    bl.decide(aw.ctx, actor=aw.actor("district_admin"), entry_id=s["entry"], approve=True, idempotency_key=key())
+    return s
+
+
+def _bl_applied(aw: ApiWorld) -> dict[str, Any]:
+    """s4 applied for the repair of its listed entry."""
+    from lianrong.programme.blacklist import repair
+
+    s = _bl_listed(aw)
+    r = repair.apply(
+        aw.ctx, actor=aw.actor("other_sup"), entry_id=s["entry"], statement="已履行", idempotency_key=key()
+    )
+    return {**s, "repair": r.id}
+
+
+def _bl_endorsed(aw: ApiWorld) -> dict[str, Any]:
+    from lianrong.programme.blacklist import repair
+
+    s = _bl_applied(aw)
+    repair.endorse(aw.ctx, actor=SYSTEM, repair_id=s["repair"], endorse=True, idempotency_key=key())
+    return s
+
+
+def _bl_reviewed(aw: ApiWorld) -> dict[str, Any]:
+    """An application reviewed (as the system), its entry listed long enough ago to be removed."""
+    from sqlalchemy import update
+
+    from lianrong.adapters.db import programme_tables as pt
+    from lianrong.programme.blacklist import repair
+
+    s = _bl_endorsed(aw)
+    repair.review(aw.ctx, actor=SYSTEM, repair_id=s["repair"], opinion="已核实", idempotency_key=key())
+    listed = aw.ctx.clock.today() - dt.timedelta(days=366)
+    with aw.ctx.uow() as uow:
+        uow.conn.execute(
+            update(pt.blacklist_entry)
+            .where(pt.blacklist_entry.c.id == s["entry"])
+            .values(listed_on=listed, min_until=listed + dt.timedelta(days=92))
+        )
+        uow.commit()
+    return s
+
+
+DISTRICT_READERS = ("district", "district_admin")
+ROWS += [
+    Row("blacklist-list", "GET", "/programme/blacklist", every(200)),
+    Row(
+        "blacklist-propose",
+        "POST",
+        "/programme/blacklist",
+        {"district_admin": 201},
+        setup=_bl_chain,
+        body=lambda s: {
+            "subject": "principal",
+            "party": s["s4"],
+            "principal_name": f"新录入{s['n']}",
+            "principal_id_no": _id_number(500_000 + s["n"]),
+            "principal_role": "actual_controller",
+            "source": "tax",
+            "severity": "minor",
+            "reason": "重大税收违法",
+        },
+    ),
+    Row(
+        "blacklist-entry",
+        "GET",
+        "/programme/blacklist/{entry}",
+        every(200, (*DISTRICT_READERS, "chain", *BANK, "other_sup")),
+        deny=404,
+        setup=_bl_listed,
+    ),
+    # a proposed entry is the district's alone: the chain office, banks and the enterprise do not find it
+    Row(
+        "blacklist-entry-proposed",
+        "GET",
+        "/programme/blacklist/{entry}",
+        every(200, DISTRICT_READERS),
+        deny=404,
+        setup=_bl_proposed,
+    ),
+    Row(
+        "blacklist-approve",
+        "POST",
+        "/programme/blacklist/{entry}/approve",
+        {"district_admin": 200},
+        setup=_bl_proposed,
+        body=lambda s: {},
+    ),
+    Row(
+        "blacklist-reject",
+        "POST",
+        "/programme/blacklist/{entry}/reject",
+        {"district_admin": 200},
+        setup=_bl_proposed,
+        body=lambda s: {"reason": "证据不足"},
+    ),
+    Row(
+        "blacklist-remove",
+        "POST",
+        "/programme/blacklist/{entry}/remove",
+        {"district_admin": 200},
+        setup=_bl_listed,
+        body=lambda s: {"reason": "来源撤回"},
+    ),
+    Row(
+        "blacklist-archive",
+        "GET",
+        "/programme/blacklist/archive/{s4}",
+        every(200, (*DISTRICT_READERS, "chain", "other_sup")),
+        deny=404,
+        setup=_bl_listed,
+    ),
+    Row("blacklist-repairs", "GET", "/programme/blacklist/repairs", every(200)),
+    # the listed enterprise applies; another enterprise does not find the entry (banks, offices: 403)
+    Row(
+        "blacklist-repair-apply",
+        "POST",
+        "/programme/blacklist/repairs",
+        {"other_sup": 201},
+        extra=every(404, (*CORE, "sup_op")),
+        setup=_bl_listed,
+        body=lambda s: {"entry_id": s["entry"], "statement": "已履行判决"},
+    ),
+    Row(
+        "blacklist-repair",
+        "GET",
+        "/programme/blacklist/repairs/{repair}",
+        every(200, (*DISTRICT_READERS, "chain", "other_sup")),
+        deny=404,
+        setup=_bl_applied,
+    ),
+    Row(
+        "blacklist-repair-endorse",
+        "POST",
+        "/programme/blacklist/repairs/{repair}/endorse",
+        {},
+        setup=_bl_applied,
+        body=lambda s: {},
+    ),
+    Row(
+        "blacklist-repair-return",
+        "POST",
+        "/programme/blacklist/repairs/{repair}/return",
+        {},
+        setup=_bl_applied,
+        body=lambda s: {"reason": "材料不全"},
+    ),
+    Row(
+        "blacklist-repair-review",
+        "POST",
+        "/programme/blacklist/repairs/{repair}/review",
+        {"district_admin": 200},
+        setup=_bl_endorsed,
+        body=lambda s: {"opinion": "同意修复"},
+    ),
+    Row(
+        "blacklist-repair-approve",
+        "POST",
+        "/programme/blacklist/repairs/{repair}/approve",
+        {"district_admin": 200},
+        setup=_bl_reviewed,
+        body=lambda s: {},
+    ),
+    Row(
+        "blacklist-repair-refuse",
+        "POST",
+        "/programme/blacklist/repairs/{repair}/refuse",
+        {"district_admin": 200},
+        setup=_bl_reviewed,
+        body=lambda s: {"reason": "未履行"},
+    ),
+]
+
+
 def call(aw: ApiWorld, row: Row, role: str):
     """Set the row up afresh and make its request as the role."""
     values = row.setup(aw)
@@ -895,6 +1141,8 @@ PG_ROWS = (
     "attachment-download",
     "users-list",
     "lpr-list",
+    "blacklist-entry",
+    "blacklist-repair-apply",
 )
 
 

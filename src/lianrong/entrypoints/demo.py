@@ -27,6 +27,9 @@ from lianrong.kernel.identifiers import make_uscc
 from lianrong.parties import designations
 from lianrong.parties import service as parties
 from lianrong.platform.context import SYSTEM, Actor, Context, FixedClock
+from lianrong.programme.blacklist import demo as blacklist_demo
+from lianrong.programme.chains import demo as chains_demo
+from lianrong.programme.targets import demo as targets_demo
 from lianrong.programme.whitelist import demo as whitelist_demo
 from lianrong.settlement import payments
 from lianrong.settlement import service as settlement
@@ -90,10 +93,19 @@ def seed(ctx: Context, *, echo: Callable[[str], Any] | None = None) -> dict[str,
     try:
         d = _Demo(ctx, clock, echo)
         _parties(d)
+        # the programme's 15 chains first: the egg chain (code ``egg``, the demo's chain office, its enterprises
+        # as members) is the one the white list proposes the core enterprises on
+        d.say("产业链 Seeding the programme's chains …")
+        d.ids.update({f"chain:{c}": i for c, i in chains_demo.seed(ctx, today=clock.day)["chains"].items()})
         # the core enterprises are on the white list before they issue (cfg: issuing requires it)
         d.ids.update(whitelist_demo.list_cores(ctx))
         _vouchers(d)
+        d.say("链长制 Seeding the white list, the black list and the targets …")
         d.ids.update(whitelist_demo.seed(ctx, today=clock.day))
+        # the black list's repair is endorsed by the egg chain's office (chain_op), reviewed by district_op
+        d.ids.update({f"blacklist:{k}": v for k, v in blacklist_demo.seed(ctx, today=clock.day).items()})
+        targets_demo.seed(ctx, today=clock.day)  # the banks' monthly reports on every chain (none twice)
+        d.say("完成 Demo ready.")
     finally:
         ctx.clock, ctx.payments = real_clock, real_payments
     with ctx.uow(readonly=True) as uow:
@@ -143,6 +155,8 @@ def _parties(d: _Demo) -> None:
         # the programme's maker–checker: the chain office proposes, the district office's approver decides
         ("chain_op", "chain_office", "链办经办 马骏", "operator"),
         ("district_ap", "district", "区金融办复核 吴芳", "approver"),
+        # the black list's maker: the district office's operator records, its approver lists
+        ("district_op", "district", "区金融办经办 郑宇", "operator"),
     ]
     users += [(f"{key}_op", key, f"{SUPPLIERS[key][2]}经办", "operator") for key in SUPPLIERS]
     users += [(f"{key}_ap", key, f"{SUPPLIERS[key][2]}复核", "approver") for key in SUPPLIERS]
@@ -445,7 +459,6 @@ def _vouchers(d: _Demo) -> None:
         d, "YK-WL-2026-1120", "core", "cold", 200_000_00, D(2026, 11, 18), D(2027, 2, 28), "26112000000001120004"
     )
     _issue(d, "V4", "core", "cold", c4, i4, 200_000_00, D(2027, 2, 26), "yukou_op", "")
-    d.say("完成 Demo ready.")
 
 
 __all__ = ["seed", "SYSTEM"]

@@ -86,9 +86,10 @@ def seed(ctx: Context, *, today: dt.date) -> dict[str, Any]:
             severity="minor",
             reason="2026年第二季度增值税未按期申报缴纳，税务机关认定为重大税收违法失信主体",
         )
+        # listed after the demo's last transfer to 兴隆纸浆 (2026-11-12): a serious entry bars receiving
         out["principal"] = listed(
             "principal",
-            today - dt.timedelta(days=25),
+            today - dt.timedelta(days=6),
             subject="principal",
             party=pulp,
             principal_name="王建国",
