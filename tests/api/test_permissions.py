@@ -172,29 +172,27 @@ def _holidays(s: dict[str, Any]) -> dict[str, Any]:
 _years = itertools.count(2030)
 
 
-def _wl_chain(aw: ApiWorld) -> dict[str, Any]:
-    from lianrong.adapters.db import programme_tables as pt
+def _office_chain(aw: ApiWorld, *, key_chain: bool = False) -> dict[str, Any]:
+    """A fresh chain of the API world's chain office, made through the chains' use case (each call its own)."""
+    from lianrong.programme.chains import service as chains
 
     s = _base(aw)
-    chain, now = new_id("chn"), aw.ctx.clock.now()
-    with aw.ctx.uow() as uow:
-        uow.conn.execute(
-            pt.chain.insert().values(
-                id=chain,
-                code=f"perm-{chain[-12:]}",
-                name=f"权限链{s['n']}",
-                name_en="perm",
-                office_id=aw.ids["chain"],
-                key_chain=False,
-                description="",
-                position=s["n"],
-                active=True,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        uow.commit()
-    return {**s, "chain": chain}
+    chain = chains.create_chain(
+        aw.ctx,
+        actor=SYSTEM,
+        code=f"permo{s['n']}",
+        name=f"权限链{s['n']}",
+        name_en="perm",
+        office=aw.ids["chain"],
+        key_chain=key_chain,
+        idempotency_key=key(),
+    ).id
+    return {**s, "chain": chain, "chain_id": chain}
+
+
+def _wl_chain(aw: ApiWorld) -> dict[str, Any]:
+    """A chain for a white-list entry (an entry is one per core and chain)."""
+    return _office_chain(aw)
 
 
 def _wl_proposed(aw: ApiWorld) -> dict[str, Any]:
@@ -235,32 +233,8 @@ def _wl_round(aw: ApiWorld) -> dict[str, Any]:
 
 
 def _tg_chain(aw: ApiWorld) -> dict[str, Any]:
-    """A chain of its own (the chain office's) for banks' monthly reports: each call may report on it afresh."""
-    from sqlalchemy import insert
-
-    from lianrong.adapters.db import programme_tables as pt
-
-    values = _base(aw)
-    chain = f"chn_perm{values['n']:06d}"
-    now = aw.ctx.clock.now()
-    with aw.ctx.uow() as uow:
-        uow.conn.execute(
-            insert(pt.chain).values(
-                id=chain,
-                code=f"perm{values['n']}",
-                name=f"产业链{values['n']}",
-                name_en="chain",
-                office_id=aw.ids["chain"],
-                key_chain=True,
-                description="",
-                position=0,
-                active=True,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        uow.commit()
-    return {**values, "chain_id": chain}
+    """A key chain of its own for banks' monthly reports: each call may report on it afresh."""
+    return _office_chain(aw, key_chain=True)
 
 
 def _bank_report(aw: ApiWorld) -> dict[str, Any]:
